@@ -1,0 +1,217 @@
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { loadConfig } from '../config/load-config.js';
+import { resolveSecretKey } from '../config/secret-key.js';
+import { AppError, isAppError } from '../domain/errors.js';
+import { OPERATOR } from '../services/access.js';
+import { createInbox, type InboxDeps } from '../services/create-inbox.js';
+import { getInbox } from '../services/get-inbox.js';
+import type { InboxView } from '../services/inbox-view.js';
+import { listInboxes } from '../services/list-inboxes.js';
+import { updateInbox } from '../services/update-inbox.js';
+import type { InputIssue } from '../services/validate.js';
+import { connectMongo } from '../store/database.js';
+import { createModels, ensureIndexes } from '../store/models/index.js';
+import { createSecretBox } from '../store/secret-box.js';
+
+const USAGE = `Usage: npm run inbox -- <command> [options]
+
+Commands:
+  add               add an inbox (see options)
+  list              list inboxes with their poller status
+  show ID           show one inbox
+  update ID         change the options given, keep the rest
+
+Options for add and update:
+  --name N  --address A  --display-name D
+  --imap-host H  --imap-port 993  --imap-secure true|false  --imap-user U  --folder INBOX
+  --imap-password-env VAR | --imap-password-stdin | --imap-password P (visible in ps)
+  --smtp-host H  --smtp-port 465  --smtp-secure true|false  --smtp-user U
+  --smtp-password-env VAR | --smtp-password-stdin | --smtp-password P (visible in ps)
+  --[no-]mark-seen  --move-to FOLDER  --import-since 2026-01-01  --[no-]auto-reply
+  --json            print JSON instead of text
+
+Needs MONGODB_URI (the database the server uses) and the server's SECRET_KEY.`;
+
+const OPTIONS = {
+  name: { type: 'string' },
+  address: { type: 'string' },
+  'display-name': { type: 'string' },
+  'imap-host': { type: 'string' },
+  'imap-port': { type: 'string' },
+  'imap-secure': { type: 'string' },
+  'imap-user': { type: 'string' },
+  'imap-password-env': { type: 'string' },
+  'imap-password-stdin': { type: 'boolean' },
+  'imap-password': { type: 'string' },
+  folder: { type: 'string' },
+  'smtp-host': { type: 'string' },
+  'smtp-port': { type: 'string' },
+  'smtp-secure': { type: 'string' },
+  'smtp-user': { type: 'string' },
+  'smtp-password-env': { type: 'string' },
+  'smtp-password-stdin': { type: 'boolean' },
+  'smtp-password': { type: 'string' },
+  'mark-seen': { type: 'boolean' },
+  'move-to': { type: 'string' },
+  'import-since': { type: 'string' },
+  'auto-reply': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; allowNegative: true }>>['values'];
+
+/** Input field path → the flag that sets it, so validation errors name what the user typed. */
+const FLAG_OF: Record<string, string> = {
+  name: '--name', address: '--address', displayName: '--display-name',
+  'imap.host': '--imap-host', 'imap.port': '--imap-port', 'imap.secure': '--imap-secure', 'imap.user': '--imap-user',
+  'imap.password': '--imap-password-env', 'imap.folder': '--folder',
+  'smtp.host': '--smtp-host', 'smtp.port': '--smtp-port', 'smtp.secure': '--smtp-secure', 'smtp.user': '--smtp-user',
+  'smtp.password': '--smtp-password-env', 'options.markSeen': '--mark-seen', 'options.moveTo': '--move-to',
+  'options.importSince': '--import-since', 'autoReply.enabled': '--auto-reply',
+};
+
+// Numbers and booleans that do not parse are passed on as typed, so validation reports them.
+const num = (v: string | undefined): number | string | undefined => (v !== undefined && /^\d+$/.test(v) ? Number(v) : v);
+const bool = (v: string | undefined): boolean | string | undefined =>
+  v === undefined ? undefined : /^(true|yes|1)$/i.test(v) ? true : /^(false|no|0)$/i.test(v) ? false : v;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function password(flags: Flags, kind: 'imap' | 'smtp'): Promise<string | undefined> {
+  const envName = flags[`${kind}-password-env`];
+  const fromStdin = flags[`${kind}-password-stdin`];
+  const inline = flags[`${kind}-password`];
+  if ([envName, fromStdin, inline].filter((v) => v !== undefined && v !== false).length > 1) {
+    throw new AppError('VALIDATION_FAILED', `give the ${kind.toUpperCase()} password one way only: --${kind}-password-env, --${kind}-password-stdin or --${kind}-password`);
+  }
+  if (envName !== undefined) {
+    const value = process.env[envName];
+    if (!value) throw new AppError('VALIDATION_FAILED', `--${kind}-password-env: environment variable ${envName} is not set`);
+    return value;
+  }
+  if (fromStdin) return readStdin();
+  if (inline !== undefined) {
+    console.warn(`warning: --${kind}-password is visible to other users (ps, shell history); prefer --${kind}-password-env or --${kind}-password-stdin`);
+  }
+  return inline;
+}
+
+/** Keeps only the keys that were given, and drops an object left empty (for partial updates). */
+function given<T extends Record<string, unknown>>(obj: T): Partial<T> | undefined {
+  const out = Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return Object.keys(out).length ? out : undefined;
+}
+
+async function inboxInput(flags: Flags, forCreate: boolean): Promise<Record<string, unknown>> {
+  if (flags['imap-password-stdin'] && flags['smtp-password-stdin']) {
+    throw new AppError('VALIDATION_FAILED', 'only one password can be read from stdin; use --smtp-password-env for the other');
+  }
+  const defaults = (v: string | undefined, d: string) => v ?? (forCreate ? d : undefined);
+  const autoReply = flags['auto-reply'];
+  return {
+    ...given({ name: flags.name, address: flags.address, displayName: flags['display-name'] }),
+    imap: given({
+      host: flags['imap-host'],
+      port: num(defaults(flags['imap-port'], '993')),
+      secure: bool(defaults(flags['imap-secure'], 'true')),
+      user: flags['imap-user'],
+      password: await password(flags, 'imap'),
+      folder: flags.folder,
+    }),
+    smtp: given({
+      host: flags['smtp-host'],
+      port: num(defaults(flags['smtp-port'], '465')),
+      secure: bool(defaults(flags['smtp-secure'], 'true')),
+      user: flags['smtp-user'],
+      password: await password(flags, 'smtp'),
+    }),
+    options: given({ markSeen: flags['mark-seen'], moveTo: flags['move-to'], importSince: flags['import-since'] }),
+    autoReply: autoReply === undefined ? undefined : { enabled: autoReply },
+  };
+}
+
+function describe(inbox: InboxView): string {
+  return `${inbox.id}  ${inbox.name} <${inbox.address}>`;
+}
+
+function table(inboxes: InboxView[]): string {
+  const rows = inboxes.map((i) => {
+    const s = i.status;
+    return [
+      i.id, i.name, i.address, s.state,
+      'lastSyncAt' in s && s.lastSyncAt ? s.lastSyncAt.toISOString() : '-',
+      'behind' in s ? String(s.behind) : '-',
+      'lastError' in s && s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : '',
+    ];
+  });
+  const all = [['ID', 'NAME', 'ADDRESS', 'STATE', 'LAST SYNC', 'BEHIND', 'LAST ERROR'], ...rows];
+  const widths = all[0]!.map((_, col) => Math.max(...all.map((r) => r[col]!.length)));
+  return all.map((r) => r.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
+}
+
+async function run(command: string, args: string[], flags: Flags): Promise<void> {
+  const config = loadConfig();
+  if (!config.mongodbUri) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      'MONGODB_URI is not set. Without it the server keeps its database inside its own process, where this CLI cannot reach it: ' +
+        'set MONGODB_URI to the database the server uses, or manage inboxes through the JSON API (POST/GET/PATCH /api/v1/inboxes).',
+    );
+  }
+  const logger = pino({ name: 'inbox-cli', level: 'warn' }, pino.destination(2));
+  const secrets = createSecretBox(resolveSecretKey(config, logger));
+  const connection = await connectMongo(config.mongodbUri, { serverSelectionTimeoutMs: config.db.serverSelectionTimeoutMs }, logger);
+  try {
+    const models = createModels(connection);
+    await ensureIndexes(models);
+    const deps: InboxDeps = { models, secrets, logger };
+    const print = (inbox: InboxView, verb: string) => console.log(flags.json ? JSON.stringify(inbox, null, 2) : `${verb} ${describe(inbox)}`);
+    const id = () => {
+      if (!args[0]) throw new AppError('VALIDATION_FAILED', `${command} needs an inbox ID (see: npm run inbox -- list)`);
+      return args[0];
+    };
+    if (command === 'add') print(await createInbox(deps, OPERATOR, await inboxInput(flags, true)), 'created inbox');
+    else if (command === 'update') print(await updateInbox(deps, OPERATOR, id(), await inboxInput(flags, false)), 'updated inbox');
+    else if (command === 'show') console.log(JSON.stringify(await getInbox(deps, OPERATOR, id()), null, 2));
+    else {
+      const inboxes = await listInboxes(deps, OPERATOR);
+      console.log(flags.json ? JSON.stringify(inboxes, null, 2) : inboxes.length ? table(inboxes) : 'no inboxes yet (add one: npm run inbox -- add --help)');
+    }
+  } finally {
+    connection.removeAllListeners('disconnected');
+    await connection.close();
+  }
+}
+
+function errorText(err: AppError): string {
+  const issues = (err.details?.issues ?? []) as InputIssue[];
+  if (!isAppError(err, 'VALIDATION_FAILED') || issues.length === 0) return err.message;
+  return issues.map((i) => `${FLAG_OF[i.path] ?? (i.path || 'input')}: ${i.message}`).join('; ');
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, allowNegative: true, strict: true });
+    const [command, ...rest] = positionals;
+    if (values.help || !command) {
+      console.log(USAGE);
+      return command || values.help ? 0 : 2;
+    }
+    if (!['add', 'list', 'show', 'update'].includes(command)) throw new AppError('VALIDATION_FAILED', `unknown command "${command}"\n\n${USAGE}`);
+    await run(command, rest, values);
+    return 0;
+  } catch (err) {
+    if (isAppError(err)) console.error(`error ${err.code}: ${errorText(err)}`);
+    else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`error VALIDATION_FAILED: ${(err as Error).message}`);
+    else console.error(`error INTERNAL: ${(err as Error).stack ?? String(err)}`);
+    return isAppError(err, 'CONFIG_INVALID') ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** The validated configuration every part of Threadline receives; nothing reads process.env elsewhere. */
+export const configSchema = z
+  .object({
+    env: z.enum(['development', 'production', 'test']),
+    port,
+    host: z.string().min(1),
+    publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
+    logLevel,
+    dataDir: z.string().min(1),
+    mongodbUri: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must start with mongodb:// or mongodb+srv://')
+      .nullable(),
+    secretKey: z.string().min(32, 'must be at least 32 characters').nullable(),
+    admin: z
+      .object({
+        email: z.email().transform((s) => s.toLowerCase()),
+        password: z.string().min(12, 'must be at least 12 characters'),
+      })
+      .nullable(),
+    db: z.object({
+      serverSelectionTimeoutMs: z.coerce.number().int().min(100),
+      embeddedFallback: z.boolean(),
+    }),
+    workers: z.object({
+      heartbeatIntervalMs: z.coerce.number().int().min(100),
+      staleAfterMs: z.coerce.number().int().min(100),
+    }),
+    mail: z.object({
+      maxMessageBytes: z.coerce.number().int().min(1024),
+      reopenClosedWithinSeconds: z.coerce.number().int().min(0),
+      subjectMatchWithinSeconds: z.coerce.number().int().min(0),
+    }),
+    poller: z.object({
+      pollIntervalMs: z.coerce.number().int().min(1000),
+      maxIdleMs: z.coerce.number().int().min(1000).max(29 * 60_000, 'must be under 29 minutes (RFC 2177)'),
+      fetchBatch: z.coerce.number().int().min(1).max(1000),
+      connectTimeoutMs: z.coerce.number().int().min(100),
+      backoffBaseMs: z.coerce.number().int().min(10),
+      backoffMaxMs: z.coerce.number().int().min(10),
+      configErrorRetryMs: z.coerce.number().int().min(10),
+      maxIngestAttempts: z.coerce.number().int().min(1),
+      leaseMs: z.coerce.number().int().min(1000),
+      rescanMs: z.coerce.number().int().min(100),
+    }),
+    shutdownTimeoutMs: z.coerce.number().int().min(100),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.env !== 'production') return;
+    if (!cfg.secretKey) {
+      ctx.addIssue({ code: 'custom', path: ['secretKey'], message: 'is required in production (set SECRET_KEY)' });
+    }
+    if (!cfg.mongodbUri) {
+      ctx.addIssue({ code: 'custom', path: ['mongodbUri'], message: 'is required in production (set MONGODB_URI)' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;

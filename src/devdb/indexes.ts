@@ -1,0 +1,202 @@
+import BTreeModule from 'sorted-btree';
+import { ObjectId } from 'bson';
+import { compareValues } from './compare.js';
+import { ErrorCodes, MongoError, fail } from './errors.js';
+import { compileFilter, type Matcher } from './matcher.js';
+import { collectKeyValues, isIndexPart, splitPath } from './paths.js';
+import { bsonTag, isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
+
+type BTreeClass = typeof BTreeModule.default;
+/* CommonJS interop differs between Node (module.exports) and bundler-style loaders (the class itself). */
+const BTree: BTreeClass = (BTreeModule as unknown as { default?: BTreeClass }).default ?? (BTreeModule as unknown as BTreeClass);
+type Tree = InstanceType<typeof BTree<unknown[], number>>;
+
+/** One field of an index key pattern. */
+export interface IndexField {
+  path: string;
+  parts: string[];
+  dir: 1 | -1;
+}
+
+const allowedSpecKeys = new Set([
+  'key', 'name', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'background',
+  'v', 'ns', 'collation', 'hidden', 'storageEngine',
+]);
+
+/** A B-tree secondary (or `_id_`) index: entries are `[...keyValues, recordId]`. */
+export class Index {
+  readonly name: string;
+  readonly fields: IndexField[];
+  readonly unique: boolean;
+  readonly sparse: boolean;
+  readonly partial: Matcher | undefined;
+  readonly expireAfterSeconds: number | undefined;
+  /** The spec as listIndexes reports it. */
+  readonly spec: Doc;
+  /** Some document produced several keys (an array on an indexed path). */
+  multikey = false;
+  readonly tree: Tree;
+
+  constructor(spec: Doc) {
+    for (const k of Object.keys(spec)) {
+      if (!allowedSpecKeys.has(k)) {
+        throw new MongoError(197, `The field '${k}' is not valid for an index specification. Specification: ${JSON.stringify(spec)}`);
+      }
+    }
+    const key = spec.key;
+    if (!isPlainObject(key) || Object.keys(key).length === 0) throw new MongoError(ErrorCodes.CannotCreateIndex, 'Index keys cannot be empty.');
+    this.fields = Object.entries(key).map(([path, d]) => {
+      if (typeof d === 'string') throw fail.notSupported(`index type '${d}'`);
+      const n = isNumeric(d) ? numberOf(d) : NaN;
+      if (!(n > 0 || n < 0)) throw new MongoError(67, `Values in the index key pattern can only be numbers or strings, got ${String(d)}`);
+      return { path, parts: splitPath(path), dir: n > 0 ? 1 : -1 };
+    });
+    const c = spec.collation;
+    if (c !== undefined && !(isPlainObject(c) && c.locale === 'simple')) throw fail.notSupported('index collation');
+    this.name = typeof spec.name === 'string' ? spec.name : defaultIndexName(key);
+    this.unique = spec.unique === true || (this.name === '_id_');
+    this.sparse = spec.sparse === true;
+    const pfe = spec.partialFilterExpression;
+    if (pfe !== undefined && !isPlainObject(pfe)) throw fail.badValue('partialFilterExpression must be an object');
+    this.partial = pfe === undefined ? undefined : compileFilter(pfe);
+    const ttl = spec.expireAfterSeconds;
+    this.expireAfterSeconds = ttl === undefined ? undefined : numberOf(ttl);
+    this.spec = { v: 2, key, name: this.name };
+    if (spec.unique === true && this.name !== '_id_') this.spec.unique = true;
+    if (this.sparse) this.spec.sparse = true;
+    if (pfe !== undefined) this.spec.partialFilterExpression = pfe;
+    if (ttl !== undefined) this.spec.expireAfterSeconds = ttl;
+    if (spec.hidden === true) this.spec.hidden = true;
+    const dirs = this.fields.map((f) => f.dir);
+    const n = dirs.length;
+    this.tree = new BTree<unknown[], number>(undefined, (a, b) => {
+      for (let i = 0; i < n; i++) {
+        const c = compareValues(a[i], b[i]);
+        if (c !== 0) return c * (dirs[i] as number);
+      }
+      const x = a[n] as number;
+      const y = b[n] as number;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  }
+
+  /** True when the other spec describes the same index (createIndexes is then a no-op). */
+  sameAs(spec: Doc): boolean {
+    const other = new Index(spec);
+    return (
+      other.name === this.name &&
+      JSON.stringify(other.fields) === JSON.stringify(this.fields) &&
+      other.unique === this.unique &&
+      other.sparse === this.sparse &&
+      JSON.stringify(other.spec.partialFilterExpression) === JSON.stringify(this.spec.partialFilterExpression) &&
+      other.expireAfterSeconds === this.expireAfterSeconds
+    );
+  }
+
+  /** Same key pattern (ignoring name and options). */
+  sameKey(spec: Doc): boolean {
+    return JSON.stringify(new Index({ key: spec.key, name: 'x' }).fields) === JSON.stringify(this.fields);
+  }
+
+  /** Index keys of a document (without record id), or null if the document is not indexed. */
+  keysFor(doc: Doc, plain: () => unknown): unknown[][] | null {
+    if (this.partial !== undefined && !this.partial(plain())) return null;
+    const perField = this.fields.map((f) => collectKeyValues(doc, f.parts));
+    if (this.sparse && this.fields.every((f) => !hasPath(doc, f.parts, 0))) return null;
+    const arrays = perField.filter((kv) => kv.multikey);
+    if (arrays.length > 1) {
+      const names = this.fields.filter((_, i) => perField[i]?.multikey).map((f) => `[${f.path}]`);
+      throw new MongoError(ErrorCodes.CannotIndexParallelArrays, `cannot index parallel arrays ${names.join(' ')}`);
+    }
+    if (arrays.length === 0) return [perField.map((kv) => kv.values[0])];
+    this.multikey = true;
+    let keys: unknown[][] = [[]];
+    for (const kv of perField) {
+      const next: unknown[][] = [];
+      for (const k of keys) for (const v of kv.values) next.push([...k, v]);
+      keys = next;
+    }
+    return dedupeKeys(keys);
+  }
+
+  add(rid: number, keys: unknown[][]): void {
+    for (const k of keys) this.tree.set([...k, rid], rid);
+  }
+
+  remove(rid: number, keys: unknown[][]): void {
+    for (const k of keys) this.tree.delete([...k, rid]);
+  }
+
+  /** The first key of `keys` already held by another record of this unique index. */
+  conflict(keys: unknown[][], rid: number): unknown[] | undefined {
+    if (!this.unique) return undefined;
+    for (const k of keys) {
+      let pair = this.tree.nextHigherPair([...k, -Infinity]);
+      for (let i = 0; i < 2 && pair !== undefined; i++) {
+        const [found, other] = pair;
+        if (!sameKey(found, k)) break;
+        if (other !== rid) return k;
+        pair = this.tree.nextHigherPair(found);
+      }
+    }
+    return undefined;
+  }
+
+  /** The E11000 error for a key of this index. */
+  duplicateError(ns: string, key: unknown[]): MongoError {
+    const keyPattern: Doc = {};
+    const keyValue: Doc = {};
+    this.fields.forEach((f, i) => {
+      keyPattern[f.path] = f.dir;
+      keyValue[f.path] = key[i] === undefined ? null : key[i];
+    });
+    const shown = this.fields.map((f, i) => `${f.path}: ${formatKeyValue(key[i])}`).join(', ');
+    return new MongoError(
+      ErrorCodes.DuplicateKey,
+      `E11000 duplicate key error collection: ${ns} index: ${this.name} dup key: { ${shown} }`,
+      { keyPattern, keyValue },
+    );
+  }
+}
+
+function sameKey(entry: unknown[], key: unknown[]): boolean {
+  for (let i = 0; i < key.length; i++) if (compareValues(entry[i], key[i]) !== 0) return false;
+  return true;
+}
+
+function dedupeKeys(keys: unknown[][]): unknown[][] {
+  if (keys.length < 2) return keys;
+  const out: unknown[][] = [];
+  for (const k of keys) if (!out.some((o) => sameKey(o, k))) out.push(k);
+  return out;
+}
+
+function hasPath(v: unknown, parts: readonly string[], i: number): boolean {
+  if (i === parts.length) return v !== undefined;
+  if (Array.isArray(v)) {
+    const part = parts[i] as string;
+    if (isIndexPart(part)) return hasPath(v[Number(part)], parts, i + 1);
+    return v.some((e) => hasPath(e, parts, i));
+  }
+  return isPlainObject(v) && hasPath(v[parts[i] as string], parts, i + 1);
+}
+
+/** `{a: 1, b: -1}` → `a_1_b_-1`, as the drivers and the server name indexes. */
+export function defaultIndexName(key: Doc): string {
+  return Object.entries(key)
+    .map(([k, v]) => `${k}_${isNumeric(v) ? numberOf(v) : String(v)}`)
+    .join('_');
+}
+
+/** Renders a key value the way MongoDB prints it in E11000 messages. */
+export function formatKeyValue(v: unknown): string {
+  if (v === undefined || v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return `new Date(${v.getTime()})`;
+  if (v instanceof ObjectId || bsonTag(v) === 'ObjectId') return `ObjectId('${(v as ObjectId).toHexString()}')`;
+  if (isNumeric(v)) return String(numberOf(v));
+  if (Array.isArray(v)) return `[ ${v.map(formatKeyValue).join(', ')} ]`;
+  if (isPlainObject(v)) return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${formatKeyValue(x)}`).join(', ')} }`;
+  return String(v);
+}

@@ -1,0 +1,187 @@
+import { KeyBound, compareValues, sortDocs, typeRank, type SortSpec } from './compare.js';
+import { scanIndex } from './index-scan.js';
+import type { Index } from './indexes.js';
+import { compileFilter } from './matcher.js';
+import { plainOf, type Collection, type Rec } from './storage.js';
+import { bsonTag, isPlainObject, type Doc } from './values.js';
+
+/** What a filter says about one field, in value space. */
+interface FieldPred {
+  points?: unknown[];
+  lo?: unknown;
+  loInc?: boolean;
+  hi?: unknown;
+  hiInc?: boolean;
+}
+
+/** The access path chosen for a query. */
+export interface Plan {
+  index?: Index;
+  /** Equality points of the leading index fields (one list per field). */
+  prefix: unknown[][];
+  range?: FieldPred;
+  reverse: boolean;
+  providesSort: boolean;
+}
+
+/** A query over one collection. */
+export interface QueryRequest {
+  filter?: Doc;
+  sort?: SortSpec;
+  skip?: number;
+  limit?: number;
+  variables?: Doc;
+}
+
+/** Matching records plus what it cost to find them. */
+export interface QueryResult {
+  recs: Rec[];
+  plan: Plan;
+  docsExamined: number;
+  keysExamined: number;
+}
+
+const MAX_POINTS = 1000;
+/* Beyond this many equality points a k-way merge costs more than sorting the matches. */
+const MAX_MERGE = 64;
+
+function isScalarKey(v: unknown): boolean {
+  if (v === undefined || Array.isArray(v) || isPlainObject(v) || v instanceof RegExp) return false;
+  const tag = bsonTag(v);
+  return tag !== 'BSONRegExp' && tag !== 'MinKey' && tag !== 'MaxKey' && tag !== 'DBRef' && tag !== 'Code';
+}
+
+function isOperatorObject(v: unknown): v is Doc {
+  if (!isPlainObject(v)) return false;
+  const first = Object.keys(v)[0];
+  return first !== undefined && first.startsWith('$');
+}
+
+function merge(preds: Map<string, FieldPred>, path: string, p: FieldPred): void {
+  const cur = preds.get(path);
+  if (!cur) {
+    preds.set(path, p);
+    return;
+  }
+  if (p.points && (!cur.points || p.points.length < cur.points.length)) cur.points = p.points;
+  if (p.lo !== undefined && (cur.lo === undefined || tighter(p.lo, cur.lo, 1))) [cur.lo, cur.loInc] = [p.lo, p.loInc];
+  if (p.hi !== undefined && (cur.hi === undefined || tighter(p.hi, cur.hi, -1))) [cur.hi, cur.hiInc] = [p.hi, p.hiInc];
+}
+
+function tighter(a: unknown, b: unknown, sign: 1 | -1): boolean {
+  if (b instanceof KeyBound) return true;
+  if (a instanceof KeyBound) return false;
+  return typeRank(a) === typeRank(b) && compareValues(a, b) * sign > 0;
+}
+
+/** Index-usable predicates of a filter: top-level fields and `$and` members (anything else is only re-checked). */
+export function extractPreds(filter: Doc | undefined, preds = new Map<string, FieldPred>()): Map<string, FieldPred> {
+  if (!filter) return preds;
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v)) {
+      for (const c of v) if (isPlainObject(c)) extractPreds(c, preds);
+      continue;
+    }
+    if (k.startsWith('$')) continue;
+    if (!isOperatorObject(v)) {
+      if (isScalarKey(v)) merge(preds, k, { points: [v] });
+      continue;
+    }
+    for (const [op, arg] of Object.entries(v)) {
+      if (op === '$eq' && isScalarKey(arg)) merge(preds, k, { points: [arg] });
+      else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(isScalarKey)) merge(preds, k, { points: arg });
+      else if ((op === '$gt' || op === '$gte') && isScalarKey(arg) && arg !== null) {
+        merge(preds, k, { lo: arg, loInc: op === '$gte' });
+        merge(preds, k, { hi: new KeyBound(typeRank(arg), true), hiInc: true });
+      } else if ((op === '$lt' || op === '$lte') && isScalarKey(arg) && arg !== null) {
+        merge(preds, k, { hi: arg, hiInc: op === '$lte' });
+        merge(preds, k, { lo: new KeyBound(typeRank(arg), false), loInc: true });
+      }
+    }
+  }
+  return preds;
+}
+
+function planFor(ix: Index, preds: Map<string, FieldPred>, sort: SortSpec): { plan: Plan; score: number } {
+  const prefix: unknown[][] = [];
+  let combos = 1;
+  let i = 0;
+  for (; i < ix.fields.length; i++) {
+    const p = preds.get((ix.fields[i] as { path: string }).path);
+    if (!p?.points || combos * p.points.length > MAX_POINTS) break;
+    prefix.push(p.points);
+    combos *= p.points.length;
+  }
+  let range: FieldPred | undefined;
+  const next = ix.fields[i];
+  if (next && !ix.multikey) {
+    const p = preds.get(next.path);
+    if (p && !p.points && p.lo !== undefined && p.hi !== undefined) range = p;
+  }
+  let providesSort = sort.length === 0;
+  let reverse = false;
+  if (sort.length > 0 && !ix.multikey && combos <= MAX_MERGE) {
+    const constant = new Set(ix.fields.slice(0, prefix.length).filter((_, j) => prefix[j]?.length === 1).map((f) => f.path));
+    const rest = sort.filter(([parts]) => !constant.has(parts.join('.')));
+    let sign = 0;
+    providesSort = rest.length <= ix.fields.length - prefix.length;
+    rest.forEach(([parts, dir], j) => {
+      const f = ix.fields[prefix.length + j];
+      const s = f && f.path === parts.join('.') ? dir * f.dir : 0;
+      if (s === 0 || (sign !== 0 && s !== sign)) providesSort = false;
+      sign = s;
+    });
+    reverse = sign < 0;
+  }
+  let score = prefix.length * 100 + (range ? 50 : 0) + (providesSort && sort.length > 0 ? 40 : 0) - ix.fields.length;
+  if (ix.unique && prefix.length === ix.fields.length && combos === 1) score += 1000;
+  if (prefix.length === 0 && !range && !(providesSort && sort.length > 0)) score = 0;
+  return { plan: { index: ix, prefix, range, reverse, providesSort }, score };
+}
+
+/** Picks the index with the best heuristic score, or a collection scan. */
+export function choosePlan(coll: Collection, filter: Doc | undefined, sort: SortSpec): Plan {
+  const preds = extractPreds(filter);
+  let best: { plan: Plan; score: number } = { plan: { prefix: [], reverse: false, providesSort: sort.length === 0 }, score: 0 };
+  for (const ix of coll.indexes) {
+    if (ix.sparse || ix.partial || ix.spec.hidden === true) continue;
+    const cand = planFor(ix, preds, sort);
+    if (cand.score > best.score) best = cand;
+  }
+  return best.plan;
+}
+
+/** Runs a query: index or collection scan, full filter re-check, then sort/skip/limit. */
+export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
+  const sort = req.sort ?? [];
+  const match = compileFilter(req.filter, req.variables);
+  const plan = choosePlan(coll, req.filter, sort);
+  const skip = req.skip ?? 0;
+  const wanted = req.limit !== undefined && req.limit > 0 ? skip + req.limit : Infinity;
+  const counter = { keys: 0 };
+  let examined = 0;
+  const recs: Rec[] = [];
+  const candidates: Iterable<Rec | number> = plan.index
+    ? scanIndex({ index: plan.index, prefix: plan.prefix, range: plan.range, reverse: plan.reverse, ordered: plan.providesSort && sort.length > 0 }, counter)
+    : coll.records.values();
+  for (const c of candidates) {
+    const rec = typeof c === 'number' ? coll.records.get(c) : c;
+    if (!rec) continue;
+    examined++;
+    if (!match(plainOf(rec))) continue;
+    recs.push(rec);
+    if (plan.providesSort && recs.length >= wanted) break;
+  }
+  if (!plan.providesSort) sortDocs(recs, sort, (r) => r.doc);
+  const out = skip > 0 || wanted !== Infinity ? recs.slice(skip, wanted) : recs;
+  coll.stats.docsExamined += examined;
+  coll.stats.keysExamined += counter.keys;
+  coll.stats.lastPlan = describePlan(plan);
+  return { recs: out, plan, docsExamined: examined, keysExamined: counter.keys };
+}
+
+/** Short text form of a plan, e.g. `IXSCAN inboxId_1_status_1 reverse`. */
+export function describePlan(plan: Plan): string {
+  if (!plan.index) return 'COLLSCAN';
+  return `IXSCAN ${plan.index.name}${plan.reverse ? ' reverse' : ''}${plan.providesSort ? '' : ' +SORT'}`;
+}

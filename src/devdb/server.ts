@@ -1,0 +1,119 @@
+import net from 'node:net';
+import { runCommand } from './commands.js';
+import type { CommandContext } from './context.js';
+import { CursorManager } from './cursors.js';
+import { toMongoError } from './errors.js';
+import { Store } from './storage.js';
+import { FrameReader, OpCode, ProtocolError, decodeMessage, encodeLegacyReply, encodeMsgReply, type Request } from './wire.js';
+import type { Doc } from './values.js';
+
+/** A running devdb server. */
+export interface DevDbServer {
+  /** `mongodb://HOST:PORT`, without a database name. */
+  uri: string;
+  host: string;
+  port: number;
+  /** Destroys open sockets and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startDevDb}. */
+export interface DevDbOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  logger?: { warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void };
+}
+
+/**
+ * Starts an in-memory MongoDB-compatible server speaking the wire protocol over TCP, for tests,
+ * local development and as a last-resort embedded database. Nothing is persisted.
+ */
+export async function startDevDb(opts: DevDbOptions = {}): Promise<DevDbServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const logger = opts.logger;
+  const store = new Store();
+  const cursors = new CursorManager();
+  const sockets = new Set<net.Socket>();
+  const startedAt = Date.now();
+  let connectionIds = 0;
+  let self = '';
+
+  const handle = (req: Request, ctx: CommandContext): Doc => {
+    const dbName = req.legacyDb ?? (typeof req.body.$db === 'string' ? req.body.$db : undefined);
+    if (!dbName) return { ok: 0, errmsg: 'OP_MSG requests require a $db argument', code: 40571, codeName: 'Location40571' };
+    ctx.dbName = dbName;
+    try {
+      return runCommand(req.body, ctx);
+    } catch (err) {
+      const e = toMongoError(err);
+      if (e.code === 1) logger?.warn({ err, command: Object.keys(req.body)[0] }, 'devdb internal error');
+      else logger?.debug?.({ code: e.code, errmsg: e.message, command: Object.keys(req.body)[0] }, 'devdb command failed');
+      return e.toReply();
+    }
+  };
+
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const reader = new FrameReader();
+    const ctx: CommandContext = {
+      store,
+      cursors,
+      dbName: 'admin',
+      connectionId: ++connectionIds,
+      client: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`,
+      self,
+      startedAt,
+      openConnections: () => sockets.size,
+    };
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const frame of reader.push(chunk)) {
+          const req = decodeMessage(frame);
+          const reply = handle(req, ctx);
+          if (req.moreToCome) continue;
+          const encode = req.opCode === OpCode.QUERY ? encodeLegacyReply : encodeMsgReply;
+          let bytes: Buffer;
+          try {
+            bytes = encode(req.requestId, reply);
+          } catch (err) {
+            const errmsg = `could not encode reply: ${err instanceof Error ? err.message : String(err)}`;
+            bytes = encode(req.requestId, { ok: 0, errmsg, code: 10334, codeName: 'BSONObjectTooLarge' });
+          }
+          socket.write(bytes);
+        }
+      } catch (err) {
+        logger?.warn({ err: err instanceof Error ? err.message : String(err), client: ctx.client }, err instanceof ProtocolError ? 'devdb protocol error' : 'devdb connection error');
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 27017, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? 27017);
+  const uriHost = host.includes(':') ? `[${host}]` : host;
+  self = `${uriHost}:${port}`;
+
+  return {
+    uri: `mongodb://${uriHost}:${port}`,
+    host,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+        cursors.closeAll();
+        server.close(() => resolve());
+      }),
+  };
+}

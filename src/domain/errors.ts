@@ -1,0 +1,47 @@
+/**
+ * Every error Threadline raises on purpose carries one of these codes. The table is the single place
+ * that says how a code surfaces at an edge (HTTP status here; the CLI and job runner print the code).
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: { http: 500 },
+  DB_UNREACHABLE: { http: 503 },
+  VALIDATION_FAILED: { http: 400 },
+  UNAUTHENTICATED: { http: 401 },
+  FORBIDDEN: { http: 403 },
+  NOT_FOUND: { http: 404 },
+  CONFLICT: { http: 409 },
+  PAYLOAD_TOO_LARGE: { http: 413 },
+  RATE_LIMITED: { http: 429 },
+  SECRET_INVALID: { http: 500 },
+  IMAP_AUTH_FAILED: { http: 502 },
+  IMAP_UNREACHABLE: { http: 502 },
+  IMAP_FOLDER_MISSING: { http: 502 },
+  IMAP_ERROR: { http: 502 },
+  INTERNAL: { http: 500 },
+  MAIL_UNPARSEABLE: { http: 422 },
+  MAIL_TOO_LARGE: { http: 413 },
+} as const satisfies Record<string, { http: number }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An expected failure with a stable code; `details` is safe to show to the caller. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { details?: Record<string, unknown>; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http;
+  }
+}
+
+/** True for an AppError with the given code (or any code when none is given). */
+export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
+  return err instanceof AppError && (code === undefined || err.code === code);
+}

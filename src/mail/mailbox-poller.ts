@@ -1,0 +1,244 @@
+import { ImapFlow } from 'imapflow';
+import type { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { backoffDelayMs } from '../domain/backoff.js';
+import type { AppError } from '../domain/errors.js';
+import type { IngestInput, IngestResult } from '../services/ingest-email.js';
+import type { InboxStatusDoc } from '../store/models/mailbox.js';
+import type { Models } from '../store/models/index.js';
+import { classifyImapError } from './imap-errors.js';
+
+/** Points in the sync loop a test may stop the process at. */
+export type PollStep = 'fetched' | 'ingested' | 'cursor-saved' | 'idle';
+
+export interface PollerSettings {
+  pollIntervalMs: number;
+  maxIdleMs: number;
+  fetchBatch: number;
+  connectTimeoutMs: number;
+  backoff: { baseMs: number; maxMs: number };
+  /** Wrong credentials or a missing folder will not fix themselves: retry this rarely. */
+  configErrorRetryMs: number;
+  /** A message whose ingest fails this many times for a reason other than the database is quarantined. */
+  maxIngestAttempts: number;
+}
+
+export interface MailboxConfig {
+  inboxId: Types.ObjectId;
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password: string;
+  folder: string;
+  markSeen: boolean;
+  moveTo: string | null;
+  importSince: Date | null;
+}
+
+export interface MailboxPollerDeps {
+  models: Models;
+  ingest: (input: IngestInput) => Promise<IngestResult>;
+  quarantine: (input: { inboxId: Types.ObjectId; raw: Buffer; reason: string; detail: string; source: IngestInput['source'] }) => Promise<void>;
+  logger: Logger;
+  now: () => Date;
+  owner: string;
+  settings: PollerSettings;
+  onStep?: (step: PollStep) => void;
+}
+
+function isDatabaseError(err: unknown): boolean {
+  const name = (err as { name?: string }).name ?? '';
+  return /^Mongo(Network|ServerSelection|NotConnected|Topology|PoolCleared)/.test(name) || name === 'MongoNetworkTimeoutError';
+}
+
+/**
+ * Works one mailbox: connects, reads everything past the stored cursor, then waits with IDLE (RFC
+ * 2177) or polls, and reconnects with capped backoff. For each message: ingest (commit), then advance
+ * the cursor, then set flags or move on the server — so a crash anywhere repeats work, never loses it.
+ */
+export class MailboxPoller {
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  private client: ImapFlow | null = null;
+  private wakeWaiter: (() => void) | null = null;
+  private wakePending = false;
+  private readonly failures = new Map<number, number>();
+  private readonly log: Logger;
+
+  constructor(private readonly deps: MailboxPollerDeps, readonly mailbox: MailboxConfig) {
+    this.log = deps.logger.child({ inboxId: mailbox.inboxId.toHexString(), folder: mailbox.folder });
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    this.client?.close();
+    await this.loop;
+  }
+
+  private wake(): void {
+    this.wakePending = true;
+    this.wakeWaiter?.();
+  }
+
+  private waitForWake(ms: number): Promise<void> {
+    if (this.wakePending || this.stopped) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeWaiter = null;
+        self.wakePending = false;
+        resolve();
+      }
+      this.wakeWaiter = done;
+    });
+  }
+
+  private async setStatus(status: Partial<Omit<InboxStatusDoc, '_id'>>): Promise<void> {
+    await this.deps.models.InboxStatus.updateOne(
+      { _id: this.mailbox.inboxId },
+      { $set: { ...status, owner: this.deps.owner, updatedAt: this.deps.now() } },
+      { upsert: true },
+    ).catch((err: Error) => this.log.warn({ err: err.message }, 'could not write inbox status'));
+  }
+
+  private async run(): Promise<void> {
+    const { settings } = this.deps;
+    let attempt = 0;
+    while (!this.stopped) {
+      const client = new ImapFlow({
+        host: this.mailbox.host,
+        port: this.mailbox.port,
+        secure: this.mailbox.secure,
+        auth: { user: this.mailbox.user, pass: this.mailbox.password },
+        logger: false,
+        disableAutoIdle: true,
+        maxIdleTime: settings.maxIdleMs,
+        connectionTimeout: settings.connectTimeoutMs,
+        greetingTimeout: settings.connectTimeoutMs,
+      });
+      this.client = client;
+      client.on('error', (err: Error) => this.log.debug({ err: err.message }, 'imap connection error'));
+      client.on('exists', () => this.wake());
+      client.on('close', () => this.wake());
+      try {
+        await this.setStatus({ state: 'connecting' });
+        await client.connect();
+        const opened = await client.mailboxOpen(this.mailbox.folder);
+        attempt = 0;
+        await this.setStatus({ state: 'syncing', lastError: null, nextAttemptAt: null });
+        while (!this.stopped && client.usable) {
+          await this.sync(client, String(opened.uidValidity));
+          if (this.stopped || !client.usable) break;
+          await this.waitForChange(client);
+        }
+        if (!this.stopped) throw Object.assign(new Error('connection closed by server'), { code: 'ECONNRESET' });
+      } catch (err) {
+        if (this.stopped) break;
+        if (isDatabaseError(err)) this.log.error({ err: (err as Error).message }, 'database unavailable during mailbox sync');
+        const appErr: AppError = classifyImapError(err, this.mailbox);
+        attempt++;
+        const configError = appErr.code === 'IMAP_AUTH_FAILED' || appErr.code === 'IMAP_FOLDER_MISSING';
+        const delay = configError ? Math.max(settings.configErrorRetryMs, backoffDelayMs(attempt, settings.backoff)) : backoffDelayMs(attempt, settings.backoff);
+        const nextAttemptAt = new Date(this.deps.now().getTime() + delay);
+        this.log.warn({ code: appErr.code, err: appErr.message, retryInMs: delay }, 'mailbox poller failed; will retry');
+        await this.setStatus({ state: configError ? 'error' : 'backoff', lastError: { code: appErr.code, message: appErr.message, at: this.deps.now() }, nextAttemptAt });
+        await this.waitForWake(delay);
+      } finally {
+        this.client = null;
+        client.removeAllListeners('exists');
+        client.close();
+      }
+    }
+    await this.setStatus({ state: 'stopped' });
+  }
+
+  private async waitForChange(client: ImapFlow): Promise<void> {
+    if (client.capabilities.has('IDLE')) {
+      await this.setStatus({ state: 'idle' });
+      this.deps.onStep?.('idle');
+      // idle() resolves when imapflow ends IDLE (maxIdleTime, or our next command); 'exists' wakes us sooner.
+      const idling = client.idle().catch(() => undefined);
+      await Promise.race([this.waitForWake(this.deps.settings.maxIdleMs + 1000), idling]);
+    } else {
+      await this.setStatus({ state: 'polling' });
+      await this.waitForWake(this.deps.settings.pollIntervalMs);
+    }
+  }
+
+  private async sync(client: ImapFlow, uidValidity: string): Promise<void> {
+    const { models, settings } = this.deps;
+    const cursorId = `${this.mailbox.inboxId.toHexString()}:${this.mailbox.folder}`;
+    const cursor = await models.MailboxCursor.findById(cursorId).lean();
+    let lastUid = cursor?.lastUid ?? 0;
+    if (!cursor || cursor.uidValidity !== uidValidity) {
+      // RFC 3501 §2.3.1.1: old UIDs mean nothing now. Re-read the folder; stored mail is recognised by its dedupe key.
+      if (cursor) this.log.warn({ old: cursor.uidValidity, new: uidValidity }, 'UIDVALIDITY changed; re-syncing the folder');
+      await models.MailboxCursor.updateOne(
+        { _id: cursorId },
+        { $set: { inboxId: this.mailbox.inboxId, folder: this.mailbox.folder, uidValidity, lastUid: 0, updatedAt: this.deps.now() } },
+        { upsert: true },
+      );
+      lastUid = 0;
+    }
+    const criteria = { uid: `${lastUid + 1}:*`, ...(this.mailbox.importSince ? { since: this.mailbox.importSince } : {}) };
+    const found = (await client.search(criteria, { uid: true })) || [];
+    // RFC 3501 §6.4.8: "n:*" always includes the highest UID, even when it is below n.
+    const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
+    const total = uids.length;
+    await this.setStatus({ state: 'syncing', behind: total, backlog: total > 0 ? { total, done: 0, since: this.mailbox.importSince } : null });
+    let done = 0;
+    for (let i = 0; i < uids.length && !this.stopped; i += settings.fetchBatch) {
+      const batch = uids.slice(i, i + settings.fetchBatch);
+      const fetched: Array<{ uid: number; source: Buffer }> = [];
+      for await (const msg of client.fetch(batch.join(','), { uid: true, source: true }, { uid: true })) {
+        if (msg.source) fetched.push({ uid: msg.uid, source: msg.source });
+      }
+      fetched.sort((a, b) => a.uid - b.uid);
+      this.deps.onStep?.('fetched');
+      for (const msg of fetched) {
+        if (this.stopped) return;
+        await this.ingestOne(msg.uid, msg.source, uidValidity);
+        await models.MailboxCursor.updateOne({ _id: cursorId, uidValidity }, { $max: { lastUid: msg.uid }, $set: { updatedAt: this.deps.now() } });
+        this.deps.onStep?.('cursor-saved');
+        await this.serverActions(client, msg.uid);
+        done++;
+      }
+      await this.setStatus({ behind: total - done, backlog: { total, done, since: this.mailbox.importSince } });
+    }
+    await this.setStatus({ state: 'syncing', behind: total - done, lastSyncAt: this.deps.now() });
+  }
+
+  private async ingestOne(uid: number, raw: Buffer, uidValidity: string): Promise<void> {
+    const source = { folder: this.mailbox.folder, uidValidity, uid };
+    try {
+      await this.deps.ingest({ inboxId: this.mailbox.inboxId, raw, source });
+      this.failures.delete(uid);
+    } catch (err) {
+      if (isDatabaseError(err)) throw err;
+      const attempts = (this.failures.get(uid) ?? 0) + 1;
+      this.failures.set(uid, attempts);
+      this.log.error({ uid, attempts, err: (err as Error).message }, 'ingest failed');
+      if (attempts < this.deps.settings.maxIngestAttempts) throw err;
+      // One mail that keeps failing must not block the mailbox: keep it aside with the reason and move on.
+      await this.deps.quarantine({ inboxId: this.mailbox.inboxId, raw, reason: 'INGEST_FAILED', detail: (err as Error).stack ?? String(err), source });
+      this.failures.delete(uid);
+    }
+    this.deps.onStep?.('ingested');
+  }
+
+  private async serverActions(client: ImapFlow, uid: number): Promise<void> {
+    if (this.mailbox.markSeen) await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+    if (this.mailbox.moveTo) await client.messageMove(String(uid), this.mailbox.moveTo, { uid: true });
+  }
+}

@@ -1,0 +1,181 @@
+import sanitizeHtml, { type Attributes, type IOptions, type Tag } from 'sanitize-html';
+
+/** Options for {@link sanitizeEmailHtml}. */
+export interface SanitizeEmailHtmlOptions {
+  /** Keep `http(s)` image sources; by default they move to `data-remote-src` (tracking pixels). */
+  allowRemoteImages?: boolean;
+}
+
+/** Sanitised HTML plus how many remote images were held back. */
+export interface SanitizedEmailHtml {
+  html: string;
+  blockedRemoteImages: number;
+}
+
+const ALLOWED_TAGS = [
+  'p', 'div', 'span', 'br', 'b', 'i', 'u', 'strong', 'em', 's', 'strike', 'del', 'ins', 'small', 'big',
+  'sub', 'sup', 'mark', 'abbr', 'cite', 'q', 'tt', 'kbd', 'samp', 'var', 'address', 'a', 'img', 'font', 'center',
+  'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', 'tr', 'td', 'th',
+  'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'blockquote', 'pre', 'code', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr',
+];
+
+/**
+ * Tags dropped together with everything inside them. Not `head`: an unclosed `<head>` would take
+ * the whole message with it, and what it holds (title, style, meta, link) goes anyway.
+ */
+const DROP_WITH_CONTENT = [
+  'script', 'style', 'textarea', 'option', 'select', 'noscript', 'title', 'xml', 'template',
+  'iframe', 'frame', 'frameset', 'noframes', 'object', 'embed', 'applet', 'noembed', 'svg', 'math',
+];
+
+const CELL = ['width', 'height', 'align', 'valign', 'bgcolor', 'colspan', 'rowspan', 'nowrap', 'style'];
+
+const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
+  '*': ['style', 'title', 'dir', 'align'],
+  a: ['href', 'rel', 'target'],
+  img: ['src', 'data-remote-src', 'alt', 'width', 'height', 'border', 'hspace', 'vspace'],
+  font: ['color', 'face', 'size'],
+  table: ['width', 'height', 'bgcolor', 'border', 'cellpadding', 'cellspacing', 'valign', 'summary'],
+  tr: ['height', 'valign', 'bgcolor'],
+  td: CELL,
+  th: CELL,
+  col: ['span', 'width', 'valign'],
+  colgroup: ['span', 'width', 'valign'],
+  thead: ['valign'],
+  tbody: ['valign'],
+  tfoot: ['valign'],
+  hr: ['width', 'size', 'noshade', 'color'],
+  ol: ['start', 'type'],
+  ul: ['type'],
+  li: ['value', 'type'],
+};
+
+/** Presentational attribute values: colours, sizes, font names. No quotes, parentheses or colons. */
+const PLAIN_ATTRIBUTE_VALUE = /^[#\w\s.,%+-]*$/;
+const PLAIN_ATTRIBUTES = new Set([
+  'width', 'height', 'align', 'valign', 'bgcolor', 'border', 'cellpadding', 'cellspacing', 'color', 'face',
+  'size', 'span', 'colspan', 'rowspan', 'hspace', 'vspace', 'start', 'type', 'value', 'dir',
+]);
+
+// CSS values: no functions except colour functions, no escapes (`\75rl(` is `url(`), no comments.
+// Numbers are written without overlapping quantifiers so a long value cannot make them backtrack.
+const NUMBER = '(?:\\d+(?:\\.\\d+)?|\\.\\d+)';
+const UNIT = '(?:px|pt|em|rem|ex|%|cm|mm|in)?';
+const LENGTH = `(?:auto|-?${NUMBER}${UNIT})`;
+const POSITIVE = `(?:auto|${NUMBER}${UNIT})`;
+const LENGTHS = new RegExp(`^${LENGTH}(?:\\s+${LENGTH}){0,3}$`, 'i');
+const NON_NEGATIVE = new RegExp(`^${POSITIVE}(?:\\s+${POSITIVE}){0,3}$`, 'i');
+const COLOR = /^(?:#[0-9a-f]{3,8}|[a-z]+|rgba?\(\s*[\d.\s,%]+\)|hsla?\(\s*[\d.\s,%deg]+\))$/i;
+const WORDS = /^[a-z][a-z\s-]*$/i;
+const FONT_NAMES = /^[\w\s,'"-]+$/;
+const FONT = /^[\w\s,.'"%/-]+$/;
+const BORDER = /^(?:[\w\s.%#-]|rgba?\([\d.\s,%]+\))+$/i;
+
+const ALLOWED_STYLES: Record<string, RegExp[]> = {
+  color: [COLOR],
+  'background-color': [COLOR],
+  background: [COLOR],
+  font: [FONT],
+  'font-family': [FONT_NAMES],
+  'font-size': [NON_NEGATIVE, WORDS],
+  'font-weight': [/^(?:normal|bold|bolder|lighter|[1-9]00)$/i],
+  'font-style': [/^(?:normal|italic|oblique)$/i],
+  'font-variant': [WORDS],
+  'text-align': [/^(?:left|right|center|justify|start|end)$/i],
+  'text-decoration': [WORDS],
+  'text-transform': [WORDS],
+  'text-indent': [LENGTHS],
+  'letter-spacing': [LENGTHS, /^normal$/i],
+  'vertical-align': [/^(?:baseline|top|middle|bottom|sub|super|text-top|text-bottom)$/i, LENGTHS],
+  'white-space': [/^(?:normal|nowrap|pre|pre-wrap|pre-line)$/i],
+  'line-height': [NON_NEGATIVE, /^normal$/i],
+  display: [/^(?:none|block|inline|inline-block)$/i],
+  width: [NON_NEGATIVE],
+  height: [NON_NEGATIVE],
+  'max-width': [NON_NEGATIVE, /^none$/i],
+  'min-width': [NON_NEGATIVE],
+  'max-height': [NON_NEGATIVE, /^none$/i],
+  'min-height': [NON_NEGATIVE],
+  'list-style-type': [WORDS],
+  'border-collapse': [/^(?:collapse|separate)$/i],
+  'border-spacing': [NON_NEGATIVE],
+};
+// Negative margins would let a message draw over the page around it.
+for (const side of ['', '-top', '-right', '-bottom', '-left']) {
+  ALLOWED_STYLES[`margin${side}`] = [NON_NEGATIVE];
+  ALLOWED_STYLES[`padding${side}`] = [NON_NEGATIVE];
+  ALLOWED_STYLES[`border${side}`] = [BORDER];
+  for (const part of ['-width', '-style', '-color']) ALLOWED_STYLES[`border${side}${part}`] = [BORDER];
+}
+ALLOWED_STYLES['border-radius'] = [NON_NEGATIVE];
+
+/** Browsers ignore tabs, newlines and control characters inside URLs (`jav&#x09;ascript:`). */
+function compactUrl(value: string | undefined): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  return (value ?? '').replace(/[\x00-\x20\x7f]+/g, '');
+}
+
+function transformLink(tagName: string, attribs: Attributes): Tag {
+  const href = compactUrl(attribs.href);
+  const rest: Attributes = { ...attribs };
+  delete rest.href;
+  delete rest.rel;
+  delete rest.target;
+  if (!/^(?:https?:\/\/[^/]|mailto:)/i.test(href)) return { tagName, attribs: rest };
+  return { tagName, attribs: { ...rest, href, rel: 'noopener noreferrer nofollow', target: '_blank' } };
+}
+
+/** Longer style attributes are dropped whole: real mail stays far below, and it bounds the work. */
+const MAX_STYLE_LENGTH = 4096;
+
+function keepPlainAttributes(tagName: string, attribs: Attributes): Tag {
+  const out: Attributes = {};
+  for (const [name, value] of Object.entries(attribs)) {
+    if (name === 'style' && value.length > MAX_STYLE_LENGTH) continue;
+    if (!PLAIN_ATTRIBUTES.has(name) || PLAIN_ATTRIBUTE_VALUE.test(value)) out[name] = value;
+  }
+  return { tagName, attribs: out };
+}
+
+/**
+ * Cleans HTML from a customer's mail for display to agents. Scripts, event handlers, frames,
+ * objects, forms, `<style>`/`<link>`/`<meta>`/`<base>`, SVG and MathML are removed; links keep only
+ * absolute http(s)/mailto targets and open in a new tab without referrer; images keep http(s) or
+ * `cid:` sources, and remote (http/https) ones are held back in `data-remote-src` unless
+ * `allowRemoteImages` is set; inline styles are limited to a list of formatting properties whose
+ * values cannot load anything or cover the page (no `url()`, `expression()`, `position`).
+ */
+export function sanitizeEmailHtml(html: string, opts: SanitizeEmailHtmlOptions = {}): SanitizedEmailHtml {
+  let blockedRemoteImages = 0;
+
+  const transformImage = (tagName: string, attribs: Attributes): Tag => {
+    const { tagName: name, attribs: plain } = keepPlainAttributes(tagName, attribs);
+    const src = compactUrl(plain.src);
+    delete plain.src;
+    delete plain['data-remote-src'];
+    if (/^cid:./i.test(src)) return { tagName: name, attribs: { ...plain, src } };
+    if (/^https?:\/\/[^/]/i.test(src)) {
+      if (opts.allowRemoteImages) return { tagName: name, attribs: { ...plain, src } };
+      blockedRemoteImages++;
+      return { tagName: name, attribs: { ...plain, 'data-remote-src': src } };
+    }
+    return { tagName: name, attribs: plain };
+  };
+
+  const options: IOptions = {
+    allowedTags: ALLOWED_TAGS,
+    allowedAttributes: ALLOWED_ATTRIBUTES,
+    allowedStyles: { '*': ALLOWED_STYLES },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: ['http', 'https', 'cid'] },
+    allowProtocolRelative: false,
+    allowVulnerableTags: false,
+    disallowedTagsMode: 'discard',
+    nonTextTags: DROP_WITH_CONTENT,
+    enforceHtmlBoundary: false,
+    transformTags: { '*': keepPlainAttributes, a: transformLink, img: transformImage },
+    // An image left without any source is an empty box (or was a tracking/attack vector).
+    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src && !frame.attribs['data-remote-src'],
+  };
+  return { html: sanitizeHtml(html, options), blockedRemoteImages };
+}

@@ -1,0 +1,53 @@
+import { Types } from 'mongoose';
+import { AppError } from '../domain/errors.js';
+import type { UserRole } from '../store/models/user.js';
+
+/** Who is asking: what every use case checks access against. */
+export interface Actor {
+  /** null for the operator CLI, which acts with database access rather than as a user. */
+  userId: Types.ObjectId | null;
+  role: UserRole;
+  inboxIds: Types.ObjectId[];
+}
+
+/** The actor of operator tools (the inbox CLI): someone with the database credentials, so an admin. */
+export const OPERATOR: Actor = { userId: null, role: 'admin', inboxIds: [] };
+
+/** Parses a 24-hex ObjectId; null for anything else (so callers answer 404, not 500). */
+export function parseObjectId(value: unknown): Types.ObjectId | null {
+  return typeof value === 'string' && /^[0-9a-f]{24}$/i.test(value) ? new Types.ObjectId(value) : null;
+}
+
+/** The inboxes an actor may see: `'all'` for admins, else the user's own list. */
+export function visibleInboxIds(actor: Actor): 'all' | Types.ObjectId[] {
+  return actor.role === 'admin' ? 'all' : actor.inboxIds;
+}
+
+/** Whether the actor may see things that belong to this inbox. */
+export function canSeeInbox(actor: Actor, inboxId: Types.ObjectId | null | undefined): boolean {
+  if (!inboxId) return false;
+  const visible = visibleInboxIds(actor);
+  return visible === 'all' || visible.some((id) => id.equals(inboxId));
+}
+
+/**
+ * A query condition on `inboxId` restricting to what the actor may see; undefined means no
+ * restriction (admins).
+ */
+export function inboxScope(actor: Actor): { $in: Types.ObjectId[] } | undefined {
+  const visible = visibleInboxIds(actor);
+  return visible === 'all' ? undefined : { $in: visible };
+}
+
+/**
+ * The one "not found" for anything outside the actor's inboxes: existing-but-hidden and missing
+ * look the same, so ids cannot be probed.
+ */
+export function notFound(what: string): AppError {
+  return new AppError('NOT_FOUND', `${what} not found`);
+}
+
+/** Refuses non-admins with FORBIDDEN (admin-only actions are not secret, so 403 rather than 404). */
+export function requireAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can do this');
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const host = z.string().trim().min(1).max(255);
+const port = z.number().int().min(1).max(65535);
+const user = z.string().trim().min(1).max(320);
+// Passwords are taken verbatim: leading or trailing spaces may be part of them.
+const password = z.string().min(1).max(1024);
+const folder = z.string().trim().min(1).max(255);
+const text = (max: number) => z.string().trim().max(max);
+
+const isoDate = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'must be an ISO date (YYYY-MM-DD) or date-time with a time zone',
+  })
+  .transform((s) => new Date(s));
+
+const emailAddress = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'must be an email address' }));
+
+const options = {
+  markSeen: z.boolean().optional(),
+  moveTo: folder.nullable().optional(),
+  importSince: isoDate.nullable().optional(),
+};
+
+const autoReply = {
+  subject: text(500).nullable().optional(),
+  template: text(100_000).nullable().optional(),
+};
+
+/** A new inbox, as the API and the CLI accept it. Unknown keys are refused so typos do not pass silently. */
+export const createInboxSchema = z.strictObject({
+  name: text(200).min(1),
+  address: emailAddress,
+  displayName: text(200).nullable().optional(),
+  imap: z.strictObject({ host, port, secure: z.boolean(), user, password, folder: folder.optional() }),
+  smtp: z.strictObject({ host, port, secure: z.boolean(), user: user.nullable().optional(), password: password.nullable().optional() }),
+  options: z.strictObject(options).optional(),
+  autoReply: z.strictObject({ enabled: z.boolean(), ...autoReply }).optional(),
+});
+
+/**
+ * A partial change to an inbox. A password is replaced only when given; `smtp.password: null`
+ * removes the SMTP password (for relays without authentication).
+ */
+export const updateInboxSchema = z.strictObject({
+  name: text(200).min(1).optional(),
+  address: emailAddress.optional(),
+  displayName: text(200).nullable().optional(),
+  imap: z.strictObject({ host, port, secure: z.boolean(), user, password, folder }).partial().optional(),
+  smtp: z
+    .strictObject({ host, port, secure: z.boolean(), user: user.nullable(), password: password.nullable() })
+    .partial()
+    .optional(),
+  options: z.strictObject(options).optional(),
+  autoReply: z.strictObject({ enabled: z.boolean().optional(), ...autoReply }).optional(),
+});
+
+export type CreateInboxInput = z.output<typeof createInboxSchema>;
+export type UpdateInboxInput = z.output<typeof updateInboxSchema>;

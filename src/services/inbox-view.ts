@@ -1,0 +1,72 @@
+import type { Types } from 'mongoose';
+import type { InboxDoc } from '../store/models/inbox.js';
+import type { InboxStatusDoc, InboxStatusModel } from '../store/models/mailbox.js';
+
+/** What the poller last reported for an inbox, or `unknown` before it ever did. */
+export type InboxStatusView =
+  | { state: 'unknown' }
+  | Pick<InboxStatusDoc, 'state' | 'lastSyncAt' | 'behind' | 'backlog' | 'lastError' | 'nextAttemptAt'>;
+
+/** An inbox as shown to callers: passwords are reduced to `hasPassword`. */
+export interface InboxView {
+  id: string;
+  name: string;
+  address: string;
+  displayName: string | null;
+  imap: { host: string; port: number; secure: boolean; user: string | null; folder: string; hasPassword: boolean };
+  smtp: { host: string; port: number; secure: boolean; user: string | null; hasPassword: boolean };
+  options: { markSeen: boolean; moveTo: string | null; importSince: Date | null };
+  autoReply: { enabled: boolean; subject: string | null; template: string | null };
+  createdAt: Date;
+  updatedAt: Date;
+  status: InboxStatusView;
+}
+
+function statusView(status: InboxStatusDoc | null | undefined): InboxStatusView {
+  if (!status) return { state: 'unknown' };
+  return {
+    state: status.state,
+    lastSyncAt: status.lastSyncAt ?? null,
+    behind: status.behind ?? 0,
+    backlog: status.backlog ?? null,
+    lastError: status.lastError ?? null,
+    nextAttemptAt: status.nextAttemptAt ?? null,
+  };
+}
+
+/** Maps a stored inbox field by field, so nothing sealed can leak through a new schema field. */
+export function toInboxView(doc: InboxDoc, status?: InboxStatusDoc | null): InboxView {
+  return {
+    id: doc._id.toHexString(),
+    name: doc.name,
+    address: doc.address,
+    displayName: doc.displayName ?? null,
+    imap: {
+      host: doc.imap.host,
+      port: doc.imap.port,
+      secure: doc.imap.secure,
+      user: doc.imap.user ?? null,
+      folder: doc.imap.folder,
+      hasPassword: Boolean(doc.imap.passwordSealed),
+    },
+    smtp: {
+      host: doc.smtp.host,
+      port: doc.smtp.port,
+      secure: doc.smtp.secure,
+      user: doc.smtp.user ?? null,
+      hasPassword: Boolean(doc.smtp.passwordSealed),
+    },
+    options: { markSeen: doc.options.markSeen, moveTo: doc.options.moveTo ?? null, importSince: doc.options.importSince ?? null },
+    autoReply: { enabled: doc.autoReply.enabled, subject: doc.autoReply.subject ?? null, template: doc.autoReply.template ?? null },
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    status: statusView(status),
+  };
+}
+
+/** The poller status of each given inbox, by inbox id (hex). */
+export async function loadInboxStatuses(statuses: InboxStatusModel, inboxIds: Types.ObjectId[]): Promise<Map<string, InboxStatusDoc>> {
+  if (inboxIds.length === 0) return new Map();
+  const rows = await statuses.find({ _id: { $in: inboxIds } }).lean();
+  return new Map(rows.map((row) => [row._id.toHexString(), row]));
+}

@@ -1,0 +1,242 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { autoSubmittedReason } from '../domain/auto-submitted.js';
+import { detectBounce, type BounceReport } from '../domain/bounce.js';
+import { contentHashOf, dedupeKeyFor } from '../domain/dedupe.js';
+import { isAppError } from '../domain/errors.js';
+import type { MailAddress, ParsedMail } from '../domain/mail.js';
+import type { Signer } from '../domain/message-ids.js';
+import type { ThreadDecision } from '../domain/thread-decision.js';
+import { baseSubject, referencedIds, threadKeysOf } from '../domain/threading.js';
+import type { BlobStore } from '../store/blob-store.js';
+import { nextSequence } from '../store/models/counter.js';
+import type { Models } from '../store/models/index.js';
+import type { AttachmentRef } from '../store/models/message.js';
+import { mergeTickets, recordEvent, refreshTicketStats } from '../store/ticket-writes.js';
+import { recordBounce, ticketOfBouncedMessage } from './file-bounce.js';
+import { findThread } from './find-thread.js';
+import { quarantineMail } from './quarantine-mail.js';
+
+/** Points in the pipeline a test may stop the process at, to prove a crash there loses and doubles nothing. */
+export type IngestStep = 'parsed' | 'threaded' | 'ticket-written' | 'stored' | 'completed';
+
+/** Follow-up work for a committed message (auto-reply, SLA timers); must be idempotent per message. */
+export type AfterStoreHook = (event: { ticketId: Types.ObjectId; messageDocId: Types.ObjectId; inboxId: Types.ObjectId; created: boolean; mail: ParsedMail; autoSubmitted: string | null }) => Promise<void>;
+
+export interface IngestDeps {
+  models: Models;
+  blobs: BlobStore;
+  parse: (raw: Buffer) => Promise<ParsedMail>;
+  sanitizeHtml: (html: string) => string;
+  sign: Signer;
+  now: () => Date;
+  logger: Logger;
+  /** Every address Threadline receives at (lower-case); they are never counted as participants. */
+  ownAddresses: () => Promise<ReadonlySet<string>>;
+  settings: { reopenClosedWithinSeconds: number; subjectMatchWithinSeconds: number };
+  afterStore?: AfterStoreHook;
+  onStep?: (step: IngestStep) => void;
+}
+
+export interface IngestInput {
+  inboxId: Types.ObjectId;
+  raw: Buffer;
+  source: { folder: string; uidValidity: string; uid: number } | null;
+}
+
+export type IngestResult =
+  | { outcome: 'ticketed'; ticketId: Types.ObjectId; messageDocId: Types.ObjectId; created: boolean }
+  | { outcome: 'duplicate'; ticketId: Types.ObjectId }
+  | { outcome: 'bounce'; ticketId: Types.ObjectId }
+  | { outcome: 'quarantined'; reason: string };
+
+const lower = (a: MailAddress | null | undefined) => a?.address.toLowerCase() ?? null;
+
+async function storeAttachments(deps: IngestDeps, mail: ParsedMail, dedupeKey: string): Promise<AttachmentRef[]> {
+  const refs: AttachmentRef[] = [];
+  for (const [i, att] of mail.attachments.entries()) {
+    const stored = await deps.blobs.put(att.content, { filename: att.filename ?? `part-${i + 1}`, contentType: att.contentType, key: `att:${dedupeKey}:${i}` });
+    refs.push({ fileId: stored.id, filename: att.filename, contentType: att.contentType, size: stored.size, sha256: stored.sha256, contentId: att.contentId, inline: att.inline });
+  }
+  return refs;
+}
+
+async function createTicket(deps: IngestDeps, input: IngestInput, mail: ParsedMail, dedupeKey: string, participants: string[], linkedTo: string | null, autoReason: string | null, at: Date) {
+  const from = mail.from ?? mail.sender;
+  const email = lower(from) ?? 'unknown@invalid';
+  const contact = await deps.models.Contact.findOneAndUpdate({ email }, { $setOnInsert: { email, name: from?.name ?? null } }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
+    if (err.code !== 11000) throw err;
+    return deps.models.Contact.findOne({ email }).lean();
+  });
+  const number = await nextSequence(deps.models.Counter, 'ticket');
+  const filter = { originKey: dedupeKey };
+  const fields = {
+    number,
+    inboxId: input.inboxId,
+    subject: mail.subject.slice(0, 998),
+    baseSubject: baseSubject(mail.subject),
+    status: 'new',
+    requester: { contactId: contact?._id ?? null, email, name: from?.name ?? null },
+    participants,
+    lastActivityAt: at,
+    flags: { autoSubmitted: autoReason !== null },
+    linkedTicketIds: linkedTo ? [new Types.ObjectId(linkedTo)] : [],
+  };
+  // Keyed by the opening mail, so a retry after a crash finds this ticket instead of opening another.
+  const ticket = await deps.models.Ticket.findOneAndUpdate(filter, { $setOnInsert: fields }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
+    if (err.code !== 11000) throw err;
+    return deps.models.Ticket.findOne(filter).lean();
+  });
+  return ticket!._id;
+}
+
+/** Applies a stored message to its ticket: merges, reopening, participants, counts, trail, follow-up jobs. */
+async function completeMessage(deps: IngestDeps, input: IngestInput, mail: ParsedMail, messageDocId: Types.ObjectId, ticketId: Types.ObjectId, decision: ThreadDecision, autoReason: string | null, participants: string[], at: Date): Promise<boolean> {
+  const { models } = deps;
+  if (decision.kind === 'join') {
+    for (const fromId of decision.mergeFrom) {
+      await mergeTickets(models, { intoId: ticketId, fromId: new Types.ObjectId(fromId), at, reason: 'a message links both conversations' });
+    }
+  }
+  const ticket = await models.Ticket.findById(ticketId, { status: 1, originKey: 1, linkedTicketIds: 1 }).lean();
+  if (!ticket) throw new Error(`ticket ${ticketId.toHexString()} vanished during ingest`);
+  const msgKey = messageDocId.toHexString();
+  const created = ticket.originKey === dedupeKeyFor(mail.messageId, contentHashOf(input.raw));
+  const contactActor = { kind: 'contact' as const, label: lower(mail.from) };
+  if (created) {
+    await recordEvent(models, { ticketId, type: 'created', actor: contactActor, at, data: { via: 'email', inboxId: input.inboxId }, key: `created:${ticketId.toHexString()}` });
+    for (const linked of ticket.linkedTicketIds) {
+      await models.Ticket.updateOne({ _id: linked }, { $addToSet: { linkedTicketIds: ticketId } });
+      await recordEvent(models, { ticketId: linked, type: 'linked', actor: { kind: 'system' }, at, data: { ticketId, reason: 'reply to a closed ticket' }, key: `linked:${linked.toHexString()}>${ticketId.toHexString()}` });
+    }
+  }
+  const set: Record<string, unknown> = {};
+  // An automatic answer (out-of-office) to our mail must not wake a solved ticket.
+  if (decision.kind === 'join' && decision.reopen && !autoReason) {
+    Object.assign(set, { status: 'open', solvedAt: null, closedAt: null });
+    await recordEvent(models, { ticketId, type: 'reopened', actor: contactActor, at, data: { from: ticket.status, messageId: messageDocId }, key: `reopen:${msgKey}` });
+  } else if (ticket.status === 'pending' && !autoReason) {
+    set.status = 'open';
+    await recordEvent(models, { ticketId, type: 'status_changed', actor: contactActor, at, data: { from: 'pending', to: 'open' }, key: `customer-replied:${msgKey}` });
+  }
+  await models.Ticket.updateOne({ _id: ticketId }, { ...(Object.keys(set).length ? { $set: set } : {}), $addToSet: { participants: { $each: participants } } });
+  await refreshTicketStats(models, ticketId);
+  await recordEvent(models, { ticketId, type: 'message_received', actor: contactActor, at, data: { messageId: messageDocId, subject: mail.subject.slice(0, 200), autoSubmitted: autoReason }, key: `received:${msgKey}` });
+  await deps.afterStore?.({ ticketId, messageDocId, inboxId: input.inboxId, created, mail, autoSubmitted: autoReason });
+  await models.Message.updateOne({ _id: messageDocId }, { $set: { ingestState: 'complete' } });
+  return created;
+}
+
+/**
+ * Turns one received mail into (part of) a ticket, in one straight line: parse → dedupe → classify →
+ * thread → store → update the ticket and schedule follow-ups. Safe to run again for the same mail at
+ * any point (after a crash, a re-sync, or by a second poller): the dedupe key makes the message
+ * insert the commit point, and every later step converges.
+ */
+export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
+  const { models } = deps;
+  const at = deps.now();
+  const contentHash = contentHashOf(input.raw);
+  let mail: ParsedMail;
+  try {
+    mail = await deps.parse(input.raw);
+  } catch (err) {
+    if (!isAppError(err, 'MAIL_UNPARSEABLE') && !isAppError(err, 'MAIL_TOO_LARGE')) throw err;
+    await quarantineMail(deps, { inboxId: input.inboxId, raw: input.raw, contentHash, reason: err.code, detail: err.message, source: input.source });
+    return { outcome: 'quarantined', reason: err.code };
+  }
+  deps.onStep?.('parsed');
+  const dedupeKey = dedupeKeyFor(mail.messageId, contentHash);
+  const autoReason = autoSubmittedReason(mail);
+  const own = await deps.ownAddresses();
+  const participants = [...new Set([mail.from, ...mail.to, ...mail.cc].map(lower).filter((a): a is string => !!a && !own.has(a)))];
+
+  const existing = await models.Message.findOne({ dedupeKey }, { ticketId: 1, ingestState: 1 }).lean();
+  if (existing) {
+    await models.Message.updateOne({ _id: existing._id }, { $addToSet: { deliveredTo: input.inboxId } });
+    if (existing.ingestState === 'complete') return { outcome: 'duplicate', ticketId: existing.ticketId };
+    const storedBounce = detectBounce(mail);
+    if (storedBounce) return finishBounce(deps, existing._id, existing.ticketId, storedBounce, at);
+    // Interrupted before completion: threading now finds the stored message itself, so it re-derives the same decision.
+    const decision = await findThread(deps, mail, lower(mail.from ?? mail.sender));
+    const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : existing.ticketId;
+    const created = await completeMessage(deps, input, mail, existing._id, ticketId, decision, autoReason, participants, at);
+    return { outcome: 'ticketed', ticketId, messageDocId: existing._id, created };
+  }
+  if (mail.messageId && (await models.Message.exists({ messageId: mail.messageId, direction: 'outbound' }))) {
+    const ours = await models.Message.findOne({ messageId: mail.messageId, direction: 'outbound' }, { ticketId: 1 }).lean();
+    return { outcome: 'duplicate', ticketId: ours!.ticketId };
+  }
+
+  const bounce = detectBounce(mail);
+  let decision: ThreadDecision;
+  let ticketId: Types.ObjectId;
+  if (bounce) {
+    const bounced = await ticketOfBouncedMessage(deps, bounce);
+    if (!bounced) {
+      await quarantineMail(deps, { inboxId: input.inboxId, raw: input.raw, contentHash, reason: 'BOUNCE_UNMATCHED', detail: `${bounce.reason}; original message ${bounce.originalMessageId ?? 'unknown'}`, source: input.source, subject: mail.subject, from: lower(mail.from) });
+      return { outcome: 'quarantined', reason: 'BOUNCE_UNMATCHED' };
+    }
+    ticketId = bounced;
+    decision = { kind: 'join', ticketId: bounced.toHexString(), mergeFrom: [], reopen: false, reason: 'bounce' };
+  } else {
+    decision = await findThread(deps, mail, lower(mail.from ?? mail.sender));
+    deps.onStep?.('threaded');
+    ticketId = decision.kind === 'join'
+      ? new Types.ObjectId(decision.ticketId)
+      : await createTicket(deps, input, mail, dedupeKey, participants, decision.linkedTo, autoReason, at);
+  }
+  deps.onStep?.('ticket-written');
+
+  const raw = await deps.blobs.put(input.raw, { filename: `${contentHash}.eml`, contentType: 'message/rfc822', key: `raw:${dedupeKey}` });
+  const attachments = await storeAttachments(deps, mail, dedupeKey);
+  const receivedAt = mail.date && mail.date < at ? mail.date : at;
+  let messageDocId: Types.ObjectId;
+  try {
+    const doc = await models.Message.create({
+      ticketId,
+      inboxId: input.inboxId,
+      direction: 'inbound',
+      messageId: mail.messageId,
+      inReplyTo: mail.inReplyTo[0] ?? null,
+      references: referencedIds(mail),
+      threadKeys: threadKeysOf(mail),
+      subject: mail.subject,
+      from: mail.from,
+      to: mail.to,
+      cc: mail.cc,
+      replyTo: mail.replyTo,
+      date: mail.date,
+      text: mail.text,
+      html: mail.html ? deps.sanitizeHtml(mail.html) : null,
+      attachments,
+      raw: { fileId: raw.id, size: raw.size, sha256: raw.sha256 },
+      dedupeKey,
+      deliveredTo: [input.inboxId],
+      source: input.source,
+      ingestState: 'stored',
+      flags: { autoSubmitted: autoReason !== null, autoSubmittedReason: autoReason, bounce: bounce !== null },
+      createdAt: receivedAt,
+    });
+    messageDocId = doc._id;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    // Another poller committed the same mail first (e.g. one mail sent to two of our addresses).
+    const winner = await models.Message.findOneAndUpdate({ dedupeKey }, { $addToSet: { deliveredTo: input.inboxId } }, { returnDocument: 'after', lean: true });
+    return { outcome: 'duplicate', ticketId: winner!.ticketId };
+  }
+  deps.onStep?.('stored');
+
+  if (bounce) return finishBounce(deps, messageDocId, ticketId, bounce, at);
+  const created = await completeMessage(deps, input, mail, messageDocId, ticketId, decision, autoReason, participants, at);
+  deps.onStep?.('completed');
+  deps.logger.debug({ ticketId, messageDocId, decision: decision.kind, reason: decision.reason }, 'mail ingested');
+  return { outcome: 'ticketed', ticketId, messageDocId, created };
+}
+
+async function finishBounce(deps: IngestDeps, messageDocId: Types.ObjectId, ticketId: Types.ObjectId, report: BounceReport, at: Date): Promise<IngestResult> {
+  await recordBounce(deps, { ticketId, messageDocId, report, at });
+  await deps.models.Message.updateOne({ _id: messageDocId }, { $set: { ingestState: 'complete' } });
+  deps.onStep?.('completed');
+  return { outcome: 'bounce', ticketId };
+}

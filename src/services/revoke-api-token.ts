@@ -1,0 +1,7 @@
+import type { Types } from 'mongoose';
+import type { Models } from '../store/models/index.js';
+
+/** Revokes one API token by deleting it: a revoked token is indistinguishable from one never issued. */
+export async function revokeApiToken(deps: { models: Pick<Models, 'ApiToken'> }, tokenId: Types.ObjectId): Promise<void> {
+  await deps.models.ApiToken.deleteOne({ _id: tokenId });
+}

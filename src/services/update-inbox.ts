@@ -1,0 +1,51 @@
+import { AppError } from '../domain/errors.js';
+import { notFound, parseObjectId, requireAdmin, type Actor } from './access.js';
+import { isDuplicateKey, type InboxDeps } from './create-inbox.js';
+import { updateInboxSchema } from './inbox-schemas.js';
+import { sealInboxPassword } from './inbox-secrets.js';
+import { toInboxView, type InboxView } from './inbox-view.js';
+import { parseInput } from './validate.js';
+
+/**
+ * Changes some settings of an inbox (admins only). Only the fields given change; a password is
+ * re-sealed only when a new one is given.
+ */
+export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string, input: unknown): Promise<InboxView> {
+  requireAdmin(actor);
+  const id = parseObjectId(inboxId);
+  if (!id) throw notFound('Inbox');
+  const patch = parseInput(updateInboxSchema, input, 'Inbox update');
+
+  const set: Record<string, unknown> = {};
+  const copy = (prefix: string, fields: Record<string, unknown> | undefined) => {
+    for (const [key, value] of Object.entries(fields ?? {})) if (value !== undefined) set[prefix + key] = value;
+  };
+  const { imap, smtp, options, autoReply, ...top } = patch;
+  copy('', top);
+  if (imap) {
+    const { password, ...rest } = imap;
+    copy('imap.', rest);
+    if (password !== undefined) set['imap.passwordSealed'] = sealInboxPassword(deps.secrets, id, 'imap', password);
+  }
+  if (smtp) {
+    const { password, ...rest } = smtp;
+    copy('smtp.', rest);
+    if (password !== undefined) set['smtp.passwordSealed'] = password === null ? null : sealInboxPassword(deps.secrets, id, 'smtp', password);
+  }
+  copy('options.', options);
+  copy('autoReply.', autoReply);
+
+  let doc;
+  try {
+    doc = Object.keys(set).length
+      ? await deps.models.Inbox.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after', runValidators: true }).lean()
+      : await deps.models.Inbox.findById(id).lean();
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${patch.address ?? ''} already exists`);
+    throw err;
+  }
+  if (!doc) throw notFound('Inbox');
+  deps.logger.info({ inboxId: inboxId, fields: Object.keys(set) }, 'inbox updated');
+  const status = await deps.models.InboxStatus.findById(id).lean();
+  return toInboxView(doc, status);
+}

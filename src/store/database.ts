@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import mongoose, { type Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { AppError } from '../domain/errors.js';
+import { startDevDb } from '../devdb/server.js';
+
+/** Where the data lives, and how to stop whatever was started for it. */
+export interface ResolvedDatabase {
+  uri: string;
+  kind: 'external' | 'memory-server' | 'embedded';
+  stop(): Promise<void>;
+}
+
+/** Hides the password in a MongoDB URI so it can be logged or shown in an error. */
+export function redactUri(uri: string): string {
+  return uri.replace(/(\/\/[^:/@]+):[^@/]*@/, '$1:***@');
+}
+
+async function tryMemoryServer(dataDir: string, logger: Logger): Promise<ResolvedDatabase | null> {
+  // Without this, mongodb-memory-server spends seconds retrying a download that cannot succeed offline.
+  process.env.MONGOMS_RUNTIME_DOWNLOAD ??= 'false';
+  try {
+    const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+    const dbPath = path.resolve(dataDir, 'mongodb');
+    mkdirSync(dbPath, { recursive: true });
+    const server = await MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } });
+    logger.info({ dbPath }, 'using a local mongod started by mongodb-memory-server');
+    return { uri: server.getUri(), kind: 'memory-server', stop: async () => void (await server.stop({ doCleanup: false })) };
+  } catch (err) {
+    logger.debug({ err: (err as Error).message }, 'mongodb-memory-server is not available');
+    return null;
+  }
+}
+
+/**
+ * Picks the database, the same way for `npm start` and the tests: MONGODB_URI when set (the only
+ * production path); else a real mongod through mongodb-memory-server with a persistent data folder;
+ * else the built-in MongoDB-compatible server in this process, whose data is lost on exit.
+ */
+export async function resolveDatabase(config: Config, logger: Logger): Promise<ResolvedDatabase> {
+  if (config.mongodbUri) return { uri: config.mongodbUri, kind: 'external', stop: async () => {} };
+  if (!config.db.embeddedFallback) {
+    throw new AppError('CONFIG_INVALID', 'Invalid configuration: MONGODB_URI is not set and EMBEDDED_DB is false');
+  }
+  const memory = await tryMemoryServer(config.dataDir, logger);
+  if (memory) return memory;
+  const devdb = await startDevDb({ host: '127.0.0.1', port: 0, logger });
+  logger.warn(
+    { uri: devdb.uri },
+    '*** NO MONGODB CONFIGURED: using the built-in in-memory MongoDB-compatible server. ALL DATA IS LOST WHEN THIS PROCESS EXITS. ' +
+      'Production needs a real MongoDB (a replica set is recommended): set MONGODB_URI. ***',
+  );
+  return { uri: devdb.uri, kind: 'embedded', stop: () => devdb.close() };
+}
+
+function databaseName(uri: string): string | undefined {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+}
+
+/**
+ * Opens a mongoose connection, failing with DB_UNREACHABLE (and the redacted address) when no server
+ * answers in time. A connection lost later is logged and retried by the driver.
+ */
+export async function connectMongo(uri: string, opts: { serverSelectionTimeoutMs: number; dbName?: string }, logger: Logger): Promise<Connection> {
+  const dbName = opts.dbName ?? databaseName(uri) ?? 'threadline';
+  const conn = mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: opts.serverSelectionTimeoutMs, autoIndex: false });
+  conn.on('disconnected', () => logger.error({ uri: redactUri(uri) }, 'lost the connection to MongoDB; the driver keeps retrying'));
+  conn.on('reconnected', () => logger.info('reconnected to MongoDB'));
+  try {
+    await conn.asPromise();
+  } catch (err) {
+    await conn.close().catch(() => {});
+    throw new AppError('DB_UNREACHABLE', `Cannot reach MongoDB at ${redactUri(uri)}: ${(err as Error).message}`, { cause: err });
+  }
+  return conn;
+}

@@ -1,0 +1,59 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+/** A mail account's connection settings; the password is only ever stored sealed (see secret-box). */
+export interface MailAccount {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string | null;
+  passwordSealed?: string | null;
+}
+
+export interface InboxDoc {
+  _id: Types.ObjectId;
+  name: string;
+  address: string;
+  displayName?: string | null;
+  imap: MailAccount & { folder: string };
+  smtp: MailAccount;
+  options: { markSeen: boolean; moveTo?: string | null; importSince?: Date | null };
+  autoReply: { enabled: boolean; subject?: string | null; template?: string | null };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const account = {
+  host: { type: String, required: true, trim: true },
+  port: { type: Number, required: true, min: 1, max: 65535 },
+  secure: { type: Boolean, default: true },
+  user: { type: String, default: null },
+  passwordSealed: { type: String, default: null },
+};
+
+const inboxSchema = new Schema<InboxDoc>(
+  {
+    name: { type: String, required: true, trim: true },
+    address: { type: String, required: true, lowercase: true, trim: true },
+    displayName: { type: String, default: null },
+    imap: { ...account, folder: { type: String, default: 'INBOX' } },
+    smtp: account,
+    options: {
+      markSeen: { type: Boolean, default: false },
+      moveTo: { type: String, default: null },
+      importSince: { type: Date, default: null },
+    },
+    autoReply: {
+      enabled: { type: Boolean, default: true },
+      subject: { type: String, default: null },
+      template: { type: String, default: null },
+    },
+  },
+  { timestamps: true, collection: 'inboxes' },
+);
+inboxSchema.index({ address: 1 }, { unique: true });
+
+export type InboxModel = Model<InboxDoc>;
+
+export function inboxModel(conn: Connection): InboxModel {
+  return conn.model<InboxDoc>('Inbox', inboxSchema);
+}

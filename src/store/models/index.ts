@@ -1,0 +1,43 @@
+import type { Connection } from 'mongoose';
+import { apiTokenModel } from './api-token.js';
+import { contactModel } from './contact.js';
+import { counterModel } from './counter.js';
+import { inboxModel } from './inbox.js';
+import { inboxStatusModel, mailboxCursorModel, mailboxLeaseModel } from './mailbox.js';
+import { messageModel } from './message.js';
+import { quarantineModel } from './quarantine.js';
+import { ticketEventModel } from './ticket-event.js';
+import { ticketModel } from './ticket.js';
+import { userModel } from './user.js';
+import { workerHeartbeatModel } from './worker-heartbeat.js';
+
+/** Registers every model on one connection; call once per connection. */
+export function createModels(conn: Connection) {
+  return {
+    Inbox: inboxModel(conn),
+    Ticket: ticketModel(conn),
+    Message: messageModel(conn),
+    Contact: contactModel(conn),
+    User: userModel(conn),
+    TicketEvent: ticketEventModel(conn),
+    Counter: counterModel(conn),
+    WorkerHeartbeat: workerHeartbeatModel(conn),
+    MailboxCursor: mailboxCursorModel(conn),
+    MailboxLease: mailboxLeaseModel(conn),
+    InboxStatus: inboxStatusModel(conn),
+    Quarantine: quarantineModel(conn),
+    ApiToken: apiTokenModel(conn),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;
+
+/** Builds every declared index (idempotent); production runs it at start-up before serving. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) {
+    await model.createCollection().catch((err: { code?: number }) => {
+      if (err.code !== 48) throw err; // 48 NamespaceExists: another process created it first
+    });
+    await model.createIndexes();
+  }
+}

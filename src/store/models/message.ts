@@ -1,0 +1,119 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'note'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+
+export interface Address {
+  address: string;
+  name?: string | null;
+}
+
+/** A stored file (GridFS) referenced from a message. */
+export interface AttachmentRef {
+  fileId: Types.ObjectId;
+  filename?: string | null;
+  contentType: string;
+  size: number;
+  sha256: string;
+  contentId?: string | null;
+  inline: boolean;
+}
+
+export interface MessageDoc {
+  _id: Types.ObjectId;
+  ticketId: Types.ObjectId;
+  inboxId: Types.ObjectId;
+  direction: MessageDirection;
+  messageId?: string | null;
+  inReplyTo?: string | null;
+  references: string[];
+  /** Lower-cased own Message-ID plus every id it references: two messages sharing one are one conversation. */
+  threadKeys: string[];
+  subject?: string | null;
+  from?: Address | null;
+  to: Address[];
+  cc: Address[];
+  replyTo: Address[];
+  date?: Date | null;
+  text?: string | null;
+  html?: string | null;
+  attachments: AttachmentRef[];
+  raw?: { fileId: Types.ObjectId; size: number; sha256: string } | null;
+  dedupeKey?: string | null;
+  /** Inboxes this mail was delivered to (one mail sent to two of our addresses is stored once). */
+  deliveredTo: Types.ObjectId[];
+  /** Where the mail came from on the IMAP server, for support and re-sync diagnostics. */
+  source?: { folder: string; uidValidity: string; uid: number } | null;
+  /** 'stored' once the message is written; 'complete' after the ticket and follow-up jobs are updated. */
+  ingestState: 'stored' | 'complete';
+  authorId?: Types.ObjectId | null;
+  flags: { autoSubmitted: boolean; autoSubmittedReason?: string | null; bounce: boolean };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const address = new Schema<Address>({ address: { type: String, required: true }, name: { type: String, default: null } }, { _id: false });
+
+const attachment = new Schema<AttachmentRef>(
+  {
+    fileId: { type: Schema.Types.ObjectId, required: true },
+    filename: { type: String, default: null },
+    contentType: { type: String, required: true },
+    size: { type: Number, required: true },
+    sha256: { type: String, required: true },
+    contentId: { type: String, default: null },
+    inline: { type: Boolean, default: false },
+  },
+  { _id: false },
+);
+
+const messageSchema = new Schema<MessageDoc>(
+  {
+    ticketId: { type: Schema.Types.ObjectId, ref: 'Ticket', required: true },
+    inboxId: { type: Schema.Types.ObjectId, ref: 'Inbox', required: true },
+    direction: { type: String, enum: MESSAGE_DIRECTIONS, required: true },
+    messageId: { type: String, default: null },
+    inReplyTo: { type: String, default: null },
+    references: { type: [String], default: [] },
+    threadKeys: { type: [String], default: [] },
+    subject: { type: String, default: null },
+    from: { type: address, default: null },
+    to: { type: [address], default: [] },
+    cc: { type: [address], default: [] },
+    replyTo: { type: [address], default: [] },
+    date: { type: Date, default: null },
+    text: { type: String, default: null },
+    html: { type: String, default: null },
+    attachments: { type: [attachment], default: [] },
+    raw: {
+      type: new Schema({ fileId: Schema.Types.ObjectId, size: Number, sha256: String }, { _id: false }),
+      default: null,
+    },
+    dedupeKey: { type: String },
+    deliveredTo: { type: [Schema.Types.ObjectId], default: [] },
+    source: {
+      type: new Schema({ folder: String, uidValidity: String, uid: Number }, { _id: false }),
+      default: null,
+    },
+    ingestState: { type: String, enum: ['stored', 'complete'], default: 'complete' },
+    authorId: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    flags: {
+      autoSubmitted: { type: Boolean, default: false },
+      autoSubmittedReason: { type: String, default: null },
+      bounce: { type: Boolean, default: false },
+    },
+  },
+  { timestamps: true, collection: 'messages' },
+);
+// A conversation reads in arrival order; threading looks messages up by Message-ID and by what they reference.
+messageSchema.index({ ticketId: 1, createdAt: 1, _id: 1 });
+messageSchema.index({ messageId: 1 });
+messageSchema.index({ threadKeys: 1 });
+// Notes and drafts have no dedupe key; every stored copy of a received mail has exactly one.
+messageSchema.index({ dedupeKey: 1 }, { unique: true, sparse: true });
+
+export type MessageModel = Model<MessageDoc>;
+
+export function messageModel(conn: Connection): MessageModel {
+  return conn.model<MessageDoc>('Message', messageSchema);
+}

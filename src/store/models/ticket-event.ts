@@ -1,0 +1,60 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+/** What can happen to a ticket; the trail is append-only. */
+export const TICKET_EVENT_TYPES = [
+  'created',
+  'message_received',
+  'reply_queued',
+  'reply_sent',
+  'reply_failed',
+  'note_added',
+  'status_changed',
+  'priority_changed',
+  'assigned',
+  'tags_changed',
+  'merged',
+  'linked',
+  'reopened',
+  'bounce_received',
+  'auto_reply_sent',
+  'auto_reply_suppressed',
+  'sla_reminder',
+  'sla_breached',
+  'escalated',
+] as const;
+export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+
+export interface TicketEventDoc {
+  _id: Types.ObjectId;
+  ticketId: Types.ObjectId;
+  type: TicketEventType;
+  actor: { kind: 'user' | 'contact' | 'system'; id?: Types.ObjectId | null; label?: string | null };
+  data: Record<string, unknown>;
+  /** Set for events written by retryable steps, so a retry cannot record the same event twice. */
+  key?: string | null;
+  at: Date;
+}
+
+const ticketEventSchema = new Schema<TicketEventDoc>(
+  {
+    ticketId: { type: Schema.Types.ObjectId, ref: 'Ticket', required: true },
+    type: { type: String, enum: TICKET_EVENT_TYPES, required: true },
+    actor: {
+      kind: { type: String, enum: ['user', 'contact', 'system'], required: true },
+      id: { type: Schema.Types.ObjectId, default: null },
+      label: { type: String, default: null },
+    },
+    data: { type: Schema.Types.Mixed, default: {} },
+    key: { type: String },
+    at: { type: Date, required: true, default: () => new Date() },
+  },
+  { collection: 'ticket_events', minimize: false },
+);
+ticketEventSchema.index({ ticketId: 1, at: 1, _id: 1 });
+ticketEventSchema.index({ key: 1 }, { unique: true, sparse: true });
+
+export type TicketEventModel = Model<TicketEventDoc>;
+
+export function ticketEventModel(conn: Connection): TicketEventModel {
+  return conn.model<TicketEventDoc>('TicketEvent', ticketEventSchema);
+}

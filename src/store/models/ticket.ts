@@ -1,0 +1,97 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../../domain/ticket-status.js';
+
+export { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus };
+
+/** SLA clock state kept on the ticket so lists can show badges without a join. */
+export interface TicketSla {
+  firstResponseDueAt?: Date | null;
+  nextResponseDueAt?: Date | null;
+  resolutionDueAt?: Date | null;
+  firstRespondedAt?: Date | null;
+  pausedAt?: Date | null;
+  pausedSeconds: number;
+  escalationLevel: number;
+  breachedAt?: Date | null;
+}
+
+export interface TicketDoc {
+  _id: Types.ObjectId;
+  number: number;
+  inboxId: Types.ObjectId;
+  subject: string;
+  /** RFC 5256 base subject, for the participant-only subject fallback in threading. */
+  baseSubject: string;
+  /** Dedupe key of the mail that opened the ticket: makes ticket creation idempotent on retry. */
+  originKey?: string | null;
+  status: TicketStatus;
+  priority: TicketPriority;
+  requester: { contactId?: Types.ObjectId | null; email: string; name?: string | null };
+  participants: string[];
+  assigneeId?: Types.ObjectId | null;
+  tags: string[];
+  messageCount: number;
+  lastActivityAt: Date;
+  solvedAt?: Date | null;
+  closedAt?: Date | null;
+  mergedIntoId?: Types.ObjectId | null;
+  linkedTicketIds: Types.ObjectId[];
+  flags: { autoSubmitted: boolean };
+  sla: TicketSla;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const ticketSchema = new Schema<TicketDoc>(
+  {
+    number: { type: Number, required: true },
+    inboxId: { type: Schema.Types.ObjectId, ref: 'Inbox', required: true },
+    subject: { type: String, default: '' },
+    baseSubject: { type: String, default: '' },
+    originKey: { type: String },
+    status: { type: String, enum: TICKET_STATUSES, default: 'new' },
+    priority: { type: String, enum: TICKET_PRIORITIES, default: 'normal' },
+    requester: {
+      contactId: { type: Schema.Types.ObjectId, ref: 'Contact', default: null },
+      email: { type: String, required: true, lowercase: true, trim: true },
+      name: { type: String, default: null },
+    },
+    participants: { type: [String], default: [] },
+    assigneeId: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    tags: { type: [String], default: [] },
+    messageCount: { type: Number, default: 0 },
+    lastActivityAt: { type: Date, required: true, default: () => new Date() },
+    solvedAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    mergedIntoId: { type: Schema.Types.ObjectId, ref: 'Ticket', default: null },
+    linkedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
+    flags: { autoSubmitted: { type: Boolean, default: false } },
+    sla: {
+      firstResponseDueAt: { type: Date, default: null },
+      nextResponseDueAt: { type: Date, default: null },
+      resolutionDueAt: { type: Date, default: null },
+      firstRespondedAt: { type: Date, default: null },
+      pausedAt: { type: Date, default: null },
+      pausedSeconds: { type: Number, default: 0 },
+      escalationLevel: { type: Number, default: 0 },
+      breachedAt: { type: Date, default: null },
+    },
+  },
+  { timestamps: true, collection: 'tickets' },
+);
+// List views: newest activity first, keyset-paged on (lastActivityAt, _id), per inbox and status.
+ticketSchema.index({ number: 1 }, { unique: true });
+ticketSchema.index({ inboxId: 1, status: 1, lastActivityAt: -1, _id: -1 });
+ticketSchema.index({ inboxId: 1, lastActivityAt: -1, _id: -1 });
+ticketSchema.index({ lastActivityAt: -1, _id: -1 });
+ticketSchema.index({ assigneeId: 1, status: 1, lastActivityAt: -1, _id: -1 });
+ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
+ticketSchema.index({ tags: 1 });
+ticketSchema.index({ originKey: 1 }, { unique: true, sparse: true });
+ticketSchema.index({ baseSubject: 1, lastActivityAt: -1 });
+
+export type TicketModel = Model<TicketDoc>;
+
+export function ticketModel(conn: Connection): TicketModel {
+  return conn.model<TicketDoc>('Ticket', ticketSchema);
+}

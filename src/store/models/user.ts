@@ -1,0 +1,39 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+export const USER_ROLES = ['admin', 'manager', 'agent'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export interface UserDoc {
+  _id: Types.ObjectId;
+  email: string;
+  name?: string | null;
+  role: UserRole;
+  passwordHash: string;
+  inboxIds: Types.ObjectId[];
+  disabled: boolean;
+  lastLoginAt?: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const userSchema = new Schema<UserDoc>(
+  {
+    email: { type: String, required: true, lowercase: true, trim: true },
+    name: { type: String, default: null },
+    role: { type: String, enum: USER_ROLES, required: true, default: 'agent' },
+    // select: false keeps the hash out of every query that does not ask for it by name.
+    passwordHash: { type: String, required: true, select: false },
+    inboxIds: { type: [Schema.Types.ObjectId], ref: 'Inbox', default: [] },
+    disabled: { type: Boolean, default: false },
+    lastLoginAt: { type: Date, default: null },
+  },
+  { timestamps: true, collection: 'users' },
+);
+userSchema.index({ email: 1 }, { unique: true });
+userSchema.index({ inboxIds: 1 });
+
+export type UserModel = Model<UserDoc>;
+
+export function userModel(conn: Connection): UserModel {
+  return conn.model<UserDoc>('User', userSchema);
+}

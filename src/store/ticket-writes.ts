@@ -1,0 +1,63 @@
+import type { Types } from 'mongoose';
+import type { Models } from './models/index.js';
+import type { TicketEventDoc } from './models/ticket-event.js';
+
+type EventInput = Pick<TicketEventDoc, 'ticketId' | 'type' | 'actor' | 'data' | 'at'> & { key?: string };
+
+/** Appends to a ticket's trail; with a key, a retried step does not record the same event twice. */
+export async function recordEvent(models: Models, event: EventInput): Promise<void> {
+  try {
+    await models.TicketEvent.create(event);
+  } catch (err) {
+    if (event.key && (err as { code?: number }).code === 11000) return;
+    throw err;
+  }
+}
+
+/** Follows `mergedIntoId` to the ticket that now holds the conversation. */
+export async function mergeRootOf(models: Models, ticketId: Types.ObjectId): Promise<Types.ObjectId> {
+  let current = ticketId;
+  for (let hops = 0; hops < 20; hops++) {
+    const t = await models.Ticket.findById(current, { mergedIntoId: 1 }).lean();
+    if (!t?.mergedIntoId) return current;
+    current = t.mergedIntoId;
+  }
+  return current;
+}
+
+/**
+ * Recomputes what a ticket derives from its messages (count, participants, last activity), so that
+ * re-running an interrupted ingest converges instead of counting a message twice.
+ */
+export async function refreshTicketStats(models: Models, ticketId: Types.ObjectId): Promise<void> {
+  const [stats] = await models.Message.aggregate<{ count: number; last: Date | null }>([
+    { $match: { ticketId, direction: { $in: ['inbound', 'outbound'] } } },
+    { $group: { _id: null, count: { $sum: 1 }, last: { $max: '$createdAt' } } },
+  ]);
+  await models.Ticket.updateOne(
+    { _id: ticketId },
+    { $set: { messageCount: stats?.count ?? 0 }, ...(stats?.last ? { $max: { lastActivityAt: stats.last } } : {}) },
+  );
+}
+
+/**
+ * Moves every message of `fromId` into `intoId` and closes `fromId` as merged, recording it on both
+ * trails. Idempotent: merging an already merged pair changes nothing.
+ */
+export async function mergeTickets(models: Models, opts: { intoId: Types.ObjectId; fromId: Types.ObjectId; at: Date; reason: string }): Promise<void> {
+  const { intoId, fromId, at } = opts;
+  if (intoId.equals(fromId)) return;
+  const [into, from] = await Promise.all([models.Ticket.findById(intoId).lean(), models.Ticket.findById(fromId).lean()]);
+  if (!into || !from) return;
+  await models.Message.updateMany({ ticketId: fromId }, { $set: { ticketId: intoId } });
+  await models.TicketEvent.updateMany({ ticketId: fromId, type: { $ne: 'merged' } }, { $set: { ticketId: intoId } });
+  await models.Ticket.updateOne(
+    { _id: intoId },
+    { $addToSet: { participants: { $each: from.participants }, tags: { $each: from.tags }, linkedTicketIds: { $each: from.linkedTicketIds } } },
+  );
+  await models.Ticket.updateOne({ _id: fromId }, { $set: { mergedIntoId: intoId, status: 'closed', closedAt: from.closedAt ?? at, messageCount: 0 } });
+  await refreshTicketStats(models, intoId);
+  const actor = { kind: 'system' as const, label: 'threading' };
+  await recordEvent(models, { ticketId: intoId, type: 'merged', actor, at, data: { from: fromId, fromNumber: from.number, reason: opts.reason }, key: `merge:${fromId}>${intoId}:into` });
+  await recordEvent(models, { ticketId: fromId, type: 'merged', actor, at, data: { into: intoId, intoNumber: into.number, reason: opts.reason }, key: `merge:${fromId}>${intoId}:from` });
+}

@@ -1,0 +1,18 @@
+import { Router, type RequestHandler } from 'express';
+import { issueApiToken, type IssueApiTokenDeps } from '../../services/issue-api-token.js';
+import { revokeApiToken } from '../../services/revoke-api-token.js';
+import { principalOf } from './authenticate.js';
+
+/** `POST /auth/token` (log in, public) and `DELETE /auth/token` (revoke the token in use). */
+export function authRoutes(deps: IssueApiTokenDeps, requireAuth: RequestHandler): Router {
+  const router = Router();
+  router.post('/auth/token', async (req, res) => {
+    const { token, expiresAt } = await issueApiToken(deps, req.body);
+    res.status(201).json({ token, expiresAt });
+  });
+  router.delete('/auth/token', requireAuth, async (_req, res) => {
+    await revokeApiToken(deps, principalOf(res).tokenId);
+    res.status(204).end();
+  });
+  return router;
+}

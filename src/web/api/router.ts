@@ -1,0 +1,45 @@
+import express, { Router } from 'express';
+import type { Logger } from 'pino';
+import type { BlobStore } from '../../store/blob-store.js';
+import type { Models } from '../../store/models/index.js';
+import type { SecretBox } from '../../store/secret-box.js';
+import { attachmentRoutes } from './attachment-routes.js';
+import { authRoutes } from './auth-routes.js';
+import { authenticate, principalOf } from './authenticate.js';
+import { inboxRoutes } from './inbox-routes.js';
+import { ticketRoutes } from './ticket-routes.js';
+
+/** What the JSON API needs from the composition root. */
+export interface ApiDeps {
+  models: Models;
+  secrets: SecretBox;
+  blobs: BlobStore;
+  now: () => Date;
+  /** Lifetime of newly issued API tokens; 90 days when unset. */
+  tokenTtlDays?: number;
+}
+
+/** The JSON API v1, meant to be mounted at `/api/v1`. Everything but `POST /auth/token` needs a bearer token. */
+export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
+  const router = Router();
+  router.use((_req, res, next) => {
+    res.set({
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; sandbox",
+    });
+    next();
+  });
+  router.use(express.json({ limit: '1mb' }));
+
+  const requireAuth = authenticate(deps);
+  router.use(authRoutes(deps, requireAuth));
+  router.use(requireAuth);
+  router.get('/me', (_req, res) => {
+    res.json(principalOf(res).user);
+  });
+  router.use('/inboxes', inboxRoutes(deps));
+  router.use('/tickets', ticketRoutes(deps));
+  router.use('/attachments', attachmentRoutes(deps));
+  return router;
+}

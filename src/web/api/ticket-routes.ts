@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import type { Models } from '../../store/models/index.js';
+import { getTicket } from '../../services/get-ticket.js';
+import { listTickets } from '../../services/list-tickets.js';
+import { principalOf } from './authenticate.js';
+
+/** `/tickets`: keyset-paged list and one ticket with its conversation. */
+export function ticketRoutes(deps: { models: Models }): Router {
+  const router = Router();
+  router.get('/', async (req, res) => {
+    res.json(await listTickets(deps, principalOf(res).actor, req.query));
+  });
+  router.get('/:id', async (req, res) => {
+    res.json(await getTicket(deps, principalOf(res).actor, req.params.id));
+  });
+  return router;
+}

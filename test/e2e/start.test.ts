@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `src/server.ts` the way `npm start` does, with only the given environment. */
+function start(env: Record<string, string>) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-start-'));
+  dirs.push(dataDir);
+  const child = spawn(TSX, ['src/server.ts', 'all'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output, dataDir };
+}
+
+describe('npm start on a fresh machine', () => {
+  it('serves /healthz with no configuration, warns that data is in memory, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const app = start({ PORT: String(port) });
+    await expect
+      .poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status, { timeout: 40_000, interval: 250 })
+      .toBe(200);
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { db: unknown };
+    expect(health.db).toMatchObject({ status: 'up', kind: 'embedded' });
+    expect(app.output()).toContain('ALL DATA IS LOST WHEN THIS PROCESS EXITS');
+    expect(app.output()).toContain('created the first admin with a generated password');
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    expect(app.output()).toContain('"msg":"stopped"');
+  }, 60_000);
+
+  it('exits 2 naming the key when a configuration value is bad', async () => {
+    const app = start({ PORT: 'http' });
+    expect(await app.exited).toBe(2);
+    expect(app.output()).toMatch(/PORT \(port\): .*got "http"/);
+  }, 30_000);
+
+  it('exits 1 with a clear message when MongoDB cannot be reached, without leaking the password', async () => {
+    const port = await freePort();
+    const app = start({ MONGODB_URI: `mongodb://user:hunter2@127.0.0.1:${port}/x`, MONGODB_SERVER_SELECTION_TIMEOUT_MS: '500' });
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain('DB_UNREACHABLE');
+    expect(app.output()).toContain(`Cannot reach MongoDB at mongodb://user:***@127.0.0.1:${port}/x`);
+    expect(app.output()).not.toContain('hunter2');
+  }, 30_000);
+});

@@ -1,0 +1,106 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import type { Types } from 'mongoose';
+import { createBlobStore, type BlobStore } from '../../src/store/blob-store.js';
+import type { Models } from '../../src/store/models/index.js';
+import type { UserRole } from '../../src/store/models/user.js';
+import { hashPassword } from '../../src/store/passwords.js';
+import { createSecretBox, type SecretBox } from '../../src/store/secret-box.js';
+import { createApp } from '../../src/web/create-app.js';
+import { openTestDb } from './db.js';
+
+export const TEST_SECRET_KEY = 'test-secret-key-'.padEnd(40, 'x');
+
+/** A running app with the JSON API on a fresh database, a settable clock and captured logs. */
+export interface ApiHarness {
+  base: string;
+  models: Models;
+  secrets: SecretBox;
+  blobs: BlobStore;
+  connection: Awaited<ReturnType<typeof openTestDb>>['connection'];
+  /** Everything the app logged, as one string (to check that secrets never appear). */
+  logs(): string;
+  /** Moves the app's clock; `null` goes back to real time. */
+  setNow(date: Date | null): void;
+  close(): Promise<void>;
+}
+
+export async function startApi(prefix: string): Promise<ApiHarness> {
+  const db = await openTestDb(prefix);
+  const captured: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      captured.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = pino({ level: 'debug' }, sink);
+  const secrets = createSecretBox(TEST_SECRET_KEY);
+  const blobs = createBlobStore(db.connection.db!);
+  let fixedNow: Date | null = null;
+  const app = createApp({
+    logger,
+    health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
+    api: { models: db.models, secrets, blobs, now: () => fixedNow ?? new Date() },
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+    models: db.models,
+    secrets,
+    blobs,
+    connection: db.connection,
+    logs: () => captured.join(''),
+    setNow: (date) => void (fixedNow = date),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.drop();
+    },
+  };
+}
+
+/** Creates a user directly in the database. */
+export async function createUser(
+  models: Models,
+  user: { email: string; password: string; role?: UserRole; inboxIds?: Types.ObjectId[]; disabled?: boolean; name?: string },
+) {
+  const { password, ...rest } = user;
+  return models.User.create({ role: 'agent', ...rest, passwordHash: await hashPassword(password) });
+}
+
+/** A JSON response: status, headers, raw text and parsed body. */
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** Calls the API with an optional bearer token and JSON body. */
+export async function call(base: string, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<JsonResponse> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(base + path, { method, headers, body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) });
+  const text = await res.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, body };
+}
+
+/** Logs in through the API and returns the bearer token. */
+export async function login(base: string, email: string, password: string): Promise<string> {
+  const res = await call(base, 'POST', '/auth/token', { body: { email, password } });
+  if (res.status !== 201) throw new Error(`login failed: ${res.status} ${res.text}`);
+  return res.body.token as string;
+}

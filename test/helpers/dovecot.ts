@@ -1,0 +1,168 @@
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ImapFlow } from 'imapflow';
+
+const run = promisify(execFile);
+
+/** A private Dovecot IMAP server on loopback, one per test file (own directory and port). */
+export interface DovecotServer {
+  host: string;
+  port: number;
+  dir: string;
+  password: string;
+  /** APPENDs a raw message and returns its UID. */
+  append(user: string, raw: Buffer | string, folder?: string, flags?: string[]): Promise<number>;
+  /** Opens an authenticated imapflow client, for checks from the test side. */
+  client(user: string): Promise<ImapFlow>;
+  setUidValidity(user: string, folder: string, value: number): Promise<void>;
+  addUser(user: string): void;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`Dovecot did not listen on ${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Dovecot refuses to run mail processes as root, so mailboxes belong to a system user `vmail`. */
+function ensureVmailUser(): { uid: number; gid: number } {
+  try {
+    execFileSync('id', ['-u', 'vmail'], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['--system', '--uid', '5000', '--user-group', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', 'vmail']);
+  }
+  const uid = Number(execFileSync('id', ['-u', 'vmail']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'vmail']).toString().trim());
+  return { uid, gid };
+}
+
+function chownTree(dir: string, uid: number, gid: number): void {
+  chownSync(dir, uid, gid);
+  for (const entry of readdirSync(dir)) {
+    const p = path.join(dir, entry);
+    if (statSync(p).isDirectory()) chownTree(p, uid, gid);
+    else chownSync(p, uid, gid);
+  }
+}
+
+/**
+ * Starts Dovecot with plain-text auth on 127.0.0.1 and a free port. Every user has the same password.
+ * Requires root and the dovecot-imapd package (.ci/run installs it).
+ */
+export async function startDovecot(users: string[] = ['support@example.test']): Promise<DovecotServer> {
+  const { uid, gid } = ensureVmailUser();
+  const dir = mkdtempSync(path.join(tmpdir(), 'tl-dovecot-'));
+  chmodSync(dir, 0o755); // the auth process runs as user dovecot and must reach the users file
+  const port = await freePort();
+  const password = 'secret-imap-password';
+  for (const sub of ['run', 'state', 'mail']) mkdirSync(path.join(dir, sub));
+  const conf = path.join(dir, 'dovecot.conf');
+  writeFileSync(
+    conf,
+    `protocols = imap
+listen = 127.0.0.1
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+instance_name = tl-imap-${port}
+log_path = ${dir}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+first_valid_uid = ${uid}
+last_valid_uid = ${uid}
+mail_max_userip_connections = 50
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/users
+}
+userdb {
+  driver = static
+  args = uid=${uid} gid=${gid} home=${dir}/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+`,
+  );
+  const userList = new Set(users);
+  const writeUsers = () => writeFileSync(path.join(dir, 'users'), [...userList].map((u) => `${u}:{PLAIN}${password}\n`).join(''));
+  writeUsers();
+  chownTree(path.join(dir, 'mail'), uid, gid);
+  // dovecot daemonizes; its child must not hold our stdio pipes open, or we would wait forever.
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('dovecot', ['-c', conf], { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`dovecot exited with ${code}; see ${dir}/dovecot.log`))));
+  });
+  await waitForPort(port, 10_000);
+
+  const client = async (user: string) => {
+    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false });
+    await c.connect();
+    return c;
+  };
+  return {
+    host: '127.0.0.1',
+    port,
+    dir,
+    password,
+    client,
+    async append(user, raw, folder = 'INBOX', flags = []) {
+      const c = await client(user);
+      try {
+        const res = await c.append(folder, raw, flags);
+        if (!res || !res.uid) throw new Error('APPEND returned no UID');
+        return res.uid;
+      } finally {
+        await c.logout();
+      }
+    },
+    async setUidValidity(user, folder, value) {
+      await run('doveadm', ['-c', conf, 'mailbox', 'update', '-u', user, '--uid-validity', String(value), folder]);
+    },
+    addUser(user) {
+      userList.add(user);
+      writeUsers();
+    },
+    async stop() {
+      await run('doveadm', ['-c', conf, 'stop']).catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

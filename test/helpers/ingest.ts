@@ -1,0 +1,34 @@
+import { createHmac } from 'node:crypto';
+import { Types } from 'mongoose';
+import { parseMail } from '../../src/mail/parse-mail.js';
+import { sanitizeEmailHtml } from '../../src/mail/sanitize-html.js';
+import type { IngestDeps } from '../../src/services/ingest-email.js';
+import { createBlobStore } from '../../src/store/blob-store.js';
+import { openTestDb, testLogger } from './db.js';
+
+/** Ingest dependencies over a fresh test database, with a movable clock. */
+export async function ingestFixture(prefix: string, opts: { maxBytes?: number } = {}) {
+  const db = await openTestDb(prefix);
+  const clock = { now: new Date('2026-11-21T09:00:00Z') };
+  const blobs = createBlobStore(db.connection.db!);
+  await blobs.ensureIndexes();
+  const inbox = await db.models.Inbox.create({
+    _id: new Types.ObjectId(),
+    name: 'Support',
+    address: 'support@example.test',
+    imap: { host: '127.0.0.1', port: 143, secure: false, user: 'support@example.test' },
+    smtp: { host: '127.0.0.1', port: 25, secure: false },
+  });
+  const deps: IngestDeps = {
+    models: db.models,
+    blobs,
+    parse: (raw) => parseMail(raw, { maxBytes: opts.maxBytes ?? 30 * 1024 * 1024 }),
+    sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
+    sign: (v) => createHmac('sha256', 'test-secret-key-of-at-least-32-chars').update(v).digest('hex'),
+    now: () => clock.now,
+    logger: testLogger,
+    ownAddresses: async () => new Set((await db.models.Inbox.find({}, { address: 1 }).lean()).map((i) => i.address)),
+    settings: { reopenClosedWithinSeconds: 14 * 86400, subjectMatchWithinSeconds: 30 * 86400 },
+  };
+  return { db, deps, clock, inbox, models: db.models };
+}

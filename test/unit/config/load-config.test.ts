@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_DIR, loadConfig } from '../../../src/config/load-config.js';
+import { AppError } from '../../../src/domain/errors.js';
+
+function errorOf(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('runs with no environment at all on the defaults from config/default.json', () => {
+    const cfg = loadConfig({});
+    expect(cfg).toMatchObject({ env: 'development', port: 3000, host: '127.0.0.1', mongodbUri: null, secretKey: null, admin: null, logLevel: 'info' });
+  });
+
+  it('lets environment variables override defaults, with types coerced', () => {
+    const cfg = loadConfig({ PORT: '8080', HOST: '0.0.0.0', LOG_LEVEL: 'debug', MONGODB_URI: 'mongodb://db:27017/helpdesk', EMBEDDED_DB: 'false', PUBLIC_URL: 'https://help.example.com' });
+    expect(cfg.port).toBe(8080);
+    expect(cfg.host).toBe('0.0.0.0');
+    expect(cfg.logLevel).toBe('debug');
+    expect(cfg.mongodbUri).toBe('mongodb://db:27017/helpdesk');
+    expect(cfg.db.embeddedFallback).toBe(false);
+    expect(cfg.publicUrl).toBe('https://help.example.com');
+  });
+
+  it('names the variable and the problem for a bad value', () => {
+    const err = errorOf(() => loadConfig({ PORT: 'eighty' }));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/PORT \(port\): .*number/i);
+    expect(err.message).toContain('got "eighty"');
+  });
+
+  it('reports every bad value at once', () => {
+    const err = errorOf(() => loadConfig({ PORT: '70000', LOG_LEVEL: 'loud', PUBLIC_URL: 'ftp://x' }));
+    expect(err.message).toMatch(/PORT/);
+    expect(err.message).toMatch(/LOG_LEVEL/);
+    expect(err.message).toMatch(/PUBLIC_URL/);
+  });
+
+  it('never echoes a secret value in the error', () => {
+    const err = errorOf(() => loadConfig({ SECRET_KEY: 'short-but-secret' }));
+    expect(err.message).toMatch(/SECRET_KEY \(secretKey\): must be at least 32 characters/);
+    expect(err.message).not.toContain('short-but-secret');
+  });
+
+  it('requires SECRET_KEY and MONGODB_URI in production', () => {
+    const err = errorOf(() => loadConfig({ NODE_ENV: 'production' }));
+    expect(err.message).toMatch(/SECRET_KEY \(secretKey\): is required in production/);
+    expect(err.message).toMatch(/MONGODB_URI \(mongodbUri\): is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(32), MONGODB_URI: 'mongodb://db/x' })).not.toThrow();
+  });
+
+  it('takes ADMIN_EMAIL and ADMIN_PASSWORD only together', () => {
+    expect(errorOf(() => loadConfig({ ADMIN_EMAIL: 'boss@example.com' })).message).toMatch(/ADMIN_PASSWORD must be set together with ADMIN_EMAIL/);
+    expect(loadConfig({ ADMIN_EMAIL: 'Boss@Example.com', ADMIN_PASSWORD: 'correct horse battery' }).admin).toEqual({ email: 'boss@example.com', password: 'correct horse battery' });
+    expect(errorOf(() => loadConfig({ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'correct horse battery' })).message).toMatch(/ADMIN_EMAIL/);
+  });
+
+  it('rejects a MONGODB_URI that is not a MongoDB URI', () => {
+    expect(errorOf(() => loadConfig({ MONGODB_URI: 'postgres://x' })).message).toMatch(/MONGODB_URI \(mongodbUri\): must start with mongodb:\/\//);
+  });
+
+  it('rejects a malformed boolean by name', () => {
+    expect(errorOf(() => loadConfig({ EMBEDDED_DB: 'maybe' })).message).toMatch(/EMBEDDED_DB must be true or false/);
+  });
+
+  it('merges config/local.json over the defaults, under the environment', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tl-config-'));
+    copyFileSync(path.join(CONFIG_DIR, 'default.json'), path.join(dir, 'default.json'));
+    writeFileSync(path.join(dir, 'local.json'), JSON.stringify({ port: 4000, db: { serverSelectionTimeoutMs: 2000 } }));
+    const cfg = loadConfig({ HOST: '::1' }, dir);
+    expect(cfg.port).toBe(4000);
+    expect(cfg.host).toBe('::1');
+    expect(cfg.db).toEqual({ serverSelectionTimeoutMs: 2000, embeddedFallback: true });
+  });
+});

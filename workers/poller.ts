@@ -1,0 +1,3 @@
+import { run } from '../src/run.js';
+
+void run('poller');
