@@ -13,6 +13,7 @@ import type { InputIssue } from '../services/validate.js';
 import { connectMongo } from '../store/database.js';
 import { createModels, ensureIndexes } from '../store/models/index.js';
 import { createSecretBox } from '../store/secret-box.js';
+import { progressLine } from './progress.js';
 
 const USAGE = `Usage: npm run inbox -- <command> [options]
 
@@ -21,6 +22,7 @@ Commands:
   list              list inboxes with their poller status
   show ID           show one inbox
   update ID         change the options given, keep the rest
+  watch ID          follow the poller: a progress bar while a backlog imports, then its state
 
 Options for add and update:
   --name N  --address A  --display-name D
@@ -66,9 +68,9 @@ type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositio
 const FLAG_OF: Record<string, string> = {
   name: '--name', address: '--address', displayName: '--display-name',
   'imap.host': '--imap-host', 'imap.port': '--imap-port', 'imap.secure': '--imap-secure', 'imap.user': '--imap-user',
-  'imap.password': '--imap-password-env', 'imap.folder': '--folder',
+  'imap.password': '--imap-password-env (or --imap-password-stdin)', 'imap.folder': '--folder',
   'smtp.host': '--smtp-host', 'smtp.port': '--smtp-port', 'smtp.secure': '--smtp-secure', 'smtp.user': '--smtp-user',
-  'smtp.password': '--smtp-password-env', 'options.markSeen': '--mark-seen', 'options.moveTo': '--move-to',
+  'smtp.password': '--smtp-password-env (or --smtp-password-stdin)', 'options.markSeen': '--mark-seen', 'options.moveTo': '--move-to',
   'options.importSince': '--import-since', 'autoReply.enabled': '--auto-reply',
 };
 
@@ -179,6 +181,7 @@ async function run(command: string, args: string[], flags: Flags): Promise<void>
     if (command === 'add') print(await createInbox(deps, OPERATOR, await inboxInput(flags, true)), 'created inbox');
     else if (command === 'update') print(await updateInbox(deps, OPERATOR, id(), await inboxInput(flags, false)), 'updated inbox');
     else if (command === 'show') console.log(JSON.stringify(await getInbox(deps, OPERATOR, id()), null, 2));
+    else if (command === 'watch') await watch(() => getInbox(deps, OPERATOR, id()));
     else {
       const inboxes = await listInboxes(deps, OPERATOR);
       console.log(flags.json ? JSON.stringify(inboxes, null, 2) : inboxes.length ? table(inboxes) : 'no inboxes yet (add one: npm run inbox -- add --help)');
@@ -186,6 +189,36 @@ async function run(command: string, args: string[], flags: Flags): Promise<void>
   } finally {
     connection.removeAllListeners('disconnected');
     await connection.close();
+  }
+}
+
+/** Redraws a progress line until the backlog is read and the poller waits for new mail (or Ctrl+C). */
+async function watch(load: () => Promise<InboxView>): Promise<void> {
+  const tty = process.stdout.isTTY;
+  const samples: Array<{ at: number; done: number }> = [];
+  let lastPrinted = 0;
+  for (;;) {
+    const { status } = await load();
+    const backlog = 'backlog' in status ? status.backlog : null;
+    const now = Date.now();
+    samples.push({ at: now, done: backlog?.done ?? 0 });
+    while (samples.length > 1 && now - samples[0]!.at > 10_000) samples.shift();
+    const first = samples[0]!;
+    const rate = now > first.at ? ((backlog?.done ?? 0) - first.done) / ((now - first.at) / 1000) : null;
+    const error = 'lastError' in status && status.lastError ? `  last error ${status.lastError.code}: ${status.lastError.message}` : '';
+    const line = backlog ? progressLine({ done: backlog.done, total: backlog.total, ratePerSecond: rate, state: status.state }) + error : `${status.state}${error}`;
+    if (tty) process.stdout.write(`\r\x1b[K${line}`);
+    else if (now - lastPrinted > 5000) {
+      console.log(line);
+      lastPrinted = now;
+    }
+    const caughtUp = (!backlog || backlog.done >= backlog.total) && (status.state === 'idle' || status.state === 'polling');
+    if (caughtUp) {
+      if (tty) process.stdout.write('\n');
+      console.log(`caught up: ${status.state}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -199,11 +232,15 @@ async function main(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, allowNegative: true, strict: true });
     const [command, ...rest] = positionals;
-    if (values.help || !command) {
+    if (values.help) {
       console.log(USAGE);
-      return command || values.help ? 0 : 2;
+      return 0;
     }
-    if (!['add', 'list', 'show', 'update'].includes(command)) throw new AppError('VALIDATION_FAILED', `unknown command "${command}"\n\n${USAGE}`);
+    if (!command) {
+      console.error(USAGE);
+      return 2;
+    }
+    if (!['add', 'list', 'show', 'update', 'watch'].includes(command)) throw new AppError('VALIDATION_FAILED', `unknown command "${command}"\n\n${USAGE}`);
     await run(command, rest, values);
     return 0;
   } catch (err) {

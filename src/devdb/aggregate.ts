@@ -5,7 +5,7 @@ import { fail } from './errors.js';
 import { mingoOptions } from './matcher.js';
 import { executeQuery } from './planner.js';
 import { plainOf, type Database } from './storage.js';
-import { clonePlain, fromPlain, isNumeric, isPlainObject, numberOf, toPlain, type Doc } from './values.js';
+import { clonePlain, fromPlain, idFirst, isNumeric, isPlainObject, numberOf, toPlain, type Doc } from './values.js';
 
 /* mingo stages that never mutate their input documents; any other stage gets deep copies. */
 const READ_ONLY_STAGES = new Set([
@@ -86,6 +86,14 @@ function pushdown(pipeline: Doc[]): Pushdown {
   return out;
 }
 
+/* countDocuments() ends its pipeline with exactly this stage; counting needs no mingo. */
+function isCountGroup(stage: unknown): boolean {
+  const g = isPlainObject(stage) ? stage.$group : undefined;
+  if (!isPlainObject(g) || Object.keys(g).length !== 2 || g._id !== 1) return false;
+  const n = g.n;
+  return isPlainObject(n) && Object.keys(n).length === 1 && n.$sum === 1;
+}
+
 /** Runs an aggregation pipeline over a collection (or none, for `aggregate: 1`); returns typed documents. */
 export function runAggregate(db: Database, collName: string | undefined, pipeline: Doc[], variables?: Doc): Doc[] {
   const readOnly = inspect(pipeline);
@@ -99,6 +107,7 @@ export function runAggregate(db: Database, collName: string | undefined, pipelin
     rest = pd.rest;
   }
   if (rest.length === 0) return typed;
+  if (rest.length === 1 && isCountGroup(rest[0])) return typed.length === 0 ? [] : [{ _id: 1, n: typed.length }];
   const input = typed.map((d) => (readOnly ? toPlain(d) : clonePlain(toPlain(d), d)));
   const resolved = new Map<string, Doc[]>();
   const collectionResolver = (name: string): Doc[] => {
@@ -110,10 +119,11 @@ export function runAggregate(db: Database, collName: string | undefined, pipelin
     }
     return docs;
   };
-  const agg = new Aggregator(rest, mingoOptions({ collectionResolver, ...(variables ? { variables } : {}) }));
+  const agg = new Aggregator(toPlain(rest) as Doc[], mingoOptions({ collectionResolver, ...(variables ? { variables: toPlain(variables) as Doc } : {}) }));
   const out = agg.run(input);
   const hints = rest.every((st) => SAME_DOCUMENT_STAGES.has(stageName(st))) ? byId(typed) : undefined;
-  return out.map((d) => fromPlain(d, hints && isPlainObject(d) ? hints.get(idKey(d._id)) : undefined) as Doc);
+  // mingo's $project emits _id last; MongoDB keeps it first
+  return out.map((d) => idFirst(fromPlain(d, hints && isPlainObject(d) ? hints.get(idKey(d._id)) : undefined) as Doc));
 }
 
 /* Stages whose output documents are still the input documents (same _id), reshaped. */
@@ -141,7 +151,7 @@ export function runPipelineUpdate(doc: Doc, stages: Doc[]): Doc {
     if (!UPDATE_STAGES.has(name)) throw fail.badValue(`${name} is not allowed to be used within an update`);
   }
   const input = clonePlain(toPlain(doc), doc);
-  const [out] = new Aggregator(stages, mingoOptions()).run([input]);
+  const [out] = new Aggregator(toPlain(stages) as Doc[], mingoOptions()).run([input]);
   if (!isPlainObject(out)) throw fail.badValue('pipeline update must produce a document');
   return fromPlain(out, doc) as Doc;
 }

@@ -69,12 +69,12 @@ const update: CommandSpec = {
   fields: ['update', 'updates', 'ordered', 'bypassDocumentValidation', 'let'],
   run(cmd, ctx) {
     const stmts = statements(cmd, 'updates');
+    for (const s of stmts) checkStatementFields(s, UPDATE_STMT_FIELDS, 'update.updates');
     const name = collName(cmd, 'update');
     let n = 0;
     let nModified = 0;
     const upserted: Doc[] = [];
     const { errors, indexes } = eachStatement(stmts, optBool(cmd, 'ordered') ?? true, (s, i) => {
-      checkStatementFields(s, UPDATE_STMT_FIELDS, 'update.updates');
       const q = optDoc(s, 'q') ?? {};
       const cu = compileUpdate(s.u);
       const multi = optBool(s, 'multi') ?? false;
@@ -107,10 +107,10 @@ const del: CommandSpec = {
   fields: ['delete', 'deletes', 'ordered', 'let'],
   run(cmd, ctx) {
     const stmts = statements(cmd, 'deletes');
+    for (const s of stmts) checkStatementFields(s, ['q', 'limit', 'collation', 'hint'], 'delete.deletes');
     const name = collName(cmd, 'delete');
     let n = 0;
     const { errors, indexes } = eachStatement(stmts, optBool(cmd, 'ordered') ?? true, (s) => {
-      checkStatementFields(s, ['q', 'limit', 'collation', 'hint'], 'delete.deletes');
       const limit = optNumber(s, 'limit') ?? 0;
       if (limit !== 0 && limit !== 1) throw fail.badValue('The limit field in delete objects must be 0 or 1');
       const coll = existing(ctx, name);

@@ -58,7 +58,7 @@ const adminCommands: Record<string, CommandSpec> = {
     maxBsonObjectSize: 16 * 1024 * 1024, javascriptEngine: 'none', storageEngines: ['devdb'], modules: [],
     sysInfo: 'deprecated', allocator: 'system', openssl: { running: 'disabled' }, ok: 1,
   })),
-  getParameter: simple(['getParameter', 'featureCompatibilityVersion', 'authenticationMechanisms'], (cmd) => {
+  getParameter: simple('*', (cmd) => {
     const reply: Doc = {};
     if (cmd.featureCompatibilityVersion !== undefined) reply.featureCompatibilityVersion = { version: '7.0' };
     if (cmd.authenticationMechanisms !== undefined) reply.authenticationMechanisms = [];

@@ -238,11 +238,6 @@ function compareBound(a: unknown, b: unknown): number {
   return -compareBound(b, a);
 }
 
-/** Values equal under MongoDB comparison (1, 1.0 and Long(1) are equal). */
-export function valuesEqual(a: unknown, b: unknown): boolean {
-  return compareValues(a, b) === 0;
-}
-
 /** A sort specification as an ordered list of `[path parts, direction]`. */
 export type SortSpec = Array<[string[], 1 | -1]>;
 

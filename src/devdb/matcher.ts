@@ -77,7 +77,7 @@ export function compileFilter(filter: unknown, variables?: Doc): Matcher {
   const f = stripComment(filter);
   if (Object.keys(f).length === 0) return matchAll;
   assertSupportedFilter(f);
-  const q = new Query(toPlain(f) as Doc, mingoOptions(variables ? { variables } : {}));
+  const q = new Query(toPlain(f) as Doc, mingoOptions(variables ? { variables: toPlain(variables) as Doc } : {}));
   return (doc) => q.test(doc as Doc);
 }
 

@@ -1,5 +1,6 @@
 import { KeyBound, compareValues, sortDocs, typeRank, type SortSpec } from './compare.js';
 import { scanIndex } from './index-scan.js';
+import { fail } from './errors.js';
 import type { Index } from './indexes.js';
 import { compileFilter } from './matcher.js';
 import { plainOf, type Collection, type Rec } from './storage.js';
@@ -57,6 +58,11 @@ function isOperatorObject(v: unknown): v is Doc {
   return first !== undefined && first.startsWith('$');
 }
 
+function distinctPoints(values: unknown[]): unknown[] {
+  const sorted = [...values].sort(compareValues);
+  return sorted.filter((v, i) => i === 0 || compareValues(v, sorted[i - 1]) !== 0);
+}
+
 function merge(preds: Map<string, FieldPred>, path: string, p: FieldPred): void {
   const cur = preds.get(path);
   if (!cur) {
@@ -89,7 +95,7 @@ export function extractPreds(filter: Doc | undefined, preds = new Map<string, Fi
     }
     for (const [op, arg] of Object.entries(v)) {
       if (op === '$eq' && isScalarKey(arg)) merge(preds, k, { points: [arg] });
-      else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(isScalarKey)) merge(preds, k, { points: arg });
+      else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(isScalarKey)) merge(preds, k, { points: distinctPoints(arg) });
       else if ((op === '$gt' || op === '$gte') && isScalarKey(arg) && arg !== null) {
         merge(preds, k, { lo: arg, loInc: op === '$gte' });
         merge(preds, k, { hi: new KeyBound(typeRank(arg), true), hiInc: true });
@@ -153,9 +159,12 @@ export function choosePlan(coll: Collection, filter: Doc | undefined, sort: Sort
 
 /** Runs a query: index or collection scan, full filter re-check, then sort/skip/limit. */
 export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
-  const sort = req.sort ?? [];
+  let sort = req.sort ?? [];
+  const natural = sort.length === 1 && sort[0]?.[0].join('.') === '$natural' ? sort[0][1] : undefined;
+  if (sort.some(([parts]) => parts[0] === '$natural') && natural === undefined) throw fail.badValue('$natural cannot be combined with other sort keys');
+  if (natural !== undefined) sort = [];
   const match = compileFilter(req.filter, req.variables);
-  const plan = choosePlan(coll, req.filter, sort);
+  const plan: Plan = natural === undefined ? choosePlan(coll, req.filter, sort) : { prefix: [], reverse: natural < 0, providesSort: true };
   const skip = req.skip ?? 0;
   const wanted = req.limit !== undefined && req.limit > 0 ? skip + req.limit : Infinity;
   const counter = { keys: 0 };
@@ -163,7 +172,9 @@ export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
   const recs: Rec[] = [];
   const candidates: Iterable<Rec | number> = plan.index
     ? scanIndex({ index: plan.index, prefix: plan.prefix, range: plan.range, reverse: plan.reverse, ordered: plan.providesSort && sort.length > 0 }, counter)
-    : coll.records.values();
+    : plan.reverse
+      ? [...coll.records.values()].reverse()
+      : coll.records.values();
   for (const c of candidates) {
     const rec = typeof c === 'number' ? coll.records.get(c) : c;
     if (!rec) continue;

@@ -3,7 +3,7 @@ import { MongoError, fail } from './errors.js';
 import { compileFilter, mingoOptions, type Matcher } from './matcher.js';
 import { firstMatchingIndex } from './positional.js';
 import { splitPath } from './paths.js';
-import { clonePlain, fromPlain, isNumeric, isPlainObject, numberOf, toPlain, type Doc } from './values.js';
+import { clonePlain, fromPlain, idFirst, isNumeric, isPlainObject, numberOf, toPlain, type Doc } from './values.js';
 
 /** Inclusion/exclusion tree: `true` marks a projected path, objects hold sub-paths. */
 type Tree = { [k: string]: Tree | true };
@@ -70,17 +70,29 @@ function sliceOf(arg: unknown): (arr: unknown[]) => unknown[] {
   throw fail.badValue('$slice only supports numbers and [skip, limit] arrays');
 }
 
+/* `{a: {b: 1}}` means `{'a.b': 1}`; operator objects ($slice, expressions) stay whole. */
+function flatten(spec: Doc, prefix: string): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  for (const [k, v] of Object.entries(spec)) {
+    const first = isPlainObject(v) ? Object.keys(v)[0] : undefined;
+    if (isPlainObject(v) && first !== undefined && !first.startsWith('$')) out.push(...flatten(v, `${prefix}${k}.`));
+    else out.push([`${prefix}${k}`, v]);
+  }
+  return out;
+}
+
 /** Compiles a find projection; `filter` is needed for the positional `field.$` form. */
 export function compileProjection(projection: unknown, filter?: Doc): Projector | undefined {
   if (projection === undefined || projection === null) return undefined;
   if (!isPlainObject(projection)) throw fail.badValue('projection must be an object');
-  const entries = Object.entries(projection);
+  const entries = flatten(projection, '');
   if (entries.length === 0) return undefined;
   const tree: Tree = {};
   const specials: Special[] = [];
   let mode: 'include' | 'exclude' | undefined;
   let idExcluded = false;
   let hasElemMatch = false;
+  let idIncluded = false;
   const setMode = (m: 'include' | 'exclude', field: string): void => {
     if (mode && mode !== m) {
       const msg = m === 'exclude' ? `Cannot do exclusion on field ${field} in inclusion projection` : `Cannot do inclusion on field ${field} in exclusion projection`;
@@ -120,6 +132,7 @@ export function compileProjection(projection: unknown, filter?: Doc): Projector 
       const on = typeof v === 'boolean' ? v : numberOf(v) !== 0;
       if (field === '_id') {
         idExcluded = !on;
+        idIncluded = on;
         continue;
       }
       setMode(on ? 'include' : 'exclude', field);
@@ -130,7 +143,7 @@ export function compileProjection(projection: unknown, filter?: Doc): Projector 
       return expressionProjection(projection);
     }
   }
-  if (mode === undefined && hasElemMatch) mode = 'include';
+  if (mode === undefined && (hasElemMatch || (idIncluded && specials.length === 0))) mode = 'include';
   if (mode === 'include') for (const s of specials) addPath(tree, s.parts);
   const includeTree: Tree = idExcluded ? tree : { _id: true, ...tree };
   return (doc) => {
@@ -159,9 +172,9 @@ function applySpecial(out: Doc, doc: Doc, s: Special): void {
 
 /* Projections with aggregation expressions go through mingo's $project. */
 function expressionProjection(projection: Doc): Projector {
-  const agg = new Aggregator([{ $project: projection }], mingoOptions());
+  const agg = new Aggregator([{ $project: toPlain(projection) }], mingoOptions());
   return (doc) => {
     const [out] = agg.run([clonePlain(toPlain(doc), doc)]);
-    return fromPlain(out, doc) as Doc;
+    return idFirst(fromPlain(out, doc) as Doc);
   };
 }

@@ -108,7 +108,13 @@ export function applyUpdate(doc: Doc, cu: CompiledUpdate, ctx: UpdateContext): D
     if (out._id === undefined) delete out._id;
     return out;
   }
-  if (cu.kind === 'pipeline') return runPipelineUpdate(doc, cu.stages);
+  if (cu.kind === 'pipeline') {
+    const out = runPipelineUpdate(doc, cu.stages);
+    if (!ctx.isUpsertInsert && doc._id !== undefined && (out._id === undefined || compareValues(out._id, doc._id) !== 0)) {
+      throw new MongoError(ErrorCodes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
+    }
+    return out;
+  }
   const out = cloneDeep(doc);
   const filters = compileArrayFilters(ctx.arrayFilters, cu.identifiers);
   let positional: number | undefined | null = null;

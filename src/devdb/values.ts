@@ -1,4 +1,4 @@
-import { Binary, Double, Long, Decimal128, ObjectId } from 'bson';
+import { Binary, Double, ObjectId, type Decimal128, type Long } from 'bson';
 
 /** A BSON document as held in memory. */
 export type Doc = Record<string, unknown>;
@@ -215,4 +215,3 @@ export function idFirst(doc: Doc): Doc {
   return out;
 }
 
-export { Double, Long, Decimal128 };

@@ -228,7 +228,9 @@ function plainReport(mail: ParsedMail, reason: string): BounceReport {
     dsn.length > 0 ? dsn : fallbackRecipients(mail, text).map((address) => ({ address, action: null, ...recipientDetails(diag, address) }));
   fillAddresses(mail, text, recipients);
   const statuses = recipients.map((r) => r.status).filter((s): s is string => s !== null);
-  if (reason === 'abuse-complaint') {
+  if (reason === 'abuse-complaint' || reason === 'forwarded-bounce') {
+    // A complaint is no delivery failure, and a forwarded bounce is hearsay that may be old: neither
+    // should mark an address as bouncing.
     return { kind: 'plain', recipients, permanent: false, originalMessageId: originalMessageId(mail, text), reason };
   }
   const permanent =

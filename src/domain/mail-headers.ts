@@ -27,7 +27,6 @@ const CHARSET_ALIASES: Record<string, string> = {
   'iso-2022-jp-1': 'iso-2022-jp',
   'iso-2022-jp-2': 'iso-2022-jp',
   'iso-2022-jp-3': 'iso-2022-jp',
-  cp850: 'windows-1252',
   ascii: 'us-ascii',
   'x-unknown': 'windows-1252',
   unknown: 'windows-1252',

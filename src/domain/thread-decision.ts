@@ -12,7 +12,7 @@ export interface ThreadCandidate {
 /** Where a new message goes. `mergeFrom`: tickets the message proves to be the same conversation. */
 export type ThreadDecision =
   | { kind: 'new'; linkedTo: string | null; reason: string }
-  | { kind: 'join'; ticketId: string; mergeFrom: string[]; reopen: boolean; reason: string };
+  | { kind: 'join'; ticketId: string; status: TicketStatus; mergeFrom: string[]; reopen: boolean; reason: string };
 
 export interface ThreadInputs {
   /** Tickets holding a message that shares a Message-ID link with this one (already resolved past merges). */
@@ -32,7 +32,7 @@ function joinOrFollowUp(target: ThreadCandidate, mergeFrom: string[], now: Date,
     const closedFor = target.closedAt ? (now.getTime() - target.closedAt.getTime()) / 1000 : Infinity;
     if (closedFor > windowSeconds) return { kind: 'new', linkedTo: target.ticketId, reason: `${reason}; ticket closed too long ago` };
   }
-  return { kind: 'join', ticketId: target.ticketId, mergeFrom, reopen: target.status === 'solved' || target.status === 'closed', reason };
+  return { kind: 'join', ticketId: target.ticketId, status: target.status, mergeFrom, reopen: target.status === 'solved' || target.status === 'closed', reason };
 }
 
 /**

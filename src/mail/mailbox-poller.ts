@@ -82,24 +82,23 @@ export class MailboxPoller {
   }
 
   private wake(): void {
-    this.wakePending = true;
-    this.wakeWaiter?.();
+    if (this.wakeWaiter) this.wakeWaiter();
+    else this.wakePending = true;
   }
 
+  /** Resolves on wake() (new mail, closed connection, stop) or after `ms`; a wake that came early is not lost. */
   private waitForWake(ms: number): Promise<void> {
     if (this.wakePending || this.stopped) {
       this.wakePending = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeWaiter = null;
-        self.wakePending = false;
+        if (this.wakeWaiter === done) this.wakeWaiter = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeWaiter = done;
     });
   }
@@ -170,6 +169,7 @@ export class MailboxPoller {
       // idle() resolves when imapflow ends IDLE (maxIdleTime, or our next command); 'exists' wakes us sooner.
       const idling = client.idle().catch(() => undefined);
       await Promise.race([this.waitForWake(this.deps.settings.maxIdleMs + 1000), idling]);
+      this.wakeWaiter?.(); // IDLE ended on its own: settle the wait so its timer cannot outlive it
     } else {
       await this.setStatus({ state: 'polling' });
       await this.waitForWake(this.deps.settings.pollIntervalMs);

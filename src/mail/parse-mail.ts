@@ -130,9 +130,9 @@ function toParsedMail(parsed: Awaited<ReturnType<typeof simpleParser>>, fields: 
   const returnPathRaw = firstHeader(rawHeaders, 'return-path');
 
   return {
-    messageId: extractMessageIds(rawHeaders['message-id'] ?? [])[0] ?? null,
-    inReplyTo: extractMessageIds(rawHeaders['in-reply-to'] ?? []),
-    references: extractMessageIds(rawHeaders['references'] ?? []),
+    messageId: extractMessageIds(headers['message-id'] ?? [])[0] ?? null,
+    inReplyTo: extractMessageIds(headers['in-reply-to'] ?? []),
+    references: extractMessageIds(headers['references'] ?? []),
     subject: (firstHeader(headers, 'subject') ?? '').replace(/\s+/g, ' ').trim(),
     from: singleAddress(addresses(parsed.from)[0], firstHeader(headers, 'from')),
     sender: singleAddress(addresses(parsed.headers.get('sender'))[0], firstHeader(headers, 'sender')),

@@ -27,7 +27,8 @@ export async function recordBounce(
   const { report, at } = opts;
   if (report.permanent) {
     for (const r of report.recipients) {
-      if (!r.address) continue;
+      // A report can mix recipients that failed with ones only delayed (RFC 3464 §2.3.3 Action).
+      if (!r.address || (r.action !== null && r.action !== 'failed')) continue;
       await deps.models.Contact.updateOne(
         { email: r.address.toLowerCase() },
         { $set: { 'bounce.bouncing': true, 'bounce.lastBounceAt': at, 'bounce.reason': (r.diagnostic ?? report.reason).slice(0, 500) } },

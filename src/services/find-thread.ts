@@ -21,13 +21,17 @@ function candidate(t: Pick<TicketDoc, '_id' | 'number' | 'status' | 'closedAt' |
 }
 
 async function loadRoots(models: Models, ids: Types.ObjectId[]): Promise<ThreadCandidate[]> {
-  const roots = new Map<string, Types.ObjectId>();
-  for (const id of ids) {
-    const root = await mergeRootOf(models, id);
-    roots.set(root.toHexString(), root);
+  if (ids.length === 0) return [];
+  const found = await models.Ticket.find({ _id: { $in: ids } }, CANDIDATE_FIELDS).lean();
+  const roots = new Map(found.filter((t) => !t.mergedIntoId).map((t) => [t._id.toHexString(), candidate(t)]));
+  // Merged tickets are rare: follow each to the ticket that now holds its conversation.
+  for (const merged of found.filter((t) => t.mergedIntoId)) {
+    const rootId = await mergeRootOf(models, merged._id);
+    if (roots.has(rootId.toHexString())) continue;
+    const root = await models.Ticket.findById(rootId, CANDIDATE_FIELDS).lean();
+    if (root) roots.set(rootId.toHexString(), candidate(root));
   }
-  const tickets = await models.Ticket.find({ _id: { $in: [...roots.values()] } }, CANDIDATE_FIELDS).lean();
-  return tickets.map(candidate);
+  return [...roots.values()];
 }
 
 /**

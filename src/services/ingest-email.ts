@@ -7,12 +7,13 @@ import { isAppError } from '../domain/errors.js';
 import type { MailAddress, ParsedMail } from '../domain/mail.js';
 import type { Signer } from '../domain/message-ids.js';
 import type { ThreadDecision } from '../domain/thread-decision.js';
+import type { TicketStatus } from '../domain/ticket-status.js';
 import { baseSubject, referencedIds, threadKeysOf } from '../domain/threading.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { nextSequence } from '../store/models/counter.js';
 import type { Models } from '../store/models/index.js';
 import type { AttachmentRef } from '../store/models/message.js';
-import { mergeTickets, recordEvent, refreshTicketStats } from '../store/ticket-writes.js';
+import { mergeTickets, recordEvents, refreshTicketStats } from '../store/ticket-writes.js';
 import { recordBounce, ticketOfBouncedMessage } from './file-bounce.js';
 import { findThread } from './find-thread.js';
 import { quarantineMail } from './quarantine-mail.js';
@@ -52,10 +53,16 @@ export type IngestResult =
 
 const lower = (a: MailAddress | null | undefined) => a?.address.toLowerCase() ?? null;
 
-async function storeAttachments(deps: IngestDeps, mail: ParsedMail, dedupeKey: string): Promise<AttachmentRef[]> {
+/** A delivery report or auto-reply, which never opens a ticket; a person forwarding a bounce is asking for help. */
+function mailerReport(mail: ParsedMail): BounceReport | null {
+  const report = detectBounce(mail);
+  return report && report.reason !== 'forwarded-bounce' ? report : null;
+}
+
+async function storeAttachments(deps: IngestDeps, mail: ParsedMail, dedupeKey: string, fresh: boolean): Promise<AttachmentRef[]> {
   const refs: AttachmentRef[] = [];
   for (const [i, att] of mail.attachments.entries()) {
-    const stored = await deps.blobs.put(att.content, { filename: att.filename ?? `part-${i + 1}`, contentType: att.contentType, key: `att:${dedupeKey}:${i}` });
+    const stored = await deps.blobs.put(att.content, { filename: att.filename ?? `part-${i + 1}`, contentType: att.contentType, key: `att:${dedupeKey}:${i}`, fresh });
     refs.push({ fileId: stored.id, filename: att.filename, contentType: att.contentType, size: stored.size, sha256: stored.sha256, contentId: att.contentId, inline: att.inline });
   }
   return refs;
@@ -90,41 +97,76 @@ async function createTicket(deps: IngestDeps, input: IngestInput, mail: ParsedMa
   return ticket!._id;
 }
 
-/** Applies a stored message to its ticket: merges, reopening, participants, counts, trail, follow-up jobs. */
-async function completeMessage(deps: IngestDeps, input: IngestInput, mail: ParsedMail, messageDocId: Types.ObjectId, ticketId: Types.ObjectId, decision: ThreadDecision, autoReason: string | null, participants: string[], at: Date): Promise<boolean> {
+/** What the main path already knows about the ticket; absent when resuming after a crash. */
+interface KnownTicket {
+  status: TicketStatus;
+  created: boolean;
+  linkedTicketIds: Types.ObjectId[];
+}
+
+interface CompleteInput {
+  mail: ParsedMail;
+  messageDocId: Types.ObjectId;
+  ticketId: Types.ObjectId;
+  decision: ThreadDecision;
+  autoReason: string | null;
+  participants: string[];
+  receivedAt: Date;
+  known: KnownTicket | null;
+}
+
+/**
+ * Applies a stored message to its ticket: merges, reopening, participants, counts, trail, follow-up
+ * jobs. On the main path one update suffices; a resumed run recounts instead of incrementing, so a
+ * crash between the update and the completion mark cannot count a message twice.
+ */
+async function completeMessage(deps: IngestDeps, input: IngestInput, c: CompleteInput, at: Date): Promise<boolean> {
   const { models } = deps;
-  if (decision.kind === 'join') {
-    for (const fromId of decision.mergeFrom) {
-      await mergeTickets(models, { intoId: ticketId, fromId: new Types.ObjectId(fromId), at, reason: 'a message links both conversations' });
-    }
+  const { ticketId, messageDocId, decision, autoReason } = c;
+  const mergeFrom = decision.kind === 'join' ? decision.mergeFrom : [];
+  for (const fromId of mergeFrom) {
+    await mergeTickets(models, { intoId: ticketId, fromId: new Types.ObjectId(fromId), at, reason: 'a message links both conversations' });
   }
-  const ticket = await models.Ticket.findById(ticketId, { status: 1, originKey: 1, linkedTicketIds: 1 }).lean();
-  if (!ticket) throw new Error(`ticket ${ticketId.toHexString()} vanished during ingest`);
+  let known = c.known;
+  if (!known) {
+    const t = await models.Ticket.findById(ticketId, { status: 1, originKey: 1, linkedTicketIds: 1 }).lean();
+    if (!t) throw new Error(`ticket ${ticketId.toHexString()} vanished during ingest`);
+    known = { status: t.status, created: t.originKey === dedupeKeyFor(c.mail.messageId, contentHashOf(input.raw)), linkedTicketIds: t.linkedTicketIds };
+  }
   const msgKey = messageDocId.toHexString();
-  const created = ticket.originKey === dedupeKeyFor(mail.messageId, contentHashOf(input.raw));
-  const contactActor = { kind: 'contact' as const, label: lower(mail.from) };
-  if (created) {
-    await recordEvent(models, { ticketId, type: 'created', actor: contactActor, at, data: { via: 'email', inboxId: input.inboxId }, key: `created:${ticketId.toHexString()}` });
-    for (const linked of ticket.linkedTicketIds) {
+  const actor = { kind: 'contact' as const, label: lower(c.mail.from) };
+  const events: Parameters<typeof recordEvents>[1] = [];
+  if (known.created) {
+    events.push({ ticketId, type: 'created', actor, at, data: { via: 'email', inboxId: input.inboxId }, key: `created:${ticketId.toHexString()}` });
+    for (const linked of known.linkedTicketIds) {
       await models.Ticket.updateOne({ _id: linked }, { $addToSet: { linkedTicketIds: ticketId } });
-      await recordEvent(models, { ticketId: linked, type: 'linked', actor: { kind: 'system' }, at, data: { ticketId, reason: 'reply to a closed ticket' }, key: `linked:${linked.toHexString()}>${ticketId.toHexString()}` });
+      events.push({ ticketId: linked, type: 'linked', actor: { kind: 'system' }, at, data: { ticketId, reason: 'reply to a closed ticket' }, key: `linked:${linked.toHexString()}>${ticketId.toHexString()}` });
     }
   }
   const set: Record<string, unknown> = {};
   // An automatic answer (out-of-office) to our mail must not wake a solved ticket.
-  if (decision.kind === 'join' && decision.reopen && !autoReason) {
+  if (decision.kind === 'join' && (known.status === 'solved' || known.status === 'closed') && !autoReason) {
     Object.assign(set, { status: 'open', solvedAt: null, closedAt: null });
-    await recordEvent(models, { ticketId, type: 'reopened', actor: contactActor, at, data: { from: ticket.status, messageId: messageDocId }, key: `reopen:${msgKey}` });
-  } else if (ticket.status === 'pending' && !autoReason) {
+    events.push({ ticketId, type: 'reopened', actor, at, data: { from: known.status, messageId: messageDocId }, key: `reopen:${msgKey}` });
+  } else if (known.status === 'pending' && !autoReason) {
     set.status = 'open';
-    await recordEvent(models, { ticketId, type: 'status_changed', actor: contactActor, at, data: { from: 'pending', to: 'open' }, key: `customer-replied:${msgKey}` });
+    events.push({ ticketId, type: 'status_changed', actor, at, data: { from: 'pending', to: 'open' }, key: `customer-replied:${msgKey}` });
   }
-  await models.Ticket.updateOne({ _id: ticketId }, { ...(Object.keys(set).length ? { $set: set } : {}), $addToSet: { participants: { $each: participants } } });
-  await refreshTicketStats(models, ticketId);
-  await recordEvent(models, { ticketId, type: 'message_received', actor: contactActor, at, data: { messageId: messageDocId, subject: mail.subject.slice(0, 200), autoSubmitted: autoReason }, key: `received:${msgKey}` });
-  await deps.afterStore?.({ ticketId, messageDocId, inboxId: input.inboxId, created, mail, autoSubmitted: autoReason });
+  events.push({ ticketId, type: 'message_received', actor, at, data: { messageId: messageDocId, subject: c.mail.subject.slice(0, 200), autoSubmitted: autoReason }, key: `received:${msgKey}` });
+  const recount = !c.known || mergeFrom.length > 0;
+  await models.Ticket.updateOne(
+    { _id: ticketId },
+    {
+      ...(Object.keys(set).length ? { $set: set } : {}),
+      $addToSet: { participants: { $each: c.participants } },
+      ...(recount ? {} : { $inc: { messageCount: 1 }, $max: { lastActivityAt: c.receivedAt } }),
+    },
+  );
+  if (recount) await refreshTicketStats(models, ticketId);
+  await recordEvents(models, events);
+  await deps.afterStore?.({ ticketId, messageDocId, inboxId: input.inboxId, created: known.created, mail: c.mail, autoSubmitted: autoReason });
   await models.Message.updateOne({ _id: messageDocId }, { $set: { ingestState: 'complete' } });
-  return created;
+  return known.created;
 }
 
 /**
@@ -155,12 +197,12 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
   if (existing) {
     await models.Message.updateOne({ _id: existing._id }, { $addToSet: { deliveredTo: input.inboxId } });
     if (existing.ingestState === 'complete') return { outcome: 'duplicate', ticketId: existing.ticketId };
-    const storedBounce = detectBounce(mail);
+    const storedBounce = mailerReport(mail);
     if (storedBounce) return finishBounce(deps, existing._id, existing.ticketId, storedBounce, at);
     // Interrupted before completion: threading now finds the stored message itself, so it re-derives the same decision.
     const decision = await findThread(deps, mail, lower(mail.from ?? mail.sender));
     const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : existing.ticketId;
-    const created = await completeMessage(deps, input, mail, existing._id, ticketId, decision, autoReason, participants, at);
+    const created = await completeMessage(deps, input, { mail, messageDocId: existing._id, ticketId, decision, autoReason, participants, receivedAt: at, known: null }, at);
     return { outcome: 'ticketed', ticketId, messageDocId: existing._id, created };
   }
   if (mail.messageId && (await models.Message.exists({ messageId: mail.messageId, direction: 'outbound' }))) {
@@ -168,7 +210,7 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
     return { outcome: 'duplicate', ticketId: ours!.ticketId };
   }
 
-  const bounce = detectBounce(mail);
+  const bounce = mailerReport(mail);
   let decision: ThreadDecision;
   let ticketId: Types.ObjectId;
   if (bounce) {
@@ -178,7 +220,7 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
       return { outcome: 'quarantined', reason: 'BOUNCE_UNMATCHED' };
     }
     ticketId = bounced;
-    decision = { kind: 'join', ticketId: bounced.toHexString(), mergeFrom: [], reopen: false, reason: 'bounce' };
+    decision = { kind: 'join', ticketId: bounced.toHexString(), status: 'open', mergeFrom: [], reopen: false, reason: 'bounce' };
   } else {
     decision = await findThread(deps, mail, lower(mail.from ?? mail.sender));
     deps.onStep?.('threaded');
@@ -189,7 +231,8 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
   deps.onStep?.('ticket-written');
 
   const raw = await deps.blobs.put(input.raw, { filename: `${contentHash}.eml`, contentType: 'message/rfc822', key: `raw:${dedupeKey}` });
-  const attachments = await storeAttachments(deps, mail, dedupeKey);
+  // Attachments are stored after the raw source, so a raw source stored only now means none of them exists yet.
+  const attachments = await storeAttachments(deps, mail, dedupeKey, !raw.reused);
   const receivedAt = mail.date && mail.date < at ? mail.date : at;
   let messageDocId: Types.ObjectId;
   try {
@@ -228,7 +271,10 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
   deps.onStep?.('stored');
 
   if (bounce) return finishBounce(deps, messageDocId, ticketId, bounce, at);
-  const created = await completeMessage(deps, input, mail, messageDocId, ticketId, decision, autoReason, participants, at);
+  const known: KnownTicket = decision.kind === 'join'
+    ? { status: decision.status, created: false, linkedTicketIds: [] }
+    : { status: 'new', created: true, linkedTicketIds: decision.linkedTo ? [new Types.ObjectId(decision.linkedTo)] : [] };
+  const created = await completeMessage(deps, input, { mail, messageDocId, ticketId, decision, autoReason, participants, receivedAt, known }, at);
   deps.onStep?.('completed');
   deps.logger.debug({ ticketId, messageDocId, decision: decision.kind, reason: decision.reason }, 'mail ingested');
   return { outcome: 'ticketed', ticketId, messageDocId, created };

@@ -45,7 +45,7 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
     throw err;
   }
   if (!doc) throw notFound('Inbox');
-  deps.logger.info({ inboxId: inboxId, fields: Object.keys(set) }, 'inbox updated');
+  deps.logger.info({ inboxId, fields: Object.keys(set) }, 'inbox updated');
   const status = await deps.models.InboxStatus.findById(id).lean();
   return toInboxView(doc, status);
 }

@@ -6,11 +6,18 @@ type EventInput = Pick<TicketEventDoc, 'ticketId' | 'type' | 'actor' | 'data' | 
 
 /** Appends to a ticket's trail; with a key, a retried step does not record the same event twice. */
 export async function recordEvent(models: Models, event: EventInput): Promise<void> {
+  await recordEvents(models, [event]);
+}
+
+/** Appends several events in one round trip; keyed events already recorded are skipped. */
+export async function recordEvents(models: Models, events: EventInput[]): Promise<void> {
+  if (events.length === 0) return;
   try {
-    await models.TicketEvent.create(event);
+    await models.TicketEvent.insertMany(events, { ordered: false });
   } catch (err) {
-    if (event.key && (err as { code?: number }).code === 11000) return;
-    throw err;
+    const writeErrors = (err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors;
+    const codes = writeErrors?.map((e) => e.code ?? e.err?.code) ?? [(err as { code?: number }).code];
+    if (!codes.every((c) => c === 11000)) throw err;
   }
 }
 

@@ -19,7 +19,6 @@ export interface DovecotServer {
   /** Opens an authenticated imapflow client, for checks from the test side. */
   client(user: string): Promise<ImapFlow>;
   setUidValidity(user: string, folder: string, value: number): Promise<void>;
-  addUser(user: string): void;
   stop(): Promise<void>;
 }
 
@@ -120,9 +119,8 @@ service imap-login {
 }
 `,
   );
-  const userList = new Set(users);
-  const writeUsers = () => writeFileSync(path.join(dir, 'users'), [...userList].map((u) => `${u}:{PLAIN}${password}\n`).join(''));
-  writeUsers();
+  // All users up front: Dovecot notices a changed passwd-file by its mtime, which two quick writes can share.
+  writeFileSync(path.join(dir, 'users'), users.map((u) => `${u}:{PLAIN}${password}\n`).join(''));
   chownTree(path.join(dir, 'mail'), uid, gid);
   // dovecot daemonizes; its child must not hold our stdio pipes open, or we would wait forever.
   await new Promise<void>((resolve, reject) => {
@@ -155,10 +153,6 @@ service imap-login {
     },
     async setUidValidity(user, folder, value) {
       await run('doveadm', ['-c', conf, 'mailbox', 'update', '-u', user, '--uid-validity', String(value), folder]);
-    },
-    addUser(user) {
-      userList.add(user);
-      writeUsers();
     },
     async stop() {
       await run('doveadm', ['-c', conf, 'stop']).catch(() => {});

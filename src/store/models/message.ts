@@ -109,6 +109,8 @@ const messageSchema = new Schema<MessageDoc>(
 messageSchema.index({ ticketId: 1, createdAt: 1, _id: 1 });
 messageSchema.index({ messageId: 1 });
 messageSchema.index({ threadKeys: 1 });
+// Attachment downloads check access through the message that references the file.
+messageSchema.index({ 'attachments.fileId': 1 });
 // Notes and drafts have no dedupe key; every stored copy of a received mail has exactly one.
 messageSchema.index({ dedupeKey: 1 }, { unique: true, sparse: true });
 

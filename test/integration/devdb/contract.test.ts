@@ -520,6 +520,17 @@ describe('query planning', () => {
     const asc = await c.find({ ...filter, lastActivityAt: { $gte: new Date(base + 10_000_000) } }).sort({ lastActivityAt: 1, _id: 1 }).limit(5).toArray();
     const expAsc = docs.filter((d) => d.inboxId === 'inbox2' && d.status === 'open' && d.lastActivityAt.getTime() >= base + 10_000_000).sort((a, b) => a.lastActivityAt.getTime() - b.lastActivityAt.getTime()).slice(0, 5);
     expect(asc.map((d) => d.n)).toEqual(expAsc.map((d) => d.n));
+    const byActivity = (a: { lastActivityAt: Date; n: number }, b: { lastActivityAt: Date; n: number }) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime();
+    const multi = { inboxId: { $in: ['inbox1', 'inbox3'] }, status: { $in: ['open', 'pending'] } };
+    const merged = await c.find(multi).sort({ lastActivityAt: -1, _id: -1 }).limit(50).toArray();
+    const inMulti = (d: { inboxId: string; status?: string }) => (d.inboxId === 'inbox1' || d.inboxId === 'inbox3') && (d.status === 'open' || d.status === 'pending');
+    expect(merged.map((d) => d.n)).toEqual(docs.filter(inMulti).sort(byActivity).slice(0, 50).map((d) => d.n));
+    const mergedStats = (await c.find(multi).sort({ lastActivityAt: -1, _id: -1 }).limit(50).explain('executionStats')).executionStats as { totalDocsExamined: number };
+    expect(mergedStats.totalDocsExamined).toBeLessThanOrEqual(200);
+    const cursor = merged[49] as { lastActivityAt: Date; _id: ObjectId };
+    const next = await c.find({ ...multi, lastActivityAt: { $lte: cursor.lastActivityAt }, $or: [{ lastActivityAt: { $lt: cursor.lastActivityAt } }, { _id: { $lt: cursor._id } }] })
+      .sort({ lastActivityAt: -1, _id: -1 }).limit(10).toArray();
+    expect(next.map((d) => d.n)).toEqual(docs.filter(inMulti).sort(byActivity).slice(50, 60).map((d) => d.n));
     const inList = await c.countDocuments({ inboxId: { $in: ['inbox1', 'inbox3'] }, status: 'spam' });
     expect(inList).toBe(docs.filter((d) => (d.inboxId === 'inbox1' || d.inboxId === 'inbox3') && d.status === 'spam').length);
     if (!realMongo) {

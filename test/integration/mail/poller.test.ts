@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PollerSupervisor } from '../../../src/mail/poller-supervisor.js';
 import { ingestEmail } from '../../../src/services/ingest-email.js';
@@ -52,8 +53,8 @@ function supervisor(owner: string, overrides: { pollIntervalMs?: number } = {}) 
   return s;
 }
 
-const ticketCount = (inboxId: unknown) => fx.models.Ticket.countDocuments({ inboxId });
-const status = async (inboxId: unknown) => fx.models.InboxStatus.findById(inboxId).lean();
+const ticketCount = (inboxId: Types.ObjectId) => fx.models.Ticket.countDocuments({ inboxId });
+const status = async (inboxId: Types.ObjectId) => fx.models.InboxStatus.findById(inboxId).lean();
 
 describe('mailbox poller against Dovecot', () => {
   it('syncs existing mail, then picks up new mail through IDLE, once each', async () => {
@@ -64,8 +65,8 @@ describe('mailbox poller against Dovecot', () => {
     await expect.poll(async () => (await status(inbox._id))?.state, { timeout: 5000 }).toBe('idle');
     await dovecot.append('support@example.test', rawMail({ messageId: 'live@c.test', subject: 'Arrived while idling' }));
     await expect.poll(() => ticketCount(inbox._id), { timeout: 10_000, interval: 50 }).toBe(6);
-    const cursor = await fx.models.MailboxCursor.findById(`${inbox._id.toHexString()}:INBOX`).lean();
-    expect(cursor!.lastUid).toBe(6);
+    // The cursor moves just after the commit that makes the ticket visible.
+    await expect.poll(async () => (await fx.models.MailboxCursor.findById(`${inbox._id.toHexString()}:INBOX`).lean())?.lastUid, { timeout: 5000 }).toBe(6);
     expect((await status(inbox._id))!.lastError).toBeNull();
     expect(await fx.models.Message.countDocuments({ 'source.folder': 'INBOX', deliveredTo: inbox._id })).toBe(6);
   });
@@ -88,7 +89,7 @@ describe('mailbox poller against Dovecot', () => {
     try {
       await expect.poll(async () => {
         const st = await client.status('INBOX', { unseen: true });
-        return st.unseen;
+        return st ? st.unseen : undefined;
       }, { timeout: 5000 }).toBe(0);
     } finally {
       await client.logout();
@@ -120,7 +121,8 @@ describe('mailbox poller against Dovecot', () => {
     // Wrong credentials are not retried in a tight loop.
     expect(bad.nextAttemptAt!.getTime() - Date.now()).toBeGreaterThan(30_000);
     expect(JSON.stringify(bad)).not.toContain('not-the-password');
-    expect((await status(unreachable._id))!.state).toBe('backoff');
+    // Between attempts it waits (backoff) or tries again (connecting); it is never parked as a config error.
+    expect(['backoff', 'connecting']).toContain((await status(unreachable._id))!.state);
     // The healthy inbox still works.
     const support = await fx.models.Inbox.findOne({ address: 'support@example.test' }).lean();
     const before = await ticketCount(support!._id);

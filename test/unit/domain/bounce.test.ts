@@ -189,7 +189,7 @@ describe('detectBounce: plain-text bounces', () => {
         text: 'Forward the message.\n\n> From: Mail Delivery Subsystem <MAILER-DAEMON>\n> Subject: Returned mail\n>\n>    ----- The following addresses had permanent fatal errors -----\n> <bob@example.org>\n>\n> Final-Recipient: RFC822; bob@example.org\n> Action: failed\n> Status: 5.1.1\n',
       }),
     );
-    expect(report).toMatchObject({ kind: 'plain', reason: 'forwarded-bounce', recipients: [{ address: 'bob@example.org', status: '5.1.1' }] });
+    expect(report).toMatchObject({ kind: 'plain', reason: 'forwarded-bounce', permanent: false, recipients: [{ address: 'bob@example.org', status: '5.1.1' }] });
   });
 });
 

@@ -58,7 +58,7 @@ describe('decideThread', () => {
   });
   it('joins the oldest linked ticket and merges the others into it', () => {
     const d = decideThread({ ...base, linked: [ticket({ ticketId: 't9', number: 9 }), ticket({ ticketId: 't3', number: 3 }), ticket({ ticketId: 't9', number: 9 })] });
-    expect(d).toEqual({ kind: 'join', ticketId: 't3', mergeFrom: ['t9'], reopen: false, reason: 'references' });
+    expect(d).toEqual({ kind: 'join', ticketId: 't3', status: 'open', mergeFrom: ['t9'], reopen: false, reason: 'references' });
   });
   it('reopens a solved ticket and a recently closed one', () => {
     expect(decideThread({ ...base, linked: [ticket({ status: 'solved' })] })).toMatchObject({ kind: 'join', reopen: true });

@@ -1,0 +1,25 @@
+/**
+ * `npm run bench` runs every benchmark; `npm run bench -- ingest` one of them. Each prints its figures
+ * as ratios against a baseline measured in the same run, because absolute times on a shared machine mean little.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const BENCHES: Record<string, string> = {
+  'list-query': 'bench/devdb-list-query.ts',
+  ingest: 'bench/ingest.ts',
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !BENCHES[w]);
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+let failed = false;
+for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+  console.log(`\n=== ${name} ===`);
+  const res = spawnSync(process.execPath, ['--import', 'tsx', BENCHES[name]!], { cwd: path.resolve(import.meta.dirname, '..'), stdio: 'inherit' });
+  if (res.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
