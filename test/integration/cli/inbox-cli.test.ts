@@ -160,7 +160,7 @@ describe('npm run inbox -- watch', () => {
     await models.InboxStatus.updateOne({ _id: statusId }, { $set: { state: 'idle', behind: 0, backlog: { total: 400, done: 400 } } });
     const res = await watching;
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/\[#+·+\]  100\/400  25\.0%/);
+    expect(res.stdout).toMatch(/\[#+·+\] {2}100\/400 {2}25\.0%/);
     expect(res.stdout).toContain('caught up: idle');
   }, 30_000);
 });
