@@ -54,6 +54,8 @@ function supervisor(owner: string, overrides: { pollIntervalMs?: number } = {}) 
 }
 
 const ticketCount = (inboxId: Types.ObjectId) => fx.models.Ticket.countDocuments({ inboxId });
+// A ticket is written just before its message; completed messages are the settled count.
+const settled = (inboxId: Types.ObjectId) => fx.models.Message.countDocuments({ deliveredTo: inboxId, ingestState: 'complete' });
 const status = async (inboxId: Types.ObjectId) => fx.models.InboxStatus.findById(inboxId).lean();
 
 describe('mailbox poller against Dovecot', () => {
@@ -61,10 +63,12 @@ describe('mailbox poller against Dovecot', () => {
     const inbox = await createImapInbox(fx.models, { address: 'support@example.test', port: dovecot.port, password: dovecot.password });
     for (let i = 0; i < 5; i++) await dovecot.append('support@example.test', rawMail({ messageId: `pre${i}@c.test`, subject: `Backlog ${i}` }));
     await supervisor('proc-a').start();
-    await expect.poll(() => ticketCount(inbox._id), { timeout: 15_000 }).toBe(5);
+    await expect.poll(() => settled(inbox._id), { timeout: 15_000 }).toBe(5);
+    expect(await ticketCount(inbox._id)).toBe(5);
     await expect.poll(async () => (await status(inbox._id))?.state, { timeout: 5000 }).toBe('idle');
     await dovecot.append('support@example.test', rawMail({ messageId: 'live@c.test', subject: 'Arrived while idling' }));
-    await expect.poll(() => ticketCount(inbox._id), { timeout: 10_000, interval: 50 }).toBe(6);
+    await expect.poll(() => settled(inbox._id), { timeout: 10_000, interval: 50 }).toBe(6);
+    expect(await ticketCount(inbox._id)).toBe(6);
     // The cursor moves just after the commit that makes the ticket visible.
     await expect.poll(async () => (await fx.models.MailboxCursor.findById(`${inbox._id.toHexString()}:INBOX`).lean())?.lastUid, { timeout: 5000 }).toBe(6);
     expect((await status(inbox._id))!.lastError).toBeNull();
@@ -75,7 +79,8 @@ describe('mailbox poller against Dovecot', () => {
     const inbox = await createImapInbox(fx.models, { address: 'sales@example.test', port: dovecot.port, password: dovecot.password });
     await supervisor('proc-b').start();
     for (let i = 0; i < 6; i++) await dovecot.append('sales@example.test', rawMail({ to: 'sales@example.test', messageId: `two${i}@c.test`, subject: `Two pollers ${i}` }));
-    await expect.poll(() => ticketCount(inbox._id), { timeout: 15_000 }).toBe(6);
+    await expect.poll(() => settled(inbox._id), { timeout: 15_000 }).toBe(6);
+    expect(await ticketCount(inbox._id)).toBe(6);
     const lease = await fx.models.MailboxLease.findById(inbox._id.toHexString()).lean();
     expect(['proc-a', 'proc-b']).toContain(lease!.owner);
     expect(await fx.models.Message.countDocuments({ messageId: /^two\d@c\.test$/ })).toBe(6);
@@ -84,7 +89,7 @@ describe('mailbox poller against Dovecot', () => {
   it('marks mail seen on the server only after it is stored', async () => {
     const inbox = await createImapInbox(fx.models, { address: 'seen@example.test', port: dovecot.port, password: dovecot.password, markSeen: true });
     await dovecot.append('seen@example.test', rawMail({ to: 'seen@example.test', messageId: 'seen1@c.test' }));
-    await expect.poll(() => ticketCount(inbox._id), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => settled(inbox._id), { timeout: 15_000 }).toBe(1);
     const client = await dovecot.client('seen@example.test');
     try {
       await expect.poll(async () => {
@@ -99,12 +104,13 @@ describe('mailbox poller against Dovecot', () => {
   it('re-syncs after a UIDVALIDITY change without duplicating anything', async () => {
     const inbox = await createImapInbox(fx.models, { address: 'uv@example.test', port: dovecot.port, password: dovecot.password });
     for (let i = 0; i < 3; i++) await dovecot.append('uv@example.test', rawMail({ to: 'uv@example.test', messageId: `uv${i}@c.test` }));
-    await expect.poll(() => ticketCount(inbox._id), { timeout: 15_000 }).toBe(3);
+    await expect.poll(() => settled(inbox._id), { timeout: 15_000 }).toBe(3);
     for (const s of supervisors.splice(0)) await s.stop();
     await dovecot.setUidValidity('uv@example.test', 'INBOX', 424242);
     await dovecot.append('uv@example.test', rawMail({ to: 'uv@example.test', messageId: 'uv-after@c.test' }));
     await supervisor('proc-c').start();
-    await expect.poll(() => ticketCount(inbox._id), { timeout: 15_000 }).toBe(4);
+    await expect.poll(() => settled(inbox._id), { timeout: 15_000 }).toBe(4);
+    expect(await ticketCount(inbox._id)).toBe(4);
     await expect.poll(async () => (await fx.models.MailboxCursor.findById(`${inbox._id.toHexString()}:INBOX`).lean())?.uidValidity, { timeout: 5000 }).toBe('424242');
     expect(await fx.models.Message.countDocuments({ messageId: /^uv/ })).toBe(4);
   });
@@ -125,8 +131,8 @@ describe('mailbox poller against Dovecot', () => {
     expect(['backoff', 'connecting']).toContain((await status(unreachable._id))!.state);
     // The healthy inbox still works.
     const support = await fx.models.Inbox.findOne({ address: 'support@example.test' }).lean();
-    const before = await ticketCount(support!._id);
+    const before = await settled(support!._id);
     await dovecot.append('support@example.test', rawMail({ messageId: 'still-works@c.test' }));
-    await expect.poll(() => ticketCount(support!._id), { timeout: 10_000 }).toBe(before + 1);
+    await expect.poll(() => settled(support!._id), { timeout: 10_000 }).toBe(before + 1);
   });
 });
