@@ -4,7 +4,15 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { resolveSecretKey } from './config/secret-key.js';
+import { Agenda } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import { jobDefinitions } from './jobs/definitions.js';
 import { createJobWorker, type JobWorker } from './jobs/job-worker.js';
+import { createScheduler, type JobScheduler } from './jobs/scheduler.js';
+import { createMailSender } from './mail/smtp-transport.js';
+import { renderEmail } from './mail/render-email.js';
+import { refreshSla, type SlaDeps } from './services/refresh-sla.js';
+import { AUTO_REPLY_JOB } from './services/send-auto-reply.js';
 import { checkHealth } from './services/check-health.js';
 import { ensureFirstAdmin } from './services/ensure-first-admin.js';
 import { createBlobStore, type BlobStore } from './store/blob-store.js';
@@ -35,6 +43,8 @@ export interface Runtime {
   blobs: BlobStore;
   secrets: SecretBox;
   sign: Signer;
+  agenda: Agenda;
+  scheduler: JobScheduler;
 }
 
 /** Connects to the database and wires the shared pieces. The one composition root. */
@@ -48,7 +58,14 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     await ensureIndexes(models);
     const blobs = createBlobStore(connection.db!);
     await blobs.ensureIndexes();
-    return { config, logger, database, connection, models, secrets, blobs, sign: createSigner(secretKey) };
+    // Every process schedules jobs through Agenda; only the jobs role also processes them.
+    const agenda = new Agenda({
+      backend: new MongoBackend({ mongo: connection.db!, collection: 'jobs' }),
+      name: `${hostname()}:${process.pid}`,
+      processEvery: config.jobs.processEveryMs,
+    });
+    await agenda.ready;
+    return { config, logger, database, connection, models, secrets, blobs, sign: createSigner(secretKey), agenda, scheduler: createScheduler(agenda) };
   } catch (err) {
     await database.stop();
     throw err;
@@ -92,14 +109,57 @@ async function startWeb(rt: Runtime): Promise<RunningRole> {
   };
 }
 
+/** Dependencies of the SLA use cases, for every process that changes tickets. */
+export function slaDeps(rt: Runtime): SlaDeps {
+  return {
+    models: rt.models,
+    scheduler: rt.scheduler,
+    sign: rt.sign,
+    now: () => new Date(),
+    logger: rt.logger,
+    render: (name, data) => renderEmail(name, data),
+    ticketUrlBase: rt.config.publicUrl ? `${rt.config.publicUrl.replace(/\/$/, '')}/tickets/` : null,
+  };
+}
+
 async function startJobs(rt: Runtime): Promise<RunningRole> {
-  const worker: JobWorker = createJobWorker({ db: rt.connection.db!, logger: rt.logger, name: `jobs:${process.pid}`, definitions: [] });
+  const sender = createMailSender({ connectionTimeoutMs: rt.config.outbox.connectTimeoutMs });
+  const now = () => new Date();
+  const worker: JobWorker = createJobWorker({
+    agenda: rt.agenda,
+    logger: rt.logger,
+    definitions: jobDefinitions({
+      lockLifetimeMs: rt.config.jobs.lockLifetimeMs,
+      deliver: {
+        models: rt.models,
+        sender,
+        secrets: rt.secrets,
+        now,
+        logger: rt.logger,
+        settings: { maxAttempts: rt.config.outbox.maxAttempts, backoff: { baseMs: rt.config.outbox.backoffBaseMs, maxMs: rt.config.outbox.backoffMaxMs } },
+        onStep: crashHookFromEnv(),
+      },
+      autoReply: {
+        models: rt.models,
+        scheduler: rt.scheduler,
+        sign: rt.sign,
+        now,
+        blobs: rt.blobs,
+        parse: (raw) => parseMail(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
+        render: (name, data, opts) => renderEmail(name, data, opts),
+        logger: rt.logger,
+        settings: rt.config.autoReply,
+      },
+      sla: slaDeps(rt),
+    }),
+  });
   await worker.start();
   const heartbeat = beat(rt, 'jobs', worker.status);
   return {
     role: 'jobs',
     async stop() {
       await worker.stop(rt.config.shutdownTimeoutMs);
+      sender.close();
       await heartbeat.stop();
     },
   };
@@ -124,6 +184,14 @@ export function ingestDeps(rt: Runtime): IngestDeps {
     },
     settings: { reopenClosedWithinSeconds: rt.config.mail.reopenClosedWithinSeconds, subjectMatchWithinSeconds: rt.config.mail.subjectMatchWithinSeconds },
     onStep: crashHookFromEnv(),
+    // Follow-up work for a stored customer mail: start or move the SLA clocks, acknowledge a new ticket.
+    async afterStore(event) {
+      if (!event.autoSubmitted) {
+        await rt.models.Ticket.updateOne({ _id: event.ticketId, 'sla.awaitingSince': null }, { $set: { 'sla.awaitingSince': new Date() } });
+      }
+      await refreshSla(slaDeps(rt), event.ticketId);
+      if (event.created) await rt.scheduler.schedule(AUTO_REPLY_JOB, { key: event.messageDocId.toHexString() });
+    },
   };
 }
 

@@ -31,6 +31,13 @@ const ENV_KEYS: ReadonlyArray<{ env: string; path: string[]; secret?: boolean; b
   { env: 'POLLER_CONFIG_ERROR_RETRY_MS', path: ['poller', 'configErrorRetryMs'] },
   { env: 'POLLER_LEASE_MS', path: ['poller', 'leaseMs'] },
   { env: 'POLLER_RESCAN_MS', path: ['poller', 'rescanMs'] },
+  { env: 'AUTO_REPLY_WINDOW_SECONDS', path: ['autoReply', 'windowSeconds'] },
+  { env: 'AUTO_REPLY_HOURLY_CAP', path: ['autoReply', 'hourlyCap'] },
+  { env: 'JOBS_PROCESS_EVERY_MS', path: ['jobs', 'processEveryMs'] },
+  { env: 'JOBS_LOCK_LIFETIME_MS', path: ['jobs', 'lockLifetimeMs'] },
+  { env: 'OUTBOX_MAX_ATTEMPTS', path: ['outbox', 'maxAttempts'] },
+  { env: 'OUTBOX_BACKOFF_BASE_MS', path: ['outbox', 'backoffBaseMs'] },
+  { env: 'OUTBOX_BACKOFF_MAX_MS', path: ['outbox', 'backoffMaxMs'] },
 ];
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');

@@ -48,6 +48,18 @@ export const configSchema = z
       leaseMs: z.coerce.number().int().min(1000),
       rescanMs: z.coerce.number().int().min(100),
     }),
+    autoReply: z.object({
+      windowSeconds: z.coerce.number().int().min(0),
+      hourlyCap: z.coerce.number().int().min(0),
+      maxMailAgeSeconds: z.coerce.number().int().min(0),
+    }),
+    jobs: z.object({ processEveryMs: z.coerce.number().int().min(10), lockLifetimeMs: z.coerce.number().int().min(100) }),
+    outbox: z.object({
+      maxAttempts: z.coerce.number().int().min(1),
+      backoffBaseMs: z.coerce.number().int().min(10),
+      backoffMaxMs: z.coerce.number().int().min(10),
+      connectTimeoutMs: z.coerce.number().int().min(100),
+    }),
     shutdownTimeoutMs: z.coerce.number().int().min(100),
   })
   .superRefine((cfg, ctx) => {

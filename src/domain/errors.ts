@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { http: 413 },
   RATE_LIMITED: { http: 429 },
   SECRET_INVALID: { http: 500 },
+  DELIVERY_DEFERRED: { http: 503 },
+  DELIVERY_FAILED: { http: 502 },
   IMAP_AUTH_FAILED: { http: 502 },
   IMAP_UNREACHABLE: { http: 502 },
   IMAP_FOLDER_MISSING: { http: 502 },
@@ -20,6 +22,7 @@ export const ERROR_CODES = {
   INTERNAL: { http: 500 },
   MAIL_UNPARSEABLE: { http: 422 },
   MAIL_TOO_LARGE: { http: 413 },
+  TEMPLATE_INVALID: { http: 500 },
 } as const satisfies Record<string, { http: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

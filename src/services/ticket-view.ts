@@ -25,7 +25,7 @@ export interface TicketSummaryView {
   lastActivityAt: Date;
   createdAt: Date;
   updatedAt: Date;
-  sla: Required<{ [K in keyof TicketSla]: NonNullable<TicketSla[K]> | null }>;
+  sla: Required<{ [K in Exclude<keyof TicketSla, 'done'>]: NonNullable<TicketSla[K]> | null }>;
 }
 
 export interface MessageView {
@@ -75,6 +75,7 @@ export function toTicketSummary(t: TicketSummarySource): TicketSummaryView {
       nextResponseDueAt: sla.nextResponseDueAt ?? null,
       resolutionDueAt: sla.resolutionDueAt ?? null,
       firstRespondedAt: sla.firstRespondedAt ?? null,
+      awaitingSince: sla.awaitingSince ?? null,
       pausedAt: sla.pausedAt ?? null,
       pausedSeconds: sla.pausedSeconds ?? 0,
       escalationLevel: sla.escalationLevel ?? 0,

@@ -18,6 +18,8 @@ export interface InboxDoc {
   smtp: MailAccount;
   options: { markSeen: boolean; moveTo?: string | null; importSince?: Date | null };
   autoReply: { enabled: boolean; subject?: string | null; template?: string | null };
+  /** SLA policy (src/domain/sla.ts SlaPolicy, validated on save); null means the default policy. */
+  sla?: unknown;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -47,6 +49,7 @@ const inboxSchema = new Schema<InboxDoc>(
       subject: { type: String, default: null },
       template: { type: String, default: null },
     },
+    sla: { type: Schema.Types.Mixed, default: null },
   },
   { timestamps: true, collection: 'inboxes' },
 );

@@ -5,6 +5,7 @@ import { counterModel } from './counter.js';
 import { inboxModel } from './inbox.js';
 import { inboxStatusModel, mailboxCursorModel, mailboxLeaseModel } from './mailbox.js';
 import { messageModel } from './message.js';
+import { outboxModel } from './outbox.js';
 import { quarantineModel } from './quarantine.js';
 import { ticketEventModel } from './ticket-event.js';
 import { ticketModel } from './ticket.js';
@@ -27,6 +28,7 @@ export function createModels(conn: Connection) {
     InboxStatus: inboxStatusModel(conn),
     Quarantine: quarantineModel(conn),
     ApiToken: apiTokenModel(conn),
+    Outbox: outboxModel(conn),
   };
 }
 

@@ -47,6 +47,8 @@ export interface MessageDoc {
   /** 'stored' once the message is written; 'complete' after the ticket and follow-up jobs are updated. */
   ingestState: 'stored' | 'complete';
   authorId?: Types.ObjectId | null;
+  /** For our outgoing mail: where delivery stands, so agents see a failure on the ticket. */
+  delivery?: { state: 'pending' | 'sent' | 'failed'; error?: string | null; at?: Date | null } | null;
   flags: { autoSubmitted: boolean; autoSubmittedReason?: string | null; bounce: boolean };
   createdAt: Date;
   updatedAt: Date;
@@ -97,6 +99,7 @@ const messageSchema = new Schema<MessageDoc>(
     },
     ingestState: { type: String, enum: ['stored', 'complete'], default: 'complete' },
     authorId: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    delivery: { type: Schema.Types.Mixed, default: null },
     flags: {
       autoSubmitted: { type: Boolean, default: false },
       autoSubmittedReason: { type: String, default: null },

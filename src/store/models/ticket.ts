@@ -9,10 +9,14 @@ export interface TicketSla {
   nextResponseDueAt?: Date | null;
   resolutionDueAt?: Date | null;
   firstRespondedAt?: Date | null;
+  /** The oldest customer message no agent has answered yet (next-response clock). */
+  awaitingSince?: Date | null;
   pausedAt?: Date | null;
   pausedSeconds: number;
   escalationLevel: number;
   breachedAt?: Date | null;
+  /** Keys of SLA reminders, breaches and escalations already acted on: each happens once. */
+  done: string[];
 }
 
 export interface TicketDoc {
@@ -71,10 +75,12 @@ const ticketSchema = new Schema<TicketDoc>(
       nextResponseDueAt: { type: Date, default: null },
       resolutionDueAt: { type: Date, default: null },
       firstRespondedAt: { type: Date, default: null },
+      awaitingSince: { type: Date, default: null },
       pausedAt: { type: Date, default: null },
       pausedSeconds: { type: Number, default: 0 },
       escalationLevel: { type: Number, default: 0 },
       breachedAt: { type: Date, default: null },
+      done: { type: [String], default: [] },
     },
   },
   { timestamps: true, collection: 'tickets' },

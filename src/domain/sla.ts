@@ -1,0 +1,260 @@
+import { addBusinessSeconds, businessSecondsBetween, validateBusinessHours } from './business-hours.js';
+import type { BusinessHours, ValidationIssue, ValidationResult } from './business-hours.js';
+import { TICKET_PRIORITIES } from './ticket-status.js';
+import type { TicketPriority, TicketStatus } from './ticket-status.js';
+
+/** Targets of one priority, in business seconds; `null` means no target for that clock. */
+export interface SlaTargets {
+  firstResponseSeconds: number | null;
+  nextResponseSeconds: number | null;
+  resolutionSeconds: number | null;
+}
+
+/** One rung of the escalation ladder; level 1 fires `afterSeconds` after the breach, level n after level n − 1. */
+export interface EscalationLevel {
+  level: number;
+  name: string;
+  userIds: string[];
+  afterSeconds: number;
+}
+
+/** The SLA of an inbox: targets per priority, counted in `businessHours` (null = 24/7). */
+export interface SlaPolicy {
+  targets: Record<TicketPriority, SlaTargets>;
+  businessHours: BusinessHours | null;
+  /** The reminder goes out when this fraction of a target has elapsed; 0 < x < 1. */
+  reminderAtFraction: number;
+  ladder: EscalationLevel[];
+}
+
+const HOUR = 3600;
+const targets = (first: number, next: number, resolution: number): SlaTargets => ({
+  firstResponseSeconds: first * HOUR,
+  nextResponseSeconds: next * HOUR,
+  resolutionSeconds: resolution * HOUR,
+});
+
+/** The policy of an inbox that has not configured one: 24/7, reminders at 75%, no escalation. */
+export const DEFAULT_SLA_POLICY: SlaPolicy = {
+  targets: { urgent: targets(1, 2, 8), high: targets(4, 8, 24), normal: targets(8, 24, 72), low: targets(24, 48, 120) },
+  businessHours: null,
+  reminderAtFraction: 0.75,
+  ladder: [],
+};
+
+/** The three clocks an SLA runs. */
+export type SlaClock = 'firstResponse' | 'nextResponse' | 'resolution';
+const CLOCKS: readonly SlaClock[] = ['firstResponse', 'nextResponse', 'resolution'];
+const TARGET_KEYS = ['firstResponseSeconds', 'nextResponseSeconds', 'resolutionSeconds'] as const;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isWholeSeconds = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
+
+/** Checks untrusted input against {@link SlaPolicy}; `businessHours`, `reminderAtFraction` and `ladder` default to null, 0.75 and []. */
+export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
+  if (!isRecord(input)) return { ok: false, issues: [{ path: '', message: 'must be an object' }] };
+  const issues: ValidationIssue[] = [];
+  const issue = (path: string, message: string) => issues.push({ path, message });
+  const unknownKeys = (obj: Record<string, unknown>, known: readonly string[], at: string) => {
+    for (const key of Object.keys(obj)) if (!known.includes(key)) issue(at ? `${at}.${key}` : key, 'is not a known field');
+  };
+  unknownKeys(input, ['targets', 'businessHours', 'reminderAtFraction', 'ladder'], '');
+
+  const { targets: t, businessHours, reminderAtFraction, ladder } = input;
+  if (t === undefined) issue('targets', 'is required');
+  else if (!isRecord(t)) issue('targets', 'must be an object with one entry per priority');
+  else {
+    unknownKeys(t, TICKET_PRIORITIES, 'targets');
+    for (const priority of TICKET_PRIORITIES) {
+      const entry = t[priority];
+      if (!isRecord(entry)) {
+        issue(`targets.${priority}`, entry === undefined ? 'is required' : 'must be an object');
+        continue;
+      }
+      unknownKeys(entry, TARGET_KEYS, `targets.${priority}`);
+      for (const key of TARGET_KEYS) {
+        const v = entry[key];
+        if (v === undefined) issue(`targets.${priority}.${key}`, 'is required (null for no target)');
+        else if (v !== null && !isWholeSeconds(v, 1)) issue(`targets.${priority}.${key}`, 'must be a whole number of seconds ≥ 1, or null');
+      }
+    }
+  }
+
+  const hours = businessHours === undefined || businessHours === null ? null : validateBusinessHours(businessHours);
+  if (hours && !hours.ok) for (const i of hours.issues) issue(i.path ? `businessHours.${i.path}` : 'businessHours', i.message);
+
+  if (reminderAtFraction !== undefined && !(typeof reminderAtFraction === 'number' && reminderAtFraction > 0 && reminderAtFraction < 1)) {
+    issue('reminderAtFraction', 'must be a number between 0 and 1 (exclusive)');
+  }
+
+  if (ladder !== undefined && !Array.isArray(ladder)) issue('ladder', 'must be an array');
+  else if (Array.isArray(ladder)) {
+    ladder.forEach((rung: unknown, i) => {
+      const at = `ladder.${i}`;
+      if (!isRecord(rung)) return void issue(at, 'must be an object');
+      unknownKeys(rung, ['level', 'name', 'userIds', 'afterSeconds'], at);
+      if (rung.level !== i + 1) issue(`${at}.level`, `must be ${i + 1}: levels count up from 1 without gaps`);
+      if (typeof rung.name !== 'string' || rung.name.trim() === '') issue(`${at}.name`, 'must be a non-empty string');
+      if (!Array.isArray(rung.userIds)) issue(`${at}.userIds`, 'must be an array of user ids');
+      else {
+        rung.userIds.forEach((id: unknown, j) => {
+          if (typeof id !== 'string' || id === '') issue(`${at}.userIds.${j}`, 'must be a non-empty string');
+        });
+      }
+      if (!isWholeSeconds(rung.afterSeconds, 0)) issue(`${at}.afterSeconds`, 'must be a whole number of seconds ≥ 0');
+    });
+  }
+
+  if (issues.length > 0) return { ok: false, issues };
+  const policy = input as unknown as Partial<SlaPolicy> & Pick<SlaPolicy, 'targets'>;
+  return {
+    ok: true,
+    value: {
+      targets: Object.fromEntries(
+        TICKET_PRIORITIES.map((p) => [p, { firstResponseSeconds: policy.targets[p].firstResponseSeconds, nextResponseSeconds: policy.targets[p].nextResponseSeconds, resolutionSeconds: policy.targets[p].resolutionSeconds }]),
+      ) as Record<TicketPriority, SlaTargets>,
+      businessHours: hours?.ok ? hours.value : null,
+      reminderAtFraction: policy.reminderAtFraction ?? 0.75,
+      ladder: (policy.ladder ?? []).map(({ level, name, userIds, afterSeconds }) => ({ level, name, userIds: [...userIds], afterSeconds })),
+    },
+  };
+}
+
+/** What the SLA clocks of one ticket depend on. */
+export interface SlaClockInput {
+  policy: SlaPolicy;
+  priority: TicketPriority;
+  status: TicketStatus;
+  createdAt: Date;
+  firstRespondedAt: Date | null;
+  /** The oldest customer message not yet answered by an agent, null when all answered. */
+  awaitingSince: Date | null;
+  /** Business seconds already spent paused ('pending') — accumulated by the caller. */
+  pausedBusinessSeconds: number;
+  /** When the current pause began if status is 'pending'. */
+  pausedAt: Date | null;
+  now: Date;
+}
+
+/** One running clock: when it started, its target, when it breaches and when its reminder is due (null when none fits before the breach). */
+export interface SlaClockState {
+  clock: SlaClock;
+  startedAt: Date;
+  targetSeconds: number;
+  dueAt: Date;
+  reminderAt: Date | null;
+}
+
+/**
+ * The clocks running for a ticket. First response runs from creation until the first agent reply; next
+ * response runs from the oldest unanswered customer message once a first reply was given; resolution runs
+ * from creation, shifted by the business time spent pending. While 'pending' every clock is stopped, and
+ * a solved or closed ticket has none. The reminder falls at the fraction of the target rounded to whole seconds.
+ */
+export function slaClocks(input: SlaClockInput): SlaClockState[] {
+  if (input.status === 'pending' || input.status === 'solved' || input.status === 'closed') return [];
+  const { policy } = input;
+  const t = policy.targets[input.priority];
+  const clocks: SlaClockState[] = [];
+  const run = (clock: SlaClock, startedAt: Date, targetSeconds: number, shiftSeconds: number) => {
+    const dueAt = addBusinessSeconds(startedAt, targetSeconds + shiftSeconds, policy.businessHours);
+    const remindAfter = Math.round(targetSeconds * policy.reminderAtFraction);
+    const reminderAt = remindAfter > 0 && remindAfter < targetSeconds ? addBusinessSeconds(startedAt, remindAfter + shiftSeconds, policy.businessHours) : null;
+    clocks.push({ clock, startedAt, targetSeconds, dueAt, reminderAt });
+  };
+  if (t.firstResponseSeconds !== null && input.firstRespondedAt === null) run('firstResponse', input.createdAt, t.firstResponseSeconds, 0);
+  if (t.nextResponseSeconds !== null && input.firstRespondedAt !== null && input.awaitingSince !== null) {
+    run('nextResponse', input.awaitingSince, t.nextResponseSeconds, 0);
+  }
+  if (t.resolutionSeconds !== null) run('resolution', input.createdAt, t.resolutionSeconds, input.pausedBusinessSeconds);
+  return clocks;
+}
+
+/** The due times to store on the ticket (see {@link slaClocks} for when each clock runs). */
+export function slaDueTimes(input: SlaClockInput): { firstResponseDueAt: Date | null; nextResponseDueAt: Date | null; resolutionDueAt: Date | null } {
+  const clocks = slaClocks(input);
+  const dueOf = (clock: SlaClock) => clocks.find((c) => c.clock === clock)?.dueAt ?? null;
+  return { firstResponseDueAt: dueOf('firstResponse'), nextResponseDueAt: dueOf('nextResponse'), resolutionDueAt: dueOf('resolution') };
+}
+
+/** What the job layer already did for a ticket, next to its clock input. */
+export interface SlaEventInput extends SlaClockInput {
+  /** Escalation levels the ticket already reached, 0 = none; the caller resets it for a fresh ladder. */
+  escalationLevel: number;
+  /** Keys of reminders already sent. */
+  remindedFor: string[];
+  /** Keys of breaches already recorded. */
+  breachedFor: string[];
+}
+
+/** A timer to schedule. `key` is unique per (clock, due instant, kind, level), so a moved due time gets new keys. */
+export interface SlaEvent {
+  kind: 'reminder' | 'breach' | 'escalate';
+  clock: SlaClock;
+  at: Date;
+  key: string;
+  level?: number;
+}
+
+const KIND_ORDER: Record<SlaEvent['kind'], number> = { reminder: 0, breach: 1, escalate: 2 };
+
+/**
+ * The earliest timer still to fire (its `at` may lie in the past: fire it now), or null. Per clock: the
+ * reminder unless sent or the breach already passed, then the breach unless recorded, then — once the
+ * breach is recorded — the next escalation level, at breach + the `afterSeconds` of levels 1..n in business
+ * time. Ties go reminder → breach → escalate, then firstResponse → nextResponse → resolution.
+ */
+export function nextSlaEvent(input: SlaEventInput): SlaEvent | null {
+  const { policy, now } = input;
+  const ladder = [...policy.ladder].sort((a, b) => a.level - b.level);
+  const events: SlaEvent[] = [];
+  for (const c of slaClocks(input)) {
+    const base = `${c.clock}:${c.dueAt.toISOString()}`;
+    const breachKey = `${base}:breach`;
+    const breached = input.breachedFor.includes(breachKey);
+    const reminderKey = `${base}:reminder`;
+    if (c.reminderAt && !breached && c.dueAt > now && !input.remindedFor.includes(reminderKey)) {
+      events.push({ kind: 'reminder', clock: c.clock, at: c.reminderAt, key: reminderKey });
+    }
+    if (!breached) events.push({ kind: 'breach', clock: c.clock, at: c.dueAt, key: breachKey });
+    const level = input.escalationLevel + 1;
+    if (breached && level <= ladder.length) {
+      const after = ladder.slice(0, level).reduce((sum, rung) => sum + rung.afterSeconds, 0);
+      events.push({ kind: 'escalate', clock: c.clock, at: addBusinessSeconds(c.dueAt, after, policy.businessHours), key: `${base}:escalate:${level}`, level });
+    }
+  }
+  events.sort((a, b) => a.at.getTime() - b.at.getTime() || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || CLOCKS.indexOf(a.clock) - CLOCKS.indexOf(b.clock));
+  return events[0] ?? null;
+}
+
+/** The part of a ticket that tracks time spent waiting on the customer. */
+export interface SlaPauseState {
+  pausedBusinessSeconds: number;
+  pausedAt: Date | null;
+}
+
+/** Starts a pause at `now` (the ticket entered 'pending'); an already running pause is kept. */
+export function pauseSla(state: SlaPauseState, now: Date): SlaPauseState {
+  return state.pausedAt ? { ...state } : { pausedBusinessSeconds: state.pausedBusinessSeconds, pausedAt: now };
+}
+
+/** Ends the pause at `now` (the ticket left 'pending'), adding its business time; without a pause nothing changes. */
+export function resumeSla(state: SlaPauseState, now: Date, hours: BusinessHours | null): SlaPauseState {
+  if (!state.pausedAt) return { ...state };
+  return { pausedBusinessSeconds: state.pausedBusinessSeconds + businessSecondsBetween(state.pausedAt, now, hours), pausedAt: null };
+}
+
+/** Applies a status change to the pause state: entering 'pending' pauses, leaving it resumes. */
+export function slaPauseForStatusChange(state: SlaPauseState, from: TicketStatus, to: TicketStatus, now: Date, hours: BusinessHours | null): SlaPauseState {
+  if (to === 'pending' && from !== 'pending') return pauseSla(state, now);
+  if (from === 'pending' && to !== 'pending') return resumeSla(state, now, hours);
+  return { ...state };
+}
+
+/** The state of one due time for list views: due-soon from the reminder on, breached from the due time on. */
+export function slaBadge(dueAt: Date | null, now: Date, reminderAt: Date | null): 'none' | 'ok' | 'due-soon' | 'breached' {
+  if (dueAt === null) return 'none';
+  if (now.getTime() >= dueAt.getTime()) return 'breached';
+  if (reminderAt !== null && now.getTime() >= reminderAt.getTime()) return 'due-soon';
+  return 'ok';
+}

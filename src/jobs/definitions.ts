@@ -1,0 +1,35 @@
+import { Types } from 'mongoose';
+import { isAppError } from '../domain/errors.js';
+import { deliverOutboxItem, deliveryRetryDelayMs, type DeliverDeps } from '../services/deliver-outbox-item.js';
+import { DELIVER_JOB } from '../services/queue-mail.js';
+import { AUTO_REPLY_JOB, sendAutoReply, type AutoReplyDeps } from '../services/send-auto-reply.js';
+import { SLA_TIMER_JOB, runSlaTimer, type SlaDeps } from '../services/refresh-sla.js';
+import type { JobDefinition } from './job-worker.js';
+
+const keyOf = (data: Record<string, unknown>) => new Types.ObjectId(String(data.key));
+
+/** Delivers one outbox item; a deferred delivery is retried by Agenda with our backoff. */
+export function deliverJob(deps: DeliverDeps, lockLifetimeMs: number): JobDefinition {
+  return {
+    name: DELIVER_JOB,
+    concurrency: 10,
+    lockLifetimeMs,
+    backoff: (ctx) => (isAppError(ctx.error, 'DELIVERY_DEFERRED') ? deliveryRetryDelayMs(ctx.attempt, deps.settings.backoff) : null),
+    handler: async (data) => void (await deliverOutboxItem(deps, keyOf(data))),
+  };
+}
+
+/** Decides on, and queues, the acknowledgement of a new ticket's first mail. */
+export function autoReplyJob(deps: AutoReplyDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: AUTO_REPLY_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await sendAutoReply(deps, keyOf(data))) };
+}
+
+/** Acts on a ticket's due SLA reminder, breach or escalation, then schedules the next. */
+export function slaTimerJob(deps: SlaDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: SLA_TIMER_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await runSlaTimer(deps, keyOf(data))) };
+}
+
+/** Every background job Threadline runs, bound to its use case. */
+export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; lockLifetimeMs: number }): JobDefinition[] {
+  return [deliverJob(deps.deliver, deps.lockLifetimeMs), autoReplyJob(deps.autoReply, deps.lockLifetimeMs), slaTimerJob(deps.sla, deps.lockLifetimeMs)];
+}

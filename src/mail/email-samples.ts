@@ -1,0 +1,121 @@
+import type { DigestData } from './digest-data.js';
+import type { AgentReplyData, AutoReplyData, EmailTemplateName, EscalationData, RenderEmailOptions, SlaReminderData } from './render-email.js';
+
+/** One email to render for previews and tests. */
+export interface EmailSample {
+  /** File name stem of the preview, e.g. `digest-empty`. */
+  id: string;
+  template: EmailTemplateName;
+  data: Record<string, unknown>;
+  opts?: RenderEmailOptions;
+}
+
+const ACME = { brandName: 'Acme Support', signature: 'Kind regards,\nThe Acme Support team\nhttps://acme.example/help' };
+
+const autoReply: AutoReplyData = { ticketNumber: 1234, ticketSubject: 'Invoice 2026-031 charged twice', customerName: 'Maria Lopez' };
+
+const agentReply: AgentReplyData = {
+  ticketNumber: 1234,
+  ticketSubject: 'Invoice 2026-031 charged twice',
+  agentName: 'Sam Patel',
+  body: 'Hi Maria,\n\nSorry about that: the card was charged twice because of a retry on our side.\nI have refunded the second charge (€49.00); it should show within 3–5 working days.\n\nLet me know if anything else looks off.',
+  timeZone: 'Europe/Berlin',
+  history: [
+    {
+      from: 'Maria Lopez <maria@example.com>',
+      sentAt: '2026-03-02T08:12:00Z',
+      body: 'Hello,\n\nmy card shows two charges for invoice 2026-031. Can you check?\n\nThanks, Maria',
+    },
+  ],
+};
+
+const slaReminder: SlaReminderData = {
+  ticketNumber: 123,
+  ticketSubject: 'Cannot log in after password reset',
+  clock: 'firstResponse',
+  minutesLeft: 15,
+  dueAt: '2026-03-03T13:30:00Z',
+  timeZone: 'Europe/Berlin',
+  recipientName: 'Sam',
+  assigneeName: null,
+  customer: 'Jon Berg <jon@example.org>',
+  ticketUrl: 'https://desk.acme.example/tickets/123',
+};
+
+const escalation: EscalationData = {
+  ticketNumber: 118,
+  ticketSubject: 'Checkout returns error 500',
+  level: 2,
+  levelName: 'Team leads',
+  reason: 'First response is 45 minutes overdue.\nLevel 1 (on-call agents) was notified at 13:15 and nobody has replied yet.',
+  clock: 'firstResponse',
+  breachedAt: '2026-03-03T12:00:00Z',
+  timeZone: 'Europe/Berlin',
+  recipientName: 'Dana',
+  assigneeName: 'Lee Wong',
+  customer: 'Shop GmbH <ops@shop.example>',
+  ticketUrl: 'https://desk.acme.example/tickets/118',
+};
+
+const digest: DigestData = {
+  managerName: 'Dana Kim',
+  periodStart: '2026-03-01T23:00:00Z',
+  periodEnd: '2026-03-08T23:00:00Z',
+  timeZone: 'Europe/Berlin',
+  inboxes: ['Support', 'Billing'],
+  counts: { new: 42, solved: 37, reopened: 3 },
+  backlogByAge: [
+    { label: '< 1 day', count: 12 },
+    { label: '1–3 days', count: 7 },
+    { label: '3–7 days', count: 3 },
+    { label: '> 7 days', count: 0 },
+  ],
+  breaches: [
+    { number: 118, subject: 'Checkout returns error 500', clock: 'firstResponse', breachedAt: '2026-03-03T12:00:00Z' },
+    { number: 131, subject: 'Refund not received', clock: 'resolution', breachedAt: '2026-03-06T16:40:00Z' },
+  ],
+  aboutToBreach: [{ number: 140, subject: 'Cannot export CSV', clock: 'nextResponse', dueAt: '2026-03-08T22:45:00Z' }],
+  unassignedOlderThanHour: [{ number: 142, subject: 'Question about the API rate limits', createdAt: '2026-03-08T19:05:00Z' }],
+  medianFirstResponseSeconds: 8100,
+  medianResolutionSeconds: 100_800,
+  perAgent: [
+    { name: 'Sam Patel', solved: 15, replies: 41 },
+    { name: 'Lee Wong', solved: 12, replies: 30 },
+    { name: 'Ana Silva', solved: 10, replies: 22 },
+  ],
+  ticketUrlBase: 'https://desk.acme.example/tickets',
+  empty: false,
+};
+
+const emptyDigest: DigestData = {
+  ...digest,
+  counts: { new: 0, solved: 0, reopened: 0 },
+  backlogByAge: digest.backlogByAge.map((row) => ({ ...row, count: 0 })),
+  breaches: [],
+  aboutToBreach: [],
+  unassignedOlderThanHour: [],
+  medianFirstResponseSeconds: null,
+  medianResolutionSeconds: null,
+  perAgent: [],
+  empty: true,
+};
+
+/** Realistic data for every template, including the variants worth eyeballing. */
+export const EMAIL_SAMPLES: EmailSample[] = [
+  { id: 'auto-reply', template: 'auto-reply', data: autoReply, opts: { branding: ACME } },
+  {
+    id: 'auto-reply-inbox-override',
+    template: 'auto-reply',
+    data: autoReply,
+    opts: {
+      branding: { brandName: 'Billing at Acme', signature: 'Acme Billing', primaryColor: '#0f766e' },
+      subject: '[Acme Billing] We got your message about "{{ticketSubject}}"',
+      template: 'Hello {{#if customerName}}{{customerName}}{{else}}there{{/if}},\n\nthank you for writing to {{brandName}}. Your reference is #{{ticketNumber}}.\nWe answer billing questions within one working day.',
+    },
+  },
+  { id: 'agent-reply', template: 'agent-reply', data: agentReply, opts: { branding: ACME } },
+  { id: 'sla-reminder', template: 'sla-reminder', data: slaReminder, opts: { branding: { brandName: 'Acme Support' } } },
+  { id: 'escalation', template: 'escalation', data: escalation, opts: { branding: { brandName: 'Acme Support', primaryColor: '#b91c1c' } } },
+  { id: 'digest', template: 'digest', data: digest, opts: { branding: { brandName: 'Acme Support' } } },
+  { id: 'digest-empty', template: 'digest', data: emptyDigest, opts: { branding: { brandName: 'Acme Support' } } },
+];

@@ -1,0 +1,263 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type Handlebars from 'handlebars';
+import { AppError } from '../domain/errors.js';
+import { looksLikeReply, subjectWithToken } from '../domain/threading.js';
+import { digestView, type DigestData } from './digest-data.js';
+import { DEFAULT_PRIMARY_COLOR, httpUrl, humaniseDuration, nonBlank, safeColor, safeTimeZone, textColorOn } from './email-format.js';
+import { hb, RUNTIME_OPTIONS, validateTemplateOverride } from './email-handlebars.js';
+
+export { validateTemplateOverride } from './email-handlebars.js';
+export type { DigestData } from './digest-data.js';
+
+/** Every email Threadline sends; each is `templates/email/<name>.mjml` + `<name>.txt.hbs`. */
+export const EMAIL_TEMPLATE_NAMES = ['auto-reply', 'agent-reply', 'sla-reminder', 'escalation', 'digest'] as const;
+/** One of EMAIL_TEMPLATE_NAMES. */
+export type EmailTemplateName = (typeof EMAIL_TEMPLATE_NAMES)[number];
+
+type When = Date | string;
+
+/** To the customer when a new ticket is opened. `customBody` is filled from the inbox's own text. */
+export type AutoReplyData = { ticketNumber: number; ticketSubject: string; customerName?: string | null };
+
+/** An agent's answer to the customer. `body` and history bodies are plain text; history is quoted in the order given. */
+export type AgentReplyData = {
+  ticketNumber: number;
+  ticketSubject: string;
+  agentName: string;
+  body: string;
+  history?: Array<{ from: string; sentAt: When; body: string }> | null;
+  timeZone?: string | null;
+};
+
+/** To agents: an SLA clock (`firstResponse`, `nextResponse`, `resolution`) runs out in `minutesLeft`. */
+export type SlaReminderData = {
+  ticketNumber: number;
+  ticketSubject: string;
+  clock: string;
+  minutesLeft: number;
+  dueAt: When;
+  timeZone?: string | null;
+  recipientName?: string | null;
+  assigneeName?: string | null;
+  customer?: string | null;
+  ticketUrl?: string | null;
+};
+
+/** To the people on one level of an escalation ladder. `reason` may span lines. */
+export type EscalationData = {
+  ticketNumber: number;
+  ticketSubject: string;
+  level: number;
+  levelName?: string | null;
+  reason: string;
+  clock?: string | null;
+  breachedAt?: When | null;
+  timeZone?: string | null;
+  recipientName?: string | null;
+  assigneeName?: string | null;
+  customer?: string | null;
+  ticketUrl?: string | null;
+};
+
+/** The data each template expects (all are plain text; nothing is embedded as HTML). */
+export interface EmailDataMap {
+  'auto-reply': AutoReplyData;
+  'agent-reply': AgentReplyData;
+  'sla-reminder': SlaReminderData;
+  escalation: EscalationData;
+  digest: DigestData;
+}
+
+/** Per-inbox look: anything missing or invalid falls back to Threadline's defaults. */
+export interface EmailBranding {
+  brandName?: string;
+  signature?: string;
+  /** `#rgb` or `#rrggbb`; anything else is ignored. */
+  primaryColor?: string;
+  /** An absolute http(s) URL; anything else is ignored. */
+  logoUrl?: string | null;
+}
+
+/** Per-inbox settings for one render. */
+export interface RenderEmailOptions {
+  branding?: EmailBranding;
+  /** The inbox's own subject, a Handlebars string with the same variables as the template. */
+  subject?: string | null;
+  /** The inbox's own auto-reply text, a Handlebars string; shown escaped inside the standard layout. */
+  template?: string | null;
+}
+
+/** A ready-to-send message: a one-line subject and the two alternative parts. */
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+const TEMPLATE_DIR = path.resolve(import.meta.dirname, '../../templates/email');
+/** Customer mail carries the `[#n]` token so a reply threads even when headers are lost. */
+const CUSTOMER_TEMPLATES = new Set<EmailTemplateName>(['auto-reply', 'agent-reply']);
+
+type MjmlResult = { html: string; errors: Array<{ formattedMessage: string }> };
+type Mjml2Html = (mjml: string, options: Record<string, unknown>) => Promise<MjmlResult>;
+// mjml is CommonJS without types; v5's default export is async.
+const mjml2html = createRequire(import.meta.url)('mjml') as Mjml2Html;
+
+function templateName(name: string): EmailTemplateName {
+  if (!(EMAIL_TEMPLATE_NAMES as readonly string[]).includes(name)) {
+    throw new AppError('TEMPLATE_INVALID', `Unknown email template "${name}"`, { details: { template: name } });
+  }
+  return name as EmailTemplateName;
+}
+
+/**
+ * MJML validates colour attributes, so the brand colours are the one thing put into the MJML source
+ * before it is compiled; every other `{{…}}` survives MJML untouched and is filled per send.
+ */
+async function compileMjml(name: EmailTemplateName, primaryColor: string, validationLevel: 'strict' | 'soft'): Promise<MjmlResult> {
+  const filePath = path.join(TEMPLATE_DIR, `${name}.mjml`);
+  const source = await readFile(filePath, 'utf8');
+  const brandColours = (xml: string): string =>
+    xml.replaceAll('{{primaryColor}}', primaryColor).replaceAll('{{onPrimaryColor}}', textColorOn(primaryColor));
+  return mjml2html(source, {
+    validationLevel,
+    filePath,
+    ignoreIncludes: false,
+    includePath: [TEMPLATE_DIR],
+    preprocessors: [brandColours],
+    keepComments: false,
+    fonts: {},
+  });
+}
+
+/** MJML's validation messages for a template (empty when it is valid), for tests and CI. */
+export async function lintEmailTemplate(name: EmailTemplateName): Promise<string[]> {
+  const result = await compileMjml(templateName(name), DEFAULT_PRIMARY_COLOR, 'soft');
+  return result.errors.map((e) => e.formattedMessage);
+}
+
+const MAX_CACHED = 64;
+
+/** A bounded cache that forgets the oldest entry first. */
+function cached<V>(cache: Map<string, V>, key: string, make: () => V): V {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = make();
+  cache.set(key, value);
+  if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
+  return value;
+}
+
+const htmlTemplates = new Map<string, Promise<Handlebars.TemplateDelegate>>();
+const textTemplates = new Map<string, Promise<Handlebars.TemplateDelegate>>();
+const overrideTemplates = new Map<string, Handlebars.TemplateDelegate>();
+let subjects: Promise<Record<string, string>> | undefined;
+let textPartials: Promise<void> | undefined;
+
+/** The compiled HTML of a template for one brand colour: MJML runs once per pair, Handlebars per send. */
+function htmlTemplate(name: EmailTemplateName, primaryColor: string): Promise<Handlebars.TemplateDelegate> {
+  return cached(htmlTemplates, `${name}|${primaryColor}`, () => {
+    const compiled = compileMjml(name, primaryColor, 'strict').then(
+      (result) => hb.compile(result.html),
+      (err: unknown) => {
+        throw new AppError('TEMPLATE_INVALID', `Email template "${name}" does not compile: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      },
+    );
+    compiled.catch(() => htmlTemplates.delete(`${name}|${primaryColor}`));
+    return compiled;
+  });
+}
+
+function textTemplate(name: EmailTemplateName): Promise<Handlebars.TemplateDelegate> {
+  textPartials ??= readFile(path.join(TEMPLATE_DIR, 'partials/footer.txt.hbs'), 'utf8').then((src) => {
+    hb.registerPartial('footer', hb.compile(src, { noEscape: true }));
+  });
+  return cached(textTemplates, name, async () => {
+    await textPartials;
+    const source = await readFile(path.join(TEMPLATE_DIR, `${name}.txt.hbs`), 'utf8').catch((err: unknown) => {
+      throw new AppError('TEMPLATE_INVALID', `Email template "${name}" has no plain-text part`, { cause: err });
+    });
+    // Plain text is not HTML: nothing to escape, and `&amp;` would show up literally.
+    return hb.compile(source, { noEscape: true });
+  });
+}
+
+function defaultSubject(name: EmailTemplateName): Promise<string> {
+  subjects ??= readFile(path.join(TEMPLATE_DIR, 'subjects.json'), 'utf8').then((json) => JSON.parse(json) as Record<string, string>);
+  return subjects.then((all) => all[name] ?? '{{ticketSubject}}');
+}
+
+/** Renders a subject or auto-reply override as plain text; a broken one is the caller's input error. */
+function renderOverride(source: string, view: Record<string, unknown>, what: string): string {
+  const template = cached(overrideTemplates, source, () => {
+    const problem = validateTemplateOverride(source);
+    if (problem) throw new AppError('VALIDATION_FAILED', `The ${what} template is invalid: ${problem}`, { details: { field: what } });
+    return hb.compile(source, { noEscape: true });
+  });
+  return template(view, RUNTIME_OPTIONS);
+}
+
+/** The data a template sees: what the caller gave plus what the template cannot work out itself. */
+function prepare(name: EmailTemplateName, data: Record<string, unknown>): Record<string, unknown> {
+  const timeZone = safeTimeZone(data.timeZone);
+  switch (name) {
+    case 'digest':
+      return digestView(data as unknown as DigestData);
+    case 'agent-reply': {
+      const subject = String(data.ticketSubject ?? '');
+      return { ...data, timeZone, replySubject: looksLikeReply(subject) ? subject : `Re: ${subject}` };
+    }
+    case 'sla-reminder':
+      return { ...data, timeZone, dueIn: humaniseDuration(Math.max(0, Number(data.minutesLeft)) * 60), ticketUrl: httpUrl(data.ticketUrl) };
+    case 'escalation':
+      return { ...data, timeZone, ticketUrl: httpUrl(data.ticketUrl) };
+    default:
+      return { ...data, timeZone };
+  }
+}
+
+function tidySubject(subject: string, name: EmailTemplateName, data: Record<string, unknown>): string {
+  const oneLine = subject.replace(/\s+/g, ' ').trim();
+  const ticket = data.ticketNumber;
+  return CUSTOMER_TEMPLATES.has(name) && typeof ticket === 'number' && Number.isInteger(ticket) && ticket > 0
+    ? subjectWithToken(oneLine, ticket)
+    : oneLine;
+}
+
+/** Trailing blanks and runs of blank lines dropped; the `-- ` signature separator kept intact. */
+function tidyText(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((line) => (line === '-- ' ? line : line.trimEnd()));
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+}
+
+/**
+ * Renders one email: subject, HTML and plain-text parts. Every variable is HTML-escaped in the HTML
+ * part; multi-line text becomes escaped paragraphs. Throws AppError TEMPLATE_INVALID for an unknown
+ * template and VALIDATION_FAILED when the inbox's subject/template override does not compile.
+ */
+export async function renderEmail(name: EmailTemplateName, data: Record<string, unknown>, opts: RenderEmailOptions = {}): Promise<RenderedEmail> {
+  const template = templateName(name);
+  const primaryColor = safeColor(opts.branding?.primaryColor) ?? DEFAULT_PRIMARY_COLOR;
+  const view: Record<string, unknown> = {
+    ...prepare(template, data),
+    brandName: nonBlank(opts.branding?.brandName) ?? 'Threadline',
+    signature: nonBlank(opts.branding?.signature),
+    logoUrl: httpUrl(opts.branding?.logoUrl),
+    primaryColor,
+  };
+  const bodyOverride = nonBlank(opts.template);
+  if (bodyOverride !== null) {
+    if (template !== 'auto-reply') throw new AppError('TEMPLATE_INVALID', `Only the auto-reply text can be overridden, not "${template}"`);
+    view.customBody = renderOverride(bodyOverride, view, 'auto-reply').trim();
+  }
+  const subjectSource = nonBlank(opts.subject) ?? (await defaultSubject(template));
+  const subject = tidySubject(renderOverride(subjectSource, view, 'subject'), template, data);
+  const [html, text] = await Promise.all([htmlTemplate(template, primaryColor), textTemplate(template)]);
+  return {
+    subject,
+    html: html({ ...view, subject }, RUNTIME_OPTIONS),
+    text: tidyText(text({ ...view, subject }, RUNTIME_OPTIONS)),
+  };
+}

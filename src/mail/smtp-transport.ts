@@ -1,0 +1,73 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+
+/** How a delivery attempt ended, as the outbox needs to know it. */
+export type DeliveryResult =
+  | { ok: true; response: string }
+  | { ok: false; permanent: boolean; code: string; message: string; smtpCode: number | null };
+
+export interface SmtpAccount {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  password: string | null;
+}
+
+/** Sends a stored message; one transporter (and connection pool) per account. */
+export interface MailSender {
+  send(account: SmtpAccount, envelope: { from: string; to: string[] }, raw: Buffer): Promise<DeliveryResult>;
+  close(): void;
+}
+
+interface NodemailerError {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+}
+
+/**
+ * RFC 5321 §4.2.1: 5yz replies are permanent, 4yz transient. Anything without a reply code (refused
+ * connection, timeout, TLS trouble) is transient too, and so is a failed login, which an admin can fix.
+ */
+export function classifySmtpError(err: unknown): Extract<DeliveryResult, { ok: false }> {
+  const e = (err ?? {}) as NodemailerError;
+  const smtpCode = typeof e.responseCode === 'number' ? e.responseCode : null;
+  const permanent = smtpCode !== null && smtpCode >= 500 && smtpCode < 600 && e.code !== 'EAUTH';
+  return { ok: false, permanent, code: e.code ?? 'ESEND', message: e.response ?? e.message ?? String(err), smtpCode };
+}
+
+export function createMailSender(opts: { connectionTimeoutMs: number }): MailSender {
+  const transports = new Map<string, Transporter>();
+  const transportFor = (a: SmtpAccount) => {
+    const key = JSON.stringify([a.host, a.port, a.secure, a.user, a.password]);
+    let t = transports.get(key);
+    if (!t) {
+      t = nodemailer.createTransport({
+        host: a.host,
+        port: a.port,
+        secure: a.secure,
+        ...(a.user ? { auth: { user: a.user, pass: a.password ?? '' } } : {}),
+        connectionTimeout: opts.connectionTimeoutMs,
+        greetingTimeout: opts.connectionTimeoutMs,
+        socketTimeout: opts.connectionTimeoutMs * 4,
+      });
+      transports.set(key, t);
+    }
+    return t;
+  };
+  return {
+    async send(account, envelope, raw) {
+      try {
+        const info = await transportFor(account).sendMail({ envelope: { from: envelope.from, to: envelope.to }, raw });
+        return { ok: true, response: String(info.response ?? '') };
+      } catch (err) {
+        return classifySmtpError(err);
+      }
+    },
+    close() {
+      for (const t of transports.values()) t.close();
+      transports.clear();
+    },
+  };
+}

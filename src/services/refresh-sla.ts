@@ -1,0 +1,158 @@
+import type { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { AppError } from '../domain/errors.js';
+import { automatedHeaders } from '../domain/outbound-headers.js';
+import { DEFAULT_SLA_POLICY, nextSlaEvent, resumeSla, slaDueTimes, validateSlaPolicy, type SlaEvent, type SlaEventInput, type SlaPolicy } from '../domain/sla.js';
+import type { Models } from '../store/models/index.js';
+import type { InboxDoc } from '../store/models/inbox.js';
+import type { TicketDoc } from '../store/models/ticket.js';
+import { recordEvent } from '../store/ticket-writes.js';
+import { queueMail, type QueueMailDeps } from './queue-mail.js';
+
+export const SLA_TIMER_JOB = 'sla-timer';
+
+/** Renders a notification email; see src/mail/render-email.ts. */
+export type RenderNotice = (name: 'sla-reminder' | 'escalation', data: Record<string, unknown>) => Promise<{ subject: string; html: string; text: string }>;
+
+export interface SlaDeps extends QueueMailDeps {
+  render: RenderNotice;
+  logger: Logger;
+  /** Where agents open a ticket, e.g. https://help.example.com/tickets/ (null: no link). */
+  ticketUrlBase: string | null;
+}
+
+/** The inbox's SLA policy, or the default one; a stored policy that no longer validates is an error. */
+export function policyOf(inbox: Pick<InboxDoc, 'sla'>): SlaPolicy {
+  if (inbox.sla == null) return DEFAULT_SLA_POLICY;
+  const checked = validateSlaPolicy(inbox.sla);
+  if (!checked.ok) throw new AppError('VALIDATION_FAILED', `stored SLA policy is invalid: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  return checked.value;
+}
+
+function clockInput(ticket: TicketDoc, policy: SlaPolicy, now: Date): SlaEventInput {
+  const sla = ticket.sla;
+  return {
+    policy,
+    priority: ticket.priority,
+    status: ticket.status,
+    createdAt: ticket.createdAt,
+    firstRespondedAt: sla?.firstRespondedAt ?? null,
+    awaitingSince: sla?.awaitingSince ?? null,
+    pausedBusinessSeconds: sla?.pausedSeconds ?? 0,
+    pausedAt: sla?.pausedAt ?? null,
+    now,
+    escalationLevel: sla?.escalationLevel ?? 0,
+    remindedFor: sla?.done ?? [],
+    breachedFor: sla?.done ?? [],
+  };
+}
+
+async function load(models: Models, ticketId: Types.ObjectId) {
+  const ticket = await models.Ticket.findById(ticketId).lean();
+  const inbox = ticket ? await models.Inbox.findById(ticket.inboxId).lean() : null;
+  return ticket && inbox && !ticket.mergedIntoId ? { ticket, inbox } : null;
+}
+
+/**
+ * Recomputes a ticket's SLA due times after anything changed (a mail, a reply, status, priority,
+ * assignee, the policy), keeps the pause bookkeeping ('pending' stops the clocks), stores the due
+ * times on the ticket, and moves its one timer job to the next reminder, breach or escalation (or
+ * cancels it). One job per ticket, keyed by the ticket: never a sweep over all tickets.
+ */
+export async function refreshSla(deps: SlaDeps, ticketId: Types.ObjectId): Promise<void> {
+  const found = await load(deps.models, ticketId);
+  if (!found) return deps.scheduler.cancel(SLA_TIMER_JOB, ticketId.toHexString());
+  const { ticket, inbox } = found;
+  const policy = policyOf(inbox);
+  const now = deps.now();
+  const pause = { pausedBusinessSeconds: ticket.sla?.pausedSeconds ?? 0, pausedAt: ticket.sla?.pausedAt ?? null };
+  const next = ticket.status === 'pending' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
+  const input = { ...clockInput(ticket, policy, now), pausedBusinessSeconds: next.pausedBusinessSeconds, pausedAt: next.pausedAt };
+  const due = slaDueTimes(input);
+  await deps.models.Ticket.updateOne(
+    { _id: ticket._id },
+    { $set: { 'sla.firstResponseDueAt': due.firstResponseDueAt, 'sla.nextResponseDueAt': due.nextResponseDueAt, 'sla.resolutionDueAt': due.resolutionDueAt, 'sla.pausedAt': next.pausedAt, 'sla.pausedSeconds': next.pausedBusinessSeconds } },
+  );
+  const event = nextSlaEvent(input);
+  if (event) await deps.scheduler.schedule(SLA_TIMER_JOB, { key: ticket._id.toHexString(), at: event.at });
+  else await deps.scheduler.cancel(SLA_TIMER_JOB, ticket._id.toHexString());
+}
+
+async function recipientsFor(models: Models, ticket: TicketDoc, event: SlaEvent, policy: SlaPolicy) {
+  if (event.kind === 'escalate') {
+    const level = policy.ladder.find((l) => l.level === event.level);
+    return { users: await models.User.find({ _id: { $in: level?.userIds ?? [] }, disabled: false }).lean(), levelName: level?.name ?? `level ${event.level}` };
+  }
+  const filter = ticket.assigneeId ? { _id: ticket.assigneeId, disabled: false } : { inboxIds: ticket.inboxId, disabled: false };
+  return { users: await models.User.find(filter).lean(), levelName: null };
+}
+
+/**
+ * The SLA timer of one ticket fired: acts on the event that is due (a reminder to the assignee or the
+ * inbox's agents, a recorded breach, an escalation email to the next ladder level), exactly once per
+ * event key, then schedules the next one.
+ */
+export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Promise<SlaEvent['kind'] | 'rescheduled' | 'none'> {
+  const found = await load(deps.models, ticketId);
+  if (!found) return 'none';
+  const { ticket, inbox } = found;
+  const policy = policyOf(inbox);
+  const now = deps.now();
+  const event = nextSlaEvent(clockInput(ticket, policy, now));
+  if (!event) return 'none';
+  if (event.at > now) {
+    await deps.scheduler.schedule(SLA_TIMER_JOB, { key: ticket._id.toHexString(), at: event.at });
+    return 'rescheduled';
+  }
+  const trailKey = `sla:${ticket._id.toHexString()}:${event.key}`;
+  const actor = { kind: 'system' as const, label: 'sla' };
+  const dueAt = { firstResponse: ticket.sla?.firstResponseDueAt, nextResponse: ticket.sla?.nextResponseDueAt, resolution: ticket.sla?.resolutionDueAt }[event.clock] ?? null;
+  if (event.kind === 'breach') {
+    await recordEvent(deps.models, { ticketId: ticket._id, type: 'sla_breached', actor, at: now, data: { clock: event.clock, dueAt }, key: trailKey });
+    await deps.models.Ticket.updateOne({ _id: ticket._id, 'sla.breachedAt': null }, { $set: { 'sla.breachedAt': now } });
+  } else {
+    const { users, levelName } = await recipientsFor(deps.models, ticket, event, policy);
+    const common = {
+      ticketNumber: ticket.number,
+      ticketSubject: ticket.subject,
+      clock: event.clock,
+      customer: ticket.requester.name ? `${ticket.requester.name} <${ticket.requester.email}>` : ticket.requester.email,
+      ticketUrl: deps.ticketUrlBase ? `${deps.ticketUrlBase}${ticket._id.toHexString()}` : null,
+    };
+    const data =
+      event.kind === 'reminder'
+        ? { ...common, dueAt, minutesLeft: dueAt ? Math.max(0, Math.round((dueAt.getTime() - now.getTime()) / 60_000)) : 0 }
+        : { ...common, level: event.level ?? 0, levelName, breachedAt: dueAt, reason: `The ${event.clock} target of this ${ticket.priority}-priority ticket was missed.` };
+    if (users.length > 0) {
+      const name = event.kind === 'reminder' ? 'sla-reminder' : 'escalation';
+      const rendered = await deps.render(name, data);
+      await queueMail(deps, {
+        kind: event.kind === 'reminder' ? 'sla-reminder' : 'escalation',
+        inbox,
+        ticket: { _id: ticket._id, number: ticket.number },
+        dedupeKey: trailKey,
+        to: users.map((u) => ({ address: u.email, name: u.name ?? null })),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        headers: automatedHeaders('auto-generated', inbox.address),
+        envelopeFrom: '',
+        storeAsMessage: false,
+      });
+    }
+    await recordEvent(deps.models, {
+      ticketId: ticket._id,
+      type: event.kind === 'reminder' ? 'sla_reminder' : 'escalated',
+      actor,
+      at: now,
+      data: { clock: event.clock, dueAt, level: event.level ?? null, levelName, notified: users.map((u) => u.email) },
+      key: trailKey,
+    });
+  }
+  await deps.models.Ticket.updateOne(
+    { _id: ticket._id },
+    { $addToSet: { 'sla.done': event.key }, ...(event.kind === 'escalate' ? { $max: { 'sla.escalationLevel': event.level ?? 0 } } : {}) },
+  );
+  await refreshSla(deps, ticket._id);
+  return event.kind;
+}

@@ -1,0 +1,137 @@
+import { Agenda } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import { Types } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverJob } from '../../../src/jobs/definitions.js';
+import { createJobWorker, type JobWorker } from '../../../src/jobs/job-worker.js';
+import { createScheduler } from '../../../src/jobs/scheduler.js';
+import { createMailSender } from '../../../src/mail/smtp-transport.js';
+import { parseMail } from '../../../src/mail/parse-mail.js';
+import { queueMail, type QueueMailDeps } from '../../../src/services/queue-mail.js';
+import { createSecretBox } from '../../../src/store/secret-box.js';
+import { openTestDb, testLogger } from '../../helpers/db.js';
+import { TEST_SECRET_KEY } from '../../helpers/inbox.js';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+
+let db: Awaited<ReturnType<typeof openTestDb>>;
+let smtp: TestSmtp;
+let agenda: Agenda;
+let worker: JobWorker;
+let deps: QueueMailDeps;
+const sender = createMailSender({ connectionTimeoutMs: 2000 });
+
+beforeAll(async () => {
+  db = await openTestDb('outbox');
+  smtp = await startSmtp();
+  agenda = new Agenda({ backend: new MongoBackend({ mongo: db.connection.db!, collection: 'jobs' }), processEvery: 50 });
+  await agenda.ready;
+  deps = { models: db.models, scheduler: createScheduler(agenda), sign: (v) => `sig${v.length}`.padEnd(12, 'x'), now: () => new Date() };
+  worker = createJobWorker({
+    agenda,
+    logger: testLogger,
+    definitions: [
+      deliverJob(
+        { models: db.models, sender, secrets: createSecretBox(TEST_SECRET_KEY), now: () => new Date(), logger: testLogger, settings: { maxAttempts: 3, backoff: { baseMs: 100, maxMs: 400 } } },
+        5000,
+      ),
+    ],
+  });
+  await worker.start();
+});
+afterAll(async () => {
+  await worker.stop(2000);
+  sender.close();
+  await smtp.close();
+  await db.drop();
+});
+
+async function setup(address: string) {
+  const inbox = await db.models.Inbox.create({ name: 'Support', address, imap: { host: 'h', port: 1 }, smtp: { host: '127.0.0.1', port: smtp.port, secure: false } });
+  const ticket = await db.models.Ticket.create({ number: Math.floor(Math.random() * 1e6), inboxId: inbox._id, subject: 'Printer', requester: { email: 'ann@customer.test' } });
+  return { inbox, ticket };
+}
+
+function reply(inbox: Awaited<ReturnType<typeof setup>>['inbox'], ticket: Awaited<ReturnType<typeof setup>>['ticket'], dedupeKey: string | null) {
+  return queueMail(deps, {
+    kind: 'agent-reply',
+    inbox,
+    ticket: { _id: ticket._id, number: ticket.number },
+    dedupeKey,
+    to: [{ address: 'ann@customer.test', name: 'Ann' }],
+    subject: `Re: Printer [#${ticket.number}]`,
+    text: 'Have you tried turning it off and on again?',
+    inReplyTo: 'orig@customer.test',
+    references: ['orig@customer.test'],
+    envelopeFrom: inbox.address,
+    storeAsMessage: true,
+  });
+}
+
+const deliveredTo = (messageId: string) => smtp.received.filter((m) => m.raw.toString().includes(`<${messageId}>`));
+
+describe('outbox delivery through a real SMTP server', () => {
+  it('delivers a queued reply once, threaded, from our domain, and records it', async () => {
+    const { inbox, ticket } = await setup('one@help.example.test');
+    const item = await reply(inbox, ticket, 'reply:1');
+    expect(item.messageId).toMatch(new RegExp(`^tl\\.${ticket.number}\\.[0-9a-f]{24}\\.[0-9a-z]{10}@help\\.example\\.test$`));
+    await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.state, { timeout: 10_000 }).toBe('sent');
+    const got = deliveredTo(item.messageId);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.raw.toString()).toContain('Have you tried turning it off and on again?');
+    expect(got[0]!.mailFrom).toBe('one@help.example.test');
+    const parsed = await parseMail(got[0]!.raw, { maxBytes: 1e6 });
+    expect(parsed).toMatchObject({ messageId: item.messageId, inReplyTo: ['orig@customer.test'], references: ['orig@customer.test'], subject: `Re: Printer [#${ticket.number}]` });
+    const stored = await db.models.Message.findOne({ messageId: item.messageId }).lean();
+    expect(stored).toMatchObject({ direction: 'outbound', ticketId: ticket._id, delivery: { state: 'sent' } });
+    expect(stored!.threadKeys).toContain('orig@customer.test');
+    expect(await db.models.TicketEvent.countDocuments({ ticketId: ticket._id, type: 'reply_sent' })).toBe(1);
+    // Queueing again with the same key is a no-op.
+    expect((await reply(inbox, ticket, 'reply:1'))._id).toEqual(item._id);
+    expect(await db.models.Outbox.countDocuments({ dedupeKey: 'reply:1' })).toBe(1);
+  });
+
+  it('retries a temporary failure (451) and delivers exactly once', async () => {
+    const { inbox, ticket } = await setup('two@help.example.test');
+    smtp.script([451]);
+    const item = await reply(inbox, ticket, 'reply:2');
+    await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.state, { timeout: 10_000 }).toBe('sent');
+    const sent = (await db.models.Outbox.findById(item._id).lean())!;
+    expect(sent.attempts).toBe(2);
+    expect(sent.lastError).toMatchObject({ smtpCode: 451 });
+    expect(deliveredTo(item.messageId)).toHaveLength(1);
+  });
+
+  it('stops at a permanent failure (550), shows it on the ticket, and sends nothing', async () => {
+    const { inbox, ticket } = await setup('three@help.example.test');
+    smtp.script([550]);
+    const item = await reply(inbox, ticket, 'reply:3');
+    await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.state, { timeout: 10_000 }).toBe('failed');
+    const failed = (await db.models.Outbox.findById(item._id).lean())!;
+    expect(failed).toMatchObject({ attempts: 1, lastError: { smtpCode: 550 } });
+    expect(deliveredTo(item.messageId)).toHaveLength(0);
+    const event = await db.models.TicketEvent.findOne({ ticketId: ticket._id, type: 'reply_failed' }).lean();
+    expect(event!.data).toMatchObject({ error: { smtpCode: 550 } });
+    expect((await db.models.Message.findOne({ messageId: item.messageId }).lean())!.delivery).toMatchObject({ state: 'failed' });
+  });
+
+  it('gives up after the attempt limit when the server keeps deferring', async () => {
+    const { inbox, ticket } = await setup('four@help.example.test');
+    smtp.script([421, 421, 421]);
+    const item = await reply(inbox, ticket, 'reply:4');
+    await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.state, { timeout: 10_000 }).toBe('failed');
+    expect((await db.models.Outbox.findById(item._id).lean())!).toMatchObject({ attempts: 3, lastError: { code: 'RETRIES_EXHAUSTED', smtpCode: 421 } });
+    expect(deliveredTo(item.messageId)).toHaveLength(0);
+  });
+
+  it('retries when the SMTP server cannot be reached', async () => {
+    const { inbox, ticket } = await setup('five@help.example.test');
+    await db.models.Inbox.updateOne({ _id: inbox._id }, { $set: { 'smtp.port': 1 } });
+    const item = await reply(inbox, ticket, null);
+    await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.attempts, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.lastError?.code, { timeout: 10_000 }).toBe('ESOCKET');
+    await db.models.Inbox.updateOne({ _id: inbox._id }, { $set: { 'smtp.port': smtp.port } });
+    await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.state, { timeout: 10_000 }).toBe('sent');
+    expect(deliveredTo(item.messageId)).toHaveLength(1);
+    void Types;
+  });
+});
