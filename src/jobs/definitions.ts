@@ -26,7 +26,7 @@ export function autoReplyJob(deps: AutoReplyDeps, lockLifetimeMs: number): JobDe
 
 /** Acts on a ticket's due SLA reminder, breach or escalation, then schedules the next. */
 export function slaTimerJob(deps: SlaDeps, lockLifetimeMs: number): JobDefinition {
-  return { name: SLA_TIMER_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await runSlaTimer(deps, keyOf(data))) };
+  return { name: SLA_TIMER_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await runSlaTimer(deps, new Types.ObjectId(String(data.ticketId)))) };
 }
 
 /** Every background job Threadline runs, bound to its use case. */

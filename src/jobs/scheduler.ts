@@ -9,6 +9,8 @@ export interface JobScheduler {
   schedule(name: string, opts: { key?: string; at?: Date; data?: Record<string, unknown> }): Promise<void>;
   /** Removes the pending job of that name and key, if any. */
   cancel(name: string, key: string): Promise<void>;
+  /** Removes every pending job of that name whose data has these values. */
+  cancelMatching(name: string, data: Record<string, string>): Promise<void>;
 }
 
 /** A JobScheduler over Agenda; works in any process, whether or not that process runs jobs. */
@@ -22,6 +24,9 @@ export function createScheduler(agenda: Agenda): JobScheduler {
     },
     async cancel(name, key) {
       await agenda.cancel({ name, data: { key } });
+    },
+    async cancelMatching(name, data) {
+      await agenda.cancel({ name, data });
     },
   };
 }

@@ -61,7 +61,7 @@ async function load(models: Models, ticketId: Types.ObjectId) {
  */
 export async function refreshSla(deps: SlaDeps, ticketId: Types.ObjectId): Promise<void> {
   const found = await load(deps.models, ticketId);
-  if (!found) return deps.scheduler.cancel(SLA_TIMER_JOB, ticketId.toHexString());
+  if (!found) return deps.scheduler.cancelMatching(SLA_TIMER_JOB, { ticketId: ticketId.toHexString() });
   const { ticket, inbox } = found;
   const policy = policyOf(inbox);
   const now = deps.now();
@@ -73,9 +73,17 @@ export async function refreshSla(deps: SlaDeps, ticketId: Types.ObjectId): Promi
     { _id: ticket._id },
     { $set: { 'sla.firstResponseDueAt': due.firstResponseDueAt, 'sla.nextResponseDueAt': due.nextResponseDueAt, 'sla.resolutionDueAt': due.resolutionDueAt, 'sla.pausedAt': next.pausedAt, 'sla.pausedSeconds': next.pausedBusinessSeconds } },
   );
-  const event = nextSlaEvent(input);
-  if (event) await deps.scheduler.schedule(SLA_TIMER_JOB, { key: ticket._id.toHexString(), at: event.at });
-  else await deps.scheduler.cancel(SLA_TIMER_JOB, ticket._id.toHexString());
+  await scheduleTimer(deps, ticket._id, nextSlaEvent(input));
+}
+
+/**
+ * One pending timer job per ticket, keyed by the event it waits for. A job never reschedules itself
+ * (Agenda would overwrite that when the run ends): the next event gets a job of its own.
+ */
+async function scheduleTimer(deps: SlaDeps, ticketId: Types.ObjectId, event: SlaEvent | null): Promise<void> {
+  const id = ticketId.toHexString();
+  await deps.scheduler.cancelMatching(SLA_TIMER_JOB, { ticketId: id });
+  if (event) await deps.scheduler.schedule(SLA_TIMER_JOB, { key: `${id}:${event.key}`, at: event.at, data: { ticketId: id } });
 }
 
 async function recipientsFor(models: Models, ticket: TicketDoc, event: SlaEvent, policy: SlaPolicy) {
@@ -101,7 +109,7 @@ export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Prom
   const event = nextSlaEvent(clockInput(ticket, policy, now));
   if (!event) return 'none';
   if (event.at > now) {
-    await deps.scheduler.schedule(SLA_TIMER_JOB, { key: ticket._id.toHexString(), at: event.at });
+    await scheduleTimer(deps, ticket._id, event);
     return 'rescheduled';
   }
   const trailKey = `sla:${ticket._id.toHexString()}:${event.key}`;

@@ -4,7 +4,6 @@ import { autoReplyRecipient, shouldAutoReply } from '../domain/auto-reply-policy
 import type { ParsedMail } from '../domain/mail.js';
 import { automatedHeaders, replyThreading } from '../domain/outbound-headers.js';
 import type { BlobStore } from '../store/blob-store.js';
-import type { Models } from '../store/models/index.js';
 import { mergeRootOf, recordEvent } from '../store/ticket-writes.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';
 

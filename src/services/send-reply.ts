@@ -2,7 +2,6 @@ import type { Types } from 'mongoose';
 import { AppError } from '../domain/errors.js';
 import { replySubject, replyThreading } from '../domain/outbound-headers.js';
 import type { TicketStatus } from '../domain/ticket-status.js';
-import type { Models } from '../store/models/index.js';
 import type { OutboxDoc } from '../store/models/outbox.js';
 import { recordEvent } from '../store/ticket-writes.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';

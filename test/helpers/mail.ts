@@ -16,7 +16,7 @@ export function rawMail(opts: {
     `To: ${opts.to ?? 'support@example.test'}`,
     ...(opts.cc ? [`Cc: ${opts.cc}`] : []),
     `Subject: ${opts.subject ?? 'Printer is on fire'}`,
-    `Date: ${opts.date ?? 'Fri, 20 Nov 2026 10:00:00 +0000'}`,
+    `Date: ${opts.date ?? new Date().toUTCString()}`,
     ...(opts.messageId === null ? [] : [`Message-ID: <${opts.messageId ?? `${Math.random().toString(36).slice(2)}@customer.test`}>`]),
     ...(opts.inReplyTo ? [`In-Reply-To: <${opts.inReplyTo}>`] : []),
     ...(opts.references?.length ? [`References: ${opts.references.map((r) => `<${r}>`).join(' ')}`] : []),
