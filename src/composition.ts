@@ -91,7 +91,13 @@ async function startWeb(rt: Runtime): Promise<RunningRole> {
         staleAfterMs: rt.config.workers.staleAfterMs,
         now: () => new Date(),
       }),
-    api: { models: rt.models, secrets: rt.secrets, blobs: rt.blobs, now: () => new Date() },
+    api: {
+      models: rt.models,
+      secrets: rt.secrets,
+      blobs: rt.blobs,
+      now: () => new Date(),
+      automation: { ...slaDeps(rt), render: (name, data) => renderEmail(name, data), refreshSla: (id) => refreshSla(slaDeps(rt), id) },
+    },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(rt.config.port, rt.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -151,6 +157,7 @@ async function startJobs(rt: Runtime): Promise<RunningRole> {
         settings: rt.config.autoReply,
       },
       sla: slaDeps(rt),
+      digest: { ...slaDeps(rt), render: (name, data) => renderEmail(name, data) },
     }),
   });
   await worker.start();

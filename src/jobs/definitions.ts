@@ -4,6 +4,7 @@ import { deliverOutboxItem, deliveryRetryDelayMs, type DeliverDeps } from '../se
 import { DELIVER_JOB } from '../services/queue-mail.js';
 import { AUTO_REPLY_JOB, sendAutoReply, type AutoReplyDeps } from '../services/send-auto-reply.js';
 import { SLA_TIMER_JOB, runSlaTimer, type SlaDeps } from '../services/refresh-sla.js';
+import { DIGEST_JOB, sendDigest, type DigestDeps } from '../services/send-digest.js';
 import type { JobDefinition } from './job-worker.js';
 
 const keyOf = (data: Record<string, unknown>) => new Types.ObjectId(String(data.key));
@@ -29,7 +30,13 @@ export function slaTimerJob(deps: SlaDeps, lockLifetimeMs: number): JobDefinitio
   return { name: SLA_TIMER_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await runSlaTimer(deps, new Types.ObjectId(String(data.ticketId)))) };
 }
 
+/** A manager's scheduled digest. */
+export function digestJob(deps: DigestDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: DIGEST_JOB, concurrency: 2, lockLifetimeMs, handler: async (data) => void (await sendDigest(deps, keyOf(data))) };
+}
+
 /** Every background job Threadline runs, bound to its use case. */
-export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; lockLifetimeMs: number }): JobDefinition[] {
-  return [deliverJob(deps.deliver, deps.lockLifetimeMs), autoReplyJob(deps.autoReply, deps.lockLifetimeMs), slaTimerJob(deps.sla, deps.lockLifetimeMs)];
+export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; lockLifetimeMs: number }): JobDefinition[] {
+  const lock = deps.lockLifetimeMs;
+  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock)];
 }

@@ -11,6 +11,8 @@ export interface JobScheduler {
   cancel(name: string, key: string): Promise<void>;
   /** Removes every pending job of that name whose data has these values. */
   cancelMatching(name: string, data: Record<string, string>): Promise<void>;
+  /** A job that repeats on a cron schedule in a time zone; one per name and key, replaced when called again. */
+  scheduleRecurring(name: string, opts: { key: string; cron: string; timeZone: string }): Promise<void>;
 }
 
 /** A JobScheduler over Agenda; works in any process, whether or not that process runs jobs. */
@@ -27,6 +29,12 @@ export function createScheduler(agenda: Agenda): JobScheduler {
     },
     async cancelMatching(name, data) {
       await agenda.cancel({ name, data });
+    },
+    async scheduleRecurring(name, opts) {
+      const job = agenda.create(name, { key: opts.key });
+      job.unique({ name, 'data.key': opts.key });
+      job.repeatEvery(opts.cron, { timezone: opts.timeZone, skipImmediate: true });
+      await job.save();
     },
   };
 }

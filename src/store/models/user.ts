@@ -12,6 +12,8 @@ export interface UserDoc {
   inboxIds: Types.ObjectId[];
   disabled: boolean;
   lastLoginAt?: Date | null;
+  /** A manager's digest email: when (cron in a time zone), for which inboxes (empty: all of theirs). */
+  digest: { enabled: boolean; cron: string; timeZone: string; inboxIds: Types.ObjectId[]; lastSentAt?: Date | null };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -26,6 +28,13 @@ const userSchema = new Schema<UserDoc>(
     inboxIds: { type: [Schema.Types.ObjectId], ref: 'Inbox', default: [] },
     disabled: { type: Boolean, default: false },
     lastLoginAt: { type: Date, default: null },
+    digest: {
+      enabled: { type: Boolean, default: false },
+      cron: { type: String, default: '0 8 * * 1-5' },
+      timeZone: { type: String, default: 'UTC' },
+      inboxIds: { type: [Schema.Types.ObjectId], default: [] },
+      lastSentAt: { type: Date, default: null },
+    },
   },
   { timestamps: true, collection: 'users' },
 );

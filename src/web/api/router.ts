@@ -4,6 +4,7 @@ import type { BlobStore } from '../../store/blob-store.js';
 import type { Models } from '../../store/models/index.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { attachmentRoutes } from './attachment-routes.js';
+import { automationRoutes, type AutomationDeps } from './automation-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { authenticate, principalOf } from './authenticate.js';
 import { inboxRoutes } from './inbox-routes.js';
@@ -17,6 +18,8 @@ export interface ApiDeps {
   now: () => Date;
   /** Lifetime of newly issued API tokens; 90 days when unset. */
   tokenTtlDays?: number;
+  /** SLA policies and digests; their routes exist only when this is given. */
+  automation?: AutomationDeps;
 }
 
 /** The JSON API v1, meant to be mounted at `/api/v1`. Everything but `POST /auth/token` needs a bearer token. */
@@ -38,6 +41,7 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   router.get('/me', (_req, res) => {
     res.json(principalOf(res).user);
   });
+  if (deps.automation) router.use(automationRoutes(deps.automation));
   router.use('/inboxes', inboxRoutes(deps));
   router.use('/tickets', ticketRoutes(deps));
   router.use('/attachments', attachmentRoutes(deps));

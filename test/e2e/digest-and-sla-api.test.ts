@@ -1,0 +1,79 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMail } from '../../src/mail/parse-mail.js';
+import { hashPassword } from '../../src/store/passwords.js';
+import { startRuntime } from '../helpers/runtime.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+
+let smtp: TestSmtp;
+let app: Awaited<ReturnType<typeof startRuntime>>;
+let base: string;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  app = await startRuntime('digest_api', ['web', 'jobs']);
+  base = `http://127.0.0.1:${(app.servers[0]!.address() as AddressInfo).port}/api/v1`;
+  const inbox = await app.models.Inbox.create({ name: 'Support', address: 'support@api.example.test', imap: { host: 'h', port: 1 }, smtp: { host: '127.0.0.1', port: smtp.port, secure: false } });
+  for (const [email, role] of [['mia@api.example.test', 'manager'], ['ali@api.example.test', 'agent']] as const) {
+    await app.models.User.create({ email, name: email.split('@')[0], role, inboxIds: [inbox._id], passwordHash: await hashPassword('a long enough password') });
+    const res = await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'a long enough password' }) });
+    tokens[role] = ((await res.json()) as { token: string }).token;
+  }
+  await app.models.Ticket.create({ number: 1, inboxId: inbox._id, subject: 'Open one', requester: { email: 'c@customer.test' }, status: 'open' });
+});
+afterAll(async () => {
+  await app.stop();
+  await smtp.close();
+});
+
+const call = async (role: string, method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; details?: { issues: Array<{ path: string }> } } } };
+};
+
+describe('SLA policy API', () => {
+  it('shows the default, validates a new policy by path, and re-plans open tickets', async () => {
+    const inbox = (await app.models.Inbox.findOne().lean())!;
+    const got = await call('manager', 'GET', `/inboxes/${inbox._id}/sla`);
+    expect(got).toMatchObject({ status: 200, body: { isDefault: true } });
+    const bad = await call('manager', 'PUT', `/inboxes/${inbox._id}/sla`, { ...(got.body.policy as object), reminderAtFraction: 2 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error!.details!.issues.map((i) => i.path)).toContain('reminderAtFraction');
+    expect((await call('agent', 'PUT', `/inboxes/${inbox._id}/sla`, got.body.policy)).status).toBe(403);
+
+    const policy = { ...(got.body.policy as Record<string, unknown>), targets: Object.fromEntries(['low', 'normal', 'high', 'urgent'].map((p) => [p, { firstResponseSeconds: 600, nextResponseSeconds: 1200, resolutionSeconds: 3600 }])) };
+    const saved = await call('manager', 'PUT', `/inboxes/${inbox._id}/sla`, policy);
+    expect(saved).toMatchObject({ status: 200, body: { isDefault: false } });
+    const ticket = (await app.models.Ticket.findOne({ number: 1 }).lean())!;
+    expect(ticket.sla.firstResponseDueAt!.getTime() - ticket.createdAt.getTime()).toBe(600_000);
+    const listed = await call('agent', 'GET', '/tickets');
+    expect((listed.body.items as Array<{ sla: { firstResponseDueAt: string } }>)[0]!.sla.firstResponseDueAt).toBe(ticket.sla.firstResponseDueAt!.toISOString());
+  });
+});
+
+describe('digest API', () => {
+  it('validates and saves a schedule, and schedules the recurring job', async () => {
+    const bad = await call('manager', 'PUT', '/digests/schedule', { enabled: true, cron: 'every morning', timeZone: 'Mars/Olympus' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error!.details!.issues.map((i) => i.path).sort()).toEqual(['cron', 'timeZone']);
+    const ok = await call('manager', 'PUT', '/digests/schedule', { enabled: true, cron: '30 7 * * 1-5', timeZone: 'Europe/Berlin' });
+    expect(ok).toMatchObject({ status: 200, body: { enabled: true, cron: '30 7 * * 1-5', timeZone: 'Europe/Berlin' } });
+    const jobs = await app.runtime.connection.db!.collection('jobs').find({ name: 'send-digest' }).toArray();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ repeatInterval: '30 7 * * 1-5', repeatTimezone: 'Europe/Berlin' });
+    expect((await call('agent', 'GET', '/digests/schedule')).status).toBe(403);
+  });
+
+  it('sends a digest now to the calling manager, refused for agents', async () => {
+    expect((await call('agent', 'POST', '/digests/send-now')).status).toBe(403);
+    const sent = await call('manager', 'POST', '/digests/send-now');
+    expect(sent).toMatchObject({ status: 202, body: { to: ['mia@api.example.test'], empty: false, counts: { new: 1, solved: 0, reopened: 0 } } });
+    await expect.poll(() => smtp.received.filter((m) => m.rcptTo.includes('mia@api.example.test')).length, { timeout: 15_000 }).toBe(1);
+    const mail = smtp.received.find((m) => m.rcptTo.includes('mia@api.example.test'))!;
+    expect(mail.mailFrom).toBe('');
+    expect(mail.raw.toString()).toMatch(/^Subject: (Helpdesk digest for|=\?)/m);
+    expect((await parseMail(mail.raw, { maxBytes: 1e6 })).subject).toMatch(/^Helpdesk digest for /);
+    expect(mail.raw.toString()).toMatch(/^Auto-Submitted: auto-generated/m);
+  });
+});
