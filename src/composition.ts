@@ -10,7 +10,7 @@ import { jobDefinitions } from './jobs/definitions.js';
 import { createJobWorker, type JobWorker } from './jobs/job-worker.js';
 import { createScheduler, type JobScheduler } from './jobs/scheduler.js';
 import { createMailSender } from './mail/smtp-transport.js';
-import { renderEmail } from './mail/render-email.js';
+import { renderEmail, validateTemplateOverride } from './mail/render-email.js';
 import { refreshSla, type SlaDeps } from './services/refresh-sla.js';
 import { AUTO_REPLY_JOB } from './services/send-auto-reply.js';
 import { checkHealth } from './services/check-health.js';
@@ -97,6 +97,7 @@ async function startWeb(rt: Runtime): Promise<RunningRole> {
       blobs: rt.blobs,
       now: () => new Date(),
       automation: { ...slaDeps(rt), render: (name, data) => renderEmail(name, data), refreshSla: (id) => refreshSla(slaDeps(rt), id) },
+      validateTemplate: validateTemplateOverride,
     },
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -14,6 +14,19 @@ export interface InboxDeps {
   models: Pick<Models, 'Inbox' | 'InboxStatus'>;
   secrets: SecretBox;
   logger: Logger;
+  /** Checks an auto-reply subject/text override; returns what is wrong with it, or null. */
+  validateTemplate?: (source: string) => string | null;
+}
+
+/** Refuses an auto-reply override that would not render, naming the field, before it is saved. */
+export function checkAutoReplyOverrides(deps: Pick<InboxDeps, 'validateTemplate'>, autoReply: { subject?: string | null; template?: string | null } | undefined): void {
+  if (!autoReply || !deps.validateTemplate) return;
+  const issues = (['subject', 'template'] as const).flatMap((field) => {
+    const source = autoReply[field];
+    const problem = source ? deps.validateTemplate!(source) : null;
+    return problem ? [{ path: `autoReply.${field}`, message: problem }] : [];
+  });
+  if (issues.length > 0) throw new AppError('VALIDATION_FAILED', 'Inbox is invalid', { details: { issues } });
 }
 
 /** True for MongoDB's duplicate key error. */
@@ -28,6 +41,7 @@ export function isDuplicateKey(err: unknown): boolean {
 export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown): Promise<InboxView> {
   requireAdmin(actor);
   const data = parseInput(createInboxSchema, input, 'Inbox');
+  checkAutoReplyOverrides(deps, data.autoReply);
   const _id = new Types.ObjectId();
   try {
     const doc = await deps.models.Inbox.create({

@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import { notFound, parseObjectId, requireAdmin, type Actor } from './access.js';
-import { isDuplicateKey, type InboxDeps } from './create-inbox.js';
+import { checkAutoReplyOverrides, isDuplicateKey, type InboxDeps } from './create-inbox.js';
 import { updateInboxSchema } from './inbox-schemas.js';
 import { sealInboxPassword } from './inbox-secrets.js';
 import { toInboxView, type InboxView } from './inbox-view.js';
@@ -15,6 +15,7 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   const id = parseObjectId(inboxId);
   if (!id) throw notFound('Inbox');
   const patch = parseInput(updateInboxSchema, input, 'Inbox update');
+  checkAutoReplyOverrides(deps, patch.autoReply);
 
   const set: Record<string, unknown> = {};
   const copy = (prefix: string, fields: Record<string, unknown> | undefined) => {

@@ -77,3 +77,57 @@ describe('digest API', () => {
     expect(mail.raw.toString()).toMatch(/^Auto-Submitted: auto-generated/m);
   });
 });
+
+describe('inbox auto-reply settings', () => {
+  it('refuses an override that would not render, naming the field', async () => {
+    const admin = await app.models.User.create({ email: 'root@api.example.test', role: 'admin', passwordHash: await hashPassword('a long enough password') });
+    const res = await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: admin.email, password: 'a long enough password' }) });
+    tokens.admin = ((await res.json()) as { token: string }).token;
+    const inbox = (await app.models.Inbox.findOne().lean())!;
+    const bad = await call('admin', 'PATCH', `/inboxes/${inbox._id}`, { autoReply: { template: 'Hello {{customerName' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error!.details!.issues.map((i) => i.path)).toEqual(['autoReply.template']);
+    const ok = await call('admin', 'PATCH', `/inboxes/${inbox._id}`, { autoReply: { enabled: true, subject: 'Thanks, {{customerName}}', template: 'We got it, {{customerName}}.' } });
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe('ticket actions through the API', () => {
+  it('replies (threaded, delivered), notes, reassigns and solves, moving the SLA timers', async () => {
+    const inbox = (await app.models.Inbox.findOne({ name: 'Support' }).lean())!;
+    const ticket = await app.models.Ticket.create({ number: 42, inboxId: inbox._id, subject: 'Printer', requester: { email: 'pat@customer.test', name: 'Pat' }, status: 'open' });
+    await app.models.Message.create({ ticketId: ticket._id, inboxId: inbox._id, direction: 'inbound', messageId: 'pat1@customer.test', subject: 'Printer', from: { address: 'pat@customer.test', name: 'Pat' }, threadKeys: ['pat1@customer.test'] });
+    const refresh = await call('manager', 'PUT', `/inboxes/${inbox._id}/sla`, (await call('manager', 'GET', `/inboxes/${inbox._id}/sla`)).body.policy);
+    expect(refresh.status).toBe(200);
+    const timers = () => app.runtime.connection.db!.collection('jobs').countDocuments({ name: 'sla-timer', 'data.ticketId': ticket._id.toHexString(), nextRunAt: { $ne: null } });
+    expect(await timers()).toBe(1);
+
+    const reply = await call('agent', 'POST', `/tickets/${ticket._id}/replies`, { text: 'We are on it.', status: 'pending', requestKey: 'k1' });
+    expect(reply).toMatchObject({ status: 202, body: { to: ['pat@customer.test'] } });
+    expect((await call('agent', 'POST', `/tickets/${ticket._id}/replies`, { text: 'We are on it.', status: 'pending', requestKey: 'k1' })).body.id).toBe(reply.body.id);
+    await expect.poll(() => smtp.received.filter((m) => m.rcptTo.includes('pat@customer.test')).length, { timeout: 15_000 }).toBe(1);
+    const sent = await parseMail(smtp.received.find((m) => m.rcptTo.includes('pat@customer.test'))!.raw, { maxBytes: 1e6 });
+    expect(sent).toMatchObject({ inReplyTo: ['pat1@customer.test'], subject: 'Re: Printer [#42]' });
+    const afterReply = (await app.models.Ticket.findById(ticket._id).lean())!;
+    expect(afterReply.status).toBe('pending');
+    expect(afterReply.sla.firstRespondedAt).toBeInstanceOf(Date);
+    expect(afterReply.sla.firstResponseDueAt).toBeNull();
+    expect(await timers()).toBe(0); // waiting on the customer: every clock paused
+
+    expect((await call('agent', 'POST', `/tickets/${ticket._id}/notes`, { text: 'Customer is a VIP' })).status).toBe(201);
+    const ali = (await app.models.User.findOne({ email: 'ali@api.example.test' }).lean())!;
+    const patched = await call('manager', 'PATCH', `/tickets/${ticket._id}`, { assigneeId: ali._id.toHexString(), priority: 'high', status: 'open', tags: ['VIP', 'printer'] });
+    expect(patched).toMatchObject({ status: 200, body: { status: 'open', priority: 'high', assigneeId: ali._id.toHexString(), tags: ['printer', 'vip'] } });
+    expect(await timers()).toBe(1); // open again: the resolution clock runs
+    expect((await call('agent', 'PATCH', `/tickets/${ticket._id}`, { assigneeId: '0123456789abcdef01234567' })).status).toBe(400);
+    expect((await call('agent', 'PATCH', `/tickets/${ticket._id}`, { status: 'solved' })).body).toMatchObject({ status: 'solved' });
+    expect(await timers()).toBe(0);
+    const trail = (await call('agent', 'GET', `/tickets/${ticket._id}`)).body.events as Array<{ type: string }>;
+    expect(trail.map((e) => e.type)).toEqual(expect.arrayContaining(['reply_queued', 'reply_sent', 'note_added', 'assigned', 'priority_changed', 'tags_changed', 'status_changed']));
+
+    const other = await app.models.Inbox.create({ name: 'Hidden', address: 'hidden@api.example.test', imap: { host: 'h', port: 1 }, smtp: { host: '127.0.0.1', port: smtp.port, secure: false } });
+    const hidden = await app.models.Ticket.create({ number: 43, inboxId: other._id, subject: 'Secret', requester: { email: 'x@customer.test' } });
+    expect((await call('agent', 'PATCH', `/tickets/${hidden._id}`, { status: 'solved' })).status).toBe(404);
+    expect((await call('agent', 'POST', `/tickets/${hidden._id}/replies`, { text: 'hi' })).status).toBe(404);
+  });
+});

@@ -5,6 +5,7 @@ import type { Models } from '../../store/models/index.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { automationRoutes, type AutomationDeps } from './automation-routes.js';
+import { ticketActionRoutes } from './ticket-action-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { authenticate, principalOf } from './authenticate.js';
 import { inboxRoutes } from './inbox-routes.js';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   tokenTtlDays?: number;
   /** SLA policies and digests; their routes exist only when this is given. */
   automation?: AutomationDeps;
+  /** Checks an inbox's auto-reply subject/text override before it is saved. */
+  validateTemplate?: (source: string) => string | null;
 }
 
 /** The JSON API v1, meant to be mounted at `/api/v1`. Everything but `POST /auth/token` needs a bearer token. */
@@ -41,7 +44,10 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   router.get('/me', (_req, res) => {
     res.json(principalOf(res).user);
   });
-  if (deps.automation) router.use(automationRoutes(deps.automation));
+  if (deps.automation) {
+    router.use(automationRoutes(deps.automation));
+    router.use('/tickets', ticketActionRoutes(deps.automation));
+  }
   router.use('/inboxes', inboxRoutes(deps));
   router.use('/tickets', ticketRoutes(deps));
   router.use('/attachments', attachmentRoutes(deps));

@@ -1,4 +1,5 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
+import type { TicketEventType } from '../../../src/store/models/ticket-event.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintEmailTemplate, renderEmail } from '../../../src/mail/render-email.js';
 import { buildDigest } from '../../../src/services/build-digest.js';
@@ -35,19 +36,19 @@ async function seedWeek() {
     ticket({ subject: 'T6', createdAt: d('2026-11-16T09:00:00Z'), status: 'solved', solvedAt: d('2026-11-19T09:00:00Z'), sla: { firstRespondedAt: d('2026-11-16T09:30:00Z') } }),
   ]);
   await models.Ticket.create(ticket({ subject: 'other inbox', inboxId: b!._id, createdAt: d('2026-11-17T09:00:00Z') }));
-  const ev = (ticketId: Types.ObjectId, type: string, at: string, actor: Record<string, unknown>, data: Record<string, unknown> = {}) => ({ ticketId, type, at: d(at), actor, data });
-  const byX = { kind: 'user', id: x!._id };
-  const byY = { kind: 'user', id: y!._id };
+  const ev = (ticketId: Types.ObjectId, type: TicketEventType, at: string, actor: { kind: 'user' | 'contact' | 'system'; id?: Types.ObjectId }, data: Record<string, unknown> = {}) => ({ ticketId, type, at: d(at), actor, data });
+  const byX = { kind: 'user' as const, id: x!._id };
+  const byY = { kind: 'user' as const, id: y!._id };
   await models.TicketEvent.create([
     ev(t2!._id, 'reply_queued', '2026-11-15T11:00:00Z', byX),
     ev(t2!._id, 'status_changed', '2026-11-16T10:00:00Z', byX, { from: 'open', to: 'solved' }),
     ev(t6!._id, 'reply_queued', '2026-11-16T09:30:00Z', byY),
     ev(t6!._id, 'status_changed', '2026-11-19T09:00:00Z', byY, { from: 'pending', to: 'solved' }),
     ev(t3!._id, 'reply_queued', '2026-11-18T13:00:00Z', byY),
-    ev(t1!._id, 'reopened', '2026-11-17T12:00:00Z', { kind: 'contact' }),
-    ev(t5!._id, 'sla_breached', '2026-11-20T16:00:00Z', { kind: 'system' }, { clock: 'firstResponse' }),
+    ev(t1!._id, 'reopened', '2026-11-17T12:00:00Z', { kind: 'contact' as const }),
+    ev(t5!._id, 'sla_breached', '2026-11-20T16:00:00Z', { kind: 'system' as const }, { clock: 'firstResponse' }),
     // Outside the period: counted nowhere.
-    ev(t1!._id, 'reopened', '2026-11-12T12:00:00Z', { kind: 'contact' }),
+    ev(t1!._id, 'reopened', '2026-11-12T12:00:00Z', { kind: 'contact' as const }),
   ]);
   return { a: a!, b: b!, t4: t4!, t5: t5! };
 }
