@@ -1,28 +1,7 @@
+import type { DigestData } from '../domain/digest.js';
 import { formatPeriod, safeTimeZone, ticketLink } from './email-format.js';
 
-type When = Date | string;
-
-/** What the manager digest shows; dates are instants, formatted in `timeZone` when rendered. */
-export type DigestData = {
-  managerName: string;
-  periodStart: When;
-  periodEnd: When;
-  timeZone: string;
-  inboxes: string[];
-  counts: { new: number; solved: number; reopened: number };
-  /** Open tickets by age, oldest bucket last, e.g. `< 1 day`, `1–3 days`, `3–7 days`, `> 7 days`. */
-  backlogByAge: Array<{ label: string; count: number }>;
-  breaches: Array<{ number: number; subject: string; clock: string; breachedAt: When }>;
-  aboutToBreach: Array<{ number: number; subject: string; clock: string; dueAt: When }>;
-  unassignedOlderThanHour: Array<{ number: number; subject: string; createdAt: When }>;
-  medianFirstResponseSeconds: number | null;
-  medianResolutionSeconds: number | null;
-  perAgent: Array<{ name: string; solved: number; replies: number }>;
-  /** Tickets link to `<ticketUrlBase>/<number>` when this is an http(s) URL. */
-  ticketUrlBase: string | null;
-  /** Nothing happened and nothing is open: the digest is one line. */
-  empty: boolean;
-};
+export type { DigestData } from '../domain/digest.js';
 
 /** One row of the backlog chart: the coloured cell is `width`% of the bar, the blank one `rest`%. */
 export interface BacklogBar {

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { DigestData } from '../domain/digest.js';
 import { median } from '../domain/median.js';
 import type { TicketStatus } from '../domain/ticket-status.js';
 import type { Models } from '../store/models/index.js';
@@ -16,24 +17,8 @@ const AGE_BUCKETS = [
 const ABOUT_TO_BREACH_MS = 2 * 3600_000;
 const LIST_LIMIT = 20;
 
-/** What a manager's digest reports for [since, until); the shape the digest template expects. */
-export interface DigestReport {
-  managerName: string;
-  periodStart: Date;
-  periodEnd: Date;
-  timeZone: string;
-  inboxes: string[];
-  counts: { new: number; solved: number; reopened: number };
-  backlogByAge: Array<{ label: string; count: number }>;
-  breaches: Array<{ number: number; subject: string; clock: string; breachedAt: Date }>;
-  aboutToBreach: Array<{ number: number; subject: string; clock: string; dueAt: Date }>;
-  unassignedOlderThanHour: Array<{ number: number; subject: string; createdAt: Date }>;
-  medianFirstResponseSeconds: number | null;
-  medianResolutionSeconds: number | null;
-  perAgent: Array<{ name: string; solved: number; replies: number }>;
-  ticketUrlBase: string | null;
-  empty: boolean;
-}
+/** What a manager's digest reports for [since, until), with every moment a Date. */
+export type DigestReport = DigestData & { periodStart: Date; periodEnd: Date };
 
 /** The inboxes a digest covers: the ones chosen in the schedule, within those the user may see. */
 export async function digestInboxIds(models: Models, user: Pick<UserDoc, 'role' | 'inboxIds' | 'digest'>): Promise<Types.ObjectId[]> {
