@@ -96,7 +96,7 @@ async function startWeb(rt: Runtime): Promise<RunningRole> {
       secrets: rt.secrets,
       blobs: rt.blobs,
       now: () => new Date(),
-      automation: { ...slaDeps(rt), render: (name, data) => renderEmail(name, data), refreshSla: (id) => refreshSla(slaDeps(rt), id) },
+      automation: { ...slaDeps(rt), refreshSla: (id) => refreshSla(slaDeps(rt), id) },
       validateTemplate: validateTemplateOverride,
     },
   });
@@ -124,7 +124,7 @@ export function slaDeps(rt: Runtime): SlaDeps {
     sign: rt.sign,
     now: () => new Date(),
     logger: rt.logger,
-    render: (name, data) => renderEmail(name, data),
+    render: renderEmail,
     ticketUrlBase: rt.config.publicUrl ? `${rt.config.publicUrl.replace(/\/$/, '')}/tickets/` : null,
   };
 }
@@ -153,12 +153,12 @@ async function startJobs(rt: Runtime): Promise<RunningRole> {
         now,
         blobs: rt.blobs,
         parse: (raw) => parseMail(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
-        render: (name, data, opts) => renderEmail(name, data, opts),
+        render: renderEmail,
         logger: rt.logger,
         settings: rt.config.autoReply,
       },
       sla: slaDeps(rt),
-      digest: { ...slaDeps(rt), render: (name, data) => renderEmail(name, data) },
+      digest: slaDeps(rt),
     }),
   });
   await worker.start();

@@ -66,6 +66,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
       },
       options: { markSeen: data.options?.markSeen ?? false, moveTo: data.options?.moveTo ?? null, importSince: data.options?.importSince ?? null },
       autoReply: { enabled: data.autoReply?.enabled ?? true, subject: data.autoReply?.subject ?? null, template: data.autoReply?.template ?? null },
+      branding: { signature: data.branding?.signature ?? null, primaryColor: data.branding?.primaryColor ?? null, logoUrl: data.branding?.logoUrl ?? null },
     });
     deps.logger.info({ inboxId: _id.toHexString(), address: data.address }, 'inbox created');
     return toInboxView(doc.toObject(), null);

@@ -27,6 +27,12 @@ const options = {
   importSince: isoDate.nullable().optional(),
 };
 
+const branding = z.strictObject({
+  signature: text(2000).nullable().optional(),
+  primaryColor: z.string().regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, 'must be a colour like #1a73e8').nullable().optional(),
+  logoUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional(),
+});
+
 const autoReply = {
   subject: text(500).nullable().optional(),
   template: text(100_000).nullable().optional(),
@@ -41,6 +47,7 @@ export const createInboxSchema = z.strictObject({
   smtp: z.strictObject({ host, port, secure: z.boolean(), user: user.nullable().optional(), password: password.nullable().optional() }),
   options: z.strictObject(options).optional(),
   autoReply: z.strictObject({ enabled: z.boolean(), ...autoReply }).optional(),
+  branding: branding.optional(),
 });
 
 /**
@@ -58,6 +65,7 @@ export const updateInboxSchema = z.strictObject({
     .optional(),
   options: z.strictObject(options).optional(),
   autoReply: z.strictObject({ enabled: z.boolean().optional(), ...autoReply }).optional(),
+  branding: branding.optional(),
 });
 
 export type CreateInboxInput = z.output<typeof createInboxSchema>;

@@ -17,6 +17,7 @@ export interface InboxView {
   smtp: { host: string; port: number; secure: boolean; user: string | null; hasPassword: boolean };
   options: { markSeen: boolean; moveTo: string | null; importSince: Date | null };
   autoReply: { enabled: boolean; subject: string | null; template: string | null };
+  branding: { signature: string | null; primaryColor: string | null; logoUrl: string | null };
   createdAt: Date;
   updatedAt: Date;
   status: InboxStatusView;
@@ -58,6 +59,7 @@ export function toInboxView(doc: InboxDoc, status?: InboxStatusDoc | null): Inbo
     },
     options: { markSeen: doc.options.markSeen, moveTo: doc.options.moveTo ?? null, importSince: doc.options.importSince ?? null },
     autoReply: { enabled: doc.autoReply.enabled, subject: doc.autoReply.subject ?? null, template: doc.autoReply.template ?? null },
+    branding: { signature: doc.branding?.signature ?? null, primaryColor: doc.branding?.primaryColor ?? null, logoUrl: doc.branding?.logoUrl ?? null },
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
     status: statusView(status),

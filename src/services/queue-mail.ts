@@ -33,6 +33,9 @@ export interface QueueMailInput {
   envelopeFrom: string;
   /** Customer-facing mail becomes part of the conversation; notifications to agents do not. */
   storeAsMessage: boolean;
+  /** What the conversation shows when it differs from the mail (the agent's words without the email layout). */
+  storedText?: string;
+  storedHtml?: string | null;
   authorId?: Types.ObjectId | null;
 }
 
@@ -105,8 +108,8 @@ async function finish(deps: QueueMailDeps, input: QueueMailInput, item: OutboxDo
           to: input.to,
           cc: input.cc ?? [],
           date: at,
-          text: input.text,
-          html: input.html ?? null,
+          text: input.storedText ?? input.text,
+          html: input.storedText !== undefined ? (input.storedHtml ?? null) : (input.html ?? null),
           authorId: input.authorId ?? null,
           delivery: { state: 'pending', at },
           flags: { autoSubmitted: input.kind !== 'agent-reply', bounce: false },

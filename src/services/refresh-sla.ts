@@ -8,14 +8,13 @@ import type { InboxDoc } from '../store/models/inbox.js';
 import type { TicketDoc } from '../store/models/ticket.js';
 import { recordEvent } from '../store/ticket-writes.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';
+import { brandingOf, type RenderEmailFn } from './render-types.js';
 
 export const SLA_TIMER_JOB = 'sla-timer';
 
-/** Renders a notification email; see src/mail/render-email.ts. */
-export type RenderNotice = (name: 'sla-reminder' | 'escalation', data: Record<string, unknown>) => Promise<{ subject: string; html: string; text: string }>;
 
 export interface SlaDeps extends QueueMailDeps {
-  render: RenderNotice;
+  render: RenderEmailFn;
   logger: Logger;
   /** Where agents open a ticket, e.g. https://help.example.com/tickets/ (null: no link). */
   ticketUrlBase: string | null;
@@ -133,7 +132,7 @@ export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Prom
         : { ...common, level: event.level ?? 0, levelName, breachedAt: dueAt, reason: `The ${event.clock} target of this ${ticket.priority}-priority ticket was missed.` };
     if (users.length > 0) {
       const name = event.kind === 'reminder' ? 'sla-reminder' : 'escalation';
-      const rendered = await deps.render(name, data);
+      const rendered = await deps.render(name, data, { branding: brandingOf(inbox) });
       await queueMail(deps, {
         kind: event.kind === 'reminder' ? 'sla-reminder' : 'escalation',
         inbox,

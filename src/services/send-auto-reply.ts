@@ -6,20 +6,15 @@ import { automatedHeaders, replyThreading } from '../domain/outbound-headers.js'
 import type { BlobStore } from '../store/blob-store.js';
 import { mergeRootOf, recordEvent } from '../store/ticket-writes.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';
+import { brandingOf, type RenderEmailFn } from './render-types.js';
 
 export const AUTO_REPLY_JOB = 'auto-reply';
 
-/** Renders an email template; see src/mail/render-email.ts. */
-export type RenderEmail = (
-  name: 'auto-reply',
-  data: Record<string, unknown>,
-  opts: { branding?: { brandName?: string }; subject?: string | null; template?: string | null },
-) => Promise<{ subject: string; html: string; text: string }>;
 
 export interface AutoReplyDeps extends QueueMailDeps {
   blobs: BlobStore;
   parse: (raw: Buffer) => Promise<ParsedMail>;
-  render: RenderEmail;
+  render: RenderEmailFn;
   logger: Logger;
   settings: { windowSeconds: number; hourlyCap: number; maxMailAgeSeconds: number };
 }
@@ -74,7 +69,7 @@ export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.Obj
   const rendered = await deps.render(
     'auto-reply',
     { ticketNumber: ticket.number, ticketSubject: ticket.subject, customerName: mail.from?.name ?? ticket.requester.name ?? null },
-    { branding: { brandName: inbox.displayName ?? inbox.name }, subject: inbox.autoReply?.subject ?? null, template: inbox.autoReply?.template ?? null },
+    { branding: brandingOf(inbox), subject: inbox.autoReply?.subject ?? null, template: inbox.autoReply?.template ?? null },
   );
   const threading = replyThreading({ messageId: message.messageId ?? null, references: message.references, inReplyTo: message.inReplyTo ?? null });
   await queueMail(deps, {

@@ -4,12 +4,13 @@ import { automatedHeaders } from '../domain/outbound-headers.js';
 import type { OutboxDoc } from '../store/models/outbox.js';
 import { buildDigest, digestInboxIds, type DigestReport } from './build-digest.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';
+import { brandingOf, type RenderEmailFn } from './render-types.js';
 
 export const DIGEST_JOB = 'send-digest';
 const FIRST_PERIOD_MS = 7 * 86_400_000;
 
 export interface DigestDeps extends QueueMailDeps {
-  render: (name: 'digest', data: Record<string, unknown>) => Promise<{ subject: string; html: string; text: string }>;
+  render: RenderEmailFn;
   ticketUrlBase: string | null;
 }
 
@@ -29,7 +30,7 @@ export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Prom
   const [viaId] = await digestInboxIds(models, user);
   const via = viaId ? await models.Inbox.findById(viaId).lean() : await models.Inbox.findOne().sort({ createdAt: 1 }).lean();
   if (!via) throw new AppError('CONFLICT', 'No inbox exists to send the digest from');
-  const rendered = await deps.render('digest', { ...report });
+  const rendered = await deps.render('digest', { ...report }, { branding: brandingOf(via) });
   const outbox = await queueMail(deps, {
     kind: 'digest',
     inbox: via,

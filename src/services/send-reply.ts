@@ -5,10 +5,13 @@ import type { TicketStatus } from '../domain/ticket-status.js';
 import type { OutboxDoc } from '../store/models/outbox.js';
 import { recordEvent } from '../store/ticket-writes.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';
+import { brandingOf, type RenderEmailFn } from './render-types.js';
 
 export interface SendReplyDeps extends QueueMailDeps {
   /** Recomputes the ticket's SLA clocks and timers after it changed. */
   refreshSla?: (ticketId: Types.ObjectId) => Promise<void>;
+  /** Lays a plain-text reply out with the inbox's branding and signature (the agent-reply template). */
+  render?: RenderEmailFn;
 }
 
 export interface SendReplyInput {
@@ -41,6 +44,16 @@ export async function sendReply(deps: SendReplyDeps, input: SendReplyInput): Pro
   const from = parent?.replyTo[0] ?? parent?.from;
   const recipient = from ? { address: from.address, name: from.name ?? null } : { address: ticket.requester.email, name: ticket.requester.name ?? null };
 
+  let mail = { text: input.text, html: input.html ?? null };
+  if (!input.html && deps.render) {
+    const author = await models.User.findById(input.authorId, { name: 1, email: 1 }).lean();
+    const rendered = await deps.render(
+      'agent-reply',
+      { ticketNumber: ticket.number, ticketSubject: parent?.subject ?? ticket.subject, agentName: author?.name ?? author?.email ?? inbox.name, body: input.text },
+      { branding: brandingOf(inbox) },
+    );
+    mail = { text: rendered.text, html: rendered.html };
+  }
   const item = await queueMail(deps, {
     kind: 'agent-reply',
     inbox,
@@ -48,8 +61,10 @@ export async function sendReply(deps: SendReplyDeps, input: SendReplyInput): Pro
     dedupeKey: input.requestKey ? `reply:${ticket._id.toHexString()}:${input.requestKey}` : null,
     to: [recipient],
     subject: replySubject(parent?.subject ?? ticket.subject, ticket.number),
-    text: input.text,
-    html: input.html ?? null,
+    text: mail.text,
+    html: mail.html,
+    storedText: input.text,
+    storedHtml: input.html ?? null,
     inReplyTo: threading.inReplyTo,
     references: threading.references,
     envelopeFrom: inbox.address,

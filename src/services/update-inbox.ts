@@ -21,7 +21,7 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   const copy = (prefix: string, fields: Record<string, unknown> | undefined) => {
     for (const [key, value] of Object.entries(fields ?? {})) if (value !== undefined) set[prefix + key] = value;
   };
-  const { imap, smtp, options, autoReply, ...top } = patch;
+  const { imap, smtp, options, autoReply, branding, ...top } = patch;
   copy('', top);
   if (imap) {
     const { password, ...rest } = imap;
@@ -35,6 +35,7 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   }
   copy('options.', options);
   copy('autoReply.', autoReply);
+  copy('branding.', branding);
 
   let doc;
   try {

@@ -131,3 +131,28 @@ describe('ticket actions through the API', () => {
     expect((await call('agent', 'POST', `/tickets/${hidden._id}/replies`, { text: 'hi' })).status).toBe(404);
   });
 });
+
+describe('inbox branding on replies', () => {
+  it('lays the reply out with the inbox signature and colour, and keeps the agent text in the conversation', async () => {
+    const inbox = (await app.models.Inbox.findOne({ name: 'Support' }).lean())!;
+    const bad = await call('admin', 'PATCH', `/inboxes/${inbox._id}`, { branding: { primaryColor: 'red; background:url(x)' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error!.details!.issues.map((i) => i.path)).toEqual(['branding.primaryColor']);
+    const ok = await call('admin', 'PATCH', `/inboxes/${inbox._id}`, { displayName: 'Acme Support', branding: { signature: 'The Acme support team', primaryColor: '#0a7d45' } });
+    expect(ok.body).toMatchObject({ branding: { signature: 'The Acme support team', primaryColor: '#0a7d45' } });
+
+    const ticket = await app.models.Ticket.create({ number: 50, inboxId: inbox._id, subject: 'Brand', requester: { email: 'bo@customer.test' }, status: 'open' });
+    const res = await call('agent', 'POST', `/tickets/${ticket._id}/replies`, { text: 'Line one.\nLine <two>.' });
+    expect(res.status).toBe(202);
+    await expect.poll(() => smtp.received.filter((m) => m.rcptTo.includes('bo@customer.test')).length, { timeout: 15_000 }).toBe(1);
+    const parsed = await parseMail(smtp.received.find((m) => m.rcptTo.includes('bo@customer.test'))!.raw, { maxBytes: 1e6 });
+    expect(parsed.from).toMatchObject({ address: 'support@api.example.test', name: 'Acme Support' });
+    expect(parsed.text).toContain('Line one.');
+    expect(parsed.text).toContain('The Acme support team');
+    expect(parsed.html).toContain('#0a7d45');
+    expect(parsed.html).toContain('Line &lt;two&gt;.');
+    const stored = (await app.models.Message.findOne({ ticketId: ticket._id, direction: 'outbound' }).lean())!;
+    expect(stored.text).toBe('Line one.\nLine <two>.');
+    expect(stored.html).toBeNull();
+  });
+});

@@ -18,6 +18,8 @@ export interface InboxDoc {
   smtp: MailAccount;
   options: { markSeen: boolean; moveTo?: string | null; importSince?: Date | null };
   autoReply: { enabled: boolean; subject?: string | null; template?: string | null };
+  /** How this inbox's emails look: signature, brand colour (#rgb/#rrggbb), logo URL. */
+  branding: { signature?: string | null; primaryColor?: string | null; logoUrl?: string | null };
   /** SLA policy (src/domain/sla.ts SlaPolicy, validated on save); null means the default policy. */
   sla?: unknown;
   createdAt: Date;
@@ -48,6 +50,11 @@ const inboxSchema = new Schema<InboxDoc>(
       enabled: { type: Boolean, default: true },
       subject: { type: String, default: null },
       template: { type: String, default: null },
+    },
+    branding: {
+      signature: { type: String, default: null },
+      primaryColor: { type: String, default: null },
+      logoUrl: { type: String, default: null },
     },
     sla: { type: Schema.Types.Mixed, default: null },
   },
