@@ -99,6 +99,13 @@ async function startWeb(rt: Runtime): Promise<RunningRole> {
       automation: { ...slaDeps(rt), refreshSla: (id) => refreshSla(slaDeps(rt), id) },
       validateTemplate: validateTemplateOverride,
     },
+    pages: {
+      models: rt.models,
+      now: () => new Date(),
+      publicUrl: rt.config.publicUrl,
+      blobs: rt.blobs,
+      actions: { ...slaDeps(rt), refreshSla: (id) => refreshSla(slaDeps(rt), id) },
+    },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(rt.config.port, rt.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { HealthReport } from '../services/check-health.js';
 import { createApiRouter, type ApiDeps } from './api/router.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { createPagesRouter, type PageDeps } from './pages/router.js';
 
 /** What the web layer needs from the rest of Threadline; passed in by the composition root. */
 export interface AppDeps {
@@ -10,6 +11,8 @@ export interface AppDeps {
   health: () => Promise<HealthReport>;
   /** The JSON API's dependencies; without them `/api/v1` is not mounted. */
   api?: ApiDeps;
+  /** The browser pages' dependencies; without them only `/healthz` and the API are served. */
+  pages?: PageDeps;
 }
 
 /** Builds the express app without listening, so tests and the server entry share it. */
@@ -25,6 +28,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   if (deps.api) app.use('/api/v1', createApiRouter({ ...deps.api, logger: deps.logger }));
+  if (deps.pages) app.use(createPagesRouter({ ...deps.pages, logger: deps.logger }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

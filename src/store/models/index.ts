@@ -3,6 +3,7 @@ import { apiTokenModel } from './api-token.js';
 import { contactModel } from './contact.js';
 import { counterModel } from './counter.js';
 import { inboxModel } from './inbox.js';
+import { loginFailureModel } from './login-failure.js';
 import { inboxStatusModel, mailboxCursorModel, mailboxLeaseModel } from './mailbox.js';
 import { messageModel } from './message.js';
 import { outboxModel } from './outbox.js';
@@ -10,6 +11,7 @@ import { quarantineModel } from './quarantine.js';
 import { ticketEventModel } from './ticket-event.js';
 import { ticketModel } from './ticket.js';
 import { userModel } from './user.js';
+import { webSessionModel } from './web-session.js';
 import { workerHeartbeatModel } from './worker-heartbeat.js';
 
 /** Registers every model on one connection; call once per connection. */
@@ -29,6 +31,8 @@ export function createModels(conn: Connection) {
     Quarantine: quarantineModel(conn),
     ApiToken: apiTokenModel(conn),
     Outbox: outboxModel(conn),
+    WebSession: webSessionModel(conn),
+    LoginFailure: loginFailureModel(conn),
   };
 }
 

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { AppError } from '../../domain/errors.js';
+import { checkLogin } from '../../services/check-login.js';
+import { clearLoginFailures, loginAllowed, recordLoginFailure } from '../../services/login-throttle.js';
+import { createWebSession, DEFAULT_SESSION_LIFETIMES, endWebSession } from '../../services/web-sessions.js';
+import { LOGIN_FAILURE_WINDOW_SECONDS } from '../../store/models/login-failure.js';
+import { loginCsrfCookieName, parseCookies, sessionCookieName, setCookie, wantsSecureCookies } from '../session/cookies.js';
+import { requireCsrf, sameOrigin, sameToken, sessionOf } from '../session/session-middleware.js';
+import type { PageContext } from './page-deps.js';
+
+/** The one refusal text for unknown emails, wrong passwords and disabled users alike. */
+export const LOGIN_REFUSED = 'Invalid email or password.';
+export const LOGIN_THROTTLED = `Too many failed sign-in attempts. Please wait ${LOGIN_FAILURE_WINDOW_SECONDS / 60} minutes and try again.`;
+
+/** Only local paths, so `?next=` cannot send someone to another site after login (open redirect). */
+export function safeNext(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !/[\r\n]/.test(value) ? value : '/';
+}
+
+const field = (req: Request, name: string) => {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+/** `GET/POST /login` and `POST /logout`. */
+export function authPages(ctx: PageContext): Router {
+  const router = Router();
+  const lifetimes = ctx.sessionLifetimes ?? DEFAULT_SESSION_LIFETIMES;
+
+  const showLogin = (req: Request, res: Response, status: number, error: string | null, email = '') => {
+    const secure = wantsSecureCookies(req, ctx.publicUrl);
+    const token = randomBytes(32).toString('base64url');
+    setCookie(res, loginCsrfCookieName(secure), token, { secure, maxAgeSeconds: 3600 });
+    res.status(status).type('html').send(ctx.views.render('login', { title: 'Sign in', csrf: token, error, email, next: safeNext(req.query.next ?? field(req, 'next')) }));
+  };
+
+  router.get('/login', (req, res) => {
+    if (sessionOf(res)) return res.redirect(303, safeNext(req.query.next));
+    showLogin(req, res, 200, null);
+  });
+
+  router.post('/login', async (req, res) => {
+    const secure = wantsSecureCookies(req, ctx.publicUrl);
+    const cookies = parseCookies(req.get('cookie'));
+    if (!sameToken(field(req, '_csrf'), cookies.get(loginCsrfCookieName(secure))) || !sameOrigin(req, ctx.publicUrl)) {
+      throw new AppError('FORBIDDEN', 'The sign-in form has expired or did not come from this site. Reload the page and try again.');
+    }
+    const email = field(req, 'email').trim().toLowerCase();
+    const ip = req.ip ?? 'unknown';
+    const throttle = { models: ctx.models, now: ctx.now, ...(ctx.loginLimits ? { limits: ctx.loginLimits } : {}) };
+    if (!(await loginAllowed(throttle, email, ip))) {
+      res.set('Retry-After', String(LOGIN_FAILURE_WINDOW_SECONDS));
+      return showLogin(req, res, 429, LOGIN_THROTTLED, email);
+    }
+    const userId = await checkLogin(ctx, email, field(req, 'password'));
+    if (!userId) {
+      await recordLoginFailure(throttle, email, ip);
+      return showLogin(req, res, 401, LOGIN_REFUSED, email);
+    }
+    await clearLoginFailures(throttle, email, ip);
+    // Whatever session the browser had is ended; the new one gets a fresh id (no fixation).
+    await endWebSession(ctx, cookies.get(sessionCookieName(secure)));
+    const token = await createWebSession({ models: ctx.models, now: ctx.now, lifetimes }, userId, req.get('user-agent') ?? null);
+    setCookie(res, sessionCookieName(secure), token, { secure, maxAgeSeconds: lifetimes.absoluteMs / 1000 });
+    setCookie(res, loginCsrfCookieName(secure), '', { secure, maxAgeSeconds: 0 });
+    res.redirect(303, safeNext(field(req, 'next')));
+  });
+
+  router.post('/logout', (req, res, next) => (sessionOf(res) ? next() : res.redirect(303, '/login')), requireCsrf(ctx.publicUrl), async (req, res) => {
+    const secure = wantsSecureCookies(req, ctx.publicUrl);
+    await endWebSession(ctx, res.locals.sessionToken as string | undefined);
+    setCookie(res, sessionCookieName(secure), '', { secure, maxAgeSeconds: 0 });
+    res.redirect(303, '/login');
+  });
+  return router;
+}

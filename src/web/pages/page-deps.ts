@@ -1,0 +1,24 @@
+import type { BlobStore } from '../../store/blob-store.js';
+import type { Models } from '../../store/models/index.js';
+import type { LoginLimits } from '../../services/login-throttle.js';
+import type { SendReplyDeps } from '../../services/send-reply.js';
+import type { UpdateTicketDeps } from '../../services/update-ticket.js';
+import type { SessionLifetimes } from '../../services/web-sessions.js';
+import type { ViewEngine } from './view-engine.js';
+
+/** What the browser pages need from the composition root. */
+export interface PageDeps {
+  models: Models;
+  now: () => Date;
+  /** Threadline's public URL: https here makes every cookie Secure. */
+  publicUrl: string | null;
+  /** Replying, noting and changing tickets (the same use cases as the JSON API). */
+  actions: SendReplyDeps & UpdateTicketDeps;
+  /** Stored attachments; without it the pages list attachments but offer no download. */
+  blobs?: BlobStore;
+  sessionLifetimes?: SessionLifetimes;
+  loginLimits?: LoginLimits;
+}
+
+/** PageDeps plus the compiled templates, as the route modules receive them. */
+export type PageContext = PageDeps & { views: ViewEngine };

@@ -1,0 +1,70 @@
+import express, { Router, type ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError, isAppError } from '../../domain/errors.js';
+import { loadSession, sessionOf } from '../session/session-middleware.js';
+import { attachmentPage } from './attachment-page.js';
+import { authPages } from './auth-pages.js';
+import { inboxPages } from './inbox-pages.js';
+import type { PageContext, PageDeps } from './page-deps.js';
+import { pageHeaders } from './security-headers.js';
+import { ticketActions } from './ticket-actions.js';
+import { ticketPages } from './ticket-pages.js';
+import { createViewEngine, type ViewEngine } from './view-engine.js';
+
+export type { PageDeps } from './page-deps.js';
+
+const ERROR_TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Not allowed', 404: 'Not found', 413: 'Too large', 429: 'Too many requests' };
+
+/** HTML error pages for the browser routes; the message of an AppError is written for people. */
+function pageErrors(views: ViewEngine, logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    // body-parser marks what the client got wrong (too large, too many fields, bad encoding) with a 4xx.
+    const clientStatus = (err as { status?: unknown }).status;
+    const badForm = typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500;
+    const appError = isAppError(err)
+      ? err
+      : badForm
+        ? new AppError(clientStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED', clientStatus === 413 ? 'That form was too large.' : 'That form could not be read.')
+        : null;
+    if (!appError) logger.error({ err, method: req.method, path: req.path }, 'unhandled error in page');
+    const status = appError?.httpStatus ?? 500;
+    if (res.headersSent) return;
+    res.status(status).type('html').send(
+      views.render('error', {
+        title: ERROR_TITLES[status] ?? 'Something went wrong',
+        session: sessionOf(res),
+        status,
+        message: appError ? appError.message : 'Something went wrong on our side. It has been logged.',
+      }),
+    );
+  };
+}
+
+/**
+ * The browser UI: login, inbox overview, ticket list and ticket view, server-rendered. Mounted at
+ * the root after the JSON API; requests for `/api/` and `/healthz` pass through untouched.
+ */
+export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
+  const views = createViewEngine();
+  const ctx: PageContext = { ...deps, views };
+  const router = Router();
+  router.use((req, _res, next) => (req.path.startsWith('/api/') || req.path === '/healthz' ? next('router') : next()));
+
+  // One stylesheet, named by its content hash, so it can be cached for a year and still change.
+  router.get('/static/app.css', (req, res) => {
+    const current = req.query.v === views.stylesheet.version;
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'no-cache' });
+    res.type('text/css').send(views.stylesheet.css);
+  });
+
+  router.use(pageHeaders());
+  router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 50 }));
+  router.use(loadSession({ models: deps.models, now: deps.now, publicUrl: deps.publicUrl, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }));
+  router.use(authPages(ctx));
+  router.use(inboxPages(ctx));
+  router.use(ticketPages(ctx));
+  router.use(ticketActions(ctx));
+  if (deps.blobs) router.use(attachmentPage({ ...ctx, blobs: deps.blobs, logger: deps.logger }));
+  router.use(pageErrors(views, deps.logger));
+  return router;
+}

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createBlobStore } from '../../../src/store/blob-store.js';
+import { createApp } from '../../../src/web/create-app.js';
+import { openTestDb, testLogger } from '../../helpers/db.js';
+
+/** The express app with the pages on port 0, a settable clock, and an optional public URL. */
+export async function startPages(publicUrl: string | null) {
+  const db = await openTestDb('pages');
+  let fixedNow: Date | null = null;
+  const now = () => fixedNow ?? new Date();
+  const blobs = createBlobStore(db.connection.db!);
+  const app = createApp({
+    logger: testLogger,
+    health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
+    pages: {
+      models: db.models,
+      now,
+      publicUrl,
+      blobs,
+      // These tests never send a reply, so the outbox scheduler and signer are never reached.
+      actions: { models: db.models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} },
+    },
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    models: db.models,
+    blobs,
+    setNow: (d: Date | null) => void (fixedNow = d),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await db.drop();
+    },
+  };
+}
+
+/** A browser-like client: keeps cookies, never follows redirects, posts forms. */
+export class Client {
+  cookies = new Map<string, string>();
+  constructor(private base: string, private origin?: string) {}
+  async request(method: string, path: string, form?: Record<string, string>) {
+    const headers: Record<string, string> = { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    if (this.origin) headers.origin = this.origin;
+    const res = await fetch(this.base + path, { method, headers, redirect: 'manual', body: form ? new URLSearchParams(form).toString() : undefined });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
+      if (/Max-Age=0/i.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return { status: res.status, headers: res.headers, text: await res.text(), setCookies: res.headers.getSetCookie() };
+  }
+  get = (path: string) => this.request('GET', path);
+  post = (path: string, form: Record<string, string>) => this.request('POST', path, form);
+  /** The hidden `_csrf` value of the last form on a page. */
+  static csrf(html: string): string {
+    return [...html.matchAll(/name="_csrf" value="([^"]+)"/g)].pop()?.[1] ?? '';
+  }
+  async login(email: string, password: string) {
+    const page = await this.get('/login');
+    return this.post('/login', { _csrf: Client.csrf(page.text), email, password, next: '/' });
+  }
+}
