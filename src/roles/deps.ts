@@ -1,0 +1,67 @@
+import type { Types } from 'mongoose';
+import { contentHashOf } from '../domain/dedupe.js';
+import { crashHookFromEnv } from '../crash-hook.js';
+import { parseMail } from '../mail/parse-mail.js';
+import { renderEmail } from '../mail/render-email.js';
+import { sanitizeEmailHtml } from '../mail/sanitize-html.js';
+import type { IngestDeps } from '../services/ingest-email.js';
+import { quarantineMail } from '../services/quarantine-mail.js';
+import { refreshSla, type SlaDeps } from '../services/refresh-sla.js';
+import { AUTO_REPLY_JOB } from '../services/send-auto-reply.js';
+import type { Runtime } from '../runtime.js';
+
+/** Dependencies of the SLA use cases, for every process that changes tickets. */
+export function slaDeps(rt: Runtime): SlaDeps {
+  return {
+    models: rt.models,
+    scheduler: rt.scheduler,
+    sign: rt.sign,
+    now: () => new Date(),
+    logger: rt.logger,
+    render: renderEmail,
+    ticketUrlBase: rt.config.publicUrl ? `${rt.config.publicUrl.replace(/\/$/, '')}/tickets/` : null,
+  };
+}
+
+/** What the ticket actions (replies, notes, changes) need, in the API and the pages alike. */
+export function ticketActionDeps(rt: Runtime): SlaDeps & { refreshSla: (ticketId: Types.ObjectId) => Promise<void> } {
+  const sla = slaDeps(rt);
+  return { ...sla, refreshSla: (ticketId) => refreshSla(sla, ticketId) };
+}
+
+/** Keeps an unparseable or repeatedly failing mail aside, for the pollers. */
+export function quarantineFor(rt: Runtime) {
+  return async (q: { inboxId: Types.ObjectId; raw: Buffer; reason: string; detail: string; source: { folder: string; uidValidity: string; uid: number } | null }) =>
+    void (await quarantineMail({ models: rt.models, blobs: rt.blobs, now: () => new Date() }, { ...q, contentHash: contentHashOf(q.raw) }));
+}
+
+/** The ingest pipeline's dependencies, shared by the pollers and the import tools. */
+export function ingestDeps(rt: Runtime): IngestDeps {
+  let own: { at: number; set: Set<string> } | null = null;
+  return {
+    models: rt.models,
+    blobs: rt.blobs,
+    parse: (raw) => parseMail(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
+    sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
+    sign: rt.sign,
+    now: () => new Date(),
+    logger: rt.logger,
+    async ownAddresses() {
+      if (!own || Date.now() - own.at > 30_000) {
+        own = { at: Date.now(), set: new Set((await rt.models.Inbox.find({}, { address: 1 }).lean()).map((i) => i.address)) };
+      }
+      return own.set;
+    },
+    settings: { reopenClosedWithinSeconds: rt.config.mail.reopenClosedWithinSeconds, subjectMatchWithinSeconds: rt.config.mail.subjectMatchWithinSeconds },
+    onStep: crashHookFromEnv(),
+    // Follow-up work for a stored customer mail: start or move the SLA clocks, acknowledge a new ticket.
+    async afterStore(event) {
+      if (!event.autoSubmitted) {
+        await rt.models.Ticket.updateOne({ _id: event.ticketId, 'sla.awaitingSince': null }, { $set: { 'sla.awaitingSince': new Date() } });
+      }
+      await refreshSla(slaDeps(rt), event.ticketId);
+      if (event.created) await rt.scheduler.schedule(AUTO_REPLY_JOB, { key: event.messageDocId.toHexString() });
+    },
+  };
+}
+

@@ -1,0 +1,55 @@
+import { crashHookFromEnv } from '../crash-hook.js';
+import { jobDefinitions } from '../jobs/definitions.js';
+import { createJobWorker, type JobWorker } from '../jobs/job-worker.js';
+import { parseMail } from '../mail/parse-mail.js';
+import { renderEmail } from '../mail/render-email.js';
+import { createMailSender } from '../mail/smtp-transport.js';
+import type { Runtime } from '../runtime.js';
+import { slaDeps } from './deps.js';
+import { beat, type RunningRole } from './role.js';
+
+/** The job worker: outbox delivery, auto-replies, SLA timers, digests. */
+export async function startJobs(rt: Runtime): Promise<RunningRole> {
+  const sender = createMailSender({ connectionTimeoutMs: rt.config.outbox.connectTimeoutMs });
+  const now = () => new Date();
+  const worker: JobWorker = createJobWorker({
+    agenda: rt.agenda,
+    logger: rt.logger,
+    definitions: jobDefinitions({
+      lockLifetimeMs: rt.config.jobs.lockLifetimeMs,
+      deliver: {
+        models: rt.models,
+        sender,
+        secrets: rt.secrets,
+        now,
+        logger: rt.logger,
+        settings: { maxAttempts: rt.config.outbox.maxAttempts, backoff: { baseMs: rt.config.outbox.backoffBaseMs, maxMs: rt.config.outbox.backoffMaxMs } },
+        onStep: crashHookFromEnv(),
+      },
+      autoReply: {
+        models: rt.models,
+        scheduler: rt.scheduler,
+        sign: rt.sign,
+        now,
+        blobs: rt.blobs,
+        parse: (raw) => parseMail(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
+        render: renderEmail,
+        logger: rt.logger,
+        settings: rt.config.autoReply,
+      },
+      sla: slaDeps(rt),
+      digest: slaDeps(rt),
+    }),
+  });
+  await worker.start();
+  const heartbeat = beat(rt, 'jobs', worker.status);
+  return {
+    role: 'jobs',
+    async stop() {
+      await worker.stop(rt.config.shutdownTimeoutMs);
+      sender.close();
+      await heartbeat.stop();
+    },
+  };
+}
+

@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import { validateTemplateOverride } from '../mail/render-email.js';
+import type { Runtime } from '../runtime.js';
+import { checkHealth } from '../services/check-health.js';
+import { ensureFirstAdmin } from '../services/ensure-first-admin.js';
+import { hashPassword } from '../store/passwords.js';
+import { createApp } from '../web/create-app.js';
+import { ticketActionDeps } from './deps.js';
+import type { RunningRole } from './role.js';
+
+/** The web server: /healthz, the JSON API and the pages. */
+export async function startWeb(rt: Runtime): Promise<RunningRole> {
+  await ensureFirstAdmin({ users: rt.models.User, hashPassword, logger: rt.logger }, { admin: rt.config.admin, env: rt.config.env });
+  const app = createApp({
+    logger: rt.logger,
+    health: () =>
+      checkHealth({
+        connection: rt.connection,
+        heartbeats: rt.models.WorkerHeartbeat,
+        dbKind: rt.database.kind,
+        staleAfterMs: rt.config.workers.staleAfterMs,
+        now: () => new Date(),
+      }),
+    api: {
+      models: rt.models,
+      secrets: rt.secrets,
+      blobs: rt.blobs,
+      now: () => new Date(),
+      automation: ticketActionDeps(rt),
+      validateTemplate: validateTemplateOverride,
+    },
+    pages: {
+      models: rt.models,
+      now: () => new Date(),
+      publicUrl: rt.config.publicUrl,
+      blobs: rt.blobs,
+      actions: ticketActionDeps(rt),
+    },
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(rt.config.port, rt.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : rt.config.port;
+  rt.logger.info({ url: rt.config.publicUrl ?? `http://${rt.config.host}:${port}` }, 'web server listening');
+  return {
+    role: 'web',
+    server,
+    stop: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
+  };
+}
+

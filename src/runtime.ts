@@ -1,0 +1,55 @@
+import { hostname } from 'node:os';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import { Agenda } from 'agenda';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { resolveSecretKey } from './config/secret-key.js';
+import type { Signer } from './domain/message-ids.js';
+import { createScheduler, type JobScheduler } from './jobs/scheduler.js';
+import { createBlobStore, type BlobStore } from './store/blob-store.js';
+import { connectMongo, resolveDatabase, type ResolvedDatabase } from './store/database.js';
+import { createModels, ensureIndexes, type Models } from './store/models/index.js';
+import { createSecretBox, createSigner, type SecretBox } from './store/secret-box.js';
+
+export type Role = 'web' | 'poller' | 'jobs';
+
+/** Everything a role needs, built once per process. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  database: ResolvedDatabase;
+  connection: Connection;
+  models: Models;
+  blobs: BlobStore;
+  secrets: SecretBox;
+  sign: Signer;
+  agenda: Agenda;
+  scheduler: JobScheduler;
+}
+
+/** Connects to the database and wires the shared pieces. The one composition root. */
+export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const secretKey = resolveSecretKey(config, logger);
+  const secrets = createSecretBox(secretKey);
+  const database = await resolveDatabase(config, logger);
+  try {
+    const connection = await connectMongo(database.uri, { serverSelectionTimeoutMs: config.db.serverSelectionTimeoutMs }, logger);
+    const models = createModels(connection);
+    await ensureIndexes(models);
+    const blobs = createBlobStore(connection.db!);
+    await blobs.ensureIndexes();
+    // Every process schedules jobs through Agenda; only the jobs role also processes them.
+    const agenda = new Agenda({
+      backend: new MongoBackend({ mongo: connection.db!, collection: 'jobs' }),
+      name: `${hostname()}:${process.pid}`,
+      processEvery: config.jobs.processEveryMs,
+    });
+    await agenda.ready;
+    return { config, logger, database, connection, models, secrets, blobs, sign: createSigner(secretKey), agenda, scheduler: createScheduler(agenda) };
+  } catch (err) {
+    await database.stop();
+    throw err;
+  }
+}
+
