@@ -54,8 +54,9 @@ function isDatabaseError(err: unknown): boolean {
 
 /**
  * Works one mailbox: connects, reads everything past the stored cursor, then waits with IDLE (RFC
- * 2177) or polls, and reconnects with capped backoff. For each message: ingest (commit), then advance
- * the cursor, then set flags or move on the server — so a crash anywhere repeats work, never loses it.
+ * 2177) or polls, and reconnects with capped backoff. For each fetched batch: ingest (commit) its
+ * messages, then advance the cursor past them, then set flags or move on the server — so a crash
+ * anywhere repeats work, never loses it.
  */
 export class MailboxPoller {
   private stopped = false;
@@ -206,14 +207,19 @@ export class MailboxPoller {
       }
       fetched.sort((a, b) => a.uid - b.uid);
       this.deps.onStep?.('fetched');
-      for (const msg of fetched) {
-        if (this.stopped) return;
-        await this.ingestOne(msg.uid, msg.source, uidValidity);
-        await models.MailboxCursor.updateOne({ _id: cursorId, uidValidity }, { $max: { lastUid: msg.uid }, $set: { updatedAt: this.deps.now() } });
+      if (this.stopped) return;
+      // Handed in together, the batch's mails are ingested as one batch (in UID order), sharing look-ups and writes.
+      const results = await Promise.allSettled(fetched.map((msg) => this.ingestOne(msg.uid, msg.source, uidValidity)));
+      const failed = results.findIndex((r) => r.status === 'rejected');
+      // The cursor moves past the committed messages before the first failure only; from there the mailbox is read again.
+      const committed = failed === -1 ? fetched : fetched.slice(0, failed);
+      if (committed.length > 0) {
+        await models.MailboxCursor.updateOne({ _id: cursorId, uidValidity }, { $max: { lastUid: committed.at(-1)!.uid }, $set: { updatedAt: this.deps.now() } });
         this.deps.onStep?.('cursor-saved');
-        await this.serverActions(client, msg.uid);
-        done++;
+        for (const msg of committed) await this.serverActions(client, msg.uid);
+        done += committed.length;
       }
+      if (failed !== -1) throw (results[failed] as PromiseRejectedResult).reason;
       await this.setStatus({ behind: total - done, backlog: { total, done, since: this.mailbox.importSince } });
     }
     await this.setStatus({ state: 'syncing', behind: total - done, lastSyncAt: this.deps.now() });

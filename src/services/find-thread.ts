@@ -35,17 +35,67 @@ async function loadRoots(models: Models, ids: Types.ObjectId[]): Promise<ThreadC
 }
 
 /**
- * Finds the ticket a received mail belongs to (JWZ / RFC 5256 REFERENCES links, then our signed
- * Message-IDs, then the participant-only fallbacks) and decides join, merge, reopen or new.
+ * The tickets of stored messages by thread key, loaded once for a batch of mails and kept current as
+ * messages are stored. A ticket id here may since have been merged; loadRoots follows that.
  */
-export async function findThread(deps: FindThreadDeps, mail: ParsedMail, sender: string | null): Promise<ThreadDecision> {
+export interface ThreadKeyIndex {
+  /** The tickets of messages sharing any of these keys; null when a key was not loaded. */
+  ticketsFor(keys: string[]): Types.ObjectId[] | null;
+  /** Records a stored message in every index in use in this process (other batches may want it too). */
+  add(keys: string[], ticketId: Types.ObjectId): void;
+  /** Ends the index's use; call when the batch is done. */
+  release(): void;
+}
+
+type KeyMap = Map<string, Map<string, Types.ObjectId>>;
+const inUse = new WeakMap<Models, Set<KeyMap>>();
+
+/** Loads the index for these mails' thread keys in one query. */
+export async function loadThreadKeyIndex(models: Models, mails: ParsedMail[]): Promise<ThreadKeyIndex> {
+  const byKey: KeyMap = new Map(mails.flatMap(threadKeysOf).map((key) => [key, new Map()]));
+  const live = inUse.get(models) ?? new Set<KeyMap>();
+  inUse.set(models, live);
+  // Registered before the query, so a message another batch stores meanwhile is seen either way.
+  live.add(byKey);
+  const record = (map: KeyMap, keys: string[], ticketId: Types.ObjectId) => {
+    for (const key of keys) map.get(key)?.set(ticketId.toHexString(), ticketId);
+  };
+  try {
+    if (byKey.size > 0) {
+      for (const m of await models.Message.find({ threadKeys: { $in: [...byKey.keys()] } }, { ticketId: 1, threadKeys: 1 }).lean()) record(byKey, m.threadKeys, m.ticketId);
+    }
+  } catch (err) {
+    live.delete(byKey);
+    throw err;
+  }
+  return {
+    add: (keys, ticketId) => live.forEach((map) => record(map, keys, ticketId)),
+    release: () => void live.delete(byKey),
+    ticketsFor(keys) {
+      const found = new Map<string, Types.ObjectId>();
+      for (const key of keys) {
+        const tickets = byKey.get(key);
+        if (!tickets) return null;
+        for (const [hex, id] of tickets) found.set(hex, id);
+      }
+      return [...found.values()];
+    },
+  };
+}
+
+/**
+ * Finds the ticket a received mail belongs to (JWZ / RFC 5256 REFERENCES links, then our signed
+ * Message-IDs, then the participant-only fallbacks) and decides join, merge, reopen or new. With an
+ * index, Message-ID links are read from it instead of the database.
+ */
+export async function findThread(deps: FindThreadDeps, mail: ParsedMail, sender: string | null, index?: ThreadKeyIndex): Promise<ThreadDecision> {
   const { models } = deps;
   const now = deps.now();
   const keys = threadKeysOf(mail);
   const linkedIds = new Map<string, Types.ObjectId>();
   if (keys.length > 0) {
-    const related = await models.Message.find({ threadKeys: { $in: keys } }, { ticketId: 1 }).lean();
-    for (const m of related) linkedIds.set(m.ticketId.toHexString(), m.ticketId);
+    const related = index?.ticketsFor(keys) ?? (await models.Message.find({ threadKeys: { $in: keys } }, { ticketId: 1 }).lean()).map((m) => m.ticketId);
+    for (const id of related) linkedIds.set(id.toHexString(), id);
   }
   // Our own ids name their ticket, so a reply threads even if the copy of our mail was never stored.
   const numbers = referencedIds(mail).map((id) => ticketNumberFromMessageId(id, deps.sign)).filter((n): n is number => n !== null);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ObjectId} from 'mongodb';
-import { GridFSBucket, type Db } from 'mongodb';
+import { Binary, GridFSBucket, ObjectId, type Db } from 'mongodb';
 import { AppError } from '../domain/errors.js';
 
 /** What was stored: the file id plus the size and SHA-256 measured while streaming. */
@@ -20,11 +19,28 @@ export interface BlobStore {
    * retries). `fresh` says the caller knows no file has that key yet, which saves the look-up.
    */
   put(source: Readable | Buffer, meta: { filename: string; contentType: string; key?: string; fresh?: boolean; metadata?: Record<string, unknown> }): Promise<StoredBlob>;
+  /**
+   * Stores several small buffers, each under its key, in three round trips in all: one look-up for
+   * the keys, one insert of the chunks, one of the file documents. Same result as `put` with a key.
+   */
+  putMany(items: Array<{ data: Buffer; filename: string; contentType: string; key: string }>): Promise<StoredBlob[]>;
   open(id: ObjectId): Readable;
   read(id: ObjectId): Promise<Buffer>;
   remove(id: ObjectId): Promise<void>;
   ensureIndexes(): Promise<void>;
 }
+
+interface FileDoc {
+  _id: ObjectId;
+  length: number;
+  chunkSize: number;
+  uploadDate: Date;
+  filename: string;
+  metadata?: { contentType?: string; key?: string; sha256?: string };
+}
+
+/** GridFS's default chunk size, so files written by `putMany` look like any other upload. */
+const CHUNK_BYTES = 255 * 1024;
 
 /**
  * Raw messages and attachments live in GridFS (bucket `blobs`). Writes stream chunk by chunk, so a
@@ -32,7 +48,8 @@ export interface BlobStore {
  */
 export function createBlobStore(db: Db, bucketName = 'blobs'): BlobStore {
   const bucket = new GridFSBucket(db, { bucketName });
-  const files = db.collection<{ _id: ObjectId; length: number; metadata?: { key?: string; sha256?: string } }>(`${bucketName}.files`);
+  const files = db.collection<FileDoc>(`${bucketName}.files`);
+  const chunks = db.collection<{ _id: ObjectId; files_id: ObjectId; n: number; data: Binary }>(`${bucketName}.chunks`);
   return {
     async put(source, meta) {
       if (meta.key && !meta.fresh) {
@@ -58,6 +75,29 @@ export function createBlobStore(db: Db, bucketName = 'blobs'): BlobStore {
       const sha256 = known ?? hash.digest('hex');
       if (!known) await files.updateOne({ _id: upload.id as ObjectId }, { $set: { 'metadata.sha256': sha256 } });
       return { id: upload.id as ObjectId, size, sha256 };
+    },
+    async putMany(items) {
+      if (items.length === 0) return [];
+      const found = await files.find({ 'metadata.key': { $in: items.map((i) => i.key) } }).toArray();
+      const byKey = new Map(found.filter((f) => f.metadata?.sha256).map((f) => [f.metadata!.key!, f]));
+      const newChunks: Array<{ _id: ObjectId; files_id: ObjectId; n: number; data: Binary }> = [];
+      const newFiles: FileDoc[] = [];
+      const stored = items.map((item): StoredBlob => {
+        const existing = byKey.get(item.key);
+        if (existing) return { id: existing._id, size: existing.length, sha256: existing.metadata!.sha256!, reused: true };
+        const id = new ObjectId();
+        const sha256 = createHash('sha256').update(item.data).digest('hex');
+        for (let n = 0, at = 0; at < item.data.length; n++, at += CHUNK_BYTES) {
+          newChunks.push({ _id: new ObjectId(), files_id: id, n, data: new Binary(item.data.subarray(at, at + CHUNK_BYTES)) });
+        }
+        // The file document, with its hash, goes in after its chunks: as with `put`, it marks the upload complete.
+        newFiles.push({ _id: id, length: item.data.length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: item.filename, metadata: { contentType: item.contentType, key: item.key, sha256 } });
+        byKey.set(item.key, newFiles.at(-1)!);
+        return { id, size: item.data.length, sha256 };
+      });
+      if (newChunks.length > 0) await chunks.insertMany(newChunks, { ordered: false });
+      if (newFiles.length > 0) await files.insertMany(newFiles, { ordered: false });
+      return stored;
     },
     open(id) {
       return bucket.openDownloadStream(id);

@@ -54,4 +54,20 @@ describe('blob store (GridFS)', () => {
     await blobs.remove(stored.id);
     await expect(blobs.read(stored.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('stores several buffers at once, readable like any upload, and returns the stored one for a known key', async () => {
+    const big = randomBytes(600 * 1024);
+    const [a, b] = await blobs.putMany([
+      { data: Buffer.from('From: a@b\r\n\r\none'), filename: 'a.eml', contentType: 'message/rfc822', key: 'many:a' },
+      { data: big, filename: 'b.bin', contentType: 'application/octet-stream', key: 'many:b' },
+    ]);
+    expect((await blobs.read(a!.id)).toString()).toBe('From: a@b\r\n\r\none');
+    expect((await blobs.read(b!.id)).equals(big)).toBe(true);
+    expect(b).toMatchObject({ size: big.length, sha256: createHash('sha256').update(big).digest('hex') });
+    expect(await db.connection.db!.collection('blobs.chunks').countDocuments({ files_id: b!.id })).toBe(3);
+    // A retry (or `put` with the same key) finds the files instead of storing them again.
+    const [again] = await blobs.putMany([{ data: Buffer.from('ignored'), filename: 'a.eml', contentType: 'message/rfc822', key: 'many:a' }]);
+    expect(again).toMatchObject({ id: a!.id, reused: true });
+    expect(await blobs.put(big, { filename: 'b.bin', contentType: 'application/octet-stream', key: 'many:b' })).toMatchObject({ id: b!.id, reused: true });
+  });
 });

@@ -1,0 +1,133 @@
+import { contentHashOf, dedupeKeyFor } from '../domain/dedupe.js';
+import { isAppError } from '../domain/errors.js';
+import { recordEvents } from '../store/ticket-writes.js';
+import { loadThreadKeyIndex } from './find-thread.js';
+import type { IngestDeps, IngestInput, IngestResult } from './ingest-email.js';
+import { ingestParsed, mailerReport, type BatchTail, type MailHints, type ParsedInput } from './ingest-message.js';
+import { quarantineMail } from './quarantine-mail.js';
+
+type Outcome = PromiseSettledResult<IngestResult>;
+
+const fulfilled = (value: IngestResult): Outcome => ({ status: 'fulfilled', value });
+const rejected = (reason: unknown): Outcome => ({ status: 'rejected', reason });
+
+async function parseOne(deps: IngestDeps, input: IngestInput): Promise<ParsedInput | IngestResult> {
+  const contentHash = contentHashOf(input.raw);
+  try {
+    const mail = await deps.parse(input.raw);
+    deps.onStep?.('parsed');
+    return { ...input, mail, contentHash, dedupeKey: dedupeKeyFor(mail.messageId, contentHash) };
+  } catch (err) {
+    if (!isAppError(err, 'MAIL_UNPARSEABLE') && !isAppError(err, 'MAIL_TOO_LARGE')) throw err;
+    await quarantineMail(deps, { inboxId: input.inboxId, raw: input.raw, contentHash, reason: err.code, detail: err.message, source: input.source });
+    return { outcome: 'quarantined', reason: err.code };
+  }
+}
+
+/** One query each for the batch's stored copies and for our own outbound mails among them. */
+async function lookUp(deps: IngestDeps, mails: ParsedInput[]): Promise<MailHints[]> {
+  const ids = [...new Set(mails.map((p) => p.mail.messageId).filter((id): id is string => !!id))];
+  const [stored, ours] = await Promise.all([
+    deps.models.Message.find({ dedupeKey: { $in: mails.map((p) => p.dedupeKey) } }, { ticketId: 1, ingestState: 1, dedupeKey: 1 }).lean(),
+    ids.length > 0 ? deps.models.Message.find({ messageId: { $in: ids }, direction: 'outbound' }, { ticketId: 1, messageId: 1 }).lean() : [],
+  ]);
+  const byKey = new Map(stored.map((m) => [m.dedupeKey!, { _id: m._id, ticketId: m.ticketId, ingestState: m.ingestState }]));
+  const echoes = new Map(ours.map((m) => [m.messageId!, m.ticketId]));
+  return mails.map((p) => ({ existing: byKey.get(p.dedupeKey) ?? null, echoTicketId: (p.mail.messageId && echoes.get(p.mail.messageId)) || null }));
+}
+
+/**
+ * Stores the raw sources of the mails that will surely be stored (new, not our own, not a report that
+ * may be quarantined) in one go; as on the single path, the raw source goes in before the message.
+ */
+async function storeRawSources(deps: IngestDeps, mails: ParsedInput[], hints: MailHints[]): Promise<void> {
+  const wanted = mails.map((p, i) => ({ p, h: hints[i]! })).filter(({ p, h }) => !h.existing && !h.echoTicketId && !mailerReport(p.mail));
+  const stored = await deps.blobs.putMany(wanted.map(({ p }) => ({ data: p.raw, filename: `${p.contentHash}.eml`, contentType: 'message/rfc822', key: `raw:${p.dedupeKey}` })));
+  wanted.forEach(({ h }, i) => (h.raw = stored[i]));
+}
+
+/**
+ * Ingests mails in the given order with batch-wide look-ups and writes: parse all, one dedupe query,
+ * one query for the messages they link to, the raw sources in one write, each mail through the
+ * pipeline, then the trail and the completion marks in one write each. A failing mail fails alone.
+ * A mail repeated within the batch is handled after it, so it finds the first copy complete.
+ */
+export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array<Outcome>(inputs.length);
+  const mails: Array<{ at: number; p: ParsedInput }> = [];
+  const repeats: number[] = [];
+  const keys = new Set<string>();
+  for (const [at, input] of inputs.entries()) {
+    try {
+      const p = await parseOne(deps, input);
+      if ('outcome' in p) outcomes[at] = fulfilled(p);
+      else if (keys.has(p.dedupeKey)) repeats.push(at);
+      else {
+        keys.add(p.dedupeKey);
+        mails.push({ at, p });
+      }
+    } catch (err) {
+      outcomes[at] = rejected(err);
+    }
+  }
+
+  const parsed = mails.map((m) => m.p);
+  const index = await loadThreadKeyIndex(deps.models, parsed.map((p) => p.mail));
+  const tail: BatchTail = { events: [], complete: [] };
+  const pending: number[] = [];
+  try {
+    const hints = await lookUp(deps, parsed);
+    // A lone mail (the usual case while idling) stores its source after its ticket, so the ticket shows sooner.
+    if (parsed.length > 1) await storeRawSources(deps, parsed, hints);
+    for (const [i, { at, p }] of mails.entries()) {
+      const before = tail.complete.length;
+      try {
+        outcomes[at] = fulfilled(await ingestParsed(deps, p, { ...hints[i]!, index }, tail));
+        if (tail.complete.length > before) pending.push(at);
+      } catch (err) {
+        outcomes[at] = rejected(err);
+      }
+    }
+  } finally {
+    index.release();
+  }
+
+  try {
+    await recordEvents(deps.models, tail.events);
+    if (tail.complete.length > 0) await deps.models.Message.updateMany({ _id: { $in: tail.complete } }, { $set: { ingestState: 'complete' } });
+    for (const _ of pending) deps.onStep?.('completed');
+  } catch (err) {
+    for (const at of pending) outcomes[at] = rejected(err);
+  }
+
+  if (repeats.length > 0) {
+    const again = await ingestBatch(deps, repeats.map((at) => inputs[at]!));
+    repeats.forEach((at, i) => (outcomes[at] = again[i]!));
+  }
+  return outcomes;
+}
+
+type Waiting = { input: IngestInput; settle: (o: Outcome) => void };
+const waiting = new WeakMap<IngestDeps, Waiting[]>();
+
+/**
+ * Queues a mail for the batch of everything handed in with the same deps during this tick; the
+ * batch starts once the tick's synchronous work is done. Resolves with that mail's own result.
+ */
+export function ingestSoon(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
+  return new Promise<Outcome>((settle) => {
+    let queue = waiting.get(deps);
+    if (!queue) {
+      const batch: Waiting[] = [];
+      waiting.set(deps, (queue = batch));
+      setImmediate(() => {
+        waiting.delete(deps);
+        ingestBatch(deps, batch.map((q) => q.input)).then(
+          (outcomes) => batch.forEach((q, i) => q.settle(outcomes[i]!)),
+          (err: unknown) => batch.forEach((q) => q.settle(rejected(err))),
+        );
+      });
+    }
+    queue.push({ input, settle });
+  }).then((o) => (o.status === 'fulfilled' ? o.value : Promise.reject(o.reason as Error)));
+}

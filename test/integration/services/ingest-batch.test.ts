@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestEmail, type IngestResult } from '../../../src/services/ingest-email.js';
+import { ingestFixture } from '../../helpers/ingest.js';
+import { rawMail } from '../../helpers/mail.js';
+
+let fx: Awaited<ReturnType<typeof ingestFixture>>;
+beforeAll(async () => {
+  fx = await ingestFixture('ingest_batch');
+});
+afterAll(() => fx.db.drop());
+
+const ticketOf = (r: IngestResult) => {
+  if (!('ticketId' in r)) throw new Error(`expected a ticket, got ${JSON.stringify(r)}`);
+  return String(r.ticketId);
+};
+
+/** Hands mails in together, as the poller does with a fetched batch. */
+const batch = (raws: Buffer[], deps = fx.deps) => Promise.allSettled(raws.map((raw, i) => ingestEmail(deps, { inboxId: fx.inbox._id, raw, source: { folder: 'INBOX', uidValidity: '1', uid: i + 1 } })));
+
+describe('ingesting mails handed in together', () => {
+  it('threads within the batch as one by one would, keeps a bad mail apart, and stores a repeated mail once', async () => {
+    const parent = rawMail({ messageId: 'b-parent@c.test', subject: 'Batch order' });
+    const results = await batch([
+      rawMail({ messageId: 'b-child@c.test', inReplyTo: 'b-parent@c.test', subject: 'Re: Batch order' }),
+      Buffer.from('\x00\x01 not a mail'),
+      parent,
+      rawMail({ from: 'zed@other.test', messageId: 'b-other@c.test', subject: 'Something else' }),
+      parent,
+      rawMail({ messageId: 'b-grandchild@c.test', references: ['b-parent@c.test', 'b-child@c.test'], subject: 'Re: Batch order' }),
+    ]);
+    const [child, junk, first, other, repeat, grandchild] = results.map((r) => (r.status === 'fulfilled' ? r.value : Promise.reject(r.reason)) as IngestResult);
+    expect(junk).toEqual({ outcome: 'quarantined', reason: 'MAIL_UNPARSEABLE' });
+    expect(ticketOf(first!)).toBe(ticketOf(child!));
+    expect(ticketOf(grandchild!)).toBe(ticketOf(child!));
+    expect(ticketOf(other!)).not.toBe(ticketOf(child!));
+    expect(repeat).toEqual({ outcome: 'duplicate', ticketId: (first as { ticketId: unknown }).ticketId });
+    expect(await fx.models.Message.countDocuments({ messageId: 'b-parent@c.test' })).toBe(1);
+    const ticket = await fx.models.Ticket.findById(ticketOf(child!)).lean();
+    expect(ticket!.messageCount).toBe(3);
+    expect(await fx.models.Message.countDocuments({ ticketId: ticket!._id, ingestState: 'complete' })).toBe(3);
+    const trail = await fx.models.TicketEvent.find({ ticketId: ticket!._id }).lean();
+    expect(trail.map((e) => e.type).sort()).toEqual(['created', 'message_received', 'message_received', 'message_received']);
+  });
+
+  it('fails only the mail that fails, and a retry of the batch completes it once', async () => {
+    const raws = [rawMail({ messageId: 'f-1@c.test', subject: 'F one' }), rawMail({ messageId: 'f-2@c.test', subject: 'F two' }), rawMail({ messageId: 'f-3@c.test', subject: 'F three' })];
+    let stored = 0;
+    const crashing = { ...fx.deps, onStep: (step: string) => { if (step === 'stored' && ++stored === 2) throw new Error('simulated crash'); } };
+    const first = await batch(raws, crashing);
+    expect(first.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await fx.models.Message.findOne({ messageId: 'f-2@c.test' }).lean())!.ingestState).toBe('stored');
+    const again = await batch(raws);
+    expect(again.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'rejected'))).toEqual(['duplicate', 'ticketed', 'duplicate']);
+    for (const id of ['f-1@c.test', 'f-2@c.test', 'f-3@c.test']) {
+      const m = await fx.models.Message.find({ messageId: id }).lean();
+      expect(m).toHaveLength(1);
+      expect(m[0]!.ingestState).toBe('complete');
+      expect((await fx.models.Ticket.findById(m[0]!.ticketId).lean())!.messageCount).toBe(1);
+    }
+  });
+});
