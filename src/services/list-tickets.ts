@@ -18,6 +18,8 @@ const querySchema = z.object({
     .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean))
     .pipe(z.array(z.enum(TICKET_STATUSES)).min(1, 'must name at least one status'))
     .optional(),
+  /** `me`: assigned to the caller; `unassigned`: nobody's yet. */
+  assignee: z.enum(['me', 'unassigned']).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_TICKET_PAGE).optional(),
   cursor: z.string().optional(),
 });
@@ -51,6 +53,8 @@ export async function listTickets(deps: { models: Pick<Models, 'Ticket' | 'Inbox
   }
   if (query.status) filter.status = query.status.length === 1 ? query.status[0] : { $in: query.status };
   filter.mergedIntoId = null;
+  // Served by the (assigneeId, status, lastActivityAt, _id) index in the same keyset order.
+  if (query.assignee) filter.assigneeId = query.assignee === 'me' ? actor.userId : null;
   if (query.cursor !== undefined) {
     const after = decodeTicketCursor(query.cursor);
     // The $lte bound gives the index scan a start; the $or drops the ties already returned.

@@ -4,7 +4,7 @@ import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.j
 import { getTicket } from '../../services/get-ticket.js';
 import { listInboxes } from '../../services/list-inboxes.js';
 import { listAssignees, messageAuthorIds, userLabels } from '../../services/list-assignees.js';
-import { listTicketPage } from '../../services/list-ticket-page.js';
+import { listTickets } from '../../services/list-tickets.js';
 import { notFound, parseObjectId } from '../../services/access.js';
 import { visibleTicket } from '../../services/update-ticket.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
@@ -30,7 +30,7 @@ export function ticketPages(ctx: PageContext): Router {
   router.get('/tickets', requireLogin, async (req, res) => {
     const session = requireSession(res);
     const filters = { inbox: one(req.query.inbox), status: one(req.query.status), assignee: one(req.query.assignee), cursor: one(req.query.cursor) };
-    const [page, inboxes] = await Promise.all([listTicketPage(ctx, session.actor, filters), listInboxes(ctx, session.actor)]);
+    const [page, inboxes] = await Promise.all([listTickets(ctx, session.actor, filters), listInboxes(ctx, session.actor)]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
     const users = await userLabels(ctx, page.items.map((t) => t.assigneeId));
     const now = ctx.now();
