@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
 import { openAttachment } from '../../services/open-attachment.js';
 import type { BlobStore } from '../../store/blob-store.js';
@@ -55,26 +55,38 @@ function firstReadable(stream: Readable): Promise<void> {
   });
 }
 
+/**
+ * Sends an opened attachment as a download: waits for the first bytes so a file missing from GridFS
+ * becomes an error response rather than a broken download, then streams it with safe headers.
+ */
+export async function sendAttachment(
+  res: Response,
+  file: { stream: Readable; contentType: string; filename: string | null },
+  opts: { cacheControl: string; logger: Logger; fileId: string },
+): Promise<void> {
+  try {
+    await firstReadable(file.stream);
+  } catch (err) {
+    file.stream.destroy();
+    throw err;
+  }
+  res.set({
+    'Content-Type': safeContentType(file.contentType),
+    'Content-Disposition': attachmentDisposition(file.filename),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': opts.cacheControl,
+  });
+  await pipeline(file.stream, res).catch((err: Error & { code?: string }) => {
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') opts.logger.error({ err, fileId: opts.fileId }, 'attachment download failed mid-stream');
+  });
+}
+
 /** `GET /attachments/:fileId`: streams a stored attachment to a caller who can see its ticket. */
 export function attachmentRoutes(deps: { models: Models; blobs: BlobStore; logger: Logger }): Router {
   const router = Router();
   router.get('/:fileId', async (req, res) => {
     const file = await openAttachment(deps, principalOf(res).actor, req.params.fileId);
-    try {
-      await firstReadable(file.stream);
-    } catch (err) {
-      file.stream.destroy();
-      throw err;
-    }
-    res.set({
-      'Content-Type': safeContentType(file.contentType),
-      'Content-Disposition': attachmentDisposition(file.filename),
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'private',
-    });
-    await pipeline(file.stream, res).catch((err: Error & { code?: string }) => {
-      if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.logger.error({ err, fileId: req.params.fileId }, 'attachment download failed mid-stream');
-    });
+    await sendAttachment(res, file, { cacheControl: 'private', logger: deps.logger, fileId: req.params.fileId });
   });
   return router;
 }
