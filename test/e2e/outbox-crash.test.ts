@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Agenda } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,7 +6,7 @@ import { createSigner } from '../../src/store/secret-box.js';
 import { queueMail } from '../../src/services/queue-mail.js';
 import { openTestDb } from '../helpers/db.js';
 import { TEST_SECRET_KEY } from '../helpers/inbox.js';
-import { spawnEntry, type Spawned } from '../helpers/process.js';
+import { spawnEntry, workerEnv, type Spawned } from '../helpers/process.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { withDbName } from '../helpers/uri.js';
 
@@ -28,15 +25,14 @@ afterAll(async () => {
 });
 
 function startJobs(crashAt?: string): Spawned {
-  const p = spawnEntry('workers/jobs.ts', {
-    MONGODB_URI: withDbName(inject('mongoUri'), db.connection.name),
-    SECRET_KEY: TEST_SECRET_KEY,
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tl-jobs-')),
-    LOG_LEVEL: 'warn',
-    JOBS_PROCESS_EVERY_MS: '50',
-    JOBS_LOCK_LIFETIME_MS: '1000',
-    ...(crashAt ? { THREADLINE_TEST_CRASH_AT: crashAt } : {}),
-  });
+  const p = spawnEntry(
+    'workers/jobs.ts',
+    workerEnv(withDbName(inject('mongoUri'), db.connection.name), {
+      JOBS_PROCESS_EVERY_MS: '50',
+      JOBS_LOCK_LIFETIME_MS: '1000',
+      ...(crashAt ? { THREADLINE_TEST_CRASH_AT: crashAt } : {}),
+    }),
+  );
   running.push(p);
   return p;
 }

@@ -1,12 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openTestDb } from '../helpers/db.js';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot.js';
-import { TEST_SECRET_KEY, createImapInbox } from '../helpers/inbox.js';
+import { createImapInbox } from '../helpers/inbox.js';
 import { rawMail } from '../helpers/mail.js';
-import { spawnEntry, type Spawned } from '../helpers/process.js';
+import { spawnEntry, workerEnv, type Spawned } from '../helpers/process.js';
 import { withDbName } from '../helpers/uri.js';
 
 let dovecot: DovecotServer;
@@ -24,16 +21,15 @@ afterAll(async () => {
 });
 
 function startPoller(crashAt?: string): Spawned {
-  const p = spawnEntry('workers/poller.ts', {
-    MONGODB_URI: withDbName(inject('mongoUri'), db.connection.name),
-    SECRET_KEY: TEST_SECRET_KEY,
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tl-crash-')),
-    LOG_LEVEL: 'warn',
-    POLLER_LEASE_MS: '1500',
-    POLLER_RESCAN_MS: '200',
-    POLLER_FETCH_BATCH: '2',
-    ...(crashAt ? { THREADLINE_TEST_CRASH_AT: crashAt } : {}),
-  });
+  const p = spawnEntry(
+    'workers/poller.ts',
+    workerEnv(withDbName(inject('mongoUri'), db.connection.name), {
+      POLLER_LEASE_MS: '1500',
+      POLLER_RESCAN_MS: '200',
+      POLLER_FETCH_BATCH: '2',
+      ...(crashAt ? { THREADLINE_TEST_CRASH_AT: crashAt } : {}),
+    }),
+  );
   running.push(p);
   return p;
 }

@@ -1,44 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, spawnEntry, type Spawned } from '../helpers/process.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-const children: ChildProcess[] = [];
+const started: Spawned[] = [];
 const dirs: string[] = [];
 
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  for (const s of started) s.child.kill('SIGKILL');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `src/server.ts` the way `npm start` does, with only the given environment. */
+/** Starts `src/server.ts all` (what `npm start` runs) with only the given environment. */
 function start(env: Record<string, string>) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-start-'));
   dirs.push(dataDir);
-  const child = spawn(TSX, ['src/server.ts', 'all'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output, dataDir };
+  const app = spawnEntry('src/server.ts', { DATA_DIR: dataDir, ...env }, ['all']);
+  started.push(app);
+  return { ...app, exited: app.exited.then((e) => e.code) };
 }
 
 describe('npm start on a fresh machine', () => {
