@@ -37,6 +37,7 @@ export function quarantineFor(rt: Runtime) {
 
 /** The ingest pipeline's dependencies, shared by the pollers and the import tools. */
 export function ingestDeps(rt: Runtime): IngestDeps {
+  const sla = slaDeps(rt);
   let own: { at: number; set: Set<string> } | null = null;
   return {
     models: rt.models,
@@ -59,7 +60,7 @@ export function ingestDeps(rt: Runtime): IngestDeps {
       if (!event.autoSubmitted) {
         await rt.models.Ticket.updateOne({ _id: event.ticketId, 'sla.awaitingSince': null }, { $set: { 'sla.awaitingSince': new Date() } });
       }
-      await refreshSla(slaDeps(rt), event.ticketId);
+      await refreshSla(sla, event.ticketId);
       if (event.created) await rt.scheduler.schedule(AUTO_REPLY_JOB, { key: event.messageDocId.toHexString() });
     },
   };
