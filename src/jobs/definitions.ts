@@ -9,14 +9,22 @@ import type { JobDefinition } from './job-worker.js';
 
 const keyOf = (data: Record<string, unknown>) => new Types.ObjectId(String(data.key));
 
-/** Delivers one outbox item; a deferred delivery is retried by Agenda with our backoff. */
+/**
+ * Delivers one outbox item; a deferred delivery is retried by Agenda at the time the run named (our
+ * backoff, or the end of another run's claim), never given up: the outbox decides when a mail fails.
+ * The claim lasts as long as the job lock, so a dead worker's mail is free again when its job re-runs.
+ */
 export function deliverJob(deps: DeliverDeps, lockLifetimeMs: number): JobDefinition {
   return {
     name: DELIVER_JOB,
     concurrency: 10,
     lockLifetimeMs,
-    backoff: (ctx) => (isAppError(ctx.error, 'DELIVERY_DEFERRED') ? deliveryRetryDelayMs(ctx.attempt, deps.settings.backoff) : null),
-    handler: async (data) => void (await deliverOutboxItem(deps, keyOf(data))),
+    backoff: (ctx) => {
+      if (!isAppError(ctx.error, 'DELIVERY_DEFERRED')) return null;
+      const at = ctx.error.details?.nextAttemptAt;
+      return at instanceof Date ? Math.max(at.getTime() - deps.now().getTime(), 0) : deliveryRetryDelayMs(ctx.attempt, deps.settings.backoff);
+    },
+    handler: async (data) => void (await deliverOutboxItem(deps, keyOf(data), lockLifetimeMs)),
   };
 }
 

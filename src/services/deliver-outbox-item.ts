@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../domain/backoff.js';
@@ -34,11 +35,46 @@ export function deliveryRetryDelayMs(attempt: number, backoff: { baseMs: number;
   return backoffDelayMs(attempt, backoff, () => 0.5);
 }
 
+const UNCLAIMED = { claimedBy: null, claimedUntil: null };
+
+/**
+ * Takes the mail for this run: a pending one, or one left 'sending' by a run whose claim expired (its
+ * worker died, possibly after the SMTP server accepted the mail). Null when another run holds it or
+ * it is settled.
+ */
+async function claim(deps: DeliverDeps, outboxId: Types.ObjectId, claimedBy: string, leaseMs: number): Promise<OutboxDoc | null> {
+  const now = deps.now();
+  return deps.models.Outbox.findOneAndUpdate(
+    { _id: outboxId, $or: [{ state: 'pending' }, { state: 'sending', $or: [{ claimedUntil: null }, { claimedUntil: { $lte: now } }] }] },
+    { $set: { state: 'sending', claimedBy, claimedUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+    { returnDocument: 'after', lean: true },
+  );
+}
+
+/** Keeps this run's claim alive while it talks to a slow SMTP server; the returned function stops it. */
+function renewClaim(deps: DeliverDeps, outboxId: Types.ObjectId, claimedBy: string, leaseMs: number): () => void {
+  const timer = setInterval(() => {
+    const until = new Date(deps.now().getTime() + leaseMs);
+    deps.models.Outbox.updateOne({ _id: outboxId, state: 'sending', claimedBy }, { $set: { claimedUntil: until } }).catch((err: unknown) =>
+      deps.logger.warn({ outboxId, err: (err as Error).message }, 'could not renew the delivery claim'),
+    );
+  }, Math.max(Math.floor(leaseMs / 3), 10));
+  return () => clearInterval(timer);
+}
+
+/** Why a run found the mail neither claimable nor settled: another run holds it; retry when its claim ends. */
+async function heldElsewhere(deps: DeliverDeps, outboxId: Types.ObjectId): Promise<'skipped'> {
+  const current = await deps.models.Outbox.findById(outboxId, { state: 1, claimedUntil: 1 }).lean();
+  if (!current || current.state === 'sent' || current.state === 'failed') return 'skipped';
+  const nextAttemptAt = current.state === 'sending' && current.claimedUntil ? current.claimedUntil : deps.now();
+  throw new AppError('DELIVERY_DEFERRED', 'delivery deferred: another delivery run is sending this mail', { details: { outboxId: String(outboxId), nextAttemptAt } });
+}
+
 async function settle(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'failed', detail: { response?: string; error?: OutboxDoc['lastError'] }): Promise<void> {
   const at = deps.now();
   await deps.models.Outbox.updateOne(
     { _id: item._id },
-    { $set: { state, ...(state === 'sent' ? { sentAt: at, smtpResponse: detail.response ?? null, nextAttemptAt: null } : { lastError: detail.error, nextAttemptAt: null }) } },
+    { $set: { state, ...UNCLAIMED, ...(state === 'sent' ? { sentAt: at, smtpResponse: detail.response ?? null, nextAttemptAt: null } : { lastError: detail.error, nextAttemptAt: null }) } },
   );
   await deps.models.Message.updateOne(
     { messageId: item.messageId, direction: 'outbound' },
@@ -62,14 +98,16 @@ async function settle(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'faile
  * refusal (5xx) → failed and recorded on the ticket; a transient one → throws DELIVERY_DEFERRED so
  * the job runner retries with backoff, until maxAttempts. A crash after the server accepted the mail
  * repeats the send with the same stored bytes and Message-ID, never a different message.
+ *
+ * Each run claims the mail for `leaseMs` and renews the claim while it sends, so two overlapping runs
+ * (a job lock that expired during a slow send, the job scheduled twice) never both send it: the later
+ * one throws DELIVERY_DEFERRED with the claim's end as nextAttemptAt, and does not count as an attempt.
+ * The job runner passes its lock lifetime, so a dead worker's claim has expired when its job runs again.
  */
-export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.ObjectId): Promise<DeliveryOutcome> {
-  const item = await deps.models.Outbox.findOneAndUpdate(
-    { _id: outboxId, state: { $in: ['pending', 'sending'] } },
-    { $set: { state: 'sending' }, $inc: { attempts: 1 } },
-    { returnDocument: 'after', lean: true },
-  );
-  if (!item) return 'skipped';
+export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.ObjectId, leaseMs: number): Promise<DeliveryOutcome> {
+  const claimedBy = randomUUID();
+  const item = await claim(deps, outboxId, claimedBy, leaseMs);
+  if (!item) return heldElsewhere(deps, outboxId);
   const inbox = await deps.models.Inbox.findById(item.inboxId).lean();
   if (!inbox) {
     await settle(deps, item, 'failed', { error: { code: 'NOT_FOUND', message: 'the inbox of this mail no longer exists', at: deps.now() } });
@@ -77,7 +115,10 @@ export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.Objec
   }
   const smtp = inbox.smtp;
   const password = smtp.passwordSealed ? deps.secrets.open(smtp.passwordSealed, `inbox:${inbox._id.toHexString()}:smtp`) : null;
-  const result = await deps.sender.send({ host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null, password }, item.envelope, bytesOf(item.raw));
+  const stopRenewing = renewClaim(deps, item._id, claimedBy, leaseMs);
+  const result = await deps.sender
+    .send({ host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null, password }, item.envelope, bytesOf(item.raw))
+    .finally(stopRenewing);
   if (result.ok) {
     deps.onStep?.('smtp-accepted');
     await settle(deps, item, 'sent', { response: result.response });
@@ -90,6 +131,6 @@ export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.Objec
     return 'failed';
   }
   const nextAttemptAt = new Date(deps.now().getTime() + deliveryRetryDelayMs(item.attempts, deps.settings.backoff));
-  await deps.models.Outbox.updateOne({ _id: item._id }, { $set: { state: 'pending', lastError: error, nextAttemptAt } });
+  await deps.models.Outbox.updateOne({ _id: item._id }, { $set: { state: 'pending', ...UNCLAIMED, lastError: error, nextAttemptAt } });
   throw new AppError('DELIVERY_DEFERRED', `delivery deferred: ${error.message}`, { details: { outboxId: String(outboxId), nextAttemptAt } });
 }

@@ -13,6 +13,8 @@ export interface TestSmtp {
   received: ReceivedMail[];
   /** Answers the next DATA commands with these SMTP replies, e.g. [451, 250]; an empty queue accepts. */
   script(codes: number[]): void;
+  /** Waits this long before answering each DATA command, like a slow server; 0 answers at once. */
+  answerAfter(ms: number): void;
   onMessage(fn: (mail: ReceivedMail) => void | Promise<void>): void;
   close(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export interface TestSmtp {
 export async function startSmtp(): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   const scripted: number[] = [];
+  let answerDelayMs = 0;
   const listeners: Array<(mail: ReceivedMail) => void | Promise<void>> = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -28,7 +31,8 @@ export async function startSmtp(): Promise<TestSmtp> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', () => void (answerDelayMs > 0 ? setTimeout(answer, answerDelayMs) : answer()));
+      const answer = () => {
         const code = scripted.shift() ?? 250;
         if (code >= 400) {
           const err = Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: code });
@@ -42,7 +46,7 @@ export async function startSmtp(): Promise<TestSmtp> {
         };
         received.push(mail);
         void Promise.all(listeners.map((fn) => fn(mail))).finally(() => callback());
-      });
+      };
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -51,6 +55,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     port,
     received,
     script: (codes) => void scripted.push(...codes),
+    answerAfter: (ms) => void (answerDelayMs = ms),
     onMessage: (fn) => void listeners.push(fn),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

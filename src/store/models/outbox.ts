@@ -21,6 +21,12 @@ export interface OutboxDoc {
   state: OutboxState;
   attempts: number;
   nextAttemptAt?: Date | null;
+  /**
+   * While state is 'sending': the delivery run that holds the mail and until when. Another run may
+   * take it over only once the claim has expired (its holder died); settling clears both.
+   */
+  claimedBy?: string | null;
+  claimedUntil?: Date | null;
   lastError?: { code: string; message: string; smtpCode?: number | null; at: Date } | null;
   smtpResponse?: string | null;
   sentAt?: Date | null;
@@ -42,6 +48,8 @@ const outboxSchema = new Schema<OutboxDoc>(
     state: { type: String, enum: OUTBOX_STATES, default: 'pending' },
     attempts: { type: Number, default: 0 },
     nextAttemptAt: { type: Date, default: null },
+    claimedBy: { type: String, default: null },
+    claimedUntil: { type: Date, default: null },
     lastError: { type: Schema.Types.Mixed, default: null },
     smtpResponse: { type: String, default: null },
     sentAt: { type: Date, default: null },

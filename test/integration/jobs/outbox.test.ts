@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverJob } from '../../../src/jobs/definitions.js';
 import { createJobWorker, type JobWorker } from '../../../src/jobs/job-worker.js';
 import { createScheduler } from '../../../src/jobs/scheduler.js';
+import { isAppError } from '../../../src/domain/errors.js';
 import { createMailSender } from '../../../src/mail/smtp-transport.js';
 import { parseMail } from '../../../src/mail/parse-mail.js';
-import { queueMail, type QueueMailDeps } from '../../../src/services/queue-mail.js';
+import { deliverOutboxItem, type DeliverDeps } from '../../../src/services/deliver-outbox-item.js';
+import { DELIVER_JOB, queueMail, type QueueMailDeps } from '../../../src/services/queue-mail.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { TEST_SECRET_KEY } from '../../helpers/inbox.js';
@@ -18,6 +20,7 @@ let smtp: TestSmtp;
 let agenda: Agenda;
 let worker: JobWorker;
 let deps: QueueMailDeps;
+let deliverDeps: DeliverDeps;
 const sender = createMailSender({ connectionTimeoutMs: 2000 });
 
 beforeAll(async () => {
@@ -26,16 +29,8 @@ beforeAll(async () => {
   agenda = new Agenda({ backend: new MongoBackend({ mongo: db.connection.db!, collection: 'jobs' }), processEvery: 50 });
   await agenda.ready;
   deps = { models: db.models, scheduler: createScheduler(agenda), sign: (v) => `sig${v.length}`.padEnd(12, 'x'), now: () => new Date() };
-  worker = createJobWorker({
-    agenda,
-    logger: testLogger,
-    definitions: [
-      deliverJob(
-        { models: db.models, sender, secrets: createSecretBox(TEST_SECRET_KEY), now: () => new Date(), logger: testLogger, settings: { maxAttempts: 3, backoff: { baseMs: 100, maxMs: 400 } } },
-        5000,
-      ),
-    ],
-  });
+  deliverDeps = { models: db.models, sender, secrets: createSecretBox(TEST_SECRET_KEY), now: () => new Date(), logger: testLogger, settings: { maxAttempts: 3, backoff: { baseMs: 100, maxMs: 400 } } };
+  worker = createJobWorker({ agenda, logger: testLogger, definitions: [deliverJob(deliverDeps, 5000)] });
   await worker.start();
 });
 afterAll(async () => {
@@ -51,8 +46,8 @@ async function setup(address: string) {
   return { inbox, ticket };
 }
 
-function reply(inbox: Awaited<ReturnType<typeof setup>>['inbox'], ticket: Awaited<ReturnType<typeof setup>>['ticket'], dedupeKey: string | null) {
-  return queueMail(deps, {
+function reply(inbox: Awaited<ReturnType<typeof setup>>['inbox'], ticket: Awaited<ReturnType<typeof setup>>['ticket'], dedupeKey: string | null, queueDeps = deps) {
+  return queueMail(queueDeps, {
     kind: 'agent-reply',
     inbox,
     ticket: { _id: ticket._id, number: ticket.number },
@@ -133,5 +128,80 @@ describe('outbox delivery through a real SMTP server', () => {
     await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.state, { timeout: 10_000 }).toBe('sent');
     expect(deliveredTo(item.messageId)).toHaveLength(1);
     void Types;
+  });
+});
+
+/** Queues a reply without scheduling its job, so the test alone decides which delivery runs happen. */
+async function unscheduledReply(address: string, dedupeKey: string) {
+  const { inbox, ticket } = await setup(address);
+  return reply(inbox, ticket, dedupeKey, { ...deps, scheduler: { ...deps.scheduler, schedule: async () => undefined } });
+}
+
+const deferredRun = (err: unknown) => isAppError(err, 'DELIVERY_DEFERRED');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('delivery runs that overlap', () => {
+  it('two overlapping delivery runs send the mail once', async () => {
+    const item = await unscheduledReply('six@help.example.test', 'reply:6');
+    const leaseMs = 500;
+    smtp.answerAfter(2500);
+    try {
+      const first = Promise.allSettled([deliverOutboxItem(deliverDeps, item._id, leaseMs), deliverOutboxItem(deliverDeps, item._id, leaseMs)]);
+      // Longer than the lease, while the slow server still holds the first run: the claim was renewed.
+      await sleep(leaseMs * 2 + 100);
+      const late = await deliverOutboxItem(deliverDeps, item._id, leaseMs).then(
+        (outcome) => ({ outcome }),
+        (err: unknown) => ({ err }),
+      );
+      expect('err' in late && deferredRun(late.err)).toBe(true);
+      const both = await first;
+      expect(both.filter((r) => r.status === 'fulfilled').map((r) => r.value)).toEqual(['sent']);
+      const refused = both.find((r) => r.status === 'rejected');
+      expect(deferredRun(refused?.reason)).toBe(true);
+      expect((refused!.reason as { details: { nextAttemptAt: unknown } }).details.nextAttemptAt).toBeInstanceOf(Date);
+    } finally {
+      smtp.answerAfter(0);
+    }
+    expect(deliveredTo(item.messageId)).toHaveLength(1);
+    const settled = (await db.models.Outbox.findById(item._id).lean())!;
+    // Only the run that held the claim counted as an attempt; settling released the claim.
+    expect(settled).toMatchObject({ state: 'sent', attempts: 1, claimedBy: null, claimedUntil: null });
+    expect(await deliverOutboxItem(deliverDeps, item._id, leaseMs)).toBe('skipped');
+    expect(deliveredTo(item.messageId)).toHaveLength(1);
+    expect(await db.models.TicketEvent.countDocuments({ ticketId: item.ticketId, type: 'reply_sent' })).toBe(1);
+  });
+
+  it('leaves a live claim alone and takes over an expired one, sending the same bytes', async () => {
+    const item = await unscheduledReply('seven@help.example.test', 'reply:7');
+    // A run whose worker died after the server accepted the mail, its claim still running.
+    const claimedUntil = new Date(Date.now() + 60_000);
+    await db.models.Outbox.updateOne({ _id: item._id }, { $set: { state: 'sending', attempts: 1, claimedBy: 'dead-run', claimedUntil } });
+    const refused = await deliverOutboxItem(deliverDeps, item._id, 1000).catch((err: unknown) => err);
+    expect(deferredRun(refused)).toBe(true);
+    expect((refused as { details: { nextAttemptAt: Date } }).details.nextAttemptAt).toEqual(claimedUntil);
+    expect(deliveredTo(item.messageId)).toHaveLength(0);
+    expect((await db.models.Outbox.findById(item._id).lean())!).toMatchObject({ state: 'sending', attempts: 1, claimedBy: 'dead-run' });
+
+    await db.models.Outbox.updateOne({ _id: item._id }, { $set: { claimedUntil: new Date(Date.now() - 1) } });
+    expect(await deliverOutboxItem(deliverDeps, item._id, 1000)).toBe('sent');
+    expect(deliveredTo(item.messageId)).toHaveLength(1);
+    expect(deliveredTo(item.messageId)[0]!.raw.toString()).toBe(item.raw.toString());
+    expect((await db.models.Outbox.findById(item._id).lean())!).toMatchObject({ state: 'sent', attempts: 2, claimedBy: null, claimedUntil: null });
+  });
+
+  it('takes over a mail left sending without any claim', async () => {
+    const item = await unscheduledReply('eight@help.example.test', 'reply:8');
+    await db.models.Outbox.collection.updateOne({ _id: item._id }, { $set: { state: 'sending', attempts: 1 }, $unset: { claimedBy: '', claimedUntil: '' } });
+    expect(await deliverOutboxItem(deliverDeps, item._id, 1000)).toBe('sent');
+    expect(deliveredTo(item.messageId)).toHaveLength(1);
+  });
+
+  it('the job runner retries a run refused by a live claim once the claim ends, without counting it as an attempt', async () => {
+    const item = await unscheduledReply('nine@help.example.test', 'reply:9');
+    await db.models.Outbox.updateOne({ _id: item._id }, { $set: { state: 'sending', attempts: 1, claimedBy: 'dead-run', claimedUntil: new Date(Date.now() + 800) } });
+    await deps.scheduler.schedule(DELIVER_JOB, { key: item._id.toHexString() });
+    await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.state, { timeout: 10_000 }).toBe('sent');
+    expect((await db.models.Outbox.findById(item._id).lean())!.attempts).toBe(2);
+    expect(deliveredTo(item.messageId)).toHaveLength(1);
   });
 });
