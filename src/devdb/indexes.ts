@@ -35,6 +35,8 @@ export class Index {
   readonly spec: Doc;
   /** Some document produced several keys (an array on an indexed path). */
   multikey = false;
+  /** The index fields that ever held an array, as MongoDB's multikeyPaths. */
+  readonly multikeyPaths = new Set<string>();
   readonly tree: Tree;
 
   constructor(spec: Doc) {
@@ -110,6 +112,7 @@ export class Index {
     }
     if (arrays.length === 0) return [perField.map((kv) => kv.values[0])];
     this.multikey = true;
+    for (const [i, f] of this.fields.entries()) if (perField[i]?.multikey) this.multikeyPaths.add(f.path);
     let keys: unknown[][] = [[]];
     for (const kv of perField) {
       const next: unknown[][] = [];

@@ -118,15 +118,21 @@ function planFor(ix: Index, preds: Map<string, FieldPred>, sort: SortSpec): { pl
     prefix.push(p.points);
     combos *= p.points.length;
   }
+  // As in MongoDB: an array field pinned to one value yields each document once, in index order, so
+  // ranges and sorts on the fields after it are still served by the index.
+  const ordered = !ix.multikey || [...ix.multikeyPaths].every((path) => {
+    const j = ix.fields.findIndex((f) => f.path === path);
+    return j >= 0 && j < prefix.length && prefix[j]?.length === 1;
+  });
   let range: FieldPred | undefined;
   const next = ix.fields[i];
-  if (next && !ix.multikey) {
+  if (next && ordered) {
     const p = preds.get(next.path);
     if (p && !p.points && p.lo !== undefined && p.hi !== undefined) range = p;
   }
   let providesSort = sort.length === 0;
   let reverse = false;
-  if (sort.length > 0 && !ix.multikey && combos <= MAX_MERGE) {
+  if (sort.length > 0 && ordered && combos <= MAX_MERGE) {
     const constant = new Set(ix.fields.slice(0, prefix.length).filter((_, j) => prefix[j]?.length === 1).map((f) => f.path));
     const rest = sort.filter(([parts]) => !constant.has(parts.join('.')));
     let sign = 0;
