@@ -1,6 +1,8 @@
 import type { QueryFilter, Types } from 'mongoose';
 import { z } from 'zod';
+import { slaDueSoonBound } from '../domain/sla-due.js';
 import { TICKET_STATUSES } from '../domain/ticket-status.js';
+import { searchQueryTerms } from '../domain/ticket-search.js';
 import type { Models } from '../store/models/index.js';
 import type { TicketDoc } from '../store/models/ticket.js';
 import { canSeeInbox, inboxScope, notFound, parseObjectId, type Actor } from './access.js';
@@ -10,8 +12,9 @@ import { parseInput } from './validate.js';
 
 export const DEFAULT_TICKET_PAGE = 25;
 export const MAX_TICKET_PAGE = 100;
+export const MAX_SEARCH_WORDS = 8;
 
-const querySchema = z.object({
+export const querySchema = z.object({
   inbox: z.string().optional(),
   status: z
     .string()
@@ -20,6 +23,18 @@ const querySchema = z.object({
     .optional(),
   /** `me`: assigned to the caller; `unassigned`: nobody's yet. */
   assignee: z.enum(['me', 'unassigned']).optional(),
+  /** One tag, exactly as stored (tags are kept lower-cased). */
+  tag: z.string().trim().toLowerCase().min(1).max(50).optional(),
+  /** `soon`: the SLA is breached or due within the hour (red or amber badge). */
+  due: z.enum(['soon']).optional(),
+  /** Words that must all match: whole subject words, or the start of a word of the requester's name or email. */
+  q: z
+    .string()
+    .max(200)
+    .transform((s) => (s.trim() === '' ? undefined : searchQueryTerms(s)))
+    .refine((terms) => terms === undefined || terms.length > 0, 'must contain a letter or digit')
+    .refine((terms) => terms === undefined || terms.length <= MAX_SEARCH_WORDS, `must have at most ${MAX_SEARCH_WORDS} words`)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(MAX_TICKET_PAGE).optional(),
   cursor: z.string().optional(),
 });
@@ -35,9 +50,10 @@ export interface TicketPage {
  * Keyset-paged on (lastActivityAt desc, _id desc): each page starts strictly after the previous
  * page's last ticket, so the query walks the (inboxId, status, lastActivityAt, _id) indexes instead
  * of skipping, and a ticket is never returned twice even when many share a timestamp.
- * An `inbox` that does not exist or is not the actor's is NOT_FOUND.
+ * Tag, search and "due soon" filters go through their own indexes (see the ticket model), and combine
+ * with the others. An `inbox` that does not exist or is not the actor's is NOT_FOUND.
  */
-export async function listTickets(deps: { models: Pick<Models, 'Ticket' | 'Inbox'> }, actor: Actor, rawQuery: unknown): Promise<TicketPage> {
+export async function listTickets(deps: { models: Pick<Models, 'Ticket' | 'Inbox'>; now: () => Date }, actor: Actor, rawQuery: unknown): Promise<TicketPage> {
   const query = parseInput(querySchema, rawQuery, 'Query');
   const limit = query.limit ?? DEFAULT_TICKET_PAGE;
   const filter: QueryFilter<TicketDoc> = {};
@@ -55,6 +71,14 @@ export async function listTickets(deps: { models: Pick<Models, 'Ticket' | 'Inbox
   filter.mergedIntoId = null;
   // Served by the (assigneeId, status, lastActivityAt, _id) index in the same keyset order.
   if (query.assignee) filter.assigneeId = query.assignee === 'me' ? actor.userId : null;
+  if (query.tag) filter.tags = query.tag;
+  if (query.due === 'soon') filter['sla.nextDueAt'] = { $lte: slaDueSoonBound(deps.now()) };
+  const [first, ...more] = query.q ?? [];
+  if (first !== undefined) {
+    // Equality on the first word drives the multikey index; the others are checked on what it finds.
+    filter.searchTerms = first;
+    if (more.length > 0) filter.$and = more.map((term) => ({ searchTerms: term }));
+  }
   if (query.cursor !== undefined) {
     const after = decodeTicketCursor(query.cursor);
     // The $lte bound gives the index scan a start; the $or drops the ties already returned.

@@ -19,6 +19,12 @@ export interface TicketSla {
   done: string[];
 }
 
+/** Stored next to the SLA state for the "due soon" filter only; not part of any view. */
+interface TicketSlaIndexFields {
+  /** Earliest running due time or recorded breach (domain/sla-due.ts slaNextDueAt). */
+  nextDueAt?: Date | null;
+}
+
 export interface TicketDoc {
   _id: Types.ObjectId;
   number: number;
@@ -34,6 +40,8 @@ export interface TicketDoc {
   participants: string[];
   assigneeId?: Types.ObjectId | null;
   tags: string[];
+  /** Search words from the subject and requester (domain/ticket-search.ts); absent on tickets not yet backfilled. */
+  searchTerms?: string[];
   messageCount: number;
   lastActivityAt: Date;
   solvedAt?: Date | null;
@@ -41,7 +49,7 @@ export interface TicketDoc {
   mergedIntoId?: Types.ObjectId | null;
   linkedTicketIds: Types.ObjectId[];
   flags: { autoSubmitted: boolean };
-  sla: TicketSla;
+  sla: TicketSla & TicketSlaIndexFields;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,6 +71,7 @@ const ticketSchema = new Schema<TicketDoc>(
     participants: { type: [String], default: [] },
     assigneeId: { type: Schema.Types.ObjectId, ref: 'User', default: null },
     tags: { type: [String], default: [] },
+    searchTerms: { type: [String], default: undefined },
     messageCount: { type: Number, default: 0 },
     lastActivityAt: { type: Date, required: true, default: () => new Date() },
     solvedAt: { type: Date, default: null },
@@ -81,6 +90,7 @@ const ticketSchema = new Schema<TicketDoc>(
       escalationLevel: { type: Number, default: 0 },
       breachedAt: { type: Date, default: null },
       done: { type: [String], default: [] },
+      nextDueAt: { type: Date, default: null },
     },
   },
   { timestamps: true, collection: 'tickets' },
@@ -92,7 +102,14 @@ ticketSchema.index({ inboxId: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ assigneeId: 1, status: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
-ticketSchema.index({ tags: 1 });
+// Tag and search filters: equality on the multikey field, then the inbox and the list order. With the
+// inbox or an agent's inboxes bound, MongoDB walks these in keyset order; the built-in server (whose
+// multikey indexes serve equality only) narrows to the matches and sorts them.
+ticketSchema.index({ tags: 1, inboxId: 1, lastActivityAt: -1, _id: -1 });
+ticketSchema.index({ searchTerms: 1, inboxId: 1, lastActivityAt: -1, _id: -1 });
+// "Due soon": a range on the next due time, per inbox and across inboxes.
+ticketSchema.index({ inboxId: 1, 'sla.nextDueAt': 1 });
+ticketSchema.index({ 'sla.nextDueAt': 1 });
 ticketSchema.index({ originKey: 1 }, { unique: true, sparse: true });
 ticketSchema.index({ baseSubject: 1, lastActivityAt: -1 });
 

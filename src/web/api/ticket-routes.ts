@@ -4,8 +4,8 @@ import { getTicket } from '../../services/get-ticket.js';
 import { listTickets } from '../../services/list-tickets.js';
 import { principalOf } from './authenticate.js';
 
-/** `/tickets`: keyset-paged list and one ticket with its conversation. */
-export function ticketRoutes(deps: { models: Models }): Router {
+/** `/tickets`: keyset-paged, filtered list (inbox, status, assignee, tag, due, q) and one ticket with its conversation. */
+export function ticketRoutes(deps: { models: Models; now: () => Date }): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     res.json(await listTickets(deps, principalOf(res).actor, req.query));
