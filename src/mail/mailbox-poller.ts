@@ -199,13 +199,14 @@ export class MailboxPoller {
     const total = uids.length;
     await this.setStatus({ state: 'syncing', behind: total, backlog: total > 0 ? { total, done: 0, since: this.mailbox.importSince } : null });
     let done = 0;
-    for (let i = 0; i < uids.length && !this.stopped; i += settings.fetchBatch) {
-      const batch = uids.slice(i, i + settings.fetchBatch);
-      const fetched: Array<{ uid: number; source: Buffer }> = [];
-      for await (const msg of client.fetch(batch.join(','), { uid: true, source: true }, { uid: true })) {
-        if (msg.source) fetched.push({ uid: msg.uid, source: msg.source });
-      }
-      fetched.sort((a, b) => a.uid - b.uid);
+    const batches: number[][] = [];
+    for (let i = 0; i < uids.length; i += settings.fetchBatch) batches.push(uids.slice(i, i + settings.fetchBatch));
+    let next = batches[0] ? this.fetchSources(client, batches[0]) : null;
+    for (let b = 0; next && !this.stopped; b++) {
+      const fetched = await next;
+      // The next batch is fetched while this one is ingested, so the IMAP server works while we parse and store.
+      next = batches[b + 1] ? this.fetchSources(client, batches[b + 1]!) : null;
+      next?.catch(() => undefined); // a failure surfaces when it is awaited; until then it must not count as unhandled
       this.deps.onStep?.('fetched');
       if (this.stopped) return;
       // Handed in together, the batch's mails are ingested as one batch (in UID order), sharing look-ups and writes.
@@ -223,6 +224,15 @@ export class MailboxPoller {
       await this.setStatus({ behind: total - done, backlog: { total, done, since: this.mailbox.importSince } });
     }
     await this.setStatus({ state: 'syncing', behind: total - done, lastSyncAt: this.deps.now() });
+  }
+
+  /** The raw sources of these UIDs, in UID order. */
+  private async fetchSources(client: ImapFlow, uids: number[]): Promise<Array<{ uid: number; source: Buffer }>> {
+    const fetched: Array<{ uid: number; source: Buffer }> = [];
+    for await (const msg of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
+      if (msg.source) fetched.push({ uid: msg.uid, source: msg.source });
+    }
+    return fetched.sort((a, b) => a.uid - b.uid);
   }
 
   private async ingestOne(uid: number, raw: Buffer, uidValidity: string): Promise<void> {

@@ -6,7 +6,7 @@ import { renderEmail } from '../mail/render-email.js';
 import { sanitizeEmailHtml } from '../mail/sanitize-html.js';
 import type { IngestDeps } from '../services/ingest-email.js';
 import { quarantineMail } from '../services/quarantine-mail.js';
-import { refreshSla, type SlaDeps } from '../services/refresh-sla.js';
+import { refreshSla, refreshSlaMany, type SlaDeps } from '../services/refresh-sla.js';
 import { AUTO_REPLY_JOB } from '../services/send-auto-reply.js';
 import type { Runtime } from '../runtime.js';
 
@@ -55,13 +55,16 @@ export function ingestDeps(rt: Runtime): IngestDeps {
     },
     settings: { reopenClosedWithinSeconds: rt.config.mail.reopenClosedWithinSeconds, subjectMatchWithinSeconds: rt.config.mail.subjectMatchWithinSeconds },
     onStep: crashHookFromEnv(),
-    // Follow-up work for a stored customer mail: start or move the SLA clocks, acknowledge a new ticket.
-    async afterStore(event) {
-      if (!event.autoSubmitted) {
-        await rt.models.Ticket.updateOne({ _id: event.ticketId, 'sla.awaitingSince': null }, { $set: { 'sla.awaitingSince': new Date() } });
+    // Follow-up work for a batch of stored customer mail: start or move the SLA clocks of each ticket
+    // once, acknowledge each new ticket.
+    async afterStore(stored) {
+      const awaiting = [...new Set(stored.filter((s) => !s.autoSubmitted).map((s) => s.ticketId.toHexString()))];
+      if (awaiting.length > 0) {
+        await rt.models.Ticket.updateMany({ _id: { $in: awaiting }, 'sla.awaitingSince': null }, { $set: { 'sla.awaitingSince': new Date() } });
       }
-      await refreshSla(sla, event.ticketId);
-      if (event.created) await rt.scheduler.schedule(AUTO_REPLY_JOB, { key: event.messageDocId.toHexString() });
+      const tickets = [...new Map(stored.map((s) => [s.ticketId.toHexString(), s.ticketId])).values()];
+      await refreshSlaMany(sla, tickets);
+      for (const s of stored) if (s.created) await rt.scheduler.schedule(AUTO_REPLY_JOB, { key: s.messageDocId.toHexString() });
     },
   };
 }

@@ -49,7 +49,8 @@ async function storeRawSources(deps: IngestDeps, mails: ParsedInput[], hints: Ma
 /**
  * Ingests mails in the given order with batch-wide look-ups and writes: parse all, one dedupe query,
  * one query for the messages they link to, the raw sources in one write, each mail through the
- * pipeline, then the trail and the completion marks in one write each. A failing mail fails alone.
+ * pipeline, then the follow-up work (once per batch), the trail and the completion marks in one write
+ * each. A failing mail fails alone.
  * A mail repeated within the batch is handled after it, so it finds the first copy complete.
  */
 export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<Outcome[]> {
@@ -73,7 +74,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
 
   const parsed = mails.map((m) => m.p);
   const index = await loadThreadKeyIndex(deps.models, parsed.map((p) => p.mail));
-  const tail: BatchTail = { events: [], complete: [] };
+  const tail: BatchTail = { stored: [], events: [], complete: [] };
   const pending: number[] = [];
   try {
     const hints = await lookUp(deps, parsed);
@@ -93,6 +94,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
   }
 
   try {
+    if (tail.stored.length > 0) await deps.afterStore?.(tail.stored);
     await recordEvents(deps.models, tail.events);
     if (tail.complete.length > 0) await deps.models.Message.updateMany({ _id: { $in: tail.complete } }, { $set: { ingestState: 'complete' } });
     for (const _ of pending) deps.onStep?.('completed');

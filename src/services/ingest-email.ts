@@ -9,8 +9,23 @@ import { ingestSoon } from './ingest-batch.js';
 /** Points in the pipeline a test may stop the process at, to prove a crash there loses and doubles nothing. */
 export type IngestStep = 'parsed' | 'threaded' | 'ticket-written' | 'stored' | 'completed';
 
-/** Follow-up work for a committed message (auto-reply, SLA timers); must be idempotent per message. */
-export type AfterStoreHook = (event: { ticketId: Types.ObjectId; messageDocId: Types.ObjectId; inboxId: Types.ObjectId; created: boolean; mail: ParsedMail; autoSubmitted: string | null }) => Promise<void>;
+/** A customer mail committed to a ticket, as the follow-up work sees it. */
+export interface StoredMail {
+  ticketId: Types.ObjectId;
+  messageDocId: Types.ObjectId;
+  inboxId: Types.ObjectId;
+  /** The mail opened this ticket. */
+  created: boolean;
+  mail: ParsedMail;
+  autoSubmitted: string | null;
+}
+
+/**
+ * Follow-up work (auto-reply, SLA timers) for the mails a batch committed, in arrival order, called
+ * once per batch before they are marked complete; so it must be idempotent per message: a crash
+ * before the marks hands the same mails in again.
+ */
+export type AfterStoreHook = (stored: readonly StoredMail[]) => Promise<void>;
 
 export interface IngestDeps {
   models: Models;

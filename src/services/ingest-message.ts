@@ -4,6 +4,7 @@ import { detectBounce, type BounceReport } from '../domain/bounce.js';
 import type { MailAddress, ParsedMail } from '../domain/mail.js';
 import type { ThreadDecision } from '../domain/thread-decision.js';
 import type { TicketStatus } from '../domain/ticket-status.js';
+import { ticketSearchTerms } from '../domain/ticket-search.js';
 import { baseSubject, referencedIds, threadKeysOf } from '../domain/threading.js';
 import type { StoredBlob } from '../store/blob-store.js';
 import { nextSequence } from '../store/models/counter.js';
@@ -11,7 +12,7 @@ import type { AttachmentRef } from '../store/models/message.js';
 import { mergeTickets, type recordEvents, refreshTicketStats } from '../store/ticket-writes.js';
 import { recordBounce, ticketOfBouncedMessage } from './file-bounce.js';
 import { findThread, type ThreadKeyIndex } from './find-thread.js';
-import type { IngestDeps, IngestInput, IngestResult } from './ingest-email.js';
+import type { IngestDeps, IngestInput, IngestResult, StoredMail } from './ingest-email.js';
 import { quarantineMail } from './quarantine-mail.js';
 
 const lower = (a: MailAddress | null | undefined) => a?.address.toLowerCase() ?? null;
@@ -54,6 +55,7 @@ async function createTicket(deps: IngestDeps, input: IngestInput, mail: ParsedMa
     baseSubject: baseSubject(mail.subject),
     status: 'new',
     requester: { contactId: contact?._id ?? null, email, name: from?.name ?? null },
+    searchTerms: ticketSearchTerms({ subject: mail.subject.slice(0, 998), requester: { email, name: from?.name ?? null } }),
     participants,
     lastActivityAt: at,
     flags: { autoSubmitted: autoReason !== null },
@@ -133,8 +135,8 @@ async function completeMessage(deps: IngestDeps, input: ParsedInput, c: Complete
     },
   );
   if (recount) await refreshTicketStats(models, ticketId);
-  await deps.afterStore?.({ ticketId, messageDocId, inboxId: input.inboxId, created: known.created, mail: c.mail, autoSubmitted: autoReason });
-  // Trail and completion mark are written once per batch; until then a crash leaves the message 'stored' and a retry converges.
+  // Follow-ups, trail and completion mark are done once per batch; until then a crash leaves the message 'stored' and a retry converges.
+  tail.stored.push({ ticketId, messageDocId, inboxId: input.inboxId, created: known.created, mail: c.mail, autoSubmitted: autoReason });
   tail.events.push(...events);
   tail.complete.push(messageDocId);
   return known.created;
@@ -159,8 +161,9 @@ export interface MailHints {
 
 type TrailEvent = Parameters<typeof recordEvents>[1][number];
 
-/** Writes a batch makes once, at its end, for all its mails: trail events, then the completion marks. */
+/** What a batch does once, at its end, for all its mails: follow-up work, trail events, then the completion marks. */
 export interface BatchTail {
+  stored: StoredMail[];
   events: TrailEvent[];
   complete: Types.ObjectId[];
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../domain/errors.js';
 import { automatedHeaders } from '../domain/outbound-headers.js';
 import { DEFAULT_SLA_POLICY, nextSlaEvent, resumeSla, slaDueTimes, validateSlaPolicy, type SlaEvent, type SlaEventInput, type SlaPolicy } from '../domain/sla.js';
+import { slaNextDueAt } from '../domain/sla-due.js';
 import type { Models } from '../store/models/index.js';
 import type { InboxDoc } from '../store/models/inbox.js';
 import type { TicketDoc } from '../store/models/ticket.js';
@@ -52,6 +53,24 @@ async function load(models: Models, ticketId: Types.ObjectId) {
   return ticket && inbox && !ticket.mergedIntoId ? { ticket, inbox } : null;
 }
 
+/** The new clock state of one ticket: its stored SLA fields and the next event its timer waits for. */
+function planSla(ticket: TicketDoc, inbox: Pick<InboxDoc, 'sla'>, now: Date): { set: Record<string, unknown>; event: SlaEvent | null } {
+  const policy = policyOf(inbox);
+  const pause = { pausedBusinessSeconds: ticket.sla?.pausedSeconds ?? 0, pausedAt: ticket.sla?.pausedAt ?? null };
+  const next = ticket.status === 'pending' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
+  const input = { ...clockInput(ticket, policy, now), pausedBusinessSeconds: next.pausedBusinessSeconds, pausedAt: next.pausedAt };
+  const due = slaDueTimes(input);
+  const set = {
+    'sla.firstResponseDueAt': due.firstResponseDueAt,
+    'sla.nextResponseDueAt': due.nextResponseDueAt,
+    'sla.resolutionDueAt': due.resolutionDueAt,
+    'sla.pausedAt': next.pausedAt,
+    'sla.pausedSeconds': next.pausedBusinessSeconds,
+    'sla.nextDueAt': slaNextDueAt({ status: ticket.status, sla: { ...ticket.sla, ...due } }),
+  };
+  return { set, event: nextSlaEvent(input) };
+}
+
 /**
  * Recomputes a ticket's SLA due times after anything changed (a mail, a reply, status, priority,
  * assignee, the policy), keeps the pause bookkeeping ('pending' stops the clocks), stores the due
@@ -61,18 +80,34 @@ async function load(models: Models, ticketId: Types.ObjectId) {
 export async function refreshSla(deps: SlaDeps, ticketId: Types.ObjectId): Promise<void> {
   const found = await load(deps.models, ticketId);
   if (!found) return deps.scheduler.cancelMatching(SLA_TIMER_JOB, { ticketId: ticketId.toHexString() });
-  const { ticket, inbox } = found;
-  const policy = policyOf(inbox);
+  const { set, event } = planSla(found.ticket, found.inbox, deps.now());
+  await deps.models.Ticket.updateOne({ _id: found.ticket._id }, { $set: set });
+  await scheduleTimer(deps, found.ticket._id, event);
+}
+
+/**
+ * {@link refreshSla} for the tickets a batch of mail touched, with batch-wide reads and writes: one
+ * read of the tickets and one of their inboxes, one bulk write, one cancel of their old timers, then
+ * one new timer per ticket that still has an event ahead.
+ */
+export async function refreshSlaMany(deps: SlaDeps, ticketIds: readonly Types.ObjectId[]): Promise<void> {
+  if (ticketIds.length <= 1) {
+    if (ticketIds[0]) await refreshSla(deps, ticketIds[0]);
+    return;
+  }
+  const { models } = deps;
+  const tickets = (await models.Ticket.find({ _id: { $in: ticketIds } }).lean()).filter((t) => !t.mergedIntoId);
+  const inboxes = new Map((await models.Inbox.find({ _id: { $in: [...new Set(tickets.map((t) => t.inboxId.toHexString()))] } }, { sla: 1 }).lean()).map((i) => [i._id.toHexString(), i]));
   const now = deps.now();
-  const pause = { pausedBusinessSeconds: ticket.sla?.pausedSeconds ?? 0, pausedAt: ticket.sla?.pausedAt ?? null };
-  const next = ticket.status === 'pending' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
-  const input = { ...clockInput(ticket, policy, now), pausedBusinessSeconds: next.pausedBusinessSeconds, pausedAt: next.pausedAt };
-  const due = slaDueTimes(input);
-  await deps.models.Ticket.updateOne(
-    { _id: ticket._id },
-    { $set: { 'sla.firstResponseDueAt': due.firstResponseDueAt, 'sla.nextResponseDueAt': due.nextResponseDueAt, 'sla.resolutionDueAt': due.resolutionDueAt, 'sla.pausedAt': next.pausedAt, 'sla.pausedSeconds': next.pausedBusinessSeconds } },
-  );
-  await scheduleTimer(deps, ticket._id, nextSlaEvent(input));
+  const plans = tickets.flatMap((ticket) => {
+    const inbox = inboxes.get(ticket.inboxId.toHexString());
+    return inbox ? [{ ticket, ...planSla(ticket, inbox, now) }] : [];
+  });
+  if (plans.length > 0) await models.Ticket.bulkWrite(plans.map((p) => ({ updateOne: { filter: { _id: p.ticket._id }, update: { $set: p.set } } })), { ordered: false });
+  await deps.scheduler.cancelMatching(SLA_TIMER_JOB, { ticketId: ticketIds.map((id) => id.toHexString()) });
+  for (const { ticket, event } of plans) {
+    if (event) await deps.scheduler.schedule(SLA_TIMER_JOB, { key: `${ticket._id.toHexString()}:${event.key}`, at: event.at, data: { ticketId: ticket._id.toHexString() } });
+  }
 }
 
 /**
