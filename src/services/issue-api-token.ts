@@ -15,7 +15,7 @@ export interface IssueApiTokenDeps {
   tokenTtlDays?: number;
 }
 
-const credentialsSchema = z.object({
+export const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().min(1).max(320),
   // Bounded so a login cannot make argon2 hash megabytes.
   password: z.string().min(1).max(1024),

@@ -90,3 +90,13 @@ export async function resumeWebSession(deps: WebSessionDeps, token: string | und
 export async function endWebSession(deps: Pick<WebSessionDeps, 'models'>, token: string | undefined): Promise<void> {
   if (token) await deps.models.WebSession.deleteOne({ _id: hashToken(token) });
 }
+
+/**
+ * Ends every session of a user (disabled account, password set through a link), or every one but
+ * `exceptSessionId` (the session that changed its own password stays signed in).
+ */
+export async function endUserWebSessions(deps: Pick<WebSessionDeps, 'models'>, userId: Types.ObjectId, exceptSessionId?: string): Promise<number> {
+  const filter = exceptSessionId ? { userId, _id: { $ne: exceptSessionId } } : { userId };
+  const { deletedCount } = await deps.models.WebSession.deleteMany(filter);
+  return deletedCount;
+}

@@ -1,0 +1,45 @@
+import { Router } from 'express';
+import { createPersonalApiToken, type PersonalApiTokenDeps } from '../../services/create-personal-api-token.js';
+import { createUser } from '../../services/create-user.js';
+import { getUser } from '../../services/get-user.js';
+import { issuePasswordLink } from '../../services/issue-password-link.js';
+import { listPersonalApiTokens } from '../../services/list-personal-api-tokens.js';
+import { listUsers, type UserAdminDeps } from '../../services/list-users.js';
+import { revokePersonalApiToken } from '../../services/revoke-personal-api-token.js';
+import { updateUser } from '../../services/update-user.js';
+import { principalOf } from './authenticate.js';
+
+/**
+ * `/users` (admins: list, create, read, change, issue a password link) and `/me/tokens` (every
+ * caller's own API tokens: list, create, revoke).
+ */
+export function userRoutes(deps: UserAdminDeps & PersonalApiTokenDeps): Router {
+  const router = Router();
+  router.get('/users', async (_req, res) => {
+    res.json({ items: await listUsers(deps, principalOf(res).actor) });
+  });
+  router.post('/users', async (req, res) => {
+    res.status(201).json(await createUser(deps, principalOf(res).actor, req.body));
+  });
+  router.get('/users/:id', async (req, res) => {
+    res.json(await getUser(deps, principalOf(res).actor, req.params.id));
+  });
+  router.patch('/users/:id', async (req, res) => {
+    res.json(await updateUser(deps, principalOf(res).actor, req.params.id, req.body));
+  });
+  router.post('/users/:id/password-link', async (req, res) => {
+    res.status(201).json(await issuePasswordLink(deps, principalOf(res).actor, req.params.id));
+  });
+
+  router.get('/me/tokens', async (_req, res) => {
+    res.json({ items: await listPersonalApiTokens(deps, principalOf(res).actor) });
+  });
+  router.post('/me/tokens', async (req, res) => {
+    res.status(201).json(await createPersonalApiToken(deps, principalOf(res).actor, req.body));
+  });
+  router.delete('/me/tokens/:id', async (req, res) => {
+    await revokePersonalApiToken(deps, principalOf(res).actor, req.params.id);
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { AppError, isAppError } from '../../domain/errors.js';
+import { PASSWORD_MIN_LENGTH } from '../../domain/user-rules.js';
+import { checkPasswordLink, setPasswordWithLink } from '../../services/set-password-with-link.js';
+import { parseCookies, setCookie, wantsSecureCookies } from '../session/cookies.js';
+import { sameOrigin, sameToken } from '../session/session-middleware.js';
+import type { PageContext } from './page-deps.js';
+
+/** Fixed texts for `?error=` on the password page. */
+export const PASSWORD_PAGE_ERRORS: Record<string, string> = {
+  short: `A password needs at least ${PASSWORD_MIN_LENGTH} characters.`,
+  mismatch: 'The two passwords differ.',
+};
+
+/** The password form's CSRF cookie: double submit, as on the login form, since there is no session. */
+const csrfCookieName = (secure: boolean) => (secure ? '__Host-tl_password_csrf' : 'tl_password_csrf');
+
+const field = (req: Request, name: string) => {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+/** `GET/POST /password/:token`: the public page where an invite or reset link sets a password. */
+export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
+  const router = Router();
+
+  const deadLink = (res: Response) =>
+    res.status(404).type('html').send(ctx.views.render('password-set', { title: 'Link not valid', dead: true }));
+
+  router.get('/password/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const target = await checkPasswordLink(ctx, token);
+    if (!target) return deadLink(res);
+    const secure = wantsSecureCookies(req, ctx.publicUrl);
+    const csrf = randomBytes(32).toString('base64url');
+    setCookie(res, csrfCookieName(secure), csrf, { secure, maxAgeSeconds: 3600 });
+    res.type('html').send(
+      ctx.views.render('password-set', {
+        title: target.purpose === 'invite' ? 'Welcome' : 'Choose a new password',
+        target,
+        invite: target.purpose === 'invite',
+        csrf,
+        action: `/password/${encodeURIComponent(token)}`,
+        error: PASSWORD_PAGE_ERRORS[String(req.query.error)] ?? null,
+        minLength: PASSWORD_MIN_LENGTH,
+      }),
+    );
+  });
+
+  router.post('/password/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const secure = wantsSecureCookies(req, ctx.publicUrl);
+    if (!sameToken(field(req, '_csrf'), parseCookies(req.get('cookie')).get(csrfCookieName(secure))) || !sameOrigin(req, ctx.publicUrl)) {
+      throw new AppError('FORBIDDEN', 'The form has expired or did not come from this site. Open the link again and retry.');
+    }
+    const back = `/password/${encodeURIComponent(token)}`;
+    if (field(req, 'password') !== field(req, 'confirmPassword')) return res.redirect(303, `${back}?error=mismatch`);
+    try {
+      await setPasswordWithLink(ctx, token, { password: field(req, 'password') });
+    } catch (err) {
+      if (isAppError(err, 'VALIDATION_FAILED')) return res.redirect(303, `${back}?error=short`);
+      if (isAppError(err, 'NOT_FOUND')) return deadLink(res);
+      throw err;
+    }
+    setCookie(res, csrfCookieName(secure), '', { secure, maxAgeSeconds: 0 });
+    res.redirect(303, '/login');
+  });
+  return router;
+}

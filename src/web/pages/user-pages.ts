@@ -1,0 +1,172 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from 'pino';
+import { isAppError } from '../../domain/errors.js';
+import { PASSWORD_MIN_LENGTH } from '../../domain/user-rules.js';
+import { requireAdmin } from '../../services/access.js';
+import { createUser } from '../../services/create-user.js';
+import { getUser } from '../../services/get-user.js';
+import { issuePasswordLink } from '../../services/issue-password-link.js';
+import { listInboxes } from '../../services/list-inboxes.js';
+import { listUsers } from '../../services/list-users.js';
+import { updateUser } from '../../services/update-user.js';
+import { USER_ROLES } from '../../store/models/user.js';
+import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
+import type { PageContext } from './page-deps.js';
+import { stashSecret, takeSecret } from './reveal-once.js';
+
+/** Fixed texts for `?error=` on the user pages. */
+export const USER_FORM_ERRORS: Record<string, string> = {
+  email: 'Enter a valid email address.',
+  'email-taken': 'A user with that email address already exists.',
+  'password-short': `A password needs at least ${PASSWORD_MIN_LENGTH} characters.`,
+  invalid: 'That change was not accepted. Check the form and try again.',
+  'last-admin': 'The last active admin cannot be demoted or disabled.',
+  self: 'You cannot demote or disable yourself. Another admin can.',
+  disabled: 'Enable this user before creating a password link.',
+};
+
+/** Fixed texts for `?saved=` on the user pages. */
+export const USER_FORM_NOTICES: Record<string, string> = {
+  created: 'User added.',
+  invited: 'User added. Send them the invite link below.',
+  saved: 'Changes saved.',
+  disabled: 'User disabled. Their browser sessions and API tokens have ended.',
+  enabled: 'User enabled.',
+  link: 'Password link created.',
+};
+
+const field = (req: Request, name: string) => {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+/** Every value of a repeated form field (checkboxes): one value arrives as a string, several as an array. */
+const fieldList = (req: Request, name: string): string[] => {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
+};
+
+/** The fixed error code for an expected failure of a user form; anything else is rethrown. */
+function errorCode(err: unknown): string {
+  const reason = isAppError(err) ? err.details?.reason : undefined;
+  if (reason === 'last-admin' || reason === 'self') return reason;
+  if (isAppError(err, 'CONFLICT')) return 'email-taken';
+  if (isAppError(err, 'VALIDATION_FAILED')) {
+    const paths = ((err.details?.issues ?? []) as Array<{ path: string }>).map((i) => i.path);
+    if (paths.includes('email')) return 'email';
+    if (paths.includes('password')) return 'password-short';
+    return 'invalid';
+  }
+  throw err;
+}
+
+/** The link a person opens to set their password: under the public URL, else the host they reached us on. */
+function absoluteLink(ctx: PageContext, req: Request, path: string): string {
+  const base = ctx.publicUrl ? ctx.publicUrl.replace(/\/+$/, '') : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  return base + path;
+}
+
+const adminOnly: RequestHandler = (_req, res, next) => {
+  requireAdmin(requireSession(res).actor);
+  next();
+};
+
+/** `/settings/users…`: admins list, add and edit users, and create invite or password-reset links. */
+export function userPages(ctx: PageContext & { logger: Logger }): Router {
+  const router = Router();
+  const read = [requireLogin, adminOnly];
+  const write = [requireLogin, requireCsrf(ctx.publicUrl), adminOnly];
+
+  const inboxChoices = async (res: Response, selected: string[]) =>
+    (await listInboxes(ctx, requireSession(res).actor)).map((i) => ({ id: i.id, name: i.name, address: i.address, checked: selected.includes(i.id) }));
+
+  router.get('/settings/users', ...read, async (_req, res) => {
+    const session = requireSession(res);
+    const [users, inboxes] = await Promise.all([listUsers(ctx, session.actor), listInboxes(ctx, session.actor)]);
+    const names = new Map(inboxes.map((i) => [i.id, i.name]));
+    const rows = users.map((u) => ({ ...u, inboxNames: u.inboxIds.map((id) => names.get(id) ?? '').filter(Boolean) }));
+    res.type('html').send(ctx.views.render('settings-users', { title: 'Users', session, nav: 'settings', users: rows }));
+  });
+
+  router.get('/settings/users/new', ...read, async (req, res) => {
+    const session = requireSession(res);
+    res.type('html').send(
+      ctx.views.render('settings-user-new', {
+        title: 'Add a user',
+        session,
+        nav: 'settings',
+        error: USER_FORM_ERRORS[String(req.query.error)] ?? null,
+        roles: USER_ROLES.map((r) => ({ value: r, selected: r === 'agent' })),
+        inboxes: await inboxChoices(res, []),
+        minLength: PASSWORD_MIN_LENGTH,
+      }),
+    );
+  });
+
+  router.post('/settings/users', ...write, async (req, res) => {
+    const session = requireSession(res);
+    const password = field(req, 'password');
+    const input = { email: field(req, 'email'), name: field(req, 'name'), role: field(req, 'role'), inboxIds: fieldList(req, 'inboxIds'), ...(password ? { password } : {}) };
+    let created;
+    try {
+      created = await createUser(ctx, session.actor, input);
+    } catch (err) {
+      return res.redirect(303, `/settings/users/new?error=${errorCode(err)}`);
+    }
+    if (password) return res.redirect(303, `/settings/users/${created.id}?saved=created`);
+    const link = await issuePasswordLink(ctx, session.actor, created.id);
+    stashSecret(req, res, ctx.publicUrl, session.id, `link:${created.id}`, link.path);
+    res.redirect(303, `/settings/users/${created.id}?saved=invited`);
+  });
+
+  router.get('/settings/users/:id', ...read, async (req, res) => {
+    const session = requireSession(res);
+    const user = await getUser(ctx, session.actor, String(req.params.id));
+    const linkPath = takeSecret(req, res, ctx.publicUrl, session.id, `link:${user.id}`);
+    res.type('html').send(
+      ctx.views.render('settings-user', {
+        title: user.name ?? user.email,
+        session,
+        nav: 'settings',
+        user,
+        self: user.id === session.user.id,
+        error: USER_FORM_ERRORS[String(req.query.error)] ?? null,
+        notice: USER_FORM_NOTICES[String(req.query.saved)] ?? null,
+        roles: USER_ROLES.map((r) => ({ value: r, selected: r === user.role })),
+        inboxes: await inboxChoices(res, user.inboxIds),
+        link: linkPath ? absoluteLink(ctx, req, linkPath) : null,
+      }),
+    );
+  });
+
+  const change = (patch: (req: Request) => Record<string, unknown>, saved: string) =>
+    async (req: Request, res: Response) => {
+      const id = String(req.params.id);
+      try {
+        await updateUser(ctx, requireSession(res).actor, id, patch(req));
+      } catch (err) {
+        if (isAppError(err, 'NOT_FOUND')) throw err;
+        return res.redirect(303, `/settings/users/${encodeURIComponent(id)}?error=${errorCode(err)}`);
+      }
+      res.redirect(303, `/settings/users/${encodeURIComponent(id)}?saved=${saved}`);
+    };
+
+  router.post('/settings/users/:id', ...write, change((req) => ({ name: field(req, 'name'), role: field(req, 'role'), inboxIds: fieldList(req, 'inboxIds') }), 'saved'));
+  router.post('/settings/users/:id/disable', ...write, change(() => ({ disabled: true }), 'disabled'));
+  router.post('/settings/users/:id/enable', ...write, change(() => ({ disabled: false }), 'enabled'));
+
+  router.post('/settings/users/:id/password-link', ...write, async (req, res) => {
+    const session = requireSession(res);
+    const id = String(req.params.id);
+    let link;
+    try {
+      link = await issuePasswordLink(ctx, session.actor, id);
+    } catch (err) {
+      if (isAppError(err, 'CONFLICT')) return res.redirect(303, `/settings/users/${encodeURIComponent(id)}?error=disabled`);
+      throw err;
+    }
+    stashSecret(req, res, ctx.publicUrl, session.id, `link:${id}`, link.path);
+    res.redirect(303, `/settings/users/${encodeURIComponent(id)}?saved=link`);
+  });
+  return router;
+}
