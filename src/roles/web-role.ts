@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { validateTemplateOverride } from '../mail/render-email.js';
+import { createConnectionChecks } from '../mail/connection-check.js';
+import { renderEmail, validateTemplateOverride } from '../mail/render-email.js';
 import type { Runtime } from '../runtime.js';
 import { checkHealth } from '../services/check-health.js';
 import { ensureFirstAdmin } from '../services/ensure-first-admin.js';
@@ -10,6 +11,7 @@ import type { RunningRole } from './role.js';
 
 /** The web server: /healthz, the JSON API and the pages. */
 export async function startWeb(rt: Runtime): Promise<RunningRole> {
+  const connectionChecks = createConnectionChecks({ timeoutMs: 10_000 });
   await ensureFirstAdmin({ users: rt.models.User, hashPassword, logger: rt.logger }, { admin: rt.config.admin, env: rt.config.env });
   const app = createApp({
     logger: rt.logger,
@@ -28,6 +30,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       now: () => new Date(),
       automation: ticketActionDeps(rt),
       validateTemplate: validateTemplateOverride,
+      connectionChecks,
     },
     pages: {
       models: rt.models,
@@ -35,6 +38,8 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       publicUrl: rt.config.publicUrl,
       blobs: rt.blobs,
       actions: ticketActionDeps(rt),
+      secrets: rt.secrets,
+      settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler: rt.scheduler },
     },
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -8,7 +8,7 @@ import { syncDigestSchedule } from './send-digest.js';
 import type { DigestDeps } from './send-digest.js';
 import { parseInput } from './validate.js';
 
-const scheduleSchema = z
+export const scheduleSchema = z
   .object({
     enabled: z.boolean(),
     cron: z.string().refine((c) => {

@@ -1,9 +1,11 @@
 import type { BlobStore } from '../../store/blob-store.js';
 import type { Models } from '../../store/models/index.js';
+import type { SecretBox } from '../../store/secret-box.js';
 import type { LoginLimits } from '../../services/login-throttle.js';
 import type { SendReplyDeps } from '../../services/send-reply.js';
 import type { UpdateTicketDeps } from '../../services/update-ticket.js';
 import type { SessionLifetimes } from '../../services/web-sessions.js';
+import type { SettingsDeps } from './settings-pages.js';
 import type { ViewEngine } from './view-engine.js';
 
 /** What the browser pages need from the composition root. */
@@ -18,6 +20,10 @@ export interface PageDeps {
   blobs?: BlobStore;
   sessionLifetimes?: SessionLifetimes;
   loginLimits?: LoginLimits;
+  /** Opens stored mail passwords (the inbox settings' connection test). */
+  secrets: SecretBox;
+  /** The settings pages under /settings (inboxes, SLA, auto-reply, digest); not served without it. */
+  settings?: SettingsDeps;
 }
 
 /** PageDeps plus the compiled templates, as the route modules receive them. */

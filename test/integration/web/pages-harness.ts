@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JobScheduler } from '../../../src/jobs/scheduler.js';
+import { createConnectionChecks } from '../../../src/mail/connection-check.js';
+import { renderEmail, validateTemplateOverride } from '../../../src/mail/render-email.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
+import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
+import { TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 
 /** The express app with the pages on port 0, a settable clock, and an optional public URL. */
@@ -10,6 +15,18 @@ export async function startPages(publicUrl: string | null) {
   let fixedNow: Date | null = null;
   const now = () => fixedNow ?? new Date();
   const blobs = createBlobStore(db.connection.db!);
+  const secrets = createSecretBox(TEST_SECRET_KEY);
+  // The recurring jobs the settings pages asked for (digest schedules), by key.
+  const recurring = new Map<string, { name: string; cron: string; timeZone: string }>();
+  const unexpected = async () => {
+    throw new Error('the pages tests schedule no one-off jobs');
+  };
+  const scheduler: JobScheduler = {
+    schedule: unexpected,
+    cancelMatching: unexpected,
+    cancel: async (_name, key) => void recurring.delete(key),
+    scheduleRecurring: async (name, opts) => void recurring.set(opts.key, { name, cron: opts.cron, timeZone: opts.timeZone }),
+  };
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
@@ -20,6 +37,8 @@ export async function startPages(publicUrl: string | null) {
       blobs,
       // These tests never send a reply, so the outbox scheduler and signer are never reached.
       actions: { models: db.models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} },
+      secrets,
+      settings: { connectionChecks: createConnectionChecks({ timeoutMs: 5000 }), validateTemplate: validateTemplateOverride, render: renderEmail, scheduler },
     },
   });
   const server = await new Promise<Server>((resolve) => {
@@ -29,6 +48,8 @@ export async function startPages(publicUrl: string | null) {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     models: db.models,
     blobs,
+    secrets,
+    recurring,
     setNow: (d: Date | null) => void (fixedNow = d),
     async close() {
       server.closeAllConnections();

@@ -1,0 +1,178 @@
+import type { InboxView } from '../../services/inbox-view.js';
+import { checked, field, type FormBody, type FormIssue } from './form-fields.js';
+
+/** One input of the inbox form: its name, the input path it fills, and its label for messages. */
+interface InboxField {
+  name: string;
+  path: string;
+  label: string;
+  kind?: 'checkbox' | 'password';
+}
+
+const INBOX_FIELDS: InboxField[] = [
+  { name: 'name', path: 'name', label: 'Name' },
+  { name: 'address', path: 'address', label: 'Address' },
+  { name: 'display_name', path: 'displayName', label: 'Display name' },
+  { name: 'imap_host', path: 'imap.host', label: 'IMAP host' },
+  { name: 'imap_port', path: 'imap.port', label: 'IMAP port' },
+  { name: 'imap_secure', path: 'imap.secure', label: 'IMAP TLS', kind: 'checkbox' },
+  { name: 'imap_user', path: 'imap.user', label: 'IMAP user' },
+  { name: 'imap_password', path: 'imap.password', label: 'IMAP password', kind: 'password' },
+  { name: 'imap_folder', path: 'imap.folder', label: 'IMAP folder' },
+  { name: 'smtp_host', path: 'smtp.host', label: 'SMTP host' },
+  { name: 'smtp_port', path: 'smtp.port', label: 'SMTP port' },
+  { name: 'smtp_secure', path: 'smtp.secure', label: 'SMTP TLS', kind: 'checkbox' },
+  { name: 'smtp_user', path: 'smtp.user', label: 'SMTP user' },
+  { name: 'smtp_password', path: 'smtp.password', label: 'SMTP password', kind: 'password' },
+  { name: 'mark_seen', path: 'options.markSeen', label: 'Mark as seen', kind: 'checkbox' },
+  { name: 'move_to', path: 'options.moveTo', label: 'Move to folder' },
+  { name: 'import_since', path: 'options.importSince', label: 'Import mail since' },
+  { name: 'signature', path: 'branding.signature', label: 'Signature' },
+  { name: 'primary_color', path: 'branding.primaryColor', label: 'Brand colour' },
+  { name: 'logo_url', path: 'branding.logoUrl', label: 'Logo URL' },
+];
+
+/** What the template shows for one input: never a password, only whether one is stored. */
+export interface FieldView {
+  value: string;
+  checked: boolean;
+  error: string | null;
+}
+
+/** The inbox form as the template renders it, with the problems that have no input of their own. */
+export interface InboxFormView {
+  fields: Record<string, FieldView>;
+  problems: string[];
+  hasImapPassword: boolean;
+  hasSmtpPassword: boolean;
+}
+
+const dateOnly = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
+
+/** The stored values of an inbox as form values (empty for a new inbox; TLS on by default). */
+function storedValues(inbox: InboxView | null): Record<string, string | boolean> {
+  if (!inbox) return { imap_port: '993', imap_secure: true, imap_folder: 'INBOX', smtp_port: '465', smtp_secure: true };
+  return {
+    name: inbox.name,
+    address: inbox.address,
+    display_name: inbox.displayName ?? '',
+    imap_host: inbox.imap.host,
+    imap_port: String(inbox.imap.port),
+    imap_secure: inbox.imap.secure,
+    imap_user: inbox.imap.user ?? '',
+    imap_folder: inbox.imap.folder,
+    smtp_host: inbox.smtp.host,
+    smtp_port: String(inbox.smtp.port),
+    smtp_secure: inbox.smtp.secure,
+    smtp_user: inbox.smtp.user ?? '',
+    mark_seen: inbox.options.markSeen,
+    move_to: inbox.options.moveTo ?? '',
+    import_since: dateOnly(inbox.options.importSince),
+    signature: inbox.branding.signature ?? '',
+    primary_color: inbox.branding.primaryColor ?? '',
+    logo_url: inbox.branding.logoUrl ?? '',
+  };
+}
+
+/**
+ * The form for an inbox: what was posted when given (so a rejected form keeps what was typed),
+ * else what is stored. Password inputs always start empty: a stored password never reaches a page.
+ */
+export function inboxFormView(inbox: InboxView | null, posted: FormBody | null, issues: FormIssue[] = []): InboxFormView {
+  const stored = storedValues(inbox);
+  const byPath = new Map(INBOX_FIELDS.map((f) => [f.path, f]));
+  const errors = new Map<string, string>();
+  const problems: string[] = [];
+  for (const issue of issues) {
+    const f = byPath.get(issue.path);
+    if (f && !errors.has(f.name)) errors.set(f.name, issue.message);
+    problems.push(f ? `${f.label}: ${issue.message}` : issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+  }
+  const fieldViews: Record<string, FieldView> = {};
+  for (const f of INBOX_FIELDS) {
+    const value = f.kind === 'password' ? '' : posted ? field(posted, f.name) : String(stored[f.name] ?? '');
+    const isChecked = f.kind === 'checkbox' && (posted ? checked(posted, f.name) : stored[f.name] === true);
+    fieldViews[f.name] = { value: f.kind === 'checkbox' ? '' : value, checked: isChecked, error: errors.get(f.name) ?? null };
+  }
+  return { fields: fieldViews, problems, hasImapPassword: inbox?.imap.hasPassword ?? false, hasSmtpPassword: inbox?.smtp.hasPassword ?? false };
+}
+
+/** The form's values as use case input, plus what is wrong before the use case need look (blank or non-numeric fields). */
+interface Parsed<T> {
+  input: T;
+  issues: FormIssue[];
+}
+
+function readAccounts(body: FormBody, issues: FormIssue[]) {
+  const text = (name: string) => field(body, name).trim();
+  const required = (name: string, path: string) => {
+    const v = text(name);
+    if (v === '') issues.push({ path, message: 'is required' });
+    return v;
+  };
+  const port = (name: string, path: string) => {
+    const v = text(name);
+    if (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535) return Number(v);
+    issues.push({ path, message: 'must be a port number from 1 to 65535' });
+    return 0;
+  };
+  return {
+    imap: { host: required('imap_host', 'imap.host'), port: port('imap_port', 'imap.port'), secure: checked(body, 'imap_secure'), user: required('imap_user', 'imap.user'), folder: text('imap_folder') || 'INBOX' },
+    smtp: { host: required('smtp_host', 'smtp.host'), port: port('smtp_port', 'smtp.port'), secure: checked(body, 'smtp_secure'), user: text('smtp_user') || null },
+  };
+}
+
+function readRest(body: FormBody, issues: FormIssue[]) {
+  const text = (name: string) => field(body, name).trim();
+  const optional = (name: string) => text(name) || null;
+  const name = text('name');
+  if (name === '') issues.push({ path: 'name', message: 'is required' });
+  const address = text('address');
+  if (address === '') issues.push({ path: 'address', message: 'is required' });
+  return {
+    name,
+    address,
+    displayName: optional('display_name'),
+    options: { markSeen: checked(body, 'mark_seen'), moveTo: optional('move_to'), importSince: optional('import_since') },
+    branding: { signature: optional('signature'), primaryColor: optional('primary_color'), logoUrl: optional('logo_url') },
+  };
+}
+
+/** A new inbox from the form: both accounts in full, the IMAP password required. */
+export function createInboxInput(body: FormBody): Parsed<Record<string, unknown>> {
+  const issues: FormIssue[] = [];
+  const rest = readRest(body, issues);
+  const { imap, smtp } = readAccounts(body, issues);
+  // Passwords are taken verbatim: spaces may belong to them.
+  const imapPassword = field(body, 'imap_password');
+  if (imapPassword === '') issues.push({ path: 'imap.password', message: 'is required' });
+  const smtpPassword = field(body, 'smtp_password');
+  return { input: { ...rest, imap: { ...imap, password: imapPassword }, smtp: { ...smtp, password: smtpPassword || null } }, issues };
+}
+
+/**
+ * A change to an inbox from the form. An empty password field keeps the stored password; the
+ * "remove SMTP password" box clears it (for relays that take no login).
+ */
+export function updateInboxInput(body: FormBody): Parsed<Record<string, unknown>> {
+  const issues: FormIssue[] = [];
+  const rest = readRest(body, issues);
+  const { imap, smtp } = readAccounts(body, issues);
+  const imapPassword = field(body, 'imap_password');
+  const smtpPassword = checked(body, 'smtp_password_remove') ? null : field(body, 'smtp_password') || undefined;
+  return {
+    input: {
+      ...rest,
+      imap: { ...imap, ...(imapPassword ? { password: imapPassword } : {}) },
+      smtp: { ...smtp, ...(smtpPassword !== undefined ? { password: smtpPassword } : {}) },
+    },
+    issues,
+  };
+}
+
+/** Just the two accounts of a posted inbox form, for a connection test of unsaved values. */
+export function connectionInput(body: FormBody, isNew: boolean): Parsed<{ imap: Record<string, unknown>; smtp: Record<string, unknown> }> {
+  const parsed = isNew ? createInboxInput(body) : updateInboxInput(body);
+  const { imap, smtp } = parsed.input as { imap: Record<string, unknown>; smtp: Record<string, unknown> };
+  return { input: { imap, smtp }, issues: parsed.issues.filter((i) => i.path.startsWith('imap.') || i.path.startsWith('smtp.')) };
+}

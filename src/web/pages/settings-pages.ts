@@ -1,0 +1,132 @@
+import { Router, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../../domain/errors.js';
+import type { JobScheduler } from '../../jobs/scheduler.js';
+import { getDigestSchedule, setDigestSchedule } from '../../services/digest-schedule.js';
+import { listInboxes } from '../../services/list-inboxes.js';
+import type { RenderEmailFn } from '../../services/render-types.js';
+import type { ConnectionChecks } from '../../services/test-inbox-connection.js';
+import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
+import { autoReplySettingsPages } from './auto-reply-settings-pages.js';
+import { cronFromPicker, DIGEST_WEEKDAYS, pickerFromCron } from './digest-form.js';
+import { checked, field, fields, formOf, savedNotice, validationIssues, type FormBody, type FormIssue } from './form-fields.js';
+import { inboxSettingsPages } from './inbox-settings-pages.js';
+import type { PageContext } from './page-deps.js';
+import { slaSettingsPages } from './sla-settings-pages.js';
+
+/** What the settings pages need besides the other pages' dependencies. */
+export interface SettingsDeps {
+  /** Logs in to IMAP and SMTP accounts (src/mail/connection-check.ts). */
+  connectionChecks: ConnectionChecks;
+  /** Checks an auto-reply subject/text override; returns what is wrong with it, or null. */
+  validateTemplate: (source: string) => string | null;
+  /** Renders the auto-reply preview. */
+  render: RenderEmailFn;
+  /** Moves a manager's recurring digest job when their schedule changes. */
+  scheduler: JobScheduler;
+}
+
+/** The settings routers' context. */
+export type SettingsContext = PageContext & { settings: SettingsDeps; logger: Logger };
+
+/** Settings are for admins and managers; agents get 403 (the pages are no secret, so not 404). */
+export const requireSettingsAccess: RequestHandler = (_req, res, next) => {
+  if (requireSession(res).actor.role === 'agent') throw new AppError('FORBIDDEN', 'Settings are for admins and managers.');
+  next();
+};
+
+/** Every IANA zone the runtime knows, for the time zone inputs' suggestions. */
+export const TIME_ZONES: string[] = Intl.supportedValuesOf('timeZone');
+
+/** The digest form: the picker when the stored cron fits it, raw cron otherwise. */
+function digestView(body: FormBody, inboxes: Array<{ id: string; name: string }>, issues: FormIssue[]) {
+  const errorOf = (path: string) => issues.find((i) => i.path === path || i.path.startsWith(`${path}.`))?.message ?? null;
+  const days = new Set(fields(body, 'days').map(Number));
+  const chosen = new Set(fields(body, 'inboxIds'));
+  const mode = field(body, 'mode') === 'cron' ? 'cron' : 'picker';
+  return {
+    enabled: checked(body, 'enabled'),
+    pickerMode: mode === 'picker',
+    days: DIGEST_WEEKDAYS.map((d) => ({ ...d, checked: days.has(d.day) })),
+    time: field(body, 'time'),
+    cron: field(body, 'cron'),
+    timeZone: field(body, 'timeZone'),
+    inboxes: inboxes.map((i) => ({ ...i, checked: chosen.has(i.id) })),
+    errors: { days: errorOf('days'), cron: errorOf('cron'), timeZone: errorOf('timeZone'), inboxIds: errorOf('inboxIds') },
+    problems: issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)),
+  };
+}
+
+/**
+ * `/settings` and everything under it that this module owns: the index, the caller's digest
+ * schedule, and (through their own routers) the inbox, SLA and auto-reply settings.
+ */
+export function settingsPages(ctx: SettingsContext): Router {
+  const router = Router();
+  const guard = [requireLogin, requireSettingsAccess];
+
+  router.get('/settings', ...guard, async (_req, res) => {
+    const session = requireSession(res);
+    const inboxes = await listInboxes(ctx, session.actor);
+    res.type('html').send(
+      ctx.views.render('settings', { title: 'Settings', session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxCount: inboxes.length }),
+    );
+  });
+
+  const renderDigest = async (res: Parameters<RequestHandler>[1], status: number, body: FormBody, issues: FormIssue[], notice: string | null) => {
+    const session = requireSession(res);
+    const inboxes = await listInboxes(ctx, session.actor);
+    res.status(status).type('html').send(
+      ctx.views.render('settings-digest', {
+        title: 'Digest · Settings',
+        session,
+        nav: 'settings',
+        csrf: session.csrfToken,
+        notice,
+        timeZones: TIME_ZONES,
+        form: digestView(body, inboxes, issues),
+      }),
+    );
+  };
+
+  router.get('/settings/digest', ...guard, async (req, res) => {
+    const schedule = await getDigestSchedule({ models: ctx.models }, requireSession(res).actor);
+    const picker = pickerFromCron(schedule.cron);
+    const body: FormBody = {
+      ...(schedule.enabled ? { enabled: 'on' } : {}),
+      mode: picker ? 'picker' : 'cron',
+      days: (picker?.days ?? [1, 2, 3, 4, 5]).map(String),
+      time: picker?.time ?? '08:00',
+      cron: schedule.cron,
+      timeZone: schedule.timeZone,
+      inboxIds: schedule.inboxIds,
+    };
+    await renderDigest(res, 200, body, [], savedNotice(req.query.saved));
+  });
+
+  router.post('/settings/digest', ...guard, requireCsrf(ctx.publicUrl), async (req, res) => {
+    const body = formOf(req);
+    const { actor } = requireSession(res);
+    let cron = field(body, 'cron').trim();
+    if (field(body, 'mode') !== 'cron') {
+      const picked = cronFromPicker({ days: fields(body, 'days').map(Number), time: field(body, 'time') });
+      if (!picked) return renderDigest(res, 400, body, [{ path: 'days', message: 'pick at least one day and a time (HH:MM)' }], null);
+      cron = picked;
+    }
+    const input = { enabled: checked(body, 'enabled'), cron, timeZone: field(body, 'timeZone').trim(), inboxIds: fields(body, 'inboxIds') };
+    try {
+      await setDigestSchedule({ models: ctx.models, scheduler: ctx.settings.scheduler }, actor, input);
+    } catch (err) {
+      const issues = validationIssues(err);
+      if (!issues) throw err;
+      // A failed save shows the form again with what was typed; only a saved change redirects.
+      return renderDigest(res, 400, body, issues, null);
+    }
+    res.redirect(303, '/settings/digest?saved=1');
+  });
+
+  router.use(inboxSettingsPages(ctx));
+  router.use(slaSettingsPages(ctx));
+  router.use(autoReplySettingsPages(ctx));
+  return router;
+}

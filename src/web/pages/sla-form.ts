@@ -1,0 +1,204 @@
+import type { SlaPolicy } from '../../domain/sla.js';
+import { TICKET_PRIORITIES } from '../../domain/ticket-status.js';
+import type { UserLabel } from '../../services/list-assignees.js';
+import { checked, field, fields, type FormBody, type FormIssue } from './form-fields.js';
+
+/** A problem tied to one input of the SLA form (`field` null: the form as a whole). */
+export interface FieldError {
+  field: string | null;
+  message: string;
+}
+
+/** The ladder rows a form shows at most; a level is removed by clearing its row. */
+export const MAX_LADDER_ROWS = 6;
+
+const CLOCKS = [
+  { key: 'first', path: 'firstResponseSeconds', label: 'first response' },
+  { key: 'next', path: 'nextResponseSeconds', label: 'next response' },
+  { key: 'resolution', path: 'resolutionSeconds', label: 'resolution' },
+] as const;
+
+/** Monday first, as people read a week; the numbers are the domain's (0 = Sunday). */
+const WEEK = [
+  { day: 1, label: 'Monday' },
+  { day: 2, label: 'Tuesday' },
+  { day: 3, label: 'Wednesday' },
+  { day: 4, label: 'Thursday' },
+  { day: 5, label: 'Friday' },
+  { day: 6, label: 'Saturday' },
+  { day: 0, label: 'Sunday' },
+] as const;
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** "1h30m", "45m", "2d": how a target or delay in seconds is written in the form. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return '';
+  const d = Math.floor(seconds / 86_400);
+  const h = Math.floor((seconds % 86_400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].join('') || '0m';
+}
+
+/** Reads "90" (minutes), "45m", "4h", "1h30m", "2d" (24 h each); '' is no value, NaN is unreadable. */
+export function parseDuration(text: string): number | null {
+  const t = text.trim().toLowerCase().replace(/\s+/g, '');
+  if (t === '') return null;
+  if (/^\d+$/.test(t)) return Number(t) * 60;
+  const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?$/.exec(t);
+  if (!m) return Number.NaN;
+  const [d, h, min, s] = [m[1], m[2], m[3], m[4]].map((x) => Number(x ?? 0)) as [number, number, number, number];
+  return d * 86_400 + h * 3600 + min * 60 + s;
+}
+
+/** "09:00-12:00, 13:00-17:00" for one day; '' is closed. */
+function parseIntervals(text: string): Array<{ open: string; close: string }> | null {
+  const parts = text.split(/[,;]/).map((p) => p.trim()).filter(Boolean);
+  const out: Array<{ open: string; close: string }> = [];
+  for (const part of parts) {
+    const m = /^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$/.exec(part);
+    if (!m) return null;
+    out.push({ open: `${m[1]!.padStart(2, '0')}:${m[2]}`, close: `${m[3]!.padStart(2, '0')}:${m[4]}` });
+  }
+  return out;
+}
+
+/** A stored policy written out as the form would post it, so one view serves both. */
+export function policyToForm(policy: SlaPolicy): FormBody {
+  const body: FormBody = {};
+  for (const p of TICKET_PRIORITIES) for (const c of CLOCKS) body[`t_${p}_${c.key}`] = formatDuration(policy.targets[p][c.path]);
+  body.reminder = String(Math.round(policy.reminderAtFraction * 1000) / 10);
+  const hours = policy.businessHours;
+  if (hours) body.bh_on = 'on';
+  body.bh_tz = hours?.timeZone ?? 'UTC';
+  for (const { day } of WEEK) {
+    const intervals = hours ? hours.weekly.filter((w) => w.day === day) : day >= 1 && day <= 5 ? [{ open: '09:00', close: '17:00' }] : [];
+    body[`bh_day_${day}`] = intervals.map((w) => `${w.open}-${w.close}`).join(', ');
+  }
+  body.bh_holidays = (hours?.holidays ?? []).join('\n');
+  policy.ladder.forEach((level, i) => {
+    body[`l${i}_name`] = level.name;
+    body[`l${i}_after`] = formatDuration(level.afterSeconds);
+    body[`l${i}_users`] = [...level.userIds];
+  });
+  return body;
+}
+
+const rowUsed = (body: FormBody, i: number) => field(body, `l${i}_name`).trim() !== '' || field(body, `l${i}_after`).trim() !== '' || fields(body, `l${i}_users`).length > 0;
+
+/**
+ * Reads the posted form into the input of putInboxSla. Durations and times it cannot read are
+ * reported against their inputs at once; `fieldOf` maps the use case's issue paths back to inputs.
+ */
+export function formToPolicy(body: FormBody): { input: Record<string, unknown>; errors: FieldError[]; fieldOf: (issue: FormIssue) => FieldError } {
+  const errors: FieldError[] = [];
+  const duration = (name: string) => {
+    const seconds = parseDuration(field(body, name));
+    if (Number.isNaN(seconds)) errors.push({ field: name, message: 'write a duration such as 45m, 4h or 1h30m' });
+    return seconds;
+  };
+  const targets = Object.fromEntries(
+    TICKET_PRIORITIES.map((p) => [p, Object.fromEntries(CLOCKS.map((c) => [c.path, duration(`t_${p}_${c.key}`)]))]),
+  );
+
+  const reminderText = field(body, 'reminder').trim();
+  const reminder = reminderText === '' ? 75 : Number(reminderText);
+  if (!Number.isFinite(reminder) || reminder <= 0 || reminder >= 100) errors.push({ field: 'reminder', message: 'must be a percentage between 0 and 100' });
+
+  const weeklyDays: number[] = [];
+  let businessHours: Record<string, unknown> | null = null;
+  if (checked(body, 'bh_on')) {
+    const weekly: Array<{ day: number; open: string; close: string }> = [];
+    for (const { day } of WEEK) {
+      const intervals = parseIntervals(field(body, `bh_day_${day}`));
+      if (!intervals) errors.push({ field: `bh_day_${day}`, message: 'write opening hours such as 09:00-17:00, or 09:00-12:00, 13:00-17:00' });
+      for (const interval of intervals ?? []) {
+        weekly.push({ day, ...interval });
+        weeklyDays.push(day);
+      }
+    }
+    const holidays = field(body, 'bh_holidays').split(/[\s,]+/).filter(Boolean);
+    businessHours = { timeZone: field(body, 'bh_tz').trim(), weekly, holidays };
+  }
+
+  const ladderRows: number[] = [];
+  for (let i = 0; i < MAX_LADDER_ROWS; i++) if (rowUsed(body, i)) ladderRows.push(i);
+  const ladder = ladderRows.map((i, n) => ({
+    level: n + 1,
+    name: field(body, `l${i}_name`).trim(),
+    userIds: fields(body, `l${i}_users`),
+    afterSeconds: duration(`l${i}_after`) ?? 0,
+  }));
+
+  const fieldOf = (issue: FormIssue): FieldError => {
+    const parts = issue.path.split('.');
+    const [head, a, b] = parts;
+    if (head === 'targets' && a && b) {
+      const clock = CLOCKS.find((c) => c.path === b);
+      if (clock) return { field: `t_${a}_${clock.key}`, message: issue.message };
+    }
+    if (head === 'reminderAtFraction') return { field: 'reminder', message: issue.message };
+    if (head === 'businessHours') {
+      if (a === 'timeZone') return { field: 'bh_tz', message: issue.message };
+      if (a === 'holidays') return { field: 'bh_holidays', message: issue.message };
+      if (a === 'weekly' && b !== undefined && weeklyDays[Number(b)] !== undefined) return { field: `bh_day_${weeklyDays[Number(b)]}`, message: issue.message };
+      return { field: 'bh_on', message: issue.message };
+    }
+    if (head === 'ladder' && a !== undefined && ladderRows[Number(a)] !== undefined) {
+      const row = ladderRows[Number(a)]!;
+      const which = b === 'afterSeconds' ? 'after' : b === 'userIds' ? 'users' : 'name';
+      return { field: `l${row}_${which}`, message: issue.message };
+    }
+    return { field: head === 'ladder' ? 'ladder' : null, message: issue.message };
+  };
+
+  return { input: { targets, businessHours, reminderAtFraction: reminder / 100, ladder }, errors, fieldOf };
+}
+
+/** A short label for a field's message in the summary above the form. */
+function labelOf(name: string): string {
+  const target = /^t_(\w+)_(first|next|resolution)$/.exec(name);
+  if (target) return `${capitalised(target[1]!)} · ${CLOCKS.find((c) => c.key === target[2])!.label}`;
+  const day = /^bh_day_(\d)$/.exec(name);
+  if (day) return `${WEEK.find((w) => w.day === Number(day[1]))?.label ?? 'Day'} hours`;
+  const rung = /^l(\d+)_(\w+)$/.exec(name);
+  if (rung) return `Escalation level ${Number(rung[1]) + 1} ${rung[2] === 'after' ? 'delay' : rung[2]}`;
+  return { reminder: 'Reminder', bh_tz: 'Time zone', bh_holidays: 'Holidays', bh_on: 'Business hours', ladder: 'Escalation ladder' }[name] ?? name;
+}
+
+/** What the SLA template renders: every input with its value and error, and the list of problems. */
+export function slaFormView(body: FormBody, users: UserLabel[], errors: FieldError[]) {
+  const errorOf = new Map<string, string>();
+  for (const e of errors) if (e.field && !errorOf.has(e.field)) errorOf.set(e.field, e.message);
+  const input = (name: string) => ({ name, value: field(body, name), error: errorOf.get(name) ?? null });
+  const used = [...Array(MAX_LADDER_ROWS).keys()].filter((i) => rowUsed(body, i));
+  const rowCount = Math.min(MAX_LADDER_ROWS, (used.length ? Math.max(...used) + 1 : 0) + 1);
+  const known = new Set(users.map((u) => u.id));
+  const chosen = [...new Set([...Array(MAX_LADDER_ROWS).keys()].flatMap((i) => fields(body, `l${i}_users`)))];
+  const allUsers = [...users, ...chosen.filter((id) => !known.has(id)).map((id) => ({ id, label: `${id} (not in this inbox)` }))];
+  return {
+    targets: TICKET_PRIORITIES.map((p) => ({ label: capitalised(p), cells: CLOCKS.map((c) => ({ ...input(`t_${p}_${c.key}`), label: `${capitalised(p)} ${c.label}` })) })),
+    reminder: input('reminder'),
+    businessHours: {
+      on: checked(body, 'bh_on'),
+      error: errorOf.get('bh_on') ?? null,
+      timeZone: input('bh_tz'),
+      days: WEEK.map((w) => ({ ...input(`bh_day_${w.day}`), label: w.label })),
+      holidays: input('bh_holidays'),
+    },
+    ladderError: errorOf.get('ladder') ?? null,
+    ladder: [...Array(rowCount).keys()].map((i) => {
+      const picked = new Set(fields(body, `l${i}_users`));
+      return {
+        level: i + 1,
+        name: input(`l${i}_name`),
+        after: input(`l${i}_after`),
+        usersField: `l${i}_users`,
+        usersError: errorOf.get(`l${i}_users`) ?? null,
+        users: allUsers.map((u) => ({ ...u, checked: picked.has(u.id) })),
+      };
+    }),
+    problems: errors.map((e) => (e.field ? `${labelOf(e.field)}: ${e.message}` : e.message)),
+  };
+}
