@@ -9,7 +9,7 @@ import { canSeeInbox, notFound, parseObjectId, type Actor } from './access.js';
 import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
 import { parseInput } from './validate.js';
 
-const patchSchema = z.strictObject({
+export const patchSchema = z.strictObject({
   status: z.enum(TICKET_STATUSES).optional(),
   priority: z.enum(TICKET_PRIORITIES).optional(),
   assigneeId: z.string().nullable().optional(),

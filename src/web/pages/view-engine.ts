@@ -37,7 +37,9 @@ export function createViewEngine(): ViewEngine {
   }
   const templates = new Map<string, HandlebarsTemplateDelegate>();
   for (const file of readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith('.hbs'))) {
-    templates.set(path.basename(file, '.hbs'), hbs.compile(readFileSync(path.join(TEMPLATE_DIR, file), 'utf8'), { strict: false }));
+    // preventIndent: a partial on its own indented line would otherwise indent every line of its
+    // output, including the text inside a textarea (a pre-filled reply) or a pre-wrap message body.
+    templates.set(path.basename(file, '.hbs'), hbs.compile(readFileSync(path.join(TEMPLATE_DIR, file), 'utf8'), { strict: false, preventIndent: true }));
   }
   const css = readFileSync(path.join(TEMPLATE_DIR, 'app.css'), 'utf8');
   const stylesheet = { css, version: createHash('sha256').update(css).digest('hex').slice(0, 12) };
