@@ -137,32 +137,11 @@ function keepPlainAttributes(tagName: string, attribs: Attributes): Tag {
   return { tagName, attribs: out };
 }
 
-/**
- * Cleans HTML from a customer's mail for display to agents. Scripts, event handlers, frames,
- * objects, forms, `<style>`/`<link>`/`<meta>`/`<base>`, SVG and MathML are removed; links keep only
- * absolute http(s)/mailto targets and open in a new tab without referrer; images keep http(s) or
- * `cid:` sources, and remote (http/https) ones are held back in `data-remote-src` unless
- * `allowRemoteImages` is set; inline styles are limited to a list of formatting properties whose
- * values cannot load anything or cover the page (no `url()`, `expression()`, `position`).
- */
-export function sanitizeEmailHtml(html: string, opts: SanitizeEmailHtmlOptions = {}): SanitizedEmailHtml {
-  let blockedRemoteImages = 0;
+const REMOTE_IMAGE = /^https?:\/\/[^/]/i;
 
-  const transformImage = (tagName: string, attribs: Attributes): Tag => {
-    const { tagName: name, attribs: plain } = keepPlainAttributes(tagName, attribs);
-    const src = compactUrl(plain.src);
-    delete plain.src;
-    delete plain['data-remote-src'];
-    if (/^cid:./i.test(src)) return { tagName: name, attribs: { ...plain, src } };
-    if (/^https?:\/\/[^/]/i.test(src)) {
-      if (opts.allowRemoteImages) return { tagName: name, attribs: { ...plain, src } };
-      blockedRemoteImages++;
-      return { tagName: name, attribs: { ...plain, 'data-remote-src': src } };
-    }
-    return { tagName: name, attribs: plain };
-  };
-
-  const options: IOptions = {
+/** The sanitize-html options, with the image rule of the caller (at ingest, or when showing a body). */
+function optionsWith(transformImage: (tagName: string, attribs: Attributes) => Tag): IOptions {
+  return {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: ALLOWED_ATTRIBUTES,
     allowedStyles: { '*': ALLOWED_STYLES },
@@ -177,5 +156,83 @@ export function sanitizeEmailHtml(html: string, opts: SanitizeEmailHtmlOptions =
     // An image left without any source is an empty box (or was a tracking/attack vector).
     exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src && !frame.attribs['data-remote-src'],
   };
-  return { html: sanitizeHtml(html, options), blockedRemoteImages };
+}
+
+/**
+ * Cleans HTML from a customer's mail for display to agents. Scripts, event handlers, frames,
+ * objects, forms, `<style>`/`<link>`/`<meta>`/`<base>`, SVG and MathML are removed; links keep only
+ * absolute http(s)/mailto targets and open in a new tab without referrer; images keep http(s) or
+ * `cid:` sources, and remote (http/https) ones are held back in `data-remote-src` unless
+ * `allowRemoteImages` is set; `srcset` and every other attribute that could load something is
+ * dropped; inline styles are limited to a list of formatting properties whose values cannot load
+ * anything or cover the page (no `url()`, `expression()`, `position`).
+ */
+export function sanitizeEmailHtml(html: string, opts: SanitizeEmailHtmlOptions = {}): SanitizedEmailHtml {
+  let blockedRemoteImages = 0;
+
+  const transformImage = (tagName: string, attribs: Attributes): Tag => {
+    const { tagName: name, attribs: plain } = keepPlainAttributes(tagName, attribs);
+    const src = compactUrl(plain.src);
+    delete plain.src;
+    delete plain['data-remote-src'];
+    if (/^cid:./i.test(src)) return { tagName: name, attribs: { ...plain, src } };
+    if (REMOTE_IMAGE.test(src)) {
+      if (opts.allowRemoteImages) return { tagName: name, attribs: { ...plain, src } };
+      blockedRemoteImages++;
+      return { tagName: name, attribs: { ...plain, 'data-remote-src': src } };
+    }
+    return { tagName: name, attribs: plain };
+  };
+  return { html: sanitizeHtml(html, optionsWith(transformImage)), blockedRemoteImages };
+}
+
+/** Options for {@link prepareMailBody}. */
+export interface PrepareMailBodyOptions {
+  /** Turn held-back remote images (`data-remote-src`) into real sources: the agent asked to load them. */
+  loadRemoteImages: boolean;
+  /**
+   * Where the image of a `cid:` URL (RFC 2392, the part after `cid:`) is served from, or null when
+   * this message has no such inline image; the image is then dropped.
+   */
+  inlineImageUrl: (contentId: string) => string | null;
+}
+
+/** A mail body ready to frame, and how many remote images it refers to. */
+export interface PreparedMailBody {
+  html: string;
+  remoteImages: number;
+}
+
+/**
+ * Readies stored (already sanitized) customer HTML for its framed body route. It goes through the
+ * same sanitizer again, so HTML stored by an older rule set is held to today's; `cid:` sources
+ * become URLs of this message's own inline images; remote images stay in `data-remote-src` unless
+ * `loadRemoteImages` is set.
+ */
+export function prepareMailBody(storedHtml: string, opts: PrepareMailBodyOptions): PreparedMailBody {
+  let remoteImages = 0;
+  const transformImage = (tagName: string, attribs: Attributes): Tag => {
+    const { tagName: name, attribs: plain } = keepPlainAttributes(tagName, attribs);
+    const src = compactUrl(plain.src);
+    const held = compactUrl(plain['data-remote-src']);
+    delete plain.src;
+    delete plain['data-remote-src'];
+    if (/^cid:./i.test(src)) {
+      const url = opts.inlineImageUrl(src.slice(4));
+      return { tagName: name, attribs: url ? { ...plain, src: url } : plain };
+    }
+    const remote = REMOTE_IMAGE.test(src) ? src : REMOTE_IMAGE.test(held) ? held : null;
+    if (!remote) return { tagName: name, attribs: plain };
+    remoteImages++;
+    return { tagName: name, attribs: { ...plain, [opts.loadRemoteImages ? 'src' : 'data-remote-src']: remote } };
+  };
+  return { html: sanitizeHtml(storedHtml, optionsWith(transformImage)), remoteImages };
+}
+
+/**
+ * Whether stored (sanitized) HTML holds back remote images. The sanitizer writes every attribute
+ * double-quoted and escapes `<` in text, so the pattern can only match a real `<img>` attribute.
+ */
+export function hasRemoteImages(storedHtml: string): boolean {
+  return /<img\s[^>]*\bdata-remote-src="/i.test(storedHtml);
 }

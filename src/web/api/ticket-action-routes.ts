@@ -1,18 +1,21 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { addNote } from '../../services/add-note.js';
+import { checkReplyConflict } from '../../services/check-reply-conflict.js';
 import { sendReply } from '../../services/send-reply.js';
 import { updateTicket, visibleTicket } from '../../services/update-ticket.js';
 import { parseInput } from '../../services/validate.js';
 import type { AutomationDeps } from './automation-routes.js';
 import { principalOf } from './authenticate.js';
 
-const replySchema = z
+export const replySchema = z
   .strictObject({
     text: z.string().max(1_000_000).optional(),
     html: z.string().max(2_000_000).optional(),
     status: z.enum(['open', 'pending', 'solved']).optional(),
     requestKey: z.string().min(1).max(100).optional(),
+    /** The `at` of the newest trail entry the client saw: anything newer holds the reply (409). */
+    seenUntil: z.iso.datetime().optional(),
   })
   .refine((r) => Boolean(r.text?.trim() || r.html?.trim()), { message: 'text or html is required', path: ['text'] });
 
@@ -26,6 +29,7 @@ export function ticketActionRoutes(deps: AutomationDeps): Router {
     const { actor } = principalOf(res);
     const ticket = await visibleTicket(deps.models, actor, req.params.id);
     const body = parseInput(replySchema, req.body, 'Reply');
+    await checkReplyConflict(deps, { ticketId: ticket._id, userId: actor.userId, seenUntil: body.seenUntil ? new Date(body.seenUntil) : null });
     const item = await sendReply(deps, { ticketId: ticket._id, authorId: actor.userId!, text: body.text ?? '', html: body.html ?? null, ...(body.status ? { status: body.status } : {}), requestKey: body.requestKey ?? null });
     res.status(202).json({ id: item._id.toHexString(), messageId: item.messageId, state: item.state, subject: item.subject, to: item.envelope.to, createdAt: item.createdAt });
   });

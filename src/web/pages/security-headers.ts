@@ -1,11 +1,14 @@
 import type { RequestHandler } from 'express';
 
 /**
- * Headers for every HTML page. The pages run no script at all, so the CSP allows none; styles come
- * only from our stylesheet; customer mail is framed only from our own body route.
+ * Headers for every HTML page. Scripts and styles come only from our own files (the ticket page's
+ * presence script, the stylesheet): no inline code, no eval; the script talks only to us; customer
+ * mail is framed only from our own body route.
  */
 export const PAGE_CSP = [
   "default-src 'none'",
+  "script-src 'self'",
+  "connect-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "frame-src 'self'",
@@ -15,12 +18,22 @@ export const PAGE_CSP = [
 ].join('; ');
 
 /**
- * The CSP of a customer mail body: no scripts, no remote loads (tracking pixels stay dark), inline
- * styles only, sandboxed so even a sanitizer miss runs in an opaque origin without our cookies.
+ * The headers of a customer mail body, which only our own pages frame. Its CSP allows no scripts,
+ * inline styles only, and images only from `data:` and the signed inline-image path
+ * (`inlineImages`: an absolute URL prefix, or `'self'`). With `remoteImages` (the agent asked to
+ * load them) it adds `http:` and `https:` images and nothing else. `sandbox` puts even a sanitizer
+ * miss into an opaque origin without our cookies.
  */
-export const MAIL_BODY_CSP = "default-src 'none'; img-src cid: data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox";
+export function mailBodyHeaders(opts: { inlineImages: string; remoteImages: boolean }): Record<string, string> {
+  const img = ['data:', opts.inlineImages, ...(opts.remoteImages ? ['https:', 'http:'] : [])].join(' ');
+  return {
+    'Content-Security-Policy': `default-src 'none'; img-src ${img}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox`,
+    'X-Frame-Options': 'SAMEORIGIN',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
 
-/** Sets the page headers; pass {@link MAIL_BODY_CSP} for the mail body route, which our own pages frame. */
+/** Sets the headers of every page; the mail body route then overrides a few with {@link mailBodyHeaders}. */
 export function pageHeaders(csp: string = PAGE_CSP): RequestHandler {
   return (_req, res, next) => {
     res.set({

@@ -1,10 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { isAppError } from '../../domain/errors.js';
 import { addNote } from '../../services/add-note.js';
+import { findReplyConflicts } from '../../services/check-reply-conflict.js';
 import { sendReply } from '../../services/send-reply.js';
 import { updateTicket, visibleTicket } from '../../services/update-ticket.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
+import { renderTicketPage } from './ticket-pages.js';
+import { tagsFromText } from './ticket-extras.js';
 
 const REPLY_STATUSES = new Set(['open', 'pending', 'solved']);
 
@@ -12,6 +15,12 @@ const field = (req: Request, name: string) => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v : '';
 };
+
+/** The reply form's `seenUntil` (an ISO time from our own page), or null when absent or malformed. */
+function seenUntilOf(value: string): Date | null {
+  const at = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/.test(value) ? new Date(value) : null;
+  return at && !Number.isNaN(at.getTime()) ? at : null;
+}
 
 /** Back to the ticket (303, so a reload does not post again), with a fixed error code if any. */
 function backToTicket(res: Response, id: string, error?: string) {
@@ -41,11 +50,19 @@ export function ticketActions(ctx: PageContext): Router {
     // Access first: a hidden ticket is a 404, not a validation message.
     const ticket = await visibleTicket(ctx.models, actor, id);
     const status = field(req, 'status');
+    const text = field(req, 'text').slice(0, 1_000_000);
+    // The form names the newest trail entry the agent saw; whatever came after holds the reply
+    // (409, draft kept, a fresh marker) so the agent reads it first and a second submit sends.
+    const seenUntil = seenUntilOf(field(req, 'seenUntil'));
+    if (seenUntil && text.trim()) {
+      const items = await findReplyConflicts(ctx, { ticketId: ticket._id, userId: actor.userId, seenUntil });
+      if (items.length > 0) return renderTicketPage(ctx, req, res.status(409), { text, status, items });
+    }
     await act(res, id, 'reply-empty', () =>
       sendReply(ctx.actions, {
         ticketId: ticket._id,
         authorId: actor.userId!,
-        text: field(req, 'text').slice(0, 1_000_000),
+        text,
         ...(REPLY_STATUSES.has(status) ? { status: status as 'open' | 'pending' | 'solved' } : {}),
         requestKey: field(req, 'requestKey').slice(0, 100) || null,
       }),
@@ -65,6 +82,7 @@ export function ticketActions(ctx: PageContext): Router {
       ...(field(req, 'priority') ? { priority: field(req, 'priority') } : {}),
       // The select's empty option means "nobody"; 'keep' (no field) leaves the assignee alone.
       ...(req.body && 'assigneeId' in (req.body as object) ? { assigneeId: assignee || null } : {}),
+      ...(req.body && 'tags' in (req.body as object) ? { tags: tagsFromText(field(req, 'tags')) } : {}),
     };
     await act(res, id, 'invalid', () => updateTicket(ctx.actions, requireSession(res).actor, id, patch));
   });

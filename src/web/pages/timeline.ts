@@ -1,9 +1,22 @@
+import { hasRemoteImages } from '../../mail/sanitize-html.js';
 import type { TicketDetailView } from '../../services/get-ticket.js';
 import type { MessageView, TicketEventView } from '../../services/ticket-view.js';
 
 /** One entry of the conversation as the ticket page shows it. */
 export type TimelineEntry =
-  | { kind: 'message'; at: Date; message: MessageView; author: string; isNote: boolean; isInbound: boolean; isOutbound: boolean; htmlUrl: string | null }
+  | {
+      kind: 'message';
+      at: Date;
+      message: MessageView;
+      author: string;
+      isNote: boolean;
+      isInbound: boolean;
+      isOutbound: boolean;
+      htmlUrl: string | null;
+      /** Set when the HTML holds back remote images: the ticket page URL that loads them for this message. */
+      loadImagesUrl: string | null;
+      imagesLoaded: boolean;
+    }
   | { kind: 'event'; at: Date; text: string };
 
 // Messages already appear in full, so the events that only announce them are left out.
@@ -36,20 +49,28 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>): 
 
 /**
  * Merges messages and events into one chronological list. Customer HTML is never inlined: an entry
- * only carries the URL of its sandboxed body route.
+ * only carries the URL of its sandboxed body route, which loads remote images only for the message
+ * named by `loadImagesFor` (the agent followed its "Load images" link).
  */
-export function buildTimeline(ticket: TicketDetailView, users: Map<string, string>, authors: Map<string, string>): TimelineEntry[] {
+export function buildTimeline(ticket: TicketDetailView, users: Map<string, string>, authors: Map<string, string>, opts: { loadImagesFor?: string | undefined } = {}): TimelineEntry[] {
   const agent = (m: MessageView) => users.get(authors.get(m.id) ?? '') ?? m.from?.name ?? m.from?.address ?? 'Agent';
-  const entries: TimelineEntry[] = ticket.messages.map((m) => ({
-    kind: 'message' as const,
-    at: m.createdAt,
-    message: m,
-    author: m.direction === 'inbound' ? (m.from?.name ? `${m.from.name} <${m.from.address}>` : m.from?.address ?? 'Unknown sender') : agent(m),
-    isNote: m.direction === 'note',
-    isInbound: m.direction === 'inbound',
-    isOutbound: m.direction === 'outbound',
-    htmlUrl: m.direction === 'inbound' && m.html ? `/tickets/${ticket.id}/messages/${m.id}/body` : null,
-  }));
+  const entries: TimelineEntry[] = ticket.messages.map((m) => {
+    const framed = m.direction === 'inbound' && Boolean(m.html);
+    const remote = framed && hasRemoteImages(m.html ?? '');
+    const imagesLoaded = remote && opts.loadImagesFor === m.id;
+    return {
+      kind: 'message' as const,
+      at: m.createdAt,
+      message: m,
+      author: m.direction === 'inbound' ? (m.from?.name ? `${m.from.name} <${m.from.address}>` : m.from?.address ?? 'Unknown sender') : agent(m),
+      isNote: m.direction === 'note',
+      isInbound: m.direction === 'inbound',
+      isOutbound: m.direction === 'outbound',
+      htmlUrl: framed ? `/tickets/${ticket.id}/messages/${m.id}/body${imagesLoaded ? '?images=1' : ''}` : null,
+      loadImagesUrl: remote && !imagesLoaded ? `/tickets/${ticket.id}?images=${m.id}#msg-${m.id}` : null,
+      imagesLoaded,
+    };
+  });
   for (const e of ticket.events) {
     if (SHOWN_AS_MESSAGE.has(e.type)) continue;
     const who = e.actor.kind === 'user' ? users.get(e.actor.id ?? '') ?? 'An agent' : e.actor.kind === 'system' ? 'Threadline' : e.actor.label ?? 'The customer';

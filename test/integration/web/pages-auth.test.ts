@@ -38,7 +38,9 @@ describe('browser login', () => {
     expect(login.status).toBe(200);
     const csp = login.headers.get('content-security-policy')!;
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).not.toContain('script-src');
+    // Scripts only from our own files: no inline code, no eval.
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(csp).toContain("default-src 'none'");
     expect(login.headers.get('x-content-type-options')).toBe('nosniff');
     expect(login.headers.get('referrer-policy')).toBe('same-origin');
@@ -213,7 +215,7 @@ describe('pages behind the login', () => {
     const body = await c.get(src!);
     expect(body.status).toBe(200);
     expect(body.text).toContain('<b>jams</b>');
-    expect(body.headers.get('content-security-policy')).toBe("default-src 'none'; img-src cid: data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox");
+    expect(body.headers.get('content-security-policy')).toBe(`default-src 'none'; img-src data: ${h.base}/mail-images/; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox`);
   });
 
   it('downloads attachments of visible tickets only, always as a download', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
+import { hasRemoteImages, prepareMailBody, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
 
 const clean = (html: string): string => sanitizeEmailHtml(html).html;
 
@@ -135,5 +135,34 @@ describe('sanitizeEmailHtml: hostile sizes', () => {
     const started = performance.now();
     expect(clean(html)).not.toContain('style=');
     expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('prepareMailBody: stored HTML on its way into the frame', () => {
+  const stored = clean('<p>Hi</p><img src="cid:logo@x" alt="logo"><img src="cid:theirs@y"><img src="https://t.example/p.gif" srcset="https://t.example/2x.gif 2x" width="1">');
+  const ours = (cid: string) => (cid === 'logo@x' ? `/mail-images/m1/tok?cid=${encodeURIComponent(cid)}` : null);
+
+  it('points cid: images of this message at their served URL and drops any other cid:', () => {
+    expect(prepareMailBody(stored, { loadRemoteImages: false, inlineImageUrl: ours })).toEqual({
+      html: '<p>Hi</p><img alt="logo" src="/mail-images/m1/tok?cid=logo%40x" /><img width="1" data-remote-src="https://t.example/p.gif" />',
+      remoteImages: 1,
+    });
+  });
+
+  it('gives held-back remote images their source only when asked to load them', () => {
+    expect(prepareMailBody(stored, { loadRemoteImages: true, inlineImageUrl: () => null }).html).toBe('<p>Hi</p><img width="1" src="https://t.example/p.gif" />');
+  });
+
+  it('sanitizes again: hostile markup in the stored HTML never reaches the frame', () => {
+    const { html } = prepareMailBody('<img src=x onerror=alert(1)><img data-remote-src="javascript:alert(1)"><img src="/mail-images/other/tok"><script>alert(1)</script><a href="javascript:x">a</a>', {
+      loadRemoteImages: true,
+      inlineImageUrl: () => '/mail-images/forged',
+    });
+    expect(html).toBe('<a>a</a>');
+  });
+
+  it('hasRemoteImages spots held-back images but not the same words in text', () => {
+    expect(hasRemoteImages(stored)).toBe(true);
+    expect(hasRemoteImages(clean('<p>&lt;img data-remote-src="x"&gt;</p><img src="cid:a@b">'))).toBe(false);
   });
 });

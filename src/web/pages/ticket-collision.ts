@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Router, type RequestHandler } from 'express';
+import type { ReplyConflictItem } from '../../services/check-reply-conflict.js';
+import type { TicketDetailView } from '../../services/get-ticket.js';
+import { userLabels } from '../../services/list-assignees.js';
+import { trackPresence, type PresenceView } from '../../services/track-presence.js';
+import type { WebSessionView } from '../../services/web-sessions.js';
+import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
+import type { PageContext } from './page-deps.js';
+
+/** A reply the route did not send because the ticket changed while the agent wrote it. */
+export interface HeldReply {
+  text: string;
+  status: string;
+  items: ReplyConflictItem[];
+}
+
+const REPLY_STATUSES = ['pending', 'open', 'solved'] as const;
+
+// The ticket page's one script (presence heartbeat), named by its content hash like the stylesheet.
+const SCRIPT = readFileSync(path.resolve(import.meta.dirname, '../../../templates/web/ticket.js'), 'utf8');
+const SCRIPT_VERSION = createHash('sha256').update(SCRIPT).digest('hex').slice(0, 12);
+
+/** `GET /static/ticket.js`: cached for a year when asked for by its current version. */
+export const ticketScript: RequestHandler = (req, res) => {
+  const current = req.query.v === SCRIPT_VERSION;
+  res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'no-cache' });
+  res.type('text/javascript').send(SCRIPT);
+};
+
+/** "Also here: Agnes (replying), Bob", or null when nobody else has the ticket open. */
+export function presenceLine(others: PresenceView[]): string | null {
+  if (others.length === 0) return null;
+  return `Also here: ${others.map((o) => (o.state === 'replying' ? `${o.name} (replying)` : o.name)).join(', ')}`;
+}
+
+/**
+ * The ticket page's collision data: who else is here (recording this agent as viewing, or as
+ * replying when a held draft is shown), the marker of what the reply form was rendered against
+ * (the newest trail entry), and for a held reply the draft and what arrived meanwhile.
+ */
+export async function ticketCollision(ctx: PageContext, session: WebSessionView, ticket: TicketDetailView, held: HeldReply | null) {
+  const others = await trackPresence(ctx, session.actor, ticket.id, held ? 'replying' : 'viewing');
+  const newest = ticket.events.reduce((max, e) => (e.at > max ? e.at : max), new Date(0));
+  const authors = held ? await userLabels(ctx, held.items.map((i) => i.authorId)) : new Map<string, string>();
+  const describe = (i: ReplyConflictItem) =>
+    i.kind === 'customer_message'
+      ? `New message from ${i.from?.name || i.from?.address || 'the customer'}`
+      : `${authors.get(i.authorId ?? '') ?? 'Another agent'} ${i.kind === 'reply' ? 'replied' : 'added a note'}`;
+  const chosen = held && (REPLY_STATUSES as readonly string[]).includes(held.status) ? held.status : 'pending';
+  return {
+    presence: presenceLine(others),
+    heartbeatUrl: `/tickets/${ticket.id}/presence`,
+    scriptUrl: `/static/ticket.js?v=${SCRIPT_VERSION}`,
+    seenUntil: newest.toISOString(),
+    draft: held?.text ?? null,
+    statusOptions: REPLY_STATUSES.map((value) => ({ value, selected: value === chosen })),
+    held: held ? held.items.map((i) => ({ id: i.id, at: i.at, title: describe(i), excerpt: i.excerpt })) : null,
+  };
+}
+
+/** `POST /tickets/:id/presence`: the script's heartbeat; answers with the presence line. */
+export function presencePages(ctx: PageContext): Router {
+  const router = Router();
+  router.post('/tickets/:id/presence', requireLogin, requireCsrf(ctx.publicUrl), async (req, res) => {
+    const state = (req.body as Record<string, unknown> | undefined)?.state === 'replying' ? 'replying' : 'viewing';
+    const others = await trackPresence(ctx, requireSession(res).actor, String(req.params.id), state);
+    res.json({ text: presenceLine(others) ?? '' });
+  });
+  return router;
+}

@@ -1,0 +1,50 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JobScheduler } from '../../../src/jobs/scheduler.js';
+import { renderEmail } from '../../../src/mail/render-email.js';
+import { createBlobStore } from '../../../src/store/blob-store.js';
+import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';
+import { createApp } from '../../../src/web/create-app.js';
+import { openTestDb, testLogger } from '../../helpers/db.js';
+import { TEST_SECRET_KEY } from '../../helpers/inbox.js';
+
+/**
+ * The pages and the JSON API with working ticket actions: a real signer, the real email layout, and
+ * a scheduler that records the jobs it is given instead of running them. A settable clock.
+ */
+export async function startSendingApp(prefix: string) {
+  const db = await openTestDb(prefix);
+  let fixedNow: Date | null = null;
+  const now = () => fixedNow ?? new Date();
+  const blobs = createBlobStore(db.connection.db!);
+  const scheduled: Array<{ name: string; key?: string }> = [];
+  const scheduler: JobScheduler = {
+    schedule: async (name, opts) => void scheduled.push({ name, ...(opts.key ? { key: opts.key } : {}) }),
+    cancel: async () => {},
+    cancelMatching: async () => {},
+    scheduleRecurring: async () => {},
+  };
+  const actions = { models: db.models, now, scheduler, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
+  const app = createApp({
+    logger: testLogger,
+    health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
+    api: { models: db.models, secrets: createSecretBox(TEST_SECRET_KEY), blobs, now, automation: actions },
+    pages: { models: db.models, secrets: createSecretBox(TEST_SECRET_KEY), now, publicUrl: null, blobs, actions },
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    models: db.models,
+    blobs,
+    sign: actions.sign,
+    scheduled,
+    setNow: (d: Date | null) => void (fixedNow = d),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await db.drop();
+    },
+  };
+}
