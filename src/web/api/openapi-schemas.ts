@@ -1,0 +1,231 @@
+import { ERROR_CODES } from '../../domain/errors.js';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
+import { MESSAGE_DIRECTIONS } from '../../store/models/message.js';
+import { OUTBOX_STATES } from '../../store/models/outbox.js';
+import { PASSWORD_TOKEN_PURPOSES } from '../../store/models/password-token.js';
+import { TICKET_EVENT_TYPES } from '../../store/models/ticket-event.js';
+import { USER_ROLES } from '../../store/models/user.js';
+
+/** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1). */
+export type JsonSchema = Record<string, unknown>;
+
+/** A reference to an entry of `components.schemas`. */
+export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+const string: JsonSchema = { type: 'string' };
+const integer: JsonSchema = { type: 'integer' };
+const boolean: JsonSchema = { type: 'boolean' };
+const dateTime: JsonSchema = { type: 'string', format: 'date-time' };
+const objectId: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'A 24-digit hex id.' };
+const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }] });
+const arrayOf = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
+const enumOf = (values: readonly string[]): JsonSchema => ({ type: 'string', enum: [...values] });
+
+/** A closed object: every property listed is required unless named in `optional`, nothing else is allowed. */
+const object = (properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((key) => !optional.includes(key)),
+  additionalProperties: false,
+});
+
+/** `{items: [...]}`, the shape of every list the API answers with. */
+export const listOf = (name: string): JsonSchema => object({ items: arrayOf(ref(name)) });
+
+const address = object({ address: string, name: nullable(string) });
+
+const ticketSla = object({
+  firstResponseDueAt: nullable(dateTime),
+  nextResponseDueAt: nullable(dateTime),
+  resolutionDueAt: nullable(dateTime),
+  firstRespondedAt: nullable(dateTime),
+  awaitingSince: nullable(dateTime),
+  pausedAt: nullable(dateTime),
+  pausedSeconds: integer,
+  escalationLevel: integer,
+  breachedAt: nullable(dateTime),
+});
+
+// src/services/ticket-view.ts toTicketSummary.
+const ticketSummaryProperties: Record<string, JsonSchema> = {
+  id: objectId,
+  number: integer,
+  subject: string,
+  status: enumOf(TICKET_STATUSES),
+  priority: enumOf(TICKET_PRIORITIES),
+  inboxId: objectId,
+  requester: object({ email: string, name: nullable(string) }),
+  assigneeId: nullable(objectId),
+  tags: arrayOf(string),
+  messageCount: integer,
+  lastActivityAt: dateTime,
+  createdAt: dateTime,
+  updatedAt: dateTime,
+  sla: ticketSla,
+};
+
+const slaTargets = object({ firstResponseSeconds: nullable(integer), nextResponseSeconds: nullable(integer), resolutionSeconds: nullable(integer) });
+const slaPolicyProperties: Record<string, JsonSchema> = {
+  targets: object(Object.fromEntries(TICKET_PRIORITIES.map((p) => [p, slaTargets])), []),
+  businessHours: nullable(ref('BusinessHours')),
+  reminderAtFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+  ladder: arrayOf(ref('EscalationLevel')),
+};
+
+const accountCheck = object(
+  {
+    ok: boolean,
+    code: { type: 'string', description: '`OK`, or what went wrong (IMAP_AUTH_FAILED, SMTP_UNREACHABLE, …).' },
+    message: string,
+    ms: { type: 'integer', minimum: 0 },
+    messages: integer,
+    uidValidity: string,
+  },
+  ['messages', 'uidValidity'],
+);
+
+const pollerStates = ['starting', 'connecting', 'syncing', 'idle', 'polling', 'backoff', 'error', 'stopped'];
+
+/**
+ * The hand-written shapes: every response, following the view functions in src/services/ (and the few
+ * routes that shape their own answer), and the two request bodies validated without zod (SLA policy, note).
+ */
+export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
+  Error: object({
+    error: object(
+      {
+        code: enumOf(Object.keys(ERROR_CODES)),
+        message: string,
+        details: {
+          type: 'object',
+          description: 'Safe to show. VALIDATION_FAILED carries `issues`, one per offending field.',
+          properties: { issues: arrayOf(ref('ValidationIssue')) },
+        },
+      },
+      ['details'],
+    ),
+  }),
+  ValidationIssue: object({ path: { type: 'string', description: 'Dotted field path; empty for the input as a whole.' }, message: string }),
+  ReplyConflict: object({
+    error: object({
+      code: { const: 'CONFLICT' },
+      message: string,
+      details: object({
+        items: arrayOf(object({ id: objectId, kind: enumOf(['customer_message', 'reply', 'note']), at: dateTime })),
+        seenUntil: { ...dateTime, description: 'Send the reply again with this `seenUntil` once the new items are read.' },
+      }),
+    }),
+  }),
+  Me: object({ id: objectId, email: string, name: nullable(string), role: enumOf(USER_ROLES), inboxIds: arrayOf(objectId) }),
+  IssuedToken: object({ token: string, expiresAt: dateTime }),
+  ApiToken: object({ id: objectId, label: nullable(string), createdAt: dateTime, lastUsedAt: nullable(dateTime), expiresAt: nullable(dateTime), expired: boolean }),
+  PersonalApiToken: object({ id: objectId, token: { type: 'string', description: 'Shown once; only its hash is stored.' }, label: string, expiresAt: dateTime }),
+  User: object({
+    id: objectId,
+    email: string,
+    name: nullable(string),
+    role: enumOf(USER_ROLES),
+    inboxIds: arrayOf(objectId),
+    disabled: boolean,
+    lastLoginAt: nullable(dateTime),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  }),
+  PasswordLink: object({
+    token: string,
+    path: { type: 'string', description: "The page that sets the password, relative to Threadline's public URL." },
+    purpose: enumOf(PASSWORD_TOKEN_PURPOSES),
+    expiresAt: dateTime,
+  }),
+  InboxStatus: {
+    description: "What the inbox's poller last reported; `unknown` before it ever did.",
+    anyOf: [
+      object({ state: { const: 'unknown' } }),
+      object({
+        state: enumOf(pollerStates),
+        lastSyncAt: nullable(dateTime),
+        behind: integer,
+        backlog: nullable(object({ total: integer, done: integer, since: nullable(dateTime) }, ['since'])),
+        lastError: nullable(object({ code: string, message: string, at: dateTime })),
+        nextAttemptAt: nullable(dateTime),
+      }),
+    ],
+  },
+  Inbox: object({
+    id: objectId,
+    name: string,
+    address: string,
+    displayName: nullable(string),
+    imap: object({ host: string, port: integer, secure: boolean, user: nullable(string), folder: string, hasPassword: boolean }),
+    smtp: object({ host: string, port: integer, secure: boolean, user: nullable(string), hasPassword: boolean }),
+    options: object({ markSeen: boolean, moveTo: nullable(string), importSince: nullable(dateTime) }),
+    autoReply: object({ enabled: boolean, subject: nullable(string), template: nullable(string) }),
+    branding: object({ signature: nullable(string), primaryColor: nullable(string), logoUrl: nullable(string) }),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    status: ref('InboxStatus'),
+  }),
+  AccountCheck: accountCheck,
+  ConnectionTestResult: object({ imap: ref('AccountCheck'), smtp: ref('AccountCheck') }),
+  BusinessHours: object({
+    timeZone: { type: 'string', description: 'An IANA time zone, e.g. `Europe/Berlin`.' },
+    weekly: arrayOf(
+      object({
+        day: { type: 'integer', minimum: 0, maximum: 6, description: '0 = Sunday … 6 = Saturday.' },
+        open: { type: 'string', pattern: '^\\d{2}:\\d{2}$' },
+        close: { type: 'string', pattern: '^\\d{2}:\\d{2}$', description: '`24:00` closes at midnight.' },
+      }),
+    ),
+    holidays: arrayOf({ type: 'string', format: 'date' }),
+  }),
+  EscalationLevel: object({ level: { type: 'integer', minimum: 1 }, name: string, userIds: arrayOf(string), afterSeconds: { type: 'integer', minimum: 0 } }),
+  SlaPolicy: { ...object(slaPolicyProperties), description: 'Targets in business seconds per priority; null means no target for that clock.' },
+  SlaPolicyInput: {
+    ...object(slaPolicyProperties, ['businessHours', 'reminderAtFraction', 'ladder']),
+    description: '`businessHours`, `reminderAtFraction` and `ladder` default to null (24/7), 0.75 and [].',
+  },
+  InboxSla: object({ policy: ref('SlaPolicy'), isDefault: boolean }),
+  DigestSchedule: object({ enabled: boolean, cron: string, timeZone: string, inboxIds: arrayOf(objectId), lastSentAt: nullable(dateTime) }),
+  DigestSent: object({
+    outboxId: objectId,
+    messageId: string,
+    subject: string,
+    to: arrayOf(string),
+    empty: boolean,
+    counts: object({ new: integer, solved: integer, reopened: integer }),
+  }),
+  TicketSummary: object(ticketSummaryProperties),
+  TicketPage: object({ items: arrayOf(ref('TicketSummary')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
+  Ticket: object({
+    ...ticketSummaryProperties,
+    mergedInto: { ...nullable(object({ id: objectId, number: integer })), description: 'Where this ticket was merged into, when the caller can see it.' },
+    messages: { ...arrayOf(ref('Message')), description: 'In arrival order.' },
+    events: { ...arrayOf(ref('TicketEvent')), description: 'The trail, oldest first.' },
+  }),
+  Attachment: object({ id: objectId, filename: nullable(string), contentType: string, size: integer, inline: boolean, contentId: nullable(string) }),
+  Message: object({
+    id: objectId,
+    direction: enumOf(MESSAGE_DIRECTIONS),
+    messageId: nullable(string),
+    from: nullable(address),
+    to: arrayOf(address),
+    cc: arrayOf(address),
+    subject: nullable(string),
+    text: nullable(string),
+    html: nullable(string),
+    attachments: arrayOf(ref('Attachment')),
+    flags: object({ autoSubmitted: boolean, autoSubmittedReason: nullable(string), bounce: boolean }),
+    createdAt: dateTime,
+  }),
+  TicketEvent: object({
+    id: objectId,
+    type: enumOf(TICKET_EVENT_TYPES),
+    actor: object({ kind: enumOf(['user', 'contact', 'system']), id: nullable(objectId), label: nullable(string) }),
+    data: { type: 'object', description: 'Depends on `type`, e.g. `{from, to}` for status_changed.' },
+    at: dateTime,
+  }),
+  OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), createdAt: dateTime }),
+  CannedReply: object({ id: objectId, inboxId: objectId, title: string, body: string, createdAt: dateTime, updatedAt: dateTime }),
+  RenderedCannedReply: object({ id: objectId, title: string, text: { type: 'string', description: 'Filled in for the ticket and the caller; plain text.' } }),
+  NoteInput: object({ text: { type: 'string', minLength: 1, maxLength: 100_000, description: 'Trimmed; must not be empty.' } }),
+};

@@ -1,0 +1,252 @@
+import { readFileSync } from 'node:fs';
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { createSchema as cannedReplyCreateSchema, updateSchema as cannedReplyUpdateSchema } from '../../services/canned-replies.js';
+import { personalApiTokenSchema } from '../../services/create-personal-api-token.js';
+import { scheduleSchema } from '../../services/digest-schedule.js';
+import { createInboxSchema, updateInboxSchema } from '../../services/inbox-schemas.js';
+import { credentialsSchema } from '../../services/issue-api-token.js';
+import { querySchema as ticketQuerySchema } from '../../services/list-tickets.js';
+import { mergeSchema } from '../../services/merge-ticket.js';
+import { changedSchema as connectionTestSchema } from '../../services/test-inbox-connection.js';
+import { patchSchema as ticketUpdateSchema } from '../../services/update-ticket.js';
+import { createUserSchema, updateUserSchema } from '../../services/user-schemas.js';
+import { HANDWRITTEN_SCHEMAS, listOf, ref, type JsonSchema } from './openapi-schemas.js';
+import { replySchema } from './ticket-action-routes.js';
+
+/** The JSON Schema of what a zod schema accepts, so a documented request body is the validated one. */
+function accepted(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return rest;
+}
+
+/** Request bodies checked by zod: generated from the very schemas the services parse with. */
+const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
+  Credentials: credentialsSchema,
+  InboxCreate: createInboxSchema,
+  InboxUpdate: updateInboxSchema,
+  ConnectionTestInput: connectionTestSchema,
+  DigestScheduleInput: scheduleSchema,
+  TicketUpdate: ticketUpdateSchema,
+  ReplyInput: replySchema,
+  MergeInput: mergeSchema,
+  CannedReplyCreate: cannedReplyCreateSchema,
+  CannedReplyUpdate: cannedReplyUpdateSchema,
+  UserCreate: createUserSchema,
+  UserUpdate: updateUserSchema,
+  PersonalApiTokenCreate: personalApiTokenSchema,
+};
+
+/** The error statuses, each answered with the Error shape; descriptions say when. */
+const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
+  400: { name: 'ValidationFailed', description: 'VALIDATION_FAILED: `details.issues` names every offending field (also for a body that is not JSON).' },
+  401: { name: 'Unauthenticated', description: 'UNAUTHENTICATED: no token, or it is invalid, expired or revoked.' },
+  403: { name: 'Forbidden', description: 'FORBIDDEN: the caller may see this but not do it.' },
+  404: { name: 'NotFound', description: "NOT_FOUND: it does not exist, or it is not the caller's." },
+  409: { name: 'Conflict', description: 'CONFLICT: the change clashes with the current state.' },
+  413: { name: 'PayloadTooLarge', description: 'PAYLOAD_TOO_LARGE: the body is over 1 MB.' },
+};
+
+/** One operation, in the few terms the routes differ by. */
+interface Operation {
+  id: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** Needs no token. */
+  public?: true;
+  query?: Array<Record<string, unknown>>;
+  /** A `components.schemas` name; `optionalBody` when the route also works without one. */
+  body?: string;
+  optionalBody?: true;
+  /** The success status and its schema (none: no content). */
+  ok: [status: number, schema?: JsonSchema, description?: string];
+  /** Of a success that is not JSON. */
+  mediaType?: string;
+  errors?: number[];
+  /** Responses that replace the generic one of a status (e.g. a 409 with its own details). */
+  special?: Record<number, Record<string, unknown>>;
+}
+
+const QUERY_DESCRIPTIONS: Record<string, string> = {
+  inbox: 'Only this inbox (an id).',
+  status: 'One or more of new, open, pending, solved, closed, separated by commas.',
+  assignee: '`me`: assigned to the caller; `unassigned`: to nobody.',
+  tag: 'Carrying this tag.',
+  due: '`soon`: the SLA is breached or due within the hour.',
+  q: 'Words that must all match: whole subject words, or the start of a word of the requester’s name or email.',
+  limit: 'Page size; 25 unless given.',
+  cursor: 'The `nextCursor` of the previous page.',
+};
+
+/** The list filters, one query parameter per field of the list's zod query schema. */
+function ticketQueryParameters(): Array<Record<string, unknown>> {
+  const schema = accepted(ticketQuerySchema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: schema.required?.includes(name) ?? false,
+    ...(QUERY_DESCRIPTIONS[name] ? { description: QUERY_DESCRIPTIONS[name] } : {}),
+    schema: property,
+  }));
+}
+
+function operations(): Record<string, Record<string, Operation>> {
+  const manager = 'Admins, and managers of the inbox.';
+  return {
+    '/openapi.json': { get: { id: 'getOpenApi', tag: 'Meta', summary: 'This document', public: true, ok: [200, { type: 'object' }, 'The OpenAPI 3.1 document.'] } },
+    '/auth/token': {
+      post: { id: 'issueToken', tag: 'Auth', summary: 'Log in: exchange email and password for a bearer token', public: true, body: 'Credentials', ok: [201, ref('IssuedToken')], errors: [401] },
+      delete: { id: 'revokeToken', tag: 'Auth', summary: 'Revoke the token in use', ok: [204] },
+    },
+    '/me': { get: { id: 'getMe', tag: 'Auth', summary: 'The caller', ok: [200, ref('Me')] } },
+    '/me/tokens': {
+      get: { id: 'listMyTokens', tag: 'Auth', summary: "The caller's API tokens, newest first", ok: [200, listOf('ApiToken')] },
+      post: { id: 'createMyToken', tag: 'Auth', summary: 'Create a personal API token (shown once)', body: 'PersonalApiTokenCreate', ok: [201, ref('PersonalApiToken')], errors: [403] },
+    },
+    '/me/tokens/{id}': { delete: { id: 'revokeMyToken', tag: 'Auth', summary: "Revoke one of the caller's tokens", ok: [204], errors: [404] } },
+    '/inboxes': {
+      get: { id: 'listInboxes', tag: 'Inboxes', summary: "The caller's inboxes with poller status", ok: [200, listOf('Inbox')] },
+      post: { id: 'createInbox', tag: 'Inboxes', summary: 'Add an inbox (admins)', body: 'InboxCreate', ok: [201, ref('Inbox')], errors: [403, 409] },
+    },
+    '/inboxes/{id}': {
+      get: { id: 'getInbox', tag: 'Inboxes', summary: 'One inbox with poller status', ok: [200, ref('Inbox')], errors: [404] },
+      patch: { id: 'updateInbox', tag: 'Inboxes', summary: 'Change an inbox (admins); passwords only when given', body: 'InboxUpdate', ok: [200, ref('Inbox')], errors: [403, 404, 409] },
+    },
+    '/inboxes/{id}/test-connection': {
+      post: {
+        id: 'testInboxConnection', tag: 'Inboxes', summary: "Log in to the inbox's IMAP and SMTP accounts",
+        description: `${manager} A body tests those unsaved values instead (admins only; no password = the stored one). A failed login is a result, not an error. Served when the server can make network checks.`,
+        body: 'ConnectionTestInput', optionalBody: true, ok: [200, ref('ConnectionTestResult')], errors: [403, 404],
+      },
+    },
+    '/inboxes/{id}/sla': {
+      get: { id: 'getInboxSla', tag: 'Automation', summary: "The inbox's SLA policy", ok: [200, ref('InboxSla')], errors: [404] },
+      put: { id: 'putInboxSla', tag: 'Automation', summary: "Replace the inbox's SLA policy", description: `${manager} Open tickets are re-planned at once.`, body: 'SlaPolicyInput', ok: [200, ref('InboxSla')], errors: [403, 404] },
+    },
+    '/inboxes/{id}/canned-replies': {
+      get: { id: 'listCannedReplies', tag: 'Canned replies', summary: "The inbox's canned replies, by title", ok: [200, listOf('CannedReply')], errors: [404] },
+      post: { id: 'createCannedReply', tag: 'Canned replies', summary: 'Add a canned reply', description: `${manager} At most 200 per inbox (409).`, body: 'CannedReplyCreate', ok: [201, ref('CannedReply')], errors: [403, 404, 409] },
+    },
+    '/inboxes/{id}/canned-replies/{replyId}': {
+      patch: { id: 'updateCannedReply', tag: 'Canned replies', summary: 'Change a canned reply', description: manager, body: 'CannedReplyUpdate', ok: [200, ref('CannedReply')], errors: [403, 404] },
+      delete: { id: 'deleteCannedReply', tag: 'Canned replies', summary: 'Remove a canned reply', description: manager, ok: [204], errors: [403, 404] },
+    },
+    '/digests/schedule': {
+      get: { id: 'getDigestSchedule', tag: 'Automation', summary: "The caller's digest schedule (managers and admins)", ok: [200, ref('DigestSchedule')], errors: [403] },
+      put: { id: 'putDigestSchedule', tag: 'Automation', summary: "Set the caller's digest schedule", body: 'DigestScheduleInput', ok: [200, ref('DigestSchedule')], errors: [403] },
+    },
+    '/digests/send-now': {
+      post: { id: 'sendDigestNow', tag: 'Automation', summary: "Queue the caller's digest now", ok: [202, ref('DigestSent')], errors: [403, 409] },
+    },
+    '/tickets': {
+      get: { id: 'listTickets', tag: 'Tickets', summary: 'Tickets, newest activity first, keyset-paged', query: ticketQueryParameters(), ok: [200, ref('TicketPage')], errors: [400, 404] },
+    },
+    '/tickets/{id}': {
+      get: { id: 'getTicket', tag: 'Tickets', summary: 'A ticket with its messages and trail', ok: [200, ref('Ticket')], errors: [404] },
+      patch: { id: 'updateTicket', tag: 'Tickets', summary: 'Change status, priority, assignee or tags', body: 'TicketUpdate', ok: [200, ref('TicketSummary')], errors: [404, 409] },
+    },
+    '/tickets/{id}/replies': {
+      post: {
+        id: 'replyToTicket', tag: 'Tickets', summary: 'Queue a reply to the requester',
+        description: 'Repeating a `requestKey` returns the reply already queued. With `seenUntil`, anything newer on the trail holds the reply (409).',
+        body: 'ReplyInput', ok: [202, ref('OutboxItem')], errors: [404],
+        special: { 409: { description: 'CONFLICT: the ticket changed after `seenUntil`; the new items are in `details`.', content: { 'application/json': { schema: ref('ReplyConflict') } } } },
+      },
+    },
+    '/tickets/{id}/notes': { post: { id: 'addNote', tag: 'Tickets', summary: 'Add an internal note', body: 'NoteInput', ok: [201, ref('Message')], errors: [404] } },
+    '/tickets/{id}/merge': {
+      post: { id: 'mergeTicket', tag: 'Tickets', summary: 'Merge this ticket into another of the same requester', ok: [200, ref('TicketSummary'), 'The surviving ticket.'], body: 'MergeInput', errors: [404, 409] },
+    },
+    '/tickets/{id}/requester-tickets': {
+      get: { id: 'listRequesterTickets', tag: 'Tickets', summary: "The requester's other tickets (merge candidates)", ok: [200, listOf('TicketSummary')], errors: [404] },
+    },
+    '/tickets/{id}/canned-replies/{replyId}': {
+      get: { id: 'renderCannedReply', tag: 'Canned replies', summary: 'A canned reply filled in for this ticket and the caller', ok: [200, ref('RenderedCannedReply')], errors: [404] },
+    },
+    '/attachments/{fileId}': {
+      get: {
+        id: 'downloadAttachment', tag: 'Tickets', summary: 'Download an attachment',
+        ok: [200, { type: 'string', contentMediaType: 'application/octet-stream' }, 'The bytes, with `Content-Disposition: attachment` and `nosniff`.'], mediaType: 'application/octet-stream', errors: [404],
+      },
+    },
+    '/users': {
+      get: { id: 'listUsers', tag: 'Users', summary: 'Every user, by email (admins)', ok: [200, listOf('User')], errors: [403] },
+      post: { id: 'createUser', tag: 'Users', summary: 'Add a user (admins); without a password they need a password link', body: 'UserCreate', ok: [201, ref('User')], errors: [403, 409] },
+    },
+    '/users/{id}': {
+      get: { id: 'getUser', tag: 'Users', summary: 'One user (admins)', ok: [200, ref('User')], errors: [403, 404] },
+      patch: { id: 'updateUser', tag: 'Users', summary: 'Change a user (admins)', description: 'The last active admin is never demoted or disabled (409).', body: 'UserUpdate', ok: [200, ref('User')], errors: [403, 404, 409] },
+    },
+    '/users/{id}/password-link': {
+      post: { id: 'issuePasswordLink', tag: 'Users', summary: 'Issue a one-time link to set the password (admins)', ok: [201, ref('PasswordLink')], errors: [403, 404, 409] },
+    },
+  };
+}
+
+/** The OpenAPI form of one operation: path parameters, body, success and error responses. */
+function toOpenApi(path: string, op: Operation): Record<string, unknown> {
+  const parameters = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const [status, schema, description] = op.ok;
+  const success = schema
+    ? { description: description ?? 'OK', content: { [op.mediaType ?? 'application/json']: { schema } } }
+    : { description: description ?? 'Done; no content.' };
+  const errors = new Set([...(op.errors ?? []), ...(op.body ? [400, 413] : []), ...(op.public ? [] : [401]), ...Object.keys(op.special ?? {}).map(Number)]);
+  const responses: Record<string, unknown> = { [status]: success };
+  for (const code of [...errors].sort((a, b) => a - b)) {
+    responses[code] = op.special?.[code] ?? { $ref: `#/components/responses/${ERROR_RESPONSES[code]!.name}` };
+  }
+  responses.default = { $ref: '#/components/responses/Unexpected' };
+  return {
+    operationId: op.id,
+    tags: [op.tag],
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    ...(op.public ? { security: [] } : {}),
+    ...(parameters.length || op.query ? { parameters: [...parameters, ...(op.query ?? [])] } : {}),
+    ...(op.body ? { requestBody: { required: !op.optionalBody, content: { 'application/json': { schema: ref(op.body) } } } } : {}),
+    responses,
+  };
+}
+
+function buildDocument(): Record<string, unknown> {
+  const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const errorContent = { 'application/json': { schema: ref('Error') } };
+  const responses = Object.fromEntries(Object.values(ERROR_RESPONSES).map(({ name, description }) => [name, { description, content: errorContent }]));
+  responses.Unexpected = { description: 'Any other failure, in the same shape (e.g. INTERNAL, 500).', content: errorContent };
+  const paths = Object.fromEntries(
+    Object.entries(operations()).map(([path, ops]) => [path, Object.fromEntries(Object.entries(ops).map(([method, op]) => [method, toOpenApi(path, op)]))]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Threadline',
+      version,
+      description:
+        'The JSON API of Threadline, an email-first helpdesk. Get a token with `POST /auth/token`, then send `Authorization: Bearer <token>`. ' +
+        'Errors look like `{error: {code, message, details?}}`. An agent sees only the inboxes they belong to; anything else answers 404, as if it did not exist.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/api/v1' }],
+    security: [{ bearerAuth: [] }],
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `POST /auth/token` or `POST /me/tokens`.' } },
+      schemas: { ...HANDWRITTEN_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
+      responses,
+    },
+    paths,
+  };
+}
+
+let document: Record<string, unknown> | undefined;
+
+/** The OpenAPI 3.1 document of the JSON API v1, built on first use. */
+export function openApiDocument(): Record<string, unknown> {
+  document ??= buildDocument();
+  return document;
+}
+
+/** `GET /openapi.json`: the document, for anyone (it describes the API, not its data). */
+export const serveOpenApi: RequestHandler = (_req, res) => {
+  res.set('Cache-Control', 'no-cache').json(openApiDocument());
+};
