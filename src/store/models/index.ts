@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { apiTokenModel } from './api-token.js';
+import { cannedReplyModel } from './canned-reply.js';
 import { contactModel } from './contact.js';
 import { counterModel } from './counter.js';
 import { inboxModel } from './inbox.js';
@@ -7,8 +8,10 @@ import { loginFailureModel } from './login-failure.js';
 import { inboxStatusModel, mailboxCursorModel, mailboxLeaseModel } from './mailbox.js';
 import { messageModel } from './message.js';
 import { outboxModel } from './outbox.js';
+import { passwordTokenModel } from './password-token.js';
 import { quarantineModel } from './quarantine.js';
 import { ticketEventModel } from './ticket-event.js';
+import { ticketPresenceModel } from './ticket-presence.js';
 import { ticketModel } from './ticket.js';
 import { userModel } from './user.js';
 import { webSessionModel } from './web-session.js';
@@ -33,6 +36,9 @@ export function createModels(conn: Connection) {
     Outbox: outboxModel(conn),
     WebSession: webSessionModel(conn),
     LoginFailure: loginFailureModel(conn),
+    TicketPresence: ticketPresenceModel(conn),
+    CannedReply: cannedReplyModel(conn),
+    PasswordToken: passwordTokenModel(conn),
   };
 }
 

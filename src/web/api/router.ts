@@ -3,13 +3,19 @@ import type { Logger } from 'pino';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { Models } from '../../store/models/index.js';
 import type { SecretBox } from '../../store/secret-box.js';
+import type { ConnectionChecks } from '../../services/test-inbox-connection.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { automationRoutes, type AutomationDeps } from './automation-routes.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { authenticate, principalOf } from './authenticate.js';
+import { cannedReplyRoutes } from './canned-reply-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
+import { inboxSettingsRoutes } from './inbox-settings-routes.js';
+import { serveOpenApi } from './openapi.js';
+import { ticketMergeRoutes } from './ticket-merge-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
+import { userRoutes } from './user-routes.js';
 
 /** What the JSON API needs from the composition root. */
 export interface ApiDeps {
@@ -23,9 +29,11 @@ export interface ApiDeps {
   automation?: AutomationDeps;
   /** Checks an inbox's auto-reply subject/text override before it is saved. */
   validateTemplate?: (source: string) => string | null;
+  /** Logs in to an inbox's IMAP and SMTP accounts; `POST /inboxes/:id/test-connection` exists only when given. */
+  connectionChecks?: ConnectionChecks;
 }
 
-/** The JSON API v1, meant to be mounted at `/api/v1`. Everything but `POST /auth/token` needs a bearer token. */
+/** The JSON API v1, meant to be mounted at `/api/v1`. Everything but `POST /auth/token` and `GET /openapi.json` needs a bearer token. */
 export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   const router = Router();
   router.use((_req, res, next) => {
@@ -39,6 +47,7 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   router.use(express.json({ limit: '1mb' }));
 
   const requireAuth = authenticate(deps);
+  router.get('/openapi.json', serveOpenApi);
   router.use(authRoutes(deps, requireAuth));
   router.use(requireAuth);
   router.get('/me', (_req, res) => {
@@ -47,9 +56,13 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   if (deps.automation) {
     router.use(automationRoutes(deps.automation));
     router.use('/tickets', ticketActionRoutes(deps.automation));
+    router.use(ticketMergeRoutes(deps.automation));
   }
+  if (deps.connectionChecks) router.use('/inboxes', inboxSettingsRoutes({ ...deps, connectionChecks: deps.connectionChecks }));
+  router.use(cannedReplyRoutes(deps));
   router.use('/inboxes', inboxRoutes(deps));
   router.use('/tickets', ticketRoutes(deps));
   router.use('/attachments', attachmentRoutes(deps));
+  router.use(userRoutes(deps));
   return router;
 }
