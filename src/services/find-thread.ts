@@ -5,7 +5,7 @@ import { decideThread, type ThreadCandidate, type ThreadDecision } from '../doma
 import { baseSubject, looksLikeReply, referencedIds, threadKeysOf, ticketTokenIn } from '../domain/threading.js';
 import type { Models } from '../store/models/index.js';
 import type { TicketDoc } from '../store/models/ticket.js';
-import { mergeRootOf } from '../store/ticket-writes.js';
+import { mergeRootOf, type TicketWriteBuffer } from '../store/ticket-writes.js';
 
 export interface FindThreadDeps {
   models: Models;
@@ -86,9 +86,10 @@ export async function loadThreadKeyIndex(models: Models, mails: ParsedMail[]): P
 /**
  * Finds the ticket a received mail belongs to (JWZ / RFC 5256 REFERENCES links, then our signed
  * Message-IDs, then the participant-only fallbacks) and decides join, merge, reopen or new. With an
- * index, Message-ID links are read from it instead of the database.
+ * index, Message-ID links are read from it instead of the database; with a batch's pending ticket
+ * changes, tickets are seen as they will be.
  */
-export async function findThread(deps: FindThreadDeps, mail: ParsedMail, sender: string | null, index?: ThreadKeyIndex): Promise<ThreadDecision> {
+export async function findThread(deps: FindThreadDeps, mail: ParsedMail, sender: string | null, index?: ThreadKeyIndex, pending?: TicketWriteBuffer): Promise<ThreadDecision> {
   const { models } = deps;
   const now = deps.now();
   const keys = threadKeysOf(mail);
@@ -102,7 +103,8 @@ export async function findThread(deps: FindThreadDeps, mail: ParsedMail, sender:
   if (numbers.length > 0) {
     for (const t of await models.Ticket.find({ number: { $in: numbers } }, { _id: 1 }).lean()) linkedIds.set(t._id.toHexString(), t._id);
   }
-  const linked = await loadRoots(models, [...linkedIds.values()]);
+  const view = (c: ThreadCandidate) => (pending ? pending.view(c) : c);
+  const linked = (await loadRoots(models, [...linkedIds.values()])).map(view);
 
   let tokenTicket: ThreadCandidate | null = null;
   let subjectTicket: ThreadCandidate | null = null;
@@ -110,9 +112,12 @@ export async function findThread(deps: FindThreadDeps, mail: ParsedMail, sender:
     const token = ticketTokenIn(mail.subject);
     if (token !== null) {
       const t = await models.Ticket.findOne({ number: token }, { _id: 1 }).lean();
-      if (t) tokenTicket = (await loadRoots(models, [t._id]))[0] ?? null;
+      const found = t ? (await loadRoots(models, [t._id]))[0] : undefined;
+      if (found) tokenTicket = view(found);
     }
     if (!tokenTicket && sender && looksLikeReply(mail.subject)) {
+      // This query reads participants and activity in the database: the batch's queued changes go first.
+      await pending?.flush();
       const since = new Date(now.getTime() - deps.settings.subjectMatchWithinSeconds * 1000);
       const t = await models.Ticket.findOne(
         { baseSubject: baseSubject(mail.subject), participants: sender, mergedIntoId: null, lastActivityAt: { $gte: since } },

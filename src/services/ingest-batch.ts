@@ -1,6 +1,6 @@
 import { contentHashOf, dedupeKeyFor } from '../domain/dedupe.js';
 import { isAppError } from '../domain/errors.js';
-import { recordEvents } from '../store/ticket-writes.js';
+import { recordEvents, TicketWriteBuffer } from '../store/ticket-writes.js';
 import { loadThreadKeyIndex } from './find-thread.js';
 import type { IngestDeps, IngestInput, IngestResult } from './ingest-email.js';
 import { ingestParsed, mailerReport, type BatchTail, type MailHints, type ParsedInput } from './ingest-message.js';
@@ -49,8 +49,8 @@ async function storeRawSources(deps: IngestDeps, mails: ParsedInput[], hints: Ma
 /**
  * Ingests mails in the given order with batch-wide look-ups and writes: parse all, one dedupe query,
  * one query for the messages they link to, the raw sources in one write, each mail through the
- * pipeline, then the follow-up work (once per batch), the trail and the completion marks in one write
- * each. A failing mail fails alone.
+ * pipeline, then the ticket changes, the follow-up work, the trail and the completion marks in one
+ * write each. A failing mail fails alone; a failed ticket write fails every mail that waited on it.
  * A mail repeated within the batch is handled after it, so it finds the first copy complete.
  */
 export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<Outcome[]> {
@@ -74,7 +74,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
 
   const parsed = mails.map((m) => m.p);
   const index = await loadThreadKeyIndex(deps.models, parsed.map((p) => p.mail));
-  const tail: BatchTail = { stored: [], events: [], complete: [] };
+  const tail: BatchTail = { tickets: new TicketWriteBuffer(deps.models), stored: [], events: [], complete: [] };
   const pending: number[] = [];
   try {
     const hints = await lookUp(deps, parsed);
@@ -94,6 +94,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
   }
 
   try {
+    await tail.tickets.flush();
     if (tail.stored.length > 0) await deps.afterStore?.(tail.stored);
     await recordEvents(deps.models, tail.events);
     if (tail.complete.length > 0) await deps.models.Message.updateMany({ _id: { $in: tail.complete } }, { $set: { ingestState: 'complete' } });

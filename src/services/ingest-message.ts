@@ -9,7 +9,7 @@ import { baseSubject, referencedIds, threadKeysOf } from '../domain/threading.js
 import type { StoredBlob } from '../store/blob-store.js';
 import { nextSequence } from '../store/models/counter.js';
 import type { AttachmentRef } from '../store/models/message.js';
-import { mergeTickets, type recordEvents, refreshTicketStats } from '../store/ticket-writes.js';
+import { mergeTickets, type recordEvents, refreshTicketStats, type TicketWriteBuffer } from '../store/ticket-writes.js';
 import { recordBounce, ticketOfBouncedMessage } from './file-bounce.js';
 import { findThread, type ThreadKeyIndex } from './find-thread.js';
 import type { IngestDeps, IngestInput, IngestResult, StoredMail } from './ingest-email.js';
@@ -24,10 +24,20 @@ export async function ourCopyOf(deps: IngestDeps, mail: ParsedMail): Promise<Typ
   return ours?.ticketId ?? null;
 }
 
-/** A delivery report or auto-reply, which never opens a ticket; a person forwarding a bounce is asking for help. */
+const reports = new WeakMap<ParsedMail, BounceReport | null>();
+
+/**
+ * A delivery report or auto-reply, which never opens a ticket; a person forwarding a bounce is asking
+ * for help. Remembered per parsed mail: a batch asks once when storing raw sources, then again per mail.
+ */
 export function mailerReport(mail: ParsedMail): BounceReport | null {
-  const report = detectBounce(mail);
-  return report && report.reason !== 'forwarded-bounce' ? report : null;
+  let report = reports.get(mail);
+  if (report === undefined) {
+    const found = detectBounce(mail);
+    report = found && found.reason !== 'forwarded-bounce' ? found : null;
+    reports.set(mail, report);
+  }
+  return report;
 }
 
 async function storeAttachments(deps: IngestDeps, mail: ParsedMail, dedupeKey: string, fresh: boolean): Promise<AttachmentRef[]> {
@@ -96,6 +106,8 @@ async function completeMessage(deps: IngestDeps, input: ParsedInput, c: Complete
   const { models } = deps;
   const { ticketId, messageDocId, decision, autoReason } = c;
   const mergeFrom = decision.kind === 'join' ? decision.mergeFrom : [];
+  // Merges and recounts read tickets back from the database: the batch's queued changes go first.
+  if (mergeFrom.length > 0 || !c.known) await tail.tickets.flush();
   for (const fromId of mergeFrom) {
     await mergeTickets(models, { intoId: ticketId, fromId: new Types.ObjectId(fromId), at, reason: 'a message links both conversations' });
   }
@@ -126,15 +138,12 @@ async function completeMessage(deps: IngestDeps, input: ParsedInput, c: Complete
   }
   events.push({ ticketId, type: 'message_received', actor, at, data: { messageId: messageDocId, subject: c.mail.subject.slice(0, 200), autoSubmitted: autoReason }, key: `received:${msgKey}` });
   const recount = !c.known || mergeFrom.length > 0;
-  await models.Ticket.updateOne(
-    { _id: ticketId },
-    {
-      ...(Object.keys(set).length ? { $set: set } : {}),
-      $addToSet: { participants: { $each: c.participants } },
-      ...(recount ? {} : { $inc: { messageCount: 1 }, $max: { lastActivityAt: c.receivedAt } }),
-    },
-  );
-  if (recount) await refreshTicketStats(models, ticketId);
+  if (recount) {
+    await models.Ticket.updateOne({ _id: ticketId }, { ...(Object.keys(set).length ? { $set: set } : {}), $addToSet: { participants: { $each: c.participants } } });
+    await refreshTicketStats(models, ticketId);
+  } else {
+    tail.tickets.add(ticketId, { set, participants: c.participants, receivedAt: c.receivedAt });
+  }
   // Follow-ups, trail and completion mark are done once per batch; until then a crash leaves the message 'stored' and a retry converges.
   tail.stored.push({ ticketId, messageDocId, inboxId: input.inboxId, created: known.created, mail: c.mail, autoSubmitted: autoReason });
   tail.events.push(...events);
@@ -161,8 +170,9 @@ export interface MailHints {
 
 type TrailEvent = Parameters<typeof recordEvents>[1][number];
 
-/** What a batch does once, at its end, for all its mails: follow-up work, trail events, then the completion marks. */
+/** What a batch does once, at its end, for all its mails: ticket changes, follow-up work, trail events, then the completion marks. */
 export interface BatchTail {
+  tickets: TicketWriteBuffer;
   stored: StoredMail[];
   events: TrailEvent[];
   complete: Types.ObjectId[];
@@ -189,7 +199,7 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
     const storedBounce = mailerReport(mail);
     if (storedBounce) return finishBounce(deps, existing._id, existing.ticketId, storedBounce, at);
     // Interrupted before completion: threading now finds the stored message itself, so it re-derives the same decision.
-    const decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), hints.index);
+    const decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), hints.index, tail.tickets);
     const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : existing.ticketId;
     const created = await completeMessage(deps, input, { mail, messageDocId: existing._id, ticketId, decision, autoReason, participants, receivedAt: at, known: null }, at, tail);
     return { outcome: 'ticketed', ticketId, messageDocId: existing._id, created };
@@ -209,7 +219,7 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
     ticketId = bounced;
     decision = { kind: 'join', ticketId: bounced.toHexString(), status: 'open', mergeFrom: [], reopen: false, reason: 'bounce' };
   } else {
-    decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), hints.index);
+    decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), hints.index, tail.tickets);
     deps.onStep?.('threaded');
     ticketId = decision.kind === 'join'
       ? new Types.ObjectId(decision.ticketId)

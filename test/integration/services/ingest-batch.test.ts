@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestEmail, type IngestResult } from '../../../src/services/ingest-email.js';
 import { ingestFixture } from '../../helpers/ingest.js';
@@ -40,6 +41,25 @@ describe('ingesting mails handed in together', () => {
     expect(await fx.models.Message.countDocuments({ ticketId: ticket!._id, ingestState: 'complete' })).toBe(3);
     const trail = await fx.models.TicketEvent.find({ ticketId: ticket!._id }).lean();
     expect(trail.map((e) => e.type).sort()).toEqual(['created', 'message_received', 'message_received', 'message_received']);
+  });
+
+  it('regression: a failed ticket write marks none of the mails that waited on it complete, and a retry converges', async () => {
+    const opener = await batch([rawMail({ messageId: 'w-1@c.test', subject: 'Write order' })]);
+    const ticketId = ticketOf((opener[0] as PromiseFulfilledResult<IngestResult>).value);
+    // A field of the wrong type makes the batch's ticket write fail in the database itself.
+    await fx.models.Ticket.collection.updateOne({ _id: new Types.ObjectId(ticketId) }, { $set: { participants: 'not-a-list' } });
+    const raws = [rawMail({ messageId: 'w-2@c.test', inReplyTo: 'w-1@c.test', subject: 'Re: Write order' }), rawMail({ from: 'yan@other.test', messageId: 'w-3@c.test', subject: 'Unrelated' })];
+    const failed = await batch(raws);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((await fx.models.Message.find({ messageId: { $in: ['w-2@c.test', 'w-3@c.test'] } }).lean()).map((m) => m.ingestState)).toEqual(['stored', 'stored']);
+
+    await fx.models.Ticket.collection.updateOne({ _id: new Types.ObjectId(ticketId) }, { $set: { participants: [] } });
+    const again = await batch(raws);
+    expect(again.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'rejected'))).toEqual(['ticketed', 'ticketed']);
+    const ticket = (await fx.models.Ticket.findById(ticketId).lean())!;
+    expect(ticket.messageCount).toBe(2);
+    expect(await fx.models.Message.countDocuments({ messageId: { $in: ['w-2@c.test', 'w-3@c.test'] }, ingestState: 'complete' })).toBe(2);
+    expect(await fx.models.TicketEvent.countDocuments({ ticketId: ticket._id, type: 'message_received' })).toBe(2);
   });
 
   it('fails only the mail that fails, and a retry of the batch completes it once', async () => {
