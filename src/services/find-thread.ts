@@ -20,16 +20,37 @@ function candidate(t: Pick<TicketDoc, '_id' | 'number' | 'status' | 'closedAt' |
   return { ticketId: t._id.toHexString(), number: t.number, status: t.status, closedAt: t.closedAt ?? null, participants: t.participants };
 }
 
-async function loadRoots(models: Models, ids: Types.ObjectId[]): Promise<ThreadCandidate[]> {
-  if (ids.length === 0) return [];
-  const found = await models.Ticket.find({ _id: { $in: ids } }, CANDIDATE_FIELDS).lean();
-  const roots = new Map(found.filter((t) => !t.mergedIntoId).map((t) => [t._id.toHexString(), candidate(t)]));
+/**
+ * Thread candidates a batch has read, by the ticket id asked for (a merged ticket maps to the ticket
+ * holding its conversation), so each conversation's ticket is read once per batch. Entries are read
+ * through the batch's pending changes, so clear it whenever those are written, and when the batch
+ * merges or recounts tickets.
+ */
+export type CandidateCache = Map<string, ThreadCandidate>;
+
+async function loadRoots(models: Models, ids: Types.ObjectId[], cache?: CandidateCache): Promise<ThreadCandidate[]> {
+  const roots = new Map<string, ThreadCandidate>();
+  const missing = ids.filter((id) => {
+    const cached = cache?.get(id.toHexString());
+    if (cached) roots.set(cached.ticketId, cached);
+    return !cached;
+  });
+  if (missing.length === 0) return [...roots.values()];
+  const found = await models.Ticket.find({ _id: { $in: missing } }, CANDIDATE_FIELDS).lean();
+  for (const t of found.filter((t) => !t.mergedIntoId)) {
+    const c = candidate(t);
+    roots.set(c.ticketId, c);
+    cache?.set(c.ticketId, c);
+  }
   // Merged tickets are rare: follow each to the ticket that now holds its conversation.
   for (const merged of found.filter((t) => t.mergedIntoId)) {
     const rootId = await mergeRootOf(models, merged._id);
-    if (roots.has(rootId.toHexString())) continue;
-    const root = await models.Ticket.findById(rootId, CANDIDATE_FIELDS).lean();
-    if (root) roots.set(rootId.toHexString(), candidate(root));
+    const known = roots.get(rootId.toHexString());
+    const root = known ?? (await models.Ticket.findById(rootId, CANDIDATE_FIELDS).lean().then((r) => (r ? candidate(r) : null)));
+    if (!root) continue;
+    roots.set(root.ticketId, root);
+    cache?.set(merged._id.toHexString(), root);
+    cache?.set(root.ticketId, root);
   }
   return [...roots.values()];
 }
@@ -87,9 +108,15 @@ export async function loadThreadKeyIndex(models: Models, mails: ParsedMail[]): P
  * Finds the ticket a received mail belongs to (JWZ / RFC 5256 REFERENCES links, then our signed
  * Message-IDs, then the participant-only fallbacks) and decides join, merge, reopen or new. With an
  * index, Message-ID links are read from it instead of the database; with a batch's pending ticket
- * changes, tickets are seen as they will be.
+ * changes, tickets are seen as they will be; with a candidate cache, each ticket is read once.
  */
-export async function findThread(deps: FindThreadDeps, mail: ParsedMail, sender: string | null, index?: ThreadKeyIndex, pending?: TicketWriteBuffer): Promise<ThreadDecision> {
+export async function findThread(
+  deps: FindThreadDeps,
+  mail: ParsedMail,
+  sender: string | null,
+  batch: { index?: ThreadKeyIndex; pending?: TicketWriteBuffer; candidates?: CandidateCache } = {},
+): Promise<ThreadDecision> {
+  const { index, pending, candidates } = batch;
   const { models } = deps;
   const now = deps.now();
   const keys = threadKeysOf(mail);
@@ -104,7 +131,7 @@ export async function findThread(deps: FindThreadDeps, mail: ParsedMail, sender:
     for (const t of await models.Ticket.find({ number: { $in: numbers } }, { _id: 1 }).lean()) linkedIds.set(t._id.toHexString(), t._id);
   }
   const view = (c: ThreadCandidate) => (pending ? pending.view(c) : c);
-  const linked = (await loadRoots(models, [...linkedIds.values()])).map(view);
+  const linked = (await loadRoots(models, [...linkedIds.values()], candidates)).map(view);
 
   let tokenTicket: ThreadCandidate | null = null;
   let subjectTicket: ThreadCandidate | null = null;
@@ -112,12 +139,14 @@ export async function findThread(deps: FindThreadDeps, mail: ParsedMail, sender:
     const token = ticketTokenIn(mail.subject);
     if (token !== null) {
       const t = await models.Ticket.findOne({ number: token }, { _id: 1 }).lean();
-      const found = t ? (await loadRoots(models, [t._id]))[0] : undefined;
+      const found = t ? (await loadRoots(models, [t._id], candidates))[0] : undefined;
       if (found) tokenTicket = view(found);
     }
     if (!tokenTicket && sender && looksLikeReply(mail.subject)) {
-      // This query reads participants and activity in the database: the batch's queued changes go first.
+      // This query reads participants and activity in the database: the batch's queued changes go first
+      // (and the cached candidates, seen through them until now, would be stale after).
       await pending?.flush();
+      candidates?.clear();
       const since = new Date(now.getTime() - deps.settings.subjectMatchWithinSeconds * 1000);
       const t = await models.Ticket.findOne(
         { baseSubject: baseSubject(mail.subject), participants: sender, mergedIntoId: null, lastActivityAt: { $gte: since } },

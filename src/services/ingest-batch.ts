@@ -74,7 +74,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
 
   const parsed = mails.map((m) => m.p);
   const index = await loadThreadKeyIndex(deps.models, parsed.map((p) => p.mail));
-  const tail: BatchTail = { tickets: new TicketWriteBuffer(deps.models), stored: [], events: [], complete: [] };
+  const tail: BatchTail = { tickets: new TicketWriteBuffer(deps.models), candidates: new Map(), stored: [], events: [], complete: [] };
   const pending: number[] = [];
   try {
     const hints = await lookUp(deps, parsed);

@@ -11,7 +11,7 @@ import { nextSequence } from '../store/models/counter.js';
 import type { AttachmentRef } from '../store/models/message.js';
 import { mergeTickets, type recordEvents, refreshTicketStats, type TicketWriteBuffer } from '../store/ticket-writes.js';
 import { recordBounce, ticketOfBouncedMessage } from './file-bounce.js';
-import { findThread, type ThreadKeyIndex } from './find-thread.js';
+import { findThread, type CandidateCache, type ThreadKeyIndex } from './find-thread.js';
 import type { IngestDeps, IngestInput, IngestResult, StoredMail } from './ingest-email.js';
 import { quarantineMail } from './quarantine-mail.js';
 
@@ -106,8 +106,12 @@ async function completeMessage(deps: IngestDeps, input: ParsedInput, c: Complete
   const { models } = deps;
   const { ticketId, messageDocId, decision, autoReason } = c;
   const mergeFrom = decision.kind === 'join' ? decision.mergeFrom : [];
-  // Merges and recounts read tickets back from the database: the batch's queued changes go first.
-  if (mergeFrom.length > 0 || !c.known) await tail.tickets.flush();
+  // Merges and recounts read tickets back from the database: the batch's queued changes go first,
+  // and what the batch remembers of those tickets no longer holds.
+  if (mergeFrom.length > 0 || !c.known) {
+    await tail.tickets.flush();
+    tail.candidates.clear();
+  }
   for (const fromId of mergeFrom) {
     await mergeTickets(models, { intoId: ticketId, fromId: new Types.ObjectId(fromId), at, reason: 'a message links both conversations' });
   }
@@ -173,6 +177,8 @@ type TrailEvent = Parameters<typeof recordEvents>[1][number];
 /** What a batch does once, at its end, for all its mails: ticket changes, follow-up work, trail events, then the completion marks. */
 export interface BatchTail {
   tickets: TicketWriteBuffer;
+  /** Tickets threading has read in this batch. */
+  candidates: CandidateCache;
   stored: StoredMail[];
   events: TrailEvent[];
   complete: Types.ObjectId[];
@@ -199,7 +205,7 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
     const storedBounce = mailerReport(mail);
     if (storedBounce) return finishBounce(deps, existing._id, existing.ticketId, storedBounce, at);
     // Interrupted before completion: threading now finds the stored message itself, so it re-derives the same decision.
-    const decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), hints.index, tail.tickets);
+    const decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.tickets, candidates: tail.candidates });
     const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : existing.ticketId;
     const created = await completeMessage(deps, input, { mail, messageDocId: existing._id, ticketId, decision, autoReason, participants, receivedAt: at, known: null }, at, tail);
     return { outcome: 'ticketed', ticketId, messageDocId: existing._id, created };
@@ -219,7 +225,7 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
     ticketId = bounced;
     decision = { kind: 'join', ticketId: bounced.toHexString(), status: 'open', mergeFrom: [], reopen: false, reason: 'bounce' };
   } else {
-    decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), hints.index, tail.tickets);
+    decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.tickets, candidates: tail.candidates });
     deps.onStep?.('threaded');
     ticketId = decision.kind === 'join'
       ? new Types.ObjectId(decision.ticketId)
