@@ -5,7 +5,8 @@ import { decideThread, type ThreadCandidate, type ThreadDecision } from '../doma
 import { baseSubject, looksLikeReply, referencedIds, threadKeysOf, ticketTokenIn } from '../domain/threading.js';
 import type { Models } from '../store/models/index.js';
 import type { TicketDoc } from '../store/models/ticket.js';
-import { mergeRootOf, type TicketWriteBuffer } from '../store/ticket-writes.js';
+import type { IngestWriteBuffer } from '../store/ingest-writes.js';
+import { mergeRootOf } from '../store/ticket-writes.js';
 
 export interface FindThreadDeps {
   models: Models;
@@ -114,7 +115,7 @@ export async function findThread(
   deps: FindThreadDeps,
   mail: ParsedMail,
   sender: string | null,
-  batch: { index?: ThreadKeyIndex; pending?: TicketWriteBuffer; candidates?: CandidateCache } = {},
+  batch: { index?: ThreadKeyIndex; pending?: IngestWriteBuffer; candidates?: CandidateCache } = {},
 ): Promise<ThreadDecision> {
   const { index, pending, candidates } = batch;
   const { models } = deps;

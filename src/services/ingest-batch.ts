@@ -1,6 +1,7 @@
 import { contentHashOf, dedupeKeyFor } from '../domain/dedupe.js';
 import { isAppError } from '../domain/errors.js';
-import { recordEvents, TicketWriteBuffer } from '../store/ticket-writes.js';
+import { IngestWriteBuffer } from '../store/ingest-writes.js';
+import { recordEvents } from '../store/ticket-writes.js';
 import { loadThreadKeyIndex } from './find-thread.js';
 import type { IngestDeps, IngestInput, IngestResult } from './ingest-email.js';
 import { ingestParsed, mailerReport, type BatchTail, type MailHints, type ParsedInput } from './ingest-message.js';
@@ -47,6 +48,24 @@ async function storeRawSources(deps: IngestDeps, mails: ParsedInput[], hints: Ma
 }
 
 /**
+ * Mails another process stored while this batch worked on them (one mail sent to two of our inboxes,
+ * handled by two pollers): they are duplicates after all, so their follow-ups, trail and completion
+ * marks are dropped, and the winning copy records this inbox too.
+ */
+async function settleLost(deps: IngestDeps, tail: BatchTail, inputs: IngestInput[], outcomes: Outcome[]): Promise<void> {
+  const lost = new Map(tail.writes.lost.map((m) => [m.doc._id.toHexString(), m.doc.dedupeKey]));
+  tail.stored = tail.stored.filter((s) => !lost.has(s.messageDocId.toHexString()));
+  tail.complete = tail.complete.filter((id) => !lost.has(id.toHexString()));
+  tail.events = tail.events.filter((e) => ![...lost.keys()].some((id) => e.key?.endsWith(`:${id}`)));
+  for (const [at, o] of outcomes.entries()) {
+    const dedupeKey = o?.status === 'fulfilled' && o.value.outcome === 'ticketed' ? lost.get(o.value.messageDocId.toHexString()) : undefined;
+    if (!dedupeKey) continue;
+    const winner = await deps.models.Message.findOneAndUpdate({ dedupeKey }, { $addToSet: { deliveredTo: inputs[at]!.inboxId } }, { returnDocument: 'after', lean: true });
+    outcomes[at] = fulfilled({ outcome: 'duplicate', ticketId: winner!.ticketId });
+  }
+}
+
+/**
  * Ingests mails in the given order with batch-wide look-ups and writes: parse all, one dedupe query,
  * one query for the messages they link to, the raw sources in one write, each mail through the
  * pipeline, then the ticket changes, the follow-up work, the trail and the completion marks in one
@@ -74,7 +93,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
 
   const parsed = mails.map((m) => m.p);
   const index = await loadThreadKeyIndex(deps.models, parsed.map((p) => p.mail));
-  const tail: BatchTail = { tickets: new TicketWriteBuffer(deps.models), candidates: new Map(), stored: [], events: [], complete: [] };
+  const tail: BatchTail = { writes: new IngestWriteBuffer(deps.models, () => deps.onStep?.('stored')), candidates: new Map(), stored: [], events: [], complete: [] };
   const pending: number[] = [];
   try {
     const hints = await lookUp(deps, parsed);
@@ -94,11 +113,12 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
   }
 
   try {
-    await tail.tickets.flush();
+    await tail.writes.flush();
+    if (tail.writes.lost.length > 0) await settleLost(deps, tail, inputs, outcomes);
     if (tail.stored.length > 0) await deps.afterStore?.(tail.stored);
     await recordEvents(deps.models, tail.events);
     if (tail.complete.length > 0) await deps.models.Message.updateMany({ _id: { $in: tail.complete } }, { $set: { ingestState: 'complete' } });
-    for (const _ of pending) deps.onStep?.('completed');
+    for (const at of pending) if (outcomes[at]?.status === 'fulfilled' && (outcomes[at] as PromiseFulfilledResult<IngestResult>).value.outcome === 'ticketed') deps.onStep?.('completed');
   } catch (err) {
     for (const at of pending) outcomes[at] = rejected(err);
   }

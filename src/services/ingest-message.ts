@@ -9,7 +9,8 @@ import { baseSubject, referencedIds, threadKeysOf } from '../domain/threading.js
 import type { StoredBlob } from '../store/blob-store.js';
 import { nextSequence } from '../store/models/counter.js';
 import type { AttachmentRef } from '../store/models/message.js';
-import { mergeTickets, type recordEvents, refreshTicketStats, type TicketWriteBuffer } from '../store/ticket-writes.js';
+import type { IngestWriteBuffer, PendingMessage } from '../store/ingest-writes.js';
+import { mergeTickets, type recordEvents, refreshTicketStats } from '../store/ticket-writes.js';
 import { recordBounce, ticketOfBouncedMessage } from './file-bounce.js';
 import { findThread, type CandidateCache, type ThreadKeyIndex } from './find-thread.js';
 import type { IngestDeps, IngestInput, IngestResult, StoredMail } from './ingest-email.js';
@@ -109,7 +110,7 @@ async function completeMessage(deps: IngestDeps, input: ParsedInput, c: Complete
   // Merges and recounts read tickets back from the database: the batch's queued changes go first,
   // and what the batch remembers of those tickets no longer holds.
   if (mergeFrom.length > 0 || !c.known) {
-    await tail.tickets.flush();
+    await tail.writes.flush();
     tail.candidates.clear();
   }
   for (const fromId of mergeFrom) {
@@ -146,7 +147,7 @@ async function completeMessage(deps: IngestDeps, input: ParsedInput, c: Complete
     await models.Ticket.updateOne({ _id: ticketId }, { ...(Object.keys(set).length ? { $set: set } : {}), $addToSet: { participants: { $each: c.participants } } });
     await refreshTicketStats(models, ticketId);
   } else {
-    tail.tickets.add(ticketId, { set, participants: c.participants, receivedAt: c.receivedAt });
+    tail.writes.addTicketChange({ ticketId, messageDocId, set, participants: c.participants, receivedAt: c.receivedAt });
   }
   // Follow-ups, trail and completion mark are done once per batch; until then a crash leaves the message 'stored' and a retry converges.
   tail.stored.push({ ticketId, messageDocId, inboxId: input.inboxId, created: known.created, mail: c.mail, autoSubmitted: autoReason });
@@ -176,7 +177,8 @@ type TrailEvent = Parameters<typeof recordEvents>[1][number];
 
 /** What a batch does once, at its end, for all its mails: ticket changes, follow-up work, trail events, then the completion marks. */
 export interface BatchTail {
-  tickets: TicketWriteBuffer;
+  /** New messages and their ticket changes, written together. */
+  writes: IngestWriteBuffer;
   /** Tickets threading has read in this batch. */
   candidates: CandidateCache;
   stored: StoredMail[];
@@ -205,7 +207,7 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
     const storedBounce = mailerReport(mail);
     if (storedBounce) return finishBounce(deps, existing._id, existing.ticketId, storedBounce, at);
     // Interrupted before completion: threading now finds the stored message itself, so it re-derives the same decision.
-    const decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.tickets, candidates: tail.candidates });
+    const decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.writes, candidates: tail.candidates });
     const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : existing.ticketId;
     const created = await completeMessage(deps, input, { mail, messageDocId: existing._id, ticketId, decision, autoReason, participants, receivedAt: at, known: null }, at, tail);
     return { outcome: 'ticketed', ticketId, messageDocId: existing._id, created };
@@ -225,7 +227,7 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
     ticketId = bounced;
     decision = { kind: 'join', ticketId: bounced.toHexString(), status: 'open', mergeFrom: [], reopen: false, reason: 'bounce' };
   } else {
-    decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.tickets, candidates: tail.candidates });
+    decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.writes, candidates: tail.candidates });
     deps.onStep?.('threaded');
     ticketId = decision.kind === 'join'
       ? new Types.ObjectId(decision.ticketId)
@@ -237,43 +239,54 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
   // Attachments are stored after the raw source, so a raw source stored only now means none of them exists yet.
   const attachments = await storeAttachments(deps, mail, dedupeKey, !raw.reused);
   const receivedAt = mail.date && mail.date < at ? mail.date : at;
+  const fields = {
+    ticketId,
+    inboxId: input.inboxId,
+    direction: 'inbound' as const,
+    messageId: mail.messageId,
+    inReplyTo: mail.inReplyTo[0] ?? null,
+    references: referencedIds(mail),
+    threadKeys: threadKeysOf(mail),
+    subject: mail.subject,
+    from: mail.from,
+    to: mail.to,
+    cc: mail.cc,
+    replyTo: mail.replyTo,
+    date: mail.date,
+    text: mail.text,
+    html: mail.html ? deps.sanitizeHtml(mail.html) : null,
+    attachments,
+    raw: { fileId: raw.id, size: raw.size, sha256: raw.sha256 },
+    dedupeKey,
+    deliveredTo: [input.inboxId],
+    source: input.source,
+    ingestState: 'stored' as const,
+    flags: { autoSubmitted: autoReason !== null, autoSubmittedReason: autoReason, bounce: bounce !== null },
+    createdAt: receivedAt,
+    updatedAt: at,
+  };
   let messageDocId: Types.ObjectId;
-  try {
-    const doc = await models.Message.create({
-      ticketId,
-      inboxId: input.inboxId,
-      direction: 'inbound',
-      messageId: mail.messageId,
-      inReplyTo: mail.inReplyTo[0] ?? null,
-      references: referencedIds(mail),
-      threadKeys: threadKeysOf(mail),
-      subject: mail.subject,
-      from: mail.from,
-      to: mail.to,
-      cc: mail.cc,
-      replyTo: mail.replyTo,
-      date: mail.date,
-      text: mail.text,
-      html: mail.html ? deps.sanitizeHtml(mail.html) : null,
-      attachments,
-      raw: { fileId: raw.id, size: raw.size, sha256: raw.sha256 },
-      dedupeKey,
-      deliveredTo: [input.inboxId],
-      source: input.source,
-      ingestState: 'stored',
-      flags: { autoSubmitted: autoReason !== null, autoSubmittedReason: autoReason, bounce: bounce !== null },
-      createdAt: receivedAt,
-    });
+  if (!bounce) {
+    // Inserted with the rest of the batch (see IngestWriteBuffer); checked now, so a bad document fails this mail alone.
+    const doc = new models.Message(fields);
+    await doc.validate();
     messageDocId = doc._id;
-    hints.index?.add(doc.threadKeys, ticketId);
-  } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
-    // Another poller committed the same mail first (e.g. one mail sent to two of our addresses).
-    const winner = await models.Message.findOneAndUpdate({ dedupeKey }, { $addToSet: { deliveredTo: input.inboxId } }, { returnDocument: 'after', lean: true });
-    hints.index?.add(threadKeysOf(mail), winner!.ticketId);
-    return { outcome: 'duplicate', ticketId: winner!.ticketId };
+    tail.writes.addMessage({ doc: { ...(doc.toObject({ depopulate: true }) as PendingMessage['doc']), createdAt: receivedAt, updatedAt: at } });
+    hints.index?.add(fields.threadKeys, ticketId);
+  } else {
+    try {
+      const doc = await models.Message.create(fields);
+      messageDocId = doc._id;
+      hints.index?.add(doc.threadKeys, ticketId);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      // Another poller committed the same mail first (e.g. one mail sent to two of our addresses).
+      const winner = await models.Message.findOneAndUpdate({ dedupeKey }, { $addToSet: { deliveredTo: input.inboxId } }, { returnDocument: 'after', lean: true });
+      hints.index?.add(threadKeysOf(mail), winner!.ticketId);
+      return { outcome: 'duplicate', ticketId: winner!.ticketId };
+    }
+    deps.onStep?.('stored');
   }
-  deps.onStep?.('stored');
 
   if (bounce) return finishBounce(deps, messageDocId, ticketId, bounce, at);
   const known: KnownTicket = decision.kind === 'join'

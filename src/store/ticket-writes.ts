@@ -1,5 +1,4 @@
 import type { Types } from 'mongoose';
-import type { TicketStatus } from '../domain/ticket-status.js';
 import type { Models } from './models/index.js';
 import type { TicketEventDoc } from './models/ticket-event.js';
 
@@ -70,67 +69,3 @@ export async function mergeTickets(models: Models, opts: { intoId: Types.ObjectI
   await recordEvent(models, { ticketId: fromId, type: 'merged', actor, at, data: { into: intoId, intoNumber: into.number, reason: opts.reason }, key: `merge:${fromId}>${intoId}:from` });
 }
 
-/** A ticket as threading sees it; the fields a pending change may alter. */
-interface TicketView {
-  ticketId: string;
-  status: TicketStatus;
-  closedAt: Date | null;
-  participants: string[];
-}
-
-/**
- * The ticket changes of one batch of mail, written in one ordered bulk write: at the end of the
- * batch, or earlier when something is about to read tickets from the database. Until then
- * {@link TicketWriteBuffer.view} shows a ticket as it will be. A failed write fails every later
- * flush too, so a batch never marks its mails complete without their ticket changes.
- */
-export class TicketWriteBuffer {
-  private ops: Array<{ ticketId: Types.ObjectId; set: Record<string, unknown>; participants: string[]; receivedAt: Date }> = [];
-  private error: unknown = null;
-
-  constructor(private readonly models: Models) {}
-
-  /** Queues one received message's change: new status fields, participants, one more message. */
-  add(ticketId: Types.ObjectId, change: { set: Record<string, unknown>; participants: string[]; receivedAt: Date }): void {
-    this.ops.push({ ticketId, ...change });
-  }
-
-  /** The ticket with the queued changes applied. */
-  view<T extends TicketView>(ticket: T): T {
-    let out = ticket;
-    for (const op of this.ops) {
-      if (op.ticketId.toHexString() !== ticket.ticketId) continue;
-      const status = (op.set.status as TicketStatus | undefined) ?? out.status;
-      const closedAt = 'closedAt' in op.set ? (op.set.closedAt as Date | null) : out.closedAt;
-      out = { ...out, status, closedAt, participants: [...new Set([...out.participants, ...op.participants])] };
-    }
-    return out;
-  }
-
-  /** Writes the queued changes in order. */
-  async flush(): Promise<void> {
-    if (this.error) throw this.error;
-    if (this.ops.length === 0) return;
-    const ops = this.ops;
-    this.ops = [];
-    try {
-      await this.models.Ticket.bulkWrite(
-        ops.map((op) => ({
-          updateOne: {
-            filter: { _id: op.ticketId },
-            update: {
-              ...(Object.keys(op.set).length ? { $set: op.set } : {}),
-              $addToSet: { participants: { $each: op.participants } },
-              $inc: { messageCount: 1 },
-              $max: { lastActivityAt: op.receivedAt },
-            },
-          },
-        })),
-        { ordered: true },
-      );
-    } catch (err) {
-      this.error = err;
-      throw err;
-    }
-  }
-}

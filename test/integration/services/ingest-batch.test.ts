@@ -62,13 +62,31 @@ describe('ingesting mails handed in together', () => {
     expect(await fx.models.TicketEvent.countDocuments({ ticketId: ticket._id, type: 'message_received' })).toBe(2);
   });
 
+  it('one mail ingested by two batches at once (two inboxes, two pollers) is stored once, delivered to both', async () => {
+    const second = await fx.models.Inbox.create({ name: 'Sales', address: 'sales@example.test', imap: { host: '127.0.0.1', port: 143, secure: false }, smtp: { host: '127.0.0.1', port: 25, secure: false } });
+    const raw = rawMail({ messageId: 'race@c.test', to: 'support@example.test, sales@example.test', subject: 'Both of you' });
+    // Separate deps objects make separate batches, as two poller processes would.
+    const [a, b] = await Promise.all([
+      ingestEmail({ ...fx.deps }, { inboxId: fx.inbox._id, raw, source: null }),
+      ingestEmail({ ...fx.deps }, { inboxId: second._id, raw, source: null }),
+    ]);
+    expect([a.outcome, b.outcome].sort()).toEqual(['duplicate', 'ticketed']);
+    const stored = await fx.models.Message.find({ messageId: 'race@c.test' }).lean();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.deliveredTo.map(String).sort()).toEqual([String(fx.inbox._id), String(second._id)].sort());
+    expect(stored[0]!.ingestState).toBe('complete');
+    const ticket = (await fx.models.Ticket.findById(stored[0]!.ticketId).lean())!;
+    expect(ticket.messageCount).toBe(1);
+    expect(await fx.models.TicketEvent.countDocuments({ ticketId: ticket._id, type: 'message_received' })).toBe(1);
+  });
+
   it('fails only the mail that fails, and a retry of the batch completes it once', async () => {
     const raws = [rawMail({ messageId: 'f-1@c.test', subject: 'F one' }), rawMail({ messageId: 'f-2@c.test', subject: 'F two' }), rawMail({ messageId: 'f-3@c.test', subject: 'F three' })];
-    let stored = 0;
-    const crashing = { ...fx.deps, onStep: (step: string) => { if (step === 'stored' && ++stored === 2) throw new Error('simulated crash'); } };
-    const first = await batch(raws, crashing);
+    let written = 0;
+    const failing = { ...fx.deps, onStep: (step: string) => { if (step === 'ticket-written' && ++written === 2) throw new Error('simulated failure'); } };
+    const first = await batch(raws, failing);
     expect(first.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((await fx.models.Message.findOne({ messageId: 'f-2@c.test' }).lean())!.ingestState).toBe('stored');
+    expect(await fx.models.Message.findOne({ messageId: 'f-2@c.test' }).lean()).toBeNull();
     const again = await batch(raws);
     expect(again.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'rejected'))).toEqual(['duplicate', 'ticketed', 'duplicate']);
     for (const id of ['f-1@c.test', 'f-2@c.test', 'f-3@c.test']) {
@@ -77,5 +95,20 @@ describe('ingesting mails handed in together', () => {
       expect(m[0]!.ingestState).toBe('complete');
       expect((await fx.models.Ticket.findById(m[0]!.ticketId).lean())!.messageCount).toBe(1);
     }
+  });
+
+  it('a failure between storing the batch\'s messages and writing their tickets fails the batch, and a retry counts each once', async () => {
+    const raws = [rawMail({ messageId: 's-1@c.test', subject: 'S one' }), rawMail({ messageId: 's-2@c.test', inReplyTo: 's-1@c.test', subject: 'Re: S one' })];
+    let stored = 0;
+    const failing = { ...fx.deps, onStep: (step: string) => { if (step === 'stored' && ++stored === 2) throw new Error('simulated crash'); } };
+    const first = await batch(raws, failing);
+    expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const kept = await fx.models.Message.find({ messageId: { $in: ['s-1@c.test', 's-2@c.test'] } }).lean();
+    expect(kept.map((m) => m.ingestState)).toEqual(['stored', 'stored']);
+    const again = await batch(raws);
+    expect(again.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'rejected'))).toEqual(['ticketed', 'ticketed']);
+    const ticket = (await fx.models.Ticket.findById(kept[0]!.ticketId).lean())!;
+    expect(ticket.messageCount).toBe(2);
+    expect(await fx.models.TicketEvent.countDocuments({ ticketId: ticket._id, type: 'message_received' })).toBe(2);
   });
 });
