@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { backoffDelayMs } from '../domain/backoff.js';
 import type { AppError } from '../domain/errors.js';
 import type { IngestInput, IngestResult } from '../services/ingest-email.js';
+import type { ImapTarget } from '../services/test-inbox-connection.js';
 import type { InboxStatusDoc } from '../store/models/mailbox.js';
 import type { Models } from '../store/models/index.js';
 import { classifyImapError } from './imap-errors.js';
@@ -23,14 +24,8 @@ export interface PollerSettings {
   maxIngestAttempts: number;
 }
 
-export interface MailboxConfig {
+export interface MailboxConfig extends ImapTarget {
   inboxId: Types.ObjectId;
-  host: string;
-  port: number;
-  secure: boolean;
-  user: string;
-  password: string;
-  folder: string;
   markSeen: boolean;
   moveTo: string | null;
   importSince: Date | null;

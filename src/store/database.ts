@@ -67,7 +67,10 @@ function databaseName(uri: string): string | undefined {
 export async function connectMongo(uri: string, opts: { serverSelectionTimeoutMs: number; dbName?: string }, logger: Logger): Promise<Connection> {
   const dbName = opts.dbName ?? databaseName(uri) ?? 'threadline';
   const conn = mongoose.createConnection(uri, { dbName, serverSelectionTimeoutMS: opts.serverSelectionTimeoutMs, autoIndex: false });
-  conn.on('disconnected', () => logger.error({ uri: redactUri(uri) }, 'lost the connection to MongoDB; the driver keeps retrying'));
+  // close() says 'disconnecting' first; a lost connection goes straight to 'disconnected'.
+  let closing = false;
+  conn.on('disconnecting', () => (closing = true));
+  conn.on('disconnected', () => closing || logger.error({ uri: redactUri(uri) }, 'lost the connection to MongoDB; the driver keeps retrying'));
   conn.on('reconnected', () => logger.info('reconnected to MongoDB'));
   try {
     await conn.asPromise();

@@ -105,7 +105,7 @@ describe('the browser UI end to end (Dovecot → poller → page → reply → S
     await page.click('form[action$="/note"] button[type=submit]');
     await expect.poll(() => page.locator('.msg.note .text').textContent()).toContain('FAC-2231');
     // A viewport as tall as the page: a full-page capture of a shorter one re-lays out the mail frame mid-shot.
-    await page.setViewportSize({ width: 1280, height: await page.evaluate(() => document.documentElement.scrollHeight) });
+    await page.setViewportSize({ width: 1280, height: await page.evaluate<number>('document.documentElement.scrollHeight') });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'ticket-view.png') });
 
     await expect.poll(() => smtp.received.filter((m) => m.rcptTo.includes('ann@customer.test')).length, { timeout: 20_000 }).toBe(1);

@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Types } from 'mongoose';
@@ -10,6 +8,7 @@ import { hashPassword } from '../../src/store/passwords.js';
 import { createSecretBox, type SecretBox } from '../../src/store/secret-box.js';
 import { createApp } from '../../src/web/create-app.js';
 import { openTestDb } from './db.js';
+import { serve } from './http.js';
 
 export const TEST_SECRET_KEY = 'test-secret-key-'.padEnd(40, 'x');
 
@@ -45,11 +44,9 @@ export async function startApi(prefix: string): Promise<ApiHarness> {
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
     api: { models: db.models, secrets, blobs, now: () => fixedNow ?? new Date() },
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await serve(app);
   return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+    base: `${server.base}/api/v1`,
     models: db.models,
     secrets,
     blobs,
@@ -57,8 +54,7 @@ export async function startApi(prefix: string): Promise<ApiHarness> {
     logs: () => captured.join(''),
     setNow: (date) => void (fixedNow = date),
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await db.drop();
     },
   };

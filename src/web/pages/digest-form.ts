@@ -1,14 +1,3 @@
-/** Weekdays as cron numbers them (0 = Sunday), Monday first for the form. */
-export const DIGEST_WEEKDAYS = [
-  { day: 1, label: 'Mon' },
-  { day: 2, label: 'Tue' },
-  { day: 3, label: 'Wed' },
-  { day: 4, label: 'Thu' },
-  { day: 5, label: 'Fri' },
-  { day: 6, label: 'Sat' },
-  { day: 0, label: 'Sun' },
-] as const;
-
 /** The friendly picker's state: which weekdays, at what local time. */
 export interface DigestPicker {
   days: number[];

@@ -53,3 +53,14 @@ export const SAVED_NOTICES: Record<string, string> = {
 export function savedNotice(value: unknown): string | null {
   return typeof value === 'string' ? (SAVED_NOTICES[value] ?? null) : null;
 }
+
+/** The week as forms show it, Monday first; `day` is the number cron and the domain use (0 = Sunday). */
+export const WEEK_DAYS = [
+  { day: 1, short: 'Mon', label: 'Monday' },
+  { day: 2, short: 'Tue', label: 'Tuesday' },
+  { day: 3, short: 'Wed', label: 'Wednesday' },
+  { day: 4, short: 'Thu', label: 'Thursday' },
+  { day: 5, short: 'Fri', label: 'Friday' },
+  { day: 6, short: 'Sat', label: 'Saturday' },
+  { day: 0, short: 'Sun', label: 'Sunday' },
+] as const;

@@ -8,8 +8,8 @@ import type { RenderEmailFn } from '../../services/render-types.js';
 import type { ConnectionChecks } from '../../services/test-inbox-connection.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { autoReplySettingsPages } from './auto-reply-settings-pages.js';
-import { cronFromPicker, DIGEST_WEEKDAYS, pickerFromCron } from './digest-form.js';
-import { checked, field, fields, formOf, savedNotice, validationIssues, type FormBody, type FormIssue } from './form-fields.js';
+import { cronFromPicker, pickerFromCron } from './digest-form.js';
+import { checked, field, fields, formOf, savedNotice, validationIssues, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
 import { inboxSettingsPages } from './inbox-settings-pages.js';
 import type { PageContext } from './page-deps.js';
 import { slaSettingsPages } from './sla-settings-pages.js';
@@ -47,7 +47,7 @@ function digestView(body: FormBody, inboxes: Array<{ id: string; name: string }>
   return {
     enabled: checked(body, 'enabled'),
     pickerMode: mode === 'picker',
-    days: DIGEST_WEEKDAYS.map((d) => ({ ...d, checked: days.has(d.day) })),
+    days: WEEK_DAYS.map((d) => ({ day: d.day, label: d.short, checked: days.has(d.day) })),
     time: field(body, 'time'),
     cron: field(body, 'cron'),
     timeZone: field(body, 'timeZone'),

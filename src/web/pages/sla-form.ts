@@ -1,7 +1,7 @@
 import type { SlaPolicy } from '../../domain/sla.js';
 import { TICKET_PRIORITIES } from '../../domain/ticket-status.js';
 import type { UserLabel } from '../../services/list-assignees.js';
-import { checked, field, fields, type FormBody, type FormIssue } from './form-fields.js';
+import { checked, field, fields, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
 
 /** A problem tied to one input of the SLA form (`field` null: the form as a whole). */
 export interface FieldError {
@@ -18,16 +18,6 @@ const CLOCKS = [
   { key: 'resolution', path: 'resolutionSeconds', label: 'resolution' },
 ] as const;
 
-/** Monday first, as people read a week; the numbers are the domain's (0 = Sunday). */
-const WEEK = [
-  { day: 1, label: 'Monday' },
-  { day: 2, label: 'Tuesday' },
-  { day: 3, label: 'Wednesday' },
-  { day: 4, label: 'Thursday' },
-  { day: 5, label: 'Friday' },
-  { day: 6, label: 'Saturday' },
-  { day: 0, label: 'Sunday' },
-] as const;
 
 const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -72,7 +62,7 @@ export function policyToForm(policy: SlaPolicy): FormBody {
   const hours = policy.businessHours;
   if (hours) body.bh_on = 'on';
   body.bh_tz = hours?.timeZone ?? 'UTC';
-  for (const { day } of WEEK) {
+  for (const { day } of WEEK_DAYS) {
     const intervals = hours ? hours.weekly.filter((w) => w.day === day) : day >= 1 && day <= 5 ? [{ open: '09:00', close: '17:00' }] : [];
     body[`bh_day_${day}`] = intervals.map((w) => `${w.open}-${w.close}`).join(', ');
   }
@@ -110,7 +100,7 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
   let businessHours: Record<string, unknown> | null = null;
   if (checked(body, 'bh_on')) {
     const weekly: Array<{ day: number; open: string; close: string }> = [];
-    for (const { day } of WEEK) {
+    for (const { day } of WEEK_DAYS) {
       const intervals = parseIntervals(field(body, `bh_day_${day}`));
       if (!intervals) errors.push({ field: `bh_day_${day}`, message: 'write opening hours such as 09:00-17:00, or 09:00-12:00, 13:00-17:00' });
       for (const interval of intervals ?? []) {
@@ -161,7 +151,7 @@ function labelOf(name: string): string {
   const target = /^t_(\w+)_(first|next|resolution)$/.exec(name);
   if (target) return `${capitalised(target[1]!)} · ${CLOCKS.find((c) => c.key === target[2])!.label}`;
   const day = /^bh_day_(\d)$/.exec(name);
-  if (day) return `${WEEK.find((w) => w.day === Number(day[1]))?.label ?? 'Day'} hours`;
+  if (day) return `${WEEK_DAYS.find((w) => w.day === Number(day[1]))?.label ?? 'Day'} hours`;
   const rung = /^l(\d+)_(\w+)$/.exec(name);
   if (rung) return `Escalation level ${Number(rung[1]) + 1} ${rung[2] === 'after' ? 'delay' : rung[2]}`;
   return { reminder: 'Reminder', bh_tz: 'Time zone', bh_holidays: 'Holidays', bh_on: 'Business hours', ladder: 'Escalation ladder' }[name] ?? name;
@@ -184,7 +174,7 @@ export function slaFormView(body: FormBody, users: UserLabel[], errors: FieldErr
       on: checked(body, 'bh_on'),
       error: errorOf.get('bh_on') ?? null,
       timeZone: input('bh_tz'),
-      days: WEEK.map((w) => ({ ...input(`bh_day_${w.day}`), label: w.label })),
+      days: WEEK_DAYS.map((w) => ({ ...input(`bh_day_${w.day}`), label: w.label })),
       holidays: input('bh_holidays'),
     },
     ladderError: errorOf.get('ladder') ?? null,

@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Models } from '../../../src/store/models/index.js';
@@ -9,6 +7,7 @@ import type { AutomationDeps } from '../../../src/web/api/automation-routes.js';
 import { createApp } from '../../../src/web/create-app.js';
 import { call, createUser, login, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
+import { serve } from '../../helpers/http.js';
 
 let base: string;
 let models: Models;
@@ -40,13 +39,10 @@ beforeAll(async () => {
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
     api: { models, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation },
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  const server = await serve(app);
+  base = `${server.base}/api/v1`;
   close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
     await db.drop();
   };
   const account = { imap: { host: 'h', port: 993, folder: 'INBOX' }, smtp: { host: 'h', port: 465 } };

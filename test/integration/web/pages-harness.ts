@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { JobScheduler } from '../../../src/jobs/scheduler.js';
 import { createConnectionChecks } from '../../../src/mail/connection-check.js';
 import { renderEmail, validateTemplateOverride } from '../../../src/mail/render-email.js';
@@ -8,6 +6,7 @@ import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
 import { TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
+import { serve } from '../../helpers/http.js';
 
 /** The express app with the pages on port 0, a settable clock, and an optional public URL. */
 export async function startPages(publicUrl: string | null) {
@@ -41,19 +40,16 @@ export async function startPages(publicUrl: string | null) {
       settings: { connectionChecks: createConnectionChecks({ timeoutMs: 5000 }), validateTemplate: validateTemplateOverride, render: renderEmail, scheduler },
     },
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await serve(app);
   return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    base: server.base,
     models: db.models,
     blobs,
     secrets,
     recurring,
     setNow: (d: Date | null) => void (fixedNow = d),
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await server.close();
       await db.drop();
     },
   };

@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { JobScheduler } from '../../../src/jobs/scheduler.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
@@ -7,6 +5,7 @@ import { createSecretBox, createSigner } from '../../../src/store/secret-box.js'
 import { createApp } from '../../../src/web/create-app.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { TEST_SECRET_KEY } from '../../helpers/inbox.js';
+import { serve } from '../../helpers/http.js';
 
 /**
  * The pages and the JSON API with working ticket actions: a real signer, the real email layout, and
@@ -31,19 +30,16 @@ export async function startSendingApp(prefix: string) {
     api: { models: db.models, secrets: createSecretBox(TEST_SECRET_KEY), blobs, now, automation: actions },
     pages: { models: db.models, secrets: createSecretBox(TEST_SECRET_KEY), now, publicUrl: null, blobs, actions },
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await serve(app);
   return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    base: server.base,
     models: db.models,
     blobs,
     sign: actions.sign,
     scheduled,
     setNow: (d: Date | null) => void (fixedNow = d),
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await server.close();
       await db.drop();
     },
   };
