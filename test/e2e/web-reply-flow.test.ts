@@ -116,4 +116,25 @@ describe('the browser UI end to end (Dovecot → poller → page → reply → S
     expect(remote).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it("gives an agent 404 for another inbox's ticket, by URL in the browser and by the API", async () => {
+    const other = await app.models.Inbox.create({ name: 'Billing', address: 'billing@web.example.test', imap: { host: '127.0.0.1', port: 143, secure: false }, smtp: { host: '127.0.0.1', port: 25, secure: false } });
+    const hidden = await app.models.Ticket.create({ number: 9001, inboxId: other._id, subject: 'Secret invoice dispute', requester: { email: 'carl@customer.test', name: 'Carl' }, status: 'open' });
+    const page = await browser.newPage();
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=email]', 'agnes@web.example.test');
+    await page.fill('input[name=password]', 'agnes password 123');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/`);
+    const byUrl = await page.goto(`${base}/tickets/${hidden._id.toHexString()}`);
+    expect(byUrl?.status()).toBe(404);
+    expect(await page.content()).not.toContain('Secret invoice dispute');
+    await page.close();
+
+    const login = await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'agnes@web.example.test', password: 'agnes password 123' }) });
+    const { token } = (await login.json()) as { token: string };
+    const byApi = await fetch(`${base}/api/v1/tickets/${hidden._id.toHexString()}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(byApi.status).toBe(404);
+    expect(await byApi.text()).not.toContain('Secret invoice dispute');
+  }, 30_000);
 });
