@@ -28,16 +28,16 @@ export function authPages(ctx: PageContext): Router {
   const router = Router();
   const lifetimes = ctx.sessionLifetimes ?? DEFAULT_SESSION_LIFETIMES;
 
-  const showLogin = (req: Request, res: Response, status: number, error: string | null, email = '') => {
+  const showLogin = (req: Request, res: Response, status: number, error: string | null, email = '', notice: string | null = null) => {
     const secure = wantsSecureCookies(req, ctx.publicUrl);
     const token = randomBytes(32).toString('base64url');
     setCookie(res, loginCsrfCookieName(secure), token, { secure, maxAgeSeconds: 3600 });
-    res.status(status).type('html').send(ctx.views.render('login', { title: 'Sign in', csrf: token, error, email, next: safeNext(req.query.next ?? field(req, 'next')) }));
+    res.status(status).type('html').send(ctx.views.render('login', { title: 'Sign in', csrf: token, error, notice, email, next: safeNext(req.query.next ?? field(req, 'next')) }));
   };
 
   router.get('/login', (req, res) => {
     if (sessionOf(res)) return res.redirect(303, safeNext(req.query.next));
-    showLogin(req, res, 200, null);
+    showLogin(req, res, 200, null, '', req.query.notice === 'password-set' ? 'Your password is set. Sign in with it.' : null);
   });
 
   router.post('/login', async (req, res) => {

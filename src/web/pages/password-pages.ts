@@ -65,7 +65,7 @@ export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
       throw err;
     }
     setCookie(res, csrfCookieName(secure), '', { secure, maxAgeSeconds: 0 });
-    res.redirect(303, '/login');
+    res.redirect(303, '/login?notice=password-set');
   });
   return router;
 }

@@ -41,7 +41,9 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>): 
     case 'escalated': return `Escalated${d.level ? ` to level ${str(d.level)}` : ''}`;
     case 'bounce_received': return 'A delivery failure report arrived';
     case 'reopened': return 'Reopened by a new customer message';
-    case 'merged': return 'Tickets merged';
+    case 'merged':
+      if (d.fromNumber !== undefined) return `${who} merged #${str(d.fromNumber)} into this ticket${d.reason ? ` (${str(d.reason)})` : ''}`;
+      return d.intoNumber !== undefined ? `${who} merged this ticket into #${str(d.intoNumber)}` : 'Tickets merged';
     case 'linked': return 'Linked to another ticket';
     default: return e.type.replace(/_/g, ' ');
   }

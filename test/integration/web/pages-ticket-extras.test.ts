@@ -188,8 +188,10 @@ describe('merging two tickets', () => {
     const view = await agent.get(`/tickets/${older._id.toHexString()}`);
     expect(view.text).toContain('Still broken, any news?');
     expect(view.text).toContain('My printer is broken.');
+    expect(view.text).toMatch(new RegExp(`merged #${newer.number} into this ticket`));
     const mergedView = await agent.get(`/tickets/${newer._id.toHexString()}`);
     expect(mergedView.text).toContain(`Merged into <a href="/tickets/${older._id.toHexString()}">#${older.number}</a>`);
+    expect(mergedView.text).toContain(`merged this ticket into #${older.number}`);
     expect(mergedView.text).not.toContain('action="/tickets/' + newer._id.toHexString() + '/merge"');
 
     // A second post of the same form changes nothing and lands on the same ticket.

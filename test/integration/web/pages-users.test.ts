@@ -184,7 +184,8 @@ describe('invite and password-reset links', () => {
     expect((await usePasswordLink(link, 'erin password 123', 'erin password 124')).headers.get('location')).toMatch(/\?error=mismatch$/);
     const set = await usePasswordLink(link, 'erin password 123');
     expect(set.status).toBe(303);
-    expect(set.headers.get('location')).toBe('/login');
+    expect(set.headers.get('location')).toBe('/login?notice=password-set');
+    expect((await new Client(h.base).get('/login?notice=password-set')).text).toContain('Your password is set.');
     expect((await new Client(h.base).login('erin@example.test', 'erin password 123')).status).toBe(303);
 
     const again = await usePasswordLink(link, 'erin password 456');
