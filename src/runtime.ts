@@ -46,6 +46,9 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       backend: new MongoBackend({ mongo: connection.db!, collection: 'jobs' }),
       name: `${hostname()}:${process.pid}`,
       processEvery: config.jobs.processEveryMs,
+      // A one-off job that succeeded is history: the trail and the outbox keep that. Scheduling the
+      // same key again works either way, so removing it keeps the collection to pending work.
+      removeOnComplete: true,
     });
     await agenda.ready;
     const jobs = connection.db!.collection('jobs');
