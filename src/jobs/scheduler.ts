@@ -12,6 +12,11 @@ export interface JobScheduler {
   cancel(name: string, key: string): Promise<void>;
   /** Removes every pending job of that name whose data has these values; a list matches any of its values. */
   cancelMatching(name: string, data: Record<string, string | readonly string[]>): Promise<void>;
+  /**
+   * Makes the pending jobs of `name` whose `data[field]` is one of `values` exactly `wanted`: jobs not
+   * wanted are removed, and a wanted job is written only when it is missing or due at another time.
+   */
+  replaceMatching(name: string, field: string, values: readonly string[], wanted: ReadonlyArray<{ key: string; at: Date; data: Record<string, string> }>): Promise<void>;
   /** A job that repeats on a cron schedule in a time zone; one per name and key, replaced when called again. */
   scheduleRecurring(name: string, opts: { key: string; cron: string; timeZone: string }): Promise<void>;
 }
@@ -50,6 +55,19 @@ export function createScheduler(agenda: Agenda, jobs?: Collection): JobScheduler
       if (lists.length === 0) return void (await agenda.cancel({ name, data }));
       const [field, values] = lists[0]!;
       for (const value of values) await scheduler.cancelMatching(name, { ...data, [field]: value });
+    },
+    async replaceMatching(name, field, values, wanted) {
+      if (!jobs) {
+        await scheduler.cancelMatching(name, { [field]: values });
+        for (const w of wanted) await scheduler.schedule(name, w);
+        return;
+      }
+      const current = await jobs.find({ name, [`data.${field}`]: { $in: [...values] } }, { projection: { 'data.key': 1, nextRunAt: 1 } }).toArray();
+      const dueAt = new Map(current.map((j) => [(j.data as { key?: string } | undefined)?.key, (j.nextRunAt as Date | null)?.getTime()]));
+      const keys = new Set(wanted.map((w) => w.key));
+      const stale = current.filter((j) => !keys.has((j.data as { key?: string } | undefined)?.key ?? ''));
+      if (stale.length > 0) await jobs.deleteMany({ _id: { $in: stale.map((j) => j._id) } });
+      for (const w of wanted) if (dueAt.get(w.key) !== w.at.getTime()) await scheduler.schedule(name, w);
     },
     async scheduleRecurring(name, opts) {
       const job = agenda.create(name, { key: opts.key });

@@ -87,8 +87,8 @@ export async function refreshSla(deps: SlaDeps, ticketId: Types.ObjectId): Promi
 
 /**
  * {@link refreshSla} for the tickets a batch of mail touched, with batch-wide reads and writes: one
- * read of the tickets and one of their inboxes, one bulk write, one cancel of their old timers, then
- * one new timer per ticket that still has an event ahead.
+ * read of the tickets and one of their inboxes, one bulk write, then their timers replaced in one
+ * go: a timer still due at the same time is left alone.
  */
 export async function refreshSlaMany(deps: SlaDeps, ticketIds: readonly Types.ObjectId[]): Promise<void> {
   if (ticketIds.length <= 1) {
@@ -104,10 +104,8 @@ export async function refreshSlaMany(deps: SlaDeps, ticketIds: readonly Types.Ob
     return inbox ? [{ ticket, ...planSla(ticket, inbox, now) }] : [];
   });
   if (plans.length > 0) await models.Ticket.bulkWrite(plans.map((p) => ({ updateOne: { filter: { _id: p.ticket._id }, update: { $set: p.set } } })), { ordered: false });
-  await deps.scheduler.cancelMatching(SLA_TIMER_JOB, { ticketId: ticketIds.map((id) => id.toHexString()) });
-  for (const { ticket, event } of plans) {
-    if (event) await deps.scheduler.schedule(SLA_TIMER_JOB, { key: `${ticket._id.toHexString()}:${event.key}`, at: event.at, data: { ticketId: ticket._id.toHexString() } });
-  }
+  const timers = plans.flatMap(({ ticket, event }) => (event ? [{ key: `${ticket._id.toHexString()}:${event.key}`, at: event.at, data: { ticketId: ticket._id.toHexString() } }] : []));
+  await deps.scheduler.replaceMatching(SLA_TIMER_JOB, 'ticketId', ticketIds.map((id) => id.toHexString()), timers);
 }
 
 /**

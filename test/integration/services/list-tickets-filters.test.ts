@@ -223,7 +223,7 @@ describe('stored search and due fields', () => {
     const inbox = await db.models.Inbox.create({ name: 'SLA', address: 'sla@filters.test', imap: { host: 'h', port: 993 }, smtp: { host: 'h', port: 465 } });
     // Normal priority, default policy: first response within 8 h, so 7.5 h old means due in 30 minutes.
     const t = await db.models.Ticket.create({ number: 500, inboxId: inbox._id, subject: 'Clock', requester: { email: 'x@y.test' }, status: 'new', createdAt: minutes(-450), lastActivityAt: minutes(-450) });
-    const scheduler = { schedule: async () => {}, cancel: async () => {}, cancelMatching: async () => {} };
+    const scheduler = { schedule: async () => {}, cancel: async () => {}, cancelMatching: async () => {}, replaceMatching: async () => {} };
     const slaDeps = { models: db.models, now: () => NOW, scheduler, sign: () => '', render: async () => ({ subject: '', html: '', text: '' }), logger: testLogger, ticketUrlBase: null } as unknown as SlaDeps;
     await refreshSla(slaDeps, t._id);
     const stored = (await db.models.Ticket.findById(t._id).lean())!;

@@ -39,7 +39,7 @@ beforeAll(async () => {
   db = await openTestDb('api_openapi');
   models = db.models;
   const now = () => new Date();
-  const scheduler: JobScheduler = { schedule: async () => {}, cancel: async () => {}, cancelMatching: async () => {}, scheduleRecurring: async () => {} };
+  const scheduler: JobScheduler = { schedule: async () => {}, cancel: async () => {}, cancelMatching: async () => {}, replaceMatching: async () => {}, scheduleRecurring: async () => {} };
   const automation = { models, now, scheduler, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
   apiDeps = { models, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation, connectionChecks };
   const app = createApp({ logger: testLogger, health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }), api: apiDeps });

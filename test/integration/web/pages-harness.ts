@@ -23,6 +23,7 @@ export async function startPages(publicUrl: string | null) {
   const scheduler: JobScheduler = {
     schedule: unexpected,
     cancelMatching: unexpected,
+    replaceMatching: unexpected,
     cancel: async (_name, key) => void recurring.delete(key),
     scheduleRecurring: async (name, opts) => void recurring.set(opts.key, { name, cron: opts.cron, timeZone: opts.timeZone }),
   };

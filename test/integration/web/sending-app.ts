@@ -20,7 +20,7 @@ export async function startSendingApp(prefix: string) {
   const scheduler: JobScheduler = {
     schedule: async (name, opts) => void scheduled.push({ name, ...(opts.key ? { key: opts.key } : {}) }),
     cancel: async () => {},
-    cancelMatching: async () => {},
+    cancelMatching: async () => {}, replaceMatching: async () => {},
     scheduleRecurring: async () => {},
   };
   const actions = { models: db.models, now, scheduler, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
