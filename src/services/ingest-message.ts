@@ -53,11 +53,14 @@ async function storeAttachments(deps: IngestDeps, mail: ParsedMail, dedupeKey: s
 async function createTicket(deps: IngestDeps, input: IngestInput, mail: ParsedMail, dedupeKey: string, participants: string[], linkedTo: string | null, autoReason: string | null, at: Date) {
   const from = mail.from ?? mail.sender;
   const email = lower(from) ?? 'unknown@invalid';
-  const contact = await deps.models.Contact.findOneAndUpdate({ email }, { $setOnInsert: { email, name: from?.name ?? null } }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
-    if (err.code !== 11000) throw err;
-    return deps.models.Contact.findOne({ email }).lean();
-  });
-  const number = await nextSequence(deps.models.Counter, 'ticket');
+  // Independent round trips, so they overlap.
+  const [contact, number] = await Promise.all([
+    deps.models.Contact.findOneAndUpdate({ email }, { $setOnInsert: { email, name: from?.name ?? null } }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+      return deps.models.Contact.findOne({ email }).lean();
+    }),
+    nextSequence(deps.models.Counter, 'ticket'),
+  ]);
   const filter = { originKey: dedupeKey };
   const fields = {
     number,
