@@ -4,7 +4,7 @@ import { IngestWriteBuffer } from '../store/ingest-writes.js';
 import { recordEvents } from '../store/ticket-writes.js';
 import { loadThreadKeyIndex } from './find-thread.js';
 import type { IngestDeps, IngestInput, IngestResult } from './ingest-email.js';
-import { ingestParsed, mailerReport, type BatchTail, type MailHints, type ParsedInput } from './ingest-message.js';
+import { attachmentBlobs, attachmentRefs, ingestParsed, mailerReport, type BatchTail, type MailHints, type ParsedInput } from './ingest-message.js';
 import { quarantineMail } from './quarantine-mail.js';
 
 type Outcome = PromiseSettledResult<IngestResult>;
@@ -38,13 +38,22 @@ async function lookUp(deps: IngestDeps, mails: ParsedInput[]): Promise<MailHints
 }
 
 /**
- * Stores the raw sources of the mails that will surely be stored (new, not our own, not a report that
- * may be quarantined) in one go; as on the single path, the raw source goes in before the message.
+ * Stores the raw sources and attachments of the mails that will surely be stored (new, not our own,
+ * not a report that may be quarantined) in one go; as on the single path, they go in before the message.
  */
 async function storeRawSources(deps: IngestDeps, mails: ParsedInput[], hints: MailHints[]): Promise<void> {
   const wanted = mails.map((p, i) => ({ p, h: hints[i]! })).filter(({ p, h }) => !h.existing && !h.echoTicketId && !mailerReport(p.mail));
-  const stored = await deps.blobs.putMany(wanted.map(({ p }) => ({ data: p.raw, filename: `${p.contentHash}.eml`, contentType: 'message/rfc822', key: `raw:${p.dedupeKey}` })));
-  wanted.forEach(({ h }, i) => (h.raw = stored[i]));
+  const blobs = wanted.flatMap(({ p }) => [
+    { data: p.raw, filename: `${p.contentHash}.eml`, contentType: 'message/rfc822', key: `raw:${p.dedupeKey}` },
+    ...attachmentBlobs(p.mail, p.dedupeKey),
+  ]);
+  const stored = await deps.blobs.putMany(blobs);
+  let at = 0;
+  for (const { p, h } of wanted) {
+    h.raw = stored[at++];
+    h.attachments = attachmentRefs(p.mail, stored.slice(at, at + p.mail.attachments.length));
+    at += p.mail.attachments.length;
+  }
 }
 
 /**

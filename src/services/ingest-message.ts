@@ -41,13 +41,20 @@ export function mailerReport(mail: ParsedMail): BounceReport | null {
   return report;
 }
 
+/** The blob keys and file names of a mail's attachments, for storing them once per mail. */
+export function attachmentBlobs(mail: ParsedMail, dedupeKey: string) {
+  return mail.attachments.map((att, i) => ({ data: att.content, filename: att.filename ?? `part-${i + 1}`, contentType: att.contentType, key: `att:${dedupeKey}:${i}` }));
+}
+
+/** What a message document records of its stored attachments. */
+export function attachmentRefs(mail: ParsedMail, stored: StoredBlob[]): AttachmentRef[] {
+  return mail.attachments.map((att, i) => ({ fileId: stored[i]!.id, filename: att.filename, contentType: att.contentType, size: stored[i]!.size, sha256: stored[i]!.sha256, contentId: att.contentId, inline: att.inline }));
+}
+
 async function storeAttachments(deps: IngestDeps, mail: ParsedMail, dedupeKey: string, fresh: boolean): Promise<AttachmentRef[]> {
-  const refs: AttachmentRef[] = [];
-  for (const [i, att] of mail.attachments.entries()) {
-    const stored = await deps.blobs.put(att.content, { filename: att.filename ?? `part-${i + 1}`, contentType: att.contentType, key: `att:${dedupeKey}:${i}`, fresh });
-    refs.push({ fileId: stored.id, filename: att.filename, contentType: att.contentType, size: stored.size, sha256: stored.sha256, contentId: att.contentId, inline: att.inline });
-  }
-  return refs;
+  const stored: StoredBlob[] = [];
+  for (const blob of attachmentBlobs(mail, dedupeKey)) stored.push(await deps.blobs.put(blob.data, { ...blob, fresh }));
+  return attachmentRefs(mail, stored);
 }
 
 async function createTicket(deps: IngestDeps, input: IngestInput, mail: ParsedMail, dedupeKey: string, participants: string[], linkedTo: string | null, autoReason: string | null, at: Date) {
@@ -172,6 +179,8 @@ export interface MailHints {
   /** The ticket of our own outbound copy of this mail, if it is one. */
   echoTicketId?: Types.ObjectId | null;
   raw?: StoredBlob;
+  /** The mail's attachments, when the batch stored them with its raw source. */
+  attachments?: AttachmentRef[];
   /** Thread keys of the stored messages, shared by the batch. */
   index?: ThreadKeyIndex;
 }
@@ -240,7 +249,7 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
 
   const raw = hints.raw ?? await deps.blobs.put(input.raw, { filename: `${contentHash}.eml`, contentType: 'message/rfc822', key: `raw:${dedupeKey}` });
   // Attachments are stored after the raw source, so a raw source stored only now means none of them exists yet.
-  const attachments = await storeAttachments(deps, mail, dedupeKey, !raw.reused);
+  const attachments = hints.attachments ?? (await storeAttachments(deps, mail, dedupeKey, !raw.reused));
   const receivedAt = mail.date && mail.date < at ? mail.date : at;
   const fields = {
     ticketId,
