@@ -137,4 +137,27 @@ describe('the browser UI end to end (Dovecot → poller → page → reply → S
     expect(byApi.status).toBe(404);
     expect(await byApi.text()).not.toContain('Secret invoice dispute');
   }, 30_000);
+
+  it("lets a manager change the inbox's SLA targets in the settings pages", async () => {
+    const box = (await app.models.Inbox.findOne({ name: 'Customer Support' }).lean())!;
+    await app.models.User.create({ email: 'mona@web.example.test', name: 'Mona Manager', role: 'manager', inboxIds: [box._id], passwordHash: await hashPassword('mona password 123') });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=email]', 'mona@web.example.test');
+    await page.fill('input[name=password]', 'mona password 123');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/`);
+    await page.click('nav a[href="/settings"]');
+    await page.click('a[href="/settings/inboxes"]');
+    await page.goto(`${base}/settings/inboxes/${box._id.toHexString()}/sla`);
+    await page.fill('input[name=t_urgent_first]', '20m');
+    await page.click('form.cfg-form button[type=submit]');
+    await page.waitForURL(/\/sla\?saved=1$/);
+    expect(await page.locator('input[name=t_urgent_first]').inputValue()).toBe('20m');
+    await page.setViewportSize({ width: 1280, height: await page.evaluate<number>('document.documentElement.scrollHeight') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-sla.png') });
+    await page.close();
+    const stored = (await app.models.Inbox.findById(box._id).lean())!.sla as { targets: { urgent: { firstResponseSeconds: number } } };
+    expect(stored.targets.urgent.firstResponseSeconds).toBe(1200);
+  }, 30_000);
 });
