@@ -3,6 +3,7 @@ import { CANNED_REPLY_LIMITS, unknownPlaceholders } from '../domain/canned-reply
 import { AppError } from '../domain/errors.js';
 import type { CannedReplyDoc } from '../store/models/canned-reply.js';
 import type { Models } from '../store/models/index.js';
+import { requireInboxManager } from './inbox-manager-access.js';
 import { canSeeInbox, notFound, parseObjectId, type Actor } from './access.js';
 import { parseInput } from './validate.js';
 
@@ -35,18 +36,13 @@ const toView = (c: CannedReplyDoc): CannedReplyView => ({
   updatedAt: c.updatedAt,
 });
 
-/** Whether the actor may change this inbox's canned replies: admins, and managers of the inbox. */
-export function canManageCannedReplies(actor: Actor, inboxId: Parameters<typeof canSeeInbox>[1]): boolean {
-  return actor.role === 'admin' || (actor.role === 'manager' && canSeeInbox(actor, inboxId));
-}
-
 /** The inbox behind `:id`, or NOT_FOUND when it is missing or not the actor's; FORBIDDEN to edit for agents. */
 async function inboxFor(models: Models, actor: Actor, id: string, edit: boolean) {
   const inboxId = parseObjectId(id);
   if (!inboxId || !canSeeInbox(actor, inboxId)) throw notFound('Inbox');
   const inbox = await models.Inbox.findById(inboxId, { name: 1 }).lean();
   if (!inbox) throw notFound('Inbox');
-  if (edit && !canManageCannedReplies(actor, inboxId)) throw new AppError('FORBIDDEN', 'Only admins and managers of this inbox can change its canned replies');
+  if (edit) requireInboxManager(actor, inboxId, 'Only admins and managers of this inbox can change its canned replies');
   return inbox;
 }
 

@@ -3,12 +3,8 @@ import { AppError } from '../domain/errors.js';
 import { DEFAULT_SLA_POLICY, validateSlaPolicy, type SlaPolicy } from '../domain/sla.js';
 import type { Models } from '../store/models/index.js';
 import { canSeeInbox, notFound, parseObjectId, type Actor } from './access.js';
+import { requireInboxManager } from './inbox-manager-access.js';
 
-/** Only admins, and managers of that inbox, change SLA policies. */
-function requireManagerOf(actor: Actor, inboxId: Types.ObjectId): void {
-  if (actor.role === 'admin') return;
-  if (actor.role !== 'manager' || !canSeeInbox(actor, inboxId)) throw new AppError('FORBIDDEN', 'Only admins and managers of this inbox can change its SLA policy');
-}
 
 async function inboxFor(models: Models, actor: Actor, id: string) {
   const inboxId = parseObjectId(id);
@@ -37,7 +33,7 @@ export async function putInboxSla(
   input: unknown,
 ): Promise<{ policy: SlaPolicy; isDefault: boolean }> {
   const inbox = await inboxFor(deps.models, actor, id);
-  requireManagerOf(actor, inbox._id);
+  requireInboxManager(actor, inbox._id, 'Only admins and managers of this inbox can change its SLA policy');
   const checked = validateSlaPolicy(input);
   if (!checked.ok) throw new AppError('VALIDATION_FAILED', 'SLA policy is invalid', { details: { issues: checked.issues } });
   const ladderUsers = checked.value.ladder.flatMap((l) => l.userIds);

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { CANNED_REPLY_LIMITS } from '../../domain/canned-reply.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { parseObjectId } from '../../services/access.js';
-import { canManageCannedReplies, createCannedReply, deleteCannedReply, listCannedReplies, updateCannedReply } from '../../services/canned-replies.js';
+import { createCannedReply, deleteCannedReply, listCannedReplies, updateCannedReply } from '../../services/canned-replies.js';
+import { isInboxManager } from '../../services/inbox-manager-access.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { PLACEHOLDER_HELP } from './ticket-extras.js';
@@ -50,7 +51,7 @@ export function cannedReplyPages(ctx: PageContext): Router {
   router.get('/settings/inboxes/:id/canned-replies', requireLogin, async (req, res) => {
     const session = requireSession(res);
     const { inbox, items } = await listCannedReplies(ctx, session.actor, String(req.params.id));
-    if (!canManageCannedReplies(session.actor, parseObjectId(inbox.id))) throw new AppError('FORBIDDEN', 'Only admins and managers of this inbox can change its canned replies.');
+    if (!isInboxManager(session.actor, parseObjectId(inbox.id))) throw new AppError('FORBIDDEN', 'Only admins and managers of this inbox can change its canned replies.');
     const error = one(req.query.error);
     const saved = one(req.query.saved);
     res.type('html').send(

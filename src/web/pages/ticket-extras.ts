@@ -1,7 +1,8 @@
 import { CANNED_PLACEHOLDERS } from '../../domain/canned-reply.js';
 import { isAppError } from '../../domain/errors.js';
 import { parseObjectId, type Actor } from '../../services/access.js';
-import { canManageCannedReplies, listCannedReplies } from '../../services/canned-replies.js';
+import { listCannedReplies } from '../../services/canned-replies.js';
+import { isInboxManager } from '../../services/inbox-manager-access.js';
 import type { TicketDetailView } from '../../services/get-ticket.js';
 import { renderCannedReply } from '../../services/render-canned-reply.js';
 import { requesterTickets } from '../../services/requester-tickets.js';
@@ -48,7 +49,7 @@ export async function ticketExtras(ctx: PageContext, actor: Actor, ticket: Ticke
     mergeError: error ? MERGE_ERRORS[error] ?? null : null,
     cannedReplies: (canned?.items ?? []).map((c) => ({ id: c.id, title: c.title, selected: c.id === draft?.id })),
     cannedText: draft?.text ?? '',
-    manageCannedUrl: canManageCannedReplies(actor, parseObjectId(ticket.inboxId)) ? `/settings/inboxes/${ticket.inboxId}/canned-replies` : null,
+    manageCannedUrl: isInboxManager(actor, parseObjectId(ticket.inboxId)) ? `/settings/inboxes/${ticket.inboxId}/canned-replies` : null,
     tagsText: ticket.tags.join(', '),
   };
 }
