@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { Logger } from 'pino';
 import { isAppError } from '../../domain/errors.js';
 import { PASSWORD_MIN_LENGTH } from '../../domain/user-rules.js';
@@ -10,6 +10,7 @@ import { updateOwnName } from '../../services/update-own-name.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { stashSecret, takeSecret } from './reveal-once.js';
+import { postedText } from './form-fields.js';
 
 /** Fixed texts for `?error=` on the account page. */
 export const ACCOUNT_ERRORS: Record<string, string> = {
@@ -29,11 +30,6 @@ export const ACCOUNT_NOTICES: Record<string, string> = {
 };
 
 const LIFETIMES = [7, 30, 90, 365];
-
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
 
 const issuePaths = (err: unknown): string[] =>
   isAppError(err, 'VALIDATION_FAILED') ? ((err.details?.issues ?? []) as Array<{ path: string }>).map((i) => i.path) : [];
@@ -63,7 +59,7 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
 
   router.post('/account/name', ...write, async (req, res) => {
     try {
-      await updateOwnName(ctx, requireSession(res).actor, { name: field(req, 'name') });
+      await updateOwnName(ctx, requireSession(res).actor, { name: postedText(req, 'name') });
     } catch (err) {
       if (isAppError(err, 'VALIDATION_FAILED')) return res.redirect(303, '/account?error=name');
       throw err;
@@ -73,9 +69,9 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
 
   router.post('/account/password', ...write, async (req, res) => {
     const session = requireSession(res);
-    if (field(req, 'newPassword') !== field(req, 'confirmPassword')) return res.redirect(303, '/account?error=password-mismatch#password');
+    if (postedText(req, 'newPassword') !== postedText(req, 'confirmPassword')) return res.redirect(303, '/account?error=password-mismatch#password');
     try {
-      await changeOwnPassword(ctx, session.actor, session.id, { currentPassword: field(req, 'currentPassword'), newPassword: field(req, 'newPassword') });
+      await changeOwnPassword(ctx, session.actor, session.id, { currentPassword: postedText(req, 'currentPassword'), newPassword: postedText(req, 'newPassword') });
     } catch (err) {
       const paths = issuePaths(err);
       if (paths.includes('currentPassword')) return res.redirect(303, '/account?error=password-wrong#password');
@@ -89,7 +85,7 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
     const session = requireSession(res);
     let created;
     try {
-      created = await createPersonalApiToken(ctx, session.actor, { label: field(req, 'label'), expiresInDays: Number.parseInt(field(req, 'expiresInDays'), 10) });
+      created = await createPersonalApiToken(ctx, session.actor, { label: postedText(req, 'label'), expiresInDays: Number.parseInt(postedText(req, 'expiresInDays'), 10) });
     } catch (err) {
       if (issuePaths(err).length) return res.redirect(303, '/account?error=token-invalid#tokens');
       throw err;

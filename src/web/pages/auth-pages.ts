@@ -8,6 +8,7 @@ import { LOGIN_FAILURE_WINDOW_SECONDS } from '../../store/models/login-failure.j
 import { loginCsrfCookieName, parseCookies, sessionCookieName, setCookie, wantsSecureCookies } from '../session/cookies.js';
 import { requireCsrf, sameOrigin, sameToken, sessionOf } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
+import { postedText } from './form-fields.js';
 
 /** The one refusal text for unknown emails, wrong passwords and disabled users alike. */
 export const LOGIN_REFUSED = 'Invalid email or password.';
@@ -18,11 +19,6 @@ export function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !/[\r\n]/.test(value) ? value : '/';
 }
 
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
-
 /** `GET/POST /login` and `POST /logout`. */
 export function authPages(ctx: PageContext): Router {
   const router = Router();
@@ -32,7 +28,7 @@ export function authPages(ctx: PageContext): Router {
     const secure = wantsSecureCookies(req, ctx.publicUrl);
     const token = randomBytes(32).toString('base64url');
     setCookie(res, loginCsrfCookieName(secure), token, { secure, maxAgeSeconds: 3600 });
-    res.status(status).type('html').send(ctx.views.render('login', { title: 'Sign in', csrf: token, error, notice, email, next: safeNext(req.query.next ?? field(req, 'next')) }));
+    res.status(status).type('html').send(ctx.views.render('login', { title: 'Sign in', csrf: token, error, notice, email, next: safeNext(req.query.next ?? postedText(req, 'next')) }));
   };
 
   router.get('/login', (req, res) => {
@@ -43,17 +39,17 @@ export function authPages(ctx: PageContext): Router {
   router.post('/login', async (req, res) => {
     const secure = wantsSecureCookies(req, ctx.publicUrl);
     const cookies = parseCookies(req.get('cookie'));
-    if (!sameToken(field(req, '_csrf'), cookies.get(loginCsrfCookieName(secure))) || !sameOrigin(req, ctx.publicUrl)) {
+    if (!sameToken(postedText(req, '_csrf'), cookies.get(loginCsrfCookieName(secure))) || !sameOrigin(req, ctx.publicUrl)) {
       throw new AppError('FORBIDDEN', 'The sign-in form has expired or did not come from this site. Reload the page and try again.');
     }
-    const email = field(req, 'email').trim().toLowerCase();
+    const email = postedText(req, 'email').trim().toLowerCase();
     const ip = req.ip ?? 'unknown';
     const throttle = { models: ctx.models, now: ctx.now, ...(ctx.loginLimits ? { limits: ctx.loginLimits } : {}) };
     if (!(await loginAllowed(throttle, email, ip))) {
       res.set('Retry-After', String(LOGIN_FAILURE_WINDOW_SECONDS));
       return showLogin(req, res, 429, LOGIN_THROTTLED, email);
     }
-    const userId = await checkLogin(ctx, email, field(req, 'password'));
+    const userId = await checkLogin(ctx, email, postedText(req, 'password'));
     if (!userId) {
       await recordLoginFailure(throttle, email, ip);
       return showLogin(req, res, 401, LOGIN_REFUSED, email);
@@ -64,7 +60,7 @@ export function authPages(ctx: PageContext): Router {
     const token = await createWebSession({ models: ctx.models, now: ctx.now, lifetimes }, userId, req.get('user-agent') ?? null);
     setCookie(res, sessionCookieName(secure), token, { secure, maxAgeSeconds: lifetimes.absoluteMs / 1000 });
     setCookie(res, loginCsrfCookieName(secure), '', { secure, maxAgeSeconds: 0 });
-    res.redirect(303, safeNext(field(req, 'next')));
+    res.redirect(303, safeNext(postedText(req, 'next')));
   });
 
   router.post('/logout', (req, res, next) => (sessionOf(res) ? next() : res.redirect(303, '/login')), requireCsrf(ctx.publicUrl), async (req, res) => {

@@ -16,6 +16,17 @@ export function formOf(req: Request): FormBody {
   return body && typeof body === 'object' ? (body as FormBody) : {};
 }
 
+/** A posted text field of a request; '' when missing or not a single value. */
+export function postedText(req: Request, name: string): string {
+  const v = formOf(req)[name];
+  return typeof v === 'string' ? v : '';
+}
+
+/** A query-string value, or undefined when missing, empty or repeated. */
+export function queryText(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
 /** One text field; the first value when a name was posted twice, '' when missing. */
 export function field(body: FormBody, name: string): string {
   const v = body[name];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { PASSWORD_MIN_LENGTH } from '../../domain/user-rules.js';
@@ -7,6 +7,7 @@ import { checkPasswordLink, setPasswordWithLink } from '../../services/set-passw
 import { parseCookies, setCookie, wantsSecureCookies } from '../session/cookies.js';
 import { sameOrigin, sameToken } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
+import { postedText } from './form-fields.js';
 
 /** Fixed texts for `?error=` on the password page. */
 export const PASSWORD_PAGE_ERRORS: Record<string, string> = {
@@ -16,11 +17,6 @@ export const PASSWORD_PAGE_ERRORS: Record<string, string> = {
 
 /** The password form's CSRF cookie: double submit, as on the login form, since there is no session. */
 const csrfCookieName = (secure: boolean) => (secure ? '__Host-tl_password_csrf' : 'tl_password_csrf');
-
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
 
 /** `GET/POST /password/:token`: the public page where an invite or reset link sets a password. */
 export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
@@ -52,13 +48,13 @@ export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
   router.post('/password/:token', async (req, res) => {
     const token = String(req.params.token);
     const secure = wantsSecureCookies(req, ctx.publicUrl);
-    if (!sameToken(field(req, '_csrf'), parseCookies(req.get('cookie')).get(csrfCookieName(secure))) || !sameOrigin(req, ctx.publicUrl)) {
+    if (!sameToken(postedText(req, '_csrf'), parseCookies(req.get('cookie')).get(csrfCookieName(secure))) || !sameOrigin(req, ctx.publicUrl)) {
       throw new AppError('FORBIDDEN', 'The form has expired or did not come from this site. Open the link again and retry.');
     }
     const back = `/password/${encodeURIComponent(token)}`;
-    if (field(req, 'password') !== field(req, 'confirmPassword')) return res.redirect(303, `${back}?error=mismatch`);
+    if (postedText(req, 'password') !== postedText(req, 'confirmPassword')) return res.redirect(303, `${back}?error=mismatch`);
     try {
-      await setPasswordWithLink(ctx, token, { password: field(req, 'password') });
+      await setPasswordWithLink(ctx, token, { password: postedText(req, 'password') });
     } catch (err) {
       if (isAppError(err, 'VALIDATION_FAILED')) return res.redirect(303, `${back}?error=short`);
       if (isAppError(err, 'NOT_FOUND')) return deadLink(res);

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { isAppError } from '../../domain/errors.js';
 import { addNote } from '../../services/add-note.js';
 import { findReplyConflicts } from '../../services/check-reply-conflict.js';
@@ -8,13 +8,9 @@ import { requireCsrf, requireLogin, requireSession } from '../session/session-mi
 import type { PageContext } from './page-deps.js';
 import { renderTicketPage } from './ticket-pages.js';
 import { tagsFromText } from './ticket-extras.js';
+import { postedText } from './form-fields.js';
 
 const REPLY_STATUSES = new Set(['open', 'pending', 'solved']);
-
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
 
 /** The reply form's `seenUntil` (an ISO time from our own page), or null when absent or malformed. */
 function seenUntilOf(value: string): Date | null {
@@ -49,11 +45,11 @@ export function ticketActions(ctx: PageContext): Router {
     const id = String(req.params.id);
     // Access first: a hidden ticket is a 404, not a validation message.
     const ticket = await visibleTicket(ctx.models, actor, id);
-    const status = field(req, 'status');
-    const text = field(req, 'text').slice(0, 1_000_000);
+    const status = postedText(req, 'status');
+    const text = postedText(req, 'text').slice(0, 1_000_000);
     // The form names the newest trail entry the agent saw; whatever came after holds the reply
     // (409, draft kept, a fresh marker) so the agent reads it first and a second submit sends.
-    const seenUntil = seenUntilOf(field(req, 'seenUntil'));
+    const seenUntil = seenUntilOf(postedText(req, 'seenUntil'));
     if (seenUntil && text.trim()) {
       const items = await findReplyConflicts(ctx, { ticketId: ticket._id, userId: actor.userId, seenUntil });
       if (items.length > 0) return renderTicketPage(ctx, req, res.status(409), { text, status, items });
@@ -64,25 +60,25 @@ export function ticketActions(ctx: PageContext): Router {
         authorId: actor.userId!,
         text,
         ...(REPLY_STATUSES.has(status) ? { status: status as 'open' | 'pending' | 'solved' } : {}),
-        requestKey: field(req, 'requestKey').slice(0, 100) || null,
+        requestKey: postedText(req, 'requestKey').slice(0, 100) || null,
       }),
     );
   });
 
   router.post('/tickets/:id/note', ...guard, async (req, res) => {
     const id = String(req.params.id);
-    await act(res, id, 'note-empty', () => addNote(ctx.actions, requireSession(res).actor, id, { text: field(req, 'text') }));
+    await act(res, id, 'note-empty', () => addNote(ctx.actions, requireSession(res).actor, id, { text: postedText(req, 'text') }));
   });
 
   router.post('/tickets/:id/update', ...guard, async (req, res) => {
     const id = String(req.params.id);
-    const assignee = field(req, 'assigneeId');
+    const assignee = postedText(req, 'assigneeId');
     const patch = {
-      ...(field(req, 'status') ? { status: field(req, 'status') } : {}),
-      ...(field(req, 'priority') ? { priority: field(req, 'priority') } : {}),
+      ...(postedText(req, 'status') ? { status: postedText(req, 'status') } : {}),
+      ...(postedText(req, 'priority') ? { priority: postedText(req, 'priority') } : {}),
       // The select's empty option means "nobody"; 'keep' (no field) leaves the assignee alone.
       ...(req.body && 'assigneeId' in (req.body as object) ? { assigneeId: assignee || null } : {}),
-      ...(req.body && 'tags' in (req.body as object) ? { tags: tagsFromText(field(req, 'tags')) } : {}),
+      ...(req.body && 'tags' in (req.body as object) ? { tags: tagsFromText(postedText(req, 'tags')) } : {}),
     };
     await act(res, id, 'invalid', () => updateTicket(ctx.actions, requireSession(res).actor, id, patch));
   });

@@ -1,14 +1,10 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { isAppError } from '../../domain/errors.js';
 import { mergeTicket } from '../../services/merge-ticket.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { cannedReplyPages } from './canned-reply-pages.js';
 import type { PageContext } from './page-deps.js';
-
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
+import { postedText } from './form-fields.js';
 
 /**
  * The ticket view's extra forms: `POST /tickets/:id/merge` (CSRF-checked; on to the surviving ticket)
@@ -22,7 +18,7 @@ export function ticketExtraActions(ctx: PageContext): Router {
     const back = (code: string) => res.redirect(303, `/tickets/${encodeURIComponent(id)}?error=${code}#forms`);
     let survivorId: string;
     try {
-      survivorId = (await mergeTicket(ctx.actions, requireSession(res).actor, id, { intoId: field(req, 'intoId') })).id;
+      survivorId = (await mergeTicket(ctx.actions, requireSession(res).actor, id, { intoId: postedText(req, 'intoId') })).id;
     } catch (err) {
       if (isAppError(err, 'VALIDATION_FAILED')) return back('merge-invalid');
       if (isAppError(err, 'CONFLICT')) return back('merge-conflict');

@@ -8,6 +8,7 @@ import { renderCannedReply } from '../../services/render-canned-reply.js';
 import { requesterTickets } from '../../services/requester-tickets.js';
 import type { PageContext } from './page-deps.js';
 import { relativeTime } from './view-engine.js';
+import { queryText } from './form-fields.js';
 
 /** Fixed texts for the merge form's `?error=` codes. */
 export const MERGE_ERRORS: Record<string, string> = {
@@ -23,7 +24,6 @@ export function tagsFromText(text: string): string[] {
   return text.split(/[,\n]/).map((t) => t.trim()).filter((t) => t !== '');
 }
 
-const one = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 // A stale `?canned=` link (the reply was deleted meanwhile) just leaves the reply box empty.
 const unlessMissing = <T>(p: Promise<T>) => p.catch((err: unknown) => (isAppError(err, 'NOT_FOUND') ? null : Promise.reject(err)));
@@ -34,8 +34,8 @@ const unlessMissing = <T>(p: Promise<T>) => p.catch((err: unknown) => (isAppErro
  * ticket, and the tags as the Ticket form edits them.
  */
 export async function ticketExtras(ctx: PageContext, actor: Actor, ticket: TicketDetailView, query: Record<string, unknown>) {
-  const cannedId = one(query.canned);
-  const error = one(query.error);
+  const cannedId = queryText(query.canned);
+  const error = queryText(query.error);
   const [others, canned, draft] = await Promise.all([
     requesterTickets(ctx, actor, ticket.id),
     unlessMissing(listCannedReplies(ctx, actor, ticket.inboxId)),

@@ -12,6 +12,7 @@ import { slaBadge } from './sla-badge.js';
 import { ticketCollision, type HeldReply } from './ticket-collision.js';
 import { ticketExtras } from './ticket-extras.js';
 import { buildTimeline } from './timeline.js';
+import { queryText } from './form-fields.js';
 
 /** Fixed texts for `?error=` after a form post; the query names one, it never carries the text itself. */
 export const FORM_ERRORS: Record<string, string> = {
@@ -21,7 +22,6 @@ export const FORM_ERRORS: Record<string, string> = {
   merged: 'This ticket was merged into another one and can no longer change.',
 };
 
-const one = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** `GET /tickets` (filtered, keyset-paged) and `GET /tickets/:id` (its mail bodies: mail-body-page.ts). */
 export function ticketPages(ctx: PageContext): Router {
@@ -30,8 +30,8 @@ export function ticketPages(ctx: PageContext): Router {
   router.get('/tickets', requireLogin, async (req, res) => {
     const session = requireSession(res);
     const filters = {
-      inbox: one(req.query.inbox), status: one(req.query.status), assignee: one(req.query.assignee),
-      tag: one(req.query.tag)?.trim() || undefined, due: one(req.query.due), q: one(req.query.q), cursor: one(req.query.cursor),
+      inbox: queryText(req.query.inbox), status: queryText(req.query.status), assignee: queryText(req.query.assignee),
+      tag: queryText(req.query.tag)?.trim() || undefined, due: queryText(req.query.due), q: queryText(req.query.q), cursor: queryText(req.query.cursor),
     };
     const [page, inboxes] = await Promise.all([listTickets(ctx, session.actor, filters), listInboxes(ctx, session.actor)]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
@@ -86,7 +86,7 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
     ctx.models.Ticket.exists({ _id: ticketId, mergedIntoId: { $ne: null } }),
   ]);
   const users = await userLabels(ctx, [...authors.values(), ...ticket.events.flatMap((e) => [e.actor.id, typeof e.data.to === 'string' ? e.data.to : e.data.to ? String(e.data.to) : null])]);
-  const error = one(req.query.error);
+  const error = queryText(req.query.error);
   res.type('html').send(
     ctx.views.render('ticket', {
       title: `#${ticket.number} ${ticket.subject}`,
@@ -95,7 +95,7 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       ticket,
       inboxName: inbox?.name ?? '',
       sla: slaBadge(ticket, ctx.now()),
-      timeline: buildTimeline(ticket, users, authors, { loadImagesFor: one(req.query.images) }),
+      timeline: buildTimeline(ticket, users, authors, { loadImagesFor: queryText(req.query.images) }),
       error: error ? FORM_ERRORS[error] ?? null : null,
       csrf: session.csrfToken,
       downloads: Boolean(ctx.blobs),

@@ -13,6 +13,7 @@ import { USER_ROLES } from '../../store/models/user.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { stashSecret, takeSecret } from './reveal-once.js';
+import { postedText } from './form-fields.js';
 
 /** Fixed texts for `?error=` on the user pages. */
 export const USER_FORM_ERRORS: Record<string, string> = {
@@ -33,11 +34,6 @@ export const USER_FORM_NOTICES: Record<string, string> = {
   disabled: 'User disabled. Their browser sessions and API tokens have ended.',
   enabled: 'User enabled.',
   link: 'Password link created.',
-};
-
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
 };
 
 /** Every value of a repeated form field (checkboxes): one value arrives as a string, several as an array. */
@@ -105,8 +101,8 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
 
   router.post('/settings/users', ...write, async (req, res) => {
     const session = requireSession(res);
-    const password = field(req, 'password');
-    const input = { email: field(req, 'email'), name: field(req, 'name'), role: field(req, 'role'), inboxIds: fieldList(req, 'inboxIds'), ...(password ? { password } : {}) };
+    const password = postedText(req, 'password');
+    const input = { email: postedText(req, 'email'), name: postedText(req, 'name'), role: postedText(req, 'role'), inboxIds: fieldList(req, 'inboxIds'), ...(password ? { password } : {}) };
     let created;
     try {
       created = await createUser(ctx, session.actor, input);
@@ -151,7 +147,7 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
       res.redirect(303, `/settings/users/${encodeURIComponent(id)}?saved=${saved}`);
     };
 
-  router.post('/settings/users/:id', ...write, change((req) => ({ name: field(req, 'name'), role: field(req, 'role'), inboxIds: fieldList(req, 'inboxIds') }), 'saved'));
+  router.post('/settings/users/:id', ...write, change((req) => ({ name: postedText(req, 'name'), role: postedText(req, 'role'), inboxIds: fieldList(req, 'inboxIds') }), 'saved'));
   router.post('/settings/users/:id/disable', ...write, change(() => ({ disabled: true }), 'disabled'));
   router.post('/settings/users/:id/enable', ...write, change(() => ({ disabled: false }), 'enabled'));
 
