@@ -31,10 +31,10 @@ export async function ensureJobIndexes(jobs: Collection): Promise<void> {
 }
 
 /**
- * A JobScheduler over Agenda; works in any process, whether or not that process runs jobs. With the
- * jobs collection, cancelling by a list of values is one delete instead of one per value.
+ * A JobScheduler over Agenda; works in any process, whether or not that process runs jobs. Cancels
+ * and replacements by data values go to Agenda's collection (`jobs`) directly, one command each.
  */
-export function createScheduler(agenda: Agenda, jobs?: Collection): JobScheduler {
+export function createScheduler(agenda: Agenda, jobs: Collection): JobScheduler {
   const scheduler: JobScheduler = {
     async schedule(name, opts) {
       const job = agenda.create(name, { ...opts.data, ...(opts.key ? { key: opts.key } : {}) });
@@ -46,22 +46,9 @@ export function createScheduler(agenda: Agenda, jobs?: Collection): JobScheduler
       await agenda.cancel({ name, data: { key } });
     },
     async cancelMatching(name, data) {
-      const entries = Object.entries(data);
-      if (jobs) {
-        await jobs.deleteMany({ name, ...Object.fromEntries(entries.map(([k, v]) => [`data.${k}`, typeof v === 'string' ? v : { $in: [...v] }])) });
-        return;
-      }
-      const lists = entries.filter((e): e is [string, readonly string[]] => typeof e[1] !== 'string');
-      if (lists.length === 0) return void (await agenda.cancel({ name, data }));
-      const [field, values] = lists[0]!;
-      for (const value of values) await scheduler.cancelMatching(name, { ...data, [field]: value });
+      await jobs.deleteMany({ name, ...Object.fromEntries(Object.entries(data).map(([k, v]) => [`data.${k}`, typeof v === 'string' ? v : { $in: [...v] }])) });
     },
     async replaceMatching(name, field, values, wanted) {
-      if (!jobs) {
-        await scheduler.cancelMatching(name, { [field]: values });
-        for (const w of wanted) await scheduler.schedule(name, w);
-        return;
-      }
       const current = await jobs.find({ name, [`data.${field}`]: { $in: [...values] } }, { projection: { 'data.key': 1, nextRunAt: 1 } }).toArray();
       const dueAt = new Map(current.map((j) => [(j.data as { key?: string } | undefined)?.key, (j.nextRunAt as Date | null)?.getTime()]));
       const keys = new Set(wanted.map((w) => w.key));

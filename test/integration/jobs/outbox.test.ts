@@ -28,7 +28,7 @@ beforeAll(async () => {
   smtp = await startSmtp();
   agenda = new Agenda({ backend: new MongoBackend({ mongo: db.connection.db!, collection: 'jobs' }), processEvery: 50 });
   await agenda.ready;
-  deps = { models: db.models, scheduler: createScheduler(agenda), sign: (v) => `sig${v.length}`.padEnd(12, 'x'), now: () => new Date() };
+  deps = { models: db.models, scheduler: createScheduler(agenda, db.connection.db!.collection('jobs')), sign: (v) => `sig${v.length}`.padEnd(12, 'x'), now: () => new Date() };
   deliverDeps = { models: db.models, sender, secrets: createSecretBox(TEST_SECRET_KEY), now: () => new Date(), logger: testLogger, settings: { maxAttempts: 3, backoff: { baseMs: 100, maxMs: 400 } } };
   worker = createJobWorker({ agenda, logger: testLogger, definitions: [deliverJob(deliverDeps, 5000)] });
   await worker.start();
