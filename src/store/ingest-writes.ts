@@ -1,15 +1,11 @@
 import type { Types } from 'mongoose';
+import type { ThreadCandidate } from '../domain/thread-decision.js';
 import type { TicketStatus } from '../domain/ticket-status.js';
 import type { MessageDoc } from './models/message.js';
 import type { Models } from './models/index.js';
 
-/** A ticket as threading sees it; the fields a pending change may alter. */
-interface TicketView {
-  ticketId: string;
-  status: TicketStatus;
-  closedAt: Date | null;
-  participants: string[];
-}
+/** A ticket as threading sees it; a pending change may alter its status, closedAt and participants. */
+type TicketView = Pick<ThreadCandidate, 'ticketId' | 'status' | 'closedAt' | 'participants'>;
 
 /** A received message waiting to be inserted with its batch. */
 export interface PendingMessage {
