@@ -41,7 +41,7 @@ async function lookUp(deps: IngestDeps, mails: ParsedInput[]): Promise<MailHints
  * Stores the raw sources and attachments of the mails that will surely be stored (new, not our own,
  * not a report that may be quarantined) in one go; as on the single path, they go in before the message.
  */
-async function storeRawSources(deps: IngestDeps, mails: ParsedInput[], hints: MailHints[]): Promise<void> {
+async function storeSourcesAndAttachments(deps: IngestDeps, mails: ParsedInput[], hints: MailHints[]): Promise<void> {
   const wanted = mails.map((p, i) => ({ p, h: hints[i]! })).filter(({ p, h }) => !h.existing && !h.echoTicketId && !mailerReport(p.mail));
   const blobs = wanted.flatMap(({ p }) => [
     { data: p.raw, filename: `${p.contentHash}.eml`, contentType: 'message/rfc822', key: `raw:${p.dedupeKey}` },
@@ -76,10 +76,11 @@ async function settleLost(deps: IngestDeps, tail: BatchTail, inputs: IngestInput
 
 /**
  * Ingests mails in the given order with batch-wide look-ups and writes: parse all, one dedupe query,
- * one query for the messages they link to, the raw sources in one write, each mail through the
- * pipeline, then the ticket changes, the follow-up work, the trail and the completion marks in one
- * write each. A failing mail fails alone; a failed ticket write fails every mail that waited on it.
- * A mail repeated within the batch is handled after it, so it finds the first copy complete.
+ * one query for the messages they link to, the raw sources and attachments in one write, each mail
+ * through the pipeline, then its messages, the ticket changes, the follow-up work, the trail and the
+ * completion marks in one write each. A failing mail fails alone; a failed write fails every mail
+ * that waited on it. A mail repeated within the batch is handled after it, so it finds the first
+ * copy complete.
  */
 export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array<Outcome>(inputs.length);
@@ -107,7 +108,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
   try {
     const hints = await lookUp(deps, parsed);
     // A lone mail (the usual case while idling) stores its source after its ticket, so the ticket shows sooner.
-    if (parsed.length > 1) await storeRawSources(deps, parsed, hints);
+    if (parsed.length > 1) await storeSourcesAndAttachments(deps, parsed, hints);
     for (const [i, { at, p }] of mails.entries()) {
       const before = tail.complete.length;
       try {
@@ -127,7 +128,10 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
     if (tail.stored.length > 0) await deps.afterStore?.(tail.stored);
     await recordEvents(deps.models, tail.events);
     if (tail.complete.length > 0) await deps.models.Message.updateMany({ _id: { $in: tail.complete } }, { $set: { ingestState: 'complete' } });
-    for (const at of pending) if (outcomes[at]?.status === 'fulfilled' && (outcomes[at] as PromiseFulfilledResult<IngestResult>).value.outcome === 'ticketed') deps.onStep?.('completed');
+    for (const at of pending) {
+      const o = outcomes[at];
+      if (o?.status === 'fulfilled' && o.value.outcome === 'ticketed') deps.onStep?.('completed');
+    }
   } catch (err) {
     for (const at of pending) outcomes[at] = rejected(err);
   }
