@@ -7,7 +7,6 @@ import type { Config } from './config/schema.js';
 import { resolveSecretKey } from './config/secret-key.js';
 import type { Signer } from './domain/message-ids.js';
 import { createScheduler, ensureJobIndexes, type JobScheduler } from './jobs/scheduler.js';
-import { backfillTicketSearch } from './services/backfill-ticket-search.js';
 import { createBlobStore, type BlobStore } from './store/blob-store.js';
 import { connectMongo, resolveDatabase, type ResolvedDatabase } from './store/database.js';
 import { createModels, ensureIndexes, type Models } from './store/models/index.js';
@@ -38,7 +37,6 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     const connection = await connectMongo(database.uri, { serverSelectionTimeoutMs: config.db.serverSelectionTimeoutMs }, logger);
     const models = createModels(connection);
     await ensureIndexes(models);
-    await backfillTicketSearch({ models });
     const blobs = createBlobStore(connection.db!);
     await blobs.ensureIndexes();
     // Every process schedules jobs through Agenda; only the jobs role also processes them.

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createConnectionChecks } from '../mail/connection-check.js';
 import { renderEmail, validateTemplateOverride } from '../mail/render-email.js';
 import type { Runtime } from '../runtime.js';
+import { backfillTicketSearch } from '../services/backfill-ticket-search.js';
 import { checkHealth } from '../services/check-health.js';
 import { ensureFirstAdmin } from '../services/ensure-first-admin.js';
 import { hashPassword } from '../store/passwords.js';
@@ -13,6 +14,8 @@ import type { RunningRole } from './role.js';
 export async function startWeb(rt: Runtime): Promise<RunningRole> {
   const connectionChecks = createConnectionChecks({ timeoutMs: 10_000 });
   await ensureFirstAdmin({ users: rt.models.User, hashPassword, logger: rt.logger }, { admin: rt.config.admin, env: rt.config.env });
+  // Tickets stored before the list had search and "due soon" get those fields; only the list needs them.
+  await backfillTicketSearch({ models: rt.models });
   const app = createApp({
     logger: rt.logger,
     health: () =>
