@@ -25,6 +25,11 @@ const pending = async (name: string) =>
   (await jobs.find({ name }).sort({ 'data.key': 1 }).toArray()).map((j) => ({ key: (j.data as { key: string }).key, at: (j.nextRunAt as Date).toISOString(), id: String(j._id) }));
 
 describe('the job scheduler', () => {
+  it('indexes jobs by key and by ticket, the two ways Threadline looks them up', async () => {
+    const names = (await jobs.indexes()).map((i) => i.name);
+    expect(names).toEqual(expect.arrayContaining(['threadline_key', 'threadline_ticket']));
+  });
+
   it('cancels by a list of values in one go', async () => {
     const at = new Date(Date.now() + 3_600_000);
     for (const t of ['t1', 't2', 't3']) await scheduler.schedule('timer-a', { key: `${t}:x`, at, data: { ticketId: t } });
