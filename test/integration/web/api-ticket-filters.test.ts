@@ -2,12 +2,14 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ticketSearchTerms } from '../../../src/domain/ticket-search.js';
 import { call, createUser, login, startApi, type ApiHarness } from '../../helpers/api.js';
+import { clockNearRealTime, minutesFrom } from '../../helpers/clock.js';
 
 let h: ApiHarness;
 let token: string;
 const inbox = new Types.ObjectId();
-const NOW = new Date('2026-11-21T12:00:00Z');
-const minutes = (m: number) => new Date(NOW.getTime() + m * 60_000);
+// Pinned near real time: sessions expire on the database's own clock (see test/helpers/clock.ts).
+const NOW = clockNearRealTime();
+const minutes = (m: number) => minutesFrom(NOW, m);
 
 beforeAll(async () => {
   h = await startApi('api_ticket_filters');

@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ticketSearchTerms } from '../../../src/domain/ticket-search.js';
 import { createUser } from '../../helpers/api.js';
 import { Client, startPages } from './pages-harness.js';
+import { clockNearRealTime, minutesFrom } from '../../helpers/clock.js';
 
 let h: Awaited<ReturnType<typeof startPages>>;
 let c: Client;
 const inbox = new Types.ObjectId();
 const hidden = new Types.ObjectId();
-const NOW = new Date('2026-11-21T12:00:00Z');
-const minutes = (m: number) => new Date(NOW.getTime() + m * 60_000);
+// Pinned near real time: sessions expire on the database's own clock (see test/helpers/clock.ts).
+const NOW = clockNearRealTime();
+const minutes = (m: number) => minutesFrom(NOW, m);
 
 const subjects = (html: string) => [...html.matchAll(/<td class="subject"><a href="\/tickets\/[0-9a-f]{24}">([^<]+)<\/a>/g)].map((m) => m[1] ?? '');
 const unescape = (s: string) => s.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
