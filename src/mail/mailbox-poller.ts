@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ImapFlow } from 'imapflow';
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
@@ -59,6 +60,8 @@ export class MailboxPoller {
   private client: ImapFlow | null = null;
   private wakeWaiter: (() => void) | null = null;
   private wakePending = false;
+  /** Aborted by stop(): the one thing that may end a backoff early. */
+  private readonly stopping = new AbortController();
   private readonly failures = new Map<number, number>();
   private readonly log: Logger;
 
@@ -72,6 +75,7 @@ export class MailboxPoller {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.wake();
     this.client?.close();
     await this.loop;
@@ -82,7 +86,7 @@ export class MailboxPoller {
     else this.wakePending = true;
   }
 
-  /** Resolves on wake() (new mail, closed connection, stop) or after `ms`; a wake that came early is not lost. */
+  /** Resolves on wake() (new mail, the live session closing, stop) or after `ms`; a wake that came early is not lost. */
   private waitForWake(ms: number): Promise<void> {
     if (this.wakePending || this.stopped) {
       this.wakePending = false;
@@ -97,6 +101,23 @@ export class MailboxPoller {
       const timer = setTimeout(done, ms);
       this.wakeWaiter = done;
     });
+  }
+
+  /**
+   * Waits until `retryAt` (a performance.now() time). Only stop() ends it early: events of the client
+   * that failed (imapflow closes it on a failed connect, so its 'close' comes right after) must not.
+   */
+  private async backOff(retryAt: number): Promise<void> {
+    const remainingMs = retryAt - performance.now();
+    if (remainingMs > 0) await sleep(remainingMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+
+  /** Detaches a client from the loop and closes it; from then on its events wake nothing. */
+  private release(client: ImapFlow): void {
+    if (this.client === client) this.client = null;
+    client.removeAllListeners('exists');
+    client.removeAllListeners('close');
+    client.close();
   }
 
   private async setStatus(status: Partial<Omit<InboxStatusDoc, '_id'>>): Promise<void> {
@@ -123,9 +144,13 @@ export class MailboxPoller {
         greetingTimeout: settings.connectTimeoutMs,
       });
       this.client = client;
+      this.wakePending = false; // a wake meant for an earlier session
+      const wakeIfLive = () => {
+        if (this.client === client) this.wake();
+      };
       client.on('error', (err: Error) => this.log.debug({ err: err.message }, 'imap connection error'));
-      client.on('exists', () => this.wake());
-      client.on('close', () => this.wake());
+      client.on('exists', wakeIfLive);
+      client.on('close', wakeIfLive);
       try {
         await this.setStatus({ state: 'connecting' });
         await client.connect();
@@ -140,19 +165,20 @@ export class MailboxPoller {
         if (!this.stopped) throw Object.assign(new Error('connection closed by server'), { code: 'ECONNRESET' });
       } catch (err) {
         if (this.stopped) break;
+        // Closed before backing off, so a failed session is not held open (a missing folder) and cannot wake the wait.
+        this.release(client);
         if (isDatabaseError(err)) this.log.error({ err: (err as Error).message }, 'database unavailable during mailbox sync');
         const appErr: AppError = classifyImapError(err, this.mailbox);
         attempt++;
         const configError = appErr.code === 'IMAP_AUTH_FAILED' || appErr.code === 'IMAP_FOLDER_MISSING';
         const delay = configError ? Math.max(settings.configErrorRetryMs, backoffDelayMs(attempt, settings.backoff)) : backoffDelayMs(attempt, settings.backoff);
+        const retryAt = performance.now() + delay;
         const nextAttemptAt = new Date(this.deps.now().getTime() + delay);
         this.log.warn({ code: appErr.code, err: appErr.message, retryInMs: delay }, 'mailbox poller failed; will retry');
         await this.setStatus({ state: configError ? 'error' : 'backoff', lastError: { code: appErr.code, message: appErr.message, at: this.deps.now() }, nextAttemptAt });
-        await this.waitForWake(delay);
+        await this.backOff(retryAt);
       } finally {
-        this.client = null;
-        client.removeAllListeners('exists');
-        client.close();
+        this.release(client);
       }
     }
     await this.setStatus({ state: 'stopped' });
