@@ -8,7 +8,9 @@ import path from 'node:path';
 
 const BENCHES: Record<string, string> = {
   'list-query': 'bench/devdb-list-query.ts',
+  hostile: 'bench/hostile.ts',
   ingest: 'bench/ingest.ts',
+  threading: 'bench/threading.ts',
   web: 'bench/web.ts',
 };
 

@@ -23,6 +23,7 @@ import { createSecretBox } from '../src/store/secret-box.js';
 import { createApp } from '../src/web/create-app.js';
 import { spawnEntry } from '../test/helpers/process.js';
 import { percentile, printTable } from './stats.js';
+import { logIn } from './web-login.js';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const SIZES = [1_000, QUICK ? 10_000 : 100_000];
@@ -159,21 +160,6 @@ async function startWeb(models: Models, conn: Connection) {
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-/** Logs the agent in through the login form (session cookie) and the token route (bearer token). */
-async function logIn(base: string, email: string): Promise<{ cookie: string; token: string }> {
-  const form = await fetch(`${base}/login`);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-  const jar = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
-  const posted = await fetch(`${base}/login`, {
-    method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar(form) },
-    body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD, next: '/' }).toString(),
-  });
-  if (posted.status !== 303) throw new Error(`login answered ${posted.status}`);
-  const issued = await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
-  return { cookie: jar(posted), token: ((await issued.json()) as { token: string }).token };
-}
-
 async function main() {
   const devdb = spawnEntry('src/devdb/cli.ts', { NODE_OPTIONS: '--max-old-space-size=16384' }, ['--port', '0']);
   while (!/^mongodb:\/\//m.test(devdb.output())) await new Promise((r) => setTimeout(r, 20));
@@ -188,7 +174,7 @@ async function main() {
   const passwordHash = await hashPassword(PASSWORD);
   await models.User.insertMany(w.agentIds.map((_id, k) => ({ _id, email: `agent${k}@help.example`, name: `Agent ${k}`, role: 'agent', passwordHash, inboxIds: k === 0 ? mine : w.inboxIds })));
   const web = await startWeb(models, conn);
-  const { cookie, token } = await logIn(web.base, 'agent0@help.example');
+  const { cookie, token } = await logIn(web.base, 'agent0@help.example', PASSWORD);
   const page = (path: string) => async () => {
     const res = await fetch(web.base + path, { headers: { cookie } });
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);

@@ -12,7 +12,8 @@ const STARTERS: Record<Role, (rt: Runtime) => Promise<RunningRole>> = { web: sta
 
 /**
  * Starts the given roles in this process and returns a stop function that shuts them down in reverse
- * order (web stops taking requests first, pollers stop fetching, jobs drain), then closes the database.
+ * order (web stops taking requests first, pollers stop fetching, jobs drain), then stops the mail
+ * workers and closes the database.
  */
 export async function startRoles(rt: Runtime, roles: Role[]): Promise<{ servers: Server[]; stop(): Promise<void> }> {
   const running: RunningRole[] = [];
@@ -23,6 +24,7 @@ export async function startRoles(rt: Runtime, roles: Role[]): Promise<{ servers:
       for (const r of [...running].reverse()) {
         await r.stop().catch((err: Error) => rt.logger.error({ role: r.role, err: err.message }, 'error while stopping'));
       }
+      await rt.mailWork.close();
       await rt.connection.close();
       await rt.database.stop();
     },

@@ -7,6 +7,7 @@ import type { Config } from './config/schema.js';
 import { resolveSecretKey } from './config/secret-key.js';
 import type { Signer } from './domain/message-ids.js';
 import { createScheduler, ensureJobIndexes, type JobScheduler } from './jobs/scheduler.js';
+import { createMailWorkerPool, type MailWorkerPool } from './mail/mail-worker-pool.js';
 import { createBlobStore, type BlobStore } from './store/blob-store.js';
 import { connectMongo, resolveDatabase, type ResolvedDatabase } from './store/database.js';
 import { createModels, ensureIndexes, type Models } from './store/models/index.js';
@@ -26,6 +27,8 @@ export interface Runtime {
   sign: Signer;
   agenda: Agenda;
   scheduler: JobScheduler;
+  /** Parsing and sanitizing of customer mail, off the main thread (see MailWorkerPool). */
+  mailWork: MailWorkerPool;
 }
 
 /** Connects to the database and wires the shared pieces. The one composition root. */
@@ -51,7 +54,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     await agenda.ready;
     const jobs = connection.db!.collection('jobs');
     await ensureJobIndexes(jobs);
-    return { config, logger, database, connection, models, secrets, blobs, sign: createSigner(secretKey), agenda, scheduler: createScheduler(agenda, jobs) };
+    const mailWork = createMailWorkerPool({ threads: config.mail.workerThreads, budgetMs: config.mail.workBudgetMs, logger });
+    return { config, logger, database, connection, models, secrets, blobs, sign: createSigner(secretKey), agenda, scheduler: createScheduler(agenda, jobs), mailWork };
   } catch (err) {
     await database.stop();
     throw err;

@@ -35,6 +35,9 @@ export const configSchema = z
       maxMessageBytes: z.coerce.number().int().min(1024),
       reopenClosedWithinSeconds: z.coerce.number().int().min(0),
       subjectMatchWithinSeconds: z.coerce.number().int().min(0),
+      maxParticipantsPerMail: z.coerce.number().int().min(1),
+      workBudgetMs: z.coerce.number().int().min(100),
+      workerThreads: z.coerce.number().int().min(1).max(64),
     }),
     poller: z.object({
       pollIntervalMs: z.coerce.number().int().min(1000),

@@ -55,8 +55,36 @@ const ORIGINAL_TYPES = new Set([
 const SES_NOTIFICATION = /\\?"notificationType\\?"\s*:\s*\\?"(?:Bounce|Complaint|Delivery)/;
 const AUTOMATED_LOCAL_PART = /(?:^|[-_.+])(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|notifications?)(?:$|[-_.+])/i;
 const FORWARD_PREFIX = /^\s*(?:fwd?|fw|tr|wg|enc|rv|i)\s*:/i;
-const AUTO_REPLY_SUBJECT =
-  /^\s*(?:auto(?:matic)?[ -]?(?:reply|response|respons|antwort)|autoreply|out of (?:the )?office|abwesenheitsnotiz|r[ée]ponse automatique|respuesta autom[áa]tica)\s*:/i;
+/** Subject prefixes vacation responders put before the subject they answer (Outlook/Exchange in several languages, Sieve defaults). */
+const AUTO_REPLY_SUBJECT = new RegExp(
+  '^\\s*(?:' +
+    [
+      'auto(?:matic)?[ -]?(?:reply|response|respons|antwort)',
+      'autoreply',
+      'out of (?:the )?office(?: auto ?reply)?',
+      'automatische antwort',
+      'abwesenheitsnotiz',
+      'r[ée]ponse automatique',
+      'absence(?: du bureau)?',
+      'absente? du bureau',
+      'respuesta autom[áa]tica',
+      'resposta autom[áa]tica',
+      'risposta automatica',
+      'automatisch antwoord',
+      'automatisk svar',
+      'autosvar',
+    ].join('|') +
+    ')\\s*:',
+  'i',
+);
+
+/** The reason of a report that is an RFC 3834 automatic reply (out of office, vacation), not a delivery failure. */
+export const AUTO_REPLY_REASON = 'auto-reply';
+
+/** True when a report is an automatic reply by a person's mailbox (out of office), not a bounce. */
+export function isAutoReplyReport(report: BounceReport): boolean {
+  return report.reason === AUTO_REPLY_REASON;
+}
 
 /**
  * Recognises messages that report on another message and so must never open a ticket or get an
@@ -81,7 +109,7 @@ export function detectBounce(mail: ParsedMail): BounceReport | null {
   if (isAutoReply(mail)) {
     const address = cleanAddress(mail.from?.address);
     const recipients = address ? [{ address, action: null, status: null, diagnostic: mail.subject || null }] : [];
-    return { kind: 'plain', recipients, permanent: false, originalMessageId: originalMessageId(mail, ''), reason: 'auto-reply' };
+    return { kind: 'plain', recipients, permanent: false, originalMessageId: originalMessageId(mail, ''), reason: AUTO_REPLY_REASON };
   }
   return null;
 }
@@ -200,7 +228,9 @@ function plainBounceReason(mail: ParsedMail): string | null {
     return 'ses-notification';
   }
   if (daemon && (subject || body || embedded)) return 'mailer-daemon';
-  if (mail.returnPath === '' && (subject || body)) return 'null-sender-failure';
+  // Vacation notices go out with the null sender too (RFC 3834 §3.3) and may say "I'm afraid";
+  // under an auto-reply subject only bounce wording in the subject makes one a failure report.
+  if (mail.returnPath === '' && (subject || (body && !AUTO_REPLY_SUBJECT.test(mail.subject)))) return 'null-sender-failure';
   if (subject && (body || embedded) && machine) return 'bounce-subject';
   if (/^\s*(?:staff|abuse)@/i.test(mail.from?.address ?? '') && /complaint about message/i.test(mail.subject) && embedded) {
     return 'abuse-complaint';
@@ -339,8 +369,9 @@ function afterType(value: string | null): string | null {
 
 /**
  * RFC 3834 §5 auto-replies and the vendor markers of vacation responders. Exchange marks its
- * "Automatic reply:" only with X-Auto-Response-Suppress and a null sender (sisimai rfc3834-02),
- * so the subject counts together with one of those, never alone.
+ * "Automatic reply:" only with X-Auto-Response-Suppress, `Auto-Submitted: auto-generated` and a
+ * null sender (sisimai rfc3834-02), so the subject counts together with one of those, never alone:
+ * "Absence: ..." from a person is a question about an absence.
  */
 function isAutoReply(mail: ParsedMail): boolean {
   const autoSubmitted = header(mail, 'auto-submitted').some((v) => /^\s*auto-replied/i.test(v));
@@ -349,6 +380,9 @@ function isAutoReply(mail: ParsedMail): boolean {
   const precedence = header(mail, 'precedence').some((v) => /^\s*auto_reply/i.test(v));
   const exchange =
     AUTO_REPLY_SUBJECT.test(mail.subject) &&
-    (mail.returnPath === '' || header(mail, 'x-auto-response-suppress').length > 0 || header(mail, 'x-ms-exchange-inbox-rules-loop').length > 0);
+    (mail.returnPath === '' ||
+      ['x-auto-response-suppress', 'x-ms-exchange-inbox-rules-loop', 'x-ms-exchange-generated-message-source'].some((h) => header(mail, h).length > 0) ||
+      header(mail, 'auto-submitted').some((v) => !/^\s*no\b/i.test(v)) ||
+      header(mail, 'precedence').some((v) => /^\s*(?:bulk|junk)\b/i.test(v)));
   return autoSubmitted || vendor || apple || precedence || exchange;
 }

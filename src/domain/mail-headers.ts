@@ -4,6 +4,8 @@
  * which reads the header blocks of delivery reports and returned messages itself.
  */
 
+import { idTokens } from './message-id-tokens.js';
+
 /** One header field after unfolding; `value` keeps the text exactly as found (not decoded). */
 export interface HeaderField {
   name: string;
@@ -269,43 +271,75 @@ export function parseMimeValue(value: string): { value: string; params: Record<s
   return { value: stripComments(parts[0] ?? '').trim().toLowerCase(), params };
 }
 
-function isPlausibleMessageId(id: string): boolean {
-  if (id.length < 3 || id.length > MAX_MESSAGE_ID_LENGTH) return false;
-  const at = id.lastIndexOf('@');
-  if (at <= 0 || at === id.length - 1) return false;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  return !/[\s<>()[\]\\,;"\x00-\x1f\x7f]/.test(id.replace(/\[[^\]]*\]$/, ''));
+/** One side of a message id: no whitespace, no control character, nothing that ends or splits `<...>`. */
+const ID_PART = /^[^\s<>()[\]\\,;"@\p{Cc}]+$/u;
+const ID_DOMAIN_LITERAL = /^\[[^\s<>()[\]\\,;"@\p{Cc}]+\]$/u;
+
+/**
+ * The one rule for a message id (without angle brackets), both for ids read from received mail and
+ * for ids written into mail we send: `id-left "@" id-right` (RFC 5322 §3.6.4) with exactly one `@`,
+ * no whitespace, control characters or `<>()\,;"`, brackets only around a whole domain literal
+ * (`x@[192.0.2.1]`), UTF-8 allowed (RFC 6532 §3.2), at most 320 characters. An id failing it
+ * (`abc@def@x`) is dropped on the way in, so every stored id can be written out again.
+ */
+export function isValidMessageId(id: string): boolean {
+  if (id.length > MAX_MESSAGE_ID_LENGTH) return false;
+  const at = id.indexOf('@');
+  if (at <= 0) return false;
+  const right = id.slice(at + 1);
+  return ID_PART.test(id.slice(0, at)) && (ID_PART.test(right) || ID_DOMAIN_LITERAL.test(right));
+}
+
+/** Header fields whose `local@domain` tokens are addresses of the message, see {@link messageAddresses}. */
+const ADDRESS_FIELDS = ['from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'mail-followup-to', 'mail-reply-to'];
+
+/**
+ * Every `local@domain` token in the address fields of a header map (From, Sender, Reply-To, To,
+ * Cc, Bcc and mutt's Mail-Followup-To / Mail-Reply-To), lower-case, including tokens in display
+ * names and comments. None of them is a message id.
+ */
+export function messageAddresses(headers: Record<string, string[]>): string[] {
+  const out = new Set<string>();
+  for (const name of ADDRESS_FIELDS) {
+    for (const value of headers[name] ?? []) {
+      for (const m of value.matchAll(/[^\s<>()[\]",;:]+@[^\s<>()[\]",;:]+/g)) out.add(m[0].toLowerCase());
+    }
+  }
+  return [...out];
+}
+
+/** What {@link extractMessageIds} may know about the message the header values come from. */
+export interface MessageIdContext {
+  /** The message's own addresses ({@link messageAddresses}); a token equal to one is never an id. */
+  addresses?: Iterable<string>;
 }
 
 /**
  * Message ids from Message-ID / In-Reply-To / References values, without angle brackets, in order,
- * deduplicated. Whitespace inside brackets is removed (broken folding splits ids across lines),
- * ids may be separated by commas, and bare `local@domain` tokens are accepted outside brackets.
- * Anything without an `@` or absurdly long is dropped.
+ * deduplicated. Whitespace inside brackets is removed (broken folding splits ids across lines) and
+ * ids may be separated by commas. A bare `local@domain` word counts only when its value holds no
+ * bracketed id (clients that write one bare id). The author named in a reply phrase (see idTokens)
+ * and the message's own addresses never count: an address taken for an id becomes a thread key
+ * that every conversation with that person shares. Anything without an `@` or absurdly long is
+ * dropped.
  */
-export function extractMessageIds(values: readonly string[]): string[] {
+export function extractMessageIds(values: readonly string[], context: MessageIdContext = {}): string[] {
+  const addresses = new Set([...(context.addresses ?? [])].map((a) => a.toLowerCase()));
   const seen = new Set<string>();
   const ids: string[] = [];
-  const add = (raw: string): void => {
-    const id = raw.replace(/\s+/g, '').replace(/^<+|>+$/g, '');
-    if (isPlausibleMessageId(id) && !seen.has(id)) {
+  for (const value of values) {
+    // Quoted strings hold phrases ("John's message of ..."), never ids.
+    const text = stripComments(value).replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => ' '.repeat(quoted.length));
+    const candidates = idTokens(text)
+      .filter((t) => !t.phrase)
+      .map((t) => ({ bracketed: t.bracketed, id: t.text.replace(/\s+/g, '').replace(/^<+|>+$/g, '') }))
+      .filter((t) => isValidMessageId(t.id) && !addresses.has(t.id.toLowerCase()));
+    const anyBracketed = candidates.some((t) => t.bracketed);
+    for (const { id } of candidates.filter((t) => t.bracketed || !anyBracketed)) {
+      if (seen.has(id)) continue;
       seen.add(id);
       ids.push(id);
     }
-  };
-  for (const value of values) {
-    // Quoted strings hold phrases ("John's message of ..."), never ids.
-    const text = stripComments(value).replace(/"(?:[^"\\]|\\.)*"/g, ' ');
-    const positions: Array<{ at: number; id: string }> = [];
-    const rest = text.replace(/<([^<>]*)>/g, (whole, inner: string, at: number) => {
-      positions.push({ at, id: inner });
-      return ' '.repeat(whole.length);
-    });
-    for (const m of rest.matchAll(/[^\s,;<>]+/g)) {
-      if (m[0].includes('@')) positions.push({ at: m.index ?? 0, id: m[0] });
-    }
-    positions.sort((a, b) => a.at - b.at);
-    for (const p of positions) add(p.id);
   }
   return ids;
 }

@@ -1,4 +1,4 @@
-import { extractMessageIds } from './mail-headers.js';
+import { isValidMessageId } from './mail-headers.js';
 import { looksLikeReply, subjectWithToken } from './threading.js';
 
 /** Ids kept after the thread root in References; clients cope with far more, but nobody needs them. */
@@ -13,19 +13,27 @@ export interface ReplyParent {
   inReplyTo: string | null;
 }
 
+/** A stored or header id without its angle brackets, or null when it cannot be written into a header. */
+function emittable(id: string | null | undefined): string | null {
+  const bare = id?.trim().replace(/^<([^<>]*)>$/, '$1');
+  return bare && isValidMessageId(bare) ? bare : null;
+}
+
 /**
  * In-Reply-To and References for a reply (RFC 5322 §3.6.4): References is the parent's References
  * (or, when it has none, its In-Reply-To if that names exactly one id) followed by the parent's
  * Message-ID. Ids come back without angle brackets, deduplicated (case-insensitively, the first
  * spelling wins), and capped to the thread root plus the 20 most recent, so the chain stays
- * anchored to the conversation's first message while the header stays short.
+ * anchored to the conversation's first message while the header stays short. An id that fails
+ * {@link isValidMessageId} (stored before that rule, or from a bad header) is left out: the reply
+ * threads a little less well rather than not going out at all.
  */
 export function replyThreading(parent: ReplyParent): { inReplyTo: string | null; references: string[] } {
-  const own = parent.messageId === null ? undefined : extractMessageIds([parent.messageId])[0];
-  let chain = extractMessageIds(parent.references);
+  const own = emittable(parent.messageId);
+  let chain = parent.references.map(emittable).filter((id): id is string => id !== null);
   if (chain.length === 0 && parent.inReplyTo !== null) {
-    const ids = extractMessageIds([parent.inReplyTo]);
-    if (ids.length === 1) chain = ids;
+    const single = emittable(parent.inReplyTo);
+    if (single) chain = [single];
   }
 
   const seen = new Set<string>(own ? [own.toLowerCase()] : []);
@@ -39,7 +47,7 @@ export function replyThreading(parent: ReplyParent): { inReplyTo: string | null;
   if (own) unique.push(own);
 
   const references = unique.length > RECENT_REFERENCES + 1 ? [unique[0]!, ...unique.slice(-RECENT_REFERENCES)] : unique;
-  return { inReplyTo: own ?? null, references };
+  return { inReplyTo: own, references };
 }
 
 /**

@@ -4,22 +4,31 @@ import type { TicketStatus } from './ticket-status.js';
 export interface ThreadCandidate {
   ticketId: string;
   number: number;
+  inboxId: string;
   status: TicketStatus;
   closedAt: Date | null;
   participants: string[];
 }
 
-/** Where a new message goes. `mergeFrom`: tickets the message proves to be the same conversation. */
+/**
+ * Where a new message goes. `mergeFrom`: tickets the message proves to be the same conversation.
+ * `related`: tickets of other inboxes the message links to; they are only noted on both trails.
+ */
 export type ThreadDecision =
-  | { kind: 'new'; linkedTo: string | null; reason: string }
-  | { kind: 'join'; ticketId: string; status: TicketStatus; mergeFrom: string[]; reopen: boolean; reason: string };
+  | { kind: 'new'; linkedTo: string | null; related: string[]; reason: string }
+  | { kind: 'join'; ticketId: string; status: TicketStatus; mergeFrom: string[]; related: string[]; reopen: boolean; reason: string };
 
 export interface ThreadInputs {
+  /**
+   * The inboxes the message may be filed in: the one that received it and ours it is addressed to
+   * (To/Cc), so every copy of one mail sent to two of our addresses is filed alike.
+   */
+  inboxIds: string[];
   /** Tickets holding a message that shares a Message-ID link with this one (already resolved past merges). */
   linked: ThreadCandidate[];
   /** The ticket named by a `[#n]` token in the subject, if any. */
   tokenTicket: ThreadCandidate | null;
-  /** A recent ticket with the same base subject in which the sender already takes part, if any. */
+  /** A recent ticket of `inboxIds` with the same base subject in which the sender already takes part, if any. */
   subjectTicket: ThreadCandidate | null;
   sender: string | null;
   now: Date;
@@ -27,34 +36,46 @@ export interface ThreadInputs {
   reopenClosedWithinSeconds: number;
 }
 
-function joinOrFollowUp(target: ThreadCandidate, mergeFrom: string[], now: Date, windowSeconds: number, reason: string): ThreadDecision {
+function joinOrFollowUp(target: ThreadCandidate, mergeFrom: string[], related: string[], now: Date, windowSeconds: number, reason: string): ThreadDecision {
   if (target.status === 'closed') {
     const closedFor = target.closedAt ? (now.getTime() - target.closedAt.getTime()) / 1000 : Infinity;
-    if (closedFor > windowSeconds) return { kind: 'new', linkedTo: target.ticketId, reason: `${reason}; ticket closed too long ago` };
+    if (closedFor > windowSeconds) return { kind: 'new', linkedTo: target.ticketId, related, reason: `${reason}; ticket closed too long ago` };
   }
-  return { kind: 'join', ticketId: target.ticketId, status: target.status, mergeFrom, reopen: target.status === 'solved' || target.status === 'closed', reason };
+  return { kind: 'join', ticketId: target.ticketId, status: target.status, mergeFrom, related, reopen: target.status === 'solved' || target.status === 'closed', reason };
 }
 
+const idsOf = (tickets: ThreadCandidate[], except: string | null = null) => [...new Set(tickets.map((t) => t.ticketId))].filter((id) => id !== except);
+
 /**
- * Decides the ticket for a received message. Message-ID links win and merge every ticket they touch
- * into the oldest; a subject token counts only for a sender who already takes part in that ticket (so
- * a guessed number cannot hijack a ticket); a subject match counts only under the same condition.
+ * Decides the ticket for a received message. Message-ID links win: the message joins the oldest
+ * linked ticket of its inboxes and merges the others of that ticket's inbox into it. A ticket of any
+ * other inbox is never joined or merged (its agents may not be ours), only related. A subject token
+ * counts only for a sender who already takes part in that ticket (so a guessed number cannot hijack
+ * a ticket, nor relate to one); a subject match counts only under the same condition.
  */
 export function decideThread(input: ThreadInputs): ThreadDecision {
   const { now, reopenClosedWithinSeconds: window } = input;
-  if (input.linked.length > 0) {
-    const byNumber = [...input.linked].sort((a, b) => a.number - b.number);
-    const target = byNumber[0]!;
-    const others = [...new Set(byNumber.slice(1).map((t) => t.ticketId))].filter((id) => id !== target.ticketId);
-    return joinOrFollowUp(target, others, now, window, 'references');
+  const ours = (t: ThreadCandidate) => input.inboxIds.includes(t.inboxId);
+  const joinable = input.linked.filter(ours).sort((a, b) => a.number - b.number);
+  const elsewhere = input.linked.filter((t) => !ours(t));
+  if (joinable.length > 0) {
+    const target = joinable[0]!;
+    const mergeFrom = idsOf(joinable.filter((t) => t.inboxId === target.inboxId), target.ticketId);
+    const related = idsOf([...joinable.filter((t) => t.inboxId !== target.inboxId), ...elsewhere]);
+    return joinOrFollowUp(target, mergeFrom, related, now, window, 'references');
   }
   const sender = input.sender?.toLowerCase() ?? null;
   const participates = (t: ThreadCandidate) => sender !== null && t.participants.includes(sender);
-  if (input.tokenTicket && participates(input.tokenTicket)) {
-    return joinOrFollowUp(input.tokenTicket, [], now, window, 'subject token');
+  const token = input.tokenTicket && participates(input.tokenTicket) ? input.tokenTicket : null;
+  if (token && ours(token)) return joinOrFollowUp(token, [], idsOf(elsewhere), now, window, 'subject token');
+  const related = idsOf(token ? [...elsewhere, token] : elsewhere);
+  if (input.subjectTicket && ours(input.subjectTicket) && participates(input.subjectTicket)) {
+    return joinOrFollowUp(input.subjectTicket, [], related, now, window, 'subject');
   }
-  if (input.subjectTicket && participates(input.subjectTicket)) {
-    return joinOrFollowUp(input.subjectTicket, [], now, window, 'subject');
-  }
-  return { kind: 'new', linkedTo: null, reason: input.tokenTicket ? 'subject token from a non-participant ignored' : 'no thread found' };
+  const reason = token
+    ? 'subject token names a ticket of another inbox'
+    : input.tokenTicket
+      ? 'subject token from a non-participant ignored'
+      : related.length > 0 ? 'links only to tickets of other inboxes' : 'no thread found';
+  return { kind: 'new', linkedTo: null, related, reason };
 }

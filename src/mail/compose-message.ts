@@ -1,5 +1,6 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppError } from '../domain/errors.js';
+import { isValidMessageId } from '../domain/mail-headers.js';
 
 /** A mailbox with an optional display name (non-ASCII names are RFC 2047-encoded on the way out). */
 export interface OutboundAddress {
@@ -30,7 +31,6 @@ const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
 const CONTROL_RUN = /[\x00-\x1f\x7f]+/g;
-const MSG_ID = /^[^\s<>()\\,;"@\p{Cc}]+@[^\s<>()\\,;"@\p{Cc}]+$/u;
 const MAILBOX = /^[^\s<>()\\,;:"@\p{Cc}]+@[^\s<>()\\,;:"@\p{Cc}]+$/u;
 
 /** Fields the composer writes itself or that shape the MIME structure; an extra header may not override them. */
@@ -58,7 +58,7 @@ function oneLine(value: string): string {
 
 function messageId(field: string, id: string): string {
   const bare = id.trim().replace(/^<(.*)>$/, '$1');
-  if (!MSG_ID.test(bare)) throw invalid(`${field} is not a message id: ${JSON.stringify(id)}`, { field });
+  if (!isValidMessageId(bare)) throw invalid(`${field} is not a message id: ${JSON.stringify(id)}`, { field });
   return `<${bare}>`;
 }
 

@@ -1,5 +1,7 @@
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type SimpleParserOptions } from 'mailparser';
-import { AppError } from '../domain/errors.js';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import { AppError, isAppError } from '../domain/errors.js';
+import { plainTextOfHtml } from '../domain/html-scan.js';
 import type { MailAddress, MailAttachment, ParsedMail } from '../domain/mail.js';
 import {
   decodeEncodedWords,
@@ -8,6 +10,7 @@ import {
   extractPathAddress,
   firstHeader,
   headerMap,
+  messageAddresses,
   parseHeaderBlock,
   parseMimeValue,
   stripComments,
@@ -17,7 +20,21 @@ import {
 export interface ParseMailOptions {
   /** Messages larger than this many bytes are refused with MAIL_TOO_LARGE. */
   maxBytes: number;
+  /**
+   * How much work to spend on the message: 'full' (the default); 'without-html-text' leaves out the
+   * MIME parser's HTML-to-text conversion, whose cost grows with the square of the HTML's nesting,
+   * and reads the text of an HTML-only mail with a linear scan instead; 'headers-and-raw-text' leaves
+   * out the MIME parser: the header fields, and the body undecoded as text.
+   */
+  mode?: ReadingMode;
 }
+
+/** See {@link ParseMailOptions.mode}, from the most work and the most faithful result to the least. */
+export const READING_MODES = ['full', 'without-html-text', 'headers-and-raw-text'] as const;
+export type ReadingMode = (typeof READING_MODES)[number];
+
+/** The longest body text a mail read as headers and raw text keeps; the raw source has the rest. */
+const MAX_RAW_TEXT = 1_000_000;
 
 /** Fields that show a header block belongs to a mail and not to some other RFC 822-ish text. */
 const MAIL_FIELDS = new Set([
@@ -40,10 +57,14 @@ const PARSER_OPTIONS: SimpleParserOptions & { ignoreEmbedded: boolean } = {
   ignoreEmbedded: true,
 };
 
+const WITHOUT_HTML_TEXT: typeof PARSER_OPTIONS = { ...PARSER_OPTIONS, skipHtmlToText: true };
+
 /**
  * Parses one raw RFC 5322 message into a {@link ParsedMail}. Throws AppError MAIL_TOO_LARGE when
  * `raw` exceeds `opts.maxBytes`, and AppError MAIL_UNPARSEABLE when the bytes are not a mail (no
- * header block) or the MIME parser fails; it never returns a half-parsed message.
+ * header block) or the MIME parser fails; it never returns a half-parsed message. When the full
+ * parse fails, the message is read once more without HTML-to-text (which gives up on deep nesting),
+ * so a mail is not refused for its HTML alone.
  */
 export async function parseMail(raw: Buffer, opts: ParseMailOptions): Promise<ParsedMail> {
   if (raw.length > opts.maxBytes) {
@@ -56,21 +77,57 @@ export async function parseMail(raw: Buffer, opts: ParseMailOptions): Promise<Pa
   const fields = parseHeaderBlock(headerText);
   const problem = notAMailReason(headerText, fields);
   if (problem) throw unparseable(problem);
+  const mode = opts.mode ?? 'full';
+  if (mode === 'headers-and-raw-text') return headersAndRawText(message, fields);
+  try {
+    return await parseMime(message, fields, mode === 'full');
+  } catch (err) {
+    if (mode !== 'full' || !isAppError(err, 'MAIL_UNPARSEABLE')) throw err;
+    return parseMime(message, fields, false);
+  }
+}
 
+async function parseMime(message: Buffer, fields: ReturnType<typeof parseHeaderBlock>, htmlToText: boolean): Promise<ParsedMail> {
   let parsed;
   try {
-    parsed = await simpleParser(message, PARSER_OPTIONS);
+    parsed = await simpleParser(message, htmlToText ? PARSER_OPTIONS : WITHOUT_HTML_TEXT);
   } catch (err) {
     throw unparseable(`MIME parser failed: ${err instanceof Error ? err.message : String(err)}`, err);
   }
   try {
     const mail = toParsedMail(parsed, fields);
+    if (!htmlToText && mail.text === null && mail.html !== null) mail.text = plainTextOfHtml(mail.html) || null;
     if (mail.text === null && mail.html === null && mail.attachments.length === 0) {
       mail.text = unreadableBody(message, mail.headers['content-type']?.[0] ?? null);
     }
     return mail;
   } catch (err) {
     throw unparseable(`cannot read the parsed message: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+}
+
+/**
+ * The message without the MIME parser, for a mail it cannot get through in time: the header fields
+ * as always, the addresses by nodemailer's address parser, and the body (at most {@link MAX_RAW_TEXT}
+ * characters of it) undecoded as the text; no HTML, no attachments.
+ */
+function headersAndRawText(message: Buffer, fields: ReturnType<typeof parseHeaderBlock>): ParsedMail {
+  const rawHeaders = headerMap(fields);
+  const list = (name: string): AddressObject | undefined => {
+    const values = rawHeaders[name];
+    if (!values?.length) return undefined;
+    const value = addressparser(values.join(', ')).map((a) => ({ ...a, name: decodeEncodedWords(a.name) })) as EmailAddress[];
+    return { value, html: '', text: '' };
+  };
+  const body = unreadableBody(message, null);
+  const text = body !== null && body.length > MAX_RAW_TEXT ? `${body.slice(0, MAX_RAW_TEXT)}\n[…]` : body;
+  // The shape of mailparser's result that toParsedMail reads.
+  const shell = { from: list('from'), to: list('to'), cc: list('cc'), replyTo: list('reply-to'), headers: new Map([['sender', list('sender')]]), text, html: false, attachments: [] };
+  try {
+    const mail = toParsedMail(shell as unknown as Awaited<ReturnType<typeof simpleParser>>, fields);
+    return { ...mail, contentType: 'text/plain', reportType: null };
+  } catch (err) {
+    throw unparseable(`cannot read the message headers: ${err instanceof Error ? err.message : String(err)}`, err);
   }
 }
 
@@ -130,9 +187,9 @@ function toParsedMail(parsed: Awaited<ReturnType<typeof simpleParser>>, fields: 
   const returnPathRaw = firstHeader(rawHeaders, 'return-path');
 
   return {
-    messageId: extractMessageIds(headers['message-id'] ?? [])[0] ?? null,
-    inReplyTo: extractMessageIds(headers['in-reply-to'] ?? []),
-    references: extractMessageIds(headers['references'] ?? []),
+    messageId: extractMessageIds(headers['message-id'] ?? [], { addresses: messageAddresses(headers) })[0] ?? null,
+    inReplyTo: extractMessageIds(headers['in-reply-to'] ?? [], { addresses: messageAddresses(headers) }),
+    references: extractMessageIds(headers['references'] ?? [], { addresses: messageAddresses(headers) }),
     subject: (firstHeader(headers, 'subject') ?? '').replace(/\s+/g, ' ').trim(),
     from: singleAddress(addresses(parsed.from)[0], firstHeader(headers, 'from')),
     sender: singleAddress(addresses(parsed.headers.get('sender'))[0], firstHeader(headers, 'sender')),

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import sanitizeHtml, { type Attributes, type IOptions, type Tag } from 'sanitize-html';
 
 /** Options for {@link sanitizeEmailHtml}. */
@@ -186,7 +190,7 @@ export function sanitizeEmailHtml(html: string, opts: SanitizeEmailHtmlOptions =
   return { html: sanitizeHtml(html, optionsWith(transformImage)), blockedRemoteImages };
 }
 
-/** Options for {@link prepareMailBody}. */
+/** Options for {@link prepareMailBody} and {@link linkMailImages}. */
 export interface PrepareMailBodyOptions {
   /** Turn held-back remote images (`data-remote-src`) into real sources: the agent asked to load them. */
   loadRemoteImages: boolean;
@@ -203,30 +207,72 @@ export interface PreparedMailBody {
   remoteImages: number;
 }
 
+/** The image rule for HTML at rest: `cid:` sources stay, remote ones are held back in `data-remote-src`. */
+function keepStoredImage(tagName: string, attribs: Attributes): Tag {
+  const { tagName: name, attribs: plain } = keepPlainAttributes(tagName, attribs);
+  const src = compactUrl(plain.src);
+  const held = compactUrl(plain['data-remote-src']);
+  delete plain.src;
+  delete plain['data-remote-src'];
+  if (/^cid:./i.test(src)) return { tagName: name, attribs: { ...plain, src } };
+  const remote = REMOTE_IMAGE.test(src) ? src : REMOTE_IMAGE.test(held) ? held : null;
+  return { tagName: name, attribs: remote ? { ...plain, 'data-remote-src': remote } : plain };
+}
+
 /**
- * Readies stored (already sanitized) customer HTML for its framed body route. It goes through the
- * same sanitizer again, so HTML stored by an older rule set is held to today's; `cid:` sources
- * become URLs of this message's own inline images; remote images stay in `data-remote-src` unless
- * `loadRemoteImages` is set.
+ * Cleans stored customer HTML again under today's rules (see {@link SANITIZER_RULES}), keeping what
+ * ingest made of its images: `cid:` sources, and remote images held back in `data-remote-src`.
  */
-export function prepareMailBody(storedHtml: string, opts: PrepareMailBodyOptions): PreparedMailBody {
+export function cleanStoredHtml(storedHtml: string): string {
+  return sanitizeHtml(storedHtml, optionsWith(keepStoredImage));
+}
+
+/** The sanitizer writes every attribute value double-quoted with these four characters escaped. */
+const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const unescapeAttribute = (value: string) => value.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const IMG_TAG = /<img\b([^>]*)>/gi;
+const ATTRIBUTE = /([^\s="/>]+)(?:="([^"]*)")?/g;
+
+/**
+ * Readies HTML cleaned under today's rules for its framed body route without parsing it again: one
+ * pass over its `<img>` tags, which the sanitizer wrote in a fixed form (no `>` inside them, every
+ * value double-quoted and escaped). `cid:` sources become URLs of this message's own inline images;
+ * remote images stay in `data-remote-src` unless `loadRemoteImages` is set; an image left without a
+ * source is dropped. The result equals {@link prepareMailBody} on the same HTML.
+ */
+export function linkMailImages(cleanHtml: string, opts: PrepareMailBodyOptions): PreparedMailBody {
   let remoteImages = 0;
-  const transformImage = (tagName: string, attribs: Attributes): Tag => {
-    const { tagName: name, attribs: plain } = keepPlainAttributes(tagName, attribs);
-    const src = compactUrl(plain.src);
-    const held = compactUrl(plain['data-remote-src']);
-    delete plain.src;
-    delete plain['data-remote-src'];
+  const html = cleanHtml.replace(IMG_TAG, (_tag, attributes: string) => {
+    const kept: string[] = [];
+    let src = '';
+    let held = '';
+    for (const [whole, name, value] of attributes.matchAll(ATTRIBUTE)) {
+      if (name === 'src') src = compactUrl(unescapeAttribute(value ?? ''));
+      else if (name === 'data-remote-src') held = compactUrl(unescapeAttribute(value ?? ''));
+      else kept.push(whole);
+    }
+    let source: string | null = null;
     if (/^cid:./i.test(src)) {
       const url = opts.inlineImageUrl(src.slice(4));
-      return { tagName: name, attribs: url ? { ...plain, src: url } : plain };
+      if (url) source = `src="${escapeAttribute(url)}"`;
+    } else {
+      const remote = REMOTE_IMAGE.test(src) ? src : REMOTE_IMAGE.test(held) ? held : null;
+      if (remote) {
+        remoteImages++;
+        source = `${opts.loadRemoteImages ? 'src' : 'data-remote-src'}="${escapeAttribute(remote)}"`;
+      }
     }
-    const remote = REMOTE_IMAGE.test(src) ? src : REMOTE_IMAGE.test(held) ? held : null;
-    if (!remote) return { tagName: name, attribs: plain };
-    remoteImages++;
-    return { tagName: name, attribs: { ...plain, [opts.loadRemoteImages ? 'src' : 'data-remote-src']: remote } };
-  };
-  return { html: sanitizeHtml(storedHtml, optionsWith(transformImage)), remoteImages };
+    return source ? `<img ${[...kept, source].join(' ')} />` : '';
+  });
+  return { html, remoteImages };
+}
+
+/**
+ * Readies stored customer HTML of unknown rules for its framed body route: {@link cleanStoredHtml},
+ * then {@link linkMailImages}. HTML cleaned under today's rules only needs the second step.
+ */
+export function prepareMailBody(storedHtml: string, opts: PrepareMailBodyOptions): PreparedMailBody {
+  return linkMailImages(cleanStoredHtml(storedHtml), opts);
 }
 
 /**
@@ -236,3 +282,15 @@ export function prepareMailBody(storedHtml: string, opts: PrepareMailBodyOptions
 export function hasRemoteImages(storedHtml: string): boolean {
   return /<img\s[^>]*\bdata-remote-src="/i.test(storedHtml);
 }
+
+/**
+ * Names the rules of this file and the sanitize-html release applying them: a fingerprint of this
+ * file's source and that release. A message records the rules its stored HTML was cleaned under;
+ * HTML cleaned under other rules (or none recorded) is cleaned again before it is shown, so a
+ * stricter rule reaches old mail too. Derived, so changing a rule needs no version bump.
+ */
+export const SANITIZER_RULES = createHash('sha256')
+  .update(readFileSync(fileURLToPath(import.meta.url)))
+  .update((createRequire(import.meta.url)('sanitize-html/package.json') as { version: string }).version)
+  .digest('hex')
+  .slice(0, 16);

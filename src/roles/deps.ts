@@ -1,9 +1,7 @@
 import type { Types } from 'mongoose';
 import { contentHashOf } from '../domain/dedupe.js';
 import { crashHookFromEnv } from '../crash-hook.js';
-import { parseMail } from '../mail/parse-mail.js';
 import { renderEmail } from '../mail/render-email.js';
-import { sanitizeEmailHtml } from '../mail/sanitize-html.js';
 import type { IngestDeps } from '../services/ingest-email.js';
 import { quarantineMail } from '../services/quarantine-mail.js';
 import { refreshSla, refreshSlaMany, type SlaDeps } from '../services/refresh-sla.js';
@@ -42,8 +40,8 @@ export function ingestDeps(rt: Runtime): IngestDeps {
   return {
     models: rt.models,
     blobs: rt.blobs,
-    parse: (raw) => parseMail(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
-    sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
+    parse: (raw) => rt.mailWork.parse(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
+    sanitizeHtml: (html) => rt.mailWork.sanitize(html),
     sign: rt.sign,
     now: () => new Date(),
     logger: rt.logger,
@@ -53,7 +51,11 @@ export function ingestDeps(rt: Runtime): IngestDeps {
       }
       return own.set;
     },
-    settings: { reopenClosedWithinSeconds: rt.config.mail.reopenClosedWithinSeconds, subjectMatchWithinSeconds: rt.config.mail.subjectMatchWithinSeconds },
+    settings: {
+      reopenClosedWithinSeconds: rt.config.mail.reopenClosedWithinSeconds,
+      subjectMatchWithinSeconds: rt.config.mail.subjectMatchWithinSeconds,
+      maxParticipantsPerMail: rt.config.mail.maxParticipantsPerMail,
+    },
     onStep: crashHookFromEnv(),
     // Follow-up work for a batch of stored customer mail: start or move the SLA clocks of each ticket
     // once, acknowledge each new ticket.

@@ -1,7 +1,6 @@
 import { crashHookFromEnv } from '../crash-hook.js';
 import { jobDefinitions } from '../jobs/definitions.js';
 import { createJobWorker, type JobWorker } from '../jobs/job-worker.js';
-import { parseMail } from '../mail/parse-mail.js';
 import { renderEmail } from '../mail/render-email.js';
 import { createMailSender } from '../mail/smtp-transport.js';
 import type { Runtime } from '../runtime.js';
@@ -32,7 +31,7 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
         sign: rt.sign,
         now,
         blobs: rt.blobs,
-        parse: (raw) => parseMail(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
+        parse: (raw) => rt.mailWork.parse(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
         render: renderEmail,
         logger: rt.logger,
         settings: rt.config.autoReply,

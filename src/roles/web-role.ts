@@ -43,6 +43,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       actions: ticketActionDeps(rt),
       secrets: rt.secrets,
       settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler: rt.scheduler },
+      mailWork: rt.mailWork,
     },
   });
   const server = await new Promise<Server>((resolve, reject) => {

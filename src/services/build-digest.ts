@@ -45,7 +45,8 @@ export async function buildDigest(
     models.Ticket.countDocuments({ ...scope, createdAt: period }),
     models.Ticket.find({ ...scope, solvedAt: period }, { createdAt: 1, solvedAt: 1 }).lean(),
     models.Ticket.find({ ...scope, status: { $in: OPEN }, createdAt: { $lt: until } }, { number: 1, subject: 1, createdAt: 1, assigneeId: 1, sla: 1 }).lean(),
-    models.Ticket.distinct('_id', scope),
+    // Merged tickets keep their own trail (a merge moves nothing), so their replies and breaches count too.
+    models.Ticket.distinct('_id', { inboxId: scope.inboxId }),
   ]);
   const events = await models.TicketEvent.find({ ticketId: { $in: ticketIdsInScope }, at: period, type: { $in: ['reopened', 'sla_breached', 'reply_queued', 'status_changed'] } }).lean();
   const responded = await models.Ticket.find({ ...scope, 'sla.firstRespondedAt': period }, { createdAt: 1, sla: 1 }).lean();

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../domain/errors.js';
+import { conversationTicketIds, conversationTrailFilter } from '../store/merged-tickets.js';
 import type { Models } from '../store/models/index.js';
 
 /** Something that reached the ticket after the agent last looked at it. */
@@ -25,12 +26,12 @@ const MAX_ITEMS = 20;
  * because the trail records when a mail arrived, where a message keeps the Date its sender wrote.
  */
 export async function findReplyConflicts(
-  deps: { models: Pick<Models, 'TicketEvent' | 'Message'> },
+  deps: { models: Pick<Models, 'TicketEvent' | 'Message' | 'Ticket'> },
   input: { ticketId: Types.ObjectId; userId: Types.ObjectId | null; seenUntil: Date },
 ): Promise<ReplyConflictItem[]> {
+  const ticketIds = await conversationTicketIds(deps.models, input.ticketId);
   const events = await deps.models.TicketEvent.find({
-    ticketId: input.ticketId,
-    at: { $gt: input.seenUntil },
+    $and: [conversationTrailFilter(ticketIds), { at: { $gt: input.seenUntil } }],
     $or: [{ type: 'message_received' }, { type: { $in: ['reply_queued', 'note_added'] }, 'actor.id': { $ne: input.userId } }],
   })
     .sort({ at: 1, _id: 1 })
@@ -40,7 +41,7 @@ export async function findReplyConflicts(
   // message_received and note_added name the stored message; reply_queued names the mail's Message-ID.
   const docIds = events.flatMap((e) => (e.type !== 'reply_queued' && e.data.messageId ? [e.data.messageId as Types.ObjectId] : []));
   const mailIds = events.flatMap((e) => (e.type === 'reply_queued' && typeof e.data.messageId === 'string' ? [e.data.messageId] : []));
-  const messages = await deps.models.Message.find({ ticketId: input.ticketId, $or: [{ _id: { $in: docIds } }, { messageId: { $in: mailIds }, direction: 'outbound' }] })
+  const messages = await deps.models.Message.find({ ticketId: { $in: ticketIds }, $or: [{ _id: { $in: docIds } }, { messageId: { $in: mailIds }, direction: 'outbound' }] })
     .select({ direction: 1, messageId: 1, from: 1, text: 1, authorId: 1 })
     .lean();
   const byDocId = new Map(messages.map((m) => [m._id.toHexString(), m]));
@@ -64,7 +65,7 @@ export async function findReplyConflicts(
  * `details.items`, so the agent reads them before sending. Without `seenUntil` nothing is checked.
  */
 export async function checkReplyConflict(
-  deps: { models: Pick<Models, 'TicketEvent' | 'Message'> },
+  deps: { models: Pick<Models, 'TicketEvent' | 'Message' | 'Ticket'> },
   input: { ticketId: Types.ObjectId; userId: Types.ObjectId | null; seenUntil: Date | null },
 ): Promise<void> {
   if (!input.seenUntil) return;

@@ -45,3 +45,24 @@ export async function recordBounce(
     key: `bounce:${opts.messageDocId.toHexString()}`,
   });
 }
+
+/**
+ * Records an automatic reply (out of office, vacation notice) to one of our mails on its ticket's
+ * trail as what it is. Like a bounce it changes nothing else: no status, no reopening, no SLA clock
+ * and no acknowledgement, since no person wrote it (RFC 3834 §2); unlike a bounce it marks nobody
+ * as unreachable.
+ */
+export async function recordAutoReply(
+  deps: { models: Models },
+  opts: { ticketId: Types.ObjectId; messageDocId: Types.ObjectId; report: BounceReport; at: Date },
+): Promise<void> {
+  const from = opts.report.recipients[0]?.address ?? null;
+  await recordEvent(deps.models, {
+    ticketId: opts.ticketId,
+    type: 'auto_reply_received',
+    actor: { kind: 'contact', label: from },
+    at: opts.at,
+    data: { from, subject: opts.report.recipients[0]?.diagnostic ?? null, messageId: opts.messageDocId },
+    key: `auto-reply-received:${opts.messageDocId.toHexString()}`,
+  });
+}

@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { ParsedMail } from '../domain/mail.js';
 import { ticketNumberFromMessageId, type Signer } from '../domain/message-ids.js';
 import { decideThread, type ThreadCandidate, type ThreadDecision } from '../domain/thread-decision.js';
@@ -15,10 +15,10 @@ export interface FindThreadDeps {
   settings: { reopenClosedWithinSeconds: number; subjectMatchWithinSeconds: number };
 }
 
-const CANDIDATE_FIELDS = { number: 1, status: 1, closedAt: 1, participants: 1, mergedIntoId: 1 } as const;
+const CANDIDATE_FIELDS = { number: 1, inboxId: 1, status: 1, closedAt: 1, participants: 1, mergedIntoId: 1 } as const;
 
-function candidate(t: Pick<TicketDoc, '_id' | 'number' | 'status' | 'closedAt' | 'participants'>): ThreadCandidate {
-  return { ticketId: t._id.toHexString(), number: t.number, status: t.status, closedAt: t.closedAt ?? null, participants: t.participants };
+function candidate(t: Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'status' | 'closedAt' | 'participants'>): ThreadCandidate {
+  return { ticketId: t._id.toHexString(), number: t.number, inboxId: t.inboxId.toHexString(), status: t.status, closedAt: t.closedAt ?? null, participants: t.participants };
 }
 
 /**
@@ -106,14 +106,30 @@ export async function loadThreadKeyIndex(models: Models, mails: ParsedMail[]): P
 }
 
 /**
+ * The inboxes a mail may be filed in: the one that received it, and every inbox of ours it is
+ * addressed to (To/Cc). Each copy of one mail sent to two of our addresses so threads alike, whichever
+ * inbox reads it first.
+ */
+async function inboxesOf(models: Models, mail: ParsedMail, receivedBy: Types.ObjectId): Promise<string[]> {
+  const ids = new Set([receivedBy.toHexString()]);
+  const recipients = [...new Set([...mail.to, ...mail.cc].map((a) => a.address.toLowerCase()))];
+  if (recipients.length > 0) {
+    for (const inbox of await models.Inbox.find({ address: { $in: recipients } }, { _id: 1 }).lean()) ids.add(inbox._id.toHexString());
+  }
+  return [...ids];
+}
+
+/**
  * Finds the ticket a received mail belongs to (JWZ / RFC 5256 REFERENCES links, then our signed
- * Message-IDs, then the participant-only fallbacks) and decides join, merge, reopen or new. With an
- * index, Message-ID links are read from it instead of the database; with a batch's pending ticket
- * changes, tickets are seen as they will be; with a candidate cache, each ticket is read once.
+ * Message-IDs, then the participant-only fallbacks) and decides join, merge, reopen, new, and which
+ * tickets of other inboxes to relate to. With an index, Message-ID links are read from it instead
+ * of the database; with a batch's pending ticket changes, tickets are seen as they will be; with a
+ * candidate cache, each ticket is read once.
  */
 export async function findThread(
   deps: FindThreadDeps,
   mail: ParsedMail,
+  receivedBy: Types.ObjectId,
   sender: string | null,
   batch: { index?: ThreadKeyIndex; pending?: IngestWriteBuffer; candidates?: CandidateCache } = {},
 ): Promise<ThreadDecision> {
@@ -133,24 +149,32 @@ export async function findThread(
   }
   const view = (c: ThreadCandidate) => (pending ? pending.view(c) : c);
   const linked = (await loadRoots(models, [...linkedIds.values()], candidates)).map(view);
+  // The addressed inboxes are looked up only once a ticket outside the receiving one matters.
+  const received = receivedBy.toHexString();
+  let inboxIds: string[] | null = null;
+  const fileable = async () => (inboxIds ??= await inboxesOf(models, mail, receivedBy));
+  const isOurs = (t: ThreadCandidate) => (inboxIds ?? [received]).includes(t.inboxId);
+  if (linked.some((t) => t.inboxId !== received)) await fileable();
 
   let tokenTicket: ThreadCandidate | null = null;
   let subjectTicket: ThreadCandidate | null = null;
-  if (linked.length === 0) {
+  if (!linked.some(isOurs)) {
     const token = ticketTokenIn(mail.subject);
     if (token !== null) {
       const t = await models.Ticket.findOne({ number: token }, { _id: 1 }).lean();
       const found = t ? (await loadRoots(models, [t._id], candidates))[0] : undefined;
       if (found) tokenTicket = view(found);
+      if (found && found.inboxId !== received) await fileable();
     }
-    if (!tokenTicket && sender && looksLikeReply(mail.subject)) {
+    if (!(tokenTicket && isOurs(tokenTicket)) && sender && looksLikeReply(mail.subject)) {
       // This query reads participants and activity in the database: the batch's queued changes go first
       // (and the cached candidates, seen through them until now, would be stale after).
       await pending?.flush();
       candidates?.clear();
       const since = new Date(now.getTime() - deps.settings.subjectMatchWithinSeconds * 1000);
+      const inboxes = (await fileable()).map((id) => new Types.ObjectId(id));
       const t = await models.Ticket.findOne(
-        { baseSubject: baseSubject(mail.subject), participants: sender, mergedIntoId: null, lastActivityAt: { $gte: since } },
+        { baseSubject: baseSubject(mail.subject), participants: sender, inboxId: { $in: inboxes }, mergedIntoId: null, lastActivityAt: { $gte: since } },
         CANDIDATE_FIELDS,
       )
         .sort({ lastActivityAt: -1 })
@@ -158,5 +182,5 @@ export async function findThread(
       if (t) subjectTicket = candidate(t);
     }
   }
-  return decideThread({ linked, tokenTicket, subjectTicket, sender, now, reopenClosedWithinSeconds: deps.settings.reopenClosedWithinSeconds });
+  return decideThread({ inboxIds: inboxIds ?? [received], linked, tokenTicket, subjectTicket, sender, now, reopenClosedWithinSeconds: deps.settings.reopenClosedWithinSeconds });
 }

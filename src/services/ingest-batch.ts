@@ -1,6 +1,7 @@
 import { contentHashOf, dedupeKeyFor } from '../domain/dedupe.js';
 import { isAppError } from '../domain/errors.js';
 import { IngestWriteBuffer } from '../store/ingest-writes.js';
+import { relateTickets } from '../store/ticket-links.js';
 import { recordEvents } from '../store/ticket-writes.js';
 import { loadThreadKeyIndex } from './find-thread.js';
 import type { IngestDeps, IngestInput, IngestResult } from './ingest-email.js';
@@ -65,6 +66,7 @@ async function settleLost(deps: IngestDeps, tail: BatchTail, inputs: IngestInput
   const lost = new Map(tail.writes.lost.map((m) => [m.doc._id.toHexString(), m.doc.dedupeKey]));
   tail.stored = tail.stored.filter((s) => !lost.has(s.messageDocId.toHexString()));
   tail.complete = tail.complete.filter((id) => !lost.has(id.toHexString()));
+  tail.related = tail.related.filter((r) => !lost.has(r.messageDocId.toHexString()));
   tail.events = tail.events.filter((e) => ![...lost.keys()].some((id) => e.key?.endsWith(`:${id}`)));
   for (const [at, o] of outcomes.entries()) {
     const dedupeKey = o?.status === 'fulfilled' && o.value.outcome === 'ticketed' ? lost.get(o.value.messageDocId.toHexString()) : undefined;
@@ -77,19 +79,23 @@ async function settleLost(deps: IngestDeps, tail: BatchTail, inputs: IngestInput
 /**
  * Ingests mails in the given order with batch-wide look-ups and writes: parse all, one dedupe query,
  * one query for the messages they link to, the raw sources and attachments in one write, each mail
- * through the pipeline, then its messages, the ticket changes, the follow-up work, the trail and the
- * completion marks in one write each. A failing mail fails alone; a failed write fails every mail
- * that waited on it. A mail repeated within the batch is handled after it, so it finds the first
- * copy complete.
+ * through the pipeline, then its messages, the ticket changes, the follow-up work, the trail, the
+ * relations to tickets of other inboxes and the completion marks in one write each. A failing mail
+ * fails alone; a failed write fails every mail that waited on it. A mail repeated within the batch
+ * is handled after it, so it finds the first copy complete.
  */
 export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array<Outcome>(inputs.length);
   const mails: Array<{ at: number; p: ParsedInput }> = [];
   const repeats: number[] = [];
   const keys = new Set<string>();
-  for (const [at, input] of inputs.entries()) {
+  // Parsing may run in worker threads (deps.parse): the whole batch is handed over at once, and each
+  // result or failure is read in its turn (so none counts as unhandled meanwhile).
+  const parsing = inputs.map((input) => parseOne(deps, input));
+  parsing.forEach((p) => p.catch(() => undefined));
+  for (const [at] of inputs.entries()) {
     try {
-      const p = await parseOne(deps, input);
+      const p = await parsing[at]!;
       if ('outcome' in p) outcomes[at] = fulfilled(p);
       else if (keys.has(p.dedupeKey)) repeats.push(at);
       else {
@@ -103,7 +109,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
 
   const parsed = mails.map((m) => m.p);
   const index = await loadThreadKeyIndex(deps.models, parsed.map((p) => p.mail));
-  const tail: BatchTail = { writes: new IngestWriteBuffer(deps.models, () => deps.onStep?.('stored')), candidates: new Map(), stored: [], events: [], complete: [] };
+  const tail: BatchTail = { writes: new IngestWriteBuffer(deps.models, () => deps.onStep?.('stored')), candidates: new Map(), stored: [], events: [], related: [], complete: [] };
   const pending: number[] = [];
   try {
     const hints = await lookUp(deps, parsed);
@@ -127,6 +133,7 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
     if (tail.writes.lost.length > 0) await settleLost(deps, tail, inputs, outcomes);
     if (tail.stored.length > 0) await deps.afterStore?.(tail.stored);
     await recordEvents(deps.models, tail.events);
+    await relateTickets(deps.models, tail.related);
     if (tail.complete.length > 0) await deps.models.Message.updateMany({ _id: { $in: tail.complete } }, { $set: { ingestState: 'complete' } });
     for (const at of pending) {
       const o = outcomes[at];

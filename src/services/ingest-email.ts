@@ -31,13 +31,18 @@ export interface IngestDeps {
   models: Models;
   blobs: BlobStore;
   parse: (raw: Buffer) => Promise<ParsedMail>;
-  sanitizeHtml: (html: string) => string;
+  /**
+   * Cleans a mail's HTML for storing and showing; null when it is too complex to display safely (the
+   * message is then stored, flagged, and shown as text).
+   */
+  sanitizeHtml: (html: string) => string | null | Promise<string | null>;
   sign: Signer;
   now: () => Date;
   logger: Logger;
   /** Every address Threadline receives at (lower-case); they are never counted as participants. */
   ownAddresses: () => Promise<ReadonlySet<string>>;
-  settings: { reopenClosedWithinSeconds: number; subjectMatchWithinSeconds: number };
+  /** `maxParticipantsPerMail` defaults to DEFAULT_MAX_PARTICIPANTS_PER_MAIL. */
+  settings: { reopenClosedWithinSeconds: number; subjectMatchWithinSeconds: number; maxParticipantsPerMail?: number };
   afterStore?: AfterStoreHook;
   onStep?: (step: IngestStep) => void;
 }
@@ -52,6 +57,8 @@ export type IngestResult =
   | { outcome: 'ticketed'; ticketId: Types.ObjectId; messageDocId: Types.ObjectId; created: boolean }
   | { outcome: 'duplicate'; ticketId: Types.ObjectId }
   | { outcome: 'bounce'; ticketId: Types.ObjectId }
+  /** An out-of-office or vacation notice answering one of our mails, filed on that mail's ticket. */
+  | { outcome: 'auto-reply'; ticketId: Types.ObjectId }
   | { outcome: 'quarantined'; reason: string };
 
 /**

@@ -1,17 +1,20 @@
 import { Types } from 'mongoose';
 import { autoSubmittedReason } from '../domain/auto-submitted.js';
-import { detectBounce, type BounceReport } from '../domain/bounce.js';
+import { detectBounce, isAutoReplyReport, type BounceReport } from '../domain/bounce.js';
 import type { MailAddress, ParsedMail } from '../domain/mail.js';
+import { DEFAULT_MAX_PARTICIPANTS_PER_MAIL, MAX_LISTED_ADDRESSES, mailParticipants, type ParticipantsCapped } from '../domain/participants.js';
 import type { ThreadDecision } from '../domain/thread-decision.js';
 import type { TicketStatus } from '../domain/ticket-status.js';
 import { ticketSearchTerms } from '../domain/ticket-search.js';
 import { baseSubject, referencedIds, threadKeysOf } from '../domain/threading.js';
+import { SANITIZER_RULES } from '../mail/sanitize-html.js';
 import type { StoredBlob } from '../store/blob-store.js';
 import { nextSequence } from '../store/models/counter.js';
 import type { AttachmentRef } from '../store/models/message.js';
 import type { IngestWriteBuffer, PendingMessage } from '../store/ingest-writes.js';
+import type { TicketRelation } from '../store/ticket-links.js';
 import { mergeTickets, type recordEvents, refreshTicketStats } from '../store/ticket-writes.js';
-import { recordBounce, ticketOfBouncedMessage } from './file-bounce.js';
+import { recordAutoReply, recordBounce, ticketOfBouncedMessage } from './file-bounce.js';
 import { findThread, type CandidateCache, type ThreadKeyIndex } from './find-thread.js';
 import type { IngestDeps, IngestInput, IngestResult, StoredMail } from './ingest-email.js';
 import { quarantineMail } from './quarantine-mail.js';
@@ -104,6 +107,8 @@ interface CompleteInput {
   decision: ThreadDecision;
   autoReason: string | null;
   participants: string[];
+  /** Set when the mail named more addresses than became participants. */
+  capped: ParticipantsCapped | null;
   receivedAt: Date;
   known: KnownTicket | null;
 }
@@ -152,6 +157,7 @@ async function completeMessage(deps: IngestDeps, input: ParsedInput, c: Complete
     events.push({ ticketId, type: 'status_changed', actor, at, data: { from: 'pending', to: 'open' }, key: `customer-replied:${msgKey}` });
   }
   events.push({ ticketId, type: 'message_received', actor, at, data: { messageId: messageDocId, subject: c.mail.subject.slice(0, 200), autoSubmitted: autoReason }, key: `received:${msgKey}` });
+  if (c.capped) events.push({ ticketId, type: 'participants_capped', actor: { kind: 'system' }, at, data: { messageId: messageDocId, ...c.capped }, key: `participants-capped:${msgKey}` });
   const recount = !c.known || mergeFrom.length > 0;
   if (recount) {
     await models.Ticket.updateOne({ _id: ticketId }, { ...(Object.keys(set).length ? { $set: set } : {}), $addToSet: { participants: { $each: c.participants } } });
@@ -162,6 +168,9 @@ async function completeMessage(deps: IngestDeps, input: ParsedInput, c: Complete
   // Follow-ups, trail and completion mark are done once per batch; until then a crash leaves the message 'stored' and a retry converges.
   tail.stored.push({ ticketId, messageDocId, inboxId: input.inboxId, created: known.created, mail: c.mail, autoSubmitted: autoReason });
   tail.events.push(...events);
+  for (const other of decision.related) {
+    if (other !== ticketId.toHexString()) tail.related.push({ ticketId, otherId: new Types.ObjectId(other), at, reason: 'a received mail links both conversations', messageDocId });
+  }
   tail.complete.push(messageDocId);
   return known.created;
 }
@@ -195,6 +204,8 @@ export interface BatchTail {
   candidates: CandidateCache;
   stored: StoredMail[];
   events: TrailEvent[];
+  /** Tickets of other inboxes the batch's mails link to, by the message that links them. */
+  related: Array<TicketRelation & { messageDocId: Types.ObjectId }>;
   complete: Types.ObjectId[];
 }
 
@@ -210,7 +221,7 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
   const at = deps.now();
   const autoReason = autoSubmittedReason(mail);
   const own = await deps.ownAddresses();
-  const participants = [...new Set([mail.from, ...mail.to, ...mail.cc].map(lower).filter((a): a is string => !!a && !own.has(a)))];
+  const { addresses: participants, capped } = mailParticipants(mail, own, deps.settings.maxParticipantsPerMail ?? DEFAULT_MAX_PARTICIPANTS_PER_MAIL);
 
   const existing = hints.existing !== undefined ? hints.existing : await models.Message.findOne({ dedupeKey }, { ticketId: 1, ingestState: 1 }).lean();
   if (existing) {
@@ -219,9 +230,9 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
     const storedBounce = mailerReport(mail);
     if (storedBounce) return finishBounce(deps, existing._id, existing.ticketId, storedBounce, at);
     // Interrupted before completion: threading now finds the stored message itself, so it re-derives the same decision.
-    const decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.writes, candidates: tail.candidates });
+    const decision = await findThread(deps, mail, input.inboxId, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.writes, candidates: tail.candidates });
     const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : existing.ticketId;
-    const created = await completeMessage(deps, input, { mail, messageDocId: existing._id, ticketId, decision, autoReason, participants, receivedAt: at, known: null }, at, tail);
+    const created = await completeMessage(deps, input, { mail, messageDocId: existing._id, ticketId, decision, autoReason, participants, capped, receivedAt: at, known: null }, at, tail);
     return { outcome: 'ticketed', ticketId, messageDocId: existing._id, created };
   }
   const echoTicketId = hints.echoTicketId !== undefined ? hints.echoTicketId : await ourCopyOf(deps, mail);
@@ -237,9 +248,9 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
       return { outcome: 'quarantined', reason: 'BOUNCE_UNMATCHED' };
     }
     ticketId = bounced;
-    decision = { kind: 'join', ticketId: bounced.toHexString(), status: 'open', mergeFrom: [], reopen: false, reason: 'bounce' };
+    decision = { kind: 'join', ticketId: bounced.toHexString(), status: 'open', mergeFrom: [], related: [], reopen: false, reason: 'bounce' };
   } else {
-    decision = await findThread(deps, mail, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.writes, candidates: tail.candidates });
+    decision = await findThread(deps, mail, input.inboxId, lower(mail.from ?? mail.sender), { index: hints.index, pending: tail.writes, candidates: tail.candidates });
     deps.onStep?.('threaded');
     ticketId = decision.kind === 'join'
       ? new Types.ObjectId(decision.ticketId)
@@ -251,6 +262,9 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
   // Attachments are stored after the raw source, so a raw source stored only now means none of them exists yet.
   const attachments = hints.attachments ?? (await storeAttachments(deps, mail, dedupeKey, !raw.reused));
   const receivedAt = mail.date && mail.date < at ? mail.date : at;
+  // An out-of-office notice is a mailer report too, but no delivery failure (see file-bounce).
+  const autoReply = bounce !== null && isAutoReplyReport(bounce);
+  const html = mail.html ? await deps.sanitizeHtml(mail.html) : null;
   const fields = {
     ticketId,
     inboxId: input.inboxId,
@@ -261,19 +275,20 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
     threadKeys: threadKeysOf(mail),
     subject: mail.subject,
     from: mail.from,
-    to: mail.to,
-    cc: mail.cc,
-    replyTo: mail.replyTo,
+    to: mail.to.slice(0, MAX_LISTED_ADDRESSES),
+    cc: mail.cc.slice(0, MAX_LISTED_ADDRESSES),
+    replyTo: mail.replyTo.slice(0, MAX_LISTED_ADDRESSES),
     date: mail.date,
     text: mail.text,
-    html: mail.html ? deps.sanitizeHtml(mail.html) : null,
+    html,
+    htmlRules: html === null ? null : SANITIZER_RULES,
     attachments,
     raw: { fileId: raw.id, size: raw.size, sha256: raw.sha256 },
     dedupeKey,
     deliveredTo: [input.inboxId],
     source: input.source,
     ingestState: 'stored' as const,
-    flags: { autoSubmitted: autoReason !== null, autoSubmittedReason: autoReason, bounce: bounce !== null },
+    flags: { autoSubmitted: autoReason !== null, autoSubmittedReason: autoReason, bounce: bounce !== null && !autoReply, autoReply, htmlTooComplex: Boolean(mail.html) && html === null },
     createdAt: receivedAt,
     updatedAt: at,
   };
@@ -304,14 +319,15 @@ export async function ingestParsed(deps: IngestDeps, input: ParsedInput, hints: 
   const known: KnownTicket = decision.kind === 'join'
     ? { status: decision.status, created: false, linkedTicketIds: [] }
     : { status: 'new', created: true, linkedTicketIds: decision.linkedTo ? [new Types.ObjectId(decision.linkedTo)] : [] };
-  const created = await completeMessage(deps, input, { mail, messageDocId, ticketId, decision, autoReason, participants, receivedAt, known }, at, tail);
+  const created = await completeMessage(deps, input, { mail, messageDocId, ticketId, decision, autoReason, participants, capped, receivedAt, known }, at, tail);
   deps.logger.debug({ ticketId, messageDocId, decision: decision.kind, reason: decision.reason }, 'mail ingested');
   return { outcome: 'ticketed', ticketId, messageDocId, created };
 }
 
 async function finishBounce(deps: IngestDeps, messageDocId: Types.ObjectId, ticketId: Types.ObjectId, report: BounceReport, at: Date): Promise<IngestResult> {
-  await recordBounce(deps, { ticketId, messageDocId, report, at });
+  const autoReply = isAutoReplyReport(report);
+  await (autoReply ? recordAutoReply : recordBounce)(deps, { ticketId, messageDocId, report, at });
   await deps.models.Message.updateOne({ _id: messageDocId }, { $set: { ingestState: 'complete' } });
   deps.onStep?.('completed');
-  return { outcome: 'bounce', ticketId };
+  return { outcome: autoReply ? 'auto-reply' : 'bounce', ticketId };
 }

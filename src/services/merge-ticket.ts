@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { AppError } from '../domain/errors.js';
 import type { Models } from '../store/models/index.js';
+import { announceMerge } from '../store/merged-tickets.js';
 import { mergeTickets } from '../store/ticket-writes.js';
 import type { Actor } from './access.js';
 import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
@@ -20,8 +21,9 @@ export interface MergeTicketDeps {
 const invalid = (message: string) => new AppError('VALIDATION_FAILED', `Merge is invalid: intoId: ${message}`, { details: { issues: [{ path: 'intoId', message }] } });
 
 /**
- * An agent merges ticket `id` into `intoId`, the ticket they picked to keep: its conversation, tags
- * and participants move over, `id` is closed pointing at it, and both trails say who merged. Both
+ * An agent merges ticket `id` into `intoId`, the ticket they picked to keep: `id` is closed pointing
+ * at it, its conversation shows there from that moment (nothing is moved, see mergeTickets), its
+ * tags and participants join the survivor's, and both trails say who merged. Both
  * tickets must be visible to the actor (else NOT_FOUND), belong to the same requester, and be
  * unmerged (else CONFLICT). Merging the same pair again changes nothing, so a retried or
  * interrupted merge converges.
@@ -36,6 +38,8 @@ export async function mergeTicket(deps: MergeTicketDeps, actor: Actor, id: strin
   if (into.mergedIntoId || (from.mergedIntoId && !from.mergedIntoId.equals(into._id))) throw new AppError('CONFLICT', 'One of these tickets was already merged into another one');
 
   // Claim `from` first, then re-check the target: of two agents merging A→B and B→A at once, at most one wins.
+  // The claim is also the switch readers resolve through: from here `from`'s messages list under `into`.
+  await announceMerge(models, into._id, from._id);
   const claim = await models.Ticket.updateOne({ _id: from._id, mergedIntoId: null }, { $set: { mergedIntoId: into._id } });
   if (claim.modifiedCount === 0 && !from.mergedIntoId) throw new AppError('CONFLICT', 'One of these tickets was already merged into another one');
   if (!(await models.Ticket.exists({ _id: into._id, mergedIntoId: null }))) {

@@ -2,6 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { AppError } from '../domain/errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { Models } from '../store/models/index.js';
+import { mergeRootOf } from '../store/ticket-writes.js';
 import { inboxScope, notFound, parseObjectId, type Actor } from './access.js';
 
 /** A stored attachment ready to send: what the message said about it, and its bytes. */
@@ -13,8 +14,9 @@ export interface OpenedAttachment {
 }
 
 /**
- * Opens an attachment for download. Allowed only when a ticket the actor can see has a message that
- * references the file; otherwise (or when the file is gone) NOT_FOUND, whether or not it exists.
+ * Opens an attachment for download. Allowed only when a ticket the actor can see shows a message
+ * that references the file (a message of a merged ticket shows on the ticket it was merged into);
+ * otherwise (or when the file is gone) NOT_FOUND, whether or not it exists.
  */
 export async function openAttachment(
   deps: { models: Pick<Models, 'Message' | 'Ticket'>; blobs: BlobStore },
@@ -23,12 +25,14 @@ export async function openAttachment(
 ): Promise<OpenedAttachment> {
   const id = parseObjectId(fileId);
   if (!id) throw notFound('Attachment');
-  const ticketIds = await deps.models.Message.distinct('ticketId', { 'attachments.fileId': id });
+  const holders = await deps.models.Message.distinct('ticketId', { 'attachments.fileId': id });
+  const shownOn = await Promise.all(holders.map(async (holder) => ({ holder, root: await mergeRootOf(deps.models, holder) })));
   const scope = inboxScope(actor);
-  const ticket = ticketIds.length
-    ? await deps.models.Ticket.findOne({ _id: { $in: ticketIds }, ...(scope ? { inboxId: scope } : {}) }).select({ _id: 1 }).lean()
+  const ticket = shownOn.length
+    ? await deps.models.Ticket.findOne({ _id: { $in: shownOn.map((s) => s.root) }, ...(scope ? { inboxId: scope } : {}) }).select({ _id: 1 }).lean()
     : null;
-  const message = ticket ? await deps.models.Message.findOne({ ticketId: ticket._id, 'attachments.fileId': id }).select({ attachments: 1 }).lean() : null;
+  const visibleHolders = ticket ? shownOn.filter((s) => s.root.equals(ticket._id)).map((s) => s.holder) : [];
+  const message = ticket ? await deps.models.Message.findOne({ ticketId: { $in: visibleHolders }, 'attachments.fileId': id }).select({ attachments: 1 }).lean() : null;
   const ref = message?.attachments.find((a) => a.fileId.equals(id));
   if (!ref) throw notFound('Attachment');
 

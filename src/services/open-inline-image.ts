@@ -4,6 +4,7 @@ import { verifyInlineImageToken } from '../domain/inline-image-links.js';
 import type { Signer } from '../domain/message-ids.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { Models } from '../store/models/index.js';
+import { mergeRootOf } from '../store/ticket-writes.js';
 import { canSeeInbox, notFound, parseObjectId } from './access.js';
 import { isInlineImage } from './open-mail-body.js';
 
@@ -30,7 +31,8 @@ export async function openInlineImage(
     deps.models.User.findById(parseObjectId(grant.userId)).select({ role: 1, inboxIds: 1, disabled: 1 }).lean(),
     deps.models.Message.findById(parseObjectId(request.messageId)).select({ ticketId: 1, attachments: 1 }).lean(),
   ]);
-  const ticket = message ? await deps.models.Ticket.findById(message.ticketId).select({ inboxId: 1 }).lean() : null;
+  // Access follows the ticket that shows the message: its own, or the one it was merged into.
+  const ticket = message ? await deps.models.Ticket.findById(await mergeRootOf(deps.models, message.ticketId)).select({ inboxId: 1 }).lean() : null;
   if (!user || user.disabled || !ticket || !canSeeInbox({ userId: user._id, role: user.role, inboxIds: user.inboxIds }, ticket.inboxId)) throw notFound('Image');
   const ref = message?.attachments.find((a) => isInlineImage(a) && a.contentId === request.contentId);
   if (!ref) throw notFound('Image');

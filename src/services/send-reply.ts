@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import { replySubject, replyThreading } from '../domain/outbound-headers.js';
 import type { TicketStatus } from '../domain/ticket-status.js';
 import type { OutboxDoc } from '../store/models/outbox.js';
+import { conversationTicketIds } from '../store/merged-tickets.js';
 import { recordEvent } from '../store/ticket-writes.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';
 import { brandingOf, type RenderEmailFn } from './render-types.js';
@@ -37,7 +38,9 @@ export async function sendReply(deps: SendReplyDeps, input: SendReplyInput): Pro
   if (!input.text.trim() && !input.html?.trim()) throw new AppError('VALIDATION_FAILED', 'A reply needs text', { details: { issues: [{ path: 'text', message: 'is required' }] } });
   const inbox = await models.Inbox.findById(ticket.inboxId).lean();
   if (!inbox) throw new AppError('NOT_FOUND', 'The inbox of this ticket no longer exists');
-  const parent = await models.Message.findOne({ ticketId: ticket._id, direction: 'inbound', 'flags.bounce': false }).sort({ createdAt: -1, _id: -1 }).lean();
+  // The customer's own latest mail: a bounce or an out-of-office notice is nobody to answer.
+  const conversation = await conversationTicketIds(models, ticket._id);
+  const parent = await models.Message.findOne({ ticketId: { $in: conversation }, direction: 'inbound', 'flags.bounce': false, 'flags.autoReply': { $ne: true } }).sort({ createdAt: -1, _id: -1 }).lean();
   const threading = parent
     ? replyThreading({ messageId: parent.messageId ?? null, references: parent.references, inReplyTo: parent.inReplyTo ?? null })
     : { inReplyTo: null, references: [] };

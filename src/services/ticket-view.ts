@@ -104,7 +104,7 @@ export function toMessageView(m: MessageDoc): MessageView {
       inline: a.inline,
       contentId: a.contentId ?? null,
     })),
-    flags: { autoSubmitted: m.flags.autoSubmitted, autoSubmittedReason: m.flags.autoSubmittedReason ?? null, bounce: m.flags.bounce },
+    flags: { autoSubmitted: m.flags.autoSubmitted, autoSubmittedReason: m.flags.autoSubmittedReason ?? null, bounce: m.flags.bounce, autoReply: m.flags.autoReply ?? false, htmlTooComplex: m.flags.htmlTooComplex ?? false },
     createdAt: m.createdAt,
   };
 }

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { announceMerge, conversationTicketIds } from './merged-tickets.js';
 import type { Models } from './models/index.js';
 import type { TicketEventDoc } from './models/ticket-event.js';
 
@@ -22,7 +23,7 @@ export async function recordEvents(models: Models, events: EventInput[]): Promis
 }
 
 /** Follows `mergedIntoId` to the ticket that now holds the conversation. */
-export async function mergeRootOf(models: Models, ticketId: Types.ObjectId): Promise<Types.ObjectId> {
+export async function mergeRootOf(models: Pick<Models, 'Ticket'>, ticketId: Types.ObjectId): Promise<Types.ObjectId> {
   let current = ticketId;
   for (let hops = 0; hops < 20; hops++) {
     const t = await models.Ticket.findById(current, { mergedIntoId: 1 }).lean();
@@ -33,12 +34,14 @@ export async function mergeRootOf(models: Models, ticketId: Types.ObjectId): Pro
 }
 
 /**
- * Recomputes what a ticket derives from its messages (count, participants, last activity), so that
- * re-running an interrupted ingest converges instead of counting a message twice.
+ * Recomputes what a ticket derives from the messages of its conversation (count, last activity), so
+ * that re-running an interrupted ingest converges instead of counting a message twice. Bounces and
+ * out-of-office notices count as little here as when they arrived.
  */
 export async function refreshTicketStats(models: Models, ticketId: Types.ObjectId): Promise<void> {
+  const ticketIds = await conversationTicketIds(models, ticketId);
   const [stats] = await models.Message.aggregate<{ count: number; last: Date | null }>([
-    { $match: { ticketId, direction: { $in: ['inbound', 'outbound'] } } },
+    { $match: { ticketId: { $in: ticketIds }, direction: { $in: ['inbound', 'outbound'] }, 'flags.bounce': { $ne: true }, 'flags.autoReply': { $ne: true } } },
     { $group: { _id: null, count: { $sum: 1 }, last: { $max: '$createdAt' } } },
   ]);
   await models.Ticket.updateOne(
@@ -48,21 +51,27 @@ export async function refreshTicketStats(models: Models, ticketId: Types.ObjectI
 }
 
 /**
- * Moves every message of `fromId` into `intoId` and closes `fromId` as merged, recording it on both
- * trails. Idempotent: merging an already merged pair changes nothing.
+ * Merges `fromId` into `intoId`: `intoId` announces it, then one update closes `fromId` pointing at
+ * `intoId`, and from that moment readers list its messages and trail under `intoId` (see
+ * conversationTicketIds); nothing is moved. The survivor then takes its participants, tags and links, and both trails record it.
+ * Idempotent: merging an already merged pair again converges, and a ticket merged into another
+ * one is never re-pointed.
  */
 export async function mergeTickets(models: Models, opts: { intoId: Types.ObjectId; fromId: Types.ObjectId; at: Date; reason: string }): Promise<void> {
   const { intoId, fromId, at } = opts;
   if (intoId.equals(fromId)) return;
   const [into, from] = await Promise.all([models.Ticket.findById(intoId).lean(), models.Ticket.findById(fromId).lean()]);
   if (!into || !from) return;
-  await models.Message.updateMany({ ticketId: fromId }, { $set: { ticketId: intoId } });
-  await models.TicketEvent.updateMany({ ticketId: fromId, type: { $ne: 'merged' } }, { $set: { ticketId: intoId } });
+  await announceMerge(models, intoId, fromId);
+  const switched = await models.Ticket.updateOne(
+    { _id: fromId, mergedIntoId: { $in: [null, intoId] } },
+    { $set: { mergedIntoId: intoId, status: 'closed', closedAt: from.closedAt ?? at, messageCount: 0 } },
+  );
+  if (switched.matchedCount === 0) return;
   await models.Ticket.updateOne(
     { _id: intoId },
     { $addToSet: { participants: { $each: from.participants }, tags: { $each: from.tags }, linkedTicketIds: { $each: from.linkedTicketIds } } },
   );
-  await models.Ticket.updateOne({ _id: fromId }, { $set: { mergedIntoId: intoId, status: 'closed', closedAt: from.closedAt ?? at, messageCount: 0 } });
   await refreshTicketStats(models, intoId);
   const actor = { kind: 'system' as const, label: 'threading' };
   await recordEvent(models, { ticketId: intoId, type: 'merged', actor, at, data: { from: fromId, fromNumber: from.number, reason: opts.reason }, key: `merge:${fromId}>${intoId}:into` });

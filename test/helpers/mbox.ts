@@ -44,3 +44,12 @@ export function pairwiseScore(predicted: Map<string, string>, truth: Map<string,
   }
   return { precision: tp + fp === 0 ? 1 : tp / (tp + fp), recall: tp + fn === 0 ? 1 : tp / (tp + fn), pairs: tp + fp + fn };
 }
+
+/**
+ * Message id (no angle brackets) → thread label from a ground-truth TSV whose columns are mbox index,
+ * message id, thread and subject (the fedora-devel and prose-in-reply-to fixtures).
+ */
+export function readGroundTruth(file: string): Map<string, string> {
+  const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+  return new Map(rows.map((line) => line.split('\t')).map(([, id, thread]) => [id!.replace(/^<|>$/g, ''), thread!] as const));
+}

@@ -37,6 +37,11 @@ export interface MessageDoc {
   date?: Date | null;
   text?: string | null;
   html?: string | null;
+  /**
+   * The sanitizer rules `html` was cleaned under (SANITIZER_RULES); HTML cleaned under others, or
+   * stored without a record, is cleaned again before it is shown.
+   */
+  htmlRules?: string | null;
   attachments: AttachmentRef[];
   raw?: { fileId: Types.ObjectId; size: number; sha256: string } | null;
   dedupeKey?: string | null;
@@ -49,7 +54,8 @@ export interface MessageDoc {
   authorId?: Types.ObjectId | null;
   /** For our outgoing mail: where delivery stands, so agents see a failure on the ticket. */
   delivery?: { state: 'pending' | 'sent' | 'failed'; error?: string | null; at?: Date | null } | null;
-  flags: { autoSubmitted: boolean; autoSubmittedReason?: string | null; bounce: boolean };
+  /** `bounce`: a delivery failure or other mailer report; `autoReply`: an out-of-office or vacation notice. Neither is a customer writing. */
+  flags: { autoSubmitted: boolean; autoSubmittedReason?: string | null; bounce: boolean; autoReply?: boolean; htmlTooComplex?: boolean };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -86,6 +92,7 @@ const messageSchema = new Schema<MessageDoc>(
     date: { type: Date, default: null },
     text: { type: String, default: null },
     html: { type: String, default: null },
+    htmlRules: { type: String, default: null },
     attachments: { type: [attachment], default: [] },
     raw: {
       type: new Schema({ fileId: Schema.Types.ObjectId, size: Number, sha256: String }, { _id: false }),
@@ -104,6 +111,9 @@ const messageSchema = new Schema<MessageDoc>(
       autoSubmitted: { type: Boolean, default: false },
       autoSubmittedReason: { type: String, default: null },
       bounce: { type: Boolean, default: false },
+      autoReply: { type: Boolean, default: false },
+      // The mail's HTML was too complex to display safely: it is not stored, the message shows as text.
+      htmlTooComplex: { type: Boolean, default: false },
     },
   },
   { timestamps: true, collection: 'messages' },

@@ -14,13 +14,16 @@ export const TICKET_EVENT_TYPES = [
   'tags_changed',
   'merged',
   'linked',
+  'related',
   'reopened',
   'bounce_received',
+  'auto_reply_received',
   'auto_reply_sent',
   'auto_reply_suppressed',
   'sla_reminder',
   'sla_breached',
   'escalated',
+  'participants_capped',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

@@ -47,6 +47,8 @@ export interface TicketDoc {
   solvedAt?: Date | null;
   closedAt?: Date | null;
   mergedIntoId?: Types.ObjectId | null;
+  /** Tickets announced as merging into this one; each counts once its own `mergedIntoId` says so (store/merged-tickets.ts). */
+  mergedTicketIds?: Types.ObjectId[];
   linkedTicketIds: Types.ObjectId[];
   flags: { autoSubmitted: boolean };
   sla: TicketSla & TicketSlaIndexFields;
@@ -77,6 +79,7 @@ const ticketSchema = new Schema<TicketDoc>(
     solvedAt: { type: Date, default: null },
     closedAt: { type: Date, default: null },
     mergedIntoId: { type: Schema.Types.ObjectId, ref: 'Ticket', default: null },
+    mergedTicketIds: { type: [Schema.Types.ObjectId], default: undefined },
     linkedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
     flags: { autoSubmitted: { type: Boolean, default: false } },
     sla: {

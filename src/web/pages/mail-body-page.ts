@@ -1,13 +1,15 @@
 import { Router, type Request } from 'express';
 import type { Logger } from 'pino';
 import { INLINE_IMAGE_PATH } from '../../domain/inline-image-links.js';
-import { prepareMailBody } from '../../mail/sanitize-html.js';
+import { SANITIZER_RULES, cleanStoredHtml, linkMailImages } from '../../mail/sanitize-html.js';
 import { openInlineImage } from '../../services/open-inline-image.js';
 import { openMailBody } from '../../services/open-mail-body.js';
 import { sendAttachment } from '../api/attachment-routes.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { mailBodyHeaders } from './security-headers.js';
+
+const TOO_COMPLEX = '<p>The formatting of this message is too complex to display safely.</p>';
 
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
@@ -34,7 +36,9 @@ export function mailBodyPage(ctx: PageContext & { logger: Logger }): Router {
     const { actor } = requireSession(res);
     const body = await openMailBody(deps, actor, String(req.params.id), String(req.params.messageId));
     const remoteImages = req.query.images === '1';
-    const { html } = prepareMailBody(body.html, { loadRemoteImages: remoteImages, inlineImageUrl: body.inlineImageUrl });
+    // Ingest stored the HTML cleaned: only HTML cleaned under other rules is cleaned again, off this thread.
+    const clean = body.htmlRules === SANITIZER_RULES ? body.html : ctx.mailWork ? await ctx.mailWork.cleanStored(body.html) : cleanStoredHtml(body.html);
+    const { html } = clean === null ? { html: TOO_COMPLEX } : linkMailImages(clean, { loadRemoteImages: remoteImages, inlineImageUrl: body.inlineImageUrl });
     res.set(mailBodyHeaders({ inlineImages: inlineImageSource(req), remoteImages }));
     // Links open outside the frame; the sandbox still gives the new page no access to us.
     res.type('html').send(`<!doctype html><html><head><meta charset="utf-8"><base target="_blank"></head><body>${html}</body></html>`);

@@ -1,3 +1,4 @@
+import type { MailWorkerPool } from '../../mail/mail-worker-pool.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { Models } from '../../store/models/index.js';
 import type { SecretBox } from '../../store/secret-box.js';
@@ -24,6 +25,8 @@ export interface PageDeps {
   secrets: SecretBox;
   /** The settings pages under /settings (inboxes, SLA, auto-reply, digest); not served without it. */
   settings?: SettingsDeps;
+  /** Cleans mail HTML stored under older sanitizer rules off the main thread; without it, in this thread. */
+  mailWork?: Pick<MailWorkerPool, 'cleanStored'>;
 }
 
 /** PageDeps plus the compiled templates, as the route modules receive them. */

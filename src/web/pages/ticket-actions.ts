@@ -8,7 +8,7 @@ import { requireCsrf, requireLogin, requireSession } from '../session/session-mi
 import type { PageContext } from './page-deps.js';
 import { renderTicketPage } from './ticket-pages.js';
 import { tagsFromText } from './ticket-extras.js';
-import { postedText } from './form-fields.js';
+import { postedText, validationIssues } from './form-fields.js';
 
 const REPLY_STATUSES = new Set(['open', 'pending', 'solved']);
 
@@ -23,12 +23,20 @@ function backToTicket(res: Response, id: string, error?: string) {
   res.redirect(303, `/tickets/${encodeURIComponent(id)}${error ? `?error=${error}` : ''}#${error ? 'forms' : 'end'}`);
 }
 
+/**
+ * A refused reply names its cause: only a reply without text is "empty". Anything else (an address
+ * of the conversation that cannot be written into a mail) is not the agent's doing.
+ */
+function replyErrorCode(err: unknown): string {
+  return validationIssues(err)?.some((i) => i.path === 'text') ? 'reply-empty' : 'reply-unsendable';
+}
+
 /** Runs a form action; validation and conflict failures go back to the ticket page as a message. */
-async function act(res: Response, id: string, errorCode: string, fn: () => Promise<unknown>) {
+async function act(res: Response, id: string, errorCode: string | ((err: unknown) => string), fn: () => Promise<unknown>) {
   try {
     await fn();
   } catch (err) {
-    if (isAppError(err, 'VALIDATION_FAILED')) return backToTicket(res, id, errorCode);
+    if (isAppError(err, 'VALIDATION_FAILED')) return backToTicket(res, id, typeof errorCode === 'string' ? errorCode : errorCode(err));
     if (isAppError(err, 'CONFLICT')) return backToTicket(res, id, 'merged');
     throw err;
   }
@@ -54,7 +62,7 @@ export function ticketActions(ctx: PageContext): Router {
       const items = await findReplyConflicts(ctx, { ticketId: ticket._id, userId: actor.userId, seenUntil });
       if (items.length > 0) return renderTicketPage(ctx, req, res.status(409), { text, status, items });
     }
-    await act(res, id, 'reply-empty', () =>
+    await act(res, id, replyErrorCode, () =>
       sendReply(ctx.actions, {
         ticketId: ticket._id,
         authorId: actor.userId!,

@@ -17,6 +17,7 @@ import { queryText } from './form-fields.js';
 /** Fixed texts for `?error=` after a form post; the query names one, it never carries the text itself. */
 export const FORM_ERRORS: Record<string, string> = {
   'reply-empty': 'A reply needs some text.',
+  'reply-unsendable': 'The reply could not be written as an email: an address of this conversation is malformed. Nothing was sent.',
   'note-empty': 'A note needs some text.',
   invalid: 'That change was not accepted. Check the form and try again.',
   merged: 'This ticket was merged into another one and can no longer change.',

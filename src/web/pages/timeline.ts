@@ -1,3 +1,4 @@
+import { participantsCappedText, type AddressHeader } from '../../domain/participants.js';
 import { hasRemoteImages } from '../../mail/sanitize-html.js';
 import type { TicketDetailView } from '../../services/get-ticket.js';
 import type { MessageView, TicketEventView } from '../../services/ticket-view.js';
@@ -17,7 +18,7 @@ export type TimelineEntry =
       loadImagesUrl: string | null;
       imagesLoaded: boolean;
     }
-  | { kind: 'event'; at: Date; text: string };
+  | { kind: 'event'; at: Date; text: string; link: { url: string; label: string } | null };
 
 // Messages already appear in full, so the events that only announce them are left out.
 const SHOWN_AS_MESSAGE = new Set(['created', 'message_received', 'reply_queued', 'note_added']);
@@ -40,13 +41,23 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>): 
     case 'sla_breached': return 'SLA breached';
     case 'escalated': return `Escalated${d.level ? ` to level ${str(d.level)}` : ''}`;
     case 'bounce_received': return 'A delivery failure report arrived';
+    case 'auto_reply_received': return `An automatic reply (out of office or similar) arrived${d.from ? ` from ${str(d.from)}` : ''}; the ticket was left as it was`;
     case 'reopened': return 'Reopened by a new customer message';
+    case 'participants_capped': return participantsCappedText({ addresses: Number(d.addresses), headers: (Array.isArray(d.headers) ? d.headers : []) as AddressHeader[], added: Number(d.added) });
     case 'merged':
       if (d.fromNumber !== undefined) return `${who} merged #${str(d.fromNumber)} into this ticket${d.reason ? ` (${str(d.reason)})` : ''}`;
       return d.intoNumber !== undefined ? `${who} merged this ticket into #${str(d.intoNumber)}` : 'Tickets merged';
     case 'linked': return 'Linked to another ticket';
+    case 'related': return 'Related to a ticket in another inbox';
     default: return e.type.replace(/_/g, ' ');
   }
+}
+
+/** The ticket an event names, when the viewer may open it (get-ticket leaves the id out otherwise). */
+function otherTicketLink(e: TicketEventView): { url: string; label: string } | null {
+  if (e.type !== 'linked' && e.type !== 'related') return null;
+  const { ticketId, number } = e.data;
+  return typeof ticketId === 'string' && typeof number === 'number' ? { url: `/tickets/${ticketId}`, label: `#${number}` } : null;
 }
 
 /**
@@ -76,7 +87,7 @@ export function buildTimeline(ticket: TicketDetailView, users: Map<string, strin
   for (const e of ticket.events) {
     if (SHOWN_AS_MESSAGE.has(e.type)) continue;
     const who = e.actor.kind === 'user' ? users.get(e.actor.id ?? '') ?? 'An agent' : e.actor.kind === 'system' ? 'Threadline' : e.actor.label ?? 'The customer';
-    entries.push({ kind: 'event', at: e.at, text: describe(e, who, users) });
+    entries.push({ kind: 'event', at: e.at, text: describe(e, who, users), link: otherTicketLink(e) });
   }
   // Stable sort: a message and an event at the same instant keep messages first.
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime());

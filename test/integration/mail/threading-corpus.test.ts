@@ -11,31 +11,29 @@ import { testLogger } from '../../helpers/db.js';
 import { startDovecot, type DovecotServer } from '../../helpers/dovecot.js';
 import { TEST_SECRET_KEY, createImapInbox } from '../../helpers/inbox.js';
 import { ingestFixture } from '../../helpers/ingest.js';
-import { pairwiseScore, readMbox, shuffled } from '../../helpers/mbox.js';
+import { pairwiseScore, readGroundTruth, readMbox, shuffled } from '../../helpers/mbox.js';
+import { MBOX_FILE, TRUTH_FILE, corpusFiles, generateCorpus } from '../../fixtures/prose-in-reply-to/generate.js';
 
 // One month of fedora-devel (Jan 2010) with Mailman's own threads as ground truth; see the fixture's PROVENANCE.txt.
 const DIR = path.resolve(import.meta.dirname, '../../fixtures/fedora-devel-2010-01');
 const messages = readMbox(path.join(DIR, 'fedora-devel-2010-January.mbox'));
-const truth = new Map(
-  readFileSync(path.join(DIR, 'THREADS.mailman-groundtruth.tsv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => line.split('\t'))
-    .map(([, id, thread]) => [id!.replace(/^<|>$/g, ''), thread!] as const),
-);
+const truth = readGroundTruth(path.join(DIR, 'THREADS.mailman-groundtruth.tsv'));
+
+// Replies whose In-Reply-To prose names the answered author's address (nmh, mutt, Pine, Gnus, Eudora); see generate.ts.
+const proseMessages = readMbox(MBOX_FILE);
+const proseTruth = readGroundTruth(TRUTH_FILE);
 
 let dovecot: DovecotServer;
 const cleanups: Array<() => Promise<void>> = [];
 beforeAll(async () => {
-  dovecot = await startDovecot(['ordered@example.test', 'shuffled@example.test']);
+  dovecot = await startDovecot(['ordered@example.test', 'shuffled@example.test', 'prose-ordered@example.test', 'prose-shuffled@example.test']);
 });
 afterAll(async () => {
   for (const c of cleanups) await c();
   await dovecot.stop();
 });
 
-async function threadThroughDovecot(user: string, order: Buffer[]) {
+async function threadThroughDovecot(user: string, order: Buffer[], corpus = { truth, now: new Date('2010-02-01T00:00:00Z') }) {
   const client = await dovecot.client(user);
   try {
     for (const raw of order) await client.append('INBOX', raw);
@@ -45,7 +43,7 @@ async function threadThroughDovecot(user: string, order: Buffer[]) {
   const fx = await ingestFixture(`corpus_${user.split('@')[0]}`);
   await fx.models.Inbox.deleteMany({});
   const inbox = await createImapInbox(fx.models, { address: user, port: dovecot.port, password: dovecot.password });
-  const deps = { ...fx.deps, now: () => new Date('2010-02-01T00:00:00Z') };
+  const deps = { ...fx.deps, now: () => corpus.now };
   const supervisor = new PollerSupervisor({
     models: fx.models, secrets: createSecretBox(TEST_SECRET_KEY), logger: testLogger, now: () => new Date(), owner: user, leaseMs: 5000, rescanMs: 500,
     ingest: (input) => ingestEmail(deps, input),
@@ -63,9 +61,9 @@ async function threadThroughDovecot(user: string, order: Buffer[]) {
   for (const m of await fx.models.Message.find({}, { messageId: 1, ticketId: 1 }).lean()) {
     predicted.set(m.messageId!, (await mergeRootOf(fx.models, m.ticketId)).toHexString());
   }
-  const score = pairwiseScore(predicted, truth);
+  const score = pairwiseScore(predicted, corpus.truth);
   const tickets = await fx.models.Ticket.countDocuments({ mergedIntoId: null });
-  console.log(`threading ${user}: precision ${score.precision.toFixed(4)} recall ${score.recall.toFixed(4)}; ${tickets} tickets for ${new Set(truth.values()).size} Mailman threads`);
+  console.log(`threading ${user}: precision ${score.precision.toFixed(4)} recall ${score.recall.toFixed(4)}; ${tickets} tickets for ${new Set(corpus.truth.values()).size} threads`);
   return { score, fx };
 }
 
@@ -86,5 +84,30 @@ describe('threading accuracy on fedora-devel 2010-01 (292 messages, Mailman grou
     const { score } = await threadThroughDovecot('shuffled@example.test', shuffled(messages, 20100101));
     expect(score.precision).toBeGreaterThanOrEqual(0.99);
     expect(score.recall).toBeGreaterThanOrEqual(0.98);
+  }, 120_000);
+});
+
+describe('threading accuracy on In-Reply-To prose naming the correspondent (348 messages, generated ground truth)', () => {
+  const prose = { truth: proseTruth, now: new Date('2026-04-01T00:00:00Z') };
+
+  it('has the corpus its generator writes', () => {
+    const files = corpusFiles(generateCorpus());
+    expect(readFileSync(MBOX_FILE, 'latin1')).toBe(files.mbox);
+    expect(readFileSync(TRUTH_FILE, 'utf8')).toBe(files.truth);
+    expect(proseMessages).toHaveLength(348);
+    expect(new Set(proseTruth.values()).size).toBe(48);
+  });
+
+  it('threads it appended in mailbox order', async () => {
+    const { score, fx } = await threadThroughDovecot('prose-ordered@example.test', proseMessages, prose);
+    expect(score.precision).toBeGreaterThanOrEqual(0.99);
+    expect(score.recall).toBeGreaterThanOrEqual(0.95);
+    expect(await fx.models.Quarantine.countDocuments()).toBe(0);
+  }, 120_000);
+
+  it('threads it appended in a shuffled order', async () => {
+    const { score } = await threadThroughDovecot('prose-shuffled@example.test', shuffled(proseMessages, 20260302), prose);
+    expect(score.precision).toBeGreaterThanOrEqual(0.99);
+    expect(score.recall).toBeGreaterThanOrEqual(0.95);
   }, 120_000);
 });

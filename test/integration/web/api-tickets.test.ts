@@ -213,7 +213,7 @@ describe('GET /api/v1/tickets/:id', () => {
       text: null,
       html: null,
       attachments: [{ id: pdfId.toHexString(), filename: 'résumé (1).pdf', contentType: 'application/pdf', size: 10, inline: false, contentId: null }],
-      flags: { autoSubmitted: false, autoSubmittedReason: null, bounce: false },
+      flags: { autoSubmitted: false, autoSubmittedReason: null, bounce: false, autoReply: false, htmlTooComplex: false },
       createdAt: new Date(BASE_TIME - 7_199_000).toISOString(),
     });
     expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'message_received']);

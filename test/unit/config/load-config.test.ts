@@ -45,6 +45,15 @@ describe('loadConfig', () => {
     expect(err.message).toMatch(/PUBLIC_URL/);
   });
 
+  it('bounds the work one mail may cost: participants, worker threads and their time budget', () => {
+    expect(loadConfig({}).mail).toMatchObject({ maxParticipantsPerMail: 50, workBudgetMs: 5000, workerThreads: 2 });
+    expect(loadConfig({ MAIL_MAX_PARTICIPANTS_PER_MAIL: '20', MAIL_WORK_BUDGET_MS: '2000', MAIL_WORKER_THREADS: '4' }).mail).toMatchObject({ maxParticipantsPerMail: 20, workBudgetMs: 2000, workerThreads: 4 });
+    const err = errorOf(() => loadConfig({ MAIL_MAX_PARTICIPANTS_PER_MAIL: '0', MAIL_WORK_BUDGET_MS: '10', MAIL_WORKER_THREADS: 'many' }));
+    expect(err.message).toContain('MAIL_MAX_PARTICIPANTS_PER_MAIL (mail.maxParticipantsPerMail)');
+    expect(err.message).toContain('MAIL_WORK_BUDGET_MS (mail.workBudgetMs)');
+    expect(err.message).toContain('MAIL_WORKER_THREADS (mail.workerThreads)');
+  });
+
   it('never echoes a secret value in the error', () => {
     const err = errorOf(() => loadConfig({ SECRET_KEY: 'short-but-secret' }));
     expect(err.message).toMatch(/SECRET_KEY \(secretKey\): must be at least 32 characters/);

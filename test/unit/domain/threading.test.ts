@@ -7,9 +7,9 @@ import { baseSubject, looksLikeReply, referencedIds, subjectWithToken, threadKey
 const sign = (v: string) => createHmac('sha256', 'k'.repeat(32)).update(v).digest('hex');
 const now = new Date('2026-11-21T12:00:00Z');
 const ticket = (over: Partial<ThreadCandidate> = {}): ThreadCandidate => ({
-  ticketId: 't1', number: 1, status: 'open', closedAt: null, participants: ['ann@example.com'], ...over,
+  ticketId: 't1', number: 1, inboxId: 'in-a', status: 'open', closedAt: null, participants: ['ann@example.com'], ...over,
 });
-const base = { linked: [], tokenTicket: null, subjectTicket: null, sender: 'ann@example.com', now, reopenClosedWithinSeconds: 30 * 86400 };
+const base = { inboxIds: ['in-a'], linked: [], tokenTicket: null, subjectTicket: null, sender: 'ann@example.com', now, reopenClosedWithinSeconds: 30 * 86400 };
 
 describe('referencedIds / threadKeysOf', () => {
   it('drops the own id (reference loop) and duplicates, keeping order', () => {
@@ -58,7 +58,7 @@ describe('decideThread', () => {
   });
   it('joins the oldest linked ticket and merges the others into it', () => {
     const d = decideThread({ ...base, linked: [ticket({ ticketId: 't9', number: 9 }), ticket({ ticketId: 't3', number: 3 }), ticket({ ticketId: 't9', number: 9 })] });
-    expect(d).toEqual({ kind: 'join', ticketId: 't3', status: 'open', mergeFrom: ['t9'], reopen: false, reason: 'references' });
+    expect(d).toEqual({ kind: 'join', ticketId: 't3', status: 'open', mergeFrom: ['t9'], related: [], reopen: false, reason: 'references' });
   });
   it('reopens a solved ticket and a recently closed one', () => {
     expect(decideThread({ ...base, linked: [ticket({ status: 'solved' })] })).toMatchObject({ kind: 'join', reopen: true });
@@ -76,5 +76,26 @@ describe('decideThread', () => {
   it('never merges on subject alone across requesters', () => {
     expect(decideThread({ ...base, sender: 'bob@example.com', subjectTicket: ticket() })).toMatchObject({ kind: 'new' });
     expect(decideThread({ ...base, subjectTicket: ticket() })).toMatchObject({ kind: 'join', reason: 'subject' });
+  });
+
+  describe('across inboxes (regression: automatic merges never cross inboxes)', () => {
+    const inB = (over: Partial<ThreadCandidate> = {}) => ticket({ ticketId: 'b1', number: 1, inboxId: 'in-b', ...over });
+    it('joins the linked ticket of its own inbox, even a newer one, and only relates the other inbox’s', () => {
+      const d = decideThread({ ...base, linked: [inB(), ticket({ ticketId: 'a5', number: 5 }), ticket({ ticketId: 'a7', number: 7 })] });
+      expect(d).toEqual({ kind: 'join', ticketId: 'a5', status: 'open', mergeFrom: ['a7'], related: ['b1'], reopen: false, reason: 'references' });
+    });
+    it('starts a new ticket related to a ticket of another inbox that is its only link', () => {
+      expect(decideThread({ ...base, linked: [inB(), inB()] })).toMatchObject({ kind: 'new', linkedTo: null, related: ['b1'] });
+    });
+    it('with two of our inboxes addressed, joins the oldest ticket among them and merges only within its inbox', () => {
+      const d = decideThread({ ...base, inboxIds: ['in-a', 'in-b'], linked: [ticket({ ticketId: 'a5', number: 5 }), inB(), inB({ ticketId: 'b9', number: 9 }), ticket({ ticketId: 'c2', number: 2, inboxId: 'in-c' })] });
+      expect(d).toMatchObject({ kind: 'join', ticketId: 'b1', mergeFrom: ['b9'], related: ['a5', 'c2'] });
+    });
+    it('never joins a ticket of another inbox by subject token or subject, and relates a token only for a participant', () => {
+      expect(decideThread({ ...base, tokenTicket: inB() })).toMatchObject({ kind: 'new', related: ['b1'] });
+      expect(decideThread({ ...base, sender: 'mallory@evil.test', tokenTicket: inB() })).toMatchObject({ kind: 'new', related: [] });
+      expect(decideThread({ ...base, tokenTicket: inB(), subjectTicket: ticket({ ticketId: 'a3' }) })).toMatchObject({ kind: 'join', ticketId: 'a3', related: ['b1'] });
+      expect(decideThread({ ...base, subjectTicket: inB() })).toMatchObject({ kind: 'new', related: [] });
+    });
   });
 });

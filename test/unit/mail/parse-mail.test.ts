@@ -100,11 +100,12 @@ describe('parseMail: headers', () => {
     const mail = await parseMail(raw, LIMIT);
     expect(mail.messageId).toBe('abc@example.com');
     expect(mail.inReplyTo).toEqual(['p1@example.com']);
-    expect(mail.references).toEqual(['p0@example.com', 'p1@example.com', 'broken-id@example.com', 'bare@example.org']);
+    // A bare word beside bracketed ids is prose (`<id>; from bare@example.org on ...`), not an id.
+    expect(mail.references).toEqual(['p0@example.com', 'p1@example.com', 'broken-id@example.com']);
   });
 
-  it('accepts a bare In-Reply-To address and drops an empty one', async () => {
-    expect((await parseFixture('mikel-mail/error_emails/bad_date_header.eml')).inReplyTo).toEqual(['someone@yahoo.com']);
+  it('drops an In-Reply-To that is the recipient\'s address (a thread key every mail to them would share) and an empty one', async () => {
+    expect((await parseFixture('mikel-mail/error_emails/bad_date_header.eml')).inReplyTo).toEqual([]);
     expect((await parseFixture('mikel-mail/error_emails/empty_in_reply_to.eml')).inReplyTo).toEqual([]);
   });
 
@@ -234,5 +235,38 @@ describe('parseMail: refusals', () => {
       }
     }
     expect(outcomes).toBe(sources.length * 48);
+  });
+});
+
+describe('parseMail: less work for a costly mail', () => {
+  const htmlOnly = (html: string) =>
+    Buffer.from(['From: Ann <ann@customer.test>', 'To: support@example.test', 'Subject: Deep', 'Message-ID: <deep@customer.test>', 'Content-Type: text/html; charset=utf-8', '', html, ''].join('\r\n'));
+
+  it('reads the text of HTML too deep for HTML-to-text with a linear scan instead of refusing the mail', async () => {
+    const mail = await parseMail(htmlOnly(`${'<div>'.repeat(20_000)}<p>Deep &amp; down</p>${'</div>'.repeat(20_000)}`), LIMIT);
+    expect(mail.text).toBe('Deep & down');
+    expect(mail.html).toContain('<div><div>');
+  });
+
+  it('without-html-text: the same mail but an HTML-only body read by the linear scan', async () => {
+    const raw = htmlOnly('<h1>Title</h1><p>Hello <a href="https://x.test/">there</a></p>');
+    const [full, lighter] = [await parseMail(raw, LIMIT), await parseMail(raw, { ...LIMIT, mode: 'without-html-text' })];
+    expect(full.text).toBe('TITLE\n\nHello there [https://x.test/]');
+    expect(lighter).toEqual({ ...full, text: 'Title\n\nHello there' });
+  });
+
+  it('headers-and-raw-text: headers and addresses as always, the body undecoded, no parts', async () => {
+    const raw = readFixture('mikel-mail/attachment_emails/attachment_pdf.eml');
+    const [full, bare] = [await parseMail(raw, LIMIT), await parseMail(raw, { ...LIMIT, mode: 'headers-and-raw-text' })];
+    expect(bare).toMatchObject({ messageId: full.messageId, subject: full.subject, from: full.from, to: full.to, cc: full.cc, date: full.date, headers: full.headers, html: null, attachments: [], contentType: 'text/plain' });
+    expect(bare.text).toContain('Content-Disposition: attachment');
+  });
+
+  it('headers-and-raw-text decodes encoded names and keeps groups flat', async () => {
+    const raw = Buffer.from('From: =?utf-8?q?J=C3=B6rg?= <jorg@customer.test>\r\nTo: team: a@x.test, b@x.test;, c@x.test\r\nSubject: hi\r\n\r\nbody\r\n');
+    const mail = await parseMail(raw, { ...LIMIT, mode: 'headers-and-raw-text' });
+    expect(mail.from).toEqual({ address: 'jorg@customer.test', name: 'Jörg' });
+    expect(mail.to.map((a) => a.address)).toEqual(['a@x.test', 'b@x.test', 'c@x.test']);
+    expect(mail.text).toBe('body\n');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRemoteImages, prepareMailBody, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
+import { SANITIZER_RULES, cleanStoredHtml, hasRemoteImages, linkMailImages, prepareMailBody, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
 
 const clean = (html: string): string => sanitizeEmailHtml(html).html;
 
@@ -164,5 +164,37 @@ describe('prepareMailBody: stored HTML on its way into the frame', () => {
   it('hasRemoteImages spots held-back images but not the same words in text', () => {
     expect(hasRemoteImages(stored)).toBe(true);
     expect(hasRemoteImages(clean('<p>&lt;img data-remote-src="x"&gt;</p><img src="cid:a@b">'))).toBe(false);
+  });
+});
+
+describe('linkMailImages: HTML ingest cleaned, into the frame without sanitizing again', () => {
+  const samples = [
+    '<p>Hi</p><img src="cid:logo@x" alt="logo"><img src="cid:theirs@y"><img src="https://t.example/p.gif" srcset="https://t.example/2x.gif 2x" width="1">',
+    '<img src="https://t.example/a.gif?x=1&amp;y=&quot;2&quot;" alt="a &quot;quoted&quot; &lt;alt&gt;" title="x > y"><img alt="" src="cid:a&amp;b@x">',
+    '<table><tr><td><img src="HTTPS://T.EXAMPLE/P.GIF" width="10" height="10" border="0"></td></tr></table><p>&lt;img src="cid:logo@x"&gt; is text</p>',
+    '<img src="data:image/png;base64,AAAA"><img src="/relative.png"><img><p>left</p>',
+  ];
+  const urls = (cid: string) => (cid === 'logo@x' || cid === 'a&b@x' ? `/mail-images/m1/tok?cid=${encodeURIComponent(cid)}&v="1"` : null);
+
+  it.each(samples.flatMap((html) => [[html, false], [html, true]] as const))('equals prepareMailBody on %s (load images: %s)', (html, loadRemoteImages) => {
+    const stored = clean(html);
+    expect(linkMailImages(stored, { loadRemoteImages, inlineImageUrl: urls })).toEqual(prepareMailBody(stored, { loadRemoteImages, inlineImageUrl: urls }));
+  });
+
+  it('is cleanStoredHtml then linkMailImages when the rules are not known', () => {
+    const old = '<img src="https://t.example/p.gif" onerror="x()"><img data-remote-src="https://t.example/q.gif"><img src="cid:logo@x"><script>x()</script>';
+    expect(prepareMailBody(old, { loadRemoteImages: false, inlineImageUrl: urls })).toEqual(linkMailImages(cleanStoredHtml(old), { loadRemoteImages: false, inlineImageUrl: urls }));
+    expect(cleanStoredHtml(old)).toBe('<img data-remote-src="https://t.example/p.gif" /><img data-remote-src="https://t.example/q.gif" /><img src="cid:logo@x" />');
+  });
+
+  it('stays fast on a large cleaned body', () => {
+    const stored = clean(`${'<p>Some text and <img src="https://t.example/p.gif" alt="x"></p>'.repeat(20_000)}`);
+    const started = performance.now();
+    expect(linkMailImages(stored, { loadRemoteImages: false, inlineImageUrl: () => null }).remoteImages).toBe(20_000);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('names the rules with a short fingerprint', () => {
+    expect(SANITIZER_RULES).toMatch(/^[0-9a-f]{16}$/);
   });
 });
