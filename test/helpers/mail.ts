@@ -29,3 +29,46 @@ export function rawMail(opts: {
   ];
   return Buffer.from(lines.join('\r\n'));
 }
+
+/**
+ * A delivery failure report (RFC 3464 multipart/report) from a mailer daemon, saying the mail with
+ * `originalMessageId` could not be delivered to gone@customer.test (5.1.1).
+ */
+export function deliveryFailureReport(opts: { messageId: string; originalMessageId: string; date: string; originalSubject?: string }): Buffer {
+  return Buffer.from(
+    [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.example.test>',
+      'To: support@example.test',
+      'Subject: Undelivered Mail Returned to Sender',
+      `Message-ID: <${opts.messageId}>`,
+      `Date: ${opts.date}`,
+      'Auto-Submitted: auto-replied',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+      '',
+      '--B',
+      'Content-Type: text/plain',
+      '',
+      'I could not deliver your message.',
+      '--B',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.test',
+      '',
+      'Final-Recipient: rfc822; gone@customer.test',
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+      '',
+      '--B',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `Message-ID: <${opts.originalMessageId}>`,
+      'To: gone@customer.test',
+      ...(opts.originalSubject ? [`Subject: ${opts.originalSubject}`] : []),
+      '',
+      '--B--',
+      '',
+    ].join('\r\n'),
+  );
+}

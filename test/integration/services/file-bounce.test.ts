@@ -6,6 +6,7 @@ import { ingestEmail } from '../../../src/services/ingest-email.js';
 import { buildTimeline } from '../../../src/web/pages/timeline.js';
 import { ingestFixture } from '../../helpers/ingest.js';
 import { readFixture } from '../../helpers/mail-fixtures.js';
+import { deliveryFailureReport } from '../../helpers/mail.js';
 
 const ADMIN = { userId: null, role: 'admin' as const, inboxIds: [] };
 
@@ -77,40 +78,7 @@ describe('an out-of-office reply to one of our mails was shown as a bounce', () 
   it('a real delivery report to one of our mails is still a bounce', async () => {
     const ourId = 'tl.9.65f0c0ffee0000000000a009.77aa0c1e3d@example.test';
     const ticketId = await answeredTicket(7003, ourId, 'pending', 'gone@customer.test');
-    const dsn = Buffer.from(
-      [
-        'From: Mail Delivery System <MAILER-DAEMON@mx.example.test>',
-        'To: support@example.test',
-        'Subject: Undelivered Mail Returned to Sender',
-        'Message-ID: <dsn.7003@mx.example.test>',
-        'Date: Tue, 03 Nov 2026 10:05:00 +0000',
-        'Auto-Submitted: auto-replied',
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-        '',
-        '--B',
-        'Content-Type: text/plain',
-        '',
-        'I could not deliver your message.',
-        '--B',
-        'Content-Type: message/delivery-status',
-        '',
-        'Reporting-MTA: dns; mx.example.test',
-        '',
-        'Final-Recipient: rfc822; gone@customer.test',
-        'Action: failed',
-        'Status: 5.1.1',
-        '',
-        '--B',
-        'Content-Type: text/rfc822-headers',
-        '',
-        `Message-ID: <${ourId}>`,
-        'To: gone@customer.test',
-        '',
-        '--B--',
-        '',
-      ].join('\r\n'),
-    );
+    const dsn = deliveryFailureReport({ messageId: 'dsn.7003@mx.example.test', originalMessageId: ourId, date: 'Tue, 03 Nov 2026 10:05:00 +0000' });
     expect(await ingestEmail(fx.deps, { inboxId: fx.inbox._id, raw: dsn, source: null })).toEqual({ outcome: 'bounce', ticketId });
     expect((await fx.models.TicketEvent.find({ ticketId }).lean()).map((e) => e.type)).toEqual(['bounce_received']);
     expect(await trailText(ticketId)).toEqual(['A delivery failure report arrived']);

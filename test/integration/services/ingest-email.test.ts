@@ -3,7 +3,7 @@ import type { Types } from 'mongoose';
 import { ourMessageId } from '../../../src/domain/message-ids.js';
 import { ingestEmail, type IngestResult } from '../../../src/services/ingest-email.js';
 import { ingestFixture } from '../../helpers/ingest.js';
-import { rawMail } from '../../helpers/mail.js';
+import { deliveryFailureReport, rawMail } from '../../helpers/mail.js';
 
 let fx: Awaited<ReturnType<typeof ingestFixture>>;
 beforeAll(async () => {
@@ -149,42 +149,7 @@ describe('ingestEmail', () => {
     const ours = ourMessageId(number, 'out1', 'example.test', fx.deps.sign);
     await fx.models.Message.create({ ticketId: t, inboxId: fx.inbox._id, direction: 'outbound', messageId: ours, to: [{ address: 'gone@customer.test' }] });
     const tickets = await fx.models.Ticket.countDocuments();
-    const dsn = Buffer.from(
-      [
-        'From: Mail Delivery System <MAILER-DAEMON@mx.example.test>',
-        'To: support@example.test',
-        'Subject: Undelivered Mail Returned to Sender',
-        'Message-ID: <dsn1@mx.example.test>',
-        'Date: Fri, 20 Nov 2026 10:05:00 +0000',
-        'Auto-Submitted: auto-replied',
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-        '',
-        '--B',
-        'Content-Type: text/plain',
-        '',
-        'I could not deliver your message.',
-        '--B',
-        'Content-Type: message/delivery-status',
-        '',
-        'Reporting-MTA: dns; mx.example.test',
-        '',
-        'Final-Recipient: rfc822; gone@customer.test',
-        'Action: failed',
-        'Status: 5.1.1',
-        'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
-        '',
-        '--B',
-        'Content-Type: text/rfc822-headers',
-        '',
-        `Message-ID: <${ours}>`,
-        'To: gone@customer.test',
-        'Subject: Re: Help',
-        '',
-        '--B--',
-        '',
-      ].join('\r\n'),
-    );
+    const dsn = deliveryFailureReport({ messageId: 'dsn1@mx.example.test', originalMessageId: ours, date: 'Fri, 20 Nov 2026 10:05:00 +0000', originalSubject: 'Re: Help' });
     expect(await ingest(dsn)).toEqual({ outcome: 'bounce', ticketId: t });
     expect(await fx.models.Ticket.countDocuments()).toBe(tickets);
     expect((await fx.models.Contact.findOne({ email: 'gone@customer.test' }).lean())!.bounce.bouncing).toBe(true);

@@ -8,6 +8,7 @@ import {
   type BusinessHours,
   type Weekday,
 } from '../../../src/domain/business-hours.js';
+import { seededRandom } from '../../helpers/random.js';
 
 const H = 3600;
 const at = (iso: string) => new Date(iso);
@@ -186,18 +187,6 @@ describe('isWithinBusinessHours', () => {
   });
 });
 
-/** Deterministic PRNG (mulberry32) so the property loops are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** An independent oracle: is the wall clock at `t` inside the schedule? (Schedules here have no boundary inside a repeated hour.) */
 function oracleWithin(t: number, hours: BusinessHours): boolean {
   const local = DateTime.fromMillis(t, { zone: hours.timeZone });
@@ -220,7 +209,7 @@ describe('properties', () => {
   const yearMs = 365 * 86_400_000;
 
   it.each(schedules)('businessSecondsBetween inverts addBusinessSeconds on 500 random cases (%s)', (_name, hours) => {
-    const random = prng(0x5eed + _name.length);
+    const random = seededRandom(0x5eed + _name.length);
     for (let i = 0; i < 500; i++) {
       const from = new Date(yearStart + Math.floor(random() * yearMs / 1000) * 1000);
       const seconds = Math.floor(random() * (random() < 0.5 ? 10 * H : 400 * H));
