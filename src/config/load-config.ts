@@ -10,6 +10,7 @@ const ENV_KEYS: ReadonlyArray<{ env: string; path: string[]; secret?: boolean; b
   { env: 'PORT', path: ['port'] },
   { env: 'HOST', path: ['host'] },
   { env: 'PUBLIC_URL', path: ['publicUrl'] },
+  { env: 'TRUST_PROXY', path: ['trustProxy'] },
   { env: 'LOG_LEVEL', path: ['logLevel'] },
   { env: 'DATA_DIR', path: ['dataDir'] },
   { env: 'MONGODB_URI', path: ['mongodbUri'], secret: true },

@@ -1,7 +1,43 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** express's `trust proxy`: false (no proxy), a number of proxy hops, or addresses, CIDR ranges and express's names of ranges. */
+export type TrustProxy = false | number | string[];
+
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies' `X-Forwarded-*` headers to believe: `false` (the default: none, the peer address is
+ * the client), a hop count, or a comma-separated list of addresses, CIDR ranges and `loopback`,
+ * `linklocal`, `uniquelocal`. `true` (every sender) is refused: any client could then choose its address.
+ */
+const trustProxy = z.union([z.boolean(), z.number(), z.string()]).transform((value, ctx): TrustProxy => {
+  const text = String(value).trim().toLowerCase();
+  if (text === 'false' || text === 'off' || text === '0') return false;
+  if (/^\d+$/.test(text) && Number(text) <= 10) return Number(text);
+  const entries = text.split(',').map((e) => e.trim());
+  if (text !== 'true' && entries.every((e) => e !== '' && isProxyAddress(e))) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      text === 'true'
+        ? 'must not be true (that believes every client); give the proxy\'s address, e.g. loopback or 10.0.0.0/8, or a hop count'
+        : 'must be false, a hop count (0-10), or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+  });
+  return z.NEVER;
+});
 
 /** The validated configuration every part of Threadline receives; nothing reads process.env elsewhere. */
 export const configSchema = z
@@ -10,6 +46,7 @@ export const configSchema = z
     port,
     host: z.string().min(1),
     publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
+    trustProxy: trustProxy.default(false),
     logLevel,
     dataDir: z.string().min(1),
     mongodbUri: z

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { http: 404 },
   CONFLICT: { http: 409 },
   PAYLOAD_TOO_LARGE: { http: 413 },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415 },
   RATE_LIMITED: { http: 429 },
   SECRET_INVALID: { http: 500 },
   DELIVERY_DEFERRED: { http: 503 },

@@ -1,30 +1,77 @@
-import { ImapFlow } from 'imapflow';
+import { ImapFlow, type Logger as ImapLogger } from 'imapflow';
 import nodemailer from 'nodemailer';
+import { CONNECTION_PROBLEMS, type ConnectionProblem } from '../domain/mail-account.js';
 import type { AccountCheck, ConnectionChecks, ImapTarget, SmtpTarget } from '../services/test-inbox-connection.js';
-import { classifyImapError } from './imap-errors.js';
 
 interface NodemailerError {
   code?: string;
   responseCode?: number;
-  response?: string;
+  command?: string;
   message?: string;
+  library?: string;
 }
 
-const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT/;
+interface ImapFlowError {
+  code?: string;
+  authenticationFailed?: boolean;
+  serverResponseCode?: string;
+  responseText?: string;
+  message?: string;
+  library?: string;
+}
+
+type Failure = Pick<AccountCheck, 'code' | 'message'>;
+
+const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
 /**
- * Names what went wrong with an SMTP account: the login (RFC 4954 §6: 535), getting there at all,
- * or anything else the server said.
+ * The socket-level problem behind an error, if it is one. Only our own codes and Node's are read,
+ * never the server's text, so a result cannot carry a banner back.
  */
-export function classifySmtpCheckError(err: unknown, target: Pick<SmtpTarget, 'host' | 'port'>): Pick<AccountCheck, 'code' | 'message'> {
-  const e = (err ?? {}) as NodemailerError;
-  const detail = (e.response ?? e.message ?? String(err)).trim();
-  const where = `${target.host}:${target.port}`;
-  if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || e.responseCode === 535) return { code: 'SMTP_AUTH_FAILED', message: `SMTP login to ${where} failed: ${detail}` };
-  if (e.code === 'ECONNECTION' || e.code === 'ETIMEDOUT' || e.code === 'EDNS' || (e.code === 'ESOCKET' && UNREACHABLE.test(detail))) {
-    return { code: 'SMTP_UNREACHABLE', message: `Cannot reach SMTP server ${where}: ${detail}` };
+function socketProblem(code: string | undefined, library: string | undefined): ConnectionProblem | null {
+  if (!code) return library === 'SSL routines' ? 'tls' : null;
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EDNS') return 'hostNotFound';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'unreachable';
+  if (/^(ETIMEDOUT|ETIMEOUT|CONNECT_TIMEOUT|GREETING_TIMEOUT|SOCKET_TIMEOUT)$/.test(code)) return 'timedOut';
+  if (/^(ECONNRESET|EPIPE|NoConnection|ClosedAfterConnectText|ClosedAfterConnectTLS|EConnectionClosed)$/.test(code)) return 'closed';
+  if (CERTIFICATE.test(code)) return 'certificate';
+  if (/^(ERR_SSL_|ERR_TLS_|EPROTO$)/.test(code) || library === 'SSL routines') return 'tls';
+  return null;
+}
+
+const failure = (code: string, problem: ConnectionProblem): Failure => ({ code, message: CONNECTION_PROBLEMS[problem] });
+
+/** Names what went wrong with an IMAP account, in words from the fixed set. */
+export function classifyImapCheckError(err: unknown, target: Pick<ImapTarget, 'folder'>): Failure {
+  const e = (err ?? {}) as ImapFlowError;
+  if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') return failure('IMAP_AUTH_FAILED', 'login');
+  if (e.serverResponseCode === 'NONEXISTENT' || /doesn't exist|does not exist|unknown mailbox|no such mailbox/i.test(e.responseText || e.message || '')) {
+    return { code: 'IMAP_FOLDER_MISSING', message: `the folder "${target.folder}" does not exist` };
   }
-  return { code: 'SMTP_ERROR', message: `SMTP error on ${where}: ${detail}` };
+  const problem = socketProblem(e.code, e.library);
+  if (problem) return failure(problem === 'certificate' || problem === 'tls' ? 'IMAP_ERROR' : 'IMAP_UNREACHABLE', problem);
+  return failure('IMAP_ERROR', 'failed');
+}
+
+/**
+ * Names what went wrong with an SMTP account, in words from the fixed set: the login (RFC 4954 §6:
+ * 535), getting there at all, a greeting that is not SMTP's, or the server turning us away.
+ */
+export function classifySmtpCheckError(err: unknown): Failure {
+  const e = (err ?? {}) as NodemailerError;
+  if (e.code === 'EAUTH' || e.responseCode === 535) return failure('SMTP_AUTH_FAILED', /not supported/i.test(e.message ?? '') ? 'noLogin' : 'login');
+  if (e.code === 'ENOAUTH') return failure('SMTP_AUTH_FAILED', 'login');
+  const problem = e.code === 'ECONNECTION' ? 'closed' : socketProblem(e.code === 'ESOCKET' ? socketCode(e.message) : e.code, e.library);
+  if (problem) return failure(problem === 'certificate' || problem === 'tls' ? 'SMTP_ERROR' : 'SMTP_UNREACHABLE', problem);
+  if (e.code === 'ESOCKET' && /SSL routines|wrong version number|handshake/i.test(e.message ?? '')) return failure('SMTP_ERROR', 'tls');
+  if (e.code === 'EPROTOCOL' && e.command === 'CONN') return failure('SMTP_ERROR', e.responseCode && e.responseCode >= 400 ? 'turnedAway' : 'notSmtp');
+  return failure('SMTP_ERROR', 'failed');
+}
+
+/** Nodemailer wraps socket errors as ESOCKET; the Node code is at the start of its own message ("connect ECONNREFUSED …"). */
+function socketCode(message: string | undefined): string | undefined {
+  return /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE|ETIMEDOUT|EPROTO|ERR_SSL_\w+|ERR_TLS_\w+|[A-Z_]*CERT[A-Z_]*|SELF_SIGNED\w*|UNABLE_TO_\w+)\b/.exec(message ?? '')?.[1];
 }
 
 /** Rejects after `ms` with a timeout error, so a server that accepts but never answers cannot hold a page. */
@@ -49,14 +96,29 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
 
 const elapsed = (started: number) => Math.round(performance.now() - started);
 
+/**
+ * A logger for imapflow that keeps only whether the server's first line was an IMAP greeting
+ * (RFC 3501 §7.1: `* OK`, `* PREAUTH` or `* BYE`); the line itself is dropped, never shown.
+ */
+function greetingWatch(): { logger: ImapLogger; notImap: () => boolean } {
+  let first: boolean | null = null;
+  const note = (entry: unknown) => {
+    const e = entry as { src?: string; msg?: unknown } | null;
+    if (first === null && e?.src === 's') first = typeof e.msg === 'string' && /^\* (OK|PREAUTH|BYE)\b/i.test(e.msg);
+  };
+  const quiet = () => undefined;
+  return { logger: { trace: note, debug: note, info: quiet, warn: quiet, error: note, fatal: quiet }, notImap: () => first === false };
+}
+
 async function checkImap(target: ImapTarget, timeoutMs: number): Promise<AccountCheck> {
   const started = performance.now();
+  const greeting = greetingWatch();
   const client = new ImapFlow({
     host: target.host,
     port: target.port,
     secure: target.secure,
     auth: { user: target.user, pass: target.password },
-    logger: false,
+    logger: greeting.logger,
     disableAutoIdle: true,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
@@ -79,14 +141,14 @@ async function checkImap(target: ImapTarget, timeoutMs: number): Promise<Account
     return {
       ok: true,
       code: 'OK',
-      message: `Logged in as ${target.user}; folder "${target.folder}" holds ${messages} message${messages === 1 ? '' : 's'} (UIDVALIDITY ${uidValidity}).`,
+      message: `Logged in; folder "${target.folder}" holds ${messages} message${messages === 1 ? '' : 's'} (UIDVALIDITY ${uidValidity}).`,
       ms: elapsed(started),
       messages,
       uidValidity,
     };
   } catch (err) {
-    const classified = classifyImapError(err, target);
-    return { ok: false, code: classified.code, message: classified.message, ms: elapsed(started) };
+    const failed = greeting.notImap() ? failure('IMAP_ERROR', 'notImap') : classifyImapCheckError(err, target);
+    return { ok: false, ...failed, ms: elapsed(started) };
   } finally {
     client.close();
   }
@@ -105,10 +167,9 @@ async function checkSmtp(target: SmtpTarget, timeoutMs: number): Promise<Account
   });
   try {
     await within(timeoutMs, transport.verify());
-    const login = target.user ? ` and logged in as ${target.user}` : ' (no login configured)';
-    return { ok: true, code: 'OK', message: `Connected to ${target.host}:${target.port}${login}.`, ms: elapsed(started) };
+    return { ok: true, code: 'OK', message: target.user ? 'Connected and logged in.' : 'Connected (no login configured).', ms: elapsed(started) };
   } catch (err) {
-    return { ok: false, ...classifySmtpCheckError(err, target), ms: elapsed(started) };
+    return { ok: false, ...classifySmtpCheckError(err), ms: elapsed(started) };
   } finally {
     transport.close();
   }

@@ -48,6 +48,67 @@ hb.registerHelper({
   clockName: (clock: unknown) => clockName(clock),
 });
 
+/** How much one render of an inbox's own subject or text may cost; a template over it is refused, never run to the end. */
+export const RENDER_LIMITS = {
+  /** Characters of the rendered subject or text. */
+  output: 50_000,
+  /** Passes through `{{#each}}` bodies, summed over the whole render. */
+  iterations: 10_000,
+  /** Characters produced by `{{#each}}` bodies, counted again at every level of nesting. */
+  blockOutput: 1_000_000,
+  /** `{{#each}}` inside `{{#each}}`. */
+  eachDepth: 3,
+  /** Blocks of any kind inside each other. */
+  blockDepth: 20,
+} as const;
+
+/** A render that went over RENDER_LIMITS; its message says which limit. */
+export class RenderBudgetExceeded extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderBudgetExceeded';
+  }
+}
+
+interface Budget {
+  iterations: number;
+  blockOutput: number;
+}
+
+// Rendering is synchronous, so one budget at a time is enough; null outside a bounded render.
+let budget: Budget | null = null;
+
+const builtinEach = hb.helpers.each as (this: unknown, context: unknown, options: Handlebars.HelperOptions) => string;
+hb.registerHelper('each', function boundedEach(this: unknown, context: unknown, options: Handlebars.HelperOptions) {
+  const spend = budget;
+  if (!spend || !options) return builtinEach.call(this, context, options);
+  const body = options.fn;
+  const counted = Object.assign((value: unknown, opts?: Handlebars.RuntimeOptions) => {
+    if (++spend.iterations > RENDER_LIMITS.iterations) throw new RenderBudgetExceeded(`repeats {{#each}} more than ${RENDER_LIMITS.iterations.toLocaleString('en')} times`);
+    const out = body(value, opts);
+    spend.blockOutput += out.length;
+    if (spend.blockOutput > RENDER_LIMITS.blockOutput) throw new RenderBudgetExceeded(`produces more than ${RENDER_LIMITS.blockOutput.toLocaleString('en')} characters in {{#each}} blocks`);
+    return out;
+  }, body);
+  return builtinEach.call(this, context, { ...options, fn: counted });
+});
+
+/**
+ * Runs a compiled override within RENDER_LIMITS: throws RenderBudgetExceeded as soon as its
+ * `{{#each}}` blocks go over budget, or when the result is longer than the output limit.
+ */
+export function renderBounded(template: Handlebars.TemplateDelegate, view: unknown): string {
+  if (budget) throw new Error('renderBounded does not nest');
+  budget = { iterations: 0, blockOutput: 0 };
+  try {
+    const out = template(view, RUNTIME_OPTIONS);
+    if (out.length > RENDER_LIMITS.output) throw new RenderBudgetExceeded(`renders more than ${RENDER_LIMITS.output.toLocaleString('en')} characters`);
+    return out;
+  } finally {
+    budget = null;
+  }
+}
+
 /** The helpers an inbox's own subject/template may call. */
 const OVERRIDE_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'datetime', 'duration', 'clockName']);
 const MAX_OVERRIDE_LENGTH = 100_000;
@@ -91,6 +152,51 @@ function findForbidden(node: unknown): string | null {
   return null;
 }
 
+interface BlockNode {
+  type: string;
+  loc?: { start: { line: number } };
+  path?: { type: string; original?: unknown };
+  params?: Array<{ type: string; original?: unknown }>;
+  program?: { body: unknown[] };
+  inverse?: { body: unknown[] };
+}
+
+// `@root` and `../` lead back to data an enclosing {{#each}} is already going through.
+const climbsToOuterData = (param: { type: string; original?: unknown } | undefined) =>
+  param?.type === 'PathExpression' && typeof param.original === 'string' && /^(@root\b|\.\.)/.test(param.original);
+
+/** The first construct whose cost grows with the data faster than the template itself, as a message, or null. */
+function findCostly(statements: unknown[], eachDepth = 0, blockDepth = 0): string | null {
+  for (const node of statements) {
+    if (!isNode(node) || node.type !== 'BlockStatement') continue;
+    const block = node as BlockNode;
+    const line = block.loc ? ` on line ${block.loc.start.line}` : '';
+    const isEach = block.path?.type === 'PathExpression' && block.path.original === 'each';
+    if (blockDepth + 1 > RENDER_LIMITS.blockDepth) return `blocks are nested more than ${RENDER_LIMITS.blockDepth} deep${line}`;
+    if (isEach && eachDepth + 1 > RENDER_LIMITS.eachDepth) return `{{#each}} blocks are nested more than ${RENDER_LIMITS.eachDepth} deep${line}`;
+    if (isEach && eachDepth > 0 && climbsToOuterData(block.params?.[0])) {
+      return `{{#each ${String(block.params![0]!.original)}}}${line} is inside another {{#each}}: it would go through all the data again for every item`;
+    }
+    const depth = eachDepth + (isEach ? 1 : 0);
+    const problem = findCostly(block.program?.body ?? [], depth, blockDepth + 1) ?? findCostly(block.inverse?.body ?? [], depth, blockDepth + 1);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** The longest data an override may meet: a 998-character subject (RFC 5322's line limit), long names and signature. */
+const WORST_CASE_VIEW: Record<string, unknown> = {
+  ticketNumber: 999_999_999,
+  ticketSubject: 'W'.repeat(998),
+  customerName: 'W'.repeat(300),
+  timeZone: 'America/Argentina/ComodRivadavia',
+  brandName: 'W'.repeat(200),
+  signature: 'W\n'.repeat(1000),
+  logoUrl: `https://example.com/${'w'.repeat(1000)}`,
+  primaryColor: '#ffffff',
+  customBody: 'W'.repeat(5000),
+};
+
 const TOKEN_PROBLEMS: Record<string, string> = {
   INVALID: 'a malformed {{…}} tag',
   OPEN_ENDBLOCK: 'a closing {{/…}} without its opening block',
@@ -112,7 +218,8 @@ function describeParseError(message: string): string {
 
 /**
  * Checks an inbox's own subject or auto-reply text before it is saved: the reason it cannot be
- * used (syntax error, unknown helper, partial, too long), or null when it is fine.
+ * used (syntax error, unknown helper, partial, too long, too costly), or null when it is fine. A
+ * template that parses is also rendered against the longest data it may meet, within RENDER_LIMITS.
  */
 export function validateTemplateOverride(source: string): string | null {
   if (source.length > MAX_OVERRIDE_LENGTH) return `template is longer than ${MAX_OVERRIDE_LENGTH} characters`;
@@ -122,12 +229,13 @@ export function validateTemplateOverride(source: string): string | null {
   } catch (err) {
     return describeParseError(err instanceof Error ? err.message : String(err));
   }
-  const forbidden = findForbidden(ast);
+  const forbidden = findForbidden(ast) ?? findCostly((ast as { body: unknown[] }).body);
   if (forbidden) return forbidden;
   try {
-    // Catches what parses but cannot run, e.g. `{{#if}}` without an argument.
-    hb.compile(source, { noEscape: true })({}, RUNTIME_OPTIONS);
+    // Catches what parses but cannot run (`{{#if}}` without an argument) and what runs too long.
+    renderBounded(hb.compile(source, { noEscape: true }), WORST_CASE_VIEW);
   } catch (err) {
+    if (err instanceof RenderBudgetExceeded) return `template ${err.message} with long ticket data`;
     return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'template cannot be rendered';
   }
   return null;

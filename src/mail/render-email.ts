@@ -6,7 +6,7 @@ import { AppError } from '../domain/errors.js';
 import { looksLikeReply, subjectWithToken } from '../domain/threading.js';
 import { digestView, type DigestData } from './digest-data.js';
 import { DEFAULT_PRIMARY_COLOR, httpUrl, humaniseDuration, nonBlank, safeColor, safeTimeZone, textColorOn } from './email-format.js';
-import { hb, RUNTIME_OPTIONS, validateTemplateOverride } from './email-handlebars.js';
+import { hb, renderBounded, RenderBudgetExceeded, RUNTIME_OPTIONS, validateTemplateOverride } from './email-handlebars.js';
 
 export { validateTemplateOverride } from './email-handlebars.js';
 export type { DigestData } from './digest-data.js';
@@ -196,7 +196,13 @@ function renderOverride(source: string, view: Record<string, unknown>, what: str
     if (problem) throw new AppError('VALIDATION_FAILED', `The ${what} template is invalid: ${problem}`, { details: { field: what } });
     return hb.compile(source, { noEscape: true });
   });
-  return template(view, RUNTIME_OPTIONS);
+  try {
+    // Bounded also here: an override saved before the cost checks existed must not stall a worker.
+    return renderBounded(template, view);
+  } catch (err) {
+    if (!(err instanceof RenderBudgetExceeded)) throw err;
+    throw new AppError('VALIDATION_FAILED', `The ${what} template is invalid: it ${err.message}`, { details: { field: what } });
+  }
 }
 
 /** The data a template sees: what the caller gave plus what the template cannot work out itself. */

@@ -6,6 +6,7 @@ import type { IngestDeps } from '../services/ingest-email.js';
 import { quarantineMail } from '../services/quarantine-mail.js';
 import { refreshSla, refreshSlaMany, type SlaDeps } from '../services/refresh-sla.js';
 import { AUTO_REPLY_JOB } from '../services/send-auto-reply.js';
+import type { SendReplyDeps } from '../services/send-reply.js';
 import type { Runtime } from '../runtime.js';
 
 /** Dependencies of the SLA use cases, for every process that changes tickets. */
@@ -22,9 +23,10 @@ export function slaDeps(rt: Runtime): SlaDeps {
 }
 
 /** What the ticket actions (replies, notes, changes) need, in the API and the pages alike. */
-export function ticketActionDeps(rt: Runtime): SlaDeps & { refreshSla: (ticketId: Types.ObjectId) => Promise<void> } {
+export function ticketActionDeps(rt: Runtime): SlaDeps & Required<Pick<SendReplyDeps, 'sanitizeHtml'>> & { refreshSla: (ticketId: Types.ObjectId) => Promise<void> } {
   const sla = slaDeps(rt);
-  return { ...sla, refreshSla: (ticketId) => refreshSla(sla, ticketId) };
+  // An agent's HTML reply is cleaned like customer mail, off the main thread.
+  return { ...sla, refreshSla: (ticketId) => refreshSla(sla, ticketId), sanitizeHtml: (html) => rt.mailWork.sanitize(html) };
 }
 
 /** Keeps an unparseable or repeatedly failing mail aside, for the pollers. */

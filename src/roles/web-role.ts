@@ -18,6 +18,8 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
   await backfillTicketSearch({ models: rt.models });
   const app = createApp({
     logger: rt.logger,
+    publicUrl: rt.config.publicUrl,
+    trustProxy: rt.config.trustProxy,
     health: () =>
       checkHealth({
         connection: rt.connection,

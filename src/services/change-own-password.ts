@@ -6,21 +6,24 @@ import type { Models } from '../store/models/index.js';
 import { hashPassword, verifyPassword } from '../store/passwords.js';
 import type { Actor } from './access.js';
 import { newPassword } from './user-schemas.js';
+import { revokeUserApiTokens } from './revoke-api-token.js';
 import { parseInput } from './validate.js';
 import { endUserWebSessions } from './web-sessions.js';
 
 export interface ChangeOwnPasswordDeps {
-  models: Pick<Models, 'User' | 'WebSession'>;
+  models: Pick<Models, 'User' | 'WebSession' | 'ApiToken'>;
   logger: Logger;
 }
 
-const schema = z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), newPassword });
+// Revoking API tokens is the default: a password is usually changed because it may have leaked.
+const schema = z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), newPassword, revokeApiTokens: z.boolean().default(true) });
 
 /**
  * Changes the caller's own password; the current one must be given. Every other browser session of
- * the user ends (`keepSessionId`, the one making the change, stays); API tokens are left alone.
+ * the user ends (`keepSessionId`, the one making the change, stays), and every API token of the user
+ * is revoked unless `revokeApiTokens: false` is given. Returns how many tokens were revoked.
  */
-export async function changeOwnPassword(deps: ChangeOwnPasswordDeps, actor: Actor, keepSessionId: string | null, input: unknown): Promise<void> {
+export async function changeOwnPassword(deps: ChangeOwnPasswordDeps, actor: Actor, keepSessionId: string | null, input: unknown): Promise<{ revokedTokens: number }> {
   if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user has a password to change');
   const data = parseInput(schema, input, 'Password change');
   const user = await deps.models.User.findById(actor.userId).select('+passwordHash').lean();
@@ -32,5 +35,7 @@ export async function changeOwnPassword(deps: ChangeOwnPasswordDeps, actor: Acto
   }
   await deps.models.User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(data.newPassword) } });
   const ended = await endUserWebSessions(deps, user._id, keepSessionId ?? undefined);
-  deps.logger.info({ userId: user._id.toHexString(), endedSessions: ended }, 'password changed by its user');
+  const revokedTokens = data.revokeApiTokens ? await revokeUserApiTokens(deps, user._id) : 0;
+  deps.logger.info({ userId: user._id.toHexString(), endedSessions: ended, revokedTokens }, 'password changed by its user');
+  return { revokedTokens };
 }

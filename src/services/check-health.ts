@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { WorkerHeartbeatModel } from '../store/models/worker-heartbeat.js';
+import type { Actor } from './access.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
@@ -46,4 +47,15 @@ export async function checkHealth(deps: CheckHealthDeps): Promise<HealthReport> 
   }));
   const degraded = workers.some((w) => w.stale || w.state === 'error');
   return { status: degraded ? 'degraded' : 'ok', db, workers };
+}
+
+/** What anyone may read of the health report: its status (monitors read the HTTP status anyway). */
+export type PublicHealth = Pick<HealthReport, 'status'>;
+
+/**
+ * The report as this caller may see it. The details name the host, process ids and inboxes of the
+ * workers, so they are for signed-in admins only; everyone else gets the status alone.
+ */
+export function healthFor(report: HealthReport, viewer: Actor | null): HealthReport | PublicHealth {
+  return viewer?.role === 'admin' ? report : { status: report.status };
 }

@@ -69,7 +69,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
       branding: { signature: data.branding?.signature ?? null, primaryColor: data.branding?.primaryColor ?? null, logoUrl: data.branding?.logoUrl ?? null },
     });
     deps.logger.info({ inboxId: _id.toHexString(), address: data.address }, 'inbox created');
-    return toInboxView(doc.toObject(), null);
+    return toInboxView(doc.toObject(), null, actor);
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${data.address} already exists`);
     throw err;

@@ -1,6 +1,6 @@
-import { CronExpressionParser } from 'cron-parser';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { shortestCronGapSeconds } from '../domain/cron-interval.js';
 import { AppError } from '../domain/errors.js';
 import type { Actor } from './access.js';
 import { parseObjectId } from './access.js';
@@ -8,17 +8,26 @@ import { syncDigestSchedule } from './send-digest.js';
 import type { DigestDeps } from './send-digest.js';
 import { parseInput } from './validate.js';
 
+/** At most one digest an hour: a schedule firing more often is refused (each digest is a mail to the manager). */
+export const DIGEST_MIN_INTERVAL_SECONDS = 3600;
+
 export const scheduleSchema = z
   .object({
     enabled: z.boolean(),
-    cron: z.string().refine((c) => {
+    cron: z.string().superRefine((c, ctx) => {
+      let gap: number;
       try {
-        CronExpressionParser.parse(c);
-        return c.trim().split(/\s+/).length === 5;
+        if (c.trim().split(/\s+/).length !== 5) throw new Error('not 5 fields');
+        // Any day will do: a schedule's gaps within and between its days are the same on every day it fires.
+        gap = shortestCronGapSeconds(c, new Date(0), DIGEST_MIN_INTERVAL_SECONDS);
       } catch {
-        return false;
+        return void ctx.addIssue({ code: 'custom', message: 'must be a 5-field cron expression, e.g. "0 8 * * 1-5"' });
       }
-    }, 'must be a 5-field cron expression, e.g. "0 8 * * 1-5"'),
+      if (gap < DIGEST_MIN_INTERVAL_SECONDS) {
+        const minutes = Math.round(gap / 60);
+        ctx.addIssue({ code: 'custom', message: `must fire at most once an hour; this one fires ${minutes} minute${minutes === 1 ? '' : 's'} apart` });
+      }
+    }),
     timeZone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone, e.g. "Europe/Berlin"'),
     inboxIds: z.array(z.string().refine((id) => parseObjectId(id) !== null, 'must be an inbox id')).default([]),
   })

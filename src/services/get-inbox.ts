@@ -8,5 +8,5 @@ export async function getInbox(deps: { models: Pick<Models, 'Inbox' | 'InboxStat
   if (!id || !canSeeInbox(actor, id)) throw notFound('Inbox');
   const inbox = await deps.models.Inbox.findById(id).lean();
   if (!inbox) throw notFound('Inbox');
-  return toInboxView(inbox, await deps.models.InboxStatus.findById(id).lean());
+  return toInboxView(inbox, await deps.models.InboxStatus.findById(id).lean(), actor);
 }

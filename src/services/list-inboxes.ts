@@ -7,5 +7,5 @@ export async function listInboxes(deps: { models: Pick<Models, 'Inbox' | 'InboxS
   const scope = inboxScope(actor);
   const inboxes = await deps.models.Inbox.find(scope ? { _id: scope } : {}).sort({ name: 1, _id: 1 }).lean();
   const statuses = await loadInboxStatuses(deps.models.InboxStatus, inboxes.map((i) => i._id));
-  return inboxes.map((inbox) => toInboxView(inbox, statuses.get(inbox._id.toHexString())));
+  return inboxes.map((inbox) => toInboxView(inbox, statuses.get(inbox._id.toHexString()), actor));
 }

@@ -8,6 +8,7 @@ import type { Models } from '../store/models/index.js';
 import type { InboxDoc } from '../store/models/inbox.js';
 import type { TicketDoc } from '../store/models/ticket.js';
 import { recordEvent } from '../store/ticket-writes.js';
+import { parseObjectId } from './access.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';
 import { brandingOf, type RenderEmailFn } from './render-types.js';
 
@@ -121,7 +122,10 @@ async function scheduleTimer(deps: SlaDeps, ticketId: Types.ObjectId, event: Sla
 async function recipientsFor(models: Models, ticket: TicketDoc, event: SlaEvent, policy: SlaPolicy) {
   if (event.kind === 'escalate') {
     const level = policy.ladder.find((l) => l.level === event.level);
-    return { users: await models.User.find({ _id: { $in: level?.userIds ?? [] }, disabled: false }).lean(), levelName: level?.name ?? `level ${event.level}` };
+    // Someone who has left the inbox since the ladder was saved no longer gets its tickets.
+    const ids = (level?.userIds ?? []).filter((id) => parseObjectId(id) !== null);
+    const users = await models.User.find({ _id: { $in: ids }, disabled: false, $or: [{ role: 'admin' }, { inboxIds: ticket.inboxId }] }).lean();
+    return { users, levelName: level?.name ?? `level ${event.level}` };
   }
   const filter = ticket.assigneeId ? { _id: ticket.assigneeId, disabled: false } : { inboxIds: ticket.inboxId, disabled: false };
   return { users: await models.User.find(filter).lean(), levelName: null };

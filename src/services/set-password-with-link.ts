@@ -6,11 +6,12 @@ import type { PasswordTokenPurpose } from '../store/models/password-token.js';
 import { hashPassword } from '../store/passwords.js';
 import { hashPasswordToken, looksLikePasswordToken } from './issue-password-link.js';
 import { newPassword } from './user-schemas.js';
+import { revokeUserApiTokens } from './revoke-api-token.js';
 import { parseInput } from './validate.js';
 import { endUserWebSessions } from './web-sessions.js';
 
 export interface SetPasswordWithLinkDeps {
-  models: Pick<Models, 'User' | 'PasswordToken' | 'WebSession'>;
+  models: Pick<Models, 'User' | 'PasswordToken' | 'WebSession' | 'ApiToken'>;
   now: () => Date;
   logger: Logger;
 }
@@ -36,7 +37,8 @@ export async function checkPasswordLink(deps: Pick<SetPasswordWithLinkDeps, 'mod
 /**
  * Sets a password through a one-time link. The password is checked before the link is spent, so a
  * too-short one can be retried. Taking the link is one atomic delete, so it works once even when
- * used twice at the same moment. Every browser session of the user ends; API tokens stay.
+ * used twice at the same moment. The user is signed out everywhere: every browser session ends and
+ * every API token (sign-in and personal ones) is revoked, since a reset is what follows a leak.
  */
 export async function setPasswordWithLink(deps: SetPasswordWithLinkDeps, token: string, input: unknown): Promise<{ email: string }> {
   const { password } = parseInput(z.object({ password: newPassword }), input, 'Password');
@@ -47,6 +49,7 @@ export async function setPasswordWithLink(deps: SetPasswordWithLinkDeps, token: 
   await deps.models.User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(password) } });
   await deps.models.PasswordToken.deleteMany({ userId: user._id });
   const ended = await endUserWebSessions(deps, user._id);
-  deps.logger.info({ userId: user._id.toHexString(), purpose: link.purpose, endedSessions: ended }, 'password set through a link');
+  const revoked = await revokeUserApiTokens(deps, user._id);
+  deps.logger.info({ userId: user._id.toHexString(), purpose: link.purpose, endedSessions: ended, revokedTokens: revoked }, 'password set through a link');
   return { email: user.email };
 }

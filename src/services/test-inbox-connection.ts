@@ -7,8 +7,8 @@ import type { Models } from '../store/models/index.js';
 import type { SecretBox } from '../store/secret-box.js';
 import { canSeeInbox, notFound, parseObjectId, requireAdmin, type Actor } from './access.js';
 import { requireInboxManager } from './inbox-manager-access.js';
-import { inboxPasswordContext } from './inbox-secrets.js';
-import { parseInput } from './validate.js';
+import { inboxPasswordContext, movedPasswordIssues } from './inbox-secrets.js';
+import { invalidInput, parseInput } from './validate.js';
 
 /** The outcome of checking one mail account. `code` is `OK` or what went wrong (IMAP_AUTH_FAILED, SMTP_UNREACHABLE, …). */
 export interface AccountCheck {
@@ -65,7 +65,7 @@ export interface ConnectionTestResult {
 const host = z.string().trim().min(1).max(255);
 const port = z.number().int().min(1).max(65535);
 const user = z.string().trim().min(1).max(320);
-// An empty password means "the stored one", so it is optional here and never trimmed.
+// An empty password means "the stored one" (for the saved host, port, TLS mode and user only), so it is optional here and never trimmed.
 const password = z.string().max(1024);
 const folder = z.string().trim().min(1).max(255);
 
@@ -125,7 +125,9 @@ function logResult(deps: TestConnectionDeps, inboxId: Types.ObjectId | null, res
  * Tests an inbox's IMAP and SMTP accounts: IMAP logs in, opens the folder read-only and logs out;
  * SMTP connects and logs in. Admins and managers of the inbox may test what is stored; only admins
  * may pass `changes` (unsaved form values), where an empty or missing password means the stored one.
- * A failed check is a result, not an error.
+ * A stored password is only sent to the host, port, TLS mode and user it was saved with: changing
+ * any of them without typing the password again is VALIDATION_FAILED naming that password field.
+ * A failed check is a result, not an error, worded from a fixed set rather than quoting the server.
  */
 export async function testInboxConnection(deps: TestConnectionDeps, actor: Actor, inboxId: string, changes?: unknown): Promise<ConnectionTestResult> {
   const id = parseObjectId(inboxId);
@@ -137,6 +139,8 @@ export async function testInboxConnection(deps: TestConnectionDeps, actor: Actor
   if (changes !== undefined) {
     requireAdmin(actor);
     patch = parseInput(changedSchema, changes, 'Connection settings');
+    const moved = movedPasswordIssues(inbox, patch);
+    if (moved.length > 0) throw invalidInput(moved, 'Connection settings');
   }
 
   const imapStored = patch.imap?.password ? { password: patch.imap.password, broken: false } : storedPassword(deps, inbox, 'imap');

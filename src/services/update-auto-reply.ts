@@ -42,5 +42,5 @@ export async function updateAutoReply(
   ).lean();
   if (!doc) throw notFound('Inbox');
   deps.logger.info({ inboxId, enabled: value.enabled }, 'inbox auto-reply updated');
-  return toInboxView(doc, await deps.models.InboxStatus.findById(id).lean());
+  return toInboxView(doc, await deps.models.InboxStatus.findById(id).lean(), actor);
 }

@@ -2,13 +2,14 @@ import { AppError } from '../domain/errors.js';
 import { notFound, parseObjectId, requireAdmin, type Actor } from './access.js';
 import { checkAutoReplyOverrides, isDuplicateKey, type InboxDeps } from './create-inbox.js';
 import { updateInboxSchema } from './inbox-schemas.js';
-import { sealInboxPassword } from './inbox-secrets.js';
+import { movedPasswordIssues, savedEndpoints, sealInboxPassword } from './inbox-secrets.js';
 import { toInboxView, type InboxView } from './inbox-view.js';
-import { parseInput } from './validate.js';
+import { invalidInput, parseInput } from './validate.js';
 
 /**
  * Changes some settings of an inbox (admins only). Only the fields given change; a password is
- * re-sealed only when a new one is given.
+ * re-sealed only when a new one is given. A stored password stays with the host, port, TLS mode and
+ * user it was saved for: changing any of them without a new password is VALIDATION_FAILED.
  */
 export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string, input: unknown): Promise<InboxView> {
   requireAdmin(actor);
@@ -16,6 +17,10 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   if (!id) throw notFound('Inbox');
   const patch = parseInput(updateInboxSchema, input, 'Inbox update');
   checkAutoReplyOverrides(deps, patch.autoReply);
+  const current = await deps.models.Inbox.findById(id).lean();
+  if (!current) throw notFound('Inbox');
+  const moved = movedPasswordIssues(current, patch);
+  if (moved.length > 0) throw invalidInput(moved, 'Inbox update');
 
   const set: Record<string, unknown> = {};
   const copy = (prefix: string, fields: Record<string, unknown> | undefined) => {
@@ -37,17 +42,23 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   copy('autoReply.', autoReply);
   copy('branding.', branding);
 
+  // The endpoints checked above must still be the stored ones, or a concurrent change could move the password after all.
+  const saved = savedEndpoints(current);
+  const unmoved: Record<string, unknown> = {};
+  for (const account of ['imap', 'smtp'] as const) {
+    for (const [key, value] of Object.entries(saved[account])) unmoved[`${account}.${key}`] = value;
+  }
   let doc;
   try {
     doc = Object.keys(set).length
-      ? await deps.models.Inbox.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after', runValidators: true }).lean()
-      : await deps.models.Inbox.findById(id).lean();
+      ? await deps.models.Inbox.findOneAndUpdate({ _id: id, ...unmoved }, { $set: set }, { returnDocument: 'after', runValidators: true }).lean()
+      : current;
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${patch.address ?? ''} already exists`);
     throw err;
   }
-  if (!doc) throw notFound('Inbox');
+  if (!doc) throw new AppError('CONFLICT', 'The inbox was changed meanwhile; load it again and retry');
   deps.logger.info({ inboxId, fields: Object.keys(set) }, 'inbox updated');
   const status = await deps.models.InboxStatus.findById(id).lean();
-  return toInboxView(doc, status);
+  return toInboxView(doc, status, actor);
 }

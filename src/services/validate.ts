@@ -27,7 +27,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
   if (input === undefined) {
     throw new AppError('VALIDATION_FAILED', `${what} is missing: send a JSON object`, { details: { issues: [{ path: '', message: 'is missing' }] } });
   }
-  const issues = result.error.issues.flatMap(toIssues);
+  throw invalidInput(result.error.issues.flatMap(toIssues), what);
+}
+
+/** VALIDATION_FAILED for problems found after parsing (against stored state), worded like those of {@link parseInput}. */
+export function invalidInput(issues: InputIssue[], what = 'Input'): AppError {
   const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  throw new AppError('VALIDATION_FAILED', `${what} is invalid: ${summary}`, { details: { issues } });
+  return new AppError('VALIDATION_FAILED', `${what} is invalid: ${summary}`, { details: { issues } });
 }

@@ -1,14 +1,21 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import type { TrustProxy } from '../config/schema.js';
 import type { HealthReport } from '../services/check-health.js';
 import { createApiRouter, type ApiDeps } from './api/router.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { healthRoute } from './health-route.js';
 import { createPagesRouter, type PageDeps } from './pages/router.js';
+import { strictTransportSecurity } from './pages/security-headers.js';
 
 /** What the web layer needs from the rest of Threadline; passed in by the composition root. */
 export interface AppDeps {
   logger: Logger;
   health: () => Promise<HealthReport>;
+  /** Threadline's public URL (the pages' one when unset): https here turns on HSTS. */
+  publicUrl?: string | null;
+  /** Which proxies' `X-Forwarded-For`/`-Proto` to believe (TRUST_PROXY); none by default. */
+  trustProxy?: TrustProxy;
   /** The JSON API's dependencies; without them `/api/v1` is not mounted. */
   api?: ApiDeps;
   /** The browser pages' dependencies; without them only `/healthz` and the API are served. */
@@ -19,13 +26,14 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Without a trusted proxy, req.ip is the peer address: a client cannot pick its own (login throttle).
+  app.set('trust proxy', deps.trustProxy ?? false);
+  const publicUrl = deps.publicUrl ?? deps.pages?.publicUrl ?? null;
+  if (publicUrl?.startsWith('https:')) app.use(strictTransportSecurity);
 
-  // Express 5 forwards a rejected handler promise to the error handler.
-  app.get('/healthz', async (_req, res) => {
-    const report = await deps.health();
-    res.status(report.status === 'down' ? 503 : 200).set('Cache-Control', 'no-store').json(report);
-  });
+  const users = deps.pages ?? deps.api ?? null;
+  const lifetimes = deps.pages?.sessionLifetimes ? { sessionLifetimes: deps.pages.sessionLifetimes } : {};
+  app.get('/healthz', healthRoute({ health: deps.health, viewers: users && { models: users.models, now: users.now, publicUrl, ...lifetimes } }));
 
   if (deps.api) app.use('/api/v1', createApiRouter({ ...deps.api, logger: deps.logger }));
   if (deps.pages) app.use(createPagesRouter({ ...deps.pages, logger: deps.logger }));

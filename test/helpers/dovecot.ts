@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
+import { fakeClockEnv } from './clock.js';
 import { freePort } from './process.js';
 
 const run = promisify(execFile);
@@ -75,6 +76,9 @@ export async function startDovecot(users: string[] = ['support@example.test']): 
   const password = 'secret-imap-password';
   for (const sub of ['run', 'state', 'mail']) mkdirSync(path.join(dir, sub));
   const conf = path.join(dir, 'dovecot.conf');
+  // Dovecot's master clears its environment at start; under faketime (see clock.ts) it must keep the fake
+  // clock, for itself and for its imap processes, or it falls back to the real date and stops launching them.
+  const fakeClock = Object.keys(fakeClockEnv()).join(' ');
   writeFileSync(
     conf,
     `protocols = imap
@@ -90,7 +94,7 @@ mail_location = maildir:~/Maildir
 first_valid_uid = ${uid}
 last_valid_uid = ${uid}
 mail_max_userip_connections = 50
-passdb {
+${fakeClock ? `import_environment = $import_environment ${fakeClock}\n` : ''}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/users
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fakeClockEnv } from './clock.js';
 import { TEST_SECRET_KEY } from './inbox.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -13,12 +14,12 @@ export interface Spawned {
   output(): string;
 }
 
-/** Runs a TypeScript entry of this repo as its own process with only the given environment. */
+/** Runs a TypeScript entry of this repo as its own process with only the given environment (and the test's fake clock, if any). */
 export function spawnEntry(entry: string, env: Record<string, string>, args: string[] = []): Spawned {
   // One process (no tsx wrapper), so a SIGKILL from inside is seen as the exit signal.
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...fakeClockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

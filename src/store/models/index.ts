@@ -4,7 +4,7 @@ import { cannedReplyModel } from './canned-reply.js';
 import { contactModel } from './contact.js';
 import { counterModel } from './counter.js';
 import { inboxModel } from './inbox.js';
-import { loginFailureModel } from './login-failure.js';
+import { loginAttemptModel } from './login-attempt.js';
 import { inboxStatusModel, mailboxCursorModel, mailboxLeaseModel } from './mailbox.js';
 import { messageModel } from './message.js';
 import { outboxModel } from './outbox.js';
@@ -35,7 +35,7 @@ export function createModels(conn: Connection) {
     ApiToken: apiTokenModel(conn),
     Outbox: outboxModel(conn),
     WebSession: webSessionModel(conn),
-    LoginFailure: loginFailureModel(conn),
+    LoginAttempt: loginAttemptModel(conn),
     TicketPresence: ticketPresenceModel(conn),
     CannedReply: cannedReplyModel(conn),
     PasswordToken: passwordTokenModel(conn),

@@ -13,7 +13,15 @@ export interface UserDoc {
   disabled: boolean;
   lastLoginAt?: Date | null;
   /** A manager's digest email: when (cron in a time zone), for which inboxes (empty: all of theirs). */
-  digest: { enabled: boolean; cron: string; timeZone: string; inboxIds: Types.ObjectId[]; lastSentAt?: Date | null };
+  digest: {
+    enabled: boolean;
+    cron: string;
+    timeZone: string;
+    inboxIds: Types.ObjectId[];
+    lastSentAt?: Date | null;
+    /** When the user asked for a digest right now, within the rate limit's window (send-digest-now.ts). */
+    sentNowAt?: Date[];
+  };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,6 +42,7 @@ const userSchema = new Schema<UserDoc>(
       timeZone: { type: String, default: 'UTC' },
       inboxIds: { type: [Schema.Types.ObjectId], default: [] },
       lastSentAt: { type: Date, default: null },
+      sentNowAt: { type: [Date], default: undefined },
     },
   },
   { timestamps: true, collection: 'users' },

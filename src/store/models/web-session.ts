@@ -16,6 +16,8 @@ export interface WebSessionDoc {
   /** The earlier of the idle and the absolute deadline; the TTL index removes sessions past it. */
   expiresAt: Date;
   userAgent?: string | null;
+  /** A secret waiting to be shown once on this session's next page (a new API token, a password link), sealed. */
+  reveal?: { scope: string; sealed: string; expiresAt: Date } | null;
 }
 
 const webSessionSchema = new Schema<WebSessionDoc>(
@@ -28,6 +30,7 @@ const webSessionSchema = new Schema<WebSessionDoc>(
     absoluteExpiresAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     userAgent: { type: String, default: null },
+    reveal: { type: new Schema({ scope: String, sealed: String, expiresAt: Date }, { _id: false }), default: null, select: false },
   },
   { collection: 'web_sessions', versionKey: false },
 );

@@ -3,11 +3,14 @@ import { issueApiToken, type IssueApiTokenDeps } from '../../services/issue-api-
 import { revokeApiToken } from '../../services/revoke-api-token.js';
 import { principalOf } from './authenticate.js';
 
-/** `POST /auth/token` (log in, public) and `DELETE /auth/token` (revoke the token in use). */
+/**
+ * `POST /auth/token` (log in, public, under the sign-in page's throttle: 429 with Retry-After) and
+ * `DELETE /auth/token` (revoke the token in use).
+ */
 export function authRoutes(deps: IssueApiTokenDeps, requireAuth: RequestHandler): Router {
   const router = Router();
   router.post('/auth/token', async (req, res) => {
-    const { token, expiresAt } = await issueApiToken(deps, req.body);
+    const { token, expiresAt } = await issueApiToken(deps, req.body, req.ip ?? 'unknown');
     res.status(201).json({ token, expiresAt });
   });
   router.delete('/auth/token', requireAuth, async (_req, res) => {

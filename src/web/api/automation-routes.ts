@@ -2,12 +2,13 @@ import { Router } from 'express';
 import type { Types } from 'mongoose';
 import { getDigestSchedule, setDigestSchedule } from '../../services/digest-schedule.js';
 import { getInboxSla, putInboxSla } from '../../services/inbox-sla.js';
-import { sendDigest, type DigestDeps } from '../../services/send-digest.js';
-import { AppError } from '../../domain/errors.js';
+import type { DigestDeps } from '../../services/send-digest.js';
+import { sendDigestNow } from '../../services/send-digest-now.js';
+import type { SendReplyDeps } from '../../services/send-reply.js';
 import { principalOf } from './authenticate.js';
 
 /** What the SLA and digest routes need besides the models. */
-export interface AutomationDeps extends DigestDeps {
+export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitizeHtml'> {
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
 }
 
@@ -27,9 +28,7 @@ export function automationRoutes(deps: AutomationDeps): Router {
     res.json(await setDigestSchedule(deps, principalOf(res).actor, req.body));
   });
   router.post('/digests/send-now', async (_req, res) => {
-    const { actor } = principalOf(res);
-    if (!actor.userId || actor.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins');
-    const { outbox, report } = await sendDigest(deps, actor.userId);
+    const { outbox, report } = await sendDigestNow(deps, principalOf(res).actor);
     res.status(202).json({ outboxId: outbox._id.toHexString(), messageId: outbox.messageId, subject: outbox.subject, to: outbox.envelope.to, empty: report.empty, counts: report.counts });
   });
   return router;

@@ -76,7 +76,7 @@ const accountCheck = object(
   {
     ok: boolean,
     code: { type: 'string', description: '`OK`, or what went wrong (IMAP_AUTH_FAILED, SMTP_UNREACHABLE, …).' },
-    message: string,
+    message: { type: 'string', description: 'What happened, in words (e.g. `connection refused`, `timed out`); never the server\'s banner or reply.' },
     ms: { type: 'integer', minimum: 0 },
     messages: integer,
     uidValidity: string,
@@ -156,8 +156,14 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     name: string,
     address: string,
     displayName: nullable(string),
-    imap: object({ host: string, port: integer, secure: boolean, user: nullable(string), folder: string, hasPassword: boolean }),
-    smtp: object({ host: string, port: integer, secure: boolean, user: nullable(string), hasPassword: boolean }),
+    imap: {
+      ...object({ host: string, port: integer, secure: boolean, user: nullable(string), folder: string, hasPassword: boolean }, ['host', 'user']),
+      description: '`host` and `user` are sent to admins only. A stored password is used only with the saved host, port, TLS mode and user.',
+    },
+    smtp: {
+      ...object({ host: string, port: integer, secure: boolean, user: nullable(string), hasPassword: boolean }, ['host', 'user']),
+      description: '`host` and `user` are sent to admins only. A stored password is used only with the saved host, port, TLS mode and user.',
+    },
     options: object({ markSeen: boolean, moveTo: nullable(string), importSince: nullable(dateTime) }),
     autoReply: object({ enabled: boolean, subject: nullable(string), template: nullable(string) }),
     branding: object({ signature: nullable(string), primaryColor: nullable(string), logoUrl: nullable(string) }),
@@ -201,6 +207,14 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     mergedInto: { ...nullable(object({ id: objectId, number: integer })), description: 'Where this ticket was merged into, when the caller can see it.' },
     messages: { ...arrayOf(ref('Message')), description: 'In arrival order.' },
     events: { ...arrayOf(ref('TicketEvent')), description: 'The trail, oldest first.' },
+    replyRecipients: {
+      ...nullable(object({
+        to: arrayOf(address),
+        cc: arrayOf(address),
+        suggested: { ...arrayOf(object({ address: string, name: nullable(string), reason: enumOf(['reply-to', 'new-address', 'bouncing']) })), description: 'Not used unless passed in `to` or `cc` of the reply.' },
+      })),
+      description: 'Whom a reply goes to by default: To the requester, Cc the known participants of the latest customer mail. Null on a merged ticket.',
+    },
   }),
   Attachment: object({ id: objectId, filename: nullable(string), contentType: string, size: integer, inline: boolean, contentId: nullable(string) }),
   Message: object({
@@ -224,7 +238,7 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     data: { type: 'object', description: 'Depends on `type`, e.g. `{from, to}` for status_changed; `{ticketId, number, reason}` for linked and related, with `ticketId` and `number` null when the caller cannot see that ticket.' },
     at: dateTime,
   }),
-  OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), createdAt: dateTime }),
+  OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), cc: arrayOf(string), createdAt: dateTime }),
   CannedReply: object({ id: objectId, inboxId: objectId, title: string, body: string, createdAt: dateTime, updatedAt: dateTime }),
   RenderedCannedReply: object({ id: objectId, title: string, text: { type: 'string', description: 'Filled in for the ticket and the caller; plain text.' } }),
   NoteInput: object({ text: { type: 'string', minLength: 1, maxLength: 100_000, description: 'Trimmed; must not be empty.' } }),

@@ -45,6 +45,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   404: { name: 'NotFound', description: "NOT_FOUND: it does not exist, or it is not the caller's." },
   409: { name: 'Conflict', description: 'CONFLICT: the change clashes with the current state.' },
   413: { name: 'PayloadTooLarge', description: 'PAYLOAD_TOO_LARGE: the body is over 1 MB.' },
+  429: { name: 'RateLimited', description: 'RATE_LIMITED: too many tries in a while (failed sign-ins for this account or address, digests sent now by this user); `Retry-After` says how many seconds to wait.' },
 };
 
 /** One operation, in the few terms the routes differ by. */
@@ -96,13 +97,21 @@ function operations(): Record<string, Record<string, Operation>> {
   return {
     '/openapi.json': { get: { id: 'getOpenApi', tag: 'Meta', summary: 'This document', public: true, ok: [200, { type: 'object' }, 'The OpenAPI 3.1 document.'] } },
     '/auth/token': {
-      post: { id: 'issueToken', tag: 'Auth', summary: 'Log in: exchange email and password for a bearer token', public: true, body: 'Credentials', ok: [201, ref('IssuedToken')], errors: [401] },
+      post: {
+        id: 'issueToken', tag: 'Auth', summary: 'Log in: exchange email and password for a bearer token',
+        description: 'Shares the sign-in page\'s throttle: failed attempts per account and address, and per address, within 15 minutes.',
+        public: true, body: 'Credentials', ok: [201, ref('IssuedToken')], errors: [401, 429],
+      },
       delete: { id: 'revokeToken', tag: 'Auth', summary: 'Revoke the token in use', ok: [204] },
     },
     '/me': { get: { id: 'getMe', tag: 'Auth', summary: 'The caller', ok: [200, ref('Me')] } },
     '/me/tokens': {
       get: { id: 'listMyTokens', tag: 'Auth', summary: "The caller's API tokens, newest first", ok: [200, listOf('ApiToken')] },
-      post: { id: 'createMyToken', tag: 'Auth', summary: 'Create a personal API token (shown once)', body: 'PersonalApiTokenCreate', ok: [201, ref('PersonalApiToken')], errors: [403] },
+      post: {
+        id: 'createMyToken', tag: 'Auth', summary: 'Create a personal API token (shown once)',
+        description: 'Always 403 with an API token: a token cannot mint tokens. Personal tokens are created on the account page in a signed-in browser.',
+        body: 'PersonalApiTokenCreate', ok: [201, ref('PersonalApiToken')], errors: [403],
+      },
     },
     '/me/tokens/{id}': { delete: { id: 'revokeMyToken', tag: 'Auth', summary: "Revoke one of the caller's tokens", ok: [204], errors: [404] } },
     '/inboxes': {
@@ -111,12 +120,16 @@ function operations(): Record<string, Record<string, Operation>> {
     },
     '/inboxes/{id}': {
       get: { id: 'getInbox', tag: 'Inboxes', summary: 'One inbox with poller status', ok: [200, ref('Inbox')], errors: [404] },
-      patch: { id: 'updateInbox', tag: 'Inboxes', summary: 'Change an inbox (admins); passwords only when given', body: 'InboxUpdate', ok: [200, ref('Inbox')], errors: [403, 404, 409] },
+      patch: {
+        id: 'updateInbox', tag: 'Inboxes', summary: 'Change an inbox (admins); passwords only when given',
+        description: 'A stored password stays with the host, port, TLS mode and user it was saved for: changing any of them needs that password again (400 naming `imap.password` or `smtp.password`).',
+        body: 'InboxUpdate', ok: [200, ref('Inbox')], errors: [403, 404, 409],
+      },
     },
     '/inboxes/{id}/test-connection': {
       post: {
         id: 'testInboxConnection', tag: 'Inboxes', summary: "Log in to the inbox's IMAP and SMTP accounts",
-        description: `${manager} A body tests those unsaved values instead (admins only; no password = the stored one). A failed login is a result, not an error. Served when the server can make network checks.`,
+        description: `${manager} A body tests those unsaved values instead (admins only; no password = the stored one, which is only sent to the saved host, port, TLS mode and user: 400 otherwise). A failed login is a result, not an error; its message is one of a fixed set of words, never the server's own text. Served when the server can make network checks.`,
         body: 'ConnectionTestInput', optionalBody: true, ok: [200, ref('ConnectionTestResult')], errors: [403, 404],
       },
     },
@@ -137,7 +150,7 @@ function operations(): Record<string, Record<string, Operation>> {
       put: { id: 'putDigestSchedule', tag: 'Automation', summary: "Set the caller's digest schedule", body: 'DigestScheduleInput', ok: [200, ref('DigestSchedule')], errors: [403] },
     },
     '/digests/send-now': {
-      post: { id: 'sendDigestNow', tag: 'Automation', summary: "Queue the caller's digest now", ok: [202, ref('DigestSent')], errors: [403, 409] },
+      post: { id: 'sendDigestNow', tag: 'Automation', summary: "Queue the caller's digest now (at most 3 in 10 minutes)", ok: [202, ref('DigestSent')], errors: [403, 409, 429] },
     },
     '/tickets': {
       get: { id: 'listTickets', tag: 'Tickets', summary: 'Tickets, newest activity first, keyset-paged', query: ticketQueryParameters(), ok: [200, ref('TicketPage')], errors: [400, 404] },
@@ -149,7 +162,7 @@ function operations(): Record<string, Record<string, Operation>> {
     '/tickets/{id}/replies': {
       post: {
         id: 'replyToTicket', tag: 'Tickets', summary: 'Queue a reply to the requester',
-        description: 'Repeating a `requestKey` returns the reply already queued. With `seenUntil`, anything newer on the trail holds the reply (409).',
+        description: 'Goes To the requester and Cc the known participants of the latest customer mail (`replyRecipients` of the ticket); `to`/`cc` replace those lists, and a suggested or new address goes out only when listed there. Repeating a `requestKey` returns the reply already queued. With `seenUntil`, anything newer on the trail holds the reply (409).',
         body: 'ReplyInput', ok: [202, ref('OutboxItem')], errors: [404],
         special: { 409: { description: 'CONFLICT: the ticket changed after `seenUntil`; the new items are in `details`.', content: { 'application/json': { schema: ref('ReplyConflict') } } } },
       },
@@ -230,7 +243,7 @@ function buildDocument(): Record<string, unknown> {
     servers: [{ url: '/api/v1' }],
     security: [{ bearerAuth: [] }],
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `POST /auth/token` or `POST /me/tokens`.' } },
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `POST /auth/token`, or a personal one made on the account page.' } },
       schemas: { ...HANDWRITTEN_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
       responses,
     },

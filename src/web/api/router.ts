@@ -4,6 +4,7 @@ import type { BlobStore } from '../../store/blob-store.js';
 import type { Models } from '../../store/models/index.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { ConnectionChecks } from '../../services/test-inbox-connection.js';
+import type { LoginLimits } from '../../services/login-throttle.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { automationRoutes, type AutomationDeps } from './automation-routes.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
@@ -25,6 +26,8 @@ export interface ApiDeps {
   now: () => Date;
   /** Lifetime of newly issued API tokens; 90 days when unset. */
   tokenTtlDays?: number;
+  /** The login throttle's limits for `POST /auth/token`; give the pages the same ones, as they share the budget. */
+  loginLimits?: LoginLimits;
   /** SLA policies and digests; their routes exist only when this is given. */
   automation?: AutomationDeps;
   /** Checks an inbox's auto-reply subject/text override before it is saved. */

@@ -11,7 +11,7 @@ import { principalOf } from './authenticate.js';
 
 /**
  * `/users` (admins: list, create, read, change, issue a password link) and `/me/tokens` (every
- * caller's own API tokens: list, create, revoke).
+ * caller's own API tokens: list and revoke; creating one is refused, as it needs a browser session).
  */
 export function userRoutes(deps: UserAdminDeps & PersonalApiTokenDeps): Router {
   const router = Router();
@@ -35,7 +35,7 @@ export function userRoutes(deps: UserAdminDeps & PersonalApiTokenDeps): Router {
     res.json({ items: await listPersonalApiTokens(deps, principalOf(res).actor) });
   });
   router.post('/me/tokens', async (req, res) => {
-    res.status(201).json(await createPersonalApiToken(deps, principalOf(res).actor, req.body));
+    res.status(201).json(await createPersonalApiToken(deps, principalOf(res).actor, 'api-token', req.body));
   });
   router.delete('/me/tokens/:id', async (req, res) => {
     await revokePersonalApiToken(deps, principalOf(res).actor, req.params.id);

@@ -10,7 +10,7 @@ import { updateOwnName } from '../../services/update-own-name.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { stashSecret, takeSecret } from './reveal-once.js';
-import { postedText } from './form-fields.js';
+import { fixedText, postedText } from './form-fields.js';
 
 /** Fixed texts for `?error=` on the account page. */
 export const ACCOUNT_ERRORS: Record<string, string> = {
@@ -25,6 +25,7 @@ export const ACCOUNT_ERRORS: Record<string, string> = {
 export const ACCOUNT_NOTICES: Record<string, string> = {
   name: 'Name saved.',
   password: 'Password changed. Your other browser sessions have been signed out.',
+  'password-and-tokens': 'Password changed. Your other browser sessions have been signed out and your API tokens have been revoked.',
   token: 'API token created. Copy it now: it is shown only once.',
   revoked: 'API token revoked.',
 };
@@ -47,9 +48,9 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
         title: 'Your account',
         session,
         nav: 'account',
-        error: ACCOUNT_ERRORS[String(req.query.error)] ?? null,
-        notice: ACCOUNT_NOTICES[String(req.query.saved)] ?? null,
-        newToken: takeSecret(req, res, ctx.publicUrl, session.id, 'api-token'),
+        error: fixedText(ACCOUNT_ERRORS, req.query.error),
+        notice: fixedText(ACCOUNT_NOTICES, req.query.saved),
+        newToken: await takeSecret(ctx, session.id, 'api-token'),
         tokens,
         lifetimes: LIFETIMES.map((days) => ({ days, selected: days === 90 })),
         minLength: PASSWORD_MIN_LENGTH,
@@ -70,27 +71,28 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
   router.post('/account/password', ...write, async (req, res) => {
     const session = requireSession(res);
     if (postedText(req, 'newPassword') !== postedText(req, 'confirmPassword')) return res.redirect(303, '/account?error=password-mismatch#password');
+    const revokeApiTokens = postedText(req, 'revokeApiTokens') === '1';
     try {
-      await changeOwnPassword(ctx, session.actor, session.id, { currentPassword: postedText(req, 'currentPassword'), newPassword: postedText(req, 'newPassword') });
+      await changeOwnPassword(ctx, session.actor, session.id, { currentPassword: postedText(req, 'currentPassword'), newPassword: postedText(req, 'newPassword'), revokeApiTokens });
     } catch (err) {
       const paths = issuePaths(err);
       if (paths.includes('currentPassword')) return res.redirect(303, '/account?error=password-wrong#password');
       if (paths.length) return res.redirect(303, '/account?error=password-short#password');
       throw err;
     }
-    res.redirect(303, '/account?saved=password');
+    res.redirect(303, `/account?saved=${revokeApiTokens ? 'password-and-tokens' : 'password'}`);
   });
 
   router.post('/account/tokens', ...write, async (req, res) => {
     const session = requireSession(res);
     let created;
     try {
-      created = await createPersonalApiToken(ctx, session.actor, { label: postedText(req, 'label'), expiresInDays: Number.parseInt(postedText(req, 'expiresInDays'), 10) });
+      created = await createPersonalApiToken(ctx, session.actor, 'web-session', { label: postedText(req, 'label'), expiresInDays: Number.parseInt(postedText(req, 'expiresInDays'), 10) });
     } catch (err) {
       if (issuePaths(err).length) return res.redirect(303, '/account?error=token-invalid#tokens');
       throw err;
     }
-    stashSecret(req, res, ctx.publicUrl, session.id, 'api-token', created.token);
+    await stashSecret(ctx, session.id, 'api-token', created.token);
     res.redirect(303, '/account?saved=token#tokens');
   });
 

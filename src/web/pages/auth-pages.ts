@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { AppError } from '../../domain/errors.js';
-import { checkLogin } from '../../services/check-login.js';
-import { clearLoginFailures, loginAllowed, recordLoginFailure } from '../../services/login-throttle.js';
+import { AppError, isAppError } from '../../domain/errors.js';
+import { checkLogin, type LoginCheck } from '../../services/check-login.js';
 import { createWebSession, DEFAULT_SESSION_LIFETIMES, endWebSession } from '../../services/web-sessions.js';
-import { LOGIN_FAILURE_WINDOW_SECONDS } from '../../store/models/login-failure.js';
 import { loginCsrfCookieName, parseCookies, sessionCookieName, setCookie, wantsSecureCookies } from '../session/cookies.js';
 import { requireCsrf, sameOrigin, sameToken, sessionOf } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
@@ -12,7 +10,6 @@ import { postedText } from './form-fields.js';
 
 /** The one refusal text for unknown emails, wrong passwords and disabled users alike. */
 export const LOGIN_REFUSED = 'Invalid email or password.';
-export const LOGIN_THROTTLED = `Too many failed sign-in attempts. Please wait ${LOGIN_FAILURE_WINDOW_SECONDS / 60} minutes and try again.`;
 
 /** Only local paths, so `?next=` cannot send someone to another site after login (open redirect). */
 export function safeNext(value: unknown): string {
@@ -43,18 +40,16 @@ export function authPages(ctx: PageContext): Router {
       throw new AppError('FORBIDDEN', 'The sign-in form has expired or did not come from this site. Reload the page and try again.');
     }
     const email = postedText(req, 'email').trim().toLowerCase();
-    const ip = req.ip ?? 'unknown';
-    const throttle = { models: ctx.models, now: ctx.now, ...(ctx.loginLimits ? { limits: ctx.loginLimits } : {}) };
-    if (!(await loginAllowed(throttle, email, ip))) {
-      res.set('Retry-After', String(LOGIN_FAILURE_WINDOW_SECONDS));
-      return showLogin(req, res, 429, LOGIN_THROTTLED, email);
+    let checked: LoginCheck;
+    try {
+      checked = await checkLogin(ctx, { email, password: postedText(req, 'password'), ip: req.ip ?? 'unknown' });
+    } catch (err) {
+      if (!isAppError(err, 'RATE_LIMITED')) throw err;
+      res.set('Retry-After', String(err.details?.retryAfterSeconds));
+      return showLogin(req, res, 429, err.message, email);
     }
-    const userId = await checkLogin(ctx, email, postedText(req, 'password'));
-    if (!userId) {
-      await recordLoginFailure(throttle, email, ip);
-      return showLogin(req, res, 401, LOGIN_REFUSED, email);
-    }
-    await clearLoginFailures(throttle, email, ip);
+    const { userId } = checked;
+    if (!userId) return showLogin(req, res, 401, LOGIN_REFUSED, email);
     // Whatever session the browser had is ended; the new one gets a fresh id (no fixation).
     await endWebSession(ctx, cookies.get(sessionCookieName(secure)));
     const token = await createWebSession({ models: ctx.models, now: ctx.now, lifetimes }, userId, req.get('user-agent') ?? null);

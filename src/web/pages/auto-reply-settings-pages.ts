@@ -6,7 +6,7 @@ import type { InboxView } from '../../services/inbox-view.js';
 import { previewAutoReply } from '../../services/preview-auto-reply.js';
 import { updateAutoReply } from '../../services/update-auto-reply.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
-import { checked, field, formOf, savedNotice, validationIssues, type FormIssue } from './form-fields.js';
+import { checked, field, fixedText, formOf, savedNotice, validationIssues, type FormIssue } from './form-fields.js';
 import { requireSettingsAccess, type SettingsContext } from './settings-pages.js';
 
 interface AutoReplyForm {
@@ -52,7 +52,7 @@ export function autoReplySettingsPages(ctx: SettingsContext): Router {
         section: 'auto-reply',
         form,
         errors: { subject: errorOf('subject'), template: errorOf('template') },
-        problems: issues.map((i) => `${LABELS[i.path] ?? (i.path || 'Auto-reply')}: ${i.message}`),
+        problems: issues.map((i) => `${fixedText(LABELS, i.path) ?? (i.path || 'Auto-reply')}: ${i.message}`),
         preview,
         notice: state.notice ?? null,
       }),

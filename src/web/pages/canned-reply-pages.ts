@@ -5,6 +5,7 @@ import { parseObjectId } from '../../services/access.js';
 import { createCannedReply, deleteCannedReply, listCannedReplies, updateCannedReply } from '../../services/canned-replies.js';
 import { isInboxManager } from '../../services/inbox-manager-access.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
+import { fixedText } from './form-fields.js';
 import type { PageContext } from './page-deps.js';
 import { PLACEHOLDER_HELP } from './ticket-extras.js';
 
@@ -63,8 +64,8 @@ export function cannedReplyPages(ctx: PageContext): Router {
         inbox,
         items,
         csrf: session.csrfToken,
-        error: error ? ERRORS[error] ?? null : null,
-        notice: saved ? NOTICES[saved] ?? null : null,
+        error: fixedText(ERRORS, error),
+        notice: fixedText(NOTICES, saved),
         placeholders: PLACEHOLDER_HELP,
         limits: CANNED_REPLY_LIMITS,
       }),

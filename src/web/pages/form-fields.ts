@@ -54,6 +54,14 @@ export function validationIssues(err: unknown): FormIssue[] | null {
   return [{ path: '', message: err.message }];
 }
 
+/**
+ * The text a query code names in a table of fixed texts, or null. Only the table's own keys count:
+ * `?error=constructor` must not find Object.prototype.constructor.
+ */
+export function fixedText(table: Readonly<Record<string, string>>, key: unknown): string | null {
+  return typeof key === 'string' && Object.hasOwn(table, key) ? (table[key] ?? null) : null;
+}
+
 /** Fixed notices for `?saved=`: the query names one, it never carries the text itself. */
 export const SAVED_NOTICES: Record<string, string> = {
   '1': 'Saved.',
@@ -62,7 +70,7 @@ export const SAVED_NOTICES: Record<string, string> = {
 
 /** The notice for a `?saved=` value, or null. */
 export function savedNotice(value: unknown): string | null {
-  return typeof value === 'string' ? (SAVED_NOTICES[value] ?? null) : null;
+  return fixedText(SAVED_NOTICES, value);
 }
 
 /** The week as forms show it, Monday first; `day` is the number cron and the domain use (0 = Sunday). */

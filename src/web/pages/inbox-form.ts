@@ -45,6 +45,8 @@ export interface InboxFormView {
   problems: string[];
   hasImapPassword: boolean;
   hasSmtpPassword: boolean;
+  /** Whether hosts and user names are shown: only admins get them (see toInboxView). */
+  showAccountDetails: boolean;
 }
 
 const dateOnly = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
@@ -56,12 +58,12 @@ function storedValues(inbox: InboxView | null): Record<string, string | boolean>
     name: inbox.name,
     address: inbox.address,
     display_name: inbox.displayName ?? '',
-    imap_host: inbox.imap.host,
+    imap_host: inbox.imap.host ?? '',
     imap_port: String(inbox.imap.port),
     imap_secure: inbox.imap.secure,
     imap_user: inbox.imap.user ?? '',
     imap_folder: inbox.imap.folder,
-    smtp_host: inbox.smtp.host,
+    smtp_host: inbox.smtp.host ?? '',
     smtp_port: String(inbox.smtp.port),
     smtp_secure: inbox.smtp.secure,
     smtp_user: inbox.smtp.user ?? '',
@@ -94,7 +96,13 @@ export function inboxFormView(inbox: InboxView | null, posted: FormBody | null, 
     const isChecked = f.kind === 'checkbox' && (posted ? checked(posted, f.name) : stored[f.name] === true);
     fieldViews[f.name] = { value: f.kind === 'checkbox' ? '' : value, checked: isChecked, error: errors.get(f.name) ?? null };
   }
-  return { fields: fieldViews, problems, hasImapPassword: inbox?.imap.hasPassword ?? false, hasSmtpPassword: inbox?.smtp.hasPassword ?? false };
+  return {
+    fields: fieldViews,
+    problems,
+    hasImapPassword: inbox?.imap.hasPassword ?? false,
+    hasSmtpPassword: inbox?.smtp.hasPassword ?? false,
+    showAccountDetails: !inbox || inbox.imap.host !== undefined,
+  };
 }
 
 /** The form's values as use case input, plus what is wrong before the use case need look (blank or non-numeric fields). */
@@ -151,8 +159,9 @@ export function createInboxInput(body: FormBody): Parsed<Record<string, unknown>
 }
 
 /**
- * A change to an inbox from the form. An empty password field keeps the stored password; the
- * "remove SMTP password" box clears it (for relays that take no login).
+ * A change to an inbox from the form. An empty password field keeps the stored password, as long as
+ * the host, port, TLS mode and user stay as saved (the use case checks); the "remove SMTP password"
+ * box clears it (for relays that take no login).
  */
 export function updateInboxInput(body: FormBody): Parsed<Record<string, unknown>> {
   const issues: FormIssue[] = [];

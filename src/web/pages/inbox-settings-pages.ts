@@ -116,7 +116,16 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
       if (actor.role !== 'admin') return renderInbox(res, inbox, { test: await testInboxConnection(checkDeps, actor, id) });
       const { input, issues } = connectionInput(body, false);
       if (issues.length > 0) return renderInbox(res, inbox, { status: 400, posted: body, issues });
-      return renderInbox(res, inbox, { posted: body, test: await testInboxConnection(checkDeps, actor, id, input) });
+      let test: ConnectionTestResult;
+      try {
+        test = await testInboxConnection(checkDeps, actor, id, input);
+      } catch (err) {
+        // e.g. a changed host with the password left empty: the stored one stays with the saved host.
+        const problems = validationIssues(err);
+        if (!problems) throw err;
+        return renderInbox(res, inbox, { status: 400, posted: body, issues: problems });
+      }
+      return renderInbox(res, inbox, { posted: body, test });
     }
     if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can change connection settings');
     const { input, issues } = updateInboxInput(body);

@@ -7,7 +7,7 @@ import { checkPasswordLink, setPasswordWithLink } from '../../services/set-passw
 import { parseCookies, setCookie, wantsSecureCookies } from '../session/cookies.js';
 import { sameOrigin, sameToken } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
-import { postedText } from './form-fields.js';
+import { fixedText, postedText } from './form-fields.js';
 
 /** Fixed texts for `?error=` on the password page. */
 export const PASSWORD_PAGE_ERRORS: Record<string, string> = {
@@ -39,7 +39,7 @@ export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
         invite: target.purpose === 'invite',
         csrf,
         action: `/password/${encodeURIComponent(token)}`,
-        error: PASSWORD_PAGE_ERRORS[String(req.query.error)] ?? null,
+        error: fixedText(PASSWORD_PAGE_ERRORS, req.query.error),
         minLength: PASSWORD_MIN_LENGTH,
       }),
     );

@@ -1,27 +1,33 @@
-import type { Request, Response } from 'express';
-import { parseCookies, setCookie, wantsSecureCookies } from '../session/cookies.js';
+import type { Models } from '../../store/models/index.js';
+import type { SecretBox } from '../../store/secret-box.js';
 
 /**
  * Carries a secret that must be shown exactly once (a new API token, a password link) across the
- * 303 after a form post: a short-lived HttpOnly cookie the next page reads and deletes. It is bound
- * to one session and one page, so another account signing in on the same browser never sees it.
+ * 303 after a form post. It never travels in a cookie or a URL, where proxies, logs and browser
+ * storage could keep it: it waits sealed on the server-side session, bound to one page, and the
+ * next page takes it with one atomic write, so a reload or a second tab shows it no more.
  */
-const cookieName = (secure: boolean) => (secure ? '__Host-tl_reveal' : 'tl_reveal');
-const LIFETIME_SECONDS = 300;
-
-/** Remembers a secret for the page named by `scope` (e.g. `token` or `link:<userId>`) in this session. */
-export function stashSecret(req: Request, res: Response, publicUrl: string | null, sessionId: string, scope: string, secret: string): void {
-  const secure = wantsSecureCookies(req, publicUrl);
-  setCookie(res, cookieName(secure), `${sessionId}|${scope}|${secret}`, { secure, maxAgeSeconds: LIFETIME_SECONDS });
+export interface RevealDeps {
+  models: Pick<Models, 'WebSession'>;
+  secrets: SecretBox;
+  now: () => Date;
 }
 
-/** The secret stashed for this session and scope, deleting it so a reload shows it no more; else null. */
-export function takeSecret(req: Request, res: Response, publicUrl: string | null, sessionId: string, scope: string): string | null {
-  const secure = wantsSecureCookies(req, publicUrl);
-  const value = parseCookies(req.get('cookie')).get(cookieName(secure));
-  if (value === undefined) return null;
-  const prefix = `${sessionId}|${scope}|`;
-  if (!value.startsWith(prefix)) return null;
-  setCookie(res, cookieName(secure), '', { secure, maxAgeSeconds: 0 });
-  return value.slice(prefix.length) || null;
+const LIFETIME_MS = 300_000;
+const sealContext = (sessionId: string, scope: string) => `reveal|${sessionId}|${scope}`;
+
+/** Remembers a secret for the page named by `scope` (e.g. `api-token` or `link:<userId>`) of this session. */
+export async function stashSecret(deps: RevealDeps, sessionId: string, scope: string, secret: string): Promise<void> {
+  const reveal = { scope, sealed: deps.secrets.seal(secret, sealContext(sessionId, scope)), expiresAt: new Date(deps.now().getTime() + LIFETIME_MS) };
+  await deps.models.WebSession.updateOne({ _id: sessionId }, { $set: { reveal } });
+}
+
+/** The secret stashed for this session and scope, deleting it so it is shown only once; else null. */
+export async function takeSecret(deps: RevealDeps, sessionId: string, scope: string): Promise<string | null> {
+  const taken = await deps.models.WebSession.findOneAndUpdate({ _id: sessionId, 'reveal.scope': scope }, { $set: { reveal: null } })
+    .select('+reveal')
+    .lean();
+  const reveal = taken?.reveal;
+  if (!reveal || reveal.expiresAt <= deps.now()) return null;
+  return deps.secrets.open(reveal.sealed, sealContext(sessionId, scope));
 }

@@ -1,6 +1,7 @@
 import express, { Router, type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../../domain/errors.js';
+import { clientErrorOf } from '../errors.js';
 import { loadSession, sessionOf } from '../session/session-middleware.js';
 import { attachmentPage } from './attachment-page.js';
 import { accountPages } from './account-pages.js';
@@ -20,18 +21,17 @@ import { createViewEngine, type ViewEngine } from './view-engine.js';
 
 export type { PageDeps } from './page-deps.js';
 
-const ERROR_TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Not allowed', 404: 'Not found', 413: 'Too large', 429: 'Too many requests' };
+const ERROR_TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Not allowed', 404: 'Not found', 413: 'Too large', 415: 'Unreadable form', 429: 'Too many requests' };
 
 /** HTML error pages for the browser routes; the message of an AppError is written for people. */
 function pageErrors(views: ViewEngine, logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    // body-parser marks what the client got wrong (too large, too many fields, bad encoding) with a 4xx.
-    const clientStatus = (err as { status?: unknown }).status;
-    const badForm = typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500;
+    // body-parser marks what the client got wrong (too large, too many fields, unknown charset) with a 4xx.
+    const badForm = isAppError(err) ? null : clientErrorOf(err);
     const appError = isAppError(err)
       ? err
       : badForm
-        ? new AppError(clientStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED', clientStatus === 413 ? 'That form was too large.' : 'That form could not be read.')
+        ? new AppError(badForm.code, badForm.code === 'PAYLOAD_TOO_LARGE' ? 'That form was too large.' : 'That form could not be read.')
         : null;
     if (!appError) logger.error({ err, method: req.method, path: req.path }, 'unhandled error in page');
     const status = appError?.httpStatus ?? 500;

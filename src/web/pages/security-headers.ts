@@ -47,3 +47,12 @@ export function pageHeaders(csp: string = PAGE_CSP): RequestHandler {
     next();
   };
 }
+
+/** HSTS for 180 days, subdomains included: sent on every response once the public URL is https. */
+export const HSTS = 'max-age=15552000; includeSubDomains';
+
+/** Sets {@link HSTS}; browsers heed it only over https, where the public URL already sends them. */
+export const strictTransportSecurity: RequestHandler = (_req, res, next) => {
+  res.set('Strict-Transport-Security', HSTS);
+  next();
+};

@@ -1,4 +1,4 @@
-import type { SlaPolicy } from '../../domain/sla.js';
+import { validateSlaPolicy, type SlaPolicy } from '../../domain/sla.js';
 import { TICKET_PRIORITIES } from '../../domain/ticket-status.js';
 import type { UserLabel } from '../../services/list-assignees.js';
 import { checked, field, fields, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
@@ -79,7 +79,8 @@ const rowUsed = (body: FormBody, i: number) => field(body, `l${i}_name`).trim() 
 
 /**
  * Reads the posted form into the input of putInboxSla. Durations and times it cannot read are
- * reported against their inputs at once; `fieldOf` maps the use case's issue paths back to inputs.
+ * reported against their inputs at once, together with what the policy check finds in the rest;
+ * `fieldOf` maps the use case's issue paths back to inputs.
  */
 export function formToPolicy(body: FormBody): { input: Record<string, unknown>; errors: FieldError[]; fieldOf: (issue: FormIssue) => FieldError } {
   const errors: FieldError[] = [];
@@ -143,7 +144,18 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
     return { field: head === 'ladder' ? 'ladder' : null, message: issue.message };
   };
 
-  return { input: { targets, businessHours, reminderAtFraction: reminder / 100, ladder }, errors, fieldOf };
+  const input = { targets, businessHours, reminderAtFraction: reminder / 100, ladder };
+  // The use case is not asked while the form has unreadable fields, so its checks of the readable
+  // rest run here too: every problem shows on the first save, not one batch per attempt.
+  if (errors.length > 0) {
+    const checked = validateSlaPolicy(input);
+    const reported = new Set(errors.map((e) => e.field));
+    if (!checked.ok) for (const issue of checked.issues) {
+      const error = fieldOf(issue);
+      if (error.field === null || !reported.has(error.field)) errors.push(error);
+    }
+  }
+  return { input, errors, fieldOf };
 }
 
 /** A short label for a field's message in the summary above the form. */

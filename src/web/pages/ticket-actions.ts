@@ -8,7 +8,7 @@ import { requireCsrf, requireLogin, requireSession } from '../session/session-mi
 import type { PageContext } from './page-deps.js';
 import { renderTicketPage } from './ticket-pages.js';
 import { tagsFromText } from './ticket-extras.js';
-import { postedText, validationIssues } from './form-fields.js';
+import { fields, formOf, postedText, validationIssues } from './form-fields.js';
 
 const REPLY_STATUSES = new Set(['open', 'pending', 'solved']);
 
@@ -28,7 +28,9 @@ function backToTicket(res: Response, id: string, error?: string) {
  * of the conversation that cannot be written into a mail) is not the agent's doing.
  */
 function replyErrorCode(err: unknown): string {
-  return validationIssues(err)?.some((i) => i.path === 'text') ? 'reply-empty' : 'reply-unsendable';
+  const issues = validationIssues(err);
+  if (issues?.some((i) => i.path === 'text')) return 'reply-empty';
+  return issues?.some((i) => i.path === 'to' || i.path === 'cc') ? 'reply-recipients' : 'reply-unsendable';
 }
 
 /** Runs a form action; validation and conflict failures go back to the ticket page as a message. */
@@ -69,6 +71,9 @@ export function ticketActions(ctx: PageContext): Router {
         text,
         ...(REPLY_STATUSES.has(status) ? { status: status as 'open' | 'pending' | 'solved' } : {}),
         requestKey: postedText(req, 'requestKey').slice(0, 100) || null,
+        // The form lists To and Cc; the Cc boxes ticked (proposed or suggested) are the Cc. A post
+        // without the list (an older page) keeps the proposal.
+        ...(postedText(req, 'recipientsShown') ? { recipients: { cc: fields(formOf(req), 'cc').slice(0, 100) } } : {}),
       }),
     );
   });

@@ -8,7 +8,7 @@ import { renderCannedReply } from '../../services/render-canned-reply.js';
 import { requesterTickets } from '../../services/requester-tickets.js';
 import type { PageContext } from './page-deps.js';
 import { relativeTime } from './view-engine.js';
-import { queryText } from './form-fields.js';
+import { fixedText, queryText } from './form-fields.js';
 
 /** Fixed texts for the merge form's `?error=` codes. */
 export const MERGE_ERRORS: Record<string, string> = {
@@ -46,7 +46,7 @@ export async function ticketExtras(ctx: PageContext, actor: Actor, ticket: Ticke
   return {
     requesterTickets: requester,
     mergeCandidates: requester.filter((t) => t.status !== 'closed'),
-    mergeError: error ? MERGE_ERRORS[error] ?? null : null,
+    mergeError: fixedText(MERGE_ERRORS, error),
     cannedReplies: (canned?.items ?? []).map((c) => ({ id: c.id, title: c.title, selected: c.id === draft?.id })),
     cannedText: draft?.text ?? '',
     manageCannedUrl: isInboxManager(actor, parseObjectId(ticket.inboxId)) ? `/settings/inboxes/${ticket.inboxId}/canned-replies` : null,

@@ -1,28 +1,48 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
+import type { MailAddress } from '../../domain/mail.js';
+import type { ReplyRecipients, SuggestionReason } from '../../domain/reply-recipients.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import { getTicket } from '../../services/get-ticket.js';
 import { listInboxes } from '../../services/list-inboxes.js';
 import { listAssignees, messageAuthorIds, userLabels } from '../../services/list-assignees.js';
 import { listTickets } from '../../services/list-tickets.js';
 import { parseObjectId } from '../../services/access.js';
+import { proposeReplyRecipients } from '../../services/propose-reply-recipients.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { slaBadge } from './sla-badge.js';
 import { ticketCollision, type HeldReply } from './ticket-collision.js';
 import { ticketExtras } from './ticket-extras.js';
 import { buildTimeline } from './timeline.js';
-import { queryText } from './form-fields.js';
+import { fixedText, queryText } from './form-fields.js';
 
 /** Fixed texts for `?error=` after a form post; the query names one, it never carries the text itself. */
 export const FORM_ERRORS: Record<string, string> = {
   'reply-empty': 'A reply needs some text.',
   'reply-unsendable': 'The reply could not be written as an email: an address of this conversation is malformed. Nothing was sent.',
+  'reply-recipients': 'The reply was not sent: one of its recipients is not allowed (our own address, or too many). Nothing was sent.',
   'note-empty': 'A note needs some text.',
   invalid: 'That change was not accepted. Check the form and try again.',
   merged: 'This ticket was merged into another one and can no longer change.',
 };
 
+const SUGGESTION_REASONS: Record<SuggestionReason, string> = {
+  'reply-to': 'Reply-To of the latest mail',
+  'new-address': 'new to this ticket',
+  bouncing: 'mail to it bounced',
+};
+
+const labelOf = (a: MailAddress) => (a.name ? `${a.name} <${a.address}>` : a.address);
+
+/** The reply form's recipients: To fixed, Cc ticked, suggestions unticked with why they are only suggested. */
+function recipientsForm(r: ReplyRecipients) {
+  return {
+    to: r.to.map((a) => ({ address: a.address, label: labelOf(a) })),
+    cc: r.cc.map((a) => ({ address: a.address, label: labelOf(a) })),
+    suggested: r.suggested.map((a) => ({ address: a.address, label: labelOf(a), reason: SUGGESTION_REASONS[a.reason] })),
+  };
+}
 
 /** `GET /tickets` (filtered, keyset-paged) and `GET /tickets/:id` (its mail bodies: mail-body-page.ts). */
 export function ticketPages(ctx: PageContext): Router {
@@ -79,12 +99,13 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
   const ticket = await getTicket(ctx, session.actor, String(req.params.id));
   const ticketId = parseObjectId(ticket.id)!;
   const inboxId = parseObjectId(ticket.inboxId)!;
-  const [authors, assignees, inbox, merged] = await Promise.all([
+  const [authors, assignees, inbox, merged, recipients] = await Promise.all([
     messageAuthorIds(ctx, ticketId),
     listAssignees(ctx, inboxId),
     ctx.models.Inbox.findById(inboxId).select({ name: 1 }).lean(),
     // Merged tickets take no more changes; mergedInto alone is null when the target is hidden.
     ctx.models.Ticket.exists({ _id: ticketId, mergedIntoId: { $ne: null } }),
+    proposeReplyRecipients(ctx, session.actor, ticket.id),
   ]);
   const users = await userLabels(ctx, [...authors.values(), ...ticket.events.flatMap((e) => [e.actor.id, typeof e.data.to === 'string' ? e.data.to : e.data.to ? String(e.data.to) : null])]);
   const error = queryText(req.query.error);
@@ -97,7 +118,7 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       inboxName: inbox?.name ?? '',
       sla: slaBadge(ticket, ctx.now()),
       timeline: buildTimeline(ticket, users, authors, { loadImagesFor: queryText(req.query.images) }),
-      error: error ? FORM_ERRORS[error] ?? null : null,
+      error: fixedText(FORM_ERRORS, error),
       csrf: session.csrfToken,
       downloads: Boolean(ctx.blobs),
       // A fresh key per rendered form: a double submit queues one reply (send-reply's requestKey).
@@ -109,6 +130,7 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       merged: Boolean(merged),
       extras: await ticketExtras(ctx, session.actor, ticket, req.query),
       collision: await ticketCollision(ctx, session, ticket, held),
+      recipients: recipients && recipientsForm(recipients),
     }),
   );
 }

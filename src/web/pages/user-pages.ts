@@ -13,7 +13,7 @@ import { USER_ROLES } from '../../store/models/user.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { stashSecret, takeSecret } from './reveal-once.js';
-import { postedText } from './form-fields.js';
+import { fixedText, postedText } from './form-fields.js';
 
 /** Fixed texts for `?error=` on the user pages. */
 export const USER_FORM_ERRORS: Record<string, string> = {
@@ -91,7 +91,7 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
         title: 'Add a user',
         session,
         nav: 'settings',
-        error: USER_FORM_ERRORS[String(req.query.error)] ?? null,
+        error: fixedText(USER_FORM_ERRORS, req.query.error),
         roles: USER_ROLES.map((r) => ({ value: r, selected: r === 'agent' })),
         inboxes: await inboxChoices(res, []),
         minLength: PASSWORD_MIN_LENGTH,
@@ -111,14 +111,14 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     }
     if (password) return res.redirect(303, `/settings/users/${created.id}?saved=created`);
     const link = await issuePasswordLink(ctx, session.actor, created.id);
-    stashSecret(req, res, ctx.publicUrl, session.id, `link:${created.id}`, link.path);
+    await stashSecret(ctx, session.id, `link:${created.id}`, link.path);
     res.redirect(303, `/settings/users/${created.id}?saved=invited`);
   });
 
   router.get('/settings/users/:id', ...read, async (req, res) => {
     const session = requireSession(res);
     const user = await getUser(ctx, session.actor, String(req.params.id));
-    const linkPath = takeSecret(req, res, ctx.publicUrl, session.id, `link:${user.id}`);
+    const linkPath = await takeSecret(ctx, session.id, `link:${user.id}`);
     res.type('html').send(
       ctx.views.render('settings-user', {
         title: user.name ?? user.email,
@@ -126,8 +126,8 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
         nav: 'settings',
         user,
         self: user.id === session.user.id,
-        error: USER_FORM_ERRORS[String(req.query.error)] ?? null,
-        notice: USER_FORM_NOTICES[String(req.query.saved)] ?? null,
+        error: fixedText(USER_FORM_ERRORS, req.query.error),
+        notice: fixedText(USER_FORM_NOTICES, req.query.saved),
         roles: USER_ROLES.map((r) => ({ value: r, selected: r === user.role })),
         inboxes: await inboxChoices(res, user.inboxIds),
         link: linkPath ? absoluteLink(ctx, req, linkPath) : null,
@@ -161,7 +161,7 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
       if (isAppError(err, 'CONFLICT')) return res.redirect(303, `/settings/users/${encodeURIComponent(id)}?error=disabled`);
       throw err;
     }
-    stashSecret(req, res, ctx.publicUrl, session.id, `link:${id}`, link.path);
+    await stashSecret(ctx, session.id, `link:${id}`, link.path);
     res.redirect(303, `/settings/users/${encodeURIComponent(id)}?saved=link`);
   });
   return router;

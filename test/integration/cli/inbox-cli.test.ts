@@ -21,14 +21,17 @@ interface Result {
 }
 
 /** Runs the CLI the way `npm run inbox --` does, against this file's database. */
-function cli(args: string[], opts: { env?: Record<string, string | undefined>; stdin?: string } = {}): Promise<Result> {
+function cli(args: string[], opts: { env?: Record<string, string | undefined>; stdin?: string; onStdout?: (stdoutSoFar: string) => void } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, MONGODB_URI: uri, SECRET_KEY, IMAP_PW: IMAP_PASSWORD, NODE_ENV: 'test', ...opts.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = spawn('node_modules/.bin/tsx', ['src/cli/inbox.ts', ...args], { env: env as NodeJS.ProcessEnv, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      opts.onStdout?.(stdout);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -97,12 +100,19 @@ describe('npm run inbox', () => {
 
   it('updates only what is given and keeps the sealed password', async () => {
     const before = await models.Inbox.findById(supportId).lean();
-    const res = await cli(['update', supportId, '--name', 'Help Desk', '--imap-port', '143', '--imap-secure', 'false', '--auto-reply']);
+    const res = await cli(['update', supportId, '--name', 'Help Desk', '--folder', 'Support', '--auto-reply']);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`updated inbox ${supportId}`);
     const after = await models.Inbox.findById(supportId).lean();
-    expect(after).toMatchObject({ name: 'Help Desk', imap: { port: 143, secure: false, host: 'imap.example.com' }, autoReply: { enabled: true }, options: { markSeen: true } });
+    expect(after).toMatchObject({ name: 'Help Desk', imap: { port: 993, folder: 'Support', host: 'imap.example.com' }, autoReply: { enabled: true }, options: { markSeen: true } });
     expect(after!.imap.passwordSealed).toBe(before!.imap.passwordSealed);
+    // The stored password stays with the saved port and TLS mode: moving them needs it again.
+    const moved = await cli(['update', supportId, '--imap-port', '143', '--imap-secure', 'false']);
+    expect(moved.code).not.toBe(0);
+    expect(moved.stderr).toContain('--imap-password-env (or --imap-password-stdin): required when the host, port, TLS mode or user changes');
+    const withPassword = await cli(['update', supportId, '--imap-port', '143', '--imap-secure', 'false', '--imap-password-env', 'IMAP_PW']);
+    expect(withPassword.code).toBe(0);
+    expect(await models.Inbox.findById(supportId).lean()).toMatchObject({ imap: { port: 143, secure: false } });
   });
 
   it('warns that a password on the command line is visible', async () => {
@@ -155,8 +165,15 @@ describe('npm run inbox -- watch', () => {
     const id = (JSON.parse(added.stdout) as { id: string }).id;
     const statusId = new Types.ObjectId(id);
     await models.InboxStatus.updateOne({ _id: statusId }, { $set: { state: 'syncing', behind: 300, backlog: { total: 400, done: 100 }, updatedAt: new Date() } }, { upsert: true });
-    const watching = cli(['watch', id]);
-    await new Promise((r) => setTimeout(r, 2500));
+    // The poller catches up only once the watch has drawn the backlog: a fixed wait loses to a slow start under load.
+    let drawn!: () => void;
+    const firstLine = new Promise<void>((resolve) => (drawn = resolve));
+    const watching = cli(['watch', id], {
+      onStdout: (out) => {
+        if (out.includes('\n')) drawn();
+      },
+    });
+    await Promise.race([firstLine, watching]);
     await models.InboxStatus.updateOne({ _id: statusId }, { $set: { state: 'idle', behind: 0, backlog: { total: 400, done: 400 } } });
     const res = await watching;
     expect(res.code).toBe(0);

@@ -139,13 +139,13 @@ describe('inboxes API', () => {
     const before = await h.models.Inbox.findById(supportId).lean();
     const res = await call(h.base, 'PATCH', `/inboxes/${supportId}`, {
       token: admin,
-      body: { name: 'Customer Support', imap: { port: 143, secure: false }, autoReply: { enabled: false }, options: { moveTo: 'Done' } },
+      body: { name: 'Customer Support', imap: { folder: 'Support' }, autoReply: { enabled: false }, options: { moveTo: 'Done' } },
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       name: 'Customer Support',
       address: 'support@example.com',
-      imap: { host: 'imap.example.com', port: 143, secure: false, user: 'support', hasPassword: true },
+      imap: { host: 'imap.example.com', port: 993, secure: true, user: 'support', folder: 'Support', hasPassword: true },
       autoReply: { enabled: false },
       options: { markSeen: true, moveTo: 'Done' },
       status: { state: 'idle' },

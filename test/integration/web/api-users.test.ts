@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../../src/services/access.js';
+import { createPersonalApiToken } from '../../../src/services/create-personal-api-token.js';
 import { updateUser } from '../../../src/services/update-user.js';
 import { testLogger } from '../../helpers/db.js';
 import { call, createUser, login, startApi, type ApiHarness } from '../../helpers/api.js';
@@ -163,24 +164,25 @@ describe('users API', () => {
 });
 
 describe('own API tokens', () => {
-  it('creates a labelled token shown once, lists it without secrets, and revokes only the caller\'s own', async () => {
-    const created = await call(h.base, 'POST', '/me/tokens', { token: agent, body: { label: 'CI export', expiresInDays: 7 } });
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), token: expect.stringMatching(/^tl_/), label: 'CI export', expiresAt: expect.any(String) });
-    expect(Date.parse(created.body.expiresAt) - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
-    expect((await call(h.base, 'GET', '/me', { token: created.body.token })).body.email).toBe('agent@example.com');
+  it('refuses to create a token with a token (403), lists browser-made ones without secrets, and revokes only the caller\'s own', async () => {
+    const minted = await call(h.base, 'POST', '/me/tokens', { token: agent, body: { label: 'CI export', expiresInDays: 7 } });
+    expect(minted.status).toBe(403);
+    expect(minted.body.error.code).toBe('FORBIDDEN');
+    // Personal tokens are made on the account page; the use case is called as that page does.
+    const agentUser = await h.models.User.findOne({ email: 'agent@example.com' }).lean();
+    const actor = { userId: agentUser!._id, role: agentUser!.role, inboxIds: agentUser!.inboxIds };
+    const created = await createPersonalApiToken({ models: h.models, now: () => new Date(), logger: testLogger }, actor, 'web-session', { label: 'CI export', expiresInDays: 7 });
+    expect(created.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
+    expect((await call(h.base, 'GET', '/me', { token: created.token })).body.email).toBe('agent@example.com');
 
     const list = await call(h.base, 'GET', '/me/tokens', { token: agent });
     expect(list.body.items.map((t: { label: string | null }) => t.label)).toContain('CI export');
-    expect(list.text).not.toContain(created.body.token);
+    expect(list.text).not.toContain(created.token);
     expect(list.text).not.toContain('tokenHash');
 
-    expect((await call(h.base, 'DELETE', `/me/tokens/${created.body.id}`, { token: admin })).status).toBe(404);
-    expect((await call(h.base, 'DELETE', `/me/tokens/${created.body.id}`, { token: agent })).status).toBe(204);
-    expect((await call(h.base, 'GET', '/me', { token: created.body.token })).status).toBe(401);
+    expect((await call(h.base, 'DELETE', `/me/tokens/${created.id}`, { token: admin })).status).toBe(404);
+    expect((await call(h.base, 'DELETE', `/me/tokens/${created.id}`, { token: agent })).status).toBe(204);
+    expect((await call(h.base, 'GET', '/me', { token: created.token })).status).toBe(401);
     expect((await call(h.base, 'GET', '/me', { token: agent })).status).toBe(200);
-    const bad = await call(h.base, 'POST', '/me/tokens', { token: agent, body: { label: '', expiresInDays: 1000 } });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['expiresInDays', 'label']);
   });
 });

@@ -9,10 +9,10 @@ let agent: Client;
 const inbox = new Types.ObjectId();
 let number = 500;
 
-/** A ticket with one customer message, stored with the given Message-ID and sender. */
+/** A ticket with one customer message, stored with the given Message-ID and sender, who is its requester. */
 async function ticketWith(message: { messageId: string; from: string }) {
   number += 1;
-  const t = await h.models.Ticket.create({ number, inboxId: inbox, subject: `Case ${number}`, requester: { email: 'ivo@customer.test' }, status: 'open' });
+  const t = await h.models.Ticket.create({ number, inboxId: inbox, subject: `Case ${number}`, requester: { email: message.from }, status: 'open' });
   await h.models.Message.create({
     ticketId: t._id, inboxId: inbox, direction: 'inbound', messageId: message.messageId, references: [message.messageId],
     from: { address: message.from, name: 'Ivo' }, subject: t.subject, text: 'Invoice 2291 is wrong.',

@@ -158,8 +158,7 @@ describe('inbox settings', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Connection test');
     expect(res.text).toMatch(/IMAP \(reading mail\):<\/strong> IMAP_UNREACHABLE/);
-    expect(res.text).toMatch(/SMTP \(sending mail\):<\/strong> SMTP_UNREACHABLE/);
-    expect(res.text).toContain(`127.0.0.1:${closedPort}`);
+    expect(res.text).toMatch(/SMTP \(sending mail\):<\/strong> SMTP_UNREACHABLE <span class="muted">\(\d+ ms\)<\/span><br>connection refused/);
   });
 
   it('shows a manager their inbox read-only and refuses their changes', async () => {
@@ -171,7 +170,10 @@ describe('inbox settings', () => {
     expect(list.text).not.toContain('Add an inbox');
     const page = await get(c, `/settings/inboxes/${ownInbox.toHexString()}`);
     expect(page.status).toBe(200);
-    expect(page.text).toMatch(/name="imap_host" value="x" disabled/);
+    expect(page.text).toMatch(/name="imap_port" value="993" disabled/);
+    // Hosts and user names are for admins only.
+    expect(page.text).not.toContain('name="imap_host"');
+    expect(page.text).not.toContain('name="smtp_user"');
     expect(page.text).not.toContain('value="save"');
     expect((await post(c, `/settings/inboxes/${ownInbox.toHexString()}`, { name: 'Mine now', action: 'save' })).status).toBe(403);
     // The read-only form posts no values, so the test runs on what is stored.

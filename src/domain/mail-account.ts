@@ -1,0 +1,59 @@
+/** Where a mail account logs in: together these decide who receives its password. */
+export interface AccountEndpoint {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+}
+
+/** What a change to an account that keeps its stored password is told. */
+export const PASSWORD_REQUIRED_WHEN_MOVED = 'required when the host, port, TLS mode or user changes';
+
+/**
+ * Whether `next` would log in somewhere other than `saved`, so a stored password must not go along.
+ * Host names are compared without case (DNS ignores it); everything else exactly.
+ */
+export function endpointMoved(saved: AccountEndpoint, next: AccountEndpoint): boolean {
+  return (
+    saved.host.toLowerCase() !== next.host.toLowerCase() || saved.port !== next.port || saved.secure !== next.secure || (saved.user ?? null) !== (next.user ?? null)
+  );
+}
+
+/**
+ * Every way a connection test can fail, in words. A result carries one of these and never what the
+ * server itself said: its banner or reply text is whatever the far end chose to send.
+ */
+export const CONNECTION_PROBLEMS = {
+  refused: 'connection refused',
+  hostNotFound: 'host not found',
+  unreachable: 'host unreachable',
+  timedOut: 'timed out',
+  closed: 'the server closed the connection',
+  tls: 'TLS handshake failed — check the TLS setting',
+  certificate: 'the server’s TLS certificate is not trusted',
+  login: 'the server rejected the user name or password',
+  noLogin: 'the server offers no login',
+  notImap: 'not an IMAP server',
+  notSmtp: 'not an SMTP server',
+  turnedAway: 'the server refused the connection',
+  folderMissing: 'the folder does not exist',
+  failed: 'the server answered with an error',
+} as const;
+
+/** One of the fixed connection problems. */
+export type ConnectionProblem = keyof typeof CONNECTION_PROBLEMS;
+
+const MAIL_ERROR_SUMMARIES: Record<string, string> = {
+  IMAP_AUTH_FAILED: CONNECTION_PROBLEMS.login,
+  IMAP_UNREACHABLE: 'the mail server cannot be reached',
+  IMAP_FOLDER_MISSING: CONNECTION_PROBLEMS.folderMissing,
+  SECRET_INVALID: 'the stored password cannot be decrypted',
+};
+
+/**
+ * What someone who may not see an inbox's account details is told about its poller's last error:
+ * the stored message names the host and user and may quote the server.
+ */
+export function mailErrorSummary(code: string): string {
+  return MAIL_ERROR_SUMMARIES[code] ?? 'the mail server answered with an error; an admin can see the details';
+}

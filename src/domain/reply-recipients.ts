@@ -1,0 +1,139 @@
+import { AppError } from './errors.js';
+import type { MailAddress } from './mail.js';
+
+/** At most this many new addresses are offered; the rest of a mass mailing's list is nobody's choice. */
+export const MAX_SUGGESTED_RECIPIENTS = 50;
+
+/** At most this many addresses in To and Cc together when the agent names them. */
+export const MAX_CHOSEN_RECIPIENTS = 50;
+
+/** One mail of a conversation, as far as the recipient rule reads it. */
+export interface ConversationMail {
+  direction: 'inbound' | 'outbound';
+  /** A bounce or an automatic reply: nobody to answer, and it vouches for nobody. */
+  automated: boolean;
+  from: MailAddress | null;
+  to: MailAddress[];
+  cc: MailAddress[];
+  replyTo: MailAddress[];
+}
+
+/** Why an address is offered rather than used. */
+export type SuggestionReason = 'reply-to' | 'new-address' | 'bouncing';
+
+export interface SuggestedRecipient extends MailAddress {
+  reason: SuggestionReason;
+}
+
+/** Who a reply goes to unless the agent chooses otherwise, and what the agent may add. */
+export interface ReplyRecipients {
+  to: MailAddress[];
+  cc: MailAddress[];
+  suggested: SuggestedRecipient[];
+}
+
+export interface ReplyRecipientsInput {
+  requester: MailAddress;
+  /** The ticket's participants (lower-case). */
+  participants: readonly string[];
+  /** The conversation's mail, oldest first. */
+  history: readonly ConversationMail[];
+  /** Every address we receive at (lower-case): never a recipient. */
+  own: ReadonlySet<string>;
+  /** Addresses marked as bouncing (lower-case): offered, not used. */
+  bouncing?: ReadonlySet<string>;
+}
+
+const key = (a: MailAddress) => a.address.trim().toLowerCase();
+const named = (a: MailAddress): MailAddress => ({ address: a.address.trim(), name: a.name ?? null });
+
+/**
+ * The addresses the ticket knows, before its latest customer mail: the requester, whoever we wrote
+ * to, and the From/To/Cc of an earlier customer mail whose sender was already known. A mail from an
+ * outsider (a reused Message-ID, a forged thread) thus vouches for nobody, not even its sender.
+ */
+function knownAddresses(input: ReplyRecipientsInput, latest: number): Set<string> {
+  const known = new Set([key(input.requester)]);
+  input.history.forEach((m, i) => {
+    if (i === latest) return;
+    const vouched = m.direction === 'outbound' || (!m.automated && m.from !== null && known.has(key(m.from)));
+    if (!vouched) return;
+    for (const a of [...(m.direction === 'inbound' && m.from ? [m.from] : []), ...m.to, ...m.cc]) known.add(key(a));
+  });
+  const participants = new Set(input.participants.map((p) => p.toLowerCase()));
+  return new Set([...known].filter((a) => a === key(input.requester) || participants.has(a)));
+}
+
+/**
+ * Who a reply goes to (the one rule; later features build on it). To is the ticket's requester. Cc
+ * is everyone else on the latest customer mail's From/To/Cc the ticket already knows (see
+ * knownAddresses), minus our own addresses and the requester. An address the ticket has not seen
+ * before (a new sender, a new Cc, any Reply-To) and a bouncing address are only suggested: the
+ * agent sees them and may choose them, nothing picks them automatically.
+ */
+export function replyRecipients(input: ReplyRecipientsInput): ReplyRecipients {
+  const latest = input.history.findLastIndex((m) => m.direction === 'inbound' && !m.automated);
+  const to = [named(input.requester)];
+  if (latest < 0) return { to, cc: [], suggested: [] };
+  const known = knownAddresses(input, latest);
+  const mail = input.history[latest]!;
+  const seen = new Set([key(input.requester), ...input.own]);
+  const cc: MailAddress[] = [];
+  const suggested: SuggestedRecipient[] = [];
+  const offer = (a: MailAddress, reason: SuggestionReason) => {
+    if (suggested.length < MAX_SUGGESTED_RECIPIENTS) suggested.push({ ...named(a), reason });
+  };
+  for (const a of [...(mail.from ? [mail.from] : []), ...mail.to, ...mail.cc]) {
+    const address = key(a);
+    if (!address || seen.has(address)) continue;
+    seen.add(address);
+    if (!known.has(address)) offer(a, 'new-address');
+    else if (input.bouncing?.has(address)) offer(a, 'bouncing');
+    else cc.push(named(a));
+  }
+  for (const a of mail.replyTo) {
+    const address = key(a);
+    if (!address || seen.has(address)) continue;
+    seen.add(address);
+    offer(a, 'reply-to');
+  }
+  return { to, cc, suggested };
+}
+
+/** What the agent named: each list replaces the proposed one; an absent list keeps it. */
+export interface RecipientChoice {
+  to?: readonly string[];
+  cc?: readonly string[];
+}
+
+/**
+ * The recipients of a reply: the proposal, or the agent's explicit lists (names taken from the
+ * proposal where the address matches). Our own addresses are refused, as is a reply to nobody or to
+ * more than {@link MAX_CHOSEN_RECIPIENTS}; an address in To is not repeated in Cc.
+ */
+export function chosenRecipients(proposal: ReplyRecipients, choice: RecipientChoice, own: ReadonlySet<string>): { to: MailAddress[]; cc: MailAddress[] } {
+  const names = new Map([...proposal.to, ...proposal.cc, ...proposal.suggested].map((a) => [key(a), a.name ?? null]));
+  const seen = new Set<string>();
+  const pick = (list: readonly string[] | undefined, proposed: MailAddress[], field: 'to' | 'cc') => {
+    if (list === undefined) return proposed.filter((a) => !seen.has(key(a)) && seen.add(key(a)));
+    const out: MailAddress[] = [];
+    for (const raw of list) {
+      const address = raw.trim();
+      const k = address.toLowerCase();
+      if (!k || seen.has(k)) continue;
+      if (own.has(k)) throw invalid(field, `${address} is one of our own addresses`);
+      seen.add(k);
+      out.push({ address, name: names.get(k) ?? null });
+    }
+    return out;
+  };
+  const to = pick(choice.to, proposal.to, 'to');
+  const cc = pick(choice.cc, proposal.cc, 'cc');
+  if (to.length === 0) throw invalid('to', 'needs at least one address');
+  if (to.length + cc.length > MAX_CHOSEN_RECIPIENTS) throw invalid('cc', `at most ${MAX_CHOSEN_RECIPIENTS} addresses in To and Cc together`);
+  return { to, cc };
+}
+
+function invalid(path: string, message: string): AppError {
+  return new AppError('VALIDATION_FAILED', `Recipients: ${path} ${message}`, { details: { issues: [{ path, message }] } });
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { CONNECTION_PROBLEMS, endpointMoved, mailErrorSummary } from '../../../src/domain/mail-account.js';
+
+const saved = { host: 'imap.example.com', port: 993, secure: true, user: 'desk' };
+
+describe('endpointMoved', () => {
+  it('is false for the saved endpoint, whatever the case of the host', () => {
+    expect(endpointMoved(saved, { ...saved })).toBe(false);
+    expect(endpointMoved(saved, { ...saved, host: 'IMAP.Example.COM' })).toBe(false);
+  });
+
+  it('is true when the host, port, TLS mode or user changes', () => {
+    for (const change of [{ host: '127.0.0.1' }, { port: 143 }, { secure: false }, { user: 'someone-else' }, { user: null }]) {
+      expect(endpointMoved(saved, { ...saved, ...change }), JSON.stringify(change)).toBe(true);
+    }
+  });
+});
+
+describe('mailErrorSummary', () => {
+  it('words a poller error without its stored message', () => {
+    expect(mailErrorSummary('IMAP_AUTH_FAILED')).toBe(CONNECTION_PROBLEMS.login);
+    expect(mailErrorSummary('ANYTHING_ELSE')).toBe('the mail server answered with an error; an admin can see the details');
+  });
+});
