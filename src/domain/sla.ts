@@ -22,6 +22,11 @@ export interface EscalationLevel {
 export interface SlaPolicy {
   targets: Record<TicketPriority, SlaTargets>;
   businessHours: BusinessHours | null;
+  /**
+   * The calendar typed while business hours are off, kept so switching them on again restores it;
+   * never used to compute due times. Absent in policies stored before it existed (read as null).
+   */
+  keptBusinessHours?: BusinessHours | null;
   /** The reminder goes out when this fraction of a target has elapsed; 0 < x < 1. */
   reminderAtFraction: number;
   ladder: EscalationLevel[];
@@ -38,6 +43,7 @@ const targets = (first: number, next: number, resolution: number): SlaTargets =>
 export const DEFAULT_SLA_POLICY: SlaPolicy = {
   targets: { urgent: targets(1, 2, 8), high: targets(4, 8, 24), normal: targets(8, 24, 72), low: targets(24, 48, 120) },
   businessHours: null,
+  keptBusinessHours: null,
   reminderAtFraction: 0.75,
   ladder: [],
 };
@@ -50,7 +56,10 @@ const TARGET_KEYS = ['firstResponseSeconds', 'nextResponseSeconds', 'resolutionS
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isWholeSeconds = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
-/** Checks untrusted input against {@link SlaPolicy}; `businessHours`, `reminderAtFraction` and `ladder` default to null, 0.75 and []. */
+/**
+ * Checks untrusted input against {@link SlaPolicy}; `businessHours`, `keptBusinessHours`,
+ * `reminderAtFraction` and `ladder` default to null, null, 0.75 and [].
+ */
 export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
   if (!isRecord(input)) return { ok: false, issues: [{ path: '', message: 'must be an object' }] };
   const issues: ValidationIssue[] = [];
@@ -58,9 +67,9 @@ export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
   const unknownKeys = (obj: Record<string, unknown>, known: readonly string[], at: string) => {
     for (const key of Object.keys(obj)) if (!known.includes(key)) issue(at ? `${at}.${key}` : key, 'is not a known field');
   };
-  unknownKeys(input, ['targets', 'businessHours', 'reminderAtFraction', 'ladder'], '');
+  unknownKeys(input, ['targets', 'businessHours', 'keptBusinessHours', 'reminderAtFraction', 'ladder'], '');
 
-  const { targets: t, businessHours, reminderAtFraction, ladder } = input;
+  const { targets: t, businessHours, keptBusinessHours, reminderAtFraction, ladder } = input;
   if (t === undefined) issue('targets', 'is required');
   else if (!isRecord(t)) issue('targets', 'must be an object with one entry per priority');
   else {
@@ -82,6 +91,8 @@ export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
 
   const hours = businessHours === undefined || businessHours === null ? null : validateBusinessHours(businessHours);
   if (hours && !hours.ok) for (const i of hours.issues) issue(i.path ? `businessHours.${i.path}` : 'businessHours', i.message);
+  const kept = keptBusinessHours === undefined || keptBusinessHours === null ? null : validateBusinessHours(keptBusinessHours);
+  if (kept && !kept.ok) for (const i of kept.issues) issue(i.path ? `keptBusinessHours.${i.path}` : 'keptBusinessHours', i.message);
 
   if (reminderAtFraction !== undefined && !(typeof reminderAtFraction === 'number' && reminderAtFraction > 0 && reminderAtFraction < 1)) {
     issue('reminderAtFraction', 'must be a number between 0 and 1 (exclusive)');
@@ -114,6 +125,7 @@ export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
         TICKET_PRIORITIES.map((p) => [p, { firstResponseSeconds: policy.targets[p].firstResponseSeconds, nextResponseSeconds: policy.targets[p].nextResponseSeconds, resolutionSeconds: policy.targets[p].resolutionSeconds }]),
       ) as Record<TicketPriority, SlaTargets>,
       businessHours: hours?.ok ? hours.value : null,
+      keptBusinessHours: kept?.ok ? kept.value : null,
       reminderAtFraction: policy.reminderAtFraction ?? 0.75,
       ladder: (policy.ladder ?? []).map(({ level, name, userIds, afterSeconds }) => ({ level, name, userIds: [...userIds], afterSeconds })),
     },

@@ -68,6 +68,10 @@ const slaTargets = object({ firstResponseSeconds: nullable(integer), nextRespons
 const slaPolicyProperties: Record<string, JsonSchema> = {
   targets: object(Object.fromEntries(TICKET_PRIORITIES.map((p) => [p, slaTargets])), []),
   businessHours: nullable(ref('BusinessHours')),
+  keptBusinessHours: {
+    ...nullable(ref('BusinessHours')),
+    description: 'The calendar kept while `businessHours` is null (24/7), so it can be switched on again; never used for due times.',
+  },
   reminderAtFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
   ladder: arrayOf(ref('EscalationLevel')),
 };
@@ -185,10 +189,10 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     holidays: arrayOf({ type: 'string', format: 'date' }),
   }),
   EscalationLevel: object({ level: { type: 'integer', minimum: 1 }, name: string, userIds: arrayOf(string), afterSeconds: { type: 'integer', minimum: 0 } }),
-  SlaPolicy: { ...object(slaPolicyProperties), description: 'Targets in business seconds per priority; null means no target for that clock.' },
+  SlaPolicy: { ...object(slaPolicyProperties, ['keptBusinessHours']), description: 'Targets in business seconds per priority; null means no target for that clock.' },
   SlaPolicyInput: {
-    ...object(slaPolicyProperties, ['businessHours', 'reminderAtFraction', 'ladder']),
-    description: '`businessHours`, `reminderAtFraction` and `ladder` default to null (24/7), 0.75 and [].',
+    ...object(slaPolicyProperties, ['businessHours', 'keptBusinessHours', 'reminderAtFraction', 'ladder']),
+    description: '`businessHours`, `keptBusinessHours`, `reminderAtFraction` and `ladder` default to null (24/7), null, 0.75 and [].',
   },
   InboxSla: object({ policy: ref('SlaPolicy'), isDefault: boolean }),
   DigestSchedule: object({ enabled: boolean, cron: string, timeZone: string, inboxIds: arrayOf(objectId), lastSentAt: nullable(dateTime) }),

@@ -1,3 +1,4 @@
+import { validateBusinessHours } from '../../domain/business-hours.js';
 import { validateSlaPolicy, type SlaPolicy } from '../../domain/sla.js';
 import { TICKET_PRIORITIES } from '../../domain/ticket-status.js';
 import type { UserLabel } from '../../services/list-assignees.js';
@@ -54,19 +55,26 @@ function parseIntervals(text: string): Array<{ open: string; close: string }> | 
   return out;
 }
 
+/** The calendar the form offers when the policy has none: UTC, Monday to Friday 09:00-17:00. */
+const OFFERED_CALENDAR = {
+  timeZone: 'UTC',
+  weekly: WEEK_DAYS.filter(({ day }) => day >= 1 && day <= 5).map(({ day }) => ({ day, open: '09:00', close: '17:00' })),
+  holidays: [] as string[],
+};
+
 /** A stored policy written out as the form would post it, so one view serves both. */
 export function policyToForm(policy: SlaPolicy): FormBody {
   const body: FormBody = {};
   for (const p of TICKET_PRIORITIES) for (const c of CLOCKS) body[`t_${p}_${c.key}`] = formatDuration(policy.targets[p][c.path]);
   body.reminder = String(Math.round(policy.reminderAtFraction * 1000) / 10);
-  const hours = policy.businessHours;
-  if (hours) body.bh_on = 'on';
-  body.bh_tz = hours?.timeZone ?? 'UTC';
+  if (policy.businessHours) body.bh_on = 'on';
+  // With business hours off, the calendar typed before is shown, ready to be switched on again.
+  const hours = policy.businessHours ?? policy.keptBusinessHours ?? OFFERED_CALENDAR;
+  body.bh_tz = hours.timeZone;
   for (const { day } of WEEK_DAYS) {
-    const intervals = hours ? hours.weekly.filter((w) => w.day === day) : day >= 1 && day <= 5 ? [{ open: '09:00', close: '17:00' }] : [];
-    body[`bh_day_${day}`] = intervals.map((w) => `${w.open}-${w.close}`).join(', ');
+    body[`bh_day_${day}`] = hours.weekly.filter((w) => w.day === day).map((w) => `${w.open}-${w.close}`).join(', ');
   }
-  body.bh_holidays = (hours?.holidays ?? []).join('\n');
+  body.bh_holidays = hours.holidays.join('\n');
   policy.ladder.forEach((level, i) => {
     body[`l${i}_name`] = level.name;
     body[`l${i}_after`] = formatDuration(level.afterSeconds);
@@ -97,21 +105,29 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
   const reminder = reminderText === '' ? 75 : Number(reminderText);
   if (!Number.isFinite(reminder) || reminder <= 0 || reminder >= 100) errors.push({ field: 'reminder', message: 'must be a percentage between 0 and 100' });
 
+  // The calendar fields are read whether business hours are on or off: off, a calendar that reads
+  // and validates is kept for later, and one that does not is dropped rather than block the save.
+  const hoursOn = checked(body, 'bh_on');
   const weeklyDays: number[] = [];
-  let businessHours: Record<string, unknown> | null = null;
-  if (checked(body, 'bh_on')) {
-    const weekly: Array<{ day: number; open: string; close: string }> = [];
-    for (const { day } of WEEK_DAYS) {
-      const intervals = parseIntervals(field(body, `bh_day_${day}`));
-      if (!intervals) errors.push({ field: `bh_day_${day}`, message: 'write opening hours such as 09:00-17:00, or 09:00-12:00, 13:00-17:00' });
-      for (const interval of intervals ?? []) {
-        weekly.push({ day, ...interval });
-        weeklyDays.push(day);
-      }
+  const weekly: Array<{ day: number; open: string; close: string }> = [];
+  let calendarReadable = true;
+  for (const { day } of WEEK_DAYS) {
+    const intervals = parseIntervals(field(body, `bh_day_${day}`));
+    if (!intervals) {
+      calendarReadable = false;
+      if (hoursOn) errors.push({ field: `bh_day_${day}`, message: 'write opening hours such as 09:00-17:00, or 09:00-12:00, 13:00-17:00' });
     }
-    const holidays = field(body, 'bh_holidays').split(/[\s,]+/).filter(Boolean);
-    businessHours = { timeZone: field(body, 'bh_tz').trim(), weekly, holidays };
+    for (const interval of intervals ?? []) {
+      weekly.push({ day, ...interval });
+      weeklyDays.push(day);
+    }
   }
+  const holidays = field(body, 'bh_holidays').split(/[\s,]+/).filter(Boolean);
+  const calendar = { timeZone: field(body, 'bh_tz').trim(), weekly, holidays };
+  const businessHours: Record<string, unknown> | null = hoursOn ? calendar : null;
+  const kept = !hoursOn && calendarReadable ? validateBusinessHours(calendar) : null;
+  // The calendar the form offers untouched is not worth keeping: it is what an empty one shows.
+  const keptBusinessHours = kept?.ok && JSON.stringify(kept.value) !== JSON.stringify(OFFERED_CALENDAR) ? kept.value : null;
 
   const ladderRows: number[] = [];
   for (let i = 0; i < MAX_LADDER_ROWS; i++) if (rowUsed(body, i)) ladderRows.push(i);
@@ -130,7 +146,7 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
       if (clock) return { field: `t_${a}_${clock.key}`, message: issue.message };
     }
     if (head === 'reminderAtFraction') return { field: 'reminder', message: issue.message };
-    if (head === 'businessHours') {
+    if (head === 'businessHours' || head === 'keptBusinessHours') {
       if (a === 'timeZone') return { field: 'bh_tz', message: issue.message };
       if (a === 'holidays') return { field: 'bh_holidays', message: issue.message };
       if (a === 'weekly' && b !== undefined && weeklyDays[Number(b)] !== undefined) return { field: `bh_day_${weeklyDays[Number(b)]}`, message: issue.message };
@@ -144,7 +160,7 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
     return { field: head === 'ladder' ? 'ladder' : null, message: issue.message };
   };
 
-  const input = { targets, businessHours, reminderAtFraction: reminder / 100, ladder };
+  const input = { targets, businessHours, keptBusinessHours, reminderAtFraction: reminder / 100, ladder };
   // The use case is not asked while the form has unreadable fields, so its checks of the readable
   // rest run here too: every problem shows on the first save, not one batch per attempt.
   if (errors.length > 0) {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { DEFAULT_SLA_POLICY } from '../../../src/domain/sla.js';
 import type { JobScheduler } from '../../../src/jobs/scheduler.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
 import type { ConnectionChecks } from '../../../src/services/test-inbox-connection.js';
@@ -250,6 +251,10 @@ describe('real responses match their documented schema', () => {
         ladder: [{ level: 1, name: 'Lead', userIds: [], afterSeconds: 0 }],
       },
     });
+    // A calendar kept while business hours are off goes in and comes back out, in the documented shape.
+    const kept = { timeZone: 'Europe/Paris', weekly: [{ day: 2, open: '08:00', close: '12:00' }], holidays: ['2026-07-14'] };
+    await conforms('put', '/inboxes/{id}/sla', `/inboxes/${inboxId}/sla`, 200, { body: { targets: DEFAULT_SLA_POLICY.targets, businessHours: null, keptBusinessHours: kept } });
+    expect((await conforms('get', '/inboxes/{id}/sla', `/inboxes/${inboxId}/sla`, 200)).policy).toMatchObject({ businessHours: null, keptBusinessHours: kept });
     const reply = await conforms('post', '/inboxes/{id}/canned-replies', `/inboxes/${inboxId}/canned-replies`, 201, { body: { title: 'Hello', body: 'Hi {{customer.name}}' } });
     await conforms('get', '/inboxes/{id}/canned-replies', `/inboxes/${inboxId}/canned-replies`, 200);
     await conforms('get', '/tickets/{id}/canned-replies/{replyId}', `/tickets/${ticketId}/canned-replies/${reply.id}`, 200);

@@ -92,3 +92,35 @@ describe('SLA form showed the policy errors only on a second save, after the unr
     expect((await h.models.Inbox.findById(inboxId).lean())!.sla).toMatchObject({ businessHours: null });
   });
 });
+
+describe('SLA form dropped the typed calendar when business hours were switched off', () => {
+  const calendar = { bh_tz: 'Europe/Paris', bh_holidays: '2026-07-14', bh_day_5: '09:00-12:00' };
+
+  it('keeps the time zone, hours and holidays while business hours are off, and restores them when switched on', async () => {
+    expect((await postSla(slaForm(calendar))).status).toBe(303);
+    expect((await h.models.Inbox.findById(inboxId).lean())!.sla).toMatchObject({ businessHours: { timeZone: 'Europe/Paris', holidays: ['2026-07-14'] } });
+
+    expect((await postSla(slaForm(calendar), { without: ['bh_on'] })).status).toBe(303);
+
+    const page = (await manager.get(slaPath())).text;
+    expect(page).toContain('name="bh_on">');
+    expect(page).toContain('name="bh_tz" value="Europe/Paris"');
+    expect(page).toContain('2026-07-14</textarea>');
+    expect(page).toContain('name="bh_day_5" value="09:00-12:00"');
+    const off = (await h.models.Inbox.findById(inboxId).lean())!.sla as Record<string, unknown>;
+    expect(off).toMatchObject({ businessHours: null, keptBusinessHours: { timeZone: 'Europe/Paris', holidays: ['2026-07-14'] } });
+
+    // Switching on again: the page's own fields are posted back, nothing retyped.
+    const form = Object.fromEntries([...page.matchAll(/name="(bh_(?:tz|day_\d))" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    expect((await postSla(slaForm({ ...form, bh_holidays: /name="bh_holidays"[^>]*>([^<]*)<\/textarea>/.exec(page)![1]!, bh_on: 'on' }))).status).toBe(303);
+    const on = (await h.models.Inbox.findById(inboxId).lean())!.sla as Record<string, unknown>;
+    expect(on).toMatchObject({ keptBusinessHours: null, businessHours: { timeZone: 'Europe/Paris', holidays: ['2026-07-14'] } });
+    expect((on.businessHours as { weekly: unknown[] }).weekly).toContainEqual({ day: 5, open: '09:00', close: '12:00' });
+  });
+
+  it('still switches business hours off when the typed calendar is not valid, keeping nothing', async () => {
+    const res = await postSla(slaForm({ bh_tz: 'Mars/Olympus_Mons', bh_day_2: '9 to 5' }), { without: ['bh_on'] });
+    expect(res.status).toBe(303);
+    expect((await h.models.Inbox.findById(inboxId).lean())!.sla).toMatchObject({ businessHours: null, keptBusinessHours: null });
+  });
+});

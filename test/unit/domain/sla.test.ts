@@ -69,8 +69,27 @@ describe('validateSlaPolicy', () => {
 
   it('fills defaults and copies the input', () => {
     const result = validateSlaPolicy({ targets: DEFAULT_SLA_POLICY.targets, businessHours: berlinHours });
-    expect(result).toEqual({ ok: true, value: { targets: DEFAULT_SLA_POLICY.targets, businessHours: berlinHours, reminderAtFraction: 0.75, ladder: [] } });
+    expect(result).toEqual({ ok: true, value: { targets: DEFAULT_SLA_POLICY.targets, businessHours: berlinHours, keptBusinessHours: null, reminderAtFraction: 0.75, ladder: [] } });
     expect(result.ok && result.value.targets).not.toBe(DEFAULT_SLA_POLICY.targets);
+  });
+
+  it('keeps the calendar typed while business hours are off, checked like businessHours and copied', () => {
+    const typed = { ...berlinHours, holidays: ['2026-12-26', '2026-12-24', '2026-12-26'] };
+    const result = validateSlaPolicy({ targets: DEFAULT_SLA_POLICY.targets, businessHours: null, keptBusinessHours: typed });
+    expect(result).toEqual({
+      ok: true,
+      value: { targets: DEFAULT_SLA_POLICY.targets, businessHours: null, keptBusinessHours: { ...berlinHours, holidays: ['2026-12-24', '2026-12-26'] }, reminderAtFraction: 0.75, ladder: [] },
+    });
+    expect(result.ok && result.value.keptBusinessHours).not.toBe(typed);
+    // Policies stored before the field existed read as keeping nothing.
+    const old = validateSlaPolicy({ targets: DEFAULT_SLA_POLICY.targets, businessHours: berlinHours });
+    expect(old.ok && old.value.keptBusinessHours).toBeNull();
+  });
+
+  it('counts due times in businessHours only, never in the kept calendar', () => {
+    const kept: SlaPolicy = { ...DEFAULT_SLA_POLICY, keptBusinessHours: berlinHours };
+    const input = { policy: kept, priority: 'normal' as const };
+    expect(slaDueTimes(clock(input))).toEqual(slaDueTimes(clock({ ...input, policy: DEFAULT_SLA_POLICY })));
   });
 
   it('accepts null targets and a full ladder', () => {
@@ -91,6 +110,10 @@ describe('validateSlaPolicy', () => {
     ['a bad interval', { ...DEFAULT_SLA_POLICY, businessHours: { ...berlinHours, weekly: [{ day: 1, open: '18:00', close: '09:00' }] } }, 'businessHours.weekly.0.close', 'later than open'],
     ['all-closed hours', { ...DEFAULT_SLA_POLICY, businessHours: { ...berlinHours, weekly: [] } }, 'businessHours.weekly', 'at least one open interval'],
     ['hours that are not an object', { ...DEFAULT_SLA_POLICY, businessHours: 'office' }, 'businessHours', 'must be an object'],
+    ['a bad kept time zone', { ...DEFAULT_SLA_POLICY, keptBusinessHours: { ...berlinHours, timeZone: 'Mars/Olympus' } }, 'keptBusinessHours.timeZone', 'IANA'],
+    ['a bad kept holiday', { ...DEFAULT_SLA_POLICY, keptBusinessHours: { ...berlinHours, holidays: ['2026-02-30'] } }, 'keptBusinessHours.holidays.0', 'YYYY-MM-DD'],
+    ['an unknown kept field', { ...DEFAULT_SLA_POLICY, keptBusinessHours: { ...berlinHours, note: 'x' } }, 'keptBusinessHours.note', 'is not a known field'],
+    ['kept hours that are not an object', { ...DEFAULT_SLA_POLICY, keptBusinessHours: 'office' }, 'keptBusinessHours', 'must be an object'],
     ['a ladder gap', { ...DEFAULT_SLA_POLICY, ladder: [fast.ladder[0], { ...fast.ladder[1], level: 3 }] }, 'ladder.1.level', 'must be 2'],
     ['a nameless rung', { ...DEFAULT_SLA_POLICY, ladder: [{ ...fast.ladder[0], name: ' ' }] }, 'ladder.0.name', 'non-empty'],
     ['a bad user id', { ...DEFAULT_SLA_POLICY, ladder: [{ ...fast.ladder[0], userIds: ['u1', 7] }] }, 'ladder.0.userIds.1', 'non-empty string'],

@@ -50,6 +50,24 @@ describe('SLA form', () => {
     expect(validateSlaPolicy(input)).toEqual({ ok: true, value: DEFAULT_SLA_POLICY });
   });
 
+  it('keeps the typed calendar when business hours are off and shows it again, unticked', () => {
+    const { bh_on: _on, ...off } = policyToForm(policy);
+    const { input, errors } = formToPolicy(off);
+    expect(errors).toEqual([]);
+    expect(input).toMatchObject({ businessHours: null, keptBusinessHours: policy.businessHours });
+    const checked = validateSlaPolicy(input);
+    expect(checked.ok && policyToForm(checked.value)).toEqual(off);
+  });
+
+  it('switches business hours off even when the typed calendar does not read or validate, keeping nothing', () => {
+    const { bh_on: _on, ...off } = policyToForm(policy);
+    for (const body of [{ ...off, bh_day_3: '9-5' }, { ...off, bh_tz: 'Mars/Olympus' }, { ...off, bh_holidays: '2026-02-30' }]) {
+      const { input, errors } = formToPolicy(body);
+      expect(errors).toEqual([]);
+      expect(input).toMatchObject({ businessHours: null, keptBusinessHours: null });
+    }
+  });
+
   it('drops cleared ladder rows and numbers the rest from 1', () => {
     const body = { ...policyToForm(policy), l0_name: '', l0_after: '', l0_users: [] };
     const { input } = formToPolicy(body);
