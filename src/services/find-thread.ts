@@ -166,7 +166,10 @@ export async function findThread(
       if (found) tokenTicket = view(found);
       if (found && found.inboxId !== received) await fileable();
     }
-    if (!(tokenTicket && isOurs(tokenTicket)) && sender && looksLikeReply(mail.subject)) {
+    // A mail that names its parent by id belongs to that parent's conversation, even one not stored yet
+    // (it joins when the parent arrives): a same-subject ticket of the sender would only be a guess.
+    const namesUnknownParent = referencedIds(mail).length > 0;
+    if (!(tokenTicket && isOurs(tokenTicket)) && sender && !namesUnknownParent && looksLikeReply(mail.subject)) {
       // This query reads participants and activity in the database: the batch's queued changes go first
       // (and the cached candidates, seen through them until now, would be stale after).
       await pending?.flush();

@@ -79,6 +79,16 @@ describe('ingestEmail', () => {
     expect(c).toEqual(a);
   });
 
+  it('never files a reply naming an unseen parent into the sender’s same-subject ticket (shuffled arrival mis-threaded it)', async () => {
+    const first = ticketOf(await ingest(rawMail({ from: 'kim@one.test', messageId: 'inv-a1@one.test', subject: 'Invoice' })));
+    // A reply in another conversation of Kim's, arriving before its parent: its id names the parent.
+    const early = ticketOf(await ingest(rawMail({ from: 'kim@one.test', messageId: 'inv-b2@one.test', inReplyTo: 'inv-b1@one.test', subject: 'Re: Invoice' })));
+    expect(early).not.toEqual(first);
+    const parent = ticketOf(await ingest(rawMail({ from: 'kim@one.test', messageId: 'inv-b1@one.test', subject: 'Invoice' })));
+    expect(parent).toEqual(early);
+    expect((await fx.models.Ticket.findById(first).lean())!.messageCount).toBe(1);
+  });
+
   it('joins a parent that arrives after its reply, and siblings of a parent never seen', async () => {
     const child = ticketOf(await ingest(rawMail({ messageId: 'late-child@c.test', inReplyTo: 'late-parent@c.test', subject: 'Re: Order' })));
     const parent = ticketOf(await ingest(rawMail({ messageId: 'late-parent@c.test', subject: 'Order' })));
