@@ -1,21 +1,13 @@
 import { ImapFlow, type Logger as ImapLogger } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { CONNECTION_PROBLEMS, type ConnectionProblem } from '../domain/mail-account.js';
+import type { ImapFlowError } from './imap-errors.js';
 import type { AccountCheck, ConnectionChecks, ImapTarget, SmtpTarget } from '../services/test-inbox-connection.js';
 
 interface NodemailerError {
   code?: string;
   responseCode?: number;
   command?: string;
-  message?: string;
-  library?: string;
-}
-
-interface ImapFlowError {
-  code?: string;
-  authenticationFailed?: boolean;
-  serverResponseCode?: string;
-  responseText?: string;
   message?: string;
   library?: string;
 }

@@ -1,11 +1,14 @@
 import { AppError } from '../domain/errors.js';
 
-interface ImapFlowError {
+/** The fields imapflow (and the TLS layer under it) put on what they throw. */
+export interface ImapFlowError {
   code?: string;
   authenticationFailed?: boolean;
   serverResponseCode?: string;
   responseText?: string;
   message?: string;
+  /** OpenSSL's library name, e.g. 'SSL routines' for a TLS mismatch. */
+  library?: string;
 }
 
 /** Maps what imapflow and the socket throw to one of our codes, with a message an admin can act on. */
