@@ -1,9 +1,9 @@
 import { Aggregator } from 'mingo/aggregator';
 import { BSON } from 'bson';
 import { parseSort, typeRank, type SortSpec } from './compare.js';
-import { fail } from './errors.js';
-import { mingoOptions } from './matcher.js';
-import { executeQuery } from './planner.js';
+import { MongoError, fail } from './errors.js';
+import { mingoOptions, validateFilter } from './matcher.js';
+import { checkHint, executeQuery } from './planner.js';
 import { plainOf, type Database } from './storage.js';
 import { clonePlain, fromPlain, idFirst, isNumeric, isPlainObject, numberOf, toPlain, type Doc } from './values.js';
 
@@ -33,6 +33,10 @@ function inspect(pipeline: unknown[]): boolean {
     const name = stageName(stage);
     if (UNSUPPORTED_STAGES.has(name)) throw fail.notSupported(`the ${name} aggregation stage`);
     const arg = (stage as Doc)[name];
+    if (name === '$match') {
+      if (!isPlainObject(arg)) throw new MongoError(15959, 'the match filter must be an expression in an object');
+      validateFilter(arg);
+    }
     if (name === '$facet' && isPlainObject(arg)) {
       for (const sub of Object.values(arg)) if (Array.isArray(sub) && !inspect(sub)) readOnly = false;
     } else if ((name === '$lookup' || name === '$unionWith') && isPlainObject(arg)) {
@@ -95,9 +99,10 @@ function isCountGroup(stage: unknown): boolean {
 }
 
 /** Runs an aggregation pipeline over a collection (or none, for `aggregate: 1`); returns typed documents. */
-export function runAggregate(db: Database, collName: string | undefined, pipeline: Doc[], variables?: Doc): Doc[] {
+export function runAggregate(db: Database, collName: string | undefined, pipeline: Doc[], variables?: Doc, hint?: unknown): Doc[] {
   const readOnly = inspect(pipeline);
   const coll = collName === undefined ? undefined : db.get(collName);
+  checkHint(coll, hint);
   coll?.sweepExpired();
   let typed: Doc[] = [];
   let rest = pipeline;

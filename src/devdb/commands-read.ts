@@ -2,9 +2,9 @@ import { compareValues, parseSort } from './compare.js';
 import { runAggregate } from './aggregate.js';
 import { collName, cursorId, dbOf, existing, optBool, optDoc, optNumber, type CommandSpec } from './context.js';
 import { fail } from './errors.js';
-import { assertNoCollation } from './matcher.js';
+import { assertNoCollation, validateFilter } from './matcher.js';
 import { isIndexPart, splitPath } from './paths.js';
-import { describePlan, executeQuery, type QueryResult } from './planner.js';
+import { checkHint, describePlan, executeQuery, type QueryResult } from './planner.js';
 import { compileProjection } from './projection.js';
 import { isPlainObject, type Doc } from './values.js';
 import type { CommandContext } from './context.js';
@@ -28,6 +28,7 @@ function runFind(cmd: Doc, ctx: CommandContext): FindPlan {
   }
   assertNoCollation(cmd);
   const filter = optDoc(cmd, 'filter');
+  validateFilter(filter);
   const sort = parseSort(optDoc(cmd, 'sort'));
   const project = compileProjection(cmd.projection, filter);
   const skip = optNumber(cmd, 'skip');
@@ -36,6 +37,7 @@ function runFind(cmd: Doc, ctx: CommandContext): FindPlan {
   if (limit !== undefined && limit < 0) throw fail.badValue('limit value must be non-negative');
   const ns = `${ctx.dbName}.${name}`;
   const coll = existing(ctx, name);
+  checkHint(coll, cmd.hint);
   if (!coll) return { ns, result: undefined, docs: [] };
   const result = executeQuery(coll, { filter, sort, skip, limit: limit || undefined, variables: optDoc(cmd, 'let') });
   const docs = result.recs.map((r) => (project ? project(r.doc) : r.doc));
@@ -75,9 +77,11 @@ const count: CommandSpec = {
   fields: ['count', 'query', 'limit', 'skip', 'hint', 'collation', 'fields'],
   run(cmd, ctx) {
     assertNoCollation(cmd);
-    const coll = existing(ctx, collName(cmd, 'count'));
-    if (!coll) return { n: 0, ok: 1 };
     const query = optDoc(cmd, 'query');
+    validateFilter(query);
+    const coll = existing(ctx, collName(cmd, 'count'));
+    checkHint(coll, cmd.hint);
+    if (!coll) return { n: 0, ok: 1 };
     const skip = Math.max(optNumber(cmd, 'skip') ?? 0, 0);
     const limit = Math.abs(optNumber(cmd, 'limit') ?? 0);
     let n: number;
@@ -110,7 +114,9 @@ const distinct: CommandSpec = {
   run(cmd, ctx) {
     assertNoCollation(cmd);
     if (typeof cmd.key !== 'string') throw fail.typeMismatch("BSON field 'distinct.key' is missing or not a string");
+    validateFilter(optDoc(cmd, 'query'));
     const coll = existing(ctx, collName(cmd, 'distinct'));
+    checkHint(coll, cmd.hint);
     if (!coll) return { values: [], ok: 1 };
     const parts = splitPath(cmd.key);
     const all: unknown[] = [];
@@ -132,7 +138,7 @@ const aggregate: CommandSpec = {
     const target = cmd.aggregate;
     const name = typeof target === 'string' ? target : undefined;
     if (name === undefined && !(target === 1 || (typeof target === 'number' && target === 1))) throw fail.badValue('aggregate must name a collection or be 1');
-    const docs = runAggregate(dbOf(ctx), name, cmd.pipeline as Doc[], optDoc(cmd, 'let'));
+    const docs = runAggregate(dbOf(ctx), name, cmd.pipeline as Doc[], optDoc(cmd, 'let'), cmd.hint);
     const ns = `${ctx.dbName}.${name ?? '$cmd.aggregate'}`;
     return { cursor: ctx.cursors.start(ns, docs, optNumber(cursor, 'batchSize')), ok: 1 };
   },

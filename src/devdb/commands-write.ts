@@ -1,8 +1,8 @@
 import { parseSort } from './compare.js';
 import { collName, dbOf, existing, optBool, optDoc, optNumber, type CommandContext, type CommandSpec } from './context.js';
 import { MongoError, fail, toMongoError } from './errors.js';
-import { assertNoCollation } from './matcher.js';
-import { executeQuery } from './planner.js';
+import { assertNoCollation, validateFilter } from './matcher.js';
+import { checkHint, executeQuery } from './planner.js';
 import { compileProjection } from './projection.js';
 import type { Collection } from './storage.js';
 import { applyUpdate, compileUpdate } from './update.js';
@@ -76,12 +76,14 @@ const update: CommandSpec = {
     const upserted: Doc[] = [];
     const { errors, indexes } = eachStatement(stmts, optBool(cmd, 'ordered') ?? true, (s, i) => {
       const q = optDoc(s, 'q') ?? {};
+      validateFilter(q);
       const cu = compileUpdate(s.u);
       const multi = optBool(s, 'multi') ?? false;
       if (multi && cu.kind === 'replace') throw fail.parse('multi update is not supported for replacement-style update');
       const arrayFilters = s.arrayFilters as Doc[] | undefined;
       const variables = optDoc(cmd, 'let');
       const coll = existing(ctx, name);
+      checkHint(coll, s.hint);
       const recs = coll ? executeQuery(coll, { filter: q, sort: parseSort(optDoc(s, 'sort')), limit: multi ? undefined : 1, variables }).recs : [];
       if (recs.length === 0) {
         if (!(optBool(s, 'upsert') ?? false)) return;
@@ -113,9 +115,12 @@ const del: CommandSpec = {
     const { errors, indexes } = eachStatement(stmts, optBool(cmd, 'ordered') ?? true, (s) => {
       const limit = optNumber(s, 'limit') ?? 0;
       if (limit !== 0 && limit !== 1) throw fail.badValue('The limit field in delete objects must be 0 or 1');
+      const q = optDoc(s, 'q') ?? {};
+      validateFilter(q);
       const coll = existing(ctx, name);
+      checkHint(coll, s.hint);
       if (!coll) return;
-      const { recs } = executeQuery(coll, { filter: optDoc(s, 'q') ?? {}, limit: limit || undefined, variables: optDoc(cmd, 'let') });
+      const { recs } = executeQuery(coll, { filter: q, limit: limit || undefined, variables: optDoc(cmd, 'let') });
       for (const rec of recs) {
         coll.remove(rec);
         n++;
@@ -134,6 +139,7 @@ function findAndModifyRun(cmd: Doc, ctx: CommandContext, key: string): Doc {
   assertNoCollation(cmd);
   const name = collName(cmd, key);
   const query = optDoc(cmd, 'query') ?? {};
+  validateFilter(query);
   const remove = optBool(cmd, 'remove') ?? false;
   const upsert = optBool(cmd, 'upsert') ?? false;
   const returnNew = optBool(cmd, 'new') ?? false;
@@ -143,6 +149,7 @@ function findAndModifyRun(cmd: Doc, ctx: CommandContext, key: string): Doc {
   const project = compileProjection(cmd.fields, query);
   const shape = (d: Doc | null): Doc | null => (d && project ? project(d) : d);
   const coll = existing(ctx, name);
+  checkHint(coll, cmd.hint);
   const rec = coll ? executeQuery(coll, { filter: query, sort: parseSort(optDoc(cmd, 'sort')), limit: 1, variables: optDoc(cmd, 'let') }).recs[0] : undefined;
   if (remove) {
     if (!rec || !coll) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };

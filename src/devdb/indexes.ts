@@ -2,7 +2,7 @@ import BTreeModule from 'sorted-btree';
 import { ObjectId } from 'bson';
 import { compareValues } from './compare.js';
 import { ErrorCodes, MongoError, fail } from './errors.js';
-import { compileFilter, type Matcher } from './matcher.js';
+import { compileFilter, validatePartialFilter, type Matcher } from './matcher.js';
 import { collectKeyValues, isIndexPart, splitPath } from './paths.js';
 import { bsonTag, isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
 
@@ -60,6 +60,7 @@ export class Index {
     this.sparse = spec.sparse === true;
     const pfe = spec.partialFilterExpression;
     if (pfe !== undefined && !isPlainObject(pfe)) throw fail.badValue('partialFilterExpression must be an object');
+    if (pfe !== undefined) validatePartialFilter(pfe);
     this.partial = pfe === undefined ? undefined : compileFilter(pfe);
     const ttl = spec.expireAfterSeconds;
     this.expireAfterSeconds = ttl === undefined ? undefined : numberOf(ttl);

@@ -8,9 +8,9 @@ import * as pipelineOperators from 'mingo/operators/pipeline';
 import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
-import { fail } from './errors.js';
+import { ErrorCodes, MongoError, fail } from './errors.js';
 import { parseSort, sortDocs } from './compare.js';
-import { isPlainObject, toPlain, type Doc } from './values.js';
+import { bsonTag, isNumeric, isPlainObject, numberOf, toPlain, type Doc } from './values.js';
 
 type PipelineOp = (coll: Iterator, expr: unknown, options: Options) => Iterator;
 
@@ -75,6 +75,7 @@ export function compileFilter(filter: unknown, variables?: Doc): Matcher {
   if (filter === undefined || filter === null) return matchAll;
   if (!isPlainObject(filter)) throw fail.badValue('filter must be an object');
   const f = stripComment(filter);
+  validateFilter(f);
   if (Object.keys(f).length === 0) return matchAll;
   assertSupportedFilter(f);
   const q = new Query(toPlain(f) as Doc, mingoOptions(variables ? { variables: toPlain(variables) as Doc } : {}));
@@ -94,6 +95,113 @@ function assertSupportedFilter(f: unknown): void {
     if (k === '$expr') continue;
     assertSupportedFilter(v);
   }
+}
+
+/* Operators MongoDB accepts at the top level of a filter, next to field names. */
+const TOP_LEVEL_OPS = new Set([
+  '$and', '$or', '$nor', '$expr', '$where', '$text', '$comment', '$jsonSchema', '$alwaysTrue', '$alwaysFalse', '$sampleRate',
+]);
+
+/* Operators MongoDB accepts on a field (`{a: {$op: ...}}`). */
+const FIELD_OPS = new Set([
+  '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$type', '$mod', '$regex', '$options', '$not',
+  '$elemMatch', '$size', '$all', '$bitsAllSet', '$bitsAllClear', '$bitsAnySet', '$bitsAnyClear', '$geoWithin',
+  '$geoIntersects', '$near', '$nearSphere', '$within', '$maxDistance', '$minDistance', '$comment',
+]);
+
+/* Fields of a DBRef, which MongoDB compares as a value rather than parsing as operators. */
+const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
+
+/** True when a field's value is an operator document (`{$gt: 1}`) rather than a value to compare with. */
+function isOperatorDoc(v: unknown): v is Doc {
+  if (!isPlainObject(v)) return false;
+  const first = Object.keys(v)[0];
+  return first !== undefined && first.startsWith('$') && !DBREF_FIELDS.has(first);
+}
+
+/**
+ * Parses a filter the way MongoDB does before running it, so malformed filters fail with MongoDB's
+ * error (code 2, BadValue) even when there is no document to test them against.
+ */
+export function validateFilter(filter: unknown): void {
+  if (filter === undefined || filter === null) return;
+  if (!isPlainObject(filter)) throw fail.badValue('filter must be an object');
+  for (const [k, v] of Object.entries(filter)) {
+    if (k.startsWith('$')) validateTopLevel(k, v);
+    else if (isOperatorDoc(v)) validateOperators(v);
+  }
+}
+
+function validateTopLevel(op: string, v: unknown): void {
+  if (op === '$and' || op === '$or' || op === '$nor') {
+    if (!Array.isArray(v) || v.length === 0) throw fail.badValue('$and/$or/$nor must be a nonempty array');
+    for (const e of v) {
+      if (!isPlainObject(e)) throw fail.badValue('$or/$and/$nor entries need to be full objects');
+      validateFilter(e);
+    }
+    return;
+  }
+  if (!TOP_LEVEL_OPS.has(op)) throw fail.badValue(`unknown top level operator: ${op}`);
+}
+
+function validateOperators(ops: Doc): void {
+  for (const [op, arg] of Object.entries(ops)) {
+    if (!FIELD_OPS.has(op)) throw fail.badValue(`unknown operator: ${op}`);
+    if ((op === '$in' || op === '$nin' || op === '$all') && !Array.isArray(arg)) throw fail.badValue(`${op} needs an array`);
+    if (op === '$not') {
+      if (arg instanceof RegExp || bsonTag(arg) === 'BSONRegExp') continue;
+      if (!isPlainObject(arg)) throw fail.badValue('$not needs a regex or a document');
+      if (Object.keys(arg).length === 0) throw fail.badValue('$not cannot be empty');
+      validateOperators(arg);
+    }
+    if (op === '$elemMatch') {
+      if (!isPlainObject(arg)) throw fail.badValue('$elemMatch needs an Object');
+      if (isOperatorDoc(arg) && !TOP_LEVEL_OPS.has(Object.keys(arg)[0] as string)) validateOperators(arg);
+      else validateFilter(arg);
+    }
+  }
+}
+
+/* What MongoDB allows in a partialFilterExpression (MongoDB 6.0+: also $or and $in at the top level). */
+const PARTIAL_FIELD_OPS = new Set(['$eq', '$gt', '$gte', '$lt', '$lte', '$type', '$exists', '$in']);
+
+/** Refuses a partial index filter MongoDB would refuse, with its CannotCreateIndex (67) code. */
+export function validatePartialFilter(filter: Doc): void {
+  validateFilter(filter);
+  partialClause(filter, 0);
+}
+
+function refusePartial(what: string): MongoError {
+  return new MongoError(ErrorCodes.CannotCreateIndex, `Expression not supported in partial index: ${what}`);
+}
+
+function partialClause(filter: Doc, depth: number): void {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' || k === '$or') {
+      if (depth > 0) throw refusePartial(k);
+      for (const e of v as Doc[]) partialClause(e, depth + 1);
+      continue;
+    }
+    if (k.startsWith('$')) throw refusePartial(k);
+    if (v instanceof RegExp || bsonTag(v) === 'BSONRegExp') throw refusePartial(`${k} regex`);
+    if (!isOperatorDoc(v)) continue;
+    for (const [op, arg] of Object.entries(v)) {
+      if (!PARTIAL_FIELD_OPS.has(op)) throw refusePartial(op);
+      if (op === '$exists' && !isTruthy(arg)) throw refusePartial('$exists: false');
+      if (op === '$in' && depth > 1) throw refusePartial(op);
+      if ((op === '$eq' || op === '$in') && hasRegex(arg)) throw refusePartial(`${op} regex`);
+    }
+  }
+}
+
+function isTruthy(v: unknown): boolean {
+  if (isNumeric(v)) return numberOf(v) !== 0;
+  return v !== false && v !== null && v !== undefined;
+}
+
+function hasRegex(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasRegex);
+  return v instanceof RegExp || bsonTag(v) === 'BSONRegExp';
 }
 
 /** Rejects a collation other than the default binary comparison (it would change results). */

@@ -4,7 +4,7 @@ import { fail } from './errors.js';
 import type { Index } from './indexes.js';
 import { compileFilter } from './matcher.js';
 import { plainOf, type Collection, type Rec } from './storage.js';
-import { bsonTag, isPlainObject, type Doc } from './values.js';
+import { bsonTag, isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
 
 /** What a filter says about one field, in value space. */
 interface FieldPred {
@@ -201,4 +201,32 @@ export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
 export function describePlan(plan: Plan): string {
   if (!plan.index) return 'COLLSCAN';
   return `IXSCAN ${plan.index.name}${plan.reverse ? ' reverse' : ''}${plan.providesSort ? '' : ' +SORT'}`;
+}
+
+/**
+ * Refuses a `hint` that names no index of the collection (by name or key pattern), as MongoDB's
+ * planner does. A missing collection has no plan to hint, so anything goes there.
+ */
+export function checkHint(coll: Collection | undefined, hint: unknown): void {
+  if (hint === undefined || hint === null || !coll) return;
+  if (typeof hint === 'string') {
+    if (coll.indexes.some((ix) => ix.name === hint && ix.spec.hidden !== true)) return;
+  } else if (isPlainObject(hint)) {
+    const entries = Object.entries(hint);
+    if (entries.length === 0 || (entries.length === 1 && entries[0]?.[0] === '$natural')) return;
+    if (coll.indexes.some((ix) => ix.spec.hidden !== true && sameKeyPattern(ix.spec.key as Doc, entries))) return;
+  } else {
+    throw fail.badValue('hint must be a string or an object');
+  }
+  throw fail.badValue('hint provided does not correspond to an existing index');
+}
+
+function sameKeyPattern(key: Doc, entries: [string, unknown][]): boolean {
+  const own = Object.entries(key);
+  return own.length === entries.length && own.every(([k, v], i) => {
+    const [hk, hv] = entries[i] as [string, unknown];
+    if (k !== hk) return false;
+    if (isNumeric(v) && isNumeric(hv)) return numberOf(v) === numberOf(hv);
+    return v === hv;
+  });
 }

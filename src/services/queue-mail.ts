@@ -116,7 +116,10 @@ async function finish(deps: QueueMailDeps, input: QueueMailInput, item: OutboxDo
         },
       },
       { upsert: true },
-    );
+    ).catch((err: { code?: number }) => {
+      // A concurrent upsert of the same mail inserted it first; only $setOnInsert was asked for, so that copy is it.
+      if (err.code !== 11000) throw err;
+    });
   }
   if (item.state === 'pending') await deps.scheduler.schedule(DELIVER_JOB, { key: item._id.toHexString() });
   return item;

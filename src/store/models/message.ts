@@ -126,6 +126,10 @@ messageSchema.index({ threadKeys: 1 });
 messageSchema.index({ 'attachments.fileId': 1 });
 // Notes and drafts have no dedupe key; every stored copy of a received mail has exactly one.
 messageSchema.index({ dedupeKey: 1 }, { unique: true, sparse: true });
+// Our own mail is stored once per Message-ID (the outbox upserts it by that id, possibly concurrently).
+// Received mail is not: broken mailers reuse ids, and the dedupe key tells those copies apart.
+// Outbound messages without an id (none are written today) stay out of the index.
+messageSchema.index({ messageId: 1, direction: 1 }, { unique: true, partialFilterExpression: { direction: 'outbound', messageId: { $type: 'string' } } });
 
 export type MessageModel = Model<MessageDoc>;
 

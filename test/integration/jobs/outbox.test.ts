@@ -138,6 +138,35 @@ async function unscheduledReply(address: string, dedupeKey: string) {
 }
 
 const deferredRun = (err: unknown) => isAppError(err, 'DELIVERY_DEFERRED');
+
+describe('the conversation copy of our mail', () => {
+  it('is stored once however many upserts of it race', async () => {
+    const { inbox, ticket } = await setup('race@help.example.test');
+    const quiet = { ...deps, scheduler: { ...deps.scheduler, schedule: async () => undefined } };
+    const items = await Promise.all(Array.from({ length: 10 }, () => reply(inbox, ticket, 'reply:race', quiet)));
+    const messageId = items[0]!.messageId;
+    expect(new Set(items.map((i) => i.messageId))).toEqual(new Set([messageId]));
+    expect(await db.models.Message.countDocuments({ messageId, direction: 'outbound' })).toBe(1);
+
+    // The same write without the outbox in front: ten concurrent upserts keyed by the Message-ID.
+    const again = 'tl.race.direct@help.example.test';
+    const upsert = () =>
+      db.models.Message.updateOne(
+        { messageId: again, direction: 'outbound' },
+        { $setOnInsert: { ticketId: ticket._id, inboxId: inbox._id, direction: 'outbound', messageId: again } },
+        { upsert: true },
+      ).catch((err: { code?: number }) => {
+        if (err.code !== 11000) throw err;
+      });
+    await Promise.all(Array.from({ length: 10 }, upsert));
+    expect(await db.models.Message.countDocuments({ messageId: again })).toBe(1);
+
+    // Received mail may repeat a Message-ID (the dedupe key tells the copies apart).
+    const inbound = { ticketId: ticket._id, inboxId: inbox._id, direction: 'inbound' as const, messageId: again };
+    await db.models.Message.create([{ ...inbound, dedupeKey: `${again}|a` }, { ...inbound, dedupeKey: `${again}|b` }]);
+    expect(await db.models.Message.countDocuments({ messageId: again })).toBe(3);
+  });
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('delivery runs that overlap', () => {

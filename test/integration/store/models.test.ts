@@ -20,6 +20,7 @@ describe('data model', () => {
     expect(names).toEqual(expect.arrayContaining(['_id_', 'number_1', 'inboxId_1_status_1_lastActivityAt_-1__id_-1']));
     const messageIndexes = await models.Message.collection.indexes();
     expect(messageIndexes.find((i) => i.name === 'dedupeKey_1')).toMatchObject({ unique: true, sparse: true });
+    expect(messageIndexes.find((i) => i.name === 'messageId_1_direction_1')).toMatchObject({ unique: true, partialFilterExpression: { direction: 'outbound', messageId: { $type: 'string' } } });
   });
 
   it('hands out ticket numbers once each under concurrency', async () => {
