@@ -1,8 +1,12 @@
+import type { Types } from 'mongoose';
 import { replyRecipients, type ReplyRecipients } from '../domain/reply-recipients.js';
 import { conversationTicketIds } from '../store/merged-tickets.js';
 import type { Models } from '../store/models/index.js';
 import type { TicketDoc } from '../store/models/ticket.js';
 import { canSeeInbox, notFound, parseObjectId, type Actor } from './access.js';
+
+/** A stored address as the recipient rule reads it (a missing name is null). */
+export const plainAddress = (a: { address: string; name?: string | null }) => ({ address: a.address, name: a.name ?? null });
 
 type RecipientModels = Pick<Models, 'Ticket' | 'Message' | 'Inbox' | 'Contact'>;
 
@@ -15,18 +19,22 @@ export interface RecipientContext {
 /**
  * Reads what the recipient rule (domain/reply-recipients.ts) needs for one ticket: its
  * conversation's mail in arrival order, every inbox address, and which participants bounce.
+ * `conversation` is the ticket's {@link conversationTicketIds}, when the caller has them already.
  */
-export async function recipientContext(models: RecipientModels, ticket: Pick<TicketDoc, '_id' | 'requester' | 'participants'>): Promise<RecipientContext> {
-  const conversation = await conversationTicketIds(models, ticket._id);
+export async function recipientContext(
+  models: RecipientModels,
+  ticket: Pick<TicketDoc, '_id' | 'requester' | 'participants'>,
+  conversation?: Types.ObjectId[],
+): Promise<RecipientContext> {
+  const ticketIds = conversation ?? (await conversationTicketIds(models, ticket._id));
   const [messages, inboxes, bouncing] = await Promise.all([
-    models.Message.find({ ticketId: { $in: conversation }, direction: { $in: ['inbound', 'outbound'] } }, { direction: 1, from: 1, to: 1, cc: 1, replyTo: 1, flags: 1, createdAt: 1 })
+    models.Message.find({ ticketId: { $in: ticketIds }, direction: { $in: ['inbound', 'outbound'] } }, { direction: 1, from: 1, to: 1, cc: 1, replyTo: 1, flags: 1, createdAt: 1 })
       .sort({ createdAt: 1, _id: 1 })
       .lean(),
     models.Inbox.find({}, { address: 1 }).lean(),
     models.Contact.find({ email: { $in: [ticket.requester.email, ...ticket.participants] }, 'bounce.bouncing': true }, { email: 1 }).lean(),
   ]);
   const own = new Set(inboxes.map((i) => i.address.toLowerCase()));
-  const address = (a: { address: string; name?: string | null }) => ({ address: a.address, name: a.name ?? null });
   const proposal = replyRecipients({
     requester: { address: ticket.requester.email, name: ticket.requester.name ?? null },
     participants: ticket.participants ?? [],
@@ -35,10 +43,10 @@ export async function recipientContext(models: RecipientModels, ticket: Pick<Tic
     history: messages.map((m) => ({
       direction: m.direction === 'outbound' ? 'outbound' : 'inbound',
       automated: m.flags.bounce || m.flags.autoReply === true,
-      from: m.from ? address(m.from) : null,
-      to: (m.to ?? []).map(address),
-      cc: (m.cc ?? []).map(address),
-      replyTo: (m.replyTo ?? []).map(address),
+      from: m.from ? plainAddress(m.from) : null,
+      to: (m.to ?? []).map(plainAddress),
+      cc: (m.cc ?? []).map(plainAddress),
+      replyTo: (m.replyTo ?? []).map(plainAddress),
     })),
   });
   return { proposal, own };

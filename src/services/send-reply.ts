@@ -7,7 +7,7 @@ import type { TicketStatus } from '../domain/ticket-status.js';
 import type { OutboxDoc } from '../store/models/outbox.js';
 import { conversationTicketIds } from '../store/merged-tickets.js';
 import { recordEvent } from '../store/ticket-writes.js';
-import { recipientContext } from './propose-reply-recipients.js';
+import { plainAddress, recipientContext } from './propose-reply-recipients.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';
 import { brandingOf, type RenderEmailFn } from './render-types.js';
 
@@ -63,7 +63,7 @@ export async function sendReply(deps: SendReplyDeps, input: SendReplyInput): Pro
     : { inReplyTo: null, references: [] };
 
   // Recipients: the one rule of domain/reply-recipients.ts; a new address only when the agent named it.
-  const { proposal, own } = await recipientContext(models, ticket);
+  const { proposal, own } = await recipientContext(models, ticket, conversation);
   const recipients = chosenRecipients(proposal, input.recipients ?? {}, own);
 
   let mail = { text: input.text, html: input.html ?? null };
@@ -101,8 +101,7 @@ export async function sendReply(deps: SendReplyDeps, input: SendReplyInput): Pro
 
   // A repeated request key returns the reply queued first, with the recipients it was queued with.
   const stored = await models.Message.findOne({ messageId: item.messageId, direction: 'outbound' }, { to: 1, cc: 1 }).lean();
-  const plain = (a: { address: string; name?: string | null }) => ({ address: a.address, name: a.name ?? null });
-  const sent = stored ? { to: (stored.to ?? []).map(plain), cc: (stored.cc ?? []).map(plain) } : recipients;
+  const sent = stored ? { to: (stored.to ?? []).map(plainAddress), cc: (stored.cc ?? []).map(plainAddress) } : recipients;
 
   const now = deps.now();
   const status = input.status ?? 'pending';

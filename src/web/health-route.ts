@@ -6,7 +6,7 @@ import { healthFor, type HealthReport } from '../services/check-health.js';
 import { resumeWebSession, type SessionLifetimes } from '../services/web-sessions.js';
 import type { Models } from '../store/models/index.js';
 import { bearerToken } from './api/authenticate.js';
-import { parseCookies, sessionCookieName, wantsSecureCookies } from './session/cookies.js';
+import { sessionTokenOf } from './session/cookies.js';
 
 /** What `/healthz` needs to recognise a signed-in caller; without it every caller is anonymous. */
 export interface HealthViewerDeps {
@@ -27,7 +27,7 @@ async function viewerOf(req: Request, deps: HealthViewerDeps): Promise<Actor | n
       throw err;
     }
   }
-  const cookie = parseCookies(req.get('cookie')).get(sessionCookieName(wantsSecureCookies(req, deps.publicUrl)));
+  const cookie = sessionTokenOf(req, deps.publicUrl);
   if (!cookie) return null;
   const session = await resumeWebSession({ models: deps.models, now: deps.now, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }, cookie);
   return session?.actor ?? null;

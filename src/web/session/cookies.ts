@@ -53,3 +53,8 @@ export function sessionCookieName(secure: boolean): string {
 export function loginCsrfCookieName(secure: boolean): string {
   return secure ? '__Host-tl_login_csrf' : 'tl_login_csrf';
 }
+
+/** The session token a request's cookie carries (under the cookie name for its scheme), if any. */
+export function sessionTokenOf(req: Request, publicUrl: string | null): string | undefined {
+  return parseCookies(req.get('cookie')).get(sessionCookieName(wantsSecureCookies(req, publicUrl)));
+}

@@ -2,13 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../../domain/errors.js';
 import { resumeWebSession, type WebSessionDeps, type WebSessionView } from '../../services/web-sessions.js';
-import { parseCookies, sessionCookieName, wantsSecureCookies } from './cookies.js';
+import { sessionTokenOf } from './cookies.js';
 
 /** Loads the session of the request's cookie (if any) into `res.locals.session`. */
 export function loadSession(deps: WebSessionDeps & { publicUrl: string | null }): RequestHandler {
   return async (req, res, next) => {
-    const secure = wantsSecureCookies(req, deps.publicUrl);
-    const token = parseCookies(req.get('cookie')).get(sessionCookieName(secure));
+    const token = sessionTokenOf(req, deps.publicUrl);
     res.locals.sessionToken = token;
     res.locals.session = await resumeWebSession(deps, token);
     next();
