@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
+import { MongoClient, type Db, type Document } from 'mongodb';
+import { serverError } from './server-error.js';
 
 /*
  * What MongoDB refuses, checked over the wire: malformed filters, unsupported partial index filters
@@ -22,16 +23,6 @@ afterAll(async () => {
   await db?.dropDatabase();
   await client?.close();
 });
-
-async function serverError(p: Promise<unknown>): Promise<MongoServerError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MongoServerError);
-    return err as MongoServerError;
-  }
-  throw new Error('expected the server to reject the operation');
-}
 
 async function expectRefused(p: Promise<unknown>, code: number, message: RegExp): Promise<void> {
   const err = await serverError(p);

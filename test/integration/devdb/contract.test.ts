@@ -3,6 +3,7 @@ import {
   Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, MongoBulkWriteError, MongoClient, MongoServerError, ObjectId,
   type CommandStartedEvent, type CommandSucceededEvent, type Db, type Document, type UpdateFilter,
 } from 'mongodb';
+import { serverError } from './server-error.js';
 
 /*
  * The MongoDB semantics Threadline relies on, checked over the wire with the official driver.
@@ -29,16 +30,6 @@ afterAll(async () => {
   await db?.dropDatabase();
   await client?.close();
 });
-
-async function serverError(p: Promise<unknown>): Promise<MongoServerError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MongoServerError);
-    return err as MongoServerError;
-  }
-  throw new Error('expected the server to reject the operation');
-}
 
 describe('CRUD', () => {
   it('inserts, finds, updates, replaces and deletes', async () => {
