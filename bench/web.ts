@@ -3,11 +3,17 @@
  * with 1k tickets and then with 100k tickets and 1M messages, in one run: p50/p95 of each request at
  * both sizes and their ratio. Then every filter combination the list page offers is explained at the
  * large size (index used, documents examined). Run: `npm run bench -- web` (`-- web --quick` for
- * 10k tickets). BENCH_RUNS (default 300) sets the requests per figure.
+ * 10k tickets). BENCH_RUNS (default 300) sets the requests per figure. The database is the built-in
+ * server on its durable engine with Node's default heap; `--memory-engine` runs the in-memory engine
+ * instead (with a 16 GB heap, as it needs one at this size). At the end the database process is
+ * killed and restarted on the same data, timed until it answers a ticket list again.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
 import { performance } from 'node:perf_hooks';
 import { Types, type Connection } from 'mongoose';
 import pino from 'pino';
@@ -26,6 +32,7 @@ import { percentile, printTable } from './stats.js';
 import { logIn } from './web-login.js';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const MEMORY_ENGINE = process.argv.includes('--memory-engine');
 const SIZES = [1_000, QUICK ? 10_000 : 100_000];
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const WARMUP = 30;
@@ -143,6 +150,38 @@ async function time(run: () => Promise<unknown>): Promise<{ p50: number; p95: nu
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
+/** Anonymous (private heap) memory and file-backed resident pages (the engine's map: OS cache) of a process, MB. */
+function memoryOf(pid: number): string {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
+  const anon = kb('Anonymous') / 1024;
+  return `anonymous ${anon.toFixed(0)} MB, file-backed resident ${(kb('Rss') / 1024 - anon).toFixed(0)} MB`;
+}
+
+function startDatabase(dataDir: string) {
+  return MEMORY_ENGINE
+    ? spawnEntry('src/devdb/cli.ts', { NODE_OPTIONS: '--max-old-space-size=16384' }, ['--port', '0'])
+    : spawnEntry('src/devdb/cli.ts', {}, ['--port', '0', '--data-dir', dataDir]);
+}
+
+async function uriOf(devdb: ReturnType<typeof startDatabase>): Promise<string> {
+  while (!/^mongodb:\/\//m.test(devdb.output())) await new Promise((r) => setTimeout(r, 5));
+  return devdb.output().split('\n')[0]!.trim();
+}
+
+/* Kills the database process as a crash would, starts it again and times it until a list query answers. */
+async function timeRestart(devdb: ReturnType<typeof startDatabase>, dataDir: string): Promise<{ ms: number; next: ReturnType<typeof startDatabase> }> {
+  devdb.child.kill('SIGKILL');
+  await devdb.exited;
+  const t0 = performance.now();
+  const next = startDatabase(dataDir);
+  const client = new MongoClient(await uriOf(next), { serverSelectionTimeoutMS: 30_000 });
+  await client.db('bench_web').collection('tickets').find({ status: 'open' }).sort({ lastActivityAt: -1 }).limit(25).toArray();
+  const ms = performance.now() - t0;
+  await client.close();
+  return { ms, next };
+}
+
 async function startWeb(models: Models, conn: Connection) {
   const blobs = createBlobStore(conn.db!);
   const secrets = createSecretBox('bench-secret-key-of-at-least-32-chars!!');
@@ -161,9 +200,10 @@ async function startWeb(models: Models, conn: Connection) {
 }
 
 async function main() {
-  const devdb = spawnEntry('src/devdb/cli.ts', { NODE_OPTIONS: '--max-old-space-size=16384' }, ['--port', '0']);
-  while (!/^mongodb:\/\//m.test(devdb.output())) await new Promise((r) => setTimeout(r, 20));
-  const uri = devdb.output().split('\n')[0]!.trim();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-bench-web-'));
+  let devdb = startDatabase(dataDir);
+  const uri = await uriOf(devdb);
+  console.log(MEMORY_ENGINE ? 'database: built-in server, in-memory engine, 16 GB heap' : 'database: built-in server, durable engine (LMDB), default heap');
   const conn = await connectMongo(uri, { serverSelectionTimeoutMs: 5000, dbName: 'bench_web' }, pino({ level: 'error' }));
   const models = createModels(conn);
   await ensureIndexes(models);
@@ -206,7 +246,7 @@ async function main() {
   for (const size of SIZES) {
     const s = await seed(conn, w, seeded, size);
     seeded = size;
-    console.log(`${size} tickets (${await models.Message.estimatedDocumentCount()} messages in all): seeded ${size - (results.length ? SIZES[0]! : 0)} tickets and ${s.messages} messages in ${(s.ms / 1000).toFixed(1)} s; database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB`);
+    console.log(`${size} tickets (${await models.Message.estimatedDocumentCount()} messages in all): seeded ${size - (results.length ? SIZES[0]! : 0)} tickets and ${s.messages} messages in ${(s.ms / 1000).toFixed(1)} s; database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB (${memoryOf(devdb.child.pid!)})`);
     const row = new Map<string, { p50: number; p95: number; rows: number }>();
     for (const [name, make] of scenarios) {
       const run = await make();
@@ -227,12 +267,18 @@ async function main() {
     }),
   );
   await explainCombinations(models, conn, mine, w.agentIds[0]!);
-  console.log(`\nmemory: database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB, bench process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+  console.log(`\nmemory: database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB (${memoryOf(devdb.child.pid!)}), bench process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
   web.server.closeAllConnections();
   web.server.close();
   await conn.close();
+  if (!MEMORY_ENGINE) {
+    const restart = await timeRestart(devdb, dataDir);
+    devdb = restart.next;
+    console.log(`restart after SIGKILL at ${SIZES[1]! / 1000}k tickets: serving a ticket list again after ${(restart.ms / 1000).toFixed(2)} s; database process then ${memoryOf(devdb.child.pid!)}`);
+  }
   devdb.child.kill('SIGTERM');
   await devdb.exited;
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 /**

@@ -10,7 +10,8 @@ import { createScheduler, ensureJobIndexes, type JobScheduler } from './jobs/sch
 import { createMailWorkerPool, type MailWorkerPool } from './mail/mail-worker-pool.js';
 import { createBlobStore, type BlobStore } from './store/blob-store.js';
 import { connectMongo, resolveDatabase, type ResolvedDatabase } from './store/database.js';
-import { createModels, ensureIndexes, type Models } from './store/models/index.js';
+import { upgradeDatabase } from './store/migrations/index.js';
+import { createModels, type Models } from './store/models/index.js';
 import { createSecretBox, createSigner, type SecretBox } from './store/secret-box.js';
 
 export type Role = 'web' | 'poller' | 'jobs';
@@ -39,9 +40,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   try {
     const connection = await connectMongo(database.uri, { serverSelectionTimeoutMs: config.db.serverSelectionTimeoutMs }, logger);
     const models = createModels(connection);
-    await ensureIndexes(models);
     const blobs = createBlobStore(connection.db!);
-    await blobs.ensureIndexes();
+    await upgradeDatabase(connection.db!, { models, blobs, logger });
     // Every process schedules jobs through Agenda; only the jobs role also processes them.
     const agenda = new Agenda({
       backend: new MongoBackend({ mongo: connection.db!, collection: 'jobs' }),

@@ -10,8 +10,10 @@ import type { InboxView } from '../services/inbox-view.js';
 import { listInboxes } from '../services/list-inboxes.js';
 import { updateInbox } from '../services/update-inbox.js';
 import type { InputIssue } from '../services/validate.js';
+import { createBlobStore } from '../store/blob-store.js';
 import { connectMongo } from '../store/database.js';
-import { createModels, ensureIndexes } from '../store/models/index.js';
+import { upgradeDatabase } from '../store/migrations/index.js';
+import { createModels } from '../store/models/index.js';
 import { createSecretBox } from '../store/secret-box.js';
 import { progressLine } from './progress.js';
 
@@ -171,7 +173,8 @@ async function run(command: string, args: string[], flags: Flags): Promise<void>
   const connection = await connectMongo(config.mongodbUri, { serverSelectionTimeoutMs: config.db.serverSelectionTimeoutMs }, logger);
   try {
     const models = createModels(connection);
-    await ensureIndexes(models);
+    // The CLI writes with this release's models, so the database must be at this release first.
+    await upgradeDatabase(connection.db!, { models, blobs: createBlobStore(connection.db!), logger });
     const deps: InboxDeps = { models, secrets, logger };
     const print = (inbox: InboxView, verb: string) => console.log(flags.json ? JSON.stringify(inbox, null, 2) : `${verb} ${describe(inbox)}`);
     const id = () => {

@@ -16,6 +16,7 @@ const ENV_KEYS: ReadonlyArray<{ env: string; path: string[]; secret?: boolean; b
   { env: 'MONGODB_URI', path: ['mongodbUri'], secret: true },
   { env: 'MONGODB_SERVER_SELECTION_TIMEOUT_MS', path: ['db', 'serverSelectionTimeoutMs'] },
   { env: 'EMBEDDED_DB', path: ['db', 'embeddedFallback'], boolean: true },
+  { env: 'EMBEDDED_DB_ENGINE', path: ['db', 'embeddedEngine'] },
   { env: 'SECRET_KEY', path: ['secretKey'], secret: true },
   { env: 'ADMIN_EMAIL', path: ['admin', 'email'] },
   { env: 'ADMIN_PASSWORD', path: ['admin', 'password'], secret: true },

@@ -63,6 +63,7 @@ export const configSchema = z
     db: z.object({
       serverSelectionTimeoutMs: z.coerce.number().int().min(100),
       embeddedFallback: z.boolean(),
+      embeddedEngine: z.enum(['lmdb', 'memory']),
     }),
     workers: z.object({
       heartbeatIntervalMs: z.coerce.number().int().min(100),

@@ -119,7 +119,7 @@ export function runAggregate(db: Database, collName: string | undefined, pipelin
     let docs = resolved.get(name);
     if (!docs) {
       const c = db.get(name);
-      docs = c ? [...c.records.values()].map((r) => (readOnly ? plainOf(r) : clonePlain(plainOf(r), r.doc)) as Doc) : [];
+      docs = c ? [...c.scan()].map((r) => (readOnly ? plainOf(r) : clonePlain(plainOf(r), r.doc)) as Doc) : [];
       resolved.set(name, docs);
     }
     return docs;

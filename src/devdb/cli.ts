@@ -1,11 +1,15 @@
 import { parseArgs } from 'node:util';
 import { startDevDb } from './server.js';
 
-/* Standalone devdb: `tsx src/devdb/cli.ts --port 27017 [--host 127.0.0.1]`; prints the URI first. */
+/*
+ * Standalone devdb: `tsx src/devdb/cli.ts --port 27017 [--host 127.0.0.1] [--data-dir DIR]`; prints
+ * the URI first. With --data-dir the data is kept durably in that directory, else in memory.
+ */
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '27017' },
     host: { type: 'string', default: '127.0.0.1' },
+    'data-dir': { type: 'string' },
   },
 });
 
@@ -18,6 +22,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const server = await startDevDb({
   host: values.host,
   port,
+  dataDir: values['data-dir'],
   logger: { warn: (obj, msg) => process.stderr.write(`${msg ?? 'warn'} ${JSON.stringify(obj)}\n`) },
 });
 process.stdout.write(`${server.uri}\n`);

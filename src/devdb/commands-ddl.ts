@@ -89,7 +89,7 @@ const drop: CommandSpec = {
     const name = collName(cmd, 'drop');
     const coll = db.get(name);
     if (!coll) return { ok: 1 };
-    db.collections.delete(name);
+    db.drop(name);
     return { ns: coll.ns, nIndexesWas: coll.indexes.length, ok: 1 };
   },
 };
@@ -141,12 +141,9 @@ const renameCollection: CommandSpec = {
     const coll = db.require(fromName);
     if (db.get(toName)) {
       if (!(optBool(cmd, 'dropTarget') ?? false)) throw new MongoError(ErrorCodes.NamespaceExists, 'target namespace exists');
-      db.collections.delete(toName);
+      db.drop(toName);
     }
-    db.getOrCreate(toName);
-    db.collections.set(toName, coll);
-    db.collections.delete(fromName);
-    coll.name = toName;
+    db.rename(coll.name, toName);
     return { ok: 1 };
   },
 };
@@ -158,7 +155,7 @@ function dbSize(db: Database): { objects: number; dataSize: number; indexes: num
   for (const c of db.collections.values()) {
     objects += c.size;
     indexes += c.indexes.length;
-    for (const r of c.records.values()) dataSize += BSON.calculateObjectSize(r.doc);
+    for (const r of c.scan()) dataSize += BSON.calculateObjectSize(r.doc);
   }
   return { objects, dataSize, indexes };
 }

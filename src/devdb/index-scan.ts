@@ -1,5 +1,5 @@
-import { KEY_MAX, KEY_MIN, compareValues } from './compare.js';
 import type { Index } from './indexes.js';
+import { encodeBound, encodeKeyPrefix, invert, prefixEnd, ridOf } from './key-encoding.js';
 
 /** Value-space bounds on the index field right after the equality prefix. */
 export interface KeyRange {
@@ -19,7 +19,11 @@ export interface ScanSpec {
   ordered: boolean;
 }
 
-type Entry = [unknown[], number];
+/** An index entry and where its key suffix (after the equality point) starts. */
+interface Entry {
+  bytes: Buffer;
+  suffix: number;
+}
 
 function cartesian(lists: unknown[][]): unknown[][] {
   let out: unknown[][] = [[]];
@@ -27,54 +31,46 @@ function cartesian(lists: unknown[][]): unknown[][] {
   return out;
 }
 
-/** Entries of one equality point, in tree order (or reversed), within the range. */
-function* scanPoint(spec: ScanSpec, point: unknown[], counter: { keys: number }): Generator<Entry> {
+/* The byte interval [lower, upper) holding the entries of one equality point within the range. */
+function byteBounds(spec: ScanSpec, point: unknown[]): { lower: Buffer; upper: Buffer | undefined; suffix: number } | null {
   const ix = spec.index;
-  const n = ix.fields.length;
   const k = point.length;
-  const edge = (i: number, high: boolean): unknown => {
-    const valueHigh = high === ((ix.fields[i] as { dir: number }).dir === 1);
-    if (i === k && spec.range) return valueHigh ? spec.range.hi : spec.range.lo;
-    return valueHigh ? KEY_MAX : KEY_MIN;
-  };
-  const start: unknown[] = [...point];
-  for (let i = k; i < n; i++) start.push(edge(i, spec.reverse));
-  start.push(spec.reverse ? Infinity : -Infinity);
-  const iter = spec.reverse ? ix.tree.entriesReversed(start) : ix.tree.entries(start);
-  const rangeAscending = k < n && ((ix.fields[k] as { dir: number }).dir === 1) !== spec.reverse;
+  const p = encodeKeyPrefix(point, ix.dirs);
   const r = spec.range;
-  for (const [key, rid] of iter) {
+  if (!r || k >= ix.fields.length || r.lo === undefined || r.hi === undefined) return { lower: p, upper: p.length ? prefixEnd(p) : undefined, suffix: p.length };
+  const lo = encodeBound(r.lo);
+  const hi = encodeBound(r.hi);
+  // A cut (very long) bound can only be used inclusively; the filter re-check drops the extras.
+  const loInc = r.loInc === true || !lo.exact;
+  const hiInc = r.hiInc === true || !hi.exact;
+  const at = (b: Buffer): Buffer => Buffer.concat([p, ix.dirs[k] === -1 ? invert(Buffer.from(b)) : b]);
+  let lower: Buffer | undefined;
+  let upper: Buffer | undefined;
+  if (ix.dirs[k] === -1) {
+    lower = hiInc ? at(hi.bytes) : prefixEnd(at(hi.bytes));
+    upper = loInc ? prefixEnd(at(lo.bytes)) : at(lo.bytes);
+  } else {
+    lower = loInc ? at(lo.bytes) : prefixEnd(at(lo.bytes));
+    upper = hiInc ? prefixEnd(at(hi.bytes)) : at(hi.bytes);
+  }
+  if (!lower) return null;
+  return { lower, upper, suffix: p.length };
+}
+
+/** Entries of one equality point, in index order (or reversed), within the range. */
+function* scanPoint(spec: ScanSpec, point: unknown[], counter: { keys: number }): Generator<Entry> {
+  const b = byteBounds(spec, point);
+  if (!b || (b.upper && Buffer.compare(b.lower, b.upper) >= 0)) return;
+  for (const bytes of spec.index.entries.range(b.lower, b.upper, spec.reverse)) {
     counter.keys++;
-    let past = false;
-    for (let i = 0; i < k && !past; i++) past = compareValues(key[i], point[i]) !== 0;
-    if (past) return;
-    if (r) {
-      const cl = compareValues(key[k], r.lo);
-      const ch = compareValues(key[k], r.hi);
-      const below = cl < 0 || (cl === 0 && !r.loInc);
-      const above = ch > 0 || (ch === 0 && !r.hiInc);
-      if (below || above) {
-        if (below === rangeAscending) continue;
-        return;
-      }
-    }
-    yield [key, rid];
+    yield { bytes, suffix: b.suffix };
   }
 }
 
 /* Merges per-point walks into one stream ordered like the index suffix after the prefix. */
 function* merge(spec: ScanSpec, points: unknown[][], counter: { keys: number }): Generator<number> {
-  const ix = spec.index;
-  const k = spec.prefix.length;
-  const n = ix.fields.length;
   const sign = spec.reverse ? -1 : 1;
-  const cmp = (a: Entry, b: Entry): number => {
-    for (let i = k; i < n; i++) {
-      const c = compareValues(a[0][i], b[0][i]);
-      if (c !== 0) return c * (ix.fields[i] as { dir: number }).dir * sign;
-    }
-    return (a[1] - b[1]) * sign;
-  };
+  const cmp = (a: Entry, b: Entry): number => Buffer.compare(a.bytes.subarray(a.suffix), b.bytes.subarray(b.suffix)) * sign;
   const iters = points.map((p) => scanPoint(spec, p, counter));
   const heads: Array<Entry | undefined> = iters.map((it) => it.next().value ?? undefined);
   for (;;) {
@@ -84,7 +80,7 @@ function* merge(spec: ScanSpec, points: unknown[][], counter: { keys: number }):
       if (h && (best < 0 || cmp(h, heads[best] as Entry) < 0)) best = i;
     }
     if (best < 0) return;
-    yield (heads[best] as Entry)[1];
+    yield ridOf((heads[best] as Entry).bytes);
     heads[best] = (iters[best] as Generator<Entry>).next().value ?? undefined;
   }
 }
@@ -98,7 +94,8 @@ export function* scanIndex(spec: ScanSpec, counter: { keys: number }): Generator
   }
   const seen = spec.index.multikey ? new Set<number>() : undefined;
   for (const p of points) {
-    for (const [, rid] of scanPoint(spec, p, counter)) {
+    for (const e of scanPoint(spec, p, counter)) {
+      const rid = ridOf(e.bytes);
       if (seen) {
         if (seen.has(rid)) continue;
         seen.add(rid);

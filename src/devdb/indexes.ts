@@ -1,15 +1,11 @@
-import BTreeModule from 'sorted-btree';
 import { ObjectId } from 'bson';
 import { compareValues } from './compare.js';
+import type { EntrySpace, IndexEntryMeta } from './engine.js';
+import { encodeKeyPrefix, prefixEnd, ridBytes, ridOf } from './key-encoding.js';
 import { ErrorCodes, MongoError, fail } from './errors.js';
 import { compileFilter, validatePartialFilter, type Matcher } from './matcher.js';
 import { collectKeyValues, isIndexPart, splitPath } from './paths.js';
 import { bsonTag, isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
-
-type BTreeClass = typeof BTreeModule.default;
-/* CommonJS interop differs between Node (module.exports) and bundler-style loaders (the class itself). */
-const BTree: BTreeClass = (BTreeModule as unknown as { default?: BTreeClass }).default ?? (BTreeModule as unknown as BTreeClass);
-type Tree = InstanceType<typeof BTree<unknown[], number>>;
 
 /** One field of an index key pattern. */
 export interface IndexField {
@@ -23,7 +19,7 @@ const allowedSpecKeys = new Set([
   'v', 'ns', 'collation', 'hidden', 'storageEngine',
 ]);
 
-/** A B-tree secondary (or `_id_`) index: entries are `[...keyValues, recordId]`. */
+/** A secondary (or `_id_`) index: entries are the key's order-preserving bytes, then the record id. */
 export class Index {
   readonly name: string;
   readonly fields: IndexField[];
@@ -37,7 +33,11 @@ export class Index {
   multikey = false;
   /** The index fields that ever held an array, as MongoDB's multikeyPaths. */
   readonly multikeyPaths = new Set<string>();
-  readonly tree: Tree;
+  /** Field directions, in key order. */
+  readonly dirs: number[];
+  /** Catalog id; set when the index joins a collection. */
+  iid = 0;
+  private space: EntrySpace | undefined;
 
   constructor(spec: Doc) {
     for (const k of Object.keys(spec)) {
@@ -70,17 +70,33 @@ export class Index {
     if (pfe !== undefined) this.spec.partialFilterExpression = pfe;
     if (ttl !== undefined) this.spec.expireAfterSeconds = ttl;
     if (spec.hidden === true) this.spec.hidden = true;
-    const dirs = this.fields.map((f) => f.dir);
-    const n = dirs.length;
-    this.tree = new BTree<unknown[], number>(undefined, (a, b) => {
-      for (let i = 0; i < n; i++) {
-        const c = compareValues(a[i], b[i]);
-        if (c !== 0) return c * (dirs[i] as number);
-      }
-      const x = a[n] as number;
-      const y = b[n] as number;
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
+    this.dirs = this.fields.map((f) => f.dir);
+  }
+
+  /** An index as the catalog recorded it. */
+  static restore(meta: IndexEntryMeta, entries: EntrySpace): Index {
+    const ix = new Index(meta.spec);
+    ix.attach(meta.iid, entries);
+    ix.multikey = meta.multikey;
+    for (const p of meta.multikeyPaths) ix.multikeyPaths.add(p);
+    return ix;
+  }
+
+  /** Binds the index to its catalog id and entry storage. */
+  attach(iid: number, entries: EntrySpace): void {
+    this.iid = iid;
+    this.space = entries;
+  }
+
+  /** The stored entries (encoded key + record id). */
+  get entries(): EntrySpace {
+    if (!this.space) throw new Error(`index ${this.name} is not attached to a collection`);
+    return this.space;
+  }
+
+  /** What the catalog keeps of this index. */
+  meta(): IndexEntryMeta {
+    return { iid: this.iid, spec: this.spec, multikey: this.multikey, multikeyPaths: [...this.multikeyPaths] };
   }
 
   /** True when the other spec describes the same index (createIndexes is then a no-op). */
@@ -123,27 +139,21 @@ export class Index {
     return dedupeKeys(keys);
   }
 
-  add(rid: number, keys: unknown[][]): void {
-    for (const k of keys) this.tree.set([...k, rid], rid);
+  /** The stored entry of one key of a record. */
+  entryOf(key: unknown[], rid: number): Buffer {
+    return Buffer.concat([encodeKeyPrefix(key, this.dirs), ridBytes(rid)]);
   }
 
-  remove(rid: number, keys: unknown[][]): void {
-    for (const k of keys) this.tree.delete([...k, rid]);
-  }
-
-  /** The first key of `keys` already held by another record of this unique index. */
-  conflict(keys: unknown[][], rid: number): unknown[] | undefined {
-    if (!this.unique) return undefined;
-    for (const k of keys) {
-      let pair = this.tree.nextHigherPair([...k, -Infinity]);
-      for (let i = 0; i < 2 && pair !== undefined; i++) {
-        const [found, other] = pair;
-        if (!sameKey(found, k)) break;
-        if (other !== rid) return k;
-        pair = this.tree.nextHigherPair(found);
+  /** The position in `entries` of the first key another record already holds, or -1. */
+  conflictingEntry(entries: Buffer[], rid: number): number {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as Buffer;
+      const key = e.subarray(0, e.length - 8);
+      for (const found of this.entries.range(key, prefixEnd(key), false)) {
+        if (ridOf(found) !== rid) return i;
       }
     }
-    return undefined;
+    return -1;
   }
 
   /** The E11000 error for a key of this index. */

@@ -178,11 +178,9 @@ export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
   const recs: Rec[] = [];
   const candidates: Iterable<Rec | number> = plan.index
     ? scanIndex({ index: plan.index, prefix: plan.prefix, range: plan.range, reverse: plan.reverse, ordered: plan.providesSort && sort.length > 0 }, counter)
-    : plan.reverse
-      ? [...coll.records.values()].reverse()
-      : coll.records.values();
+    : coll.scan(plan.reverse);
   for (const c of candidates) {
-    const rec = typeof c === 'number' ? coll.records.get(c) : c;
+    const rec = typeof c === 'number' ? coll.get(c) : c;
     if (!rec) continue;
     examined++;
     if (!match(plainOf(rec))) continue;

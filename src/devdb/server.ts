@@ -3,6 +3,8 @@ import { runCommand } from './commands.js';
 import type { CommandContext } from './context.js';
 import { CursorManager } from './cursors.js';
 import { toMongoError } from './errors.js';
+import { MemoryEngine } from './engine.js';
+import { LmdbEngine } from './lmdb-engine.js';
 import { Store } from './storage.js';
 import { FrameReader, OpCode, ProtocolError, decodeMessage, encodeLegacyReply, encodeMsgReply, type Request } from './wire.js';
 import type { Doc } from './values.js';
@@ -13,8 +15,10 @@ export interface DevDbServer {
   uri: string;
   host: string;
   port: number;
-  /** Destroys open sockets and stops listening. */
+  /** Destroys open sockets, stops listening and closes the store. */
   close(): Promise<void>;
+  /** Writes a consistent copy of the durable store to `file` while serving (LMDB only). */
+  backup(file: string): Promise<void>;
 }
 
 /** Options of {@link startDevDb}. */
@@ -23,16 +27,18 @@ export interface DevDbOptions {
   /** 0 picks a free port. */
   port?: number;
   logger?: { warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void };
+  /** Keep the data durably in LMDB under this directory; without it everything lives in memory. */
+  dataDir?: string;
 }
 
 /**
- * Starts an in-memory MongoDB-compatible server speaking the wire protocol over TCP, for tests,
- * local development and as a last-resort embedded database. Nothing is persisted.
+ * Starts a MongoDB-compatible server speaking the wire protocol over TCP: durable on LMDB when
+ * `dataDir` is given (the embedded default of `npm start`), else in memory (tests).
  */
 export async function startDevDb(opts: DevDbOptions = {}): Promise<DevDbServer> {
   const host = opts.host ?? '127.0.0.1';
   const logger = opts.logger;
-  const store = new Store();
+  const store = new Store(opts.dataDir ? new LmdbEngine({ dir: opts.dataDir }) : new MemoryEngine());
   const cursors = new CursorManager();
   const sockets = new Set<net.Socket>();
   const startedAt = Date.now();
@@ -44,7 +50,7 @@ export async function startDevDb(opts: DevDbOptions = {}): Promise<DevDbServer> 
     if (!dbName) return { ok: 0, errmsg: 'OP_MSG requests require a $db argument', code: 40571, codeName: 'Location40571' };
     ctx.dbName = dbName;
     try {
-      return runCommand(req.body, ctx);
+      return store.write(() => runCommand(req.body, ctx));
     } catch (err) {
       const e = toMongoError(err);
       if (e.code === 1) logger?.warn({ err, command: Object.keys(req.body)[0] }, 'devdb internal error');
@@ -108,12 +114,15 @@ export async function startDevDb(opts: DevDbOptions = {}): Promise<DevDbServer> 
     uri: `mongodb://${uriHost}:${port}`,
     host,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
         sockets.clear();
         cursors.closeAll();
         server.close(() => resolve());
-      }),
+      });
+      await store.engine.close();
+    },
+    backup: (file: string) => store.engine.backup(file),
   };
 }

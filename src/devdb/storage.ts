@@ -1,16 +1,12 @@
 import { UUID } from 'bson';
+import { KeyBound } from './compare.js';
+import { MemoryEngine, type CollectionMeta, type Rec, type RecordSpace, type StorageEngine } from './engine.js';
 import { ErrorCodes, MongoError, fail } from './errors.js';
+import { scanIndex } from './index-scan.js';
 import { Index } from './indexes.js';
-import { collectKeyValues } from './paths.js';
-import { compareValues } from './compare.js';
 import { idFirst, newId, toPlain, type Doc } from './values.js';
 
-/** A stored document. `rid` is the record id that index entries point at. */
-export interface Rec {
-  readonly rid: number;
-  doc: Doc;
-  plain: unknown;
-}
+export type { Rec } from './engine.js';
 
 /** The plain (mingo) view of a record, computed once per document version. */
 export function plainOf(rec: Rec): unknown {
@@ -25,21 +21,41 @@ export interface QueryStats {
   lastPlan: string;
 }
 
+const DATE_RANK = 45;
+
 /** One collection: records in natural (insertion) order plus its indexes. */
 export class Collection {
-  readonly records = new Map<number, Rec>();
   readonly indexes: Index[];
-  readonly uuid = new UUID();
+  readonly uuid: UUID;
   readonly stats: QueryStats = { docsExamined: 0, keysExamined: 0, lastPlan: '' };
-  private nextRid = 1;
+  readonly cid: number;
+  readonly options: Doc;
+  private readonly records: RecordSpace;
+  private count: number;
+  private nextRid: number;
   private lastTtlSweep = 0;
 
   constructor(
     readonly db: Database,
     public name: string,
-    readonly options: Doc = {},
+    meta?: CollectionMeta,
   ) {
-    this.indexes = [new Index({ key: { _id: 1 }, name: '_id_' })];
+    const engine = db.store.engine;
+    this.cid = meta?.cid ?? engine.allocateId();
+    this.uuid = meta ? new UUID(meta.uuid) : new UUID();
+    this.records = engine.records(this.cid);
+    this.count = meta?.count ?? 0;
+    this.nextRid = meta?.nextRid ?? 1;
+    this.options = meta?.options ?? {};
+    if (meta) {
+      this.indexes = meta.indexes.map((m) => Index.restore(m, engine.entries(m.iid)));
+    } else {
+      const id = new Index({ key: { _id: 1 }, name: '_id_' });
+      const iid = engine.allocateId();
+      id.attach(iid, engine.entries(iid));
+      this.indexes = [id];
+      this.changed();
+    }
   }
 
   get ns(): string {
@@ -47,7 +63,17 @@ export class Collection {
   }
 
   get size(): number {
-    return this.records.size;
+    return this.count;
+  }
+
+  /** The record with this id. */
+  get(rid: number): Rec | undefined {
+    return this.records.get(rid);
+  }
+
+  /** Every record in natural order (or reversed). */
+  scan(reverse = false): Iterable<Rec> {
+    return this.records.scan(reverse);
   }
 
   /** Inserts a document (given `_id` first); throws E11000 and leaves nothing behind on conflict. */
@@ -55,104 +81,151 @@ export class Collection {
     if (doc._id === undefined) doc = { _id: newId(), ...doc };
     else doc = idFirst(doc);
     if (Array.isArray(doc._id)) throw new MongoError(ErrorCodes.InvalidIdField, "The '_id' value cannot be of type array");
-    const rec: Rec = { rid: this.nextRid++, doc, plain: undefined };
-    const keys = this.keysOf(rec);
-    this.checkUnique(keys, rec.rid);
-    this.indexes.forEach((ix, i) => {
-      const k = keys[i];
-      if (k) ix.add(rec.rid, k);
-    });
-    this.records.set(rec.rid, rec);
+    const rec: Rec = { rid: this.nextRid, doc, plain: undefined };
+    const keyed = this.entriesOf(rec);
+    this.checkUnique(keyed, rec.rid);
+    this.nextRid++;
+    this.count++;
+    this.records.put(rec);
+    this.indexes.forEach((ix, i) => keyed[i]?.entries.forEach((e) => ix.entries.put(e)));
+    this.changed();
     return rec;
   }
 
   /** Replaces a record's document, keeping every index in step; unchanged on E11000. */
   replace(rec: Rec, doc: Doc): void {
     const next: Rec = { rid: rec.rid, doc: idFirst(doc), plain: undefined };
-    const oldKeys = this.keysOf(rec);
-    const newKeys = this.keysOf(next);
-    this.checkUnique(newKeys, rec.rid);
+    const before = this.entriesOf(rec);
+    const after = this.entriesOf(next);
+    this.checkUnique(after, rec.rid);
     this.indexes.forEach((ix, i) => {
-      const before = oldKeys[i];
-      const after = newKeys[i];
-      if (before && after && sameKeys(before, after)) return;
-      if (before) ix.remove(rec.rid, before);
-      if (after) ix.add(rec.rid, after);
+      const b = before[i]?.entries;
+      const a = after[i]?.entries;
+      if (b && a && sameEntries(b, a)) return;
+      b?.forEach((e) => ix.entries.delete(e));
+      a?.forEach((e) => ix.entries.put(e));
     });
     rec.doc = next.doc;
     rec.plain = undefined;
+    this.records.put(rec);
+    this.changed();
   }
 
   remove(rec: Rec): void {
-    const keys = this.keysOf(rec);
-    this.indexes.forEach((ix, i) => {
-      const k = keys[i];
-      if (k) ix.remove(rec.rid, k);
-    });
+    const keyed = this.entriesOf(rec);
+    this.indexes.forEach((ix, i) => keyed[i]?.entries.forEach((e) => ix.entries.delete(e)));
     this.records.delete(rec.rid);
+    this.count--;
+    this.changed();
   }
 
   /** Adds an index built from the current documents; fails (and adds nothing) on duplicates. */
   addIndex(ix: Index): void {
-    for (const rec of this.records.values()) {
-      const keys = ix.keysFor(rec.doc, () => plainOf(rec));
-      if (!keys) continue;
-      const dup = ix.conflict(keys, rec.rid);
-      if (dup) throw ix.duplicateError(this.ns, dup);
-      ix.add(rec.rid, keys);
+    const iid = this.db.store.engine.allocateId();
+    ix.attach(iid, this.db.store.engine.entries(iid));
+    try {
+      for (const rec of this.records.scan(false)) {
+        const keys = ix.keysFor(rec.doc, () => plainOf(rec));
+        if (!keys) continue;
+        const entries = keys.map((k) => ix.entryOf(k, rec.rid));
+        const dup = ix.unique ? ix.conflictingEntry(entries, rec.rid) : -1;
+        if (dup >= 0) throw ix.duplicateError(this.ns, keys[dup] as unknown[]);
+        for (const e of entries) ix.entries.put(e);
+      }
+    } catch (err) {
+      ix.entries.drop();
+      throw err;
     }
     this.indexes.push(ix);
     if (ix.expireAfterSeconds !== undefined) this.lastTtlSweep = 0;
+    this.changed();
   }
 
   dropIndex(ix: Index): void {
     const i = this.indexes.indexOf(ix);
-    if (i > 0) this.indexes.splice(i, 1);
+    if (i <= 0) return;
+    this.indexes.splice(i, 1);
+    ix.entries.drop();
+    this.changed();
   }
 
-  /** Deletes documents past their TTL (lazily, at most once a second). */
+  /** Removes every document and index entry (the collection itself is dropped by its database). */
+  dropData(): void {
+    this.records.drop();
+    for (const ix of this.indexes) ix.entries.drop();
+    this.count = 0;
+  }
+
+  /** Deletes documents past their TTL (lazily, at most once a second), walking the TTL index. */
   sweepExpired(now = Date.now()): void {
     if (now - this.lastTtlSweep < 1000) return;
     this.lastTtlSweep = now;
     for (const ix of this.indexes) {
       if (ix.expireAfterSeconds === undefined || ix.fields.length !== 1) continue;
-      const parts = (ix.fields[0] as { parts: string[] }).parts;
-      const limit = now - ix.expireAfterSeconds * 1000;
-      for (const rec of [...this.records.values()]) {
-        const dates = collectKeyValues(rec.doc, parts).values.filter((v): v is Date => v instanceof Date);
-        if (dates.length > 0 && Math.min(...dates.map((d) => d.getTime())) <= limit) this.remove(rec);
-      }
+      const limit = new Date(now - ix.expireAfterSeconds * 1000);
+      const range = { lo: new KeyBound(DATE_RANK, false), loInc: true, hi: limit, hiInc: true };
+      const rids = new Set(scanIndex({ index: ix, prefix: [], range, reverse: false, ordered: false }, { keys: 0 }));
+      if (rids.size === 0) continue;
+      this.db.store.write(() => {
+        for (const rid of rids) {
+          const rec = this.records.get(rid);
+          if (rec) this.remove(rec);
+        }
+      });
     }
   }
 
-  private keysOf(rec: Rec): Array<unknown[][] | null> {
-    return this.indexes.map((ix) => ix.keysFor(rec.doc, () => plainOf(rec)));
+  /** The catalog entry of this collection. */
+  meta(): CollectionMeta {
+    return {
+      cid: this.cid, db: this.db.name, name: this.name, uuid: this.uuid.buffer, options: this.options,
+      nextRid: this.nextRid, count: this.count, indexes: this.indexes.map((ix) => ix.meta()),
+    };
   }
 
-  private checkUnique(keys: Array<unknown[][] | null>, rid: number): void {
+  /** Marks the catalog entry for saving at the end of the current write. */
+  changed(): void {
+    this.db.store.dirty.add(this);
+  }
+
+  private entriesOf(rec: Rec): Array<Keyed | null> {
+    return this.indexes.map((ix) => {
+      const multikeyPaths = ix.multikeyPaths.size;
+      const keys = ix.keysFor(rec.doc, () => plainOf(rec));
+      if (ix.multikeyPaths.size !== multikeyPaths) this.changed();
+      return keys && { keys, entries: keys.map((k) => ix.entryOf(k, rec.rid)) };
+    });
+  }
+
+  private checkUnique(keyed: Array<Keyed | null>, rid: number): void {
     this.indexes.forEach((ix, i) => {
-      const k = keys[i];
+      const k = keyed[i];
       if (!k || !ix.unique) return;
-      const dup = ix.conflict(k, rid);
-      if (dup) throw ix.duplicateError(this.ns, dup);
+      const dup = ix.conflictingEntry(k.entries, rid);
+      if (dup >= 0) throw ix.duplicateError(this.ns, k.keys[dup] as unknown[]);
     });
   }
 }
 
-function sameKeys(a: unknown[][], b: unknown[][]): boolean {
+/** A document's keys in one index, and their index entries. */
+interface Keyed {
+  keys: unknown[][];
+  entries: Buffer[];
+}
+
+function sameEntries(a: Buffer[], b: Buffer[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as unknown[];
-    const y = b[i] as unknown[];
-    for (let j = 0; j < x.length; j++) if (compareValues(x[j], y[j]) !== 0) return false;
-  }
+  for (let i = 0; i < a.length; i++) if (!(a[i] as Buffer).equals(b[i] as Buffer)) return false;
   return true;
 }
 
 /** A database: a set of named collections. */
 export class Database {
   readonly collections = new Map<string, Collection>();
-  constructor(readonly name: string) {}
+  constructor(
+    readonly store: Store,
+    readonly name: string,
+  ) {}
 
   get(name: string): Collection | undefined {
     return this.collections.get(name);
@@ -175,6 +248,31 @@ export class Database {
     if (!c) throw fail.nsNotFound(`${this.name}.${name}`);
     return c;
   }
+
+  /** Drops a collection with its documents and indexes. */
+  drop(name: string): void {
+    const c = this.collections.get(name);
+    if (!c) return;
+    c.dropData();
+    this.collections.delete(name);
+    this.store.dirty.delete(c);
+    this.store.engine.deleteCollection(c.cid);
+  }
+
+  /** Renames a collection within this database (the target must not exist). */
+  rename(from: string, to: string): void {
+    const c = this.require(from);
+    validateCollectionName(to);
+    this.collections.delete(from);
+    c.name = to;
+    this.collections.set(to, c);
+    c.changed();
+  }
+
+  /** Registers a collection loaded from the catalog. */
+  attach(c: Collection): void {
+    this.collections.set(c.name, c);
+  }
 }
 
 function validateCollectionName(name: string): void {
@@ -183,22 +281,59 @@ function validateCollectionName(name: string): void {
   }
 }
 
-/** All databases of one devdb server. */
+/** All databases of one devdb server, on one storage engine. */
 export class Store {
   readonly databases = new Map<string, Database>();
+  /** Collections whose catalog entry changed in the current write. */
+  readonly dirty = new Set<Collection>();
+
+  constructor(readonly engine: StorageEngine = new MemoryEngine()) {
+    this.load();
+  }
 
   db(name: string): Database {
     let d = this.databases.get(name);
     if (!d) {
       if (!name || /[/\\. "$\0]/.test(name)) throw new MongoError(ErrorCodes.InvalidNamespace, `Invalid database name: '${name}'`);
-      d = new Database(name);
+      d = new Database(this, name);
       this.databases.set(name, d);
     }
     return d;
   }
 
   dropDatabase(name: string): void {
+    const d = this.databases.get(name);
+    if (!d) return;
+    for (const c of [...d.collections.keys()]) d.drop(c);
     this.databases.delete(name);
+  }
+
+  /**
+   * Runs `fn` as one atomic, durable change. On an error nothing of it is kept, and the catalog is
+   * read back so the in-memory objects match what is stored.
+   */
+  write<T>(fn: () => T): T {
+    if (this.engine.writing) return fn();
+    return this.engine.write(
+      () => {
+        const out = fn();
+        for (const c of this.dirty) this.engine.saveCollection(c.meta());
+        this.dirty.clear();
+        return out;
+      },
+      () => {
+        this.dirty.clear();
+        this.load();
+      },
+    );
+  }
+
+  private load(): void {
+    this.databases.clear();
+    for (const meta of this.engine.loadCatalog()) {
+      const d = this.db(meta.db);
+      d.attach(new Collection(d, meta.name, meta));
+    }
   }
 }
 
@@ -208,4 +343,3 @@ export function statsOf(store: Store): Record<string, QueryStats> {
   for (const db of store.databases.values()) for (const c of db.collections.values()) out[c.ns] = { ...c.stats };
   return out;
 }
-

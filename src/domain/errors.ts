@@ -5,6 +5,7 @@
 export const ERROR_CODES = {
   CONFIG_INVALID: { http: 500 },
   DB_UNREACHABLE: { http: 503 },
+  SCHEMA_UPGRADE_FAILED: { http: 500 },
   VALIDATION_FAILED: { http: 400 },
   UNAUTHENTICATED: { http: 401 },
   FORBIDDEN: { http: 403 },

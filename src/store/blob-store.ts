@@ -3,6 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Binary, GridFSBucket, ObjectId, type Db } from 'mongodb';
 import { AppError } from '../domain/errors.js';
+import { syncIndexes, type CollectionIndexes } from './index-sync.js';
 
 /** What was stored: the file id plus the size and SHA-256 measured while streaming. */
 export interface StoredBlob {
@@ -27,6 +28,9 @@ export interface BlobStore {
   open(id: ObjectId): Readable;
   read(id: ObjectId): Promise<Buffer>;
   remove(id: ObjectId): Promise<void>;
+  /** The bucket's indexes, for index sync at start-up. */
+  readonly indexes: CollectionIndexes[];
+  /** Runs index sync on the bucket alone (tests and benchmarks; start-up syncs every collection at once). */
   ensureIndexes(): Promise<void>;
 }
 
@@ -50,7 +54,14 @@ export function createBlobStore(db: Db, bucketName = 'blobs'): BlobStore {
   const bucket = new GridFSBucket(db, { bucketName });
   const files = db.collection<FileDoc>(`${bucketName}.files`);
   const chunks = db.collection<{ _id: ObjectId; files_id: ObjectId; n: number; data: Binary }>(`${bucketName}.chunks`);
+  // The driver builds its two indexes only on the first upload into an empty bucket, and `putMany`
+  // writes without it; so they are declared here along with ours.
+  const indexes: CollectionIndexes[] = [
+    { collection: files.collectionName, indexes: [{ key: { filename: 1, uploadDate: 1 } }, { key: { 'metadata.key': 1 }, sparse: true }] },
+    { collection: chunks.collectionName, indexes: [{ key: { files_id: 1, n: 1 }, unique: true }] },
+  ];
   return {
+    indexes,
     async put(source, meta) {
       if (meta.key && !meta.fresh) {
         const existing = await files.findOne({ 'metadata.key': meta.key });
@@ -116,7 +127,7 @@ export function createBlobStore(db: Db, bucketName = 'blobs'): BlobStore {
       await bucket.delete(id);
     },
     async ensureIndexes() {
-      await files.createIndex({ 'metadata.key': 1 }, { sparse: true });
+      await syncIndexes(db, indexes);
     },
   };
 }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
@@ -9,7 +8,7 @@ import { startDevDb } from '../devdb/server.js';
 /** Where the data lives, and how to stop whatever was started for it. */
 export interface ResolvedDatabase {
   uri: string;
-  kind: 'external' | 'memory-server' | 'embedded';
+  kind: 'external' | 'embedded';
   stop(): Promise<void>;
 }
 
@@ -18,40 +17,29 @@ export function redactUri(uri: string): string {
   return uri.replace(/(\/\/[^:/@]+):[^@/]*@/, '$1:***@');
 }
 
-async function tryMemoryServer(dataDir: string, logger: Logger): Promise<ResolvedDatabase | null> {
-  // Without this, mongodb-memory-server spends seconds retrying a download that cannot succeed offline.
-  process.env.MONGOMS_RUNTIME_DOWNLOAD ??= 'false';
-  try {
-    const { MongoMemoryServer } = await import('mongodb-memory-server-core');
-    const dbPath = path.resolve(dataDir, 'mongodb');
-    mkdirSync(dbPath, { recursive: true });
-    const server = await MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } });
-    logger.info({ dbPath }, 'using a local mongod started by mongodb-memory-server');
-    return { uri: server.getUri(), kind: 'memory-server', stop: async () => void (await server.stop({ doCleanup: false })) };
-  } catch (err) {
-    logger.debug({ err: (err as Error).message }, 'mongodb-memory-server is not available');
-    return null;
-  }
-}
-
 /**
- * Picks the database, the same way for `npm start` and the tests: MONGODB_URI when set (the only
- * production path); else a real mongod through mongodb-memory-server with a persistent data folder;
- * else the built-in MongoDB-compatible server in this process, whose data is lost on exit.
+ * Picks the database, the same way for `npm start` and the tests: MONGODB_URI when set (production,
+ * ideally a replica set); else the built-in MongoDB-compatible server in this process, durable on
+ * LMDB under `DATA_DIR/db` (or in memory when EMBEDDED_DB_ENGINE=memory).
  */
 export async function resolveDatabase(config: Config, logger: Logger): Promise<ResolvedDatabase> {
   if (config.mongodbUri) return { uri: config.mongodbUri, kind: 'external', stop: async () => {} };
   if (!config.db.embeddedFallback) {
     throw new AppError('CONFIG_INVALID', 'Invalid configuration: MONGODB_URI is not set and EMBEDDED_DB is false');
   }
-  const memory = await tryMemoryServer(config.dataDir, logger);
-  if (memory) return memory;
-  const devdb = await startDevDb({ host: '127.0.0.1', port: 0, logger });
-  logger.warn(
-    { uri: devdb.uri },
-    '*** NO MONGODB CONFIGURED: using the built-in in-memory MongoDB-compatible server. ALL DATA IS LOST WHEN THIS PROCESS EXITS. ' +
-      'Production needs a real MongoDB (a replica set is recommended): set MONGODB_URI. ***',
-  );
+  if (config.db.embeddedEngine === 'memory') {
+    const devdb = await startDevDb({ host: '127.0.0.1', port: 0, logger });
+    logger.warn({ uri: devdb.uri }, '*** EMBEDDED_DB_ENGINE=memory: the built-in database keeps its data in memory. ALL DATA IS LOST WHEN THIS PROCESS EXITS. ***');
+    return { uri: devdb.uri, kind: 'embedded', stop: () => devdb.close() };
+  }
+  const dataDir = path.resolve(config.dataDir, 'db');
+  let devdb;
+  try {
+    devdb = await startDevDb({ host: '127.0.0.1', port: 0, logger, dataDir });
+  } catch (err) {
+    throw new AppError('DB_UNREACHABLE', `Cannot open the built-in database in ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+  logger.info({ dataDir }, 'using the built-in database (one machine, a small team); set MONGODB_URI to move to MongoDB');
   return { uri: devdb.uri, kind: 'embedded', stop: () => devdb.close() };
 }
 

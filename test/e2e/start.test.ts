@@ -13,31 +13,45 @@ afterAll(() => {
 });
 
 /** Starts `src/server.ts all` (what `npm start` runs) with only the given environment. */
-function start(env: Record<string, string>) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-start-'));
+function start(env: Record<string, string>, dataDir = mkdtempSync(path.join(tmpdir(), 'tl-start-'))) {
   dirs.push(dataDir);
   const app = spawnEntry('src/server.ts', { DATA_DIR: dataDir, ...env }, ['all']);
   started.push(app);
-  return { ...app, exited: app.exited.then((e) => e.code) };
+  return { ...app, dataDir, exited: app.exited.then((e) => e.code) };
+}
+
+async function healthy(port: number): Promise<void> {
+  await expect
+    .poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status, { timeout: 40_000, interval: 250 })
+    .toBe(200);
 }
 
 describe('npm start on a fresh machine', () => {
-  it('serves /healthz with no configuration, warns that data is in memory, and stops cleanly on SIGTERM', async () => {
+  it('serves /healthz with no configuration, keeps its data through SIGKILL, refuses a second process on it, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const app = start({ PORT: String(port) });
-    await expect
-      .poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status, { timeout: 40_000, interval: 250 })
-      .toBe(200);
+    await healthy(port);
     // The public answer is the status alone; the details are for signed-in admins.
     const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
     expect(Object.keys(health)).toEqual(['status']);
     expect(['ok', 'degraded']).toContain(health.status);
-    expect(app.output()).toContain('ALL DATA IS LOST WHEN THIS PROCESS EXITS');
+    expect(app.output()).toContain('using the built-in database');
     expect(app.output()).toContain('created the first admin with a generated password');
-    app.child.kill('SIGTERM');
-    expect(await app.exited).toBe(0);
-    expect(app.output()).toContain('"msg":"stopped"');
-  }, 60_000);
+
+    const second = start({ PORT: String(await freePort()) }, app.dataDir);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/in use by process \d+/);
+
+    app.child.kill('SIGKILL');
+    await app.exited;
+    const again = start({ PORT: String(port) }, app.dataDir);
+    await healthy(port);
+    // the admin made by the first run is still there, so no new one is created
+    expect(again.output()).not.toContain('created the first admin');
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(again.output()).toContain('"msg":"stopped"');
+  }, 90_000);
 
   it('exits 2 naming the key when a configuration value is bad', async () => {
     const app = start({ PORT: 'http' });

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { modelIndexes, syncIndexes } from '../index-sync.js';
 import { apiTokenModel } from './api-token.js';
 import { cannedReplyModel } from './canned-reply.js';
 import { contactModel } from './contact.js';
@@ -44,12 +45,10 @@ export function createModels(conn: Connection) {
 
 export type Models = ReturnType<typeof createModels>;
 
-/** Builds every declared index (idempotent); production runs it at start-up before serving. */
+/**
+ * Runs index sync over every model's collection (tests and benchmarks). Start-up calls
+ * `upgradeDatabase` instead, which also applies migrations and holds the migration lock.
+ */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const model of Object.values(models)) {
-    await model.createCollection().catch((err: { code?: number }) => {
-      if (err.code !== 48) throw err; // 48 NamespaceExists: another process created it first
-    });
-    await model.createIndexes();
-  }
+  await syncIndexes(models.Inbox.db.db!, modelIndexes(models));
 }

@@ -2,7 +2,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda } from 'agenda';
 import type { Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScheduler, ensureJobIndexes, type JobScheduler } from '../../../src/jobs/scheduler.js';
+import { JOB_KEY_INDEX, createScheduler, ensureJobIndexes, type JobScheduler } from '../../../src/jobs/scheduler.js';
 import { openTestDb } from '../../helpers/db.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
@@ -27,7 +27,7 @@ const pending = async (name: string) =>
 describe('the job scheduler', () => {
   it('indexes jobs by key and by ticket, the two ways Threadline looks them up', async () => {
     const names = (await jobs.indexes()).map((i) => i.name);
-    expect(names).toEqual(expect.arrayContaining(['threadline_key', 'threadline_ticket']));
+    expect(names).toEqual(expect.arrayContaining([JOB_KEY_INDEX, 'threadline_ticket']));
   });
 
   it('cancels by a list of values in one go', async () => {

@@ -88,6 +88,6 @@ describe('loadConfig', () => {
     const cfg = loadConfig({ HOST: '::1' }, dir);
     expect(cfg.port).toBe(4000);
     expect(cfg.host).toBe('::1');
-    expect(cfg.db).toEqual({ serverSelectionTimeoutMs: 2000, embeddedFallback: true });
+    expect(cfg.db).toEqual({ serverSelectionTimeoutMs: 2000, embeddedFallback: true, embeddedEngine: 'lmdb' });
   });
 });

@@ -1,0 +1,164 @@
+import BTreeModule from 'sorted-btree';
+import type { Doc } from './values.js';
+
+/** A stored document. `rid` is the record id that index entries point at. */
+export interface Rec {
+  readonly rid: number;
+  doc: Doc;
+  plain: unknown;
+}
+
+/** The documents of one collection, by record id (natural order = record id order). */
+export interface RecordSpace {
+  get(rid: number): Rec | undefined;
+  scan(reverse: boolean): Iterable<Rec>;
+  /** Inserts or replaces the record's current document. */
+  put(rec: Rec): void;
+  delete(rid: number): void;
+  drop(): void;
+}
+
+/** The entries of one index: byte strings (encoded key, then record id), kept in byte order. */
+export interface EntrySpace {
+  put(entry: Buffer): void;
+  delete(entry: Buffer): void;
+  /** Entries `lower <= e < upper` (no upper: to the end), ascending or descending. */
+  range(lower: Buffer, upper: Buffer | undefined, reverse: boolean): Iterable<Buffer>;
+  drop(): void;
+}
+
+/** What the catalog remembers of one index. */
+export interface IndexEntryMeta {
+  iid: number;
+  spec: Doc;
+  multikeyPaths: string[];
+  multikey: boolean;
+}
+
+/** What the catalog remembers of one collection. */
+export interface CollectionMeta {
+  cid: number;
+  db: string;
+  name: string;
+  uuid: Uint8Array;
+  options: Doc;
+  nextRid: number;
+  count: number;
+  indexes: IndexEntryMeta[];
+}
+
+/**
+ * Where collections keep their documents and index entries. The in-memory engine is for tests; the
+ * LMDB engine keeps everything on disk and commits each {@link StorageEngine.write} durably.
+ */
+export interface StorageEngine {
+  readonly kind: 'memory' | 'lmdb';
+  /** Collections recorded by earlier runs (empty for a new or in-memory store). */
+  loadCatalog(): CollectionMeta[];
+  records(cid: number): RecordSpace;
+  entries(iid: number): EntrySpace;
+  /** A new collection or index id, unique for the life of the store. */
+  allocateId(): number;
+  saveCollection(meta: CollectionMeta): void;
+  deleteCollection(cid: number): void;
+  /**
+   * Runs `fn` as one atomic change, durable when this returns (nested calls join the outer one).
+   * If `fn` throws, nothing it wrote is kept and `onAbort` runs so callers drop cached state.
+   */
+  write<T>(fn: () => T, onAbort: () => void): T;
+  /** True inside {@link write}. */
+  readonly writing: boolean;
+  /** A consistent copy of the whole store at `file` (LMDB only). */
+  backup(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+type BTreeClass = typeof BTreeModule.default;
+/* CommonJS interop differs between Node (module.exports) and bundler-style loaders (the class itself). */
+const BTree: BTreeClass = (BTreeModule as unknown as { default?: BTreeClass }).default ?? (BTreeModule as unknown as BTreeClass);
+
+class MemoryRecords implements RecordSpace {
+  private readonly recs = new Map<number, Rec>();
+  get(rid: number): Rec | undefined {
+    return this.recs.get(rid);
+  }
+  scan(reverse: boolean): Iterable<Rec> {
+    return reverse ? [...this.recs.values()].reverse() : this.recs.values();
+  }
+  put(rec: Rec): void {
+    this.recs.set(rec.rid, rec);
+  }
+  delete(rid: number): void {
+    this.recs.delete(rid);
+  }
+  drop(): void {
+    this.recs.clear();
+  }
+}
+
+class MemoryEntries implements EntrySpace {
+  private readonly tree = new BTree<Buffer, undefined>(undefined, Buffer.compare);
+  put(entry: Buffer): void {
+    this.tree.set(entry, undefined);
+  }
+  delete(entry: Buffer): void {
+    this.tree.delete(entry);
+  }
+  *range(lower: Buffer, upper: Buffer | undefined, reverse: boolean): Iterable<Buffer> {
+    if (!reverse) {
+      for (const [k] of this.tree.entries(lower)) {
+        if (upper && Buffer.compare(k, upper) >= 0) return;
+        yield k;
+      }
+      return;
+    }
+    const start = upper ? this.tree.nextLowerKey(upper) : this.tree.maxKey();
+    if (start === undefined) return;
+    for (const [k] of this.tree.entriesReversed(start)) {
+      if (Buffer.compare(k, lower) < 0) return;
+      yield k;
+    }
+  }
+  drop(): void {
+    this.tree.clear();
+  }
+}
+
+/** Keeps everything in the JavaScript heap: fast, and gone when the process exits. */
+export class MemoryEngine implements StorageEngine {
+  readonly kind = 'memory';
+  private ids = 1;
+  private depth = 0;
+
+  get writing(): boolean {
+    return this.depth > 0;
+  }
+  loadCatalog(): CollectionMeta[] {
+    return [];
+  }
+  records(): RecordSpace {
+    return new MemoryRecords();
+  }
+  entries(): EntrySpace {
+    return new MemoryEntries();
+  }
+  allocateId(): number {
+    return this.ids++;
+  }
+  saveCollection(): void {}
+  deleteCollection(): void {}
+  write<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+  backup(): Promise<void> {
+    return Promise.reject(new Error('the in-memory store has nothing to back up'));
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

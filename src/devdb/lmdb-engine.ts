@@ -1,0 +1,327 @@
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BSON, Binary } from 'bson';
+import { open, type Database as LmdbDatabase, type RootDatabase } from 'lmdb';
+import type { CollectionMeta, EntrySpace, Rec, RecordSpace, StorageEngine } from './engine.js';
+import { prefixEnd } from './key-encoding.js';
+import { canonicalize, type Doc } from './values.js';
+
+/*
+ * Layout: three LMDB databases in one environment (one file pair under the data directory).
+ *   docs: collection id (4 bytes) + record id (8 bytes) → the document as BSON
+ *   index: index id (4 bytes) + encoded key + record id → empty
+ *   catalog: 'c' + collection id → collection metadata as BSON; 'seq' → the last id handed out
+ * Every write runs in one synchronous LMDB transaction; LMDB syncs it to disk before the commit
+ * returns, so an acknowledged write survives a crash and a cut one was never visible.
+ */
+
+type Bin = LmdbDatabase<Buffer, Buffer>;
+
+const SEQ_KEY = Buffer.from('seq');
+const EMPTY = Buffer.alloc(0);
+const DESERIALIZE = { promoteValues: false } as const;
+const SERIALIZE = { ignoreUndefined: true } as const;
+
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n, 0);
+  return b;
+}
+
+function docKey(cid: Buffer, rid: number): Buffer {
+  const b = Buffer.allocUnsafe(12);
+  cid.copy(b, 0);
+  b.writeUInt32BE(Math.floor(rid / 0x100000000), 4);
+  b.writeUInt32BE(rid >>> 0, 8);
+  return b;
+}
+
+function ridOfDocKey(k: Buffer): number {
+  return k.readUInt32BE(4) * 0x100000000 + k.readUInt32BE(8);
+}
+
+function catalogKey(cid: number): Buffer {
+  return Buffer.concat([Buffer.from('c'), u32(cid)]);
+}
+
+/** Decoded documents kept for reuse, bounded by their stored size. */
+class RecCache {
+  private readonly map = new Map<string, { rec: Rec; bytes: number }>();
+  private bytes = 0;
+  constructor(private readonly maxBytes: number) {}
+  get(key: string): Rec | undefined {
+    const hit = this.map.get(key);
+    if (!hit) return undefined;
+    this.map.delete(key);
+    this.map.set(key, hit);
+    return hit.rec;
+  }
+  set(key: string, rec: Rec, bytes: number): void {
+    this.delete(key);
+    if (bytes > this.maxBytes / 16) return;
+    this.map.set(key, { rec, bytes });
+    this.bytes += bytes;
+    for (const [k, v] of this.map) {
+      if (this.bytes <= this.maxBytes) break;
+      this.map.delete(k);
+      this.bytes -= v.bytes;
+    }
+  }
+  delete(key: string): void {
+    const hit = this.map.get(key);
+    if (!hit) return;
+    this.map.delete(key);
+    this.bytes -= hit.bytes;
+  }
+  clear(): void {
+    this.map.clear();
+    this.bytes = 0;
+  }
+}
+
+class LmdbRecords implements RecordSpace {
+  private readonly prefix: Buffer;
+  constructor(
+    private readonly engine: LmdbEngine,
+    private readonly cid: number,
+  ) {
+    this.prefix = u32(cid);
+  }
+
+  private decode(rid: number, bytes: Buffer): Rec {
+    const key = `${this.cid}/${rid}`;
+    const cached = this.engine.cache.get(key);
+    if (cached) return cached;
+    const rec: Rec = { rid, doc: canonicalize(BSON.deserialize(bytes, DESERIALIZE)) as Doc, plain: undefined };
+    this.engine.cache.set(key, rec, bytes.length);
+    return rec;
+  }
+
+  get(rid: number): Rec | undefined {
+    const cached = this.engine.cache.get(`${this.cid}/${rid}`);
+    if (cached) return cached;
+    const bytes = this.engine.docs.getBinary(docKey(this.prefix, rid));
+    return bytes ? this.decode(rid, bytes) : undefined;
+  }
+
+  *scan(reverse: boolean): Iterable<Rec> {
+    const lower = this.prefix;
+    const upper = prefixEnd(this.prefix);
+    const range = reverse ? { start: upper, end: lower, reverse: true } : { start: lower, end: upper };
+    for (const { key, value } of this.engine.docs.getRange(range)) {
+      if (reverse && upper && Buffer.compare(key, upper) >= 0) continue;
+      yield this.decode(ridOfDocKey(key), value);
+    }
+  }
+
+  put(rec: Rec): void {
+    const bytes = BSON.serialize(rec.doc, SERIALIZE);
+    this.engine.mutate(() => this.engine.docs.putSync(docKey(this.prefix, rec.rid), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)));
+    this.engine.cache.set(`${this.cid}/${rec.rid}`, rec, bytes.length);
+  }
+
+  delete(rid: number): void {
+    this.engine.mutate(() => this.engine.docs.removeSync(docKey(this.prefix, rid)));
+    this.engine.cache.delete(`${this.cid}/${rid}`);
+  }
+
+  drop(): void {
+    this.engine.removeRange(this.engine.docs, this.prefix);
+    this.engine.cache.clear();
+  }
+}
+
+class LmdbEntries implements EntrySpace {
+  private readonly prefix: Buffer;
+  constructor(
+    private readonly engine: LmdbEngine,
+    iid: number,
+  ) {
+    this.prefix = u32(iid);
+  }
+
+  put(entry: Buffer): void {
+    this.engine.mutate(() => this.engine.index.putSync(Buffer.concat([this.prefix, entry]), EMPTY));
+  }
+
+  delete(entry: Buffer): void {
+    this.engine.mutate(() => this.engine.index.removeSync(Buffer.concat([this.prefix, entry])));
+  }
+
+  *range(lower: Buffer, upper: Buffer | undefined, reverse: boolean): Iterable<Buffer> {
+    const lo = Buffer.concat([this.prefix, lower]);
+    const hi = upper ? Buffer.concat([this.prefix, upper]) : prefixEnd(this.prefix);
+    const keys = this.engine.index.getKeys(reverse ? { start: hi, end: lo, reverse: true } : { start: lo, end: hi });
+    for (const k of keys) {
+      // a reverse range includes its start; the upper bound is exclusive here
+      if (reverse && hi && Buffer.compare(k, hi) >= 0) continue;
+      yield k.subarray(4);
+    }
+  }
+
+  drop(): void {
+    this.engine.removeRange(this.engine.index, this.prefix);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/*
+ * One process per store: the catalog and record cache live in that process, so a second one would
+ * work from stale copies. A lock left by a killed process (its pid is gone) is taken over.
+ */
+function takeOwnership(dir: string): string {
+  const lock = path.join(dir, 'owner.pid');
+  const mine = path.join(dir, `owner.${process.pid}.tmp`);
+  writeFileSync(mine, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        linkSync(mine, lock);
+        return lock;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const owner = Number(readFileSync(lock, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new Error(`the store in ${dir} is in use by process ${owner}; run one Threadline process on the built-in database (or set MONGODB_URI). If no such process runs, delete ${lock}`);
+      }
+      unlinkSync(lock);
+    }
+    throw new Error(`could not take the lock ${lock}`);
+  } finally {
+    unlinkSync(mine);
+  }
+}
+
+/** Options of {@link LmdbEngine}. */
+export interface LmdbEngineOptions {
+  /** Directory holding the store's files (created if missing). */
+  dir: string;
+  /** Bytes of decoded documents kept in memory for reuse (default 64 MiB). */
+  cacheBytes?: number;
+}
+
+/** The durable engine: documents and index entries in LMDB, nothing that grows with the data in the heap. */
+export class LmdbEngine implements StorageEngine {
+  readonly kind = 'lmdb';
+  readonly docs: Bin;
+  readonly index: Bin;
+  readonly cache: RecCache;
+  private readonly env: RootDatabase;
+  private readonly catalog: Bin;
+  private seq: number;
+  private depth = 0;
+
+  private readonly lockFile: string;
+
+  constructor(opts: LmdbEngineOptions) {
+    mkdirSync(opts.dir, { recursive: true });
+    this.lockFile = takeOwnership(opts.dir);
+    this.env = open({ path: opts.dir, maxDbs: 4 });
+    const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
+    this.docs = this.env.openDB<Buffer, Buffer>({ name: 'docs', ...binary });
+    this.index = this.env.openDB<Buffer, Buffer>({ name: 'index', ...binary });
+    this.catalog = this.env.openDB<Buffer, Buffer>({ name: 'catalog', ...binary });
+    this.cache = new RecCache(opts.cacheBytes ?? 64 * 1024 * 1024);
+    const seq = this.catalog.getBinary(SEQ_KEY);
+    this.seq = seq ? seq.readUInt32BE(0) : 0;
+  }
+
+  get writing(): boolean {
+    return this.depth > 0;
+  }
+
+  /** Runs a change to LMDB, refusing one outside a write transaction (it would not be atomic). */
+  mutate(fn: () => unknown): void {
+    if (this.depth === 0) throw new Error('devdb: a write outside a transaction');
+    fn();
+  }
+
+  /** Removes every key that starts with `prefix`. */
+  removeRange(db: Bin, prefix: Buffer): void {
+    const end = prefixEnd(prefix);
+    for (;;) {
+      const keys = [...db.getKeys({ start: prefix, end, limit: 10_000 })];
+      if (keys.length === 0) return;
+      this.mutate(() => keys.forEach((k) => db.removeSync(k)));
+    }
+  }
+
+  loadCatalog(): CollectionMeta[] {
+    const out: CollectionMeta[] = [];
+    for (const { value } of this.catalog.getRange({ start: Buffer.from('c'), end: Buffer.from('d') })) {
+      const m = canonicalize(BSON.deserialize(value, DESERIALIZE)) as Doc;
+      out.push({
+        cid: m.cid as number, db: m.db as string, name: m.name as string, uuid: (m.uuid as Binary).value(),
+        options: m.options as Doc, nextRid: m.nextRid as number, count: m.count as number,
+        indexes: (m.indexes as Doc[]).map((ix) => ({
+          iid: ix.iid as number, spec: ix.spec as Doc, multikey: ix.multikey === true, multikeyPaths: ix.multikeyPaths as string[],
+        })),
+      });
+    }
+    return out;
+  }
+
+  records(cid: number): RecordSpace {
+    return new LmdbRecords(this, cid);
+  }
+
+  entries(iid: number): EntrySpace {
+    return new LmdbEntries(this, iid);
+  }
+
+  allocateId(): number {
+    this.seq++;
+    this.mutate(() => this.catalog.putSync(SEQ_KEY, u32(this.seq)));
+    return this.seq;
+  }
+
+  saveCollection(meta: CollectionMeta): void {
+    const doc = { ...meta, uuid: new Binary(meta.uuid, 4) };
+    const bytes = BSON.serialize(doc, SERIALIZE);
+    this.mutate(() => this.catalog.putSync(catalogKey(meta.cid), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)));
+  }
+
+  deleteCollection(cid: number): void {
+    this.mutate(() => this.catalog.removeSync(catalogKey(cid)));
+  }
+
+  write<T>(fn: () => T, onAbort: () => void): T {
+    if (this.depth > 0) return fn();
+    this.depth++;
+    let committed = false;
+    try {
+      const out = this.env.transactionSync(fn);
+      committed = true;
+      return out;
+    } finally {
+      this.depth--;
+      if (!committed) {
+        this.cache.clear();
+        this.seq = this.catalog.getBinary(SEQ_KEY)?.readUInt32BE(0) ?? 0;
+        onAbort();
+      }
+    }
+  }
+
+  async backup(file: string): Promise<void> {
+    await this.env.backup(file, true);
+  }
+
+  async close(): Promise<void> {
+    await this.env.close();
+    try {
+      unlinkSync(this.lockFile);
+    } catch {
+      // already gone
+    }
+  }
+}

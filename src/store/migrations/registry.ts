@@ -1,0 +1,5 @@
+import { baseline } from './0001-baseline.js';
+import type { Migration } from './migration.js';
+
+/** Every migration, oldest first. A new one goes at the end with the next version; none is ever removed. */
+export const MIGRATIONS: readonly Migration[] = [baseline];
