@@ -2,6 +2,7 @@ import { Context, ProcessingMode } from 'mingo/core';
 import { Query } from 'mingo/query';
 import { Lazy, type Iterator } from 'mingo/lazy';
 import type { Options } from 'mingo/types';
+import { resolve } from 'mingo/util';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
 import * as pipelineOperators from 'mingo/operators/pipeline';
@@ -26,9 +27,31 @@ const unsupportedStage =
     throw fail.notSupported(`the ${name} aggregation stage`);
   };
 
+/* BSON types mingo's `$type` does not know (it sees plain JS values), by alias and by number. */
+const BSON_TYPE_TESTS: Record<string, (v: unknown) => boolean> = {};
+for (const [names, tag] of [[['objectId', '7'], 'ObjectId'], [['binData', '5'], 'Binary'], [['timestamp', '17'], 'Timestamp'], [['minKey', '-1'], 'MinKey'], [['maxKey', '127'], 'MaxKey'], [['javascript', '13'], 'Code']] as const) {
+  for (const n of names) BSON_TYPE_TESTS[n] = (v) => bsonTag(v) === tag;
+}
+
+type QueryOp = (selector: string, value: unknown, options: Options) => (doc: unknown) => boolean;
+const mingoType = (queryOperators as unknown as { $type: QueryOp }).$type;
+
+/* `$type` with the BSON types above added; an array field matches when one of its elements does. */
+const typeOperator: QueryOp = (selector, value, options) => {
+  const base = mingoType(selector, value, options);
+  const one = mingoType('v', value, options);
+  const tests = (Array.isArray(value) ? value : [value]).map((t) => BSON_TYPE_TESTS[String(t)]).filter((t) => t !== undefined);
+  return (doc) => {
+    if (base(doc)) return true;
+    const v = resolve(doc as Doc, selector, { unwrapArray: true });
+    return (Array.isArray(v) ? v : [v]).some((x) => one({ v: x }) || tests.some((t) => t(x)));
+  };
+};
+
 /*
  * One mingo context for everything: all of mingo's operators, except that $sort follows
- * MongoDB's BSON type order and stages that would write elsewhere fail loudly.
+ * MongoDB's BSON type order, `$type` knows every BSON type, and stages that would write elsewhere
+ * fail loudly.
  */
 const context = Context.init({
   accumulator: accumulatorOperators,
@@ -40,7 +63,7 @@ const context = Context.init({
     $merge: unsupportedStage('$merge'),
   } as never,
   projection: projectionOperators,
-  query: queryOperators,
+  query: { ...(queryOperators as unknown as Record<`$${string}`, QueryOp>), $type: typeOperator } as never,
   window: windowOperators,
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import {
-  Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, MongoBulkWriteError, MongoClient, MongoServerError, ObjectId,
+  Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, MongoBulkWriteError, MongoClient, MongoServerError, ObjectId, Timestamp,
   type CommandStartedEvent, type CommandSucceededEvent, type Db, type Document, type UpdateFilter,
 } from 'mongodb';
 import { serverError } from './server-error.js';
@@ -281,6 +281,23 @@ describe('sorting and types', () => {
     expect(desc.map((d) => d._id)).toEqual([18, 15, 7, 6, 14, 5, 16, 8, 19, 1, 12, 2, 13, 11, 10, 9, 3, 4, 17]);
     const agg = await c.aggregate([{ $match: { _id: { $lte: 16 } } }, { $project: { v: 1 } }, { $sort: { v: 1, _id: 1 } }]).toArray();
     expect(agg.map((d) => d._id)).toEqual([3, 4, 13, 9, 10, 11, 2, 12, 1, 8, 16, 5, 14, 6, 7, 15]);
+  });
+
+  it('matches $type for ObjectId, binary, timestamp, MinKey and MaxKey, by alias and by number', async () => {
+    const c = db.collection('types_by_name');
+    await c.insertMany([
+      { _id: new ObjectId(), v: new ObjectId() }, { _id: 'bin' as never, v: new Binary(Buffer.from('x')) }, { _id: 'min' as never, v: new MinKey() },
+      { _id: 'max' as never, v: new MaxKey() }, { _id: 'ts' as never, v: new Timestamp({ t: 1, i: 1 }) }, { _id: 'arr' as never, v: ['a', new ObjectId()] },
+      { _id: 'str' as never, v: 's' },
+    ] as Document[]);
+    expect(await c.countDocuments({ _id: { $type: 'objectId' } })).toBe(1);
+    expect(await c.countDocuments({ _id: { $type: 7 } })).toBe(1);
+    expect(await c.countDocuments({ v: { $type: 'objectId' } })).toBe(2);
+    expect(await c.countDocuments({ v: { $type: ['binData', 'minKey'] } })).toBe(2);
+    expect(await c.countDocuments({ v: { $type: 5 } })).toBe(1);
+    expect(await c.countDocuments({ v: { $type: 'maxKey' } })).toBe(1);
+    expect(await c.countDocuments({ v: { $type: 'timestamp' } })).toBe(1);
+    expect(await c.countDocuments({ v: { $type: 'string' } })).toBe(2);
   });
 
   it('keeps int32, int64, double and decimal types through writes and $inc', async () => {
