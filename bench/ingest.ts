@@ -2,10 +2,12 @@
  * Ingest benchmark: N real messages in a loopback Dovecot become tickets through the production wiring
  * (createRuntime + poller + JSON API). Prints end-to-end messages/second beside mailparser parsing the
  * same messages alone in the same run, then the delay from APPEND to the ticket being visible in the
- * API while the poller IDLEs (p50/p95). Run: `npm run bench -- ingest` (needs root and dovecot-imapd).
- * BENCH_N (default 600) and BENCH_LATENCY_ROUNDS (default 40) change the sizes.
+ * API while the poller IDLEs (p50/p95). The whole run is made twice, on the built-in server's durable
+ * engine (the default of `npm start`) and on its in-memory engine, and the rates are compared. Run:
+ * `npm run bench -- ingest` (needs root and dovecot-imapd). BENCH_N (default 600) and
+ * BENCH_LATENCY_ROUNDS (default 40) change the sizes.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +24,8 @@ import { percentile, printTable } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 600);
 const ROUNDS = Number(process.env.BENCH_LATENCY_ROUNDS ?? 40);
-const USER = 'bench@example.test';
+const USERS = { durable: 'durable@example.test', memory: 'memory@example.test' } as const;
+type Engine = keyof typeof USERS;
 
 /** Copies of the fedora-devel month with every message id renamed per copy, so threads stay threads. */
 function corpus(n: number): Buffer[] {
@@ -40,24 +43,24 @@ function corpus(n: number): Buffer[] {
   return out;
 }
 
-async function main() {
-  const messages = corpus(N);
-  const bytes = messages.reduce((s, m) => s + m.length, 0);
+interface RunResult {
+  rate: number;
+  commandsPerMail: number;
+  tickets: number;
+  delays: number[];
+  serverDelays: number[];
+}
 
-  // Baseline: mailparser alone over the same bytes, in this process, right now.
-  for (const raw of messages.slice(0, 50)) await simpleParser(raw); // warm-up
-  const p0 = performance.now();
-  for (const raw of messages) await simpleParser(raw, { skipImageLinks: true });
-  const parseSeconds = (performance.now() - p0) / 1000;
-
-  const dovecot = await startDovecot([USER]);
+/* One full run on one engine: a fresh database process, a mailbox of its own holding the corpus. */
+async function run(engine: Engine, dovecot: Awaited<ReturnType<typeof startDovecot>>, messages: Buffer[]): Promise<RunResult> {
+  const USER = USERS[engine];
   // The database runs in its own process, as MongoDB does in production.
-  const devdb = process.env.MONGODB_URI ? null : spawnEntry('src/devdb/cli.ts', {}, ['--port', '0']);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-bench-db-'));
+  const devdb = process.env.MONGODB_URI ? null : spawnEntry('src/devdb/cli.ts', {}, ['--port', '0', ...(engine === 'durable' ? ['--data-dir', dataDir] : [])]);
   while (devdb && !/^mongodb:\/\//m.test(devdb.output())) await new Promise((r) => setTimeout(r, 20));
   const dbUri = process.env.MONGODB_URI ?? devdb!.output().split('\n')[0]!.trim();
   const client = await dovecot.client(USER);
   for (const raw of messages) await client.append('INBOX', raw);
-
   const config = loadConfig({
     // Command monitoring lets the bench count Threadline's database round trips per mail.
     MONGODB_URI: `${dbUri.replace(/^(mongodb:\/\/[^/?]+).*$/, '$1')}/bench_ingest_${process.pid}?monitorCommands=true`,
@@ -126,23 +129,45 @@ async function main() {
   await client.logout();
   await roles.stop();
   devdb?.child.kill('SIGTERM');
+  await devdb?.exited;
+  rmSync(dataDir, { recursive: true, force: true });
+  return { rate: N / ingestSeconds, commandsPerMail, tickets, delays, serverDelays };
+}
+
+
+async function main() {
+  const messages = corpus(N);
+  const bytes = messages.reduce((s, m) => s + m.length, 0);
+
+  // Baseline: mailparser alone over the same bytes, in this process, right now.
+  for (const raw of messages.slice(0, 50)) await simpleParser(raw); // warm-up
+  const p0 = performance.now();
+  for (const raw of messages) await simpleParser(raw, { skipImageLinks: true });
+  const parseSeconds = (performance.now() - p0) / 1000;
+
+  const dovecot = await startDovecot([USERS.durable, USERS.memory]);
+  const memory = await run('memory', dovecot, messages);
+  const durable = await run('durable', dovecot, messages);
   await dovecot.stop();
 
-  const e2eRate = N / ingestSeconds;
   const parseRate = N / parseSeconds;
-  console.log(`\nIngest: ${N} real mailing-list messages (${(bytes / 1e6).toFixed(1)} MB) from a loopback Dovecot into ${tickets} tickets`);
+  const { delays, serverDelays } = durable;
+  console.log(`\nIngest: ${N} real mailing-list messages (${(bytes / 1e6).toFixed(1)} MB) from a loopback Dovecot into ${durable.tickets} tickets`);
   printTable(
     ['measure', 'value'],
     [
       ['mailparser alone (baseline)', `${parseRate.toFixed(0)} msg/s`],
-      ['end to end: IMAP → parse → dedupe → thread → store', `${e2eRate.toFixed(0)} msg/s`],
-      ['end to end / parsing alone', `${(e2eRate / parseRate).toFixed(3)}`],
-      ['database commands per mail (poller, ingest, follow-up jobs scheduled)', commandsPerMail.toFixed(2)],
-      [`APPEND → visible in API while IDLE, p50 (${ROUNDS} rounds)`, `${percentile(delays, 50).toFixed(0)} ms`],
+      ['end to end: IMAP → parse → dedupe → thread → store, durable engine', `${durable.rate.toFixed(0)} msg/s`],
+      ['end to end, in-memory engine (same mail, same run)', `${memory.rate.toFixed(0)} msg/s`],
+      ['durable / in-memory', `${(durable.rate / memory.rate).toFixed(3)}`],
+      ['end to end (durable) / parsing alone', `${(durable.rate / parseRate).toFixed(3)}`],
+      ['database commands per mail (poller, ingest, follow-up jobs scheduled)', durable.commandsPerMail.toFixed(2)],
+      [`APPEND → visible in API while IDLE, p50 (${ROUNDS} rounds, durable)`, `${percentile(delays, 50).toFixed(0)} ms`],
       ['APPEND → visible in API while IDLE, p95', `${percentile(delays, 95).toFixed(0)} ms`],
       ['baseline: APPEND → EXISTS at a plain IDLE client, p50', `${percentile(serverDelays, 50).toFixed(0)} ms`],
       ['baseline: APPEND → EXISTS at a plain IDLE client, p95', `${percentile(serverDelays, 95).toFixed(0)} ms`],
       ["Threadline's own share (p50 of visible minus EXISTS)", `${percentile(delays.map((d, i) => d - serverDelays[i]!), 50).toFixed(0)} ms`],
+      ['in-memory engine: APPEND → visible p50 / p95', `${percentile(memory.delays, 50).toFixed(0)} / ${percentile(memory.delays, 95).toFixed(0)} ms`],
     ],
   );
   process.exit(0);

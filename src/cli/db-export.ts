@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { startDevDb } from '../devdb/server.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { exportDatabase, type ExportEvent } from '../services/export-database.js';
 import { redactUri } from '../store/database.js';
@@ -13,7 +17,7 @@ database Threadline uses into another MongoDB, and checks the document counts. S
 
 Options:
   --to URI          the MongoDB to copy into (required)
-  --from URI        the database to copy (default: MONGODB_URI)
+  --from URI        the database to copy (default: MONGODB_URI, else the built-in database in DATA_DIR/db)
   --db NAME         the target database (default: the one named in --to, else the source's name)
   --resume          continue an interrupted export, or write into a database that already has
                     documents (documents with the same _id are replaced by the source's)
@@ -76,15 +80,35 @@ async function run(flags: Flags): Promise<void> {
   // With --from the configuration is not needed, so a production environment without SECRET_KEY can still export.
   const config = flags.from ? undefined : loadConfig();
   const from = flags.from ?? config?.mongodbUri;
-  if (!from) {
-    throw new AppError('CONFIG_INVALID', 'MONGODB_URI is not set: give the database to export with --from URI');
+  if (from) return exportFrom(flags, flags.to, from, batchDocs, config);
+
+  // No MongoDB: the data is in the built-in database, served from this process for the export.
+  const dataDir = path.resolve(config!.dataDir, 'db');
+  if (!existsSync(path.join(dataDir, 'data.mdb'))) {
+    throw new AppError('NOT_FOUND', `MONGODB_URI is not set and there is no built-in database in ${dataDir}: give the database to export with --from URI`);
   }
+  let embedded;
+  try {
+    embedded = await startDevDb({ host: '127.0.0.1', port: 0, dataDir });
+  } catch (err) {
+    throw new AppError('DB_UNREACHABLE', `Cannot open the built-in database in ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+  console.log(`reading the built-in database in ${dataDir}`);
+  try {
+    // the database name connectMongo gives a URI without one
+    await exportFrom(flags, flags.to, `${embedded.uri}/threadline`, batchDocs, config);
+  } finally {
+    await embedded.close();
+  }
+}
+
+async function exportFrom(flags: Flags, to: string, from: string, batchDocs: number | undefined, config: Config | undefined): Promise<void> {
   const fromDb = databaseName(from) ?? 'threadline';
-  const toDb = flags.db ?? databaseName(flags.to) ?? fromDb;
-  if (fromDb === toDb && hostsOf(from) === hostsOf(flags.to)) {
+  const toDb = flags.db ?? databaseName(to) ?? fromDb;
+  if (fromDb === toDb && hostsOf(from) === hostsOf(to)) {
     throw new AppError('VALIDATION_FAILED', `--to names the source database itself (${fromDb}); give another server or --db NAME`);
   }
-  console.log(`exporting ${fromDb} at ${redactUri(from)} to ${toDb} at ${redactUri(flags.to)}`);
+  console.log(`exporting ${fromDb} at ${redactUri(from)} to ${toDb} at ${redactUri(to)}`);
   const timeout = config?.db.serverSelectionTimeoutMs ?? 10_000;
   const source = await openExportSource(from, fromDb, timeout);
   const abort = new AbortController();
@@ -95,7 +119,7 @@ async function run(flags: Flags): Promise<void> {
   };
   process.on('SIGINT', stop);
   try {
-    const target = await openExportTarget(flags.to, toDb, timeout);
+    const target = await openExportTarget(to, toDb, timeout);
     try {
       const started = Date.now();
       const report = await exportDatabase({ source, target }, { resume: flags.resume, batchDocs, signal: abort.signal, onEvent: printer() });

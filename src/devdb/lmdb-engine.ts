@@ -173,6 +173,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The process that holds the store in `dir` (the pid in its `owner.pid`, when that process is alive), else undefined. */
+export function storeOwner(dir: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, 'owner.pid'), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const owner = Number(text.trim());
+  return Number.isInteger(owner) && owner > 0 && isAlive(owner) ? owner : undefined;
+}
+
 /*
  * One process per store: the catalog and record cache live in that process, so a second one would
  * work from stale copies. A lock left by a killed process (its pid is gone) is taken over.
@@ -189,8 +202,8 @@ function takeOwnership(dir: string): string {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      const owner = Number(readFileSync(lock, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      const owner = storeOwner(dir);
+      if (owner !== undefined) {
         throw new Error(`the store in ${dir} is in use by process ${owner}; run one Threadline process on the built-in database (or set MONGODB_URI). If no such process runs, delete ${lock}`);
       }
       unlinkSync(lock);
@@ -225,7 +238,8 @@ export class LmdbEngine implements StorageEngine {
   constructor(opts: LmdbEngineOptions) {
     mkdirSync(opts.dir, { recursive: true });
     this.lockFile = takeOwnership(opts.dir);
-    this.env = open({ path: opts.dir, maxDbs: 4 });
+    // noSubdir: lmdb would otherwise take a directory name with a dot in it for a single-file store
+    this.env = open({ path: opts.dir, maxDbs: 4, noSubdir: false });
     const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
     this.docs = this.env.openDB<Buffer, Buffer>({ name: 'docs', ...binary });
     this.index = this.env.openDB<Buffer, Buffer>({ name: 'index', ...binary });

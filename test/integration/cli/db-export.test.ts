@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { BSON, Binary, Decimal128, Double, GridFSBucket, Int32, Long, MaxKey, MinKey, MongoClient, ObjectId, Timestamp, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevDb, type DevDbServer } from '../../../src/devdb/server.js';
@@ -213,4 +216,45 @@ describe('exporting the database', () => {
     await expectSameAsSource(dbName);
     expect(await targetClient.db(dbName).listCollections({ name: EXPORT_PROGRESS_COLLECTION }).toArray()).toEqual([]);
   });
+});
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('exporting the built-in database', () => {
+  it('with neither --from nor MONGODB_URI, serves DATA_DIR/db from the CLI and copies it; refuses while another process holds it', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-export-embedded-'));
+    const storeDir = path.join(dataDir, 'db');
+    const env = { MONGODB_URI: undefined, DATA_DIR: dataDir };
+    const args = ['--to', `${target.uri}/copy_embedded`];
+    try {
+      const store = await startDevDb({ host: '127.0.0.1', port: 0, dataDir: storeDir });
+      const client = await new MongoClient(store.uri).connect();
+      try {
+        await seed(client.db('threadline'));
+        const held = await cli(args, env);
+        expect(held.code).toBe(1);
+        expect(held.stderr.trim()).toMatch(new RegExp(`^error DB_UNREACHABLE: Cannot open the built-in database in ${escape(storeDir)}: the store in ${escape(storeDir)} is in use by process ${process.pid};`));
+      } finally {
+        await client.close();
+        await store.close();
+      }
+
+      const res = await cli(args, env);
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain(`reading the built-in database in ${storeDir}\nexporting threadline at mongodb://127.0.0.1:`);
+      expect(res.stdout).toMatch(/exported 6 collections, 58 documents and 7 indexes in [\d.]+s; document counts verified/);
+
+      const reopened = await startDevDb({ host: '127.0.0.1', port: 0, dataDir: storeDir });
+      const check = await new MongoClient(reopened.uri).connect();
+      try {
+        expect(await snapshot(targetClient.db('copy_embedded'))).toEqual(await snapshot(check.db('threadline')));
+      } finally {
+        await check.close();
+        await reopened.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
