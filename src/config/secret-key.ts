@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../domain/errors.js';
@@ -15,16 +15,35 @@ export function resolveSecretKey(config: Config, logger: Logger): string {
     throw new AppError('CONFIG_INVALID', 'Invalid configuration: SECRET_KEY is required in production');
   }
   const file = path.resolve(config.dataDir, 'secret-key');
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    if (key.length < 32) {
-      throw new AppError('CONFIG_INVALID', `Invalid configuration: ${file} holds a SECRET_KEY shorter than 32 characters`);
-    }
-    return key;
-  }
+  if (existsSync(file)) return readKey(file);
   mkdirSync(path.dirname(file), { recursive: true });
   const key = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  // Written in full elsewhere, then linked into place: a kill never leaves an empty key file, and of
+  // two processes starting at once the second finds the first one's key.
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, `${key}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readKey(file);
+  } finally {
+    unlinkSync(tmp);
+  }
   logger.warn({ file }, 'SECRET_KEY not set: generated one for development and stored it; set SECRET_KEY in production');
+  return key;
+}
+
+function readKey(file: string): string {
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < 32) {
+    throw new AppError('CONFIG_INVALID', `Invalid configuration: ${file} holds a SECRET_KEY shorter than 32 characters`);
+  }
   return key;
 }

@@ -62,10 +62,18 @@ function renewClaim(deps: DeliverDeps, outboxId: Types.ObjectId, claimedBy: stri
   return () => clearInterval(timer);
 }
 
-/** Why a run found the mail neither claimable nor settled: another run holds it; retry when its claim ends. */
+/**
+ * Why a run could not claim the mail: it is settled (then what follows from that is made sure of), or
+ * another run holds it (retry when its claim ends).
+ */
 async function heldElsewhere(deps: DeliverDeps, outboxId: Types.ObjectId): Promise<'skipped'> {
-  const current = await deps.models.Outbox.findById(outboxId, { state: 1, claimedUntil: 1 }).lean();
-  if (!current || current.state === 'sent' || current.state === 'failed') return 'skipped';
+  const current = await deps.models.Outbox.findById(outboxId, { raw: 0 }).lean();
+  if (!current) return 'skipped';
+  if (current.state === 'sent' || current.state === 'failed') {
+    const at = (current.state === 'sent' ? current.sentAt : current.lastError?.at) ?? current.updatedAt ?? deps.now();
+    await afterSettled(deps, current, current.state, at, current.state === 'failed' ? current.lastError : undefined);
+    return 'skipped';
+  }
   const nextAttemptAt = current.state === 'sending' && current.claimedUntil ? current.claimedUntil : deps.now();
   throw new AppError('DELIVERY_DEFERRED', 'delivery deferred: another delivery run is sending this mail', { details: { outboxId: String(outboxId), nextAttemptAt } });
 }
@@ -76,9 +84,18 @@ async function settle(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'faile
     { _id: item._id },
     { $set: { state, ...UNCLAIMED, ...(state === 'sent' ? { sentAt: at, smtpResponse: detail.response ?? null, nextAttemptAt: null } : { lastError: detail.error, nextAttemptAt: null }) } },
   );
+  await afterSettled(deps, item, state, at, detail.error);
+}
+
+/*
+ * What follows from a settled mail: its conversation copy shows the outcome and the trail records it.
+ * Both writes are safe to repeat, so a run that finds the mail already settled (the last one died
+ * right after marking it) makes them again.
+ */
+async function afterSettled(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'failed', at: Date, error?: OutboxDoc['lastError']): Promise<void> {
   await deps.models.Message.updateOne(
     { messageId: item.messageId, direction: 'outbound' },
-    { $set: { delivery: { state, error: detail.error?.message ?? null, at } } },
+    { $set: { delivery: { state, error: error?.message ?? null, at } } },
   );
   if (!item.ticketId) return;
   const customerMail = item.kind === 'agent-reply' || item.kind === 'auto-reply';
@@ -88,7 +105,7 @@ async function settle(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'faile
     type: state === 'sent' ? (item.kind === 'auto-reply' ? 'auto_reply_sent' : 'reply_sent') : 'reply_failed',
     actor: { kind: 'system', label: 'outbox' },
     at,
-    data: { outboxId: item._id, kind: item.kind, messageId: item.messageId, to: item.envelope.to, ...(detail.error ? { error: detail.error } : {}) },
+    data: { outboxId: item._id, kind: item.kind, messageId: item.messageId, to: item.envelope.to, ...(error ? { error } : {}) },
     key: `outbox:${item._id.toHexString()}:${state}`,
   });
 }

@@ -44,8 +44,11 @@ export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.Obj
 
   const mail = await deps.parse(await deps.blobs.read(message.raw.fileId));
   const recipient = autoReplyRecipient(mail);
+  // A run cut short after the outbox write: that decision was made, so finish it (the checks below
+  // would now see our own queued mail as the last auto-reply to this sender and suppress it).
+  const decided = await models.Outbox.exists({ dedupeKey: key });
   const received = message.createdAt ?? now;
-  if ((now.getTime() - received.getTime()) / 1000 > deps.settings.maxMailAgeSeconds) return suppress('old-mail');
+  if (!decided && (now.getTime() - received.getTime()) / 1000 > deps.settings.maxMailAgeSeconds) return suppress('old-mail');
   const [own, contact, last, sentThisHour] = await Promise.all([
     models.Inbox.find({}, { address: 1 }).lean().then((rows) => new Set(rows.map((r) => r.address))),
     recipient ? models.Contact.findOne({ email: recipient }, { bounce: 1 }).lean() : null,
@@ -64,7 +67,8 @@ export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.Obj
     hourlyCap: deps.settings.hourlyCap,
     now,
   });
-  if (!decision.send || !recipient) return suppress(decision.send ? 'no-recipient' : decision.reason);
+  if (!decided && !decision.send) return suppress(decision.reason);
+  if (!recipient) return suppress('no-recipient');
 
   const rendered = await deps.render(
     'auto-reply',

@@ -41,7 +41,8 @@ export async function mergeRootOf(models: Pick<Models, 'Ticket'>, ticketId: Type
 export async function refreshTicketStats(models: Models, ticketId: Types.ObjectId): Promise<void> {
   const ticketIds = await conversationTicketIds(models, ticketId);
   const [stats] = await models.Message.aggregate<{ count: number; last: Date | null }>([
-    { $match: { ticketId: { $in: ticketIds }, direction: { $in: ['inbound', 'outbound'] }, 'flags.bounce': { $ne: true }, 'flags.autoReply': { $ne: true } } },
+    // Automated mail we send (auto-replies) is not counted, as it is not when it is queued.
+    { $match: { ticketId: { $in: ticketIds }, direction: { $in: ['inbound', 'outbound'] }, 'flags.bounce': { $ne: true }, 'flags.autoReply': { $ne: true }, $nor: [{ direction: 'outbound', 'flags.autoSubmitted': true }] } },
     { $group: { _id: null, count: { $sum: 1 }, last: { $max: '$createdAt' } } },
   ]);
   await models.Ticket.updateOne(
