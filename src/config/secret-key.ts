@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../domain/errors.js';
@@ -23,6 +23,7 @@ export function resolveSecretKey(config: Config, logger: Logger): string {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o600);
   try {
+    fchmodSync(fd, 0o600); // a stale temp file of a killed start keeps its old mode otherwise
     writeSync(fd, `${key}\n`);
     fsyncSync(fd);
   } finally {

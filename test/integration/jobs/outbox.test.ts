@@ -10,6 +10,8 @@ import { createMailSender } from '../../../src/mail/smtp-transport.js';
 import { parseMail } from '../../../src/mail/parse-mail.js';
 import { deliverOutboxItem, type DeliverDeps } from '../../../src/services/deliver-outbox-item.js';
 import { DELIVER_JOB, queueMail, type QueueMailDeps } from '../../../src/services/queue-mail.js';
+import type { OutboxDoc } from '../../../src/store/models/outbox.js';
+import type { TicketEventDoc } from '../../../src/store/models/ticket-event.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { TEST_SECRET_KEY } from '../../helpers/inbox.js';
@@ -232,5 +234,72 @@ describe('delivery runs that overlap', () => {
     await expect.poll(async () => (await db.models.Outbox.findById(item._id).lean())?.state, { timeout: 10_000 }).toBe('sent');
     expect((await db.models.Outbox.findById(item._id).lean())!.attempts).toBe(2);
     expect(deliveredTo(item.messageId)).toHaveLength(1);
+  });
+});
+
+describe('a delivery run killed right after it marked the mail settled', () => {
+  const quiet = () => ({ ...deps, scheduler: { ...deps.scheduler, schedule: async () => undefined } });
+
+  /** Puts the mail's conversation copy and trail back to how a run killed right after the outbox write left them. */
+  async function undoFollowUps(item: Pick<OutboxDoc, 'messageId' | 'ticketId' | 'createdAt'>, eventType: TicketEventDoc['type']) {
+    await db.models.Message.updateOne({ messageId: item.messageId, direction: 'outbound' }, { $set: { delivery: { state: 'pending', error: null, at: item.createdAt } } });
+    await db.models.TicketEvent.deleteMany({ ticketId: item.ticketId, type: eventType });
+  }
+
+  it.each([
+    ['agent-reply', 'reply_sent'],
+    ['auto-reply', 'auto_reply_sent'],
+  ] as const)('regression: a sent %s whose run was killed before its follow-up writes shows as sent, once, when delivery runs again', async (kind, eventType) => {
+    const { inbox, ticket } = await setup(`killed-${kind}@help.example.test`);
+    const item = await queueMail(quiet(), {
+      kind,
+      inbox,
+      ticket: { _id: ticket._id, number: ticket.number },
+      dedupeKey: `killed:${kind}`,
+      to: [{ address: 'ann@customer.test', name: 'Ann' }],
+      subject: `Re: Printer [#${ticket.number}]`,
+      text: 'We are on it.',
+      envelopeFrom: kind === 'auto-reply' ? '' : inbox.address,
+      storeAsMessage: true,
+    });
+    expect(await deliverOutboxItem(deliverDeps, item._id, 1000)).toBe('sent');
+    const sent = (await db.models.Outbox.findById(item._id).lean())!;
+    await undoFollowUps(item, eventType);
+
+    expect(await deliverOutboxItem(deliverDeps, item._id, 1000)).toBe('skipped');
+    const copy = (await db.models.Message.findOne({ messageId: item.messageId, direction: 'outbound' }).lean())!;
+    expect(copy.delivery).toMatchObject({ state: 'sent', error: null, at: sent.sentAt });
+    const events = await db.models.TicketEvent.find({ ticketId: ticket._id, type: eventType }).lean();
+    expect(events).toHaveLength(1);
+    expect(events[0]!.at).toEqual(sent.sentAt);
+    expect(events[0]!.data).toMatchObject({ outboxId: item._id, kind, messageId: item.messageId });
+    // Nothing was sent again, and the outbox item is as the first run left it.
+    expect(deliveredTo(item.messageId)).toHaveLength(1);
+    expect((await db.models.Outbox.findById(item._id).lean())!).toMatchObject({ state: 'sent', attempts: 1, sentAt: sent.sentAt });
+
+    // A further run changes nothing.
+    expect(await deliverOutboxItem(deliverDeps, item._id, 1000)).toBe('skipped');
+    expect(await db.models.TicketEvent.countDocuments({ ticketId: ticket._id, type: eventType })).toBe(1);
+    expect(deliveredTo(item.messageId)).toHaveLength(1);
+  });
+
+  it('regression: a mail refused for good (550) whose run was killed before its follow-up writes shows as failed when its job runs again', async () => {
+    const item = await unscheduledReply('killed-failed@help.example.test', 'killed:failed');
+    smtp.script([550]);
+    expect(await deliverOutboxItem(deliverDeps, item._id, 1000)).toBe('failed');
+    const failed = (await db.models.Outbox.findById(item._id).lean())!;
+    expect(failed.lastError).toMatchObject({ smtpCode: 550 });
+    await undoFollowUps(item, 'reply_failed');
+
+    // The job runner runs the delivery job again, as it does for a job whose worker died.
+    await deps.scheduler.schedule(DELIVER_JOB, { key: item._id.toHexString() });
+    await expect.poll(async () => (await db.models.Message.findOne({ messageId: item.messageId, direction: 'outbound' }).lean())!.delivery?.state, { timeout: 10_000 }).toBe('failed');
+    await expect.poll(async () => db.models.TicketEvent.countDocuments({ ticketId: item.ticketId, type: 'reply_failed' }), { timeout: 10_000 }).toBe(1);
+    const copy = (await db.models.Message.findOne({ messageId: item.messageId, direction: 'outbound' }).lean())!;
+    expect(copy.delivery).toMatchObject({ state: 'failed', error: failed.lastError!.message, at: failed.lastError!.at });
+    const event = (await db.models.TicketEvent.findOne({ ticketId: item.ticketId, type: 'reply_failed' }).lean())!;
+    expect(event.data).toMatchObject({ outboxId: item._id, error: { smtpCode: 550 } });
+    expect((await db.models.Outbox.findById(item._id).lean())!).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(deliveredTo(item.messageId)).toHaveLength(0);
   });
 });

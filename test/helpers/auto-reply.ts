@@ -1,0 +1,38 @@
+import type { JobScheduler } from '../../src/jobs/scheduler.js';
+import { renderEmail } from '../../src/mail/render-email.js';
+import type { AutoReplyDeps } from '../../src/services/send-auto-reply.js';
+import { testLogger } from './db.js';
+import type { ingestFixture } from './ingest.js';
+import { rawMail } from './mail.js';
+
+/** The auto-reply use case over an ingest fixture's database, with the production default limits. */
+export function autoReplyDeps(fx: Awaited<ReturnType<typeof ingestFixture>>, scheduler: JobScheduler, now: () => Date = () => new Date()): AutoReplyDeps {
+  return {
+    models: fx.models,
+    scheduler,
+    sign: fx.deps.sign,
+    now,
+    blobs: fx.deps.blobs,
+    parse: fx.deps.parse,
+    render: renderEmail,
+    logger: testLogger,
+    settings: { windowSeconds: 86_400, hourlyCap: 100, maxMailAgeSeconds: 86_400 },
+  };
+}
+
+/**
+ * A customer's mail to the fixture's inbox as the final MTA delivers it (with a Return-Path), dated
+ * now: one the auto-reply policy answers.
+ */
+export function customerMail(opts: { from: string; messageId: string; subject?: string; inReplyTo?: string; references?: string[] }): Buffer {
+  return rawMail({
+    from: opts.from,
+    to: 'support@example.test',
+    messageId: opts.messageId,
+    subject: opts.subject ?? 'Printer is on fire',
+    ...(opts.inReplyTo ? { inReplyTo: opts.inReplyTo } : {}),
+    ...(opts.references ? { references: opts.references } : {}),
+    date: new Date().toUTCString(),
+    headers: [`Return-Path: <${opts.from.replace(/^.*<|>$/g, '')}>`],
+  });
+}
