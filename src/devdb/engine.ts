@@ -62,12 +62,18 @@ export interface StorageEngine {
   saveCollection(meta: CollectionMeta): void;
   deleteCollection(cid: number): void;
   /**
-   * Runs `fn` as one atomic change, durable when this returns (nested calls join the outer one).
+   * Runs `fn` as one atomic change, visible when this returns and durable once {@link whenDurable}
+   * settles (nested calls join the outer one).
    * If `fn` throws, nothing it wrote is kept and `onAbort` runs so callers drop cached state.
    */
   write<T>(fn: () => T, onAbort: () => void): T;
   /** True inside {@link write}. */
   readonly writing: boolean;
+  /**
+   * Null when everything written is already durable; else a promise that settles once it is on
+   * disk. Writes commit without waiting for the disk, so writes that arrive together share one sync.
+   */
+  whenDurable(): Promise<void> | null;
   /** A consistent copy of the whole store at `file` (LMDB only). */
   backup(file: string): Promise<void>;
   close(): Promise<void>;
@@ -147,6 +153,9 @@ export class MemoryEngine implements StorageEngine {
   }
   saveCollection(): void {}
   deleteCollection(): void {}
+  whenDurable(): null {
+    return null;
+  }
   write<T>(fn: () => T): T {
     this.depth++;
     try {

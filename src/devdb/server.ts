@@ -73,6 +73,32 @@ export async function startDevDb(opts: DevDbOptions = {}): Promise<DevDbServer> 
       startedAt,
       openConnections: () => sockets.size,
     };
+    // Replies waiting for the disk, in request order.
+    let waiting: Promise<void> | null = null;
+    /*
+     * A reply leaves only once everything committed before it is on disk, so no client sees (or is
+     * told about) a write that a power cut could still undo. Concurrent writes share one sync.
+     */
+    const send = (bytes: Buffer): void => {
+      const durable = store.engine.whenDurable();
+      if (!durable && !waiting) {
+        socket.write(bytes);
+        return;
+      }
+      const mine: Promise<void> = (waiting ?? Promise.resolve())
+        .then(() => durable ?? undefined)
+        .then(
+          () => void socket.write(bytes),
+          (err: unknown) => {
+            logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'devdb could not sync to disk; closing the connection unanswered');
+            socket.destroy();
+          },
+        )
+        .finally(() => {
+          if (waiting === mine) waiting = null;
+        });
+      waiting = mine;
+    };
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const frame of reader.push(chunk)) {
@@ -87,7 +113,7 @@ export async function startDevDb(opts: DevDbOptions = {}): Promise<DevDbServer> 
             const errmsg = `could not encode reply: ${err instanceof Error ? err.message : String(err)}`;
             bytes = encode(req.requestId, { ok: 0, errmsg, code: 10334, codeName: 'BSONObjectTooLarge' });
           }
-          socket.write(bytes);
+          send(bytes);
         }
       } catch (err) {
         logger?.warn({ err: err instanceof Error ? err.message : String(err), client: ctx.client }, err instanceof ProtocolError ? 'devdb protocol error' : 'devdb connection error');
