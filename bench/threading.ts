@@ -16,7 +16,7 @@ import { stripComments } from '../src/domain/mail-headers.js';
 import { startDevDb } from '../src/devdb/server.js';
 import { parseMail } from '../src/mail/parse-mail.js';
 import { sanitizeEmailHtml } from '../src/mail/sanitize-html.js';
-import { ingestEmail, type IngestDeps } from '../src/services/ingest-email.js';
+import { ingestBatch, type IngestDeps } from '../src/services/ingest-email.js';
 import { createBlobStore } from '../src/store/blob-store.js';
 import { connectMongo } from '../src/store/database.js';
 import { createModels, ensureIndexes } from '../src/store/models/index.js';
@@ -99,7 +99,7 @@ async function thread(uri: string, messages: Buffer[], truth: Map<string, string
     settings: { reopenClosedWithinSeconds: 14 * 86400, subjectMatchWithinSeconds: 30 * 86400 },
   };
   for (let i = 0; i < messages.length; i += BATCH) {
-    await Promise.all(messages.slice(i, i + BATCH).map((raw) => ingestEmail(deps, { inboxId: inbox._id, raw, source: null })));
+    await ingestBatch(deps, messages.slice(i, i + BATCH).map((raw) => ({ inboxId: inbox._id, raw, source: null })));
   }
   const predicted = new Map<string, string>();
   for (const m of await models.Message.find({}, { messageId: 1, ticketId: 1 }).lean()) {

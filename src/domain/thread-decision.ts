@@ -1,3 +1,4 @@
+import { startsFollowUp } from './ticket.js';
 import type { TicketStatus } from './ticket-status.js';
 
 /** What threading needs to know about a ticket a new message may belong to. */
@@ -37,10 +38,7 @@ export interface ThreadInputs {
 }
 
 function joinOrFollowUp(target: ThreadCandidate, mergeFrom: string[], related: string[], now: Date, windowSeconds: number, reason: string): ThreadDecision {
-  if (target.status === 'closed') {
-    const closedFor = target.closedAt ? (now.getTime() - target.closedAt.getTime()) / 1000 : Infinity;
-    if (closedFor > windowSeconds) return { kind: 'new', linkedTo: target.ticketId, related, reason: `${reason}; ticket closed too long ago` };
-  }
+  if (startsFollowUp(target, now, windowSeconds)) return { kind: 'new', linkedTo: target.ticketId, related, reason: `${reason}; ticket closed too long ago` };
   return { kind: 'join', ticketId: target.ticketId, status: target.status, mergeFrom, related, reopen: target.status === 'solved' || target.status === 'closed', reason };
 }
 

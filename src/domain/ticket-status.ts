@@ -1,4 +1,17 @@
+/** A ticket's statuses; domain/ticket.ts says how a ticket moves between them. */
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'solved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
+/** A ticket's priorities; each has its own SLA targets. */
 export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+/** The statuses an agent's reply may leave a ticket in. */
+export const REPLY_STATUSES = ['open', 'pending', 'solved'] as const;
+export type ReplyStatus = (typeof REPLY_STATUSES)[number];
+/** A reply waits on the customer unless the agent says otherwise. */
+export const DEFAULT_REPLY_STATUS: ReplyStatus = 'pending';
+
+/** Whether a value names a status a reply may set. */
+export function isReplyStatus(value: unknown): value is ReplyStatus {
+  return (REPLY_STATUSES as readonly unknown[]).includes(value);
+}

@@ -4,7 +4,7 @@ import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../domain/backoff.js';
 import type { AppError } from '../domain/errors.js';
-import type { IngestInput, IngestResult } from '../services/ingest-email.js';
+import type { BatchOutcome, IngestInput } from '../services/ingest-ports.js';
 import type { ImapTarget } from '../services/test-inbox-connection.js';
 import type { InboxStatusDoc } from '../store/models/mailbox.js';
 import type { Models } from '../store/models/index.js';
@@ -34,7 +34,8 @@ export interface MailboxConfig extends ImapTarget {
 
 export interface MailboxPollerDeps {
   models: Models;
-  ingest: (input: IngestInput) => Promise<IngestResult>;
+  /** Ingests a fetched batch, in the order given; one outcome per mail. */
+  ingest: (batch: IngestInput[]) => Promise<BatchOutcome[]>;
   quarantine: (input: { inboxId: Types.ObjectId; raw: Buffer; reason: string; detail: string; source: IngestInput['source'] }) => Promise<void>;
   logger: Logger;
   now: () => Date;
@@ -230,18 +231,14 @@ export class MailboxPoller {
       next?.catch(() => undefined); // a failure surfaces when it is awaited; until then it must not count as unhandled
       this.deps.onStep?.('fetched');
       if (this.stopped) return;
-      // Handed in together, the batch's mails are ingested as one batch (in UID order), sharing look-ups and writes.
-      const results = await Promise.allSettled(fetched.map((msg) => this.ingestOne(msg.uid, msg.source, uidValidity)));
-      const failed = results.findIndex((r) => r.status === 'rejected');
-      // The cursor moves past the committed messages before the first failure only; from there the mailbox is read again.
-      const committed = failed === -1 ? fetched : fetched.slice(0, failed);
+      const { committed, failure } = await this.ingestFetched(fetched, uidValidity);
       if (committed.length > 0) {
         await models.MailboxCursor.updateOne({ _id: cursorId, uidValidity }, { $max: { lastUid: committed.at(-1)!.uid }, $set: { updatedAt: this.deps.now() } });
         this.deps.onStep?.('cursor-saved');
         for (const msg of committed) await this.serverActions(client, msg.uid);
         done += committed.length;
       }
-      if (failed !== -1) throw (results[failed] as PromiseRejectedResult).reason;
+      if (failure) throw failure.reason;
       await this.setStatus({ behind: total - done, backlog: { total, done, since: this.mailbox.importSince } });
     }
     await this.setStatus({ state: 'syncing', behind: total - done, lastSyncAt: this.deps.now() });
@@ -256,22 +253,40 @@ export class MailboxPoller {
     return fetched.sort((a, b) => a.uid - b.uid);
   }
 
-  private async ingestOne(uid: number, raw: Buffer, uidValidity: string): Promise<void> {
-    const source = { folder: this.mailbox.folder, uidValidity, uid };
-    try {
-      await this.deps.ingest({ inboxId: this.mailbox.inboxId, raw, source });
-      this.failures.delete(uid);
-    } catch (err) {
-      if (isDatabaseError(err)) throw err;
-      const attempts = (this.failures.get(uid) ?? 0) + 1;
-      this.failures.set(uid, attempts);
-      this.log.error({ uid, attempts, err: (err as Error).message }, 'ingest failed');
-      if (attempts < this.deps.settings.maxIngestAttempts) throw err;
-      // One mail that keeps failing must not block the mailbox: keep it aside with the reason and move on.
-      await this.deps.quarantine({ inboxId: this.mailbox.inboxId, raw, reason: 'INGEST_FAILED', detail: (err as Error).stack ?? String(err), source });
-      this.failures.delete(uid);
+  /**
+   * Hands the fetched batch to ingest, then settles each mail's failure: a mail that keeps failing for
+   * a reason other than the database is quarantined, so one bad message never blocks the mailbox.
+   * The cursor may move past the mails before the first failure only; from there the mailbox is read again.
+   */
+  private async ingestFetched(fetched: Array<{ uid: number; source: Buffer }>, uidValidity: string): Promise<{ committed: typeof fetched; failure: { reason: unknown } | null }> {
+    const inputs = fetched.map((msg) => ({ inboxId: this.mailbox.inboxId, raw: msg.source, source: { folder: this.mailbox.folder, uidValidity, uid: msg.uid } }));
+    const outcomes = await this.deps.ingest(inputs).catch((reason: unknown) => inputs.map((): BatchOutcome => ({ status: 'rejected', reason })));
+    let failure: { at: number; reason: unknown } | null = null;
+    for (const [at, input] of inputs.entries()) {
+      const outcome = outcomes[at] ?? { status: 'rejected', reason: new Error(`ingest returned no outcome for UID ${input.source.uid}`) };
+      const failed = outcome.status === 'rejected' ? await this.setAside(input, outcome.reason) : null;
+      if (outcome.status === 'fulfilled') this.failures.delete(input.source.uid);
+      if (!failed) this.deps.onStep?.('ingested');
+      else failure ??= { at, ...failed };
     }
-    this.deps.onStep?.('ingested');
+    return { committed: failure ? fetched.slice(0, failure.at) : fetched, failure };
+  }
+
+  /** Counts a failed mail's attempts, and quarantines it at the limit; returns the failure unless it was set aside. */
+  private async setAside(input: IngestInput & { source: { uid: number } }, reason: unknown): Promise<{ reason: unknown } | null> {
+    const { uid } = input.source;
+    if (isDatabaseError(reason)) return { reason };
+    const attempts = (this.failures.get(uid) ?? 0) + 1;
+    this.failures.set(uid, attempts);
+    this.log.error({ uid, attempts, err: (reason as Error).message }, 'ingest failed');
+    if (attempts < this.deps.settings.maxIngestAttempts) return { reason };
+    try {
+      await this.deps.quarantine({ inboxId: input.inboxId, raw: input.raw, reason: 'INGEST_FAILED', detail: (reason as Error).stack ?? String(reason), source: input.source });
+    } catch (err) {
+      return { reason: err };
+    }
+    this.failures.delete(uid);
+    return null;
   }
 
   private async serverActions(client: ImapFlow, uid: number): Promise<void> {

@@ -2,10 +2,10 @@ import type { Types } from 'mongoose';
 import { contentHashOf } from '../domain/dedupe.js';
 import { crashHookFromEnv } from '../crash-hook.js';
 import { renderEmail } from '../mail/render-email.js';
-import type { IngestDeps } from '../services/ingest-email.js';
+import { followUpIngest } from '../services/ingest-follow-up.js';
+import type { IngestDeps } from '../services/ingest-ports.js';
 import { quarantineMail } from '../services/quarantine-mail.js';
-import { refreshSla, refreshSlaMany, type SlaDeps } from '../services/refresh-sla.js';
-import { AUTO_REPLY_JOB } from '../services/send-auto-reply.js';
+import { refreshSla, type SlaDeps } from '../services/refresh-sla.js';
 import type { SendReplyDeps } from '../services/send-reply.js';
 import type { Runtime } from '../runtime.js';
 
@@ -59,17 +59,7 @@ export function ingestDeps(rt: Runtime): IngestDeps {
       maxParticipantsPerMail: rt.config.mail.maxParticipantsPerMail,
     },
     onStep: crashHookFromEnv(),
-    // Follow-up work for a batch of stored customer mail: start or move the SLA clocks of each ticket
-    // once, acknowledge each new ticket.
-    async afterStore(stored) {
-      const awaiting = [...new Set(stored.filter((s) => !s.autoSubmitted).map((s) => s.ticketId.toHexString()))];
-      if (awaiting.length > 0) {
-        await rt.models.Ticket.updateMany({ _id: { $in: awaiting }, 'sla.awaitingSince': null }, { $set: { 'sla.awaitingSince': new Date() } });
-      }
-      const tickets = [...new Map(stored.map((s) => [s.ticketId.toHexString(), s.ticketId])).values()];
-      await refreshSlaMany(sla, tickets);
-      for (const s of stored) if (s.created) await rt.scheduler.schedule(AUTO_REPLY_JOB, { key: s.messageDocId.toHexString() });
-    },
+    followUp: (tickets) => followUpIngest(sla, tickets),
   };
 }
 

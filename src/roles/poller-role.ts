@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { crashHookFromEnv } from '../crash-hook.js';
 import { PollerSupervisor } from '../mail/poller-supervisor.js';
 import type { Runtime } from '../runtime.js';
-import { ingestEmail } from '../services/ingest-email.js';
+import { ingestBatch } from '../services/ingest-batch.js';
 import { ingestDeps, quarantineFor } from './deps.js';
 import { beat, type RunningRole } from './role.js';
 
@@ -18,7 +18,7 @@ export async function startPoller(rt: Runtime): Promise<RunningRole> {
     owner: `${hostname()}:${process.pid}`,
     leaseMs: p.leaseMs,
     rescanMs: p.rescanMs,
-    ingest: (input) => ingestEmail(deps, input),
+    ingest: (batch) => ingestBatch(deps, batch),
     quarantine: quarantineFor(rt),
     settings: {
       pollIntervalMs: p.pollIntervalMs,

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { AppError } from '../domain/errors.js';
-import type { UserRole } from '../store/models/user.js';
+import type { UserRole } from '../domain/user-roles.js';
 
 /** Who is asking: what every use case checks access against. */
 export interface Actor {

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../domain/errors.js';
 import type { Models } from '../store/models/index.js';
-import type { UserRole } from '../store/models/user.js';
+import type { UserRole } from '../domain/user-roles.js';
 import type { Actor } from './access.js';
 import { hashApiToken, looksLikeApiToken } from './api-token-codec.js';
 

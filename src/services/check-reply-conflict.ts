@@ -27,9 +27,9 @@ const MAX_ITEMS = 20;
  */
 export async function findReplyConflicts(
   deps: { models: Pick<Models, 'TicketEvent' | 'Message' | 'Ticket'> },
-  input: { ticketId: Types.ObjectId; userId: Types.ObjectId | null; seenUntil: Date },
+  input: { ticketId: Types.ObjectId; userId: Types.ObjectId | null; seenUntil: Date; conversation?: Types.ObjectId[] },
 ): Promise<ReplyConflictItem[]> {
-  const ticketIds = await conversationTicketIds(deps.models, input.ticketId);
+  const ticketIds = input.conversation ?? (await conversationTicketIds(deps.models, input.ticketId));
   const events = await deps.models.TicketEvent.find({
     $and: [conversationTrailFilter(ticketIds), { at: { $gt: input.seenUntil } }],
     $or: [{ type: 'message_received' }, { type: { $in: ['reply_queued', 'note_added'] }, 'actor.id': { $ne: input.userId } }],
@@ -61,18 +61,29 @@ export async function findReplyConflicts(
 }
 
 /**
- * Holds a reply when the ticket changed after `seenUntil`: CONFLICT, with the new items in
- * `details.items`, so the agent reads them before sending. Without `seenUntil` nothing is checked.
+ * The CONFLICT of a held reply: `details` names the new items for the API (`{id, kind, at}` and the
+ * new `seenUntil`); `items` keeps them whole for the ticket page, which shows them.
+ */
+export class ReplyConflictError extends AppError {
+  readonly items: ReplyConflictItem[];
+
+  constructor(items: ReplyConflictItem[]) {
+    super('CONFLICT', 'The ticket changed while the reply was written; read the new items, then send again', {
+      details: { items: items.map((i) => ({ id: i.id, kind: i.kind, at: i.at.toISOString() })), seenUntil: items.at(-1)!.at.toISOString() },
+    });
+    this.items = items;
+  }
+}
+
+/**
+ * Holds a reply when the ticket changed after `seenUntil`: a {@link ReplyConflictError} with the new
+ * items, so the agent reads them before sending. Without `seenUntil` nothing is checked.
  */
 export async function checkReplyConflict(
   deps: { models: Pick<Models, 'TicketEvent' | 'Message' | 'Ticket'> },
-  input: { ticketId: Types.ObjectId; userId: Types.ObjectId | null; seenUntil: Date | null },
+  input: { ticketId: Types.ObjectId; userId: Types.ObjectId | null; seenUntil: Date | null; conversation?: Types.ObjectId[] },
 ): Promise<void> {
   if (!input.seenUntil) return;
   const items = await findReplyConflicts(deps, { ...input, seenUntil: input.seenUntil });
-  if (items.length > 0) {
-    throw new AppError('CONFLICT', 'The ticket changed while the reply was written; read the new items, then send again', {
-      details: { items: items.map((i) => ({ id: i.id, kind: i.kind, at: i.at.toISOString() })), seenUntil: items.at(-1)!.at.toISOString() },
-    });
-  }
+  if (items.length > 0) throw new ReplyConflictError(items);
 }

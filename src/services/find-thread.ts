@@ -5,7 +5,6 @@ import { decideThread, type ThreadCandidate, type ThreadDecision } from '../doma
 import { baseSubject, looksLikeReply, referencedIds, threadKeysOf, ticketTokenIn } from '../domain/threading.js';
 import type { Models } from '../store/models/index.js';
 import type { TicketDoc } from '../store/models/ticket.js';
-import type { IngestWriteBuffer } from '../store/ingest-writes.js';
 import { mergeRootOf } from '../store/ticket-writes.js';
 
 export interface FindThreadDeps {
@@ -119,27 +118,30 @@ async function inboxesOf(models: Models, mail: ParsedMail, receivedBy: Types.Obj
   return [...ids];
 }
 
+/** What a batch of mail offers threading: its look-ups so far and its queued ticket changes. */
+export interface ThreadingBatch {
+  index: ThreadKeyIndex;
+  candidates: CandidateCache;
+  /** A ticket as the batch's queued changes will leave it. */
+  seen(ticket: ThreadCandidate): ThreadCandidate;
+  /** Makes the database show what the batch queued (and drops its cached tickets), before a query on ticket activity. */
+  settle(): Promise<void>;
+}
+
 /**
  * Finds the ticket a received mail belongs to (JWZ / RFC 5256 REFERENCES links, then our signed
  * Message-IDs, then the participant-only fallbacks) and decides join, merge, reopen, new, and which
- * tickets of other inboxes to relate to. With an index, Message-ID links are read from it instead
- * of the database; with a batch's pending ticket changes, tickets are seen as they will be; with a
- * candidate cache, each ticket is read once.
+ * tickets of other inboxes to relate to. Message-ID links are read from the batch's index, tickets
+ * through its cache and as its queued changes will leave them.
  */
-export async function findThread(
-  deps: FindThreadDeps,
-  mail: ParsedMail,
-  receivedBy: Types.ObjectId,
-  sender: string | null,
-  batch: { index?: ThreadKeyIndex; pending?: IngestWriteBuffer; candidates?: CandidateCache } = {},
-): Promise<ThreadDecision> {
-  const { index, pending, candidates } = batch;
+export async function findThread(deps: FindThreadDeps, mail: ParsedMail, receivedBy: Types.ObjectId, sender: string | null, batch: ThreadingBatch): Promise<ThreadDecision> {
+  const { index, candidates } = batch;
   const { models } = deps;
   const now = deps.now();
   const keys = threadKeysOf(mail);
   const linkedIds = new Map<string, Types.ObjectId>();
   if (keys.length > 0) {
-    const related = index?.ticketsFor(keys) ?? (await models.Message.find({ threadKeys: { $in: keys } }, { ticketId: 1 }).lean()).map((m) => m.ticketId);
+    const related = index.ticketsFor(keys) ?? (await models.Message.find({ threadKeys: { $in: keys } }, { ticketId: 1 }).lean()).map((m) => m.ticketId);
     for (const id of related) linkedIds.set(id.toHexString(), id);
   }
   // Our own ids name their ticket, so a reply threads even if the copy of our mail was never stored.
@@ -147,7 +149,7 @@ export async function findThread(
   if (numbers.length > 0) {
     for (const t of await models.Ticket.find({ number: { $in: numbers } }, { _id: 1 }).lean()) linkedIds.set(t._id.toHexString(), t._id);
   }
-  const view = (c: ThreadCandidate) => (pending ? pending.view(c) : c);
+  const view = (c: ThreadCandidate) => batch.seen(c);
   const linked = (await loadRoots(models, [...linkedIds.values()], candidates)).map(view);
   // The addressed inboxes are looked up only once a ticket outside the receiving one matters.
   const received = receivedBy.toHexString();
@@ -170,10 +172,8 @@ export async function findThread(
     // (it joins when the parent arrives): a same-subject ticket of the sender would only be a guess.
     const namesUnknownParent = referencedIds(mail).length > 0;
     if (!(tokenTicket && isOurs(tokenTicket)) && sender && !namesUnknownParent && looksLikeReply(mail.subject)) {
-      // This query reads participants and activity in the database: the batch's queued changes go first
-      // (and the cached candidates, seen through them until now, would be stale after).
-      await pending?.flush();
-      candidates?.clear();
+      // This query reads participants and activity in the database, so they must include the batch's.
+      await batch.settle();
       const since = new Date(now.getTime() - deps.settings.subjectMatchWithinSeconds * 1000);
       const inboxes = (await fileable()).map((id) => new Types.ObjectId(id));
       const t = await models.Ticket.findOne(

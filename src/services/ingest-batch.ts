@@ -1,17 +1,21 @@
 import { contentHashOf, dedupeKeyFor } from '../domain/dedupe.js';
 import { isAppError } from '../domain/errors.js';
+import { followUpsByTicket } from '../domain/ingest-plan.js';
 import { IngestWriteBuffer } from '../store/ingest-writes.js';
-import { relateTickets } from '../store/ticket-links.js';
-import { recordEvents } from '../store/ticket-writes.js';
-import { loadThreadKeyIndex } from './find-thread.js';
-import type { IngestDeps, IngestInput, IngestResult } from './ingest-email.js';
-import { attachmentBlobs, attachmentRefs, ingestParsed, mailerReport, type BatchTail, type MailHints, type ParsedInput } from './ingest-message.js';
+import type { CandidateCache } from './find-thread.js';
+import { lookUpBatch, type ClassifiedMail, type ParsedInput } from './ingest-look-up.js';
+import { ingestMail, type MailBatch, type MailOutcome } from './ingest-mail.js';
+import type { BatchOutcome, IngestDeps, IngestInput, IngestResult } from './ingest-ports.js';
 import { quarantineMail } from './quarantine-mail.js';
 
-type Outcome = PromiseSettledResult<IngestResult>;
+const fulfilled = (value: IngestResult): BatchOutcome => ({ status: 'fulfilled', value });
+const rejected = (reason: unknown): BatchOutcome => ({ status: 'rejected', reason });
 
-const fulfilled = (value: IngestResult): Outcome => ({ status: 'fulfilled', value });
-const rejected = (reason: unknown): Outcome => ({ status: 'rejected', reason });
+/** A mail of the batch by its position in the input. */
+interface Numbered<T> {
+  at: number;
+  item: T;
+}
 
 async function parseOne(deps: IngestDeps, input: IngestInput): Promise<ParsedInput | IngestResult> {
   const contentHash = contentHashOf(input.raw);
@@ -26,73 +30,17 @@ async function parseOne(deps: IngestDeps, input: IngestInput): Promise<ParsedInp
   }
 }
 
-/** One query each for the batch's stored copies and for our own outbound mails among them. */
-async function lookUp(deps: IngestDeps, mails: ParsedInput[]): Promise<MailHints[]> {
-  const ids = [...new Set(mails.map((p) => p.mail.messageId).filter((id): id is string => !!id))];
-  const [stored, ours] = await Promise.all([
-    deps.models.Message.find({ dedupeKey: { $in: mails.map((p) => p.dedupeKey) } }, { ticketId: 1, ingestState: 1, dedupeKey: 1 }).lean(),
-    ids.length > 0 ? deps.models.Message.find({ messageId: { $in: ids }, direction: 'outbound' }, { ticketId: 1, messageId: 1 }).lean() : [],
-  ]);
-  const byKey = new Map(stored.map((m) => [m.dedupeKey!, { _id: m._id, ticketId: m.ticketId, ingestState: m.ingestState }]));
-  const echoes = new Map(ours.map((m) => [m.messageId!, m.ticketId]));
-  return mails.map((p) => ({ existing: byKey.get(p.dedupeKey) ?? null, echoTicketId: (p.mail.messageId && echoes.get(p.mail.messageId)) || null }));
-}
-
 /**
- * Stores the raw sources and attachments of the mails that will surely be stored (new, not our own,
- * not a report that may be quarantined) in one go; as on the single path, they go in before the message.
+ * Parses the whole batch at once (parsing may run in worker threads) and reads each result in its
+ * turn. Broken mail is quarantined. A mail repeated within the batch is set aside for a batch of its
+ * own after this one, so it finds the first copy complete.
  */
-async function storeSourcesAndAttachments(deps: IngestDeps, mails: ParsedInput[], hints: MailHints[]): Promise<void> {
-  const wanted = mails.map((p, i) => ({ p, h: hints[i]! })).filter(({ p, h }) => !h.existing && !h.echoTicketId && !mailerReport(p.mail));
-  const blobs = wanted.flatMap(({ p }) => [
-    { data: p.raw, filename: `${p.contentHash}.eml`, contentType: 'message/rfc822', key: `raw:${p.dedupeKey}` },
-    ...attachmentBlobs(p.mail, p.dedupeKey),
-  ]);
-  const stored = await deps.blobs.putMany(blobs);
-  let at = 0;
-  for (const { p, h } of wanted) {
-    h.raw = stored[at++];
-    h.attachments = attachmentRefs(p.mail, stored.slice(at, at + p.mail.attachments.length));
-    at += p.mail.attachments.length;
-  }
-}
-
-/**
- * Mails another process stored while this batch worked on them (one mail sent to two of our inboxes,
- * handled by two pollers): they are duplicates after all, so their follow-ups, trail and completion
- * marks are dropped, and the winning copy records this inbox too.
- */
-async function settleLost(deps: IngestDeps, tail: BatchTail, inputs: IngestInput[], outcomes: Outcome[]): Promise<void> {
-  const lost = new Map(tail.writes.lost.map((m) => [m.doc._id.toHexString(), m.doc.dedupeKey]));
-  tail.stored = tail.stored.filter((s) => !lost.has(s.messageDocId.toHexString()));
-  tail.complete = tail.complete.filter((id) => !lost.has(id.toHexString()));
-  tail.related = tail.related.filter((r) => !lost.has(r.messageDocId.toHexString()));
-  tail.events = tail.events.filter((e) => ![...lost.keys()].some((id) => e.key?.endsWith(`:${id}`)));
-  for (const [at, o] of outcomes.entries()) {
-    const dedupeKey = o?.status === 'fulfilled' && o.value.outcome === 'ticketed' ? lost.get(o.value.messageDocId.toHexString()) : undefined;
-    if (!dedupeKey) continue;
-    const winner = await deps.models.Message.findOneAndUpdate({ dedupeKey }, { $addToSet: { deliveredTo: inputs[at]!.inboxId } }, { returnDocument: 'after', lean: true });
-    outcomes[at] = fulfilled({ outcome: 'duplicate', ticketId: winner!.ticketId });
-  }
-}
-
-/**
- * Ingests mails in the given order with batch-wide look-ups and writes: parse all, one dedupe query,
- * one query for the messages they link to, the raw sources and attachments in one write, each mail
- * through the pipeline, then its messages, the ticket changes, the follow-up work, the trail, the
- * relations to tickets of other inboxes and the completion marks in one write each. A failing mail
- * fails alone; a failed write fails every mail that waited on it. A mail repeated within the batch
- * is handled after it, so it finds the first copy complete.
- */
-export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<Outcome[]> {
-  const outcomes: Outcome[] = new Array<Outcome>(inputs.length);
-  const mails: Array<{ at: number; p: ParsedInput }> = [];
+async function parseAll(deps: IngestDeps, inputs: IngestInput[], outcomes: BatchOutcome[]) {
+  const parsed: Array<Numbered<ParsedInput>> = [];
   const repeats: number[] = [];
   const keys = new Set<string>();
-  // Parsing may run in worker threads (deps.parse): the whole batch is handed over at once, and each
-  // result or failure is read in its turn (so none counts as unhandled meanwhile).
   const parsing = inputs.map((input) => parseOne(deps, input));
-  parsing.forEach((p) => p.catch(() => undefined));
+  parsing.forEach((p) => p.catch(() => undefined)); // each is awaited in its turn below
   for (const [at] of inputs.entries()) {
     try {
       const p = await parsing[at]!;
@@ -100,49 +48,35 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
       else if (keys.has(p.dedupeKey)) repeats.push(at);
       else {
         keys.add(p.dedupeKey);
-        mails.push({ at, p });
+        parsed.push({ at, item: p });
       }
     } catch (err) {
       outcomes[at] = rejected(err);
     }
   }
+  return { parsed, repeats };
+}
 
-  const parsed = mails.map((m) => m.p);
-  const index = await loadThreadKeyIndex(deps.models, parsed.map((p) => p.mail));
-  const tail: BatchTail = { writes: new IngestWriteBuffer(deps.models, () => deps.onStep?.('stored')), candidates: new Map(), stored: [], events: [], related: [], complete: [] };
-  const pending: number[] = [];
-  try {
-    const hints = await lookUp(deps, parsed);
-    // A lone mail (the usual case while idling) stores its source after its ticket, so the ticket shows sooner.
-    if (parsed.length > 1) await storeSourcesAndAttachments(deps, parsed, hints);
-    for (const [i, { at, p }] of mails.entries()) {
-      const before = tail.complete.length;
-      try {
-        outcomes[at] = fulfilled(await ingestParsed(deps, p, { ...hints[i]!, index }, tail));
-        if (tail.complete.length > before) pending.push(at);
-      } catch (err) {
-        outcomes[at] = rejected(err);
-      }
-    }
-  } finally {
-    index.release();
-  }
-
-  try {
-    await tail.writes.flush();
-    if (tail.writes.lost.length > 0) await settleLost(deps, tail, inputs, outcomes);
-    if (tail.stored.length > 0) await deps.afterStore?.(tail.stored);
-    await recordEvents(deps.models, tail.events);
-    await relateTickets(deps.models, tail.related);
-    if (tail.complete.length > 0) await deps.models.Message.updateMany({ _id: { $in: tail.complete } }, { $set: { ingestState: 'complete' } });
-    for (const at of pending) {
-      const o = outcomes[at];
-      if (o?.status === 'fulfilled' && o.value.outcome === 'ticketed') deps.onStep?.('completed');
-    }
-  } catch (err) {
-    for (const at of pending) outcomes[at] = rejected(err);
-  }
-
+/**
+ * Ingests received mails, in the order given, as one batch (a poller hands over each fetched batch,
+ * in UID order):
+ *
+ * 1. parse all; quarantine what cannot be read;
+ * 2. look up, once for all: stored copies, our own outbound copies, the tickets of their thread keys;
+ *    classify each mail (src/domain/ingest-classify.ts); store the raw sources together;
+ * 3. each mail in turn: thread it and plan what it changes (src/services/ingest-mail.ts), its writes
+ *    queued in the batch's write buffer, which shows threading the tickets as they will be;
+ * 4. apply the plans: delivery notes, then messages, then their ticket changes, one write each;
+ * 5. the follow-up work (SLA clocks, acknowledgements), once per ticket;
+ * 6. trail, relations, bouncing recipients, and last the completion marks.
+ *
+ * A failing mail fails alone; a failed write fails every mail that waited on it. A crash anywhere
+ * leaves mails `stored` or not stored at all, and the next run of the same mails converges.
+ */
+export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Promise<BatchOutcome[]> {
+  const outcomes = new Array<BatchOutcome>(inputs.length);
+  const { parsed, repeats } = await parseAll(deps, inputs, outcomes);
+  if (parsed.length > 0) await ingestParsed(deps, parsed, outcomes);
   if (repeats.length > 0) {
     const again = await ingestBatch(deps, repeats.map((at) => inputs[at]!));
     repeats.forEach((at, i) => (outcomes[at] = again[i]!));
@@ -150,27 +84,79 @@ export async function ingestBatch(deps: IngestDeps, inputs: IngestInput[]): Prom
   return outcomes;
 }
 
-type Waiting = { input: IngestInput; settle: (o: Outcome) => void };
-const waiting = new WeakMap<IngestDeps, Waiting[]>();
+async function ingestParsed(deps: IngestDeps, parsed: Array<Numbered<ParsedInput>>, outcomes: BatchOutcome[]): Promise<void> {
+  const [lookedUp, ownRead] = await Promise.allSettled([lookUpBatch(deps, parsed.map((p) => p.item)), deps.ownAddresses()]);
+  if (lookedUp.status === 'rejected' || ownRead.status === 'rejected') {
+    if (lookedUp.status === 'fulfilled') lookedUp.value.index.release();
+    const err = lookedUp.status === 'rejected' ? lookedUp.reason : (ownRead as PromiseRejectedResult).reason;
+    for (const { at } of parsed) outcomes[at] = rejected(err);
+    return;
+  }
+  const lookUp = lookedUp.value;
+  const own = ownRead.value;
+  const writes = new IngestWriteBuffer(deps.models, () => deps.onStep?.('stored'));
+  const candidates: CandidateCache = new Map();
+  const batch: MailBatch = {
+    index: lookUp.index,
+    candidates,
+    writes,
+    own,
+    seen: (ticket) => writes.view(ticket),
+    async settle() {
+      await writes.flush();
+      candidates.clear();
+    },
+  };
+  const waiting: Array<Numbered<{ mail: ClassifiedMail; outcome: MailOutcome }>> = [];
+  try {
+    for (const [i, mail] of lookUp.mails.entries()) {
+      const at = parsed[i]!.at;
+      try {
+        const outcome = await ingestMail(deps, batch, mail);
+        outcomes[at] = fulfilled(outcome.result);
+        if (outcome.waits !== 'nothing') waiting.push({ at, item: { mail, outcome } });
+      } catch (err) {
+        outcomes[at] = rejected(err);
+      }
+    }
+  } finally {
+    lookUp.index.release();
+  }
+  await applyWrites(deps, writes, waiting, outcomes);
+}
+
+/** Applies the batch's queued writes in their order, then settles the outcomes of the mails that waited on them. */
+async function applyWrites(deps: IngestDeps, writes: IngestWriteBuffer, waiting: Array<Numbered<{ mail: ClassifiedMail; outcome: MailOutcome }>>, outcomes: BatchOutcome[]): Promise<void> {
+  try {
+    await writes.writeDeliveries();
+  } catch (err) {
+    for (const { at } of waiting) outcomes[at] = rejected(err);
+    return;
+  }
+  const pending = waiting.filter((w) => w.item.outcome.waits === 'writes');
+  if (pending.length === 0) return;
+  try {
+    await writes.flush();
+    const live = [];
+    for (const w of pending) {
+      const { messageDocId } = w.item.outcome;
+      if (messageDocId && writes.isLost(messageDocId)) outcomes[w.at] = fulfilled(await deliveredToWinner(deps, w.item.mail));
+      else live.push(w);
+    }
+    const followUps = followUpsByTicket(live.flatMap((w) => (w.item.outcome.followUp ? [w.item.outcome.followUp] : [])));
+    if (followUps.length > 0) await deps.followUp?.(followUps);
+    await writes.finish();
+    for (let i = 0; i < live.length; i++) deps.onStep?.('completed');
+  } catch (err) {
+    for (const { at } of pending) outcomes[at] = rejected(err);
+  }
+}
 
 /**
- * Queues a mail for the batch of everything handed in with the same deps during this tick; the
- * batch starts once the tick's synchronous work is done. Resolves with that mail's own result.
+ * A mail another process stored while this batch worked on it (one mail sent to two of our inboxes,
+ * handled by two pollers) is a duplicate after all: the stored copy records this inbox too.
  */
-export function ingestSoon(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
-  return new Promise<Outcome>((settle) => {
-    let queue = waiting.get(deps);
-    if (!queue) {
-      const batch: Waiting[] = [];
-      waiting.set(deps, (queue = batch));
-      setImmediate(() => {
-        waiting.delete(deps);
-        ingestBatch(deps, batch.map((q) => q.input)).then(
-          (outcomes) => batch.forEach((q, i) => q.settle(outcomes[i]!)),
-          (err: unknown) => batch.forEach((q) => q.settle(rejected(err))),
-        );
-      });
-    }
-    queue.push({ input, settle });
-  }).then((o) => (o.status === 'fulfilled' ? o.value : Promise.reject(o.reason as Error)));
+async function deliveredToWinner(deps: IngestDeps, mail: ClassifiedMail): Promise<IngestResult> {
+  const winner = await deps.models.Message.findOneAndUpdate({ dedupeKey: mail.dedupeKey }, { $addToSet: { deliveredTo: mail.inboxId } }, { returnDocument: 'after', lean: true });
+  return { outcome: 'duplicate', ticketId: winner!.ticketId };
 }

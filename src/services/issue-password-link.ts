@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import { passwordLinkExpiry } from '../domain/user-rules.js';
-import type { PasswordTokenPurpose } from '../store/models/password-token.js';
+import type { PasswordTokenPurpose } from '../domain/password-links.js';
 import { notFound, parseObjectId, requireAdmin, type Actor } from './access.js';
 import type { UserAdminDeps } from './list-users.js';
 

@@ -1,5 +1,4 @@
 import type { Types } from 'mongoose';
-import { conversationTicketIds } from '../store/merged-tickets.js';
 import type { Models } from '../store/models/index.js';
 
 /** A user as the pages name them. */
@@ -25,11 +24,4 @@ export async function userLabels(deps: { models: Pick<Models, 'User'> }, ids: Ar
   if (wanted.length === 0) return new Map();
   const users = await deps.models.User.find({ _id: { $in: wanted } }).select({ name: 1, email: 1 }).lean();
   return new Map(users.map((u) => [u._id.toHexString(), labelOf(u).label]));
-}
-
-/** Who wrote each agent message (reply or note) of a ticket's conversation: message id → user id (hex). */
-export async function messageAuthorIds(deps: { models: Pick<Models, 'Message' | 'Ticket'> }, ticketId: Types.ObjectId): Promise<Map<string, string>> {
-  const ticketIds = await conversationTicketIds(deps.models, ticketId);
-  const rows = await deps.models.Message.find({ ticketId: { $in: ticketIds }, authorId: { $ne: null } }).select({ authorId: 1 }).lean();
-  return new Map(rows.flatMap((r) => (r.authorId ? [[r._id.toHexString(), r.authorId.toHexString()] as const] : [])));
 }

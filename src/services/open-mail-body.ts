@@ -5,7 +5,7 @@ import type { AttachmentRef } from '../store/models/message.js';
 import { conversationTicketIds } from '../store/merged-tickets.js';
 import type { Models } from '../store/models/index.js';
 import { notFound, parseObjectId, type Actor } from './access.js';
-import { visibleTicket } from './update-ticket.js';
+import { visibleTicket } from './visible-ticket.js';
 
 /**
  * Image types an inline image may be served as. Raster formats only: an SVG opened on its own

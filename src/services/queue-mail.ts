@@ -4,7 +4,8 @@ import type { MailAddress } from '../domain/mail.js';
 import type { JobScheduler } from '../jobs/scheduler.js';
 import { composeMessage } from '../mail/compose-message.js';
 import type { Models } from '../store/models/index.js';
-import type { OutboxDoc, OutboxKind } from '../store/models/outbox.js';
+import type { OutboxKind } from '../domain/outbox.js';
+import type { OutboxDoc } from '../store/models/outbox.js';
 
 export const DELIVER_JOB = 'deliver-outbox';
 

@@ -1,7 +1,10 @@
 import { fillPlaceholders } from '../domain/canned-reply.js';
+import type { CannedReplyDoc } from '../store/models/canned-reply.js';
 import type { Models } from '../store/models/index.js';
+import type { TicketDoc } from '../store/models/ticket.js';
+import type { UserDoc } from '../store/models/user.js';
 import { notFound, parseObjectId, type Actor } from './access.js';
-import { visibleTicket } from './update-ticket.js';
+import { visibleTicket } from './visible-ticket.js';
 
 /** A canned reply filled in for one ticket: plain text, ready to go into the reply box. */
 export interface RenderedCannedReply {
@@ -22,6 +25,15 @@ export async function renderCannedReply(deps: { models: Models }, actor: Actor, 
     actor.userId ? deps.models.User.findById(actor.userId, { name: 1, email: 1 }).lean() : null,
   ]);
   if (!reply) throw notFound('Canned reply');
+  return fillCannedReply(reply, ticket, agent);
+}
+
+/** A canned reply of the ticket's inbox filled in with the ticket's customer and the agent who inserts it. */
+export function fillCannedReply(
+  reply: Pick<CannedReplyDoc, '_id' | 'title' | 'body'>,
+  ticket: Pick<TicketDoc, 'requester' | 'number' | 'subject'>,
+  agent: Pick<UserDoc, 'name' | 'email'> | null,
+): RenderedCannedReply {
   const text = fillPlaceholders(reply.body, {
     customer: { name: ticket.requester.name ?? null, email: ticket.requester.email },
     ticket: { number: ticket.number, subject: ticket.subject },

@@ -1,16 +1,23 @@
 import type { Types } from 'mongoose';
+import { z } from 'zod';
 import { AppError } from '../domain/errors.js';
-import { replySubject, replyThreading } from '../domain/outbound-headers.js';
-import { chosenRecipients, type RecipientChoice } from '../domain/reply-recipients.js';
 import type { MailAddress } from '../domain/mail.js';
-import type { TicketStatus } from '../domain/ticket-status.js';
-import type { OutboxDoc } from '../store/models/outbox.js';
+import { replySubject, replyThreading } from '../domain/outbound-headers.js';
+import { chosenRecipients, MAX_CHOSEN_RECIPIENTS, type RecipientChoice } from '../domain/reply-recipients.js';
+import { checkReplyable, checkReplyBody, onAgentReply } from '../domain/ticket.js';
+import { DEFAULT_REPLY_STATUS, REPLY_STATUSES, type ReplyStatus } from '../domain/ticket-status.js';
 import { conversationTicketIds } from '../store/merged-tickets.js';
-import { recordEvent } from '../store/ticket-writes.js';
-import { plainAddress, recipientContext } from './propose-reply-recipients.js';
+import type { OutboxDoc } from '../store/models/outbox.js';
+import { writeTicket } from '../store/ticket-writes.js';
+import type { Actor } from './access.js';
+import { checkReplyConflict } from './check-reply-conflict.js';
+import { bouncingAddresses, plainAddress, RECIPIENT_MESSAGE_FIELDS, recipientContextOf } from './propose-reply-recipients.js';
 import { queueMail, type QueueMailDeps } from './queue-mail.js';
 import { brandingOf, type RenderEmailFn } from './render-types.js';
+import { parseInput } from './validate.js';
+import { visibleTicket } from './visible-ticket.js';
 
+/** What replying needs: the outbox, and the SLA, layout and sanitizer steps when given. */
 export interface SendReplyDeps extends QueueMailDeps {
   /** Recomputes the ticket's SLA clocks and timers after it changed. */
   refreshSla?: (ticketId: Types.ObjectId) => Promise<void>;
@@ -23,15 +30,31 @@ export interface SendReplyDeps extends QueueMailDeps {
   sanitizeHtml?: (html: string) => string | null | Promise<string | null>;
 }
 
-export interface SendReplyInput {
-  ticketId: Types.ObjectId;
-  authorId: Types.ObjectId;
+/** `POST /tickets/:id/replies`: the API's reply body. */
+export const replySchema = z
+  .strictObject({
+    text: z.string().max(1_000_000).optional(),
+    html: z.string().max(2_000_000).optional(),
+    status: z.enum(REPLY_STATUSES).optional(),
+    requestKey: z.string().min(1).max(100).optional(),
+    /** The `at` of the newest trail entry the client saw: anything newer holds the reply (409). */
+    seenUntil: z.iso.datetime().optional(),
+    /** Replace the proposed To/Cc (GET /tickets/:id `replyRecipients`); a suggested address goes out only when listed here. */
+    to: z.array(z.email().max(254)).min(1).max(MAX_CHOSEN_RECIPIENTS).optional(),
+    cc: z.array(z.email().max(254)).max(MAX_CHOSEN_RECIPIENTS).optional(),
+  })
+  .refine((r) => Boolean(r.text?.trim() || r.html?.trim()), { message: 'text or html is required', path: ['text'] });
+
+/** A reply as the use case takes it. */
+export interface ReplyInput {
   text: string;
   html?: string | null;
   /** The status the ticket takes with this reply; 'pending' (waiting on the customer) by default. */
-  status?: Extract<TicketStatus, 'open' | 'pending' | 'solved'>;
+  status?: ReplyStatus;
   /** Makes a retried request (double click, network retry) queue one reply. */
   requestKey?: string | null;
+  /** The `at` of the newest trail entry the agent saw: a customer mail, reply or note after it holds the reply. */
+  seenUntil?: Date | null;
   /**
    * Addresses the agent chose; a list given replaces the proposed one (domain/reply-recipients.ts).
    * Without them the reply goes to the proposal's To and Cc, never to a merely suggested address.
@@ -39,36 +62,71 @@ export interface SendReplyInput {
   recipients?: RecipientChoice;
 }
 
+/**
+ * What a channel hands over: the ticket page's form, already shaped, or the API's JSON body, which
+ * is judged against {@link replySchema} only after the access check (a hidden ticket is a 404).
+ */
+export type ReplyRequest = { form: ReplyInput } | { json: unknown };
+
 /** A queued reply and whom it was addressed to. */
 export type SentReply = OutboxDoc & { recipients: { to: MailAddress[]; cc: MailAddress[] } };
 
+function fromJson(body: unknown): ReplyInput {
+  const r = parseInput(replySchema, body, 'Reply');
+  return {
+    text: r.text ?? '',
+    html: r.html ?? null,
+    ...(r.status ? { status: r.status } : {}),
+    requestKey: r.requestKey ?? null,
+    seenUntil: r.seenUntil ? new Date(r.seenUntil) : null,
+    recipients: { ...(r.to ? { to: r.to } : {}), ...(r.cc ? { cc: r.cc } : {}) },
+  };
+}
+
 /**
- * An agent answers a ticket: the reply is queued in the outbox, threaded to the customer's latest
- * mail (RFC 5322 §3.6.4) with the ticket token in the subject, the first response is recorded, the
- * ticket takes its new status, and the SLA timers move accordingly. It goes To the requester and Cc
- * the known participants of that mail, or to whom the agent chose; the trail records both.
+ * An agent answers a ticket they may see (NOT_FOUND otherwise). Held with a ReplyConflictError
+ * when a customer mail, or another agent's reply or note, arrived after `seenUntil`. A merged
+ * ticket takes no reply (NOT_FOUND). Otherwise the reply is queued in the outbox, threaded to the
+ * customer's latest mail (RFC 5322 §3.6.4) with the ticket token in the subject, and the ticket
+ * takes what domain/ticket.ts onAgentReply says (status, first response, clocks); then its SLA
+ * timers move. It goes To the requester and Cc the known participants of that mail, or to whom
+ * the agent chose; the trail records both.
  */
-export async function sendReply(deps: SendReplyDeps, input: SendReplyInput): Promise<SentReply> {
+export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: string, request: ReplyRequest): Promise<SentReply> {
   const { models } = deps;
-  const ticket = await models.Ticket.findById(input.ticketId).lean();
-  if (!ticket || ticket.mergedIntoId) throw new AppError('NOT_FOUND', 'Ticket not found');
-  if (!input.text.trim() && !input.html?.trim()) throw new AppError('VALIDATION_FAILED', 'A reply needs text', { details: { issues: [{ path: 'text', message: 'is required' }] } });
-  const inbox = await models.Inbox.findById(ticket.inboxId).lean();
+  const ticket = await visibleTicket(models, actor, id);
+  const authorId = actor.userId;
+  if (!authorId) throw new AppError('FORBIDDEN', 'Only a user can reply to a ticket');
+  const input = 'json' in request ? fromJson(request.json) : request.form;
+  const conversation = await conversationTicketIds(models, ticket._id, ticket);
+  if (input.text.trim() || input.html?.trim()) {
+    await checkReplyConflict(deps, { ticketId: ticket._id, userId: authorId, seenUntil: input.seenUntil ?? null, conversation });
+  }
+  checkReplyable(ticket);
+  checkReplyBody(input.text, input.html);
+
+  const inboxes = await models.Inbox.find({}, { address: 1, name: 1, displayName: 1, branding: 1 }).lean();
+  const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId));
   if (!inbox) throw new AppError('NOT_FOUND', 'The inbox of this ticket no longer exists');
+  const [messages, bouncing] = await Promise.all([
+    models.Message.find({ ticketId: { $in: conversation }, direction: { $in: ['inbound', 'outbound'] } }, { ...RECIPIENT_MESSAGE_FIELDS, messageId: 1, references: 1, inReplyTo: 1, subject: 1 })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean(),
+    bouncingAddresses(models, ticket),
+  ]);
   // The customer's own latest mail: a bounce or an out-of-office notice is nobody to answer.
-  const conversation = await conversationTicketIds(models, ticket._id);
-  const parent = await models.Message.findOne({ ticketId: { $in: conversation }, direction: 'inbound', 'flags.bounce': false, 'flags.autoReply': { $ne: true } }).sort({ createdAt: -1, _id: -1 }).lean();
+  const parent = messages.findLast((m) => m.direction === 'inbound' && m.flags.bounce === false && m.flags.autoReply !== true);
   const threading = parent
     ? replyThreading({ messageId: parent.messageId ?? null, references: parent.references, inReplyTo: parent.inReplyTo ?? null })
     : { inReplyTo: null, references: [] };
 
   // Recipients: the one rule of domain/reply-recipients.ts; a new address only when the agent named it.
-  const { proposal, own } = await recipientContext(models, ticket, conversation);
+  const { proposal, own } = recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing);
   const recipients = chosenRecipients(proposal, input.recipients ?? {}, own);
 
   let mail = { text: input.text, html: input.html ?? null };
   if (!input.html && deps.render) {
-    const author = await models.User.findById(input.authorId, { name: 1, email: 1 }).lean();
+    const author = await models.User.findById(authorId, { name: 1, email: 1 }).lean();
     const rendered = await deps.render(
       'agent-reply',
       { ticketNumber: ticket.number, ticketSubject: parent?.subject ?? ticket.subject, agentName: author?.name ?? author?.email ?? inbox.name, body: input.text },
@@ -96,7 +154,7 @@ export async function sendReply(deps: SendReplyDeps, input: SendReplyInput): Pro
     references: threading.references,
     envelopeFrom: inbox.address,
     storeAsMessage: true,
-    authorId: input.authorId,
+    authorId,
   });
 
   // A repeated request key returns the reply queued first, with the recipients it was queued with.
@@ -104,33 +162,22 @@ export async function sendReply(deps: SendReplyDeps, input: SendReplyInput): Pro
   const sent = stored ? { to: (stored.to ?? []).map(plainAddress), cc: (stored.cc ?? []).map(plainAddress) } : recipients;
 
   const now = deps.now();
-  const status = input.status ?? 'pending';
-  await models.Ticket.updateOne(
-    { _id: ticket._id },
-    {
-      $set: {
-        status,
-        lastActivityAt: now,
-        'sla.awaitingSince': null,
-        ...(ticket.sla?.firstRespondedAt ? {} : { 'sla.firstRespondedAt': now }),
-        ...(status === 'solved' ? { solvedAt: now } : {}),
+  const status = input.status ?? DEFAULT_REPLY_STATUS;
+  const { changes, statusChanged } = onAgentReply(ticket, now, status);
+  const actorRef = { kind: 'user' as const, id: authorId };
+  await writeTicket(
+    models,
+    ticket._id,
+    // Whoever the agent wrote to now takes part: the next customer mail may Cc them again.
+    { changes, addedMessages: 1, participants: [...sent.to, ...sent.cc].map((a) => a.address.toLowerCase()) },
+    [
+      {
+        ticketId: ticket._id, type: 'reply_queued', actor: actorRef, at: now, key: `reply-queued:${item._id.toHexString()}`,
+        data: { outboxId: item._id, messageId: item.messageId, status, to: sent.to.map((a) => a.address), cc: sent.cc.map((a) => a.address) },
       },
-      $inc: { messageCount: 1 },
-      // Whoever the agent wrote to now takes part: the next customer mail may Cc them again.
-      $addToSet: { participants: { $each: [...sent.to, ...sent.cc].map((a) => a.address.toLowerCase()) } },
-    },
+      ...(statusChanged ? [{ ticketId: ticket._id, type: 'status_changed' as const, actor: actorRef, at: now, data: { ...statusChanged }, key: `reply-status:${item._id.toHexString()}` }] : []),
+    ],
   );
-  await recordEvent(models, {
-    ticketId: ticket._id,
-    type: 'reply_queued',
-    actor: { kind: 'user', id: input.authorId },
-    at: now,
-    data: { outboxId: item._id, messageId: item.messageId, status, to: sent.to.map((a) => a.address), cc: sent.cc.map((a) => a.address) },
-    key: `reply-queued:${item._id.toHexString()}`,
-  });
-  if (status !== ticket.status) {
-    await recordEvent(models, { ticketId: ticket._id, type: 'status_changed', actor: { kind: 'user', id: input.authorId }, at: now, data: { from: ticket.status, to: status }, key: `reply-status:${item._id.toHexString()}` });
-  }
   await deps.refreshSla?.(ticket._id);
   return { ...item, recipients: sent };
 }

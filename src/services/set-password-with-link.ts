@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { AppError } from '../domain/errors.js';
 import type { Models } from '../store/models/index.js';
-import type { PasswordTokenPurpose } from '../store/models/password-token.js';
+import type { PasswordTokenPurpose } from '../domain/password-links.js';
 import { hashPassword } from '../store/passwords.js';
 import { hashPasswordToken, looksLikePasswordToken } from './issue-password-link.js';
 import { newPassword } from './user-schemas.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../domain/user-rules.js';
 import { AppError } from '../domain/errors.js';
 import type { Models } from '../store/models/index.js';
-import { USER_ROLES } from '../store/models/user.js';
+import { USER_ROLES } from '../domain/user-roles.js';
 
 /** A new password: taken verbatim (spaces may be part of it), 12 to 1024 characters. */
 export const newPassword = z

@@ -1,4 +1,5 @@
-import type { UserDoc, UserRole } from '../store/models/user.js';
+import type { UserRole } from '../domain/user-roles.js';
+import type { UserDoc } from '../store/models/user.js';
 
 /** A user as callers see them: never the password hash. */
 export interface UserView {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { Models } from '../store/models/index.js';
-import type { UserRole } from '../store/models/user.js';
+import type { UserRole } from '../domain/user-roles.js';
 import type { Actor } from './access.js';
 
 /** How long a browser session lives without use, and at most. */

@@ -1,8 +1,11 @@
 import type { Types } from 'mongoose';
+import type { BouncingAddress, TrailEvent } from '../domain/ingest-plan.js';
 import type { ThreadCandidate } from '../domain/thread-decision.js';
 import type { TicketStatus } from '../domain/ticket-status.js';
 import type { MessageDoc } from './models/message.js';
 import type { Models } from './models/index.js';
+import { relateTickets, type TicketRelation } from './ticket-links.js';
+import { recordEvents, refreshTicketStats } from './ticket-writes.js';
 
 /** A ticket as threading sees it; a pending change may alter its status, closedAt and participants. */
 type TicketView = Pick<ThreadCandidate, 'ticketId' | 'status' | 'closedAt' | 'participants'>;
@@ -12,13 +15,25 @@ export interface PendingMessage {
   doc: Partial<MessageDoc> & { _id: Types.ObjectId; dedupeKey: string };
 }
 
-interface TicketChange {
+/** One received message's change to its ticket: status fields, participants, one more message. */
+export interface TicketChange {
   ticketId: Types.ObjectId;
   /** The message this change comes from; dropped with it when another process stored that mail first. */
   messageDocId: Types.ObjectId;
   set: Record<string, unknown>;
   participants: string[];
   receivedAt: Date;
+  /** Tickets that gain this one in their links (the mail follows them up). */
+  linkBack: Types.ObjectId[];
+}
+
+/** What finishes one mail once its message and ticket are written: trail, relations, bouncing recipients, the completion mark. */
+export interface MailFinish {
+  messageDocId: Types.ObjectId;
+  events: Array<TrailEvent<Types.ObjectId>>;
+  related: TicketRelation[];
+  bouncing: BouncingAddress[];
+  at: Date;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -32,18 +47,22 @@ function writeErrorsOf(err: unknown): Array<{ index: number; code: number | unde
 }
 
 /**
- * The writes of one batch of received mail: its new messages, then the changes they make to their
- * tickets, each kind in one round trip, in that order, so a ticket never counts a message that is
- * not stored. They are written at the end of the batch, or earlier when something is about to read
- * tickets back from the database; until then {@link IngestWriteBuffer.view} shows a ticket as it will
- * be. A message another process stored first (its dedupe key is taken) is reported in `lost`, and its
- * ticket change is dropped. A failed write fails every later flush too, so a batch never marks its
- * mails complete without their writes.
+ * The writes of one batch of received mail, applied in a fixed order, each kind in one round trip:
+ * deliveries of mail stored before; new messages, then the changes they make to their tickets (so a
+ * ticket never counts a message that is not stored); at the end the trail, relations, bouncing
+ * recipients and completion marks. Messages and ticket changes go out at the end of the batch, or
+ * earlier when the batch is about to read tickets back from the database; until then
+ * {@link IngestWriteBuffer.view} shows a ticket as it will be. A message another process stored first
+ * (its dedupe key is taken) is reported in `lost`, and its ticket change and finish are dropped. A
+ * failed write fails every later one, so a batch never marks its mails complete without their writes.
  */
 export class IngestWriteBuffer {
   private messages: PendingMessage[] = [];
   private changes: TicketChange[] = [];
+  private finishes: MailFinish[] = [];
+  private deliveries: Array<{ messageDocId: Types.ObjectId; inboxId: Types.ObjectId }> = [];
   private error: unknown = null;
+  private readonly lostIds = new Set<string>();
   /** Messages whose dedupe key another process had taken: they were not stored by this batch. */
   readonly lost: PendingMessage[] = [];
 
@@ -52,14 +71,27 @@ export class IngestWriteBuffer {
     private readonly onStored: () => void = () => undefined,
   ) {}
 
+  /** Notes that a mail stored earlier was delivered to this inbox too. */
+  addDelivery(messageDocId: Types.ObjectId, inboxId: Types.ObjectId): void {
+    this.deliveries.push({ messageDocId, inboxId });
+  }
+
   /** Queues a validated message document. */
   addMessage(message: PendingMessage): void {
     this.messages.push(message);
   }
 
-  /** Queues one received message's change to its ticket: status fields, participants, one more message. */
   addTicketChange(change: TicketChange): void {
     this.changes.push(change);
+  }
+
+  addFinish(finish: MailFinish): void {
+    this.finishes.push(finish);
+  }
+
+  /** True when another process stored this message first. */
+  isLost(messageDocId: Types.ObjectId): boolean {
+    return this.lostIds.has(messageDocId.toHexString());
   }
 
   /** The ticket with the queued changes applied. */
@@ -74,21 +106,30 @@ export class IngestWriteBuffer {
     return out;
   }
 
-  /** Writes what is queued: messages first, then ticket changes. */
+  /** Records the queued deliveries of mail stored earlier. */
+  async writeDeliveries(): Promise<void> {
+    const deliveries = this.deliveries;
+    this.deliveries = [];
+    if (deliveries.length === 0) return;
+    await this.models.Message.bulkWrite(
+      deliveries.map((d) => ({ updateOne: { filter: { _id: d.messageDocId }, update: { $addToSet: { deliveredTo: d.inboxId } } } })),
+      { ordered: false },
+    );
+  }
+
+  /** Writes the queued messages, then their ticket changes. */
   async flush(): Promise<void> {
-    if (this.error) throw this.error;
-    const messages = this.messages;
-    let changes = this.changes;
-    this.messages = [];
-    this.changes = [];
-    try {
-      if (messages.length > 0) {
-        const lost = await this.insertMessages(messages);
-        if (lost.size > 0) changes = changes.filter((c) => !lost.has(c.messageDocId.toHexString()));
-      }
-      if (changes.length > 0) {
-        await this.models.Ticket.bulkWrite(
-          changes.map((c) => ({
+    await this.guarded(async () => {
+      const messages = this.messages;
+      const changes = this.changes;
+      this.messages = [];
+      this.changes = [];
+      if (messages.length > 0) await this.insertMessages(messages);
+      const kept = changes.filter((c) => !this.isLost(c.messageDocId));
+      if (kept.length === 0) return;
+      await this.models.Ticket.bulkWrite(
+        kept.flatMap((c) => [
+          {
             updateOne: {
               filter: { _id: c.ticketId },
               update: {
@@ -98,19 +139,66 @@ export class IngestWriteBuffer {
                 $max: { lastActivityAt: c.receivedAt },
               },
             },
+          },
+          ...c.linkBack.map((linked) => ({ updateOne: { filter: { _id: linked }, update: { $addToSet: { linkedTicketIds: c.ticketId } } } })),
+        ]),
+        { ordered: true },
+      );
+    });
+  }
+
+  /**
+   * Applies a ticket change now, counting the ticket's messages afresh instead of adding one: for a
+   * mail whose ingest was cut (its message may be counted already) and after a merge. Everything
+   * queued is written first.
+   */
+  async recount(change: Omit<TicketChange, 'receivedAt' | 'messageDocId'>): Promise<void> {
+    await this.flush();
+    // Not guarded: a failure here fails this mail alone, which stays `stored` and is resumed later.
+    for (const linked of change.linkBack) await this.models.Ticket.updateOne({ _id: linked }, { $addToSet: { linkedTicketIds: change.ticketId } });
+    const set = Object.keys(change.set).length ? { $set: change.set } : {};
+    await this.models.Ticket.updateOne({ _id: change.ticketId }, { ...set, $addToSet: { participants: { $each: change.participants } } });
+    await refreshTicketStats(this.models, change.ticketId);
+  }
+
+  /** Writes what finishes the batch's mails (those not lost): bouncing recipients, trail, relations, then the completion marks. */
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.guarded(async () => {
+      const finishes = this.finishes.filter((f) => !this.isLost(f.messageDocId));
+      this.finishes = [];
+      const bouncing = finishes.flatMap((f) => f.bouncing.map((b) => ({ ...b, at: f.at })));
+      if (bouncing.length > 0) {
+        await this.models.Contact.bulkWrite(
+          bouncing.map((b) => ({
+            updateOne: {
+              filter: { email: b.email },
+              update: { $set: { 'bounce.bouncing': true, 'bounce.lastBounceAt': b.at, 'bounce.reason': b.reason } },
+              upsert: true,
+            },
           })),
           { ordered: true },
         );
       }
+      await recordEvents(this.models, finishes.flatMap((f) => f.events));
+      await relateTickets(this.models, finishes.flatMap((f) => f.related));
+      if (finishes.length > 0) await this.models.Message.updateMany({ _id: { $in: finishes.map((f) => f.messageDocId) } }, { $set: { ingestState: 'complete' } });
+    });
+  }
+
+  private async guarded(write: () => Promise<void>): Promise<void> {
+    if (this.error) throw this.error;
+    try {
+      await write();
     } catch (err) {
       this.error = err;
       throw err;
     }
   }
 
-  /** One unordered insert; returns the ids of the messages that lost a dedupe race. */
-  private async insertMessages(messages: PendingMessage[]): Promise<Set<string>> {
-    const lost = new Set<string>();
+  /** One unordered insert; a message that lost a dedupe race is noted in `lost`. */
+  private async insertMessages(messages: PendingMessage[]): Promise<void> {
+    const lostNow = new Set<string>();
     try {
       await this.models.Message.collection.insertMany(messages.map((m) => m.doc), { ordered: false });
     } catch (err) {
@@ -118,11 +206,11 @@ export class IngestWriteBuffer {
       if (!errors || errors.some((e) => e.code !== DUPLICATE_KEY || !messages[e.index])) throw err;
       for (const e of errors) {
         const m = messages[e.index]!;
-        lost.add(m.doc._id.toHexString());
+        lostNow.add(m.doc._id.toHexString());
+        this.lostIds.add(m.doc._id.toHexString());
         this.lost.push(m);
       }
     }
-    for (const m of messages) if (!lost.has(m.doc._id.toHexString())) this.onStored();
-    return lost;
+    for (const m of messages) if (!lostNow.has(m.doc._id.toHexString())) this.onStored();
   }
 }

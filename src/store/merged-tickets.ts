@@ -12,14 +12,21 @@ const MAX_MERGE_HOPS = 20;
  * it points back. So each message is listed on exactly one ticket at every moment of a merge,
  * without a multi-document transaction (the built-in database has none), and an announcement left
  * by a merge that died half-way is ignored. A merged ticket itself shows no conversation; callers
- * check `mergedIntoId` first. Every read here is by `_id`.
+ * check `mergedIntoId` first. Every read here is by `_id`. A caller that has just read the ticket
+ * passes it as `read`, which saves reading it again.
  */
-export async function conversationTicketIds(models: Pick<Models, 'Ticket'>, ticketId: Types.ObjectId): Promise<Types.ObjectId[]> {
+export async function conversationTicketIds(
+  models: Pick<Models, 'Ticket'>,
+  ticketId: Types.ObjectId,
+  read?: { mergedTicketIds?: Types.ObjectId[] | null },
+): Promise<Types.ObjectId[]> {
   const ids = [ticketId];
   const seen = new Set([ticketId.toHexString()]);
   let frontier = [ticketId];
   for (let hops = 0; hops < MAX_MERGE_HOPS && frontier.length > 0; hops++) {
-    const holders = await models.Ticket.find({ _id: { $in: frontier } }, { mergedTicketIds: 1 }).lean();
+    const holders = hops === 0 && read
+      ? [{ _id: ticketId, mergedTicketIds: read.mergedTicketIds }]
+      : await models.Ticket.find({ _id: { $in: frontier } }, { mergedTicketIds: 1 }).lean();
     const announced = holders.flatMap((t) => (t.mergedTicketIds ?? []).map((id) => ({ id, into: t._id })));
     if (announced.length === 0) break;
     const pointing = new Map((await models.Ticket.find({ _id: { $in: announced.map((a) => a.id) } }, { mergedIntoId: 1 }).lean()).map((t) => [t._id.toHexString(), t.mergedIntoId]));

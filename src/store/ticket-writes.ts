@@ -1,17 +1,23 @@
 import type { Types } from 'mongoose';
+import { onMerge, type TicketChanges } from '../domain/ticket.js';
+import type { TicketPriority } from '../domain/ticket-status.js';
 import { announceMerge, conversationTicketIds } from './merged-tickets.js';
 import type { Models } from './models/index.js';
+import type { MessageDoc } from './models/message.js';
 import type { TicketEventDoc } from './models/ticket-event.js';
 
-type EventInput = Pick<TicketEventDoc, 'ticketId' | 'type' | 'actor' | 'data' | 'at'> & { key?: string };
+/** One trail entry to record; with a key, a retried step does not record it twice. */
+export type TrailEventInput = Pick<TicketEventDoc, 'ticketId' | 'type' | 'actor' | 'data' | 'at'> & { key?: string };
+
+type TrailModels = Pick<Models, 'TicketEvent'>;
 
 /** Appends to a ticket's trail; with a key, a retried step does not record the same event twice. */
-export async function recordEvent(models: Models, event: EventInput): Promise<void> {
+export async function recordEvent(models: TrailModels, event: TrailEventInput): Promise<void> {
   await recordEvents(models, [event]);
 }
 
 /** Appends several events in one round trip; keyed events already recorded are skipped. */
-export async function recordEvents(models: Models, events: EventInput[]): Promise<void> {
+export async function recordEvents(models: TrailModels, events: TrailEventInput[]): Promise<void> {
   if (events.length === 0) return;
   try {
     await models.TicketEvent.insertMany(events, { ordered: false });
@@ -20,6 +26,54 @@ export async function recordEvents(models: Models, events: EventInput[]): Promis
     const codes = writeErrors?.map((e) => e.code ?? e.err?.code) ?? [(err as { code?: number }).code];
     if (!codes.every((c) => c === 11000)) throw err;
   }
+}
+
+/** Changes to a ticket's own fields: what the ticket rules set (domain/ticket.ts) and what an agent edits. */
+export interface TicketFieldChanges extends TicketChanges {
+  priority?: TicketPriority;
+  assigneeId?: Types.ObjectId | null;
+  tags?: string[];
+}
+
+/** One write to a ticket. */
+export interface TicketWrite {
+  changes: TicketFieldChanges;
+  /** Messages this write adds to the conversation's count. */
+  addedMessages?: number;
+  /** Addresses (lower-case) that now take part in the conversation. */
+  participants?: string[];
+}
+
+/** The `$set` of a change; SLA fields go by their dotted paths so the rest of the clock state stays. */
+function setOf(changes: TicketFieldChanges): Record<string, unknown> {
+  const { sla, ...fields } = changes;
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) set[key] = value;
+  for (const [key, value] of Object.entries(sla ?? {})) if (value !== undefined) set[`sla.${key}`] = value;
+  return set;
+}
+
+/** Applies one write to a ticket in one update, then records its trail entries. */
+export async function writeTicket(models: Pick<Models, 'Ticket' | 'TicketEvent'>, ticketId: Types.ObjectId, write: TicketWrite, events: TrailEventInput[] = []): Promise<void> {
+  const set = setOf(write.changes);
+  const update = {
+    ...(Object.keys(set).length > 0 ? { $set: set } : {}),
+    ...(write.addedMessages ? { $inc: { messageCount: write.addedMessages } } : {}),
+    ...(write.participants ? { $addToSet: { participants: { $each: write.participants } } } : {}),
+  };
+  if (Object.keys(update).length > 0) await models.Ticket.updateOne({ _id: ticketId }, update);
+  await recordEvents(models, events);
+}
+
+/** Adds an agent's internal note to a ticket's conversation, and to its trail. */
+export async function addNoteMessage(
+  models: Pick<Models, 'Message' | 'TicketEvent'>,
+  note: { ticketId: Types.ObjectId; inboxId: Types.ObjectId; text: string; authorId: Types.ObjectId | null; at: Date },
+): Promise<MessageDoc> {
+  const { ticketId, inboxId, text, authorId, at } = note;
+  const created = await models.Message.create({ ticketId, inboxId, direction: 'note', text, authorId, createdAt: at });
+  await recordEvent(models, { ticketId, type: 'note_added', actor: { kind: 'user', id: authorId }, at, data: { messageId: created._id } });
+  return created.toObject();
 }
 
 /** Follows `mergedIntoId` to the ticket that now holds the conversation. */
@@ -52,13 +106,33 @@ export async function refreshTicketStats(models: Models, ticketId: Types.ObjectI
 }
 
 /**
- * Merges `fromId` into `intoId`: `intoId` announces it, then one update closes `fromId` pointing at
- * `intoId`, and from that moment readers list its messages and trail under `intoId` (see
- * conversationTicketIds); nothing is moved. The survivor then takes its participants, tags and links, and both trails record it.
- * Idempotent: merging an already merged pair again converges, and a ticket merged into another
- * one is never re-pointed.
+ * An agent's claim on a merge, before {@link mergeTickets}: `intoId` announces `fromId`, then
+ * `fromId` is pointed at `intoId` unless it already points somewhere, then `intoId` is checked to be
+ * still unmerged. Of two agents merging A→B and B→A at once at most one wins; the loser's own
+ * claim is undone. False when the merge lost (the caller answers CONFLICT). `alreadyPointing`:
+ * `fromId` pointed at `intoId` when it was read (a retried merge).
  */
-export async function mergeTickets(models: Models, opts: { intoId: Types.ObjectId; fromId: Types.ObjectId; at: Date; reason: string }): Promise<void> {
+export async function claimMerge(models: Pick<Models, 'Ticket'>, claim: { fromId: Types.ObjectId; intoId: Types.ObjectId; alreadyPointing: boolean }): Promise<boolean> {
+  const { fromId, intoId } = claim;
+  await announceMerge(models, intoId, fromId);
+  const pointed = await models.Ticket.updateOne({ _id: fromId, mergedIntoId: null }, { $set: { mergedIntoId: intoId } });
+  if (pointed.modifiedCount === 0 && !claim.alreadyPointing) return false;
+  if (!(await models.Ticket.exists({ _id: intoId, mergedIntoId: null }))) {
+    if (pointed.modifiedCount > 0) await models.Ticket.updateOne({ _id: fromId, mergedIntoId: intoId }, { $set: { mergedIntoId: null } });
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Merges `fromId` into `intoId`: `intoId` announces it, then one update closes `fromId` pointing at
+ * `intoId` (domain/ticket.ts onMerge), and from that moment readers list its messages and trail
+ * under `intoId` (see conversationTicketIds); nothing is moved. The survivor then takes its
+ * participants, tags and links, and both trails record it, naming the threading system, or the
+ * user `by` for an agent's merge. Idempotent: merging an already merged pair again converges, and a
+ * ticket merged into another one is never re-pointed.
+ */
+export async function mergeTickets(models: Models, opts: { intoId: Types.ObjectId; fromId: Types.ObjectId; at: Date; reason: string; by?: { userId: Types.ObjectId | null } }): Promise<void> {
   const { intoId, fromId, at } = opts;
   if (intoId.equals(fromId)) return;
   const [into, from] = await Promise.all([models.Ticket.findById(intoId).lean(), models.Ticket.findById(fromId).lean()]);
@@ -66,7 +140,7 @@ export async function mergeTickets(models: Models, opts: { intoId: Types.ObjectI
   await announceMerge(models, intoId, fromId);
   const switched = await models.Ticket.updateOne(
     { _id: fromId, mergedIntoId: { $in: [null, intoId] } },
-    { $set: { mergedIntoId: intoId, status: 'closed', closedAt: from.closedAt ?? at, messageCount: 0 } },
+    { $set: { mergedIntoId: intoId, ...onMerge(from, at), messageCount: 0 } },
   );
   if (switched.matchedCount === 0) return;
   await models.Ticket.updateOne(
@@ -74,8 +148,10 @@ export async function mergeTickets(models: Models, opts: { intoId: Types.ObjectI
     { $addToSet: { participants: { $each: from.participants }, tags: { $each: from.tags }, linkedTicketIds: { $each: from.linkedTicketIds } } },
   );
   await refreshTicketStats(models, intoId);
-  const actor = { kind: 'system' as const, label: 'threading' };
-  await recordEvent(models, { ticketId: intoId, type: 'merged', actor, at, data: { from: fromId, fromNumber: from.number, reason: opts.reason }, key: `merge:${fromId}>${intoId}:into` });
-  await recordEvent(models, { ticketId: fromId, type: 'merged', actor, at, data: { into: intoId, intoNumber: into.number, reason: opts.reason }, key: `merge:${fromId}>${intoId}:from` });
+  const keys = { into: `merge:${fromId}>${intoId}:into`, from: `merge:${fromId}>${intoId}:from` };
+  const actor = opts.by ? { kind: 'user' as const, id: opts.by.userId, label: null } : { kind: 'system' as const, label: 'threading' };
+  await recordEvent(models, { ticketId: intoId, type: 'merged', actor, at, data: { from: fromId, fromNumber: from.number, reason: opts.reason }, key: keys.into });
+  await recordEvent(models, { ticketId: fromId, type: 'merged', actor, at, data: { into: intoId, intoNumber: into.number, reason: opts.reason }, key: keys.from });
+  // An agent who merges a pair again (after threading did, or after a crash) is named on entries recorded before.
+  if (opts.by) await models.TicketEvent.updateMany({ key: { $in: [keys.into, keys.from] } }, { $set: { actor } });
 }
-

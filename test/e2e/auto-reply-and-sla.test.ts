@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../src/mail/parse-mail.js';
-import { sendReply } from '../../src/services/send-reply.js';
+import { replyToTicket } from '../../src/services/send-reply.js';
 import { refreshSla } from '../../src/services/refresh-sla.js';
 import { slaDeps } from '../../src/composition.js';
 import { hashPassword } from '../../src/store/passwords.js';
@@ -101,7 +101,7 @@ describe('SLA timers with targets of a few seconds', () => {
     expect(late.sla.firstResponseDueAt).toBeInstanceOf(Date);
 
     const agent = (await app.models.User.findOne({ email: 'agent@help.example.test' }).lean())!;
-    await sendReply({ ...slaDeps(app.runtime), refreshSla: (id) => refreshSla(slaDeps(app.runtime), id) }, { ticketId: onTime._id, authorId: agent._id, text: 'On it!' });
+    await replyToTicket({ ...slaDeps(app.runtime), refreshSla: (id) => refreshSla(slaDeps(app.runtime), id) }, { userId: agent._id, role: agent.role, inboxIds: agent.inboxIds }, onTime._id.toHexString(), { form: { text: 'On it!' } });
 
     const notices = () => smtp.received.filter((m) => m.rcptTo.includes('agent@help.example.test') || m.rcptTo.includes('boss@help.example.test'));
     await expect.poll(() => notices().length, { timeout: 20_000 }).toBe(2);

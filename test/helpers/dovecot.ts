@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +41,41 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
     };
     attempt();
   });
+}
+
+function masterPid(dir: string): number | null {
+  try {
+    const pid = Number(readFileSync(path.join(dir, 'run', 'master.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a process still runs: a zombie (killed, not yet reaped by init) does not. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs a Dovecot master and the processes it started (all its direct children), and waits until they are gone. */
+async function killTree(master: number): Promise<void> {
+  if (!alive(master)) return;
+  process.kill(master, 'SIGSTOP');
+  const { stdout } = await run('ps', ['--ppid', String(master), '-o', 'pid=']).catch(() => ({ stdout: '' }));
+  const pids = [...stdout.split(/\s+/).filter(Boolean).map(Number), master];
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 5000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** Dovecot refuses to run mail processes as root, so mailboxes belong to a system user `vmail`. */
@@ -94,6 +129,10 @@ mail_location = maildir:~/Maildir
 first_valid_uid = ${uid}
 last_valid_uid = ${uid}
 mail_max_userip_connections = 50
+# The tests log in with wrong passwords on purpose: a failed login is answered without the default
+# 2-second delay, and the next logins from 127.0.0.1 are not held back for seconds more (the brute-force
+# penalty is off when the auth process cannot reach anvil's penalty socket).
+auth_failure_delay = 0
 ${fakeClock ? `import_environment = $import_environment ${fakeClock}\n` : ''}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/users
@@ -101,6 +140,11 @@ ${fakeClock ? `import_environment = $import_environment ${fakeClock}\n` : ''}pas
 userdb {
   driver = static
   args = uid=${uid} gid=${gid} home=${dir}/mail/%u
+}
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 service imap-login {
   inet_listener imap {
@@ -149,7 +193,12 @@ service imap-login {
       await run('doveadm', ['-c', conf, 'mailbox', 'update', '-u', user, '--uid-validity', String(value), folder]);
     },
     async stop() {
-      await run('doveadm', ['-c', conf, 'stop']).catch(() => {});
+      // `doveadm stop` takes seconds (Dovecot's master pauses while its log process winds down). This
+      // instance is thrown away with its directory, so it is killed outright: the master frozen first so
+      // it starts no new process, then every process it started, then the master.
+      const master = masterPid(dir);
+      if (master === null) await run('doveadm', ['-c', conf, 'stop']).catch(() => {});
+      else await killTree(master);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-
-export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'note'] as const;
-export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+import { MESSAGE_DIRECTIONS, type MessageDirection } from '../../domain/message-directions.js';
 
 export interface Address {
   address: string;

@@ -1,9 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-
-export const OUTBOX_KINDS = ['agent-reply', 'auto-reply', 'sla-reminder', 'escalation', 'digest'] as const;
-export type OutboxKind = (typeof OUTBOX_KINDS)[number];
-export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'failed'] as const;
-export type OutboxState = (typeof OUTBOX_STATES)[number];
+import { OUTBOX_KINDS, OUTBOX_STATES, type OutboxKind, type OutboxState } from '../../domain/outbox.js';
 
 /**
  * A mail Threadline sends. The composed bytes are stored when it is queued, so every delivery attempt

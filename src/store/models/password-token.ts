@@ -1,8 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-
-/** What an admin-issued password link is for: a first password (invite) or a new one (reset). */
-export const PASSWORD_TOKEN_PURPOSES = ['invite', 'reset'] as const;
-export type PasswordTokenPurpose = (typeof PASSWORD_TOKEN_PURPOSES)[number];
+import { PASSWORD_TOKEN_PURPOSES, type PasswordTokenPurpose } from '../../domain/password-links.js';
 
 /**
  * A one-time link to set a user's password. Only the SHA-256 of its random token is stored, so a

@@ -1,37 +1,11 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-
-/** What can happen to a ticket; the trail is append-only. */
-export const TICKET_EVENT_TYPES = [
-  'created',
-  'message_received',
-  'reply_queued',
-  'reply_sent',
-  'reply_failed',
-  'note_added',
-  'status_changed',
-  'priority_changed',
-  'assigned',
-  'tags_changed',
-  'merged',
-  'linked',
-  'related',
-  'reopened',
-  'bounce_received',
-  'auto_reply_received',
-  'auto_reply_sent',
-  'auto_reply_suppressed',
-  'sla_reminder',
-  'sla_breached',
-  'escalated',
-  'participants_capped',
-] as const;
-export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+import { TICKET_EVENT_ACTOR_KINDS, TICKET_EVENT_TYPES, type TicketEventActorKind, type TicketEventType } from '../../domain/ticket-events.js';
 
 export interface TicketEventDoc {
   _id: Types.ObjectId;
   ticketId: Types.ObjectId;
   type: TicketEventType;
-  actor: { kind: 'user' | 'contact' | 'system'; id?: Types.ObjectId | null; label?: string | null };
+  actor: { kind: TicketEventActorKind; id?: Types.ObjectId | null; label?: string | null };
   data: Record<string, unknown>;
   /** Set for events written by retryable steps, so a retry cannot record the same event twice. */
   key?: string | null;
@@ -43,7 +17,7 @@ const ticketEventSchema = new Schema<TicketEventDoc>(
     ticketId: { type: Schema.Types.ObjectId, ref: 'Ticket', required: true },
     type: { type: String, enum: TICKET_EVENT_TYPES, required: true },
     actor: {
-      kind: { type: String, enum: ['user', 'contact', 'system'], required: true },
+      kind: { type: String, enum: TICKET_EVENT_ACTOR_KINDS, required: true },
       id: { type: Schema.Types.ObjectId, default: null },
       label: { type: String, default: null },
     },

@@ -1,7 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-
-export const PRESENCE_STATES = ['viewing', 'replying'] as const;
-export type PresenceState = (typeof PRESENCE_STATES)[number];
+import { PRESENCE_STATES, type PresenceState } from '../../domain/presence.js';
 
 /** That a user has a ticket open (or is writing a reply on it), until `expiresAt` unless renewed. */
 export interface TicketPresenceDoc {

@@ -1,8 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../../domain/ticket-status.js';
 
-export { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus };
-
 /** SLA clock state kept on the ticket so lists can show badges without a join. */
 export interface TicketSla {
   firstResponseDueAt?: Date | null;

@@ -1,7 +1,8 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { USER_ROLES, type UserRole } from '../../domain/user-roles.js';
 
-export const USER_ROLES = ['admin', 'manager', 'agent'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+// Kept while test helpers import the role type from here; new code imports it from src/domain.
+export type { UserRole };
 
 export interface UserDoc {
   _id: Types.ObjectId;

@@ -1,10 +1,10 @@
 import { ERROR_CODES } from '../../domain/errors.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
-import { MESSAGE_DIRECTIONS } from '../../store/models/message.js';
-import { OUTBOX_STATES } from '../../store/models/outbox.js';
-import { PASSWORD_TOKEN_PURPOSES } from '../../store/models/password-token.js';
-import { TICKET_EVENT_TYPES } from '../../store/models/ticket-event.js';
-import { USER_ROLES } from '../../store/models/user.js';
+import { MESSAGE_DIRECTIONS } from '../../domain/message-directions.js';
+import { OUTBOX_STATES } from '../../domain/outbox.js';
+import { PASSWORD_TOKEN_PURPOSES } from '../../domain/password-links.js';
+import { TICKET_EVENT_ACTOR_KINDS, TICKET_EVENT_TYPES } from '../../domain/ticket-events.js';
+import { USER_ROLES } from '../../domain/user-roles.js';
 
 /** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -238,7 +238,7 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
   TicketEvent: object({
     id: objectId,
     type: enumOf(TICKET_EVENT_TYPES),
-    actor: object({ kind: enumOf(['user', 'contact', 'system']), id: nullable(objectId), label: nullable(string) }),
+    actor: object({ kind: enumOf(TICKET_EVENT_ACTOR_KINDS), id: nullable(objectId), label: nullable(string) }),
     data: { type: 'object', description: 'Depends on `type`, e.g. `{from, to}` for status_changed; `{ticketId, number, reason}` for linked and related, with `ticketId` and `number` null when the caller cannot see that ticket.' },
     at: dateTime,
   }),

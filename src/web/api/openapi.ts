@@ -8,11 +8,11 @@ import { createInboxSchema, updateInboxSchema } from '../../services/inbox-schem
 import { credentialsSchema } from '../../services/issue-api-token.js';
 import { querySchema as ticketQuerySchema } from '../../services/list-tickets.js';
 import { mergeSchema } from '../../services/merge-ticket.js';
+import { replySchema } from '../../services/send-reply.js';
 import { changedSchema as connectionTestSchema } from '../../services/test-inbox-connection.js';
 import { patchSchema as ticketUpdateSchema } from '../../services/update-ticket.js';
 import { createUserSchema, updateUserSchema } from '../../services/user-schemas.js';
 import { HANDWRITTEN_SCHEMAS, listOf, ref, type JsonSchema } from './openapi-schemas.js';
-import { replySchema } from './ticket-action-routes.js';
 
 /** The JSON Schema of what a zod schema accepts, so a documented request body is the validated one. */
 function accepted(schema: z.ZodType): JsonSchema {

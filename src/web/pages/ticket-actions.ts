@@ -1,16 +1,15 @@
 import { Router, type Response } from 'express';
 import { isAppError } from '../../domain/errors.js';
+import { isReplyStatus } from '../../domain/ticket-status.js';
 import { addNote } from '../../services/add-note.js';
-import { findReplyConflicts } from '../../services/check-reply-conflict.js';
-import { sendReply } from '../../services/send-reply.js';
-import { updateTicket, visibleTicket } from '../../services/update-ticket.js';
+import { ReplyConflictError } from '../../services/check-reply-conflict.js';
+import { replyToTicket } from '../../services/send-reply.js';
+import { updateTicket } from '../../services/update-ticket.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { renderTicketPage } from './ticket-pages.js';
 import { tagsFromText } from './ticket-extras.js';
 import { fields, formOf, postedText, validationIssues } from './form-fields.js';
-
-const REPLY_STATUSES = new Set(['open', 'pending', 'solved']);
 
 /** The reply form's `seenUntil` (an ISO time from our own page), or null when absent or malformed. */
 function seenUntilOf(value: string): Date | null {
@@ -33,11 +32,21 @@ function replyErrorCode(err: unknown): string {
   return issues?.some((i) => i.path === 'to' || i.path === 'cc') ? 'reply-recipients' : 'reply-unsendable';
 }
 
-/** Runs a form action; validation and conflict failures go back to the ticket page as a message. */
-async function act(res: Response, id: string, errorCode: string | ((err: unknown) => string), fn: () => Promise<unknown>) {
+/**
+ * Runs a form action; validation and conflict failures go back to the ticket page as a message,
+ * unless `handled` answered the request for that error itself.
+ */
+async function act(
+  res: Response,
+  id: string,
+  errorCode: string | ((err: unknown) => string),
+  fn: () => Promise<unknown>,
+  handled: (err: unknown) => Promise<boolean> = async () => false,
+) {
   try {
     await fn();
   } catch (err) {
+    if (await handled(err)) return;
     if (isAppError(err, 'VALIDATION_FAILED')) return backToTicket(res, id, typeof errorCode === 'string' ? errorCode : errorCode(err));
     if (isAppError(err, 'CONFLICT')) return backToTicket(res, id, 'merged');
     throw err;
@@ -53,29 +62,24 @@ export function ticketActions(ctx: PageContext): Router {
   router.post('/tickets/:id/reply', ...guard, async (req, res) => {
     const { actor } = requireSession(res);
     const id = String(req.params.id);
-    // Access first: a hidden ticket is a 404, not a validation message.
-    const ticket = await visibleTicket(ctx.models, actor, id);
     const status = postedText(req, 'status');
     const text = postedText(req, 'text').slice(0, 1_000_000);
-    // The form names the newest trail entry the agent saw; whatever came after holds the reply
-    // (409, draft kept, a fresh marker) so the agent reads it first and a second submit sends.
-    const seenUntil = seenUntilOf(postedText(req, 'seenUntil'));
-    if (seenUntil && text.trim()) {
-      const items = await findReplyConflicts(ctx, { ticketId: ticket._id, userId: actor.userId, seenUntil });
-      if (items.length > 0) return renderTicketPage(ctx, req, res.status(409), { text, status, items });
-    }
-    await act(res, id, replyErrorCode, () =>
-      sendReply(ctx.actions, {
-        ticketId: ticket._id,
-        authorId: actor.userId!,
-        text,
-        ...(REPLY_STATUSES.has(status) ? { status: status as 'open' | 'pending' | 'solved' } : {}),
-        requestKey: postedText(req, 'requestKey').slice(0, 100) || null,
-        // The form lists To and Cc; the Cc boxes ticked (proposed or suggested) are the Cc. A post
-        // without the list (an older page) keeps the proposal.
-        ...(postedText(req, 'recipientsShown') ? { recipients: { cc: fields(formOf(req), 'cc').slice(0, 100) } } : {}),
-      }),
-    );
+    const form = {
+      text,
+      ...(isReplyStatus(status) ? { status } : {}),
+      requestKey: postedText(req, 'requestKey').slice(0, 100) || null,
+      // The form names the newest trail entry the agent saw; whatever came after holds the reply.
+      seenUntil: seenUntilOf(postedText(req, 'seenUntil')),
+      // The form lists To and Cc; the Cc boxes ticked (proposed or suggested) are the Cc. A post
+      // without the list (an older page) keeps the proposal.
+      ...(postedText(req, 'recipientsShown') ? { recipients: { cc: fields(formOf(req), 'cc').slice(0, 100) } } : {}),
+    };
+    await act(res, id, replyErrorCode, () => replyToTicket(ctx.actions, actor, id, { form }), async (err) => {
+      // Held: the page again (409) with the draft kept, what arrived and a fresh marker, so a second submit sends.
+      if (!(err instanceof ReplyConflictError)) return false;
+      await renderTicketPage(ctx, req, res.status(409), { text, status, items: err.items });
+      return true;
+    });
   });
 
   router.post('/tickets/:id/note', ...guard, async (req, res) => {

@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type RequestHandler } from 'express';
+import { DEFAULT_REPLY_STATUS, type ReplyStatus } from '../../domain/ticket-status.js';
 import type { ReplyConflictItem } from '../../services/check-reply-conflict.js';
-import type { TicketDetailView } from '../../services/get-ticket.js';
-import { userLabels } from '../../services/list-assignees.js';
+import type { TicketPageData } from '../../services/ticket-page-data.js';
 import { trackPresence, type PresenceView } from '../../services/track-presence.js';
-import type { WebSessionView } from '../../services/web-sessions.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 
@@ -17,7 +16,8 @@ export interface HeldReply {
   items: ReplyConflictItem[];
 }
 
-const REPLY_STATUSES = ['pending', 'open', 'solved'] as const;
+/** The reply form's status choices, in the order it lists them. */
+const FORM_REPLY_STATUSES: readonly ReplyStatus[] = ['pending', 'open', 'solved'];
 
 // The ticket page's one script (presence heartbeat), named by its content hash like the stylesheet.
 const SCRIPT = readFileSync(path.resolve(import.meta.dirname, '../../../templates/web/ticket.js'), 'utf8');
@@ -37,26 +37,25 @@ export function presenceLine(others: PresenceView[]): string | null {
 }
 
 /**
- * The ticket page's collision data: who else is here (recording this agent as viewing, or as
- * replying when a held draft is shown), the marker of what the reply form was rendered against
- * (the newest trail entry), and for a held reply the draft and what arrived meanwhile.
+ * The ticket page's collision data: who else is here (the page's data records this agent as
+ * viewing, or as replying when a held draft is shown), the marker of what the reply form was
+ * rendered against (the newest trail entry), and for a held reply the draft and what arrived meanwhile.
  */
-export async function ticketCollision(ctx: PageContext, session: WebSessionView, ticket: TicketDetailView, held: HeldReply | null) {
-  const others = await trackPresence(ctx, session.actor, ticket.id, held ? 'replying' : 'viewing');
+export function ticketCollision(data: Pick<TicketPageData, 'ticket' | 'presence' | 'users'>, held: HeldReply | null) {
+  const { ticket } = data;
   const newest = ticket.events.reduce((max, e) => (e.at > max ? e.at : max), new Date(0));
-  const authors = held ? await userLabels(ctx, held.items.map((i) => i.authorId)) : new Map<string, string>();
   const describe = (i: ReplyConflictItem) =>
     i.kind === 'customer_message'
       ? `New message from ${i.from?.name || i.from?.address || 'the customer'}`
-      : `${authors.get(i.authorId ?? '') ?? 'Another agent'} ${i.kind === 'reply' ? 'replied' : 'added a note'}`;
-  const chosen = held && (REPLY_STATUSES as readonly string[]).includes(held.status) ? held.status : 'pending';
+      : `${data.users.get(i.authorId ?? '') ?? 'Another agent'} ${i.kind === 'reply' ? 'replied' : 'added a note'}`;
+  const chosen = held && (FORM_REPLY_STATUSES as readonly string[]).includes(held.status) ? held.status : DEFAULT_REPLY_STATUS;
   return {
-    presence: presenceLine(others),
+    presence: presenceLine(data.presence),
     heartbeatUrl: `/tickets/${ticket.id}/presence`,
     scriptUrl: `/static/ticket.js?v=${SCRIPT_VERSION}`,
     seenUntil: newest.toISOString(),
     draft: held?.text ?? null,
-    statusOptions: REPLY_STATUSES.map((value) => ({ value, selected: value === chosen })),
+    statusOptions: FORM_REPLY_STATUSES.map((value) => ({ value, selected: value === chosen })),
     held: held ? held.items.map((i) => ({ id: i.id, at: i.at, title: describe(i), excerpt: i.excerpt })) : null,
   };
 }

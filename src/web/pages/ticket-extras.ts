@@ -1,12 +1,7 @@
 import { CANNED_PLACEHOLDERS } from '../../domain/canned-reply.js';
-import { isAppError } from '../../domain/errors.js';
 import { parseObjectId, type Actor } from '../../services/access.js';
-import { listCannedReplies } from '../../services/canned-replies.js';
 import { isInboxManager } from '../../services/inbox-manager-access.js';
-import type { TicketDetailView } from '../../services/get-ticket.js';
-import { renderCannedReply } from '../../services/render-canned-reply.js';
-import { requesterTickets } from '../../services/requester-tickets.js';
-import type { PageContext } from './page-deps.js';
+import type { TicketPageData } from '../../services/ticket-page-data.js';
 import { relativeTime } from './view-engine.js';
 import { fixedText, queryText } from './form-fields.js';
 
@@ -24,30 +19,19 @@ export function tagsFromText(text: string): string[] {
   return text.split(/[,\n]/).map((t) => t.trim()).filter((t) => t !== '');
 }
 
-
-// A stale `?canned=` link (the reply was deleted meanwhile) just leaves the reply box empty.
-const unlessMissing = <T>(p: Promise<T>) => p.catch((err: unknown) => (isAppError(err, 'NOT_FOUND') ? null : Promise.reject(err)));
-
 /**
  * What the ticket page shows besides the conversation: the requester's other tickets (also the merge
  * candidates), the inbox's canned replies with the one picked by `?canned=` filled in for this
- * ticket, and the tags as the Ticket form edits them.
+ * ticket (a stale link leaves the reply box empty), and the tags as the Ticket form edits them.
  */
-export async function ticketExtras(ctx: PageContext, actor: Actor, ticket: TicketDetailView, query: Record<string, unknown>) {
-  const cannedId = queryText(query.canned);
-  const error = queryText(query.error);
-  const [others, canned, draft] = await Promise.all([
-    requesterTickets(ctx, actor, ticket.id),
-    unlessMissing(listCannedReplies(ctx, actor, ticket.inboxId)),
-    cannedId ? unlessMissing(renderCannedReply(ctx, actor, ticket.id, cannedId)) : null,
-  ]);
-  const now = ctx.now();
-  const requester = others.map((t) => ({ id: t.id, number: t.number, subject: t.subject, status: t.status, lastActivityAt: t.lastActivityAt, lastActivity: relativeTime(t.lastActivityAt, now) }));
+export function ticketExtras(actor: Actor, data: TicketPageData, query: Record<string, unknown>, now: Date) {
+  const { ticket, cannedDraft: draft } = data;
+  const requester = data.requesterTickets.map((t) => ({ id: t.id, number: t.number, subject: t.subject, status: t.status, lastActivityAt: t.lastActivityAt, lastActivity: relativeTime(t.lastActivityAt, now) }));
   return {
     requesterTickets: requester,
     mergeCandidates: requester.filter((t) => t.status !== 'closed'),
-    mergeError: fixedText(MERGE_ERRORS, error),
-    cannedReplies: (canned?.items ?? []).map((c) => ({ id: c.id, title: c.title, selected: c.id === draft?.id })),
+    mergeError: fixedText(MERGE_ERRORS, queryText(query.error)),
+    cannedReplies: data.cannedReplies.map((c) => ({ id: c.id, title: c.title, selected: c.id === draft?.id })),
     cannedText: draft?.text ?? '',
     manageCannedUrl: isInboxManager(actor, parseObjectId(ticket.inboxId)) ? `/settings/inboxes/${ticket.inboxId}/canned-replies` : null,
     tagsText: ticket.tags.join(', '),

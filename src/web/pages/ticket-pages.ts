@@ -3,12 +3,10 @@ import { Router, type Request, type Response } from 'express';
 import type { MailAddress } from '../../domain/mail.js';
 import type { ReplyRecipients, SuggestionReason } from '../../domain/reply-recipients.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
-import { getTicket } from '../../services/get-ticket.js';
 import { listInboxes } from '../../services/list-inboxes.js';
-import { listAssignees, messageAuthorIds, userLabels } from '../../services/list-assignees.js';
+import { userLabels } from '../../services/list-assignees.js';
 import { listTickets } from '../../services/list-tickets.js';
-import { parseObjectId } from '../../services/access.js';
-import { proposeReplyRecipients } from '../../services/propose-reply-recipients.js';
+import { loadTicketPage } from '../../services/ticket-page-data.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { slaBadge } from './sla-badge.js';
@@ -96,18 +94,12 @@ export function ticketPages(ctx: PageContext): Router {
  */
 export async function renderTicketPage(ctx: PageContext, req: Request, res: Response, held: HeldReply | null = null): Promise<void> {
   const session = requireSession(res);
-  const ticket = await getTicket(ctx, session.actor, String(req.params.id));
-  const ticketId = parseObjectId(ticket.id)!;
-  const inboxId = parseObjectId(ticket.inboxId)!;
-  const [authors, assignees, inbox, merged, recipients] = await Promise.all([
-    messageAuthorIds(ctx, ticketId),
-    listAssignees(ctx, inboxId),
-    ctx.models.Inbox.findById(inboxId).select({ name: 1 }).lean(),
-    // Merged tickets take no more changes; mergedInto alone is null when the target is hidden.
-    ctx.models.Ticket.exists({ _id: ticketId, mergedIntoId: { $ne: null } }),
-    proposeReplyRecipients(ctx, session.actor, ticket.id),
-  ]);
-  const users = await userLabels(ctx, [...authors.values(), ...ticket.events.flatMap((e) => [e.actor.id, typeof e.data.to === 'string' ? e.data.to : e.data.to ? String(e.data.to) : null])]);
+  const data = await loadTicketPage(ctx, session.actor, String(req.params.id), {
+    cannedId: queryText(req.query.canned) ?? null,
+    presence: held ? 'replying' : 'viewing',
+    alsoName: held?.items.map((i) => i.authorId) ?? [],
+  });
+  const { ticket } = data;
   const error = queryText(req.query.error);
   res.type('html').send(
     ctx.views.render('ticket', {
@@ -115,9 +107,9 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       session,
       nav: 'tickets',
       ticket,
-      inboxName: inbox?.name ?? '',
+      inboxName: data.inboxName,
       sla: slaBadge(ticket, ctx.now()),
-      timeline: buildTimeline(ticket, users, authors, { loadImagesFor: queryText(req.query.images) }),
+      timeline: buildTimeline(ticket, data.users, data.authors, { loadImagesFor: queryText(req.query.images) }),
       error: fixedText(FORM_ERRORS, error),
       csrf: session.csrfToken,
       downloads: Boolean(ctx.blobs),
@@ -125,12 +117,12 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       requestKey: randomBytes(12).toString('base64url'),
       statusOptions: TICKET_STATUSES.map((s) => ({ value: s, selected: s === ticket.status })),
       priorityOptions: TICKET_PRIORITIES.map((p) => ({ value: p, selected: p === ticket.priority })),
-      assigneeOptions: assignees.map((a) => ({ ...a, selected: a.id === ticket.assigneeId })),
+      assigneeOptions: data.assignees.map((a) => ({ ...a, selected: a.id === ticket.assigneeId })),
       unassigned: ticket.assigneeId === null,
-      merged: Boolean(merged),
-      extras: await ticketExtras(ctx, session.actor, ticket, req.query),
-      collision: await ticketCollision(ctx, session, ticket, held),
-      recipients: recipients && recipientsForm(recipients),
+      merged: data.merged,
+      extras: ticketExtras(session.actor, data, req.query, ctx.now()),
+      collision: ticketCollision(data, held),
+      recipients: data.recipients && recipientsForm(data.recipients),
     }),
   );
 }

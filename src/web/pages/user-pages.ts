@@ -9,7 +9,7 @@ import { issuePasswordLink } from '../../services/issue-password-link.js';
 import { listInboxes } from '../../services/list-inboxes.js';
 import { listUsers } from '../../services/list-users.js';
 import { updateUser } from '../../services/update-user.js';
-import { USER_ROLES } from '../../store/models/user.js';
+import { USER_ROLES } from '../../domain/user-roles.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { stashSecret, takeSecret } from './reveal-once.js';

@@ -108,7 +108,8 @@ describe('durable engine', () => {
         acknowledged.push(batch);
       }
     })().catch(() => {});
-    await new Promise((r) => setTimeout(r, 400));
+    // Killed while it writes, once a few batches are acknowledged (not after a fixed time, which a slow run may not fill).
+    await expect.poll(() => acknowledged.length, { timeout: 20_000, interval: 10 }).toBeGreaterThan(5);
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;

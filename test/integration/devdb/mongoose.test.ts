@@ -94,7 +94,8 @@ describe('mongoose', () => {
     const note = await Note.create({ body: 'a' });
     const created = note.get('createdAt') as Date;
     expect(created).toBeInstanceOf(Date);
-    await new Promise((r) => setTimeout(r, 5));
+    // updatedAt must come out later than createdAt: wait until the clock has moved on.
+    await expect.poll(() => Date.now(), { interval: 1 }).toBeGreaterThan(created.getTime());
     await Note.updateOne({ _id: note._id }, { $set: { body: 'b' } });
     const again = await Note.findById(note._id).lean<{ body: string; createdAt: Date; updatedAt: Date }>();
     expect(again?.body).toBe('b');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PollerSupervisor } from '../../../src/mail/poller-supervisor.js';
 import { parseMail } from '../../../src/mail/parse-mail.js';
 import { detectBounce } from '../../../src/domain/bounce.js';
-import { ingestEmail, type IngestResult } from '../../../src/services/ingest-email.js';
+import { ingestBatch, type IngestResult } from '../../../src/services/ingest-email.js';
 import { quarantineMail } from '../../../src/services/quarantine-mail.js';
 import { contentHashOf } from '../../../src/domain/dedupe.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
@@ -32,15 +32,10 @@ beforeAll(async () => {
   const deps = { ...fx.deps, now: () => new Date() };
   supervisor = new PollerSupervisor({
     models: fx.models, secrets: createSecretBox(TEST_SECRET_KEY), logger: testLogger, now: () => new Date(), owner: 'corpus', leaseMs: 5000, rescanMs: 300,
-    ingest: async (input) => {
-      try {
-        const r = await ingestEmail(deps, input);
-        outcomes.push(r);
-        return r;
-      } catch (err) {
-        crashes.push(`${input.source?.uid}: ${(err as Error).stack}`);
-        throw err;
-      }
+    ingest: async (batch) => {
+      const results = await ingestBatch(deps, batch);
+      results.forEach((r, i) => (r.status === 'fulfilled' ? outcomes.push(r.value) : crashes.push(`${batch[i]!.source?.uid}: ${(r.reason as Error).stack}`)));
+      return results;
     },
     quarantine: async (q) => void (await quarantineMail(fx.deps, { ...q, contentHash: contentHashOf(q.raw) })),
     settings: { pollIntervalMs: 60_000, maxIdleMs: 60_000, fetchBatch: 50, connectTimeoutMs: 2000, backoff: { baseMs: 100, maxMs: 1000 }, configErrorRetryMs: 60_000, maxIngestAttempts: 3 },

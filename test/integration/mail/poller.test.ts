@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PollerSupervisor } from '../../../src/mail/poller-supervisor.js';
-import { ingestEmail } from '../../../src/services/ingest-email.js';
+import { ingestBatch } from '../../../src/services/ingest-email.js';
 import { quarantineMail } from '../../../src/services/quarantine-mail.js';
 import { contentHashOf } from '../../../src/domain/dedupe.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
@@ -36,7 +36,7 @@ function supervisor(owner: string, overrides: { pollIntervalMs?: number } = {}) 
     owner,
     leaseMs: 3000,
     rescanMs: 200,
-    ingest: (input) => ingestEmail(deps, input),
+    ingest: (batch) => ingestBatch(deps, batch),
     quarantine: async (q) => void (await quarantineMail(fx.deps, { ...q, contentHash: contentHashOf(q.raw) })),
     settings: {
       // Long enough that only IDLE can explain a ticket appearing within a few seconds.

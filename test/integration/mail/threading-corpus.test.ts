@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PollerSupervisor } from '../../../src/mail/poller-supervisor.js';
-import { ingestEmail } from '../../../src/services/ingest-email.js';
+import { ingestBatch } from '../../../src/services/ingest-email.js';
 import { quarantineMail } from '../../../src/services/quarantine-mail.js';
 import { contentHashOf } from '../../../src/domain/dedupe.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
@@ -46,7 +46,7 @@ async function threadThroughDovecot(user: string, order: Buffer[], corpus = { tr
   const deps = { ...fx.deps, now: () => corpus.now };
   const supervisor = new PollerSupervisor({
     models: fx.models, secrets: createSecretBox(TEST_SECRET_KEY), logger: testLogger, now: () => new Date(), owner: user, leaseMs: 5000, rescanMs: 500,
-    ingest: (input) => ingestEmail(deps, input),
+    ingest: (batch) => ingestBatch(deps, batch),
     quarantine: async (q) => void (await quarantineMail(fx.deps, { ...q, contentHash: contentHashOf(q.raw) })),
     settings: { pollIntervalMs: 60_000, maxIdleMs: 60_000, fetchBatch: 50, connectTimeoutMs: 2000, backoff: { baseMs: 100, maxMs: 1000 }, configErrorRetryMs: 60_000, maxIngestAttempts: 3 },
   });

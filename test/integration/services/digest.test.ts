@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { TicketEventType } from '../../../src/store/models/ticket-event.js';
+import type { TicketEventType } from '../../../src/domain/ticket-events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintEmailTemplate, renderEmail } from '../../../src/mail/render-email.js';
 import { buildDigest } from '../../../src/services/build-digest.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Types } from 'mongoose';
 import { getTicket } from '../../../src/services/get-ticket.js';
-import type { StoredMail } from '../../../src/services/ingest-email.js';
+import type { IngestFollowUp } from '../../../src/services/ingest-email.js';
 import { ingestEmail } from '../../../src/services/ingest-email.js';
 import { buildTimeline } from '../../../src/web/pages/timeline.js';
 import { ingestFixture } from '../../helpers/ingest.js';
@@ -12,11 +12,11 @@ const ADMIN = { userId: null, role: 'admin' as const, inboxIds: [] };
 
 let fx: Awaited<ReturnType<typeof ingestFixture>>;
 /** What ingest handed to its follow-up work (auto-reply, SLA timers). */
-const followUps: StoredMail[] = [];
+const followUps: IngestFollowUp[] = [];
 
 beforeAll(async () => {
   fx = await ingestFixture('file_bounce');
-  fx.deps.afterStore = async (stored) => void followUps.push(...stored);
+  fx.deps.followUp = async (tickets) => void followUps.push(...tickets);
 });
 afterAll(() => fx.db.drop());
 

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestEmail, type IngestResult } from '../../../src/services/ingest-email.js';
+import { ingestBatch, ingestEmail, type IngestResult } from '../../../src/services/ingest-email.js';
 import { ingestFixture } from '../../helpers/ingest.js';
 import { rawMail } from '../../helpers/mail.js';
 
@@ -16,7 +16,7 @@ const ticketOf = (r: IngestResult) => {
 };
 
 /** Hands mails in together, as the poller does with a fetched batch. */
-const batch = (raws: Buffer[], deps = fx.deps) => Promise.allSettled(raws.map((raw, i) => ingestEmail(deps, { inboxId: fx.inbox._id, raw, source: { folder: 'INBOX', uidValidity: '1', uid: i + 1 } })));
+const batch = (raws: Buffer[], deps = fx.deps) => ingestBatch(deps, raws.map((raw, i) => ({ inboxId: fx.inbox._id, raw, source: { folder: 'INBOX', uidValidity: '1', uid: i + 1 } })));
 
 describe('ingesting mails handed in together', () => {
   it('threads within the batch as one by one would, keeps a bad mail apart, and stores a repeated mail once', async () => {

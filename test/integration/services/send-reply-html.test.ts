@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
 import type { JobScheduler } from '../../../src/jobs/scheduler.js';
 import { sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
-import { sendReply, type SendReplyDeps } from '../../../src/services/send-reply.js';
+import type { Actor } from '../../../src/services/access.js';
+import { replyToTicket, type SendReplyDeps } from '../../../src/services/send-reply.js';
 import { ingestFixture } from '../../helpers/ingest.js';
 
 let fx: Awaited<ReturnType<typeof ingestFixture>>;
 let deps: SendReplyDeps;
-const agent = new Types.ObjectId();
+const agent: Actor = { userId: new Types.ObjectId(), role: 'admin', inboxIds: [] };
 let number = 80_000;
 
 const HOSTILE = '<p onclick="steal()">Fixed <b>now</b>.</p><script>fetch("/api/v1/me")</script><img src="https://tracker.example/p.gif"><a href="javascript:alert(1)">x</a>';
@@ -32,10 +33,10 @@ async function ticket() {
 
 const storedReply = async (ticketId: Types.ObjectId) => (await fx.models.Message.findOne({ ticketId, direction: 'outbound' }).lean())!;
 
-describe('sendReply with agent HTML (stored unsanitized before)', () => {
+describe('replyToTicket with agent HTML (stored unsanitized before)', () => {
   it('stores the HTML cleaned under the rules of customer mail: no script, handler or javascript: link, remote images held back', async () => {
     const t = await ticket();
-    await sendReply(deps, { ticketId: t._id, authorId: agent, text: 'Fixed now.', html: HOSTILE });
+    await replyToTicket(deps, agent, t._id.toHexString(), { form: { text: 'Fixed now.', html: HOSTILE } });
     const html = (await storedReply(t._id)).html!;
     expect(html).toBe(sanitizeEmailHtml(HOSTILE).html);
     expect(html).toContain('Fixed <b>now</b>.');
@@ -46,14 +47,14 @@ describe('sendReply with agent HTML (stored unsanitized before)', () => {
   it('keeps only the text in the conversation when no sanitizer is given', async () => {
     const t = await ticket();
     const { sanitizeHtml: _, ...withoutSanitizer } = deps;
-    await sendReply(withoutSanitizer, { ticketId: t._id, authorId: agent, text: 'Fixed now.', html: HOSTILE });
+    await replyToTicket(withoutSanitizer, agent, t._id.toHexString(), { form: { text: 'Fixed now.', html: HOSTILE } });
     expect(await storedReply(t._id)).toMatchObject({ text: 'Fixed now.', html: null });
   });
 
   it('refuses HTML too complex to show safely when there is no text to show instead', async () => {
     const t = await ticket();
     const refusing = { ...deps, sanitizeHtml: () => null };
-    await expect(sendReply(refusing, { ticketId: t._id, authorId: agent, text: '', html: '<p>deep</p>' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'html' }] } });
+    await expect(replyToTicket(refusing, agent, t._id.toHexString(), { form: { text: '', html: '<p>deep</p>' } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'html' }] } });
     expect(await fx.models.Message.countDocuments({ ticketId: t._id })).toBe(0);
   });
 });

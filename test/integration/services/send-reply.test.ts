@@ -3,7 +3,8 @@ import { Types } from 'mongoose';
 import type { JobScheduler } from '../../../src/jobs/scheduler.js';
 import { parseMail } from '../../../src/mail/parse-mail.js';
 import { ingestEmail } from '../../../src/services/ingest-email.js';
-import { sendReply, type SendReplyDeps } from '../../../src/services/send-reply.js';
+import type { Actor } from '../../../src/services/access.js';
+import { replyToTicket, type SendReplyDeps } from '../../../src/services/send-reply.js';
 import { ingestFixture } from '../../helpers/ingest.js';
 import { readFixture } from '../../helpers/mail-fixtures.js';
 
@@ -13,7 +14,7 @@ const ID_LIST = /^<[^<>@\s]+@[^<>@\s]+>(?: <[^<>@\s]+@[^<>@\s]+>)*$/;
 
 let fx: Awaited<ReturnType<typeof ingestFixture>>;
 let deps: SendReplyDeps;
-const agent = new Types.ObjectId();
+const agent: Actor = { userId: new Types.ObjectId(), role: 'admin', inboxIds: [] };
 
 beforeAll(async () => {
   fx = await ingestFixture('send_reply');
@@ -38,7 +39,7 @@ async function queuedHeaders(stored: Buffer | { buffer: Uint8Array }) {
   return { inReplyTo: field('In-Reply-To'), references: field('References'), mail: await parseMail(raw, LIMIT) };
 }
 
-describe('sendReply to a mail whose Message-ID the composer cannot write (<abc@def@x>)', () => {
+describe('replyToTicket to a mail whose Message-ID the composer cannot write (<abc@def@x>)', () => {
   it('ingest keeps no id it could not send back, and the reply is queued with valid threading headers', async () => {
     const result = await ingestEmail(fx.deps, { inboxId: fx.inbox._id, raw: readFixture('hostile/message-id-with-two-at-signs-made-ticket-unanswerable.eml'), source: null });
     expect(result.outcome).toBe('ticketed');
@@ -47,7 +48,7 @@ describe('sendReply to a mail whose Message-ID the composer cannot write (<abc@d
     expect(stored!.messageId ?? null).toBeNull();
     expect(stored!.references).toEqual(['root.4711@customer.test']);
 
-    const item = await sendReply(deps, { ticketId, authorId: agent, text: 'We corrected the invoice.' });
+    const item = await replyToTicket(deps, agent, ticketId.toHexString(), { form: { text: 'We corrected the invoice.' } });
     expect(item.state).toBe('pending');
     const headers = await queuedHeaders(item.raw);
     expect(headers.inReplyTo).toBeNull();
@@ -70,7 +71,7 @@ describe('sendReply to a mail whose Message-ID the composer cannot write (<abc@d
       text: 'Still wrong.',
     });
 
-    const item = await sendReply(deps, { ticketId: ticket._id, authorId: agent, text: 'Fixed now.' });
+    const item = await replyToTicket(deps, agent, ticket._id.toHexString(), { form: { text: 'Fixed now.' } });
     const headers = await queuedHeaders(item.raw);
     expect(headers.inReplyTo).toBeNull();
     expect(headers.references).toMatch(ID_LIST);
@@ -91,8 +92,55 @@ describe('sendReply to a mail whose Message-ID the composer cannot write (<abc@d
       subject: 'Fine mail',
       text: 'Hello',
     });
-    const headers = await queuedHeaders((await sendReply(deps, { ticketId: ticket._id, authorId: agent, text: 'Hi' })).raw);
+    const headers = await queuedHeaders((await replyToTicket(deps, agent, ticket._id.toHexString(), { form: { text: 'Hi' } })).raw);
     expect(headers.inReplyTo).toBe('<fine.3@customer.test>');
     expect(headers.references).toBe('<fine.3@customer.test>');
+  });
+});
+
+describe('replyToTicket: who may reply, and what it does to the status', () => {
+  async function openTicket(number: number, over: Record<string, unknown> = {}) {
+    const ticket = await fx.models.Ticket.create({ number, inboxId: fx.inbox._id, subject: 'Printer', requester: { email: 'ivo@customer.test' }, status: 'open', ...over });
+    await fx.models.Message.create({ ticketId: ticket._id, inboxId: fx.inbox._id, direction: 'inbound', messageId: `p.${number}@customer.test`, from: { address: 'ivo@customer.test' }, subject: 'Printer', text: 'It jams.' });
+    return ticket;
+  }
+
+  it("refuses an agent of another inbox as if the ticket did not exist, and queues or changes nothing (regression: replies checked no access)", async () => {
+    const ticket = await openTicket(90_010);
+    const outsider: Actor = { userId: new Types.ObjectId(), role: 'agent', inboxIds: [new Types.ObjectId()] };
+    await expect(replyToTicket(deps, outsider, ticket._id.toHexString(), { form: { text: 'Not mine to answer.' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(replyToTicket(deps, outsider, ticket._id.toHexString(), { json: { text: 'Not mine to answer.' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await fx.models.Outbox.countDocuments({ ticketId: ticket._id })).toBe(0);
+    expect(await fx.models.TicketEvent.countDocuments({ ticketId: ticket._id })).toBe(0);
+    expect((await fx.models.Ticket.findById(ticket._id).lean())!).toMatchObject({ status: 'open', messageCount: 0 });
+
+    const member: Actor = { userId: new Types.ObjectId(), role: 'agent', inboxIds: [fx.inbox._id] };
+    await replyToTicket(deps, member, ticket._id.toHexString(), { form: { text: 'On it.' } });
+    expect(await fx.models.Outbox.countDocuments({ ticketId: ticket._id })).toBe(1);
+  });
+
+  it('judges an API body only after the access check, and refuses the operator, who is no user', async () => {
+    const ticket = await openTicket(90_011);
+    const outsider: Actor = { userId: new Types.ObjectId(), role: 'agent', inboxIds: [] };
+    await expect(replyToTicket(deps, outsider, ticket._id.toHexString(), { json: { bogus: true } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(replyToTicket(deps, agent, ticket._id.toHexString(), { json: { bogus: true } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(replyToTicket(deps, { userId: null, role: 'admin', inboxIds: [] }, ticket._id.toHexString(), { form: { text: 'Hi' } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('regression: a reply that moves a closed ticket on clears solvedAt and closedAt, as every other status change does', async () => {
+    const solvedAt = new Date('2026-01-02T10:00:00Z');
+    const closedAt = new Date('2026-01-03T10:00:00Z');
+    const ticket = await openTicket(90_012, { status: 'closed', solvedAt, closedAt });
+    await replyToTicket(deps, agent, ticket._id.toHexString(), { form: { text: 'Reopening this for you.', status: 'pending' } });
+    expect((await fx.models.Ticket.findById(ticket._id).lean())!).toMatchObject({ status: 'pending', solvedAt: null, closedAt: null });
+
+    await replyToTicket(deps, agent, ticket._id.toHexString(), { form: { text: 'Done.', status: 'solved' } });
+    const solved = (await fx.models.Ticket.findById(ticket._id).lean())!;
+    expect(solved).toMatchObject({ status: 'solved', closedAt: null });
+    expect(solved.solvedAt).toBeInstanceOf(Date);
+    expect(await fx.models.TicketEvent.find({ ticketId: ticket._id, type: 'status_changed' }).sort({ at: 1, _id: 1 }).lean().then((es) => es.map((e) => e.data))).toEqual([
+      { from: 'closed', to: 'pending' },
+      { from: 'pending', to: 'solved' },
+    ]);
   });
 });

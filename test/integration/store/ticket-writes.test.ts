@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScheduler, type JobScheduler } from '../../../src/jobs/scheduler.js';
 import { ingestEmail } from '../../../src/services/ingest-email.js';
 import { sendAutoReply } from '../../../src/services/send-auto-reply.js';
-import { sendReply } from '../../../src/services/send-reply.js';
+import { replyToTicket } from '../../../src/services/send-reply.js';
 import { mergeTickets, refreshTicketStats } from '../../../src/store/ticket-writes.js';
 import { autoReplyDeps, customerMail } from '../../helpers/auto-reply.js';
 import { ingestFixture } from '../../helpers/ingest.js';
@@ -48,7 +48,7 @@ describe("a ticket's message count: customer mail and agent replies, not the aut
   it('regression: recounting a ticket that got an auto-reply gives the count the normal path keeps', async () => {
     const { ticketId } = await ticketWithAutoReply('Printer is on fire');
     expect(await messageCount(ticketId)).toBe(1);
-    await sendReply({ models: fx.models, scheduler, sign: fx.deps.sign, now: () => new Date() }, { ticketId, authorId: agent, text: 'We are sending a technician.' });
+    await replyToTicket({ models: fx.models, scheduler, sign: fx.deps.sign, now: () => new Date() }, { userId: agent, role: 'admin', inboxIds: [] }, ticketId.toHexString(), { form: { text: 'We are sending a technician.' } });
     const normalPath = await messageCount(ticketId);
     expect(normalPath).toBe(2);
 

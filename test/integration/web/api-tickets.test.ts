@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TicketStatus } from '../../../src/store/models/ticket.js';
+import type { TicketStatus } from '../../../src/domain/ticket-status.js';
 import { call, createUser, login, startApi, type ApiHarness } from '../../helpers/api.js';
 
 let h: ApiHarness;

@@ -1,0 +1,30 @@
+/** What can happen to a ticket; the trail is append-only. */
+export const TICKET_EVENT_TYPES = [
+  'created',
+  'message_received',
+  'reply_queued',
+  'reply_sent',
+  'reply_failed',
+  'note_added',
+  'status_changed',
+  'priority_changed',
+  'assigned',
+  'tags_changed',
+  'merged',
+  'linked',
+  'related',
+  'reopened',
+  'bounce_received',
+  'auto_reply_received',
+  'auto_reply_sent',
+  'auto_reply_suppressed',
+  'sla_reminder',
+  'sla_breached',
+  'escalated',
+  'participants_capped',
+] as const;
+export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+
+/** Who a trail entry names as its cause: an agent, the customer (by address), or Threadline itself. */
+export const TICKET_EVENT_ACTOR_KINDS = ['user', 'contact', 'system'] as const;
+export type TicketEventActorKind = (typeof TICKET_EVENT_ACTOR_KINDS)[number];

@@ -1,0 +1,168 @@
+import { AppError } from './errors.js';
+import { DEFAULT_REPLY_STATUS, type ReplyStatus, type TicketStatus } from './ticket-status.js';
+
+/**
+ * The ticket's status bookkeeping. One rule for every status change (see {@link transition}):
+ * `solvedAt` is when the ticket last became solved, `closedAt` when it last became closed.
+ * - entering `solved` sets solvedAt and clears closedAt;
+ * - entering `closed` sets closedAt and keeps solvedAt (a solved ticket closed later stays solved then);
+ * - entering `new`, `open` or `pending` clears both;
+ * - a status that does not change changes neither.
+ */
+export interface StatusFields {
+  status: TicketStatus;
+  solvedAt: Date | null;
+  closedAt: Date | null;
+}
+
+/** A ticket as the status rules read it (tickets stored earlier may lack the timestamps). */
+export interface TicketStatusState {
+  status: TicketStatus;
+  solvedAt?: Date | null;
+  closedAt?: Date | null;
+}
+
+/** The SLA bookkeeping the ticket rules set. */
+export interface SlaFields {
+  /** The oldest customer mail no agent has answered yet. */
+  awaitingSince?: Date | null;
+  firstRespondedAt?: Date | null;
+}
+
+/** Field changes a ticket rule asks for; absent fields stay as they are. */
+export interface TicketChanges extends Partial<StatusFields> {
+  lastActivityAt?: Date;
+  sla?: SlaFields;
+}
+
+/** A status change as the trail records it. */
+export interface StatusChange {
+  from: TicketStatus;
+  to: TicketStatus;
+}
+
+/** The fields a move to `to` at `at` sets, or null when the ticket already has that status. */
+export function transition(ticket: TicketStatusState, to: TicketStatus, at: Date): StatusFields | null {
+  if (to === ticket.status) return null;
+  if (to === 'solved') return { status: to, solvedAt: at, closedAt: null };
+  if (to === 'closed') return { status: to, solvedAt: ticket.solvedAt ?? null, closedAt: at };
+  return { status: to, solvedAt: null, closedAt: null };
+}
+
+/** How a customer's mail arrived, as far as the reopen rules care. */
+export interface CustomerReplyPolicy {
+  /** An automatic answer (out-of-office, vacation notice): it wakes nothing. */
+  automated: boolean;
+  /** The mail continues the ticket's conversation; the mail that opened a ticket reopens nothing. */
+  continuesConversation: boolean;
+}
+
+/**
+ * What a customer's mail does to its ticket: a reply to a solved or closed ticket reopens it
+ * (trail: `reopened`), a reply to a pending one makes it open again (trail: `status_changed`),
+ * anything else leaves the status alone (null). Whether a reply to a long-closed ticket starts a
+ * new one instead is decided before, by {@link startsFollowUp}.
+ */
+export function onCustomerReply(
+  ticket: TicketStatusState,
+  at: Date,
+  policy: CustomerReplyPolicy,
+): { kind: 'reopen' | 'wake'; from: TicketStatus; change: StatusFields } | null {
+  if (policy.automated) return null;
+  const change = transition(ticket, 'open', at);
+  if (!change) return null;
+  if (ticket.status === 'solved' || ticket.status === 'closed') return policy.continuesConversation ? { kind: 'reopen', from: ticket.status, change } : null;
+  return ticket.status === 'pending' ? { kind: 'wake', from: ticket.status, change } : null;
+}
+
+/**
+ * Whether a customer's reply to this ticket opens a new ticket linked to it instead of reopening it:
+ * the ticket was closed longer than `reopenClosedWithinSeconds` ago (or closed at an unknown time).
+ */
+export function startsFollowUp(ticket: Pick<TicketStatusState, 'status' | 'closedAt'>, at: Date, reopenClosedWithinSeconds: number): boolean {
+  if (ticket.status !== 'closed') return false;
+  const closedFor = ticket.closedAt ? (at.getTime() - ticket.closedAt.getTime()) / 1000 : Infinity;
+  return closedFor > reopenClosedWithinSeconds;
+}
+
+/**
+ * What an agent's reply at `at` does to its ticket: the status the agent chose (pending by default,
+ * under the status rule), the activity time, the next-response clock stopped (no customer mail is
+ * waiting), and the first response recorded once.
+ */
+export function onAgentReply(
+  ticket: TicketStatusState & { sla?: SlaFields | null },
+  at: Date,
+  statusAfter: ReplyStatus = DEFAULT_REPLY_STATUS,
+): { changes: TicketChanges; statusChanged: StatusChange | null } {
+  const change = transition(ticket, statusAfter, at);
+  return {
+    changes: { ...change, lastActivityAt: at, sla: { awaitingSince: null, ...(ticket.sla?.firstRespondedAt ? {} : { firstRespondedAt: at }) } },
+    statusChanged: change ? { from: ticket.status, to: statusAfter } : null,
+  };
+}
+
+/** A reply needs words: text, or HTML. */
+export function checkReplyBody(text: string, html: string | null | undefined): void {
+  if (!text.trim() && !html?.trim()) throw new AppError('VALIDATION_FAILED', 'A reply needs text', { details: { issues: [{ path: 'text', message: 'is required' }] } });
+}
+
+/** A merged ticket takes no reply: its conversation goes on in the ticket it was merged into. */
+export function checkReplyable(ticket: { mergedIntoId?: unknown }): void {
+  if (ticket.mergedIntoId) throw new AppError('NOT_FOUND', 'Ticket not found');
+}
+
+/** A merged ticket takes no more changes of status, priority, assignee or tags. */
+export function checkChangeable(ticket: { mergedIntoId?: unknown }): void {
+  if (ticket.mergedIntoId) throw new AppError('CONFLICT', 'This ticket was merged into another one');
+}
+
+/** Tags as a ticket keeps them: lower-case, each once, sorted. */
+export function normalizeTags(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((t) => t.toLowerCase()))].sort();
+}
+
+/** Whether two tag lists hold the same tags (in any order). */
+export function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  return [...a].sort().join('\n') === [...b].sort().join('\n');
+}
+
+/** One side of a merge as the merge rules read it (ids as hex strings). */
+export interface MergeSide {
+  id: string;
+  requesterEmail: string;
+  mergedIntoId: string | null;
+}
+
+const invalidMerge = (message: string) => new AppError('VALIDATION_FAILED', `Merge is invalid: intoId: ${message}`, { details: { issues: [{ path: 'intoId', message }] } });
+
+/** The CONFLICT of a merge whose tickets another merge took first. */
+export const mergeTaken = () => new AppError('CONFLICT', 'One of these tickets was already merged into another one');
+
+/**
+ * Whether `from` may be merged into `into`: two different tickets of the same requester
+ * (VALIDATION_FAILED on `intoId` otherwise), neither merged elsewhere (CONFLICT). Merging a pair
+ * again is allowed, so a retried merge converges.
+ */
+export function checkMerge(from: MergeSide, into: MergeSide): void {
+  if (from.id === into.id) throw invalidMerge('is this ticket itself');
+  if (from.requesterEmail !== into.requesterEmail) throw invalidMerge('belongs to another requester');
+  if (into.mergedIntoId || (from.mergedIntoId && from.mergedIntoId !== into.id)) throw mergeTaken();
+}
+
+/**
+ * What a merge does to the merged ticket: it is closed under the status rule, except that one
+ * already closed keeps the time it was closed.
+ */
+export function onMerge(from: TicketStatusState, at: Date): StatusFields {
+  return transition(from, 'closed', at) ?? { status: 'closed', solvedAt: from.solvedAt ?? null, closedAt: from.closedAt ?? at };
+}
+
+/**
+ * The survivor's next-response clock after an agent's merge: customer mail still unanswered on the
+ * merged ticket keeps it running from the older of the two waits; null leaves it as it is.
+ */
+export function survivorAwaitingSince(from: { sla?: SlaFields | null }, into: { sla?: SlaFields | null }): Date | null {
+  const waiting = from.sla?.awaitingSince;
+  return waiting && (!into.sla?.awaitingSince || waiting < into.sla.awaitingSince) ? waiting : null;
+}
