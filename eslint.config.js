@@ -19,4 +19,37 @@ export default tseslint.config(
     files: ['bench/**', 'src/devdb/cli.ts', 'src/cli/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  // Dependencies point inward: the domain depends on nothing of ours and does no I/O.
+  {
+    files: ['src/domain/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['../*'], message: 'src/domain depends on nothing outside src/domain.' },
+          { group: ['node:fs', 'node:net', 'node:http', 'node:https', 'node:child_process', 'mongoose', 'mongodb', 'express', 'imapflow', 'nodemailer', 'agenda', '@agendajs/*', 'lmdb', 'pino'], message: 'src/domain is pure: no I/O.' },
+        ],
+      }],
+    },
+  },
+  // Use cases never reach out to the edges; adapters (mail, jobs) come in through ports.
+  {
+    files: ['src/services/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['../web/*', '../roles/*', '../cli/*', '../devdb/*', '../composition*', '../runtime*', 'express'], message: 'A use case does not depend on the edges that call it.' },
+          { group: ['../mail/*', '../jobs/*'], message: 'Declare the port this use case needs; the composition root passes the adapter.' },
+        ],
+      }],
+    },
+  },
+  // Known exceptions, to be turned into ports (each file listed goes when it is).
+  {
+    files: ['src/services/queue-mail.ts', 'src/services/deliver-outbox-item.ts', 'src/services/ingest-mail.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['../web/*', '../roles/*', '../cli/*', '../devdb/*', '../composition*', '../runtime*', 'express'], message: 'A use case does not depend on the edges that call it.' }],
+      }],
+    },
+  },
 );
