@@ -1,23 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 
-/** How a delivery attempt ended, as the outbox needs to know it. */
-export type DeliveryResult =
-  | { ok: true; response: string }
-  | { ok: false; permanent: boolean; code: string; message: string; smtpCode: number | null };
-
-export interface SmtpAccount {
-  host: string;
-  port: number;
-  secure: boolean;
-  user: string | null;
-  password: string | null;
-}
-
-/** Sends a stored message; one transporter (and connection pool) per account. */
-export interface MailSender {
-  send(account: SmtpAccount, envelope: { from: string; to: string[] }, raw: Buffer): Promise<DeliveryResult>;
-  close(): void;
-}
+import type { DeliveryResult, MailSender, SmtpAccount } from '../services/ports.js';
 
 interface NodemailerError {
   code?: string;

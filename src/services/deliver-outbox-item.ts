@@ -3,7 +3,7 @@ import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../domain/backoff.js';
 import { AppError } from '../domain/errors.js';
-import type { MailSender } from '../mail/smtp-transport.js';
+import type { MailSender } from './ports.js';
 import type { Models } from '../store/models/index.js';
 import type { OutboxDoc } from '../store/models/outbox.js';
 import type { SecretBox } from '../store/secret-box.js';

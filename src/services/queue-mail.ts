@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { ourMessageId, type Signer } from '../domain/message-ids.js';
 import type { MailAddress } from '../domain/mail.js';
-import type { JobScheduler } from '../jobs/scheduler.js';
+import type { JobScheduler } from './ports.js';
 import { composeMessage } from '../mail/compose-message.js';
 import type { Models } from '../store/models/index.js';
 import type { OutboxKind } from '../domain/outbox.js';

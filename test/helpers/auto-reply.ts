@@ -1,4 +1,4 @@
-import type { JobScheduler } from '../../src/jobs/scheduler.js';
+import type { JobScheduler } from '../../src/services/ports.js';
 import { renderEmail } from '../../src/mail/render-email.js';
 import type { AutoReplyDeps } from '../../src/services/send-auto-reply.js';
 import { testLogger } from './db.js';

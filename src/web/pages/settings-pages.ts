@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.js';
-import type { JobScheduler } from '../../jobs/scheduler.js';
+import type { JobScheduler } from '../../services/ports.js';
 import { getDigestSchedule, setDigestSchedule } from '../../services/digest-schedule.js';
 import { listInboxes } from '../../services/list-inboxes.js';
 import type { RenderEmailFn } from '../../services/render-types.js';

@@ -2,7 +2,8 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda } from 'agenda';
 import { MongoClient, type Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { JOB_KEY_INDEX, createScheduler, ensureJobIndexes, type JobScheduler } from '../../../src/jobs/scheduler.js';
+import { JOB_KEY_INDEX, createScheduler, ensureJobIndexes } from '../../../src/jobs/scheduler.js';
+import type { JobScheduler } from '../../../src/services/ports.js';
 import { uniqueDbName } from '../../helpers/db.js';
 
 const dbName = uniqueDbName('keyed_race');

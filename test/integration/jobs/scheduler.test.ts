@@ -2,7 +2,8 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda } from 'agenda';
 import type { Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_KEY_INDEX, createScheduler, ensureJobIndexes, type JobScheduler } from '../../../src/jobs/scheduler.js';
+import { JOB_KEY_INDEX, createScheduler, ensureJobIndexes } from '../../../src/jobs/scheduler.js';
+import type { JobScheduler } from '../../../src/services/ports.js';
 import { openTestDb } from '../../helpers/db.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;

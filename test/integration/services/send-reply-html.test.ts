@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
-import type { JobScheduler } from '../../../src/jobs/scheduler.js';
+import type { JobScheduler } from '../../../src/services/ports.js';
 import { sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
 import type { Actor } from '../../../src/services/access.js';
 import { replyToTicket, type SendReplyDeps } from '../../../src/services/send-reply.js';

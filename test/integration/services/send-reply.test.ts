@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
-import type { JobScheduler } from '../../../src/jobs/scheduler.js';
+import type { JobScheduler } from '../../../src/services/ports.js';
 import { parseMail } from '../../../src/mail/parse-mail.js';
 import { ingestEmail } from '../../../src/services/ingest-email.js';
 import type { Actor } from '../../../src/services/access.js';

@@ -5,7 +5,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_SLA_POLICY } from '../../../src/domain/sla.js';
-import type { JobScheduler } from '../../../src/jobs/scheduler.js';
+import type { JobScheduler } from '../../../src/services/ports.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
 import type { ConnectionChecks } from '../../../src/services/test-inbox-connection.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobScheduler } from '../../../src/jobs/scheduler.js';
+import type { JobScheduler } from '../../../src/services/ports.js';
 import { renderEmail, validateTemplateOverride } from '../../../src/mail/render-email.js';
 import type { ConnectionChecks } from '../../../src/services/test-inbox-connection.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';

@@ -1,4 +1,4 @@
-import type { JobScheduler } from '../../../src/jobs/scheduler.js';
+import type { JobScheduler } from '../../../src/services/ports.js';
 import { createConnectionChecks } from '../../../src/mail/connection-check.js';
 import { renderEmail, validateTemplateOverride } from '../../../src/mail/render-email.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';

@@ -1,4 +1,4 @@
-import type { JobScheduler } from '../../../src/jobs/scheduler.js';
+import type { JobScheduler } from '../../../src/services/ports.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';

@@ -1,0 +1,44 @@
+/*
+ * The ports use cases declare for the adapters they drive: background work (src/jobs implements it)
+ * and sending a stored message (src/mail implements it). The composition root passes the adapters.
+ */
+
+/** How use cases schedule background work, without knowing about Agenda. */
+export interface JobScheduler {
+  /**
+   * Schedules `name` at `at` (now by default). With `key`, at most one job of that name and key
+   * exists: scheduling again moves it instead of adding a second one.
+   */
+  schedule(name: string, opts: { key?: string; at?: Date; data?: Record<string, unknown> }): Promise<void>;
+  /** Removes the pending job of that name and key, if any. */
+  cancel(name: string, key: string): Promise<void>;
+  /** Removes every pending job of that name whose data has these values; a list matches any of its values. */
+  cancelMatching(name: string, data: Record<string, string | readonly string[]>): Promise<void>;
+  /**
+   * Makes the pending jobs of `name` whose `data[field]` is one of `values` exactly `wanted`: jobs not
+   * wanted are removed, and a wanted job is written only when it is missing or due at another time.
+   */
+  replaceMatching(name: string, field: string, values: readonly string[], wanted: ReadonlyArray<{ key: string; at: Date; data: Record<string, string> }>): Promise<void>;
+  /** A job that repeats on a cron schedule in a time zone; one per name and key, replaced when called again. */
+  scheduleRecurring(name: string, opts: { key: string; cron: string; timeZone: string }): Promise<void>;
+}
+
+/** How a delivery attempt ended, as the outbox needs to know it. */
+export type DeliveryResult =
+  | { ok: true; response: string }
+  | { ok: false; permanent: boolean; code: string; message: string; smtpCode: number | null };
+
+/** The SMTP account a mail is sent through. */
+export interface SmtpAccount {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  password: string | null;
+}
+
+/** Sends a stored message; one transporter (and connection pool) per account. */
+export interface MailSender {
+  send(account: SmtpAccount, envelope: { from: string; to: string[] }, raw: Buffer): Promise<DeliveryResult>;
+  close(): void;
+}
