@@ -2,8 +2,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { backupStore } from '../devdb/backup.js';
-import { AppError, isAppError } from '../domain/errors.js';
-import { asAppError, argPath, describeStore, formatBytes, refuseExternalDatabase } from './embedded-db.js';
+import { reportCliError } from './cli-errors.js';
+import { asAppError, argPath, describeStore, fileArgument, formatBytes, refuseExternalDatabase } from './embedded-db.js';
 
 const USAGE = `Usage: npm run db:backup -- FILE [--force]
 
@@ -42,18 +42,12 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    if (positionals.length === 0) {
-      console.error(USAGE);
-      return 2;
-    }
-    if (positionals.length > 1) throw new AppError('VALIDATION_FAILED', `give one FILE, got ${positionals.length}\n\n${USAGE}`);
-    await run(positionals[0]!, values.force === true);
+    const file = fileArgument(positionals, USAGE);
+    if (file === null) return 2;
+    await run(file, values.force === true);
     return 0;
   } catch (err) {
-    if (isAppError(err)) console.error(`error ${err.code}: ${err.message}`);
-    else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`error VALIDATION_FAILED: ${(err as Error).message}`);
-    else console.error(`error INTERNAL: ${(err as Error).stack ?? String(err)}`);
-    return isAppError(err, 'CONFIG_INVALID') ? 2 : 1;
+    return reportCliError(err);
   }
 }
 

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { startDevDb } from '../devdb/server.js';
-import { AppError, isAppError } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
+import { reportCliError } from './cli-errors.js';
 import { exportDatabase, type ExportEvent } from '../services/export-database.js';
 import { redactUri } from '../store/database.js';
 import { EXPORT_PROGRESS_COLLECTION, openExportSource, openExportTarget } from '../store/mongo-export.js';
@@ -144,10 +145,7 @@ async function main(argv: string[]): Promise<number> {
     await run(values);
     return 0;
   } catch (err) {
-    if (isAppError(err)) console.error(`error ${err.code}: ${err.message}`);
-    else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`error VALIDATION_FAILED: ${(err as Error).message}`);
-    else console.error(`error INTERNAL: ${(err as Error).stack ?? String(err)}`);
-    return isAppError(err, 'CONFIG_INVALID') ? 2 : 1;
+    return reportCliError(err);
   }
 }
 

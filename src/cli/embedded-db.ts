@@ -11,6 +11,16 @@ export function refuseExternalDatabase(config: Config, advice: string): void {
   throw new AppError('CONFIG_INVALID', `MONGODB_URI is set, so Threadline keeps its data in MongoDB, not in the built-in database: ${advice}`);
 }
 
+/** The one FILE a backup or restore takes; null (the usage printed) when none is given. */
+export function fileArgument(positionals: string[], usage: string): string | null {
+  if (positionals.length === 0) {
+    console.error(usage);
+    return null;
+  }
+  if (positionals.length > 1) throw new AppError('VALIDATION_FAILED', `give one FILE, got ${positionals.length}\n\n${usage}`);
+  return positionals[0] as string;
+}
+
 /** A file named on the command line, absolute. */
 export function argPath(arg: string): string {
   // npm runs scripts in the package root; INIT_CWD is where the user typed the command.

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { AppError, isAppError } from '../domain/errors.js';
+import { reportCliError } from './cli-errors.js';
 import { OPERATOR } from '../services/access.js';
 import { createInbox, type InboxDeps } from '../services/create-inbox.js';
 import { getInbox } from '../services/get-inbox.js';
@@ -247,10 +248,7 @@ async function main(argv: string[]): Promise<number> {
     await run(command, rest, values);
     return 0;
   } catch (err) {
-    if (isAppError(err)) console.error(`error ${err.code}: ${errorText(err)}`);
-    else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`error VALIDATION_FAILED: ${(err as Error).message}`);
-    else console.error(`error INTERNAL: ${(err as Error).stack ?? String(err)}`);
-    return isAppError(err, 'CONFIG_INVALID') ? 2 : 1;
+    return reportCliError(err, errorText);
   }
 }
 
