@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DIR, loadConfig } from '../../../src/config/load-config.js';
-import { AppError } from '../../../src/domain/errors.js';
-
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected loadConfig to throw');
-}
+import { appErrorOf } from '../../helpers/app-error.js';
 
 describe('loadConfig', () => {
   it('runs with no environment at all on the defaults from config/default.json', () => {
@@ -32,14 +22,14 @@ describe('loadConfig', () => {
   });
 
   it('names the variable and the problem for a bad value', () => {
-    const err = errorOf(() => loadConfig({ PORT: 'eighty' }));
+    const err = appErrorOf(() => loadConfig({ PORT: 'eighty' }));
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toMatch(/PORT \(port\): .*number/i);
     expect(err.message).toContain('got "eighty"');
   });
 
   it('reports every bad value at once', () => {
-    const err = errorOf(() => loadConfig({ PORT: '70000', LOG_LEVEL: 'loud', PUBLIC_URL: 'ftp://x' }));
+    const err = appErrorOf(() => loadConfig({ PORT: '70000', LOG_LEVEL: 'loud', PUBLIC_URL: 'ftp://x' }));
     expect(err.message).toMatch(/PORT/);
     expect(err.message).toMatch(/LOG_LEVEL/);
     expect(err.message).toMatch(/PUBLIC_URL/);
@@ -48,37 +38,37 @@ describe('loadConfig', () => {
   it('bounds the work one mail may cost: participants, worker threads and their time budget', () => {
     expect(loadConfig({}).mail).toMatchObject({ maxParticipantsPerMail: 50, workBudgetMs: 5000, workerThreads: 2 });
     expect(loadConfig({ MAIL_MAX_PARTICIPANTS_PER_MAIL: '20', MAIL_WORK_BUDGET_MS: '2000', MAIL_WORKER_THREADS: '4' }).mail).toMatchObject({ maxParticipantsPerMail: 20, workBudgetMs: 2000, workerThreads: 4 });
-    const err = errorOf(() => loadConfig({ MAIL_MAX_PARTICIPANTS_PER_MAIL: '0', MAIL_WORK_BUDGET_MS: '10', MAIL_WORKER_THREADS: 'many' }));
+    const err = appErrorOf(() => loadConfig({ MAIL_MAX_PARTICIPANTS_PER_MAIL: '0', MAIL_WORK_BUDGET_MS: '10', MAIL_WORKER_THREADS: 'many' }));
     expect(err.message).toContain('MAIL_MAX_PARTICIPANTS_PER_MAIL (mail.maxParticipantsPerMail)');
     expect(err.message).toContain('MAIL_WORK_BUDGET_MS (mail.workBudgetMs)');
     expect(err.message).toContain('MAIL_WORKER_THREADS (mail.workerThreads)');
   });
 
   it('never echoes a secret value in the error', () => {
-    const err = errorOf(() => loadConfig({ SECRET_KEY: 'short-but-secret' }));
+    const err = appErrorOf(() => loadConfig({ SECRET_KEY: 'short-but-secret' }));
     expect(err.message).toMatch(/SECRET_KEY \(secretKey\): must be at least 32 characters/);
     expect(err.message).not.toContain('short-but-secret');
   });
 
   it('requires SECRET_KEY and MONGODB_URI in production', () => {
-    const err = errorOf(() => loadConfig({ NODE_ENV: 'production' }));
+    const err = appErrorOf(() => loadConfig({ NODE_ENV: 'production' }));
     expect(err.message).toMatch(/SECRET_KEY \(secretKey\): is required in production/);
     expect(err.message).toMatch(/MONGODB_URI \(mongodbUri\): is required in production/);
     expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(32), MONGODB_URI: 'mongodb://db/x' })).not.toThrow();
   });
 
   it('takes ADMIN_EMAIL and ADMIN_PASSWORD only together', () => {
-    expect(errorOf(() => loadConfig({ ADMIN_EMAIL: 'boss@example.com' })).message).toMatch(/ADMIN_PASSWORD must be set together with ADMIN_EMAIL/);
+    expect(appErrorOf(() => loadConfig({ ADMIN_EMAIL: 'boss@example.com' })).message).toMatch(/ADMIN_PASSWORD must be set together with ADMIN_EMAIL/);
     expect(loadConfig({ ADMIN_EMAIL: 'Boss@Example.com', ADMIN_PASSWORD: 'correct horse battery' }).admin).toEqual({ email: 'boss@example.com', password: 'correct horse battery' });
-    expect(errorOf(() => loadConfig({ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'correct horse battery' })).message).toMatch(/ADMIN_EMAIL/);
+    expect(appErrorOf(() => loadConfig({ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'correct horse battery' })).message).toMatch(/ADMIN_EMAIL/);
   });
 
   it('rejects a MONGODB_URI that is not a MongoDB URI', () => {
-    expect(errorOf(() => loadConfig({ MONGODB_URI: 'postgres://x' })).message).toMatch(/MONGODB_URI \(mongodbUri\): must start with mongodb:\/\//);
+    expect(appErrorOf(() => loadConfig({ MONGODB_URI: 'postgres://x' })).message).toMatch(/MONGODB_URI \(mongodbUri\): must start with mongodb:\/\//);
   });
 
   it('rejects a malformed boolean by name', () => {
-    expect(errorOf(() => loadConfig({ EMBEDDED_DB: 'maybe' })).message).toMatch(/EMBEDDED_DB must be true or false/);
+    expect(appErrorOf(() => loadConfig({ EMBEDDED_DB: 'maybe' })).message).toMatch(/EMBEDDED_DB must be true or false/);
   });
 
   it('merges config/local.json over the defaults, under the environment', () => {

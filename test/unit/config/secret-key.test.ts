@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { resolveSecretKey } from '../../../src/config/secret-key.js';
-import { AppError } from '../../../src/domain/errors.js';
+import { appErrorOf } from '../../helpers/app-error.js';
 
 /**
  * Points in resolveSecretKey's file handling where a test steps in, as a kill or another process
@@ -69,16 +69,6 @@ const config = () => loadConfig({ DATA_DIR: dataDir });
 const keyFile = () => path.join(dataDir, 'secret-key');
 const fileMode = (file: string) => fs.statSync(file).mode & 0o777;
 
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected resolveSecretKey to throw');
-}
-
 describe('the generated development secret key', () => {
   it('is written in full to one file of mode 0600, with no temporary file left, and used again on the next start', () => {
     const log = logger();
@@ -141,7 +131,7 @@ describe('the generated development secret key', () => {
 
   it('still refuses an empty key file with CONFIG_INVALID naming the file, and leaves it alone', () => {
     fs.writeFileSync(keyFile(), '', { mode: 0o600 });
-    const err = errorOf(() => resolveSecretKey(config(), logger()));
+    const err = appErrorOf(() => resolveSecretKey(config(), logger()));
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toBe(`Invalid configuration: ${keyFile()} holds a SECRET_KEY shorter than 32 characters`);
     expect(fs.readFileSync(keyFile(), 'utf8')).toBe('');
@@ -150,7 +140,7 @@ describe('the generated development secret key', () => {
   it('is not used when SECRET_KEY is set, and never generated in production', () => {
     const secret = 's'.repeat(40);
     expect(resolveSecretKey(loadConfig({ DATA_DIR: dataDir, SECRET_KEY: secret }), logger())).toBe(secret);
-    const err = errorOf(() => resolveSecretKey(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' }), logger()));
+    const err = appErrorOf(() => resolveSecretKey(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' }), logger()));
     expect(err.code).toBe('CONFIG_INVALID');
     expect(fs.readdirSync(dataDir)).toEqual([]);
   });
