@@ -27,7 +27,7 @@ const DATE_RANK = 45;
 export class Collection {
   readonly indexes: Index[];
   readonly uuid: UUID;
-  readonly stats: QueryStats = { docsExamined: 0, keysExamined: 0, lastPlan: '' };
+  readonly stats: QueryStats;
   readonly cid: number;
   readonly options: Doc;
   private readonly records: RecordSpace;
@@ -39,7 +39,10 @@ export class Collection {
     readonly db: Database,
     public name: string,
     meta?: CollectionMeta,
+    /** The counters of this collection's previous in-memory object (kept when the catalog is read back). */
+    stats: QueryStats = { docsExamined: 0, keysExamined: 0, lastPlan: '' },
   ) {
+    this.stats = stats;
     const engine = db.store.engine;
     this.cid = meta?.cid ?? engine.allocateId();
     this.uuid = meta ? new UUID(meta.uuid) : new UUID();
@@ -329,12 +332,15 @@ export class Store {
   }
 
   private load(): void {
+    // A command that failed is rolled back and the catalog read again; the work counters stay.
+    const previous = new Map([...this.databases.values()].flatMap((d) => [...d.collections.values()].map((c) => [c.cid, c.stats] as const)));
     this.databases.clear();
     for (const meta of this.engine.loadCatalog()) {
       const d = this.db(meta.db);
-      d.attach(new Collection(d, meta.name, meta));
+      d.attach(new Collection(d, meta.name, meta, previous.get(meta.cid)));
     }
   }
+
 }
 
 /** Work counters of every collection in a store, by namespace (for tests and debugging). */

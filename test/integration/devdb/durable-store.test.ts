@@ -146,8 +146,13 @@ describe('durable engine', () => {
     const { client } = await open(tempDir());
     const coll = client.db('abort').collection<NumberKeyed>('c');
     await coll.insertMany([{ _id: 1, a: 1, b: 1 }, { _id: 2, a: 2, b: 1 }]);
+    await coll.find({ a: 1 }).toArray();
+    const plan = async () => ((await client.db('abort').command({ devdbStats: 1 })) as { namespaces: Record<string, { lastPlan: string }> }).namespaces['abort.c']?.lastPlan;
+    expect(await plan()).toBe('COLLSCAN');
     await expect(coll.createIndexes([{ key: { a: 1 }, name: 'a_1' }, { key: { b: 1 }, name: 'b_1', unique: true }])).rejects.toThrow(/E11000/);
     expect((await coll.listIndexes().toArray()).map((ix) => ix.name)).toEqual(['_id_']);
+    // regression: the rollback read the catalog back and lost every collection's work counters
+    expect(await plan()).toBe('COLLSCAN');
     await coll.insertOne({ _id: 3, a: 3, b: 2 });
     await coll.createIndex({ a: 1 }, { name: 'a_1' });
     expect((await coll.find({ a: { $gte: 2 } }).hint('a_1').toArray()).map((d) => d._id)).toEqual([2, 3]);
