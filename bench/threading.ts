@@ -16,7 +16,7 @@ import { stripComments } from '../src/domain/mail-headers.js';
 import { startDevDb } from '../src/devdb/server.js';
 import { parseMail } from '../src/mail/parse-mail.js';
 import { sanitizeEmailHtml } from '../src/mail/sanitize-html.js';
-import { ingestBatch, type IngestDeps } from '../src/services/ingest-email.js';
+import { ingestBatch, type IngestDeps } from '../src/services/ingest/ingest-email.js';
 import { createBlobStore } from '../src/store/blob-store.js';
 import { connectMongo } from '../src/store/database.js';
 import { createModels, ensureIndexes } from '../src/store/models/index.js';

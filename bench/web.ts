@@ -8,6 +8,7 @@
  * instead (with a 16 GB heap, as it needs one at this size). At the end the database process is
  * killed and restarted on the same data, timed until it answers a ticket list again.
  */
+import { createStores } from '../src/store/stores.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ import pino from 'pino';
 import { slaNextDueAt } from '../src/domain/sla-due.js';
 import { ticketSearchTerms } from '../src/domain/ticket-search.js';
 import type { TicketStatus } from '../src/domain/ticket-status.js';
-import { listTickets } from '../src/services/list-tickets.js';
+import { listTickets } from '../src/services/tickets/list-tickets.js';
 import { createBlobStore } from '../src/store/blob-store.js';
 import { connectMongo } from '../src/store/database.js';
 import { createModels, ensureIndexes, type Models } from '../src/store/models/index.js';
@@ -183,15 +184,16 @@ async function timeRestart(devdb: ReturnType<typeof startDatabase>, dataDir: str
 }
 
 async function startWeb(models: Models, conn: Connection) {
+  const stores = createStores(models);
   const blobs = createBlobStore(conn.db!);
   const secrets = createSecretBox('bench-secret-key-of-at-least-32-chars!!');
   const now = () => new Date();
   const app = createApp({
     logger: pino({ level: 'error' }),
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'bench' }, workers: [] }),
-    api: { models, secrets, blobs, now },
+    api: { models, stores, secrets, blobs, now },
     // The bench only reads lists, so the reply and update use cases are never reached.
-    pages: { models, now, publicUrl: null, blobs, secrets, actions: { models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} } },
+    pages: { models, stores, now, publicUrl: null, blobs, secrets, actions: { models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} } },
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -13,6 +13,7 @@ import { createBlobStore, type BlobStore } from './store/blob-store.js';
 import { connectMongo, resolveDatabase, type ResolvedDatabase } from './store/database.js';
 import { upgradeDatabase } from './store/migrations/index.js';
 import { createModels, type Models } from './store/models/index.js';
+import { createStores, type Stores } from './store/stores.js';
 import { createSecretBox, createSigner, type SecretBox } from './store/secret-box.js';
 
 export type Role = 'web' | 'poller' | 'jobs';
@@ -24,6 +25,8 @@ export interface Runtime {
   database: ResolvedDatabase;
   connection: Connection;
   models: Models;
+  /** One store per collection, over `models`. */
+  stores: Stores;
   blobs: BlobStore;
   secrets: SecretBox;
   sign: Signer;
@@ -56,7 +59,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     const jobs = connection.db!.collection('jobs');
     await ensureJobIndexes(jobs);
     const mailWork = createMailWorkerPool({ threads: config.mail.workerThreads, budgetMs: config.mail.workBudgetMs, logger });
-    return { config, logger, database, connection, models, secrets, blobs, sign: createSigner(secretKey), agenda, scheduler: createScheduler(agenda, jobs), mailWork };
+    return { config, logger, database, connection, models, stores: createStores(models), secrets, blobs, sign: createSigner(secretKey), agenda, scheduler: createScheduler(agenda, jobs), mailWork };
   } catch (err) {
     await database.stop();
     throw err;

@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import { startDevDb } from '../devdb/server.js';
 import { AppError } from '../domain/errors.js';
 import { reportCliError } from './cli-errors.js';
-import { exportDatabase, type ExportEvent } from '../services/export-database.js';
+import { exportDatabase, type ExportEvent } from '../services/system/export-database.js';
 import { redactUri } from '../store/database.js';
 import { EXPORT_PROGRESS_COLLECTION, openExportSource, openExportTarget } from '../store/mongo-export.js';
 import { progressLine } from './progress.js';

@@ -1,10 +1,10 @@
 import { Types } from 'mongoose';
 import { isAppError } from '../domain/errors.js';
-import { deliverOutboxItem, deliveryRetryDelayMs, type DeliverDeps } from '../services/deliver-outbox-item.js';
-import { DELIVER_JOB } from '../services/queue-mail.js';
-import { AUTO_REPLY_JOB, sendAutoReply, type AutoReplyDeps } from '../services/send-auto-reply.js';
-import { SLA_TIMER_JOB, runSlaTimer, type SlaDeps } from '../services/refresh-sla.js';
-import { DIGEST_JOB, sendDigest, type DigestDeps } from '../services/send-digest.js';
+import { deliverOutboxItem, deliveryRetryDelayMs, type DeliverDeps } from '../services/outbound/deliver-outbox-item.js';
+import { DELIVER_JOB } from '../services/outbound/queue-mail.js';
+import { AUTO_REPLY_JOB, sendAutoReply, type AutoReplyDeps } from '../services/auto-reply/send-auto-reply.js';
+import { SLA_TIMER_JOB, runSlaTimer, type SlaDeps } from '../services/sla/refresh-sla.js';
+import { DIGEST_JOB, sendDigest, type DigestDeps } from '../services/digest/send-digest.js';
 import type { JobDefinition } from './job-worker.js';
 
 const keyOf = (data: Record<string, unknown>) => new Types.ObjectId(String(data.key));

@@ -2,7 +2,7 @@ import { ImapFlow, type Logger as ImapLogger } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { CONNECTION_PROBLEMS, type ConnectionProblem } from '../domain/mail-account.js';
 import type { ImapFlowError } from './imap-errors.js';
-import type { AccountCheck, ConnectionChecks, ImapTarget, SmtpTarget } from '../services/test-inbox-connection.js';
+import type { AccountCheck, ConnectionChecks, ImapTarget, SmtpTarget } from '../services/inboxes/test-inbox-connection.js';
 
 interface NodemailerError {
   code?: string;

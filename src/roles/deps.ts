@@ -2,17 +2,18 @@ import type { Types } from 'mongoose';
 import { contentHashOf } from '../domain/dedupe.js';
 import { crashHookFromEnv } from '../crash-hook.js';
 import { renderEmail } from '../mail/render-email.js';
-import { followUpIngest } from '../services/ingest-follow-up.js';
-import type { IngestDeps } from '../services/ingest-ports.js';
-import { quarantineMail } from '../services/quarantine-mail.js';
-import { refreshSla, type SlaDeps } from '../services/refresh-sla.js';
-import type { SendReplyDeps } from '../services/send-reply.js';
+import { followUpIngest } from '../services/ingest/ingest-follow-up.js';
+import type { IngestDeps } from '../services/ingest/ingest-ports.js';
+import { quarantineMail } from '../services/ingest/quarantine-mail.js';
+import { refreshSla, type SlaDeps } from '../services/sla/refresh-sla.js';
+import type { SendReplyDeps } from '../services/tickets/send-reply.js';
 import type { Runtime } from '../runtime.js';
 
 /** Dependencies of the SLA use cases, for every process that changes tickets. */
 export function slaDeps(rt: Runtime): SlaDeps {
   return {
     models: rt.models,
+    ...rt.stores,
     scheduler: rt.scheduler,
     sign: rt.sign,
     now: () => new Date(),
@@ -32,7 +33,7 @@ export function ticketActionDeps(rt: Runtime): SlaDeps & Required<Pick<SendReply
 /** Keeps an unparseable or repeatedly failing mail aside, for the pollers. */
 export function quarantineFor(rt: Runtime) {
   return async (q: { inboxId: Types.ObjectId; raw: Buffer; reason: string; detail: string; source: { folder: string; uidValidity: string; uid: number } | null }) =>
-    void (await quarantineMail({ models: rt.models, blobs: rt.blobs, now: () => new Date() }, { ...q, contentHash: contentHashOf(q.raw) }));
+    void (await quarantineMail({ models: rt.models, ...rt.stores, blobs: rt.blobs, now: () => new Date() }, { ...q, contentHash: contentHashOf(q.raw) }));
 }
 
 /** The ingest pipeline's dependencies, shared by the pollers and the import tools. */
@@ -41,6 +42,7 @@ export function ingestDeps(rt: Runtime): IngestDeps {
   let own: { at: number; set: Set<string> } | null = null;
   return {
     models: rt.models,
+    ...rt.stores,
     blobs: rt.blobs,
     parse: (raw) => rt.mailWork.parse(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
     sanitizeHtml: (html) => rt.mailWork.sanitize(html),

@@ -18,6 +18,7 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
       lockLifetimeMs: rt.config.jobs.lockLifetimeMs,
       deliver: {
         models: rt.models,
+        ...rt.stores,
         sender,
         secrets: rt.secrets,
         now,
@@ -27,6 +28,7 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
       },
       autoReply: {
         models: rt.models,
+        ...rt.stores,
         scheduler: rt.scheduler,
         sign: rt.sign,
         now,

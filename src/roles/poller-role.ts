@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { crashHookFromEnv } from '../crash-hook.js';
 import { PollerSupervisor } from '../mail/poller-supervisor.js';
 import type { Runtime } from '../runtime.js';
-import { ingestBatch } from '../services/ingest-batch.js';
+import { ingestBatch } from '../services/ingest/ingest-batch.js';
 import { ingestDeps, quarantineFor } from './deps.js';
 import { beat, type RunningRole } from './role.js';
 
@@ -12,6 +12,7 @@ export async function startPoller(rt: Runtime): Promise<RunningRole> {
   const p = rt.config.poller;
   const supervisor = new PollerSupervisor({
     models: rt.models,
+    ...rt.stores,
     secrets: rt.secrets,
     logger: rt.logger,
     now: () => new Date(),

@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 import { createConnectionChecks } from '../mail/connection-check.js';
 import { renderEmail, validateTemplateOverride } from '../mail/render-email.js';
 import type { Runtime } from '../runtime.js';
-import { backfillTicketSearch } from '../services/backfill-ticket-search.js';
-import { checkHealth } from '../services/check-health.js';
-import { ensureFirstAdmin } from '../services/ensure-first-admin.js';
+import { backfillTicketSearch } from '../services/tickets/backfill-ticket-search.js';
+import { checkHealth } from '../services/system/check-health.js';
+import { ensureFirstAdmin } from '../services/users/ensure-first-admin.js';
 import { hashPassword } from '../store/passwords.js';
 import { createApp } from '../web/create-app.js';
 import { ticketActionDeps } from './deps.js';
@@ -30,6 +30,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       }),
     api: {
       models: rt.models,
+      stores: rt.stores,
       secrets: rt.secrets,
       blobs: rt.blobs,
       now: () => new Date(),
@@ -39,6 +40,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
     },
     pages: {
       models: rt.models,
+      stores: rt.stores,
       now: () => new Date(),
       publicUrl: rt.config.publicUrl,
       blobs: rt.blobs,

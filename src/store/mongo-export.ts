@@ -1,6 +1,6 @@
 import { BSON, MongoBulkWriteError, MongoClient, type Db, type Document } from 'mongodb';
 import { AppError } from '../domain/errors.js';
-import type { CollectionProgress, ExportDoc, ExportSource, ExportTarget, IndexSpec } from '../services/export-database.js';
+import type { CollectionProgress, ExportDoc, ExportSource, ExportTarget, IndexSpec } from '../services/system/export-database.js';
 import { redactUri } from './database.js';
 
 /**

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { TrustProxy } from '../config/schema.js';
-import type { HealthReport } from '../services/check-health.js';
+import type { HealthReport } from '../services/system/check-health.js';
 import { createApiRouter, type ApiDeps } from './api/router.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRoute } from './health-route.js';

@@ -1,9 +1,9 @@
 import type { Request, RequestHandler } from 'express';
 import { isAppError } from '../domain/errors.js';
 import type { Actor } from '../services/access.js';
-import { authenticateApiToken } from '../services/authenticate-api-token.js';
-import { healthFor, type HealthReport } from '../services/check-health.js';
-import { resumeWebSession, type SessionLifetimes } from '../services/web-sessions.js';
+import { authenticateApiToken } from '../services/auth/authenticate-api-token.js';
+import { healthFor, type HealthReport } from '../services/system/check-health.js';
+import { resumeWebSession, type SessionLifetimes } from '../services/auth/web-sessions.js';
 import type { Models } from '../store/models/index.js';
 import { bearerToken } from './api/authenticate.js';
 import { sessionTokenOf } from './session/cookies.js';

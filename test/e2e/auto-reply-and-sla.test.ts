@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../src/mail/parse-mail.js';
-import { replyToTicket } from '../../src/services/send-reply.js';
-import { refreshSla } from '../../src/services/refresh-sla.js';
+import { replyToTicket } from '../../src/services/tickets/send-reply.js';
+import { refreshSla } from '../../src/services/sla/refresh-sla.js';
 import { slaDeps } from '../../src/composition.js';
 import { hashPassword } from '../../src/store/passwords.js';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot.js';

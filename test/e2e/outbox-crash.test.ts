@@ -3,7 +3,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import { createSigner } from '../../src/store/secret-box.js';
-import { queueMail } from '../../src/services/queue-mail.js';
+import { queueMail } from '../../src/services/outbound/queue-mail.js';
 import { openTestDb } from '../helpers/db.js';
 import { TEST_SECRET_KEY } from '../helpers/inbox.js';
 import { spawnEntry, workerEnv, type Spawned } from '../helpers/process.js';

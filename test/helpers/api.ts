@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { Types } from 'mongoose';
 import { createBlobStore, type BlobStore } from '../../src/store/blob-store.js';
 import type { Models } from '../../src/store/models/index.js';
+import type { Stores } from '../../src/store/stores.js';
 import type { UserRole } from '../../src/store/models/user.js';
 import { hashPassword } from '../../src/store/passwords.js';
 import { createSecretBox, type SecretBox } from '../../src/store/secret-box.js';
@@ -16,6 +17,7 @@ export const TEST_SECRET_KEY = 'test-secret-key-'.padEnd(40, 'x');
 export interface ApiHarness {
   base: string;
   models: Models;
+  stores: Stores;
   secrets: SecretBox;
   blobs: BlobStore;
   connection: Awaited<ReturnType<typeof openTestDb>>['connection'];
@@ -42,12 +44,13 @@ export async function startApi(prefix: string): Promise<ApiHarness> {
   const app = createApp({
     logger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models: db.models, secrets, blobs, now: () => fixedNow ?? new Date() },
+    api: { models: db.models, stores: db.stores, secrets, blobs, now: () => fixedNow ?? new Date() },
   });
   const server = await serve(app);
   return {
     base: `${server.base}/api/v1`,
     models: db.models,
+    stores: db.stores,
     secrets,
     blobs,
     connection: db.connection,

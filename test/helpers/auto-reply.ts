@@ -1,6 +1,6 @@
 import type { JobScheduler } from '../../src/services/ports.js';
 import { renderEmail } from '../../src/mail/render-email.js';
-import type { AutoReplyDeps } from '../../src/services/send-auto-reply.js';
+import type { AutoReplyDeps } from '../../src/services/auto-reply/send-auto-reply.js';
 import { testLogger } from './db.js';
 import type { ingestFixture } from './ingest.js';
 import { rawMail } from './mail.js';

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import pino from 'pino';
 import type { Connection } from 'mongoose';
 import { connectMongo } from '../../src/store/database.js';
+import { createStores, type Stores } from '../../src/store/stores.js';
 import { createModels, ensureIndexes, type Models } from '../../src/store/models/index.js';
 
 /** A quiet logger for tests; set TEST_LOG_LEVEL=debug to see what the code under test says. */
@@ -14,7 +15,7 @@ export function uniqueDbName(prefix: string): string {
 }
 
 /** A mongoose connection to a fresh database on the suite's server, with every model and index. */
-export async function openTestDb(prefix: string): Promise<{ connection: Connection; models: Models; uri: string; drop(): Promise<void> }> {
+export async function openTestDb(prefix: string): Promise<{ connection: Connection; models: Models; stores: Stores; uri: string; drop(): Promise<void> }> {
   const uri = inject('mongoUri');
   const connection = await connectMongo(uri, { serverSelectionTimeoutMs: 5000, dbName: uniqueDbName(prefix) }, testLogger);
   const models = createModels(connection);
@@ -22,6 +23,7 @@ export async function openTestDb(prefix: string): Promise<{ connection: Connecti
   return {
     connection,
     models,
+    stores: createStores(models),
     uri,
     async drop() {
       await connection.dropDatabase();

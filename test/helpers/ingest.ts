@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { parseMail } from '../../src/mail/parse-mail.js';
 import { sanitizeEmailHtml } from '../../src/mail/sanitize-html.js';
-import type { IngestDeps } from '../../src/services/ingest-email.js';
+import type { IngestDeps } from '../../src/services/ingest/ingest-email.js';
 import { createBlobStore } from '../../src/store/blob-store.js';
 import { openTestDb, testLogger } from './db.js';
 
@@ -21,6 +21,7 @@ export async function ingestFixture(prefix: string, opts: { maxBytes?: number } 
   });
   const deps: IngestDeps = {
     models: db.models,
+    ...db.stores,
     blobs,
     parse: (raw) => parseMail(raw, { maxBytes: opts.maxBytes ?? 30 * 1024 * 1024 }),
     sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
@@ -30,5 +31,5 @@ export async function ingestFixture(prefix: string, opts: { maxBytes?: number } 
     ownAddresses: async () => new Set((await db.models.Inbox.find({}, { address: 1 }).lean()).map((i) => i.address)),
     settings: { reopenClosedWithinSeconds: 14 * 86400, subjectMatchWithinSeconds: 30 * 86400 },
   };
-  return { db, deps, clock, inbox, models: db.models };
+  return { db, deps, clock, inbox, models: db.models, stores: db.stores };
 }

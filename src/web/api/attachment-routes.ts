@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
-import { openAttachment } from '../../services/open-attachment.js';
+import { openAttachment } from '../../services/tickets/open-attachment.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { Models } from '../../store/models/index.js';
 import { principalOf } from './authenticate.js';

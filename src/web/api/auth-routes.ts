@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
-import { issueApiToken, type IssueApiTokenDeps } from '../../services/issue-api-token.js';
-import { revokeApiToken } from '../../services/revoke-api-token.js';
+import { issueApiToken, type IssueApiTokenDeps } from '../../services/auth/issue-api-token.js';
+import { revokeApiToken } from '../../services/auth/revoke-api-token.js';
 import { principalOf } from './authenticate.js';
 
 /**

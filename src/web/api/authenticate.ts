@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, isAppError } from '../../domain/errors.js';
-import { authenticateApiToken, type AuthenticateApiTokenDeps, type Principal } from '../../services/authenticate-api-token.js';
+import { authenticateApiToken, type AuthenticateApiTokenDeps, type Principal } from '../../services/auth/authenticate-api-token.js';
 
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), if any. */
 export function bearerToken(header: string | undefined): string | undefined {

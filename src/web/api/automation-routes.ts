@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { Types } from 'mongoose';
-import { getDigestSchedule, setDigestSchedule } from '../../services/digest-schedule.js';
-import { getInboxSla, putInboxSla } from '../../services/inbox-sla.js';
-import type { DigestDeps } from '../../services/send-digest.js';
-import { sendDigestNow } from '../../services/send-digest-now.js';
-import type { SendReplyDeps } from '../../services/send-reply.js';
+import { getDigestSchedule, setDigestSchedule } from '../../services/digest/digest-schedule.js';
+import { getInboxSla, putInboxSla } from '../../services/sla/inbox-sla.js';
+import type { DigestDeps } from '../../services/digest/send-digest.js';
+import { sendDigestNow } from '../../services/digest/send-digest-now.js';
+import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
 import { principalOf } from './authenticate.js';
 
 /** What the SLA and digest routes need besides the models. */

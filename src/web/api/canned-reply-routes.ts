@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { createCannedReply, deleteCannedReply, listCannedReplies, updateCannedReply } from '../../services/canned-replies.js';
-import { renderCannedReply } from '../../services/render-canned-reply.js';
+import { createCannedReply, deleteCannedReply, listCannedReplies, updateCannedReply } from '../../services/canned-replies/canned-replies.js';
+import { renderCannedReply } from '../../services/canned-replies/render-canned-reply.js';
 import type { Models } from '../../store/models/index.js';
 import { principalOf } from './authenticate.js';
 

@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { createInbox, type InboxDeps } from '../../services/create-inbox.js';
-import { getInbox } from '../../services/get-inbox.js';
-import { listInboxes } from '../../services/list-inboxes.js';
-import { updateInbox } from '../../services/update-inbox.js';
+import { createInbox, type InboxDeps } from '../../services/inboxes/create-inbox.js';
+import { getInbox } from '../../services/inboxes/get-inbox.js';
+import { listInboxes } from '../../services/inboxes/list-inboxes.js';
+import { updateInbox } from '../../services/inboxes/update-inbox.js';
 import { principalOf } from './authenticate.js';
 
 /** `/inboxes`: list and read for everyone (their own inboxes), create and change for admins. */

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Models } from '../../store/models/index.js';
 import type { SecretBox } from '../../store/secret-box.js';
-import { testInboxConnection, type ConnectionChecks } from '../../services/test-inbox-connection.js';
+import { testInboxConnection, type ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
 import { principalOf } from './authenticate.js';
 
 /** What the inbox settings routes need. */

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { createSchema as cannedReplyCreateSchema, updateSchema as cannedReplyUpdateSchema } from '../../services/canned-replies.js';
-import { personalApiTokenSchema } from '../../services/create-personal-api-token.js';
-import { scheduleSchema } from '../../services/digest-schedule.js';
-import { createInboxSchema, updateInboxSchema } from '../../services/inbox-schemas.js';
-import { credentialsSchema } from '../../services/issue-api-token.js';
-import { querySchema as ticketQuerySchema } from '../../services/list-tickets.js';
-import { mergeSchema } from '../../services/merge-ticket.js';
-import { replySchema } from '../../services/send-reply.js';
-import { changedSchema as connectionTestSchema } from '../../services/test-inbox-connection.js';
-import { patchSchema as ticketUpdateSchema } from '../../services/update-ticket.js';
-import { createUserSchema, updateUserSchema } from '../../services/user-schemas.js';
+import { createSchema as cannedReplyCreateSchema, updateSchema as cannedReplyUpdateSchema } from '../../services/canned-replies/canned-replies.js';
+import { personalApiTokenSchema } from '../../services/auth/create-personal-api-token.js';
+import { scheduleSchema } from '../../services/digest/digest-schedule.js';
+import { createInboxSchema, updateInboxSchema } from '../../services/inboxes/inbox-schemas.js';
+import { credentialsSchema } from '../../services/auth/issue-api-token.js';
+import { querySchema as ticketQuerySchema } from '../../services/tickets/list-tickets.js';
+import { mergeSchema } from '../../services/tickets/merge-ticket.js';
+import { replySchema } from '../../services/tickets/send-reply.js';
+import { changedSchema as connectionTestSchema } from '../../services/inboxes/test-inbox-connection.js';
+import { patchSchema as ticketUpdateSchema } from '../../services/tickets/update-ticket.js';
+import { createUserSchema, updateUserSchema } from '../../services/users/user-schemas.js';
 import { HANDWRITTEN_SCHEMAS, listOf, ref, type JsonSchema } from './openapi-schemas.js';
 
 /** The JSON Schema of what a zod schema accepts, so a documented request body is the validated one. */

@@ -2,9 +2,10 @@ import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { Models } from '../../store/models/index.js';
+import type { Stores } from '../../store/stores.js';
 import type { SecretBox } from '../../store/secret-box.js';
-import type { ConnectionChecks } from '../../services/test-inbox-connection.js';
-import type { LoginLimits } from '../../services/login-throttle.js';
+import type { ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
+import type { LoginLimits } from '../../services/auth/login-throttle.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { automationRoutes, type AutomationDeps } from './automation-routes.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
@@ -21,6 +22,8 @@ import { userRoutes } from './user-routes.js';
 /** What the JSON API needs from the composition root. */
 export interface ApiDeps {
   models: Models;
+  /** One store per collection (use cases take the ones they use). */
+  stores: Stores;
   secrets: SecretBox;
   blobs: BlobStore;
   now: () => Date;

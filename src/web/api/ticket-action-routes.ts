@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { addNote } from '../../services/add-note.js';
-import { replyToTicket } from '../../services/send-reply.js';
-import { updateTicket } from '../../services/update-ticket.js';
+import { addNote } from '../../services/tickets/add-note.js';
+import { replyToTicket } from '../../services/tickets/send-reply.js';
+import { updateTicket } from '../../services/tickets/update-ticket.js';
 import type { AutomationDeps } from './automation-routes.js';
 import { principalOf } from './authenticate.js';
 

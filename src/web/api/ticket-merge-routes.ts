@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { mergeTicket, type MergeTicketDeps } from '../../services/merge-ticket.js';
-import { requesterTickets } from '../../services/requester-tickets.js';
+import { mergeTicket, type MergeTicketDeps } from '../../services/tickets/merge-ticket.js';
+import { requesterTickets } from '../../services/tickets/requester-tickets.js';
 import { principalOf } from './authenticate.js';
 
 /** `/tickets/:id/merge` `{intoId}` → the surviving ticket, and `/tickets/:id/requester-tickets` (the merge candidates). */

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Models } from '../../store/models/index.js';
-import { getTicketWithRecipients } from '../../services/get-ticket.js';
-import { listTickets } from '../../services/list-tickets.js';
+import { getTicketWithRecipients } from '../../services/tickets/get-ticket.js';
+import { listTickets } from '../../services/tickets/list-tickets.js';
 import { principalOf } from './authenticate.js';
 
 /** `/tickets`: keyset-paged, filtered list (inbox, status, assignee, tag, due, q) and one ticket with its conversation and whom a reply would go to. */

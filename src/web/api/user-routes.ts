@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { createPersonalApiToken, type PersonalApiTokenDeps } from '../../services/create-personal-api-token.js';
-import { createUser } from '../../services/create-user.js';
-import { getUser } from '../../services/get-user.js';
-import { issuePasswordLink } from '../../services/issue-password-link.js';
-import { listPersonalApiTokens } from '../../services/list-personal-api-tokens.js';
-import { listUsers, type UserAdminDeps } from '../../services/list-users.js';
-import { revokePersonalApiToken } from '../../services/revoke-personal-api-token.js';
-import { updateUser } from '../../services/update-user.js';
+import { createPersonalApiToken, type PersonalApiTokenDeps } from '../../services/auth/create-personal-api-token.js';
+import { createUser } from '../../services/users/create-user.js';
+import { getUser } from '../../services/users/get-user.js';
+import { issuePasswordLink } from '../../services/users/issue-password-link.js';
+import { listPersonalApiTokens } from '../../services/auth/list-personal-api-tokens.js';
+import { listUsers, type UserAdminDeps } from '../../services/users/list-users.js';
+import { revokePersonalApiToken } from '../../services/auth/revoke-personal-api-token.js';
+import { updateUser } from '../../services/users/update-user.js';
 import { principalOf } from './authenticate.js';
 
 /**

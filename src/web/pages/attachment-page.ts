@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import { openAttachment } from '../../services/open-attachment.js';
+import { openAttachment } from '../../services/tickets/open-attachment.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import { sendAttachment } from '../api/attachment-routes.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { AppError, isAppError } from '../../domain/errors.js';
-import { checkLogin, type LoginCheck } from '../../services/check-login.js';
-import { createWebSession, DEFAULT_SESSION_LIFETIMES, endWebSession } from '../../services/web-sessions.js';
+import { checkLogin, type LoginCheck } from '../../services/auth/check-login.js';
+import { createWebSession, DEFAULT_SESSION_LIFETIMES, endWebSession } from '../../services/auth/web-sessions.js';
 import { loginCsrfCookieName, parseCookies, sessionCookieName, setCookie, wantsSecureCookies } from '../session/cookies.js';
 import { requireCsrf, sameOrigin, sameToken, sessionOf } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';

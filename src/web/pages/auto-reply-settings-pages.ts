@@ -1,10 +1,10 @@
 import { Router, type Response } from 'express';
 import { parseObjectId } from '../../services/access.js';
-import { getInbox } from '../../services/get-inbox.js';
-import { requireInboxManager } from '../../services/inbox-manager-access.js';
-import type { InboxView } from '../../services/inbox-view.js';
-import { previewAutoReply } from '../../services/preview-auto-reply.js';
-import { updateAutoReply } from '../../services/update-auto-reply.js';
+import { getInbox } from '../../services/inboxes/get-inbox.js';
+import { requireInboxManager } from '../../services/inboxes/inbox-manager-access.js';
+import type { InboxView } from '../../services/inboxes/inbox-view.js';
+import { previewAutoReply } from '../../services/auto-reply/preview-auto-reply.js';
+import { updateAutoReply } from '../../services/auto-reply/update-auto-reply.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { checked, field, fixedText, formOf, savedNotice, validationIssues, type FormIssue } from './form-fields.js';
 import { requireSettingsAccess, type SettingsContext } from './settings-pages.js';

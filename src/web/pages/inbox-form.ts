@@ -1,4 +1,4 @@
-import type { InboxView } from '../../services/inbox-view.js';
+import type { InboxView } from '../../services/inboxes/inbox-view.js';
 import { checked, field, type FormBody, type FormIssue } from './form-fields.js';
 
 /** One input of the inbox form: its name, the input path it fills, and its label for messages. */

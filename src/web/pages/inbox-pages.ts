@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { inboxOverview } from '../../services/inbox-overview.js';
+import { inboxOverview } from '../../services/inboxes/inbox-overview.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { relativeTime } from './view-engine.js';

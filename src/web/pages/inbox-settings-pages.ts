@@ -1,11 +1,11 @@
 import { Router, type Response } from 'express';
 import { AppError } from '../../domain/errors.js';
-import { createInbox } from '../../services/create-inbox.js';
-import { getInbox } from '../../services/get-inbox.js';
-import type { InboxView } from '../../services/inbox-view.js';
-import { listInboxes } from '../../services/list-inboxes.js';
-import { testInboxConnection, testNewInboxConnection, type ConnectionTestResult } from '../../services/test-inbox-connection.js';
-import { updateInbox } from '../../services/update-inbox.js';
+import { createInbox } from '../../services/inboxes/create-inbox.js';
+import { getInbox } from '../../services/inboxes/get-inbox.js';
+import type { InboxView } from '../../services/inboxes/inbox-view.js';
+import { listInboxes } from '../../services/inboxes/list-inboxes.js';
+import { testInboxConnection, testNewInboxConnection, type ConnectionTestResult } from '../../services/inboxes/test-inbox-connection.js';
+import { updateInbox } from '../../services/inboxes/update-inbox.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { field, formOf, savedNotice, validationIssues, type FormBody, type FormIssue } from './form-fields.js';
 import { connectionInput, createInboxInput, inboxFormView, updateInboxInput } from './inbox-form.js';

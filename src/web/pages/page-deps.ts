@@ -1,17 +1,20 @@
 import type { MailWorkerPool } from '../../mail/mail-worker-pool.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { Models } from '../../store/models/index.js';
+import type { Stores } from '../../store/stores.js';
 import type { SecretBox } from '../../store/secret-box.js';
-import type { LoginLimits } from '../../services/login-throttle.js';
-import type { SendReplyDeps } from '../../services/send-reply.js';
-import type { UpdateTicketDeps } from '../../services/update-ticket.js';
-import type { SessionLifetimes } from '../../services/web-sessions.js';
+import type { LoginLimits } from '../../services/auth/login-throttle.js';
+import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
+import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
+import type { SessionLifetimes } from '../../services/auth/web-sessions.js';
 import type { SettingsDeps } from './settings-pages.js';
 import type { ViewEngine } from './view-engine.js';
 
 /** What the browser pages need from the composition root. */
 export interface PageDeps {
   models: Models;
+  /** One store per collection (use cases take the ones they use). */
+  stores: Stores;
   now: () => Date;
   /** Threadline's public URL: https here makes every cookie Secure. */
   publicUrl: string | null;

@@ -3,7 +3,7 @@ import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { PASSWORD_MIN_LENGTH } from '../../domain/user-rules.js';
-import { checkPasswordLink, setPasswordWithLink } from '../../services/set-password-with-link.js';
+import { checkPasswordLink, setPasswordWithLink } from '../../services/users/set-password-with-link.js';
 import { parseCookies, setCookie, wantsSecureCookies } from '../session/cookies.js';
 import { sameOrigin, sameToken } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';

@@ -1,4 +1,4 @@
-import type { TicketSummaryView } from '../../services/ticket-view.js';
+import type { TicketSummaryView } from '../../services/tickets/ticket-view.js';
 import { relativeTime } from './view-engine.js';
 
 /** How a ticket's SLA shows in lists and on the ticket: a tone for the colour and a short text. */

@@ -1,7 +1,7 @@
 import { validateBusinessHours } from '../../domain/business-hours.js';
 import { validateSlaPolicy, type SlaPolicy } from '../../domain/sla.js';
 import { TICKET_PRIORITIES } from '../../domain/ticket-status.js';
-import type { UserLabel } from '../../services/list-assignees.js';
+import type { UserLabel } from '../../services/tickets/list-assignees.js';
 import { checked, field, fields, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
 
 /** A problem tied to one input of the SLA form (`field` null: the form as a whole). */

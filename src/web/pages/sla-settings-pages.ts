@@ -1,8 +1,8 @@
 import { Router, type Response } from 'express';
-import { getInbox } from '../../services/get-inbox.js';
-import { getInboxSla, putInboxSla } from '../../services/inbox-sla.js';
-import { requireInboxManager } from '../../services/inbox-manager-access.js';
-import { listAssignees } from '../../services/list-assignees.js';
+import { getInbox } from '../../services/inboxes/get-inbox.js';
+import { getInboxSla, putInboxSla } from '../../services/sla/inbox-sla.js';
+import { requireInboxManager } from '../../services/inboxes/inbox-manager-access.js';
+import { listAssignees } from '../../services/tickets/list-assignees.js';
 import { parseObjectId } from '../../services/access.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { formOf, savedNotice, validationIssues, type FormBody } from './form-fields.js';

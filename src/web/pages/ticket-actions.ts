@@ -1,10 +1,10 @@
 import { Router, type Response } from 'express';
 import { isAppError } from '../../domain/errors.js';
 import { isReplyStatus } from '../../domain/ticket-status.js';
-import { addNote } from '../../services/add-note.js';
-import { ReplyConflictError } from '../../services/check-reply-conflict.js';
-import { replyToTicket } from '../../services/send-reply.js';
-import { updateTicket } from '../../services/update-ticket.js';
+import { addNote } from '../../services/tickets/add-note.js';
+import { ReplyConflictError } from '../../services/tickets/check-reply-conflict.js';
+import { replyToTicket } from '../../services/tickets/send-reply.js';
+import { updateTicket } from '../../services/tickets/update-ticket.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { renderTicketPage } from './ticket-pages.js';

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type RequestHandler } from 'express';
 import { DEFAULT_REPLY_STATUS, type ReplyStatus } from '../../domain/ticket-status.js';
-import type { ReplyConflictItem } from '../../services/check-reply-conflict.js';
-import type { TicketPageData } from '../../services/ticket-page-data.js';
-import { trackPresence, type PresenceView } from '../../services/track-presence.js';
+import type { ReplyConflictItem } from '../../services/tickets/check-reply-conflict.js';
+import type { TicketPageData } from '../../services/tickets/ticket-page-data.js';
+import { trackPresence, type PresenceView } from '../../services/tickets/track-presence.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 

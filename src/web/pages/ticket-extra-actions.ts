@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { isAppError } from '../../domain/errors.js';
-import { mergeTicket } from '../../services/merge-ticket.js';
+import { mergeTicket } from '../../services/tickets/merge-ticket.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { cannedReplyPages } from './canned-reply-pages.js';
 import type { PageContext } from './page-deps.js';

@@ -1,7 +1,7 @@
 import { CANNED_PLACEHOLDERS } from '../../domain/canned-reply.js';
 import { parseObjectId, type Actor } from '../../services/access.js';
-import { isInboxManager } from '../../services/inbox-manager-access.js';
-import type { TicketPageData } from '../../services/ticket-page-data.js';
+import { isInboxManager } from '../../services/inboxes/inbox-manager-access.js';
+import type { TicketPageData } from '../../services/tickets/ticket-page-data.js';
 import { relativeTime } from './view-engine.js';
 import { fixedText, queryText } from './form-fields.js';
 

@@ -1,7 +1,7 @@
 import { participantsCappedText, type AddressHeader } from '../../domain/participants.js';
 import { hasRemoteImages } from '../../mail/sanitize-html.js';
-import type { TicketDetailView } from '../../services/get-ticket.js';
-import type { MessageView, TicketEventView } from '../../services/ticket-view.js';
+import type { TicketDetailView } from '../../services/tickets/get-ticket.js';
+import type { MessageView, TicketEventView } from '../../services/tickets/ticket-view.js';
 
 /** One entry of the conversation as the ticket page shows it. */
 export type TimelineEntry =

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../../domain/errors.js';
-import { resumeWebSession, type WebSessionDeps, type WebSessionView } from '../../services/web-sessions.js';
+import { resumeWebSession, type WebSessionDeps, type WebSessionView } from '../../services/auth/web-sessions.js';
 import { sessionTokenOf } from './cookies.js';
 
 /** Loads the session of the request's cookie (if any) into `res.locals.session`. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { BSON, Binary, Decimal128, Double, GridFSBucket, Int32, Long, MaxKey, MinKey, MongoClient, ObjectId, Timestamp, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevDb, type DevDbServer } from '../../../src/devdb/server.js';
-import { exportDatabase, type ExportEvent } from '../../../src/services/export-database.js';
+import { exportDatabase, type ExportEvent } from '../../../src/services/system/export-database.js';
 import { EXACT_BSON, EXPORT_PROGRESS_COLLECTION, openExportSource, openExportTarget } from '../../../src/store/mongo-export.js';
 
 const SOURCE_DB = 'tl_export_source';

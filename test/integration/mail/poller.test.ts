@@ -1,8 +1,8 @@
 import type { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PollerSupervisor } from '../../../src/mail/poller-supervisor.js';
-import { ingestBatch } from '../../../src/services/ingest-email.js';
-import { quarantineMail } from '../../../src/services/quarantine-mail.js';
+import { ingestBatch } from '../../../src/services/ingest/ingest-email.js';
+import { quarantineMail } from '../../../src/services/ingest/quarantine-mail.js';
 import { contentHashOf } from '../../../src/domain/dedupe.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { startDovecot, type DovecotServer } from '../../helpers/dovecot.js';

@@ -35,7 +35,7 @@ beforeAll(async () => {
       logger: testLogger,
       health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
       api: {
-        models: db.models,
+        models: db.models, stores: db.stores,
         secrets: createSecretBox(TEST_SECRET_KEY),
         blobs: createBlobStore(db.connection.db!),
         now: () => new Date(),

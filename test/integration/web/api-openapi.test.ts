@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_SLA_POLICY } from '../../../src/domain/sla.js';
 import type { JobScheduler } from '../../../src/services/ports.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
-import type { ConnectionChecks } from '../../../src/services/test-inbox-connection.js';
+import type { ConnectionChecks } from '../../../src/services/inboxes/test-inbox-connection.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import type { Models } from '../../../src/store/models/index.js';
 import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';
@@ -42,7 +42,7 @@ beforeAll(async () => {
   const now = () => new Date();
   const scheduler: JobScheduler = { schedule: async () => {}, cancel: async () => {}, cancelMatching: async () => {}, replaceMatching: async () => {}, scheduleRecurring: async () => {} };
   const automation = { models, now, scheduler, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
-  apiDeps = { models, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation, connectionChecks };
+  apiDeps = { models, stores: db.stores, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation, connectionChecks };
   const app = createApp({ logger: testLogger, health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }), api: apiDeps });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

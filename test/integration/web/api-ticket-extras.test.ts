@@ -37,7 +37,7 @@ beforeAll(async () => {
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation },
+    api: { models, stores: db.stores, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation },
   });
   const server = await serve(app);
   base = `${server.base}/api/v1`;

@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../../src/services/access.js';
-import { createPersonalApiToken } from '../../../src/services/create-personal-api-token.js';
-import { updateUser } from '../../../src/services/update-user.js';
+import { createPersonalApiToken } from '../../../src/services/auth/create-personal-api-token.js';
+import { updateUser } from '../../../src/services/users/update-user.js';
 import { testLogger } from '../../helpers/db.js';
 import { call, createUser, login, startApi, type ApiHarness } from '../../helpers/api.js';
 

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../../src/mail/parse-mail.js';
 import { sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
-import { ingestEmail, type IngestDeps, type IngestResult } from '../../../src/services/ingest-email.js';
+import { ingestEmail, type IngestDeps, type IngestResult } from '../../../src/services/ingest/ingest-email.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import type { Models } from '../../../src/store/models/index.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
@@ -67,8 +67,8 @@ beforeAll(async () => {
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models, secrets, blobs, now },
-    pages: { models, now, publicUrl: null, blobs, secrets, actions: { models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} } },
+    api: { models, stores: db.stores, secrets, blobs, now },
+    pages: { models, stores: db.stores, now, publicUrl: null, blobs, secrets, actions: { models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} } },
   });
   const server = await serve(app);
   base = server.base;

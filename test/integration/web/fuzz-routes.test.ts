@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobScheduler } from '../../../src/services/ports.js';
 import { renderEmail, validateTemplateOverride } from '../../../src/mail/render-email.js';
-import type { ConnectionChecks } from '../../../src/services/test-inbox-connection.js';
+import type { ConnectionChecks } from '../../../src/services/inboxes/test-inbox-connection.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import type { Models } from '../../../src/store/models/index.js';
 import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';
@@ -203,8 +203,8 @@ beforeAll(async () => {
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models, secrets, blobs, now, automation: actions, validateTemplate: validateTemplateOverride, connectionChecks },
-    pages: { models, now, publicUrl: null, blobs, actions, secrets, settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler } },
+    api: { models, stores: db.stores, secrets, blobs, now, automation: actions, validateTemplate: validateTemplateOverride, connectionChecks },
+    pages: { models, stores: db.stores, now, publicUrl: null, blobs, actions, secrets, settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler } },
   });
   routerStack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
   const server = await serve(app);

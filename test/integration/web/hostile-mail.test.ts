@@ -4,7 +4,7 @@ import sanitizeHtml from 'sanitize-html';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ingestDeps } from '../../../src/composition.js';
 import { SANITIZER_RULES } from '../../../src/mail/sanitize-html.js';
-import { ingestEmail, type IngestResult } from '../../../src/services/ingest-email.js';
+import { ingestEmail, type IngestResult } from '../../../src/services/ingest/ingest-email.js';
 import { call, createUser, login } from '../../helpers/api.js';
 import { nestedHtmlMail } from '../../helpers/hostile-mail.js';
 import { readFixture } from '../../helpers/mail-fixtures.js';

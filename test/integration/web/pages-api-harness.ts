@@ -1,6 +1,6 @@
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
-import type { LoginLimits } from '../../../src/services/login-throttle.js';
+import type { LoginLimits } from '../../../src/services/auth/login-throttle.js';
 import { createApp } from '../../../src/web/create-app.js';
 import { TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
@@ -20,9 +20,9 @@ export async function startPagesAndApi(prefix: string, loginLimits?: LoginLimits
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models: db.models, secrets, blobs, now, ...limits },
+    api: { models: db.models, stores: db.stores, secrets, blobs, now, ...limits },
     pages: {
-      models: db.models,
+      models: db.models, stores: db.stores,
       now,
       publicUrl: null,
       blobs,

@@ -31,7 +31,7 @@ export async function startPages(publicUrl: string | null) {
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
     pages: {
-      models: db.models,
+      models: db.models, stores: db.stores,
       now,
       publicUrl,
       blobs,
@@ -45,6 +45,7 @@ export async function startPages(publicUrl: string | null) {
   return {
     base: server.base,
     models: db.models,
+    stores: db.stores,
     blobs,
     secrets,
     recurring,

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sealInboxPassword } from '../../../src/services/inbox-secrets.js';
+import { sealInboxPassword } from '../../../src/services/inboxes/inbox-secrets.js';
 import { createUser } from '../../helpers/api.js';
 import { startRecordingImap, type RecordingMailServer } from '../../helpers/recording-mail-server.js';
 import { Client, startPages } from './pages-harness.js';

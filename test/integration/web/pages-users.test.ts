@@ -45,7 +45,7 @@ beforeAll(async () => {
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models: h.models, secrets: createSecretBox(TEST_SECRET_KEY), blobs: h.blobs, now: () => new Date() },
+    api: { models: h.models, stores: h.stores, secrets: createSecretBox(TEST_SECRET_KEY), blobs: h.blobs, now: () => new Date() },
   });
   apiServer = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

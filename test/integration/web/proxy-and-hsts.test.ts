@@ -21,7 +21,7 @@ async function pagesBehind(trustProxy: TrustProxy | undefined) {
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
     ...(trustProxy === undefined ? {} : { trustProxy }),
     pages: {
-      models: db.models,
+      models: db.models, stores: db.stores,
       now,
       publicUrl: null,
       // Signing in never sends mail, so the outbox scheduler and signer are never reached.

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../../src/mail/parse-mail.js';
 import { sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
-import { ingestEmail, type IngestDeps } from '../../../src/services/ingest-email.js';
+import { ingestEmail, type IngestDeps } from '../../../src/services/ingest/ingest-email.js';
 import { call, createUser, login } from '../../helpers/api.js';
 import { testLogger } from '../../helpers/db.js';
 import { Client } from './pages-harness.js';

@@ -27,8 +27,8 @@ export async function startSendingApp(prefix: string) {
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models: db.models, secrets: createSecretBox(TEST_SECRET_KEY), blobs, now, automation: actions },
-    pages: { models: db.models, secrets: createSecretBox(TEST_SECRET_KEY), now, publicUrl: null, blobs, actions },
+    api: { models: db.models, stores: db.stores, secrets: createSecretBox(TEST_SECRET_KEY), blobs, now, automation: actions },
+    pages: { models: db.models, stores: db.stores, secrets: createSecretBox(TEST_SECRET_KEY), now, publicUrl: null, blobs, actions },
   });
   const server = await serve(app);
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SLA_DUE_SOON_MS, slaDueSoonBound, slaNextDueAt, type SlaDueInput } from '../../../src/domain/sla-due.js';
 import { TICKET_STATUSES } from '../../../src/domain/ticket-status.js';
-import type { TicketSummaryView } from '../../../src/services/ticket-view.js';
+import type { TicketSummaryView } from '../../../src/services/tickets/ticket-view.js';
 import { slaBadge } from '../../../src/web/pages/sla-badge.js';
 
 const now = new Date('2026-11-21T12:00:00Z');

@@ -1,0 +1,54 @@
+import type { Types } from 'mongoose';
+import { AppError } from '../../domain/errors.js';
+import type { Models } from '../../store/models/index.js';
+import type { UserRole } from '../../domain/user-roles.js';
+import type { Actor } from '../access.js';
+import { hashApiToken, looksLikeApiToken } from './api-token-codec.js';
+
+export interface AuthenticateApiTokenDeps {
+  models: Pick<Models, 'User' | 'ApiToken'>;
+  now: () => Date;
+}
+
+/** The authenticated caller of an API request. */
+export interface Principal {
+  actor: Actor;
+  tokenId: Types.ObjectId;
+  user: { id: string; email: string; name: string | null; role: UserRole; inboxIds: string[] };
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Resolves a bearer token to its user. Unknown, expired and revoked tokens and disabled users all
+ * get the same 401. `lastUsedAt` is written at most once a minute per token, not on every request.
+ */
+export async function authenticateApiToken(deps: AuthenticateApiTokenDeps, token: string | undefined): Promise<Principal> {
+  if (!token) throw new AppError('UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>');
+  const refused = new AppError('UNAUTHENTICATED', 'API token is invalid, expired or revoked');
+  if (!looksLikeApiToken(token)) throw refused;
+  const now = deps.now();
+  const record = await deps.models.ApiToken.findOne({ tokenHash: hashApiToken(token) }).lean();
+  if (!record || (record.expiresAt && record.expiresAt <= now)) throw refused;
+  const user = await deps.models.User.findById(record.userId).lean();
+  if (!user || user.disabled) throw refused;
+
+  const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  if (!record.lastUsedAt || record.lastUsedAt < staleBefore) {
+    await deps.models.ApiToken.updateOne(
+      { _id: record._id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: staleBefore } }] },
+      { $set: { lastUsedAt: now } },
+    );
+  }
+  return {
+    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds },
+    tokenId: record._id,
+    user: {
+      id: user._id.toHexString(),
+      email: user.email,
+      name: user.name ?? null,
+      role: user.role,
+      inboxIds: user.inboxIds.map((id) => id.toHexString()),
+    },
+  };
+}

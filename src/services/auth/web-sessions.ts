@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Types } from 'mongoose';
+import type { Models } from '../../store/models/index.js';
+import type { UserRole } from '../../domain/user-roles.js';
+import type { Actor } from '../access.js';
+
+/** How long a browser session lives without use, and at most. */
+export interface SessionLifetimes {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export const DEFAULT_SESSION_LIFETIMES: SessionLifetimes = { idleMs: 8 * 3600_000, absoluteMs: 7 * 86_400_000 };
+
+/** A live session with its user, as the pages see it. */
+export interface WebSessionView {
+  id: string;
+  csrfToken: string;
+  actor: Actor;
+  user: { id: string; email: string; name: string | null; role: UserRole };
+}
+
+export interface WebSessionDeps {
+  models: Pick<Models, 'WebSession' | 'User'>;
+  now: () => Date;
+  lifetimes?: SessionLifetimes;
+}
+
+// lastSeenAt is written at most this often, so reading pages does not write on every request.
+const TOUCH_RESOLUTION_MS = 60_000;
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Starts a new session for a user and returns its cookie token. The token is always fresh random
+ * bytes, so a session id planted before login is never promoted (no fixation).
+ */
+export async function createWebSession(deps: WebSessionDeps, userId: Types.ObjectId, userAgent: string | null): Promise<string> {
+  const { idleMs, absoluteMs } = deps.lifetimes ?? DEFAULT_SESSION_LIFETIMES;
+  const now = deps.now();
+  const token = randomBytes(32).toString('base64url');
+  const absoluteExpiresAt = new Date(now.getTime() + absoluteMs);
+  await deps.models.WebSession.create({
+    _id: hashToken(token),
+    userId,
+    csrfToken: randomBytes(32).toString('base64url'),
+    createdAt: now,
+    lastSeenAt: now,
+    absoluteExpiresAt,
+    expiresAt: new Date(Math.min(now.getTime() + idleMs, absoluteExpiresAt.getTime())),
+    userAgent: userAgent?.slice(0, 300) ?? null,
+  });
+  return token;
+}
+
+/**
+ * The session of a cookie token, or null when it is unknown, idle too long, past its absolute
+ * lifetime, or its user is gone or disabled. Expired sessions are deleted on sight.
+ */
+export async function resumeWebSession(deps: WebSessionDeps, token: string | undefined): Promise<WebSessionView | null> {
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const { idleMs } = deps.lifetimes ?? DEFAULT_SESSION_LIFETIMES;
+  const id = hashToken(token);
+  const now = deps.now();
+  const session = await deps.models.WebSession.findById(id).lean();
+  if (!session) return null;
+  const idleDeadline = session.lastSeenAt.getTime() + idleMs;
+  if (now.getTime() >= idleDeadline || now >= session.absoluteExpiresAt) {
+    await deps.models.WebSession.deleteOne({ _id: id });
+    return null;
+  }
+  const user = await deps.models.User.findById(session.userId).lean();
+  if (!user || user.disabled) {
+    await deps.models.WebSession.deleteOne({ _id: id });
+    return null;
+  }
+  if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_RESOLUTION_MS) {
+    const expiresAt = new Date(Math.min(now.getTime() + idleMs, session.absoluteExpiresAt.getTime()));
+    await deps.models.WebSession.updateOne({ _id: id }, { $set: { lastSeenAt: now, expiresAt } });
+  }
+  return {
+    id,
+    csrfToken: session.csrfToken,
+    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds },
+    user: { id: user._id.toHexString(), email: user.email, name: user.name ?? null, role: user.role },
+  };
+}
+
+/** Ends the session of a cookie token (logout); unknown tokens are ignored. */
+export async function endWebSession(deps: Pick<WebSessionDeps, 'models'>, token: string | undefined): Promise<void> {
+  if (token) await deps.models.WebSession.deleteOne({ _id: hashToken(token) });
+}
+
+/**
+ * Ends every session of a user (disabled account, password set through a link), or every one but
+ * `exceptSessionId` (the session that changed its own password stays signed in).
+ */
+export async function endUserWebSessions(deps: Pick<WebSessionDeps, 'models'>, userId: Types.ObjectId, exceptSessionId?: string): Promise<number> {
+  const filter = exceptSessionId ? { userId, _id: { $ne: exceptSessionId } } : { userId };
+  const { deletedCount } = await deps.models.WebSession.deleteMany(filter);
+  return deletedCount;
+}

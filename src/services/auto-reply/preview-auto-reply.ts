@@ -1,0 +1,26 @@
+import type { Models } from '../../store/models/index.js';
+import { canSeeInbox, notFound, parseObjectId, type Actor } from '../access.js';
+import { requireInboxManager } from '../inboxes/inbox-manager-access.js';
+import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
+
+/** The made-up ticket a preview is rendered for. */
+export const PREVIEW_TICKET = { ticketNumber: 1042, ticketSubject: 'My order has not arrived', customerName: 'Robin Customer' } as const;
+
+/**
+ * Renders the auto-reply a new ticket of this inbox would get, with the given (possibly unsaved)
+ * subject and text overrides and the inbox's branding. A broken override throws VALIDATION_FAILED.
+ */
+export async function previewAutoReply(
+  deps: { models: Pick<Models, 'Inbox'>; render: RenderEmailFn },
+  actor: Actor,
+  inboxId: string,
+  overrides: { subject: string | null; template: string | null },
+): Promise<{ subject: string; text: string }> {
+  const id = parseObjectId(inboxId);
+  if (!id || !canSeeInbox(actor, id)) throw notFound('Inbox');
+  requireInboxManager(actor, id);
+  const inbox = await deps.models.Inbox.findById(id, { name: 1, displayName: 1, branding: 1 }).lean();
+  if (!inbox) throw notFound('Inbox');
+  const rendered = await deps.render('auto-reply', { ...PREVIEW_TICKET }, { branding: brandingOf(inbox), subject: overrides.subject, template: overrides.template });
+  return { subject: rendered.subject, text: rendered.text };
+}

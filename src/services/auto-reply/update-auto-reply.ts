@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { Models } from '../../store/models/index.js';
+import { canSeeInbox, notFound, parseObjectId, type Actor } from '../access.js';
+import { checkAutoReplyOverrides, type InboxDeps } from '../inboxes/create-inbox.js';
+import { requireInboxManager } from '../inboxes/inbox-manager-access.js';
+import { toInboxView, type InboxView } from '../inboxes/inbox-view.js';
+import { parseInput } from '../validate.js';
+
+const blankIsNull = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .nullable()
+    .transform((s) => (s === null || s.trim() === '' ? null : s.trim()));
+
+/** An inbox's auto-reply: on or off, and its own subject and text (Handlebars; blank = Threadline's default). */
+const autoReplySchema = z.strictObject({
+  enabled: z.boolean(),
+  subject: blankIsNull(500),
+  template: blankIsNull(100_000),
+});
+
+/**
+ * Replaces an inbox's auto-reply settings. Unlike the rest of an inbox, managers of the inbox may
+ * change these. An override that would not render is refused, naming the field, before anything is saved.
+ */
+export async function updateAutoReply(
+  deps: { models: Pick<Models, 'Inbox' | 'InboxStatus'>; logger: InboxDeps['logger']; validateTemplate?: InboxDeps['validateTemplate'] },
+  actor: Actor,
+  inboxId: string,
+  input: unknown,
+): Promise<InboxView> {
+  const id = parseObjectId(inboxId);
+  if (!id || !canSeeInbox(actor, id)) throw notFound('Inbox');
+  requireInboxManager(actor, id, 'Only admins and managers of this inbox can change its auto-reply');
+  const value = parseInput(autoReplySchema, input, 'Auto-reply');
+  checkAutoReplyOverrides(deps, value);
+  const doc = await deps.models.Inbox.findOneAndUpdate(
+    { _id: id },
+    { $set: { 'autoReply.enabled': value.enabled, 'autoReply.subject': value.subject, 'autoReply.template': value.template } },
+    { returnDocument: 'after' },
+  ).lean();
+  if (!doc) throw notFound('Inbox');
+  deps.logger.info({ inboxId, enabled: value.enabled }, 'inbox auto-reply updated');
+  return toInboxView(doc, await deps.models.InboxStatus.findById(id).lean(), actor);
+}

@@ -1,0 +1,117 @@
+import type { Types } from 'mongoose';
+import type { DigestData } from '../../domain/digest.js';
+import { median } from '../../domain/median.js';
+import type { TicketStatus } from '../../domain/ticket-status.js';
+import type { Models } from '../../store/models/index.js';
+import type { UserDoc } from '../../store/models/user.js';
+
+const DAY = 86_400_000;
+const OPEN: TicketStatus[] = ['new', 'open', 'pending'];
+/** Open tickets by age; the digest draws them as a bar chart. */
+const AGE_BUCKETS = [
+  { label: '< 1 day', maxDays: 1 },
+  { label: '1–3 days', maxDays: 3 },
+  { label: '3–7 days', maxDays: 7 },
+  { label: '> 7 days', maxDays: Infinity },
+];
+const ABOUT_TO_BREACH_MS = 2 * 3600_000;
+const LIST_LIMIT = 20;
+
+/** What a manager's digest reports for [since, until), with every moment a Date. */
+export type DigestReport = DigestData & { periodStart: Date; periodEnd: Date };
+
+/** The inboxes a digest covers: the ones chosen in the schedule, within those the user may see. */
+export async function digestInboxIds(models: Models, user: Pick<UserDoc, 'role' | 'inboxIds' | 'digest'>): Promise<Types.ObjectId[]> {
+  const visible = user.role === 'admin' ? (await models.Inbox.find({}, { _id: 1 }).lean()).map((i) => i._id) : user.inboxIds;
+  const chosen = user.digest?.inboxIds ?? [];
+  return chosen.length === 0 ? visible : visible.filter((id) => chosen.some((c) => c.equals(id)));
+}
+
+/**
+ * Computes a manager's digest over [since, until): new, solved and reopened counts, the open backlog
+ * by age, SLA breaches and tickets about to breach, unassigned tickets older than an hour, median
+ * first-response and resolution times, and per-agent replies and solves. Queries use the list indexes.
+ */
+export async function buildDigest(
+  models: Models,
+  opts: { user: Pick<UserDoc, 'name' | 'email' | 'role' | 'inboxIds' | 'digest'>; since: Date; until: Date; ticketUrlBase: string | null },
+): Promise<DigestReport> {
+  const { since, until } = opts;
+  const inboxIds = await digestInboxIds(models, opts.user);
+  const inboxes = await models.Inbox.find({ _id: { $in: inboxIds } }, { name: 1 }).sort({ name: 1 }).lean();
+  const scope = { inboxId: { $in: inboxIds }, mergedIntoId: null };
+  const period = { $gte: since, $lt: until };
+  const [created, solved, open, ticketIdsInScope] = await Promise.all([
+    models.Ticket.countDocuments({ ...scope, createdAt: period }),
+    models.Ticket.find({ ...scope, solvedAt: period }, { createdAt: 1, solvedAt: 1 }).lean(),
+    models.Ticket.find({ ...scope, status: { $in: OPEN }, createdAt: { $lt: until } }, { number: 1, subject: 1, createdAt: 1, assigneeId: 1, sla: 1 }).lean(),
+    // Merged tickets keep their own trail (a merge moves nothing), so their replies and breaches count too.
+    models.Ticket.distinct('_id', { inboxId: scope.inboxId }),
+  ]);
+  const events = await models.TicketEvent.find({ ticketId: { $in: ticketIdsInScope }, at: period, type: { $in: ['reopened', 'sla_breached', 'reply_queued', 'status_changed'] } }).lean();
+  const responded = await models.Ticket.find({ ...scope, 'sla.firstRespondedAt': period }, { createdAt: 1, sla: 1 }).lean();
+
+  const backlogByAge = AGE_BUCKETS.map((b, i) => ({
+    label: b.label,
+    count: open.filter((t) => {
+      const age = (until.getTime() - t.createdAt.getTime()) / DAY;
+      return age < b.maxDays && age >= (AGE_BUCKETS[i - 1]?.maxDays ?? 0);
+    }).length,
+  }));
+  const byId = new Map((await models.Ticket.find({ _id: { $in: events.filter((e) => e.type === 'sla_breached').map((e) => e.ticketId) } }, { number: 1, subject: 1 }).lean()).map((t) => [t._id.toHexString(), t]));
+  const breaches = events
+    .filter((e) => e.type === 'sla_breached')
+    .flatMap((e) => {
+      const t = byId.get(e.ticketId.toHexString());
+      return t ? [{ number: t.number, subject: t.subject, clock: String(e.data.clock ?? ''), breachedAt: e.at }] : [];
+    })
+    .slice(0, LIST_LIMIT);
+  const aboutToBreach = open
+    .flatMap((t) => {
+      const due = (['firstResponse', 'nextResponse', 'resolution'] as const)
+        .map((clock) => ({ clock, dueAt: t.sla?.[`${clock}DueAt`] ?? null }))
+        .filter((d): d is { clock: typeof d.clock; dueAt: Date } => d.dueAt !== null && d.dueAt >= until && d.dueAt.getTime() < until.getTime() + ABOUT_TO_BREACH_MS)
+        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
+      return due ? [{ number: t.number, subject: t.subject, clock: due.clock, dueAt: due.dueAt }] : [];
+    })
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
+    .slice(0, LIST_LIMIT);
+  const unassignedOlderThanHour = open
+    .filter((t) => !t.assigneeId && until.getTime() - t.createdAt.getTime() > 3600_000)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+    .slice(0, LIST_LIMIT)
+    .map((t) => ({ number: t.number, subject: t.subject, createdAt: t.createdAt }));
+
+  const perAgentCounts = new Map<string, { solved: number; replies: number }>();
+  for (const e of events) {
+    if (e.actor.kind !== 'user' || !e.actor.id) continue;
+    const row = perAgentCounts.get(e.actor.id.toHexString()) ?? { solved: 0, replies: 0 };
+    if (e.type === 'reply_queued') row.replies++;
+    if (e.type === 'status_changed' && e.data.to === 'solved') row.solved++;
+    perAgentCounts.set(e.actor.id.toHexString(), row);
+  }
+  const agents = await models.User.find({ _id: { $in: [...perAgentCounts.keys()] } }, { name: 1, email: 1 }).lean();
+  const perAgent = agents
+    .map((a) => ({ name: a.name ?? a.email, ...perAgentCounts.get(a._id.toHexString())! }))
+    .filter((a) => a.solved + a.replies > 0)
+    .sort((a, b) => b.solved + b.replies - (a.solved + a.replies) || a.name.localeCompare(b.name));
+
+  const counts = { new: created, solved: solved.length, reopened: events.filter((e) => e.type === 'reopened').length };
+  return {
+    managerName: opts.user.name ?? opts.user.email,
+    periodStart: since,
+    periodEnd: until,
+    timeZone: opts.user.digest?.timeZone ?? 'UTC',
+    inboxes: inboxes.map((i) => i.name),
+    counts,
+    backlogByAge,
+    breaches,
+    aboutToBreach,
+    unassignedOlderThanHour,
+    medianFirstResponseSeconds: median(responded.map((t) => (t.sla.firstRespondedAt!.getTime() - t.createdAt.getTime()) / 1000)),
+    medianResolutionSeconds: median(solved.map((t) => (t.solvedAt!.getTime() - t.createdAt.getTime()) / 1000)),
+    perAgent,
+    ticketUrlBase: opts.ticketUrlBase,
+    empty: counts.new + counts.solved + counts.reopened === 0 && open.length === 0,
+  };
+}

@@ -1,0 +1,71 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { shortestCronGapSeconds } from '../../domain/cron-interval.js';
+import { AppError } from '../../domain/errors.js';
+import type { Actor } from '../access.js';
+import { parseObjectId } from '../access.js';
+import { syncDigestSchedule } from './send-digest.js';
+import type { DigestDeps } from './send-digest.js';
+import { parseInput } from '../validate.js';
+
+/** At most one digest an hour: a schedule firing more often is refused (each digest is a mail to the manager). */
+export const DIGEST_MIN_INTERVAL_SECONDS = 3600;
+
+export const scheduleSchema = z
+  .object({
+    enabled: z.boolean(),
+    cron: z.string().superRefine((c, ctx) => {
+      let gap: number;
+      try {
+        if (c.trim().split(/\s+/).length !== 5) throw new Error('not 5 fields');
+        // Any day will do: a schedule's gaps within and between its days are the same on every day it fires.
+        gap = shortestCronGapSeconds(c, new Date(0), DIGEST_MIN_INTERVAL_SECONDS);
+      } catch {
+        return void ctx.addIssue({ code: 'custom', message: 'must be a 5-field cron expression, e.g. "0 8 * * 1-5"' });
+      }
+      if (gap < DIGEST_MIN_INTERVAL_SECONDS) {
+        const minutes = Math.round(gap / 60);
+        ctx.addIssue({ code: 'custom', message: `must fire at most once an hour; this one fires ${minutes} minute${minutes === 1 ? '' : 's'} apart` });
+      }
+    }),
+    timeZone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone, e.g. "Europe/Berlin"'),
+    inboxIds: z.array(z.string().refine((id) => parseObjectId(id) !== null, 'must be an inbox id')).default([]),
+  })
+  .strict();
+
+export interface DigestScheduleView {
+  enabled: boolean;
+  cron: string;
+  timeZone: string;
+  inboxIds: string[];
+  lastSentAt: Date | null;
+}
+
+function managerOnly(actor: Actor): asserts actor is Actor & { userId: NonNullable<Actor['userId']> } {
+  if (!actor.userId || actor.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins');
+}
+
+/** The caller's digest schedule (defaults: weekdays 08:00 UTC, all their inboxes, off). */
+export async function getDigestSchedule(deps: Pick<DigestDeps, 'models'>, actor: Actor): Promise<DigestScheduleView> {
+  managerOnly(actor);
+  const user = await deps.models.User.findById(actor.userId).lean();
+  if (!user) throw new AppError('NOT_FOUND', 'User not found');
+  const d = user.digest;
+  return { enabled: d?.enabled ?? false, cron: d?.cron ?? '0 8 * * 1-5', timeZone: d?.timeZone ?? 'UTC', inboxIds: (d?.inboxIds ?? []).map(String), lastSentAt: d?.lastSentAt ?? null };
+}
+
+/** Saves the caller's digest schedule and moves their recurring digest job to match. */
+export async function setDigestSchedule(deps: Pick<DigestDeps, 'models' | 'scheduler'>, actor: Actor, input: unknown): Promise<DigestScheduleView> {
+  managerOnly(actor);
+  const value = parseInput(scheduleSchema, input, 'Digest schedule');
+  const inboxIds = value.inboxIds.map((id) => parseObjectId(id)!);
+  if (actor.role !== 'admin' && inboxIds.some((id) => !actor.inboxIds.some((own) => own.equals(id)))) {
+    throw new AppError('VALIDATION_FAILED', 'Digest schedule is invalid', { details: { issues: [{ path: 'inboxIds', message: 'may only name your own inboxes' }] } });
+  }
+  await deps.models.User.updateOne(
+    { _id: actor.userId },
+    { $set: { 'digest.enabled': value.enabled, 'digest.cron': value.cron, 'digest.timeZone': value.timeZone, 'digest.inboxIds': inboxIds } },
+  );
+  await syncDigestSchedule(deps, actor.userId);
+  return getDigestSchedule(deps, actor);
+}

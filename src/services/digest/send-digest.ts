@@ -1,0 +1,57 @@
+import type { Types } from 'mongoose';
+import { AppError } from '../../domain/errors.js';
+import { automatedHeaders } from '../../domain/outbound-headers.js';
+import type { OutboxDoc } from '../../store/models/outbox.js';
+import { buildDigest, digestInboxIds, type DigestReport } from './build-digest.js';
+import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
+import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
+
+export const DIGEST_JOB = 'send-digest';
+const FIRST_PERIOD_MS = 7 * 86_400_000;
+
+export interface DigestDeps extends QueueMailDeps {
+  render: RenderEmailFn;
+  ticketUrlBase: string | null;
+}
+
+/**
+ * Builds a manager's digest since the last one (a week for the first) and queues it to them through
+ * the SMTP account of one of the digest's inboxes. Idempotent per period: a job retried after a crash
+ * queues the same digest once.
+ */
+export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Promise<{ outbox: OutboxDoc; report: DigestReport }> {
+  const { models } = deps;
+  const user = await models.User.findById(userId).lean();
+  if (!user || user.disabled) throw new AppError('NOT_FOUND', 'User not found');
+  if (user.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins');
+  const until = deps.now();
+  const since = user.digest?.lastSentAt ?? new Date(until.getTime() - FIRST_PERIOD_MS);
+  const report = await buildDigest(models, { user, since, until, ticketUrlBase: deps.ticketUrlBase });
+  const [viaId] = await digestInboxIds(models, user);
+  const via = viaId ? await models.Inbox.findById(viaId).lean() : await models.Inbox.findOne().sort({ createdAt: 1 }).lean();
+  if (!via) throw new AppError('CONFLICT', 'No inbox exists to send the digest from');
+  const rendered = await deps.render('digest', { ...report }, { branding: brandingOf(via) });
+  const outbox = await queueMail(deps, {
+    kind: 'digest',
+    inbox: via,
+    ticket: null,
+    dedupeKey: `digest:${user._id.toHexString()}:${until.toISOString()}`,
+    to: [{ address: user.email, name: user.name ?? null }],
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    headers: automatedHeaders('auto-generated', via.address),
+    envelopeFrom: '',
+    storeAsMessage: false,
+  });
+  await models.User.updateOne({ _id: user._id }, { $set: { 'digest.lastSentAt': until } });
+  return { outbox, report };
+}
+
+/** Keeps a manager's recurring digest job in line with their schedule (created, moved or removed). */
+export async function syncDigestSchedule(deps: Pick<DigestDeps, 'models' | 'scheduler'>, userId: Types.ObjectId): Promise<void> {
+  const user = await deps.models.User.findById(userId).lean();
+  const key = userId.toHexString();
+  if (!user || user.disabled || user.role === 'agent' || !user.digest?.enabled) return deps.scheduler.cancel(DIGEST_JOB, key);
+  await deps.scheduler.scheduleRecurring(DIGEST_JOB, { key, cron: user.digest.cron, timeZone: user.digest.timeZone });
+}

@@ -1,0 +1,77 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { AppError } from '../../domain/errors.js';
+import type { Models } from '../../store/models/index.js';
+import type { SecretBox } from '../../store/secret-box.js';
+import { requireAdmin, type Actor } from '../access.js';
+import { createInboxSchema } from './inbox-schemas.js';
+import { sealInboxPassword } from './inbox-secrets.js';
+import { toInboxView, type InboxView } from './inbox-view.js';
+import { parseInput } from '../validate.js';
+
+/** What the inbox use cases need. */
+export interface InboxDeps {
+  models: Pick<Models, 'Inbox' | 'InboxStatus'>;
+  secrets: SecretBox;
+  logger: Logger;
+  /** Checks an auto-reply subject/text override; returns what is wrong with it, or null. */
+  validateTemplate?: (source: string) => string | null;
+}
+
+/** Refuses an auto-reply override that would not render, naming the field, before it is saved. */
+export function checkAutoReplyOverrides(deps: Pick<InboxDeps, 'validateTemplate'>, autoReply: { subject?: string | null; template?: string | null } | undefined): void {
+  if (!autoReply || !deps.validateTemplate) return;
+  const issues = (['subject', 'template'] as const).flatMap((field) => {
+    const source = autoReply[field];
+    const problem = source ? deps.validateTemplate!(source) : null;
+    return problem ? [{ path: `autoReply.${field}`, message: problem }] : [];
+  });
+  if (issues.length > 0) throw new AppError('VALIDATION_FAILED', 'Inbox is invalid', { details: { issues } });
+}
+
+/** True for MongoDB's duplicate key error. */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number } | null)?.code === 11000;
+}
+
+/**
+ * Adds an inbox (admins only). The address is stored lower-cased and must be unused; the passwords are
+ * sealed with the new inbox's id as context, so the id is chosen before the document is written.
+ */
+export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown): Promise<InboxView> {
+  requireAdmin(actor);
+  const data = parseInput(createInboxSchema, input, 'Inbox');
+  checkAutoReplyOverrides(deps, data.autoReply);
+  const _id = new Types.ObjectId();
+  try {
+    const doc = await deps.models.Inbox.create({
+      _id,
+      name: data.name,
+      address: data.address,
+      displayName: data.displayName ?? null,
+      imap: {
+        host: data.imap.host,
+        port: data.imap.port,
+        secure: data.imap.secure,
+        user: data.imap.user,
+        folder: data.imap.folder ?? 'INBOX',
+        passwordSealed: sealInboxPassword(deps.secrets, _id, 'imap', data.imap.password),
+      },
+      smtp: {
+        host: data.smtp.host,
+        port: data.smtp.port,
+        secure: data.smtp.secure,
+        user: data.smtp.user ?? null,
+        passwordSealed: data.smtp.password ? sealInboxPassword(deps.secrets, _id, 'smtp', data.smtp.password) : null,
+      },
+      options: { markSeen: data.options?.markSeen ?? false, moveTo: data.options?.moveTo ?? null, importSince: data.options?.importSince ?? null },
+      autoReply: { enabled: data.autoReply?.enabled ?? true, subject: data.autoReply?.subject ?? null, template: data.autoReply?.template ?? null },
+      branding: { signature: data.branding?.signature ?? null, primaryColor: data.branding?.primaryColor ?? null, logoUrl: data.branding?.logoUrl ?? null },
+    });
+    deps.logger.info({ inboxId: _id.toHexString(), address: data.address }, 'inbox created');
+    return toInboxView(doc.toObject(), null, actor);
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${data.address} already exists`);
+    throw err;
+  }
+}

@@ -1,0 +1,85 @@
+import type { Types } from 'mongoose';
+import { mailErrorSummary } from '../../domain/mail-account.js';
+import type { InboxDoc } from '../../store/models/inbox.js';
+import type { InboxStatusDoc, InboxStatusModel } from '../../store/models/mailbox.js';
+import type { Actor } from '../access.js';
+
+/** What the poller last reported for an inbox, or `unknown` before it ever did. */
+export type InboxStatusView =
+  | { state: 'unknown' }
+  | Pick<InboxStatusDoc, 'state' | 'lastSyncAt' | 'behind' | 'backlog' | 'lastError' | 'nextAttemptAt'>;
+
+/**
+ * An inbox as shown to callers: passwords are reduced to `hasPassword`. Hosts and user names of the
+ * accounts are for admins only; everyone else gets the accounts without them.
+ */
+export interface InboxView {
+  id: string;
+  name: string;
+  address: string;
+  displayName: string | null;
+  imap: { host?: string; port: number; secure: boolean; user?: string | null; folder: string; hasPassword: boolean };
+  smtp: { host?: string; port: number; secure: boolean; user?: string | null; hasPassword: boolean };
+  options: { markSeen: boolean; moveTo: string | null; importSince: Date | null };
+  autoReply: { enabled: boolean; subject: string | null; template: string | null };
+  branding: { signature: string | null; primaryColor: string | null; logoUrl: string | null };
+  createdAt: Date;
+  updatedAt: Date;
+  status: InboxStatusView;
+}
+
+function statusView(status: InboxStatusDoc | null | undefined, admin: boolean): InboxStatusView {
+  if (!status) return { state: 'unknown' };
+  const lastError = status.lastError ?? null;
+  return {
+    state: status.state,
+    lastSyncAt: status.lastSyncAt ?? null,
+    behind: status.behind ?? 0,
+    backlog: status.backlog ?? null,
+    // The poller's message names the host and user and may quote the server.
+    lastError: lastError && !admin ? { code: lastError.code, message: mailErrorSummary(lastError.code), at: lastError.at } : lastError,
+    nextAttemptAt: status.nextAttemptAt ?? null,
+  };
+}
+
+/**
+ * Maps a stored inbox field by field, so nothing sealed can leak through a new schema field. Account
+ * hosts, user names and the poller's error text go to admins only: they tell where the passwords work.
+ */
+export function toInboxView(doc: InboxDoc, status: InboxStatusDoc | null | undefined, viewer: Actor): InboxView {
+  const admin = viewer.role === 'admin';
+  return {
+    id: doc._id.toHexString(),
+    name: doc.name,
+    address: doc.address,
+    displayName: doc.displayName ?? null,
+    imap: {
+      ...(admin ? { host: doc.imap.host } : {}),
+      port: doc.imap.port,
+      secure: doc.imap.secure,
+      ...(admin ? { user: doc.imap.user ?? null } : {}),
+      folder: doc.imap.folder,
+      hasPassword: Boolean(doc.imap.passwordSealed),
+    },
+    smtp: {
+      ...(admin ? { host: doc.smtp.host } : {}),
+      port: doc.smtp.port,
+      secure: doc.smtp.secure,
+      ...(admin ? { user: doc.smtp.user ?? null } : {}),
+      hasPassword: Boolean(doc.smtp.passwordSealed),
+    },
+    options: { markSeen: doc.options.markSeen, moveTo: doc.options.moveTo ?? null, importSince: doc.options.importSince ?? null },
+    autoReply: { enabled: doc.autoReply.enabled, subject: doc.autoReply.subject ?? null, template: doc.autoReply.template ?? null },
+    branding: { signature: doc.branding?.signature ?? null, primaryColor: doc.branding?.primaryColor ?? null, logoUrl: doc.branding?.logoUrl ?? null },
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    status: statusView(status, admin),
+  };
+}
+
+/** The poller status of each given inbox, by inbox id (hex). */
+export async function loadInboxStatuses(statuses: InboxStatusModel, inboxIds: Types.ObjectId[]): Promise<Map<string, InboxStatusDoc>> {
+  if (inboxIds.length === 0) return new Map();
+  const rows = await statuses.find({ _id: { $in: inboxIds } }).lean();
+  return new Map(rows.map((row) => [row._id.toHexString(), row]));
+}

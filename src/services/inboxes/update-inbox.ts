@@ -1,0 +1,64 @@
+import { AppError } from '../../domain/errors.js';
+import { notFound, parseObjectId, requireAdmin, type Actor } from '../access.js';
+import { checkAutoReplyOverrides, isDuplicateKey, type InboxDeps } from './create-inbox.js';
+import { updateInboxSchema } from './inbox-schemas.js';
+import { movedPasswordIssues, savedEndpoints, sealInboxPassword } from './inbox-secrets.js';
+import { toInboxView, type InboxView } from './inbox-view.js';
+import { invalidInput, parseInput } from '../validate.js';
+
+/**
+ * Changes some settings of an inbox (admins only). Only the fields given change; a password is
+ * re-sealed only when a new one is given. A stored password stays with the host, port, TLS mode and
+ * user it was saved for: changing any of them without a new password is VALIDATION_FAILED.
+ */
+export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string, input: unknown): Promise<InboxView> {
+  requireAdmin(actor);
+  const id = parseObjectId(inboxId);
+  if (!id) throw notFound('Inbox');
+  const patch = parseInput(updateInboxSchema, input, 'Inbox update');
+  checkAutoReplyOverrides(deps, patch.autoReply);
+  const current = await deps.models.Inbox.findById(id).lean();
+  if (!current) throw notFound('Inbox');
+  const moved = movedPasswordIssues(current, patch);
+  if (moved.length > 0) throw invalidInput(moved, 'Inbox update');
+
+  const set: Record<string, unknown> = {};
+  const copy = (prefix: string, fields: Record<string, unknown> | undefined) => {
+    for (const [key, value] of Object.entries(fields ?? {})) if (value !== undefined) set[prefix + key] = value;
+  };
+  const { imap, smtp, options, autoReply, branding, ...top } = patch;
+  copy('', top);
+  if (imap) {
+    const { password, ...rest } = imap;
+    copy('imap.', rest);
+    if (password !== undefined) set['imap.passwordSealed'] = sealInboxPassword(deps.secrets, id, 'imap', password);
+  }
+  if (smtp) {
+    const { password, ...rest } = smtp;
+    copy('smtp.', rest);
+    if (password !== undefined) set['smtp.passwordSealed'] = password === null ? null : sealInboxPassword(deps.secrets, id, 'smtp', password);
+  }
+  copy('options.', options);
+  copy('autoReply.', autoReply);
+  copy('branding.', branding);
+
+  // The endpoints checked above must still be the stored ones, or a concurrent change could move the password after all.
+  const saved = savedEndpoints(current);
+  const unmoved: Record<string, unknown> = {};
+  for (const account of ['imap', 'smtp'] as const) {
+    for (const [key, value] of Object.entries(saved[account])) unmoved[`${account}.${key}`] = value;
+  }
+  let doc;
+  try {
+    doc = Object.keys(set).length
+      ? await deps.models.Inbox.findOneAndUpdate({ _id: id, ...unmoved }, { $set: set }, { returnDocument: 'after', runValidators: true }).lean()
+      : current;
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${patch.address ?? ''} already exists`);
+    throw err;
+  }
+  if (!doc) throw new AppError('CONFLICT', 'The inbox was changed meanwhile; load it again and retry');
+  deps.logger.info({ inboxId, fields: Object.keys(set) }, 'inbox updated');
+  const status = await deps.models.InboxStatus.findById(id).lean();
+  return toInboxView(doc, status, actor);
+}

@@ -1,0 +1,189 @@
+import { Types } from 'mongoose';
+import { isAutoReplyReport, type BounceReport } from '../../domain/bounce.js';
+import { AppError } from '../../domain/errors.js';
+import { mailFacts, type MailFacts, type StoredCopy } from '../../domain/ingest-classify.js';
+import { fileReport, inboundMessage, openingTicket, planTicketUpdate, type MailFollowUp, type TicketAsFound } from '../../domain/ingest-plan.js';
+import { DEFAULT_MAX_PARTICIPANTS_PER_MAIL } from '../../domain/participants.js';
+import type { ThreadDecision } from '../../domain/thread-decision.js';
+import { SANITIZER_RULES } from '../../mail/sanitize-html.js';
+import type { IngestWriteBuffer, PendingMessage } from '../../store/ingest-writes.js';
+import { nextSequence } from '../../store/models/counter.js';
+import { mergeTickets } from '../../store/ticket-writes.js';
+import { ticketOfBouncedMessage } from './file-bounce.js';
+import { findThread, type ThreadingBatch } from './find-thread.js';
+import { storeFiles, type ClassifiedMail } from './ingest-look-up.js';
+import type { IngestDeps, IngestResult } from './ingest-ports.js';
+import { quarantineMail } from './quarantine-mail.js';
+
+type Id = Types.ObjectId;
+
+/** The batch a mail is ingested in: threading's view of it, its writes, and what it read once for all. */
+export interface MailBatch extends ThreadingBatch {
+  writes: IngestWriteBuffer;
+  /** Our own addresses, which never become participants. */
+  own: ReadonlySet<string>;
+}
+
+/** What became of one mail; its writes wait in the batch. */
+export interface MailOutcome {
+  result: IngestResult;
+  /** What the result still depends on: nothing, the batch's delivery notes, or the batch's writes. */
+  waits: 'nothing' | 'deliveries' | 'writes';
+  /** The message the mail stored or finishes; if another process stored that mail first, the batch drops its writes. */
+  messageDocId?: Id;
+  followUp?: MailFollowUp<Id>;
+}
+
+/**
+ * Ingests one mail of a batch, by its class: a duplicate or our own echo needs nothing but a delivery
+ * note; a mailer report is filed on the ticket of the mail it reports on; a person's mail is threaded
+ * (look-ups, then decideThread), gets its ticket (opened now, if new, so later mails of the batch can
+ * join it) and its message, and a plan of what changes on its ticket. The plan's writes wait in the
+ * batch, which applies them together. Safe to run again for the same mail at any point: the dedupe
+ * key makes the message insert the commit point, and every later step converges.
+ */
+export async function ingestMail(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail): Promise<MailOutcome> {
+  const at = deps.now();
+  const facts = mailFacts(m.mail, batch.own, deps.settings.maxParticipantsPerMail ?? DEFAULT_MAX_PARTICIPANTS_PER_MAIL, at);
+  const { cls } = m;
+  switch (cls.kind) {
+    case 'echo':
+      return { result: { outcome: 'duplicate', ticketId: cls.ticketId }, waits: 'nothing' };
+    case 'duplicate':
+      batch.writes.addDelivery(cls.copy.messageDocId, m.inboxId);
+      return { result: { outcome: 'duplicate', ticketId: cls.copy.ticketId }, waits: 'deliveries' };
+    case 'resume':
+      batch.writes.addDelivery(cls.copy.messageDocId, m.inboxId);
+      return cls.report ? finishReport(batch, cls.report, cls.copy.ticketId, cls.copy.messageDocId, at) : resume(deps, batch, m, cls.copy, facts, at);
+    case 'report':
+      return fileNewReport(deps, batch, m, cls.report, facts, at);
+    case 'customer':
+      return fileCustomerMail(deps, batch, m, facts, at);
+  }
+}
+
+async function fileCustomerMail(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, facts: MailFacts, at: Date): Promise<MailOutcome> {
+  const decision = await findThread(deps, m.mail, m.inboxId, facts.sender, batch);
+  deps.onStep?.('threaded');
+  const linkedTo = decision.kind === 'new' && decision.linkedTo ? new Types.ObjectId(decision.linkedTo) : null;
+  const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : await openTicket(deps, m, facts, linkedTo, at);
+  deps.onStep?.('ticket-written');
+  const messageDocId = await queueMessage(deps, batch, m, ticketId, null, facts, at);
+  const ticket: TicketAsFound<Id> = decision.kind === 'join'
+    ? { status: decision.status, created: false, linkedTicketIds: [] }
+    : { status: 'new', created: true, linkedTicketIds: linkedTo ? [linkedTo] : [] };
+  const merged = await mergeLinked(deps, batch, decision, ticketId, at);
+  const outcome = await applyTicketUpdate(batch, m, { ticketId, messageDocId, decision, ticket, facts, at, recount: merged });
+  deps.logger.debug({ ticketId, messageDocId, decision: decision.kind, reason: decision.reason }, 'mail ingested');
+  return outcome;
+}
+
+/** Finishes a mail a run stored before it was cut: threading finds the stored message itself, so it re-derives the same decision. */
+async function resume(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, copy: StoredCopy<Id>, facts: MailFacts, at: Date): Promise<MailOutcome> {
+  const decision = await findThread(deps, m.mail, m.inboxId, facts.sender, batch);
+  const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : copy.ticketId;
+  await batch.settle();
+  await mergeLinked(deps, batch, decision, ticketId, at);
+  const t = await deps.models.Ticket.findById(ticketId, { status: 1, originKey: 1, linkedTicketIds: 1 }).lean();
+  if (!t) throw new AppError('INTERNAL', `ticket ${ticketId.toHexString()} vanished during ingest`);
+  const ticket = { status: t.status, created: t.originKey === m.dedupeKey, linkedTicketIds: t.linkedTicketIds };
+  return applyTicketUpdate(batch, m, { ticketId, messageDocId: copy.messageDocId, decision, ticket, facts, at, recount: true });
+}
+
+/** Merges the tickets a message proves to be one conversation with its own; true when there were any. */
+async function mergeLinked(deps: IngestDeps, batch: MailBatch, decision: ThreadDecision, ticketId: Id, at: Date): Promise<boolean> {
+  const mergeFrom = decision.kind === 'join' ? decision.mergeFrom : [];
+  if (mergeFrom.length === 0) return false;
+  // A merge reads both tickets and recounts from the database.
+  await batch.settle();
+  for (const fromId of mergeFrom) {
+    await mergeTickets(deps.models, { intoId: ticketId, fromId: new Types.ObjectId(fromId), at, reason: 'a message links both conversations' });
+  }
+  return true;
+}
+
+interface UpdateInput {
+  ticketId: Id;
+  messageDocId: Id;
+  decision: ThreadDecision;
+  ticket: TicketAsFound<Id>;
+  facts: MailFacts;
+  at: Date;
+  /** Count the ticket's messages afresh (resumed or merged) instead of adding this one. */
+  recount: boolean;
+}
+
+/** Plans what the stored message changes on its ticket and hands the plan to the batch's writes. */
+async function applyTicketUpdate(batch: MailBatch, m: ClassifiedMail, u: UpdateInput): Promise<MailOutcome> {
+  const { ticketId, messageDocId, at, facts } = u;
+  const update = planTicketUpdate({
+    ticketId,
+    messageDocId,
+    inboxId: m.inboxId,
+    joined: u.decision.kind === 'join',
+    ticket: u.ticket,
+    mail: m.mail,
+    facts,
+    related: u.decision.related.map((id) => new Types.ObjectId(id)),
+    at,
+  });
+  if (u.recount) await batch.writes.recount({ ticketId, set: update.set, participants: facts.participants, linkBack: update.linkBack });
+  else batch.writes.addTicketChange({ ticketId, messageDocId, set: update.set, participants: facts.participants, receivedAt: facts.receivedAt, linkBack: update.linkBack });
+  const related = update.related.map((otherId) => ({ ticketId, otherId, at, reason: 'a received mail links both conversations' }));
+  batch.writes.addFinish({ messageDocId, events: update.events, related, bouncing: [], at });
+  return { result: { outcome: 'ticketed', ticketId, messageDocId, created: u.ticket.created }, waits: 'writes', messageDocId, followUp: update.followUp };
+}
+
+const lower = (address: string | undefined) => address?.toLowerCase() ?? null;
+
+/** A new delivery report or out-of-office notice: filed on the ticket of the mail it is about, or quarantined when that is unknown. */
+async function fileNewReport(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, report: BounceReport, facts: MailFacts, at: Date): Promise<MailOutcome> {
+  const bounced = await ticketOfBouncedMessage(deps, report);
+  if (!bounced) {
+    const detail = `${report.reason}; original message ${report.originalMessageId ?? 'unknown'}`;
+    await quarantineMail(deps, { inboxId: m.inboxId, raw: m.raw, contentHash: m.contentHash, reason: 'BOUNCE_UNMATCHED', detail, source: m.source, subject: m.mail.subject, from: lower(m.mail.from?.address) });
+    return { result: { outcome: 'quarantined', reason: 'BOUNCE_UNMATCHED' }, waits: 'nothing' };
+  }
+  deps.onStep?.('ticket-written');
+  const messageDocId = await queueMessage(deps, batch, m, bounced, report, facts, at);
+  return finishReport(batch, report, bounced, messageDocId, at);
+}
+
+function finishReport(batch: MailBatch, report: BounceReport, ticketId: Id, messageDocId: Id, at: Date): MailOutcome {
+  const filing = fileReport(report, ticketId, messageDocId, at);
+  batch.writes.addFinish({ messageDocId, events: [filing.event], related: [], bouncing: filing.bouncing, at });
+  return { result: { outcome: isAutoReplyReport(report) ? 'auto-reply' : 'bounce', ticketId }, waits: 'writes', messageDocId };
+}
+
+/** Builds the mail's message document and queues it in the batch; checked now, so a bad document fails this mail alone. */
+async function queueMessage(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, ticketId: Id, report: BounceReport | null, facts: MailFacts, at: Date): Promise<Id> {
+  const files = m.files ?? (await storeFiles(deps, m));
+  const html = m.mail.html ? await deps.sanitizeHtml(m.mail.html) : null;
+  const fields = inboundMessage({ mail: m.mail, ticketId, inboxId: m.inboxId, dedupeKey: m.dedupeKey, source: m.source, files, html, htmlRules: SANITIZER_RULES, facts, report, at });
+  const doc = new deps.models.Message(fields);
+  await doc.validate();
+  batch.writes.addMessage({ doc: { ...(doc.toObject({ depopulate: true }) as PendingMessage['doc']), createdAt: facts.receivedAt, updatedAt: at } });
+  batch.index.add(fields.threadKeys, ticketId);
+  return doc._id;
+}
+
+/** Opens the ticket of a mail that starts a conversation; keyed by that mail, so a retry after a crash finds it instead of opening another. */
+async function openTicket(deps: IngestDeps, m: ClassifiedMail, facts: MailFacts, linkedTo: Id | null, at: Date): Promise<Id> {
+  const fields = openingTicket(m.mail, { inboxId: m.inboxId, participants: facts.participants, linkedTo, autoReason: facts.autoReason, at });
+  const { email, name } = fields.requester;
+  // Independent round trips, so they overlap.
+  const [contact, number] = await Promise.all([
+    deps.models.Contact.findOneAndUpdate({ email }, { $setOnInsert: { email, name } }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+      return deps.models.Contact.findOne({ email }).lean();
+    }),
+    nextSequence(deps.models.Counter, 'ticket'),
+  ]);
+  const filter = { originKey: m.dedupeKey };
+  const doc = { number, ...fields, requester: { contactId: contact?._id ?? null, email, name } };
+  const ticket = await deps.models.Ticket.findOneAndUpdate(filter, { $setOnInsert: doc }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
+    if (err.code !== 11000) throw err;
+    return deps.models.Ticket.findOne(filter).lean();
+  });
+  return ticket!._id;
+}

@@ -1,0 +1,56 @@
+import type { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import type { TicketFollowUp } from '../../domain/ingest-plan.js';
+import type { ParsedMail } from '../../domain/mail.js';
+import type { Signer } from '../../domain/message-ids.js';
+import type { BlobStore } from '../../store/blob-store.js';
+import type { Models } from '../../store/models/index.js';
+
+/** Points in the pipeline a test may stop the process at, to prove a crash there loses and doubles nothing. */
+export type IngestStep = 'parsed' | 'threaded' | 'ticket-written' | 'stored' | 'completed';
+
+/** The follow-up work of one ticket a batch stored customer mail on (SLA clocks, acknowledgement). */
+export type IngestFollowUp = TicketFollowUp<Types.ObjectId>;
+
+/**
+ * Runs the follow-up work of a batch, once per ticket, before the batch marks its mails complete; so
+ * it must be idempotent per ticket: a crash before the marks hands the same mails in again.
+ */
+export type FollowUpPort = (tickets: readonly IngestFollowUp[]) => Promise<void>;
+
+export interface IngestDeps {
+  models: Models;
+  blobs: BlobStore;
+  parse: (raw: Buffer) => Promise<ParsedMail>;
+  /**
+   * Cleans a mail's HTML for storing and showing; null when it is too complex to display safely (the
+   * message is then stored, flagged, and shown as text).
+   */
+  sanitizeHtml: (html: string) => string | null | Promise<string | null>;
+  sign: Signer;
+  now: () => Date;
+  logger: Logger;
+  /** Every address Threadline receives at (lower-case); they are never counted as participants. */
+  ownAddresses: () => Promise<ReadonlySet<string>>;
+  /** `maxParticipantsPerMail` defaults to DEFAULT_MAX_PARTICIPANTS_PER_MAIL. */
+  settings: { reopenClosedWithinSeconds: number; subjectMatchWithinSeconds: number; maxParticipantsPerMail?: number };
+  followUp?: FollowUpPort;
+  onStep?: (step: IngestStep) => void;
+}
+
+export interface IngestInput {
+  inboxId: Types.ObjectId;
+  raw: Buffer;
+  source: { folder: string; uidValidity: string; uid: number } | null;
+}
+
+export type IngestResult =
+  | { outcome: 'ticketed'; ticketId: Types.ObjectId; messageDocId: Types.ObjectId; created: boolean }
+  | { outcome: 'duplicate'; ticketId: Types.ObjectId }
+  | { outcome: 'bounce'; ticketId: Types.ObjectId }
+  /** An out-of-office or vacation notice answering one of our mails, filed on that mail's ticket. */
+  | { outcome: 'auto-reply'; ticketId: Types.ObjectId }
+  | { outcome: 'quarantined'; reason: string };
+
+/** One mail's result within a batch: a mail that fails, fails alone (or with the batch write it waited on). */
+export type BatchOutcome = PromiseSettledResult<IngestResult>;

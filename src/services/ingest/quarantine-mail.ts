@@ -1,0 +1,43 @@
+import type { Types } from 'mongoose';
+import type { BlobStore } from '../../store/blob-store.js';
+import type { Models } from '../../store/models/index.js';
+
+export interface QuarantineInput {
+  inboxId: Types.ObjectId;
+  raw: Buffer;
+  contentHash: string;
+  reason: string;
+  detail: string;
+  source: { folder: string; uidValidity: string; uid: number } | null;
+  subject?: string | null;
+  from?: string | null;
+}
+
+/**
+ * Keeps a mail that cannot become part of a ticket, raw and with the reason, for admins to inspect.
+ * Idempotent per inbox and content, so a re-sync or a second poller records it once.
+ */
+export async function quarantineMail(deps: { models: Models; blobs: BlobStore; now: () => Date }, input: QuarantineInput): Promise<Types.ObjectId> {
+  const raw = await deps.blobs.put(input.raw, {
+    filename: `${input.contentHash}.eml`,
+    contentType: 'message/rfc822',
+    key: `quarantine:${input.inboxId.toHexString()}:${input.contentHash}`,
+  });
+  const doc = await deps.models.Quarantine.findOneAndUpdate(
+    { inboxId: input.inboxId, contentHash: input.contentHash },
+    {
+      $setOnInsert: {
+        reason: input.reason,
+        detail: input.detail.slice(0, 2000),
+        size: input.raw.length,
+        raw: { fileId: raw.id, size: raw.size, sha256: raw.sha256 },
+        source: input.source,
+        subject: input.subject?.slice(0, 500) ?? null,
+        from: input.from ?? null,
+        createdAt: deps.now(),
+      },
+    },
+    { upsert: true, returnDocument: 'after', lean: true },
+  );
+  return doc!._id;
+}

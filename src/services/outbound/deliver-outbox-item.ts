@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { backoffDelayMs } from '../../domain/backoff.js';
+import { AppError } from '../../domain/errors.js';
+import type { MailSender } from '../ports.js';
+import type { Models } from '../../store/models/index.js';
+import type { OutboxDoc } from '../../store/models/outbox.js';
+import type { SecretBox } from '../../store/secret-box.js';
+import { recordEvent } from '../../store/ticket-writes.js';
+
+export interface DeliverDeps {
+  models: Models;
+  sender: MailSender;
+  secrets: SecretBox;
+  now: () => Date;
+  logger: Logger;
+  settings: { maxAttempts: number; backoff: { baseMs: number; maxMs: number } };
+  /** Test hook: called right after the SMTP server accepted the message, before it is marked sent. */
+  onStep?: (step: 'smtp-accepted') => void;
+}
+
+export type DeliveryOutcome = 'sent' | 'failed' | 'skipped';
+
+/** Lean queries return a Buffer field as a BSON Binary; the bytes are the same either way. */
+function bytesOf(value: unknown): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  const binary = value as { buffer?: Uint8Array } | null;
+  if (binary?.buffer instanceof Uint8Array) return Buffer.from(binary.buffer.buffer, binary.buffer.byteOffset, binary.buffer.byteLength);
+  throw new Error('outbox item has no stored message bytes');
+}
+
+/** The retry delay for a deferred delivery; the job runner and the stored nextAttemptAt agree on it. */
+export function deliveryRetryDelayMs(attempt: number, backoff: { baseMs: number; maxMs: number }): number {
+  return backoffDelayMs(attempt, backoff, () => 0.5);
+}
+
+const UNCLAIMED = { claimedBy: null, claimedUntil: null };
+
+/**
+ * Takes the mail for this run: a pending one, or one left 'sending' by a run whose claim expired (its
+ * worker died, possibly after the SMTP server accepted the mail). Null when another run holds it or
+ * it is settled.
+ */
+async function claim(deps: DeliverDeps, outboxId: Types.ObjectId, claimedBy: string, leaseMs: number): Promise<OutboxDoc | null> {
+  const now = deps.now();
+  return deps.models.Outbox.findOneAndUpdate(
+    { _id: outboxId, $or: [{ state: 'pending' }, { state: 'sending', $or: [{ claimedUntil: null }, { claimedUntil: { $lte: now } }] }] },
+    { $set: { state: 'sending', claimedBy, claimedUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+    { returnDocument: 'after', lean: true },
+  );
+}
+
+/** Keeps this run's claim alive while it talks to a slow SMTP server; the returned function stops it. */
+function renewClaim(deps: DeliverDeps, outboxId: Types.ObjectId, claimedBy: string, leaseMs: number): () => void {
+  const timer = setInterval(() => {
+    const until = new Date(deps.now().getTime() + leaseMs);
+    deps.models.Outbox.updateOne({ _id: outboxId, state: 'sending', claimedBy }, { $set: { claimedUntil: until } }).catch((err: unknown) =>
+      deps.logger.warn({ outboxId, err: (err as Error).message }, 'could not renew the delivery claim'),
+    );
+  }, Math.max(Math.floor(leaseMs / 3), 10));
+  return () => clearInterval(timer);
+}
+
+/**
+ * Why a run could not claim the mail: it is settled (then what follows from that is made sure of), or
+ * another run holds it (retry when its claim ends).
+ */
+async function heldElsewhere(deps: DeliverDeps, outboxId: Types.ObjectId): Promise<'skipped'> {
+  const current = await deps.models.Outbox.findById(outboxId, { raw: 0 }).lean();
+  if (!current) return 'skipped';
+  if (current.state === 'sent' || current.state === 'failed') {
+    const at = (current.state === 'sent' ? current.sentAt : current.lastError?.at) ?? current.updatedAt ?? deps.now();
+    await afterSettled(deps, current, current.state, at, current.state === 'failed' ? current.lastError : undefined);
+    return 'skipped';
+  }
+  const nextAttemptAt = current.state === 'sending' && current.claimedUntil ? current.claimedUntil : deps.now();
+  throw new AppError('DELIVERY_DEFERRED', 'delivery deferred: another delivery run is sending this mail', { details: { outboxId: String(outboxId), nextAttemptAt } });
+}
+
+async function settle(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'failed', detail: { response?: string; error?: OutboxDoc['lastError'] }): Promise<void> {
+  const at = deps.now();
+  await deps.models.Outbox.updateOne(
+    { _id: item._id },
+    { $set: { state, ...UNCLAIMED, ...(state === 'sent' ? { sentAt: at, smtpResponse: detail.response ?? null, nextAttemptAt: null } : { lastError: detail.error, nextAttemptAt: null }) } },
+  );
+  await afterSettled(deps, item, state, at, detail.error);
+}
+
+/*
+ * What follows from a settled mail: its conversation copy shows the outcome and the trail records it.
+ * Both writes are safe to repeat, so a run that finds the mail already settled (the last one died
+ * right after marking it) makes them again.
+ */
+async function afterSettled(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'failed', at: Date, error?: OutboxDoc['lastError']): Promise<void> {
+  await deps.models.Message.updateOne(
+    { messageId: item.messageId, direction: 'outbound' },
+    { $set: { delivery: { state, error: error?.message ?? null, at } } },
+  );
+  if (!item.ticketId) return;
+  const customerMail = item.kind === 'agent-reply' || item.kind === 'auto-reply';
+  if (state === 'sent' && !customerMail) return;
+  await recordEvent(deps.models, {
+    ticketId: item.ticketId as Types.ObjectId,
+    type: state === 'sent' ? (item.kind === 'auto-reply' ? 'auto_reply_sent' : 'reply_sent') : 'reply_failed',
+    actor: { kind: 'system', label: 'outbox' },
+    at,
+    data: { outboxId: item._id, kind: item.kind, messageId: item.messageId, to: item.envelope.to, ...(error ? { error } : {}) },
+    key: `outbox:${item._id.toHexString()}:${state}`,
+  });
+}
+
+/**
+ * One delivery attempt of a queued mail through its inbox's SMTP account. Sent → done; a permanent
+ * refusal (5xx) → failed and recorded on the ticket; a transient one → throws DELIVERY_DEFERRED so
+ * the job runner retries with backoff, until maxAttempts. A crash after the server accepted the mail
+ * repeats the send with the same stored bytes and Message-ID, never a different message.
+ *
+ * Each run claims the mail for `leaseMs` and renews the claim while it sends, so two overlapping runs
+ * (a job lock that expired during a slow send, the job scheduled twice) never both send it: the later
+ * one throws DELIVERY_DEFERRED with the claim's end as nextAttemptAt, and does not count as an attempt.
+ * The job runner passes its lock lifetime, so a dead worker's claim has expired when its job runs again.
+ */
+export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.ObjectId, leaseMs: number): Promise<DeliveryOutcome> {
+  const claimedBy = randomUUID();
+  const item = await claim(deps, outboxId, claimedBy, leaseMs);
+  if (!item) return heldElsewhere(deps, outboxId);
+  const inbox = await deps.models.Inbox.findById(item.inboxId).lean();
+  if (!inbox) {
+    await settle(deps, item, 'failed', { error: { code: 'NOT_FOUND', message: 'the inbox of this mail no longer exists', at: deps.now() } });
+    return 'failed';
+  }
+  const smtp = inbox.smtp;
+  const password = smtp.passwordSealed ? deps.secrets.open(smtp.passwordSealed, `inbox:${inbox._id.toHexString()}:smtp`) : null;
+  const stopRenewing = renewClaim(deps, item._id, claimedBy, leaseMs);
+  const result = await deps.sender
+    .send({ host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null, password }, item.envelope, bytesOf(item.raw))
+    .finally(stopRenewing);
+  if (result.ok) {
+    deps.onStep?.('smtp-accepted');
+    await settle(deps, item, 'sent', { response: result.response });
+    return 'sent';
+  }
+  const error = { code: result.code, message: result.message.slice(0, 1000), smtpCode: result.smtpCode, at: deps.now() };
+  if (result.permanent || item.attempts >= deps.settings.maxAttempts) {
+    deps.logger.warn({ outboxId, error, attempts: item.attempts }, 'delivery failed for good');
+    await settle(deps, item, 'failed', { error: result.permanent ? error : { ...error, code: 'RETRIES_EXHAUSTED' } });
+    return 'failed';
+  }
+  const nextAttemptAt = new Date(deps.now().getTime() + deliveryRetryDelayMs(item.attempts, deps.settings.backoff));
+  await deps.models.Outbox.updateOne({ _id: item._id }, { $set: { state: 'pending', ...UNCLAIMED, lastError: error, nextAttemptAt } });
+  throw new AppError('DELIVERY_DEFERRED', `delivery deferred: ${error.message}`, { details: { outboxId: String(outboxId), nextAttemptAt } });
+}

@@ -1,0 +1,127 @@
+import { Types } from 'mongoose';
+import { ourMessageId, type Signer } from '../../domain/message-ids.js';
+import type { MailAddress } from '../../domain/mail.js';
+import type { JobScheduler } from '../ports.js';
+import { composeMessage } from '../../mail/compose-message.js';
+import type { Models } from '../../store/models/index.js';
+import type { OutboxKind } from '../../domain/outbox.js';
+import type { OutboxDoc } from '../../store/models/outbox.js';
+
+export const DELIVER_JOB = 'deliver-outbox';
+
+export interface QueueMailDeps {
+  models: Models;
+  scheduler: JobScheduler;
+  sign: Signer;
+  now: () => Date;
+}
+
+export interface QueueMailInput {
+  kind: OutboxKind;
+  inbox: { _id: Types.ObjectId; address: string; displayName?: string | null; name: string };
+  ticket: { _id: Types.ObjectId; number: number } | null;
+  /** One queued mail per key, however often this is called (a retried job, a double click). */
+  dedupeKey: string | null;
+  to: MailAddress[];
+  cc?: MailAddress[];
+  subject: string;
+  text: string;
+  html?: string | null;
+  inReplyTo?: string | null;
+  references?: string[];
+  headers?: Record<string, string>;
+  /** '' sends with the null envelope sender (RFC 3834 §3.3), for automated mail. */
+  envelopeFrom: string;
+  /** Customer-facing mail becomes part of the conversation; notifications to agents do not. */
+  storeAsMessage: boolean;
+  /** What the conversation shows when it differs from the mail (the agent's words without the email layout). */
+  storedText?: string;
+  storedHtml?: string | null;
+  authorId?: Types.ObjectId | null;
+}
+
+/**
+ * Writes a mail to the outbox (the commit point) with a Message-ID of our own domain that names the
+ * ticket, adds it to the conversation when it is customer-facing, and schedules its delivery.
+ */
+export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Promise<OutboxDoc> {
+  const { models } = deps;
+  if (input.dedupeKey) {
+    const existing = await models.Outbox.findOne({ dedupeKey: input.dedupeKey }).lean();
+    if (existing) return finish(deps, input, existing);
+  }
+  const _id = new Types.ObjectId();
+  const domain = input.inbox.address.split('@')[1] ?? 'localhost';
+  const messageId = ourMessageId(input.ticket?.number ?? 0, _id.toHexString(), domain, deps.sign);
+  const date = deps.now();
+  const from = { address: input.inbox.address, name: input.inbox.displayName ?? input.inbox.name };
+  const raw = await composeMessage({
+    from,
+    to: input.to,
+    cc: input.cc ?? [],
+    subject: input.subject,
+    text: input.text,
+    html: input.html ?? null,
+    messageId,
+    inReplyTo: input.inReplyTo ?? null,
+    references: input.references ?? [],
+    date,
+    headers: input.headers ?? {},
+  });
+  const doc = {
+    _id,
+    kind: input.kind,
+    inboxId: input.inbox._id,
+    ticketId: input.ticket?._id ?? null,
+    messageId,
+    subject: input.subject,
+    envelope: { from: input.envelopeFrom, to: [...input.to, ...(input.cc ?? [])].map((a) => a.address) },
+    raw,
+    state: 'pending' as const,
+    ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
+  };
+  try {
+    await models.Outbox.create(doc);
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000 || !input.dedupeKey) throw err;
+    return finish(deps, input, (await models.Outbox.findOne({ dedupeKey: input.dedupeKey }).lean())!);
+  }
+  return finish(deps, input, (await models.Outbox.findById(_id).lean())!);
+}
+
+/** Adds a customer-facing mail to its conversation (idempotent) and schedules its delivery. */
+async function finish(deps: QueueMailDeps, input: QueueMailInput, item: OutboxDoc): Promise<OutboxDoc> {
+  if (input.storeAsMessage && input.ticket) {
+    const at = item.createdAt;
+    await deps.models.Message.updateOne(
+      { messageId: item.messageId, direction: 'outbound' },
+      {
+        $setOnInsert: {
+          ticketId: input.ticket._id,
+          inboxId: input.inbox._id,
+          direction: 'outbound',
+          messageId: item.messageId,
+          inReplyTo: input.inReplyTo ?? null,
+          references: input.references ?? [],
+          threadKeys: [item.messageId.toLowerCase(), ...(input.references ?? []).map((r) => r.toLowerCase())],
+          subject: item.subject,
+          from: { address: input.inbox.address, name: input.inbox.displayName ?? input.inbox.name },
+          to: input.to,
+          cc: input.cc ?? [],
+          date: at,
+          text: input.storedText ?? input.text,
+          html: input.storedText !== undefined ? (input.storedHtml ?? null) : (input.html ?? null),
+          authorId: input.authorId ?? null,
+          delivery: { state: 'pending', at },
+          flags: { autoSubmitted: input.kind !== 'agent-reply', bounce: false },
+        },
+      },
+      { upsert: true },
+    ).catch((err: { code?: number }) => {
+      // A concurrent upsert of the same mail inserted it first; only $setOnInsert was asked for, so that copy is it.
+      if (err.code !== 11000) throw err;
+    });
+  }
+  if (item.state === 'pending') await deps.scheduler.schedule(DELIVER_JOB, { key: item._id.toHexString() });
+  return item;
+}

@@ -1,0 +1,202 @@
+import type { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { AppError } from '../../domain/errors.js';
+import { automatedHeaders } from '../../domain/outbound-headers.js';
+import { DEFAULT_SLA_POLICY, nextSlaEvent, resumeSla, slaDueTimes, validateSlaPolicy, type SlaEvent, type SlaEventInput, type SlaPolicy } from '../../domain/sla.js';
+import { slaNextDueAt } from '../../domain/sla-due.js';
+import type { Models } from '../../store/models/index.js';
+import type { InboxDoc } from '../../store/models/inbox.js';
+import type { TicketDoc } from '../../store/models/ticket.js';
+import { recordEvent } from '../../store/ticket-writes.js';
+import { parseObjectId } from '../access.js';
+import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
+import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
+
+export const SLA_TIMER_JOB = 'sla-timer';
+
+
+export interface SlaDeps extends QueueMailDeps {
+  render: RenderEmailFn;
+  logger: Logger;
+  /** Where agents open a ticket, e.g. https://help.example.com/tickets/ (null: no link). */
+  ticketUrlBase: string | null;
+}
+
+/** The inbox's SLA policy, or the default one; a stored policy that no longer validates is an error. */
+export function policyOf(inbox: Pick<InboxDoc, 'sla'>): SlaPolicy {
+  if (inbox.sla == null) return DEFAULT_SLA_POLICY;
+  const checked = validateSlaPolicy(inbox.sla);
+  if (!checked.ok) throw new AppError('VALIDATION_FAILED', `stored SLA policy is invalid: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  return checked.value;
+}
+
+function clockInput(ticket: TicketDoc, policy: SlaPolicy, now: Date): SlaEventInput {
+  const sla = ticket.sla;
+  return {
+    policy,
+    priority: ticket.priority,
+    status: ticket.status,
+    createdAt: ticket.createdAt,
+    firstRespondedAt: sla?.firstRespondedAt ?? null,
+    awaitingSince: sla?.awaitingSince ?? null,
+    pausedBusinessSeconds: sla?.pausedSeconds ?? 0,
+    pausedAt: sla?.pausedAt ?? null,
+    now,
+    escalationLevel: sla?.escalationLevel ?? 0,
+    remindedFor: sla?.done ?? [],
+    breachedFor: sla?.done ?? [],
+  };
+}
+
+async function load(models: Models, ticketId: Types.ObjectId) {
+  const ticket = await models.Ticket.findById(ticketId).lean();
+  const inbox = ticket ? await models.Inbox.findById(ticket.inboxId).lean() : null;
+  return ticket && inbox && !ticket.mergedIntoId ? { ticket, inbox } : null;
+}
+
+/** The new clock state of one ticket: its stored SLA fields and the next event its timer waits for. */
+function planSla(ticket: TicketDoc, inbox: Pick<InboxDoc, 'sla'>, now: Date): { set: Record<string, unknown>; event: SlaEvent | null } {
+  const policy = policyOf(inbox);
+  const pause = { pausedBusinessSeconds: ticket.sla?.pausedSeconds ?? 0, pausedAt: ticket.sla?.pausedAt ?? null };
+  const next = ticket.status === 'pending' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
+  const input = { ...clockInput(ticket, policy, now), pausedBusinessSeconds: next.pausedBusinessSeconds, pausedAt: next.pausedAt };
+  const due = slaDueTimes(input);
+  const set = {
+    'sla.firstResponseDueAt': due.firstResponseDueAt,
+    'sla.nextResponseDueAt': due.nextResponseDueAt,
+    'sla.resolutionDueAt': due.resolutionDueAt,
+    'sla.pausedAt': next.pausedAt,
+    'sla.pausedSeconds': next.pausedBusinessSeconds,
+    'sla.nextDueAt': slaNextDueAt({ status: ticket.status, sla: { ...ticket.sla, ...due } }),
+  };
+  return { set, event: nextSlaEvent(input) };
+}
+
+/**
+ * Recomputes a ticket's SLA due times after anything changed (a mail, a reply, status, priority,
+ * assignee, the policy), keeps the pause bookkeeping ('pending' stops the clocks), stores the due
+ * times on the ticket, and moves its one timer job to the next reminder, breach or escalation (or
+ * cancels it). One job per ticket, keyed by the ticket: never a sweep over all tickets.
+ */
+export async function refreshSla(deps: SlaDeps, ticketId: Types.ObjectId): Promise<void> {
+  const found = await load(deps.models, ticketId);
+  if (!found) return deps.scheduler.cancelMatching(SLA_TIMER_JOB, { ticketId: ticketId.toHexString() });
+  const { set, event } = planSla(found.ticket, found.inbox, deps.now());
+  await deps.models.Ticket.updateOne({ _id: found.ticket._id }, { $set: set });
+  await scheduleTimer(deps, found.ticket._id, event);
+}
+
+/**
+ * {@link refreshSla} for the tickets a batch of mail touched, with batch-wide reads and writes: one
+ * read of the tickets and one of their inboxes, one bulk write, then their timers replaced in one
+ * go: a timer still due at the same time is left alone.
+ */
+export async function refreshSlaMany(deps: SlaDeps, ticketIds: readonly Types.ObjectId[]): Promise<void> {
+  if (ticketIds.length <= 1) {
+    if (ticketIds[0]) await refreshSla(deps, ticketIds[0]);
+    return;
+  }
+  const { models } = deps;
+  const tickets = (await models.Ticket.find({ _id: { $in: ticketIds } }).lean()).filter((t) => !t.mergedIntoId);
+  const inboxes = new Map((await models.Inbox.find({ _id: { $in: [...new Set(tickets.map((t) => t.inboxId.toHexString()))] } }, { sla: 1 }).lean()).map((i) => [i._id.toHexString(), i]));
+  const now = deps.now();
+  const plans = tickets.flatMap((ticket) => {
+    const inbox = inboxes.get(ticket.inboxId.toHexString());
+    return inbox ? [{ ticket, ...planSla(ticket, inbox, now) }] : [];
+  });
+  if (plans.length > 0) await models.Ticket.bulkWrite(plans.map((p) => ({ updateOne: { filter: { _id: p.ticket._id }, update: { $set: p.set } } })), { ordered: false });
+  const timers = plans.flatMap(({ ticket, event }) => (event ? [{ key: `${ticket._id.toHexString()}:${event.key}`, at: event.at, data: { ticketId: ticket._id.toHexString() } }] : []));
+  await deps.scheduler.replaceMatching(SLA_TIMER_JOB, 'ticketId', ticketIds.map((id) => id.toHexString()), timers);
+}
+
+/**
+ * One pending timer job per ticket, keyed by the event it waits for. A job never reschedules itself
+ * (Agenda would overwrite that when the run ends): the next event gets a job of its own.
+ */
+async function scheduleTimer(deps: SlaDeps, ticketId: Types.ObjectId, event: SlaEvent | null): Promise<void> {
+  const id = ticketId.toHexString();
+  await deps.scheduler.cancelMatching(SLA_TIMER_JOB, { ticketId: id });
+  if (event) await deps.scheduler.schedule(SLA_TIMER_JOB, { key: `${id}:${event.key}`, at: event.at, data: { ticketId: id } });
+}
+
+async function recipientsFor(models: Models, ticket: TicketDoc, event: SlaEvent, policy: SlaPolicy) {
+  if (event.kind === 'escalate') {
+    const level = policy.ladder.find((l) => l.level === event.level);
+    // Someone who has left the inbox since the ladder was saved no longer gets its tickets.
+    const ids = (level?.userIds ?? []).filter((id) => parseObjectId(id) !== null);
+    const users = await models.User.find({ _id: { $in: ids }, disabled: false, $or: [{ role: 'admin' }, { inboxIds: ticket.inboxId }] }).lean();
+    return { users, levelName: level?.name ?? `level ${event.level}` };
+  }
+  const filter = ticket.assigneeId ? { _id: ticket.assigneeId, disabled: false } : { inboxIds: ticket.inboxId, disabled: false };
+  return { users: await models.User.find(filter).lean(), levelName: null };
+}
+
+/**
+ * The SLA timer of one ticket fired: acts on the event that is due (a reminder to the assignee or the
+ * inbox's agents, a recorded breach, an escalation email to the next ladder level), exactly once per
+ * event key, then schedules the next one.
+ */
+export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Promise<SlaEvent['kind'] | 'rescheduled' | 'none'> {
+  const found = await load(deps.models, ticketId);
+  if (!found) return 'none';
+  const { ticket, inbox } = found;
+  const policy = policyOf(inbox);
+  const now = deps.now();
+  const event = nextSlaEvent(clockInput(ticket, policy, now));
+  if (!event) return 'none';
+  if (event.at > now) {
+    await scheduleTimer(deps, ticket._id, event);
+    return 'rescheduled';
+  }
+  const trailKey = `sla:${ticket._id.toHexString()}:${event.key}`;
+  const actor = { kind: 'system' as const, label: 'sla' };
+  const dueAt = { firstResponse: ticket.sla?.firstResponseDueAt, nextResponse: ticket.sla?.nextResponseDueAt, resolution: ticket.sla?.resolutionDueAt }[event.clock] ?? null;
+  if (event.kind === 'breach') {
+    await recordEvent(deps.models, { ticketId: ticket._id, type: 'sla_breached', actor, at: now, data: { clock: event.clock, dueAt }, key: trailKey });
+    await deps.models.Ticket.updateOne({ _id: ticket._id, 'sla.breachedAt': null }, { $set: { 'sla.breachedAt': now } });
+  } else {
+    const { users, levelName } = await recipientsFor(deps.models, ticket, event, policy);
+    const common = {
+      ticketNumber: ticket.number,
+      ticketSubject: ticket.subject,
+      clock: event.clock,
+      customer: ticket.requester.name ? `${ticket.requester.name} <${ticket.requester.email}>` : ticket.requester.email,
+      ticketUrl: deps.ticketUrlBase ? `${deps.ticketUrlBase}${ticket._id.toHexString()}` : null,
+    };
+    const data =
+      event.kind === 'reminder'
+        ? { ...common, dueAt, minutesLeft: dueAt ? Math.max(0, Math.round((dueAt.getTime() - now.getTime()) / 60_000)) : 0 }
+        : { ...common, level: event.level ?? 0, levelName, breachedAt: dueAt, reason: `The ${event.clock} target of this ${ticket.priority}-priority ticket was missed.` };
+    if (users.length > 0) {
+      const name = event.kind === 'reminder' ? 'sla-reminder' : 'escalation';
+      const rendered = await deps.render(name, data, { branding: brandingOf(inbox) });
+      await queueMail(deps, {
+        kind: event.kind === 'reminder' ? 'sla-reminder' : 'escalation',
+        inbox,
+        ticket: { _id: ticket._id, number: ticket.number },
+        dedupeKey: trailKey,
+        to: users.map((u) => ({ address: u.email, name: u.name ?? null })),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        headers: automatedHeaders('auto-generated', inbox.address),
+        envelopeFrom: '',
+        storeAsMessage: false,
+      });
+    }
+    await recordEvent(deps.models, {
+      ticketId: ticket._id,
+      type: event.kind === 'reminder' ? 'sla_reminder' : 'escalated',
+      actor,
+      at: now,
+      data: { clock: event.clock, dueAt, level: event.level ?? null, levelName, notified: users.map((u) => u.email) },
+      key: trailKey,
+    });
+  }
+  await deps.models.Ticket.updateOne(
+    { _id: ticket._id },
+    { $addToSet: { 'sla.done': event.key }, ...(event.kind === 'escalate' ? { $max: { 'sla.escalationLevel': event.level ?? 0 } } : {}) },
+  );
+  await refreshSla(deps, ticket._id);
+  return event.kind;
+}

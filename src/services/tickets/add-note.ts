@@ -1,0 +1,24 @@
+import { AppError } from '../../domain/errors.js';
+import type { Models } from '../../store/models/index.js';
+import { addNoteMessage } from '../../store/ticket-writes.js';
+import type { Actor } from '../access.js';
+import { toMessageView, type MessageView } from './ticket-view.js';
+import { visibleTicket } from './visible-ticket.js';
+
+/** The longest note an agent may write. */
+const MAX_NOTE_CHARS = 100_000;
+
+const invalid = (message: string) => new AppError('VALIDATION_FAILED', 'Note is invalid', { details: { issues: [{ path: 'text', message }] } });
+
+/**
+ * An internal note on a ticket the actor may see (NOT_FOUND otherwise): part of the conversation
+ * for agents, never sent to the customer. `input` is `{text}`.
+ */
+export async function addNote(deps: { models: Pick<Models, 'Ticket' | 'Message' | 'TicketEvent'>; now: () => Date }, actor: Actor, id: string, input: unknown): Promise<MessageView> {
+  const ticket = await visibleTicket(deps.models, actor, id);
+  const text = typeof (input as { text?: unknown } | null)?.text === 'string' ? (input as { text: string }).text.trim() : '';
+  if (!text) throw invalid('is required');
+  if (text.length > MAX_NOTE_CHARS) throw invalid('is too long');
+  const note = await addNoteMessage(deps.models, { ticketId: ticket._id, inboxId: ticket.inboxId, text, authorId: actor.userId, at: deps.now() });
+  return toMessageView(note);
+}

@@ -1,0 +1,104 @@
+import type { Types } from 'mongoose';
+import type { ReplyRecipients } from '../../domain/reply-recipients.js';
+import { conversationTicketIds, conversationTrailFilter } from '../../store/merged-tickets.js';
+import type { Models } from '../../store/models/index.js';
+import type { MessageDoc } from '../../store/models/message.js';
+import type { TicketDoc } from '../../store/models/ticket.js';
+import { canSeeInbox, type Actor } from '../access.js';
+import { bouncingAddresses, recipientContextOf } from './propose-reply-recipients.js';
+import {
+  toMessageView,
+  toTicketEventView,
+  toTicketSummary,
+  type MessageView,
+  type TicketEventView,
+  type TicketSummaryView,
+} from './ticket-view.js';
+import { visibleTicket } from './visible-ticket.js';
+
+/** A ticket with its conversation and its trail. */
+export interface TicketDetailView extends TicketSummaryView {
+  /** Where this ticket was merged into; null when it was not, or when the target is not the actor's. */
+  mergedInto: { id: string; number: number } | null;
+  messages: MessageView[];
+  events: TicketEventView[];
+}
+
+type ConversationModels = Pick<Models, 'Ticket' | 'Message' | 'TicketEvent'>;
+
+/** A ticket's detail view with the stored messages it was made from (none for a merged ticket). */
+export interface TicketConversation {
+  view: TicketDetailView;
+  messages: MessageDoc[];
+}
+
+/**
+ * Reads the conversation of a ticket the caller has read and checked: its messages (arrival order)
+ * and events (chronological), including those of the tickets merged into it; a merged ticket lists
+ * no messages and only its merge. An event naming a ticket the actor cannot see names none.
+ */
+export async function readConversation(models: ConversationModels, actor: Actor, ticket: TicketDoc): Promise<TicketConversation> {
+  // A merged ticket shows no conversation: from the moment it points at its root, the root lists
+  // its messages and trail (messages never move, so no moment shows one on both or on neither).
+  const conversation = ticket.mergedIntoId ? null : await conversationTicketIds(models, ticket._id, ticket);
+  const [messages, events, target] = await Promise.all([
+    conversation ? models.Message.find({ ticketId: { $in: conversation } }).sort({ createdAt: 1, _id: 1 }).lean() : [],
+    models.TicketEvent.find(conversation ? conversationTrailFilter(conversation) : { ticketId: ticket._id, type: 'merged' }).sort({ at: 1, _id: 1 }).lean(),
+    ticket.mergedIntoId ? models.Ticket.findById(ticket.mergedIntoId).select({ number: 1, inboxId: 1 }).lean() : null,
+  ]);
+  const namedIds = events.filter((e) => NAMES_A_TICKET.has(e.type) && e.data.ticketId).map((e) => e.data.ticketId as Types.ObjectId);
+  const named = namedIds.length > 0 ? await models.Ticket.find({ _id: { $in: namedIds } }).select({ number: 1, inboxId: 1 }).lean() : [];
+  const visible = new Map(named.filter((t) => canSeeInbox(actor, t.inboxId)).map((t) => [t._id.toHexString(), t.number]));
+  return {
+    view: {
+      ...toTicketSummary(ticket),
+      mergedInto: target && canSeeInbox(actor, target.inboxId) ? { id: target._id.toHexString(), number: target.number } : null,
+      messages: messages.map(toMessageView),
+      events: events.map((e) => (NAMES_A_TICKET.has(e.type) ? namingTicket(toTicketEventView(e), visible) : toTicketEventView(e))),
+    },
+    messages,
+  };
+}
+
+/**
+ * One ticket with its messages and events (see {@link readConversation}). NOT_FOUND when the
+ * ticket does not exist or belongs to an inbox the actor cannot see.
+ */
+export async function getTicket(deps: { models: ConversationModels }, actor: Actor, ticketId: string): Promise<TicketDetailView> {
+  const ticket = await visibleTicket(deps.models, actor, ticketId);
+  return (await readConversation(deps.models, actor, ticket)).view;
+}
+
+/**
+ * {@link getTicket} plus whom a reply would go to (To, Cc) and the new addresses the agent may add
+ * (null for a merged ticket, which takes no replies), each document read once.
+ */
+export async function getTicketWithRecipients(
+  deps: { models: ConversationModels & Pick<Models, 'Inbox' | 'Contact'> },
+  actor: Actor,
+  ticketId: string,
+): Promise<TicketDetailView & { replyRecipients: ReplyRecipients | null }> {
+  const { models } = deps;
+  const ticket = await visibleTicket(models, actor, ticketId);
+  const [{ view, messages }, inboxes, bouncing] = await Promise.all([
+    readConversation(models, actor, ticket),
+    ticket.mergedIntoId ? [] : models.Inbox.find({}, { address: 1 }).lean(),
+    ticket.mergedIntoId ? [] : bouncingAddresses(models, ticket),
+  ]);
+  const replyRecipients = ticket.mergedIntoId ? null : recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing).proposal;
+  return { ...view, replyRecipients };
+}
+
+/** Trail events that name another ticket in `data.ticketId`: a follow-up, or a ticket of another inbox. */
+const NAMES_A_TICKET = new Set<string>(['linked', 'related']);
+
+/**
+ * The event as this actor may read it: the other ticket's id and number when the actor can see that
+ * ticket, else both null, so the trail tells an agent only that a ticket elsewhere is related.
+ */
+function namingTicket(e: TicketEventView, visible: Map<string, number>): TicketEventView {
+  const id = e.data.ticketId ? String(e.data.ticketId) : null;
+  const number = id ? visible.get(id) : undefined;
+  const reason = typeof e.data.reason === 'string' ? e.data.reason : null;
+  return { ...e, data: number === undefined ? { ticketId: null, number: null, reason } : { ticketId: id, number, reason } };
+}

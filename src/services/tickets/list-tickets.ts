@@ -1,0 +1,100 @@
+import type { QueryFilter, Types } from 'mongoose';
+import { z } from 'zod';
+import { slaDueSoonBound } from '../../domain/sla-due.js';
+import { TICKET_STATUSES } from '../../domain/ticket-status.js';
+import { searchQueryTerms } from '../../domain/ticket-search.js';
+import type { Models } from '../../store/models/index.js';
+import type { TicketDoc } from '../../store/models/ticket.js';
+import { canSeeInbox, inboxScope, notFound, parseObjectId, type Actor } from '../access.js';
+import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
+import { TICKET_SUMMARY_FIELDS, toTicketSummary, type TicketSummaryView } from './ticket-view.js';
+import { parseInput } from '../validate.js';
+
+export const DEFAULT_TICKET_PAGE = 25;
+export const MAX_TICKET_PAGE = 100;
+export const MAX_SEARCH_WORDS = 8;
+
+export const querySchema = z.object({
+  inbox: z.string().optional(),
+  status: z
+    .string()
+    .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(TICKET_STATUSES)).min(1, 'must name at least one status'))
+    .optional(),
+  /** `me`: assigned to the caller; `unassigned`: nobody's yet. */
+  assignee: z.enum(['me', 'unassigned']).optional(),
+  /** One tag, exactly as stored (tags are kept lower-cased). */
+  tag: z.string().trim().toLowerCase().min(1).max(50).optional(),
+  /** `soon`: the SLA is breached or due within the hour (red or amber badge). */
+  due: z.enum(['soon']).optional(),
+  /** Words that must all match: whole subject words, or the start of a word of the requester's name or email. */
+  q: z
+    .string()
+    .max(200)
+    .transform((s) => (s.trim() === '' ? undefined : searchQueryTerms(s)))
+    .refine((terms) => terms === undefined || terms.length > 0, 'must contain a letter or digit')
+    .refine((terms) => terms === undefined || terms.length <= MAX_SEARCH_WORDS, `must have at most ${MAX_SEARCH_WORDS} words`)
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_TICKET_PAGE).optional(),
+  cursor: z.string().optional(),
+});
+
+/** One page of tickets and where the next one starts (null on the last page). */
+export interface TicketPage {
+  items: TicketSummaryView[];
+  nextCursor: string | null;
+}
+
+/**
+ * Lists tickets newest activity first, excluding merged ones, limited to the actor's inboxes.
+ * Keyset-paged on (lastActivityAt desc, _id desc): each page starts strictly after the previous
+ * page's last ticket, so the query walks the (inboxId, status, lastActivityAt, _id) indexes instead
+ * of skipping, and a ticket is never returned twice even when many share a timestamp.
+ * Tag, search and "due soon" filters go through their own indexes (see the ticket model), and combine
+ * with the others. An `inbox` that does not exist or is not the actor's is NOT_FOUND.
+ */
+export async function listTickets(deps: { models: Pick<Models, 'Ticket' | 'Inbox'>; now: () => Date }, actor: Actor, rawQuery: unknown): Promise<TicketPage> {
+  const query = parseInput(querySchema, rawQuery, 'Query');
+  const limit = query.limit ?? DEFAULT_TICKET_PAGE;
+  const filter: QueryFilter<TicketDoc> = {};
+
+  if (query.inbox !== undefined) {
+    const inboxId = parseObjectId(query.inbox);
+    if (!inboxId || !canSeeInbox(actor, inboxId) || !(await deps.models.Inbox.exists({ _id: inboxId }))) throw notFound('Inbox');
+    filter.inboxId = inboxId;
+  } else {
+    const scope = inboxScope(actor);
+    if (scope && scope.$in.length === 0) return { items: [], nextCursor: null };
+    if (scope) filter.inboxId = scope.$in.length === 1 ? (scope.$in[0] as Types.ObjectId) : scope;
+  }
+  if (query.status) filter.status = query.status.length === 1 ? query.status[0] : { $in: query.status };
+  filter.mergedIntoId = null;
+  // Served by the (assigneeId, status, lastActivityAt, _id) index in the same keyset order.
+  if (query.assignee) filter.assigneeId = query.assignee === 'me' ? actor.userId : null;
+  if (query.tag) filter.tags = query.tag;
+  if (query.due === 'soon') filter['sla.nextDueAt'] = { $lte: slaDueSoonBound(deps.now()) };
+  const [first, ...more] = query.q ?? [];
+  if (first !== undefined) {
+    // Equality on the first word drives the multikey index; the others are checked on what it finds.
+    filter.searchTerms = first;
+    if (more.length > 0) filter.$and = more.map((term) => ({ searchTerms: term }));
+  }
+  if (query.cursor !== undefined) {
+    const after = decodeTicketCursor(query.cursor);
+    // The $lte bound gives the index scan a start; the $or drops the ties already returned.
+    filter.lastActivityAt = { $lte: after.lastActivityAt };
+    filter.$or = [{ lastActivityAt: { $lt: after.lastActivityAt } }, { _id: { $lt: after.id } }];
+  }
+
+  const rows = await deps.models.Ticket.find(filter)
+    .select(TICKET_SUMMARY_FIELDS)
+    .sort({ lastActivityAt: -1, _id: -1 })
+    .limit(limit + 1)
+    .lean();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toTicketSummary),
+    nextCursor: rows.length > limit && last ? encodeTicketCursor({ lastActivityAt: last.lastActivityAt, id: last._id }) : null,
+  };
+}

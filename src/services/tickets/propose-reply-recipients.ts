@@ -1,0 +1,56 @@
+import { replyRecipients, type ReplyRecipients } from '../../domain/reply-recipients.js';
+import type { Models } from '../../store/models/index.js';
+import type { MessageDoc } from '../../store/models/message.js';
+import type { TicketDoc } from '../../store/models/ticket.js';
+
+/** A stored address as the recipient rule reads it (a missing name is null). */
+export const plainAddress = (a: { address: string; name?: string | null }) => ({ address: a.address, name: a.name ?? null });
+
+/** The fields of a conversation's messages the recipient rule reads. */
+export const RECIPIENT_MESSAGE_FIELDS = { direction: 1, from: 1, to: 1, cc: 1, replyTo: 1, flags: 1, createdAt: 1 } as const;
+
+/** A message of the conversation as the recipient rule reads it. */
+export type RecipientMessage = Pick<MessageDoc, 'direction' | 'from' | 'to' | 'cc' | 'replyTo' | 'flags'>;
+
+/** The proposal with the own addresses it was made against, which an explicit choice is checked with. */
+export interface RecipientContext {
+  proposal: ReplyRecipients;
+  own: ReadonlySet<string>;
+}
+
+/**
+ * Applies the recipient rule (domain/reply-recipients.ts) to what was read for one ticket: its
+ * conversation's messages in arrival order (notes are skipped), every inbox address, and which of
+ * its people bounce.
+ */
+export function recipientContextOf(
+  ticket: Pick<TicketDoc, 'requester' | 'participants'>,
+  messages: readonly RecipientMessage[],
+  inboxAddresses: readonly string[],
+  bouncing: readonly string[],
+): RecipientContext {
+  const own = new Set(inboxAddresses.map((a) => a.toLowerCase()));
+  const proposal = replyRecipients({
+    requester: { address: ticket.requester.email, name: ticket.requester.name ?? null },
+    participants: ticket.participants ?? [],
+    own,
+    bouncing: new Set(bouncing),
+    history: messages
+      .filter((m) => m.direction !== 'note')
+      .map((m) => ({
+        direction: m.direction === 'outbound' ? 'outbound' : 'inbound',
+        automated: m.flags.bounce || m.flags.autoReply === true,
+        from: m.from ? plainAddress(m.from) : null,
+        to: (m.to ?? []).map(plainAddress),
+        cc: (m.cc ?? []).map(plainAddress),
+        replyTo: (m.replyTo ?? []).map(plainAddress),
+      })),
+  });
+  return { proposal, own };
+}
+
+/** The ticket's requester and participants whose mail bounces. */
+export async function bouncingAddresses(models: Pick<Models, 'Contact'>, ticket: Pick<TicketDoc, 'requester' | 'participants'>): Promise<string[]> {
+  const contacts = await models.Contact.find({ email: { $in: [ticket.requester.email, ...ticket.participants] }, 'bounce.bouncing': true }, { email: 1 }).lean();
+  return contacts.map((c) => c.email);
+}

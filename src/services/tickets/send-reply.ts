@@ -1,0 +1,183 @@
+import type { Types } from 'mongoose';
+import { z } from 'zod';
+import { AppError } from '../../domain/errors.js';
+import type { MailAddress } from '../../domain/mail.js';
+import { replySubject, replyThreading } from '../../domain/outbound-headers.js';
+import { chosenRecipients, MAX_CHOSEN_RECIPIENTS, type RecipientChoice } from '../../domain/reply-recipients.js';
+import { checkReplyable, checkReplyBody, onAgentReply } from '../../domain/ticket.js';
+import { DEFAULT_REPLY_STATUS, REPLY_STATUSES, type ReplyStatus } from '../../domain/ticket-status.js';
+import { conversationTicketIds } from '../../store/merged-tickets.js';
+import type { OutboxDoc } from '../../store/models/outbox.js';
+import { writeTicket } from '../../store/ticket-writes.js';
+import type { Actor } from '../access.js';
+import { checkReplyConflict } from './check-reply-conflict.js';
+import { bouncingAddresses, plainAddress, RECIPIENT_MESSAGE_FIELDS, recipientContextOf } from './propose-reply-recipients.js';
+import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
+import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
+import { parseInput } from '../validate.js';
+import { visibleTicket } from './visible-ticket.js';
+
+/** What replying needs: the outbox, and the SLA, layout and sanitizer steps when given. */
+export interface SendReplyDeps extends QueueMailDeps {
+  /** Recomputes the ticket's SLA clocks and timers after it changed. */
+  refreshSla?: (ticketId: Types.ObjectId) => Promise<void>;
+  /** Lays a plain-text reply out with the inbox's branding and signature (the agent-reply template). */
+  render?: RenderEmailFn;
+  /**
+   * Cleans the agent's HTML under the rules of customer mail before it joins the conversation (null:
+   * too complex to show safely). Without it the conversation keeps the reply's text only.
+   */
+  sanitizeHtml?: (html: string) => string | null | Promise<string | null>;
+}
+
+/** `POST /tickets/:id/replies`: the API's reply body. */
+export const replySchema = z
+  .strictObject({
+    text: z.string().max(1_000_000).optional(),
+    html: z.string().max(2_000_000).optional(),
+    status: z.enum(REPLY_STATUSES).optional(),
+    requestKey: z.string().min(1).max(100).optional(),
+    /** The `at` of the newest trail entry the client saw: anything newer holds the reply (409). */
+    seenUntil: z.iso.datetime().optional(),
+    /** Replace the proposed To/Cc (GET /tickets/:id `replyRecipients`); a suggested address goes out only when listed here. */
+    to: z.array(z.email().max(254)).min(1).max(MAX_CHOSEN_RECIPIENTS).optional(),
+    cc: z.array(z.email().max(254)).max(MAX_CHOSEN_RECIPIENTS).optional(),
+  })
+  .refine((r) => Boolean(r.text?.trim() || r.html?.trim()), { message: 'text or html is required', path: ['text'] });
+
+/** A reply as the use case takes it. */
+export interface ReplyInput {
+  text: string;
+  html?: string | null;
+  /** The status the ticket takes with this reply; 'pending' (waiting on the customer) by default. */
+  status?: ReplyStatus;
+  /** Makes a retried request (double click, network retry) queue one reply. */
+  requestKey?: string | null;
+  /** The `at` of the newest trail entry the agent saw: a customer mail, reply or note after it holds the reply. */
+  seenUntil?: Date | null;
+  /**
+   * Addresses the agent chose; a list given replaces the proposed one (domain/reply-recipients.ts).
+   * Without them the reply goes to the proposal's To and Cc, never to a merely suggested address.
+   */
+  recipients?: RecipientChoice;
+}
+
+/**
+ * What a channel hands over: the ticket page's form, already shaped, or the API's JSON body, which
+ * is judged against {@link replySchema} only after the access check (a hidden ticket is a 404).
+ */
+export type ReplyRequest = { form: ReplyInput } | { json: unknown };
+
+/** A queued reply and whom it was addressed to. */
+export type SentReply = OutboxDoc & { recipients: { to: MailAddress[]; cc: MailAddress[] } };
+
+function fromJson(body: unknown): ReplyInput {
+  const r = parseInput(replySchema, body, 'Reply');
+  return {
+    text: r.text ?? '',
+    html: r.html ?? null,
+    ...(r.status ? { status: r.status } : {}),
+    requestKey: r.requestKey ?? null,
+    seenUntil: r.seenUntil ? new Date(r.seenUntil) : null,
+    recipients: { ...(r.to ? { to: r.to } : {}), ...(r.cc ? { cc: r.cc } : {}) },
+  };
+}
+
+/**
+ * An agent answers a ticket they may see (NOT_FOUND otherwise). Held with a ReplyConflictError
+ * when a customer mail, or another agent's reply or note, arrived after `seenUntil`. A merged
+ * ticket takes no reply (NOT_FOUND). Otherwise the reply is queued in the outbox, threaded to the
+ * customer's latest mail (RFC 5322 §3.6.4) with the ticket token in the subject, and the ticket
+ * takes what domain/ticket.ts onAgentReply says (status, first response, clocks); then its SLA
+ * timers move. It goes To the requester and Cc the known participants of that mail, or to whom
+ * the agent chose; the trail records both.
+ */
+export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: string, request: ReplyRequest): Promise<SentReply> {
+  const { models } = deps;
+  const ticket = await visibleTicket(models, actor, id);
+  const authorId = actor.userId;
+  if (!authorId) throw new AppError('FORBIDDEN', 'Only a user can reply to a ticket');
+  const input = 'json' in request ? fromJson(request.json) : request.form;
+  const conversation = await conversationTicketIds(models, ticket._id, ticket);
+  if (input.text.trim() || input.html?.trim()) {
+    await checkReplyConflict(deps, { ticketId: ticket._id, userId: authorId, seenUntil: input.seenUntil ?? null, conversation });
+  }
+  checkReplyable(ticket);
+  checkReplyBody(input.text, input.html);
+
+  const inboxes = await models.Inbox.find({}, { address: 1, name: 1, displayName: 1, branding: 1 }).lean();
+  const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId));
+  if (!inbox) throw new AppError('NOT_FOUND', 'The inbox of this ticket no longer exists');
+  const [messages, bouncing] = await Promise.all([
+    models.Message.find({ ticketId: { $in: conversation }, direction: { $in: ['inbound', 'outbound'] } }, { ...RECIPIENT_MESSAGE_FIELDS, messageId: 1, references: 1, inReplyTo: 1, subject: 1 })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean(),
+    bouncingAddresses(models, ticket),
+  ]);
+  // The customer's own latest mail: a bounce or an out-of-office notice is nobody to answer.
+  const parent = messages.findLast((m) => m.direction === 'inbound' && m.flags.bounce === false && m.flags.autoReply !== true);
+  const threading = parent
+    ? replyThreading({ messageId: parent.messageId ?? null, references: parent.references, inReplyTo: parent.inReplyTo ?? null })
+    : { inReplyTo: null, references: [] };
+
+  // Recipients: the one rule of domain/reply-recipients.ts; a new address only when the agent named it.
+  const { proposal, own } = recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing);
+  const recipients = chosenRecipients(proposal, input.recipients ?? {}, own);
+
+  let mail = { text: input.text, html: input.html ?? null };
+  if (!input.html && deps.render) {
+    const author = await models.User.findById(authorId, { name: 1, email: 1 }).lean();
+    const rendered = await deps.render(
+      'agent-reply',
+      { ticketNumber: ticket.number, ticketSubject: parent?.subject ?? ticket.subject, agentName: author?.name ?? author?.email ?? inbox.name, body: input.text },
+      { branding: brandingOf(inbox) },
+    );
+    mail = { text: rendered.text, html: rendered.html };
+  }
+  const storedHtml = input.html && deps.sanitizeHtml ? await deps.sanitizeHtml(input.html) : null;
+  if (input.html && deps.sanitizeHtml && storedHtml === null && !input.text.trim()) {
+    throw new AppError('VALIDATION_FAILED', 'Reply is invalid: html: is too complex to show safely; send text as well', { details: { issues: [{ path: 'html', message: 'is too complex to show safely; send text as well' }] } });
+  }
+  const item = await queueMail(deps, {
+    kind: 'agent-reply',
+    inbox,
+    ticket: { _id: ticket._id, number: ticket.number },
+    dedupeKey: input.requestKey ? `reply:${ticket._id.toHexString()}:${input.requestKey}` : null,
+    to: recipients.to,
+    cc: recipients.cc,
+    subject: replySubject(parent?.subject ?? ticket.subject, ticket.number),
+    text: mail.text,
+    html: mail.html,
+    storedText: input.text,
+    storedHtml,
+    inReplyTo: threading.inReplyTo,
+    references: threading.references,
+    envelopeFrom: inbox.address,
+    storeAsMessage: true,
+    authorId,
+  });
+
+  // A repeated request key returns the reply queued first, with the recipients it was queued with.
+  const stored = await models.Message.findOne({ messageId: item.messageId, direction: 'outbound' }, { to: 1, cc: 1 }).lean();
+  const sent = stored ? { to: (stored.to ?? []).map(plainAddress), cc: (stored.cc ?? []).map(plainAddress) } : recipients;
+
+  const now = deps.now();
+  const status = input.status ?? DEFAULT_REPLY_STATUS;
+  const { changes, statusChanged } = onAgentReply(ticket, now, status);
+  const actorRef = { kind: 'user' as const, id: authorId };
+  await writeTicket(
+    models,
+    ticket._id,
+    // Whoever the agent wrote to now takes part: the next customer mail may Cc them again.
+    { changes, addedMessages: 1, participants: [...sent.to, ...sent.cc].map((a) => a.address.toLowerCase()) },
+    [
+      {
+        ticketId: ticket._id, type: 'reply_queued', actor: actorRef, at: now, key: `reply-queued:${item._id.toHexString()}`,
+        data: { outboxId: item._id, messageId: item.messageId, status, to: sent.to.map((a) => a.address), cc: sent.cc.map((a) => a.address) },
+      },
+      ...(statusChanged ? [{ ticketId: ticket._id, type: 'status_changed' as const, actor: actorRef, at: now, data: { ...statusChanged }, key: `reply-status:${item._id.toHexString()}` }] : []),
+    ],
+  );
+  await deps.refreshSla?.(ticket._id);
+  return { ...item, recipients: sent };
+}

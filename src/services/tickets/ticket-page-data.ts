@@ -1,0 +1,103 @@
+import type { PresenceState } from '../../domain/presence.js';
+import type { ReplyRecipients } from '../../domain/reply-recipients.js';
+import type { Models } from '../../store/models/index.js';
+import { parseObjectId, type Actor } from '../access.js';
+import { readConversation, type TicketDetailView } from './get-ticket.js';
+import type { UserLabel } from './list-assignees.js';
+import { bouncingAddresses, recipientContextOf } from './propose-reply-recipients.js';
+import { fillCannedReply, type RenderedCannedReply } from '../canned-replies/render-canned-reply.js';
+import { otherTicketsOfRequester } from './requester-tickets.js';
+import type { TicketSummaryView } from './ticket-view.js';
+import { presenceViews, recordPresence, type PresenceView } from './track-presence.js';
+import { visibleTicket } from './visible-ticket.js';
+
+/** What the ticket page asks for besides the ticket. */
+export interface TicketPageOptions {
+  /** `?canned=`: the canned reply to fill in for the reply box; a stale one leaves the box empty. */
+  cannedId: string | null;
+  /** What the actor is recorded as doing: viewing, or replying (back with a held draft). */
+  presence: PresenceState;
+  /** Further users (hex ids) the page names, such as the authors of what held a reply. */
+  alsoName?: ReadonlyArray<string | null>;
+}
+
+/** Everything the ticket page shows. */
+export interface TicketPageData {
+  ticket: TicketDetailView;
+  /** Merged into another ticket (`ticket.mergedInto` is null when that one is hidden): it takes no more changes. */
+  merged: boolean;
+  inboxName: string;
+  /** Who wrote each agent message (reply or note): message id → user id (hex). */
+  authors: Map<string, string>;
+  /** Display names of the users the page names, by id (hex). */
+  users: Map<string, string>;
+  /** The active users the ticket can be assigned to: its inbox's members and every admin. */
+  assignees: UserLabel[];
+  /** Whom a reply would go to; null for a merged ticket. */
+  recipients: ReplyRecipients | null;
+  /** The requester's other tickets (also the merge candidates). */
+  requesterTickets: TicketSummaryView[];
+  /** The inbox's canned replies by title (none when the inbox is gone). */
+  cannedReplies: Array<{ id: string; title: string }>;
+  /** The canned reply `cannedId` names, filled in for this ticket and the actor. */
+  cannedDraft: RenderedCannedReply | null;
+  /** The other users who have the ticket open. */
+  presence: PresenceView[];
+}
+
+type TicketPageModels = Pick<Models, 'Ticket' | 'Message' | 'TicketEvent' | 'Inbox' | 'Contact' | 'CannedReply' | 'User' | 'TicketPresence'>;
+
+const labelOf = (u: { name?: string | null; email: string }) => u.name || u.email;
+
+/**
+ * The ticket page's data for a ticket the actor may see (NOT_FOUND otherwise), reading each
+ * document once: the ticket, its conversation and trail, the inboxes, the requester's other
+ * tickets, the inbox's canned replies and, in one query, every user the page names or offers as
+ * assignee. It records the actor's presence on the ticket as it goes.
+ */
+export async function loadTicketPage(deps: { models: TicketPageModels; now: () => Date }, actor: Actor, id: string, opts: TicketPageOptions): Promise<TicketPageData> {
+  const { models } = deps;
+  const ticket = await visibleTicket(models, actor, id);
+  const merged = Boolean(ticket.mergedIntoId);
+  const [{ view, messages }, inboxes, bouncing, requesterTickets, canned, present] = await Promise.all([
+    readConversation(models, actor, ticket),
+    models.Inbox.find({}, { address: 1, name: 1 }).lean(),
+    merged ? [] : bouncingAddresses(models, ticket),
+    otherTicketsOfRequester(models, actor, ticket),
+    models.CannedReply.find({ inboxId: ticket.inboxId }).sort({ title: 1, _id: 1 }).lean(),
+    recordPresence(deps, actor, ticket._id, opts.presence),
+  ]);
+  const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId)) ?? null;
+  const authors = new Map(messages.flatMap((m) => (m.authorId ? [[m._id.toHexString(), m.authorId.toHexString()] as const] : [])));
+  const cannedId = opts.cannedId ? parseObjectId(opts.cannedId) : null;
+  const draft = cannedId ? canned.find((c) => c._id.equals(cannedId)) ?? null : null;
+
+  const named = [
+    ...authors.values(),
+    ...view.events.flatMap((e) => [e.actor.id, typeof e.data.to === 'string' ? e.data.to : e.data.to ? String(e.data.to) : null]),
+    ...(opts.alsoName ?? []),
+    ...present.map((p) => p.userId.toHexString()),
+    ...(draft && actor.userId ? [actor.userId.toHexString()] : []),
+  ].flatMap((hex) => parseObjectId(hex) ?? []);
+  const users = await models.User.find({ $or: [{ _id: { $in: named } }, { disabled: false, $or: [{ role: 'admin' }, { inboxIds: ticket.inboxId }] }] })
+    .select({ name: 1, email: 1, role: 1, inboxIds: 1, disabled: 1 })
+    .sort({ name: 1, email: 1 })
+    .lean();
+  const agent = actor.userId ? users.find((u) => u._id.equals(actor.userId!)) ?? null : null;
+
+  return {
+    ticket: view,
+    merged,
+    inboxName: inbox?.name ?? '',
+    authors,
+    users: new Map(users.map((u) => [u._id.toHexString(), labelOf(u)])),
+    assignees: users
+      .filter((u) => !u.disabled && (u.role === 'admin' || u.inboxIds.some((i) => i.equals(ticket.inboxId))))
+      .map((u) => ({ id: u._id.toHexString(), label: labelOf(u) })),
+    recipients: merged ? null : recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing).proposal,
+    requesterTickets,
+    cannedReplies: inbox ? canned.map((c) => ({ id: c._id.toHexString(), title: c.title })) : [],
+    cannedDraft: draft ? fillCannedReply(draft, ticket, agent) : null,
+    presence: presenceViews(present, users),
+  };
+}

@@ -1,0 +1,121 @@
+import type { MessageDoc } from '../../store/models/message.js';
+import type { TicketEventDoc } from '../../store/models/ticket-event.js';
+import type { TicketDoc, TicketSla } from '../../store/models/ticket.js';
+
+/** The fields a ticket list needs; also the projection used to read them. */
+export const TICKET_SUMMARY_FIELDS = {
+  number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, requester: 1, assigneeId: 1, tags: 1,
+  messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1,
+} as const;
+
+export type TicketSummarySource = Pick<TicketDoc, '_id' | keyof typeof TICKET_SUMMARY_FIELDS>;
+
+/** A ticket in a list. */
+export interface TicketSummaryView {
+  id: string;
+  number: number;
+  subject: string;
+  status: TicketDoc['status'];
+  priority: TicketDoc['priority'];
+  inboxId: string;
+  requester: { email: string; name: string | null };
+  assigneeId: string | null;
+  tags: string[];
+  messageCount: number;
+  lastActivityAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  sla: Required<{ [K in Exclude<keyof TicketSla, 'done'>]: NonNullable<TicketSla[K]> | null }>;
+}
+
+export interface MessageView {
+  id: string;
+  direction: MessageDoc['direction'];
+  messageId: string | null;
+  from: { address: string; name: string | null } | null;
+  to: Array<{ address: string; name: string | null }>;
+  cc: Array<{ address: string; name: string | null }>;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  attachments: Array<{ id: string; filename: string | null; contentType: string; size: number; inline: boolean; contentId: string | null }>;
+  flags: MessageDoc['flags'];
+  createdAt: Date;
+}
+
+export interface TicketEventView {
+  id: string;
+  type: TicketEventDoc['type'];
+  actor: { kind: TicketEventDoc['actor']['kind']; id: string | null; label: string | null };
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+const address = (a: { address: string; name?: string | null }) => ({ address: a.address, name: a.name ?? null });
+
+/** Maps a stored ticket to its list shape. */
+export function toTicketSummary(t: TicketSummarySource): TicketSummaryView {
+  const sla = t.sla ?? { pausedSeconds: 0, escalationLevel: 0 };
+  return {
+    id: t._id.toHexString(),
+    number: t.number,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    inboxId: t.inboxId.toHexString(),
+    requester: { email: t.requester.email, name: t.requester.name ?? null },
+    assigneeId: t.assigneeId?.toHexString() ?? null,
+    tags: t.tags ?? [],
+    messageCount: t.messageCount,
+    lastActivityAt: t.lastActivityAt,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    sla: {
+      firstResponseDueAt: sla.firstResponseDueAt ?? null,
+      nextResponseDueAt: sla.nextResponseDueAt ?? null,
+      resolutionDueAt: sla.resolutionDueAt ?? null,
+      firstRespondedAt: sla.firstRespondedAt ?? null,
+      awaitingSince: sla.awaitingSince ?? null,
+      pausedAt: sla.pausedAt ?? null,
+      pausedSeconds: sla.pausedSeconds ?? 0,
+      escalationLevel: sla.escalationLevel ?? 0,
+      breachedAt: sla.breachedAt ?? null,
+    },
+  };
+}
+
+/** Maps a stored message; the raw source and delivery bookkeeping stay internal. */
+export function toMessageView(m: MessageDoc): MessageView {
+  return {
+    id: m._id.toHexString(),
+    direction: m.direction,
+    messageId: m.messageId ?? null,
+    from: m.from ? address(m.from) : null,
+    to: (m.to ?? []).map(address),
+    cc: (m.cc ?? []).map(address),
+    subject: m.subject ?? null,
+    text: m.text ?? null,
+    html: m.html ?? null,
+    attachments: (m.attachments ?? []).map((a) => ({
+      id: a.fileId.toHexString(),
+      filename: a.filename ?? null,
+      contentType: a.contentType,
+      size: a.size,
+      inline: a.inline,
+      contentId: a.contentId ?? null,
+    })),
+    flags: { autoSubmitted: m.flags.autoSubmitted, autoSubmittedReason: m.flags.autoSubmittedReason ?? null, bounce: m.flags.bounce, autoReply: m.flags.autoReply ?? false, htmlTooComplex: m.flags.htmlTooComplex ?? false },
+    createdAt: m.createdAt,
+  };
+}
+
+/** Maps one entry of a ticket's trail. */
+export function toTicketEventView(e: TicketEventDoc): TicketEventView {
+  return {
+    id: e._id.toHexString(),
+    type: e.type,
+    actor: { kind: e.actor.kind, id: e.actor.id?.toHexString() ?? null, label: e.actor.label ?? null },
+    data: e.data ?? {},
+    at: e.at,
+  };
+}

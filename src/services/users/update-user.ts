@@ -1,0 +1,64 @@
+import type { Types } from 'mongoose';
+import { AppError } from '../../domain/errors.js';
+import { accountChangeRefusal, isActiveAdmin, type AccountChangeRefusal } from '../../domain/user-rules.js';
+import { notFound, parseObjectId, requireAdmin, type Actor } from '../access.js';
+import type { UserAdminDeps } from './list-users.js';
+import { requireInboxesExist, updateUserSchema } from './user-schemas.js';
+import { toUserView, type UserView } from './user-view.js';
+import { parseInput } from '../validate.js';
+import { endUserWebSessions } from '../auth/web-sessions.js';
+
+const ACTIVE_ADMIN = { role: 'admin', disabled: { $ne: true } } as const;
+
+function refused(reason: AccountChangeRefusal): AppError {
+  return reason === 'last-admin'
+    ? new AppError('CONFLICT', 'The last active admin cannot be demoted or disabled', { details: { reason } })
+    : new AppError('FORBIDDEN', 'Admins cannot demote or disable themselves; another admin can', { details: { reason } });
+}
+
+/** Signs a disabled user out everywhere: browser sessions, API tokens and unused password links. */
+async function cutOff(deps: UserAdminDeps, userId: Types.ObjectId): Promise<void> {
+  await endUserWebSessions(deps, userId);
+  await deps.models.ApiToken.deleteMany({ userId });
+  await deps.models.PasswordToken.deleteMany({ userId });
+}
+
+/**
+ * Changes a user's name, role, inbox membership or disabled flag (admins only). The last active admin
+ * is never demoted or disabled, and an admin never demotes or disables themself. Without
+ * transactions two admins could demote each other at once, so the count is checked again after the
+ * write and the change undone if it left no active admin.
+ */
+export async function updateUser(deps: UserAdminDeps, actor: Actor, userId: string, input: unknown): Promise<UserView> {
+  requireAdmin(actor);
+  const id = parseObjectId(userId);
+  if (!id) throw notFound('User');
+  const patch = parseInput(updateUserSchema, input, 'User update');
+  const before = await deps.models.User.findById(id).lean();
+  if (!before) throw notFound('User');
+  if (patch.inboxIds) await requireInboxesExist(deps.models, patch.inboxIds, 'User update');
+
+  const beforeState = { role: before.role, disabled: before.disabled ?? false };
+  const afterState = { role: patch.role ?? beforeState.role, disabled: patch.disabled ?? beforeState.disabled };
+  const losesAdmin = isActiveAdmin(beforeState) && !isActiveAdmin(afterState);
+  if (losesAdmin) {
+    const activeAdmins = await deps.models.User.countDocuments(ACTIVE_ADMIN);
+    const refusal = accountChangeRefusal({ before: beforeState, after: afterState, activeAdmins, self: actor.userId?.equals(id) ?? false });
+    if (refusal) throw refused(refusal);
+  }
+
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) if (value !== undefined) set[key] = value;
+  const doc = Object.keys(set).length
+    ? await deps.models.User.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after', runValidators: true }).lean()
+    : before;
+  if (!doc) throw notFound('User');
+  if (losesAdmin && (await deps.models.User.countDocuments(ACTIVE_ADMIN)) === 0) {
+    const undo = { ...Object.fromEntries(Object.keys(set).map((key) => [key, before[key as keyof typeof before] ?? null])), ...beforeState };
+    await deps.models.User.updateOne({ _id: id }, { $set: undo });
+    throw refused('last-admin');
+  }
+  if (afterState.disabled && !beforeState.disabled) await cutOff(deps, id);
+  deps.logger.info({ userId, fields: Object.keys(set), by: actor.userId?.toHexString() ?? 'operator' }, 'user updated');
+  return toUserView(doc);
+}

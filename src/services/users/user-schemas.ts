@@ -1,0 +1,52 @@
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../domain/user-rules.js';
+import { AppError } from '../../domain/errors.js';
+import type { Models } from '../../store/models/index.js';
+import { USER_ROLES } from '../../domain/user-roles.js';
+
+/** A new password: taken verbatim (spaces may be part of it), 12 to 1024 characters. */
+export const newPassword = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
+
+const displayName = z.string().trim().max(200).transform((s) => s || null);
+
+const inboxIds = z
+  .array(z.string().regex(/^[0-9a-f]{24}$/i, 'must be an inbox id'))
+  .max(1000)
+  .transform((ids) => [...new Set(ids.map((id) => id.toLowerCase()))].map((id) => new Types.ObjectId(id)));
+
+/** `POST /users`: without a password the user can only get in through an invite link. */
+export const createUserSchema = z.strictObject({
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(320)
+    .pipe(z.email({ message: 'must be an email address' })),
+  name: displayName.nullable().optional(),
+  password: newPassword.optional(),
+  role: z.enum(USER_ROLES),
+  inboxIds: inboxIds.default([]),
+});
+
+/** `PATCH /users/:id`: only the fields given change. */
+export const updateUserSchema = z.strictObject({
+  name: displayName.nullable().optional(),
+  role: z.enum(USER_ROLES).optional(),
+  inboxIds: inboxIds.optional(),
+  disabled: z.boolean().optional(),
+});
+
+/** Refuses inbox ids that name no inbox, as a validation issue on `inboxIds`. */
+export async function requireInboxesExist(models: Pick<Models, 'Inbox'>, ids: Types.ObjectId[], what: string): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await models.Inbox.countDocuments({ _id: { $in: ids } });
+  if (found !== ids.length) {
+    throw new AppError('VALIDATION_FAILED', `${what} is invalid: inboxIds: names an inbox that does not exist`, {
+      details: { issues: [{ path: 'inboxIds', message: 'names an inbox that does not exist' }] },
+    });
+  }
+}

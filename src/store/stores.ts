@@ -1,0 +1,43 @@
+import { createApiTokenStore } from './api-token-store.js';
+import { createCannedReplyStore } from './canned-reply-store.js';
+import { createContactStore } from './contact-store.js';
+import { createInboxStore } from './inbox-store.js';
+import { createLoginAttemptStore } from './login-attempt-store.js';
+import { createMailboxStateStore } from './mailbox-state-store.js';
+import { createMessageStore } from './message-store.js';
+import type { Models } from './models/index.js';
+import { createOutboxStore } from './outbox-store.js';
+import { createPasswordTokenStore } from './password-token-store.js';
+import { createPresenceStore } from './presence-store.js';
+import { createQuarantineStore } from './quarantine-store.js';
+import { createTicketStore } from './ticket-store.js';
+import { createTrailStore } from './trail-store.js';
+import { createUserStore } from './user-store.js';
+import { createWebSessionStore } from './web-session-store.js';
+
+/**
+ * One store per collection, each the only code that queries it. Use cases take the stores they use
+ * as flat dependencies (`{ users, tickets }`) and name the methods they call with `Pick`.
+ */
+export function createStores(models: Models) {
+  return {
+    users: createUserStore(models),
+    webSessions: createWebSessionStore(models),
+    apiTokens: createApiTokenStore(models),
+    passwordTokens: createPasswordTokenStore(models),
+    loginAttempts: createLoginAttemptStore(models),
+    inboxes: createInboxStore(models),
+    cannedReplies: createCannedReplyStore(models),
+    quarantine: createQuarantineStore(models),
+    mailboxState: createMailboxStateStore(models),
+    tickets: createTicketStore(models),
+    trail: createTrailStore(models),
+    presence: createPresenceStore(models),
+    messages: createMessageStore(models),
+    contacts: createContactStore(models),
+    outbox: createOutboxStore(models),
+  };
+}
+
+/** Every collection's store. */
+export type Stores = ReturnType<typeof createStores>;

@@ -1,0 +1,98 @@
+import type { Types } from 'mongoose';
+import type { TicketEventType } from '../../../../src/domain/ticket-events.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintEmailTemplate, renderEmail } from '../../../../src/mail/render-email.js';
+import { buildDigest } from '../../../../src/services/digest/build-digest.js';
+import { openTestDb } from '../../../helpers/db.js';
+
+let db: Awaited<ReturnType<typeof openTestDb>>;
+const d = (iso: string) => new Date(iso);
+const since = d('2026-11-14T09:00:00Z');
+const until = d('2026-11-21T09:00:00Z');
+
+beforeAll(async () => {
+  db = await openTestDb('digest');
+});
+afterAll(() => db.drop());
+
+async function seedWeek() {
+  const { models } = db;
+  const [a, b] = await models.Inbox.create([
+    { name: 'Support', address: 'support@digest.test', imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 1 } },
+    { name: 'Sales', address: 'sales@digest.test', imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 1 } },
+  ]);
+  const [x, y] = await models.User.create([
+    { email: 'x@digest.test', name: 'Xavier', role: 'agent', passwordHash: 'x', inboxIds: [a!._id] },
+    { email: 'y@digest.test', name: 'Yara', role: 'agent', passwordHash: 'x', inboxIds: [a!._id] },
+  ]);
+  let n = 100;
+  const ticket = (over: Record<string, unknown>) => ({ number: n++, inboxId: a!._id, requester: { email: 'c@customer.test' }, subject: `T${n}`, ...over });
+  const [t1, t2, t3, t4, t5, t6] = await models.Ticket.create([
+    ticket({ subject: 'T1', createdAt: d('2026-11-10T09:00:00Z'), status: 'open', assigneeId: x!._id }),
+    ticket({ subject: 'T2', createdAt: d('2026-11-15T10:00:00Z'), status: 'solved', solvedAt: d('2026-11-16T10:00:00Z'), sla: { firstRespondedAt: d('2026-11-15T11:00:00Z') } }),
+    ticket({ subject: 'T3', createdAt: d('2026-11-18T10:00:00Z'), status: 'pending', assigneeId: y!._id, sla: { firstRespondedAt: d('2026-11-18T13:00:00Z') } }),
+    ticket({ subject: 'T4', createdAt: d('2026-11-21T07:00:00Z'), status: 'new', sla: { firstResponseDueAt: d('2026-11-21T10:00:00Z') } }),
+    ticket({ subject: 'T5', createdAt: d('2026-11-20T08:00:00Z'), status: 'open' }),
+    ticket({ subject: 'T6', createdAt: d('2026-11-16T09:00:00Z'), status: 'solved', solvedAt: d('2026-11-19T09:00:00Z'), sla: { firstRespondedAt: d('2026-11-16T09:30:00Z') } }),
+  ]);
+  await models.Ticket.create(ticket({ subject: 'other inbox', inboxId: b!._id, createdAt: d('2026-11-17T09:00:00Z') }));
+  const ev = (ticketId: Types.ObjectId, type: TicketEventType, at: string, actor: { kind: 'user' | 'contact' | 'system'; id?: Types.ObjectId }, data: Record<string, unknown> = {}) => ({ ticketId, type, at: d(at), actor, data });
+  const byX = { kind: 'user' as const, id: x!._id };
+  const byY = { kind: 'user' as const, id: y!._id };
+  await models.TicketEvent.create([
+    ev(t2!._id, 'reply_queued', '2026-11-15T11:00:00Z', byX),
+    ev(t2!._id, 'status_changed', '2026-11-16T10:00:00Z', byX, { from: 'open', to: 'solved' }),
+    ev(t6!._id, 'reply_queued', '2026-11-16T09:30:00Z', byY),
+    ev(t6!._id, 'status_changed', '2026-11-19T09:00:00Z', byY, { from: 'pending', to: 'solved' }),
+    ev(t3!._id, 'reply_queued', '2026-11-18T13:00:00Z', byY),
+    ev(t1!._id, 'reopened', '2026-11-17T12:00:00Z', { kind: 'contact' as const }),
+    ev(t5!._id, 'sla_breached', '2026-11-20T16:00:00Z', { kind: 'system' as const }, { clock: 'firstResponse' }),
+    // Outside the period: counted nowhere.
+    ev(t1!._id, 'reopened', '2026-11-12T12:00:00Z', { kind: 'contact' as const }),
+  ]);
+  return { a: a!, b: b!, t4: t4!, t5: t5! };
+}
+
+describe('manager digest for a seeded week', () => {
+  it('has the right numbers', async () => {
+    const { a, t4, t5 } = await seedWeek();
+    const manager = { name: 'Mia', email: 'mia@digest.test', role: 'manager' as const, inboxIds: [a._id], digest: { enabled: true, cron: '0 8 * * 1-5', timeZone: 'Europe/Berlin', inboxIds: [] } };
+    const report = await buildDigest(db.models, { user: manager, since, until, ticketUrlBase: 'https://help.example.test/tickets' });
+    expect(report.inboxes).toEqual(['Support']);
+    expect(report.counts).toEqual({ new: 5, solved: 2, reopened: 1 });
+    expect(report.backlogByAge).toEqual([
+      { label: '< 1 day', count: 1 },
+      { label: '1–3 days', count: 2 },
+      { label: '3–7 days', count: 0 },
+      { label: '> 7 days', count: 1 },
+    ]);
+    expect(report.breaches).toEqual([{ number: t5.number, subject: 'T5', clock: 'firstResponse', breachedAt: d('2026-11-20T16:00:00Z') }]);
+    expect(report.aboutToBreach).toEqual([{ number: t4.number, subject: 'T4', clock: 'firstResponse', dueAt: d('2026-11-21T10:00:00Z') }]);
+    expect(report.unassignedOlderThanHour.map((t) => t.subject)).toEqual(['T5', 'T4']);
+    expect(report.medianFirstResponseSeconds).toBe(3600);
+    expect(report.medianResolutionSeconds).toBe(172_800);
+    expect(report.perAgent).toEqual([
+      { name: 'Yara', solved: 1, replies: 2 },
+      { name: 'Xavier', solved: 1, replies: 1 },
+    ]);
+    expect(report.empty).toBe(false);
+
+    const rendered = await renderEmail('digest', { ...report });
+    expect(await lintEmailTemplate('digest')).toEqual([]);
+    expect(rendered.html).toContain('T5');
+    expect(rendered.html).toMatch(/Median first response/i);
+    expect(rendered.text).toMatch(/new\D+5/i);
+    expect(rendered.html).not.toMatch(/<img[^>]+src="https?:/i);
+  });
+
+  it('says "nothing to report" in one line when nothing happened', async () => {
+    const quiet = await db.models.Inbox.create({ name: 'Quiet', address: 'quiet@digest.test', imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 1 } });
+    const manager = { name: 'Mo', email: 'mo@digest.test', role: 'manager' as const, inboxIds: [quiet._id], digest: { enabled: true, cron: '0 8 * * 1-5', timeZone: 'UTC', inboxIds: [] } };
+    const report = await buildDigest(db.models, { user: manager, since, until, ticketUrlBase: null });
+    expect(report.empty).toBe(true);
+    const rendered = await renderEmail('digest', { ...report });
+    expect(rendered.text.trim().split('\n')).toEqual([expect.stringMatching(/^Nothing to report for .*: no new, solved or reopened tickets and no open backlog\.$/)]);
+    expect(rendered.html).toContain('Nothing to report');
+    expect(rendered.html).not.toMatch(/Median first response/i);
+  });
+});
