@@ -15,11 +15,13 @@ import type { ParsedMail } from '../src/domain/mail.js';
 import { stripComments } from '../src/domain/mail-headers.js';
 import { startDevDb } from '../src/devdb/server.js';
 import { parseMail } from '../src/mail/parse-mail.js';
-import { sanitizeEmailHtml } from '../src/mail/sanitize-html.js';
+import { SANITIZER_RULES, sanitizeEmailHtml } from '../src/mail/sanitize-html.js';
 import { ingestBatch, type IngestDeps } from '../src/services/ingest/ingest-email.js';
 import { createBlobStore } from '../src/store/blob-store.js';
 import { connectMongo } from '../src/store/database.js';
+import { IngestWriteBuffer } from '../src/store/ingest-writes.js';
 import { createModels, ensureIndexes } from '../src/store/models/index.js';
+import { createStores } from '../src/store/stores.js';
 import { mergeRootOf } from '../src/store/ticket-writes.js';
 import { pairwiseScore, readGroundTruth, readMbox, shuffled } from '../test/helpers/mbox.js';
 import { printTable } from './stats.js';
@@ -90,9 +92,11 @@ async function thread(uri: string, messages: Buffer[], truth: Map<string, string
     imap: { host: '127.0.0.1', port: 143, secure: false, user: 'support@example.test' }, smtp: { host: '127.0.0.1', port: 25, secure: false },
   });
   const deps: IngestDeps = {
-    models, blobs, logger,
+    ...createStores(models), blobs, logger,
+    startWrites: (onStored) => new IngestWriteBuffer(models, onStored),
     parse: naive ? parseNaively : (raw) => parseMail(raw, { maxBytes: 30 * 1024 * 1024 }),
     sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
+    sanitizerRules: SANITIZER_RULES,
     sign: (v) => createHmac('sha256', 'bench-secret-key-of-at-least-32-chars').update(v).digest('hex'),
     now: () => now,
     ownAddresses: async () => new Set(['support@example.test']),

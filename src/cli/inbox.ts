@@ -5,7 +5,7 @@ import { resolveSecretKey } from '../config/secret-key.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { reportCliError } from './cli-errors.js';
 import { OPERATOR } from '../services/access.js';
-import { createInbox, type InboxDeps } from '../services/inboxes/create-inbox.js';
+import { createInbox } from '../services/inboxes/create-inbox.js';
 import { getInbox } from '../services/inboxes/get-inbox.js';
 import type { InboxView } from '../services/inboxes/inbox-view.js';
 import { listInboxes } from '../services/inboxes/list-inboxes.js';
@@ -16,6 +16,7 @@ import { connectMongo } from '../store/database.js';
 import { upgradeDatabase } from '../store/migrations/index.js';
 import { createModels } from '../store/models/index.js';
 import { createSecretBox } from '../store/secret-box.js';
+import { createStores } from '../store/stores.js';
 import { progressLine } from './progress.js';
 
 const USAGE = `Usage: npm run inbox -- <command> [options]
@@ -176,7 +177,7 @@ async function run(command: string, args: string[], flags: Flags): Promise<void>
     const models = createModels(connection);
     // The CLI writes with this release's models, so the database must be at this release first.
     await upgradeDatabase(connection.db!, { models, blobs: createBlobStore(connection.db!), logger });
-    const deps: InboxDeps = { models, secrets, logger };
+    const deps = { inboxes: createStores(models).inboxes, secrets, logger };
     const print = (inbox: InboxView, verb: string) => console.log(flags.json ? JSON.stringify(inbox, null, 2) : `${verb} ${describe(inbox)}`);
     const id = () => {
       if (!args[0]) throw new AppError('VALIDATION_FAILED', `${command} needs an inbox ID (see: npm run inbox -- list)`);

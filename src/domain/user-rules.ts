@@ -6,6 +6,8 @@ export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 1024;
 /** How long an invite or password-reset link stays usable. */
 export const PASSWORD_LINK_TTL_MS = 72 * 3600_000;
+/** How long a failed login attempt counts against the login throttle. */
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
 
 /** A user as far as the admin guards care. */
 export interface AccountState {

@@ -1,29 +1,10 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppError } from '../domain/errors.js';
 import { isValidMessageId } from '../domain/mail-headers.js';
+import type { MailboxAddress, OutgoingMail } from '../services/ports.js';
 
-/** A mailbox with an optional display name (non-ASCII names are RFC 2047-encoded on the way out). */
-export interface OutboundAddress {
-  address: string;
-  name?: string | null;
-}
-
-/** What {@link composeMessage} turns into bytes. Message ids are given without angle brackets. */
-export interface ComposeInput {
-  from: OutboundAddress;
-  to: OutboundAddress[];
-  cc?: OutboundAddress[];
-  replyTo?: OutboundAddress[];
-  subject: string;
-  text: string;
-  html?: string | null;
-  messageId: string;
-  inReplyTo?: string | null;
-  references?: string[];
-  date: Date;
-  /** Extra header fields, emitted as given (names keep their spelling). */
-  headers?: Record<string, string>;
-}
+/** What {@link composeMessage} turns into bytes (the use cases' `ComposeMail` port). */
+export type ComposeInput = OutgoingMail;
 
 /** RFC 7230 token characters: a safe subset of RFC 5322 ftext for field names. */
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -62,7 +43,7 @@ function messageId(field: string, id: string): string {
   return `<${bare}>`;
 }
 
-function addresses(field: string, list: OutboundAddress[] | undefined): Array<{ address: string; name?: string }> {
+function addresses(field: string, list: MailboxAddress[] | undefined): Array<{ address: string; name?: string }> {
   return (list ?? []).map((a) => {
     if (!MAILBOX.test(a.address)) throw invalid(`${field} has an invalid address: ${JSON.stringify(a.address)}`, { field });
     const name = a.name ? oneLine(a.name) : '';

@@ -6,8 +6,9 @@ import { backoffDelayMs } from '../domain/backoff.js';
 import type { AppError } from '../domain/errors.js';
 import type { BatchOutcome, IngestInput } from '../services/ingest/ingest-ports.js';
 import type { ImapTarget } from '../services/inboxes/test-inbox-connection.js';
+import type { InboxStore } from '../store/inbox-store.js';
+import type { MailboxStateStore } from '../store/mailbox-state-store.js';
 import type { InboxStatusDoc } from '../store/models/mailbox.js';
-import type { Models } from '../store/models/index.js';
 import { classifyImapError } from './imap-errors.js';
 
 /** Points in the sync loop a test may stop the process at. */
@@ -33,7 +34,10 @@ export interface MailboxConfig extends ImapTarget {
 }
 
 export interface MailboxPollerDeps {
-  models: Models;
+  /** Where the poller reports its state (`inbox_status`). */
+  inboxes: Pick<InboxStore, 'reportStatus'>;
+  /** The mailbox cursors. */
+  mailboxState: Pick<MailboxStateStore, 'findCursor' | 'resetCursor' | 'advanceCursor'>;
   /** Ingests a fetched batch, in the order given; one outcome per mail. */
   ingest: (batch: IngestInput[]) => Promise<BatchOutcome[]>;
   quarantine: (input: { inboxId: Types.ObjectId; raw: Buffer; reason: string; detail: string; source: IngestInput['source'] }) => Promise<void>;
@@ -122,11 +126,9 @@ export class MailboxPoller {
   }
 
   private async setStatus(status: Partial<Omit<InboxStatusDoc, '_id'>>): Promise<void> {
-    await this.deps.models.InboxStatus.updateOne(
-      { _id: this.mailbox.inboxId },
-      { $set: { ...status, owner: this.deps.owner, updatedAt: this.deps.now() } },
-      { upsert: true },
-    ).catch((err: Error) => this.log.warn({ err: err.message }, 'could not write inbox status'));
+    await this.deps.inboxes
+      .reportStatus(this.mailbox.inboxId, { ...status, owner: this.deps.owner, updatedAt: this.deps.now() })
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'could not write inbox status'));
   }
 
   private async run(): Promise<void> {
@@ -200,18 +202,14 @@ export class MailboxPoller {
   }
 
   private async sync(client: ImapFlow, uidValidity: string): Promise<void> {
-    const { models, settings } = this.deps;
+    const { mailboxState, settings } = this.deps;
     const cursorId = `${this.mailbox.inboxId.toHexString()}:${this.mailbox.folder}`;
-    const cursor = await models.MailboxCursor.findById(cursorId).lean();
+    const cursor = await mailboxState.findCursor(cursorId);
     let lastUid = cursor?.lastUid ?? 0;
     if (!cursor || cursor.uidValidity !== uidValidity) {
       // RFC 3501 §2.3.1.1: old UIDs mean nothing now. Re-read the folder; stored mail is recognised by its dedupe key.
       if (cursor) this.log.warn({ old: cursor.uidValidity, new: uidValidity }, 'UIDVALIDITY changed; re-syncing the folder');
-      await models.MailboxCursor.updateOne(
-        { _id: cursorId },
-        { $set: { inboxId: this.mailbox.inboxId, folder: this.mailbox.folder, uidValidity, lastUid: 0, updatedAt: this.deps.now() } },
-        { upsert: true },
-      );
+      await mailboxState.resetCursor(cursorId, { inboxId: this.mailbox.inboxId, folder: this.mailbox.folder, uidValidity, updatedAt: this.deps.now() });
       lastUid = 0;
     }
     const criteria = { uid: `${lastUid + 1}:*`, ...(this.mailbox.importSince ? { since: this.mailbox.importSince } : {}) };
@@ -233,7 +231,7 @@ export class MailboxPoller {
       if (this.stopped) return;
       const { committed, failure } = await this.ingestFetched(fetched, uidValidity);
       if (committed.length > 0) {
-        await models.MailboxCursor.updateOne({ _id: cursorId, uidValidity }, { $max: { lastUid: committed.at(-1)!.uid }, $set: { updatedAt: this.deps.now() } });
+        await mailboxState.advanceCursor(cursorId, uidValidity, committed.at(-1)!.uid, this.deps.now());
         this.deps.onStep?.('cursor-saved');
         for (const msg of committed) await this.serverActions(client, msg.uid);
         done += committed.length;

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
-import type { Models } from '../store/models/index.js';
+import type { InboxStore } from '../store/inbox-store.js';
+import type { MailboxStateStore } from '../store/mailbox-state-store.js';
 import type { InboxDoc } from '../store/models/inbox.js';
 import type { SecretBox } from '../store/secret-box.js';
 import type { WorkerStatus } from '../store/worker-heartbeats.js';
 import { MailboxPoller, type MailboxPollerDeps } from './mailbox-poller.js';
 
-export interface SupervisorDeps extends Omit<MailboxPollerDeps, 'owner'> {
-  models: Models;
+export interface SupervisorDeps extends Omit<MailboxPollerDeps, 'owner' | 'inboxes' | 'mailboxState'> {
+  inboxes: MailboxPollerDeps['inboxes'] & Pick<InboxStore, 'listAll'>;
+  mailboxState: MailboxPollerDeps['mailboxState'] & Pick<MailboxStateStore, 'acquireLease' | 'releaseLeases'>;
   secrets: SecretBox;
   logger: Logger;
   owner: string;
@@ -44,7 +46,7 @@ export class PollerSupervisor {
     if (this.timer) clearInterval(this.timer);
     await this.ticking;
     await Promise.all([...this.running.values()].map((r) => r.poller.stop()));
-    await this.deps.models.MailboxLease.deleteMany({ owner: this.deps.owner });
+    await this.deps.mailboxState.releaseLeases(this.deps.owner);
     this.running.clear();
   }
 
@@ -54,17 +56,7 @@ export class PollerSupervisor {
 
   private async acquire(inboxId: string): Promise<boolean> {
     const now = new Date();
-    try {
-      const lease = await this.deps.models.MailboxLease.findOneAndUpdate(
-        { _id: inboxId, $or: [{ owner: this.deps.owner }, { expiresAt: { $lte: now } }] },
-        { $set: { owner: this.deps.owner, expiresAt: new Date(now.getTime() + this.deps.leaseMs) }, $setOnInsert: { acquiredAt: now } },
-        { upsert: true, returnDocument: 'after', lean: true },
-      );
-      return lease?.owner === this.deps.owner;
-    } catch (err) {
-      if ((err as { code?: number }).code === 11000) return false; // held by a live process
-      throw err;
-    }
+    return this.deps.mailboxState.acquireLease(inboxId, this.deps.owner, now, new Date(now.getTime() + this.deps.leaseMs));
   }
 
   private mailboxOf(inbox: InboxDoc) {
@@ -85,7 +77,7 @@ export class PollerSupervisor {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    const inboxes = await this.deps.models.Inbox.find({}).lean();
+    const inboxes = await this.deps.inboxes.listAll();
     const wanted = new Map(inboxes.map((i) => [i._id.toHexString(), i]));
     for (const [id, run] of this.running) {
       const inbox = wanted.get(id);
@@ -103,11 +95,11 @@ export class PollerSupervisor {
         mailbox = this.mailboxOf(inbox);
       } catch (err) {
         this.deps.logger.error({ inboxId: id, err: (err as Error).message }, 'cannot open the stored IMAP password');
-        await this.deps.models.InboxStatus.updateOne(
-          { _id: inbox._id },
-          { $set: { state: 'error', lastError: { code: 'SECRET_INVALID', message: (err as Error).message, at: new Date() }, updatedAt: new Date() } },
-          { upsert: true },
-        );
+        await this.deps.inboxes.reportStatus(inbox._id, {
+          state: 'error',
+          lastError: { code: 'SECRET_INVALID', message: (err as Error).message, at: new Date() },
+          updatedAt: new Date(),
+        });
         continue;
       }
       const poller = new MailboxPoller(this.deps, mailbox);

@@ -102,8 +102,13 @@ const CUSTOMER_TEMPLATES = new Set<EmailTemplateName>(['auto-reply', 'agent-repl
 
 type MjmlResult = { html: string; errors: Array<{ formattedMessage: string }> };
 type Mjml2Html = (mjml: string, options: Record<string, unknown>) => Promise<MjmlResult>;
-// mjml is CommonJS without types; v5's default export is async.
-const mjml2html = createRequire(import.meta.url)('mjml') as Mjml2Html;
+let mjml2html: Mjml2Html | null = null;
+/** Loading mjml takes a second or more; a process that never renders mail (a poller) never pays it. */
+function mjml(): Mjml2Html {
+  // mjml is CommonJS without types; v5's default export is async.
+  mjml2html ??= createRequire(import.meta.url)('mjml') as Mjml2Html;
+  return mjml2html;
+}
 
 function templateName(name: string): EmailTemplateName {
   if (!(EMAIL_TEMPLATE_NAMES as readonly string[]).includes(name)) {
@@ -121,7 +126,7 @@ async function compileMjml(name: EmailTemplateName, primaryColor: string, valida
   const source = await readFile(filePath, 'utf8');
   const brandColours = (xml: string): string =>
     xml.replaceAll('{{primaryColor}}', primaryColor).replaceAll('{{onPrimaryColor}}', textColorOn(primaryColor));
-  return mjml2html(source, {
+  return mjml()(source, {
     validationLevel,
     filePath,
     ignoreIncludes: false,

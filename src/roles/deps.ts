@@ -1,20 +1,24 @@
 import type { Types } from 'mongoose';
 import { contentHashOf } from '../domain/dedupe.js';
 import { crashHookFromEnv } from '../crash-hook.js';
+import { composeMessage } from '../mail/compose-message.js';
 import { renderEmail } from '../mail/render-email.js';
+import { SANITIZER_RULES } from '../mail/sanitize-html.js';
 import { followUpIngest } from '../services/ingest/ingest-follow-up.js';
 import type { IngestDeps } from '../services/ingest/ingest-ports.js';
 import { quarantineMail } from '../services/ingest/quarantine-mail.js';
 import { refreshSla, type SlaDeps } from '../services/sla/refresh-sla.js';
 import type { SendReplyDeps } from '../services/tickets/send-reply.js';
 import type { Runtime } from '../runtime.js';
+import { IngestWriteBuffer } from '../store/ingest-writes.js';
+import type { Stores } from '../store/stores.js';
 
-/** Dependencies of the SLA use cases, for every process that changes tickets. */
-export function slaDeps(rt: Runtime): SlaDeps {
+/** Dependencies of the SLA use cases, for every process that changes tickets; with every store, for the use cases built on them. */
+export function slaDeps(rt: Runtime): SlaDeps & Stores {
   return {
-    models: rt.models,
     ...rt.stores,
     scheduler: rt.scheduler,
+    compose: composeMessage,
     sign: rt.sign,
     now: () => new Date(),
     logger: rt.logger,
@@ -24,7 +28,7 @@ export function slaDeps(rt: Runtime): SlaDeps {
 }
 
 /** What the ticket actions (replies, notes, changes) need, in the API and the pages alike. */
-export function ticketActionDeps(rt: Runtime): SlaDeps & Required<Pick<SendReplyDeps, 'sanitizeHtml'>> & { refreshSla: (ticketId: Types.ObjectId) => Promise<void> } {
+export function ticketActionDeps(rt: Runtime): ReturnType<typeof slaDeps> & Required<Pick<SendReplyDeps, 'sanitizeHtml'>> & { refreshSla: (ticketId: Types.ObjectId) => Promise<void> } {
   const sla = slaDeps(rt);
   // An agent's HTML reply is cleaned like customer mail, off the main thread.
   return { ...sla, refreshSla: (ticketId) => refreshSla(sla, ticketId), sanitizeHtml: (html) => rt.mailWork.sanitize(html) };
@@ -33,7 +37,7 @@ export function ticketActionDeps(rt: Runtime): SlaDeps & Required<Pick<SendReply
 /** Keeps an unparseable or repeatedly failing mail aside, for the pollers. */
 export function quarantineFor(rt: Runtime) {
   return async (q: { inboxId: Types.ObjectId; raw: Buffer; reason: string; detail: string; source: { folder: string; uidValidity: string; uid: number } | null }) =>
-    void (await quarantineMail({ models: rt.models, ...rt.stores, blobs: rt.blobs, now: () => new Date() }, { ...q, contentHash: contentHashOf(q.raw) }));
+    void (await quarantineMail({ ...rt.stores, blobs: rt.blobs, now: () => new Date() }, { ...q, contentHash: contentHashOf(q.raw) }));
 }
 
 /** The ingest pipeline's dependencies, shared by the pollers and the import tools. */
@@ -41,17 +45,18 @@ export function ingestDeps(rt: Runtime): IngestDeps {
   const sla = slaDeps(rt);
   let own: { at: number; set: Set<string> } | null = null;
   return {
-    models: rt.models,
     ...rt.stores,
+    startWrites: (onStored) => new IngestWriteBuffer(rt.models, onStored),
     blobs: rt.blobs,
     parse: (raw) => rt.mailWork.parse(raw, { maxBytes: rt.config.mail.maxMessageBytes }),
     sanitizeHtml: (html) => rt.mailWork.sanitize(html),
+    sanitizerRules: SANITIZER_RULES,
     sign: rt.sign,
     now: () => new Date(),
     logger: rt.logger,
     async ownAddresses() {
       if (!own || Date.now() - own.at > 30_000) {
-        own = { at: Date.now(), set: new Set((await rt.models.Inbox.find({}, { address: 1 }).lean()).map((i) => i.address)) };
+        own = { at: Date.now(), set: new Set((await rt.stores.inboxes.listAddresses()).map((i) => i.address)) };
       }
       return own.set;
     },

@@ -1,6 +1,7 @@
 import { crashHookFromEnv } from '../crash-hook.js';
 import { jobDefinitions } from '../jobs/definitions.js';
 import { createJobWorker, type JobWorker } from '../jobs/job-worker.js';
+import { composeMessage } from '../mail/compose-message.js';
 import { renderEmail } from '../mail/render-email.js';
 import { createMailSender } from '../mail/smtp-transport.js';
 import type { Runtime } from '../runtime.js';
@@ -17,7 +18,6 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
     definitions: jobDefinitions({
       lockLifetimeMs: rt.config.jobs.lockLifetimeMs,
       deliver: {
-        models: rt.models,
         ...rt.stores,
         sender,
         secrets: rt.secrets,
@@ -27,9 +27,9 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
         onStep: crashHookFromEnv(),
       },
       autoReply: {
-        models: rt.models,
         ...rt.stores,
         scheduler: rt.scheduler,
+        compose: composeMessage,
         sign: rt.sign,
         now,
         blobs: rt.blobs,

@@ -11,7 +11,6 @@ export async function startPoller(rt: Runtime): Promise<RunningRole> {
   const deps = ingestDeps(rt);
   const p = rt.config.poller;
   const supervisor = new PollerSupervisor({
-    models: rt.models,
     ...rt.stores,
     secrets: rt.secrets,
     logger: rt.logger,

@@ -4,8 +4,9 @@ import { renderEmail, validateTemplateOverride } from '../mail/render-email.js';
 import type { Runtime } from '../runtime.js';
 import { backfillTicketSearch } from '../services/tickets/backfill-ticket-search.js';
 import { checkHealth } from '../services/system/check-health.js';
+import { pingDatabase } from '../store/database.js';
 import { ensureFirstAdmin } from '../services/users/ensure-first-admin.js';
-import { hashPassword } from '../store/passwords.js';
+import { hashPassword, verifyPassword } from '../store/passwords.js';
 import { createApp } from '../web/create-app.js';
 import { ticketActionDeps } from './deps.js';
 import type { RunningRole } from './role.js';
@@ -13,24 +14,25 @@ import type { RunningRole } from './role.js';
 /** The web server: /healthz, the JSON API and the pages. */
 export async function startWeb(rt: Runtime): Promise<RunningRole> {
   const connectionChecks = createConnectionChecks({ timeoutMs: 10_000 });
-  await ensureFirstAdmin({ users: rt.models.User, hashPassword, logger: rt.logger }, { admin: rt.config.admin, env: rt.config.env });
+  const passwords = { hash: hashPassword, verify: verifyPassword };
+  await ensureFirstAdmin({ users: rt.stores.users, passwords, logger: rt.logger }, { admin: rt.config.admin, env: rt.config.env });
   // Tickets stored before the list had search and "due soon" get those fields; only the list needs them.
-  await backfillTicketSearch({ models: rt.models });
+  await backfillTicketSearch({ tickets: rt.stores.tickets });
   const app = createApp({
     logger: rt.logger,
     publicUrl: rt.config.publicUrl,
     trustProxy: rt.config.trustProxy,
     health: () =>
       checkHealth({
-        connection: rt.connection,
-        heartbeats: rt.models.WorkerHeartbeat,
+        pingDatabase: () => pingDatabase(rt.connection),
+        heartbeats: rt.stores.heartbeats,
         dbKind: rt.database.kind,
         staleAfterMs: rt.config.workers.staleAfterMs,
         now: () => new Date(),
       }),
     api: {
-      models: rt.models,
       stores: rt.stores,
+      passwords,
       secrets: rt.secrets,
       blobs: rt.blobs,
       now: () => new Date(),
@@ -39,8 +41,8 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       connectionChecks,
     },
     pages: {
-      models: rt.models,
       stores: rt.stores,
+      passwords,
       now: () => new Date(),
       publicUrl: rt.config.publicUrl,
       blobs: rt.blobs,

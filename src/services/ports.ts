@@ -1,6 +1,6 @@
 /*
- * The ports use cases declare for the adapters they drive: background work (src/jobs implements it)
- * and sending a stored message (src/mail implements it). The composition root passes the adapters.
+ * The ports use cases declare for the adapters they drive: background work (src/jobs implements it),
+ * composing and sending mail (src/mail), hashing passwords (src/store). The composition root passes the adapters.
  */
 
 /** How use cases schedule background work, without knowing about Agenda. */
@@ -42,3 +42,37 @@ export interface MailSender {
   send(account: SmtpAccount, envelope: { from: string; to: string[] }, raw: Buffer): Promise<DeliveryResult>;
   close(): void;
 }
+
+/** Hashes and checks passwords (src/store/passwords.ts implements it with argon2id). */
+export interface PasswordHasher {
+  /** A hash of the password that embeds its own salt and parameters. */
+  hash(password: string): Promise<string>;
+  /** Whether the password matches the hash, in constant time; false for a malformed hash. */
+  verify(hash: string, password: string): Promise<boolean>;
+}
+
+/** A mailbox with an optional display name (non-ASCII names are RFC 2047-encoded on the way out). */
+export interface MailboxAddress {
+  address: string;
+  name?: string | null;
+}
+
+/** A mail to compose. Message ids are given without angle brackets. */
+export interface OutgoingMail {
+  from: MailboxAddress;
+  to: MailboxAddress[];
+  cc?: MailboxAddress[];
+  replyTo?: MailboxAddress[];
+  subject: string;
+  text: string;
+  html?: string | null;
+  messageId: string;
+  inReplyTo?: string | null;
+  references?: string[];
+  date: Date;
+  /** Extra header fields, emitted as given (names keep their spelling). */
+  headers?: Record<string, string>;
+}
+
+/** Turns a mail into RFC 5322 bytes (src/mail/compose-message.ts); refuses what would not be a valid message. */
+export type ComposeMail = (mail: OutgoingMail) => Promise<Buffer>;

@@ -68,3 +68,9 @@ export async function connectMongo(uri: string, opts: { serverSelectionTimeoutMs
   }
   return conn;
 }
+
+/** Pings the database over `connection`; rejects when it is not connected or does not answer. */
+export async function pingDatabase(connection: Connection): Promise<void> {
+  if (!connection.db || connection.readyState !== 1) throw new Error('not connected');
+  await connection.db.command({ ping: 1 });
+}

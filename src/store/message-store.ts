@@ -1,9 +1,138 @@
+import type { Types } from 'mongoose';
+import type { PendingMessage } from './ingest-writes.js';
 import type { Models } from './models/index.js';
+import type { MessageDoc } from './models/message.js';
 
-/** Skeleton: the named queries and writes on this collection go here. */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
+/** The fields of a conversation's messages the recipient rule reads (src/domain/reply-recipients.ts). */
+const RECIPIENT_MESSAGE_FIELDS = { direction: 1, from: 1, to: 1, cc: 1, replyTo: 1, flags: 1, createdAt: 1 } as const;
+
+/** A conversation's mail as a reply reads it: for its recipients and for threading. */
+export type ReplyContextMessage = Pick<MessageDoc, '_id' | 'direction' | 'from' | 'to' | 'cc' | 'replyTo' | 'flags' | 'createdAt' | 'messageId' | 'references' | 'inReplyTo' | 'subject'>;
+
+/** Our own mail as it joins its conversation when queued; stored once per Message-ID. */
+export type OutboundMessage = Pick<MessageDoc, 'ticketId' | 'inboxId' | 'inReplyTo' | 'references' | 'threadKeys' | 'subject' | 'from' | 'to' | 'cc' | 'date' | 'text' | 'html' | 'authorId' | 'delivery' | 'flags'> & {
+  direction: 'outbound';
+  messageId: string;
+};
+
+const DUPLICATE_KEY = 11000;
+
+/** The messages of the conversations: received mail, our own mail, notes. */
 export function createMessageStore(models: Pick<Models, 'Message'>) {
-  return {};
+  const { Message } = models;
+  return {
+    /** One message, whole. */
+    async findById(id: Types.ObjectId): Promise<MessageDoc | null> {
+      return Message.findById(id).lean();
+    },
+
+    /** The messages of these tickets (a conversation with the tickets merged into it), in arrival order. */
+    async listConversation(ticketIds: Types.ObjectId[]): Promise<MessageDoc[]> {
+      return Message.find({ ticketId: { $in: ticketIds } }).sort({ createdAt: 1, _id: 1 }).lean();
+    },
+
+    /** The mail (received and ours, no notes) of these tickets in arrival order, with what replying to it reads. */
+    async listMailForReply(ticketIds: Types.ObjectId[]): Promise<ReplyContextMessage[]> {
+      return Message.find(
+        { ticketId: { $in: ticketIds }, direction: { $in: ['inbound', 'outbound'] } },
+        { ...RECIPIENT_MESSAGE_FIELDS, messageId: 1, references: 1, inReplyTo: 1, subject: 1 },
+      )
+        .sort({ createdAt: 1, _id: 1 })
+        .lean();
+    },
+
+    /** The recipients (To, Cc) our own mail with this Message-ID was stored with. */
+    async findOutboundRecipients(messageId: string): Promise<Pick<MessageDoc, '_id' | 'to' | 'cc'> | null> {
+      return Message.findOne({ messageId, direction: 'outbound' }, { to: 1, cc: 1 }).lean();
+    },
+
+    /**
+     * Of these tickets' messages, those with these ids and our own mail with these Message-IDs (what
+     * the trail names), with what a reply conflict shows of them.
+     */
+    async listNamedByTrail(ticketIds: Types.ObjectId[], docIds: Types.ObjectId[], mailIds: string[]): Promise<Array<Pick<MessageDoc, '_id' | 'direction' | 'messageId' | 'from' | 'text' | 'authorId'>>> {
+      return Message.find({ ticketId: { $in: ticketIds }, $or: [{ _id: { $in: docIds } }, { messageId: { $in: mailIds }, direction: 'outbound' }] })
+        .select({ direction: 1, messageId: 1, from: 1, text: 1, authorId: 1 })
+        .lean();
+    },
+
+    /** The stored HTML of a message among these tickets' (with its sanitizer rules and attachments). */
+    async findBodyAmong(id: Types.ObjectId, ticketIds: Types.ObjectId[]): Promise<Pick<MessageDoc, '_id' | 'html' | 'htmlRules' | 'attachments'> | null> {
+      return Message.findOne({ _id: id, ticketId: { $in: ticketIds } }).select({ html: 1, htmlRules: 1, attachments: 1 }).lean();
+    },
+
+    /** A message's ticket and attachments; null for no id. */
+    async findAttachmentsById(id: Types.ObjectId | null): Promise<Pick<MessageDoc, '_id' | 'ticketId' | 'attachments'> | null> {
+      return Message.findById(id).select({ ticketId: 1, attachments: 1 }).lean();
+    },
+
+    /** The tickets with a message that references this stored file. */
+    async listTicketIdsWithFile(fileId: Types.ObjectId): Promise<Types.ObjectId[]> {
+      return Message.distinct('ticketId', { 'attachments.fileId': fileId });
+    },
+
+    /** The attachments of a message of these tickets that references this stored file. */
+    async findAttachmentsWithFile(fileId: Types.ObjectId, ticketIds: Types.ObjectId[]): Promise<Pick<MessageDoc, '_id' | 'attachments'> | null> {
+      return Message.findOne({ ticketId: { $in: ticketIds }, 'attachments.fileId': fileId }).select({ attachments: 1 }).lean();
+    },
+
+    /**
+     * Adds our own mail to its conversation, once per Message-ID: a copy already stored (also by a
+     * concurrent call) is kept as it is.
+     */
+    async addOutboundOnce(message: OutboundMessage): Promise<void> {
+      await Message.updateOne({ messageId: message.messageId, direction: 'outbound' }, { $setOnInsert: message }, { upsert: true }).catch((err: { code?: number }) => {
+        // A concurrent upsert of the same mail inserted it first; only $setOnInsert was asked for, so that copy is it.
+        if (err.code !== DUPLICATE_KEY) throw err;
+      });
+    },
+
+    /** Records where delivery of our own mail with this Message-ID stands. */
+    async setDelivery(messageId: string, delivery: NonNullable<MessageDoc['delivery']>): Promise<void> {
+      await Message.updateOne({ messageId, direction: 'outbound' }, { $set: { delivery } });
+    },
+
+    /** The ticket of a stored message with this Message-ID (any direction), if one is stored. */
+    async findTicketIdByMessageId(messageId: string): Promise<Types.ObjectId | null> {
+      const stored = await Message.findOne({ messageId }, { ticketId: 1 }).lean();
+      return stored ? stored.ticketId : null;
+    },
+
+    /** The stored copies of received mail with these dedupe keys. */
+    async listByDedupeKeys(dedupeKeys: string[]): Promise<Array<Pick<MessageDoc, '_id' | 'ticketId' | 'ingestState' | 'dedupeKey'>>> {
+      return Message.find({ dedupeKey: { $in: dedupeKeys } }, { ticketId: 1, ingestState: 1, dedupeKey: 1 }).lean();
+    },
+
+    /** Our own stored mail with these Message-IDs. */
+    async listOutboundByMessageIds(messageIds: string[]): Promise<Array<Pick<MessageDoc, '_id' | 'ticketId' | 'messageId'>>> {
+      return Message.find({ messageId: { $in: messageIds }, direction: 'outbound' }, { ticketId: 1, messageId: 1 }).lean();
+    },
+
+    /** The messages sharing any of these thread keys, with their keys. */
+    async listByThreadKeys(keys: string[]): Promise<Array<Pick<MessageDoc, '_id' | 'ticketId' | 'threadKeys'>>> {
+      return Message.find({ threadKeys: { $in: keys } }, { ticketId: 1, threadKeys: 1 }).lean();
+    },
+
+    /** The tickets of the messages sharing any of these thread keys (one entry per message). */
+    async listTicketIdsByThreadKeys(keys: string[]): Promise<Types.ObjectId[]> {
+      return (await Message.find({ threadKeys: { $in: keys } }, { ticketId: 1 }).lean()).map((m) => m.ticketId);
+    },
+
+    /** Notes that the stored copy of received mail with this dedupe key was delivered to this inbox too; that copy. */
+    async addDeliveryByDedupeKey(dedupeKey: string, inboxId: Types.ObjectId): Promise<MessageDoc | null> {
+      return Message.findOneAndUpdate({ dedupeKey }, { $addToSet: { deliveredTo: inboxId } }, { returnDocument: 'after', lean: true });
+    },
+
+    /**
+     * A received message's document, checked against the schema and completed with its id and
+     * defaults, ready to be inserted with its batch; nothing is written. Throws when it is invalid.
+     */
+    async validateNew(fields: Partial<MessageDoc>): Promise<PendingMessage['doc']> {
+      const doc = new Message(fields);
+      await doc.validate();
+      return doc.toObject({ depopulate: true }) as PendingMessage['doc'];
+    },
+  };
 }
 
 /** What use cases may ask of this store; each names the methods it needs with `Pick`. */

@@ -14,6 +14,7 @@ import { createTicketStore } from './ticket-store.js';
 import { createTrailStore } from './trail-store.js';
 import { createUserStore } from './user-store.js';
 import { createWebSessionStore } from './web-session-store.js';
+import { createHeartbeatStore } from './worker-heartbeats.js';
 
 /**
  * One store per collection, each the only code that queries it. Use cases take the stores they use
@@ -36,6 +37,7 @@ export function createStores(models: Models) {
     messages: createMessageStore(models),
     contacts: createContactStore(models),
     outbox: createOutboxStore(models),
+    heartbeats: createHeartbeatStore(models),
   };
 }
 

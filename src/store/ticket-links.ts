@@ -15,7 +15,7 @@ export interface TicketRelation {
  * one `related` event naming the other ticket (at most one per pair, however many mails link them).
  * Nothing moves between the tickets. Idempotent, so a retried batch converges.
  */
-export async function relateTickets(models: Models, relations: readonly TicketRelation[]): Promise<void> {
+export async function relateTickets(models: Pick<Models, 'Ticket' | 'TicketEvent'>, relations: readonly TicketRelation[]): Promise<void> {
   const pairs = relations.filter((r) => !r.ticketId.equals(r.otherId));
   if (pairs.length === 0) return;
   const ids = pairs.flatMap((r) => [r.ticketId, r.otherId]);

@@ -92,7 +92,7 @@ export async function mergeRootOf(models: Pick<Models, 'Ticket'>, ticketId: Type
  * that re-running an interrupted ingest converges instead of counting a message twice. Bounces and
  * out-of-office notices count as little here as when they arrived.
  */
-export async function refreshTicketStats(models: Models, ticketId: Types.ObjectId): Promise<void> {
+export async function refreshTicketStats(models: Pick<Models, 'Ticket' | 'Message'>, ticketId: Types.ObjectId): Promise<void> {
   const ticketIds = await conversationTicketIds(models, ticketId);
   const [stats] = await models.Message.aggregate<{ count: number; last: Date | null }>([
     // Automated mail we send (auto-replies) is not counted, as it is not when it is queued.
@@ -132,7 +132,7 @@ export async function claimMerge(models: Pick<Models, 'Ticket'>, claim: { fromId
  * user `by` for an agent's merge. Idempotent: merging an already merged pair again converges, and a
  * ticket merged into another one is never re-pointed.
  */
-export async function mergeTickets(models: Models, opts: { intoId: Types.ObjectId; fromId: Types.ObjectId; at: Date; reason: string; by?: { userId: Types.ObjectId | null } }): Promise<void> {
+export async function mergeTickets(models: Pick<Models, 'Ticket' | 'TicketEvent' | 'Message'>, opts: { intoId: Types.ObjectId; fromId: Types.ObjectId; at: Date; reason: string; by?: { userId: Types.ObjectId | null } }): Promise<void> {
   const { intoId, fromId, at } = opts;
   if (intoId.equals(fromId)) return;
   const [into, from] = await Promise.all([models.Ticket.findById(intoId).lean(), models.Ticket.findById(fromId).lean()]);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { WorkerHeartbeatModel } from './models/worker-heartbeat.js';
+import type { Models } from './models/index.js';
+import type { WorkerHeartbeatDoc, WorkerHeartbeatModel } from './models/worker-heartbeat.js';
 
 /** A running piece of the runtime (web, poller, jobs) reports its state through this. */
 export interface WorkerStatus {
@@ -45,3 +46,16 @@ export function startHeartbeat(
     },
   };
 }
+
+/** The workers' reports, for /healthz. */
+export function createHeartbeatStore(models: Pick<Models, 'WorkerHeartbeat'>) {
+  return {
+    /** Every worker that has not said it stopped, by role. */
+    async listRunning(): Promise<WorkerHeartbeatDoc[]> {
+      return models.WorkerHeartbeat.find({ state: { $ne: 'stopped' } }).sort({ role: 1, _id: 1 }).lean();
+    },
+  };
+}
+
+/** What use cases may ask of the heartbeats. */
+export type HeartbeatStore = ReturnType<typeof createHeartbeatStore>;

@@ -33,7 +33,7 @@ export function createApp(deps: AppDeps): Express {
 
   const users = deps.pages ?? deps.api ?? null;
   const lifetimes = deps.pages?.sessionLifetimes ? { sessionLifetimes: deps.pages.sessionLifetimes } : {};
-  app.get('/healthz', healthRoute({ health: deps.health, viewers: users && { models: users.models, now: users.now, publicUrl, ...lifetimes } }));
+  app.get('/healthz', healthRoute({ health: deps.health, viewers: users && { ...users.stores, now: users.now, publicUrl, ...lifetimes } }));
 
   if (deps.api) app.use('/api/v1', createApiRouter({ ...deps.api, logger: deps.logger }));
   if (deps.pages) app.use(createPagesRouter({ ...deps.pages, logger: deps.logger }));

@@ -1,16 +1,17 @@
 import type { Request, RequestHandler } from 'express';
 import { isAppError } from '../domain/errors.js';
 import type { Actor } from '../services/access.js';
-import { authenticateApiToken } from '../services/auth/authenticate-api-token.js';
+import { authenticateApiToken, type AuthenticateApiTokenDeps } from '../services/auth/authenticate-api-token.js';
 import { healthFor, type HealthReport } from '../services/system/check-health.js';
-import { resumeWebSession, type SessionLifetimes } from '../services/auth/web-sessions.js';
-import type { Models } from '../store/models/index.js';
+import { resumeWebSession, type SessionLifetimes, type WebSessionDeps } from '../services/auth/web-sessions.js';
 import { bearerToken } from './api/authenticate.js';
 import { sessionTokenOf } from './session/cookies.js';
 
 /** What `/healthz` needs to recognise a signed-in caller; without it every caller is anonymous. */
 export interface HealthViewerDeps {
-  models: Pick<Models, 'User' | 'ApiToken' | 'WebSession'>;
+  users: AuthenticateApiTokenDeps['users'] & WebSessionDeps['users'];
+  apiTokens: AuthenticateApiTokenDeps['apiTokens'];
+  webSessions: WebSessionDeps['webSessions'];
   now: () => Date;
   publicUrl: string | null;
   sessionLifetimes?: SessionLifetimes;
@@ -29,7 +30,10 @@ async function viewerOf(req: Request, deps: HealthViewerDeps): Promise<Actor | n
   }
   const cookie = sessionTokenOf(req, deps.publicUrl);
   if (!cookie) return null;
-  const session = await resumeWebSession({ models: deps.models, now: deps.now, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }, cookie);
+  const session = await resumeWebSession(
+    { users: deps.users, webSessions: deps.webSessions, now: deps.now, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) },
+    cookie,
+  );
   return session?.actor ?? null;
 }
 

@@ -9,6 +9,7 @@ import { TEST_SECRET_KEY } from '../helpers/inbox.js';
 import { spawnEntry, workerEnv, type Spawned } from '../helpers/process.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { withDbName } from '../helpers/uri.js';
+import { compose } from '../helpers/use-case-deps.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let smtp: TestSmtp;
@@ -44,7 +45,7 @@ describe('job worker killed right after the SMTP server accepted a mail', () => 
     const agenda = new Agenda({ backend: new MongoBackend({ mongo: db.connection.db!, collection: 'jobs' }) });
     await agenda.ready;
     const item = await queueMail(
-      { models: db.models, scheduler: createScheduler(agenda, db.connection.db!.collection('jobs')), sign: createSigner(TEST_SECRET_KEY), now: () => new Date() },
+      { ...db.stores, scheduler: createScheduler(agenda, db.connection.db!.collection('jobs')), compose, sign: createSigner(TEST_SECRET_KEY), now: () => new Date() },
       {
         kind: 'agent-reply', inbox, ticket: { _id: ticket._id, number: 77 }, dedupeKey: 'crash-reply', to: [{ address: 'ann@customer.test', name: null }],
         subject: 'Re: Refund [#77]', text: 'Your refund is on its way.', envelopeFrom: inbox.address, storeAsMessage: true,

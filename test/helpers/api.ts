@@ -5,13 +5,17 @@ import { createBlobStore, type BlobStore } from '../../src/store/blob-store.js';
 import type { Models } from '../../src/store/models/index.js';
 import type { Stores } from '../../src/store/stores.js';
 import type { UserRole } from '../../src/store/models/user.js';
-import { hashPassword } from '../../src/store/passwords.js';
+import type { PasswordHasher } from '../../src/services/ports.js';
+import { hashPassword, verifyPassword } from '../../src/store/passwords.js';
 import { createSecretBox, type SecretBox } from '../../src/store/secret-box.js';
 import { createApp } from '../../src/web/create-app.js';
 import { openTestDb } from './db.js';
 import { serve } from './http.js';
 
 export const TEST_SECRET_KEY = 'test-secret-key-'.padEnd(40, 'x');
+
+/** The app's password hashing (argon2id), as the composition root passes it to the web layer. */
+export const TEST_PASSWORDS: PasswordHasher = { hash: hashPassword, verify: verifyPassword };
 
 /** A running app with the JSON API on a fresh database, a settable clock and captured logs. */
 export interface ApiHarness {
@@ -44,7 +48,7 @@ export async function startApi(prefix: string): Promise<ApiHarness> {
   const app = createApp({
     logger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models: db.models, stores: db.stores, secrets, blobs, now: () => fixedNow ?? new Date() },
+    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets, blobs, now: () => fixedNow ?? new Date() },
   });
   const server = await serve(app);
   return {

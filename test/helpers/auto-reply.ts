@@ -4,12 +4,14 @@ import type { AutoReplyDeps } from '../../src/services/auto-reply/send-auto-repl
 import { testLogger } from './db.js';
 import type { ingestFixture } from './ingest.js';
 import { rawMail } from './mail.js';
+import { compose } from './use-case-deps.js';
 
 /** The auto-reply use case over an ingest fixture's database, with the production default limits. */
 export function autoReplyDeps(fx: Awaited<ReturnType<typeof ingestFixture>>, scheduler: JobScheduler, now: () => Date = () => new Date()): AutoReplyDeps {
   return {
-    models: fx.models,
+    ...fx.stores,
     scheduler,
+    compose,
     sign: fx.deps.sign,
     now,
     blobs: fx.deps.blobs,

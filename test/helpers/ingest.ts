@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { parseMail } from '../../src/mail/parse-mail.js';
-import { sanitizeEmailHtml } from '../../src/mail/sanitize-html.js';
+import { SANITIZER_RULES, sanitizeEmailHtml } from '../../src/mail/sanitize-html.js';
 import type { IngestDeps } from '../../src/services/ingest/ingest-email.js';
 import { createBlobStore } from '../../src/store/blob-store.js';
+import { IngestWriteBuffer } from '../../src/store/ingest-writes.js';
 import { openTestDb, testLogger } from './db.js';
 
 /** Ingest dependencies over a fresh test database, with a movable clock. */
@@ -20,11 +21,12 @@ export async function ingestFixture(prefix: string, opts: { maxBytes?: number } 
     smtp: { host: '127.0.0.1', port: 25, secure: false },
   });
   const deps: IngestDeps = {
-    models: db.models,
     ...db.stores,
+    startWrites: (onStored) => new IngestWriteBuffer(db.models, onStored),
     blobs,
     parse: (raw) => parseMail(raw, { maxBytes: opts.maxBytes ?? 30 * 1024 * 1024 }),
     sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
+    sanitizerRules: SANITIZER_RULES,
     sign: (v) => createHmac('sha256', 'test-secret-key-of-at-least-32-chars').update(v).digest('hex'),
     now: () => clock.now,
     logger: testLogger,

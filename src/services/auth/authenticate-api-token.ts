@@ -1,12 +1,14 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
-import type { Models } from '../../store/models/index.js';
+import type { ApiTokenStore } from '../../store/api-token-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import type { UserRole } from '../../domain/user-roles.js';
 import type { Actor } from '../access.js';
 import { hashApiToken, looksLikeApiToken } from './api-token-codec.js';
 
 export interface AuthenticateApiTokenDeps {
-  models: Pick<Models, 'User' | 'ApiToken'>;
+  users: Pick<UserStore, 'findById'>;
+  apiTokens: Pick<ApiTokenStore, 'findByHash' | 'markUsed'>;
   now: () => Date;
 }
 
@@ -28,17 +30,14 @@ export async function authenticateApiToken(deps: AuthenticateApiTokenDeps, token
   const refused = new AppError('UNAUTHENTICATED', 'API token is invalid, expired or revoked');
   if (!looksLikeApiToken(token)) throw refused;
   const now = deps.now();
-  const record = await deps.models.ApiToken.findOne({ tokenHash: hashApiToken(token) }).lean();
+  const record = await deps.apiTokens.findByHash(hashApiToken(token));
   if (!record || (record.expiresAt && record.expiresAt <= now)) throw refused;
-  const user = await deps.models.User.findById(record.userId).lean();
+  const user = await deps.users.findById(record.userId);
   if (!user || user.disabled) throw refused;
 
   const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
   if (!record.lastUsedAt || record.lastUsedAt < staleBefore) {
-    await deps.models.ApiToken.updateOne(
-      { _id: record._id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: staleBefore } }] },
-      { $set: { lastUsedAt: now } },
-    );
+    await deps.apiTokens.markUsed(record._id, now, staleBefore);
   }
   return {
     actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds },

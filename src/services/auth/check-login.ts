@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
-import type { Models } from '../../store/models/index.js';
-import { hashPassword, verifyPassword } from '../../store/passwords.js';
-import { releaseLoginAttempt, reserveLoginAttempt, type LoginLimits } from './login-throttle.js';
+import type { UserStore } from '../../store/user-store.js';
+import type { PasswordHasher } from '../ports.js';
+import { releaseLoginAttempt, reserveLoginAttempt, type LoginLimits, type LoginThrottleDeps } from './login-throttle.js';
 
 export interface CheckLoginDeps {
-  models: Pick<Models, 'User' | 'LoginAttempt'>;
+  users: Pick<UserStore, 'findByEmailWithPasswordHash' | 'recordLogin'>;
+  loginAttempts: LoginThrottleDeps['loginAttempts'];
+  passwords: PasswordHasher;
   now: () => Date;
   /** Per-account and per-address limits; the defaults of the login throttle unless given. */
   loginLimits?: LoginLimits;
@@ -24,8 +26,8 @@ export type LoginCheck = { userId: Types.ObjectId } | { userId: null; reason: 'i
 let dummyHash: Promise<string> | undefined;
 
 // Unknown emails run argon2 on this hash, so they take as long as wrong passwords.
-function getDummyHash(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+function getDummyHash(passwords: PasswordHasher): Promise<string> {
+  dummyHash ??= passwords.hash(randomBytes(16).toString('hex'));
   return dummyHash;
 }
 
@@ -40,12 +42,12 @@ export async function checkLogin(deps: CheckLoginDeps, attempt: LoginAttempt): P
   const { password, ip } = attempt;
   // Bounded so a login cannot make argon2 hash megabytes or MongoDB match a huge string.
   if (!email || email.length > 320 || !password || password.length > 1024) return { userId: null, reason: 'invalid-input' };
-  const throttle = { models: deps.models, now: deps.now, ...(deps.loginLimits ? { limits: deps.loginLimits } : {}) };
+  const throttle = { loginAttempts: deps.loginAttempts, now: deps.now, ...(deps.loginLimits ? { limits: deps.loginLimits } : {}) };
   await reserveLoginAttempt(throttle, email, ip);
-  const user = await deps.models.User.findOne({ email }).select('+passwordHash').lean();
-  const ok = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), password);
+  const user = await deps.users.findByEmailWithPasswordHash(email);
+  const ok = await deps.passwords.verify(user?.passwordHash ?? (await getDummyHash(deps.passwords)), password);
   if (!user || !ok || user.disabled) return { userId: null, reason: !user ? 'unknown-user' : !ok ? 'wrong-password' : 'disabled' };
   await releaseLoginAttempt(throttle, email, ip);
-  await deps.models.User.updateOne({ _id: user._id }, { $set: { lastLoginAt: deps.now() } });
+  await deps.users.recordLogin(user._id, deps.now());
   return { userId: user._id };
 }

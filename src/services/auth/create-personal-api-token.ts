@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import type { Models } from '../../store/models/index.js';
+import type { ApiTokenStore } from '../../store/api-token-store.js';
 import type { Actor } from '../access.js';
 import { hashApiToken, newApiToken } from './api-token-codec.js';
 import { parseInput } from '../validate.js';
 
 export interface PersonalApiTokenDeps {
-  models: Pick<Models, 'ApiToken'>;
+  apiTokens: Pick<ApiTokenStore, 'create'>;
   now: () => Date;
   logger: Logger;
 }
@@ -43,7 +43,7 @@ export async function createPersonalApiToken(
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + expiresInDays * 86_400_000);
   const token = newApiToken();
-  const doc = await deps.models.ApiToken.create({ userId: actor.userId, tokenHash: hashApiToken(token), label, createdAt: now, expiresAt });
-  deps.logger.info({ userId: actor.userId.toHexString(), tokenId: doc._id.toHexString() }, 'personal API token created');
-  return { id: doc._id.toHexString(), token, label, expiresAt };
+  const id = await deps.apiTokens.create({ userId: actor.userId, tokenHash: hashApiToken(token), label, createdAt: now, expiresAt });
+  deps.logger.info({ userId: actor.userId.toHexString(), tokenId: id.toHexString() }, 'personal API token created');
+  return { id: id.toHexString(), token, label, expiresAt };
 }

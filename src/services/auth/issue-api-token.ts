@@ -1,14 +1,17 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import type { Models } from '../../store/models/index.js';
+import type { ApiTokenStore } from '../../store/api-token-store.js';
 import { hashApiToken, newApiToken } from './api-token-codec.js';
-import { checkLogin } from './check-login.js';
+import { checkLogin, type CheckLoginDeps } from './check-login.js';
 import type { LoginLimits } from './login-throttle.js';
 import { parseInput } from '../validate.js';
 
 export interface IssueApiTokenDeps {
-  models: Pick<Models, 'User' | 'ApiToken' | 'LoginAttempt'>;
+  users: CheckLoginDeps['users'];
+  loginAttempts: CheckLoginDeps['loginAttempts'];
+  apiTokens: Pick<ApiTokenStore, 'create'>;
+  passwords: CheckLoginDeps['passwords'];
   now: () => Date;
   logger: Logger;
   /** Lifetime of a new token; 90 days unless configured. */
@@ -43,7 +46,7 @@ export async function issueApiToken(deps: IssueApiTokenDeps, input: unknown, ip:
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + (deps.tokenTtlDays ?? 90) * 86_400_000);
   const token = newApiToken();
-  await deps.models.ApiToken.create({ userId: checked.userId, tokenHash: hashApiToken(token), label: label ?? null, createdAt: now, expiresAt });
+  await deps.apiTokens.create({ userId: checked.userId, tokenHash: hashApiToken(token), label: label ?? null, createdAt: now, expiresAt });
   deps.logger.info({ userId: checked.userId.toHexString() }, 'API token issued');
   return { token, expiresAt };
 }

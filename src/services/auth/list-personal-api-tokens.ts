@@ -1,4 +1,4 @@
-import type { Models } from '../../store/models/index.js';
+import type { ApiTokenStore } from '../../store/api-token-store.js';
 import type { Actor } from '../access.js';
 
 /** One of the caller's API tokens, without anything that would let it be used. */
@@ -12,10 +12,10 @@ export interface ApiTokenView {
 }
 
 /** The caller's API tokens (personal ones and those from `POST /auth/token`), newest first. */
-export async function listPersonalApiTokens(deps: { models: Pick<Models, 'ApiToken'>; now: () => Date }, actor: Actor): Promise<ApiTokenView[]> {
+export async function listPersonalApiTokens(deps: { apiTokens: Pick<ApiTokenStore, 'listByUser'>; now: () => Date }, actor: Actor): Promise<ApiTokenView[]> {
   if (!actor.userId) return [];
   const now = deps.now();
-  const tokens = await deps.models.ApiToken.find({ userId: actor.userId }).select({ tokenHash: 0 }).sort({ createdAt: -1, _id: -1 }).lean();
+  const tokens = await deps.apiTokens.listByUser(actor.userId);
   return tokens.map((t) => ({
     id: t._id.toHexString(),
     label: t.label ?? null,

@@ -1,7 +1,6 @@
 import { AppError } from '../../domain/errors.js';
-import type { Models } from '../../store/models/index.js';
-import type { LoginAttemptModel } from '../../store/models/login-attempt.js';
-import { LOGIN_WINDOW_SECONDS } from '../../store/models/login-attempt.js';
+import { LOGIN_WINDOW_SECONDS } from '../../domain/user-rules.js';
+import type { LoginAttemptStore } from '../../store/login-attempt-store.js';
 
 /** Failed attempts allowed per account and address, and per address alone, within the window. */
 export interface LoginLimits {
@@ -12,7 +11,7 @@ export interface LoginLimits {
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perAccount: 10, perAddress: 100 };
 
 export interface LoginThrottleDeps {
-  models: Pick<Models, 'LoginAttempt'>;
+  loginAttempts: Pick<LoginAttemptStore, 'takeSlot' | 'giveBack' | 'forget'>;
   now: () => Date;
   limits?: LoginLimits;
 }
@@ -22,32 +21,13 @@ export const LOGIN_THROTTLED = `Too many failed sign-in attempts. Please wait ${
 
 const keys = (email: string, ip: string) => ({ account: `${email.trim().toLowerCase()}|${ip}`, address: `ip|${ip}` });
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
-
 /**
- * Takes one slot under `limit` on a counter, in single atomic writes: parallel callers can never
- * take more slots than the limit. The window starts at the first attempt and the counter starts
- * over once it has passed.
+ * Takes one slot under `limit` on a counter (atomically, see the store). The window starts at the
+ * first attempt and the counter starts over once it has passed.
  */
-async function takeSlot(model: LoginAttemptModel, key: string, limit: number, now: Date): Promise<boolean> {
-  const expiresAt = new Date(now.getTime() + LOGIN_WINDOW_SECONDS * 1000);
-  // A second round only matters when another request created the counter between our steps.
-  for (let round = 0; round < 2; round++) {
-    const taken = await model.updateOne({ _id: key, expiresAt: { $gt: now }, count: { $lt: limit } }, { $inc: { count: 1 } });
-    if (taken.matchedCount) return true;
-    const restarted = await model.updateOne({ _id: key, expiresAt: { $lte: now } }, { $set: { count: 1, expiresAt } });
-    if (restarted.matchedCount) return true;
-    try {
-      await model.create({ _id: key, count: 1, expiresAt });
-      return true;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-  }
-  return false;
+function takeSlot(deps: LoginThrottleDeps, key: string, limit: number, now: Date): Promise<boolean> {
+  return deps.loginAttempts.takeSlot(key, limit, now, new Date(now.getTime() + LOGIN_WINDOW_SECONDS * 1000));
 }
-
-const giveBack = (model: LoginAttemptModel, key: string) => model.updateOne({ _id: key, count: { $gt: 0 } }, { $inc: { count: -1 } });
 
 /**
  * Reserves one login attempt for this email from this address BEFORE the password is checked, so
@@ -61,9 +41,9 @@ export async function reserveLoginAttempt(deps: LoginThrottleDeps, email: string
   const now = deps.now();
   const k = keys(email, ip);
   const refused = new AppError('RATE_LIMITED', LOGIN_THROTTLED, { details: { retryAfterSeconds: LOGIN_WINDOW_SECONDS } });
-  if (!(await takeSlot(deps.models.LoginAttempt, k.account, limits.perAccount, now))) throw refused;
-  if (!(await takeSlot(deps.models.LoginAttempt, k.address, limits.perAddress, now))) {
-    await giveBack(deps.models.LoginAttempt, k.account);
+  if (!(await takeSlot(deps, k.account, limits.perAccount, now))) throw refused;
+  if (!(await takeSlot(deps, k.address, limits.perAddress, now))) {
+    await deps.loginAttempts.giveBack(k.account);
     throw refused;
   }
 }
@@ -71,6 +51,6 @@ export async function reserveLoginAttempt(deps: LoginThrottleDeps, email: string
 /** A successful login forgets the account's failures from that address and returns its address slot. */
 export async function releaseLoginAttempt(deps: LoginThrottleDeps, email: string, ip: string): Promise<void> {
   const k = keys(email, ip);
-  await deps.models.LoginAttempt.deleteOne({ _id: k.account });
-  await giveBack(deps.models.LoginAttempt, k.address);
+  await deps.loginAttempts.forget(k.account);
+  await deps.loginAttempts.giveBack(k.address);
 }

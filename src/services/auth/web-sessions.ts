@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
-import type { Models } from '../../store/models/index.js';
+import type { UserStore } from '../../store/user-store.js';
+import type { WebSessionStore } from '../../store/web-session-store.js';
 import type { UserRole } from '../../domain/user-roles.js';
 import type { Actor } from '../access.js';
 
@@ -21,7 +22,8 @@ export interface WebSessionView {
 }
 
 export interface WebSessionDeps {
-  models: Pick<Models, 'WebSession' | 'User'>;
+  webSessions: Pick<WebSessionStore, 'create' | 'findById' | 'touch' | 'deleteById'>;
+  users: Pick<UserStore, 'findById'>;
   now: () => Date;
   lifetimes?: SessionLifetimes;
 }
@@ -35,12 +37,12 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
  * Starts a new session for a user and returns its cookie token. The token is always fresh random
  * bytes, so a session id planted before login is never promoted (no fixation).
  */
-export async function createWebSession(deps: WebSessionDeps, userId: Types.ObjectId, userAgent: string | null): Promise<string> {
+export async function createWebSession(deps: Pick<WebSessionDeps, 'webSessions' | 'now' | 'lifetimes'>, userId: Types.ObjectId, userAgent: string | null): Promise<string> {
   const { idleMs, absoluteMs } = deps.lifetimes ?? DEFAULT_SESSION_LIFETIMES;
   const now = deps.now();
   const token = randomBytes(32).toString('base64url');
   const absoluteExpiresAt = new Date(now.getTime() + absoluteMs);
-  await deps.models.WebSession.create({
+  await deps.webSessions.create({
     _id: hashToken(token),
     userId,
     csrfToken: randomBytes(32).toString('base64url'),
@@ -62,21 +64,21 @@ export async function resumeWebSession(deps: WebSessionDeps, token: string | und
   const { idleMs } = deps.lifetimes ?? DEFAULT_SESSION_LIFETIMES;
   const id = hashToken(token);
   const now = deps.now();
-  const session = await deps.models.WebSession.findById(id).lean();
+  const session = await deps.webSessions.findById(id);
   if (!session) return null;
   const idleDeadline = session.lastSeenAt.getTime() + idleMs;
   if (now.getTime() >= idleDeadline || now >= session.absoluteExpiresAt) {
-    await deps.models.WebSession.deleteOne({ _id: id });
+    await deps.webSessions.deleteById(id);
     return null;
   }
-  const user = await deps.models.User.findById(session.userId).lean();
+  const user = await deps.users.findById(session.userId);
   if (!user || user.disabled) {
-    await deps.models.WebSession.deleteOne({ _id: id });
+    await deps.webSessions.deleteById(id);
     return null;
   }
   if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_RESOLUTION_MS) {
     const expiresAt = new Date(Math.min(now.getTime() + idleMs, session.absoluteExpiresAt.getTime()));
-    await deps.models.WebSession.updateOne({ _id: id }, { $set: { lastSeenAt: now, expiresAt } });
+    await deps.webSessions.touch(id, now, expiresAt);
   }
   return {
     id,
@@ -87,16 +89,14 @@ export async function resumeWebSession(deps: WebSessionDeps, token: string | und
 }
 
 /** Ends the session of a cookie token (logout); unknown tokens are ignored. */
-export async function endWebSession(deps: Pick<WebSessionDeps, 'models'>, token: string | undefined): Promise<void> {
-  if (token) await deps.models.WebSession.deleteOne({ _id: hashToken(token) });
+export async function endWebSession(deps: { webSessions: Pick<WebSessionStore, 'deleteById'> }, token: string | undefined): Promise<void> {
+  if (token) await deps.webSessions.deleteById(hashToken(token));
 }
 
 /**
  * Ends every session of a user (disabled account, password set through a link), or every one but
  * `exceptSessionId` (the session that changed its own password stays signed in).
  */
-export async function endUserWebSessions(deps: Pick<WebSessionDeps, 'models'>, userId: Types.ObjectId, exceptSessionId?: string): Promise<number> {
-  const filter = exceptSessionId ? { userId, _id: { $ne: exceptSessionId } } : { userId };
-  const { deletedCount } = await deps.models.WebSession.deleteMany(filter);
-  return deletedCount;
+export async function endUserWebSessions(deps: { webSessions: Pick<WebSessionStore, 'deleteByUser'> }, userId: Types.ObjectId, exceptSessionId?: string): Promise<number> {
+  return deps.webSessions.deleteByUser(userId, exceptSessionId);
 }

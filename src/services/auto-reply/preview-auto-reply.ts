@@ -1,4 +1,4 @@
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
 import { canSeeInbox, notFound, parseObjectId, type Actor } from '../access.js';
 import { requireInboxManager } from '../inboxes/inbox-manager-access.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
@@ -11,7 +11,7 @@ export const PREVIEW_TICKET = { ticketNumber: 1042, ticketSubject: 'My order has
  * subject and text overrides and the inbox's branding. A broken override throws VALIDATION_FAILED.
  */
 export async function previewAutoReply(
-  deps: { models: Pick<Models, 'Inbox'>; render: RenderEmailFn },
+  deps: { inboxes: Pick<InboxStore, 'findBranding'>; render: RenderEmailFn },
   actor: Actor,
   inboxId: string,
   overrides: { subject: string | null; template: string | null },
@@ -19,7 +19,7 @@ export async function previewAutoReply(
   const id = parseObjectId(inboxId);
   if (!id || !canSeeInbox(actor, id)) throw notFound('Inbox');
   requireInboxManager(actor, id);
-  const inbox = await deps.models.Inbox.findById(id, { name: 1, displayName: 1, branding: 1 }).lean();
+  const inbox = await deps.inboxes.findBranding(id);
   if (!inbox) throw notFound('Inbox');
   const rendered = await deps.render('auto-reply', { ...PREVIEW_TICKET }, { branding: brandingOf(inbox), subject: overrides.subject, template: overrides.template });
   return { subject: rendered.subject, text: rendered.text };

@@ -4,7 +4,12 @@ import { autoReplyRecipient, shouldAutoReply } from '../../domain/auto-reply-pol
 import type { ParsedMail } from '../../domain/mail.js';
 import { automatedHeaders, replyThreading } from '../../domain/outbound-headers.js';
 import type { BlobStore } from '../../store/blob-store.js';
-import { mergeRootOf, recordEvent } from '../../store/ticket-writes.js';
+import type { ContactStore } from '../../store/contact-store.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { OutboxStore } from '../../store/outbox-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { TrailStore } from '../../store/trail-store.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
 
@@ -12,6 +17,12 @@ export const AUTO_REPLY_JOB = 'auto-reply';
 
 
 export interface AutoReplyDeps extends QueueMailDeps {
+  tickets: Pick<TicketStore, 'mergeRootOf' | 'findById'>;
+  trail: Pick<TrailStore, 'record'>;
+  messages: QueueMailDeps['messages'] & Pick<MessageStore, 'findById'>;
+  outbox: QueueMailDeps['outbox'] & Pick<OutboxStore, 'existsWithDedupeKey' | 'findLastAutoReplyTo' | 'countAutoRepliesSince'>;
+  contacts: Pick<ContactStore, 'findBounceByEmail'>;
+  inboxes: Pick<InboxStore, 'findById' | 'listAddresses'>;
   blobs: BlobStore;
   parse: (raw: Buffer) => Promise<ParsedMail>;
   render: RenderEmailFn;
@@ -26,18 +37,17 @@ export interface AutoReplyDeps extends QueueMailDeps {
  * recorded on the ticket's trail. Idempotent per received mail.
  */
 export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.ObjectId): Promise<'queued' | 'suppressed' | 'skipped'> {
-  const { models } = deps;
-  const message = await models.Message.findById(messageDocId).lean();
+  const message = await deps.messages.findById(messageDocId);
   if (!message || message.direction !== 'inbound' || !message.raw) return 'skipped';
   const [ticket, inbox] = await Promise.all([
-    mergeRootOf(models, message.ticketId).then((id) => models.Ticket.findById(id).lean()),
-    models.Inbox.findById(message.inboxId).lean(),
+    deps.tickets.mergeRootOf(message.ticketId).then((id) => deps.tickets.findById(id)),
+    deps.inboxes.findById(message.inboxId),
   ]);
   if (!ticket || !inbox) return 'skipped';
   const now = deps.now();
   const key = `auto-reply:${messageDocId.toHexString()}`;
   const suppress = async (reason: string) => {
-    await recordEvent(models, { ticketId: ticket._id, type: 'auto_reply_suppressed', actor: { kind: 'system', label: 'auto-reply' }, at: now, data: { reason, messageId: messageDocId }, key });
+    await deps.trail.record({ ticketId: ticket._id, type: 'auto_reply_suppressed', actor: { kind: 'system', label: 'auto-reply' }, at: now, data: { reason, messageId: messageDocId }, key });
     deps.logger.debug({ ticket: ticket.number, reason }, 'auto-reply suppressed');
     return 'suppressed' as const;
   };
@@ -46,14 +56,14 @@ export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.Obj
   const recipient = autoReplyRecipient(mail);
   // A run cut short after the outbox write: that decision was made, so finish it (the checks below
   // would now see our own queued mail as the last auto-reply to this sender and suppress it).
-  const decided = await models.Outbox.exists({ dedupeKey: key });
+  const decided = await deps.outbox.existsWithDedupeKey(key);
   const received = message.createdAt ?? now;
   if (!decided && (now.getTime() - received.getTime()) / 1000 > deps.settings.maxMailAgeSeconds) return suppress('old-mail');
   const [own, contact, last, sentThisHour] = await Promise.all([
-    models.Inbox.find({}, { address: 1 }).lean().then((rows) => new Set(rows.map((r) => r.address))),
-    recipient ? models.Contact.findOne({ email: recipient }, { bounce: 1 }).lean() : null,
-    recipient ? models.Outbox.findOne({ kind: 'auto-reply', 'envelope.to': recipient }, { createdAt: 1 }).sort({ createdAt: -1 }).lean() : null,
-    models.Outbox.countDocuments({ kind: 'auto-reply', inboxId: inbox._id, createdAt: { $gte: new Date(now.getTime() - 3600_000) } }),
+    deps.inboxes.listAddresses().then((rows) => new Set(rows.map((r) => r.address))),
+    recipient ? deps.contacts.findBounceByEmail(recipient) : null,
+    recipient ? deps.outbox.findLastAutoReplyTo(recipient) : null,
+    deps.outbox.countAutoRepliesSince(inbox._id, new Date(now.getTime() - 3600_000)),
   ]);
   const decision = shouldAutoReply({
     mail,

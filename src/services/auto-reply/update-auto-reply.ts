@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
 import { canSeeInbox, notFound, parseObjectId, type Actor } from '../access.js';
 import { checkAutoReplyOverrides, type InboxDeps } from '../inboxes/create-inbox.js';
 import { requireInboxManager } from '../inboxes/inbox-manager-access.js';
@@ -25,7 +25,7 @@ const autoReplySchema = z.strictObject({
  * change these. An override that would not render is refused, naming the field, before anything is saved.
  */
 export async function updateAutoReply(
-  deps: { models: Pick<Models, 'Inbox' | 'InboxStatus'>; logger: InboxDeps['logger']; validateTemplate?: InboxDeps['validateTemplate'] },
+  deps: { inboxes: Pick<InboxStore, 'setAutoReply' | 'findStatus'>; logger: InboxDeps['logger']; validateTemplate?: InboxDeps['validateTemplate'] },
   actor: Actor,
   inboxId: string,
   input: unknown,
@@ -35,12 +35,8 @@ export async function updateAutoReply(
   requireInboxManager(actor, id, 'Only admins and managers of this inbox can change its auto-reply');
   const value = parseInput(autoReplySchema, input, 'Auto-reply');
   checkAutoReplyOverrides(deps, value);
-  const doc = await deps.models.Inbox.findOneAndUpdate(
-    { _id: id },
-    { $set: { 'autoReply.enabled': value.enabled, 'autoReply.subject': value.subject, 'autoReply.template': value.template } },
-    { returnDocument: 'after' },
-  ).lean();
+  const doc = await deps.inboxes.setAutoReply(id, value);
   if (!doc) throw notFound('Inbox');
   deps.logger.info({ inboxId, enabled: value.enabled }, 'inbox auto-reply updated');
-  return toInboxView(doc, await deps.models.InboxStatus.findById(id).lean(), actor);
+  return toInboxView(doc, await deps.inboxes.findStatus(id), actor);
 }

@@ -1,7 +1,9 @@
 import { fillPlaceholders } from '../../domain/canned-reply.js';
+import type { CannedReplyStore } from '../../store/canned-reply-store.js';
 import type { CannedReplyDoc } from '../../store/models/canned-reply.js';
-import type { Models } from '../../store/models/index.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import type { UserDoc } from '../../store/models/user.js';
 import { notFound, parseObjectId, type Actor } from '../access.js';
 import { visibleTicket } from '../tickets/visible-ticket.js';
@@ -17,12 +19,12 @@ export interface RenderedCannedReply {
  * Fills one of the ticket's inbox's canned replies for this ticket and this agent. NOT_FOUND when the
  * ticket is hidden, or the reply is missing or belongs to another inbox.
  */
-export async function renderCannedReply(deps: { models: Models }, actor: Actor, ticketId: string, cannedId: string): Promise<RenderedCannedReply> {
-  const ticket = await visibleTicket(deps.models, actor, ticketId);
+export async function renderCannedReply(deps: { tickets: Pick<TicketStore, 'findById'>; cannedReplies: Pick<CannedReplyStore, 'findInInbox'>; users: Pick<UserStore, 'findLabelById'> }, actor: Actor, ticketId: string, cannedId: string): Promise<RenderedCannedReply> {
+  const ticket = await visibleTicket(deps.tickets, actor, ticketId);
   const id = parseObjectId(cannedId);
   const [reply, agent] = await Promise.all([
-    id ? deps.models.CannedReply.findOne({ _id: id, inboxId: ticket.inboxId }).lean() : null,
-    actor.userId ? deps.models.User.findById(actor.userId, { name: 1, email: 1 }).lean() : null,
+    id ? deps.cannedReplies.findInInbox(id, ticket.inboxId) : null,
+    actor.userId ? deps.users.findLabelById(actor.userId) : null,
   ]);
   if (!reply) throw notFound('Canned reply');
   return fillCannedReply(reply, ticket, agent);

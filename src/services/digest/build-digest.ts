@@ -1,12 +1,13 @@
 import type { Types } from 'mongoose';
 import type { DigestData } from '../../domain/digest.js';
 import { median } from '../../domain/median.js';
-import type { TicketStatus } from '../../domain/ticket-status.js';
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
 import type { UserDoc } from '../../store/models/user.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { TrailStore } from '../../store/trail-store.js';
+import type { UserStore } from '../../store/user-store.js';
 
 const DAY = 86_400_000;
-const OPEN: TicketStatus[] = ['new', 'open', 'pending'];
 /** Open tickets by age; the digest draws them as a bar chart. */
 const AGE_BUCKETS = [
   { label: '< 1 day', maxDays: 1 },
@@ -21,8 +22,8 @@ const LIST_LIMIT = 20;
 export type DigestReport = DigestData & { periodStart: Date; periodEnd: Date };
 
 /** The inboxes a digest covers: the ones chosen in the schedule, within those the user may see. */
-export async function digestInboxIds(models: Models, user: Pick<UserDoc, 'role' | 'inboxIds' | 'digest'>): Promise<Types.ObjectId[]> {
-  const visible = user.role === 'admin' ? (await models.Inbox.find({}, { _id: 1 }).lean()).map((i) => i._id) : user.inboxIds;
+export async function digestInboxIds(inboxes: Pick<InboxStore, 'listIds'>, user: Pick<UserDoc, 'role' | 'inboxIds' | 'digest'>): Promise<Types.ObjectId[]> {
+  const visible = user.role === 'admin' ? await inboxes.listIds() : user.inboxIds;
   const chosen = user.digest?.inboxIds ?? [];
   return chosen.length === 0 ? visible : visible.filter((id) => chosen.some((c) => c.equals(id)));
 }
@@ -33,23 +34,27 @@ export async function digestInboxIds(models: Models, user: Pick<UserDoc, 'role' 
  * first-response and resolution times, and per-agent replies and solves. Queries use the list indexes.
  */
 export async function buildDigest(
-  models: Models,
+  deps: {
+    tickets: Pick<TicketStore, 'countCreatedIn' | 'listSolvedIn' | 'listOpenCreatedBefore' | 'listIdsInInboxes' | 'listFirstRespondedIn' | 'listTitles'>;
+    trail: Pick<TrailStore, 'listForDigest'>;
+    inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds'>;
+    users: Pick<UserStore, 'listLabelsByIds'>;
+  },
   opts: { user: Pick<UserDoc, 'name' | 'email' | 'role' | 'inboxIds' | 'digest'>; since: Date; until: Date; ticketUrlBase: string | null },
 ): Promise<DigestReport> {
+  const { tickets } = deps;
   const { since, until } = opts;
-  const inboxIds = await digestInboxIds(models, opts.user);
-  const inboxes = await models.Inbox.find({ _id: { $in: inboxIds } }, { name: 1 }).sort({ name: 1 }).lean();
-  const scope = { inboxId: { $in: inboxIds }, mergedIntoId: null };
-  const period = { $gte: since, $lt: until };
+  const inboxIds = await digestInboxIds(deps.inboxes, opts.user);
+  const inboxes = await deps.inboxes.listNamesByIds(inboxIds);
   const [created, solved, open, ticketIdsInScope] = await Promise.all([
-    models.Ticket.countDocuments({ ...scope, createdAt: period }),
-    models.Ticket.find({ ...scope, solvedAt: period }, { createdAt: 1, solvedAt: 1 }).lean(),
-    models.Ticket.find({ ...scope, status: { $in: OPEN }, createdAt: { $lt: until } }, { number: 1, subject: 1, createdAt: 1, assigneeId: 1, sla: 1 }).lean(),
+    tickets.countCreatedIn(inboxIds, since, until),
+    tickets.listSolvedIn(inboxIds, since, until),
+    tickets.listOpenCreatedBefore(inboxIds, until),
     // Merged tickets keep their own trail (a merge moves nothing), so their replies and breaches count too.
-    models.Ticket.distinct('_id', { inboxId: scope.inboxId }),
+    tickets.listIdsInInboxes(inboxIds),
   ]);
-  const events = await models.TicketEvent.find({ ticketId: { $in: ticketIdsInScope }, at: period, type: { $in: ['reopened', 'sla_breached', 'reply_queued', 'status_changed'] } }).lean();
-  const responded = await models.Ticket.find({ ...scope, 'sla.firstRespondedAt': period }, { createdAt: 1, sla: 1 }).lean();
+  const events = await deps.trail.listForDigest(ticketIdsInScope, since, until);
+  const responded = await tickets.listFirstRespondedIn(inboxIds, since, until);
 
   const backlogByAge = AGE_BUCKETS.map((b, i) => ({
     label: b.label,
@@ -58,7 +63,7 @@ export async function buildDigest(
       return age < b.maxDays && age >= (AGE_BUCKETS[i - 1]?.maxDays ?? 0);
     }).length,
   }));
-  const byId = new Map((await models.Ticket.find({ _id: { $in: events.filter((e) => e.type === 'sla_breached').map((e) => e.ticketId) } }, { number: 1, subject: 1 }).lean()).map((t) => [t._id.toHexString(), t]));
+  const byId = new Map((await tickets.listTitles(events.filter((e) => e.type === 'sla_breached').map((e) => e.ticketId))).map((t) => [t._id.toHexString(), t]));
   const breaches = events
     .filter((e) => e.type === 'sla_breached')
     .flatMap((e) => {
@@ -90,7 +95,7 @@ export async function buildDigest(
     if (e.type === 'status_changed' && e.data.to === 'solved') row.solved++;
     perAgentCounts.set(e.actor.id.toHexString(), row);
   }
-  const agents = await models.User.find({ _id: { $in: [...perAgentCounts.keys()] } }, { name: 1, email: 1 }).lean();
+  const agents = await deps.users.listLabelsByIds([...perAgentCounts.keys()]);
   const perAgent = agents
     .map((a) => ({ name: a.name ?? a.email, ...perAgentCounts.get(a._id.toHexString())! }))
     .filter((a) => a.solved + a.replies > 0)

@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { shortestCronGapSeconds } from '../../domain/cron-interval.js';
 import { AppError } from '../../domain/errors.js';
+import type { UserStore } from '../../store/user-store.js';
 import type { Actor } from '../access.js';
 import { parseObjectId } from '../access.js';
 import { syncDigestSchedule } from './send-digest.js';
@@ -46,26 +47,23 @@ function managerOnly(actor: Actor): asserts actor is Actor & { userId: NonNullab
 }
 
 /** The caller's digest schedule (defaults: weekdays 08:00 UTC, all their inboxes, off). */
-export async function getDigestSchedule(deps: Pick<DigestDeps, 'models'>, actor: Actor): Promise<DigestScheduleView> {
+export async function getDigestSchedule(deps: { users: Pick<UserStore, 'findById'> }, actor: Actor): Promise<DigestScheduleView> {
   managerOnly(actor);
-  const user = await deps.models.User.findById(actor.userId).lean();
+  const user = await deps.users.findById(actor.userId);
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
   const d = user.digest;
   return { enabled: d?.enabled ?? false, cron: d?.cron ?? '0 8 * * 1-5', timeZone: d?.timeZone ?? 'UTC', inboxIds: (d?.inboxIds ?? []).map(String), lastSentAt: d?.lastSentAt ?? null };
 }
 
 /** Saves the caller's digest schedule and moves their recurring digest job to match. */
-export async function setDigestSchedule(deps: Pick<DigestDeps, 'models' | 'scheduler'>, actor: Actor, input: unknown): Promise<DigestScheduleView> {
+export async function setDigestSchedule(deps: { users: Pick<UserStore, 'findById' | 'setDigestSchedule'>; scheduler: DigestDeps['scheduler'] }, actor: Actor, input: unknown): Promise<DigestScheduleView> {
   managerOnly(actor);
   const value = parseInput(scheduleSchema, input, 'Digest schedule');
   const inboxIds = value.inboxIds.map((id) => parseObjectId(id)!);
   if (actor.role !== 'admin' && inboxIds.some((id) => !actor.inboxIds.some((own) => own.equals(id)))) {
     throw new AppError('VALIDATION_FAILED', 'Digest schedule is invalid', { details: { issues: [{ path: 'inboxIds', message: 'may only name your own inboxes' }] } });
   }
-  await deps.models.User.updateOne(
-    { _id: actor.userId },
-    { $set: { 'digest.enabled': value.enabled, 'digest.cron': value.cron, 'digest.timeZone': value.timeZone, 'digest.inboxIds': inboxIds } },
-  );
+  await deps.users.setDigestSchedule(actor.userId, { enabled: value.enabled, cron: value.cron, timeZone: value.timeZone, inboxIds });
   await syncDigestSchedule(deps, actor.userId);
   return getDigestSchedule(deps, actor);
 }

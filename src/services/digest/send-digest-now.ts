@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
-import type { Models } from '../../store/models/index.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
+import type { UserStore } from '../../store/user-store.js';
 import type { Actor } from '../access.js';
 import type { DigestReport } from './build-digest.js';
 import { sendDigest, type DigestDeps } from './send-digest.js';
@@ -14,16 +14,10 @@ export const SEND_NOW_LIMIT = { count: 3, windowSeconds: 600 } as const;
  * oldest slot frees up. The slots live on the user document, so the limit holds across processes:
  * the `$push` only matches while fewer than `count` recent times are stored.
  */
-async function takeSendNowSlot(models: Pick<Models, 'User'>, userId: Types.ObjectId, now: Date): Promise<void> {
+async function takeSendNowSlot(users: Pick<UserStore, 'takeDigestSendNowSlot' | 'digestSendNowTimes'>, userId: Types.ObjectId, now: Date): Promise<void> {
   const since = new Date(now.getTime() - SEND_NOW_LIMIT.windowSeconds * 1000);
-  await models.User.updateOne({ _id: userId }, { $pull: { 'digest.sentNowAt': { $lte: since } } });
-  const taken = await models.User.updateOne(
-    { _id: userId, [`digest.sentNowAt.${SEND_NOW_LIMIT.count - 1}`]: { $exists: false } },
-    { $push: { 'digest.sentNowAt': now } },
-  );
-  if (taken.matchedCount > 0) return;
-  const user = await models.User.findById(userId, { 'digest.sentNowAt': 1 }).lean();
-  const recent = (user?.digest?.sentNowAt ?? []).map((d) => d.getTime()).filter((t) => t > since.getTime());
+  if (await users.takeDigestSendNowSlot(userId, now, since, SEND_NOW_LIMIT.count)) return;
+  const recent = (await users.digestSendNowTimes(userId)).map((d) => d.getTime()).filter((t) => t > since.getTime());
   const freesAt = (recent.length > 0 ? Math.min(...recent) : now.getTime()) + SEND_NOW_LIMIT.windowSeconds * 1000;
   const retryAfterSeconds = Math.max(1, Math.ceil((freesAt - now.getTime()) / 1000));
   throw new AppError('RATE_LIMITED', `Too many digests sent now: at most ${SEND_NOW_LIMIT.count} in ${SEND_NOW_LIMIT.windowSeconds / 60} minutes. Try again in ${retryAfterSeconds} seconds.`, {
@@ -37,6 +31,6 @@ async function takeSendNowSlot(models: Pick<Models, 'User'>, userId: Types.Objec
  */
 export async function sendDigestNow(deps: DigestDeps, actor: Actor): Promise<{ outbox: OutboxDoc; report: DigestReport }> {
   if (!actor.userId || actor.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins');
-  await takeSendNowSlot(deps.models, actor.userId, deps.now());
+  await takeSendNowSlot(deps.users, actor.userId, deps.now());
   return sendDigest(deps, actor.userId);
 }

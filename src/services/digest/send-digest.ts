@@ -1,7 +1,11 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
 import { automatedHeaders } from '../../domain/outbound-headers.js';
+import type { InboxStore } from '../../store/inbox-store.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { TrailStore } from '../../store/trail-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import { buildDigest, digestInboxIds, type DigestReport } from './build-digest.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
@@ -10,6 +14,10 @@ export const DIGEST_JOB = 'send-digest';
 const FIRST_PERIOD_MS = 7 * 86_400_000;
 
 export interface DigestDeps extends QueueMailDeps {
+  tickets: Pick<TicketStore, 'countCreatedIn' | 'listSolvedIn' | 'listOpenCreatedBefore' | 'listIdsInInboxes' | 'listFirstRespondedIn' | 'listTitles'>;
+  trail: Pick<TrailStore, 'listForDigest'>;
+  inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds' | 'findById' | 'findOldest'>;
+  users: Pick<UserStore, 'findById' | 'listLabelsByIds' | 'setDigestLastSentAt' | 'setDigestSchedule' | 'takeDigestSendNowSlot' | 'digestSendNowTimes'>;
   render: RenderEmailFn;
   ticketUrlBase: string | null;
 }
@@ -20,15 +28,14 @@ export interface DigestDeps extends QueueMailDeps {
  * queues the same digest once.
  */
 export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Promise<{ outbox: OutboxDoc; report: DigestReport }> {
-  const { models } = deps;
-  const user = await models.User.findById(userId).lean();
+  const user = await deps.users.findById(userId);
   if (!user || user.disabled) throw new AppError('NOT_FOUND', 'User not found');
   if (user.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins');
   const until = deps.now();
   const since = user.digest?.lastSentAt ?? new Date(until.getTime() - FIRST_PERIOD_MS);
-  const report = await buildDigest(models, { user, since, until, ticketUrlBase: deps.ticketUrlBase });
-  const [viaId] = await digestInboxIds(models, user);
-  const via = viaId ? await models.Inbox.findById(viaId).lean() : await models.Inbox.findOne().sort({ createdAt: 1 }).lean();
+  const report = await buildDigest(deps, { user, since, until, ticketUrlBase: deps.ticketUrlBase });
+  const [viaId] = await digestInboxIds(deps.inboxes, user);
+  const via = viaId ? await deps.inboxes.findById(viaId) : await deps.inboxes.findOldest();
   if (!via) throw new AppError('CONFLICT', 'No inbox exists to send the digest from');
   const rendered = await deps.render('digest', { ...report }, { branding: brandingOf(via) });
   const outbox = await queueMail(deps, {
@@ -44,13 +51,13 @@ export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Prom
     envelopeFrom: '',
     storeAsMessage: false,
   });
-  await models.User.updateOne({ _id: user._id }, { $set: { 'digest.lastSentAt': until } });
+  await deps.users.setDigestLastSentAt(user._id, until);
   return { outbox, report };
 }
 
 /** Keeps a manager's recurring digest job in line with their schedule (created, moved or removed). */
-export async function syncDigestSchedule(deps: Pick<DigestDeps, 'models' | 'scheduler'>, userId: Types.ObjectId): Promise<void> {
-  const user = await deps.models.User.findById(userId).lean();
+export async function syncDigestSchedule(deps: { users: Pick<UserStore, 'findById'>; scheduler: DigestDeps['scheduler'] }, userId: Types.ObjectId): Promise<void> {
+  const user = await deps.users.findById(userId);
   const key = userId.toHexString();
   if (!user || user.disabled || user.role === 'agent' || !user.digest?.enabled) return deps.scheduler.cancel(DIGEST_JOB, key);
   await deps.scheduler.scheduleRecurring(DIGEST_JOB, { key, cron: user.digest.cron, timeZone: user.digest.timeZone });

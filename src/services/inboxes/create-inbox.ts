@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.js';
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { requireAdmin, type Actor } from '../access.js';
 import { createInboxSchema } from './inbox-schemas.js';
@@ -11,7 +11,7 @@ import { parseInput } from '../validate.js';
 
 /** What the inbox use cases need. */
 export interface InboxDeps {
-  models: Pick<Models, 'Inbox' | 'InboxStatus'>;
+  inboxes: Pick<InboxStore, 'create' | 'findById' | 'updateIfUnchanged' | 'findStatus'>;
   secrets: SecretBox;
   logger: Logger;
   /** Checks an auto-reply subject/text override; returns what is wrong with it, or null. */
@@ -44,7 +44,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
   checkAutoReplyOverrides(deps, data.autoReply);
   const _id = new Types.ObjectId();
   try {
-    const doc = await deps.models.Inbox.create({
+    const doc = await deps.inboxes.create({
       _id,
       name: data.name,
       address: data.address,
@@ -69,7 +69,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
       branding: { signature: data.branding?.signature ?? null, primaryColor: data.branding?.primaryColor ?? null, logoUrl: data.branding?.logoUrl ?? null },
     });
     deps.logger.info({ inboxId: _id.toHexString(), address: data.address }, 'inbox created');
-    return toInboxView(doc.toObject(), null, actor);
+    return toInboxView(doc, null, actor);
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${data.address} already exists`);
     throw err;

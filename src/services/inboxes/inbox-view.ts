@@ -1,7 +1,6 @@
-import type { Types } from 'mongoose';
 import { mailErrorSummary } from '../../domain/mail-account.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
-import type { InboxStatusDoc, InboxStatusModel } from '../../store/models/mailbox.js';
+import type { InboxStatusDoc } from '../../store/models/mailbox.js';
 import type { Actor } from '../access.js';
 
 /** What the poller last reported for an inbox, or `unknown` before it ever did. */
@@ -75,11 +74,4 @@ export function toInboxView(doc: InboxDoc, status: InboxStatusDoc | null | undef
     updatedAt: doc.updatedAt,
     status: statusView(status, admin),
   };
-}
-
-/** The poller status of each given inbox, by inbox id (hex). */
-export async function loadInboxStatuses(statuses: InboxStatusModel, inboxIds: Types.ObjectId[]): Promise<Map<string, InboxStatusDoc>> {
-  if (inboxIds.length === 0) return new Map();
-  const rows = await statuses.find({ _id: { $in: inboxIds } }).lean();
-  return new Map(rows.map((row) => [row._id.toHexString(), row]));
 }

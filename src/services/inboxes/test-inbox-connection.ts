@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isAppError } from '../../domain/errors.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { canSeeInbox, notFound, parseObjectId, requireAdmin, type Actor } from '../access.js';
 import { requireInboxManager } from './inbox-manager-access.js';
@@ -50,7 +50,7 @@ export interface ConnectionChecks {
 
 /** What the connection test needs: the stored inbox, the key to its passwords, and the network checks. */
 export interface TestConnectionDeps {
-  models: Pick<Models, 'Inbox'>;
+  inboxes: Pick<InboxStore, 'findById'>;
   secrets: SecretBox;
   logger: Logger;
   checks: ConnectionChecks;
@@ -133,7 +133,7 @@ export async function testInboxConnection(deps: TestConnectionDeps, actor: Actor
   const id = parseObjectId(inboxId);
   if (!id || !canSeeInbox(actor, id)) throw notFound('Inbox');
   requireInboxManager(actor, id, 'Only admins and managers of this inbox can test its connection');
-  const inbox = await deps.models.Inbox.findById(id).lean();
+  const inbox = await deps.inboxes.findById(id);
   if (!inbox) throw notFound('Inbox');
   let patch: z.output<typeof changedSchema> = {};
   if (changes !== undefined) {

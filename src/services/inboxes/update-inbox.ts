@@ -17,7 +17,7 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   if (!id) throw notFound('Inbox');
   const patch = parseInput(updateInboxSchema, input, 'Inbox update');
   checkAutoReplyOverrides(deps, patch.autoReply);
-  const current = await deps.models.Inbox.findById(id).lean();
+  const current = await deps.inboxes.findById(id);
   if (!current) throw notFound('Inbox');
   const moved = movedPasswordIssues(current, patch);
   if (moved.length > 0) throw invalidInput(moved, 'Inbox update');
@@ -51,7 +51,7 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   let doc;
   try {
     doc = Object.keys(set).length
-      ? await deps.models.Inbox.findOneAndUpdate({ _id: id, ...unmoved }, { $set: set }, { returnDocument: 'after', runValidators: true }).lean()
+      ? await deps.inboxes.updateIfUnchanged(id, unmoved, set)
       : current;
   } catch (err) {
     if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${patch.address ?? ''} already exists`);
@@ -59,6 +59,6 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   }
   if (!doc) throw new AppError('CONFLICT', 'The inbox was changed meanwhile; load it again and retry');
   deps.logger.info({ inboxId, fields: Object.keys(set) }, 'inbox updated');
-  const status = await deps.models.InboxStatus.findById(id).lean();
+  const status = await deps.inboxes.findStatus(id);
   return toInboxView(doc, status, actor);
 }

@@ -3,20 +3,20 @@ import type { ParsedMail } from '../../domain/mail.js';
 import { ticketNumberFromMessageId, type Signer } from '../../domain/message-ids.js';
 import { decideThread, type ThreadCandidate, type ThreadDecision } from '../../domain/thread-decision.js';
 import { baseSubject, looksLikeReply, referencedIds, threadKeysOf, ticketTokenIn } from '../../domain/threading.js';
-import type { Models } from '../../store/models/index.js';
-import type { TicketDoc } from '../../store/models/ticket.js';
-import { mergeRootOf } from '../../store/ticket-writes.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { ThreadCandidateRow, TicketStore } from '../../store/ticket-store.js';
 
 export interface FindThreadDeps {
-  models: Models;
+  tickets: Pick<TicketStore, 'listThreadCandidates' | 'findThreadCandidate' | 'mergeRootOf' | 'listIdsByNumbers' | 'findIdByNumber' | 'findSubjectMatch'>;
+  messages: Pick<MessageStore, 'listTicketIdsByThreadKeys'>;
+  inboxes: Pick<InboxStore, 'listIdsByAddresses'>;
   sign: Signer;
   now: () => Date;
   settings: { reopenClosedWithinSeconds: number; subjectMatchWithinSeconds: number };
 }
 
-const CANDIDATE_FIELDS = { number: 1, inboxId: 1, status: 1, closedAt: 1, participants: 1, mergedIntoId: 1 } as const;
-
-function candidate(t: Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'status' | 'closedAt' | 'participants'>): ThreadCandidate {
+function candidate(t: ThreadCandidateRow): ThreadCandidate {
   return { ticketId: t._id.toHexString(), number: t.number, inboxId: t.inboxId.toHexString(), status: t.status, closedAt: t.closedAt ?? null, participants: t.participants };
 }
 
@@ -28,7 +28,7 @@ function candidate(t: Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'status' | 
  */
 export type CandidateCache = Map<string, ThreadCandidate>;
 
-async function loadRoots(models: Models, ids: Types.ObjectId[], cache?: CandidateCache): Promise<ThreadCandidate[]> {
+async function loadRoots(tickets: FindThreadDeps['tickets'], ids: Types.ObjectId[], cache?: CandidateCache): Promise<ThreadCandidate[]> {
   const roots = new Map<string, ThreadCandidate>();
   const missing = ids.filter((id) => {
     const cached = cache?.get(id.toHexString());
@@ -36,7 +36,7 @@ async function loadRoots(models: Models, ids: Types.ObjectId[], cache?: Candidat
     return !cached;
   });
   if (missing.length === 0) return [...roots.values()];
-  const found = await models.Ticket.find({ _id: { $in: missing } }, CANDIDATE_FIELDS).lean();
+  const found = await tickets.listThreadCandidates(missing);
   for (const t of found.filter((t) => !t.mergedIntoId)) {
     const c = candidate(t);
     roots.set(c.ticketId, c);
@@ -44,9 +44,9 @@ async function loadRoots(models: Models, ids: Types.ObjectId[], cache?: Candidat
   }
   // Merged tickets are rare: follow each to the ticket that now holds its conversation.
   for (const merged of found.filter((t) => t.mergedIntoId)) {
-    const rootId = await mergeRootOf(models, merged._id);
+    const rootId = await tickets.mergeRootOf(merged._id);
     const known = roots.get(rootId.toHexString());
-    const root = known ?? (await models.Ticket.findById(rootId, CANDIDATE_FIELDS).lean().then((r) => (r ? candidate(r) : null)));
+    const root = known ?? (await tickets.findThreadCandidate(rootId).then((r) => (r ? candidate(r) : null)));
     if (!root) continue;
     roots.set(root.ticketId, root);
     cache?.set(merged._id.toHexString(), root);
@@ -69,13 +69,14 @@ export interface ThreadKeyIndex {
 }
 
 type KeyMap = Map<string, Map<string, Types.ObjectId>>;
-const inUse = new WeakMap<Models, Set<KeyMap>>();
+/** The indexes in use, by the message store (one per database) they were loaded from. */
+const inUse = new WeakMap<object, Set<KeyMap>>();
 
 /** Loads the index for these mails' thread keys in one query. */
-export async function loadThreadKeyIndex(models: Models, mails: ParsedMail[]): Promise<ThreadKeyIndex> {
+export async function loadThreadKeyIndex(messages: Pick<MessageStore, 'listByThreadKeys'>, mails: ParsedMail[]): Promise<ThreadKeyIndex> {
   const byKey: KeyMap = new Map(mails.flatMap(threadKeysOf).map((key) => [key, new Map()]));
-  const live = inUse.get(models) ?? new Set<KeyMap>();
-  inUse.set(models, live);
+  const live = inUse.get(messages) ?? new Set<KeyMap>();
+  inUse.set(messages, live);
   // Registered before the query, so a message another batch stores meanwhile is seen either way.
   live.add(byKey);
   const record = (map: KeyMap, keys: string[], ticketId: Types.ObjectId) => {
@@ -83,7 +84,7 @@ export async function loadThreadKeyIndex(models: Models, mails: ParsedMail[]): P
   };
   try {
     if (byKey.size > 0) {
-      for (const m of await models.Message.find({ threadKeys: { $in: [...byKey.keys()] } }, { ticketId: 1, threadKeys: 1 }).lean()) record(byKey, m.threadKeys, m.ticketId);
+      for (const m of await messages.listByThreadKeys([...byKey.keys()])) record(byKey, m.threadKeys, m.ticketId);
     }
   } catch (err) {
     live.delete(byKey);
@@ -109,11 +110,11 @@ export async function loadThreadKeyIndex(models: Models, mails: ParsedMail[]): P
  * addressed to (To/Cc). Each copy of one mail sent to two of our addresses so threads alike, whichever
  * inbox reads it first.
  */
-async function inboxesOf(models: Models, mail: ParsedMail, receivedBy: Types.ObjectId): Promise<string[]> {
+async function inboxesOf(inboxes: Pick<InboxStore, 'listIdsByAddresses'>, mail: ParsedMail, receivedBy: Types.ObjectId): Promise<string[]> {
   const ids = new Set([receivedBy.toHexString()]);
   const recipients = [...new Set([...mail.to, ...mail.cc].map((a) => a.address.toLowerCase()))];
   if (recipients.length > 0) {
-    for (const inbox of await models.Inbox.find({ address: { $in: recipients } }, { _id: 1 }).lean()) ids.add(inbox._id.toHexString());
+    for (const inbox of await inboxes.listIdsByAddresses(recipients)) ids.add(inbox._id.toHexString());
   }
   return [...ids];
 }
@@ -136,25 +137,24 @@ export interface ThreadingBatch {
  */
 export async function findThread(deps: FindThreadDeps, mail: ParsedMail, receivedBy: Types.ObjectId, sender: string | null, batch: ThreadingBatch): Promise<ThreadDecision> {
   const { index, candidates } = batch;
-  const { models } = deps;
   const now = deps.now();
   const keys = threadKeysOf(mail);
   const linkedIds = new Map<string, Types.ObjectId>();
   if (keys.length > 0) {
-    const related = index.ticketsFor(keys) ?? (await models.Message.find({ threadKeys: { $in: keys } }, { ticketId: 1 }).lean()).map((m) => m.ticketId);
+    const related = index.ticketsFor(keys) ?? (await deps.messages.listTicketIdsByThreadKeys(keys));
     for (const id of related) linkedIds.set(id.toHexString(), id);
   }
   // Our own ids name their ticket, so a reply threads even if the copy of our mail was never stored.
   const numbers = referencedIds(mail).map((id) => ticketNumberFromMessageId(id, deps.sign)).filter((n): n is number => n !== null);
   if (numbers.length > 0) {
-    for (const t of await models.Ticket.find({ number: { $in: numbers } }, { _id: 1 }).lean()) linkedIds.set(t._id.toHexString(), t._id);
+    for (const t of await deps.tickets.listIdsByNumbers(numbers)) linkedIds.set(t._id.toHexString(), t._id);
   }
   const view = (c: ThreadCandidate) => batch.seen(c);
-  const linked = (await loadRoots(models, [...linkedIds.values()], candidates)).map(view);
+  const linked = (await loadRoots(deps.tickets, [...linkedIds.values()], candidates)).map(view);
   // The addressed inboxes are looked up only once a ticket outside the receiving one matters.
   const received = receivedBy.toHexString();
   let inboxIds: string[] | null = null;
-  const fileable = async () => (inboxIds ??= await inboxesOf(models, mail, receivedBy));
+  const fileable = async () => (inboxIds ??= await inboxesOf(deps.inboxes, mail, receivedBy));
   const isOurs = (t: ThreadCandidate) => (inboxIds ?? [received]).includes(t.inboxId);
   if (linked.some((t) => t.inboxId !== received)) await fileable();
 
@@ -163,8 +163,8 @@ export async function findThread(deps: FindThreadDeps, mail: ParsedMail, receive
   if (!linked.some(isOurs)) {
     const token = ticketTokenIn(mail.subject);
     if (token !== null) {
-      const t = await models.Ticket.findOne({ number: token }, { _id: 1 }).lean();
-      const found = t ? (await loadRoots(models, [t._id], candidates))[0] : undefined;
+      const t = await deps.tickets.findIdByNumber(token);
+      const found = t ? (await loadRoots(deps.tickets, [t._id], candidates))[0] : undefined;
       if (found) tokenTicket = view(found);
       if (found && found.inboxId !== received) await fileable();
     }
@@ -176,12 +176,7 @@ export async function findThread(deps: FindThreadDeps, mail: ParsedMail, receive
       await batch.settle();
       const since = new Date(now.getTime() - deps.settings.subjectMatchWithinSeconds * 1000);
       const inboxes = (await fileable()).map((id) => new Types.ObjectId(id));
-      const t = await models.Ticket.findOne(
-        { baseSubject: baseSubject(mail.subject), participants: sender, inboxId: { $in: inboxes }, mergedIntoId: null, lastActivityAt: { $gte: since } },
-        CANDIDATE_FIELDS,
-      )
-        .sort({ lastActivityAt: -1 })
-        .lean();
+      const t = await deps.tickets.findSubjectMatch({ baseSubject: baseSubject(mail.subject), participant: sender, inboxIds: inboxes, since });
       if (t) subjectTicket = candidate(t);
     }
   }

@@ -1,7 +1,7 @@
 import { contentHashOf, dedupeKeyFor } from '../../domain/dedupe.js';
 import { isAppError } from '../../domain/errors.js';
 import { followUpsByTicket } from '../../domain/ingest-plan.js';
-import { IngestWriteBuffer } from '../../store/ingest-writes.js';
+import type { IngestWriteBuffer } from '../../store/ingest-writes.js';
 import type { CandidateCache } from './find-thread.js';
 import { lookUpBatch, type ClassifiedMail, type ParsedInput } from './ingest-look-up.js';
 import { ingestMail, type MailBatch, type MailOutcome } from './ingest-mail.js';
@@ -94,7 +94,7 @@ async function ingestParsed(deps: IngestDeps, parsed: Array<Numbered<ParsedInput
   }
   const lookUp = lookedUp.value;
   const own = ownRead.value;
-  const writes = new IngestWriteBuffer(deps.models, () => deps.onStep?.('stored'));
+  const writes = deps.startWrites(() => deps.onStep?.('stored'));
   const candidates: CandidateCache = new Map();
   const batch: MailBatch = {
     index: lookUp.index,
@@ -157,6 +157,6 @@ async function applyWrites(deps: IngestDeps, writes: IngestWriteBuffer, waiting:
  * handled by two pollers) is a duplicate after all: the stored copy records this inbox too.
  */
 async function deliveredToWinner(deps: IngestDeps, mail: ClassifiedMail): Promise<IngestResult> {
-  const winner = await deps.models.Message.findOneAndUpdate({ dedupeKey: mail.dedupeKey }, { $addToSet: { deliveredTo: mail.inboxId } }, { returnDocument: 'after', lean: true });
+  const winner = await deps.messages.addDeliveryByDedupeKey(mail.dedupeKey, mail.inboxId);
   return { outcome: 'duplicate', ticketId: winner!.ticketId };
 }

@@ -45,8 +45,8 @@ const filesOf = (raw: StoredBlob, attachments: AttachmentRef[]): MessageFiles =>
 async function classifyAll(deps: IngestDeps, mails: ParsedInput[]): Promise<ClassifiedMail[]> {
   const ids = [...new Set(mails.map((p) => p.mail.messageId).filter((id): id is string => !!id))];
   const [stored, ours] = await Promise.all([
-    deps.models.Message.find({ dedupeKey: { $in: mails.map((p) => p.dedupeKey) } }, { ticketId: 1, ingestState: 1, dedupeKey: 1 }).lean(),
-    ids.length > 0 ? deps.models.Message.find({ messageId: { $in: ids }, direction: 'outbound' }, { ticketId: 1, messageId: 1 }).lean() : [],
+    deps.messages.listByDedupeKeys(mails.map((p) => p.dedupeKey)),
+    ids.length > 0 ? deps.messages.listOutboundByMessageIds(ids) : [],
   ]);
   const byKey = new Map(stored.map((m) => [m.dedupeKey!, { messageDocId: m._id, ticketId: m.ticketId, complete: m.ingestState === 'complete' }]));
   const echoes = new Map(ours.map((m) => [m.messageId!, m.ticketId]));
@@ -60,7 +60,7 @@ async function classifyAll(deps: IngestDeps, mails: ParsedInput[]): Promise<Clas
  * case while idling, stores its source after its ticket, so the ticket shows sooner).
  */
 export async function lookUpBatch(deps: IngestDeps, parsed: ParsedInput[]): Promise<BatchLookUp> {
-  const [index, classified] = await Promise.allSettled([loadThreadKeyIndex(deps.models, parsed.map((p) => p.mail)), classifyAll(deps, parsed)]);
+  const [index, classified] = await Promise.allSettled([loadThreadKeyIndex(deps.messages, parsed.map((p) => p.mail)), classifyAll(deps, parsed)]);
   if (index.status === 'rejected') throw index.reason;
   try {
     if (classified.status === 'rejected') throw classified.reason;

@@ -5,10 +5,7 @@ import { mailFacts, type MailFacts, type StoredCopy } from '../../domain/ingest-
 import { fileReport, inboundMessage, openingTicket, planTicketUpdate, type MailFollowUp, type TicketAsFound } from '../../domain/ingest-plan.js';
 import { DEFAULT_MAX_PARTICIPANTS_PER_MAIL } from '../../domain/participants.js';
 import type { ThreadDecision } from '../../domain/thread-decision.js';
-import { SANITIZER_RULES } from '../../mail/sanitize-html.js';
-import type { IngestWriteBuffer, PendingMessage } from '../../store/ingest-writes.js';
-import { nextSequence } from '../../store/models/counter.js';
-import { mergeTickets } from '../../store/ticket-writes.js';
+import type { IngestWriteBuffer } from '../../store/ingest-writes.js';
 import { ticketOfBouncedMessage } from './file-bounce.js';
 import { findThread, type ThreadingBatch } from './find-thread.js';
 import { storeFiles, type ClassifiedMail } from './ingest-look-up.js';
@@ -84,7 +81,7 @@ async function resume(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, cop
   const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : copy.ticketId;
   await batch.settle();
   await mergeLinked(deps, batch, decision, ticketId, at);
-  const t = await deps.models.Ticket.findById(ticketId, { status: 1, originKey: 1, linkedTicketIds: 1 }).lean();
+  const t = await deps.tickets.findIngestState(ticketId);
   if (!t) throw new AppError('INTERNAL', `ticket ${ticketId.toHexString()} vanished during ingest`);
   const ticket = { status: t.status, created: t.originKey === m.dedupeKey, linkedTicketIds: t.linkedTicketIds };
   return applyTicketUpdate(batch, m, { ticketId, messageDocId: copy.messageDocId, decision, ticket, facts, at, recount: true });
@@ -97,7 +94,7 @@ async function mergeLinked(deps: IngestDeps, batch: MailBatch, decision: ThreadD
   // A merge reads both tickets and recounts from the database.
   await batch.settle();
   for (const fromId of mergeFrom) {
-    await mergeTickets(deps.models, { intoId: ticketId, fromId: new Types.ObjectId(fromId), at, reason: 'a message links both conversations' });
+    await deps.tickets.merge({ intoId: ticketId, fromId: new Types.ObjectId(fromId), at, reason: 'a message links both conversations' });
   }
   return true;
 }
@@ -159,10 +156,9 @@ function finishReport(batch: MailBatch, report: BounceReport, ticketId: Id, mess
 async function queueMessage(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, ticketId: Id, report: BounceReport | null, facts: MailFacts, at: Date): Promise<Id> {
   const files = m.files ?? (await storeFiles(deps, m));
   const html = m.mail.html ? await deps.sanitizeHtml(m.mail.html) : null;
-  const fields = inboundMessage({ mail: m.mail, ticketId, inboxId: m.inboxId, dedupeKey: m.dedupeKey, source: m.source, files, html, htmlRules: SANITIZER_RULES, facts, report, at });
-  const doc = new deps.models.Message(fields);
-  await doc.validate();
-  batch.writes.addMessage({ doc: { ...(doc.toObject({ depopulate: true }) as PendingMessage['doc']), createdAt: facts.receivedAt, updatedAt: at } });
+  const fields = inboundMessage({ mail: m.mail, ticketId, inboxId: m.inboxId, dedupeKey: m.dedupeKey, source: m.source, files, html, htmlRules: deps.sanitizerRules, facts, report, at });
+  const doc = await deps.messages.validateNew(fields);
+  batch.writes.addMessage({ doc: { ...doc, createdAt: facts.receivedAt, updatedAt: at } });
   batch.index.add(fields.threadKeys, ticketId);
   return doc._id;
 }
@@ -173,17 +169,9 @@ async function openTicket(deps: IngestDeps, m: ClassifiedMail, facts: MailFacts,
   const { email, name } = fields.requester;
   // Independent round trips, so they overlap.
   const [contact, number] = await Promise.all([
-    deps.models.Contact.findOneAndUpdate({ email }, { $setOnInsert: { email, name } }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
-      if (err.code !== 11000) throw err;
-      return deps.models.Contact.findOne({ email }).lean();
-    }),
-    nextSequence(deps.models.Counter, 'ticket'),
+    deps.contacts.findOrCreate(email, name),
+    deps.tickets.nextNumber(),
   ]);
-  const filter = { originKey: m.dedupeKey };
-  const doc = { number, ...fields, requester: { contactId: contact?._id ?? null, email, name } };
-  const ticket = await deps.models.Ticket.findOneAndUpdate(filter, { $setOnInsert: doc }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
-    if (err.code !== 11000) throw err;
-    return deps.models.Ticket.findOne(filter).lean();
-  });
+  const ticket = await deps.tickets.openOnce(m.dedupeKey, { number, ...fields, requester: { contactId: contact?._id ?? null, email, name } });
   return ticket!._id;
 }

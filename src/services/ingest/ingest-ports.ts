@@ -4,7 +4,12 @@ import type { TicketFollowUp } from '../../domain/ingest-plan.js';
 import type { ParsedMail } from '../../domain/mail.js';
 import type { Signer } from '../../domain/message-ids.js';
 import type { BlobStore } from '../../store/blob-store.js';
-import type { Models } from '../../store/models/index.js';
+import type { ContactStore } from '../../store/contact-store.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { IngestWriteBuffer } from '../../store/ingest-writes.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { QuarantineStore } from '../../store/quarantine-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 
 /** Points in the pipeline a test may stop the process at, to prove a crash there loses and doubles nothing. */
 export type IngestStep = 'parsed' | 'threaded' | 'ticket-written' | 'stored' | 'completed';
@@ -18,8 +23,25 @@ export type IngestFollowUp = TicketFollowUp<Types.ObjectId>;
  */
 export type FollowUpPort = (tickets: readonly IngestFollowUp[]) => Promise<void>;
 
+/**
+ * Starts the write buffer of one batch (src/store/ingest-writes.ts); `onStored` runs once for each
+ * message the batch inserts.
+ */
+export type StartIngestWrites = (onStored: () => void) => IngestWriteBuffer;
+
 export interface IngestDeps {
-  models: Models;
+  tickets: Pick<
+    TicketStore,
+    'listThreadCandidates' | 'findThreadCandidate' | 'mergeRootOf' | 'listIdsByNumbers' | 'findIdByNumber' | 'findSubjectMatch' | 'findIngestState' | 'merge' | 'nextNumber' | 'openOnce'
+  >;
+  messages: Pick<
+    MessageStore,
+    'listByDedupeKeys' | 'listOutboundByMessageIds' | 'listByThreadKeys' | 'listTicketIdsByThreadKeys' | 'findTicketIdByMessageId' | 'addDeliveryByDedupeKey' | 'validateNew'
+  >;
+  contacts: Pick<ContactStore, 'findOrCreate'>;
+  inboxes: Pick<InboxStore, 'listIdsByAddresses'>;
+  quarantine: Pick<QuarantineStore, 'recordOnce'>;
+  startWrites: StartIngestWrites;
   blobs: BlobStore;
   parse: (raw: Buffer) => Promise<ParsedMail>;
   /**
@@ -27,6 +49,8 @@ export interface IngestDeps {
    * message is then stored, flagged, and shown as text).
    */
   sanitizeHtml: (html: string) => string | null | Promise<string | null>;
+  /** Names the rules `sanitizeHtml` applies, stored with the HTML so a rules change cleans it again when shown. */
+  sanitizerRules: string;
   sign: Signer;
   now: () => Date;
   logger: Logger;

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { BlobStore } from '../../store/blob-store.js';
-import type { Models } from '../../store/models/index.js';
+import type { QuarantineStore } from '../../store/quarantine-store.js';
 
 export interface QuarantineInput {
   inboxId: Types.ObjectId;
@@ -17,27 +17,20 @@ export interface QuarantineInput {
  * Keeps a mail that cannot become part of a ticket, raw and with the reason, for admins to inspect.
  * Idempotent per inbox and content, so a re-sync or a second poller records it once.
  */
-export async function quarantineMail(deps: { models: Models; blobs: BlobStore; now: () => Date }, input: QuarantineInput): Promise<Types.ObjectId> {
+export async function quarantineMail(deps: { quarantine: Pick<QuarantineStore, 'recordOnce'>; blobs: BlobStore; now: () => Date }, input: QuarantineInput): Promise<Types.ObjectId> {
   const raw = await deps.blobs.put(input.raw, {
     filename: `${input.contentHash}.eml`,
     contentType: 'message/rfc822',
     key: `quarantine:${input.inboxId.toHexString()}:${input.contentHash}`,
   });
-  const doc = await deps.models.Quarantine.findOneAndUpdate(
-    { inboxId: input.inboxId, contentHash: input.contentHash },
-    {
-      $setOnInsert: {
-        reason: input.reason,
-        detail: input.detail.slice(0, 2000),
-        size: input.raw.length,
-        raw: { fileId: raw.id, size: raw.size, sha256: raw.sha256 },
-        source: input.source,
-        subject: input.subject?.slice(0, 500) ?? null,
-        from: input.from ?? null,
-        createdAt: deps.now(),
-      },
-    },
-    { upsert: true, returnDocument: 'after', lean: true },
-  );
-  return doc!._id;
+  return deps.quarantine.recordOnce(input.inboxId, input.contentHash, {
+    reason: input.reason,
+    detail: input.detail.slice(0, 2000),
+    size: input.raw.length,
+    raw: { fileId: raw.id, size: raw.size, sha256: raw.sha256 },
+    source: input.source,
+    subject: input.subject?.slice(0, 500) ?? null,
+    from: input.from ?? null,
+    createdAt: deps.now(),
+  });
 }

@@ -4,13 +4,18 @@ import type { Logger } from 'pino';
 import { backoffDelayMs } from '../../domain/backoff.js';
 import { AppError } from '../../domain/errors.js';
 import type { MailSender } from '../ports.js';
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { MessageStore } from '../../store/message-store.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
+import type { OutboxStore } from '../../store/outbox-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
-import { recordEvent } from '../../store/ticket-writes.js';
+import type { TrailStore } from '../../store/trail-store.js';
 
 export interface DeliverDeps {
-  models: Models;
+  trail: Pick<TrailStore, 'record'>;
+  outbox: Pick<OutboxStore, 'claim' | 'renewClaim' | 'findByIdWithoutRaw' | 'markSettled' | 'deferDelivery'>;
+  messages: Pick<MessageStore, 'setDelivery'>;
+  inboxes: Pick<InboxStore, 'findById'>;
   sender: MailSender;
   secrets: SecretBox;
   now: () => Date;
@@ -35,27 +40,20 @@ export function deliveryRetryDelayMs(attempt: number, backoff: { baseMs: number;
   return backoffDelayMs(attempt, backoff, () => 0.5);
 }
 
-const UNCLAIMED = { claimedBy: null, claimedUntil: null };
-
 /**
  * Takes the mail for this run: a pending one, or one left 'sending' by a run whose claim expired (its
  * worker died, possibly after the SMTP server accepted the mail). Null when another run holds it or
  * it is settled.
  */
 async function claim(deps: DeliverDeps, outboxId: Types.ObjectId, claimedBy: string, leaseMs: number): Promise<OutboxDoc | null> {
-  const now = deps.now();
-  return deps.models.Outbox.findOneAndUpdate(
-    { _id: outboxId, $or: [{ state: 'pending' }, { state: 'sending', $or: [{ claimedUntil: null }, { claimedUntil: { $lte: now } }] }] },
-    { $set: { state: 'sending', claimedBy, claimedUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
-    { returnDocument: 'after', lean: true },
-  );
+  return deps.outbox.claim(outboxId, claimedBy, deps.now(), leaseMs);
 }
 
 /** Keeps this run's claim alive while it talks to a slow SMTP server; the returned function stops it. */
 function renewClaim(deps: DeliverDeps, outboxId: Types.ObjectId, claimedBy: string, leaseMs: number): () => void {
   const timer = setInterval(() => {
     const until = new Date(deps.now().getTime() + leaseMs);
-    deps.models.Outbox.updateOne({ _id: outboxId, state: 'sending', claimedBy }, { $set: { claimedUntil: until } }).catch((err: unknown) =>
+    deps.outbox.renewClaim(outboxId, claimedBy, until).catch((err: unknown) =>
       deps.logger.warn({ outboxId, err: (err as Error).message }, 'could not renew the delivery claim'),
     );
   }, Math.max(Math.floor(leaseMs / 3), 10));
@@ -67,7 +65,7 @@ function renewClaim(deps: DeliverDeps, outboxId: Types.ObjectId, claimedBy: stri
  * another run holds it (retry when its claim ends).
  */
 async function heldElsewhere(deps: DeliverDeps, outboxId: Types.ObjectId): Promise<'skipped'> {
-  const current = await deps.models.Outbox.findById(outboxId, { raw: 0 }).lean();
+  const current = await deps.outbox.findByIdWithoutRaw(outboxId);
   if (!current) return 'skipped';
   if (current.state === 'sent' || current.state === 'failed') {
     const at = (current.state === 'sent' ? current.sentAt : current.lastError?.at) ?? current.updatedAt ?? deps.now();
@@ -80,10 +78,7 @@ async function heldElsewhere(deps: DeliverDeps, outboxId: Types.ObjectId): Promi
 
 async function settle(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'failed', detail: { response?: string; error?: OutboxDoc['lastError'] }): Promise<void> {
   const at = deps.now();
-  await deps.models.Outbox.updateOne(
-    { _id: item._id },
-    { $set: { state, ...UNCLAIMED, ...(state === 'sent' ? { sentAt: at, smtpResponse: detail.response ?? null, nextAttemptAt: null } : { lastError: detail.error, nextAttemptAt: null }) } },
-  );
+  await deps.outbox.markSettled(item._id, state, at, detail);
   await afterSettled(deps, item, state, at, detail.error);
 }
 
@@ -93,14 +88,11 @@ async function settle(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'faile
  * right after marking it) makes them again.
  */
 async function afterSettled(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'failed', at: Date, error?: OutboxDoc['lastError']): Promise<void> {
-  await deps.models.Message.updateOne(
-    { messageId: item.messageId, direction: 'outbound' },
-    { $set: { delivery: { state, error: error?.message ?? null, at } } },
-  );
+  await deps.messages.setDelivery(item.messageId, { state, error: error?.message ?? null, at });
   if (!item.ticketId) return;
   const customerMail = item.kind === 'agent-reply' || item.kind === 'auto-reply';
   if (state === 'sent' && !customerMail) return;
-  await recordEvent(deps.models, {
+  await deps.trail.record({
     ticketId: item.ticketId as Types.ObjectId,
     type: state === 'sent' ? (item.kind === 'auto-reply' ? 'auto_reply_sent' : 'reply_sent') : 'reply_failed',
     actor: { kind: 'system', label: 'outbox' },
@@ -125,7 +117,7 @@ export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.Objec
   const claimedBy = randomUUID();
   const item = await claim(deps, outboxId, claimedBy, leaseMs);
   if (!item) return heldElsewhere(deps, outboxId);
-  const inbox = await deps.models.Inbox.findById(item.inboxId).lean();
+  const inbox = await deps.inboxes.findById(item.inboxId);
   if (!inbox) {
     await settle(deps, item, 'failed', { error: { code: 'NOT_FOUND', message: 'the inbox of this mail no longer exists', at: deps.now() } });
     return 'failed';
@@ -148,6 +140,6 @@ export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.Objec
     return 'failed';
   }
   const nextAttemptAt = new Date(deps.now().getTime() + deliveryRetryDelayMs(item.attempts, deps.settings.backoff));
-  await deps.models.Outbox.updateOne({ _id: item._id }, { $set: { state: 'pending', ...UNCLAIMED, lastError: error, nextAttemptAt } });
+  await deps.outbox.deferDelivery(item._id, error, nextAttemptAt);
   throw new AppError('DELIVERY_DEFERRED', `delivery deferred: ${error.message}`, { details: { outboxId: String(outboxId), nextAttemptAt } });
 }

@@ -1,17 +1,19 @@
 import { Types } from 'mongoose';
 import { ourMessageId, type Signer } from '../../domain/message-ids.js';
 import type { MailAddress } from '../../domain/mail.js';
-import type { JobScheduler } from '../ports.js';
-import { composeMessage } from '../../mail/compose-message.js';
-import type { Models } from '../../store/models/index.js';
+import type { ComposeMail, JobScheduler } from '../ports.js';
+import type { MessageStore } from '../../store/message-store.js';
 import type { OutboxKind } from '../../domain/outbox.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
+import type { OutboxStore } from '../../store/outbox-store.js';
 
 export const DELIVER_JOB = 'deliver-outbox';
 
 export interface QueueMailDeps {
-  models: Models;
+  outbox: Pick<OutboxStore, 'findByDedupeKey' | 'findById' | 'insert'>;
+  messages: Pick<MessageStore, 'addOutboundOnce'>;
   scheduler: JobScheduler;
+  compose: ComposeMail;
   sign: Signer;
   now: () => Date;
 }
@@ -45,9 +47,9 @@ export interface QueueMailInput {
  * ticket, adds it to the conversation when it is customer-facing, and schedules its delivery.
  */
 export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Promise<OutboxDoc> {
-  const { models } = deps;
+  const { outbox } = deps;
   if (input.dedupeKey) {
-    const existing = await models.Outbox.findOne({ dedupeKey: input.dedupeKey }).lean();
+    const existing = await outbox.findByDedupeKey(input.dedupeKey);
     if (existing) return finish(deps, input, existing);
   }
   const _id = new Types.ObjectId();
@@ -55,7 +57,7 @@ export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Pro
   const messageId = ourMessageId(input.ticket?.number ?? 0, _id.toHexString(), domain, deps.sign);
   const date = deps.now();
   const from = { address: input.inbox.address, name: input.inbox.displayName ?? input.inbox.name };
-  const raw = await composeMessage({
+  const raw = await deps.compose({
     from,
     to: input.to,
     cc: input.cc ?? [],
@@ -81,45 +83,36 @@ export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Pro
     ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
   };
   try {
-    await models.Outbox.create(doc);
+    await outbox.insert(doc);
   } catch (err) {
     if ((err as { code?: number }).code !== 11000 || !input.dedupeKey) throw err;
-    return finish(deps, input, (await models.Outbox.findOne({ dedupeKey: input.dedupeKey }).lean())!);
+    return finish(deps, input, (await outbox.findByDedupeKey(input.dedupeKey))!);
   }
-  return finish(deps, input, (await models.Outbox.findById(_id).lean())!);
+  return finish(deps, input, (await outbox.findById(_id))!);
 }
 
 /** Adds a customer-facing mail to its conversation (idempotent) and schedules its delivery. */
 async function finish(deps: QueueMailDeps, input: QueueMailInput, item: OutboxDoc): Promise<OutboxDoc> {
   if (input.storeAsMessage && input.ticket) {
     const at = item.createdAt;
-    await deps.models.Message.updateOne(
-      { messageId: item.messageId, direction: 'outbound' },
-      {
-        $setOnInsert: {
-          ticketId: input.ticket._id,
-          inboxId: input.inbox._id,
-          direction: 'outbound',
-          messageId: item.messageId,
-          inReplyTo: input.inReplyTo ?? null,
-          references: input.references ?? [],
-          threadKeys: [item.messageId.toLowerCase(), ...(input.references ?? []).map((r) => r.toLowerCase())],
-          subject: item.subject,
-          from: { address: input.inbox.address, name: input.inbox.displayName ?? input.inbox.name },
-          to: input.to,
-          cc: input.cc ?? [],
-          date: at,
-          text: input.storedText ?? input.text,
-          html: input.storedText !== undefined ? (input.storedHtml ?? null) : (input.html ?? null),
-          authorId: input.authorId ?? null,
-          delivery: { state: 'pending', at },
-          flags: { autoSubmitted: input.kind !== 'agent-reply', bounce: false },
-        },
-      },
-      { upsert: true },
-    ).catch((err: { code?: number }) => {
-      // A concurrent upsert of the same mail inserted it first; only $setOnInsert was asked for, so that copy is it.
-      if (err.code !== 11000) throw err;
+    await deps.messages.addOutboundOnce({
+      ticketId: input.ticket._id,
+      inboxId: input.inbox._id,
+      direction: 'outbound',
+      messageId: item.messageId,
+      inReplyTo: input.inReplyTo ?? null,
+      references: input.references ?? [],
+      threadKeys: [item.messageId.toLowerCase(), ...(input.references ?? []).map((r) => r.toLowerCase())],
+      subject: item.subject,
+      from: { address: input.inbox.address, name: input.inbox.displayName ?? input.inbox.name },
+      to: input.to,
+      cc: input.cc ?? [],
+      date: at,
+      text: input.storedText ?? input.text,
+      html: input.storedText !== undefined ? (input.storedHtml ?? null) : (input.html ?? null),
+      authorId: input.authorId ?? null,
+      delivery: { state: 'pending', at },
+      flags: { autoSubmitted: input.kind !== 'agent-reply', bounce: false },
     });
   }
   if (item.state === 'pending') await deps.scheduler.schedule(DELIVER_JOB, { key: item._id.toHexString() });

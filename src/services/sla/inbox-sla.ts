@@ -1,15 +1,17 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
 import { DEFAULT_SLA_POLICY, validateSlaPolicy, type SlaPolicy } from '../../domain/sla.js';
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import { canSeeInbox, notFound, parseObjectId, type Actor } from '../access.js';
 import { requireInboxManager } from '../inboxes/inbox-manager-access.js';
 
 
-async function inboxFor(models: Models, actor: Actor, id: string) {
+async function inboxFor(inboxes: Pick<InboxStore, 'findSla'>, actor: Actor, id: string) {
   const inboxId = parseObjectId(id);
   if (!inboxId || !canSeeInbox(actor, inboxId)) throw notFound('Inbox');
-  const inbox = await models.Inbox.findById(inboxId, { sla: 1 }).lean();
+  const inbox = await inboxes.findSla(inboxId);
   if (!inbox) throw notFound('Inbox');
   return inbox;
 }
@@ -18,11 +20,11 @@ async function inboxFor(models: Models, actor: Actor, id: string) {
  * Escalations mail ticket details, so every ladder user must exist and be allowed to see the inbox:
  * a member of it or an admin (whom the SLA page offers). Each offending id is named by its path.
  */
-async function checkLadderUsers(models: Models, inboxId: Types.ObjectId, policy: SlaPolicy): Promise<void> {
+async function checkLadderUsers(users: Pick<UserStore, 'listAccessByIds'>, inboxId: Types.ObjectId, policy: SlaPolicy): Promise<void> {
   const issues: Array<{ path: string; message: string }> = [];
   const ids = policy.ladder.flatMap((l) => l.userIds).map(parseObjectId).filter((id): id is Types.ObjectId => id !== null);
-  const users = ids.length > 0 ? await models.User.find({ _id: { $in: ids } }, { role: 1, inboxIds: 1 }).lean() : [];
-  const byId = new Map(users.map((u) => [u._id.toHexString(), u]));
+  const found = ids.length > 0 ? await users.listAccessByIds(ids) : [];
+  const byId = new Map(found.map((u) => [u._id.toHexString(), u]));
   policy.ladder.forEach((rung, i) =>
     rung.userIds.forEach((id, j) => {
       const path = `ladder.${i}.userIds.${j}`;
@@ -39,8 +41,8 @@ async function checkLadderUsers(models: Models, inboxId: Types.ObjectId, policy:
 }
 
 /** The inbox's SLA policy: targets in seconds per priority, business hours and the escalation ladder. */
-export async function getInboxSla(deps: { models: Models }, actor: Actor, id: string): Promise<{ policy: SlaPolicy; isDefault: boolean }> {
-  const inbox = await inboxFor(deps.models, actor, id);
+export async function getInboxSla(deps: { inboxes: Pick<InboxStore, 'findSla'> }, actor: Actor, id: string): Promise<{ policy: SlaPolicy; isDefault: boolean }> {
+  const inbox = await inboxFor(deps.inboxes, actor, id);
   if (inbox.sla == null) return { policy: DEFAULT_SLA_POLICY, isDefault: true };
   const checked = validateSlaPolicy(inbox.sla);
   return checked.ok ? { policy: checked.value, isDefault: false } : { policy: DEFAULT_SLA_POLICY, isDefault: true };
@@ -51,19 +53,19 @@ export async function getInboxSla(deps: { models: Models }, actor: Actor, id: st
  * clocks of its open tickets, so new targets and ladders apply at once.
  */
 export async function putInboxSla(
-  deps: { models: Models; refreshSla: (ticketId: Types.ObjectId) => Promise<void> },
+  deps: { tickets: Pick<TicketStore, 'activeIdsOfInbox'>; users: Pick<UserStore, 'listAccessByIds'>; inboxes: Pick<InboxStore, 'findSla' | 'setSla'>; refreshSla: (ticketId: Types.ObjectId) => Promise<void> },
   actor: Actor,
   id: string,
   input: unknown,
 ): Promise<{ policy: SlaPolicy; isDefault: boolean }> {
-  const inbox = await inboxFor(deps.models, actor, id);
+  const inbox = await inboxFor(deps.inboxes, actor, id);
   requireInboxManager(actor, inbox._id, 'Only admins and managers of this inbox can change its SLA policy');
   const checked = validateSlaPolicy(input);
   if (!checked.ok) throw new AppError('VALIDATION_FAILED', 'SLA policy is invalid', { details: { issues: checked.issues } });
-  await checkLadderUsers(deps.models, inbox._id, checked.value);
-  await deps.models.Inbox.updateOne({ _id: inbox._id }, { $set: { sla: checked.value } });
-  for await (const t of deps.models.Ticket.find({ inboxId: inbox._id, status: { $in: ['new', 'open', 'pending'] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) {
-    await deps.refreshSla(t._id);
+  await checkLadderUsers(deps.users, inbox._id, checked.value);
+  await deps.inboxes.setSla(inbox._id, checked.value);
+  for await (const ticketId of deps.tickets.activeIdsOfInbox(inbox._id)) {
+    await deps.refreshSla(ticketId);
   }
   return { policy: checked.value, isDefault: false };
 }

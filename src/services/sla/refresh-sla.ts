@@ -4,10 +4,12 @@ import { AppError } from '../../domain/errors.js';
 import { automatedHeaders } from '../../domain/outbound-headers.js';
 import { DEFAULT_SLA_POLICY, nextSlaEvent, resumeSla, slaDueTimes, validateSlaPolicy, type SlaEvent, type SlaEventInput, type SlaPolicy } from '../../domain/sla.js';
 import { slaNextDueAt } from '../../domain/sla-due.js';
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
-import { recordEvent } from '../../store/ticket-writes.js';
+import type { SlaClockFields, TicketStore } from '../../store/ticket-store.js';
+import type { TrailStore } from '../../store/trail-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import { parseObjectId } from '../access.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
@@ -16,6 +18,12 @@ export const SLA_TIMER_JOB = 'sla-timer';
 
 
 export interface SlaDeps extends QueueMailDeps {
+  tickets: Pick<TicketStore, 'findById' | 'listByIds' | 'setSlaClocks' | 'setSlaClocksMany' | 'markSlaBreached' | 'markSlaEventDone'>;
+  trail: Pick<TrailStore, 'record'>;
+  /** Who SLA reminders and escalations go to. */
+  users: Pick<UserStore, 'listEscalationTargets' | 'listReminderTargets'>;
+  /** The tickets' inboxes, for their SLA policies and as senders. */
+  inboxes: Pick<InboxStore, 'findById' | 'listSlasByIds'>;
   render: RenderEmailFn;
   logger: Logger;
   /** Where agents open a ticket, e.g. https://help.example.com/tickets/ (null: no link). */
@@ -48,20 +56,20 @@ function clockInput(ticket: TicketDoc, policy: SlaPolicy, now: Date): SlaEventIn
   };
 }
 
-async function load(models: Models, ticketId: Types.ObjectId) {
-  const ticket = await models.Ticket.findById(ticketId).lean();
-  const inbox = ticket ? await models.Inbox.findById(ticket.inboxId).lean() : null;
+async function load(deps: Pick<SlaDeps, 'tickets' | 'inboxes'>, ticketId: Types.ObjectId) {
+  const ticket = await deps.tickets.findById(ticketId);
+  const inbox = ticket ? await deps.inboxes.findById(ticket.inboxId) : null;
   return ticket && inbox && !ticket.mergedIntoId ? { ticket, inbox } : null;
 }
 
 /** The new clock state of one ticket: its stored SLA fields and the next event its timer waits for. */
-function planSla(ticket: TicketDoc, inbox: Pick<InboxDoc, 'sla'>, now: Date): { set: Record<string, unknown>; event: SlaEvent | null } {
+function planSla(ticket: TicketDoc, inbox: Pick<InboxDoc, 'sla'>, now: Date): { set: SlaClockFields; event: SlaEvent | null } {
   const policy = policyOf(inbox);
   const pause = { pausedBusinessSeconds: ticket.sla?.pausedSeconds ?? 0, pausedAt: ticket.sla?.pausedAt ?? null };
   const next = ticket.status === 'pending' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
   const input = { ...clockInput(ticket, policy, now), pausedBusinessSeconds: next.pausedBusinessSeconds, pausedAt: next.pausedAt };
   const due = slaDueTimes(input);
-  const set = {
+  const set: SlaClockFields = {
     'sla.firstResponseDueAt': due.firstResponseDueAt,
     'sla.nextResponseDueAt': due.nextResponseDueAt,
     'sla.resolutionDueAt': due.resolutionDueAt,
@@ -79,10 +87,10 @@ function planSla(ticket: TicketDoc, inbox: Pick<InboxDoc, 'sla'>, now: Date): { 
  * cancels it). One job per ticket, keyed by the ticket: never a sweep over all tickets.
  */
 export async function refreshSla(deps: SlaDeps, ticketId: Types.ObjectId): Promise<void> {
-  const found = await load(deps.models, ticketId);
+  const found = await load(deps, ticketId);
   if (!found) return deps.scheduler.cancelMatching(SLA_TIMER_JOB, { ticketId: ticketId.toHexString() });
   const { set, event } = planSla(found.ticket, found.inbox, deps.now());
-  await deps.models.Ticket.updateOne({ _id: found.ticket._id }, { $set: set });
+  await deps.tickets.setSlaClocks(found.ticket._id, set);
   await scheduleTimer(deps, found.ticket._id, event);
 }
 
@@ -96,15 +104,14 @@ export async function refreshSlaMany(deps: SlaDeps, ticketIds: readonly Types.Ob
     if (ticketIds[0]) await refreshSla(deps, ticketIds[0]);
     return;
   }
-  const { models } = deps;
-  const tickets = (await models.Ticket.find({ _id: { $in: ticketIds } }).lean()).filter((t) => !t.mergedIntoId);
-  const inboxes = new Map((await models.Inbox.find({ _id: { $in: [...new Set(tickets.map((t) => t.inboxId.toHexString()))] } }, { sla: 1 }).lean()).map((i) => [i._id.toHexString(), i]));
+  const tickets = (await deps.tickets.listByIds(ticketIds)).filter((t) => !t.mergedIntoId);
+  const inboxes = new Map((await deps.inboxes.listSlasByIds([...new Set(tickets.map((t) => t.inboxId.toHexString()))])).map((i) => [i._id.toHexString(), i]));
   const now = deps.now();
   const plans = tickets.flatMap((ticket) => {
     const inbox = inboxes.get(ticket.inboxId.toHexString());
     return inbox ? [{ ticket, ...planSla(ticket, inbox, now) }] : [];
   });
-  if (plans.length > 0) await models.Ticket.bulkWrite(plans.map((p) => ({ updateOne: { filter: { _id: p.ticket._id }, update: { $set: p.set } } })), { ordered: false });
+  if (plans.length > 0) await deps.tickets.setSlaClocksMany(plans.map((p) => ({ ticketId: p.ticket._id, clocks: p.set })));
   const timers = plans.flatMap(({ ticket, event }) => (event ? [{ key: `${ticket._id.toHexString()}:${event.key}`, at: event.at, data: { ticketId: ticket._id.toHexString() } }] : []));
   await deps.scheduler.replaceMatching(SLA_TIMER_JOB, 'ticketId', ticketIds.map((id) => id.toHexString()), timers);
 }
@@ -119,16 +126,14 @@ async function scheduleTimer(deps: SlaDeps, ticketId: Types.ObjectId, event: Sla
   if (event) await deps.scheduler.schedule(SLA_TIMER_JOB, { key: `${id}:${event.key}`, at: event.at, data: { ticketId: id } });
 }
 
-async function recipientsFor(models: Models, ticket: TicketDoc, event: SlaEvent, policy: SlaPolicy) {
+async function recipientsFor(users: SlaDeps['users'], ticket: TicketDoc, event: SlaEvent, policy: SlaPolicy) {
   if (event.kind === 'escalate') {
     const level = policy.ladder.find((l) => l.level === event.level);
     // Someone who has left the inbox since the ladder was saved no longer gets its tickets.
     const ids = (level?.userIds ?? []).filter((id) => parseObjectId(id) !== null);
-    const users = await models.User.find({ _id: { $in: ids }, disabled: false, $or: [{ role: 'admin' }, { inboxIds: ticket.inboxId }] }).lean();
-    return { users, levelName: level?.name ?? `level ${event.level}` };
+    return { users: await users.listEscalationTargets(ids, ticket.inboxId), levelName: level?.name ?? `level ${event.level}` };
   }
-  const filter = ticket.assigneeId ? { _id: ticket.assigneeId, disabled: false } : { inboxIds: ticket.inboxId, disabled: false };
-  return { users: await models.User.find(filter).lean(), levelName: null };
+  return { users: await users.listReminderTargets(ticket), levelName: null };
 }
 
 /**
@@ -137,7 +142,7 @@ async function recipientsFor(models: Models, ticket: TicketDoc, event: SlaEvent,
  * event key, then schedules the next one.
  */
 export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Promise<SlaEvent['kind'] | 'rescheduled' | 'none'> {
-  const found = await load(deps.models, ticketId);
+  const found = await load(deps, ticketId);
   if (!found) return 'none';
   const { ticket, inbox } = found;
   const policy = policyOf(inbox);
@@ -152,10 +157,10 @@ export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Prom
   const actor = { kind: 'system' as const, label: 'sla' };
   const dueAt = { firstResponse: ticket.sla?.firstResponseDueAt, nextResponse: ticket.sla?.nextResponseDueAt, resolution: ticket.sla?.resolutionDueAt }[event.clock] ?? null;
   if (event.kind === 'breach') {
-    await recordEvent(deps.models, { ticketId: ticket._id, type: 'sla_breached', actor, at: now, data: { clock: event.clock, dueAt }, key: trailKey });
-    await deps.models.Ticket.updateOne({ _id: ticket._id, 'sla.breachedAt': null }, { $set: { 'sla.breachedAt': now } });
+    await deps.trail.record({ ticketId: ticket._id, type: 'sla_breached', actor, at: now, data: { clock: event.clock, dueAt }, key: trailKey });
+    await deps.tickets.markSlaBreached(ticket._id, now);
   } else {
-    const { users, levelName } = await recipientsFor(deps.models, ticket, event, policy);
+    const { users, levelName } = await recipientsFor(deps.users, ticket, event, policy);
     const common = {
       ticketNumber: ticket.number,
       ticketSubject: ticket.subject,
@@ -184,7 +189,7 @@ export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Prom
         storeAsMessage: false,
       });
     }
-    await recordEvent(deps.models, {
+    await deps.trail.record({
       ticketId: ticket._id,
       type: event.kind === 'reminder' ? 'sla_reminder' : 'escalated',
       actor,
@@ -193,10 +198,7 @@ export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Prom
       key: trailKey,
     });
   }
-  await deps.models.Ticket.updateOne(
-    { _id: ticket._id },
-    { $addToSet: { 'sla.done': event.key }, ...(event.kind === 'escalate' ? { $max: { 'sla.escalationLevel': event.level ?? 0 } } : {}) },
-  );
+  await deps.tickets.markSlaEventDone(ticket._id, event.key, event.kind === 'escalate' ? event.level ?? 0 : undefined);
   await refreshSla(deps, ticket._id);
   return event.kind;
 }

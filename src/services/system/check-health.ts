@@ -1,5 +1,4 @@
-import type { Connection } from 'mongoose';
-import type { WorkerHeartbeatModel } from '../../store/models/worker-heartbeat.js';
+import type { HeartbeatStore } from '../../store/worker-heartbeats.js';
 import type { Actor } from '../access.js';
 
 export interface HealthReport {
@@ -9,8 +8,9 @@ export interface HealthReport {
 }
 
 export interface CheckHealthDeps {
-  connection: Connection;
-  heartbeats: WorkerHeartbeatModel;
+  /** Asks the database for a sign of life; rejects when it does not answer. */
+  pingDatabase: () => Promise<void>;
+  heartbeats: Pick<HeartbeatStore, 'listRunning'>;
   dbKind: string;
   staleAfterMs: number;
   now: () => Date;
@@ -24,10 +24,8 @@ export async function checkHealth(deps: CheckHealthDeps): Promise<HealthReport> 
   const started = Date.now();
   let db: HealthReport['db'];
   try {
-    const admin = deps.connection.db;
-    if (!admin || deps.connection.readyState !== 1) throw new Error('not connected');
     await Promise.race([
-      admin.command({ ping: 1 }),
+      deps.pingDatabase(),
       new Promise((_, reject) => setTimeout(() => reject(new Error('ping timed out after 2000 ms')), 2000).unref()),
     ]);
     db = { status: 'up', kind: deps.dbKind, latencyMs: Date.now() - started };
@@ -36,7 +34,7 @@ export async function checkHealth(deps: CheckHealthDeps): Promise<HealthReport> 
   }
 
   const now = deps.now().getTime();
-  const rows = await deps.heartbeats.find({ state: { $ne: 'stopped' } }).sort({ role: 1, _id: 1 }).lean();
+  const rows = await deps.heartbeats.listRunning();
   const workers = rows.map((row) => ({
     id: row._id,
     role: row.role,

@@ -1,6 +1,5 @@
 import { AppError } from '../../domain/errors.js';
-import type { Models } from '../../store/models/index.js';
-import { addNoteMessage } from '../../store/ticket-writes.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 import type { Actor } from '../access.js';
 import { toMessageView, type MessageView } from './ticket-view.js';
 import { visibleTicket } from './visible-ticket.js';
@@ -14,11 +13,11 @@ const invalid = (message: string) => new AppError('VALIDATION_FAILED', 'Note is 
  * An internal note on a ticket the actor may see (NOT_FOUND otherwise): part of the conversation
  * for agents, never sent to the customer. `input` is `{text}`.
  */
-export async function addNote(deps: { models: Pick<Models, 'Ticket' | 'Message' | 'TicketEvent'>; now: () => Date }, actor: Actor, id: string, input: unknown): Promise<MessageView> {
-  const ticket = await visibleTicket(deps.models, actor, id);
+export async function addNote(deps: { tickets: Pick<TicketStore, 'findById' | 'addNote'>; now: () => Date }, actor: Actor, id: string, input: unknown): Promise<MessageView> {
+  const ticket = await visibleTicket(deps.tickets, actor, id);
   const text = typeof (input as { text?: unknown } | null)?.text === 'string' ? (input as { text: string }).text.trim() : '';
   if (!text) throw invalid('is required');
   if (text.length > MAX_NOTE_CHARS) throw invalid('is too long');
-  const note = await addNoteMessage(deps.models, { ticketId: ticket._id, inboxId: ticket.inboxId, text, authorId: actor.userId, at: deps.now() });
+  const note = await deps.tickets.addNote({ ticketId: ticket._id, inboxId: ticket.inboxId, text, authorId: actor.userId, at: deps.now() });
   return toMessageView(note);
 }

@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
-import { conversationTicketIds, conversationTrailFilter } from '../../store/merged-tickets.js';
-import type { Models } from '../../store/models/index.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { TrailStore } from '../../store/trail-store.js';
 
 /** Something that reached the ticket after the agent last looked at it. */
 export interface ReplyConflictItem {
@@ -18,7 +19,13 @@ export interface ReplyConflictItem {
 }
 
 const EXCERPT_CHARS = 300;
-const MAX_ITEMS = 20;
+
+/** What looking for a reply's conflicts reads. */
+export interface ReplyConflictDeps {
+  tickets: Pick<TicketStore, 'conversationIds'>;
+  trail: Pick<TrailStore, 'listNewForReply'>;
+  messages: Pick<MessageStore, 'listNamedByTrail'>;
+}
 
 /**
  * What arrived on a ticket after `seenUntil`, the time of the newest trail entry the agent had seen:
@@ -26,24 +33,16 @@ const MAX_ITEMS = 20;
  * because the trail records when a mail arrived, where a message keeps the Date its sender wrote.
  */
 export async function findReplyConflicts(
-  deps: { models: Pick<Models, 'TicketEvent' | 'Message' | 'Ticket'> },
+  deps: ReplyConflictDeps,
   input: { ticketId: Types.ObjectId; userId: Types.ObjectId | null; seenUntil: Date; conversation?: Types.ObjectId[] },
 ): Promise<ReplyConflictItem[]> {
-  const ticketIds = input.conversation ?? (await conversationTicketIds(deps.models, input.ticketId));
-  const events = await deps.models.TicketEvent.find({
-    $and: [conversationTrailFilter(ticketIds), { at: { $gt: input.seenUntil } }],
-    $or: [{ type: 'message_received' }, { type: { $in: ['reply_queued', 'note_added'] }, 'actor.id': { $ne: input.userId } }],
-  })
-    .sort({ at: 1, _id: 1 })
-    .limit(MAX_ITEMS)
-    .lean();
+  const ticketIds = input.conversation ?? (await deps.tickets.conversationIds(input.ticketId));
+  const events = await deps.trail.listNewForReply(ticketIds, { after: input.seenUntil, userId: input.userId });
   if (events.length === 0) return [];
   // message_received and note_added name the stored message; reply_queued names the mail's Message-ID.
   const docIds = events.flatMap((e) => (e.type !== 'reply_queued' && e.data.messageId ? [e.data.messageId as Types.ObjectId] : []));
   const mailIds = events.flatMap((e) => (e.type === 'reply_queued' && typeof e.data.messageId === 'string' ? [e.data.messageId] : []));
-  const messages = await deps.models.Message.find({ ticketId: { $in: ticketIds }, $or: [{ _id: { $in: docIds } }, { messageId: { $in: mailIds }, direction: 'outbound' }] })
-    .select({ direction: 1, messageId: 1, from: 1, text: 1, authorId: 1 })
-    .lean();
+  const messages = await deps.messages.listNamedByTrail(ticketIds, docIds, mailIds);
   const byDocId = new Map(messages.map((m) => [m._id.toHexString(), m]));
   const byMailId = new Map(messages.filter((m) => m.direction === 'outbound' && m.messageId).map((m) => [m.messageId!, m]));
   return events.flatMap((e): ReplyConflictItem[] => {
@@ -80,7 +79,7 @@ export class ReplyConflictError extends AppError {
  * items, so the agent reads them before sending. Without `seenUntil` nothing is checked.
  */
 export async function checkReplyConflict(
-  deps: { models: Pick<Models, 'TicketEvent' | 'Message' | 'Ticket'> },
+  deps: ReplyConflictDeps,
   input: { ticketId: Types.ObjectId; userId: Types.ObjectId | null; seenUntil: Date | null; conversation?: Types.ObjectId[] },
 ): Promise<void> {
   if (!input.seenUntil) return;

@@ -1,9 +1,12 @@
 import type { Types } from 'mongoose';
 import type { ReplyRecipients } from '../../domain/reply-recipients.js';
-import { conversationTicketIds, conversationTrailFilter } from '../../store/merged-tickets.js';
-import type { Models } from '../../store/models/index.js';
+import type { ContactStore } from '../../store/contact-store.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { MessageStore } from '../../store/message-store.js';
 import type { MessageDoc } from '../../store/models/message.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { TrailStore } from '../../store/trail-store.js';
 import { canSeeInbox, type Actor } from '../access.js';
 import { bouncingAddresses, recipientContextOf } from './propose-reply-recipients.js';
 import {
@@ -24,7 +27,12 @@ export interface TicketDetailView extends TicketSummaryView {
   events: TicketEventView[];
 }
 
-type ConversationModels = Pick<Models, 'Ticket' | 'Message' | 'TicketEvent'>;
+/** What reading a conversation needs. */
+export interface ConversationDeps {
+  tickets: Pick<TicketStore, 'findById' | 'conversationIds' | 'findRef' | 'listRefs'>;
+  trail: Pick<TrailStore, 'listConversation' | 'listMergeEntries'>;
+  messages: Pick<MessageStore, 'listConversation'>;
+}
 
 /** A ticket's detail view with the stored messages it was made from (none for a merged ticket). */
 export interface TicketConversation {
@@ -37,17 +45,18 @@ export interface TicketConversation {
  * and events (chronological), including those of the tickets merged into it; a merged ticket lists
  * no messages and only its merge. An event naming a ticket the actor cannot see names none.
  */
-export async function readConversation(models: ConversationModels, actor: Actor, ticket: TicketDoc): Promise<TicketConversation> {
+export async function readConversation(deps: ConversationDeps, actor: Actor, ticket: TicketDoc): Promise<TicketConversation> {
+  const { tickets } = deps;
   // A merged ticket shows no conversation: from the moment it points at its root, the root lists
   // its messages and trail (messages never move, so no moment shows one on both or on neither).
-  const conversation = ticket.mergedIntoId ? null : await conversationTicketIds(models, ticket._id, ticket);
+  const conversation = ticket.mergedIntoId ? null : await tickets.conversationIds(ticket._id, ticket);
   const [messages, events, target] = await Promise.all([
-    conversation ? models.Message.find({ ticketId: { $in: conversation } }).sort({ createdAt: 1, _id: 1 }).lean() : [],
-    models.TicketEvent.find(conversation ? conversationTrailFilter(conversation) : { ticketId: ticket._id, type: 'merged' }).sort({ at: 1, _id: 1 }).lean(),
-    ticket.mergedIntoId ? models.Ticket.findById(ticket.mergedIntoId).select({ number: 1, inboxId: 1 }).lean() : null,
+    conversation ? deps.messages.listConversation(conversation) : [],
+    conversation ? deps.trail.listConversation(conversation) : deps.trail.listMergeEntries(ticket._id),
+    ticket.mergedIntoId ? tickets.findRef(ticket.mergedIntoId) : null,
   ]);
   const namedIds = events.filter((e) => NAMES_A_TICKET.has(e.type) && e.data.ticketId).map((e) => e.data.ticketId as Types.ObjectId);
-  const named = namedIds.length > 0 ? await models.Ticket.find({ _id: { $in: namedIds } }).select({ number: 1, inboxId: 1 }).lean() : [];
+  const named = namedIds.length > 0 ? await tickets.listRefs(namedIds) : [];
   const visible = new Map(named.filter((t) => canSeeInbox(actor, t.inboxId)).map((t) => [t._id.toHexString(), t.number]));
   return {
     view: {
@@ -64,9 +73,9 @@ export async function readConversation(models: ConversationModels, actor: Actor,
  * One ticket with its messages and events (see {@link readConversation}). NOT_FOUND when the
  * ticket does not exist or belongs to an inbox the actor cannot see.
  */
-export async function getTicket(deps: { models: ConversationModels }, actor: Actor, ticketId: string): Promise<TicketDetailView> {
-  const ticket = await visibleTicket(deps.models, actor, ticketId);
-  return (await readConversation(deps.models, actor, ticket)).view;
+export async function getTicket(deps: ConversationDeps, actor: Actor, ticketId: string): Promise<TicketDetailView> {
+  const ticket = await visibleTicket(deps.tickets, actor, ticketId);
+  return (await readConversation(deps, actor, ticket)).view;
 }
 
 /**
@@ -74,16 +83,15 @@ export async function getTicket(deps: { models: ConversationModels }, actor: Act
  * (null for a merged ticket, which takes no replies), each document read once.
  */
 export async function getTicketWithRecipients(
-  deps: { models: ConversationModels & Pick<Models, 'Inbox' | 'Contact'> },
+  deps: ConversationDeps & { inboxes: Pick<InboxStore, 'listAddresses'>; contacts: Pick<ContactStore, 'listBouncingEmails'> },
   actor: Actor,
   ticketId: string,
 ): Promise<TicketDetailView & { replyRecipients: ReplyRecipients | null }> {
-  const { models } = deps;
-  const ticket = await visibleTicket(models, actor, ticketId);
+  const ticket = await visibleTicket(deps.tickets, actor, ticketId);
   const [{ view, messages }, inboxes, bouncing] = await Promise.all([
-    readConversation(models, actor, ticket),
-    ticket.mergedIntoId ? [] : models.Inbox.find({}, { address: 1 }).lean(),
-    ticket.mergedIntoId ? [] : bouncingAddresses(models, ticket),
+    readConversation(deps, actor, ticket),
+    ticket.mergedIntoId ? [] : deps.inboxes.listAddresses(),
+    ticket.mergedIntoId ? [] : bouncingAddresses(deps.contacts, ticket),
   ]);
   const replyRecipients = ticket.mergedIntoId ? null : recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing).proposal;
   return { ...view, replyRecipients };

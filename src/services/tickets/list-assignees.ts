@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Models } from '../../store/models/index.js';
+import type { UserStore } from '../../store/user-store.js';
 
 /** A user as the pages name them. */
 export interface UserLabel {
@@ -10,18 +10,15 @@ export interface UserLabel {
 const labelOf = (u: { _id: Types.ObjectId; name?: string | null; email: string }): UserLabel => ({ id: u._id.toHexString(), label: u.name || u.email });
 
 /** The active users a ticket of this inbox can be assigned to: its members and every admin (as update-ticket allows). */
-export async function listAssignees(deps: { models: Pick<Models, 'User'> }, inboxId: Types.ObjectId): Promise<UserLabel[]> {
-  const users = await deps.models.User.find({ disabled: false, $or: [{ role: 'admin' }, { inboxIds: inboxId }] })
-    .select({ name: 1, email: 1 })
-    .sort({ name: 1, email: 1 })
-    .lean();
+export async function listAssignees(deps: { users: Pick<UserStore, 'listAssignable'> }, inboxId: Types.ObjectId): Promise<UserLabel[]> {
+  const users = await deps.users.listAssignable(inboxId);
   return users.map(labelOf);
 }
 
 /** Display names of the given users by id (hex); unknown ids are left out. */
-export async function userLabels(deps: { models: Pick<Models, 'User'> }, ids: Array<string | null | undefined>): Promise<Map<string, string>> {
+export async function userLabels(deps: { users: Pick<UserStore, 'listLabelsByIds'> }, ids: Array<string | null | undefined>): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((id): id is string => typeof id === 'string' && /^[0-9a-f]{24}$/i.test(id)))];
   if (wanted.length === 0) return new Map();
-  const users = await deps.models.User.find({ _id: { $in: wanted } }).select({ name: 1, email: 1 }).lean();
+  const users = await deps.users.listLabelsByIds(wanted);
   return new Map(users.map((u) => [u._id.toHexString(), labelOf(u).label]));
 }

@@ -1,13 +1,13 @@
-import type { QueryFilter, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { slaDueSoonBound } from '../../domain/sla-due.js';
 import { TICKET_STATUSES } from '../../domain/ticket-status.js';
 import { searchQueryTerms } from '../../domain/ticket-search.js';
-import type { Models } from '../../store/models/index.js';
-import type { TicketDoc } from '../../store/models/ticket.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 import { canSeeInbox, inboxScope, notFound, parseObjectId, type Actor } from '../access.js';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
-import { TICKET_SUMMARY_FIELDS, toTicketSummary, type TicketSummaryView } from './ticket-view.js';
+import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
 import { parseInput } from '../validate.js';
 
 export const DEFAULT_TICKET_PAGE = 25;
@@ -53,48 +53,33 @@ export interface TicketPage {
  * Tag, search and "due soon" filters go through their own indexes (see the ticket model), and combine
  * with the others. An `inbox` that does not exist or is not the actor's is NOT_FOUND.
  */
-export async function listTickets(deps: { models: Pick<Models, 'Ticket' | 'Inbox'>; now: () => Date }, actor: Actor, rawQuery: unknown): Promise<TicketPage> {
+export async function listTickets(deps: { inboxes: Pick<InboxStore, 'existsById'>; tickets: Pick<TicketStore, 'listPage'>; now: () => Date }, actor: Actor, rawQuery: unknown): Promise<TicketPage> {
   const query = parseInput(querySchema, rawQuery, 'Query');
   const limit = query.limit ?? DEFAULT_TICKET_PAGE;
-  const filter: QueryFilter<TicketDoc> = {};
+  let inboxIds: Types.ObjectId[] | undefined;
 
   if (query.inbox !== undefined) {
     const inboxId = parseObjectId(query.inbox);
-    if (!inboxId || !canSeeInbox(actor, inboxId) || !(await deps.models.Inbox.exists({ _id: inboxId }))) throw notFound('Inbox');
-    filter.inboxId = inboxId;
+    if (!inboxId || !canSeeInbox(actor, inboxId) || !(await deps.inboxes.existsById(inboxId))) throw notFound('Inbox');
+    inboxIds = [inboxId];
   } else {
     const scope = inboxScope(actor);
     if (scope && scope.$in.length === 0) return { items: [], nextCursor: null };
-    if (scope) filter.inboxId = scope.$in.length === 1 ? (scope.$in[0] as Types.ObjectId) : scope;
+    inboxIds = scope?.$in;
   }
-  if (query.status) filter.status = query.status.length === 1 ? query.status[0] : { $in: query.status };
-  filter.mergedIntoId = null;
-  // Served by the (assigneeId, status, lastActivityAt, _id) index in the same keyset order.
-  if (query.assignee) filter.assigneeId = query.assignee === 'me' ? actor.userId : null;
-  if (query.tag) filter.tags = query.tag;
-  if (query.due === 'soon') filter['sla.nextDueAt'] = { $lte: slaDueSoonBound(deps.now()) };
-  const [first, ...more] = query.q ?? [];
-  if (first !== undefined) {
-    // Equality on the first word drives the multikey index; the others are checked on what it finds.
-    filter.searchTerms = first;
-    if (more.length > 0) filter.$and = more.map((term) => ({ searchTerms: term }));
-  }
-  if (query.cursor !== undefined) {
-    const after = decodeTicketCursor(query.cursor);
-    // The $lte bound gives the index scan a start; the $or drops the ties already returned.
-    filter.lastActivityAt = { $lte: after.lastActivityAt };
-    filter.$or = [{ lastActivityAt: { $lt: after.lastActivityAt } }, { _id: { $lt: after.id } }];
-  }
-
-  const rows = await deps.models.Ticket.find(filter)
-    .select(TICKET_SUMMARY_FIELDS)
-    .sort({ lastActivityAt: -1, _id: -1 })
-    .limit(limit + 1)
-    .lean();
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const { items, hasMore } = await deps.tickets.listPage({
+    ...(inboxIds ? { inboxIds } : {}),
+    ...(query.status ? { statuses: query.status } : {}),
+    ...(query.assignee ? { assigneeId: query.assignee === 'me' ? actor.userId : null } : {}),
+    ...(query.tag ? { tag: query.tag } : {}),
+    ...(query.due === 'soon' ? { dueBy: slaDueSoonBound(deps.now()) } : {}),
+    ...(query.q ? { terms: query.q } : {}),
+    ...(query.cursor !== undefined ? { after: decodeTicketCursor(query.cursor) } : {}),
+    limit,
+  });
+  const last = items[items.length - 1];
   return {
-    items: page.map(toTicketSummary),
-    nextCursor: rows.length > limit && last ? encodeTicketCursor({ lastActivityAt: last.lastActivityAt, id: last._id }) : null,
+    items: items.map(toTicketSummary),
+    nextCursor: hasMore && last ? encodeTicketCursor({ lastActivityAt: last.lastActivityAt, id: last._id }) : null,
   };
 }

@@ -1,9 +1,8 @@
 import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { checkMerge, mergeTaken, survivorAwaitingSince, type MergeSide } from '../../domain/ticket.js';
-import type { Models } from '../../store/models/index.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
-import { claimMerge, mergeTickets, writeTicket } from '../../store/ticket-writes.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 import type { Actor } from '../access.js';
 import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
 import { parseInput } from '../validate.js';
@@ -14,7 +13,7 @@ export const mergeSchema = z.strictObject({ intoId: z.string().min(1) });
 
 /** What an agent's merge needs. */
 export interface MergeTicketDeps {
-  models: Models;
+  tickets: Pick<TicketStore, 'findById' | 'claimMerge' | 'merge' | 'write'>;
   now: () => Date;
   /** Re-plans SLA clocks: the survivor's with the merged conversation, and cancels the merged ticket's timer. */
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
@@ -30,18 +29,18 @@ const side = (t: TicketDoc): MergeSide => ({ id: t._id.toHexString(), requesterE
  * the same pair again changes nothing, so a retried or interrupted merge converges.
  */
 export async function mergeTicket(deps: MergeTicketDeps, actor: Actor, id: string, input: unknown): Promise<TicketSummaryView> {
-  const { models } = deps;
-  const from = await visibleTicket(models, actor, id);
+  const { tickets } = deps;
+  const from = await visibleTicket(tickets, actor, id);
   const { intoId } = parseInput(mergeSchema, input, 'Merge');
-  const into = await visibleTicket(models, actor, intoId);
+  const into = await visibleTicket(tickets, actor, intoId);
   checkMerge(side(from), side(into));
-  if (!(await claimMerge(models, { fromId: from._id, intoId: into._id, alreadyPointing: Boolean(from.mergedIntoId) }))) throw mergeTaken();
+  if (!(await tickets.claimMerge({ fromId: from._id, intoId: into._id, alreadyPointing: Boolean(from.mergedIntoId) }))) throw mergeTaken();
 
   const at = deps.now();
-  await mergeTickets(models, { intoId: into._id, fromId: from._id, at, reason: 'merged by an agent', by: { userId: actor.userId } });
+  await tickets.merge({ intoId: into._id, fromId: from._id, at, reason: 'merged by an agent', by: { userId: actor.userId } });
   const awaitingSince = survivorAwaitingSince(from, into);
-  if (awaitingSince) await writeTicket(models, into._id, { changes: { sla: { awaitingSince } } });
+  if (awaitingSince) await tickets.write(into._id, { changes: { sla: { awaitingSince } } });
   await deps.refreshSla(into._id);
   await deps.refreshSla(from._id);
-  return toTicketSummary((await models.Ticket.findById(into._id).lean())!);
+  return toTicketSummary((await tickets.findById(into._id))!);
 }

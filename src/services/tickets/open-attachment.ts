@@ -1,8 +1,8 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { AppError } from '../../domain/errors.js';
 import type { BlobStore } from '../../store/blob-store.js';
-import type { Models } from '../../store/models/index.js';
-import { mergeRootOf } from '../../store/ticket-writes.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 import { inboxScope, notFound, parseObjectId, type Actor } from '../access.js';
 
 /** A stored attachment ready to send: what the message said about it, and its bytes. */
@@ -19,20 +19,20 @@ export interface OpenedAttachment {
  * otherwise (or when the file is gone) NOT_FOUND, whether or not it exists.
  */
 export async function openAttachment(
-  deps: { models: Pick<Models, 'Message' | 'Ticket'>; blobs: BlobStore },
+  deps: { tickets: Pick<TicketStore, 'mergeRootOf' | 'findOneAmong'>; messages: Pick<MessageStore, 'listTicketIdsWithFile' | 'findAttachmentsWithFile'>; blobs: BlobStore },
   actor: Actor,
   fileId: string,
 ): Promise<OpenedAttachment> {
   const id = parseObjectId(fileId);
   if (!id) throw notFound('Attachment');
-  const holders = await deps.models.Message.distinct('ticketId', { 'attachments.fileId': id });
-  const shownOn = await Promise.all(holders.map(async (holder) => ({ holder, root: await mergeRootOf(deps.models, holder) })));
+  const holders = await deps.messages.listTicketIdsWithFile(id);
+  const shownOn = await Promise.all(holders.map(async (holder) => ({ holder, root: await deps.tickets.mergeRootOf(holder) })));
   const scope = inboxScope(actor);
   const ticket = shownOn.length
-    ? await deps.models.Ticket.findOne({ _id: { $in: shownOn.map((s) => s.root) }, ...(scope ? { inboxId: scope } : {}) }).select({ _id: 1 }).lean()
+    ? await deps.tickets.findOneAmong(shownOn.map((s) => s.root), scope?.$in)
     : null;
   const visibleHolders = ticket ? shownOn.filter((s) => s.root.equals(ticket._id)).map((s) => s.holder) : [];
-  const message = ticket ? await deps.models.Message.findOne({ ticketId: { $in: visibleHolders }, 'attachments.fileId': id }).select({ attachments: 1 }).lean() : null;
+  const message = ticket ? await deps.messages.findAttachmentsWithFile(id, visibleHolders) : null;
   const ref = message?.attachments.find((a) => a.fileId.equals(id));
   if (!ref) throw notFound('Attachment');
 

@@ -3,8 +3,9 @@ import { AppError } from '../../domain/errors.js';
 import { verifyInlineImageToken } from '../../domain/inline-image-links.js';
 import type { Signer } from '../../domain/message-ids.js';
 import type { BlobStore } from '../../store/blob-store.js';
-import type { Models } from '../../store/models/index.js';
-import { mergeRootOf } from '../../store/ticket-writes.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import { canSeeInbox, notFound, parseObjectId } from '../access.js';
 import { isInlineImage } from './open-mail-body.js';
 
@@ -22,17 +23,17 @@ export interface OpenedInlineImage {
  * that Content-ID. Anything else is NOT_FOUND.
  */
 export async function openInlineImage(
-  deps: { models: Pick<Models, 'Message' | 'Ticket' | 'User'>; blobs: BlobStore; sign: Signer; now: () => Date },
+  deps: { tickets: Pick<TicketStore, 'mergeRootOf' | 'findInboxOf'>; users: Pick<UserStore, 'findAccessById'>; messages: Pick<MessageStore, 'findAttachmentsById'>; blobs: BlobStore; sign: Signer; now: () => Date },
   request: { messageId: string; contentId: string; token: string },
 ): Promise<OpenedInlineImage> {
   const grant = verifyInlineImageToken(deps.sign, request, deps.now());
   if (!grant) throw notFound('Image');
   const [user, message] = await Promise.all([
-    deps.models.User.findById(parseObjectId(grant.userId)).select({ role: 1, inboxIds: 1, disabled: 1 }).lean(),
-    deps.models.Message.findById(parseObjectId(request.messageId)).select({ ticketId: 1, attachments: 1 }).lean(),
+    deps.users.findAccessById(parseObjectId(grant.userId)),
+    deps.messages.findAttachmentsById(parseObjectId(request.messageId)),
   ]);
   // Access follows the ticket that shows the message: its own, or the one it was merged into.
-  const ticket = message ? await deps.models.Ticket.findById(await mergeRootOf(deps.models, message.ticketId)).select({ inboxId: 1 }).lean() : null;
+  const ticket = message ? await deps.tickets.findInboxOf(await deps.tickets.mergeRootOf(message.ticketId)) : null;
   if (!user || user.disabled || !ticket || !canSeeInbox({ userId: user._id, role: user.role, inboxIds: user.inboxIds }, ticket.inboxId)) throw notFound('Image');
   const ref = message?.attachments.find((a) => isInlineImage(a) && a.contentId === request.contentId);
   if (!ref) throw notFound('Image');

@@ -2,8 +2,8 @@ import type { Types } from 'mongoose';
 import { INLINE_IMAGE_TTL_MS, contentIdOfCidUrl, inlineImageUrl } from '../../domain/inline-image-links.js';
 import type { Signer } from '../../domain/message-ids.js';
 import type { AttachmentRef } from '../../store/models/message.js';
-import { conversationTicketIds } from '../../store/merged-tickets.js';
-import type { Models } from '../../store/models/index.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 import { notFound, parseObjectId, type Actor } from '../access.js';
 import { visibleTicket } from './visible-ticket.js';
 
@@ -34,14 +34,14 @@ export interface MailBody {
  * user, this message and that Content-ID, and expires after a while.
  */
 export async function openMailBody(
-  deps: { models: Models; sign: Signer; now: () => Date },
+  deps: { tickets: Pick<TicketStore, 'findById' | 'conversationIds'>; messages: Pick<MessageStore, 'findBodyAmong'>; sign: Signer; now: () => Date },
   actor: Actor,
   ticketId: string,
   messageId: string,
 ): Promise<MailBody> {
-  const ticket = await visibleTicket(deps.models, actor, ticketId);
+  const ticket = await visibleTicket(deps.tickets, actor, ticketId);
   const id = parseObjectId(messageId);
-  const message = id ? await deps.models.Message.findOne({ _id: id, ticketId: { $in: await conversationTicketIds(deps.models, ticket._id) } }).select({ html: 1, htmlRules: 1, attachments: 1 }).lean() : null;
+  const message = id ? await deps.messages.findBodyAmong(id, await deps.tickets.conversationIds(ticket._id)) : null;
   if (!message?.html || !actor.userId) throw notFound('Message');
   const userId: Types.ObjectId = actor.userId;
   const images = new Set(message.attachments.filter(isInlineImage).map((a) => a.contentId));

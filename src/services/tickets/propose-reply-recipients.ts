@@ -1,13 +1,10 @@
 import { replyRecipients, type ReplyRecipients } from '../../domain/reply-recipients.js';
-import type { Models } from '../../store/models/index.js';
+import type { ContactStore } from '../../store/contact-store.js';
 import type { MessageDoc } from '../../store/models/message.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
 
 /** A stored address as the recipient rule reads it (a missing name is null). */
 export const plainAddress = (a: { address: string; name?: string | null }) => ({ address: a.address, name: a.name ?? null });
-
-/** The fields of a conversation's messages the recipient rule reads. */
-export const RECIPIENT_MESSAGE_FIELDS = { direction: 1, from: 1, to: 1, cc: 1, replyTo: 1, flags: 1, createdAt: 1 } as const;
 
 /** A message of the conversation as the recipient rule reads it. */
 export type RecipientMessage = Pick<MessageDoc, 'direction' | 'from' | 'to' | 'cc' | 'replyTo' | 'flags'>;
@@ -50,7 +47,6 @@ export function recipientContextOf(
 }
 
 /** The ticket's requester and participants whose mail bounces. */
-export async function bouncingAddresses(models: Pick<Models, 'Contact'>, ticket: Pick<TicketDoc, 'requester' | 'participants'>): Promise<string[]> {
-  const contacts = await models.Contact.find({ email: { $in: [ticket.requester.email, ...ticket.participants] }, 'bounce.bouncing': true }, { email: 1 }).lean();
-  return contacts.map((c) => c.email);
+export async function bouncingAddresses(contacts: Pick<ContactStore, 'listBouncingEmails'>, ticket: Pick<TicketDoc, 'requester' | 'participants'>): Promise<string[]> {
+  return contacts.listBouncingEmails([ticket.requester.email, ...ticket.participants]);
 }

@@ -1,7 +1,7 @@
-import type { Models } from '../../store/models/index.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 import { inboxScope, type Actor } from '../access.js';
-import { TICKET_SUMMARY_FIELDS, toTicketSummary, type TicketSummaryView } from './ticket-view.js';
+import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** How many of the requester's other tickets are shown beside a ticket. */
@@ -12,22 +12,28 @@ export const REQUESTER_TICKETS_LIMIT = 10;
  * see: what an agent looks at beside a ticket, and the candidates for a merge. Merged tickets are
  * left out, since their conversation lives on in the ticket they were merged into.
  */
-export async function requesterTickets(deps: { models: Models }, actor: Actor, ticketId: string, limit = REQUESTER_TICKETS_LIMIT): Promise<TicketSummaryView[]> {
-  return otherTicketsOfRequester(deps.models, actor, await visibleTicket(deps.models, actor, ticketId), limit);
+export async function requesterTickets(
+  deps: { tickets: Pick<TicketStore, 'findById' | 'listOthersOfRequester'> },
+  actor: Actor,
+  ticketId: string,
+  limit = REQUESTER_TICKETS_LIMIT,
+): Promise<TicketSummaryView[]> {
+  return otherTicketsOfRequester(deps.tickets, actor, await visibleTicket(deps.tickets, actor, ticketId), limit);
 }
 
 /** {@link requesterTickets} beside a ticket the caller has read and checked. */
-export async function otherTicketsOfRequester(models: Pick<Models, 'Ticket'>, actor: Actor, ticket: Pick<TicketDoc, '_id' | 'requester'>, limit = REQUESTER_TICKETS_LIMIT): Promise<TicketSummaryView[]> {
+export async function otherTicketsOfRequester(
+  tickets: Pick<TicketStore, 'listOthersOfRequester'>,
+  actor: Actor,
+  ticket: Pick<TicketDoc, '_id' | 'requester'>,
+  limit = REQUESTER_TICKETS_LIMIT,
+): Promise<TicketSummaryView[]> {
   const scope = inboxScope(actor);
-  const others = await models.Ticket.find({
-    'requester.email': ticket.requester.email,
-    _id: { $ne: ticket._id },
-    mergedIntoId: null,
-    ...(scope ? { inboxId: scope } : {}),
-  })
-    .select(TICKET_SUMMARY_FIELDS)
-    .sort({ createdAt: -1, _id: -1 })
-    .limit(Math.min(Math.max(1, limit), 50))
-    .lean();
+  const others = await tickets.listOthersOfRequester({
+    email: ticket.requester.email,
+    exceptId: ticket._id,
+    ...(scope ? { inboxIds: scope.$in } : {}),
+    limit: Math.min(Math.max(1, limit), 50),
+  });
   return others.map(toTicketSummary);
 }

@@ -6,12 +6,16 @@ import { replySubject, replyThreading } from '../../domain/outbound-headers.js';
 import { chosenRecipients, MAX_CHOSEN_RECIPIENTS, type RecipientChoice } from '../../domain/reply-recipients.js';
 import { checkReplyable, checkReplyBody, onAgentReply } from '../../domain/ticket.js';
 import { DEFAULT_REPLY_STATUS, REPLY_STATUSES, type ReplyStatus } from '../../domain/ticket-status.js';
-import { conversationTicketIds } from '../../store/merged-tickets.js';
+import type { ContactStore } from '../../store/contact-store.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { MessageStore } from '../../store/message-store.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
-import { writeTicket } from '../../store/ticket-writes.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { TrailStore } from '../../store/trail-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import type { Actor } from '../access.js';
 import { checkReplyConflict } from './check-reply-conflict.js';
-import { bouncingAddresses, plainAddress, RECIPIENT_MESSAGE_FIELDS, recipientContextOf } from './propose-reply-recipients.js';
+import { bouncingAddresses, plainAddress, recipientContextOf } from './propose-reply-recipients.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
 import { parseInput } from '../validate.js';
@@ -19,6 +23,12 @@ import { visibleTicket } from './visible-ticket.js';
 
 /** What replying needs: the outbox, and the SLA, layout and sanitizer steps when given. */
 export interface SendReplyDeps extends QueueMailDeps {
+  tickets: Pick<TicketStore, 'findById' | 'conversationIds' | 'write'>;
+  trail: Pick<TrailStore, 'listNewForReply'>;
+  messages: QueueMailDeps['messages'] & Pick<MessageStore, 'listMailForReply' | 'findOutboundRecipients' | 'listNamedByTrail'>;
+  contacts: Pick<ContactStore, 'listBouncingEmails'>;
+  inboxes: Pick<InboxStore, 'listSenders'>;
+  users: Pick<UserStore, 'findLabelById'>;
   /** Recomputes the ticket's SLA clocks and timers after it changed. */
   refreshSla?: (ticketId: Types.ObjectId) => Promise<void>;
   /** Lays a plain-text reply out with the inbox's branding and signature (the agent-reply template). */
@@ -93,26 +103,23 @@ function fromJson(body: unknown): ReplyInput {
  * the agent chose; the trail records both.
  */
 export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: string, request: ReplyRequest): Promise<SentReply> {
-  const { models } = deps;
-  const ticket = await visibleTicket(models, actor, id);
+  const ticket = await visibleTicket(deps.tickets, actor, id);
   const authorId = actor.userId;
   if (!authorId) throw new AppError('FORBIDDEN', 'Only a user can reply to a ticket');
   const input = 'json' in request ? fromJson(request.json) : request.form;
-  const conversation = await conversationTicketIds(models, ticket._id, ticket);
+  const conversation = await deps.tickets.conversationIds(ticket._id, ticket);
   if (input.text.trim() || input.html?.trim()) {
     await checkReplyConflict(deps, { ticketId: ticket._id, userId: authorId, seenUntil: input.seenUntil ?? null, conversation });
   }
   checkReplyable(ticket);
   checkReplyBody(input.text, input.html);
 
-  const inboxes = await models.Inbox.find({}, { address: 1, name: 1, displayName: 1, branding: 1 }).lean();
+  const inboxes = await deps.inboxes.listSenders();
   const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId));
   if (!inbox) throw new AppError('NOT_FOUND', 'The inbox of this ticket no longer exists');
   const [messages, bouncing] = await Promise.all([
-    models.Message.find({ ticketId: { $in: conversation }, direction: { $in: ['inbound', 'outbound'] } }, { ...RECIPIENT_MESSAGE_FIELDS, messageId: 1, references: 1, inReplyTo: 1, subject: 1 })
-      .sort({ createdAt: 1, _id: 1 })
-      .lean(),
-    bouncingAddresses(models, ticket),
+    deps.messages.listMailForReply(conversation),
+    bouncingAddresses(deps.contacts, ticket),
   ]);
   // The customer's own latest mail: a bounce or an out-of-office notice is nobody to answer.
   const parent = messages.findLast((m) => m.direction === 'inbound' && m.flags.bounce === false && m.flags.autoReply !== true);
@@ -126,7 +133,7 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
 
   let mail = { text: input.text, html: input.html ?? null };
   if (!input.html && deps.render) {
-    const author = await models.User.findById(authorId, { name: 1, email: 1 }).lean();
+    const author = await deps.users.findLabelById(authorId);
     const rendered = await deps.render(
       'agent-reply',
       { ticketNumber: ticket.number, ticketSubject: parent?.subject ?? ticket.subject, agentName: author?.name ?? author?.email ?? inbox.name, body: input.text },
@@ -158,15 +165,14 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
   });
 
   // A repeated request key returns the reply queued first, with the recipients it was queued with.
-  const stored = await models.Message.findOne({ messageId: item.messageId, direction: 'outbound' }, { to: 1, cc: 1 }).lean();
+  const stored = await deps.messages.findOutboundRecipients(item.messageId);
   const sent = stored ? { to: (stored.to ?? []).map(plainAddress), cc: (stored.cc ?? []).map(plainAddress) } : recipients;
 
   const now = deps.now();
   const status = input.status ?? DEFAULT_REPLY_STATUS;
   const { changes, statusChanged } = onAgentReply(ticket, now, status);
   const actorRef = { kind: 'user' as const, id: authorId };
-  await writeTicket(
-    models,
+  await deps.tickets.write(
     ticket._id,
     // Whoever the agent wrote to now takes part: the next customer mail may Cc them again.
     { changes, addedMessages: 1, participants: [...sent.to, ...sent.cc].map((a) => a.address.toLowerCase()) },

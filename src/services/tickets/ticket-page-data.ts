@@ -1,8 +1,14 @@
 import type { PresenceState } from '../../domain/presence.js';
 import type { ReplyRecipients } from '../../domain/reply-recipients.js';
-import type { Models } from '../../store/models/index.js';
+import type { CannedReplyStore } from '../../store/canned-reply-store.js';
+import type { ContactStore } from '../../store/contact-store.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { PresenceStore } from '../../store/presence-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import { parseObjectId, type Actor } from '../access.js';
-import { readConversation, type TicketDetailView } from './get-ticket.js';
+import { readConversation, type ConversationDeps, type TicketDetailView } from './get-ticket.js';
 import type { UserLabel } from './list-assignees.js';
 import { bouncingAddresses, recipientContextOf } from './propose-reply-recipients.js';
 import { fillCannedReply, type RenderedCannedReply } from '../canned-replies/render-canned-reply.js';
@@ -45,7 +51,11 @@ export interface TicketPageData {
   presence: PresenceView[];
 }
 
-type TicketPageModels = Pick<Models, 'Ticket' | 'Message' | 'TicketEvent' | 'Inbox' | 'Contact' | 'CannedReply' | 'User' | 'TicketPresence'>;
+/** What the ticket page reads of tickets and their trails, and records of who has them open. */
+type TicketPageTicketDeps = Pick<ConversationDeps, 'tickets' | 'trail'> & {
+  tickets: Pick<TicketStore, 'listOthersOfRequester'>;
+  presence: Pick<PresenceStore, 'beat' | 'listOthers'>;
+};
 
 const labelOf = (u: { name?: string | null; email: string }) => u.name || u.email;
 
@@ -55,16 +65,27 @@ const labelOf = (u: { name?: string | null; email: string }) => u.name || u.emai
  * tickets, the inbox's canned replies and, in one query, every user the page names or offers as
  * assignee. It records the actor's presence on the ticket as it goes.
  */
-export async function loadTicketPage(deps: { models: TicketPageModels; now: () => Date }, actor: Actor, id: string, opts: TicketPageOptions): Promise<TicketPageData> {
-  const { models } = deps;
-  const ticket = await visibleTicket(models, actor, id);
+export async function loadTicketPage(
+  deps: TicketPageTicketDeps & {
+    inboxes: Pick<InboxStore, 'listAddressesAndNames'>;
+    cannedReplies: Pick<CannedReplyStore, 'listByInbox'>;
+    messages: Pick<MessageStore, 'listConversation'>;
+    contacts: Pick<ContactStore, 'listBouncingEmails'>;
+    users: Pick<UserStore, 'listNamedOrAssignable'>;
+    now: () => Date;
+  },
+  actor: Actor,
+  id: string,
+  opts: TicketPageOptions,
+): Promise<TicketPageData> {
+  const ticket = await visibleTicket(deps.tickets, actor, id);
   const merged = Boolean(ticket.mergedIntoId);
   const [{ view, messages }, inboxes, bouncing, requesterTickets, canned, present] = await Promise.all([
-    readConversation(models, actor, ticket),
-    models.Inbox.find({}, { address: 1, name: 1 }).lean(),
-    merged ? [] : bouncingAddresses(models, ticket),
-    otherTicketsOfRequester(models, actor, ticket),
-    models.CannedReply.find({ inboxId: ticket.inboxId }).sort({ title: 1, _id: 1 }).lean(),
+    readConversation(deps, actor, ticket),
+    deps.inboxes.listAddressesAndNames(),
+    merged ? [] : bouncingAddresses(deps.contacts, ticket),
+    otherTicketsOfRequester(deps.tickets, actor, ticket),
+    deps.cannedReplies.listByInbox(ticket.inboxId),
     recordPresence(deps, actor, ticket._id, opts.presence),
   ]);
   const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId)) ?? null;
@@ -79,10 +100,7 @@ export async function loadTicketPage(deps: { models: TicketPageModels; now: () =
     ...present.map((p) => p.userId.toHexString()),
     ...(draft && actor.userId ? [actor.userId.toHexString()] : []),
   ].flatMap((hex) => parseObjectId(hex) ?? []);
-  const users = await models.User.find({ $or: [{ _id: { $in: named } }, { disabled: false, $or: [{ role: 'admin' }, { inboxIds: ticket.inboxId }] }] })
-    .select({ name: 1, email: 1, role: 1, inboxIds: 1, disabled: 1 })
-    .sort({ name: 1, email: 1 })
-    .lean();
+  const users = await deps.users.listNamedOrAssignable(named, ticket.inboxId);
   const agent = actor.userId ? users.find((u) => u._id.equals(actor.userId!)) ?? null : null;
 
   return {

@@ -1,14 +1,10 @@
 import type { MessageDoc } from '../../store/models/message.js';
 import type { TicketEventDoc } from '../../store/models/ticket-event.js';
 import type { TicketDoc, TicketSla } from '../../store/models/ticket.js';
+import type { TicketSummaryRow } from '../../store/ticket-store.js';
 
-/** The fields a ticket list needs; also the projection used to read them. */
-export const TICKET_SUMMARY_FIELDS = {
-  number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, requester: 1, assigneeId: 1, tags: 1,
-  messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1,
-} as const;
-
-export type TicketSummarySource = Pick<TicketDoc, '_id' | keyof typeof TICKET_SUMMARY_FIELDS>;
+/** What a ticket list reads of a ticket (the ticket store's list projection). */
+export type TicketSummarySource = TicketSummaryRow;
 
 /** A ticket in a list. */
 export interface TicketSummaryView {

@@ -1,6 +1,8 @@
 import type { Types } from 'mongoose';
 import type { PresenceState } from '../../domain/presence.js';
-import type { Models } from '../../store/models/index.js';
+import type { PresenceStore } from '../../store/presence-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import type { Actor } from '../access.js';
 import { visibleTicket } from './visible-ticket.js';
 
@@ -20,15 +22,15 @@ export interface PresenceView {
  * NOT_FOUND for a ticket the actor cannot see.
  */
 export async function trackPresence(
-  deps: { models: Models; now: () => Date },
+  deps: { tickets: Pick<TicketStore, 'findById'>; presence: Pick<PresenceStore, 'beat' | 'listOthers'>; users: Pick<UserStore, 'listActiveLabelsByIds'>; now: () => Date },
   actor: Actor,
   ticketId: string,
   state: PresenceState,
 ): Promise<PresenceView[]> {
-  const ticket = await visibleTicket(deps.models, actor, ticketId);
+  const ticket = await visibleTicket(deps.tickets, actor, ticketId);
   const others = await recordPresence(deps, actor, ticket._id, state);
   if (others.length === 0) return [];
-  const users = await deps.models.User.find({ _id: { $in: others.map((e) => e.userId) }, disabled: false }).select({ name: 1, email: 1 }).lean();
+  const users = await deps.users.listActiveLabelsByIds(others.map((e) => e.userId));
   return presenceViews(others, users);
 }
 
@@ -37,23 +39,14 @@ export async function trackPresence(
  * presence and returns the other users' entries still within the window, unnamed.
  */
 export async function recordPresence(
-  deps: { models: Pick<Models, 'TicketPresence'>; now: () => Date },
+  deps: { presence: Pick<PresenceStore, 'beat' | 'listOthers'>; now: () => Date },
   actor: Actor,
   ticketId: Types.ObjectId,
   state: PresenceState,
 ): Promise<Array<{ userId: Types.ObjectId; state: PresenceState }>> {
   const now = deps.now();
-  if (actor.userId) {
-    const write = () =>
-      deps.models.TicketPresence.updateOne(
-        { ticketId, userId: actor.userId },
-        { $set: { state, seenAt: now, expiresAt: new Date(now.getTime() + PRESENCE_WINDOW_MS) } },
-        { upsert: true },
-      );
-    // Two first heartbeats at once both try to insert; the loser's retry updates the winner's entry.
-    await write().catch((err: { code?: number }) => (err.code === 11000 ? write() : Promise.reject(err)));
-  }
-  return deps.models.TicketPresence.find({ ticketId, userId: { $ne: actor.userId }, expiresAt: { $gt: now } }, { userId: 1, state: 1 }).lean();
+  if (actor.userId) await deps.presence.beat(ticketId, actor.userId, { state, seenAt: now, expiresAt: new Date(now.getTime() + PRESENCE_WINDOW_MS) });
+  return deps.presence.listOthers(ticketId, actor.userId, now);
 }
 
 /** The entries of {@link recordPresence} named by their users (active ones only), by name. */

@@ -4,8 +4,8 @@ import { AppError } from '../../domain/errors.js';
 import { checkChangeable, normalizeTags, sameTags, transition } from '../../domain/ticket.js';
 import type { TicketEventType } from '../../domain/ticket-events.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
-import type { Models } from '../../store/models/index.js';
-import { writeTicket, type TicketFieldChanges } from '../../store/ticket-writes.js';
+import type { TicketFieldChanges, TicketStore } from '../../store/ticket-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import { parseObjectId, type Actor } from '../access.js';
 import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
 import { parseInput } from '../validate.js';
@@ -21,7 +21,8 @@ export const patchSchema = z.strictObject({
 
 /** What changing a ticket needs. */
 export interface UpdateTicketDeps {
-  models: Pick<Models, 'Ticket' | 'TicketEvent' | 'User'>;
+  users: Pick<UserStore, 'findActiveById'>;
+  tickets: Pick<TicketStore, 'findById' | 'write'>;
   now: () => Date;
   /** Re-plans the ticket's SLA clocks: solving stops them, reassigning re-targets reminders, priority changes targets. */
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
@@ -35,8 +36,7 @@ const badAssignee = () => new AppError('VALIDATION_FAILED', 'Ticket update is in
  * (CONFLICT). An assignee must be an active user who may see the ticket's inbox.
  */
 export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: string, input: unknown): Promise<TicketSummaryView> {
-  const { models } = deps;
-  const ticket = await visibleTicket(models, actor, id);
+  const ticket = await visibleTicket(deps.tickets, actor, id);
   checkChangeable(ticket);
   const patch = parseInput(patchSchema, input, 'Ticket update');
   const now = deps.now();
@@ -55,7 +55,7 @@ export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: str
   if (patch.assigneeId !== undefined) {
     const assigneeId = patch.assigneeId === null ? null : parseObjectId(patch.assigneeId);
     if (patch.assigneeId !== null) {
-      const user = assigneeId ? await models.User.findOne({ _id: assigneeId, disabled: false }).lean() : null;
+      const user = assigneeId ? await deps.users.findActiveById(assigneeId) : null;
       if (!user || (user.role !== 'admin' && !user.inboxIds.some((i) => i.equals(ticket.inboxId)))) throw badAssignee();
     }
     if (String(assigneeId) !== String(ticket.assigneeId ?? null)) {
@@ -71,8 +71,8 @@ export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: str
     }
   }
   if (events.length > 0) {
-    await writeTicket(models, ticket._id, { changes }, events.map((e) => ({ ticketId: ticket._id, type: e.type, data: e.data, at: now, actor: { kind: 'user' as const, id: actor.userId } })));
+    await deps.tickets.write(ticket._id, { changes }, events.map((e) => ({ ticketId: ticket._id, type: e.type, data: e.data, at: now, actor: { kind: 'user' as const, id: actor.userId } })));
     await deps.refreshSla(ticket._id);
   }
-  return toTicketSummary((await models.Ticket.findById(ticket._id).lean())!);
+  return toTicketSummary((await deps.tickets.findById(ticket._id))!);
 }

@@ -2,16 +2,21 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import { PASSWORD_MAX_LENGTH } from '../../domain/user-rules.js';
-import type { Models } from '../../store/models/index.js';
-import { hashPassword, verifyPassword } from '../../store/passwords.js';
+import type { ApiTokenStore } from '../../store/api-token-store.js';
+import type { UserStore } from '../../store/user-store.js';
+import type { WebSessionStore } from '../../store/web-session-store.js';
 import type { Actor } from '../access.js';
+import type { PasswordHasher } from '../ports.js';
 import { newPassword } from './user-schemas.js';
 import { revokeUserApiTokens } from '../auth/revoke-api-token.js';
 import { parseInput } from '../validate.js';
 import { endUserWebSessions } from '../auth/web-sessions.js';
 
 export interface ChangeOwnPasswordDeps {
-  models: Pick<Models, 'User' | 'WebSession' | 'ApiToken'>;
+  users: Pick<UserStore, 'findByIdWithPasswordHash' | 'setPasswordHash'>;
+  webSessions: Pick<WebSessionStore, 'deleteByUser'>;
+  apiTokens: Pick<ApiTokenStore, 'deleteByUser'>;
+  passwords: PasswordHasher;
   logger: Logger;
 }
 
@@ -26,14 +31,14 @@ const schema = z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), 
 export async function changeOwnPassword(deps: ChangeOwnPasswordDeps, actor: Actor, keepSessionId: string | null, input: unknown): Promise<{ revokedTokens: number }> {
   if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user has a password to change');
   const data = parseInput(schema, input, 'Password change');
-  const user = await deps.models.User.findById(actor.userId).select('+passwordHash').lean();
+  const user = await deps.users.findByIdWithPasswordHash(actor.userId);
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
-  if (!(await verifyPassword(user.passwordHash, data.currentPassword))) {
+  if (!(await deps.passwords.verify(user.passwordHash, data.currentPassword))) {
     throw new AppError('VALIDATION_FAILED', 'Password change is invalid: currentPassword: is not your current password', {
       details: { issues: [{ path: 'currentPassword', message: 'is not your current password' }] },
     });
   }
-  await deps.models.User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(data.newPassword) } });
+  await deps.users.setPasswordHash(user._id, await deps.passwords.hash(data.newPassword));
   const ended = await endUserWebSessions(deps, user._id, keepSessionId ?? undefined);
   const revokedTokens = data.revokeApiTokens ? await revokeUserApiTokens(deps, user._id) : 0;
   deps.logger.info({ userId: user._id.toHexString(), endedSessions: ended, revokedTokens }, 'password changed by its user');

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { UserModel } from '../../store/models/user.js';
+import type { UserStore } from '../../store/user-store.js';
+import type { PasswordHasher } from '../ports.js';
 
 export interface EnsureFirstAdminDeps {
-  users: UserModel;
-  hashPassword: (password: string) => Promise<string>;
+  users: Pick<UserStore, 'estimatedCount' | 'create'>;
+  passwords: Pick<PasswordHasher, 'hash'>;
   logger: Logger;
 }
 
@@ -17,7 +18,7 @@ export async function ensureFirstAdmin(
   deps: EnsureFirstAdminDeps,
   opts: { admin: { email: string; password: string } | null; env: string },
 ): Promise<{ created: boolean; email?: string }> {
-  if ((await deps.users.estimatedDocumentCount()) > 0) return { created: false };
+  if ((await deps.users.estimatedCount()) > 0) return { created: false };
   let admin = opts.admin;
   let generated = false;
   if (!admin) {
@@ -29,7 +30,7 @@ export async function ensureFirstAdmin(
     generated = true;
   }
   try {
-    await deps.users.create({ email: admin.email, name: 'Administrator', role: 'admin', passwordHash: await deps.hashPassword(admin.password) });
+    await deps.users.create({ email: admin.email, name: 'Administrator', role: 'admin', passwordHash: await deps.passwords.hash(admin.password) });
   } catch (err) {
     if ((err as { code?: number }).code === 11000) return { created: false };
     throw err;

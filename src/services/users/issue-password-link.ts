@@ -30,18 +30,18 @@ export interface PasswordLink {
  * Issues a one-time link to set a user's password (admins only): an invite for someone who never
  * signed in, a reset otherwise. It works for 72 hours and replaces the user's older links.
  */
-export async function issuePasswordLink(deps: UserAdminDeps, actor: Actor, userId: string): Promise<PasswordLink> {
+export async function issuePasswordLink(deps: Pick<UserAdminDeps, 'users' | 'passwordTokens' | 'now' | 'logger'>, actor: Actor, userId: string): Promise<PasswordLink> {
   requireAdmin(actor);
   const id = parseObjectId(userId);
-  const user = id ? await deps.models.User.findById(id).lean() : null;
+  const user = id ? await deps.users.findById(id) : null;
   if (!user) throw notFound('User');
   if (user.disabled) throw new AppError('CONFLICT', 'This user is disabled; enable them before sending a password link');
   const now = deps.now();
   const token = randomBytes(32).toString('base64url');
   const purpose: PasswordTokenPurpose = user.lastLoginAt ? 'reset' : 'invite';
   const expiresAt = passwordLinkExpiry(now);
-  await deps.models.PasswordToken.deleteMany({ userId: user._id });
-  await deps.models.PasswordToken.create({ userId: user._id, tokenHash: hashPasswordToken(token), purpose, createdBy: actor.userId, createdAt: now, expiresAt });
+  await deps.passwordTokens.deleteByUser(user._id);
+  await deps.passwordTokens.create({ userId: user._id, tokenHash: hashPasswordToken(token), purpose, createdBy: actor.userId, createdAt: now, expiresAt });
   deps.logger.info({ userId, purpose, by: actor.userId?.toHexString() ?? 'operator' }, 'password link issued');
   return { token, path: `/password/${token}`, purpose, expiresAt };
 }

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.js';
-import type { Models } from '../../store/models/index.js';
 import type { PasswordTokenPurpose } from '../../domain/password-links.js';
-import { hashPassword } from '../../store/passwords.js';
+import type { ApiTokenStore } from '../../store/api-token-store.js';
+import type { PasswordTokenStore } from '../../store/password-token-store.js';
+import type { UserStore } from '../../store/user-store.js';
+import type { WebSessionStore } from '../../store/web-session-store.js';
+import type { PasswordHasher } from '../ports.js';
 import { hashPasswordToken, looksLikePasswordToken } from './issue-password-link.js';
 import { newPassword } from './user-schemas.js';
 import { revokeUserApiTokens } from '../auth/revoke-api-token.js';
@@ -11,7 +14,11 @@ import { parseInput } from '../validate.js';
 import { endUserWebSessions } from '../auth/web-sessions.js';
 
 export interface SetPasswordWithLinkDeps {
-  models: Pick<Models, 'User' | 'PasswordToken' | 'WebSession' | 'ApiToken'>;
+  users: Pick<UserStore, 'findById' | 'setPasswordHash'>;
+  passwordTokens: Pick<PasswordTokenStore, 'findUsable' | 'takeUsable' | 'deleteByUser'>;
+  webSessions: Pick<WebSessionStore, 'deleteByUser'>;
+  apiTokens: Pick<ApiTokenStore, 'deleteByUser'>;
+  passwords: Pick<PasswordHasher, 'hash'>;
   now: () => Date;
   logger: Logger;
 }
@@ -26,10 +33,10 @@ export interface PasswordLinkTarget {
 const DEAD_LINK = 'This link is invalid, has expired or has already been used. Ask an admin for a new one.';
 
 /** The target of a usable link, or null for an unknown, expired or used one, or a disabled user. */
-export async function checkPasswordLink(deps: Pick<SetPasswordWithLinkDeps, 'models' | 'now'>, token: string): Promise<PasswordLinkTarget | null> {
+export async function checkPasswordLink(deps: Pick<SetPasswordWithLinkDeps, 'users' | 'passwordTokens' | 'now'>, token: string): Promise<PasswordLinkTarget | null> {
   if (!looksLikePasswordToken(token)) return null;
-  const link = await deps.models.PasswordToken.findOne({ tokenHash: hashPasswordToken(token), expiresAt: { $gt: deps.now() } }).lean();
-  const user = link ? await deps.models.User.findById(link.userId).lean() : null;
+  const link = await deps.passwordTokens.findUsable(hashPasswordToken(token), deps.now());
+  const user = link ? await deps.users.findById(link.userId) : null;
   if (!link || !user || user.disabled) return null;
   return { email: user.email, name: user.name ?? null, purpose: link.purpose };
 }
@@ -43,11 +50,11 @@ export async function checkPasswordLink(deps: Pick<SetPasswordWithLinkDeps, 'mod
 export async function setPasswordWithLink(deps: SetPasswordWithLinkDeps, token: string, input: unknown): Promise<{ email: string }> {
   const { password } = parseInput(z.object({ password: newPassword }), input, 'Password');
   if (!looksLikePasswordToken(token)) throw new AppError('NOT_FOUND', DEAD_LINK);
-  const link = await deps.models.PasswordToken.findOneAndDelete({ tokenHash: hashPasswordToken(token), expiresAt: { $gt: deps.now() } }).lean();
-  const user = link ? await deps.models.User.findById(link.userId).lean() : null;
+  const link = await deps.passwordTokens.takeUsable(hashPasswordToken(token), deps.now());
+  const user = link ? await deps.users.findById(link.userId) : null;
   if (!link || !user || user.disabled) throw new AppError('NOT_FOUND', DEAD_LINK);
-  await deps.models.User.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(password) } });
-  await deps.models.PasswordToken.deleteMany({ userId: user._id });
+  await deps.users.setPasswordHash(user._id, await deps.passwords.hash(password));
+  await deps.passwordTokens.deleteByUser(user._id);
   const ended = await endUserWebSessions(deps, user._id);
   const revoked = await revokeUserApiTokens(deps, user._id);
   deps.logger.info({ userId: user._id.toHexString(), purpose: link.purpose, endedSessions: ended, revokedTokens: revoked }, 'password set through a link');

@@ -1,14 +1,13 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
 import { accountChangeRefusal, isActiveAdmin, type AccountChangeRefusal } from '../../domain/user-rules.js';
+import type { UserAccountChanges } from '../../store/user-store.js';
 import { notFound, parseObjectId, requireAdmin, type Actor } from '../access.js';
 import type { UserAdminDeps } from './list-users.js';
 import { requireInboxesExist, updateUserSchema } from './user-schemas.js';
 import { toUserView, type UserView } from './user-view.js';
 import { parseInput } from '../validate.js';
 import { endUserWebSessions } from '../auth/web-sessions.js';
-
-const ACTIVE_ADMIN = { role: 'admin', disabled: { $ne: true } } as const;
 
 function refused(reason: AccountChangeRefusal): AppError {
   return reason === 'last-admin'
@@ -17,10 +16,10 @@ function refused(reason: AccountChangeRefusal): AppError {
 }
 
 /** Signs a disabled user out everywhere: browser sessions, API tokens and unused password links. */
-async function cutOff(deps: UserAdminDeps, userId: Types.ObjectId): Promise<void> {
+async function cutOff(deps: Pick<UserAdminDeps, 'webSessions' | 'apiTokens' | 'passwordTokens'>, userId: Types.ObjectId): Promise<void> {
   await endUserWebSessions(deps, userId);
-  await deps.models.ApiToken.deleteMany({ userId });
-  await deps.models.PasswordToken.deleteMany({ userId });
+  await deps.apiTokens.deleteByUser(userId);
+  await deps.passwordTokens.deleteByUser(userId);
 }
 
 /**
@@ -29,33 +28,36 @@ async function cutOff(deps: UserAdminDeps, userId: Types.ObjectId): Promise<void
  * transactions two admins could demote each other at once, so the count is checked again after the
  * write and the change undone if it left no active admin.
  */
-export async function updateUser(deps: UserAdminDeps, actor: Actor, userId: string, input: unknown): Promise<UserView> {
+export async function updateUser(
+  deps: Pick<UserAdminDeps, 'inboxes' | 'users' | 'webSessions' | 'apiTokens' | 'passwordTokens' | 'logger'>,
+  actor: Actor,
+  userId: string,
+  input: unknown,
+): Promise<UserView> {
   requireAdmin(actor);
   const id = parseObjectId(userId);
   if (!id) throw notFound('User');
   const patch = parseInput(updateUserSchema, input, 'User update');
-  const before = await deps.models.User.findById(id).lean();
+  const before = await deps.users.findById(id);
   if (!before) throw notFound('User');
-  if (patch.inboxIds) await requireInboxesExist(deps.models, patch.inboxIds, 'User update');
+  if (patch.inboxIds) await requireInboxesExist(deps.inboxes, patch.inboxIds, 'User update');
 
   const beforeState = { role: before.role, disabled: before.disabled ?? false };
   const afterState = { role: patch.role ?? beforeState.role, disabled: patch.disabled ?? beforeState.disabled };
   const losesAdmin = isActiveAdmin(beforeState) && !isActiveAdmin(afterState);
   if (losesAdmin) {
-    const activeAdmins = await deps.models.User.countDocuments(ACTIVE_ADMIN);
+    const activeAdmins = await deps.users.countActiveAdmins();
     const refusal = accountChangeRefusal({ before: beforeState, after: afterState, activeAdmins, self: actor.userId?.equals(id) ?? false });
     if (refusal) throw refused(refusal);
   }
 
-  const set: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(patch)) if (value !== undefined) set[key] = value;
-  const doc = Object.keys(set).length
-    ? await deps.models.User.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after', runValidators: true }).lean()
-    : before;
+  const set: UserAccountChanges = {};
+  for (const [key, value] of Object.entries(patch)) if (value !== undefined) Object.assign(set, { [key]: value });
+  const doc = Object.keys(set).length ? await deps.users.updateAccount(id, set) : before;
   if (!doc) throw notFound('User');
-  if (losesAdmin && (await deps.models.User.countDocuments(ACTIVE_ADMIN)) === 0) {
+  if (losesAdmin && (await deps.users.countActiveAdmins()) === 0) {
     const undo = { ...Object.fromEntries(Object.keys(set).map((key) => [key, before[key as keyof typeof before] ?? null])), ...beforeState };
-    await deps.models.User.updateOne({ _id: id }, { $set: undo });
+    await deps.users.restoreAccount(id, undo);
     throw refused('last-admin');
   }
   if (afterState.disabled && !beforeState.disabled) await cutOff(deps, id);

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../domain/user-rules.js';
 import { AppError } from '../../domain/errors.js';
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
 import { USER_ROLES } from '../../domain/user-roles.js';
 
 /** A new password: taken verbatim (spaces may be part of it), 12 to 1024 characters. */
@@ -41,9 +41,9 @@ export const updateUserSchema = z.strictObject({
 });
 
 /** Refuses inbox ids that name no inbox, as a validation issue on `inboxIds`. */
-export async function requireInboxesExist(models: Pick<Models, 'Inbox'>, ids: Types.ObjectId[], what: string): Promise<void> {
+export async function requireInboxesExist(inboxes: Pick<InboxStore, 'countByIds'>, ids: Types.ObjectId[], what: string): Promise<void> {
   if (ids.length === 0) return;
-  const found = await models.Inbox.countDocuments({ _id: { $in: ids } });
+  const found = await inboxes.countByIds(ids);
   if (found !== ids.length) {
     throw new AppError('VALIDATION_FAILED', `${what} is invalid: inboxIds: names an inbox that does not exist`, {
       details: { issues: [{ path: 'inboxIds', message: 'names an inbox that does not exist' }] },

@@ -14,9 +14,6 @@ export interface LoginAttemptDoc {
   expiresAt: Date;
 }
 
-/** How long an attempt counts. */
-export const LOGIN_WINDOW_SECONDS = 15 * 60;
-
 const loginAttemptSchema = new Schema<LoginAttemptDoc>(
   {
     _id: { type: String, required: true },

@@ -4,7 +4,7 @@ import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
 import { openAttachment } from '../../services/tickets/open-attachment.js';
 import type { BlobStore } from '../../store/blob-store.js';
-import type { Models } from '../../store/models/index.js';
+import type { Stores } from '../../store/stores.js';
 import { principalOf } from './authenticate.js';
 
 // Types a browser would render or execute; they go out as opaque bytes even though the disposition
@@ -82,10 +82,10 @@ export async function sendAttachment(
 }
 
 /** `GET /attachments/:fileId`: streams a stored attachment to a caller who can see its ticket. */
-export function attachmentRoutes(deps: { models: Models; blobs: BlobStore; logger: Logger }): Router {
+export function attachmentRoutes(deps: { stores: Stores; blobs: BlobStore; logger: Logger }): Router {
   const router = Router();
   router.get('/:fileId', async (req, res) => {
-    const file = await openAttachment(deps, principalOf(res).actor, req.params.fileId);
+    const file = await openAttachment({ ...deps, ...deps.stores }, principalOf(res).actor, req.params.fileId);
     await sendAttachment(res, file, { cacheControl: 'private', logger: deps.logger, fileId: req.params.fileId });
   });
   return router;

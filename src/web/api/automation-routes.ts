@@ -5,10 +5,22 @@ import { getInboxSla, putInboxSla } from '../../services/sla/inbox-sla.js';
 import type { DigestDeps } from '../../services/digest/send-digest.js';
 import { sendDigestNow } from '../../services/digest/send-digest-now.js';
 import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
+import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
+import type { TrailStore } from '../../store/trail-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import { principalOf } from './authenticate.js';
 
 /** What the SLA and digest routes need besides the models. */
 export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitizeHtml'> {
+  messages: SendReplyDeps['messages'];
+  contacts: SendReplyDeps['contacts'];
+  users: DigestDeps['users'] & SendReplyDeps['users'] & UpdateTicketDeps['users'] & Pick<UserStore, 'listAccessByIds'>;
+  /** Every ticket use case the API runs (actions, merges, SLA re-plans, digests) reads and writes through these. */
+  tickets: TicketStore;
+  trail: TrailStore;
+  inboxes: InboxStore;
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
 }
 

@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import type { Models } from '../../store/models/index.js';
+import type { InboxStore } from '../../store/inbox-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { testInboxConnection, type ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
 import { principalOf } from './authenticate.js';
 
 /** What the inbox settings routes need. */
 export interface InboxSettingsRouteDeps {
-  models: Pick<Models, 'Inbox'>;
+  inboxes: Pick<InboxStore, 'findById'>;
   secrets: SecretBox;
   logger: Logger;
   connectionChecks: ConnectionChecks;
@@ -20,7 +20,7 @@ export interface InboxSettingsRouteDeps {
  */
 export function inboxSettingsRoutes(deps: InboxSettingsRouteDeps): Router {
   const router = Router();
-  const checkDeps = { models: deps.models, secrets: deps.secrets, logger: deps.logger, checks: deps.connectionChecks };
+  const checkDeps = { inboxes: deps.inboxes, secrets: deps.secrets, logger: deps.logger, checks: deps.connectionChecks };
   router.post('/:id/test-connection', async (req, res) => {
     const body: unknown = req.body;
     const changes = body && typeof body === 'object' && Object.keys(body).length > 0 ? body : undefined;

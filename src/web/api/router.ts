@@ -1,11 +1,11 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../../store/blob-store.js';
-import type { Models } from '../../store/models/index.js';
 import type { Stores } from '../../store/stores.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
 import type { LoginLimits } from '../../services/auth/login-throttle.js';
+import type { PasswordHasher } from '../../services/ports.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { automationRoutes, type AutomationDeps } from './automation-routes.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
@@ -21,9 +21,10 @@ import { userRoutes } from './user-routes.js';
 
 /** What the JSON API needs from the composition root. */
 export interface ApiDeps {
-  models: Models;
   /** One store per collection (use cases take the ones they use). */
   stores: Stores;
+  /** Hashes and checks passwords (signing in for a token, adding users). */
+  passwords: PasswordHasher;
   secrets: SecretBox;
   blobs: BlobStore;
   now: () => Date;
@@ -52,9 +53,9 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   });
   router.use(express.json({ limit: '1mb' }));
 
-  const requireAuth = authenticate(deps);
+  const requireAuth = authenticate({ ...deps.stores, now: deps.now });
   router.get('/openapi.json', serveOpenApi);
-  router.use(authRoutes(deps, requireAuth));
+  router.use(authRoutes({ ...deps, ...deps.stores }, requireAuth));
   router.use(requireAuth);
   router.get('/me', (_req, res) => {
     res.json(principalOf(res).user);
@@ -64,11 +65,11 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
     router.use('/tickets', ticketActionRoutes(deps.automation));
     router.use(ticketMergeRoutes(deps.automation));
   }
-  if (deps.connectionChecks) router.use('/inboxes', inboxSettingsRoutes({ ...deps, connectionChecks: deps.connectionChecks }));
+  if (deps.connectionChecks) router.use('/inboxes', inboxSettingsRoutes({ ...deps, ...deps.stores, connectionChecks: deps.connectionChecks }));
   router.use(cannedReplyRoutes(deps));
-  router.use('/inboxes', inboxRoutes(deps));
+  router.use('/inboxes', inboxRoutes({ ...deps, ...deps.stores }));
   router.use('/tickets', ticketRoutes(deps));
   router.use('/attachments', attachmentRoutes(deps));
-  router.use(userRoutes(deps));
+  router.use(userRoutes({ ...deps, ...deps.stores }));
   return router;
 }

@@ -7,13 +7,14 @@ import { listPersonalApiTokens } from '../../services/auth/list-personal-api-tok
 import { listUsers, type UserAdminDeps } from '../../services/users/list-users.js';
 import { revokePersonalApiToken } from '../../services/auth/revoke-personal-api-token.js';
 import { updateUser } from '../../services/users/update-user.js';
+import type { ApiTokenStore } from '../../store/api-token-store.js';
 import { principalOf } from './authenticate.js';
 
 /**
  * `/users` (admins: list, create, read, change, issue a password link) and `/me/tokens` (every
  * caller's own API tokens: list and revoke; creating one is refused, as it needs a browser session).
  */
-export function userRoutes(deps: UserAdminDeps & PersonalApiTokenDeps): Router {
+export function userRoutes(deps: UserAdminDeps & PersonalApiTokenDeps & { apiTokens: Pick<ApiTokenStore, 'listByUser' | 'deleteOwned'> }): Router {
   const router = Router();
   router.get('/users', async (_req, res) => {
     res.json({ items: await listUsers(deps, principalOf(res).actor) });

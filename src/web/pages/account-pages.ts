@@ -39,10 +39,12 @@ const issuePaths = (err: unknown): string[] =>
 export function accountPages(ctx: PageContext & { logger: Logger }): Router {
   const router = Router();
   const write = [requireLogin, requireCsrf(ctx.publicUrl)];
+  // The use cases take the stores flat.
+  const deps = { ...ctx, ...ctx.stores };
 
   router.get('/account', requireLogin, async (req, res) => {
     const session = requireSession(res);
-    const tokens = await listPersonalApiTokens(ctx, session.actor);
+    const tokens = await listPersonalApiTokens(deps, session.actor);
     res.type('html').send(
       ctx.views.render('account', {
         title: 'Your account',
@@ -50,7 +52,7 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
         nav: 'account',
         error: fixedText(ACCOUNT_ERRORS, req.query.error),
         notice: fixedText(ACCOUNT_NOTICES, req.query.saved),
-        newToken: await takeSecret(ctx, session.id, 'api-token'),
+        newToken: await takeSecret(deps, session.id, 'api-token'),
         tokens,
         lifetimes: LIFETIMES.map((days) => ({ days, selected: days === 90 })),
         minLength: PASSWORD_MIN_LENGTH,
@@ -60,7 +62,7 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
 
   router.post('/account/name', ...write, async (req, res) => {
     try {
-      await updateOwnName(ctx, requireSession(res).actor, { name: postedText(req, 'name') });
+      await updateOwnName(deps, requireSession(res).actor, { name: postedText(req, 'name') });
     } catch (err) {
       if (isAppError(err, 'VALIDATION_FAILED')) return res.redirect(303, '/account?error=name');
       throw err;
@@ -73,7 +75,7 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
     if (postedText(req, 'newPassword') !== postedText(req, 'confirmPassword')) return res.redirect(303, '/account?error=password-mismatch#password');
     const revokeApiTokens = postedText(req, 'revokeApiTokens') === '1';
     try {
-      await changeOwnPassword(ctx, session.actor, session.id, { currentPassword: postedText(req, 'currentPassword'), newPassword: postedText(req, 'newPassword'), revokeApiTokens });
+      await changeOwnPassword(deps, session.actor, session.id, { currentPassword: postedText(req, 'currentPassword'), newPassword: postedText(req, 'newPassword'), revokeApiTokens });
     } catch (err) {
       const paths = issuePaths(err);
       if (paths.includes('currentPassword')) return res.redirect(303, '/account?error=password-wrong#password');
@@ -87,17 +89,17 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
     const session = requireSession(res);
     let created;
     try {
-      created = await createPersonalApiToken(ctx, session.actor, 'web-session', { label: postedText(req, 'label'), expiresInDays: Number.parseInt(postedText(req, 'expiresInDays'), 10) });
+      created = await createPersonalApiToken(deps, session.actor, 'web-session', { label: postedText(req, 'label'), expiresInDays: Number.parseInt(postedText(req, 'expiresInDays'), 10) });
     } catch (err) {
       if (issuePaths(err).length) return res.redirect(303, '/account?error=token-invalid#tokens');
       throw err;
     }
-    await stashSecret(ctx, session.id, 'api-token', created.token);
+    await stashSecret(deps, session.id, 'api-token', created.token);
     res.redirect(303, '/account?saved=token#tokens');
   });
 
   router.post('/account/tokens/:id/revoke', ...write, async (req, res) => {
-    await revokePersonalApiToken(ctx, requireSession(res).actor, String(req.params.id));
+    await revokePersonalApiToken(deps, requireSession(res).actor, String(req.params.id));
     res.redirect(303, '/account?saved=revoked#tokens');
   });
   return router;

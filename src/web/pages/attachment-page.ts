@@ -10,7 +10,7 @@ import type { PageContext } from './page-deps.js';
 export function attachmentPage(ctx: PageContext & { blobs: BlobStore; logger: Logger }): Router {
   const router = Router();
   router.get('/attachments/:fileId', requireLogin, async (req, res) => {
-    const file = await openAttachment(ctx, requireSession(res).actor, String(req.params.fileId));
+    const file = await openAttachment({ ...ctx, ...ctx.stores }, requireSession(res).actor, String(req.params.fileId));
     await sendAttachment(res, file, { cacheControl: 'private, no-store', logger: ctx.logger, fileId: String(req.params.fileId) });
   });
   return router;

@@ -20,6 +20,8 @@ export function safeNext(value: unknown): string {
 export function authPages(ctx: PageContext): Router {
   const router = Router();
   const lifetimes = ctx.sessionLifetimes ?? DEFAULT_SESSION_LIFETIMES;
+  // The use cases take the stores flat.
+  const deps = { ...ctx, ...ctx.stores };
 
   const showLogin = (req: Request, res: Response, status: number, error: string | null, email = '', notice: string | null = null) => {
     const secure = wantsSecureCookies(req, ctx.publicUrl);
@@ -42,7 +44,7 @@ export function authPages(ctx: PageContext): Router {
     const email = postedText(req, 'email').trim().toLowerCase();
     let checked: LoginCheck;
     try {
-      checked = await checkLogin(ctx, { email, password: postedText(req, 'password'), ip: req.ip ?? 'unknown' });
+      checked = await checkLogin(deps, { email, password: postedText(req, 'password'), ip: req.ip ?? 'unknown' });
     } catch (err) {
       if (!isAppError(err, 'RATE_LIMITED')) throw err;
       res.set('Retry-After', String(err.details?.retryAfterSeconds));
@@ -51,8 +53,8 @@ export function authPages(ctx: PageContext): Router {
     const { userId } = checked;
     if (!userId) return showLogin(req, res, 401, LOGIN_REFUSED, email);
     // Whatever session the browser had is ended; the new one gets a fresh id (no fixation).
-    await endWebSession(ctx, cookies.get(sessionCookieName(secure)));
-    const token = await createWebSession({ models: ctx.models, now: ctx.now, lifetimes }, userId, req.get('user-agent') ?? null);
+    await endWebSession(deps, cookies.get(sessionCookieName(secure)));
+    const token = await createWebSession({ webSessions: ctx.stores.webSessions, now: ctx.now, lifetimes }, userId, req.get('user-agent') ?? null);
     setCookie(res, sessionCookieName(secure), token, { secure, maxAgeSeconds: lifetimes.absoluteMs / 1000 });
     setCookie(res, loginCsrfCookieName(secure), '', { secure, maxAgeSeconds: 0 });
     res.redirect(303, safeNext(postedText(req, 'next')));
@@ -60,7 +62,7 @@ export function authPages(ctx: PageContext): Router {
 
   router.post('/logout', (req, res, next) => (sessionOf(res) ? next() : res.redirect(303, '/login')), requireCsrf(ctx.publicUrl), async (req, res) => {
     const secure = wantsSecureCookies(req, ctx.publicUrl);
-    await endWebSession(ctx, res.locals.sessionToken as string | undefined);
+    await endWebSession(deps, res.locals.sessionToken as string | undefined);
     setCookie(res, sessionCookieName(secure), '', { secure, maxAgeSeconds: 0 });
     res.redirect(303, '/login');
   });

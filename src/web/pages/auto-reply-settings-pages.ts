@@ -7,7 +7,7 @@ import { previewAutoReply } from '../../services/auto-reply/preview-auto-reply.j
 import { updateAutoReply } from '../../services/auto-reply/update-auto-reply.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { checked, field, fixedText, formOf, savedNotice, validationIssues, type FormIssue } from './form-fields.js';
-import { requireSettingsAccess, type SettingsContext } from './settings-pages.js';
+import { requireSettingsAccess, type SettingsContext } from './settings-access.js';
 
 interface AutoReplyForm {
   enabled: boolean;
@@ -25,7 +25,7 @@ const LABELS: Record<string, string> = { 'autoReply.subject': 'Subject', 'autoRe
 export function autoReplySettingsPages(ctx: SettingsContext): Router {
   const router = Router();
   const guard = [requireLogin, requireSettingsAccess];
-  const deps = { models: ctx.models, logger: ctx.logger, validateTemplate: ctx.settings.validateTemplate, render: ctx.settings.render };
+  const deps = { inboxes: ctx.stores.inboxes, logger: ctx.logger, validateTemplate: ctx.settings.validateTemplate, render: ctx.settings.render };
 
   /** Renders the page; the preview shows what `form` would send, or why it cannot be sent. */
   const render = async (res: Response, inbox: InboxView, form: AutoReplyForm, state: { status?: number; issues?: FormIssue[]; notice?: string | null } = {}) => {
@@ -61,7 +61,7 @@ export function autoReplySettingsPages(ctx: SettingsContext): Router {
 
   const load = async (res: Response, id: string) => {
     const { actor } = requireSession(res);
-    const inbox = await getInbox(ctx, actor, id);
+    const inbox = await getInbox(ctx.stores, actor, id);
     requireInboxManager(actor, parseObjectId(inbox.id)!, 'Only admins and managers of this inbox can change its auto-reply');
     return inbox;
   };

@@ -51,7 +51,7 @@ export function cannedReplyPages(ctx: PageContext): Router {
 
   router.get('/settings/inboxes/:id/canned-replies', requireLogin, async (req, res) => {
     const session = requireSession(res);
-    const { inbox, items } = await listCannedReplies(ctx, session.actor, String(req.params.id));
+    const { inbox, items } = await listCannedReplies(ctx.stores, session.actor, String(req.params.id));
     if (!isInboxManager(session.actor, parseObjectId(inbox.id))) throw new AppError('FORBIDDEN', 'Only admins and managers of this inbox can change its canned replies.');
     const error = one(req.query.error);
     const saved = one(req.query.saved);
@@ -74,17 +74,17 @@ export function cannedReplyPages(ctx: PageContext): Router {
 
   router.post('/settings/inboxes/:id/canned-replies', ...guard, async (req, res) => {
     const inboxId = String(req.params.id);
-    await act(res, inboxId, 'created', () => createCannedReply(ctx, requireSession(res).actor, inboxId, { title: field(req, 'title'), body: field(req, 'body') }));
+    await act(res, inboxId, 'created', () => createCannedReply(ctx.stores, requireSession(res).actor, inboxId, { title: field(req, 'title'), body: field(req, 'body') }));
   });
 
   router.post('/settings/inboxes/:id/canned-replies/:replyId', ...guard, async (req, res) => {
     const inboxId = String(req.params.id);
-    await act(res, inboxId, 'updated', () => updateCannedReply(ctx, requireSession(res).actor, inboxId, String(req.params.replyId), { title: field(req, 'title'), body: field(req, 'body') }));
+    await act(res, inboxId, 'updated', () => updateCannedReply(ctx.stores, requireSession(res).actor, inboxId, String(req.params.replyId), { title: field(req, 'title'), body: field(req, 'body') }));
   });
 
   router.post('/settings/inboxes/:id/canned-replies/:replyId/delete', ...guard, async (req, res) => {
     const inboxId = String(req.params.id);
-    await act(res, inboxId, 'deleted', () => deleteCannedReply(ctx, requireSession(res).actor, inboxId, String(req.params.replyId)));
+    await act(res, inboxId, 'deleted', () => deleteCannedReply(ctx.stores, requireSession(res).actor, inboxId, String(req.params.replyId)));
   });
   return router;
 }

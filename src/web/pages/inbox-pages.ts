@@ -12,7 +12,7 @@ export function inboxPages(ctx: PageContext): Router {
   router.get(['/', '/inboxes'], requireLogin, async (_req, res) => {
     const session = requireSession(res);
     const now = ctx.now();
-    const inboxes = (await inboxOverview(ctx, session.actor)).map((inbox) => {
+    const inboxes = (await inboxOverview({ ...ctx, ...ctx.stores }, session.actor)).map((inbox) => {
       const status = inbox.status;
       const lastError = 'lastError' in status ? status.lastError : null;
       const lastSyncAt = 'lastSyncAt' in status ? status.lastSyncAt : null;

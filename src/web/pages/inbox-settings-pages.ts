@@ -9,7 +9,7 @@ import { updateInbox } from '../../services/inboxes/update-inbox.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { field, formOf, savedNotice, validationIssues, type FormBody, type FormIssue } from './form-fields.js';
 import { connectionInput, createInboxInput, inboxFormView, updateInboxInput } from './inbox-form.js';
-import { requireSettingsAccess, type SettingsContext } from './settings-pages.js';
+import { requireSettingsAccess, type SettingsContext } from './settings-access.js';
 
 /** What a page shows of a connection test: one row per account. */
 function testRows(result: ConnectionTestResult | null) {
@@ -37,8 +37,8 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
   const router = Router();
   const guard = [requireLogin, requireSettingsAccess];
   const post = [...guard, requireCsrf(ctx.publicUrl)];
-  const inboxDeps = { models: ctx.models, secrets: ctx.secrets, logger: ctx.logger, validateTemplate: ctx.settings.validateTemplate };
-  const checkDeps = { models: ctx.models, secrets: ctx.secrets, logger: ctx.logger, checks: ctx.settings.connectionChecks };
+  const inboxDeps = { inboxes: ctx.stores.inboxes, secrets: ctx.secrets, logger: ctx.logger, validateTemplate: ctx.settings.validateTemplate };
+  const checkDeps = { inboxes: ctx.stores.inboxes, secrets: ctx.secrets, logger: ctx.logger, checks: ctx.settings.connectionChecks };
 
   const renderInbox = (res: Response, inbox: InboxView | null, state: InboxPageState = {}) => {
     const session = requireSession(res);
@@ -66,7 +66,7 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
 
   router.get('/settings/inboxes', ...guard, async (_req, res) => {
     const session = requireSession(res);
-    const inboxes = await listInboxes(ctx, session.actor);
+    const inboxes = await listInboxes(ctx.stores, session.actor);
     res.type('html').send(
       ctx.views.render('settings-inboxes', { title: 'Inboxes · Settings', session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxes }),
     );
@@ -101,14 +101,14 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
   });
 
   router.get('/settings/inboxes/:id', ...guard, async (req, res) => {
-    const inbox = await getInbox(ctx, requireSession(res).actor, String(req.params.id));
+    const inbox = await getInbox(ctx.stores, requireSession(res).actor, String(req.params.id));
     renderInbox(res, inbox, { notice: savedNotice(req.query.saved) });
   });
 
   router.post('/settings/inboxes/:id', ...post, async (req, res) => {
     const { actor } = requireSession(res);
     const id = String(req.params.id);
-    const inbox = await getInbox(ctx, actor, id);
+    const inbox = await getInbox(ctx.stores, actor, id);
     const body = formOf(req);
     // A connection test changes nothing, so its result is the response itself (no redirect to lose it in).
     if (field(body, 'action') === 'test') {

@@ -30,7 +30,7 @@ function inlineImageSource(req: Request): string {
  */
 export function mailBodyPage(ctx: PageContext & { logger: Logger }): Router {
   const router = Router();
-  const deps = { models: ctx.models, sign: ctx.actions.sign, now: ctx.now };
+  const deps = { ...ctx.stores, sign: ctx.actions.sign, now: ctx.now };
 
   router.get('/tickets/:id/messages/:messageId/body', requireLogin, async (req, res) => {
     const { actor } = requireSession(res);

@@ -1,25 +1,40 @@
 import type { MailWorkerPool } from '../../mail/mail-worker-pool.js';
 import type { BlobStore } from '../../store/blob-store.js';
-import type { Models } from '../../store/models/index.js';
 import type { Stores } from '../../store/stores.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { LoginLimits } from '../../services/auth/login-throttle.js';
 import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
 import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
 import type { SessionLifetimes } from '../../services/auth/web-sessions.js';
-import type { SettingsDeps } from './settings-pages.js';
 import type { ViewEngine } from './view-engine.js';
+import type { JobScheduler, PasswordHasher } from '../../services/ports.js';
+import type { RenderEmailFn } from '../../services/outbound/render-types.js';
+import type { ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
+
+/** What the settings pages need besides the other pages' dependencies. */
+export interface SettingsDeps {
+  /** Logs in to IMAP and SMTP accounts (src/mail/connection-check.ts). */
+  connectionChecks: ConnectionChecks;
+  /** Checks an auto-reply subject/text override; returns what is wrong with it, or null. */
+  validateTemplate: (source: string) => string | null;
+  /** Renders the auto-reply preview. */
+  render: RenderEmailFn;
+  /** Moves a manager's recurring digest job when their schedule changes. */
+  scheduler: JobScheduler;
+}
 
 /** What the browser pages need from the composition root. */
 export interface PageDeps {
-  models: Models;
   /** One store per collection (use cases take the ones they use). */
   stores: Stores;
+  /** Hashes and checks passwords (signing in, adding users, changing and setting passwords). */
+  passwords: PasswordHasher;
   now: () => Date;
   /** Threadline's public URL: https here makes every cookie Secure. */
   publicUrl: string | null;
   /** Replying, noting and changing tickets (the same use cases as the JSON API). */
-  actions: SendReplyDeps & UpdateTicketDeps;
+  actions: SendReplyDeps & UpdateTicketDeps & { tickets: TicketStore };
   /** Stored attachments; without it the pages list attachments but offer no download. */
   blobs?: BlobStore;
   sessionLifetimes?: SessionLifetimes;

@@ -21,13 +21,15 @@ const csrfCookieName = (secure: boolean) => (secure ? '__Host-tl_password_csrf' 
 /** `GET/POST /password/:token`: the public page where an invite or reset link sets a password. */
 export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
   const router = Router();
+  // The use cases take the stores flat.
+  const deps = { ...ctx, ...ctx.stores };
 
   const deadLink = (res: Response) =>
     res.status(404).type('html').send(ctx.views.render('password-set', { title: 'Link not valid', dead: true }));
 
   router.get('/password/:token', async (req, res) => {
     const token = String(req.params.token);
-    const target = await checkPasswordLink(ctx, token);
+    const target = await checkPasswordLink(deps, token);
     if (!target) return deadLink(res);
     const secure = wantsSecureCookies(req, ctx.publicUrl);
     const csrf = randomBytes(32).toString('base64url');
@@ -54,7 +56,7 @@ export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
     const back = `/password/${encodeURIComponent(token)}`;
     if (postedText(req, 'password') !== postedText(req, 'confirmPassword')) return res.redirect(303, `${back}?error=mismatch`);
     try {
-      await setPasswordWithLink(ctx, token, { password: postedText(req, 'password') });
+      await setPasswordWithLink(deps, token, { password: postedText(req, 'password') });
     } catch (err) {
       if (isAppError(err, 'VALIDATION_FAILED')) return res.redirect(303, `${back}?error=short`);
       if (isAppError(err, 'NOT_FOUND')) return deadLink(res);

@@ -1,5 +1,5 @@
-import type { Models } from '../../store/models/index.js';
 import type { SecretBox } from '../../store/secret-box.js';
+import type { WebSessionStore } from '../../store/web-session-store.js';
 
 /**
  * Carries a secret that must be shown exactly once (a new API token, a password link) across the
@@ -8,7 +8,7 @@ import type { SecretBox } from '../../store/secret-box.js';
  * next page takes it with one atomic write, so a reload or a second tab shows it no more.
  */
 export interface RevealDeps {
-  models: Pick<Models, 'WebSession'>;
+  webSessions: Pick<WebSessionStore, 'stashReveal' | 'takeReveal'>;
   secrets: SecretBox;
   now: () => Date;
 }
@@ -19,15 +19,12 @@ const sealContext = (sessionId: string, scope: string) => `reveal|${sessionId}|$
 /** Remembers a secret for the page named by `scope` (e.g. `api-token` or `link:<userId>`) of this session. */
 export async function stashSecret(deps: RevealDeps, sessionId: string, scope: string, secret: string): Promise<void> {
   const reveal = { scope, sealed: deps.secrets.seal(secret, sealContext(sessionId, scope)), expiresAt: new Date(deps.now().getTime() + LIFETIME_MS) };
-  await deps.models.WebSession.updateOne({ _id: sessionId }, { $set: { reveal } });
+  await deps.webSessions.stashReveal(sessionId, reveal);
 }
 
 /** The secret stashed for this session and scope, deleting it so it is shown only once; else null. */
 export async function takeSecret(deps: RevealDeps, sessionId: string, scope: string): Promise<string | null> {
-  const taken = await deps.models.WebSession.findOneAndUpdate({ _id: sessionId, 'reveal.scope': scope }, { $set: { reveal: null } })
-    .select('+reveal')
-    .lean();
-  const reveal = taken?.reveal;
+  const reveal = await deps.webSessions.takeReveal(sessionId, scope);
   if (!reveal || reveal.expiresAt <= deps.now()) return null;
   return deps.secrets.open(reveal.sealed, sealContext(sessionId, scope));
 }

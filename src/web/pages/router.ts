@@ -67,7 +67,7 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
 
   router.use(pageHeaders());
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 300 }));
-  router.use(loadSession({ models: deps.models, now: deps.now, publicUrl: deps.publicUrl, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }));
+  router.use(loadSession({ ...deps.stores, now: deps.now, publicUrl: deps.publicUrl, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }));
   router.use(authPages(ctx));
   router.use(inboxPages(ctx));
   router.use(ticketPages(ctx));

@@ -1,42 +1,13 @@
 import { Router, type RequestHandler } from 'express';
-import type { Logger } from 'pino';
-import { AppError } from '../../domain/errors.js';
-import type { JobScheduler } from '../../services/ports.js';
 import { getDigestSchedule, setDigestSchedule } from '../../services/digest/digest-schedule.js';
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
-import type { RenderEmailFn } from '../../services/outbound/render-types.js';
-import type { ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { autoReplySettingsPages } from './auto-reply-settings-pages.js';
 import { cronFromPicker, pickerFromCron } from './digest-form.js';
 import { checked, field, fields, formOf, savedNotice, validationIssues, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
 import { inboxSettingsPages } from './inbox-settings-pages.js';
-import type { PageContext } from './page-deps.js';
+import { requireSettingsAccess, TIME_ZONES, type SettingsContext } from './settings-access.js';
 import { slaSettingsPages } from './sla-settings-pages.js';
-
-/** What the settings pages need besides the other pages' dependencies. */
-export interface SettingsDeps {
-  /** Logs in to IMAP and SMTP accounts (src/mail/connection-check.ts). */
-  connectionChecks: ConnectionChecks;
-  /** Checks an auto-reply subject/text override; returns what is wrong with it, or null. */
-  validateTemplate: (source: string) => string | null;
-  /** Renders the auto-reply preview. */
-  render: RenderEmailFn;
-  /** Moves a manager's recurring digest job when their schedule changes. */
-  scheduler: JobScheduler;
-}
-
-/** The settings routers' context. */
-export type SettingsContext = PageContext & { settings: SettingsDeps; logger: Logger };
-
-/** Settings are for admins and managers; agents get 403 (the pages are no secret, so not 404). */
-export const requireSettingsAccess: RequestHandler = (_req, res, next) => {
-  if (requireSession(res).actor.role === 'agent') throw new AppError('FORBIDDEN', 'Settings are for admins and managers.');
-  next();
-};
-
-/** Every IANA zone the runtime knows, for the time zone inputs' suggestions. */
-export const TIME_ZONES: string[] = Intl.supportedValuesOf('timeZone');
 
 /** The digest form: the picker when the stored cron fits it, raw cron otherwise. */
 function digestView(body: FormBody, inboxes: Array<{ id: string; name: string }>, issues: FormIssue[]) {
@@ -67,7 +38,7 @@ export function settingsPages(ctx: SettingsContext): Router {
 
   router.get('/settings', ...guard, async (_req, res) => {
     const session = requireSession(res);
-    const inboxes = await listInboxes(ctx, session.actor);
+    const inboxes = await listInboxes(ctx.stores, session.actor);
     res.type('html').send(
       ctx.views.render('settings', { title: 'Settings', session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxCount: inboxes.length }),
     );
@@ -75,7 +46,7 @@ export function settingsPages(ctx: SettingsContext): Router {
 
   const renderDigest = async (res: Parameters<RequestHandler>[1], status: number, body: FormBody, issues: FormIssue[], notice: string | null) => {
     const session = requireSession(res);
-    const inboxes = await listInboxes(ctx, session.actor);
+    const inboxes = await listInboxes(ctx.stores, session.actor);
     res.status(status).type('html').send(
       ctx.views.render('settings-digest', {
         title: 'Digest · Settings',
@@ -90,7 +61,7 @@ export function settingsPages(ctx: SettingsContext): Router {
   };
 
   router.get('/settings/digest', ...guard, async (req, res) => {
-    const schedule = await getDigestSchedule({ models: ctx.models }, requireSession(res).actor);
+    const schedule = await getDigestSchedule({ users: ctx.stores.users }, requireSession(res).actor);
     const picker = pickerFromCron(schedule.cron);
     const body: FormBody = {
       ...(schedule.enabled ? { enabled: 'on' } : {}),
@@ -115,7 +86,7 @@ export function settingsPages(ctx: SettingsContext): Router {
     }
     const input = { enabled: checked(body, 'enabled'), cron, timeZone: field(body, 'timeZone').trim(), inboxIds: fields(body, 'inboxIds') };
     try {
-      await setDigestSchedule({ models: ctx.models, scheduler: ctx.settings.scheduler }, actor, input);
+      await setDigestSchedule({ users: ctx.stores.users, scheduler: ctx.settings.scheduler }, actor, input);
     } catch (err) {
       const issues = validationIssues(err);
       if (!issues) throw err;

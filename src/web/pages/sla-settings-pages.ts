@@ -6,7 +6,7 @@ import { listAssignees } from '../../services/tickets/list-assignees.js';
 import { parseObjectId } from '../../services/access.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { formOf, savedNotice, validationIssues, type FormBody } from './form-fields.js';
-import { requireSettingsAccess, TIME_ZONES, type SettingsContext } from './settings-pages.js';
+import { requireSettingsAccess, TIME_ZONES, type SettingsContext } from './settings-access.js';
 import { formToPolicy, policyToForm, slaFormView, type FieldError } from './sla-form.js';
 
 /**
@@ -20,8 +20,8 @@ export function slaSettingsPages(ctx: SettingsContext): Router {
 
   const render = async (res: Response, id: string, state: { status?: number; body: FormBody; errors: FieldError[]; isDefault?: boolean; notice?: string | null }) => {
     const session = requireSession(res);
-    const inbox = await getInbox(ctx, session.actor, id);
-    const users = await listAssignees(ctx, parseObjectId(inbox.id)!);
+    const inbox = await getInbox(ctx.stores, session.actor, id);
+    const users = await listAssignees(ctx.stores, parseObjectId(inbox.id)!);
     res.status(state.status ?? 200).type('html').send(
       ctx.views.render('settings-sla', {
         title: `SLA · ${inbox.name} · Settings`,
@@ -41,7 +41,7 @@ export function slaSettingsPages(ctx: SettingsContext): Router {
   router.get('/settings/inboxes/:id/sla', ...guard, async (req, res) => {
     const { actor } = requireSession(res);
     const id = String(req.params.id);
-    const { policy, isDefault } = await getInboxSla(ctx, actor, id);
+    const { policy, isDefault } = await getInboxSla(ctx.stores, actor, id);
     requireInboxManager(actor, parseObjectId(id)!, 'Only admins and managers of this inbox can change its SLA policy');
     await render(res, id, { body: policyToForm(policy), errors: [], isDefault, notice: savedNotice(req.query.saved) });
   });
@@ -52,11 +52,11 @@ export function slaSettingsPages(ctx: SettingsContext): Router {
     const body = formOf(req);
     const { input, errors, fieldOf } = formToPolicy(body);
     // Visibility and role first, so a hidden inbox is a 404 and a foreign one a 403 whatever was posted.
-    await getInboxSla(ctx, actor, id);
+    await getInboxSla(ctx.stores, actor, id);
     requireInboxManager(actor, parseObjectId(id)!, 'Only admins and managers of this inbox can change its SLA policy');
     if (errors.length > 0) return render(res, id, { status: 400, body, errors });
     try {
-      await putInboxSla({ models: ctx.models, refreshSla: ctx.actions.refreshSla }, actor, id, input);
+      await putInboxSla({ tickets: ctx.stores.tickets, users: ctx.stores.users, inboxes: ctx.stores.inboxes, refreshSla: ctx.actions.refreshSla }, actor, id, input);
     } catch (err) {
       const issues = validationIssues(err);
       if (!issues) throw err;

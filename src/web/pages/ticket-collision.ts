@@ -65,7 +65,7 @@ export function presencePages(ctx: PageContext): Router {
   const router = Router();
   router.post('/tickets/:id/presence', requireLogin, requireCsrf(ctx.publicUrl), async (req, res) => {
     const state = (req.body as Record<string, unknown> | undefined)?.state === 'replying' ? 'replying' : 'viewing';
-    const others = await trackPresence(ctx, requireSession(res).actor, String(req.params.id), state);
+    const others = await trackPresence({ ...ctx, ...ctx.stores }, requireSession(res).actor, String(req.params.id), state);
     res.json({ text: presenceLine(others) ?? '' });
   });
   return router;

@@ -52,9 +52,9 @@ export function ticketPages(ctx: PageContext): Router {
       inbox: queryText(req.query.inbox), status: queryText(req.query.status), assignee: queryText(req.query.assignee),
       tag: queryText(req.query.tag)?.trim() || undefined, due: queryText(req.query.due), q: queryText(req.query.q), cursor: queryText(req.query.cursor),
     };
-    const [page, inboxes] = await Promise.all([listTickets(ctx, session.actor, filters), listInboxes(ctx, session.actor)]);
+    const [page, inboxes] = await Promise.all([listTickets({ ...ctx, ...ctx.stores }, session.actor, filters), listInboxes(ctx.stores, session.actor)]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
-    const users = await userLabels(ctx, page.items.map((t) => t.assigneeId));
+    const users = await userLabels(ctx.stores, page.items.map((t) => t.assigneeId));
     const now = ctx.now();
     const keep = new URLSearchParams(Object.entries({ ...filters, cursor: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string'));
     // A tag in a row narrows the current list to that tag.
@@ -94,7 +94,7 @@ export function ticketPages(ctx: PageContext): Router {
  */
 export async function renderTicketPage(ctx: PageContext, req: Request, res: Response, held: HeldReply | null = null): Promise<void> {
   const session = requireSession(res);
-  const data = await loadTicketPage(ctx, session.actor, String(req.params.id), {
+  const data = await loadTicketPage({ ...ctx, ...ctx.stores }, session.actor, String(req.params.id), {
     cannedId: queryText(req.query.canned) ?? null,
     presence: held ? 'replying' : 'viewing',
     alsoName: held?.items.map((i) => i.authorId) ?? [],

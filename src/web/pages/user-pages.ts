@@ -72,13 +72,15 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
   const router = Router();
   const read = [requireLogin, adminOnly];
   const write = [requireLogin, requireCsrf(ctx.publicUrl), adminOnly];
+  // The use cases take the stores flat.
+  const deps = { ...ctx, ...ctx.stores };
 
   const inboxChoices = async (res: Response, selected: string[]) =>
-    (await listInboxes(ctx, requireSession(res).actor)).map((i) => ({ id: i.id, name: i.name, address: i.address, checked: selected.includes(i.id) }));
+    (await listInboxes(ctx.stores, requireSession(res).actor)).map((i) => ({ id: i.id, name: i.name, address: i.address, checked: selected.includes(i.id) }));
 
   router.get('/settings/users', ...read, async (_req, res) => {
     const session = requireSession(res);
-    const [users, inboxes] = await Promise.all([listUsers(ctx, session.actor), listInboxes(ctx, session.actor)]);
+    const [users, inboxes] = await Promise.all([listUsers(deps, session.actor), listInboxes(ctx.stores, session.actor)]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
     const rows = users.map((u) => ({ ...u, inboxNames: u.inboxIds.map((id) => names.get(id) ?? '').filter(Boolean) }));
     res.type('html').send(ctx.views.render('settings-users', { title: 'Users', session, nav: 'settings', users: rows }));
@@ -105,20 +107,20 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     const input = { email: postedText(req, 'email'), name: postedText(req, 'name'), role: postedText(req, 'role'), inboxIds: fieldList(req, 'inboxIds'), ...(password ? { password } : {}) };
     let created;
     try {
-      created = await createUser(ctx, session.actor, input);
+      created = await createUser(deps, session.actor, input);
     } catch (err) {
       return res.redirect(303, `/settings/users/new?error=${errorCode(err)}`);
     }
     if (password) return res.redirect(303, `/settings/users/${created.id}?saved=created`);
-    const link = await issuePasswordLink(ctx, session.actor, created.id);
-    await stashSecret(ctx, session.id, `link:${created.id}`, link.path);
+    const link = await issuePasswordLink(deps, session.actor, created.id);
+    await stashSecret(deps, session.id, `link:${created.id}`, link.path);
     res.redirect(303, `/settings/users/${created.id}?saved=invited`);
   });
 
   router.get('/settings/users/:id', ...read, async (req, res) => {
     const session = requireSession(res);
-    const user = await getUser(ctx, session.actor, String(req.params.id));
-    const linkPath = await takeSecret(ctx, session.id, `link:${user.id}`);
+    const user = await getUser(deps, session.actor, String(req.params.id));
+    const linkPath = await takeSecret(deps, session.id, `link:${user.id}`);
     res.type('html').send(
       ctx.views.render('settings-user', {
         title: user.name ?? user.email,
@@ -139,7 +141,7 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     async (req: Request, res: Response) => {
       const id = String(req.params.id);
       try {
-        await updateUser(ctx, requireSession(res).actor, id, patch(req));
+        await updateUser(deps, requireSession(res).actor, id, patch(req));
       } catch (err) {
         if (isAppError(err, 'NOT_FOUND')) throw err;
         return res.redirect(303, `/settings/users/${encodeURIComponent(id)}?error=${errorCode(err)}`);
@@ -156,12 +158,12 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     const id = String(req.params.id);
     let link;
     try {
-      link = await issuePasswordLink(ctx, session.actor, id);
+      link = await issuePasswordLink(deps, session.actor, id);
     } catch (err) {
       if (isAppError(err, 'CONFLICT')) return res.redirect(303, `/settings/users/${encodeURIComponent(id)}?error=disabled`);
       throw err;
     }
-    await stashSecret(ctx, session.id, `link:${id}`, link.path);
+    await stashSecret(deps, session.id, `link:${id}`, link.path);
     res.redirect(303, `/settings/users/${encodeURIComponent(id)}?saved=link`);
   });
   return router;

@@ -16,6 +16,7 @@ import { createSecretBox } from '../../../src/store/secret-box.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { TEST_SECRET_KEY } from '../../helpers/inbox.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { compose } from '../../helpers/use-case-deps.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let smtp: TestSmtp;
@@ -30,8 +31,8 @@ beforeAll(async () => {
   smtp = await startSmtp();
   agenda = new Agenda({ backend: new MongoBackend({ mongo: db.connection.db!, collection: 'jobs' }), processEvery: 50 });
   await agenda.ready;
-  deps = { models: db.models, scheduler: createScheduler(agenda, db.connection.db!.collection('jobs')), sign: (v) => `sig${v.length}`.padEnd(12, 'x'), now: () => new Date() };
-  deliverDeps = { models: db.models, sender, secrets: createSecretBox(TEST_SECRET_KEY), now: () => new Date(), logger: testLogger, settings: { maxAttempts: 3, backoff: { baseMs: 100, maxMs: 400 } } };
+  deps = { ...db.stores, scheduler: createScheduler(agenda, db.connection.db!.collection('jobs')), compose, sign: (v) => `sig${v.length}`.padEnd(12, 'x'), now: () => new Date() };
+  deliverDeps = { ...db.stores, sender, secrets: createSecretBox(TEST_SECRET_KEY), now: () => new Date(), logger: testLogger, settings: { maxAttempts: 3, backoff: { baseMs: 100, maxMs: 400 } } };
   worker = createJobWorker({ agenda, logger: testLogger, definitions: [deliverJob(deliverDeps, 5000)] });
   await worker.start();
 });

@@ -31,7 +31,7 @@ beforeAll(async () => {
   await fx.models.Inbox.deleteMany({});
   const deps = { ...fx.deps, now: () => new Date() };
   supervisor = new PollerSupervisor({
-    models: fx.models, secrets: createSecretBox(TEST_SECRET_KEY), logger: testLogger, now: () => new Date(), owner: 'corpus', leaseMs: 5000, rescanMs: 300,
+    ...fx.stores, secrets: createSecretBox(TEST_SECRET_KEY), logger: testLogger, now: () => new Date(), owner: 'corpus', leaseMs: 5000, rescanMs: 300,
     ingest: async (batch) => {
       const results = await ingestBatch(deps, batch);
       results.forEach((r, i) => (r.status === 'fulfilled' ? outcomes.push(r.value) : crashes.push(`${batch[i]!.source?.uid}: ${(r.reason as Error).stack}`)));

@@ -59,7 +59,7 @@ function startPoller(target: Partial<MailboxConfig> & { port: number }, settings
   const inboxId = new Types.ObjectId();
   const poller = new MailboxPoller(
     {
-      models: db.models,
+      ...db.stores,
       ingest: () => Promise.reject(new Error('no mail is expected in these tests')),
       quarantine: () => Promise.reject(new Error('no mail is expected in these tests')),
       logger,

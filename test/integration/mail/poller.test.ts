@@ -29,7 +29,7 @@ afterAll(async () => {
 function supervisor(owner: string, overrides: { pollIntervalMs?: number } = {}) {
   const deps = { ...fx.deps, now: () => new Date() };
   const s = new PollerSupervisor({
-    models: fx.models,
+    ...fx.stores,
     secrets: createSecretBox(TEST_SECRET_KEY),
     logger: testLogger,
     now: () => new Date(),

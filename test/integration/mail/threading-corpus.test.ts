@@ -45,7 +45,7 @@ async function threadThroughDovecot(user: string, order: Buffer[], corpus = { tr
   const inbox = await createImapInbox(fx.models, { address: user, port: dovecot.port, password: dovecot.password });
   const deps = { ...fx.deps, now: () => corpus.now };
   const supervisor = new PollerSupervisor({
-    models: fx.models, secrets: createSecretBox(TEST_SECRET_KEY), logger: testLogger, now: () => new Date(), owner: user, leaseMs: 5000, rescanMs: 500,
+    ...fx.stores, secrets: createSecretBox(TEST_SECRET_KEY), logger: testLogger, now: () => new Date(), owner: user, leaseMs: 5000, rescanMs: 500,
     ingest: (batch) => ingestBatch(deps, batch),
     quarantine: async (q) => void (await quarantineMail(fx.deps, { ...q, contentHash: contentHashOf(q.raw) })),
     settings: { pollIntervalMs: 60_000, maxIdleMs: 60_000, fetchBatch: 50, connectTimeoutMs: 2000, backoff: { baseMs: 100, maxMs: 1000 }, configErrorRetryMs: 60_000, maxIngestAttempts: 3 },

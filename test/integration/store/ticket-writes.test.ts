@@ -11,6 +11,7 @@ import { replyToTicket } from '../../../src/services/tickets/send-reply.js';
 import { mergeTickets, refreshTicketStats } from '../../../src/store/ticket-writes.js';
 import { autoReplyDeps, customerMail } from '../../helpers/auto-reply.js';
 import { ingestFixture } from '../../helpers/ingest.js';
+import { compose } from '../../helpers/use-case-deps.js';
 
 let fx: Awaited<ReturnType<typeof ingestFixture>>;
 let scheduler: JobScheduler;
@@ -49,7 +50,7 @@ describe("a ticket's message count: customer mail and agent replies, not the aut
   it('regression: recounting a ticket that got an auto-reply gives the count the normal path keeps', async () => {
     const { ticketId } = await ticketWithAutoReply('Printer is on fire');
     expect(await messageCount(ticketId)).toBe(1);
-    await replyToTicket({ models: fx.models, scheduler, sign: fx.deps.sign, now: () => new Date() }, { userId: agent, role: 'admin', inboxIds: [] }, ticketId.toHexString(), { form: { text: 'We are sending a technician.' } });
+    await replyToTicket({ ...fx.stores, scheduler, compose, sign: fx.deps.sign, now: () => new Date() }, { userId: agent, role: 'admin', inboxIds: [] }, ticketId.toHexString(), { form: { text: 'We are sending a technician.' } });
     const normalPath = await messageCount(ticketId);
     expect(normalPath).toBe(2);
 

@@ -8,7 +8,7 @@ import { createConnectionChecks } from '../../../src/mail/connection-check.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
-import { call, createUser, login, TEST_SECRET_KEY } from '../../helpers/api.js';
+import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb } from '../../helpers/db.js';
 import { startDovecot, type DovecotServer } from '../../helpers/dovecot.js';
 import { rawMail } from '../../helpers/mail.js';
@@ -41,7 +41,7 @@ beforeAll(async () => {
     logger: pino({ level: 'debug' }, sink),
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
     api: {
-      models: db.models, stores: db.stores,
+      stores: db.stores, passwords: TEST_PASSWORDS,
       secrets: createSecretBox(TEST_SECRET_KEY),
       blobs: createBlobStore(db.connection.db!),
       now: () => new Date(),

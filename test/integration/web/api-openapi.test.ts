@@ -5,7 +5,6 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_SLA_POLICY } from '../../../src/domain/sla.js';
-import type { JobScheduler } from '../../../src/services/ports.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
 import type { ConnectionChecks } from '../../../src/services/inboxes/test-inbox-connection.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
@@ -13,8 +12,9 @@ import type { Models } from '../../../src/store/models/index.js';
 import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';
 import { createApiRouter, type ApiDeps } from '../../../src/web/api/router.js';
 import { createApp } from '../../../src/web/create-app.js';
-import { call, createUser, login, TEST_SECRET_KEY } from '../../helpers/api.js';
+import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
+import { compose, noJobs } from '../../helpers/use-case-deps.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;
@@ -40,9 +40,9 @@ beforeAll(async () => {
   db = await openTestDb('api_openapi');
   models = db.models;
   const now = () => new Date();
-  const scheduler: JobScheduler = { schedule: async () => {}, cancel: async () => {}, cancelMatching: async () => {}, replaceMatching: async () => {}, scheduleRecurring: async () => {} };
-  const automation = { models, now, scheduler, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
-  apiDeps = { models, stores: db.stores, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation, connectionChecks };
+  const scheduler = noJobs;
+  const automation = { models, ...db.stores, now, scheduler, compose, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
+  apiDeps = { stores: db.stores, passwords: TEST_PASSWORDS, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation, connectionChecks };
   const app = createApp({ logger: testLogger, health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }), api: apiDeps });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

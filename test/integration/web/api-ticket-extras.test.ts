@@ -5,9 +5,10 @@ import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import type { AutomationDeps } from '../../../src/web/api/automation-routes.js';
 import { createApp } from '../../../src/web/create-app.js';
-import { call, createUser, login, TEST_SECRET_KEY } from '../../helpers/api.js';
+import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
+import { compose } from '../../helpers/use-case-deps.js';
 
 let base: string;
 let models: Models;
@@ -33,11 +34,11 @@ beforeAll(async () => {
   models = db.models;
   const now = () => new Date();
   // Merging needs refreshSla only; the outbox parts of these deps are never reached here.
-  const automation = { models, now, refreshSla: async (id: Types.ObjectId) => void refreshed.push(id.toHexString()), scheduler: {} as never, sign: (() => '') as never, render: (async () => ({})) as never, ticketUrlBase: null } satisfies AutomationDeps;
+  const automation = { ...db.stores, now, refreshSla: async (id: Types.ObjectId) => void refreshed.push(id.toHexString()), scheduler: {} as never, compose, sign: (() => '') as never, render: (async () => ({})) as never, ticketUrlBase: null } satisfies AutomationDeps;
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models, stores: db.stores, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation },
+    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation },
   });
   const server = await serve(app);
   base = `${server.base}/api/v1`;

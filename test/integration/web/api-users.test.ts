@@ -112,7 +112,7 @@ describe('users API', () => {
     expect(last.body.error).toMatchObject({ code: 'CONFLICT', details: { reason: 'last-admin' } });
     expect((await call(h.base, 'PATCH', `/users/${adminId}`, { token: admin, body: { disabled: true } })).status).toBe(409);
     // The operator (CLI) is bound by the same rule.
-    await expect(updateUser({ models: h.models, now: () => new Date(), logger: testLogger }, OPERATOR, adminId, { disabled: true })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(updateUser({ ...h.stores, logger: testLogger }, OPERATOR, adminId, { disabled: true })).rejects.toMatchObject({ code: 'CONFLICT' });
 
     // With a second admin, demoting oneself is still refused, but the other admin may do it.
     const second = await call(h.base, 'POST', '/users', { token: admin, body: { email: 'root2@example.com', password: 'root2 password 123', role: 'admin' } });
@@ -127,7 +127,7 @@ describe('users API', () => {
   });
 
   it('two admins demoting each other at the same moment still leave an active admin', async () => {
-    const deps = { models: h.models, now: () => new Date(), logger: testLogger };
+    const deps = { ...h.stores, now: () => new Date(), logger: testLogger };
     const a = await createUser(h.models, { email: 'race-a@example.com', password: 'race password 123', role: 'admin' });
     const b = await createUser(h.models, { email: 'race-b@example.com', password: 'race password 123', role: 'admin' });
     // Only these two stay admins, so each demotion alone would be allowed.
@@ -171,7 +171,7 @@ describe('own API tokens', () => {
     // Personal tokens are made on the account page; the use case is called as that page does.
     const agentUser = await h.models.User.findOne({ email: 'agent@example.com' }).lean();
     const actor = { userId: agentUser!._id, role: agentUser!.role, inboxIds: agentUser!.inboxIds };
-    const created = await createPersonalApiToken({ models: h.models, now: () => new Date(), logger: testLogger }, actor, 'web-session', { label: 'CI export', expiresInDays: 7 });
+    const created = await createPersonalApiToken({ ...h.stores, now: () => new Date(), logger: testLogger }, actor, 'web-session', { label: 'CI export', expiresInDays: 7 });
     expect(created.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
     expect((await call(h.base, 'GET', '/me', { token: created.token })).body.email).toBe('agent@example.com');
 

@@ -2,17 +2,19 @@ import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../../src/mail/parse-mail.js';
-import { sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
+import { SANITIZER_RULES, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
 import { ingestEmail, type IngestDeps, type IngestResult } from '../../../src/services/ingest/ingest-email.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
+import { IngestWriteBuffer } from '../../../src/store/ingest-writes.js';
 import type { Models } from '../../../src/store/models/index.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
-import { call, createUser, login, TEST_SECRET_KEY } from '../../helpers/api.js';
+import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
 import { rawMail } from '../../helpers/mail.js';
 import { Client } from './pages-harness.js';
+import { compose } from '../../helpers/use-case-deps.js';
 
 // Regression: "Automatic merges never cross inboxes". An agent of inbox A must not learn anything of
 // inbox B's ticket through the trail of an A ticket that a mail related to it.
@@ -67,8 +69,8 @@ beforeAll(async () => {
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models, stores: db.stores, secrets, blobs, now },
-    pages: { models, stores: db.stores, now, publicUrl: null, blobs, secrets, actions: { models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} } },
+    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets, blobs, now },
+    pages: { stores: db.stores, passwords: TEST_PASSWORDS, now, publicUrl: null, blobs, secrets, actions: { ...db.stores, now, scheduler: {} as never, compose, sign: (() => '') as never, refreshSla: async () => {} } },
   });
   const server = await serve(app);
   base = server.base;
@@ -85,10 +87,12 @@ beforeAll(async () => {
   await createUser(models, { email: 'agent@example.test', password: 'agent password 123', inboxIds: [inboxA] });
 
   const deps: IngestDeps = {
-    models,
+    ...db.stores,
+    startWrites: (onStored) => new IngestWriteBuffer(models, onStored),
     blobs,
     parse: (raw) => parseMail(raw, { maxBytes: 10 * 1024 * 1024 }),
     sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
+    sanitizerRules: SANITIZER_RULES,
     sign: (v) => createHmac('sha256', 'test-secret-key-of-at-least-32-chars').update(v).digest('hex'),
     now,
     logger: testLogger,

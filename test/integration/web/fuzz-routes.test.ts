@@ -1,17 +1,17 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobScheduler } from '../../../src/services/ports.js';
 import { renderEmail, validateTemplateOverride } from '../../../src/mail/render-email.js';
 import type { ConnectionChecks } from '../../../src/services/inboxes/test-inbox-connection.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import type { Models } from '../../../src/store/models/index.js';
 import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
-import { createUser, login, TEST_SECRET_KEY } from '../../helpers/api.js';
+import { createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
 import { seededRandom } from '../../helpers/random.js';
 import { Client } from './pages-harness.js';
+import { compose, noJobs } from '../../helpers/use-case-deps.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;
@@ -196,15 +196,15 @@ beforeAll(async () => {
   db = await openTestDb('fuzz_routes');
   models = db.models;
   const now = () => new Date();
-  const scheduler: JobScheduler = { schedule: async () => {}, cancel: async () => {}, cancelMatching: async () => {}, replaceMatching: async () => {}, scheduleRecurring: async () => {} };
-  const actions = { models, now, scheduler, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
+  const scheduler = noJobs;
+  const actions = { models, ...db.stores, now, scheduler, compose, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
   const secrets = createSecretBox(TEST_SECRET_KEY);
   const blobs = createBlobStore(db.connection.db!);
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models, stores: db.stores, secrets, blobs, now, automation: actions, validateTemplate: validateTemplateOverride, connectionChecks },
-    pages: { models, stores: db.stores, now, publicUrl: null, blobs, actions, secrets, settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler } },
+    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets, blobs, now, automation: actions, validateTemplate: validateTemplateOverride, connectionChecks },
+    pages: { stores: db.stores, passwords: TEST_PASSWORDS, now, publicUrl: null, blobs, actions, secrets, settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler } },
   });
   routerStack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
   const server = await serve(app);

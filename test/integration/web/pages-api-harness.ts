@@ -2,9 +2,10 @@ import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import type { LoginLimits } from '../../../src/services/auth/login-throttle.js';
 import { createApp } from '../../../src/web/create-app.js';
-import { TEST_SECRET_KEY } from '../../helpers/api.js';
+import { TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
+import { compose } from '../../helpers/use-case-deps.js';
 
 /**
  * One app serving both the browser pages and the JSON API on one database, as production does, for
@@ -20,14 +21,14 @@ export async function startPagesAndApi(prefix: string, loginLimits?: LoginLimits
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models: db.models, stores: db.stores, secrets, blobs, now, ...limits },
+    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets, blobs, now, ...limits },
     pages: {
-      models: db.models, stores: db.stores,
+      stores: db.stores, passwords: TEST_PASSWORDS,
       now,
       publicUrl: null,
       blobs,
       // These tests never send a reply, so the outbox scheduler and signer are never reached.
-      actions: { models: db.models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} },
+      actions: { ...db.stores, now, scheduler: {} as never, compose, sign: (() => '') as never, refreshSla: async () => {} },
       secrets,
       ...limits,
     },

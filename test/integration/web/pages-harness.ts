@@ -4,9 +4,10 @@ import { renderEmail, validateTemplateOverride } from '../../../src/mail/render-
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
-import { TEST_SECRET_KEY } from '../../helpers/api.js';
+import { TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
+import { compose } from '../../helpers/use-case-deps.js';
 
 /** The express app with the pages on port 0, a settable clock, and an optional public URL. */
 export async function startPages(publicUrl: string | null) {
@@ -31,12 +32,12 @@ export async function startPages(publicUrl: string | null) {
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
     pages: {
-      models: db.models, stores: db.stores,
+      stores: db.stores, passwords: TEST_PASSWORDS,
       now,
       publicUrl,
       blobs,
       // These tests never send a reply, so the outbox scheduler and signer are never reached.
-      actions: { models: db.models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} },
+      actions: { ...db.stores, now, scheduler: {} as never, compose, sign: (() => '') as never, refreshSla: async () => {} },
       secrets,
       settings: { connectionChecks: createConnectionChecks({ timeoutMs: 5000 }), validateTemplate: validateTemplateOverride, render: renderEmail, scheduler },
     },

@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
-import { call, createUser, TEST_SECRET_KEY } from '../../helpers/api.js';
+import { call, createUser, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { testLogger } from '../../helpers/db.js';
 import { Client, startPages } from './pages-harness.js';
 
@@ -45,7 +45,7 @@ beforeAll(async () => {
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models: h.models, stores: h.stores, secrets: createSecretBox(TEST_SECRET_KEY), blobs: h.blobs, now: () => new Date() },
+    api: { stores: h.stores, passwords: TEST_PASSWORDS, secrets: createSecretBox(TEST_SECRET_KEY), blobs: h.blobs, now: () => new Date() },
   });
   apiServer = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -2,10 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TrustProxy } from '../../../src/config/schema.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
-import { createUser, TEST_SECRET_KEY } from '../../helpers/api.js';
+import { createUser, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
 import { Client, startPages } from './pages-harness.js';
+import { compose } from '../../helpers/use-case-deps.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -21,11 +22,11 @@ async function pagesBehind(trustProxy: TrustProxy | undefined) {
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
     ...(trustProxy === undefined ? {} : { trustProxy }),
     pages: {
-      models: db.models, stores: db.stores,
+      stores: db.stores, passwords: TEST_PASSWORDS,
       now,
       publicUrl: null,
       // Signing in never sends mail, so the outbox scheduler and signer are never reached.
-      actions: { models: db.models, now, scheduler: {} as never, sign: (() => '') as never, refreshSla: async () => {} },
+      actions: { ...db.stores, now, scheduler: {} as never, compose, sign: (() => '') as never, refreshSla: async () => {} },
       secrets: createSecretBox(TEST_SECRET_KEY),
       loginLimits: { perAccount: 2, perAddress: 100 },
     },

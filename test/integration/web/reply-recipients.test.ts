@@ -2,8 +2,9 @@ import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../../src/mail/parse-mail.js';
-import { sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
+import { SANITIZER_RULES, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
 import { ingestEmail, type IngestDeps } from '../../../src/services/ingest/ingest-email.js';
+import { IngestWriteBuffer } from '../../../src/store/ingest-writes.js';
 import { call, createUser, login } from '../../helpers/api.js';
 import { testLogger } from '../../helpers/db.js';
 import { Client } from './pages-harness.js';
@@ -74,10 +75,12 @@ beforeAll(async () => {
   api = `${h.base}/api/v1`;
   await h.models.Inbox.create({ _id: inbox, name: 'Support', address: 'support@example.test', imap: { host: 'x', port: 993, folder: 'INBOX' }, smtp: { host: 'x', port: 25 } });
   ingest = {
-    models: h.models,
+    ...h.stores,
+    startWrites: (onStored) => new IngestWriteBuffer(h.models, onStored),
     blobs: h.blobs,
     parse: (raw) => parseMail(raw, { maxBytes: 10 * 1024 * 1024 }),
     sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
+    sanitizerRules: SANITIZER_RULES,
     sign: (v) => createHmac('sha256', 'reply-recipients-test-key-32-chars!!').update(v).digest('hex'),
     now: () => new Date(),
     logger: testLogger,

@@ -3,9 +3,11 @@ import { renderEmail } from '../../../src/mail/render-email.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
+import { TEST_PASSWORDS } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { TEST_SECRET_KEY } from '../../helpers/inbox.js';
 import { serve } from '../../helpers/http.js';
+import { compose } from '../../helpers/use-case-deps.js';
 
 /**
  * The pages and the JSON API with working ticket actions: a real signer, the real email layout, and
@@ -23,17 +25,18 @@ export async function startSendingApp(prefix: string) {
     cancelMatching: async () => {}, replaceMatching: async () => {},
     scheduleRecurring: async () => {},
   };
-  const actions = { models: db.models, now, scheduler, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
+  const actions = { models: db.models, ...db.stores, now, scheduler, compose, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { models: db.models, stores: db.stores, secrets: createSecretBox(TEST_SECRET_KEY), blobs, now, automation: actions },
-    pages: { models: db.models, stores: db.stores, secrets: createSecretBox(TEST_SECRET_KEY), now, publicUrl: null, blobs, actions },
+    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets: createSecretBox(TEST_SECRET_KEY), blobs, now, automation: actions },
+    pages: { stores: db.stores, passwords: TEST_PASSWORDS, secrets: createSecretBox(TEST_SECRET_KEY), now, publicUrl: null, blobs, actions },
   });
   const server = await serve(app);
   return {
     base: server.base,
     models: db.models,
+    stores: db.stores,
     blobs,
     sign: actions.sign,
     scheduled,

@@ -35,7 +35,7 @@ beforeAll(async () => {
   await agenda.ready;
   jobs = fx.db.connection.db!.collection('jobs');
   scheduler = createScheduler(agenda, jobs);
-  const deliver = { models: fx.models, sender, secrets: createSecretBox(TEST_SECRET_KEY), now: () => new Date(), logger: testLogger, settings: { maxAttempts: 3, backoff: { baseMs: 100, maxMs: 400 } } };
+  const deliver = { models: fx.models, ...fx.stores, sender, secrets: createSecretBox(TEST_SECRET_KEY), now: () => new Date(), logger: testLogger, settings: { maxAttempts: 3, backoff: { baseMs: 100, maxMs: 400 } } };
   worker = createJobWorker({ agenda, logger: testLogger, definitions: [deliverJob(deliver, 5000)] });
   await worker.start();
 });

@@ -57,7 +57,7 @@ describe('manager digest for a seeded week', () => {
   it('has the right numbers', async () => {
     const { a, t4, t5 } = await seedWeek();
     const manager = { name: 'Mia', email: 'mia@digest.test', role: 'manager' as const, inboxIds: [a._id], digest: { enabled: true, cron: '0 8 * * 1-5', timeZone: 'Europe/Berlin', inboxIds: [] } };
-    const report = await buildDigest(db.models, { user: manager, since, until, ticketUrlBase: 'https://help.example.test/tickets' });
+    const report = await buildDigest(db.stores, { user: manager, since, until, ticketUrlBase: 'https://help.example.test/tickets' });
     expect(report.inboxes).toEqual(['Support']);
     expect(report.counts).toEqual({ new: 5, solved: 2, reopened: 1 });
     expect(report.backlogByAge).toEqual([
@@ -88,7 +88,7 @@ describe('manager digest for a seeded week', () => {
   it('says "nothing to report" in one line when nothing happened', async () => {
     const quiet = await db.models.Inbox.create({ name: 'Quiet', address: 'quiet@digest.test', imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 1 } });
     const manager = { name: 'Mo', email: 'mo@digest.test', role: 'manager' as const, inboxIds: [quiet._id], digest: { enabled: true, cron: '0 8 * * 1-5', timeZone: 'UTC', inboxIds: [] } };
-    const report = await buildDigest(db.models, { user: manager, since, until, ticketUrlBase: null });
+    const report = await buildDigest(db.stores, { user: manager, since, until, ticketUrlBase: null });
     expect(report.empty).toBe(true);
     const rendered = await renderEmail('digest', { ...report });
     expect(rendered.text.trim().split('\n')).toEqual([expect.stringMatching(/^Nothing to report for .*: no new, solved or reopened tickets and no open backlog\.$/)]);

@@ -35,7 +35,7 @@ async function answeredTicket(number: number, ourId: string, status: 'pending' |
 }
 
 async function trailText(ticketId: Types.ObjectId): Promise<string[]> {
-  const view = await getTicket(fx, ADMIN, ticketId.toHexString());
+  const view = await getTicket(fx.stores, ADMIN, ticketId.toHexString());
   return buildTimeline(view, new Map(), new Map()).flatMap((e) => (e.kind === 'event' ? [e.text] : []));
 }
 
@@ -64,7 +64,7 @@ describe('an out-of-office reply to one of our mails was shown as a bounce', () 
 
     const stored = await fx.models.Message.findOne({ ticketId, direction: 'inbound', 'flags.autoSubmitted': true }).lean();
     expect(stored!.flags).toMatchObject({ autoReply: true, bounce: false });
-    const view = await getTicket(fx, ADMIN, ticketId.toHexString());
+    const view = await getTicket(fx.stores, ADMIN, ticketId.toHexString());
     expect(view.messages.at(-1)!.flags).toMatchObject({ autoReply: true, bounce: false });
     const trail = await trailText(ticketId);
     expect(trail).toEqual([expect.stringMatching(/^An automatic reply \(out of office or similar\) arrived from /)]);

@@ -1,18 +1,18 @@
 import type { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobScheduler } from '../../../../src/services/ports.js';
 import { renderEmail } from '../../../../src/mail/render-email.js';
 import { runSlaTimer, type SlaDeps } from '../../../../src/services/sla/refresh-sla.js';
 import { testLogger } from '../../../helpers/db.js';
 import { ingestFixture } from '../../../helpers/ingest.js';
+import { compose, noJobs } from '../../../helpers/use-case-deps.js';
 
 let fx: Awaited<ReturnType<typeof ingestFixture>>;
 let deps: SlaDeps;
 
 beforeAll(async () => {
   fx = await ingestFixture('sla_escalation_recipients');
-  const scheduler: JobScheduler = { schedule: async () => {}, cancel: async () => {}, cancelMatching: async () => {}, replaceMatching: async () => {}, scheduleRecurring: async () => {} };
-  deps = { models: fx.models, scheduler, sign: fx.deps.sign, now: fx.deps.now, render: renderEmail, logger: testLogger, ticketUrlBase: null };
+  const scheduler = noJobs;
+  deps = { ...fx.stores, scheduler, compose, sign: fx.deps.sign, now: fx.deps.now, render: renderEmail, logger: testLogger, ticketUrlBase: null };
 });
 afterAll(() => fx.db.drop());
 

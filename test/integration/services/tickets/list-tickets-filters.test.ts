@@ -11,6 +11,7 @@ import { refreshSla, type SlaDeps } from '../../../../src/services/sla/refresh-s
 import { openTestDb, testLogger } from '../../../helpers/db.js';
 import { ingestFixture } from '../../../helpers/ingest.js';
 import { rawMail } from '../../../helpers/mail.js';
+import { compose, noJobs } from '../../../helpers/use-case-deps.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 const NOW = new Date('2026-11-21T12:00:00Z');
@@ -46,7 +47,7 @@ const STATUSES: TicketStatus[] = ['new', 'open', 'pending', 'solved', 'open', 'c
 const TAG_SETS = [['billing'], ['vip', 'billing'], [], ['bug'], ['vip']];
 const DUES = [null, minutes(-90), minutes(30), minutes(60), minutes(61), minutes(600)];
 
-const deps = () => ({ models: db.models, now: () => NOW });
+const deps = () => ({ ...db.stores, now: () => NOW });
 /** Newest activity first, ties by _id descending: the order the list promises. */
 const byActivity = (a: Seed, b: Seed) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || (b._id.toHexString() < a._id.toHexString() ? -1 : 1);
 
@@ -211,7 +212,7 @@ describe('stored search and due fields', () => {
       expect(result.outcome).toBe('ticketed');
       const stored = (await fx.models.Ticket.findOne({}).lean())!;
       expect(stored.searchTerms).toEqual(expect.arrayContaining(['ruckerstattung', 'bestellung', '9921', 'ann', 'an', 'customer', 'cu']));
-      const find = async (q: string) => (await listTickets({ models: fx.models, now: () => NOW }, admin, { q })).items.map((t) => t.id);
+      const find = async (q: string) => (await listTickets({ ...fx.stores, now: () => NOW }, admin, { q })).items.map((t) => t.id);
       for (const q of ['Rückerstattung', 'ann 9921', 'ann@cust', 'Ann Customer']) expect(await find(q), q).toEqual([stored._id.toHexString()]);
       expect(await find('bestell')).toEqual([]);
     } finally {
@@ -223,8 +224,7 @@ describe('stored search and due fields', () => {
     const inbox = await db.models.Inbox.create({ name: 'SLA', address: 'sla@filters.test', imap: { host: 'h', port: 993 }, smtp: { host: 'h', port: 465 } });
     // Normal priority, default policy: first response within 8 h, so 7.5 h old means due in 30 minutes.
     const t = await db.models.Ticket.create({ number: 500, inboxId: inbox._id, subject: 'Clock', requester: { email: 'x@y.test' }, status: 'new', createdAt: minutes(-450), lastActivityAt: minutes(-450) });
-    const scheduler = { schedule: async () => {}, cancel: async () => {}, cancelMatching: async () => {}, replaceMatching: async () => {} };
-    const slaDeps = { models: db.models, now: () => NOW, scheduler, sign: () => '', render: async () => ({ subject: '', html: '', text: '' }), logger: testLogger, ticketUrlBase: null } as unknown as SlaDeps;
+    const slaDeps = { models: db.models, ...db.stores, now: () => NOW, scheduler: noJobs, compose, sign: () => '', render: async () => ({ subject: '', html: '', text: '' }), logger: testLogger, ticketUrlBase: null } as unknown as SlaDeps;
     await refreshSla(slaDeps, t._id);
     const stored = (await db.models.Ticket.findById(t._id).lean())!;
     expect(stored.sla.nextDueAt).toEqual(minutes(30));
@@ -246,8 +246,8 @@ describe('stored search and due fields', () => {
     await db.connection.db!.collection('tickets').insertMany(old.map((t) => ({ ...t, _id: new Types.ObjectId() })));
     expect((await listTickets(deps(), admin, { q: 'printer' })).items).toEqual([]);
     const before = await db.models.Ticket.countDocuments({ searchTerms: { $exists: false } });
-    expect(await backfillTicketSearch({ models: db.models }, 3)).toBe(before);
-    expect(await backfillTicketSearch({ models: db.models }, 3)).toBe(0);
+    expect(await backfillTicketSearch({ tickets: db.stores.tickets }, 3)).toBe(before);
+    expect(await backfillTicketSearch({ tickets: db.stores.tickets }, 3)).toBe(0);
     expect((await listTickets(deps(), admin, { q: 'printer olg', limit: '100' })).items.map((t) => t.number).sort()).toEqual([600, 601, 602, 603, 604, 605, 606]);
     expect((await listTickets(deps(), admin, { due: 'soon', inbox: inbox._id.toHexString() })).items.map((t) => t.number)).toEqual([600, 601, 602, 603]);
   });

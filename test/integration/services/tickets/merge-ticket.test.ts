@@ -5,13 +5,14 @@ import { getTicket, type TicketDetailView } from '../../../../src/services/ticke
 import { mergeTicket } from '../../../../src/services/tickets/merge-ticket.js';
 import { openMailBody } from '../../../../src/services/tickets/open-mail-body.js';
 import type { Models } from '../../../../src/store/models/index.js';
+import { createTicketStore } from '../../../../src/store/ticket-store.js';
 import { openTestDb } from '../../../helpers/db.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let models: Models;
 const inboxId = new Types.ObjectId();
 const agent: Actor = { userId: new Types.ObjectId(), role: 'admin', inboxIds: [] };
-const deps = () => ({ models, now: () => new Date(), refreshSla: async () => {} });
+const deps = () => ({ tickets: db.stores.tickets, now: () => new Date(), refreshSla: async () => {} });
 let number = 0;
 
 beforeAll(async () => {
@@ -43,9 +44,9 @@ const same = (a: string[], b: string[]) => a.length === b.length && [...a].sort(
  * merged ticket, the survivor, the merged ticket again. What is wrong with it, if anything.
  */
 async function readBoth(from: { id: string; messageIds: string[] }, into: { id: string; messageIds: string[] }): Promise<string[]> {
-  const first = await getTicket({ models }, agent, from.id);
-  const target = await getTicket({ models }, agent, into.id);
-  const again = await getTicket({ models }, agent, from.id);
+  const first = await getTicket(db.stores, agent, from.id);
+  const target = await getTicket(db.stores, agent, into.id);
+  const again = await getTicket(db.stores, agent, from.id);
   const all = [...from.messageIds, ...into.messageIds];
   const wrong: string[] = [];
   // Each view on its own: a merged ticket lists nothing (it points at the survivor), an unmerged one
@@ -95,11 +96,11 @@ describe('a reader saw a message on two tickets (or on none) while a merge ran',
       looks += 1;
       problems.push(...(await readBoth(from, into)).map((p) => `after write ${looks}: ${p}`));
     };
-    await mergeTicket({ ...deps(), models: pausingAfterWrites(look) }, agent, from.id, { intoId: into.id });
+    await mergeTicket({ ...deps(), tickets: createTicketStore(pausingAfterWrites(look)) }, agent, from.id, { intoId: into.id });
     expect(problems).toEqual([]);
     expect(looks).toBeGreaterThan(3);
-    expect(ids(await getTicket({ models }, agent, from.id))).toEqual([]);
-    expect(same(ids(await getTicket({ models }, agent, into.id)), [...from.messageIds, ...into.messageIds])).toBe(true);
+    expect(ids(await getTicket(db.stores, agent, from.id))).toEqual([]);
+    expect(same(ids(await getTicket(db.stores, agent, into.id)), [...from.messageIds, ...into.messageIds])).toBe(true);
   });
 
   it('lists every message on exactly one of the two tickets at every read of readers running alongside', async () => {
@@ -131,16 +132,16 @@ describe('a reader saw a message on two tickets (or on none) while a merge ran',
     const into = await ticketWith(2);
     await mergeTicket(deps(), agent, from.id, { intoId: into.id });
 
-    const survivor = await getTicket({ models }, agent, into.id);
+    const survivor = await getTicket(db.stores, agent, into.id);
     const times = survivor.messages.map((m) => new Date(m.createdAt).getTime());
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(survivor.events.filter((e) => e.type === 'message_received')).toHaveLength(5);
     expect(survivor.events.filter((e) => e.type === 'merged').map((e) => e.data.fromNumber)).toEqual([number - 1]);
-    const merged = await getTicket({ models }, agent, from.id);
+    const merged = await getTicket(db.stores, agent, from.id);
     expect(merged).toMatchObject({ status: 'closed', messageCount: 0, messages: [], mergedInto: { id: into.id } });
     expect(merged.events.map((e) => e.type)).toEqual(['merged']);
 
-    const body = await openMailBody({ models, sign: () => 'x'.repeat(64), now: () => new Date() }, agent, into.id, from.messageIds[0]!);
+    const body = await openMailBody({ ...db.stores, sign: () => 'x'.repeat(64), now: () => new Date() }, agent, into.id, from.messageIds[0]!);
     expect(body.html).toContain('Message 0');
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
-import type { JobScheduler } from '../../../../src/services/ports.js';
 import { sanitizeEmailHtml } from '../../../../src/mail/sanitize-html.js';
 import type { Actor } from '../../../../src/services/access.js';
 import { replyToTicket, type SendReplyDeps } from '../../../../src/services/tickets/send-reply.js';
 import { ingestFixture } from '../../../helpers/ingest.js';
+import { compose, noJobs } from '../../../helpers/use-case-deps.js';
 
 let fx: Awaited<ReturnType<typeof ingestFixture>>;
 let deps: SendReplyDeps;
@@ -15,14 +15,8 @@ const HOSTILE = '<p onclick="steal()">Fixed <b>now</b>.</p><script>fetch("/api/v
 
 beforeAll(async () => {
   fx = await ingestFixture('send_reply_html');
-  const scheduler: JobScheduler = {
-    schedule: async () => {},
-    cancel: async () => {},
-    cancelMatching: async () => {},
-    replaceMatching: async () => {},
-    scheduleRecurring: async () => {},
-  };
-  deps = { models: fx.models, scheduler, sign: fx.deps.sign, now: fx.deps.now, sanitizeHtml: (html) => sanitizeEmailHtml(html).html };
+  const scheduler = noJobs;
+  deps = { ...fx.stores, scheduler, compose, sign: fx.deps.sign, now: fx.deps.now, sanitizeHtml: (html) => sanitizeEmailHtml(html).html };
 });
 afterAll(() => fx.db.drop());
 

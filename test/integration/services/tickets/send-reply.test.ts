@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
-import type { JobScheduler } from '../../../../src/services/ports.js';
 import { parseMail } from '../../../../src/mail/parse-mail.js';
 import { ingestEmail } from '../../../../src/services/ingest/ingest-email.js';
 import type { Actor } from '../../../../src/services/access.js';
 import { replyToTicket, type SendReplyDeps } from '../../../../src/services/tickets/send-reply.js';
 import { ingestFixture } from '../../../helpers/ingest.js';
 import { readFixture } from '../../../helpers/mail-fixtures.js';
+import { compose, noJobs } from '../../../helpers/use-case-deps.js';
 
 const LIMIT = { maxBytes: 10 * 1024 * 1024 };
 /** RFC 5322 §3.6.4 msg-id lists as our composer writes them: bracketed, one `@` each, space-separated. */
@@ -18,14 +18,8 @@ const agent: Actor = { userId: new Types.ObjectId(), role: 'admin', inboxIds: []
 
 beforeAll(async () => {
   fx = await ingestFixture('send_reply');
-  const scheduler: JobScheduler = {
-    schedule: async () => {},
-    cancel: async () => {},
-    cancelMatching: async () => {},
-    replaceMatching: async () => {},
-    scheduleRecurring: async () => {},
-  };
-  deps = { models: fx.models, scheduler, sign: fx.deps.sign, now: fx.deps.now };
+  const scheduler = noJobs;
+  deps = { ...fx.stores, scheduler, compose, sign: fx.deps.sign, now: fx.deps.now };
 });
 afterAll(() => fx.db.drop());
 

@@ -1,0 +1,196 @@
+import type { QueryFilter, Types } from 'mongoose';
+import type { TicketStatus } from '../domain/ticket-status.js';
+import type { Models } from './models/index.js';
+import type { TicketDoc } from './models/ticket.js';
+
+/** The fields a ticket list needs; also the projection used to read them. */
+const TICKET_SUMMARY_FIELDS = {
+  number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, requester: 1, assigneeId: 1, tags: 1,
+  messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1,
+} as const;
+
+/** A ticket as a list shows it. */
+export type TicketSummaryRow = Pick<TicketDoc, '_id' | keyof typeof TICKET_SUMMARY_FIELDS>;
+
+/** One page of the ticket list, as {@link createTicketListQueries} `listPage` reads it. */
+export interface TicketListQuery {
+  /** Only these inboxes (one, or the actor's); absent: every inbox. */
+  inboxIds?: Types.ObjectId[];
+  /** Only these statuses; absent: any. */
+  statuses?: TicketStatus[];
+  /** Only tickets assigned to this user, or (null) to nobody; absent: anyone's. */
+  assigneeId?: Types.ObjectId | null;
+  /** Only tickets with this tag (as stored, lower-case). */
+  tag?: string;
+  /** Only tickets whose next SLA due time (or breach) is at or before this. */
+  dueBy?: Date;
+  /** Search words that must all be among the ticket's search terms. */
+  terms?: readonly string[];
+  /** Where the previous page ended: this page starts strictly after that ticket. */
+  after?: { lastActivityAt: Date; id: Types.ObjectId };
+  /** The page size. */
+  limit: number;
+}
+
+/** An inbox's ticket counts on the overview page. */
+export interface InboxTicketCounts {
+  unassigned: number;
+  mine: number;
+  open: number;
+  pending: number;
+  breaching: number;
+}
+
+/** Tickets still waiting on someone; solved and closed ones no longer count anywhere. */
+const ACTIVE_STATUSES = ['new', 'open', 'pending'] as const;
+
+/** A filter for active tickets with an SLA breached or a due time already past. */
+function breachingFilter(now: Date): QueryFilter<TicketDoc> {
+  return {
+    status: { $in: [...ACTIVE_STATUSES] },
+    $or: [
+      { 'sla.breachedAt': { $ne: null } },
+      { 'sla.firstResponseDueAt': { $lt: now }, 'sla.firstRespondedAt': null },
+      { 'sla.nextResponseDueAt': { $lt: now } },
+      { 'sla.resolutionDueAt': { $lt: now } },
+    ],
+  };
+}
+
+/** The statuses a digest counts as open backlog. */
+const DIGEST_OPEN: TicketStatus[] = ['new', 'open', 'pending'];
+
+/**
+ * The ticket store's list and report queries (the ticket list, a requester's tickets, the inbox
+ * overview, digests), and the backfill of the fields the list filters on. Every query here is meant
+ * to be served by an index of the ticket model; keep their shapes when changing them.
+ */
+export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
+  return {
+    /**
+     * One page of the ticket list, newest activity first, merged tickets left out. Keyset-paged on
+     * (lastActivityAt desc, _id desc), so the query walks the list indexes instead of skipping.
+     */
+    async listPage(q: TicketListQuery): Promise<{ items: TicketSummaryRow[]; hasMore: boolean }> {
+      const filter: QueryFilter<TicketDoc> = {};
+      if (q.inboxIds) filter.inboxId = q.inboxIds.length === 1 ? (q.inboxIds[0] as Types.ObjectId) : { $in: q.inboxIds };
+      if (q.statuses) filter.status = q.statuses.length === 1 ? q.statuses[0] : { $in: q.statuses };
+      filter.mergedIntoId = null;
+      // Served by the (assigneeId, status, lastActivityAt, _id) index in the same keyset order.
+      if (q.assigneeId !== undefined) filter.assigneeId = q.assigneeId;
+      if (q.tag) filter.tags = q.tag;
+      if (q.dueBy) filter['sla.nextDueAt'] = { $lte: q.dueBy };
+      const [first, ...more] = q.terms ?? [];
+      if (first !== undefined) {
+        // Equality on the first word drives the multikey index; the others are checked on what it finds.
+        filter.searchTerms = first;
+        if (more.length > 0) filter.$and = more.map((term) => ({ searchTerms: term }));
+      }
+      if (q.after) {
+        // The $lte bound gives the index scan a start; the $or drops the ties already returned.
+        filter.lastActivityAt = { $lte: q.after.lastActivityAt };
+        filter.$or = [{ lastActivityAt: { $lt: q.after.lastActivityAt } }, { _id: { $lt: q.after.id } }];
+      }
+      // One row more than the page tells whether another page follows.
+      const rows = await models.Ticket.find(filter)
+        .select(TICKET_SUMMARY_FIELDS)
+        .sort({ lastActivityAt: -1, _id: -1 })
+        .limit(q.limit + 1)
+        .lean();
+      return { items: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
+    },
+
+    /** The newest unmerged tickets of a requester (by email) other than `exceptId`, in `inboxIds` if given. */
+    async listOthersOfRequester(opts: { email: string; exceptId: Types.ObjectId; inboxIds?: Types.ObjectId[]; limit: number }): Promise<TicketSummaryRow[]> {
+      return models.Ticket.find({
+        'requester.email': opts.email,
+        _id: { $ne: opts.exceptId },
+        mergedIntoId: null,
+        ...(opts.inboxIds ? { inboxId: { $in: opts.inboxIds } } : {}),
+      })
+        .select(TICKET_SUMMARY_FIELDS)
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(opts.limit)
+        .lean();
+    },
+
+    /**
+     * An inbox's unmerged tickets counted for the overview: active and unassigned, active and the
+     * user's, new or open, pending, and active with an SLA breached or past due at `now`. Each count is
+     * one indexed countDocuments on (inboxId, …).
+     */
+    async countForOverview(inboxId: string, opts: { userId: Types.ObjectId | null; now: Date }): Promise<InboxTicketCounts> {
+      const base = { inboxId, mergedIntoId: null };
+      const active = { $in: [...ACTIVE_STATUSES] };
+      const count = (filter: QueryFilter<TicketDoc>) => models.Ticket.countDocuments({ ...base, ...filter });
+      const [unassigned, mine, open, pending, breaching] = await Promise.all([
+        count({ status: active, assigneeId: null }),
+        opts.userId ? count({ status: active, assigneeId: opts.userId }) : Promise.resolve(0),
+        count({ status: { $in: ['new', 'open'] } }),
+        count({ status: 'pending' }),
+        count(breachingFilter(opts.now)),
+      ]);
+      return { unassigned, mine, open, pending, breaching };
+    },
+
+    /** The ids of every active unmerged ticket of an inbox, read as they are iterated. */
+    async *activeIdsOfInbox(inboxId: Types.ObjectId): AsyncGenerator<Types.ObjectId> {
+      for await (const t of models.Ticket.find({ inboxId, status: { $in: ['new', 'open', 'pending'] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) yield t._id;
+    },
+
+    /** Digest: how many unmerged tickets of these inboxes were created in [since, until). */
+    countCreatedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<number> {
+      return models.Ticket.countDocuments({ inboxId: { $in: inboxIds }, mergedIntoId: null, createdAt: { $gte: since, $lt: until } });
+    },
+
+    /** Digest: the unmerged tickets of these inboxes solved in [since, until), with when they were created and solved. */
+    async listSolvedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'createdAt' | 'solvedAt'>>> {
+      return models.Ticket.find({ inboxId: { $in: inboxIds }, mergedIntoId: null, solvedAt: { $gte: since, $lt: until } }, { createdAt: 1, solvedAt: 1 }).lean();
+    },
+
+    /** Digest: the open backlog of these inboxes as of `until` (unmerged, active, created before it). */
+    async listOpenCreatedBefore(inboxIds: Types.ObjectId[], until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'subject' | 'createdAt' | 'assigneeId' | 'sla'>>> {
+      return models.Ticket.find(
+        { inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $in: DIGEST_OPEN }, createdAt: { $lt: until } },
+        { number: 1, subject: 1, createdAt: 1, assigneeId: 1, sla: 1 },
+      ).lean();
+    },
+
+    /** Digest: the ids of every ticket of these inboxes, merged ones included (they keep their own trail). */
+    listIdsInInboxes(inboxIds: Types.ObjectId[]): Promise<Types.ObjectId[]> {
+      return models.Ticket.distinct('_id', { inboxId: { $in: inboxIds } });
+    },
+
+    /** Digest: the unmerged tickets of these inboxes first answered in [since, until). */
+    async listFirstRespondedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'createdAt' | 'sla'>>> {
+      return models.Ticket.find({ inboxId: { $in: inboxIds }, mergedIntoId: null, 'sla.firstRespondedAt': { $gte: since, $lt: until } }, { createdAt: 1, sla: 1 }).lean();
+    },
+
+    /** Tickets by id with their number and subject, to name them in a report. */
+    async listTitles(ids: readonly Types.ObjectId[]): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'subject'>>> {
+      return models.Ticket.find({ _id: { $in: ids } }, { number: 1, subject: 1 }).lean();
+    },
+
+    /** Up to `limit` tickets after `after` (in `_id` order) stored before the list had search, with what their search fields derive from. */
+    async listMissingSearch(after: Types.ObjectId | null, limit: number): Promise<Array<Pick<TicketDoc, '_id' | 'subject' | 'requester' | 'status' | 'sla'>>> {
+      return models.Ticket.find({ ...(after ? { _id: { $gt: after } } : {}), searchTerms: { $exists: false } })
+        .select({ subject: 1, requester: 1, status: 1, sla: 1 })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .lean();
+    },
+
+    /** Stores the search terms and next due time of tickets still without search terms, in one round trip. */
+    async fillSearch(rows: ReadonlyArray<{ id: Types.ObjectId; searchTerms: string[]; nextDueAt: Date | null }>): Promise<void> {
+      await models.Ticket.bulkWrite(
+        rows.map((r) => ({
+          updateOne: {
+            filter: { _id: r.id, searchTerms: { $exists: false } },
+            update: { $set: { searchTerms: r.searchTerms, 'sla.nextDueAt': r.nextDueAt } },
+          },
+        })),
+        { ordered: false },
+      );
+    },
+  };
+}
