@@ -27,3 +27,17 @@ export async function createImapInbox(
     options: { markSeen: opts.markSeen ?? false, moveTo: opts.moveTo ?? null, importSince: opts.importSince ?? null },
   });
 }
+
+/**
+ * What an admin submits to create an inbox (`createInbox`'s input): both accounts on made-up hosts, with
+ * the passwords `imap secret` and `smtp secret`. `extra` replaces top-level fields.
+ */
+export function newInboxInput(address: string, extra: Record<string, unknown> = {}) {
+  return {
+    name: address.split('@')[0]!,
+    address,
+    imap: { host: 'imap.example.test', port: 993, secure: true, user: address, password: 'imap secret' },
+    smtp: { host: 'smtp.example.test', port: 465, secure: true, user: address, password: 'smtp secret' },
+    ...extra,
+  };
+}
