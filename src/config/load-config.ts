@@ -43,6 +43,8 @@ const ENV_KEYS: ReadonlyArray<{ env: string; path: string[]; secret?: boolean; b
   { env: 'OUTBOX_MAX_ATTEMPTS', path: ['outbox', 'maxAttempts'] },
   { env: 'OUTBOX_BACKOFF_BASE_MS', path: ['outbox', 'backoffBaseMs'] },
   { env: 'OUTBOX_BACKOFF_MAX_MS', path: ['outbox', 'backoffMaxMs'] },
+  { env: 'DEFAULT_LOCALE', path: ['i18n', 'defaultLocale'] },
+  { env: 'DEFAULT_TIME_ZONE', path: ['i18n', 'defaultTimeZone'] },
 ];
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');

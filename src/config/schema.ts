@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isTimeZone, LOCALES } from '../i18n/locales.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -102,6 +103,14 @@ export const configSchema = z
       connectTimeoutMs: z.coerce.number().int().min(100),
     }),
     shutdownTimeoutMs: z.coerce.number().int().min(100),
+    /**
+     * The language of people who chose none and whose browser does not say (pages, agent and manager
+     * mail), and the time zone of users who set none (null: the browser's at first sign-in, UTC until then).
+     */
+    i18n: z.object({
+      defaultLocale: z.enum(LOCALES, { message: `must be one of ${LOCALES.join(', ')}` }),
+      defaultTimeZone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris, or empty').nullable(),
+    }),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.env !== 'production') return;

@@ -33,12 +33,20 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  /**
+   * The message's key in the `errors` catalog (`locales/<locale>/errors.json`) and its parameters: the
+   * edges show people that text in their language; `message` stays the English text for logs.
+   */
+  readonly key: string | undefined;
+  readonly params: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { details?: Record<string, unknown>; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { details?: Record<string, unknown>; cause?: unknown; key?: string; params?: Record<string, unknown> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.details = options?.details;
+    this.key = options?.key;
+    this.params = options?.params;
   }
 
   get httpStatus(): number {

@@ -1,5 +1,6 @@
 import type { DigestData } from '../domain/digest.js';
-import { formatPeriod, safeTimeZone, ticketLink } from './email-format.js';
+import type { Translator } from '../i18n/catalog.js';
+import { firstTimeZone, formatPeriod, mailTranslator, ticketLink } from './email-format.js';
 
 export type { DigestData } from '../domain/digest.js';
 
@@ -13,31 +14,46 @@ export interface BacklogBar {
   textBar: string;
 }
 
+/**
+ * The age buckets the digest use case labels its backlog with (src/services/digest/build-digest.ts),
+ * and their words in the catalogs; any other label is shown as given.
+ */
+const AGE_LABEL_KEYS: Record<string, string> = {
+  '< 1 day': 'mail:digest.age.underOneDay',
+  '1–3 days': 'mail:digest.age.oneToThreeDays',
+  '3–7 days': 'mail:digest.age.threeToSevenDays',
+  '> 7 days': 'mail:digest.age.overSevenDays',
+};
+
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0);
 
 /** Bars scaled so the largest count fills the row; a non-zero count always shows at least 1%. */
-export function backlogBars(rows: ReadonlyArray<{ label: string; count: number }>): BacklogBar[] {
-  const max = Math.max(0, ...rows.map((r) => count(r.count)));
-  const labelWidth = Math.max(0, ...rows.map((r) => r.label.length));
-  return rows.map((r) => {
-    const n = count(r.count);
+export function backlogBars(rows: ReadonlyArray<{ label: string; count: number }>, tr: Pick<Translator, 't'> = mailTranslator()): BacklogBar[] {
+  const labelled = rows.map((r) => ({ label: AGE_LABEL_KEYS[r.label] ? tr.t(AGE_LABEL_KEYS[r.label]!) : r.label, count: count(r.count) }));
+  const max = Math.max(0, ...labelled.map((r) => r.count));
+  const labelWidth = Math.max(0, ...labelled.map((r) => r.label.length));
+  return labelled.map(({ label, count: n }) => {
     const width = max === 0 ? 0 : Math.max(n > 0 ? 1 : 0, Math.round((n / max) * 100));
-    return { label: r.label, count: n, width, rest: 100 - width, textBar: `${r.label.padEnd(labelWidth)}  ${'#'.repeat(Math.round(width / 5))} ${n}` };
+    return { label, count: n, width, rest: 100 - width, textBar: `${label.padEnd(labelWidth)}  ${'#'.repeat(Math.round(width / 5))} ${n}` };
   });
 }
 
-/** The digest data plus what the template cannot work out itself: period label, bars, links. */
-export function digestView(data: DigestData): Record<string, unknown> {
-  const timeZone = safeTimeZone(data.timeZone);
+/**
+ * The digest data plus what the template cannot work out itself: period label (in the reader's
+ * language and zone), bars, links. `timeZone` is the reader's zone when known, else the data's.
+ */
+export function digestView(data: DigestData, opts: { tr?: Translator; timeZone?: string | null } = {}): Record<string, unknown> {
+  const tr = opts.tr ?? mailTranslator();
+  const timeZone = firstTimeZone(opts.timeZone, data.timeZone);
   const link = <T extends { number: number }>(items: T[] | undefined): Array<T & { url: string | null }> =>
     (items ?? []).map((item) => ({ ...item, url: ticketLink(data.ticketUrlBase, item.number) }));
   return {
     ...data,
     timeZone,
-    periodLabel: formatPeriod(data.periodStart, data.periodEnd, timeZone),
+    periodLabel: formatPeriod(data.periodStart, data.periodEnd, timeZone, tr),
     inboxList: (data.inboxes ?? []).join(', '),
     counts: { new: count(data.counts?.new), solved: count(data.counts?.solved), reopened: count(data.counts?.reopened) },
-    backlogBars: backlogBars(data.backlogByAge ?? []),
+    backlogBars: backlogBars(data.backlogByAge ?? [], tr),
     breaches: link(data.breaches),
     aboutToBreach: link(data.aboutToBreach),
     unassignedOlderThanHour: link(data.unassignedOlderThanHour),

@@ -1,10 +1,26 @@
-import { DateTime, Interval } from 'luxon';
+import { DateTime } from 'luxon';
+import { createI18n, type I18n, type Translator } from '../i18n/catalog.js';
+import { formatsFor } from '../i18n/formats.js';
 
 /** The colour used when an inbox sets none, or sets one that is not `#rgb`/`#rrggbb`. */
 export const DEFAULT_PRIMARY_COLOR = '#2563eb';
 
-const LOCALE = 'en-GB';
 const HEX_COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+let catalogs: I18n | undefined;
+/**
+ * The catalogs mail is written from, loaded on first use (a process that sends no mail never reads
+ * them). The pseudo-locale is included so tests can render every email in it.
+ */
+export function mailI18n(): I18n {
+  catalogs ??= createI18n({ pseudo: true });
+  return catalogs;
+}
+
+/** The messages of one language for a mail (`en` for a missing or unknown one). */
+export function mailTranslator(locale?: string | null): Translator {
+  return mailI18n().translator(typeof locale === 'string' && locale !== '' ? locale : 'en');
+}
 
 /** `#rgb` or `#rrggbb` as lower-case `#rrggbb`; anything else (names, rgb(), CSS) is null. */
 export function safeColor(value: unknown): string | null {
@@ -51,57 +67,70 @@ export function safeTimeZone(value: unknown): string {
   return typeof value === 'string' && value !== '' && DateTime.now().setZone(value).isValid ? value : 'UTC';
 }
 
-/** Date, ISO string or epoch milliseconds as a luxon DateTime in `zone`; null when unreadable. */
-export function toDateTime(value: unknown, zone: string): DateTime | null {
+/** The first of `zones` that is a valid IANA zone name, else `UTC`. */
+export function firstTimeZone(...zones: unknown[]): string {
+  const found = zones.find((z) => typeof z === 'string' && z !== '' && DateTime.now().setZone(z).isValid);
+  return (found as string | undefined) ?? 'UTC';
+}
+
+/** Date, ISO string or epoch milliseconds as a Date; null when unreadable. */
+export function toDate(value: unknown): Date | null {
   let dt: DateTime | null = null;
   if (value instanceof Date) dt = DateTime.fromJSDate(value);
   else if (typeof value === 'string') dt = DateTime.fromISO(value, { setZone: false });
   else if (typeof value === 'number') dt = DateTime.fromMillis(value);
-  return dt?.isValid ? dt.setZone(safeTimeZone(zone)).setLocale(LOCALE) : null;
-}
-
-/** `Tue 3 Mar 2026, 14:05` in the given zone; unreadable values come back as given. */
-export function formatDateTime(value: unknown, zone: string): string {
-  const dt = toDateTime(value, zone);
-  if (dt === null) return value == null ? '' : String(value);
-  return dt.toFormat('ccc d LLL yyyy, HH:mm');
+  return dt?.isValid ? dt.toJSDate() : null;
 }
 
 /**
- * The days a period covers, e.g. `2–8 Mar 2026`. An end at local midnight is exclusive (a digest for
- * Monday runs Monday 00:00 to Tuesday 00:00), so the label stops at the day before.
+ * A moment as the reader reads it (src/i18n/formats.ts): `Mar 3, 2026, 2:05 PM` in English,
+ * `3 mars 2026, 14:05` in French, in the given zone; unreadable values come back as given.
  */
-export function formatPeriod(start: unknown, end: unknown, zone: string): string {
-  const from = toDateTime(start, zone);
-  let to = toDateTime(end, zone);
-  if (from === null || to === null) return [formatDateTime(start, zone), formatDateTime(end, zone)].filter(Boolean).join(' – ');
-  if (to > from && to.equals(to.startOf('day'))) to = to.minus({ milliseconds: 1 });
-  if (to < from) to = from;
+export function formatDateTime(value: unknown, zone: string, tr: Pick<Translator, 'formatLocale'> = mailTranslator()): string {
+  const date = toDate(value);
+  if (date === null) return value == null ? '' : String(value);
+  return formatsFor(tr.formatLocale, safeTimeZone(zone)).dateTime(date);
+}
+
+/**
+ * The days a period covers, e.g. `Mar 2 – 8, 2026` / `2–8 mars 2026`. An end at local midnight is
+ * exclusive (a digest for Monday runs Monday 00:00 to Tuesday 00:00), so the label stops at the day before.
+ */
+export function formatPeriod(start: unknown, end: unknown, zone: string, tr: Pick<Translator, 'formatLocale'> = mailTranslator()): string {
+  const timeZone = safeTimeZone(zone);
+  const from = toDate(start);
+  const until = toDate(end);
+  if (from === null || until === null) return [formatDateTime(start, timeZone, tr), formatDateTime(end, timeZone, tr)].filter(Boolean).join(' – ');
+  let to = DateTime.fromJSDate(until).setZone(timeZone);
+  if (to.toMillis() > from.getTime() && to.equals(to.startOf('day'))) to = to.minus({ milliseconds: 1 });
+  const last = to.toMillis() < from.getTime() ? from : to.toJSDate();
+  const format = new Intl.DateTimeFormat(tr.formatLocale, { dateStyle: 'medium', timeZone });
   // Intl puts thin spaces around the dash; plain ones read the same and survive subjects and text.
-  return Interval.fromDateTimes(from, to).toLocaleString(DateTime.DATE_MED, { locale: LOCALE }).replace(/[\u2009\u202f]/g, ' ');
+  return format.formatRange(from, last).replace(/[\u2009\u202f]/g, ' ');
 }
 
-/** A duration for people: `45 s`, `15 min`, `2 h 15 min`, `3 d 4 h`; null or negative → `n/a`. */
-export function humaniseDuration(seconds: unknown): string {
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return 'n/a';
-  if (seconds < 60) return `${Math.round(seconds)} s`;
+/** A duration for people: `45 s`, `15 min`, `2 h 15 min`, `3 d 4 h` (`3 j 4 h` in French); null or negative → `n/a`. */
+export function humaniseDuration(seconds: unknown, tr: Pick<Translator, 't'> = mailTranslator()): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return tr.t('mail:duration.none');
+  if (seconds < 60) return tr.t('mail:duration.seconds', { n: Math.round(seconds) });
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return tr.t('mail:duration.minutes', { n: minutes });
   const [d, h, m] = [Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60];
-  if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
-  return m > 0 ? `${h} h ${m} min` : `${h} h`;
+  if (d > 0) return h > 0 ? tr.t('mail:duration.daysHours', { d, h }) : tr.t('mail:duration.days', { d });
+  return m > 0 ? tr.t('mail:duration.hoursMinutes', { h, m }) : tr.t('mail:duration.hours', { h });
 }
 
-const CLOCK_NAMES: Record<string, string> = {
-  firstResponse: 'first response',
-  first_response: 'first response',
-  nextResponse: 'next response',
-  next_response: 'next response',
-  resolution: 'resolution',
+const CLOCK_KEYS: Record<string, string> = {
+  firstResponse: 'mail:clock.firstResponse',
+  first_response: 'mail:clock.firstResponse',
+  nextResponse: 'mail:clock.nextResponse',
+  next_response: 'mail:clock.nextResponse',
+  resolution: 'mail:clock.resolution',
 };
 
-/** The words for an SLA clock code (`firstResponse` → `first response`); unknown codes pass through. */
-export function clockName(clock: unknown): string {
+/** The words for an SLA clock code (`firstResponse` → `first response` / `première réponse`); unknown codes pass through. */
+export function clockName(clock: unknown, tr: Pick<Translator, 't'> = mailTranslator()): string {
   if (typeof clock !== 'string') return '';
-  return CLOCK_NAMES[clock] ?? clock;
+  const key = CLOCK_KEYS[clock];
+  return key ? tr.t(key) : clock;
 }

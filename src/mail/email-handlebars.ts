@@ -1,5 +1,7 @@
 import Handlebars from 'handlebars';
-import { clockName, formatDateTime, humaniseDuration } from './email-format.js';
+import type { Translator } from '../i18n/catalog.js';
+import { formatsFor } from '../i18n/formats.js';
+import { clockName, formatDateTime, humaniseDuration, mailTranslator } from './email-format.js';
 
 /** Threadline's own Handlebars instance: our helpers only, no `log` (it would print to the console). */
 export const hb = Handlebars.create();
@@ -40,12 +42,57 @@ function quote(text: unknown): string {
     .join('\n');
 }
 
+/** The language and time zone of one render, which the helpers read from Handlebars' data frame (`@mail`). */
+export interface MailRenderContext {
+  tr: Translator;
+  timeZone: string;
+}
+
+/** The runtime options of a render in `ctx`'s language and zone. */
+export function runtimeOptionsFor(ctx: MailRenderContext): Handlebars.RuntimeOptions {
+  return { ...RUNTIME_OPTIONS, data: { mail: ctx } };
+}
+
+let english: MailRenderContext | undefined;
+/** The render's language and zone; English and UTC when rendered without them (a stand-alone override check). */
+function contextOf(options: unknown): MailRenderContext {
+  const found = (options as { data?: { mail?: MailRenderContext } } | undefined)?.data?.mail;
+  if (found) return found;
+  english ??= { tr: mailTranslator('en'), timeZone: 'UTC' };
+  return english;
+}
+
+/** A helper's arguments without Handlebars' trailing options object. */
+function split(args: unknown[]): { params: unknown[]; ctx: MailRenderContext } {
+  return { params: args.slice(0, -1), ctx: contextOf(args.at(-1)) };
+}
+
 hb.registerHelper({
   paragraphs,
   quote,
-  datetime: (value: unknown, zone: unknown) => formatDateTime(value, typeof zone === 'string' ? zone : 'UTC'),
-  duration: (seconds: unknown) => humaniseDuration(seconds),
-  clockName: (clock: unknown) => clockName(clock),
+  // {{datetime sentAt}}: in the render's zone; {{datetime dueAt "Europe/Paris"}}: in that one.
+  datetime: (...args: unknown[]) => {
+    const { params, ctx } = split(args);
+    const zone = typeof params[1] === 'string' && params[1] !== '' ? params[1] : ctx.timeZone;
+    return formatDateTime(params[0], zone, ctx.tr);
+  },
+  duration: (...args: unknown[]) => {
+    const { params, ctx } = split(args);
+    return humaniseDuration(params[0], ctx.tr);
+  },
+  clockName: (...args: unknown[]) => {
+    const { params, ctx } = split(args);
+    return clockName(params[0], ctx.tr);
+  },
+  // {{t "mail:autoReply.intro" number=ticketNumber}}: a message in the recipient's language, hash values as ICU parameters.
+  t: (key: unknown, options: Handlebars.HelperOptions) => contextOf(options).tr.t(String(key), { ...(options.hash as Record<string, unknown>) }),
+  // {{formatNumber n}}: grouped the way the recipient's language groups digits (not `number`: tickets have a `number`).
+  formatNumber: (value: unknown, options: Handlebars.HelperOptions) => {
+    const ctx = contextOf(options);
+    return typeof value === 'number' && Number.isFinite(value) ? formatsFor(ctx.tr.formatLocale, ctx.timeZone).number(value) : '';
+  },
+  // {{upper (t "mail:digest.backlog")}}: the headings of plain-text mail.
+  upper: (value: unknown, options: Handlebars.HelperOptions) => String(value ?? '').toLocaleUpperCase(contextOf(options).tr.formatLocale),
 });
 
 /** How much one render of an inbox's own subject or text may cost; a template over it is refused, never run to the end. */
@@ -94,14 +141,15 @@ hb.registerHelper('each', function boundedEach(this: unknown, context: unknown, 
 });
 
 /**
- * Runs a compiled override within RENDER_LIMITS: throws RenderBudgetExceeded as soon as its
- * `{{#each}}` blocks go over budget, or when the result is longer than the output limit.
+ * Runs a compiled override within RENDER_LIMITS, in the language and zone of `ctx` (English and
+ * UTC without): throws RenderBudgetExceeded as soon as its `{{#each}}` blocks go over budget, or
+ * when the result is longer than the output limit.
  */
-export function renderBounded(template: Handlebars.TemplateDelegate, view: unknown): string {
+export function renderBounded(template: Handlebars.TemplateDelegate, view: unknown, ctx?: MailRenderContext): string {
   if (budget) throw new Error('renderBounded does not nest');
   budget = { iterations: 0, blockOutput: 0 };
   try {
-    const out = template(view, RUNTIME_OPTIONS);
+    const out = template(view, ctx ? runtimeOptionsFor(ctx) : RUNTIME_OPTIONS);
     if (out.length > RENDER_LIMITS.output) throw new RenderBudgetExceeded(`renders more than ${RENDER_LIMITS.output.toLocaleString('en')} characters`);
     return out;
   } finally {

@@ -1,13 +1,20 @@
 import type { DigestData } from './digest-data.js';
 import type { AgentReplyData, AutoReplyData, EmailTemplateName, EscalationData, RenderEmailOptions, SlaReminderData } from './render-email.js';
 
-/** One email to render for previews and tests. */
+/** One email to render for previews and tests, in every language. */
 export interface EmailSample {
   /** File name stem of the preview, e.g. `digest-empty`. */
   id: string;
   template: EmailTemplateName;
   data: Record<string, unknown>;
   opts?: RenderEmailOptions;
+  /** An inbox's own subject and text per language, as an inbox stores them. */
+  overrides?: Partial<Record<string, Pick<RenderEmailOptions, 'subject' | 'template'>>>;
+}
+
+/** The options to render `sample` with in `locale`: its own, the inbox's override for that language, the language. */
+export function sampleOptions(sample: EmailSample, locale: string): RenderEmailOptions {
+  return { ...sample.opts, ...sample.overrides?.[locale], locale };
 }
 
 const ACME = { brandName: 'Acme Support', signature: 'Kind regards,\nThe Acme Support team\nhttps://acme.example/help' };
@@ -112,10 +119,23 @@ export const EMAIL_SAMPLES: EmailSample[] = [
       subject: '[Acme Billing] We got your message about "{{ticketSubject}}"',
       template: 'Hello {{#if customerName}}{{customerName}}{{else}}there{{/if}},\n\nthank you for writing to {{brandName}}. Your reference is #{{ticketNumber}}.\nWe answer billing questions within one working day.',
     },
+    overrides: {
+      fr: {
+        subject: '[Acme Facturation] Nous avons bien reçu votre message «\u00a0{{ticketSubject}}\u00a0»',
+        template: 'Bonjour{{#if customerName}} {{customerName}}{{/if}},\n\nmerci d’avoir écrit à {{brandName}}. Votre référence est la demande n°\u00a0{{ticketNumber}}.\nNous répondons aux questions de facturation sous un jour ouvré.',
+      },
+    },
   },
   { id: 'agent-reply', template: 'agent-reply', data: agentReply, opts: { branding: ACME } },
   { id: 'sla-reminder', template: 'sla-reminder', data: slaReminder, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'escalation', template: 'escalation', data: escalation, opts: { branding: { brandName: 'Acme Support', primaryColor: '#b91c1c' } } },
+  // As the SLA timer sends it: no reason of its own, worded from the clock and the priority.
+  {
+    id: 'escalation-missed-target',
+    template: 'escalation',
+    data: { ...escalation, reason: null, priority: 'urgent', recipientName: null, levelName: null } satisfies EscalationData,
+    opts: { branding: { brandName: 'Acme Support' } },
+  },
   { id: 'digest', template: 'digest', data: digest, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'digest-empty', template: 'digest', data: emptyDigest, opts: { branding: { brandName: 'Acme Support' } } },
 ];

@@ -5,8 +5,8 @@ import type Handlebars from 'handlebars';
 import { AppError } from '../domain/errors.js';
 import { looksLikeReply, subjectWithToken } from '../domain/threading.js';
 import { digestView, type DigestData } from './digest-data.js';
-import { DEFAULT_PRIMARY_COLOR, httpUrl, humaniseDuration, nonBlank, safeColor, safeTimeZone, textColorOn } from './email-format.js';
-import { hb, renderBounded, RenderBudgetExceeded, RUNTIME_OPTIONS, validateTemplateOverride } from './email-handlebars.js';
+import { clockName, DEFAULT_PRIMARY_COLOR, firstTimeZone, httpUrl, humaniseDuration, mailTranslator, nonBlank, safeColor, textColorOn } from './email-format.js';
+import { hb, renderBounded, RenderBudgetExceeded, runtimeOptionsFor, validateTemplateOverride, type MailRenderContext } from './email-handlebars.js';
 
 export { validateTemplateOverride } from './email-handlebars.js';
 export type { DigestData } from './digest-data.js';
@@ -45,13 +45,17 @@ export type SlaReminderData = {
   ticketUrl?: string | null;
 };
 
-/** To the people on one level of an escalation ladder. `reason` may span lines. */
+/**
+ * To the people on one level of an escalation ladder. `reason` may span lines; without it the mail
+ * says which `clock` of a ticket of which `priority` was missed, in the recipient's language.
+ */
 export type EscalationData = {
   ticketNumber: number;
   ticketSubject: string;
   level: number;
   levelName?: string | null;
-  reason: string;
+  reason?: string | null;
+  priority?: string | null;
   clock?: string | null;
   breachedAt?: When | null;
   timeZone?: string | null;
@@ -80,13 +84,17 @@ export interface EmailBranding {
   logoUrl?: string | null;
 }
 
-/** Per-inbox settings for one render. */
+/** Per-inbox and per-recipient settings for one render. */
 export interface RenderEmailOptions {
   branding?: EmailBranding;
-  /** The inbox's own subject, a Handlebars string with the same variables as the template. */
+  /** The inbox's own subject (in the recipient's language), a Handlebars string with the same variables as the template. */
   subject?: string | null;
-  /** The inbox's own auto-reply text, a Handlebars string; shown escaped inside the standard layout. */
+  /** The inbox's own auto-reply text (in the recipient's language), a Handlebars string; shown escaped inside the standard layout. */
   template?: string | null;
+  /** The recipient's language (`en`, `fr`); English when missing or unknown. */
+  locale?: string | null;
+  /** The recipient's IANA time zone for the dates shown; else the data's `timeZone`, else UTC. */
+  timeZone?: string | null;
 }
 
 /** A ready-to-send message: a one-line subject and the two alternative parts. */
@@ -158,7 +166,7 @@ function cached<V>(cache: Map<string, V>, key: string, make: () => V): V {
 const htmlTemplates = new Map<string, Promise<Handlebars.TemplateDelegate>>();
 const textTemplates = new Map<string, Promise<Handlebars.TemplateDelegate>>();
 const overrideTemplates = new Map<string, Handlebars.TemplateDelegate>();
-let subjects: Promise<Record<string, string>> | undefined;
+let subjects: Promise<Record<string, Handlebars.TemplateDelegate>> | undefined;
 let textPartials: Promise<void> | undefined;
 
 /** The compiled HTML of a template for one brand colour: MJML runs once per pair, Handlebars per send. */
@@ -189,13 +197,16 @@ function textTemplate(name: EmailTemplateName): Promise<Handlebars.TemplateDeleg
   });
 }
 
-function defaultSubject(name: EmailTemplateName): Promise<string> {
-  subjects ??= readFile(path.join(TEMPLATE_DIR, 'subjects.json'), 'utf8').then((json) => JSON.parse(json) as Record<string, string>);
-  return subjects.then((all) => all[name] ?? '{{ticketSubject}}');
+/** The default subjects of `subjects.json`: ours, so they may use `{{t}}` (an inbox's own may not). */
+function defaultSubject(name: EmailTemplateName): Promise<Handlebars.TemplateDelegate> {
+  subjects ??= readFile(path.join(TEMPLATE_DIR, 'subjects.json'), 'utf8').then((json) =>
+    Object.fromEntries(Object.entries(JSON.parse(json) as Record<string, string>).map(([key, source]) => [key, hb.compile(source, { noEscape: true })])),
+  );
+  return subjects.then((all) => all[name] ?? hb.compile('{{ticketSubject}}', { noEscape: true }));
 }
 
 /** Renders a subject or auto-reply override as plain text; a broken one is the caller's input error. */
-function renderOverride(source: string, view: Record<string, unknown>, what: string): string {
+function renderOverride(source: string, view: Record<string, unknown>, what: string, ctx: MailRenderContext): string {
   const template = cached(overrideTemplates, source, () => {
     const problem = validateTemplateOverride(source);
     if (problem) throw new AppError('VALIDATION_FAILED', `The ${what} template is invalid: ${problem}`, { details: { field: what } });
@@ -203,38 +214,47 @@ function renderOverride(source: string, view: Record<string, unknown>, what: str
   });
   try {
     // Bounded also here: an override saved before the cost checks existed must not stall a worker.
-    return renderBounded(template, view);
+    return renderBounded(template, view, ctx);
   } catch (err) {
     if (!(err instanceof RenderBudgetExceeded)) throw err;
     throw new AppError('VALIDATION_FAILED', `The ${what} template is invalid: it ${err.message}`, { details: { field: what } });
   }
 }
 
+/** The words of an escalation without a reason of its own: which clock of a ticket of which priority was missed. */
+function escalationReason(data: Record<string, unknown>, ctx: MailRenderContext): string {
+  const priority = typeof data.priority === 'string' ? data.priority : '';
+  const priorityWord = priority && ctx.tr.has(`common:priority.${priority}`) ? ctx.tr.t(`common:priority.${priority}`) : priority;
+  return ctx.tr.t('mail:escalation.reason', { clock: clockName(data.clock, ctx.tr), priority: priorityWord });
+}
+
 /** The data a template sees: what the caller gave plus what the template cannot work out itself. */
-function prepare(name: EmailTemplateName, data: Record<string, unknown>): Record<string, unknown> {
-  const timeZone = safeTimeZone(data.timeZone);
+function prepare(name: EmailTemplateName, data: Record<string, unknown>, ctx: MailRenderContext): Record<string, unknown> {
+  const { timeZone } = ctx;
   switch (name) {
     case 'digest':
-      return digestView(data as unknown as DigestData);
+      return digestView(data as unknown as DigestData, { tr: ctx.tr, timeZone });
     case 'agent-reply': {
       const subject = String(data.ticketSubject ?? '');
       return { ...data, timeZone, replySubject: looksLikeReply(subject) ? subject : `Re: ${subject}` };
     }
     case 'sla-reminder':
-      return { ...data, timeZone, dueIn: humaniseDuration(Math.max(0, Number(data.minutesLeft)) * 60), ticketUrl: httpUrl(data.ticketUrl) };
+      return { ...data, timeZone, dueIn: humaniseDuration(Math.max(0, Number(data.minutesLeft)) * 60, ctx.tr), ticketUrl: httpUrl(data.ticketUrl) };
     case 'escalation':
-      return { ...data, timeZone, ticketUrl: httpUrl(data.ticketUrl) };
+      return { ...data, timeZone, reason: nonBlank(data.reason) ?? escalationReason(data, ctx), ticketUrl: httpUrl(data.ticketUrl) };
     default:
       return { ...data, timeZone };
   }
 }
 
 function tidySubject(subject: string, name: EmailTemplateName, data: Record<string, unknown>): string {
-  const oneLine = subject.replace(/\s+/g, ' ').trim();
+  // Whitespace runs become one space, but French no-break spaces (before `:`, inside « ») stay.
+  const oneLine = subject.replace(/[^\S\u00a0\u202f]+/g, ' ').trim();
   const ticket = data.ticketNumber;
-  return CUSTOMER_TEMPLATES.has(name) && typeof ticket === 'number' && Number.isInteger(ticket) && ticket > 0
-    ? subjectWithToken(oneLine, ticket)
-    : oneLine;
+  if (!CUSTOMER_TEMPLATES.has(name) || typeof ticket !== 'number' || !Number.isInteger(ticket) || ticket <= 0) return oneLine;
+  // subjectWithToken collapses every whitespace; the no-break spaces pass it disguised as private-use characters.
+  const disguised = oneLine.replace(/\u00a0/g, '\ue000').replace(/\u202f/g, '\ue001');
+  return subjectWithToken(disguised, ticket).replace(/\ue000/g, '\u00a0').replace(/\ue001/g, '\u202f');
 }
 
 /** Trailing blanks and runs of blank lines dropped; the `-- ` signature separator kept intact. */
@@ -244,15 +264,20 @@ function tidyText(text: string): string {
 }
 
 /**
- * Renders one email: subject, HTML and plain-text parts. Every variable is HTML-escaped in the HTML
- * part; multi-line text becomes escaped paragraphs. Throws AppError TEMPLATE_INVALID for an unknown
- * template and VALIDATION_FAILED when the inbox's subject/template override does not compile.
+ * Renders one email in the recipient's language (`opts.locale`) and time zone (`opts.timeZone`):
+ * subject, HTML (with `lang`) and plain-text parts, their words from the `mail` catalog. Every
+ * variable is HTML-escaped in the HTML part; multi-line text becomes escaped paragraphs. Throws
+ * AppError TEMPLATE_INVALID for an unknown template and VALIDATION_FAILED when the inbox's
+ * subject/template override does not compile.
  */
 export async function renderEmail(name: EmailTemplateName, data: Record<string, unknown>, opts: RenderEmailOptions = {}): Promise<RenderedEmail> {
   const template = templateName(name);
   const primaryColor = safeColor(opts.branding?.primaryColor) ?? DEFAULT_PRIMARY_COLOR;
+  const tr = mailTranslator(opts.locale);
+  const ctx: MailRenderContext = { tr, timeZone: firstTimeZone(opts.timeZone, data.timeZone) };
   const view: Record<string, unknown> = {
-    ...prepare(template, data),
+    ...prepare(template, data, ctx),
+    lang: tr.locale,
     brandName: nonBlank(opts.branding?.brandName) ?? 'Threadline',
     signature: nonBlank(opts.branding?.signature),
     logoUrl: httpUrl(opts.branding?.logoUrl),
@@ -261,14 +286,15 @@ export async function renderEmail(name: EmailTemplateName, data: Record<string, 
   const bodyOverride = nonBlank(opts.template);
   if (bodyOverride !== null) {
     if (template !== 'auto-reply') throw new AppError('TEMPLATE_INVALID', `Only the auto-reply text can be overridden, not "${template}"`);
-    view.customBody = renderOverride(bodyOverride, view, 'auto-reply').trim();
+    view.customBody = renderOverride(bodyOverride, view, 'auto-reply', ctx).trim();
   }
-  const subjectSource = nonBlank(opts.subject) ?? (await defaultSubject(template));
-  const subject = tidySubject(renderOverride(subjectSource, view, 'subject'), template, data);
+  const subjectOverride = nonBlank(opts.subject);
+  const subjectText = subjectOverride !== null ? renderOverride(subjectOverride, view, 'subject', ctx) : (await defaultSubject(template))(view, runtimeOptionsFor(ctx));
+  const subject = tidySubject(subjectText, template, data);
   const [html, text] = await Promise.all([htmlTemplate(template, primaryColor), textTemplate(template)]);
   return {
     subject,
-    html: html({ ...view, subject }, RUNTIME_OPTIONS),
-    text: tidyText(text({ ...view, subject }, RUNTIME_OPTIONS)),
+    html: html({ ...view, subject }, runtimeOptionsFor(ctx)),
+    text: tidyText(text({ ...view, subject }, runtimeOptionsFor(ctx))),
   };
 }

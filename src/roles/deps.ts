@@ -9,12 +9,18 @@ import type { IngestDeps } from '../services/ingest/ingest-ports.js';
 import { quarantineMail } from '../services/ingest/quarantine-mail.js';
 import { refreshSla, type SlaDeps } from '../services/sla/refresh-sla.js';
 import type { SendReplyDeps } from '../services/tickets/send-reply.js';
+import type { LocaleDefaults } from '../services/outbound/render-types.js';
 import type { Runtime } from '../runtime.js';
 import { IngestWriteBuffer } from '../store/ingest-writes.js';
 import type { Stores } from '../store/stores.js';
 
+/** DEFAULT_LOCALE and DEFAULT_TIME_ZONE: the language and zone of pages and mail for people who chose neither. */
+export function localeDefaults(rt: Runtime): LocaleDefaults {
+  return { locale: rt.config.i18n.defaultLocale, timeZone: rt.config.i18n.defaultTimeZone };
+}
+
 /** Dependencies of the SLA use cases, for every process that changes tickets; with every store, for the use cases built on them. */
-export function slaDeps(rt: Runtime): SlaDeps & Stores {
+export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: LocaleDefaults } {
   return {
     ...rt.stores,
     scheduler: rt.scheduler,
@@ -24,6 +30,7 @@ export function slaDeps(rt: Runtime): SlaDeps & Stores {
     logger: rt.logger,
     render: renderEmail,
     ticketUrlBase: rt.config.publicUrl ? `${rt.config.publicUrl.replace(/\/$/, '')}/tickets/` : null,
+    localeDefaults: localeDefaults(rt),
   };
 }
 

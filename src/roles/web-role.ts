@@ -8,7 +8,7 @@ import { pingDatabase } from '../store/database.js';
 import { ensureFirstAdmin } from '../services/users/ensure-first-admin.js';
 import { hashPassword, verifyPassword } from '../store/passwords.js';
 import { createApp } from '../web/create-app.js';
-import { ticketActionDeps } from './deps.js';
+import { localeDefaults, ticketActionDeps } from './deps.js';
 import type { RunningRole } from './role.js';
 
 /** The web server: /healthz, the JSON API and the pages. */
@@ -50,6 +50,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       secrets: rt.secrets,
       settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler: rt.scheduler },
       mailWork: rt.mailWork,
+      localeDefaults: localeDefaults(rt),
     },
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -39,15 +39,30 @@ export function inboxScope(actor: Actor): { $in: Types.ObjectId[] } | undefined 
   return visible === 'all' ? undefined : { $in: visible };
 }
 
+/** The things {@link notFound} names, with their `errors:` text; any other name gets the code's general text. */
+const NOT_FOUND_KEYS = {
+  'API token': 'notFound.apiToken',
+  Attachment: 'notFound.attachment',
+  'Canned reply': 'notFound.cannedReply',
+  Image: 'notFound.image',
+  Inbox: 'notFound.inbox',
+  Message: 'notFound.message',
+  Ticket: 'notFound.ticket',
+  User: 'notFound.user',
+} as const;
+
+export type NotFoundSubject = keyof typeof NOT_FOUND_KEYS;
+
 /**
  * The one "not found" for anything outside the actor's inboxes: existing-but-hidden and missing
  * look the same, so ids cannot be probed.
  */
-export function notFound(what: string): AppError {
-  return new AppError('NOT_FOUND', `${what} not found`);
+export function notFound(what: NotFoundSubject | (string & {})): AppError {
+  const key = Object.hasOwn(NOT_FOUND_KEYS, what) ? NOT_FOUND_KEYS[what as NotFoundSubject] : undefined;
+  return new AppError('NOT_FOUND', `${what} not found`, key ? { key } : undefined);
 }
 
 /** Refuses non-admins with FORBIDDEN (admin-only actions are not secret, so 403 rather than 404). */
 export function requireAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can do this');
+  if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can do this', { key: 'forbidden.adminOnly' });
 }

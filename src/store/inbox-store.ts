@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import type { InboxDoc } from './models/inbox.js';
+import type { Locale } from '../i18n/locales.js';
+import type { AutoReplyText, InboxDoc } from './models/inbox.js';
 import type { Models } from './models/index.js';
 import type { InboxStatusDoc } from './models/mailbox.js';
 
@@ -23,9 +24,11 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
       return Inbox.findById(id, { name: 1 }).lean<Pick<InboxDoc, '_id' | 'name'>>().exec();
     },
 
-    /** What an inbox's mails look like: its name, display name and branding. */
-    findBranding(id: Types.ObjectId): Promise<Pick<InboxDoc, '_id' | 'name' | 'displayName' | 'branding'> | null> {
-      return Inbox.findById(id, { name: 1, displayName: 1, branding: 1 }).lean<Pick<InboxDoc, '_id' | 'name' | 'displayName' | 'branding'>>().exec();
+    /** What an inbox's mails look like: its name, display name, branding and default language. */
+    findBranding(id: Types.ObjectId): Promise<Pick<InboxDoc, '_id' | 'name' | 'displayName' | 'branding' | 'defaultLocale'> | null> {
+      return Inbox.findById(id, { name: 1, displayName: 1, branding: 1, defaultLocale: 1 })
+        .lean<Pick<InboxDoc, '_id' | 'name' | 'displayName' | 'branding' | 'defaultLocale'>>()
+        .exec();
     },
 
     /** One inbox's stored SLA policy only. */
@@ -76,10 +79,10 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
       return Inbox.find({}, { address: 1, name: 1 }).lean<Array<Pick<InboxDoc, '_id' | 'address' | 'name'>>>().exec();
     },
 
-    /** Every inbox as a sender of replies: address, names and branding. */
-    listSenders(): Promise<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding'>>> {
-      return Inbox.find({}, { address: 1, name: 1, displayName: 1, branding: 1 })
-        .lean<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding'>>>()
+    /** Every inbox as a sender of replies: address, names, branding and default language. */
+    listSenders(): Promise<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale'>>> {
+      return Inbox.find({}, { address: 1, name: 1, displayName: 1, branding: 1, defaultLocale: 1 })
+        .lean<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale'>>>()
         .exec();
     },
 
@@ -118,13 +121,17 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
       return Inbox.findOneAndUpdate({ _id: id, ...expected }, { $set: set }, { returnDocument: 'after', runValidators: true }).lean<InboxDoc>().exec();
     },
 
-    /** Replaces an inbox's auto-reply settings; returns the changed inbox, or null when it does not exist. */
-    setAutoReply(id: Types.ObjectId, autoReply: { enabled: boolean; subject: string | null; template: string | null }): Promise<InboxDoc | null> {
-      return Inbox.findOneAndUpdate(
-        { _id: id },
-        { $set: { 'autoReply.enabled': autoReply.enabled, 'autoReply.subject': autoReply.subject, 'autoReply.template': autoReply.template } },
-        { returnDocument: 'after' },
-      )
+    /**
+     * Sets an inbox's auto-reply on or off and replaces its own subject and text in the languages
+     * given (the others keep theirs); returns the changed inbox, or null when it does not exist.
+     */
+    setAutoReply(id: Types.ObjectId, autoReply: { enabled: boolean; overrides: Partial<Record<Locale, Required<AutoReplyText>>> }): Promise<InboxDoc | null> {
+      const set: Record<string, unknown> = { 'autoReply.enabled': autoReply.enabled };
+      for (const [locale, text] of Object.entries(autoReply.overrides)) {
+        set[`autoReply.overrides.${locale}.subject`] = text.subject;
+        set[`autoReply.overrides.${locale}.template`] = text.template;
+      }
+      return Inbox.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' })
         .lean<InboxDoc>()
         .exec();
     },

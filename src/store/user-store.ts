@@ -138,6 +138,22 @@ export function createUserStore(models: Pick<Models, 'User'>) {
       await User.updateOne({ _id: id }, { $set: { name } });
     },
 
+    /**
+     * Sets a user's own language and time zone (null: follow the browser / the instance default);
+     * a field left out stays as it is. Returns both as stored after the change; null when the user is gone.
+     */
+    setPreferences(id: Types.ObjectId, prefs: Partial<Record<'locale' | 'timeZone', string | null>>): Promise<Pick<UserDoc, '_id' | 'locale' | 'timeZone'> | null> {
+      return User.findOneAndUpdate({ _id: id }, { $set: prefs }, { returnDocument: 'after', projection: { locale: 1, timeZone: 1 } })
+        .lean<Pick<UserDoc, '_id' | 'locale' | 'timeZone'>>()
+        .exec();
+    },
+
+    /** Gives a user this time zone only when they have none yet (their browser's, at first sign-in); true when it did. */
+    async setTimeZoneIfUnset(id: Types.ObjectId, timeZone: string): Promise<boolean> {
+      const result = await User.updateOne({ _id: id, timeZone: null }, { $set: { timeZone } });
+      return result.modifiedCount > 0;
+    },
+
     /** Applies an admin's changes (with the schema's validators) and returns the user after them; null when gone. */
     updateAccount(id: Types.ObjectId, changes: UserAccountChanges): Promise<StoredUser | null> {
       return User.findOneAndUpdate({ _id: id }, { $set: changes }, { returnDocument: 'after', runValidators: true }).lean<StoredUser>().exec();

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { TrustProxy } from '../config/schema.js';
+import { createI18n, type I18n } from '../i18n/catalog.js';
 import type { HealthReport } from '../services/system/check-health.js';
 import { createApiRouter, type ApiDeps } from './api/router.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -20,6 +21,8 @@ export interface AppDeps {
   api?: ApiDeps;
   /** The browser pages' dependencies; without them only `/healthz` and the API are served. */
   pages?: PageDeps;
+  /** The catalogs, loaded once per process and shared by the pages and the API's errors; loaded here when not given. */
+  i18n?: I18n;
 }
 
 /** Builds the express app without listening, so tests and the server entry share it. */
@@ -31,14 +34,15 @@ export function createApp(deps: AppDeps): Express {
   const publicUrl = deps.publicUrl ?? deps.pages?.publicUrl ?? null;
   if (publicUrl?.startsWith('https:')) app.use(strictTransportSecurity);
 
+  const i18n = deps.i18n ?? deps.pages?.i18n ?? createI18n();
   const users = deps.pages ?? deps.api ?? null;
   const lifetimes = deps.pages?.sessionLifetimes ? { sessionLifetimes: deps.pages.sessionLifetimes } : {};
   app.get('/healthz', healthRoute({ health: deps.health, viewers: users && { ...users.stores, now: users.now, publicUrl, ...lifetimes } }));
 
   if (deps.api) app.use('/api/v1', createApiRouter({ ...deps.api, logger: deps.logger }));
-  if (deps.pages) app.use(createPagesRouter({ ...deps.pages, logger: deps.logger }));
+  if (deps.pages) app.use(createPagesRouter({ ...deps.pages, i18n, logger: deps.logger }));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, i18n));
   return app;
 }

@@ -24,11 +24,12 @@ export function autoReplyDeps(fx: Awaited<ReturnType<typeof ingestFixture>>, sch
 
 /**
  * A customer's mail to the fixture's inbox as the final MTA delivers it (with a Return-Path), dated
- * now: one the auto-reply policy answers.
+ * now: one the auto-reply policy answers. `body` is its plain text (a short English line without).
  */
-export function customerMail(opts: { from: string; messageId: string; subject?: string; inReplyTo?: string; references?: string[] }): Buffer {
+export function customerMail(opts: { from: string; messageId: string; subject?: string; inReplyTo?: string; references?: string[]; body?: string }): Buffer {
   return rawMail({
     from: opts.from,
+    ...(opts.body !== undefined ? { body: opts.body.replace(/\r?\n/g, '\r\n') } : {}),
     to: 'support@example.test',
     messageId: opts.messageId,
     subject: opts.subject ?? 'Printer is on fire',

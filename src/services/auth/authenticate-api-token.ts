@@ -17,6 +17,8 @@ export interface Principal {
   actor: Actor;
   tokenId: Types.ObjectId;
   user: { id: string; email: string; name: string | null; role: UserRole; inboxIds: string[] };
+  /** The user's language (`en`, `fr`), null to follow the request's Accept-Language: what error texts are written in. */
+  locale?: string | null;
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -26,8 +28,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * get the same 401. `lastUsedAt` is written at most once a minute per token, not on every request.
  */
 export async function authenticateApiToken(deps: AuthenticateApiTokenDeps, token: string | undefined): Promise<Principal> {
-  if (!token) throw new AppError('UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>');
-  const refused = new AppError('UNAUTHENTICATED', 'API token is invalid, expired or revoked');
+  if (!token) throw new AppError('UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <token>', { key: 'auth.tokenMissing' });
+  const refused = new AppError('UNAUTHENTICATED', 'API token is invalid, expired or revoked', { key: 'auth.tokenInvalid' });
   if (!looksLikeApiToken(token)) throw refused;
   const now = deps.now();
   const record = await deps.apiTokens.findByHash(hashApiToken(token));
@@ -49,5 +51,6 @@ export async function authenticateApiToken(deps: AuthenticateApiTokenDeps, token
       role: user.role,
       inboxIds: user.inboxIds.map((id) => id.toHexString()),
     },
+    locale: user.locale ?? null,
   };
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import type { ApiTokenStore } from '../../store/api-token-store.js';
 import type { Actor } from '../access.js';
 import { hashApiToken, newApiToken } from './api-token-codec.js';
-import { parseInput } from '../validate.js';
+import { issueMessage, parseInput } from '../validate.js';
 
 export interface PersonalApiTokenDeps {
   apiTokens: Pick<ApiTokenStore, 'create'>;
@@ -17,7 +17,7 @@ export const MAX_TOKEN_DAYS = 365;
 
 /** `POST /me/tokens`: a label and a lifetime in days (90 unless given). */
 export const personalApiTokenSchema = z.strictObject({
-  label: z.string().trim().min(1, 'is required').max(100),
+  label: z.string().trim().min(1, issueMessage('issue.required', 'is required')).max(100),
   expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).default(90),
 });
 
@@ -37,8 +37,8 @@ export async function createPersonalApiToken(
   credential: CallerCredential,
   input: unknown,
 ): Promise<{ id: string; token: string; label: string; expiresAt: Date }> {
-  if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user can have API tokens');
-  if (credential !== 'web-session') throw new AppError('FORBIDDEN', TOKEN_NEEDS_WEB_SESSION);
+  if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user can have API tokens', { key: 'forbidden.tokensNeedUser' });
+  if (credential !== 'web-session') throw new AppError('FORBIDDEN', TOKEN_NEEDS_WEB_SESSION, { key: 'forbidden.tokensNeedWebSession' });
   const { label, expiresInDays } = parseInput(personalApiTokenSchema, input, 'API token');
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + expiresInDays * 86_400_000);

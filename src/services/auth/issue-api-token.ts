@@ -41,7 +41,7 @@ export async function issueApiToken(deps: IssueApiTokenDeps, input: unknown, ip:
   const checked = await checkLogin(deps, { email, password, ip });
   if (!checked.userId) {
     deps.logger.info({ reason: checked.reason }, 'API token refused');
-    throw new AppError('UNAUTHENTICATED', INVALID_CREDENTIALS);
+    throw new AppError('UNAUTHENTICATED', INVALID_CREDENTIALS, { key: 'auth.invalidCredentials' });
   }
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + (deps.tokenTtlDays ?? 90) * 86_400_000);

@@ -40,7 +40,11 @@ export async function reserveLoginAttempt(deps: LoginThrottleDeps, email: string
   const limits = deps.limits ?? DEFAULT_LOGIN_LIMITS;
   const now = deps.now();
   const k = keys(email, ip);
-  const refused = new AppError('RATE_LIMITED', LOGIN_THROTTLED, { details: { retryAfterSeconds: LOGIN_WINDOW_SECONDS } });
+  const refused = new AppError('RATE_LIMITED', LOGIN_THROTTLED, {
+    details: { retryAfterSeconds: LOGIN_WINDOW_SECONDS },
+    key: 'auth.throttled',
+    params: { minutes: LOGIN_WINDOW_SECONDS / 60 },
+  });
   if (!(await takeSlot(deps, k.account, limits.perAccount, now))) throw refused;
   if (!(await takeSlot(deps, k.address, limits.perAddress, now))) {
     await deps.loginAttempts.giveBack(k.account);

@@ -18,7 +18,7 @@ export interface WebSessionView {
   id: string;
   csrfToken: string;
   actor: Actor;
-  user: { id: string; email: string; name: string | null; role: UserRole };
+  user: { id: string; email: string; name: string | null; role: UserRole; locale: string | null; timeZone: string | null };
 }
 
 export interface WebSessionDeps {
@@ -84,7 +84,7 @@ export async function resumeWebSession(deps: WebSessionDeps, token: string | und
     id,
     csrfToken: session.csrfToken,
     actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds },
-    user: { id: user._id.toHexString(), email: user.email, name: user.name ?? null, role: user.role },
+    user: { id: user._id.toHexString(), email: user.email, name: user.name ?? null, role: user.role, locale: user.locale ?? null, timeZone: user.timeZone ?? null },
   };
 }
 

@@ -10,8 +10,10 @@ import type { MessageStore } from '../../store/message-store.js';
 import type { OutboxStore } from '../../store/outbox-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
+import { customerLocale, detectLocale, ownWords } from '../ingest/customer-locale.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
+import { autoReplyOverride } from './auto-reply-overrides.js';
 
 export const AUTO_REPLY_JOB = 'auto-reply';
 
@@ -21,7 +23,7 @@ export interface AutoReplyDeps extends QueueMailDeps {
   trail: Pick<TrailStore, 'record'>;
   messages: QueueMailDeps['messages'] & Pick<MessageStore, 'findById'>;
   outbox: QueueMailDeps['outbox'] & Pick<OutboxStore, 'existsWithDedupeKey' | 'findLastAutoReplyTo' | 'countAutoRepliesSince'>;
-  contacts: Pick<ContactStore, 'findBounceByEmail'>;
+  contacts: Pick<ContactStore, 'findBounceByEmail' | 'findLocaleByEmail'>;
   inboxes: Pick<InboxStore, 'findById' | 'listAddresses'>;
   blobs: BlobStore;
   parse: (raw: Buffer) => Promise<ParsedMail>;
@@ -34,7 +36,9 @@ export interface AutoReplyDeps extends QueueMailDeps {
  * Acknowledges a new ticket's first mail, unless RFC 3834 and our limits say not to (automated or list
  * mail, bounces, loops, our own addresses, a bouncing recipient, a recipient answered within the
  * window, the inbox's hourly cap, or an old mail from a backlog import). Either way the decision is
- * recorded on the ticket's trail. Idempotent per received mail.
+ * recorded on the ticket's trail. Idempotent per received mail. The acknowledgement is written in
+ * the customer's language: the mail's own, else the one remembered for them, else the inbox's
+ * default; with the inbox's own subject and text for that language, if it has them.
  */
 export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.ObjectId): Promise<'queued' | 'suppressed' | 'skipped'> {
   const message = await deps.messages.findById(messageDocId);
@@ -59,11 +63,12 @@ export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.Obj
   const decided = await deps.outbox.existsWithDedupeKey(key);
   const received = message.createdAt ?? now;
   if (!decided && (now.getTime() - received.getTime()) / 1000 > deps.settings.maxMailAgeSeconds) return suppress('old-mail');
-  const [own, contact, last, sentThisHour] = await Promise.all([
+  const [own, contact, last, sentThisHour, remembered] = await Promise.all([
     deps.inboxes.listAddresses().then((rows) => new Set(rows.map((r) => r.address))),
     recipient ? deps.contacts.findBounceByEmail(recipient) : null,
     recipient ? deps.outbox.findLastAutoReplyTo(recipient) : null,
     deps.outbox.countAutoRepliesSince(inbox._id, new Date(now.getTime() - 3600_000)),
+    deps.contacts.findLocaleByEmail(ticket.requester.email),
   ]);
   const decision = shouldAutoReply({
     mail,
@@ -80,10 +85,12 @@ export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.Obj
   if (!decided && !decision.send) return suppress(decision.reason);
   if (!recipient) return suppress('no-recipient');
 
+  const locale = customerLocale(detectLocale(ownWords(mail)), remembered, inbox.defaultLocale);
+  const override = autoReplyOverride(inbox, locale);
   const rendered = await deps.render(
     'auto-reply',
     { ticketNumber: ticket.number, ticketSubject: ticket.subject, customerName: mail.from?.name ?? ticket.requester.name ?? null },
-    { branding: brandingOf(inbox), subject: inbox.autoReply?.subject ?? null, template: inbox.autoReply?.template ?? null },
+    { branding: brandingOf(inbox), subject: override.subject, template: override.template, locale },
   );
   const threading = replyThreading({ messageId: message.messageId ?? null, references: message.references, inReplyTo: message.inReplyTo ?? null });
   await queueMail(deps, {

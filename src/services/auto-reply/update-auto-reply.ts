@@ -5,6 +5,7 @@ import { checkAutoReplyOverrides, type InboxDeps } from '../inboxes/create-inbox
 import { requireInboxManager } from '../inboxes/inbox-manager-access.js';
 import { toInboxView, type InboxView } from '../inboxes/inbox-view.js';
 import { parseInput } from '../validate.js';
+import { autoReplyTextsOf, inboxLocale } from './auto-reply-overrides.js';
 
 const blankIsNull = (max: number) =>
   z
@@ -13,11 +14,18 @@ const blankIsNull = (max: number) =>
     .nullable()
     .transform((s) => (s === null || s.trim() === '' ? null : s.trim()));
 
-/** An inbox's auto-reply: on or off, and its own subject and text (Handlebars; blank = Threadline's default). */
+const texts = z.strictObject({ subject: blankIsNull(500), template: blankIsNull(100_000) });
+
+/**
+ * An inbox's auto-reply: on or off, and its own subject and text per language (Handlebars; blank =
+ * Threadline's default in that language). A language left out keeps its texts; the plain `subject`
+ * and `template` are those of the inbox's default language.
+ */
 const autoReplySchema = z.strictObject({
   enabled: z.boolean(),
-  subject: blankIsNull(500),
-  template: blankIsNull(100_000),
+  subject: blankIsNull(500).optional(),
+  template: blankIsNull(100_000).optional(),
+  overrides: z.strictObject({ en: texts.optional(), fr: texts.optional() }).optional(),
 });
 
 /**
@@ -25,7 +33,7 @@ const autoReplySchema = z.strictObject({
  * change these. An override that would not render is refused, naming the field, before anything is saved.
  */
 export async function updateAutoReply(
-  deps: { inboxes: Pick<InboxStore, 'setAutoReply' | 'findStatus'>; logger: InboxDeps['logger']; validateTemplate?: InboxDeps['validateTemplate'] },
+  deps: { inboxes: Pick<InboxStore, 'setAutoReply' | 'findStatus' | 'findBranding'>; logger: InboxDeps['logger']; validateTemplate?: InboxDeps['validateTemplate'] },
   actor: Actor,
   inboxId: string,
   input: unknown,
@@ -34,9 +42,14 @@ export async function updateAutoReply(
   if (!id || !canSeeInbox(actor, id)) throw notFound('Inbox');
   requireInboxManager(actor, id, 'Only admins and managers of this inbox can change its auto-reply');
   const value = parseInput(autoReplySchema, input, 'Auto-reply');
-  checkAutoReplyOverrides(deps, value);
-  const doc = await deps.inboxes.setAutoReply(id, value);
+  checkAutoReplyOverrides(deps, value, '');
+  const inbox = await deps.inboxes.findBranding(id);
+  if (!inbox) throw notFound('Inbox');
+  const overrides = Object.fromEntries(
+    autoReplyTextsOf(value, inboxLocale(inbox)).map(([locale, t]) => [locale, { subject: t.subject ?? null, template: t.template ?? null }]),
+  );
+  const doc = await deps.inboxes.setAutoReply(id, { enabled: value.enabled, overrides });
   if (!doc) throw notFound('Inbox');
-  deps.logger.info({ inboxId, enabled: value.enabled }, 'inbox auto-reply updated');
+  deps.logger.info({ inboxId, enabled: value.enabled, languages: Object.keys(overrides) }, 'inbox auto-reply updated');
   return toInboxView(doc, await deps.inboxes.findStatus(id), actor);
 }

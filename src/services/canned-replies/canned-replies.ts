@@ -6,7 +6,7 @@ import type { CannedReplyStore } from '../../store/canned-reply-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import { requireInboxManager } from '../inboxes/inbox-manager-access.js';
 import { canSeeInbox, notFound, parseObjectId, type Actor } from '../access.js';
-import { parseInput } from '../validate.js';
+import { issueMessage, parseInput } from '../validate.js';
 
 /** A canned reply as the API and the pages show it. */
 export interface CannedReplyView {
@@ -24,9 +24,16 @@ type CannedReplyDeps = {
 };
 
 // Browsers submit textarea line breaks as CRLF; the stored text uses plain LF like every other note.
-const text = (max: number) => z.string().transform((s) => s.replace(/\r\n?/g, '\n')).pipe(z.string().trim().min(1, 'is required').max(max, `is longer than ${max} characters`));
-const body = text(CANNED_REPLY_LIMITS.body).refine((b) => unknownPlaceholders(b).length === 0, {
-  error: (iss) => `uses an unknown placeholder: ${unknownPlaceholders(String(iss.input)).map((n) => `{{${n}}}`).join(', ')}`,
+const text = (max: number) =>
+  z
+    .string()
+    .transform((s) => s.replace(/\r\n?/g, '\n'))
+    .pipe(z.string().trim().min(1, issueMessage('issue.required', 'is required')).max(max, `is longer than ${max} characters`));
+const body = text(CANNED_REPLY_LIMITS.body).superRefine((b, ctx) => {
+  const unknown = unknownPlaceholders(b).map((n) => `{{${n}}}`);
+  if (unknown.length === 0) return;
+  const names = unknown.join(', ');
+  ctx.addIssue({ code: 'custom', message: `uses an unknown placeholder: ${names}`, params: { key: 'issue.unknownPlaceholder', names, count: unknown.length } });
 });
 export const createSchema = z.strictObject({ title: text(CANNED_REPLY_LIMITS.title), body });
 export const updateSchema = z.strictObject({ title: text(CANNED_REPLY_LIMITS.title).optional(), body: body.optional() });
@@ -69,7 +76,7 @@ export async function createCannedReply(deps: CannedReplyDeps, actor: Actor, inb
   const inbox = await inboxFor(deps, actor, inboxId, true);
   const fields = parseInput(createSchema, input, 'Canned reply');
   if ((await deps.cannedReplies.countByInbox(inbox._id)) >= CANNED_REPLY_LIMITS.perInbox) {
-    throw new AppError('CONFLICT', `An inbox can have at most ${CANNED_REPLY_LIMITS.perInbox} canned replies`);
+    throw new AppError('CONFLICT', `An inbox can have at most ${CANNED_REPLY_LIMITS.perInbox} canned replies`, { key: 'conflict.cannedReplyLimit', params: { max: CANNED_REPLY_LIMITS.perInbox } });
   }
   const created = await deps.cannedReplies.create({ inboxId: inbox._id, ...fields, createdById: actor.userId });
   return toView(created);

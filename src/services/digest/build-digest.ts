@@ -6,9 +6,10 @@ import type { UserDoc } from '../../store/models/user.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
+import { userMailLocale, type LocaleDefaults } from '../outbound/render-types.js';
 
 const DAY = 86_400_000;
-/** Open tickets by age; the digest draws them as a bar chart. */
+/** Open tickets by age; the digest draws them as a bar chart (src/mail/digest-data.ts words these labels in the reader's language). */
 const AGE_BUCKETS = [
   { label: '< 1 day', maxDays: 1 },
   { label: '1–3 days', maxDays: 3 },
@@ -32,6 +33,7 @@ export async function digestInboxIds(inboxes: Pick<InboxStore, 'listIds'>, user:
  * Computes a manager's digest over [since, until): new, solved and reopened counts, the open backlog
  * by age, SLA breaches and tickets about to breach, unassigned tickets older than an hour, median
  * first-response and resolution times, and per-agent replies and solves. Queries use the list indexes.
+ * Its `timeZone` is the manager's own, else their digest schedule's, else the instance default, else UTC.
  */
 export async function buildDigest(
   deps: {
@@ -40,7 +42,13 @@ export async function buildDigest(
     inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds'>;
     users: Pick<UserStore, 'listLabelsByIds'>;
   },
-  opts: { user: Pick<UserDoc, 'name' | 'email' | 'role' | 'inboxIds' | 'digest'>; since: Date; until: Date; ticketUrlBase: string | null },
+  opts: {
+    user: Pick<UserDoc, 'name' | 'email' | 'role' | 'inboxIds' | 'digest' | 'locale' | 'timeZone'>;
+    since: Date;
+    until: Date;
+    ticketUrlBase: string | null;
+    localeDefaults?: LocaleDefaults;
+  },
 ): Promise<DigestReport> {
   const { tickets } = deps;
   const { since, until } = opts;
@@ -106,7 +114,7 @@ export async function buildDigest(
     managerName: opts.user.name ?? opts.user.email,
     periodStart: since,
     periodEnd: until,
-    timeZone: opts.user.digest?.timeZone ?? 'UTC',
+    timeZone: userMailLocale(opts.user, opts.localeDefaults, opts.user.digest?.timeZone).timeZone,
     inboxes: inboxes.map((i) => i.name),
     counts,
     backlogByAge,

@@ -8,7 +8,7 @@ import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { buildDigest, digestInboxIds, type DigestReport } from './build-digest.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
-import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
+import { brandingOf, userMailLocale, type LocaleDefaults, type RenderEmailFn } from '../outbound/render-types.js';
 
 export const DIGEST_JOB = 'send-digest';
 const FIRST_PERIOD_MS = 7 * 86_400_000;
@@ -20,12 +20,14 @@ export interface DigestDeps extends QueueMailDeps {
   users: Pick<UserStore, 'findById' | 'listLabelsByIds' | 'setDigestLastSentAt' | 'setDigestSchedule' | 'takeDigestSendNowSlot' | 'digestSendNowTimes'>;
   render: RenderEmailFn;
   ticketUrlBase: string | null;
+  /** DEFAULT_LOCALE and DEFAULT_TIME_ZONE, for managers who chose neither (English, UTC without). */
+  localeDefaults?: LocaleDefaults;
 }
 
 /**
  * Builds a manager's digest since the last one (a week for the first) and queues it to them through
- * the SMTP account of one of the digest's inboxes. Idempotent per period: a job retried after a crash
- * queues the same digest once.
+ * the SMTP account of one of the digest's inboxes, in their language and time zone. Idempotent per
+ * period: a job retried after a crash queues the same digest once.
  */
 export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Promise<{ outbox: OutboxDoc; report: DigestReport }> {
   const user = await deps.users.findById(userId);
@@ -33,11 +35,12 @@ export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Prom
   if (user.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins');
   const until = deps.now();
   const since = user.digest?.lastSentAt ?? new Date(until.getTime() - FIRST_PERIOD_MS);
-  const report = await buildDigest(deps, { user, since, until, ticketUrlBase: deps.ticketUrlBase });
+  const report = await buildDigest(deps, { user, since, until, ticketUrlBase: deps.ticketUrlBase, localeDefaults: deps.localeDefaults });
   const [viaId] = await digestInboxIds(deps.inboxes, user);
   const via = viaId ? await deps.inboxes.findById(viaId) : await deps.inboxes.findOldest();
   if (!via) throw new AppError('CONFLICT', 'No inbox exists to send the digest from');
-  const rendered = await deps.render('digest', { ...report }, { branding: brandingOf(via) });
+  const { locale } = userMailLocale(user, deps.localeDefaults);
+  const rendered = await deps.render('digest', { ...report }, { branding: brandingOf(via), locale, timeZone: report.timeZone });
   const outbox = await queueMail(deps, {
     kind: 'digest',
     inbox: via,

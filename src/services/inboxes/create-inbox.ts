@@ -1,9 +1,11 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.js';
+import { LOCALES, type Locale } from '../../i18n/locales.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { requireAdmin, type Actor } from '../access.js';
+import { autoReplyTextsOf, type AutoReplyTextInput } from '../auto-reply/auto-reply-overrides.js';
 import { createInboxSchema } from './inbox-schemas.js';
 import { sealInboxPassword } from './inbox-secrets.js';
 import { toInboxView, type InboxView } from './inbox-view.js';
@@ -18,14 +20,24 @@ export interface InboxDeps {
   validateTemplate?: (source: string) => string | null;
 }
 
-/** Refuses an auto-reply override that would not render, naming the field, before it is saved. */
-export function checkAutoReplyOverrides(deps: Pick<InboxDeps, 'validateTemplate'>, autoReply: { subject?: string | null; template?: string | null } | undefined): void {
+/**
+ * Refuses an auto-reply override that would not render, naming the field (`autoReply.subject`,
+ * `autoReply.overrides.fr.template`; `prefix` replaces `autoReply.`), before it is saved.
+ */
+export function checkAutoReplyOverrides(
+  deps: Pick<InboxDeps, 'validateTemplate'>,
+  autoReply: (AutoReplyTextInput & { overrides?: Partial<Record<Locale, AutoReplyTextInput | undefined>> | null }) | undefined,
+  prefix = 'autoReply.',
+): void {
   if (!autoReply || !deps.validateTemplate) return;
-  const issues = (['subject', 'template'] as const).flatMap((field) => {
-    const source = autoReply[field];
-    const problem = source ? deps.validateTemplate!(source) : null;
-    return problem ? [{ path: `autoReply.${field}`, message: problem }] : [];
-  });
+  const texts: Array<[string, AutoReplyTextInput | undefined]> = [['', autoReply], ...LOCALES.map((l): [string, AutoReplyTextInput | undefined] => [`overrides.${l}.`, autoReply.overrides?.[l]])];
+  const issues = texts.flatMap(([at, text]) =>
+    (['subject', 'template'] as const).flatMap((field) => {
+      const source = text?.[field];
+      const problem = source ? deps.validateTemplate!(source) : null;
+      return problem ? [{ path: `${prefix}${at}${field}`, message: problem }] : [];
+    }),
+  );
   if (issues.length > 0) throw new AppError('VALIDATION_FAILED', 'Inbox is invalid', { details: { issues } });
 }
 
@@ -43,12 +55,17 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
   const data = parseInput(createInboxSchema, input, 'Inbox');
   checkAutoReplyOverrides(deps, data.autoReply);
   const _id = new Types.ObjectId();
+  const defaultLocale = data.defaultLocale ?? 'en';
+  const overrides = Object.fromEntries(
+    autoReplyTextsOf(data.autoReply ?? {}, defaultLocale).map(([locale, t]) => [locale, { subject: t.subject ?? null, template: t.template ?? null }]),
+  );
   try {
     const doc = await deps.inboxes.create({
       _id,
       name: data.name,
       address: data.address,
       displayName: data.displayName ?? null,
+      defaultLocale,
       imap: {
         host: data.imap.host,
         port: data.imap.port,
@@ -65,7 +82,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
         passwordSealed: data.smtp.password ? sealInboxPassword(deps.secrets, _id, 'smtp', data.smtp.password) : null,
       },
       options: { markSeen: data.options?.markSeen ?? false, moveTo: data.options?.moveTo ?? null, importSince: data.options?.importSince ?? null },
-      autoReply: { enabled: data.autoReply?.enabled ?? true, subject: data.autoReply?.subject ?? null, template: data.autoReply?.template ?? null },
+      autoReply: { enabled: data.autoReply?.enabled ?? true, overrides },
       branding: { signature: data.branding?.signature ?? null, primaryColor: data.branding?.primaryColor ?? null, logoUrl: data.branding?.logoUrl ?? null },
     });
     deps.logger.info({ inboxId: _id.toHexString(), address: data.address }, 'inbox created');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../../i18n/locales.js';
 
 const host = z.string().trim().min(1).max(255);
 const port = z.number().int().min(1).max(65535);
@@ -33,16 +34,29 @@ const branding = z.strictObject({
   logoUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional(),
 });
 
-const autoReply = {
+const autoReplyText = {
   subject: text(500).nullable().optional(),
   template: text(100_000).nullable().optional(),
 };
+
+/**
+ * The inbox's own auto-reply subject and text: per language in `overrides`; the plain `subject` and
+ * `template` (the API before languages) are those of the inbox's default language.
+ */
+const autoReply = {
+  ...autoReplyText,
+  overrides: z.strictObject({ en: z.strictObject(autoReplyText).optional(), fr: z.strictObject(autoReplyText).optional() } satisfies Record<(typeof LOCALES)[number], unknown>).optional(),
+};
+
+/** The language customers are written to in when theirs is not known. */
+const defaultLocale = z.enum(LOCALES);
 
 /** A new inbox, as the API and the CLI accept it. Unknown keys are refused so typos do not pass silently. */
 export const createInboxSchema = z.strictObject({
   name: text(200).min(1),
   address: emailAddress,
   displayName: text(200).nullable().optional(),
+  defaultLocale: defaultLocale.optional(),
   imap: z.strictObject({ host, port, secure: z.boolean(), user, password, folder: folder.optional() }),
   smtp: z.strictObject({ host, port, secure: z.boolean(), user: user.nullable().optional(), password: password.nullable().optional() }),
   options: z.strictObject(options).optional(),
@@ -58,6 +72,7 @@ export const updateInboxSchema = z.strictObject({
   name: text(200).min(1).optional(),
   address: emailAddress.optional(),
   displayName: text(200).nullable().optional(),
+  defaultLocale: defaultLocale.optional(),
   imap: z.strictObject({ host, port, secure: z.boolean(), user, password, folder }).partial().optional(),
   smtp: z
     .strictObject({ host, port, secure: z.boolean(), user: user.nullable(), password: password.nullable() })

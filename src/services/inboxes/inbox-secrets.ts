@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import { endpointMoved, PASSWORD_REQUIRED_WHEN_MOVED, type AccountEndpoint } from '../../domain/mail-account.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
 import type { SecretBox } from '../../store/secret-box.js';
-import type { InputIssue } from '../validate.js';
+import { inputIssue, type InputIssue } from '../validate.js';
 
 /**
  * The additional data a mail account password is sealed with: binds the ciphertext to one inbox and
@@ -42,12 +42,12 @@ export function movedPasswordIssues(inbox: Pick<InboxDoc, 'imap' | 'smtp'>, chan
   const { imap, smtp } = changes;
   if (imap && !imap.password && inbox.imap.passwordSealed) {
     const next = { host: imap.host ?? saved.imap.host, port: imap.port ?? saved.imap.port, secure: imap.secure ?? saved.imap.secure, user: imap.user ?? saved.imap.user };
-    if (endpointMoved(saved.imap, next)) issues.push({ path: 'imap.password', message: PASSWORD_REQUIRED_WHEN_MOVED });
+    if (endpointMoved(saved.imap, next)) issues.push(inputIssue('imap.password', 'issue.passwordWhenMoved', PASSWORD_REQUIRED_WHEN_MOVED));
   }
   if (smtp && smtp.password !== null && !smtp.password && inbox.smtp.passwordSealed) {
     const user = smtp.user !== undefined ? smtp.user : saved.smtp.user;
     const next = { host: smtp.host ?? saved.smtp.host, port: smtp.port ?? saved.smtp.port, secure: smtp.secure ?? saved.smtp.secure, user };
-    if (user !== null && endpointMoved(saved.smtp, next)) issues.push({ path: 'smtp.password', message: PASSWORD_REQUIRED_WHEN_MOVED });
+    if (user !== null && endpointMoved(saved.smtp, next)) issues.push(inputIssue('smtp.password', 'issue.passwordWhenMoved', PASSWORD_REQUIRED_WHEN_MOVED));
   }
   return issues;
 }

@@ -1,7 +1,9 @@
 import { mailErrorSummary } from '../../domain/mail-account.js';
+import type { Locale } from '../../i18n/locales.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
 import type { InboxStatusDoc } from '../../store/models/mailbox.js';
 import type { Actor } from '../access.js';
+import { autoReplyOverrides, inboxLocale, type AutoReplyOverride } from '../auto-reply/auto-reply-overrides.js';
 
 /** What the poller last reported for an inbox, or `unknown` before it ever did. */
 export type InboxStatusView =
@@ -17,10 +19,13 @@ export interface InboxView {
   name: string;
   address: string;
   displayName: string | null;
+  /** The language customers are written to in when theirs is not known. */
+  defaultLocale: Locale;
   imap: { host?: string; port: number; secure: boolean; user?: string | null; folder: string; hasPassword: boolean };
   smtp: { host?: string; port: number; secure: boolean; user?: string | null; hasPassword: boolean };
   options: { markSeen: boolean; moveTo: string | null; importSince: Date | null };
-  autoReply: { enabled: boolean; subject: string | null; template: string | null };
+  /** `overrides`: the inbox's own subject and text per language; `subject`/`template`: those of the default language. */
+  autoReply: { enabled: boolean; subject: string | null; template: string | null; overrides: Record<Locale, AutoReplyOverride> };
   branding: { signature: string | null; primaryColor: string | null; logoUrl: string | null };
   createdAt: Date;
   updatedAt: Date;
@@ -47,11 +52,14 @@ function statusView(status: InboxStatusDoc | null | undefined, admin: boolean): 
  */
 export function toInboxView(doc: InboxDoc, status: InboxStatusDoc | null | undefined, viewer: Actor): InboxView {
   const admin = viewer.role === 'admin';
+  const defaultLocale = inboxLocale(doc);
+  const overrides = autoReplyOverrides(doc);
   return {
     id: doc._id.toHexString(),
     name: doc.name,
     address: doc.address,
     displayName: doc.displayName ?? null,
+    defaultLocale,
     imap: {
       ...(admin ? { host: doc.imap.host } : {}),
       port: doc.imap.port,
@@ -68,7 +76,7 @@ export function toInboxView(doc: InboxDoc, status: InboxStatusDoc | null | undef
       hasPassword: Boolean(doc.smtp.passwordSealed),
     },
     options: { markSeen: doc.options.markSeen, moveTo: doc.options.moveTo ?? null, importSince: doc.options.importSince ?? null },
-    autoReply: { enabled: doc.autoReply.enabled, subject: doc.autoReply.subject ?? null, template: doc.autoReply.template ?? null },
+    autoReply: { enabled: doc.autoReply.enabled, ...overrides[defaultLocale], overrides },
     branding: { signature: doc.branding?.signature ?? null, primaryColor: doc.branding?.primaryColor ?? null, logoUrl: doc.branding?.logoUrl ?? null },
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,

@@ -1,5 +1,6 @@
 import { AppError } from '../../domain/errors.js';
 import { notFound, parseObjectId, requireAdmin, type Actor } from '../access.js';
+import { autoReplyTextsOf, inboxLocale } from '../auto-reply/auto-reply-overrides.js';
 import { checkAutoReplyOverrides, isDuplicateKey, type InboxDeps } from './create-inbox.js';
 import { updateInboxSchema } from './inbox-schemas.js';
 import { movedPasswordIssues, savedEndpoints, sealInboxPassword } from './inbox-secrets.js';
@@ -39,7 +40,12 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
     if (password !== undefined) set['smtp.passwordSealed'] = password === null ? null : sealInboxPassword(deps.secrets, id, 'smtp', password);
   }
   copy('options.', options);
-  copy('autoReply.', autoReply);
+  if (autoReply) {
+    const { enabled, subject, template, overrides } = autoReply;
+    copy('autoReply.', { enabled });
+    // Plain `subject`/`template` are the texts of the default language, the one this change leaves.
+    for (const [locale, texts] of autoReplyTextsOf({ subject, template, overrides }, patch.defaultLocale ?? inboxLocale(current))) copy(`autoReply.overrides.${locale}.`, texts);
+  }
   copy('branding.', branding);
 
   // The endpoints checked above must still be the stored ones, or a concurrent change could move the password after all.

@@ -6,6 +6,7 @@ import { fileReport, inboundMessage, openingTicket, planTicketUpdate, type MailF
 import { DEFAULT_MAX_PARTICIPANTS_PER_MAIL } from '../../domain/participants.js';
 import type { ThreadDecision } from '../../domain/thread-decision.js';
 import type { IngestWriteBuffer } from '../../store/ingest-writes.js';
+import { detectLocale, ownWords, type LocaleGuess } from './customer-locale.js';
 import { ticketOfBouncedMessage } from './file-bounce.js';
 import { findThread, type ThreadingBatch } from './find-thread.js';
 import { storeFiles, type ClassifiedMail } from './ingest-look-up.js';
@@ -62,10 +63,16 @@ export async function ingestMail(deps: IngestDeps, batch: MailBatch, m: Classifi
 async function fileCustomerMail(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, facts: MailFacts, at: Date): Promise<MailOutcome> {
   const decision = await findThread(deps, m.mail, m.inboxId, facts.sender, batch);
   deps.onStep?.('threaded');
+  // The writer's language, from the start of what they wrote (bounded: ~2,000 characters).
+  const guess = detectLocale(ownWords(m.mail));
   const linkedTo = decision.kind === 'new' && decision.linkedTo ? new Types.ObjectId(decision.linkedTo) : null;
-  const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : await openTicket(deps, m, facts, linkedTo, at);
+  const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : await openTicket(deps, m, facts, linkedTo, at, guess);
   deps.onStep?.('ticket-written');
-  const messageDocId = await queueMessage(deps, batch, m, ticketId, null, facts, at);
+  const [messageDocId] = await Promise.all([
+    queueMessage(deps, batch, m, ticketId, null, facts, at),
+    // A long mail clearly in another language changes what is remembered for its writer (a new ticket's opening did that already).
+    decision.kind === 'join' && guess?.confident && facts.sender ? rememberLocale(deps, facts.sender, guess) : null,
+  ]);
   const ticket: TicketAsFound<Id> = decision.kind === 'join'
     ? { status: decision.status, created: false, linkedTicketIds: [] }
     : { status: 'new', created: true, linkedTicketIds: linkedTo ? [linkedTo] : [] };
@@ -163,13 +170,21 @@ async function queueMessage(deps: IngestDeps, batch: MailBatch, m: ClassifiedMai
   return doc._id;
 }
 
-/** Opens the ticket of a mail that starts a conversation; keyed by that mail, so a retry after a crash finds it instead of opening another. */
-async function openTicket(deps: IngestDeps, m: ClassifiedMail, facts: MailFacts, linkedTo: Id | null, at: Date): Promise<Id> {
+/** Remembers a writer's language; a failure costs the memory, never the mail. */
+async function rememberLocale(deps: IngestDeps, email: string, guess: LocaleGuess): Promise<void> {
+  await deps.contacts.rememberLocale(email, guess).catch((err: unknown) => deps.logger.warn({ err, email }, 'could not remember the language of a contact'));
+}
+
+/**
+ * Opens the ticket of a mail that starts a conversation; keyed by that mail, so a retry after a crash
+ * finds it instead of opening another. The requester's contact learns the language guessed from the mail.
+ */
+async function openTicket(deps: IngestDeps, m: ClassifiedMail, facts: MailFacts, linkedTo: Id | null, at: Date, guess: LocaleGuess | null): Promise<Id> {
   const fields = openingTicket(m.mail, { inboxId: m.inboxId, participants: facts.participants, linkedTo, autoReason: facts.autoReason, at });
   const { email, name } = fields.requester;
   // Independent round trips, so they overlap.
   const [contact, number] = await Promise.all([
-    deps.contacts.findOrCreate(email, name),
+    deps.contacts.findOrCreate(email, name, guess),
     deps.tickets.nextNumber(),
   ]);
   const ticket = await deps.tickets.openOnce(m.dedupeKey, { number, ...fields, requester: { contactId: contact?._id ?? null, email, name } });

@@ -38,7 +38,7 @@ export interface IngestDeps {
     MessageStore,
     'listByDedupeKeys' | 'listOutboundByMessageIds' | 'listByThreadKeys' | 'listTicketIdsByThreadKeys' | 'findTicketIdByMessageId' | 'addDeliveryByDedupeKey' | 'validateNew'
   >;
-  contacts: Pick<ContactStore, 'findOrCreate'>;
+  contacts: Pick<ContactStore, 'findOrCreate' | 'rememberLocale'>;
   inboxes: Pick<InboxStore, 'listIdsByAddresses'>;
   quarantine: Pick<QuarantineStore, 'recordOnce'>;
   startWrites: StartIngestWrites;

@@ -73,7 +73,7 @@ async function heldElsewhere(deps: DeliverDeps, outboxId: Types.ObjectId): Promi
     return 'skipped';
   }
   const nextAttemptAt = current.state === 'sending' && current.claimedUntil ? current.claimedUntil : deps.now();
-  throw new AppError('DELIVERY_DEFERRED', 'delivery deferred: another delivery run is sending this mail', { details: { outboxId: String(outboxId), nextAttemptAt } });
+  throw new AppError('DELIVERY_DEFERRED', 'delivery deferred: another delivery run is sending this mail', { details: { outboxId: String(outboxId), nextAttemptAt }, key: 'delivery.busy' });
 }
 
 async function settle(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 'failed', detail: { response?: string; error?: OutboxDoc['lastError'] }): Promise<void> {
@@ -141,5 +141,5 @@ export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.Objec
   }
   const nextAttemptAt = new Date(deps.now().getTime() + deliveryRetryDelayMs(item.attempts, deps.settings.backoff));
   await deps.outbox.deferDelivery(item._id, error, nextAttemptAt);
-  throw new AppError('DELIVERY_DEFERRED', `delivery deferred: ${error.message}`, { details: { outboxId: String(outboxId), nextAttemptAt } });
+  throw new AppError('DELIVERY_DEFERRED', `delivery deferred: ${error.message}`, { details: { outboxId: String(outboxId), nextAttemptAt }, key: 'delivery.deferred', params: { reason: error.message } });
 }

@@ -6,6 +6,33 @@ import type { TicketStore } from '../../store/ticket-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { canSeeInbox, notFound, parseObjectId, type Actor } from '../access.js';
 import { requireInboxManager } from '../inboxes/inbox-manager-access.js';
+import { inputIssue, invalidInput, issueMessage, withIssueKeys, type InputIssue } from '../validate.js';
+
+// The wordings of the policy's own checks (src/domain/sla.ts, business-hours.ts), so they show in any language.
+issueMessage('issue.sla.targets', 'must be an object with one entry per priority');
+issueMessage('issue.sla.targetRequired', 'is required (null for no target)');
+issueMessage('issue.sla.targetSeconds', 'must be a whole number of seconds ≥ 1, or null');
+issueMessage('issue.sla.reminderFraction', 'must be a number between 0 and 1 (exclusive)');
+issueMessage('issue.sla.nonEmptyText', 'must be a non-empty string');
+issueMessage('issue.sla.userIds', 'must be an array of user ids');
+issueMessage('issue.sla.afterSeconds', 'must be a whole number of seconds ≥ 0');
+issueMessage('issue.hours.timeZone', 'must be an IANA time zone such as "Europe/Berlin"');
+issueMessage('issue.hours.day', 'must be an integer from 0 (Sunday) to 6 (Saturday)');
+issueMessage('issue.hours.open', 'must be a time "HH:MM" from 00:00 to 23:59');
+issueMessage('issue.hours.close', 'must be a time "HH:MM" from 00:01 to 24:00');
+issueMessage('issue.hours.closeAfterOpen', 'must be later than open');
+issueMessage('issue.hours.weeklyEmpty', 'must have at least one open interval (use null business hours for 24/7)');
+issueMessage('issue.hours.holiday', 'must be a date "YYYY-MM-DD"');
+
+const LADDER_LEVEL = /^must be (\d+): levels count up from 1 without gaps$/;
+
+/** The policy check's issues with their catalog keys (the ladder's level names its expected number). */
+export function slaPolicyIssues(issues: ReadonlyArray<{ path: string; message: string }>): InputIssue[] {
+  return withIssueKeys(issues).map((issue) => {
+    const level = issue.key ? null : LADDER_LEVEL.exec(issue.message);
+    return level ? inputIssue(issue.path, 'issue.sla.ladderLevel', issue.message, { level: Number(level[1]) }) : issue;
+  });
+}
 
 
 async function inboxFor(inboxes: Pick<InboxStore, 'findSla'>, actor: Actor, id: string) {
@@ -21,7 +48,7 @@ async function inboxFor(inboxes: Pick<InboxStore, 'findSla'>, actor: Actor, id: 
  * a member of it or an admin (whom the SLA page offers). Each offending id is named by its path.
  */
 async function checkLadderUsers(users: Pick<UserStore, 'listAccessByIds'>, inboxId: Types.ObjectId, policy: SlaPolicy): Promise<void> {
-  const issues: Array<{ path: string; message: string }> = [];
+  const issues: InputIssue[] = [];
   const ids = policy.ladder.flatMap((l) => l.userIds).map(parseObjectId).filter((id): id is Types.ObjectId => id !== null);
   const found = ids.length > 0 ? await users.listAccessByIds(ids) : [];
   const byId = new Map(found.map((u) => [u._id.toHexString(), u]));
@@ -29,15 +56,12 @@ async function checkLadderUsers(users: Pick<UserStore, 'listAccessByIds'>, inbox
     rung.userIds.forEach((id, j) => {
       const path = `ladder.${i}.userIds.${j}`;
       const user = byId.get(id.toLowerCase());
-      if (!parseObjectId(id)) issues.push({ path, message: 'must be a user id' });
-      else if (!user) issues.push({ path, message: 'names a user that does not exist' });
-      else if (user.role !== 'admin' && !user.inboxIds.some((own) => own.equals(inboxId))) issues.push({ path, message: 'is not a member of this inbox' });
+      if (!parseObjectId(id)) issues.push(inputIssue(path, 'issue.userId', 'must be a user id'));
+      else if (!user) issues.push(inputIssue(path, 'issue.userMissing', 'names a user that does not exist'));
+      else if (user.role !== 'admin' && !user.inboxIds.some((own) => own.equals(inboxId))) issues.push(inputIssue(path, 'issue.notInboxMember', 'is not a member of this inbox'));
     }),
   );
-  if (issues.length > 0) {
-    const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new AppError('VALIDATION_FAILED', `SLA policy is invalid: ${summary}`, { details: { issues } });
-  }
+  if (issues.length > 0) throw invalidInput(issues, 'SLA policy');
 }
 
 /** The inbox's SLA policy: targets in seconds per priority, business hours and the escalation ladder. */
@@ -61,7 +85,9 @@ export async function putInboxSla(
   const inbox = await inboxFor(deps.inboxes, actor, id);
   requireInboxManager(actor, inbox._id, 'Only admins and managers of this inbox can change its SLA policy');
   const checked = validateSlaPolicy(input);
-  if (!checked.ok) throw new AppError('VALIDATION_FAILED', 'SLA policy is invalid', { details: { issues: checked.issues } });
+  if (!checked.ok) {
+    throw new AppError('VALIDATION_FAILED', 'SLA policy is invalid', { details: { issues: slaPolicyIssues(checked.issues) }, key: 'input.invalid', params: { what: 'SLA policy' } });
+  }
   await checkLadderUsers(deps.users, inbox._id, checked.value);
   await deps.inboxes.setSla(inbox._id, checked.value);
   for await (const ticketId of deps.tickets.activeIdsOfInbox(inbox._id)) {

@@ -12,7 +12,7 @@ import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { parseObjectId } from '../access.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
-import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
+import { brandingOf, userMailLocale, type LocaleDefaults, type RenderEmailFn } from '../outbound/render-types.js';
 
 export const SLA_TIMER_JOB = 'sla-timer';
 
@@ -28,6 +28,8 @@ export interface SlaDeps extends QueueMailDeps {
   logger: Logger;
   /** Where agents open a ticket, e.g. https://help.example.com/tickets/ (null: no link). */
   ticketUrlBase: string | null;
+  /** DEFAULT_LOCALE and DEFAULT_TIME_ZONE: the language and zone of mail to users who chose neither (English, UTC without). */
+  localeDefaults?: LocaleDefaults;
 }
 
 /** The inbox's SLA policy, or the default one; a stored policy that no longer validates is an error. */
@@ -131,9 +133,25 @@ async function recipientsFor(users: SlaDeps['users'], ticket: TicketDoc, event: 
     const level = policy.ladder.find((l) => l.level === event.level);
     // Someone who has left the inbox since the ladder was saved no longer gets its tickets.
     const ids = (level?.userIds ?? []).filter((id) => parseObjectId(id) !== null);
-    return { users: await users.listEscalationTargets(ids, ticket.inboxId), levelName: level?.name ?? `level ${event.level}` };
+    return { users: await users.listEscalationTargets(ids, ticket.inboxId), levelName: level?.name ?? `level ${event.level}`, ladderName: level?.name ?? null };
   }
-  return { users: await users.listReminderTargets(ticket), levelName: null };
+  return { users: await users.listReminderTargets(ticket), levelName: null, ladderName: null };
+}
+
+/**
+ * The recipients of one SLA mail in groups that read the same mail: the same language and time
+ * zone. Sorted, so a retried timer builds the same groups (and dedupe keys).
+ */
+function byMailLocale<U extends { locale?: string | null; timeZone?: string | null }>(users: U[], defaults: LocaleDefaults | undefined) {
+  const groups = new Map<string, { locale: string; timeZone: string; users: U[] }>();
+  for (const user of users) {
+    const { locale, timeZone } = userMailLocale(user, defaults);
+    const key = `${locale}|${timeZone}`;
+    const group = groups.get(key) ?? { locale, timeZone, users: [] };
+    group.users.push(user);
+    groups.set(key, group);
+  }
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, group]) => ({ key, ...group }));
 }
 
 /**
@@ -160,7 +178,7 @@ export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Prom
     await deps.trail.record({ ticketId: ticket._id, type: 'sla_breached', actor, at: now, data: { clock: event.clock, dueAt }, key: trailKey });
     await deps.tickets.markSlaBreached(ticket._id, now);
   } else {
-    const { users, levelName } = await recipientsFor(deps.users, ticket, event, policy);
+    const { users, levelName, ladderName } = await recipientsFor(deps.users, ticket, event, policy);
     const common = {
       ticketNumber: ticket.number,
       ticketSubject: ticket.subject,
@@ -171,16 +189,18 @@ export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Prom
     const data =
       event.kind === 'reminder'
         ? { ...common, dueAt, minutesLeft: dueAt ? Math.max(0, Math.round((dueAt.getTime() - now.getTime()) / 60_000)) : 0 }
-        : { ...common, level: event.level ?? 0, levelName, breachedAt: dueAt, reason: `The ${event.clock} target of this ${ticket.priority}-priority ticket was missed.` };
-    if (users.length > 0) {
-      const name = event.kind === 'reminder' ? 'sla-reminder' : 'escalation';
-      const rendered = await deps.render(name, data, { branding: brandingOf(inbox) });
+        : { ...common, level: event.level ?? 0, levelName: ladderName, breachedAt: dueAt, priority: ticket.priority };
+    const name = event.kind === 'reminder' ? 'sla-reminder' : 'escalation';
+    // One mail per language and time zone among the recipients, each in theirs.
+    const groups = byMailLocale(users, deps.localeDefaults);
+    for (const group of groups) {
+      const rendered = await deps.render(name, data, { branding: brandingOf(inbox), locale: group.locale, timeZone: group.timeZone });
       await queueMail(deps, {
-        kind: event.kind === 'reminder' ? 'sla-reminder' : 'escalation',
+        kind: name,
         inbox,
         ticket: { _id: ticket._id, number: ticket.number },
-        dedupeKey: trailKey,
-        to: users.map((u) => ({ address: u.email, name: u.name ?? null })),
+        dedupeKey: groups.length === 1 ? trailKey : `${trailKey}:${group.key}`,
+        to: group.users.map((u) => ({ address: u.email, name: u.name ?? null })),
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,

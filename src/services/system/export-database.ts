@@ -102,10 +102,15 @@ export async function exportDatabase(deps: { source: ExportSource; target: Expor
       if (n > 0) filled.push(`${c.name} (${n.toLocaleString('en-US')})`);
     }
     if (progress.size > 0) {
-      throw new AppError('CONFLICT', 'An earlier export into this database did not finish: run the same command with --resume to continue it, or export into an empty database');
+      throw new AppError('CONFLICT', 'An earlier export into this database did not finish: run the same command with --resume to continue it, or export into an empty database', {
+        key: 'conflict.exportUnfinished',
+      });
     }
     if (filled.length > 0) {
-      throw new AppError('CONFLICT', `The target already holds documents in ${filled.join(', ')}: export into an empty database, or pass --resume to write into it (documents with the same _id are replaced by the source's)`);
+      throw new AppError('CONFLICT', `The target already holds documents in ${filled.join(', ')}: export into an empty database, or pass --resume to write into it (documents with the same _id are replaced by the source's)`, {
+        key: 'conflict.exportTargetNotEmpty',
+        params: { collections: filled.join(', ') },
+      });
     }
   }
 
@@ -171,6 +176,7 @@ export async function exportDatabase(deps: { source: ExportSource; target: Expor
     throw new AppError(
       'CONFLICT',
       `Document counts differ after the export: ${differ.join(', ')}. Was Threadline still running against the source? Stop it and export again into an empty database`,
+      { key: 'conflict.exportCountsDiffer', params: { differences: differ.join(', ') } },
     );
   }
   await target.progress.clear();

@@ -1,13 +1,15 @@
 import { AppError } from '../../domain/errors.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { Actor } from '../access.js';
+import { inputIssue } from '../validate.js';
 import { toMessageView, type MessageView } from './ticket-view.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** The longest note an agent may write. */
 const MAX_NOTE_CHARS = 100_000;
 
-const invalid = (message: string) => new AppError('VALIDATION_FAILED', 'Note is invalid', { details: { issues: [{ path: 'text', message }] } });
+const invalid = (key: string, message: string) =>
+  new AppError('VALIDATION_FAILED', 'Note is invalid', { details: { issues: [inputIssue('text', key, message)] }, key: 'input.invalid', params: { what: 'Note' } });
 
 /**
  * An internal note on a ticket the actor may see (NOT_FOUND otherwise): part of the conversation
@@ -16,8 +18,8 @@ const invalid = (message: string) => new AppError('VALIDATION_FAILED', 'Note is 
 export async function addNote(deps: { tickets: Pick<TicketStore, 'findById' | 'addNote'>; now: () => Date }, actor: Actor, id: string, input: unknown): Promise<MessageView> {
   const ticket = await visibleTicket(deps.tickets, actor, id);
   const text = typeof (input as { text?: unknown } | null)?.text === 'string' ? (input as { text: string }).text.trim() : '';
-  if (!text) throw invalid('is required');
-  if (text.length > MAX_NOTE_CHARS) throw invalid('is too long');
+  if (!text) throw invalid('issue.required', 'is required');
+  if (text.length > MAX_NOTE_CHARS) throw invalid('issue.tooLong', 'is too long');
   const note = await deps.tickets.addNote({ ticketId: ticket._id, inboxId: ticket.inboxId, text, authorId: actor.userId, at: deps.now() });
   return toMessageView(note);
 }

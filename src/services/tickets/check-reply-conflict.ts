@@ -69,6 +69,7 @@ export class ReplyConflictError extends AppError {
   constructor(items: ReplyConflictItem[]) {
     super('CONFLICT', 'The ticket changed while the reply was written; read the new items, then send again', {
       details: { items: items.map((i) => ({ id: i.id, kind: i.kind, at: i.at.toISOString() })), seenUntil: items.at(-1)!.at.toISOString() },
+      key: 'conflict.ticketChanged',
     });
     this.items = items;
   }

@@ -8,7 +8,7 @@ import type { TicketStore } from '../../store/ticket-store.js';
 import { canSeeInbox, inboxScope, notFound, parseObjectId, type Actor } from '../access.js';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
 import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
-import { parseInput } from '../validate.js';
+import { issueMessage, parseInput } from '../validate.js';
 
 export const DEFAULT_TICKET_PAGE = 25;
 export const MAX_TICKET_PAGE = 100;
@@ -19,7 +19,7 @@ export const querySchema = z.object({
   status: z
     .string()
     .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(TICKET_STATUSES)).min(1, 'must name at least one status'))
+    .pipe(z.array(z.enum(TICKET_STATUSES)).min(1, issueMessage('issue.statusRequired', 'must name at least one status')))
     .optional(),
   /** `me`: assigned to the caller; `unassigned`: nobody's yet. */
   assignee: z.enum(['me', 'unassigned']).optional(),
@@ -32,8 +32,8 @@ export const querySchema = z.object({
     .string()
     .max(200)
     .transform((s) => (s.trim() === '' ? undefined : searchQueryTerms(s)))
-    .refine((terms) => terms === undefined || terms.length > 0, 'must contain a letter or digit')
-    .refine((terms) => terms === undefined || terms.length <= MAX_SEARCH_WORDS, `must have at most ${MAX_SEARCH_WORDS} words`)
+    .refine((terms) => terms === undefined || terms.length > 0, issueMessage('issue.searchNoWord', 'must contain a letter or digit'))
+    .refine((terms) => terms === undefined || terms.length <= MAX_SEARCH_WORDS, issueMessage('issue.searchTooManyWords', `must have at most ${MAX_SEARCH_WORDS} words`, { max: MAX_SEARCH_WORDS }))
     .optional(),
   limit: z.coerce.number().int().min(1).max(MAX_TICKET_PAGE).optional(),
   cursor: z.string().optional(),

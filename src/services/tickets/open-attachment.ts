@@ -40,7 +40,7 @@ export async function openAttachment(
   const stream = new PassThrough();
   const source = deps.blobs.open(id);
   source.on('error', (err: Error & { code?: string }) =>
-    stream.destroy(err.code === 'ENOENT' ? new AppError('NOT_FOUND', 'Attachment not found', { cause: err }) : err),
+    stream.destroy(err.code === 'ENOENT' ? new AppError('NOT_FOUND', 'Attachment not found', { cause: err, key: 'notFound.attachment' }) : err),
   );
   stream.on('close', () => source.destroy());
   source.pipe(stream);

@@ -42,7 +42,7 @@ export async function openInlineImage(
   const stream = new PassThrough();
   const source = deps.blobs.open(ref.fileId);
   source.on('error', (err: Error & { code?: string }) =>
-    stream.destroy(err.code === 'ENOENT' ? new AppError('NOT_FOUND', 'Image not found', { cause: err }) : err),
+    stream.destroy(err.code === 'ENOENT' ? new AppError('NOT_FOUND', 'Image not found', { cause: err, key: 'notFound.image' }) : err),
   );
   stream.on('close', () => source.destroy());
   source.pipe(stream);

@@ -14,6 +14,7 @@ import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import type { Actor } from '../access.js';
+import { customerLocale } from '../ingest/customer-locale.js';
 import { checkReplyConflict } from './check-reply-conflict.js';
 import { bouncingAddresses, plainAddress, recipientContextOf } from './propose-reply-recipients.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
@@ -26,12 +27,12 @@ export interface SendReplyDeps extends QueueMailDeps {
   tickets: Pick<TicketStore, 'findById' | 'conversationIds' | 'write'>;
   trail: Pick<TrailStore, 'listNewForReply'>;
   messages: QueueMailDeps['messages'] & Pick<MessageStore, 'listMailForReply' | 'findOutboundRecipients' | 'listNamedByTrail'>;
-  contacts: Pick<ContactStore, 'listBouncingEmails'>;
+  contacts: Pick<ContactStore, 'listBouncingEmails' | 'findLocaleByEmail'>;
   inboxes: Pick<InboxStore, 'listSenders'>;
   users: Pick<UserStore, 'findLabelById'>;
   /** Recomputes the ticket's SLA clocks and timers after it changed. */
   refreshSla?: (ticketId: Types.ObjectId) => Promise<void>;
-  /** Lays a plain-text reply out with the inbox's branding and signature (the agent-reply template). */
+  /** Lays a plain-text reply out with the inbox's branding and signature (the agent-reply template), in the customer's language. */
   render?: RenderEmailFn;
   /**
    * Cleans the agent's HTML under the rules of customer mail before it joins the conversation (null:
@@ -133,11 +134,13 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
 
   let mail = { text: input.text, html: input.html ?? null };
   if (!input.html && deps.render) {
-    const author = await deps.users.findLabelById(authorId);
+    const [author, remembered] = await Promise.all([deps.users.findLabelById(authorId), deps.contacts.findLocaleByEmail(ticket.requester.email)]);
+    // The customer's language: the one remembered from their mail, else the inbox's.
+    const locale = customerLocale(null, remembered, inbox.defaultLocale);
     const rendered = await deps.render(
       'agent-reply',
       { ticketNumber: ticket.number, ticketSubject: parent?.subject ?? ticket.subject, agentName: author?.name ?? author?.email ?? inbox.name, body: input.text },
-      { branding: brandingOf(inbox) },
+      { branding: brandingOf(inbox), locale },
     );
     mail = { text: rendered.text, html: rendered.html };
   }

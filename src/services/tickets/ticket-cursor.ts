@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
+import { inputIssue } from '../validate.js';
 
 /** A position in the ticket list: the (lastActivityAt, _id) of the last ticket already returned. */
 export interface TicketCursor {
@@ -23,7 +24,8 @@ export function decodeTicketCursor(raw: string): TicketCursor {
   const match = PAYLOAD.exec(payload);
   if (!match || Buffer.from(payload, 'utf8').toString('base64url') !== raw) {
     throw new AppError('VALIDATION_FAILED', 'cursor: is malformed; pass nextCursor from a previous page unchanged', {
-      details: { issues: [{ path: 'cursor', message: 'is malformed' }] },
+      details: { issues: [inputIssue('cursor', 'issue.malformed', 'is malformed')] },
+      key: 'input.cursorMalformed',
     });
   }
   return { lastActivityAt: new Date(Number(match[1])), id: new Types.ObjectId(match[2]) };

@@ -35,6 +35,8 @@ export interface TicketPageData {
   inboxName: string;
   /** Who wrote each agent message (reply or note): message id → user id (hex). */
   authors: Map<string, string>;
+  /** Each message's own `Date` header, by message id, for the mails that had a valid one. */
+  mailDates: Map<string, Date>;
   /** Display names of the users the page names, by id (hex). */
   users: Map<string, string>;
   /** The active users the ticket can be assigned to: its inbox's members and every admin. */
@@ -90,6 +92,7 @@ export async function loadTicketPage(
   ]);
   const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId)) ?? null;
   const authors = new Map(messages.flatMap((m) => (m.authorId ? [[m._id.toHexString(), m.authorId.toHexString()] as const] : [])));
+  const mailDates = new Map(messages.flatMap((m) => (m.date instanceof Date && !Number.isNaN(m.date.getTime()) ? [[m._id.toHexString(), m.date] as const] : [])));
   const cannedId = opts.cannedId ? parseObjectId(opts.cannedId) : null;
   const draft = cannedId ? canned.find((c) => c._id.equals(cannedId)) ?? null : null;
 
@@ -108,6 +111,7 @@ export async function loadTicketPage(
     merged,
     inboxName: inbox?.name ?? '',
     authors,
+    mailDates,
     users: new Map(users.map((u) => [u._id.toHexString(), labelOf(u)])),
     assignees: users
       .filter((u) => !u.disabled && (u.role === 'admin' || u.inboxIds.some((i) => i.equals(ticket.inboxId))))

@@ -8,7 +8,7 @@ import type { TicketFieldChanges, TicketStore } from '../../store/ticket-store.j
 import type { UserStore } from '../../store/user-store.js';
 import { parseObjectId, type Actor } from '../access.js';
 import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
-import { parseInput } from '../validate.js';
+import { inputIssue, parseInput } from '../validate.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** `PATCH /tickets/:id` and the ticket page's Ticket form: the fields an agent may change. */
@@ -28,7 +28,12 @@ export interface UpdateTicketDeps {
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
 }
 
-const badAssignee = () => new AppError('VALIDATION_FAILED', 'Ticket update is invalid', { details: { issues: [{ path: 'assigneeId', message: 'must be an active user of this inbox' }] } });
+const badAssignee = () =>
+  new AppError('VALIDATION_FAILED', 'Ticket update is invalid', {
+    details: { issues: [inputIssue('assigneeId', 'issue.activeInboxUser', 'must be an active user of this inbox')] },
+    key: 'input.invalid',
+    params: { what: 'Ticket update' },
+  });
 
 /**
  * Changes a ticket's status (under the status rule of domain/ticket.ts), priority, assignee or

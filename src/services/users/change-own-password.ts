@@ -5,11 +5,11 @@ import { PASSWORD_MAX_LENGTH } from '../../domain/user-rules.js';
 import type { ApiTokenStore } from '../../store/api-token-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import type { WebSessionStore } from '../../store/web-session-store.js';
-import type { Actor } from '../access.js';
+import { notFound, type Actor } from '../access.js';
 import type { PasswordHasher } from '../ports.js';
 import { newPassword } from './user-schemas.js';
 import { revokeUserApiTokens } from '../auth/revoke-api-token.js';
-import { parseInput } from '../validate.js';
+import { inputIssue, invalidInput, parseInput } from '../validate.js';
 import { endUserWebSessions } from '../auth/web-sessions.js';
 
 export interface ChangeOwnPasswordDeps {
@@ -29,14 +29,12 @@ const schema = z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), 
  * is revoked unless `revokeApiTokens: false` is given. Returns how many tokens were revoked.
  */
 export async function changeOwnPassword(deps: ChangeOwnPasswordDeps, actor: Actor, keepSessionId: string | null, input: unknown): Promise<{ revokedTokens: number }> {
-  if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user has a password to change');
+  if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user has a password to change', { key: 'forbidden.passwordNeedsUser' });
   const data = parseInput(schema, input, 'Password change');
   const user = await deps.users.findByIdWithPasswordHash(actor.userId);
-  if (!user) throw new AppError('NOT_FOUND', 'User not found');
+  if (!user) throw notFound('User');
   if (!(await deps.passwords.verify(user.passwordHash, data.currentPassword))) {
-    throw new AppError('VALIDATION_FAILED', 'Password change is invalid: currentPassword: is not your current password', {
-      details: { issues: [{ path: 'currentPassword', message: 'is not your current password' }] },
-    });
+    throw invalidInput([inputIssue('currentPassword', 'issue.notCurrentPassword', 'is not your current password')], 'Password change');
   }
   await deps.users.setPasswordHash(user._id, await deps.passwords.hash(data.newPassword));
   const ended = await endUserWebSessions(deps, user._id, keepSessionId ?? undefined);

@@ -22,7 +22,7 @@ export async function createUser(deps: Pick<UserAdminDeps, 'inboxes' | 'users' |
     deps.logger.info({ userId: user._id.toHexString(), role: data.role, by: actor.userId?.toHexString() ?? 'operator', invited: !data.password }, 'user created');
     return toUserView(user);
   } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('CONFLICT', `A user with email ${data.email} already exists`);
+    if (isDuplicateKey(err)) throw new AppError('CONFLICT', `A user with email ${data.email} already exists`, { key: 'conflict.emailTaken', params: { email: data.email } });
     throw err;
   }
 }

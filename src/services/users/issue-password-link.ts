@@ -35,7 +35,7 @@ export async function issuePasswordLink(deps: Pick<UserAdminDeps, 'users' | 'pas
   const id = parseObjectId(userId);
   const user = id ? await deps.users.findById(id) : null;
   if (!user) throw notFound('User');
-  if (user.disabled) throw new AppError('CONFLICT', 'This user is disabled; enable them before sending a password link');
+  if (user.disabled) throw new AppError('CONFLICT', 'This user is disabled; enable them before sending a password link', { key: 'conflict.userDisabled' });
   const now = deps.now();
   const token = randomBytes(32).toString('base64url');
   const purpose: PasswordTokenPurpose = user.lastLoginAt ? 'reset' : 'invite';

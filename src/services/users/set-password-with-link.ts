@@ -49,10 +49,10 @@ export async function checkPasswordLink(deps: Pick<SetPasswordWithLinkDeps, 'use
  */
 export async function setPasswordWithLink(deps: SetPasswordWithLinkDeps, token: string, input: unknown): Promise<{ email: string }> {
   const { password } = parseInput(z.object({ password: newPassword }), input, 'Password');
-  if (!looksLikePasswordToken(token)) throw new AppError('NOT_FOUND', DEAD_LINK);
+  if (!looksLikePasswordToken(token)) throw new AppError('NOT_FOUND', DEAD_LINK, { key: 'notFound.passwordLink' });
   const link = await deps.passwordTokens.takeUsable(hashPasswordToken(token), deps.now());
   const user = link ? await deps.users.findById(link.userId) : null;
-  if (!link || !user || user.disabled) throw new AppError('NOT_FOUND', DEAD_LINK);
+  if (!link || !user || user.disabled) throw new AppError('NOT_FOUND', DEAD_LINK, { key: 'notFound.passwordLink' });
   await deps.users.setPasswordHash(user._id, await deps.passwords.hash(password));
   await deps.passwordTokens.deleteByUser(user._id);
   const ended = await endUserWebSessions(deps, user._id);

@@ -11,8 +11,8 @@ import { endUserWebSessions } from '../auth/web-sessions.js';
 
 function refused(reason: AccountChangeRefusal): AppError {
   return reason === 'last-admin'
-    ? new AppError('CONFLICT', 'The last active admin cannot be demoted or disabled', { details: { reason } })
-    : new AppError('FORBIDDEN', 'Admins cannot demote or disable themselves; another admin can', { details: { reason } });
+    ? new AppError('CONFLICT', 'The last active admin cannot be demoted or disabled', { details: { reason }, key: 'conflict.lastAdmin' })
+    : new AppError('FORBIDDEN', 'Admins cannot demote or disable themselves; another admin can', { details: { reason }, key: 'forbidden.demoteSelf' });
 }
 
 /** Signs a disabled user out everywhere: browser sessions, API tokens and unused password links. */

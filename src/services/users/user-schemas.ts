@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../domain/user-rules.js';
-import { AppError } from '../../domain/errors.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import { USER_ROLES } from '../../domain/user-roles.js';
+import { inputIssue, invalidInput, issueMessage } from '../validate.js';
 
 /** A new password: taken verbatim (spaces may be part of it), 12 to 1024 characters. */
 export const newPassword = z
@@ -14,7 +14,7 @@ export const newPassword = z
 const displayName = z.string().trim().max(200).transform((s) => s || null);
 
 const inboxIds = z
-  .array(z.string().regex(/^[0-9a-f]{24}$/i, 'must be an inbox id'))
+  .array(z.string().regex(/^[0-9a-f]{24}$/i, issueMessage('issue.inboxId', 'must be an inbox id')))
   .max(1000)
   .transform((ids) => [...new Set(ids.map((id) => id.toLowerCase()))].map((id) => new Types.ObjectId(id)));
 
@@ -25,7 +25,7 @@ export const createUserSchema = z.strictObject({
     .trim()
     .toLowerCase()
     .max(320)
-    .pipe(z.email({ message: 'must be an email address' })),
+    .pipe(z.email({ message: issueMessage('issue.emailAddress', 'must be an email address') })),
   name: displayName.nullable().optional(),
   password: newPassword.optional(),
   role: z.enum(USER_ROLES),
@@ -45,8 +45,6 @@ export async function requireInboxesExist(inboxes: Pick<InboxStore, 'countByIds'
   if (ids.length === 0) return;
   const found = await inboxes.countByIds(ids);
   if (found !== ids.length) {
-    throw new AppError('VALIDATION_FAILED', `${what} is invalid: inboxIds: names an inbox that does not exist`, {
-      details: { issues: [{ path: 'inboxIds', message: 'names an inbox that does not exist' }] },
-    });
+    throw invalidInput([inputIssue('inboxIds', 'issue.inboxMissing', 'names an inbox that does not exist')], what);
   }
 }

@@ -1,5 +1,6 @@
 import { baseline } from './0001-baseline.js';
+import { inboxLanguages } from './0002-inbox-languages.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. A new one goes at the end with the next version; none is ever removed. */
-export const MIGRATIONS: readonly Migration[] = [baseline];
+export const MIGRATIONS: readonly Migration[] = [baseline, inboxLanguages];

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { LOCALES, type Locale } from '../../i18n/locales.js';
 
 /** A mail account's connection settings; the password is only ever stored sealed (see secret-box). */
 export interface MailAccount {
@@ -9,6 +10,12 @@ export interface MailAccount {
   passwordSealed?: string | null;
 }
 
+/** An inbox's own auto-reply subject and text in one language (Handlebars); null: Threadline's default. */
+export interface AutoReplyText {
+  subject?: string | null;
+  template?: string | null;
+}
+
 export interface InboxDoc {
   _id: Types.ObjectId;
   name: string;
@@ -17,7 +24,10 @@ export interface InboxDoc {
   imap: MailAccount & { folder: string };
   smtp: MailAccount;
   options: { markSeen: boolean; moveTo?: string | null; importSince?: Date | null };
-  autoReply: { enabled: boolean; subject?: string | null; template?: string | null };
+  /** The language customers are written to in when their own is not known (`en`, `fr`). */
+  defaultLocale: Locale;
+  /** Whether new tickets are acknowledged, and the inbox's own subject and text per language. */
+  autoReply: { enabled: boolean; overrides?: Partial<Record<Locale, AutoReplyText>> | null };
   /** How this inbox's emails look: signature, brand colour (#rgb/#rrggbb), logo URL. */
   branding: { signature?: string | null; primaryColor?: string | null; logoUrl?: string | null };
   /** SLA policy (src/domain/sla.ts SlaPolicy, validated on save); null means the default policy. */
@@ -46,10 +56,12 @@ const inboxSchema = new Schema<InboxDoc>(
       moveTo: { type: String, default: null },
       importSince: { type: Date, default: null },
     },
+    defaultLocale: { type: String, enum: [...LOCALES], default: 'en' },
     autoReply: {
       enabled: { type: Boolean, default: true },
-      subject: { type: String, default: null },
-      template: { type: String, default: null },
+      overrides: Object.fromEntries(
+        LOCALES.map((locale) => [locale, { subject: { type: String, default: null }, template: { type: String, default: null } }]),
+      ),
     },
     branding: {
       signature: { type: String, default: null },

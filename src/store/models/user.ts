@@ -13,6 +13,10 @@ export interface UserDoc {
   inboxIds: Types.ObjectId[];
   disabled: boolean;
   lastLoginAt?: Date | null;
+  /** The user's language (`en`, `fr`); null follows the browser. */
+  locale?: string | null;
+  /** The user's IANA time zone; null until set (the instance default, else the browser's at first sign-in). */
+  timeZone?: string | null;
   /** A manager's digest email: when (cron in a time zone), for which inboxes (empty: all of theirs). */
   digest: {
     enabled: boolean;
@@ -37,6 +41,8 @@ const userSchema = new Schema<UserDoc>(
     inboxIds: { type: [Schema.Types.ObjectId], ref: 'Inbox', default: [] },
     disabled: { type: Boolean, default: false },
     lastLoginAt: { type: Date, default: null },
+    locale: { type: String, default: null },
+    timeZone: { type: String, default: null },
     digest: {
       enabled: { type: Boolean, default: false },
       cron: { type: String, default: '0 8 * * 1-5' },

@@ -27,6 +27,6 @@ export function authenticate(deps: AuthenticateApiTokenDeps): RequestHandler {
 /** The authenticated caller of this request (set by {@link authenticate}). */
 export function principalOf(res: Response): Principal {
   const principal = res.locals.principal as Principal | undefined;
-  if (!principal) throw new AppError('UNAUTHENTICATED', 'Authentication required');
+  if (!principal) throw new AppError('UNAUTHENTICATED', 'Authentication required', { key: 'auth.required' });
   return principal;
 }

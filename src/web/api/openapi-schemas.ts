@@ -5,6 +5,7 @@ import { OUTBOX_STATES } from '../../domain/outbox.js';
 import { PASSWORD_TOKEN_PURPOSES } from '../../domain/password-links.js';
 import { TICKET_EVENT_ACTOR_KINDS, TICKET_EVENT_TYPES } from '../../domain/ticket-events.js';
 import { USER_ROLES } from '../../domain/user-roles.js';
+import { LOCALES } from '../../i18n/locales.js';
 
 /** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -121,6 +122,10 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     }),
   }),
   Me: object({ id: objectId, email: string, name: nullable(string), role: enumOf(USER_ROLES), inboxIds: arrayOf(objectId) }),
+  Preferences: object({
+    locale: { ...nullable(enumOf(LOCALES)), description: 'The language of pages and mail to this user; null follows the browser.' },
+    timeZone: { ...nullable(string), description: 'An IANA time zone ("Europe/Paris"); null is the instance default.' },
+  }),
   IssuedToken: object({ token: string, expiresAt: dateTime }),
   ApiToken: object({ id: objectId, label: nullable(string), createdAt: dateTime, lastUsedAt: nullable(dateTime), expiresAt: nullable(dateTime), expired: boolean }),
   PersonalApiToken: object({ id: objectId, token: { type: 'string', description: 'Shown once; only its hash is stored.' }, label: string, expiresAt: dateTime }),
@@ -169,7 +174,16 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
       description: '`host` and `user` are sent to admins only. A stored password is used only with the saved host, port, TLS mode and user.',
     },
     options: object({ markSeen: boolean, moveTo: nullable(string), importSince: nullable(dateTime) }),
-    autoReply: object({ enabled: boolean, subject: nullable(string), template: nullable(string) }),
+    defaultLocale: { ...enumOf(LOCALES), description: 'The language of customers whose own cannot be told from their mail.' },
+    autoReply: {
+      ...object({
+        enabled: boolean,
+        subject: nullable(string),
+        template: nullable(string),
+        overrides: object(Object.fromEntries(LOCALES.map((l) => [l, object({ subject: nullable(string), template: nullable(string) })]))),
+      }),
+      description: '`subject` and `template` are the overrides of the default language; `overrides` has them per language.',
+    },
     branding: object({ signature: nullable(string), primaryColor: nullable(string), logoUrl: nullable(string) }),
     createdAt: dateTime,
     updatedAt: dateTime,

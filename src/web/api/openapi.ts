@@ -11,6 +11,7 @@ import { mergeSchema } from '../../services/tickets/merge-ticket.js';
 import { replySchema } from '../../services/tickets/send-reply.js';
 import { changedSchema as connectionTestSchema } from '../../services/inboxes/test-inbox-connection.js';
 import { patchSchema as ticketUpdateSchema } from '../../services/tickets/update-ticket.js';
+import { preferencesSchema } from '../../services/users/update-own-preferences.js';
 import { createUserSchema, updateUserSchema } from '../../services/users/user-schemas.js';
 import { HANDWRITTEN_SCHEMAS, listOf, ref, type JsonSchema } from './openapi-schemas.js';
 
@@ -35,6 +36,7 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   UserCreate: createUserSchema,
   UserUpdate: updateUserSchema,
   PersonalApiTokenCreate: personalApiTokenSchema,
+  PreferencesUpdate: preferencesSchema,
 };
 
 /** The error statuses, each answered with the Error shape; descriptions say when. */
@@ -104,7 +106,14 @@ function operations(): Record<string, Record<string, Operation>> {
       },
       delete: { id: 'revokeToken', tag: 'Auth', summary: 'Revoke the token in use', ok: [204] },
     },
-    '/me': { get: { id: 'getMe', tag: 'Auth', summary: 'The caller', ok: [200, ref('Me')] } },
+    '/me': {
+      get: { id: 'getMe', tag: 'Auth', summary: 'The caller', ok: [200, ref('Me')] },
+      patch: {
+        id: 'updateMyPreferences', tag: 'Auth', summary: "Set the caller's language and time zone",
+        description: 'A field left out stays as it is; `""` or null clears it (the language then follows `Accept-Language`, the time zone the instance default). The pages use them from the next request on.',
+        body: 'PreferencesUpdate', ok: [200, ref('Preferences')],
+      },
+    },
     '/me/tokens': {
       get: { id: 'listMyTokens', tag: 'Auth', summary: "The caller's API tokens, newest first", ok: [200, listOf('ApiToken')] },
       post: {
@@ -237,7 +246,9 @@ function buildDocument(): Record<string, unknown> {
       version,
       description:
         'The JSON API of Threadline, an email-first helpdesk. Get a token with `POST /auth/token`, then send `Authorization: Bearer <token>`. ' +
-        'Errors look like `{error: {code, message, details?}}`. An agent sees only the inboxes they belong to; anything else answers 404, as if it did not exist.',
+        'Errors look like `{error: {code, message, details?}}`: `code` is stable; `message` and the `message` of each of `details.issues` are for people, in ' +
+        'the caller’s language (their account’s setting, else `Accept-Language`, else English; English or French), named by `Content-Language`. ' +
+        'An agent sees only the inboxes they belong to; anything else answers 404, as if it did not exist.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/api/v1' }],

@@ -6,15 +6,20 @@ import { issuePasswordLink } from '../../services/users/issue-password-link.js';
 import { listPersonalApiTokens } from '../../services/auth/list-personal-api-tokens.js';
 import { listUsers, type UserAdminDeps } from '../../services/users/list-users.js';
 import { revokePersonalApiToken } from '../../services/auth/revoke-personal-api-token.js';
+import { updateOwnPreferences } from '../../services/users/update-own-preferences.js';
 import { updateUser } from '../../services/users/update-user.js';
 import type { ApiTokenStore } from '../../store/api-token-store.js';
+import type { UserStore } from '../../store/user-store.js';
 import { principalOf } from './authenticate.js';
 
 /**
- * `/users` (admins: list, create, read, change, issue a password link) and `/me/tokens` (every
- * caller's own API tokens: list and revoke; creating one is refused, as it needs a browser session).
+ * `/users` (admins: list, create, read, change, issue a password link), `PATCH /me` (every caller's
+ * own language and time zone) and `/me/tokens` (every caller's own API tokens: list and revoke;
+ * creating one is refused, as it needs a browser session).
  */
-export function userRoutes(deps: UserAdminDeps & PersonalApiTokenDeps & { apiTokens: Pick<ApiTokenStore, 'listByUser' | 'deleteOwned'> }): Router {
+export function userRoutes(
+  deps: UserAdminDeps & PersonalApiTokenDeps & { apiTokens: Pick<ApiTokenStore, 'listByUser' | 'deleteOwned'>; users: Pick<UserStore, 'setPreferences'> },
+): Router {
   const router = Router();
   router.get('/users', async (_req, res) => {
     res.json({ items: await listUsers(deps, principalOf(res).actor) });
@@ -32,6 +37,9 @@ export function userRoutes(deps: UserAdminDeps & PersonalApiTokenDeps & { apiTok
     res.status(201).json(await issuePasswordLink(deps, principalOf(res).actor, req.params.id));
   });
 
+  router.patch('/me', async (req, res) => {
+    res.json(await updateOwnPreferences(deps, principalOf(res).actor, req.body));
+  });
   router.get('/me/tokens', async (_req, res) => {
     res.json({ items: await listPersonalApiTokens(deps, principalOf(res).actor) });
   });

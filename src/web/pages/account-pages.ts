@@ -7,27 +7,34 @@ import { createPersonalApiToken } from '../../services/auth/create-personal-api-
 import { listPersonalApiTokens } from '../../services/auth/list-personal-api-tokens.js';
 import { revokePersonalApiToken } from '../../services/auth/revoke-personal-api-token.js';
 import { updateOwnName } from '../../services/users/update-own-name.js';
+import { updateOwnPreferences } from '../../services/users/update-own-preferences.js';
+import { LOCALES } from '../../i18n/locales.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
+import { pageI18n } from './page-i18n.js';
 import { stashSecret, takeSecret } from './reveal-once.js';
-import { fixedText, postedText } from './form-fields.js';
+import { fixedMessage, postedText } from './form-fields.js';
+import { TIME_ZONES } from './settings-access.js';
 
-/** Fixed texts for `?error=` on the account page. */
+/** The catalog keys of the texts `?error=` names on the account page. */
 export const ACCOUNT_ERRORS: Record<string, string> = {
-  name: 'That name was not accepted (at most 200 characters).',
-  'password-wrong': 'That is not your current password.',
-  'password-short': `A new password needs at least ${PASSWORD_MIN_LENGTH} characters.`,
-  'password-mismatch': 'The two new passwords differ.',
-  'token-invalid': 'A token needs a label (at most 100 characters) and a lifetime of 1 to 365 days.',
+  name: 'settings:account.error.name',
+  'password-wrong': 'settings:account.error.passwordWrong',
+  'password-short': 'settings:account.error.passwordShort',
+  'password-mismatch': 'settings:account.error.passwordMismatch',
+  'token-invalid': 'settings:account.error.tokenInvalid',
+  'prefs-locale': 'settings:account.error.locale',
+  'prefs-time-zone': 'settings:account.error.timeZone',
 };
 
-/** Fixed texts for `?saved=` on the account page. */
+/** The catalog keys of the texts `?saved=` names on the account page. */
 export const ACCOUNT_NOTICES: Record<string, string> = {
-  name: 'Name saved.',
-  password: 'Password changed. Your other browser sessions have been signed out.',
-  'password-and-tokens': 'Password changed. Your other browser sessions have been signed out and your API tokens have been revoked.',
-  token: 'API token created. Copy it now: it is shown only once.',
-  revoked: 'API token revoked.',
+  name: 'settings:account.notice.name',
+  password: 'settings:account.notice.password',
+  'password-and-tokens': 'settings:account.notice.passwordAndTokens',
+  token: 'settings:account.notice.token',
+  revoked: 'settings:account.notice.revoked',
+  prefs: 'settings:account.notice.prefs',
 };
 
 const LIFETIMES = [7, 30, 90, 365];
@@ -35,7 +42,7 @@ const LIFETIMES = [7, 30, 90, 365];
 const issuePaths = (err: unknown): string[] =>
   isAppError(err, 'VALIDATION_FAILED') ? ((err.details?.issues ?? []) as Array<{ path: string }>).map((i) => i.path) : [];
 
-/** `/account`: every user's own name, password and API tokens. */
+/** `/account`: every user's own name, language, time zone, password and API tokens. */
 export function accountPages(ctx: PageContext & { logger: Logger }): Router {
   const router = Router();
   const write = [requireLogin, requireCsrf(ctx.publicUrl)];
@@ -44,20 +51,45 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
 
   router.get('/account', requireLogin, async (req, res) => {
     const session = requireSession(res);
+    const i18n = pageI18n(res);
+    const { t } = i18n.tr;
     const tokens = await listPersonalApiTokens(deps, session.actor);
+    const chosen = session.user.locale ?? '';
     res.type('html').send(
-      ctx.views.render('account', {
-        title: 'Your account',
-        session,
-        nav: 'account',
-        error: fixedText(ACCOUNT_ERRORS, req.query.error),
-        notice: fixedText(ACCOUNT_NOTICES, req.query.saved),
-        newToken: await takeSecret(deps, session.id, 'api-token'),
-        tokens,
-        lifetimes: LIFETIMES.map((days) => ({ days, selected: days === 90 })),
-        minLength: PASSWORD_MIN_LENGTH,
-      }),
+      ctx.views.render(
+        'account',
+        {
+          title: t('settings:account.title'),
+          session,
+          nav: 'account',
+          error: fixedMessage(ACCOUNT_ERRORS, req.query.error, t, { min: PASSWORD_MIN_LENGTH }),
+          notice: fixedMessage(ACCOUNT_NOTICES, req.query.saved, t),
+          newToken: await takeSecret(deps, session.id, 'api-token'),
+          tokens,
+          lifetimes: LIFETIMES.map((days) => ({ days, selected: days === 90 })),
+          minLength: PASSWORD_MIN_LENGTH,
+          locales: ['', ...LOCALES].map((value) => ({ value, label: t(`settings:account.prefs.locale.${value || 'auto'}`), selected: value === chosen })),
+          timeZone: session.user.timeZone ?? '',
+          // What an empty time zone means: the instance default, else the browser's at the next sign-in.
+          timeZoneDefault: ctx.localeDefaults?.timeZone ?? null,
+          timeZones: TIME_ZONES,
+        },
+        i18n,
+      ),
     );
+  });
+
+  router.post('/account/preferences', ...write, async (req, res) => {
+    try {
+      await updateOwnPreferences(deps, requireSession(res).actor, { locale: postedText(req, 'locale'), timeZone: postedText(req, 'timeZone') });
+    } catch (err) {
+      const paths = issuePaths(err);
+      if (paths.includes('timeZone')) return res.redirect(303, '/account?error=prefs-time-zone#preferences');
+      if (paths.length) return res.redirect(303, '/account?error=prefs-locale#preferences');
+      throw err;
+    }
+    // The session is read on every request, so the next page is already in the chosen language.
+    res.redirect(303, '/account?saved=prefs#preferences');
   });
 
   router.post('/account/name', ...write, async (req, res) => {

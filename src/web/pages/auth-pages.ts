@@ -1,15 +1,27 @@
-import { randomBytes } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { checkLogin, type LoginCheck } from '../../services/auth/check-login.js';
 import { createWebSession, DEFAULT_SESSION_LIFETIMES, endWebSession } from '../../services/auth/web-sessions.js';
+import { adoptBrowserTimeZone } from '../../services/users/update-own-preferences.js';
 import { loginCsrfCookieName, parseCookies, sessionCookieName, setCookie, wantsSecureCookies } from '../session/cookies.js';
 import { requireCsrf, sameOrigin, sameToken, sessionOf } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { postedText } from './form-fields.js';
+import { pageI18n, textOf } from './page-i18n.js';
 
-/** The one refusal text for unknown emails, wrong passwords and disabled users alike. */
-export const LOGIN_REFUSED = 'Invalid email or password.';
+// The sign-in page's one script (it reports the browser's time zone), named by its content hash like the stylesheet.
+const LOGIN_SCRIPT = readFileSync(path.resolve(import.meta.dirname, '../../../templates/web/login.js'), 'utf8');
+const LOGIN_SCRIPT_VERSION = createHash('sha256').update(LOGIN_SCRIPT).digest('hex').slice(0, 12);
+
+/** `GET /static/login.js`: cached for a year when asked for by its current version. */
+export const loginScript: RequestHandler = (req, res) => {
+  const current = req.query.v === LOGIN_SCRIPT_VERSION;
+  res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'no-cache' });
+  res.type('text/javascript').send(LOGIN_SCRIPT);
+};
 
 /** Only local paths, so `?next=` cannot send someone to another site after login (open redirect). */
 export function safeNext(value: unknown): string {
@@ -22,24 +34,39 @@ export function authPages(ctx: PageContext): Router {
   const lifetimes = ctx.sessionLifetimes ?? DEFAULT_SESSION_LIFETIMES;
   // The use cases take the stores flat.
   const deps = { ...ctx, ...ctx.stores };
+  // Without an instance-wide DEFAULT_TIME_ZONE, each user gets their browser's zone at first sign-in.
+  const adoptsBrowserZone = !ctx.localeDefaults?.timeZone;
 
   const showLogin = (req: Request, res: Response, status: number, error: string | null, email = '', notice: string | null = null) => {
+    const i18n = pageI18n(res);
     const secure = wantsSecureCookies(req, ctx.publicUrl);
     const token = randomBytes(32).toString('base64url');
     setCookie(res, loginCsrfCookieName(secure), token, { secure, maxAgeSeconds: 3600 });
-    res.status(status).type('html').send(ctx.views.render('login', { title: 'Sign in', csrf: token, error, notice, email, next: safeNext(req.query.next ?? postedText(req, 'next')) }));
+    res.status(status).type('html').send(ctx.views.render(
+          'login',
+          {
+            title: i18n.tr.t('web:login.title'),
+            csrf: token,
+            error,
+            notice,
+            email,
+            next: safeNext(req.query.next ?? postedText(req, 'next')),
+            timeZoneScript: adoptsBrowserZone ? `/static/login.js?v=${LOGIN_SCRIPT_VERSION}` : null,
+          },
+          i18n,
+        ));
   };
 
   router.get('/login', (req, res) => {
     if (sessionOf(res)) return res.redirect(303, safeNext(req.query.next));
-    showLogin(req, res, 200, null, '', req.query.notice === 'password-set' ? 'Your password is set. Sign in with it.' : null);
+    showLogin(req, res, 200, null, '', req.query.notice === 'password-set' ? textOf(res)('web:login.passwordSet') : null);
   });
 
   router.post('/login', async (req, res) => {
     const secure = wantsSecureCookies(req, ctx.publicUrl);
     const cookies = parseCookies(req.get('cookie'));
     if (!sameToken(postedText(req, '_csrf'), cookies.get(loginCsrfCookieName(secure))) || !sameOrigin(req, ctx.publicUrl)) {
-      throw new AppError('FORBIDDEN', 'The sign-in form has expired or did not come from this site. Reload the page and try again.');
+      throw new AppError('FORBIDDEN', textOf(res)('web:login.expired'));
     }
     const email = postedText(req, 'email').trim().toLowerCase();
     let checked: LoginCheck;
@@ -51,9 +78,11 @@ export function authPages(ctx: PageContext): Router {
       return showLogin(req, res, 429, err.message, email);
     }
     const { userId } = checked;
-    if (!userId) return showLogin(req, res, 401, LOGIN_REFUSED, email);
+    // One refusal text for unknown emails, wrong passwords and disabled users alike.
+    if (!userId) return showLogin(req, res, 401, textOf(res)('web:login.refused'), email);
     // Whatever session the browser had is ended; the new one gets a fresh id (no fixation).
     await endWebSession(deps, cookies.get(sessionCookieName(secure)));
+    if (adoptsBrowserZone) await adoptBrowserTimeZone(deps, userId, postedText(req, 'timeZone'));
     const token = await createWebSession({ webSessions: ctx.stores.webSessions, now: ctx.now, lifetimes }, userId, req.get('user-agent') ?? null);
     setCookie(res, sessionCookieName(secure), token, { secure, maxAgeSeconds: lifetimes.absoluteMs / 1000 });
     setCookie(res, loginCsrfCookieName(secure), '', { secure, maxAgeSeconds: 0 });

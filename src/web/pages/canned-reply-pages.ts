@@ -5,17 +5,18 @@ import { parseObjectId } from '../../services/access.js';
 import { createCannedReply, deleteCannedReply, listCannedReplies, updateCannedReply } from '../../services/canned-replies/canned-replies.js';
 import { isInboxManager } from '../../services/inboxes/inbox-manager-access.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
-import { fixedText } from './form-fields.js';
+import { fixedMessage } from './form-fields.js';
 import type { PageContext } from './page-deps.js';
+import { pageI18n } from './page-i18n.js';
 import { PLACEHOLDER_HELP } from './ticket-extras.js';
 
-/** Fixed texts for `?error=` and `?saved=` on the settings page. */
+/** The catalog keys of the texts `?error=` and `?saved=` name on the settings page. */
 const ERRORS: Record<string, string> = {
-  invalid: `A canned reply needs a title (up to ${CANNED_REPLY_LIMITS.title} characters) and a text (up to ${CANNED_REPLY_LIMITS.body}).`,
-  placeholder: 'The text uses a placeholder Threadline does not know. Use only the ones listed.',
-  limit: `This inbox already has ${CANNED_REPLY_LIMITS.perInbox} canned replies. Delete one first.`,
+  invalid: 'settings:canned.error.invalid',
+  placeholder: 'settings:canned.error.placeholder',
+  limit: 'settings:canned.error.limit',
 };
-const NOTICES: Record<string, string> = { created: 'Canned reply added.', updated: 'Canned reply saved.', deleted: 'Canned reply deleted.' };
+const NOTICES: Record<string, string> = { created: 'settings:canned.notice.created', updated: 'settings:canned.notice.updated', deleted: 'settings:canned.notice.deleted' };
 
 const one = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 const field = (req: Request, name: string) => {
@@ -31,8 +32,9 @@ async function act(res: Response, inboxId: string, saved: string, fn: () => Prom
     await fn();
   } catch (err) {
     if (isAppError(err, 'VALIDATION_FAILED')) {
-      const issues = (err.details?.issues ?? []) as Array<{ message?: string }>;
-      const code = issues.some((i) => i.message?.startsWith('uses an unknown placeholder')) ? 'placeholder' : 'invalid';
+      const issues = (err.details?.issues ?? []) as Array<{ message?: string; key?: string }>;
+      const unknownPlaceholder = (i: { message?: string; key?: string }) => i.key === 'issue.unknownPlaceholder' || i.message?.startsWith('uses an unknown placeholder');
+      const code = issues.some(unknownPlaceholder) ? 'placeholder' : 'invalid';
       return res.redirect(303, `${settingsUrl(inboxId)}?error=${code}`);
     }
     if (isAppError(err, 'CONFLICT')) return res.redirect(303, `${settingsUrl(inboxId)}?error=limit`);
@@ -52,23 +54,29 @@ export function cannedReplyPages(ctx: PageContext): Router {
   router.get('/settings/inboxes/:id/canned-replies', requireLogin, async (req, res) => {
     const session = requireSession(res);
     const { inbox, items } = await listCannedReplies(ctx.stores, session.actor, String(req.params.id));
-    if (!isInboxManager(session.actor, parseObjectId(inbox.id))) throw new AppError('FORBIDDEN', 'Only admins and managers of this inbox can change its canned replies.');
+    if (!isInboxManager(session.actor, parseObjectId(inbox.id))) throw new AppError('FORBIDDEN', 'Only admins and managers of this inbox can change its canned replies.', { key: 'forbidden.inboxManager', params: { action: 'cannedReplies' } });
     const error = one(req.query.error);
     const saved = one(req.query.saved);
+    const i18n = pageI18n(res);
+    const { t } = i18n.tr;
     res.type('html').send(
-      ctx.views.render('canned-replies', {
-        title: `Canned replies · ${inbox.name}`,
-        session,
-        nav: 'settings',
-        section: 'canned-replies',
-        inbox,
-        items,
-        csrf: session.csrfToken,
-        error: fixedText(ERRORS, error),
-        notice: fixedText(NOTICES, saved),
-        placeholders: PLACEHOLDER_HELP,
-        limits: CANNED_REPLY_LIMITS,
-      }),
+      ctx.views.render(
+        'canned-replies',
+        {
+          title: t('settings:canned.title', { inbox: inbox.name }),
+          session,
+          nav: 'settings',
+          section: 'canned-replies',
+          inbox,
+          items,
+          csrf: session.csrfToken,
+          error: fixedMessage(ERRORS, error, t, { title: CANNED_REPLY_LIMITS.title, body: CANNED_REPLY_LIMITS.body, max: CANNED_REPLY_LIMITS.perInbox }),
+          notice: fixedMessage(NOTICES, saved, t),
+          placeholders: PLACEHOLDER_HELP,
+          limits: CANNED_REPLY_LIMITS,
+        },
+        i18n,
+      ),
     );
   });
 

@@ -1,5 +1,7 @@
 import type { Request } from 'express';
 import { isAppError } from '../../domain/errors.js';
+import type { Translator } from '../../i18n/catalog.js';
+import { errorText } from '../../i18n/error-text.js';
 
 /** A posted form as body-parser's plain (`extended: false`) parser hands it over: repeated names become arrays. */
 export type FormBody = Record<string, unknown>;
@@ -8,7 +10,18 @@ export type FormBody = Record<string, unknown>;
 export interface FormIssue {
   path: string;
   message: string;
+  /** A zod issue code (`too_small`, …) or `custom`, from the use case. */
+  code?: string;
+  /**
+   * The catalog key of its text: `errors:issue.required` and the like from the use case, or a key of
+   * this page's own (`settings:form.required`) for a problem the page itself found.
+   */
+  key?: string;
+  params?: Record<string, unknown>;
 }
+
+/** What a form issue says in the page's language (its key's text when the catalogs have it, else its English message). */
+export { issueText } from '../../i18n/error-text.js';
 
 /** The posted form of a request (empty when there is none). */
 export function formOf(req: Request): FormBody {
@@ -46,12 +59,17 @@ export function checked(body: FormBody, name: string): boolean {
   return field(body, name) !== '';
 }
 
-/** The issues a use case reported with VALIDATION_FAILED, or null for any other error (rethrow it). */
-export function validationIssues(err: unknown): FormIssue[] | null {
+/**
+ * The issues a use case reported with VALIDATION_FAILED, or null for any other error (rethrow it).
+ * Without issues the error's own text stands for the whole form: in the page's language when it has
+ * a catalog key and `tr` is given, else its English message, whose particulars (a template's syntax
+ * error) say more than the catalog's general sentence would.
+ */
+export function validationIssues(err: unknown, tr?: Translator): FormIssue[] | null {
   if (!isAppError(err, 'VALIDATION_FAILED')) return null;
   const issues = err.details?.issues;
   if (Array.isArray(issues) && issues.length > 0) return issues as FormIssue[];
-  return [{ path: '', message: err.message }];
+  return [{ path: '', message: tr && err.key ? errorText(err, tr) : err.message }];
 }
 
 /**
@@ -62,24 +80,28 @@ export function fixedText(table: Readonly<Record<string, string>>, key: unknown)
   return typeof key === 'string' && Object.hasOwn(table, key) ? (table[key] ?? null) : null;
 }
 
-/** Fixed notices for `?saved=`: the query names one, it never carries the text itself. */
-export const SAVED_NOTICES: Record<string, string> = {
-  '1': 'Saved.',
-  created: 'Inbox created. Test its connection below.',
-};
-
-/** The notice for a `?saved=` value, or null. */
-export function savedNotice(value: unknown): string | null {
-  return fixedText(SAVED_NOTICES, value);
+/**
+ * The message a query code names in a table of catalog keys (`?error=name` → `settings:account.error.name`),
+ * in the page's language; null for a code the table does not have.
+ */
+export function fixedMessage(table: Readonly<Record<string, string>>, code: unknown, t: Translator['t'], params?: Record<string, unknown>): string | null {
+  const key = fixedText(table, code);
+  return key ? t(key, params) : null;
 }
 
-/** The week as forms show it, Monday first; `day` is the number cron and the domain use (0 = Sunday). */
-export const WEEK_DAYS = [
-  { day: 1, short: 'Mon', label: 'Monday' },
-  { day: 2, short: 'Tue', label: 'Tuesday' },
-  { day: 3, short: 'Wed', label: 'Wednesday' },
-  { day: 4, short: 'Thu', label: 'Thursday' },
-  { day: 5, short: 'Fri', label: 'Friday' },
-  { day: 6, short: 'Sat', label: 'Saturday' },
-  { day: 0, short: 'Sun', label: 'Sunday' },
-] as const;
+/** Fixed notices for `?saved=`: the query names one, it never carries the text itself. */
+export const SAVED_NOTICES: Record<string, string> = {
+  '1': 'settings:notice.saved',
+  created: 'settings:notice.inboxCreated',
+};
+
+/** The notice for a `?saved=` value in the page's language, or null. */
+export function savedNotice(value: unknown, t: Translator['t']): string | null {
+  return fixedMessage(SAVED_NOTICES, value, t);
+}
+
+/**
+ * The week as forms show it, Monday first; `day` is the number cron and the domain use (0 = Sunday).
+ * Names come from the catalog: `settings:day.short.<day>`, `settings:day.long.<day>`.
+ */
+export const WEEK_DAYS = [{ day: 1 }, { day: 2 }, { day: 3 }, { day: 4 }, { day: 5 }, { day: 6 }, { day: 0 }] as const;

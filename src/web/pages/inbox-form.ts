@@ -1,7 +1,9 @@
+import type { Translator } from '../../i18n/catalog.js';
+import { LOCALES } from '../../i18n/locales.js';
 import type { InboxView } from '../../services/inboxes/inbox-view.js';
-import { checked, field, type FormBody, type FormIssue } from './form-fields.js';
+import { checked, field, issueText, type FormBody, type FormIssue } from './form-fields.js';
 
-/** One input of the inbox form: its name, the input path it fills, and its label for messages. */
+/** One input of the inbox form: its name, the input path it fills, and the key of its label for messages. */
 interface InboxField {
   name: string;
   path: string;
@@ -10,27 +12,31 @@ interface InboxField {
 }
 
 const INBOX_FIELDS: InboxField[] = [
-  { name: 'name', path: 'name', label: 'Name' },
-  { name: 'address', path: 'address', label: 'Address' },
-  { name: 'display_name', path: 'displayName', label: 'Display name' },
-  { name: 'imap_host', path: 'imap.host', label: 'IMAP host' },
-  { name: 'imap_port', path: 'imap.port', label: 'IMAP port' },
-  { name: 'imap_secure', path: 'imap.secure', label: 'IMAP TLS', kind: 'checkbox' },
-  { name: 'imap_user', path: 'imap.user', label: 'IMAP user' },
-  { name: 'imap_password', path: 'imap.password', label: 'IMAP password', kind: 'password' },
-  { name: 'imap_folder', path: 'imap.folder', label: 'IMAP folder' },
-  { name: 'smtp_host', path: 'smtp.host', label: 'SMTP host' },
-  { name: 'smtp_port', path: 'smtp.port', label: 'SMTP port' },
-  { name: 'smtp_secure', path: 'smtp.secure', label: 'SMTP TLS', kind: 'checkbox' },
-  { name: 'smtp_user', path: 'smtp.user', label: 'SMTP user' },
-  { name: 'smtp_password', path: 'smtp.password', label: 'SMTP password', kind: 'password' },
-  { name: 'mark_seen', path: 'options.markSeen', label: 'Mark as seen', kind: 'checkbox' },
-  { name: 'move_to', path: 'options.moveTo', label: 'Move to folder' },
-  { name: 'import_since', path: 'options.importSince', label: 'Import mail since' },
-  { name: 'signature', path: 'branding.signature', label: 'Signature' },
-  { name: 'primary_color', path: 'branding.primaryColor', label: 'Brand colour' },
-  { name: 'logo_url', path: 'branding.logoUrl', label: 'Logo URL' },
+  { name: 'name', path: 'name', label: 'settings:inbox.problem.name' },
+  { name: 'address', path: 'address', label: 'settings:inbox.problem.address' },
+  { name: 'display_name', path: 'displayName', label: 'settings:inbox.problem.displayName' },
+  { name: 'default_locale', path: 'defaultLocale', label: 'settings:inbox.problem.defaultLocale' },
+  { name: 'imap_host', path: 'imap.host', label: 'settings:inbox.problem.imapHost' },
+  { name: 'imap_port', path: 'imap.port', label: 'settings:inbox.problem.imapPort' },
+  { name: 'imap_secure', path: 'imap.secure', label: 'settings:inbox.problem.imapSecure', kind: 'checkbox' },
+  { name: 'imap_user', path: 'imap.user', label: 'settings:inbox.problem.imapUser' },
+  { name: 'imap_password', path: 'imap.password', label: 'settings:inbox.problem.imapPassword', kind: 'password' },
+  { name: 'imap_folder', path: 'imap.folder', label: 'settings:inbox.problem.imapFolder' },
+  { name: 'smtp_host', path: 'smtp.host', label: 'settings:inbox.problem.smtpHost' },
+  { name: 'smtp_port', path: 'smtp.port', label: 'settings:inbox.problem.smtpPort' },
+  { name: 'smtp_secure', path: 'smtp.secure', label: 'settings:inbox.problem.smtpSecure', kind: 'checkbox' },
+  { name: 'smtp_user', path: 'smtp.user', label: 'settings:inbox.problem.smtpUser' },
+  { name: 'smtp_password', path: 'smtp.password', label: 'settings:inbox.problem.smtpPassword', kind: 'password' },
+  { name: 'mark_seen', path: 'options.markSeen', label: 'settings:inbox.problem.markSeen', kind: 'checkbox' },
+  { name: 'move_to', path: 'options.moveTo', label: 'settings:inbox.problem.moveTo' },
+  { name: 'import_since', path: 'options.importSince', label: 'settings:inbox.problem.importSince' },
+  { name: 'signature', path: 'branding.signature', label: 'settings:inbox.problem.signature' },
+  { name: 'primary_color', path: 'branding.primaryColor', label: 'settings:inbox.problem.primaryColor' },
+  { name: 'logo_url', path: 'branding.logoUrl', label: 'settings:inbox.problem.logoUrl' },
 ];
+
+/** A problem the form itself finds (a blank or unreadable field), in the page's language when shown. */
+const formIssue = (path: string, key: string): FormIssue => ({ path, message: '', key });
 
 /** What the template shows for one input: never a password, only whether one is stored. */
 export interface FieldView {
@@ -47,15 +53,18 @@ export interface InboxFormView {
   hasSmtpPassword: boolean;
   /** Whether hosts and user names are shown: only admins get them (see toInboxView). */
   showAccountDetails: boolean;
+  /** The customers' default language: each language Threadline writes in, the chosen one marked. */
+  locales: Array<{ value: string; label: string; selected: boolean }>;
 }
 
 const dateOnly = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 
 /** The stored values of an inbox as form values (empty for a new inbox; TLS on by default). */
-function storedValues(inbox: InboxView | null): Record<string, string | boolean> {
-  if (!inbox) return { imap_port: '993', imap_secure: true, imap_folder: 'INBOX', smtp_port: '465', smtp_secure: true };
+function storedValues(inbox: InboxView | null, newLocale: string): Record<string, string | boolean> {
+  if (!inbox) return { default_locale: newLocale, imap_port: '993', imap_secure: true, imap_folder: 'INBOX', smtp_port: '465', smtp_secure: true };
   return {
     name: inbox.name,
+    default_locale: inbox.defaultLocale,
     address: inbox.address,
     display_name: inbox.displayName ?? '',
     imap_host: inbox.imap.host ?? '',
@@ -79,16 +88,19 @@ function storedValues(inbox: InboxView | null): Record<string, string | boolean>
 /**
  * The form for an inbox: what was posted when given (so a rejected form keeps what was typed),
  * else what is stored. Password inputs always start empty: a stored password never reaches a page.
+ * `newLocale` is the customers' language a new inbox starts with (the instance default).
  */
-export function inboxFormView(inbox: InboxView | null, posted: FormBody | null, issues: FormIssue[] = []): InboxFormView {
-  const stored = storedValues(inbox);
+export function inboxFormView(inbox: InboxView | null, posted: FormBody | null, issues: FormIssue[], tr: Translator, newLocale = 'en'): InboxFormView {
+  const { t } = tr;
+  const stored = storedValues(inbox, newLocale);
   const byPath = new Map(INBOX_FIELDS.map((f) => [f.path, f]));
   const errors = new Map<string, string>();
   const problems: string[] = [];
   for (const issue of issues) {
     const f = byPath.get(issue.path);
-    if (f && !errors.has(f.name)) errors.set(f.name, issue.message);
-    problems.push(f ? `${f.label}: ${issue.message}` : issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+    const message = issueText(issue, tr);
+    if (f && !errors.has(f.name)) errors.set(f.name, message);
+    problems.push(f || issue.path ? t('settings:form.problem', { label: f ? t(f.label) : issue.path, message }) : message);
   }
   const fieldViews: Record<string, FieldView> = {};
   for (const f of INBOX_FIELDS) {
@@ -102,6 +114,7 @@ export function inboxFormView(inbox: InboxView | null, posted: FormBody | null, 
     hasImapPassword: inbox?.imap.hasPassword ?? false,
     hasSmtpPassword: inbox?.smtp.hasPassword ?? false,
     showAccountDetails: !inbox || inbox.imap.host !== undefined,
+    locales: LOCALES.map((value) => ({ value, label: t(`settings:inbox.locale.${value}`), selected: value === fieldViews.default_locale?.value })),
   };
 }
 
@@ -115,13 +128,13 @@ function readAccounts(body: FormBody, issues: FormIssue[]) {
   const text = (name: string) => field(body, name).trim();
   const required = (name: string, path: string) => {
     const v = text(name);
-    if (v === '') issues.push({ path, message: 'is required' });
+    if (v === '') issues.push(formIssue(path, 'settings:form.required'));
     return v;
   };
   const port = (name: string, path: string) => {
     const v = text(name);
     if (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535) return Number(v);
-    issues.push({ path, message: 'must be a port number from 1 to 65535' });
+    issues.push(formIssue(path, 'settings:inbox.error.port'));
     return 0;
   };
   return {
@@ -134,13 +147,15 @@ function readRest(body: FormBody, issues: FormIssue[]) {
   const text = (name: string) => field(body, name).trim();
   const optional = (name: string) => text(name) || null;
   const name = text('name');
-  if (name === '') issues.push({ path: 'name', message: 'is required' });
+  if (name === '') issues.push(formIssue('name', 'settings:form.required'));
   const address = text('address');
-  if (address === '') issues.push({ path: 'address', message: 'is required' });
+  if (address === '') issues.push(formIssue('address', 'settings:form.required'));
   return {
     name,
     address,
     displayName: optional('display_name'),
+    // Left out when not posted (a form from before languages): the inbox keeps its language.
+    ...(text('default_locale') ? { defaultLocale: text('default_locale') } : {}),
     options: { markSeen: checked(body, 'mark_seen'), moveTo: optional('move_to'), importSince: optional('import_since') },
     branding: { signature: optional('signature'), primaryColor: optional('primary_color'), logoUrl: optional('logo_url') },
   };
@@ -153,7 +168,7 @@ export function createInboxInput(body: FormBody): Parsed<Record<string, unknown>
   const { imap, smtp } = readAccounts(body, issues);
   // Passwords are taken verbatim: spaces may belong to them.
   const imapPassword = field(body, 'imap_password');
-  if (imapPassword === '') issues.push({ path: 'imap.password', message: 'is required' });
+  if (imapPassword === '') issues.push(formIssue('imap.password', 'settings:form.required'));
   const smtpPassword = field(body, 'smtp_password');
   return { input: { ...rest, imap: { ...imap, password: imapPassword }, smtp: { ...smtp, password: smtpPassword || null } }, issues };
 }

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { inboxOverview } from '../../services/inboxes/inbox-overview.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
-import { relativeTime } from './view-engine.js';
+import { pageI18n } from './page-i18n.js';
 
 const HEALTHY = new Set(['idle', 'polling', 'syncing', 'connecting', 'starting']);
 
@@ -11,22 +11,32 @@ export function inboxPages(ctx: PageContext): Router {
   const router = Router();
   router.get(['/', '/inboxes'], requireLogin, async (_req, res) => {
     const session = requireSession(res);
-    const now = ctx.now();
+    const i18n = pageI18n(res);
+    const { tr } = i18n;
+    const admin = session.actor.role === 'admin';
     const inboxes = (await inboxOverview({ ...ctx, ...ctx.stores }, session.actor)).map((inbox) => {
       const status = inbox.status;
       const lastError = 'lastError' in status ? status.lastError : null;
       const lastSyncAt = 'lastSyncAt' in status ? status.lastSyncAt : null;
+      // Admins read the poller's own message; everyone else the summary of its code, in their language.
+      const errorText = lastError
+        ? admin
+          ? lastError.message
+          : tr.has(`tickets:inboxes.mailError.${lastError.code}`)
+            ? tr.t(`tickets:inboxes.mailError.${lastError.code}`)
+            : tr.t('tickets:inboxes.mailError.other')
+        : null;
       return {
         ...inbox,
         health: {
-          state: status.state,
+          state: tr.has(`tickets:inboxes.state.${status.state}`) ? tr.t(`tickets:inboxes.state.${status.state}`) : status.state,
           tone: status.state === 'unknown' ? 'muted' : HEALTHY.has(status.state) && !lastError ? 'ok' : 'breach',
-          lastError: lastError ? `${lastError.code}: ${lastError.message}` : null,
-          lastSync: lastSyncAt ? relativeTime(lastSyncAt, now) : null,
+          lastError: lastError ? tr.t('tickets:inboxes.lastError', { code: lastError.code, text: errorText }) : null,
+          lastSyncAt,
         },
       };
     });
-    res.type('html').send(ctx.views.render('inboxes', { title: 'Inboxes', session, inboxes, nav: 'inboxes' }));
+    res.type('html').send(ctx.views.render('inboxes', { title: tr.t('tickets:inboxes.title'), session, inboxes, nav: 'inboxes' }, i18n));
   });
   return router;
 }

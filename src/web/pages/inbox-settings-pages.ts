@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { AppError } from '../../domain/errors.js';
+import { CONNECTION_PROBLEMS, mailErrorSummary } from '../../domain/mail-account.js';
 import { createInbox } from '../../services/inboxes/create-inbox.js';
 import { getInbox } from '../../services/inboxes/get-inbox.js';
 import type { InboxView } from '../../services/inboxes/inbox-view.js';
@@ -7,18 +8,52 @@ import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { testInboxConnection, testNewInboxConnection, type ConnectionTestResult } from '../../services/inboxes/test-inbox-connection.js';
 import { updateInbox } from '../../services/inboxes/update-inbox.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
+import type { Translator } from '../../i18n/catalog.js';
 import { field, formOf, savedNotice, validationIssues, type FormBody, type FormIssue } from './form-fields.js';
 import { connectionInput, createInboxInput, inboxFormView, updateInboxInput } from './inbox-form.js';
+import { pageI18n } from './page-i18n.js';
 import { requireSettingsAccess, type SettingsContext } from './settings-access.js';
 
+/** The fixed wordings of a failed connection test, by their English text. */
+const PROBLEM_OF = new Map(Object.entries(CONNECTION_PROBLEMS).map(([problem, english]) => [english as string, problem]));
+
+/**
+ * A connection test's message in the page's language. The checks word their results from a fixed
+ * set (never the server's own text), so each is recognised and said again from the catalog; a
+ * wording not recognised is shown as it came.
+ */
+function checkMessage(check: ConnectionTestResult['imap'], t: Translator['t']): string {
+  const { message } = check;
+  const problem = PROBLEM_OF.get(message);
+  if (problem) return t(`settings:inbox.test.problem.${problem}`);
+  const folderMissing = /^the folder "(.*)" does not exist$/.exec(message);
+  if (folderMissing) return t('settings:inbox.test.folderMissing', { folder: folderMissing[1] });
+  const loggedIn = /^Logged in; folder "(.*)" holds \d+ messages? \(UIDVALIDITY (.*)\)\.$/.exec(message);
+  if (loggedIn && check.messages !== undefined) return t('settings:inbox.test.loggedIn', { folder: loggedIn[1], count: check.messages, uidValidity: loggedIn[2] });
+  const fixed: Record<string, string> = {
+    'Connected and logged in.': 'settings:inbox.test.connected',
+    'Connected (no login configured).': 'settings:inbox.test.connectedNoLogin',
+    'No IMAP password is stored. Enter one.': 'settings:inbox.test.noImapPassword',
+    'The stored password cannot be decrypted (SECRET_KEY changed?). Enter the password again.': 'settings:inbox.test.secretInvalid',
+  };
+  return Object.hasOwn(fixed, message) ? t(fixed[message]!) : message;
+}
+
+/** The poller error codes whose summary the catalog words (`settings:inbox.pollerError.<code>`). */
+const POLLER_ERRORS = { IMAP_AUTH_FAILED: true, IMAP_UNREACHABLE: true, IMAP_FOLDER_MISSING: true, SECRET_INVALID: true } as const;
+
 /** What a page shows of a connection test: one row per account. */
-function testRows(result: ConnectionTestResult | null) {
+function testRows(result: ConnectionTestResult | null, t: Translator['t']) {
   if (!result) return null;
   return [
-    { label: 'IMAP (reading mail)', ...result.imap },
-    { label: 'SMTP (sending mail)', ...result.smtp },
+    { label: t('settings:inbox.imap'), ...result.imap, message: checkMessage(result.imap, t) },
+    { label: t('settings:inbox.smtp'), ...result.smtp, message: checkMessage(result.smtp, t) },
   ];
 }
+
+/** An address another inbox has (the store's unique index), reported against the address input. */
+const addressTaken = (err: unknown): FormIssue[] | null =>
+  err instanceof AppError && err.code === 'CONFLICT' ? [{ path: 'address', message: '', key: 'settings:inbox.error.addressTaken' }] : null;
 
 interface InboxPageState {
   status?: number;
@@ -42,44 +77,54 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
 
   const renderInbox = (res: Response, inbox: InboxView | null, state: InboxPageState = {}) => {
     const session = requireSession(res);
+    const i18n = pageI18n(res);
+    const { t } = i18n.tr;
     const isAdmin = session.actor.role === 'admin';
     const status = inbox?.status;
-    const lastError = status && 'lastError' in status && status.lastError ? `${status.lastError.code}: ${status.lastError.message}` : null;
+    const found = status && 'lastError' in status ? status.lastError : null;
+    // Non-admins get a summary of the code instead of the server's words (toInboxView): said again from the catalog.
+    const summary = found && found.message === mailErrorSummary(found.code) ? t(`settings:inbox.pollerError.${Object.hasOwn(POLLER_ERRORS, found.code) ? found.code : 'other'}`) : null;
+    const lastError = found ? `${found.code}: ${summary ?? found.message}` : null;
     res.status(state.status ?? 200).type('html').send(
-      ctx.views.render('settings-inbox', {
-        title: inbox ? `${inbox.name} · Settings` : 'New inbox · Settings',
-        session,
-        nav: 'settings',
-        csrf: session.csrfToken,
-        inbox,
-        isNew: !inbox,
-        readOnly: !isAdmin,
-        action: inbox ? `/settings/inboxes/${inbox.id}` : '/settings/inboxes/new',
-        form: inboxFormView(inbox, state.posted ?? null, state.issues ?? []),
-        poller: status ? { state: status.state, lastError, tone: lastError ? 'tone-breach' : status.state === 'unknown' ? '' : 'tone-ok' } : null,
-        tests: testRows(state.test ?? null),
-        notice: state.notice ?? null,
-        section: 'connection',
-      }),
+      ctx.views.render(
+        'settings-inbox',
+        {
+          title: inbox ? t('settings:inbox.title', { inbox: inbox.name }) : t('settings:inbox.newTitle'),
+          session,
+          nav: 'settings',
+          csrf: session.csrfToken,
+          inbox,
+          isNew: !inbox,
+          readOnly: !isAdmin,
+          action: inbox ? `/settings/inboxes/${inbox.id}` : '/settings/inboxes/new',
+          form: inboxFormView(inbox, state.posted ?? null, state.issues ?? [], i18n.tr, ctx.localeDefaults?.locale ?? 'en'),
+          poller: status ? { state: status.state, lastError, tone: lastError ? 'tone-breach' : status.state === 'unknown' ? '' : 'tone-ok' } : null,
+          tests: testRows(state.test ?? null, t),
+          notice: state.notice ?? null,
+          section: 'connection',
+        },
+        i18n,
+      ),
     );
   };
 
   router.get('/settings/inboxes', ...guard, async (_req, res) => {
     const session = requireSession(res);
+    const i18n = pageI18n(res);
     const inboxes = await listInboxes(ctx.stores, session.actor);
     res.type('html').send(
-      ctx.views.render('settings-inboxes', { title: 'Inboxes · Settings', session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxes }),
+      ctx.views.render('settings-inboxes', { title: i18n.tr.t('settings:inboxes.title'), session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxes }, i18n),
     );
   });
 
   router.get('/settings/inboxes/new', ...guard, (_req, res) => {
-    if (requireSession(res).actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can add inboxes');
+    if (requireSession(res).actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can add inboxes', { key: 'forbidden.adminOnly' });
     renderInbox(res, null);
   });
 
   router.post('/settings/inboxes/new', ...post, async (req, res) => {
     const { actor } = requireSession(res);
-    if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can add inboxes');
+    if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can add inboxes', { key: 'forbidden.adminOnly' });
     const body = formOf(req);
     if (field(body, 'action') === 'test') {
       const { input, issues } = connectionInput(body, true);
@@ -92,7 +137,7 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
     try {
       created = await createInbox(inboxDeps, actor, input);
     } catch (err) {
-      const problems = validationIssues(err) ?? (err instanceof AppError && err.code === 'CONFLICT' ? [{ path: 'address', message: 'is already used by another inbox' }] : null);
+      const problems = validationIssues(err, pageI18n(res).tr) ?? addressTaken(err);
       if (!problems) throw err;
       // A failed save shows the form again with what was typed (never the passwords); only a saved change redirects.
       return renderInbox(res, null, { status: 400, posted: body, issues: problems });
@@ -102,7 +147,7 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
 
   router.get('/settings/inboxes/:id', ...guard, async (req, res) => {
     const inbox = await getInbox(ctx.stores, requireSession(res).actor, String(req.params.id));
-    renderInbox(res, inbox, { notice: savedNotice(req.query.saved) });
+    renderInbox(res, inbox, { notice: savedNotice(req.query.saved, pageI18n(res).tr.t) });
   });
 
   router.post('/settings/inboxes/:id', ...post, async (req, res) => {
@@ -121,19 +166,19 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
         test = await testInboxConnection(checkDeps, actor, id, input);
       } catch (err) {
         // e.g. a changed host with the password left empty: the stored one stays with the saved host.
-        const problems = validationIssues(err);
+        const problems = validationIssues(err, pageI18n(res).tr);
         if (!problems) throw err;
         return renderInbox(res, inbox, { status: 400, posted: body, issues: problems });
       }
       return renderInbox(res, inbox, { posted: body, test });
     }
-    if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can change connection settings');
+    if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can change connection settings', { key: 'forbidden.adminOnly' });
     const { input, issues } = updateInboxInput(body);
     if (issues.length > 0) return renderInbox(res, inbox, { status: 400, posted: body, issues });
     try {
       await updateInbox(inboxDeps, actor, id, input);
     } catch (err) {
-      const problems = validationIssues(err) ?? (err instanceof AppError && err.code === 'CONFLICT' ? [{ path: 'address', message: 'is already used by another inbox' }] : null);
+      const problems = validationIssues(err, pageI18n(res).tr) ?? addressTaken(err);
       if (!problems) throw err;
       return renderInbox(res, inbox, { status: 400, posted: body, issues: problems });
     }

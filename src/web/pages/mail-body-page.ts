@@ -7,9 +7,10 @@ import { openMailBody } from '../../services/tickets/open-mail-body.js';
 import { sendAttachment } from '../api/attachment-routes.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
+import { textOf } from './page-i18n.js';
 import { mailBodyHeaders } from './security-headers.js';
 
-const TOO_COMPLEX = '<p>The formatting of this message is too complex to display safely.</p>';
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
@@ -38,7 +39,7 @@ export function mailBodyPage(ctx: PageContext & { logger: Logger }): Router {
     const remoteImages = req.query.images === '1';
     // Ingest stored the HTML cleaned: only HTML cleaned under other rules is cleaned again, off this thread.
     const clean = body.htmlRules === SANITIZER_RULES ? body.html : ctx.mailWork ? await ctx.mailWork.cleanStored(body.html) : cleanStoredHtml(body.html);
-    const { html } = clean === null ? { html: TOO_COMPLEX } : linkMailImages(clean, { loadRemoteImages: remoteImages, inlineImageUrl: body.inlineImageUrl });
+    const { html } = clean === null ? { html: `<p>${escapeHtml(textOf(res)('tickets:message.tooComplexBody'))}</p>` } : linkMailImages(clean, { loadRemoteImages: remoteImages, inlineImageUrl: body.inlineImageUrl });
     res.set(mailBodyHeaders({ inlineImages: inlineImageSource(req), remoteImages }));
     // Links open outside the frame; the sandbox still gives the new page no access to us.
     res.type('html').send(`<!doctype html><html><head><meta charset="utf-8"><base target="_blank"></head><body>${html}</body></html>`);

@@ -8,6 +8,8 @@ import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
 import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
 import type { SessionLifetimes } from '../../services/auth/web-sessions.js';
 import type { ViewEngine } from './view-engine.js';
+import type { I18n } from '../../i18n/catalog.js';
+import type { LocaleDefaults } from './page-i18n.js';
 import type { JobScheduler, PasswordHasher } from '../../services/ports.js';
 import type { RenderEmailFn } from '../../services/outbound/render-types.js';
 import type { ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
@@ -43,6 +45,10 @@ export interface PageDeps {
   secrets: SecretBox;
   /** The settings pages under /settings (inboxes, SLA, auto-reply, digest); not served without it. */
   settings?: SettingsDeps;
+  /** The catalogs (loaded once per process); the pages load their own when not given. */
+  i18n?: I18n;
+  /** DEFAULT_LOCALE and DEFAULT_TIME_ZONE; English and the browser's zone when not given. */
+  localeDefaults?: LocaleDefaults;
   /** Cleans mail HTML stored under older sanitizer rules off the main thread; without it, in this thread. */
   mailWork?: Pick<MailWorkerPool, 'cleanStored'>;
 }

@@ -7,12 +7,13 @@ import { checkPasswordLink, setPasswordWithLink } from '../../services/users/set
 import { parseCookies, setCookie, wantsSecureCookies } from '../session/cookies.js';
 import { sameOrigin, sameToken } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
-import { fixedText, postedText } from './form-fields.js';
+import { pageI18n } from './page-i18n.js';
+import { fixedMessage, postedText } from './form-fields.js';
 
-/** Fixed texts for `?error=` on the password page. */
+/** The catalog keys of the texts `?error=` names on the password page. */
 export const PASSWORD_PAGE_ERRORS: Record<string, string> = {
-  short: `A password needs at least ${PASSWORD_MIN_LENGTH} characters.`,
-  mismatch: 'The two passwords differ.',
+  short: 'settings:password.error.short',
+  mismatch: 'settings:password.error.mismatch',
 };
 
 /** The password form's CSRF cookie: double submit, as on the login form, since there is no session. */
@@ -24,8 +25,10 @@ export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
   // The use cases take the stores flat.
   const deps = { ...ctx, ...ctx.stores };
 
-  const deadLink = (res: Response) =>
-    res.status(404).type('html').send(ctx.views.render('password-set', { title: 'Link not valid', dead: true }));
+  const deadLink = (res: Response) => {
+    const i18n = pageI18n(res);
+    res.status(404).type('html').send(ctx.views.render('password-set', { title: i18n.tr.t('settings:password.dead.title'), dead: true }, i18n));
+  };
 
   router.get('/password/:token', async (req, res) => {
     const token = String(req.params.token);
@@ -34,16 +37,22 @@ export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
     const secure = wantsSecureCookies(req, ctx.publicUrl);
     const csrf = randomBytes(32).toString('base64url');
     setCookie(res, csrfCookieName(secure), csrf, { secure, maxAgeSeconds: 3600 });
+    const i18n = pageI18n(res);
+    const { t } = i18n.tr;
     res.type('html').send(
-      ctx.views.render('password-set', {
-        title: target.purpose === 'invite' ? 'Welcome' : 'Choose a new password',
-        target,
-        invite: target.purpose === 'invite',
-        csrf,
-        action: `/password/${encodeURIComponent(token)}`,
-        error: fixedText(PASSWORD_PAGE_ERRORS, req.query.error),
-        minLength: PASSWORD_MIN_LENGTH,
-      }),
+      ctx.views.render(
+        'password-set',
+        {
+          title: t(target.purpose === 'invite' ? 'settings:password.invite.title' : 'settings:password.reset.title'),
+          target,
+          invite: target.purpose === 'invite',
+          csrf,
+          action: `/password/${encodeURIComponent(token)}`,
+          error: fixedMessage(PASSWORD_PAGE_ERRORS, req.query.error, t, { min: PASSWORD_MIN_LENGTH }),
+          minLength: PASSWORD_MIN_LENGTH,
+        },
+        i18n,
+      ),
     );
   });
 
@@ -51,7 +60,7 @@ export function passwordPages(ctx: PageContext & { logger: Logger }): Router {
     const token = String(req.params.token);
     const secure = wantsSecureCookies(req, ctx.publicUrl);
     if (!sameToken(postedText(req, '_csrf'), parseCookies(req.get('cookie')).get(csrfCookieName(secure))) || !sameOrigin(req, ctx.publicUrl)) {
-      throw new AppError('FORBIDDEN', 'The form has expired or did not come from this site. Open the link again and retry.');
+      throw new AppError('FORBIDDEN', 'The form has expired or did not come from this site. Open the link again and retry.', { key: 'forbidden.formExpired' });
     }
     const back = `/password/${encodeURIComponent(token)}`;
     if (postedText(req, 'password') !== postedText(req, 'confirmPassword')) return res.redirect(303, `${back}?error=mismatch`);

@@ -1,11 +1,11 @@
-import express, { Router, type ErrorRequestHandler } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import type { Logger } from 'pino';
-import { AppError, isAppError } from '../../domain/errors.js';
+import { isAppError } from '../../domain/errors.js';
 import { clientErrorOf } from '../errors.js';
 import { loadSession, sessionOf } from '../session/session-middleware.js';
 import { attachmentPage } from './attachment-page.js';
 import { accountPages } from './account-pages.js';
-import { authPages } from './auth-pages.js';
+import { authPages, loginScript } from './auth-pages.js';
 import { inboxPages } from './inbox-pages.js';
 import { mailBodyPage } from './mail-body-page.js';
 import type { PageContext, PageDeps } from './page-deps.js';
@@ -18,31 +18,39 @@ import { ticketExtraActions } from './ticket-extra-actions.js';
 import { ticketPages } from './ticket-pages.js';
 import { userPages } from './user-pages.js';
 import { createViewEngine, type ViewEngine } from './view-engine.js';
+import { createI18n } from '../../i18n/catalog.js';
+import { errorText } from '../../i18n/error-text.js';
+import { formatsFor } from '../../i18n/formats.js';
+import { fromAcceptLanguage, PSEUDO_LOCALE } from '../../i18n/locales.js';
+import { pageI18nMiddleware, type PageI18n } from './page-i18n.js';
 
 export type { PageDeps } from './page-deps.js';
 
-const ERROR_TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Not allowed', 404: 'Not found', 413: 'Too large', 415: 'Unreadable form', 429: 'Too many requests' };
+const ERROR_TITLES = new Set([400, 403, 404, 413, 415, 429]);
 
 /** HTML error pages for the browser routes; the message of an AppError is written for people. */
-function pageErrors(views: ViewEngine, logger: Logger): ErrorRequestHandler {
+function pageErrors(views: ViewEngine, logger: Logger, fallbackI18n: (req: Request) => PageI18n): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     // body-parser marks what the client got wrong (too large, too many fields, unknown charset) with a 4xx.
     const badForm = isAppError(err) ? null : clientErrorOf(err);
-    const appError = isAppError(err)
-      ? err
-      : badForm
-        ? new AppError(badForm.code, badForm.code === 'PAYLOAD_TOO_LARGE' ? 'That form was too large.' : 'That form could not be read.')
-        : null;
+    const appError = isAppError(err) ? err : badForm;
     if (!appError) logger.error({ err, method: req.method, path: req.path }, 'unhandled error in page');
     const status = appError?.httpStatus ?? 500;
     if (res.headersSent) return;
+    // An error before the language was picked (a broken session lookup) still answers in the browser's.
+    const i18n = (res.locals.i18n as PageI18n | undefined) ?? fallbackI18n(req);
+    const t = i18n.tr.t;
     res.status(status).type('html').send(
-      views.render('error', {
-        title: ERROR_TITLES[status] ?? 'Something went wrong',
-        session: sessionOf(res),
-        status,
-        message: appError ? appError.message : 'Something went wrong on our side. It has been logged.',
-      }),
+      views.render(
+        'error',
+        {
+          title: t(ERROR_TITLES.has(status) ? `web:error.title.${status}` : 'web:error.title.other'),
+          session: sessionOf(res),
+          status,
+          message: badForm ? t(badForm.code === 'PAYLOAD_TOO_LARGE' ? 'web:error.formTooLarge' : 'web:error.formUnreadable') : appError ? errorText(appError, i18n.tr) : t('web:error.internal'),
+        },
+        i18n,
+      ),
     );
   };
 }
@@ -53,6 +61,9 @@ function pageErrors(views: ViewEngine, logger: Logger): ErrorRequestHandler {
  */
 export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   const views = createViewEngine();
+  const i18n = deps.i18n ?? createI18n();
+  const pseudo = i18n.locales.includes(PSEUDO_LOCALE);
+  const defaults = deps.localeDefaults ?? { locale: 'en' as const, timeZone: null };
   const ctx: PageContext = { ...deps, views };
   const router = Router();
   router.use((req, _res, next) => (req.path.startsWith('/api/') || req.path === '/healthz' ? next('router') : next()));
@@ -64,10 +75,12 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
     res.type('text/css').send(views.stylesheet.css);
   });
   router.get('/static/ticket.js', ticketScript);
+  router.get('/static/login.js', loginScript);
 
   router.use(pageHeaders());
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 300 }));
   router.use(loadSession({ ...deps.stores, now: deps.now, publicUrl: deps.publicUrl, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }));
+  router.use(pageI18nMiddleware({ i18n, defaults, now: deps.now, allowPseudo: pseudo }));
   router.use(authPages(ctx));
   router.use(inboxPages(ctx));
   router.use(ticketPages(ctx));
@@ -80,6 +93,11 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(ticketExtraActions(ctx));
   if (deps.settings) router.use(settingsPages({ ...ctx, settings: deps.settings, logger: deps.logger }));
   if (deps.blobs) router.use(attachmentPage({ ...ctx, blobs: deps.blobs, logger: deps.logger }));
-  router.use(pageErrors(views, deps.logger));
+  router.use(
+    pageErrors(views, deps.logger, (req) => {
+      const tr = i18n.translator(fromAcceptLanguage(req.get('accept-language') ?? null) ?? defaults.locale);
+      return { tr, formats: formatsFor(tr.formatLocale, defaults.timeZone ?? 'UTC'), now: deps.now() };
+    }),
+  );
   return router;
 }

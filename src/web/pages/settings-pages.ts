@@ -4,27 +4,46 @@ import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { autoReplySettingsPages } from './auto-reply-settings-pages.js';
 import { cronFromPicker, pickerFromCron } from './digest-form.js';
-import { checked, field, fields, formOf, savedNotice, validationIssues, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
+import type { Translator } from '../../i18n/catalog.js';
+import { checked, field, fields, fixedText, formOf, issueText, savedNotice, validationIssues, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
 import { inboxSettingsPages } from './inbox-settings-pages.js';
+import { pageI18n } from './page-i18n.js';
 import { requireSettingsAccess, TIME_ZONES, type SettingsContext } from './settings-access.js';
 import { slaSettingsPages } from './sla-settings-pages.js';
 
+/** The digest form's inputs, by the use case's input path, for the list of problems. */
+const DIGEST_LABELS: Record<string, string> = {
+  enabled: 'settings:digest.label.enabled',
+  days: 'settings:digest.label.days',
+  cron: 'settings:digest.label.cron',
+  timeZone: 'settings:digest.label.timeZone',
+  inboxIds: 'settings:digest.label.inboxes',
+};
+
 /** The digest form: the picker when the stored cron fits it, raw cron otherwise. */
-function digestView(body: FormBody, inboxes: Array<{ id: string; name: string }>, issues: FormIssue[]) {
-  const errorOf = (path: string) => issues.find((i) => i.path === path || i.path.startsWith(`${path}.`))?.message ?? null;
+function digestView(body: FormBody, inboxes: Array<{ id: string; name: string }>, issues: FormIssue[], tr: Translator) {
+  const { t } = tr;
+  const errorOf = (path: string) => {
+    const found = issues.find((i) => i.path === path || i.path.startsWith(`${path}.`));
+    return found ? issueText(found, tr) : null;
+  };
+  const labelOf = (path: string) => {
+    const key = fixedText(DIGEST_LABELS, path.split('.')[0]);
+    return key ? t(key) : path;
+  };
   const days = new Set(fields(body, 'days').map(Number));
   const chosen = new Set(fields(body, 'inboxIds'));
   const mode = field(body, 'mode') === 'cron' ? 'cron' : 'picker';
   return {
     enabled: checked(body, 'enabled'),
     pickerMode: mode === 'picker',
-    days: WEEK_DAYS.map((d) => ({ day: d.day, label: d.short, checked: days.has(d.day) })),
+    days: WEEK_DAYS.map((d) => ({ value: d.day, label: t(`settings:day.short.${d.day}`), checked: days.has(d.day) })),
     time: field(body, 'time'),
     cron: field(body, 'cron'),
     timeZone: field(body, 'timeZone'),
     inboxes: inboxes.map((i) => ({ ...i, checked: chosen.has(i.id) })),
     errors: { days: errorOf('days'), cron: errorOf('cron'), timeZone: errorOf('timeZone'), inboxIds: errorOf('inboxIds') },
-    problems: issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)),
+    problems: issues.map((i) => (i.path ? t('settings:form.problem', { label: labelOf(i.path), message: issueText(i, tr) }) : issueText(i, tr))),
   };
 }
 
@@ -38,25 +57,31 @@ export function settingsPages(ctx: SettingsContext): Router {
 
   router.get('/settings', ...guard, async (_req, res) => {
     const session = requireSession(res);
+    const i18n = pageI18n(res);
     const inboxes = await listInboxes(ctx.stores, session.actor);
     res.type('html').send(
-      ctx.views.render('settings', { title: 'Settings', session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxCount: inboxes.length }),
+      ctx.views.render('settings', { title: i18n.tr.t('settings:index.title'), session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxCount: inboxes.length }, i18n),
     );
   });
 
   const renderDigest = async (res: Parameters<RequestHandler>[1], status: number, body: FormBody, issues: FormIssue[], notice: string | null) => {
     const session = requireSession(res);
+    const i18n = pageI18n(res);
     const inboxes = await listInboxes(ctx.stores, session.actor);
     res.status(status).type('html').send(
-      ctx.views.render('settings-digest', {
-        title: 'Digest · Settings',
-        session,
-        nav: 'settings',
-        csrf: session.csrfToken,
-        notice,
-        timeZones: TIME_ZONES,
-        form: digestView(body, inboxes, issues),
-      }),
+      ctx.views.render(
+        'settings-digest',
+        {
+          title: i18n.tr.t('settings:digest.title'),
+          session,
+          nav: 'settings',
+          csrf: session.csrfToken,
+          notice,
+          timeZones: TIME_ZONES,
+          form: digestView(body, inboxes, issues, i18n.tr),
+        },
+        i18n,
+      ),
     );
   };
 
@@ -72,7 +97,7 @@ export function settingsPages(ctx: SettingsContext): Router {
       timeZone: schedule.timeZone,
       inboxIds: schedule.inboxIds,
     };
-    await renderDigest(res, 200, body, [], savedNotice(req.query.saved));
+    await renderDigest(res, 200, body, [], savedNotice(req.query.saved, pageI18n(res).tr.t));
   });
 
   router.post('/settings/digest', ...guard, requireCsrf(ctx.publicUrl), async (req, res) => {
@@ -81,14 +106,14 @@ export function settingsPages(ctx: SettingsContext): Router {
     let cron = field(body, 'cron').trim();
     if (field(body, 'mode') !== 'cron') {
       const picked = cronFromPicker({ days: fields(body, 'days').map(Number), time: field(body, 'time') });
-      if (!picked) return renderDigest(res, 400, body, [{ path: 'days', message: 'pick at least one day and a time (HH:MM)' }], null);
+      if (!picked) return renderDigest(res, 400, body, [{ path: 'days', message: '', key: 'settings:digest.error.picker' }], null);
       cron = picked;
     }
     const input = { enabled: checked(body, 'enabled'), cron, timeZone: field(body, 'timeZone').trim(), inboxIds: fields(body, 'inboxIds') };
     try {
       await setDigestSchedule({ users: ctx.stores.users, scheduler: ctx.settings.scheduler }, actor, input);
     } catch (err) {
-      const issues = validationIssues(err);
+      const issues = validationIssues(err, pageI18n(res).tr);
       if (!issues) throw err;
       // A failed save shows the form again with what was typed; only a saved change redirects.
       return renderDigest(res, 400, body, issues, null);

@@ -1,26 +1,35 @@
 import { validateBusinessHours } from '../../domain/business-hours.js';
 import { validateSlaPolicy, type SlaPolicy } from '../../domain/sla.js';
 import { TICKET_PRIORITIES } from '../../domain/ticket-status.js';
+import type { Translator } from '../../i18n/catalog.js';
 import type { UserLabel } from '../../services/tickets/list-assignees.js';
-import { checked, field, fields, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
+import { withIssueKeys } from '../../services/validate.js';
+import { checked, field, fields, issueText, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
 
-/** A problem tied to one input of the SLA form (`field` null: the form as a whole). */
+/**
+ * A problem tied to one input of the SLA form (`field` null: the form as a whole): the use case's
+ * `message`, or for what the form itself cannot read, the catalog `key` of its text.
+ */
 export interface FieldError {
   field: string | null;
   message: string;
+  key?: string;
+  params?: Record<string, unknown>;
 }
+
+/** A problem the form itself finds; its text comes from the catalog when shown. */
+const formError = (name: string, key: string): FieldError => ({ field: name, message: '', key });
 
 /** The ladder rows a form shows at most; a level is removed by clearing its row. */
 export const MAX_LADDER_ROWS = 6;
 
 const CLOCKS = [
-  { key: 'first', path: 'firstResponseSeconds', label: 'first response' },
-  { key: 'next', path: 'nextResponseSeconds', label: 'next response' },
-  { key: 'resolution', path: 'resolutionSeconds', label: 'resolution' },
+  { key: 'first', path: 'firstResponseSeconds' },
+  { key: 'next', path: 'nextResponseSeconds' },
+  { key: 'resolution', path: 'resolutionSeconds' },
 ] as const;
 
-
-const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const capitalised = (s: string) => s.charAt(0).toLocaleUpperCase() + s.slice(1);
 
 /** "1h30m", "45m", "2d": how a target or delay in seconds is written in the form. */
 export function formatDuration(seconds: number | null): string {
@@ -94,7 +103,7 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
   const errors: FieldError[] = [];
   const duration = (name: string) => {
     const seconds = parseDuration(field(body, name));
-    if (Number.isNaN(seconds)) errors.push({ field: name, message: 'write a duration such as 45m, 4h or 1h30m' });
+    if (Number.isNaN(seconds)) errors.push(formError(name, 'settings:sla.error.duration'));
     return seconds;
   };
   const targets = Object.fromEntries(
@@ -103,7 +112,7 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
 
   const reminderText = field(body, 'reminder').trim();
   const reminder = reminderText === '' ? 75 : Number(reminderText);
-  if (!Number.isFinite(reminder) || reminder <= 0 || reminder >= 100) errors.push({ field: 'reminder', message: 'must be a percentage between 0 and 100' });
+  if (!Number.isFinite(reminder) || reminder <= 0 || reminder >= 100) errors.push(formError('reminder', 'settings:sla.error.percentage'));
 
   // The calendar fields are read whether business hours are on or off: off, a calendar that reads
   // and validates is kept for later, and one that does not is dropped rather than block the save.
@@ -115,7 +124,7 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
     const intervals = parseIntervals(field(body, `bh_day_${day}`));
     if (!intervals) {
       calendarReadable = false;
-      if (hoursOn) errors.push({ field: `bh_day_${day}`, message: 'write opening hours such as 09:00-17:00, or 09:00-12:00, 13:00-17:00' });
+      if (hoursOn) errors.push(formError(`bh_day_${day}`, 'settings:sla.error.hours'));
     }
     for (const interval of intervals ?? []) {
       weekly.push({ day, ...interval });
@@ -139,25 +148,26 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
   }));
 
   const fieldOf = (issue: FormIssue): FieldError => {
+    const at = (name: string | null): FieldError => ({ field: name, message: issue.message, ...(issue.key ? { key: issue.key, params: issue.params ?? {} } : {}) });
     const parts = issue.path.split('.');
     const [head, a, b] = parts;
     if (head === 'targets' && a && b) {
       const clock = CLOCKS.find((c) => c.path === b);
-      if (clock) return { field: `t_${a}_${clock.key}`, message: issue.message };
+      if (clock) return at(`t_${a}_${clock.key}`);
     }
-    if (head === 'reminderAtFraction') return { field: 'reminder', message: issue.message };
+    if (head === 'reminderAtFraction') return at('reminder');
     if (head === 'businessHours' || head === 'keptBusinessHours') {
-      if (a === 'timeZone') return { field: 'bh_tz', message: issue.message };
-      if (a === 'holidays') return { field: 'bh_holidays', message: issue.message };
-      if (a === 'weekly' && b !== undefined && weeklyDays[Number(b)] !== undefined) return { field: `bh_day_${weeklyDays[Number(b)]}`, message: issue.message };
-      return { field: 'bh_on', message: issue.message };
+      if (a === 'timeZone') return at('bh_tz');
+      if (a === 'holidays') return at('bh_holidays');
+      if (a === 'weekly' && b !== undefined && weeklyDays[Number(b)] !== undefined) return at(`bh_day_${weeklyDays[Number(b)]}`);
+      return at('bh_on');
     }
     if (head === 'ladder' && a !== undefined && ladderRows[Number(a)] !== undefined) {
       const row = ladderRows[Number(a)]!;
       const which = b === 'afterSeconds' ? 'after' : b === 'userIds' ? 'users' : 'name';
-      return { field: `l${row}_${which}`, message: issue.message };
+      return at(`l${row}_${which}`);
     }
-    return { field: head === 'ladder' ? 'ladder' : null, message: issue.message };
+    return at(head === 'ladder' ? 'ladder' : null);
   };
 
   const input = { targets, businessHours, keptBusinessHours, reminderAtFraction: reminder / 100, ladder };
@@ -166,7 +176,8 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
   if (errors.length > 0) {
     const checked = validateSlaPolicy(input);
     const reported = new Set(errors.map((e) => e.field));
-    if (!checked.ok) for (const issue of checked.issues) {
+    // The domain's issues carry no catalog keys; those of known wordings get theirs, as the use case's would.
+    if (!checked.ok) for (const issue of withIssueKeys(checked.issues)) {
       const error = fieldOf(issue);
       if (error.field === null || !reported.has(error.field)) errors.push(error);
     }
@@ -174,35 +185,48 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
   return { input, errors, fieldOf };
 }
 
+const SIMPLE_LABELS: Record<string, string> = {
+  reminder: 'settings:sla.label.reminder',
+  bh_tz: 'settings:form.timeZone',
+  bh_holidays: 'settings:sla.label.holidays',
+  bh_on: 'settings:sla.label.businessHours',
+  ladder: 'settings:sla.label.ladder',
+};
+
 /** A short label for a field's message in the summary above the form. */
-function labelOf(name: string): string {
+function labelOf(name: string, t: Translator['t']): string {
   const target = /^t_(\w+)_(first|next|resolution)$/.exec(name);
-  if (target) return `${capitalised(target[1]!)} · ${CLOCKS.find((c) => c.key === target[2])!.label}`;
+  if (target) return t('settings:sla.label.target', { priority: capitalised(t(`common:priority.${target[1]}`)), clock: t(`settings:sla.clock.${target[2]}`) });
   const day = /^bh_day_(\d)$/.exec(name);
-  if (day) return `${WEEK_DAYS.find((w) => w.day === Number(day[1]))?.label ?? 'Day'} hours`;
-  const rung = /^l(\d+)_(\w+)$/.exec(name);
-  if (rung) return `Escalation level ${Number(rung[1]) + 1} ${rung[2] === 'after' ? 'delay' : rung[2]}`;
-  return { reminder: 'Reminder', bh_tz: 'Time zone', bh_holidays: 'Holidays', bh_on: 'Business hours', ladder: 'Escalation ladder' }[name] ?? name;
+  if (day) return t(`settings:sla.label.dayHours.${day[1]}`);
+  const rung = /^l(\d+)_(name|after|users)$/.exec(name);
+  if (rung) return t(`settings:sla.label.level.${rung[2]}`, { level: Number(rung[1]) + 1 });
+  return Object.hasOwn(SIMPLE_LABELS, name) ? t(SIMPLE_LABELS[name]!) : name;
 }
 
 /** What the SLA template renders: every input with its value and error, and the list of problems. */
-export function slaFormView(body: FormBody, users: UserLabel[], errors: FieldError[]) {
+export function slaFormView(body: FormBody, users: UserLabel[], errors: FieldError[], tr: Translator) {
+  const { t } = tr;
+  const text = (e: FieldError) => issueText(e, tr);
   const errorOf = new Map<string, string>();
-  for (const e of errors) if (e.field && !errorOf.has(e.field)) errorOf.set(e.field, e.message);
+  for (const e of errors) if (e.field && !errorOf.has(e.field)) errorOf.set(e.field, text(e));
   const input = (name: string) => ({ name, value: field(body, name), error: errorOf.get(name) ?? null });
   const used = [...Array(MAX_LADDER_ROWS).keys()].filter((i) => rowUsed(body, i));
   const rowCount = Math.min(MAX_LADDER_ROWS, (used.length ? Math.max(...used) + 1 : 0) + 1);
   const known = new Set(users.map((u) => u.id));
   const chosen = [...new Set([...Array(MAX_LADDER_ROWS).keys()].flatMap((i) => fields(body, `l${i}_users`)))];
-  const allUsers = [...users, ...chosen.filter((id) => !known.has(id)).map((id) => ({ id, label: `${id} (not in this inbox)` }))];
+  const allUsers = [...users, ...chosen.filter((id) => !known.has(id)).map((id) => ({ id, label: t('settings:sla.notInInbox', { id }) }))];
   return {
-    targets: TICKET_PRIORITIES.map((p) => ({ label: capitalised(p), cells: CLOCKS.map((c) => ({ ...input(`t_${p}_${c.key}`), label: `${capitalised(p)} ${c.label}` })) })),
+    targets: TICKET_PRIORITIES.map((p) => {
+      const priority = capitalised(t(`common:priority.${p}`));
+      return { label: priority, cells: CLOCKS.map((c) => ({ ...input(`t_${p}_${c.key}`), column: t(`settings:sla.column.${c.key}`), label: t('settings:sla.label.cell', { priority, clock: t(`settings:sla.clock.${c.key}`) }) })) };
+    }),
     reminder: input('reminder'),
     businessHours: {
       on: checked(body, 'bh_on'),
       error: errorOf.get('bh_on') ?? null,
       timeZone: input('bh_tz'),
-      days: WEEK_DAYS.map((w) => ({ ...input(`bh_day_${w.day}`), label: w.label })),
+      days: WEEK_DAYS.map((w) => ({ ...input(`bh_day_${w.day}`), label: t(`settings:day.long.${w.day}`) })),
       holidays: input('bh_holidays'),
     },
     ladderError: errorOf.get('ladder') ?? null,
@@ -217,6 +241,6 @@ export function slaFormView(body: FormBody, users: UserLabel[], errors: FieldErr
         users: allUsers.map((u) => ({ ...u, checked: picked.has(u.id) })),
       };
     }),
-    problems: errors.map((e) => (e.field ? `${labelOf(e.field)}: ${e.message}` : e.message)),
+    problems: errors.map((e) => (e.field ? t('settings:form.problem', { label: labelOf(e.field, t), message: text(e) }) : text(e))),
   };
 }

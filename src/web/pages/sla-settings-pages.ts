@@ -6,6 +6,7 @@ import { listAssignees } from '../../services/tickets/list-assignees.js';
 import { parseObjectId } from '../../services/access.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { formOf, savedNotice, validationIssues, type FormBody } from './form-fields.js';
+import { pageI18n } from './page-i18n.js';
 import { requireSettingsAccess, TIME_ZONES, type SettingsContext } from './settings-access.js';
 import { formToPolicy, policyToForm, slaFormView, type FieldError } from './sla-form.js';
 
@@ -22,19 +23,24 @@ export function slaSettingsPages(ctx: SettingsContext): Router {
     const session = requireSession(res);
     const inbox = await getInbox(ctx.stores, session.actor, id);
     const users = await listAssignees(ctx.stores, parseObjectId(inbox.id)!);
+    const i18n = pageI18n(res);
     res.status(state.status ?? 200).type('html').send(
-      ctx.views.render('settings-sla', {
-        title: `SLA · ${inbox.name} · Settings`,
-        session,
-        nav: 'settings',
-        csrf: session.csrfToken,
-        inbox,
-        section: 'sla',
-        isDefault: state.isDefault ?? false,
-        notice: state.notice ?? null,
-        timeZones: TIME_ZONES,
-        form: slaFormView(state.body, users, state.errors),
-      }),
+      ctx.views.render(
+        'settings-sla',
+        {
+          title: i18n.tr.t('settings:sla.title', { inbox: inbox.name }),
+          session,
+          nav: 'settings',
+          csrf: session.csrfToken,
+          inbox,
+          section: 'sla',
+          isDefault: state.isDefault ?? false,
+          notice: state.notice ?? null,
+          timeZones: TIME_ZONES,
+          form: slaFormView(state.body, users, state.errors, i18n.tr),
+        },
+        i18n,
+      ),
     );
   };
 
@@ -43,7 +49,7 @@ export function slaSettingsPages(ctx: SettingsContext): Router {
     const id = String(req.params.id);
     const { policy, isDefault } = await getInboxSla(ctx.stores, actor, id);
     requireInboxManager(actor, parseObjectId(id)!, 'Only admins and managers of this inbox can change its SLA policy');
-    await render(res, id, { body: policyToForm(policy), errors: [], isDefault, notice: savedNotice(req.query.saved) });
+    await render(res, id, { body: policyToForm(policy), errors: [], isDefault, notice: savedNotice(req.query.saved, pageI18n(res).tr.t) });
   });
 
   router.post('/settings/inboxes/:id/sla', ...guard, requireCsrf(ctx.publicUrl), async (req, res) => {
@@ -58,7 +64,7 @@ export function slaSettingsPages(ctx: SettingsContext): Router {
     try {
       await putInboxSla({ tickets: ctx.stores.tickets, users: ctx.stores.users, inboxes: ctx.stores.inboxes, refreshSla: ctx.actions.refreshSla }, actor, id, input);
     } catch (err) {
-      const issues = validationIssues(err);
+      const issues = validationIssues(err, pageI18n(res).tr);
       if (!issues) throw err;
       // A rejected policy shows the form again with what was typed; only a saved one redirects.
       return render(res, id, { status: 400, body, errors: issues.map(fieldOf) });

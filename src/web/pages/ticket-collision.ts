@@ -7,7 +7,9 @@ import type { ReplyConflictItem } from '../../services/tickets/check-reply-confl
 import type { TicketPageData } from '../../services/tickets/ticket-page-data.js';
 import { trackPresence, type PresenceView } from '../../services/tickets/track-presence.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
+import type { Translator } from '../../i18n/catalog.js';
 import type { PageContext } from './page-deps.js';
+import { textOf } from './page-i18n.js';
 
 /** A reply the route did not send because the ticket changed while the agent wrote it. */
 export interface HeldReply {
@@ -31,9 +33,10 @@ export const ticketScript: RequestHandler = (req, res) => {
 };
 
 /** "Also here: Agnes (replying), Bob", or null when nobody else has the ticket open. */
-export function presenceLine(others: PresenceView[]): string | null {
+export function presenceLine(others: PresenceView[], t: Translator['t']): string | null {
   if (others.length === 0) return null;
-  return `Also here: ${others.map((o) => (o.state === 'replying' ? `${o.name} (replying)` : o.name)).join(', ')}`;
+  const names = others.map((o) => (o.state === 'replying' ? t('tickets:presence.replying', { name: o.name }) : o.name)).join(', ');
+  return t('tickets:presence.alsoHere', { names });
 }
 
 /**
@@ -41,16 +44,21 @@ export function presenceLine(others: PresenceView[]): string | null {
  * viewing, or as replying when a held draft is shown), the marker of what the reply form was
  * rendered against (the newest trail entry), and for a held reply the draft and what arrived meanwhile.
  */
-export function ticketCollision(data: Pick<TicketPageData, 'ticket' | 'presence' | 'users'>, held: HeldReply | null) {
+export function ticketCollision(data: Pick<TicketPageData, 'ticket' | 'presence' | 'users'>, held: HeldReply | null, t: Translator['t']) {
   const { ticket } = data;
   const newest = ticket.events.reduce((max, e) => (e.at > max ? e.at : max), new Date(0));
-  const describe = (i: ReplyConflictItem) =>
-    i.kind === 'customer_message'
-      ? `New message from ${i.from?.name || i.from?.address || 'the customer'}`
-      : `${data.users.get(i.authorId ?? '') ?? 'Another agent'} ${i.kind === 'reply' ? 'replied' : 'added a note'}`;
+  const describe = (i: ReplyConflictItem) => {
+    if (i.kind === 'customer_message') {
+      const name = i.from?.name || i.from?.address;
+      return name ? t('tickets:held.customerMessage', { name }) : t('tickets:held.customerMessageUnknown');
+    }
+    const name = data.users.get(i.authorId ?? '');
+    const what = i.kind === 'reply' ? 'Reply' : 'Note';
+    return name ? t(`tickets:held.agent${what}`, { name }) : t(`tickets:held.otherAgent${what}`);
+  };
   const chosen = held && (FORM_REPLY_STATUSES as readonly string[]).includes(held.status) ? held.status : DEFAULT_REPLY_STATUS;
   return {
-    presence: presenceLine(data.presence),
+    presence: presenceLine(data.presence, t),
     heartbeatUrl: `/tickets/${ticket.id}/presence`,
     scriptUrl: `/static/ticket.js?v=${SCRIPT_VERSION}`,
     seenUntil: newest.toISOString(),
@@ -66,7 +74,7 @@ export function presencePages(ctx: PageContext): Router {
   router.post('/tickets/:id/presence', requireLogin, requireCsrf(ctx.publicUrl), async (req, res) => {
     const state = (req.body as Record<string, unknown> | undefined)?.state === 'replying' ? 'replying' : 'viewing';
     const others = await trackPresence({ ...ctx, ...ctx.stores }, requireSession(res).actor, String(req.params.id), state);
-    res.json({ text: presenceLine(others) ?? '' });
+    res.json({ text: presenceLine(others, textOf(res)) ?? '' });
   });
   return router;
 }

@@ -2,14 +2,11 @@ import { CANNED_PLACEHOLDERS } from '../../domain/canned-reply.js';
 import { parseObjectId, type Actor } from '../../services/access.js';
 import { isInboxManager } from '../../services/inboxes/inbox-manager-access.js';
 import type { TicketPageData } from '../../services/tickets/ticket-page-data.js';
-import { relativeTime } from './view-engine.js';
-import { fixedText, queryText } from './form-fields.js';
+import type { Translator } from '../../i18n/catalog.js';
+import { queryText } from './form-fields.js';
 
-/** Fixed texts for the merge form's `?error=` codes. */
-export const MERGE_ERRORS: Record<string, string> = {
-  'merge-invalid': 'Only two different tickets of the same requester can be merged.',
-  'merge-conflict': 'One of these tickets was already merged into another one.',
-};
+/** The merge form's `?error=` codes; each names a `tickets:ticket.error.*` message. */
+export const MERGE_ERRORS: ReadonlySet<string> = new Set(['merge-invalid', 'merge-conflict']);
 
 /** The placeholders as a canned reply writes them, for the help texts. */
 export const PLACEHOLDER_HELP = CANNED_PLACEHOLDERS.map((p) => `{{${p}}}`);
@@ -24,13 +21,14 @@ export function tagsFromText(text: string): string[] {
  * candidates), the inbox's canned replies with the one picked by `?canned=` filled in for this
  * ticket (a stale link leaves the reply box empty), and the tags as the Ticket form edits them.
  */
-export function ticketExtras(actor: Actor, data: TicketPageData, query: Record<string, unknown>, now: Date) {
+export function ticketExtras(actor: Actor, data: TicketPageData, query: Record<string, unknown>, t: Translator['t']) {
   const { ticket, cannedDraft: draft } = data;
-  const requester = data.requesterTickets.map((t) => ({ id: t.id, number: t.number, subject: t.subject, status: t.status, lastActivityAt: t.lastActivityAt, lastActivity: relativeTime(t.lastActivityAt, now) }));
+  const requester = data.requesterTickets.map((r) => ({ id: r.id, number: r.number, subject: r.subject, status: r.status, lastActivityAt: r.lastActivityAt }));
+  const error = queryText(query.error);
   return {
     requesterTickets: requester,
-    mergeCandidates: requester.filter((t) => t.status !== 'closed'),
-    mergeError: fixedText(MERGE_ERRORS, queryText(query.error)),
+    mergeCandidates: requester.filter((r) => r.status !== 'closed'),
+    mergeError: error && MERGE_ERRORS.has(error) ? t(`tickets:ticket.error.${error}`) : null,
     cannedReplies: data.cannedReplies.map((c) => ({ id: c.id, title: c.title, selected: c.id === draft?.id })),
     cannedText: draft?.text ?? '',
     manageCannedUrl: isInboxManager(actor, parseObjectId(ticket.inboxId)) ? `/settings/inboxes/${ticket.inboxId}/canned-replies` : null,

@@ -13,32 +13,27 @@ import { slaBadge } from './sla-badge.js';
 import { ticketCollision, type HeldReply } from './ticket-collision.js';
 import { ticketExtras } from './ticket-extras.js';
 import { buildTimeline } from './timeline.js';
-import { fixedText, queryText } from './form-fields.js';
+import { queryText } from './form-fields.js';
+import type { Translator } from '../../i18n/catalog.js';
+import { pageI18n } from './page-i18n.js';
 
-/** Fixed texts for `?error=` after a form post; the query names one, it never carries the text itself. */
-export const FORM_ERRORS: Record<string, string> = {
-  'reply-empty': 'A reply needs some text.',
-  'reply-unsendable': 'The reply could not be written as an email: an address of this conversation is malformed. Nothing was sent.',
-  'reply-recipients': 'The reply was not sent: one of its recipients is not allowed (our own address, or too many). Nothing was sent.',
-  'note-empty': 'A note needs some text.',
-  invalid: 'That change was not accepted. Check the form and try again.',
-  merged: 'This ticket was merged into another one and can no longer change.',
-};
+/** The `?error=` codes after a form post; each names a `tickets:ticket.error.*` message, the query never carries text. */
+export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'merged']);
 
 const SUGGESTION_REASONS: Record<SuggestionReason, string> = {
-  'reply-to': 'Reply-To of the latest mail',
-  'new-address': 'new to this ticket',
-  bouncing: 'mail to it bounced',
+  'reply-to': 'tickets:recipients.reason.replyTo',
+  'new-address': 'tickets:recipients.reason.newAddress',
+  bouncing: 'tickets:recipients.reason.bouncing',
 };
 
 const labelOf = (a: MailAddress) => (a.name ? `${a.name} <${a.address}>` : a.address);
 
 /** The reply form's recipients: To fixed, Cc ticked, suggestions unticked with why they are only suggested. */
-function recipientsForm(r: ReplyRecipients) {
+function recipientsForm(r: ReplyRecipients, t: Translator['t']) {
   return {
     to: r.to.map((a) => ({ address: a.address, label: labelOf(a) })),
     cc: r.cc.map((a) => ({ address: a.address, label: labelOf(a) })),
-    suggested: r.suggested.map((a) => ({ address: a.address, label: labelOf(a), reason: SUGGESTION_REASONS[a.reason] })),
+    suggested: r.suggested.map((a) => ({ address: a.address, label: labelOf(a), reason: t(SUGGESTION_REASONS[a.reason]) })),
   };
 }
 
@@ -55,31 +50,36 @@ export function ticketPages(ctx: PageContext): Router {
     const [page, inboxes] = await Promise.all([listTickets({ ...ctx, ...ctx.stores }, session.actor, filters), listInboxes(ctx.stores, session.actor)]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
     const users = await userLabels(ctx.stores, page.items.map((t) => t.assigneeId));
-    const now = ctx.now();
+    const i18n = pageI18n(res);
+    const { t } = i18n.tr;
+    const now = i18n.now;
     const keep = new URLSearchParams(Object.entries({ ...filters, cursor: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string'));
     // A tag in a row narrows the current list to that tag.
     const tagUrl = (tag: string) => `/tickets?${new URLSearchParams([...[...keep].filter(([k]) => k !== 'tag'), ['tag', tag]]).toString()}`;
     const tickets = page.items.map((t) => ({
-      ...t, inboxName: names.get(t.inboxId) ?? '', assignee: t.assigneeId ? users.get(t.assigneeId) ?? '' : null, sla: slaBadge(t, now),
+      ...t, inboxName: names.get(t.inboxId) ?? '', assignee: t.assigneeId ? users.get(t.assigneeId) ?? '' : null, sla: slaBadge(t, now, i18n),
       tagLinks: t.tags.map((tag) => ({ tag, url: tagUrl(tag) })),
     }));
     const nextUrl = page.nextCursor ? `/tickets?${new URLSearchParams([...keep, ['cursor', page.nextCursor]]).toString()}` : null;
     const current = filters.inbox ? inboxes.find((i) => i.id === filters.inbox) : undefined;
+    // `?assignee=me` is the Mine view of the top bar (in one inbox when it names one).
+    const mine = filters.assignee === 'me';
+    const inboxName = current?.name ?? '';
     res.type('html').send(
       ctx.views.render('tickets', {
-        title: current ? `${current.name} · Tickets` : 'All tickets',
+        title: current ? t(mine ? 'tickets:list.title.inboxMine' : 'tickets:list.title.inbox', { inbox: inboxName }) : t(mine ? 'tickets:list.title.mine' : 'tickets:list.title.all'),
         session,
-        nav: 'tickets',
-        heading: current ? current.name : 'All inboxes',
+        nav: mine ? 'mine' : 'tickets',
+        heading: current ? (mine ? t('tickets:list.title.inboxMine', { inbox: inboxName }) : inboxName) : t(mine ? 'tickets:list.heading.mine' : 'tickets:list.heading.all'),
         tickets,
         nextUrl,
         firstUrl: filters.cursor ? `/tickets?${keep.toString()}` : null,
         filters,
         inboxOptions: inboxes.map((i) => ({ id: i.id, name: i.name, selected: i.id === filters.inbox })),
         statusOptions: TICKET_STATUSES.map((s) => ({ value: s, selected: s === filters.status })),
-        assigneeOptions: [{ value: 'me', label: 'Assigned to me' }, { value: 'unassigned', label: 'Unassigned' }].map((o) => ({ ...o, selected: o.value === filters.assignee })),
+        assigneeOptions: [{ value: 'me', label: t('tickets:list.filter.assignedToMe') }, { value: 'unassigned', label: t('tickets:list.filter.unassigned') }].map((o) => ({ ...o, selected: o.value === filters.assignee })),
         dueSoon: filters.due === 'soon',
-      }),
+      }, i18n),
     );
   });
 
@@ -100,17 +100,20 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
     alsoName: held?.items.map((i) => i.authorId) ?? [],
   });
   const { ticket } = data;
+  const i18n = pageI18n(res);
+  const { t } = i18n.tr;
   const error = queryText(req.query.error);
   res.type('html').send(
     ctx.views.render('ticket', {
-      title: `#${ticket.number} ${ticket.subject}`,
+      title: `#${ticket.number} ${ticket.subject || t('tickets:noSubject')}`,
       session,
       nav: 'tickets',
       ticket,
       inboxName: data.inboxName,
-      sla: slaBadge(ticket, ctx.now()),
-      timeline: buildTimeline(ticket, data.users, data.authors, { loadImagesFor: queryText(req.query.images) }),
-      error: fixedText(FORM_ERRORS, error),
+      requesterName: ticket.requester.name || ticket.requester.email,
+      sla: slaBadge(ticket, i18n.now, i18n),
+      timeline: buildTimeline(ticket, data.users, data.authors, { loadImagesFor: queryText(req.query.images), mailDates: data.mailDates, i18n }),
+      error: error && FORM_ERRORS.has(error) ? t(`tickets:ticket.error.${error}`) : null,
       csrf: session.csrfToken,
       downloads: Boolean(ctx.blobs),
       // A fresh key per rendered form: a double submit queues one reply (send-reply's requestKey).
@@ -120,9 +123,9 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       assigneeOptions: data.assignees.map((a) => ({ ...a, selected: a.id === ticket.assigneeId })),
       unassigned: ticket.assigneeId === null,
       merged: data.merged,
-      extras: ticketExtras(session.actor, data, req.query, ctx.now()),
-      collision: ticketCollision(data, held),
-      recipients: data.recipients && recipientsForm(data.recipients),
-    }),
+      extras: ticketExtras(session.actor, data, req.query, t),
+      collision: ticketCollision(data, held, t),
+      recipients: data.recipients && recipientsForm(data.recipients, t),
+    }, i18n),
   );
 }

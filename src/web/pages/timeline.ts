@@ -1,13 +1,17 @@
-import { participantsCappedText, type AddressHeader } from '../../domain/participants.js';
+import type { AddressHeader } from '../../domain/participants.js';
 import { hasRemoteImages } from '../../mail/sanitize-html.js';
 import type { TicketDetailView } from '../../services/tickets/get-ticket.js';
 import type { MessageView, TicketEventView } from '../../services/tickets/ticket-view.js';
+import { englishText, type TextI18n } from './sla-badge.js';
 
 /** One entry of the conversation as the ticket page shows it. */
 export type TimelineEntry =
   | {
       kind: 'message';
+      /** When it arrived or was written here: the order of the conversation. */
       at: Date;
+      /** The date shown: the mail's own `Date` header, else when it arrived. */
+      mailDate: Date;
       message: MessageView;
       author: string;
       isNote: boolean;
@@ -23,32 +27,94 @@ export type TimelineEntry =
 // Messages already appear in full, so the events that only announce them are left out.
 const SHOWN_AS_MESSAGE = new Set(['created', 'message_received', 'reply_queued', 'note_added']);
 
-const str = (v: unknown) => (v === null || v === undefined ? 'none' : String(v));
+/** The reasons services record for a merge or a link, as trail words (`null`: the sentence says it already). */
+const REASON_KEYS: Record<string, string | null> = {
+  'merged by an agent': null,
+  'a message links both conversations': 'tickets:trail.reason.messageLinks',
+  'a received mail links both conversations': 'tickets:trail.reason.messageLinks',
+  'reply to a closed ticket': 'tickets:trail.reason.replyToClosed',
+};
 
-function describe(e: TicketEventView, who: string, users: Map<string, string>): string {
+/** The auto-reply policy's reasons (`window`, `list-header:list-id`, …) by their kind. */
+const SUPPRESS_KINDS: Record<string, string> = {
+  disabled: 'disabled',
+  'x-loop': 'loop',
+  bounce: 'bounce',
+  'forwarded-bounce': 'bounce',
+  'no-return-path': 'noReturnPath',
+  'null-return-path': 'automated',
+  'no-recipient': 'noRecipient',
+  'own-address': 'ownAddress',
+  'recipient-bouncing': 'recipientBouncing',
+  window: 'window',
+  'hourly-cap': 'hourlyCap',
+  'old-mail': 'oldMail',
+  'multipart-report': 'automated',
+  'auto-submitted': 'automated',
+  precedence: 'automated',
+  'list-header': 'automated',
+  'x-auto-response-suppress': 'automated',
+  header: 'automated',
+  sender: 'systemSender',
+};
+
+const CLOCKS = new Set(['firstResponse', 'nextResponse', 'resolution']);
+const HEADERS: readonly AddressHeader[] = ['from', 'to', 'cc'];
+
+/** The trail's sentence for one event, in the page's language. */
+function describe(e: TicketEventView, who: string, users: Map<string, string>, i18n: TextI18n): string {
+  const { t } = i18n.tr;
   const d = e.data;
-  const user = (v: unknown) => (v ? users.get(String(v)) ?? 'someone' : 'nobody');
+  const word = (ns: 'status' | 'priority', v: unknown) => (typeof v === 'string' && v !== '' ? t(`common:${ns}.${v}`) : t('tickets:trail.none'));
+  const withReason = (text: string) => {
+    const reason = typeof d.reason === 'string' ? d.reason : '';
+    const key = Object.hasOwn(REASON_KEYS, reason) ? REASON_KEYS[reason] : reason ? undefined : null;
+    if (key === null) return text;
+    // A reason recorded before the catalogs knew it shows as it was recorded.
+    return `${text} (${key ? t(key) : reason})`;
+  };
+  const clock = typeof d.clock === 'string' && CLOCKS.has(d.clock) ? t(`tickets:trail.clock.${d.clock}`) : null;
   switch (e.type) {
-    case 'status_changed': return `${who} changed the status from ${str(d.from)} to ${str(d.to)}`;
-    case 'priority_changed': return `${who} changed the priority from ${str(d.from)} to ${str(d.to)}`;
-    case 'assigned': return `${who} assigned the ticket to ${user(d.to)}`;
-    case 'tags_changed': return `${who} changed the tags`;
-    case 'reply_sent': return 'Reply delivered to the mail server';
-    case 'reply_failed': return `Reply could not be delivered${d.error ? `: ${str(d.error)}` : ''}`;
-    case 'auto_reply_sent': return 'Automatic acknowledgement sent';
-    case 'auto_reply_suppressed': return `No automatic acknowledgement (${str(d.reason)})`;
-    case 'sla_reminder': return 'SLA reminder sent';
-    case 'sla_breached': return 'SLA breached';
-    case 'escalated': return `Escalated${d.level ? ` to level ${str(d.level)}` : ''}`;
-    case 'bounce_received': return 'A delivery failure report arrived';
-    case 'auto_reply_received': return `An automatic reply (out of office or similar) arrived${d.from ? ` from ${str(d.from)}` : ''}; the ticket was left as it was`;
-    case 'reopened': return 'Reopened by a new customer message';
-    case 'participants_capped': return participantsCappedText({ addresses: Number(d.addresses), headers: (Array.isArray(d.headers) ? d.headers : []) as AddressHeader[], added: Number(d.added) });
+    case 'status_changed': return t('tickets:trail.statusChanged', { who, from: word('status', d.from), to: word('status', d.to) });
+    case 'priority_changed': return t('tickets:trail.priorityChanged', { who, from: word('priority', d.from), to: word('priority', d.to) });
+    case 'assigned':
+      return d.to ? t('tickets:trail.assigned', { who, assignee: users.get(String(d.to)) ?? t('tickets:trail.someone') }) : t('tickets:trail.unassigned', { who });
+    case 'tags_changed': return t('tickets:trail.tagsChanged', { who });
+    case 'reply_sent': return t('tickets:trail.replySent');
+    case 'reply_failed': {
+      const error = typeof d.error === 'string' ? d.error : d.error && typeof d.error === 'object' && typeof (d.error as { message?: unknown }).message === 'string' ? (d.error as { message: string }).message : '';
+      const kind = d.kind === 'auto-reply' ? 'autoReply' : d.kind === 'agent-reply' || d.kind === undefined ? 'reply' : 'notification';
+      return error ? t('tickets:trail.replyFailedBecause', { kind, error }) : t('tickets:trail.replyFailed', { kind });
+    }
+    case 'auto_reply_sent': return t('tickets:trail.autoReplySent');
+    case 'auto_reply_suppressed': {
+      const code = typeof d.reason === 'string' ? d.reason : '';
+      const kind = SUPPRESS_KINDS[code] ?? SUPPRESS_KINDS[code.split(':')[0] ?? ''] ?? 'other';
+      return t('tickets:trail.autoReplySuppressed', { reason: t(`tickets:trail.suppressed.${kind}`, { code }) });
+    }
+    case 'sla_reminder': return clock ? t('tickets:trail.slaReminderClock', { clock }) : t('tickets:trail.slaReminder');
+    case 'sla_breached': return clock ? t('tickets:trail.slaBreachedClock', { clock }) : t('tickets:trail.slaBreached');
+    case 'escalated': {
+      if (!d.level) return t('tickets:trail.escalated');
+      const level = String(d.level);
+      return typeof d.levelName === 'string' && d.levelName !== '' ? t('tickets:trail.escalatedNamed', { level, name: d.levelName }) : t('tickets:trail.escalatedLevel', { level });
+    }
+    case 'bounce_received': return t('tickets:trail.bounceReceived');
+    case 'auto_reply_received': return d.from ? t('tickets:trail.autoReplyReceivedFrom', { from: String(d.from) }) : t('tickets:trail.autoReplyReceived');
+    case 'reopened': return t('tickets:trail.reopened');
+    case 'participants_capped': {
+      const headers = (Array.isArray(d.headers) ? d.headers : []).filter((h): h is AddressHeader => HEADERS.includes(h as AddressHeader));
+      const names = headers.map((h) => t(`tickets:trail.header.${h}`));
+      // "To and Cc", "From, To and Cc": the last two joined by the language's "and".
+      const list = names.length < 2 ? names.join('') : t('tickets:trail.and', { first: names.slice(0, -1).join(', '), last: names.at(-1) });
+      return t('tickets:trail.participantsCapped', { addresses: Number(d.addresses), added: Number(d.added), headers: list });
+    }
     case 'merged':
-      if (d.fromNumber !== undefined) return `${who} merged #${str(d.fromNumber)} into this ticket${d.reason ? ` (${str(d.reason)})` : ''}`;
-      return d.intoNumber !== undefined ? `${who} merged this ticket into #${str(d.intoNumber)}` : 'Tickets merged';
-    case 'linked': return 'Linked to another ticket';
-    case 'related': return 'Related to a ticket in another inbox';
+      // Ticket numbers go in as text: a number parameter would be grouped ("#1,234").
+      if (d.fromNumber !== undefined) return withReason(t('tickets:trail.mergedFrom', { who, number: String(d.fromNumber) }));
+      return d.intoNumber !== undefined ? withReason(t('tickets:trail.mergedInto', { who, number: String(d.intoNumber) })) : t('tickets:trail.merged');
+    case 'linked': return withReason(t('tickets:trail.linked'));
+    case 'related': return t('tickets:trail.related');
     default: return e.type.replace(/_/g, ' ');
   }
 }
@@ -60,13 +126,26 @@ function otherTicketLink(e: TicketEventView): { url: string; label: string } | n
   return typeof ticketId === 'string' && typeof number === 'number' ? { url: `/tickets/${ticketId}`, label: `#${number}` } : null;
 }
 
+/** What the timeline is built with besides the ticket. */
+export interface TimelineOptions {
+  /** The message whose remote images the agent asked to load (`?images=`). */
+  loadImagesFor?: string | undefined;
+  /** Each message's own `Date` header, by message id (ticket-page-data's `mailDates`). */
+  mailDates?: ReadonlyMap<string, Date>;
+  /** The page's language; English when not given. */
+  i18n?: TextI18n;
+}
+
 /**
  * Merges messages and events into one chronological list. Customer HTML is never inlined: an entry
  * only carries the URL of its sandboxed body route, which loads remote images only for the message
- * named by `loadImagesFor` (the agent followed its "Load images" link).
+ * named by `loadImagesFor` (the agent followed its "Load images" link). Messages keep their arrival
+ * order but show the date their mail carries.
  */
-export function buildTimeline(ticket: TicketDetailView, users: Map<string, string>, authors: Map<string, string>, opts: { loadImagesFor?: string | undefined } = {}): TimelineEntry[] {
-  const agent = (m: MessageView) => users.get(authors.get(m.id) ?? '') ?? m.from?.name ?? m.from?.address ?? 'Agent';
+export function buildTimeline(ticket: TicketDetailView, users: Map<string, string>, authors: Map<string, string>, opts: TimelineOptions = {}): TimelineEntry[] {
+  const i18n = opts.i18n ?? englishText();
+  const { t } = i18n.tr;
+  const agent = (m: MessageView) => users.get(authors.get(m.id) ?? '') ?? m.from?.name ?? m.from?.address ?? t('tickets:message.agent');
   const entries: TimelineEntry[] = ticket.messages.map((m) => {
     const framed = m.direction === 'inbound' && Boolean(m.html);
     const remote = framed && hasRemoteImages(m.html ?? '');
@@ -74,8 +153,9 @@ export function buildTimeline(ticket: TicketDetailView, users: Map<string, strin
     return {
       kind: 'message' as const,
       at: m.createdAt,
+      mailDate: opts.mailDates?.get(m.id) ?? m.createdAt,
       message: m,
-      author: m.direction === 'inbound' ? (m.from?.name ? `${m.from.name} <${m.from.address}>` : m.from?.address ?? 'Unknown sender') : agent(m),
+      author: m.direction === 'inbound' ? (m.from?.name ? `${m.from.name} <${m.from.address}>` : m.from?.address ?? t('tickets:message.unknownSender')) : agent(m),
       isNote: m.direction === 'note',
       isInbound: m.direction === 'inbound',
       isOutbound: m.direction === 'outbound',
@@ -86,8 +166,13 @@ export function buildTimeline(ticket: TicketDetailView, users: Map<string, strin
   });
   for (const e of ticket.events) {
     if (SHOWN_AS_MESSAGE.has(e.type)) continue;
-    const who = e.actor.kind === 'user' ? users.get(e.actor.id ?? '') ?? 'An agent' : e.actor.kind === 'system' ? 'Threadline' : e.actor.label ?? 'The customer';
-    entries.push({ kind: 'event', at: e.at, text: describe(e, who, users), link: otherTicketLink(e) });
+    const who =
+      e.actor.kind === 'user'
+        ? users.get(e.actor.id ?? '') ?? t('tickets:trail.anAgent')
+        : e.actor.kind === 'system'
+          ? 'Threadline'
+          : e.actor.label ?? t('tickets:trail.theCustomer');
+    entries.push({ kind: 'event', at: e.at, text: describe(e, who, users, i18n), link: otherTicketLink(e) });
   }
   // Stable sort: a message and an event at the same instant keep messages first.
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime());

@@ -12,28 +12,29 @@ import { updateUser } from '../../services/users/update-user.js';
 import { USER_ROLES } from '../../domain/user-roles.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
+import { pageI18n } from './page-i18n.js';
 import { stashSecret, takeSecret } from './reveal-once.js';
-import { fixedText, postedText } from './form-fields.js';
+import { fixedMessage, postedText } from './form-fields.js';
 
-/** Fixed texts for `?error=` on the user pages. */
+/** The catalog keys of the texts `?error=` names on the user pages. */
 export const USER_FORM_ERRORS: Record<string, string> = {
-  email: 'Enter a valid email address.',
-  'email-taken': 'A user with that email address already exists.',
-  'password-short': `A password needs at least ${PASSWORD_MIN_LENGTH} characters.`,
-  invalid: 'That change was not accepted. Check the form and try again.',
-  'last-admin': 'The last active admin cannot be demoted or disabled.',
-  self: 'You cannot demote or disable yourself. Another admin can.',
-  disabled: 'Enable this user before creating a password link.',
+  email: 'settings:users.error.email',
+  'email-taken': 'settings:users.error.emailTaken',
+  'password-short': 'settings:users.error.passwordShort',
+  invalid: 'settings:users.error.invalid',
+  'last-admin': 'settings:users.error.lastAdmin',
+  self: 'settings:users.error.self',
+  disabled: 'settings:users.error.disabled',
 };
 
-/** Fixed texts for `?saved=` on the user pages. */
+/** The catalog keys of the texts `?saved=` names on the user pages. */
 export const USER_FORM_NOTICES: Record<string, string> = {
-  created: 'User added.',
-  invited: 'User added. Send them the invite link below.',
-  saved: 'Changes saved.',
-  disabled: 'User disabled. Their browser sessions and API tokens have ended.',
-  enabled: 'User enabled.',
-  link: 'Password link created.',
+  created: 'settings:users.notice.created',
+  invited: 'settings:users.notice.invited',
+  saved: 'settings:users.notice.saved',
+  disabled: 'settings:users.notice.disabled',
+  enabled: 'settings:users.notice.enabled',
+  link: 'settings:users.notice.link',
 };
 
 /** Every value of a repeated form field (checkboxes): one value arrives as a string, several as an array. */
@@ -83,21 +84,28 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     const [users, inboxes] = await Promise.all([listUsers(deps, session.actor), listInboxes(ctx.stores, session.actor)]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
     const rows = users.map((u) => ({ ...u, inboxNames: u.inboxIds.map((id) => names.get(id) ?? '').filter(Boolean) }));
-    res.type('html').send(ctx.views.render('settings-users', { title: 'Users', session, nav: 'settings', users: rows }));
+    const i18n = pageI18n(res);
+    res.type('html').send(ctx.views.render('settings-users', { title: i18n.tr.t('settings:users.list.title'), session, nav: 'settings', users: rows }, i18n));
   });
 
   router.get('/settings/users/new', ...read, async (req, res) => {
     const session = requireSession(res);
+    const i18n = pageI18n(res);
+    const { t } = i18n.tr;
     res.type('html').send(
-      ctx.views.render('settings-user-new', {
-        title: 'Add a user',
-        session,
-        nav: 'settings',
-        error: fixedText(USER_FORM_ERRORS, req.query.error),
-        roles: USER_ROLES.map((r) => ({ value: r, selected: r === 'agent' })),
-        inboxes: await inboxChoices(res, []),
-        minLength: PASSWORD_MIN_LENGTH,
-      }),
+      ctx.views.render(
+        'settings-user-new',
+        {
+          title: t('settings:users.new.title'),
+          session,
+          nav: 'settings',
+          error: fixedMessage(USER_FORM_ERRORS, req.query.error, t, { min: PASSWORD_MIN_LENGTH }),
+          roles: USER_ROLES.map((r) => ({ value: r, selected: r === 'agent' })),
+          inboxes: await inboxChoices(res, []),
+          minLength: PASSWORD_MIN_LENGTH,
+        },
+        i18n,
+      ),
     );
   });
 
@@ -121,19 +129,25 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     const session = requireSession(res);
     const user = await getUser(deps, session.actor, String(req.params.id));
     const linkPath = await takeSecret(deps, session.id, `link:${user.id}`);
+    const i18n = pageI18n(res);
+    const { t } = i18n.tr;
     res.type('html').send(
-      ctx.views.render('settings-user', {
-        title: user.name ?? user.email,
-        session,
-        nav: 'settings',
-        user,
-        self: user.id === session.user.id,
-        error: fixedText(USER_FORM_ERRORS, req.query.error),
-        notice: fixedText(USER_FORM_NOTICES, req.query.saved),
-        roles: USER_ROLES.map((r) => ({ value: r, selected: r === user.role })),
-        inboxes: await inboxChoices(res, user.inboxIds),
-        link: linkPath ? absoluteLink(ctx, req, linkPath) : null,
-      }),
+      ctx.views.render(
+        'settings-user',
+        {
+          title: user.name ?? user.email,
+          session,
+          nav: 'settings',
+          user,
+          self: user.id === session.user.id,
+          error: fixedMessage(USER_FORM_ERRORS, req.query.error, t, { min: PASSWORD_MIN_LENGTH }),
+          notice: fixedMessage(USER_FORM_NOTICES, req.query.saved, t),
+          roles: USER_ROLES.map((r) => ({ value: r, selected: r === user.role })),
+          inboxes: await inboxChoices(res, user.inboxIds),
+          link: linkPath ? absoluteLink(ctx, req, linkPath) : null,
+        },
+        i18n,
+      ),
     );
   });
 

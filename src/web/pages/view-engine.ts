@@ -2,24 +2,16 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import type { PageI18n } from './page-i18n.js';
 
 const TEMPLATE_DIR = path.resolve(import.meta.dirname, '../../../templates/web');
 
 /** Renders the page templates of `templates/web/` inside the shared layout. */
 export interface ViewEngine {
-  render(name: string, data: Record<string, unknown>): string;
+  /** Renders a page in the layout, in the language and time zone of `i18n`. */
+  render(name: string, data: Record<string, unknown>, i18n: PageI18n): string;
   /** The stylesheet and its content hash (the cache-busting version in its URL). */
   stylesheet: { css: string; version: string };
-}
-
-const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-
-/** "in 3 h" / "5 min ago": short relative times for badges. */
-export function relativeTime(date: Date, now: Date): string {
-  const diff = date.getTime() - now.getTime();
-  const abs = Math.abs(diff);
-  const text = abs < 3_600_000 ? `${Math.max(1, Math.round(abs / 60_000))} min` : abs < 172_800_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.round(abs / 86_400_000)} d`;
-  return diff >= 0 ? `in ${text}` : `${text} ago`;
 }
 
 /**
@@ -28,8 +20,19 @@ export function relativeTime(date: Date, now: Date): string {
  */
 export function createViewEngine(): ViewEngine {
   const hbs = Handlebars.create();
+  const i18nOf = (options: Handlebars.HelperOptions) => (options.data as { root: { i18n: PageI18n } }).root.i18n;
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hbs.registerHelper('date', (d: unknown) => (d instanceof Date ? `${DATE_FORMAT.format(d)} UTC` : ''));
+  // (concat "common:status." status): a key built from a value, e.g. a status name.
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  // {{t "web:tickets.count" count=n}}: a message of the page's language, with ICU parameters.
+  hbs.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) => i18nOf(options).tr.t(String(key), options.hash as Record<string, unknown>));
+  hbs.registerHelper('date', (d: unknown, options: Handlebars.HelperOptions) => (d instanceof Date ? i18nOf(options).formats.dateTime(d) : ''));
+  hbs.registerHelper('dateOnly', (d: unknown, options: Handlebars.HelperOptions) => (d instanceof Date ? i18nOf(options).formats.date(d) : ''));
+  hbs.registerHelper('relative', (d: unknown, options: Handlebars.HelperOptions) => {
+    const i18n = i18nOf(options);
+    return d instanceof Date ? i18n.formats.relative(d, i18n.now) : '';
+  });
+  hbs.registerHelper('formatNumber', (n: unknown, options: Handlebars.HelperOptions) => (typeof n === 'number' ? i18nOf(options).formats.number(n) : ''));
   hbs.registerHelper('isoDate', (d: unknown) => (d instanceof Date ? d.toISOString() : ''));
   const partialDir = path.join(TEMPLATE_DIR, 'partials');
   for (const file of readdirSync(partialDir).filter((f) => f.endsWith('.hbs'))) {
@@ -50,8 +53,8 @@ export function createViewEngine(): ViewEngine {
   };
   return {
     stylesheet,
-    render(name, data) {
-      const ctx = { ...data, cssVersion: stylesheet.version };
+    render(name, data, i18n) {
+      const ctx = { ...data, cssVersion: stylesheet.version, i18n, lang: i18n.tr.locale, timeZone: i18n.formats.timeZone };
       return get('layout')({ ...ctx, body: get(name)(ctx) });
     },
   };

@@ -22,7 +22,7 @@ export function sessionOf(res: Response): WebSessionView | undefined {
 /** The session of a page that needs one (after {@link requireLogin}). */
 export function requireSession(res: Response): WebSessionView {
   const session = sessionOf(res);
-  if (!session) throw new AppError('UNAUTHENTICATED', 'Please log in');
+  if (!session) throw new AppError('UNAUTHENTICATED', 'Please log in', { key: 'auth.pleaseLogIn' });
   return session;
 }
 
@@ -61,7 +61,7 @@ export function requireCsrf(publicUrl: string | null): RequestHandler {
     const session = sessionOf(res);
     const field = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (!session || !sameToken(field, session.csrfToken) || !sameOrigin(req, publicUrl)) {
-      throw new AppError('FORBIDDEN', 'The form has expired or did not come from this site. Reload the page and try again.');
+      throw new AppError('FORBIDDEN', 'The form has expired or did not come from this site. Reload the page and try again.', { key: 'forbidden.formExpired' });
     }
     next();
   };

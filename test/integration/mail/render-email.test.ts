@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCALES } from '../../../src/i18n/locales.js';
 import type { DigestData } from '../../../src/mail/digest-data.js';
 import { EMAIL_SAMPLES } from '../../../src/mail/email-samples.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
@@ -35,7 +36,7 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
 }
 
 describe('preview-emails CLI', () => {
-  it('writes HTML and text for every sample plus an index, and prints the folder', async () => {
+  it('writes HTML and text for every sample in every language plus an index, and prints the folder', async () => {
     const out = path.join(tmp, 'previews');
     const result = await run(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/preview-emails.ts', '--out', out]);
     expect(result.stderr).toBe('');
@@ -43,18 +44,25 @@ describe('preview-emails CLI', () => {
     expect(result.stdout.trim()).toBe(out);
 
     const files = await readdir(out);
-    const expected = ['index.html', ...EMAIL_SAMPLES.flatMap((s) => [`${s.id}.html`, `${s.id}.txt`])];
+    const expected = ['index.html', ...EMAIL_SAMPLES.flatMap((s) => LOCALES.flatMap((l) => [`${s.id}.${l}.html`, `${s.id}.${l}.txt`]))];
     expect(files.sort()).toEqual(expected.sort());
     expect(EMAIL_SAMPLES.map((s) => s.id)).toEqual(expect.arrayContaining(['digest', 'digest-empty', 'auto-reply-inbox-override']));
 
     const index = await readFile(path.join(out, 'index.html'), 'utf8');
     for (const s of EMAIL_SAMPLES) {
-      expect(index).toContain(`href="${s.id}.html"`);
-      expect(index).toContain(`href="${s.id}.txt"`);
+      for (const l of LOCALES) {
+        expect(index).toContain(`href="${s.id}.${l}.html"`);
+        expect(index).toContain(`href="${s.id}.${l}.txt"`);
+      }
     }
-    const digest = await readFile(path.join(out, 'digest.html'), 'utf8');
+    const digest = await readFile(path.join(out, 'digest.en.html'), 'utf8');
     expect(digest).toContain('Open backlog by age');
-    expect(await readFile(path.join(out, 'digest-empty.txt'), 'utf8')).toMatch(/^Nothing to report for /);
+    expect(digest).toMatch(/<html lang="en"/);
+    expect(await readFile(path.join(out, 'digest-empty.en.txt'), 'utf8')).toMatch(/^Nothing to report for /);
+    const french = await readFile(path.join(out, 'digest.fr.html'), 'utf8');
+    expect(french).toContain('Demandes en cours par ancienneté');
+    expect(french).toMatch(/<html lang="fr"/);
+    expect(await readFile(path.join(out, 'digest-empty.fr.txt'), 'utf8')).toMatch(/^Rien à signaler /);
   });
 });
 

@@ -229,6 +229,7 @@ describe('real responses match their documented schema', () => {
     await conforms('post', '/auth/token', '/auth/token', 201, { body: { ...ADMIN, label: 'CI' } });
     const created = { id: (await models.ApiToken.findOne({ label: 'CI' }).lean())!._id.toHexString() };
     await conforms('get', '/me', '/me', 200);
+    await conforms('patch', '/me', '/me', 200, { body: { timeZone: 'Europe/Paris' } });
     // A token cannot mint tokens: personal ones are made in a signed-in browser.
     await conforms('post', '/me/tokens', '/me/tokens', 403, { body: { label: 'CI' } });
     await conforms('get', '/me/tokens', '/me/tokens', 200);

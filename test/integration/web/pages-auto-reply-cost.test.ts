@@ -27,11 +27,11 @@ describe('auto-reply text with nested {{#each @root}} was saved and stalled the 
     expect(performance.now() - started).toBeLessThan(2000);
     expect(res.status).toBe(400);
     expect(res.text).toContain('Text: {{#each @root}} on line 2 is inside another {{#each}}');
-    expect((await h.models.Inbox.findById(inboxId).lean())!.autoReply).toMatchObject({ template: null });
+    expect((await h.models.Inbox.findById(inboxId).lean())!.autoReply).toMatchObject({ overrides: { en: { template: null } } });
   });
 
   it('a text stored before the check shows its problem on the settings page at once instead of rendering for seconds', async () => {
-    await h.models.Inbox.updateOne({ _id: inboxId }, { $set: { 'autoReply.template': nestedRootEach(8) } });
+    await h.models.Inbox.updateOne({ _id: inboxId }, { $set: { 'autoReply.overrides.en.template': nestedRootEach(8) } });
     const started = performance.now();
     const res = await manager.get(page());
     expect(performance.now() - started).toBeLessThan(2000);

@@ -280,7 +280,7 @@ describe('auto-reply settings', () => {
     expect(res.text).toMatch(/Text: .+/);
     expect(res.text).toContain('Hello {{#if customerName}}{{customerName}}');
     const stored = (await h.models.Inbox.findById(ownInbox).lean())!.autoReply;
-    expect(stored).toMatchObject({ enabled: true, subject: null, template: null });
+    expect(stored).toMatchObject({ enabled: true, overrides: { en: { subject: null, template: null } } });
   });
 
   it('previews unsaved text with the real template, then saves it', async () => {
@@ -291,11 +291,12 @@ describe('auto-reply settings', () => {
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('We got it: My order has not arrived [#1042]');
     expect(preview.text).toContain('Hi Robin Customer, ticket 1042 is with us.');
-    expect((await h.models.Inbox.findById(ownInbox).lean())!.autoReply.template).toBeNull();
+    expect((await h.models.Inbox.findById(ownInbox).lean())!.autoReply.overrides?.en?.template).toBeNull();
 
     const saved = await post(c, `/settings/inboxes/${id}/auto-reply`, { ...form, action: 'save' });
     expect(saved.status).toBe(303);
-    expect((await h.models.Inbox.findById(ownInbox).lean())!.autoReply).toMatchObject({ enabled: false, subject: form.subject, template: form.template });
+    // The form's texts are those of the inbox's default language (English).
+    expect((await h.models.Inbox.findById(ownInbox).lean())!.autoReply).toMatchObject({ enabled: false, overrides: { en: { subject: form.subject, template: form.template } } });
   });
 });
 

@@ -9,7 +9,7 @@ let agentId: Types.ObjectId;
 const inbox = new Types.ObjectId();
 const BASE = Date.parse('2026-03-01T12:00:00Z');
 
-const subjects = (html: string) => [...html.matchAll(/<td class="subject"><a href="\/tickets\/[0-9a-f]{24}">([^<]+)<\/a>/g)].map((m) => m[1] ?? '');
+const subjects = (html: string) => [...html.matchAll(/<td class="subject"[^>]*><a href="\/tickets\/[0-9a-f]{24}">([^<]+)<\/a>/g)].map((m) => m[1] ?? '');
 const nextLink = (html: string) => /<a rel="next" href="([^"]+)"/.exec(html)?.[1]?.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&') ?? null;
 
 beforeAll(async () => {

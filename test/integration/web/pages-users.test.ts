@@ -15,7 +15,7 @@ let admin: Client;
 const inboxA = new Types.ObjectId();
 const inboxB = new Types.ObjectId();
 
-const subjects = (html: string) => [...html.matchAll(/<td class="subject"><a href="\/tickets\/[0-9a-f]{24}">([^<]+)<\/a>/g)].map((m) => m[1] ?? '');
+const subjects = (html: string) => [...html.matchAll(/<td class="subject"[^>]*><a href="\/tickets\/[0-9a-f]{24}">([^<]+)<\/a>/g)].map((m) => m[1] ?? '');
 const secretOn = (html: string) => /<code class="secret-value">([^<]+)<\/code>/.exec(html)?.[1] ?? null;
 const userIdFrom = (location: string | null) => /^\/settings\/users\/([0-9a-f]{24})\?/.exec(location ?? '')?.[1] ?? '';
 

@@ -44,6 +44,20 @@ describe('loadConfig', () => {
     expect(err.message).toContain('MAIL_WORKER_THREADS (mail.workerThreads)');
   });
 
+  it('takes the instance language and time zone from DEFAULT_LOCALE and DEFAULT_TIME_ZONE, English and none by default', () => {
+    expect(loadConfig({}).i18n).toEqual({ defaultLocale: 'en', defaultTimeZone: null });
+    expect(loadConfig({ DEFAULT_LOCALE: 'fr', DEFAULT_TIME_ZONE: 'Europe/Paris' }).i18n).toEqual({ defaultLocale: 'fr', defaultTimeZone: 'Europe/Paris' });
+    // Empty is unset: each user then gets their browser's zone.
+    expect(loadConfig({ DEFAULT_TIME_ZONE: '' }).i18n.defaultTimeZone).toBeNull();
+  });
+
+  it('names DEFAULT_LOCALE and DEFAULT_TIME_ZONE when they are not a language or zone Threadline knows', () => {
+    const err = appErrorOf(() => loadConfig({ DEFAULT_LOCALE: 'de', DEFAULT_TIME_ZONE: 'Europe/Atlantis' }));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/DEFAULT_LOCALE \(i18n\.defaultLocale\): must be one of en, fr \(got "de"\)/);
+    expect(err.message).toMatch(/DEFAULT_TIME_ZONE \(i18n\.defaultTimeZone\): must be an IANA time zone, e\.g\. Europe\/Paris, or empty \(got "Europe\/Atlantis"\)/);
+  });
+
   it('never echoes a secret value in the error', () => {
     const err = appErrorOf(() => loadConfig({ SECRET_KEY: 'short-but-secret' }));
     expect(err.message).toMatch(/SECRET_KEY \(secretKey\): must be at least 32 characters/);

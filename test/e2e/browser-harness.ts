@@ -1,0 +1,77 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Headless Chromium as the other browser tests start it (web-reply-flow, hostile-html). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+/** Signs in through the login form and waits for the inbox overview. */
+export async function signIn(page: Page, base: string, email: string, password: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL(`${base}/`);
+}
+
+/** The width of a phone: an iPhone 12–15's viewport in CSS pixels. */
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * Runs in the page: null when nothing scrolls sideways, else what overflows. The culprits are the
+ * outermost elements that stick out of the viewport (their parent does not, and no clipping or scrolling
+ * ancestor hides them), widest first, each named by a short selector path and the start of its text.
+ */
+const OVERFLOW_PROBE = `(() => {
+  const vw = window.innerWidth;
+  const scrollWidth = document.documentElement.scrollWidth;
+  if (scrollWidth <= vw) return null;
+  const name = (el) => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    for (const c of el.classList) s += '.' + c;
+    return s;
+  };
+  const path = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) parts.unshift(name(e));
+    return parts.join(' > ');
+  };
+  const clipped = (el) => {
+    for (let a = el.parentElement; a && a !== document.body && a !== document.documentElement; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= vw + 0.5) return true;
+    }
+    return false;
+  };
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if ((r.width === 0 && r.height === 0) || r.right <= vw + 0.5) continue;
+    const parent = el.parentElement;
+    if (parent && parent !== document.body && parent.getBoundingClientRect().right > vw + 0.5) continue;
+    if (clipped(el)) continue;
+    const text = (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 60);
+    culprits.push({ element: path(el), width: Math.round(r.width), right: Math.round(r.right), text });
+  }
+  culprits.sort((a, b) => b.right - a.right);
+  return { viewport: vw, scrollWidth, culprits: culprits.slice(0, 3) };
+})()`;
+
+export interface Overflow {
+  viewport: number;
+  scrollWidth: number;
+  culprits: Array<{ element: string; width: number; right: number; text: string }>;
+}
+
+/** What makes the page scroll sideways, or null when `scrollWidth <= innerWidth`. */
+export function horizontalOverflow(page: Page): Promise<Overflow | null> {
+  return page.evaluate<Overflow | null>(OVERFLOW_PROBE);
+}
+
+/** One line naming the page and the widest element, for a failure message. */
+export function describeOverflow(label: string, url: string, o: Overflow): string {
+  const widest = o.culprits[0];
+  const who = widest ? `widest: ${widest.element} (${widest.width} px wide, right edge at ${widest.right} px) "${widest.text}"` : 'no single element found';
+  const more = o.culprits.slice(1).map((c) => `${c.element} (right edge ${c.right} px)`).join('; ');
+  return `${label} (${url}): ${o.scrollWidth} px wide at ${o.viewport} px; ${who}${more ? `; also ${more}` : ''}`;
+}
