@@ -33,7 +33,7 @@ export function isTimeZone(value: unknown): value is string {
  * (RFC 9110 §12.5.4; `fr-CA` counts as `fr`), else the instance default.
  */
 export function pickLocale(opts: { chosen?: string | null; acceptLanguage?: string | null; fallback: Locale; allowPseudo?: boolean }): string {
-  if (opts.allowPseudo && opts.chosen === PSEUDO_LOCALE) return PSEUDO_LOCALE;
+  if (opts.allowPseudo && (opts.chosen === PSEUDO_LOCALE || (!isLocale(opts.chosen) && opts.acceptLanguage?.trim().startsWith(PSEUDO_LOCALE)))) return PSEUDO_LOCALE;
   if (isLocale(opts.chosen)) return opts.chosen;
   return fromAcceptLanguage(opts.acceptLanguage ?? null) ?? opts.fallback;
 }

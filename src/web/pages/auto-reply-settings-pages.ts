@@ -5,7 +5,7 @@ import { parseObjectId } from '../../services/access.js';
 import { getInbox } from '../../services/inboxes/get-inbox.js';
 import { requireInboxManager } from '../../services/inboxes/inbox-manager-access.js';
 import type { InboxView } from '../../services/inboxes/inbox-view.js';
-import { previewAutoReply, PREVIEW_TICKET } from '../../services/auto-reply/preview-auto-reply.js';
+import { previewAutoReply, previewTicketFor } from '../../services/auto-reply/preview-auto-reply.js';
 import { updateAutoReply } from '../../services/auto-reply/update-auto-reply.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { checked, field, formOf, issueText, savedNotice, validationIssues, type FormIssue } from './form-fields.js';
@@ -43,7 +43,7 @@ export function autoReplySettingsPages(ctx: SettingsContext): Router {
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
     let issues = state.issues ?? [];
-    let preview: { subject: string; text: string } | null = null;
+    let preview: { subject: string; text: string; locale: string } | null = null;
     if (issues.length === 0) {
       try {
         preview = await previewAutoReply(deps, session.actor, inbox.id, { subject: form.subject || null, template: form.template || null, locale: form.locale });
@@ -87,7 +87,7 @@ export function autoReplySettingsPages(ctx: SettingsContext): Router {
           errors: { subject: errorOf('subject'), template: errorOf('template') },
           problems: issues.map((i) => t('settings:form.problem', { label: labelOf(i.path), message: issueText(i, i18n.tr) })),
           preview,
-          previewTicket: PREVIEW_TICKET,
+          previewTicket: previewTicketFor(form.locale),
           notice: state.notice ?? null,
         },
         i18n,

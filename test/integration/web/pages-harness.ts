@@ -4,13 +4,14 @@ import { renderEmail, validateTemplateOverride } from '../../../src/mail/render-
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
+import type { I18n } from '../../../src/i18n/catalog.js';
 import { TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
 import { compose } from '../../helpers/use-case-deps.js';
 
 /** The express app with the pages on port 0, a settable clock, and an optional public URL. */
-export async function startPages(publicUrl: string | null) {
+export async function startPages(publicUrl: string | null, opts: { i18n?: I18n } = {}) {
   const db = await openTestDb('pages');
   let fixedNow: Date | null = null;
   const now = () => fixedNow ?? new Date();
@@ -33,6 +34,7 @@ export async function startPages(publicUrl: string | null) {
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
     pages: {
       stores: db.stores, passwords: TEST_PASSWORDS,
+      ...(opts.i18n ? { i18n: opts.i18n } : {}),
       now,
       publicUrl,
       blobs,
