@@ -121,7 +121,7 @@ export function chosenRecipients(proposal: ReplyRecipients, choice: RecipientCho
       const address = raw.trim();
       const k = address.toLowerCase();
       if (!k || seen.has(k)) continue;
-      if (own.has(k)) throw invalid(field, `${address} is one of our own addresses`);
+      if (own.has(k)) throw invalid(field, `${address} is one of our own addresses`, 'ownAddress', { address });
       seen.add(k);
       out.push({ address, name: names.get(k) ?? null });
     }
@@ -129,11 +129,12 @@ export function chosenRecipients(proposal: ReplyRecipients, choice: RecipientCho
   };
   const to = pick(choice.to, proposal.to, 'to');
   const cc = pick(choice.cc, proposal.cc, 'cc');
-  if (to.length === 0) throw invalid('to', 'needs at least one address');
-  if (to.length + cc.length > MAX_CHOSEN_RECIPIENTS) throw invalid('cc', `at most ${MAX_CHOSEN_RECIPIENTS} addresses in To and Cc together`);
+  if (to.length === 0) throw invalid('to', 'needs at least one address', 'needsAddress');
+  if (to.length + cc.length > MAX_CHOSEN_RECIPIENTS) throw invalid('cc', `at most ${MAX_CHOSEN_RECIPIENTS} addresses in To and Cc together`, 'tooMany', { max: MAX_CHOSEN_RECIPIENTS });
   return { to, cc };
 }
 
-function invalid(path: string, message: string): AppError {
-  return new AppError('VALIDATION_FAILED', `Recipients: ${path} ${message}`, { details: { issues: [{ path, message }] } });
+function invalid(path: string, message: string, key: string, params?: Record<string, unknown>): AppError {
+  const issue = { path, message, code: 'custom', key: `errors:issue.recipients.${key}`, ...(params ? { params } : {}) };
+  return new AppError('VALIDATION_FAILED', `Recipients: ${path} ${message}`, { details: { issues: [issue] }, key: 'input.invalid', params: { what: 'Recipients' } });
 }

@@ -104,7 +104,7 @@ export function onAgentReply(
 
 /** A reply needs words: text, or HTML. */
 export function checkReplyBody(text: string, html: string | null | undefined): void {
-  if (!text.trim() && !html?.trim()) throw new AppError('VALIDATION_FAILED', 'A reply needs text', { details: { issues: [{ path: 'text', message: 'is required' }] } });
+  if (!text.trim() && !html?.trim()) throw new AppError('VALIDATION_FAILED', 'A reply needs text', { details: { issues: [{ path: 'text', message: 'is required', code: 'custom', key: 'errors:issue.required' }] }, key: 'input.invalid', params: { what: 'Reply' } });
 }
 
 /** A merged ticket takes no reply: its conversation goes on in the ticket it was merged into. */
@@ -134,10 +134,11 @@ export interface MergeSide {
   mergedIntoId: string | null;
 }
 
-const invalidMerge = (message: string) => new AppError('VALIDATION_FAILED', `Merge is invalid: intoId: ${message}`, { details: { issues: [{ path: 'intoId', message }] } });
+const invalidMerge = (message: string, key: string) =>
+  new AppError('VALIDATION_FAILED', `Merge is invalid: intoId: ${message}`, { details: { issues: [{ path: 'intoId', message, code: 'custom', key: `errors:issue.merge.${key}` }] }, key: 'input.invalid', params: { what: 'Merge' } });
 
 /** The CONFLICT of a merge whose tickets another merge took first. */
-export const mergeTaken = () => new AppError('CONFLICT', 'One of these tickets was already merged into another one');
+export const mergeTaken = () => new AppError('CONFLICT', 'One of these tickets was already merged into another one', { key: 'conflict.mergeTaken' });
 
 /**
  * Whether `from` may be merged into `into`: two different tickets of the same requester
@@ -145,8 +146,8 @@ export const mergeTaken = () => new AppError('CONFLICT', 'One of these tickets w
  * again is allowed, so a retried merge converges.
  */
 export function checkMerge(from: MergeSide, into: MergeSide): void {
-  if (from.id === into.id) throw invalidMerge('is this ticket itself');
-  if (from.requesterEmail !== into.requesterEmail) throw invalidMerge('belongs to another requester');
+  if (from.id === into.id) throw invalidMerge('is this ticket itself', 'self');
+  if (from.requesterEmail !== into.requesterEmail) throw invalidMerge('belongs to another requester', 'otherRequester');
   if (into.mergedIntoId || (from.mergedIntoId && from.mergedIntoId !== into.id)) throw mergeTaken();
 }
 

@@ -111,11 +111,19 @@ const CUSTOMER_TEMPLATES = new Set<EmailTemplateName>(['auto-reply', 'agent-repl
 type MjmlResult = { html: string; errors: Array<{ formattedMessage: string }> };
 type Mjml2Html = (mjml: string, options: Record<string, unknown>) => Promise<MjmlResult>;
 let mjml2html: Mjml2Html | null = null;
-/** Loading mjml takes a second or more; a process that never renders mail (a poller) never pays it. */
+/** Loading mjml takes a second or more; a process that never renders mail (a poller alone) never pays it. */
 function mjml(): Mjml2Html {
   // mjml is CommonJS without types; v5's default export is async.
   mjml2html ??= createRequire(import.meta.url)('mjml') as Mjml2Html;
   return mjml2html;
+}
+
+/**
+ * Loads mjml now. A role that renders mail calls this at start-up, so the load (a second or more, on
+ * the main thread) does not stall the first mail it renders, nor whatever shares its event loop.
+ */
+export function loadEmailRenderer(): void {
+  mjml();
 }
 
 function templateName(name: string): EmailTemplateName {

@@ -2,7 +2,7 @@ import { crashHookFromEnv } from '../crash-hook.js';
 import { jobDefinitions } from '../jobs/definitions.js';
 import { createJobWorker, type JobWorker } from '../jobs/job-worker.js';
 import { composeMessage } from '../mail/compose-message.js';
-import { renderEmail } from '../mail/render-email.js';
+import { loadEmailRenderer, renderEmail } from '../mail/render-email.js';
 import { createMailSender } from '../mail/smtp-transport.js';
 import type { Runtime } from '../runtime.js';
 import { slaDeps } from './deps.js';
@@ -10,6 +10,7 @@ import { beat, type RunningRole } from './role.js';
 
 /** The job worker: outbox delivery, auto-replies, SLA timers, digests. */
 export async function startJobs(rt: Runtime): Promise<RunningRole> {
+  loadEmailRenderer();
   const sender = createMailSender({ connectionTimeoutMs: rt.config.outbox.connectTimeoutMs });
   const now = () => new Date();
   const worker: JobWorker = createJobWorker({

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createConnectionChecks } from '../mail/connection-check.js';
-import { renderEmail, validateTemplateOverride } from '../mail/render-email.js';
+import { loadEmailRenderer, renderEmail, validateTemplateOverride } from '../mail/render-email.js';
 import type { Runtime } from '../runtime.js';
 import { backfillTicketSearch } from '../services/tickets/backfill-ticket-search.js';
 import { checkHealth } from '../services/system/check-health.js';
@@ -13,6 +13,8 @@ import type { RunningRole } from './role.js';
 
 /** The web server: /healthz, the JSON API and the pages. */
 export async function startWeb(rt: Runtime): Promise<RunningRole> {
+  // The settings pages preview mail and the API sends digests; load the renderer before serving.
+  loadEmailRenderer();
   const connectionChecks = createConnectionChecks({ timeoutMs: 10_000 });
   const passwords = { hash: hashPassword, verify: verifyPassword };
   await ensureFirstAdmin({ users: rt.stores.users, passwords, logger: rt.logger }, { admin: rt.config.admin, env: rt.config.env });

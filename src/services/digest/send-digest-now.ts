@@ -22,6 +22,8 @@ async function takeSendNowSlot(users: Pick<UserStore, 'takeDigestSendNowSlot' | 
   const retryAfterSeconds = Math.max(1, Math.ceil((freesAt - now.getTime()) / 1000));
   throw new AppError('RATE_LIMITED', `Too many digests sent now: at most ${SEND_NOW_LIMIT.count} in ${SEND_NOW_LIMIT.windowSeconds / 60} minutes. Try again in ${retryAfterSeconds} seconds.`, {
     details: { retryAfterSeconds },
+    key: 'rateLimited.digestNow',
+    params: { count: SEND_NOW_LIMIT.count, minutes: SEND_NOW_LIMIT.windowSeconds / 60, seconds: retryAfterSeconds },
   });
 }
 
@@ -30,7 +32,7 @@ async function takeSendNowSlot(users: Pick<UserStore, 'takeDigestSendNowSlot' | 
  * {@link SEND_NOW_LIMIT} times per window, since each one is a mail built from every ticket of their inboxes.
  */
 export async function sendDigestNow(deps: DigestDeps, actor: Actor): Promise<{ outbox: OutboxDoc; report: DigestReport }> {
-  if (!actor.userId || actor.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins');
+  if (!actor.userId || actor.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins', { key: 'forbidden.digestsForManagers' });
   await takeSendNowSlot(deps.users, actor.userId, deps.now());
   return sendDigest(deps, actor.userId);
 }

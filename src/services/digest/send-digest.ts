@@ -31,14 +31,14 @@ export interface DigestDeps extends QueueMailDeps {
  */
 export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Promise<{ outbox: OutboxDoc; report: DigestReport }> {
   const user = await deps.users.findById(userId);
-  if (!user || user.disabled) throw new AppError('NOT_FOUND', 'User not found');
-  if (user.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins');
+  if (!user || user.disabled) throw new AppError('NOT_FOUND', 'User not found', { key: 'notFound.user' });
+  if (user.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins', { key: 'forbidden.digestsForManagers' });
   const until = deps.now();
   const since = user.digest?.lastSentAt ?? new Date(until.getTime() - FIRST_PERIOD_MS);
   const report = await buildDigest(deps, { user, since, until, ticketUrlBase: deps.ticketUrlBase, localeDefaults: deps.localeDefaults });
   const [viaId] = await digestInboxIds(deps.inboxes, user);
   const via = viaId ? await deps.inboxes.findById(viaId) : await deps.inboxes.findOldest();
-  if (!via) throw new AppError('CONFLICT', 'No inbox exists to send the digest from');
+  if (!via) throw new AppError('CONFLICT', 'No inbox exists to send the digest from', { key: 'conflict.noInboxForDigest' });
   const { locale } = userMailLocale(user, deps.localeDefaults);
   const rendered = await deps.render('digest', { ...report }, { branding: brandingOf(via), locale, timeZone: report.timeZone });
   const outbox = await queueMail(deps, {

@@ -88,7 +88,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
     deps.logger.info({ inboxId: _id.toHexString(), address: data.address }, 'inbox created');
     return toInboxView(doc, null, actor);
   } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${data.address} already exists`);
+    if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${data.address} already exists`, { key: 'conflict.inboxAddressTaken', params: { address: data.address } });
     throw err;
   }
 }

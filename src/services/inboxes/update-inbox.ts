@@ -60,10 +60,10 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
       ? await deps.inboxes.updateIfUnchanged(id, unmoved, set)
       : current;
   } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${patch.address ?? ''} already exists`);
+    if (isDuplicateKey(err)) throw new AppError('CONFLICT', `An inbox with address ${patch.address ?? ''} already exists`, { key: 'conflict.inboxAddressTaken', params: { address: patch.address ?? '' } });
     throw err;
   }
-  if (!doc) throw new AppError('CONFLICT', 'The inbox was changed meanwhile; load it again and retry');
+  if (!doc) throw new AppError('CONFLICT', 'The inbox was changed meanwhile; load it again and retry', { key: 'conflict.inboxChanged' });
   deps.logger.info({ inboxId, fields: Object.keys(set) }, 'inbox updated');
   const status = await deps.inboxes.findStatus(id);
   return toInboxView(doc, status, actor);

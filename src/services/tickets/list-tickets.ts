@@ -58,6 +58,8 @@ export async function listTickets(deps: { inboxes: Pick<InboxStore, 'existsById'
   const limit = query.limit ?? DEFAULT_TICKET_PAGE;
   let inboxIds: Types.ObjectId[] | undefined;
 
+  // An operator or API client acting as no user has no tickets of its own (not the unassigned ones).
+  if (query.assignee === 'me' && !actor.userId) return { items: [], nextCursor: null };
   if (query.inbox !== undefined) {
     const inboxId = parseObjectId(query.inbox);
     if (!inboxId || !canSeeInbox(actor, inboxId) || !(await deps.inboxes.existsById(inboxId))) throw notFound('Inbox');

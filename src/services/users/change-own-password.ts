@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import { PASSWORD_MAX_LENGTH } from '../../domain/user-rules.js';
 import type { ApiTokenStore } from '../../store/api-token-store.js';
+import type { PasswordTokenStore } from '../../store/password-token-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import type { WebSessionStore } from '../../store/web-session-store.js';
 import { notFound, type Actor } from '../access.js';
@@ -16,6 +17,7 @@ export interface ChangeOwnPasswordDeps {
   users: Pick<UserStore, 'findByIdWithPasswordHash' | 'setPasswordHash'>;
   webSessions: Pick<WebSessionStore, 'deleteByUser'>;
   apiTokens: Pick<ApiTokenStore, 'deleteByUser'>;
+  passwordTokens: Pick<PasswordTokenStore, 'deleteByUser'>;
   passwords: PasswordHasher;
   logger: Logger;
 }
@@ -26,7 +28,8 @@ const schema = z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), 
 /**
  * Changes the caller's own password; the current one must be given. Every other browser session of
  * the user ends (`keepSessionId`, the one making the change, stays), and every API token of the user
- * is revoked unless `revokeApiTokens: false` is given. Returns how many tokens were revoked.
+ * is revoked unless `revokeApiTokens: false` is given; a password link issued earlier (invite or reset)
+ * stops working, as it would set a password over the one just chosen. Returns how many tokens were revoked.
  */
 export async function changeOwnPassword(deps: ChangeOwnPasswordDeps, actor: Actor, keepSessionId: string | null, input: unknown): Promise<{ revokedTokens: number }> {
   if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user has a password to change', { key: 'forbidden.passwordNeedsUser' });
@@ -37,6 +40,7 @@ export async function changeOwnPassword(deps: ChangeOwnPasswordDeps, actor: Acto
     throw invalidInput([inputIssue('currentPassword', 'issue.notCurrentPassword', 'is not your current password')], 'Password change');
   }
   await deps.users.setPasswordHash(user._id, await deps.passwords.hash(data.newPassword));
+  await deps.passwordTokens.deleteByUser(user._id);
   const ended = await endUserWebSessions(deps, user._id, keepSessionId ?? undefined);
   const revokedTokens = data.revokeApiTokens ? await revokeUserApiTokens(deps, user._id) : 0;
   deps.logger.info({ userId: user._id.toHexString(), endedSessions: ended, revokedTokens }, 'password changed by its user');

@@ -34,11 +34,11 @@ export interface OwnPreferences {
 
 /** Sets the caller's own language and time zone; the pages pick them up on the next request. */
 export async function updateOwnPreferences(deps: { users: Pick<UserStore, 'setPreferences'> }, actor: Actor, input: unknown): Promise<OwnPreferences> {
-  if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user has preferences to change');
+  if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user has preferences to change', { key: 'forbidden.preferencesNeedUser' });
   const value = parseInput(preferencesSchema, input, 'Preferences');
   const changes = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<OwnPreferences>;
   const stored = await deps.users.setPreferences(actor.userId, changes);
-  if (!stored) throw new AppError('NOT_FOUND', 'User not found');
+  if (!stored) throw new AppError('NOT_FOUND', 'User not found', { key: 'notFound.user' });
   return { locale: stored.locale ?? null, timeZone: stored.timeZone ?? null };
 }
 

@@ -131,7 +131,7 @@ describe('onAgentReply', () => {
 
 describe('reply and change rules', () => {
   it('a reply needs text or HTML', () => {
-    expect(() => checkReplyBody('  ', null)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'text', message: 'is required' }] } }));
+    expect(() => checkReplyBody('  ', null)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'text', message: 'is required', code: 'custom', key: 'errors:issue.required' }] } }));
     expect(() => checkReplyBody('', ' <p> ')).not.toThrow();
     expect(() => checkReplyBody('Hi', undefined)).not.toThrow();
   });
@@ -160,7 +160,7 @@ describe('merge rules', () => {
   });
 
   it('refuses the ticket itself and another requester on intoId, and a ticket merged elsewhere as a conflict', () => {
-    expect(() => checkMerge(side('a'), side('a'))).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'intoId', message: 'is this ticket itself' }] } }));
+    expect(() => checkMerge(side('a'), side('a'))).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'intoId', message: 'is this ticket itself', code: 'custom', key: 'errors:issue.merge.self' }] } }));
     expect(() => checkMerge(side('a'), side('b', { requesterEmail: 'bob@customer.test' }))).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', message: 'Merge is invalid: intoId: belongs to another requester' }));
     expect(() => checkMerge(side('a'), side('b', { mergedIntoId: 'c' }))).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
     expect(() => checkMerge(side('a', { mergedIntoId: 'c' }), side('b'))).toThrow(expect.objectContaining({ code: 'CONFLICT' }));

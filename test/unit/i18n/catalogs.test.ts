@@ -55,6 +55,17 @@ describe('the catalogs', () => {
     });
   }
 
+  it('French messages keep a no-break space before : ; ? ! and inside « », so a line never starts with one', () => {
+    const wrong: string[] = [];
+    for (const ns of NAMESPACES) {
+      for (const [key, message] of flatten(catalogs.fr?.[ns])) {
+        // A plain space (or none) before double punctuation; `{x}:` (a placeholder then a colon in a list) excepted.
+        if (/ [:;?!»]|« |[^\s\u00a0\u202f}:/"'a-z0-9][;?!»]/.test(String(message))) wrong.push(`${ns}:${key} = ${String(message)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('French messages are not left in English', () => {
     // A French message equal to its English one is allowed only for words both languages share.
     const shared = /^(\[?[A-Z0-9 .:/#·%+-]*\]?|SLA.*|IMAP.*|SMTP.*|Cron.*|Threadline.*|Agent|agent|Digest|Message-ID.*|Email|Notes?|Documentation|Dashboard|Tags?|Total|Date|Message|Messages|Action|Actions|Description|Minutes?|Statut|Source|Options?|Fragment|Type|Contact|Contacts|Port|Version|Images?|Important|Urgent|Normal|Solution|Article|Articles|Signature|Question|Questions|Page|Pages|URL|ID|OK|Ok|Info|Menu|English|Français|{[^}]*})$/;

@@ -70,9 +70,10 @@ describe('an inbox’s default language and its auto-reply texts per language', 
     expect(view.autoReply).toMatchObject({ enabled: false, overrides: { en: { subject: 'Got it: {{ticketSubject}}', template: null }, fr: { subject: 'Bien reçu\u00a0: {{ticketSubject}}', template: null } } });
     expect(await invalidFields(updateAutoReply(autoReplyDeps, admin, id, { enabled: true, overrides: { fr: { subject: '{{#if x}}', template: null } } }))).toEqual(['overrides.fr.subject']);
 
+    // A French preview is written for a made-up French customer.
     const fr = await previewAutoReply(autoReplyDeps, admin, id, { subject: null, template: null, locale: 'fr' });
-    expect(fr).toMatchObject({ locale: 'fr', subject: 'Nous avons bien reçu votre demande\u00a0: My order has not arrived [#1042]' });
-    expect(fr.text).toContain('Bonjour Robin Customer,');
+    expect(fr).toMatchObject({ locale: 'fr', subject: 'Nous avons bien reçu votre demande\u00a0: Ma commande n’est pas arrivée [#1042]' });
+    expect(fr.text).toContain('Bonjour Camille Martin,');
     const byDefault = await previewAutoReply(autoReplyDeps, admin, id, { subject: null, template: null });
     expect(byDefault).toMatchObject({ locale: 'en', subject: 'We received your request: My order has not arrived [#1042]' });
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/domain/errors.js';
 import { ticketSearchTerms } from '../../../../src/domain/ticket-search.js';
 import type { TicketStatus } from '../../../../src/domain/ticket-status.js';
-import type { Actor } from '../../../../src/services/access.js';
+import { OPERATOR, type Actor } from '../../../../src/services/access.js';
 import { backfillTicketSearch } from '../../../../src/services/tickets/backfill-ticket-search.js';
 import { listTickets } from '../../../../src/services/tickets/list-tickets.js';
 import { ingestEmail } from '../../../../src/services/ingest/ingest-email.js';
@@ -157,6 +157,12 @@ describe('listTickets filters', () => {
       expect(await allPages(agent, query, 100), JSON.stringify(query)).toEqual(want);
     }
     expect(cases.filter(([, keep]) => expected(agent, keep).length > 2).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('lists nothing as "mine" for an actor that is no user (regression: the operator\'s "mine" listed the unassigned tickets)', async () => {
+    const unassigned = await listTickets(deps(), admin, { assignee: 'unassigned' });
+    expect(unassigned.items.length).toBeGreaterThan(0);
+    expect((await listTickets(deps(), OPERATOR, { assignee: 'me' })).items).toEqual([]);
   });
 
   it('keeps to the actor’s inboxes, and never lists merged tickets', async () => {

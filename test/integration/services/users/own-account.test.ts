@@ -68,6 +68,14 @@ describe('changeOwnPassword', () => {
     expect(await sessionsOf(id)).toEqual([]);
   });
 
+  it('makes a password link issued before the change stop working (regression: an old reset link outlived a password change)', async () => {
+    const { actor, id, here } = await signedIn();
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    await db.stores.passwordTokens.create({ userId: id, tokenHash: `link-of-${id.toHexString()}`, purpose: 'reset', createdBy: null, createdAt: new Date(), expiresAt });
+    await changeOwnPassword(deps(), actor, here, { currentPassword: 'current password 1', newPassword: 'a fresh password 2' });
+    expect(await db.models.PasswordToken.countDocuments({ userId: id })).toBe(0);
+  });
+
   it('revokes every API token of the user unless told not to, and says how many', async () => {
     const first = await signedIn();
     expect(await changeOwnPassword(deps(), first.actor, first.here, { currentPassword: 'current password 1', newPassword: 'a fresh password 2' })).toEqual({ revokedTokens: 2 });
