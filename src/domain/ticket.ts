@@ -1,5 +1,6 @@
 import { AppError } from './errors.js';
-import { DEFAULT_REPLY_STATUS, type ReplyStatus, type TicketStatus } from './ticket-status.js';
+import { priorityFor, type ImpactLevel, type UrgencyLevel } from './priority-matrix.js';
+import { DEFAULT_REPLY_STATUS, type ReplyStatus, type TicketPriority, type TicketStatus } from './ticket-status.js';
 
 /**
  * The ticket's status bookkeeping. One rule for every status change (see {@link transition}):
@@ -125,6 +126,67 @@ export function normalizeTags(tags: readonly string[]): string[] {
 /** Whether two tag lists hold the same tags (in any order). */
 export function sameTags(a: readonly string[], b: readonly string[]): boolean {
   return [...a].sort().join('\n') === [...b].sort().join('\n');
+}
+
+/** A ticket's priority and what it is derived from (tickets stored earlier lack the assessment: not assessed). */
+export interface PriorityState {
+  priority: TicketPriority;
+  impact?: ImpactLevel | null;
+  urgency?: UrgencyLevel | null;
+  priorityOverridden?: boolean;
+}
+
+/** What an agent asks of the priority; absent fields stay as they are. */
+export interface PriorityRequest {
+  /** Set by hand: overrides the matrix (when it differs from the current priority). */
+  priority?: TicketPriority;
+  /** null = not assessed. */
+  impact?: ImpactLevel | null;
+  urgency?: UrgencyLevel | null;
+  /** true: drop a hand-set priority and follow the matrix again (wins over `priority`). */
+  followMatrix?: boolean;
+}
+
+/** The priority fields that change, and why the priority changed (absent: it did not). */
+export interface PriorityDecision {
+  changes: { priority?: TicketPriority; impact?: ImpactLevel | null; urgency?: UrgencyLevel | null; priorityOverridden?: boolean };
+  /** `manual`: set by hand (now overridden); `matrix`: follows impact × urgency. */
+  prioritySource: 'manual' | 'matrix' | null;
+}
+
+/**
+ * The impact × urgency rule (domain/priority-matrix.ts):
+ * - a priority set by hand that differs from the current one is kept and marks the ticket overridden;
+ *   a priority equal to the current one is no change (forms send the shown value back);
+ * - `followMatrix` clears the override, and the priority follows the matrix when both are assessed;
+ * - otherwise, changing impact or urgency moves the priority to the matrix's cell when both are
+ *   assessed and the ticket is not overridden; an overridden ticket keeps its priority.
+ */
+export function decidePriority(ticket: PriorityState, request: PriorityRequest): PriorityDecision {
+  const changes: PriorityDecision['changes'] = {};
+  const impact = request.impact !== undefined ? request.impact : (ticket.impact ?? null);
+  const urgency = request.urgency !== undefined ? request.urgency : (ticket.urgency ?? null);
+  if (impact !== (ticket.impact ?? null)) changes.impact = impact;
+  if (urgency !== (ticket.urgency ?? null)) changes.urgency = urgency;
+  const wasOverridden = ticket.priorityOverridden ?? false;
+  const matrix = impact && urgency ? priorityFor(impact, urgency) : null;
+
+  if (request.followMatrix) {
+    if (wasOverridden) changes.priorityOverridden = false;
+    if (matrix && matrix !== ticket.priority) changes.priority = matrix;
+    return { changes, prioritySource: changes.priority ? 'matrix' : null };
+  }
+  if (request.priority !== undefined && request.priority !== ticket.priority) {
+    changes.priority = request.priority;
+    if (!wasOverridden) changes.priorityOverridden = true;
+    return { changes, prioritySource: 'manual' };
+  }
+  const assessed = changes.impact !== undefined || changes.urgency !== undefined;
+  if (assessed && !wasOverridden && matrix && matrix !== ticket.priority) {
+    changes.priority = matrix;
+    return { changes, prioritySource: 'matrix' };
+  }
+  return { changes, prioritySource: null };
 }
 
 /** One side of a merge as the merge rules read it (ids as hex strings). */

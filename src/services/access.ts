@@ -44,9 +44,11 @@ const NOT_FOUND_KEYS = {
   'API token': 'notFound.apiToken',
   Attachment: 'notFound.attachment',
   'Canned reply': 'notFound.cannedReply',
+  Category: 'notFound.category',
   Image: 'notFound.image',
   Inbox: 'notFound.inbox',
   Message: 'notFound.message',
+  'Saved view': 'notFound.savedView',
   Ticket: 'notFound.ticket',
   User: 'notFound.user',
 } as const;

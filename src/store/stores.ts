@@ -1,5 +1,6 @@
 import { createApiTokenStore } from './api-token-store.js';
 import { createCannedReplyStore } from './canned-reply-store.js';
+import { createCategoryStore } from './category-store.js';
 import { createContactStore } from './contact-store.js';
 import { createInboxStore } from './inbox-store.js';
 import { createLoginAttemptStore } from './login-attempt-store.js';
@@ -10,6 +11,7 @@ import { createOutboxStore } from './outbox-store.js';
 import { createPasswordTokenStore } from './password-token-store.js';
 import { createPresenceStore } from './presence-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
+import { createSavedViewStore } from './saved-view-store.js';
 import { createTicketStore } from './ticket-store.js';
 import { createTrailStore } from './trail-store.js';
 import { createUserStore } from './user-store.js';
@@ -29,6 +31,7 @@ export function createStores(models: Models) {
     loginAttempts: createLoginAttemptStore(models),
     inboxes: createInboxStore(models),
     cannedReplies: createCannedReplyStore(models),
+    categories: createCategoryStore(models),
     quarantine: createQuarantineStore(models),
     mailboxState: createMailboxStateStore(models),
     tickets: createTicketStore(models),
@@ -38,6 +41,7 @@ export function createStores(models: Models) {
     contacts: createContactStore(models),
     outbox: createOutboxStore(models),
     heartbeats: createHeartbeatStore(models),
+    savedViews: createSavedViewStore(models),
   };
 }
 

@@ -12,8 +12,8 @@ const TICKET_SUMMARY_FIELDS = {
 /** A ticket as a list shows it. */
 export type TicketSummaryRow = Pick<TicketDoc, '_id' | keyof typeof TICKET_SUMMARY_FIELDS>;
 
-/** One page of the ticket list, as {@link createTicketListQueries} `listPage` reads it. */
-export interface TicketListQuery {
+/** Which tickets a list (or its count) holds, as {@link createTicketListQueries} `listPage` and `countList` read it. */
+export interface TicketListFilter {
   /** Only these inboxes (one, or the actor's); absent: every inbox. */
   inboxIds?: Types.ObjectId[];
   /** Only these statuses; absent: any. */
@@ -26,39 +26,40 @@ export interface TicketListQuery {
   dueBy?: Date;
   /** Search words that must all be among the ticket's search terms. */
   terms?: readonly string[];
+}
+
+/** One page of the ticket list, as {@link createTicketListQueries} `listPage` reads it. */
+export interface TicketListQuery extends TicketListFilter {
   /** Where the previous page ended: this page starts strictly after that ticket. */
   after?: { lastActivityAt: Date; id: Types.ObjectId };
   /** The page size. */
   limit: number;
 }
 
-/** An inbox's ticket counts on the overview page. */
-export interface InboxTicketCounts {
-  unassigned: number;
-  mine: number;
-  open: number;
-  pending: number;
-  breaching: number;
-}
-
-/** Tickets still waiting on someone; solved and closed ones no longer count anywhere. */
-const ACTIVE_STATUSES = ['new', 'open', 'pending'] as const;
-
-/** A filter for active tickets with an SLA breached or a due time already past. */
-function breachingFilter(now: Date): QueryFilter<TicketDoc> {
-  return {
-    status: { $in: [...ACTIVE_STATUSES] },
-    $or: [
-      { 'sla.breachedAt': { $ne: null } },
-      { 'sla.firstResponseDueAt': { $lt: now }, 'sla.firstRespondedAt': null },
-      { 'sla.nextResponseDueAt': { $lt: now } },
-      { 'sla.resolutionDueAt': { $lt: now } },
-    ],
-  };
-}
-
 /** The statuses a digest counts as open backlog. */
 const DIGEST_OPEN: TicketStatus[] = ['new', 'open', 'pending'];
+
+/**
+ * The query of a list filter: merged tickets left out, each condition on one field, never an `$or`
+ * across fields (the built-in server serves `$or` without its indexes), so every filter is index-backed.
+ */
+function listFilter(q: TicketListFilter): QueryFilter<TicketDoc> {
+  const filter: QueryFilter<TicketDoc> = {};
+  if (q.inboxIds) filter.inboxId = q.inboxIds.length === 1 ? (q.inboxIds[0] as Types.ObjectId) : { $in: q.inboxIds };
+  if (q.statuses) filter.status = q.statuses.length === 1 ? q.statuses[0] : { $in: q.statuses };
+  filter.mergedIntoId = null;
+  // Served by the (assigneeId, status, lastActivityAt, _id) index in the same keyset order.
+  if (q.assigneeId !== undefined) filter.assigneeId = q.assigneeId;
+  if (q.tag) filter.tags = q.tag;
+  if (q.dueBy) filter['sla.nextDueAt'] = { $lte: q.dueBy };
+  const [first, ...more] = q.terms ?? [];
+  if (first !== undefined) {
+    // Equality on the first word drives the multikey index; the others are checked on what it finds.
+    filter.searchTerms = first;
+    if (more.length > 0) filter.$and = more.map((term) => ({ searchTerms: term }));
+  }
+  return filter;
+}
 
 /**
  * The ticket store's list and report queries (the ticket list, a requester's tickets, the inbox
@@ -72,20 +73,7 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
      * (lastActivityAt desc, _id desc), so the query walks the list indexes instead of skipping.
      */
     async listPage(q: TicketListQuery): Promise<{ items: TicketSummaryRow[]; hasMore: boolean }> {
-      const filter: QueryFilter<TicketDoc> = {};
-      if (q.inboxIds) filter.inboxId = q.inboxIds.length === 1 ? (q.inboxIds[0] as Types.ObjectId) : { $in: q.inboxIds };
-      if (q.statuses) filter.status = q.statuses.length === 1 ? q.statuses[0] : { $in: q.statuses };
-      filter.mergedIntoId = null;
-      // Served by the (assigneeId, status, lastActivityAt, _id) index in the same keyset order.
-      if (q.assigneeId !== undefined) filter.assigneeId = q.assigneeId;
-      if (q.tag) filter.tags = q.tag;
-      if (q.dueBy) filter['sla.nextDueAt'] = { $lte: q.dueBy };
-      const [first, ...more] = q.terms ?? [];
-      if (first !== undefined) {
-        // Equality on the first word drives the multikey index; the others are checked on what it finds.
-        filter.searchTerms = first;
-        if (more.length > 0) filter.$and = more.map((term) => ({ searchTerms: term }));
-      }
+      const filter = listFilter(q);
       if (q.after) {
         // The $lte bound gives the index scan a start; the $or drops the ties already returned.
         filter.lastActivityAt = { $lte: q.after.lastActivityAt };
@@ -115,22 +103,11 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
     },
 
     /**
-     * An inbox's unmerged tickets counted for the overview: active and unassigned, active and the
-     * user's, new or open, pending, and active with an SLA breached or past due at `now`. Each count is
-     * one indexed countDocuments on (inboxId, …).
+     * How many tickets a list with this filter holds: the same query as {@link listPage} without its
+     * keyset bound, so a count and its list always agree. One countDocuments, served by the same index.
      */
-    async countForOverview(inboxId: string, opts: { userId: Types.ObjectId | null; now: Date }): Promise<InboxTicketCounts> {
-      const base = { inboxId, mergedIntoId: null };
-      const active = { $in: [...ACTIVE_STATUSES] };
-      const count = (filter: QueryFilter<TicketDoc>) => models.Ticket.countDocuments({ ...base, ...filter });
-      const [unassigned, mine, open, pending, breaching] = await Promise.all([
-        count({ status: active, assigneeId: null }),
-        opts.userId ? count({ status: active, assigneeId: opts.userId }) : Promise.resolve(0),
-        count({ status: { $in: ['new', 'open'] } }),
-        count({ status: 'pending' }),
-        count(breachingFilter(opts.now)),
-      ]);
-      return { unassigned, mine, open, pending, breaching };
+    countList(q: TicketListFilter, opts: { limit?: number } = {}): Promise<number> {
+      return models.Ticket.countDocuments(listFilter(q), opts.limit ? { limit: opts.limit } : {}).exec();
     },
 
     /** The ids of every active unmerged ticket of an inbox, read as they are iterated. */

@@ -11,7 +11,7 @@ import { addNoteMessage, claimMerge, mergeRootOf, mergeTickets, writeTicket, typ
 
 export type { TicketFieldChanges, TicketWrite } from './ticket-writes.js';
 export type { TicketRelation } from './ticket-links.js';
-export type { TicketListQuery, TicketSummaryRow, InboxTicketCounts } from './ticket-list-queries.js';
+export type { TicketListFilter, TicketListQuery, TicketSummaryRow } from './ticket-list-queries.js';
 export type { SlaClockFields } from './ticket-sla-writes.js';
 
 /** What threading reads of a candidate ticket. */

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { onMerge, type TicketChanges } from '../domain/ticket.js';
+import type { ImpactLevel, UrgencyLevel } from '../domain/priority-matrix.js';
 import type { TicketPriority } from '../domain/ticket-status.js';
 import { announceMerge, conversationTicketIds } from './merged-tickets.js';
 import type { Models } from './models/index.js';
@@ -31,6 +32,10 @@ export async function recordEvents(models: TrailModels, events: TrailEventInput[
 /** Changes to a ticket's own fields: what the ticket rules set (domain/ticket.ts) and what an agent edits. */
 export interface TicketFieldChanges extends TicketChanges {
   priority?: TicketPriority;
+  categoryId?: Types.ObjectId | null;
+  impact?: ImpactLevel | null;
+  urgency?: UrgencyLevel | null;
+  priorityOverridden?: boolean;
   assigneeId?: Types.ObjectId | null;
   tags?: string[];
 }

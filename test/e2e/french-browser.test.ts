@@ -91,7 +91,7 @@ describe('a French browser', () => {
     await page.locator('header.topbar details.menu > summary').click();
     expect(await navText(page, '/')).toBe(both('web:layout.nav.inboxes').fr);
     expect(await navText(page, '/tickets')).toBe(both('web:layout.nav.tickets').fr);
-    expect(await navText(page, '/tickets?assignee=me')).toBe(both('web:layout.nav.mine').fr);
+    expect(await navText(page, '/tickets?assignee=me&status=active')).toBe(both('web:layout.nav.mine').fr);
     expect(await page.locator('header.topbar form[action="/logout"] button').textContent()).toBe(both('web:layout.signOut').fr);
     await checkFits(page, 'ticket list (menu open)');
     expect((await page.locator('table.tickets .badge.status-new').first().textContent())?.trim()).toBe(both('common:status.new').fr);

@@ -191,7 +191,7 @@ describe('every page on a 390 px phone', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await signIn(page, base, ADMIN.email, ADMIN.password);
     expect(await page.locator('header.topbar details.menu > summary').isVisible()).toBe(false);
-    for (const href of ['/', '/tickets', '/tickets?assignee=me', '/settings']) expect(await page.locator(`header.topbar nav a[href="${href}"]`).isVisible(), href).toBe(true);
+    for (const href of ['/', '/tickets', '/tickets?assignee=me&status=active', '/settings']) expect(await page.locator(`header.topbar nav a[href="${href}"]`).isVisible(), href).toBe(true);
     expect(await page.locator('header.topbar a[href="/account"]').textContent()).toBe(ADMIN.name);
     expect(await page.locator('header.topbar form[action="/logout"] button').isVisible()).toBe(true);
     const bar = (await page.locator('header.topbar').boundingBox())!;
@@ -229,6 +229,15 @@ describe('every page on a 390 px phone', () => {
     const timeline = (await page.locator('.ticket-layout > .timeline').boundingBox())!;
     expect(aside.y, 'the sidebar goes below the conversation').toBeGreaterThanOrEqual(timeline.y + timeline.height);
 
+    // Save a filter combination under the longest name a view may have (60 characters, unbroken).
+    await visit(page, 'ticket list (tag, due soon: can be saved)', `/tickets?tag=${LONG_TAG}&due=soon`);
+    await page.fill('form.save-view input[name=name]', `Renewals-due-soon-${'x'.repeat(42)}`);
+    await submit(page, 'form.save-view');
+    await checkFits(page, 'saved views (after saving)');
+    expect(await page.locator('table.saved-views tbody tr').count()).toBe(1);
+    await visit(page, 'ticket list (with a saved view in the bar)', '/tickets');
+    expect(await page.locator('nav.views a.saved').count()).toBe(1);
+
     await visit(page, 'account', '/account');
     await page.fill('form[action="/account/tokens"] input[name=label]', `reporting-script-for-the-monthly-management-dashboard-${'x'.repeat(40)}`);
     await submit(page, 'form[action="/account/tokens"]');
@@ -265,7 +274,11 @@ describe('every page on a 390 px phone', () => {
         ['ticket list (inbox, status, assignee filters)', `/tickets?inbox=${supportId}&status=new&assignee=unassigned`],
         ['ticket list (search, due soon)', '/tickets?q=invoice&due=soon'],
         ['ticket list (tag)', `/tickets?tag=${LONG_TAG}`],
-        ['ticket list (Mine)', '/tickets?assignee=me'],
+        ['ticket list (Mine)', '/tickets?assignee=me&status=active'],
+        ['ticket list (Unassigned)', '/tickets?assignee=unassigned&status=active'],
+        ['ticket list (Breaching)', '/tickets?due=breached'],
+        ['ticket list (filtered, with the Save view form)', `/tickets?inbox=${supportId}&tag=${LONG_TAG}&q=invoice&due=soon`],
+        ['saved views', '/tickets/views'],
         ['ticket list (billing inbox, pending)', `/tickets?inbox=${billingId}&status=pending`],
         ['ticket list (nothing matches)', `/tickets?q=${'nothing'.repeat(20)}`],
         ['ticket page', `/tickets/${richTicketId}`],
@@ -330,7 +343,8 @@ describe('every page on a 390 px phone', () => {
     await checkFits(page, 'inbox overview (agent)');
     await checkTopBar(page, 'inbox overview (agent)');
     expect(await page.locator('header.topbar a[href="/settings"]').count()).toBe(0);
-    await visit(page, 'ticket list (agent, Mine)', '/tickets?assignee=me');
+    await visit(page, 'ticket list (agent, Mine)', '/tickets?assignee=me&status=active');
+    await visit(page, 'saved views (agent, none)', '/tickets/views');
     await visit(page, 'ticket page (agent)', `/tickets/${richTicketId}`);
     await visit(page, 'account (agent)', '/account');
     await visit(page, 'settings (agent: not allowed)', '/settings', { status: 403 });

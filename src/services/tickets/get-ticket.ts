@@ -12,15 +12,17 @@ import { bouncingAddresses, recipientContextOf } from './propose-reply-recipient
 import {
   toMessageView,
   toTicketEventView,
+  toTicketClassification,
   toTicketSummary,
   type MessageView,
+  type TicketClassificationView,
   type TicketEventView,
   type TicketSummaryView,
 } from './ticket-view.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** A ticket with its conversation and its trail. */
-export interface TicketDetailView extends TicketSummaryView {
+export interface TicketDetailView extends TicketSummaryView, TicketClassificationView {
   /** Where this ticket was merged into; null when it was not, or when the target is not the actor's. */
   mergedInto: { id: string; number: number } | null;
   messages: MessageView[];
@@ -61,6 +63,7 @@ export async function readConversation(deps: ConversationDeps, actor: Actor, tic
   return {
     view: {
       ...toTicketSummary(ticket),
+      ...toTicketClassification(ticket),
       mergedInto: target && canSeeInbox(actor, target.inboxId) ? { id: target._id.toHexString(), number: target.number } : null,
       messages: messages.map(toMessageView),
       events: events.map((e) => (NAMES_A_TICKET.has(e.type) ? namingTicket(toTicketEventView(e), visible) : toTicketEventView(e))),

@@ -1,6 +1,7 @@
 import type { PresenceState } from '../../domain/presence.js';
 import type { ReplyRecipients } from '../../domain/reply-recipients.js';
 import type { CannedReplyStore } from '../../store/canned-reply-store.js';
+import type { CategoryStore } from '../../store/category-store.js';
 import type { ContactStore } from '../../store/contact-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { MessageStore } from '../../store/message-store.js';
@@ -51,6 +52,8 @@ export interface TicketPageData {
   cannedDraft: RenderedCannedReply | null;
   /** The other users who have the ticket open. */
   presence: PresenceView[];
+  /** The categories the ticket may have: those of its inbox and of every inbox, not archived, plus its own even when archived. */
+  categories: Array<{ id: string; name: string; archived: boolean }>;
 }
 
 /** What the ticket page reads of tickets and their trails, and records of who has them open. */
@@ -71,6 +74,7 @@ export async function loadTicketPage(
   deps: TicketPageTicketDeps & {
     inboxes: Pick<InboxStore, 'listAddressesAndNames'>;
     cannedReplies: Pick<CannedReplyStore, 'listByInbox'>;
+    categories: Pick<CategoryStore, 'listForInboxes'>;
     messages: Pick<MessageStore, 'listConversation'>;
     contacts: Pick<ContactStore, 'listBouncingEmails'>;
     users: Pick<UserStore, 'listNamedOrAssignable'>;
@@ -82,13 +86,14 @@ export async function loadTicketPage(
 ): Promise<TicketPageData> {
   const ticket = await visibleTicket(deps.tickets, actor, id);
   const merged = Boolean(ticket.mergedIntoId);
-  const [{ view, messages }, inboxes, bouncing, requesterTickets, canned, present] = await Promise.all([
+  const [{ view, messages }, inboxes, bouncing, requesterTickets, canned, present, categories] = await Promise.all([
     readConversation(deps, actor, ticket),
     deps.inboxes.listAddressesAndNames(),
     merged ? [] : bouncingAddresses(deps.contacts, ticket),
     otherTicketsOfRequester(deps.tickets, actor, ticket),
     deps.cannedReplies.listByInbox(ticket.inboxId),
     recordPresence(deps, actor, ticket._id, opts.presence),
+    deps.categories.listForInboxes([ticket.inboxId]),
   ]);
   const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId)) ?? null;
   const authors = new Map(messages.flatMap((m) => (m.authorId ? [[m._id.toHexString(), m.authorId.toHexString()] as const] : [])));
@@ -121,5 +126,8 @@ export async function loadTicketPage(
     cannedReplies: inbox ? canned.map((c) => ({ id: c._id.toHexString(), title: c.title })) : [],
     cannedDraft: draft ? fillCannedReply(draft, ticket, agent) : null,
     presence: presenceViews(present, users),
+    categories: categories
+      .filter((c) => !c.archived || (ticket.categoryId && c._id.equals(ticket.categoryId)))
+      .map((c) => ({ id: c._id.toHexString(), name: c.name, archived: c.archived })),
   };
 }

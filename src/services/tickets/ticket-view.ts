@@ -1,3 +1,4 @@
+import type { ImpactLevel, UrgencyLevel } from '../../domain/priority-matrix.js';
 import type { MessageDoc } from '../../store/models/message.js';
 import type { TicketEventDoc } from '../../store/models/ticket-event.js';
 import type { TicketDoc, TicketSla } from '../../store/models/ticket.js';
@@ -22,6 +23,27 @@ export interface TicketSummaryView {
   createdAt: Date;
   updatedAt: Date;
   sla: Required<{ [K in Exclude<keyof TicketSla, 'done'>]: NonNullable<TicketSla[K]> | null }>;
+}
+
+/** How a ticket is classified: category, ITIL impact and urgency, and whether its priority was set by hand. */
+export interface TicketClassificationView {
+  categoryId: string | null;
+  impact: ImpactLevel | null;
+  urgency: UrgencyLevel | null;
+  priorityOverridden: boolean;
+}
+
+/** A ticket as a change answers it: its list shape and its classification. */
+export type TicketStateView = TicketSummaryView & TicketClassificationView;
+
+/** A ticket's classification; tickets stored before it existed read as not classified. */
+export function toTicketClassification(t: Pick<TicketDoc, 'categoryId' | 'impact' | 'urgency' | 'priorityOverridden'>): TicketClassificationView {
+  return {
+    categoryId: t.categoryId?.toHexString() ?? null,
+    impact: t.impact ?? null,
+    urgency: t.urgency ?? null,
+    priorityOverridden: t.priorityOverridden ?? false,
+  };
 }
 
 export interface MessageView {

@@ -1,20 +1,31 @@
 import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
-import { checkChangeable, normalizeTags, sameTags, transition } from '../../domain/ticket.js';
+import { IMPACT_LEVELS, URGENCY_LEVELS } from '../../domain/priority-matrix.js';
+import { checkChangeable, decidePriority, normalizeTags, sameTags, transition } from '../../domain/ticket.js';
 import type { TicketEventType } from '../../domain/ticket-events.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
+import type { CategoryStore } from '../../store/category-store.js';
 import type { TicketFieldChanges, TicketStore } from '../../store/ticket-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { parseObjectId, type Actor } from '../access.js';
-import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
+import { choosableFor } from '../categories/categories.js';
+import { toTicketClassification, toTicketSummary, type TicketStateView } from './ticket-view.js';
 import { inputIssue, parseInput } from '../validate.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** `PATCH /tickets/:id` and the ticket page's Ticket form: the fields an agent may change. */
 export const patchSchema = z.strictObject({
   status: z.enum(TICKET_STATUSES).optional(),
+  /** Set by hand: impact and urgency no longer move the priority (`priorityOverridden` becomes true). */
   priority: z.enum(TICKET_PRIORITIES).optional(),
+  /** `false`: drop a hand-set priority and follow impact × urgency again. */
+  priorityOverridden: z.literal(false).optional(),
+  /** ITIL impact and urgency (null: not assessed); with both set, priority follows the matrix unless overridden. */
+  impact: z.enum(IMPACT_LEVELS).nullable().optional(),
+  urgency: z.enum(URGENCY_LEVELS).nullable().optional(),
+  /** A category of the ticket's inbox (or of every inbox) that is not archived; null for none. */
+  categoryId: z.string().nullable().optional(),
   assigneeId: z.string().nullable().optional(),
   tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
 });
@@ -23,10 +34,18 @@ export const patchSchema = z.strictObject({
 export interface UpdateTicketDeps {
   users: Pick<UserStore, 'findActiveById'>;
   tickets: Pick<TicketStore, 'findById' | 'write'>;
+  categories: Pick<CategoryStore, 'findById'>;
   now: () => Date;
   /** Re-plans the ticket's SLA clocks: solving stops them, reassigning re-targets reminders, priority changes targets. */
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
 }
+
+const badCategory = () =>
+  new AppError('VALIDATION_FAILED', 'Ticket update is invalid', {
+    details: { issues: [inputIssue('categoryId', 'issue.categoryChoosable', "must be a category of this ticket's inbox that is not archived")] },
+    key: 'input.invalid',
+    params: { what: 'Ticket update' },
+  });
 
 const badAssignee = () =>
   new AppError('VALIDATION_FAILED', 'Ticket update is invalid', {
@@ -36,11 +55,14 @@ const badAssignee = () =>
   });
 
 /**
- * Changes a ticket's status (under the status rule of domain/ticket.ts), priority, assignee or
- * tags, each change on the trail, then moves its SLA timers. A merged ticket takes no changes
- * (CONFLICT). An assignee must be an active user who may see the ticket's inbox.
+ * Changes a ticket's status (under the status rule of domain/ticket.ts), priority, impact and
+ * urgency (priority following the matrix unless set by hand: `decidePriority`), category, assignee
+ * or tags, each change on the trail, then moves its SLA timers. A merged ticket takes no changes
+ * (CONFLICT). An assignee must be an active user who may see the ticket's inbox; a newly chosen
+ * category must belong to the ticket's inbox or to every inbox and not be archived (a ticket keeps
+ * an archived one it already has).
  */
-export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: string, input: unknown): Promise<TicketSummaryView> {
+export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: string, input: unknown): Promise<TicketStateView> {
   const ticket = await visibleTicket(deps.tickets, actor, id);
   checkChangeable(ticket);
   const patch = parseInput(patchSchema, input, 'Ticket update');
@@ -53,9 +75,33 @@ export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: str
     Object.assign(changes, status);
     events.push({ type: 'status_changed', data: { from: ticket.status, to: status.status } });
   }
-  if (patch.priority && patch.priority !== ticket.priority) {
-    changes.priority = patch.priority;
-    events.push({ type: 'priority_changed', data: { from: ticket.priority, to: patch.priority } });
+  const decision = decidePriority(ticket, {
+    ...(patch.priority ? { priority: patch.priority } : {}),
+    ...(patch.impact !== undefined ? { impact: patch.impact } : {}),
+    ...(patch.urgency !== undefined ? { urgency: patch.urgency } : {}),
+    followMatrix: patch.priorityOverridden === false,
+  });
+  Object.assign(changes, decision.changes);
+  if (decision.changes.impact !== undefined || decision.changes.urgency !== undefined) {
+    events.push({
+      type: 'impact_urgency_changed',
+      data: { from: { impact: ticket.impact ?? null, urgency: ticket.urgency ?? null }, to: { impact: decision.changes.impact !== undefined ? decision.changes.impact : (ticket.impact ?? null), urgency: decision.changes.urgency !== undefined ? decision.changes.urgency : (ticket.urgency ?? null) } },
+    });
+  }
+  if (decision.changes.priorityOverridden === false) events.push({ type: 'priority_follows_matrix', data: {} });
+  if (decision.changes.priority) {
+    events.push({ type: 'priority_changed', data: { from: ticket.priority, to: decision.changes.priority, source: decision.prioritySource } });
+  }
+  if (patch.categoryId !== undefined) {
+    const categoryId = patch.categoryId === null || patch.categoryId === '' ? null : parseObjectId(patch.categoryId);
+    if (categoryId === null && patch.categoryId) throw badCategory();
+    if (String(categoryId) !== String(ticket.categoryId ?? null)) {
+      const category = categoryId ? await deps.categories.findById(categoryId) : null;
+      if (categoryId && !choosableFor(category, ticket.inboxId)) throw badCategory();
+      changes.categoryId = categoryId;
+      // The name as chosen, so the trail reads the same after a rename.
+      events.push({ type: 'category_changed', data: { from: ticket.categoryId ?? null, to: categoryId, name: category?.name ?? null } });
+    }
   }
   if (patch.assigneeId !== undefined) {
     const assigneeId = patch.assigneeId === null ? null : parseObjectId(patch.assigneeId);
@@ -79,5 +125,6 @@ export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: str
     await deps.tickets.write(ticket._id, { changes }, events.map((e) => ({ ticketId: ticket._id, type: e.type, data: e.data, at: now, actor: { kind: 'user' as const, id: actor.userId } })));
     await deps.refreshSla(ticket._id);
   }
-  return toTicketSummary((await deps.tickets.findById(ticket._id))!);
+  const updated = (await deps.tickets.findById(ticket._id))!;
+  return { ...toTicketSummary(updated), ...toTicketClassification(updated) };
 }

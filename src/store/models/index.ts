@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { modelIndexes, syncIndexes } from '../index-sync.js';
 import { apiTokenModel } from './api-token.js';
 import { cannedReplyModel } from './canned-reply.js';
+import { categoryModel } from './category.js';
 import { contactModel } from './contact.js';
 import { counterModel } from './counter.js';
 import { inboxModel } from './inbox.js';
@@ -11,6 +12,7 @@ import { messageModel } from './message.js';
 import { outboxModel } from './outbox.js';
 import { passwordTokenModel } from './password-token.js';
 import { quarantineModel } from './quarantine.js';
+import { savedViewModel } from './saved-view.js';
 import { ticketEventModel } from './ticket-event.js';
 import { ticketPresenceModel } from './ticket-presence.js';
 import { ticketModel } from './ticket.js';
@@ -39,7 +41,9 @@ export function createModels(conn: Connection) {
     LoginAttempt: loginAttemptModel(conn),
     TicketPresence: ticketPresenceModel(conn),
     CannedReply: cannedReplyModel(conn),
+    Category: categoryModel(conn),
     PasswordToken: passwordTokenModel(conn),
+    SavedView: savedViewModel(conn),
   };
 }
 

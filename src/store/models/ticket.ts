@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { IMPACT_LEVELS, URGENCY_LEVELS, type ImpactLevel, type UrgencyLevel } from '../../domain/priority-matrix.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../../domain/ticket-status.js';
 
 /** SLA clock state kept on the ticket so lists can show badges without a join. */
@@ -34,6 +35,13 @@ export interface TicketDoc {
   originKey?: string | null;
   status: TicketStatus;
   priority: TicketPriority;
+  /** The admins' category (store/models/category.ts); null or absent (older tickets): none. */
+  categoryId?: Types.ObjectId | null;
+  /** ITIL impact and urgency; null or absent: not assessed. Priority follows them (domain/priority-matrix.ts) unless overridden. */
+  impact?: ImpactLevel | null;
+  urgency?: UrgencyLevel | null;
+  /** The priority was set by hand: impact and urgency no longer move it. Absent on older tickets: false. */
+  priorityOverridden?: boolean;
   requester: { contactId?: Types.ObjectId | null; email: string; name?: string | null };
   participants: string[];
   assigneeId?: Types.ObjectId | null;
@@ -63,6 +71,10 @@ const ticketSchema = new Schema<TicketDoc>(
     originKey: { type: String },
     status: { type: String, enum: TICKET_STATUSES, default: 'new' },
     priority: { type: String, enum: TICKET_PRIORITIES, default: 'normal' },
+    categoryId: { type: Schema.Types.ObjectId, ref: 'Category', default: null },
+    impact: { type: String, enum: [...IMPACT_LEVELS, null], default: null },
+    urgency: { type: String, enum: [...URGENCY_LEVELS, null], default: null },
+    priorityOverridden: { type: Boolean, default: false },
     requester: {
       contactId: { type: Schema.Types.ObjectId, ref: 'Contact', default: null },
       email: { type: String, required: true, lowercase: true, trim: true },

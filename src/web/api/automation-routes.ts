@@ -21,6 +21,7 @@ export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitiz
   tickets: TicketStore;
   trail: TrailStore;
   inboxes: InboxStore;
+  categories: UpdateTicketDeps['categories'];
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
 }
 

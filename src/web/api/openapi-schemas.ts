@@ -1,5 +1,6 @@
 import { ERROR_CODES } from '../../domain/errors.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
+import { IMPACT_LEVELS, URGENCY_LEVELS } from '../../domain/priority-matrix.js';
 import { MESSAGE_DIRECTIONS } from '../../domain/message-directions.js';
 import { OUTBOX_STATES } from '../../domain/outbox.js';
 import { PASSWORD_TOKEN_PURPOSES } from '../../domain/password-links.js';
@@ -63,6 +64,14 @@ const ticketSummaryProperties: Record<string, JsonSchema> = {
   createdAt: dateTime,
   updatedAt: dateTime,
   sla: ticketSla,
+};
+
+// src/services/tickets/ticket-view.ts toTicketClassification.
+const ticketClassificationProperties: Record<string, JsonSchema> = {
+  categoryId: { ...nullable(objectId), description: 'The ticket\'s category; null for none.' },
+  impact: { ...nullable(enumOf(IMPACT_LEVELS)), description: 'ITIL impact; null when not assessed.' },
+  urgency: { ...nullable(enumOf(URGENCY_LEVELS)), description: 'ITIL urgency; null when not assessed.' },
+  priorityOverridden: { ...boolean, description: 'The priority was set by hand: impact and urgency no longer move it.' },
 };
 
 const slaTargets = object({ firstResponseSeconds: nullable(integer), nextResponseSeconds: nullable(integer), resolutionSeconds: nullable(integer) });
@@ -219,9 +228,11 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     counts: object({ new: integer, solved: integer, reopened: integer }),
   }),
   TicketSummary: object(ticketSummaryProperties),
+  TicketState: { ...object({ ...ticketSummaryProperties, ...ticketClassificationProperties }), description: 'The ticket after the change.' },
   TicketPage: object({ items: arrayOf(ref('TicketSummary')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
   Ticket: object({
     ...ticketSummaryProperties,
+    ...ticketClassificationProperties,
     mergedInto: { ...nullable(object({ id: objectId, number: integer })), description: 'Where this ticket was merged into, when the caller can see it.' },
     messages: { ...arrayOf(ref('Message')), description: 'In arrival order.' },
     events: { ...arrayOf(ref('TicketEvent')), description: 'The trail, oldest first.' },
@@ -257,7 +268,15 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     at: dateTime,
   }),
   OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), cc: arrayOf(string), createdAt: dateTime }),
+  Category: object({ id: objectId, name: string, inboxId: { ...nullable(objectId), description: 'null: a category of every inbox.' }, archived: boolean, createdAt: dateTime, updatedAt: dateTime }),
   CannedReply: object({ id: objectId, inboxId: objectId, title: string, body: string, createdAt: dateTime, updatedAt: dateTime }),
   RenderedCannedReply: object({ id: objectId, title: string, text: { type: 'string', description: 'Filled in for the ticket and the caller; plain text.' } }),
+  SavedView: object({
+    id: objectId,
+    name: string,
+    filters: { type: 'object', description: 'The ticket list filters, as `GET /tickets` takes them.', properties: Object.fromEntries(['inbox', 'status', 'assignee', 'tag', 'q', 'due'].map((k) => [k, { type: 'string' }])), additionalProperties: false },
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  }),
   NoteInput: object({ text: { type: 'string', minLength: 1, maxLength: 100_000, description: 'Trimmed; must not be empty.' } }),
 };

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { createSchema as cannedReplyCreateSchema, updateSchema as cannedReplyUpdateSchema } from '../../services/canned-replies/canned-replies.js';
+import { createCategorySchema, updateCategorySchema } from '../../services/categories/categories.js';
 import { personalApiTokenSchema } from '../../services/auth/create-personal-api-token.js';
 import { scheduleSchema } from '../../services/digest/digest-schedule.js';
 import { createInboxSchema, updateInboxSchema } from '../../services/inboxes/inbox-schemas.js';
 import { credentialsSchema } from '../../services/auth/issue-api-token.js';
 import { querySchema as ticketQuerySchema } from '../../services/tickets/list-tickets.js';
+import { createSchema as savedViewCreateSchema, updateSchema as savedViewUpdateSchema } from '../../services/views/saved-views.js';
 import { mergeSchema } from '../../services/tickets/merge-ticket.js';
 import { replySchema } from '../../services/tickets/send-reply.js';
 import { changedSchema as connectionTestSchema } from '../../services/inboxes/test-inbox-connection.js';
@@ -33,6 +35,10 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   MergeInput: mergeSchema,
   CannedReplyCreate: cannedReplyCreateSchema,
   CannedReplyUpdate: cannedReplyUpdateSchema,
+  SavedViewCreate: savedViewCreateSchema,
+  SavedViewUpdate: savedViewUpdateSchema,
+  CategoryCreate: createCategorySchema,
+  CategoryUpdate: updateCategorySchema,
   UserCreate: createUserSchema,
   UserUpdate: updateUserSchema,
   PersonalApiTokenCreate: personalApiTokenSchema,
@@ -154,6 +160,21 @@ function operations(): Record<string, Record<string, Operation>> {
       patch: { id: 'updateCannedReply', tag: 'Canned replies', summary: 'Change a canned reply', description: manager, body: 'CannedReplyUpdate', ok: [200, ref('CannedReply')], errors: [403, 404] },
       delete: { id: 'deleteCannedReply', tag: 'Canned replies', summary: 'Remove a canned reply', description: manager, ok: [204], errors: [403, 404] },
     },
+    '/categories': {
+      get: { id: 'listCategories', tag: 'Categories', summary: 'The categories of every inbox and of the caller\'s inboxes (archived ones too)', ok: [200, listOf('Category')] },
+      post: { id: 'createCategory', tag: 'Categories', summary: 'Add a category (admins)', description: 'No `inboxId` (or null): a category of every inbox. The name is unique within its inbox, or among the global categories (409).', body: 'CategoryCreate', ok: [201, ref('Category')], errors: [400, 403, 409] },
+    },
+    '/categories/{id}': {
+      patch: { id: 'updateCategory', tag: 'Categories', summary: 'Rename, move, archive or restore a category (admins)', description: 'An archived category stays on the tickets that have it but cannot be chosen.', body: 'CategoryUpdate', ok: [200, ref('Category')], errors: [400, 403, 404, 409] },
+    },
+    '/views': {
+      get: { id: 'listSavedViews', tag: 'Views', summary: "The caller's saved ticket list views, by name", ok: [200, listOf('SavedView')] },
+      post: { id: 'createSavedView', tag: 'Views', summary: 'Save a combination of ticket list filters under a name', description: 'The filters are those of `GET /tickets` (`inbox`, `status`, `assignee`, `tag`, `q`, `due`), checked the same way. A name of at most 60 characters; at most 20 views per user (409). Only their owner sees them.', body: 'SavedViewCreate', ok: [201, ref('SavedView')], errors: [400, 403, 409] },
+    },
+    '/views/{id}': {
+      patch: { id: 'updateSavedView', tag: 'Views', summary: 'Rename a saved view or replace its filters', description: "Another user's view is 404.", body: 'SavedViewUpdate', ok: [200, ref('SavedView')], errors: [400, 403, 404] },
+      delete: { id: 'deleteSavedView', tag: 'Views', summary: 'Delete a saved view', description: "Another user's view is 404.", ok: [204], errors: [403, 404] },
+    },
     '/digests/schedule': {
       get: { id: 'getDigestSchedule', tag: 'Automation', summary: "The caller's digest schedule (managers and admins)", ok: [200, ref('DigestSchedule')], errors: [403] },
       put: { id: 'putDigestSchedule', tag: 'Automation', summary: "Set the caller's digest schedule", body: 'DigestScheduleInput', ok: [200, ref('DigestSchedule')], errors: [403] },
@@ -166,7 +187,11 @@ function operations(): Record<string, Record<string, Operation>> {
     },
     '/tickets/{id}': {
       get: { id: 'getTicket', tag: 'Tickets', summary: 'A ticket with its messages and trail', ok: [200, ref('Ticket')], errors: [404] },
-      patch: { id: 'updateTicket', tag: 'Tickets', summary: 'Change status, priority, assignee or tags', body: 'TicketUpdate', ok: [200, ref('TicketSummary')], errors: [404, 409] },
+      patch: {
+        id: 'updateTicket', tag: 'Tickets', summary: 'Change status, priority, impact and urgency, category, assignee or tags',
+        description: 'With both `impact` and `urgency` set, priority follows the impact × urgency matrix unless it was set by hand (`priority` different from the current one sets `priorityOverridden`); `priorityOverridden: false` follows the matrix again. `categoryId` must name a category of the ticket\'s inbox or of every inbox that is not archived (400 naming `categoryId`).',
+        body: 'TicketUpdate', ok: [200, ref('TicketState')], errors: [400, 404, 409],
+      },
     },
     '/tickets/{id}/replies': {
       post: {

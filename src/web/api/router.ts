@@ -12,6 +12,8 @@ import { ticketActionRoutes } from './ticket-action-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { authenticate, principalOf } from './authenticate.js';
 import { cannedReplyRoutes } from './canned-reply-routes.js';
+import { viewRoutes } from './view-routes.js';
+import { categoryRoutes } from './category-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
 import { inboxSettingsRoutes } from './inbox-settings-routes.js';
 import { serveOpenApi } from './openapi.js';
@@ -67,6 +69,8 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   }
   if (deps.connectionChecks) router.use('/inboxes', inboxSettingsRoutes({ ...deps, ...deps.stores, connectionChecks: deps.connectionChecks }));
   router.use(cannedReplyRoutes(deps));
+  router.use(viewRoutes(deps));
+  router.use(categoryRoutes(deps));
   router.use('/inboxes', inboxRoutes({ ...deps, ...deps.stores }));
   router.use('/tickets', ticketRoutes(deps));
   router.use('/attachments', attachmentRoutes(deps));

@@ -28,6 +28,7 @@ export function inboxPages(ctx: PageContext): Router {
         : null;
       return {
         ...inbox,
+        cards: inbox.cards.map((card) => ({ ...card, url: `/tickets?${new URLSearchParams(card.filters as Record<string, string>).toString()}`, alert: card.name === 'breaching' && card.count > 0 })),
         health: {
           state: tr.has(`tickets:inboxes.state.${status.state}`) ? tr.t(`tickets:inboxes.state.${status.state}`) : status.state,
           tone: status.state === 'unknown' ? 'muted' : HEALTHY.has(status.state) && !lastError ? 'ok' : 'breach',

@@ -15,6 +15,7 @@ import { settingsPages } from './settings-pages.js';
 import { ticketActions } from './ticket-actions.js';
 import { presencePages, ticketScript } from './ticket-collision.js';
 import { ticketExtraActions } from './ticket-extra-actions.js';
+import { savedViewPages } from './saved-view-pages.js';
 import { ticketPages } from './ticket-pages.js';
 import { userPages } from './user-pages.js';
 import { createViewEngine, type ViewEngine } from './view-engine.js';
@@ -83,6 +84,8 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(pageI18nMiddleware({ i18n, defaults, now: deps.now, allowPseudo: pseudo }));
   router.use(authPages(ctx));
   router.use(inboxPages(ctx));
+  // Before the ticket pages: `/tickets/views` is not a ticket id.
+  router.use(savedViewPages(ctx));
   router.use(ticketPages(ctx));
   router.use(mailBodyPage({ ...ctx, logger: deps.logger }));
   router.use(presencePages(ctx));

@@ -3,6 +3,7 @@ import { getDigestSchedule, setDigestSchedule } from '../../services/digest/dige
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { autoReplySettingsPages } from './auto-reply-settings-pages.js';
+import { categorySettingsPages } from './category-settings-pages.js';
 import { cronFromPicker, pickerFromCron } from './digest-form.js';
 import type { Translator } from '../../i18n/catalog.js';
 import { checked, field, fields, fixedText, formOf, issueText, savedNotice, validationIssues, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
@@ -124,5 +125,6 @@ export function settingsPages(ctx: SettingsContext): Router {
   router.use(inboxSettingsPages(ctx));
   router.use(slaSettingsPages(ctx));
   router.use(autoReplySettingsPages(ctx));
+  router.use(categorySettingsPages(ctx));
   return router;
 }

@@ -54,6 +54,8 @@ async function act(
   backToTicket(res, id);
 }
 
+const has = (req: { body?: unknown }, name: string) => Boolean(req.body && typeof req.body === 'object' && name in req.body);
+
 /** The ticket page's forms: `POST /tickets/:id/reply`, `/note` and `/update`, each CSRF-checked. */
 export function ticketActions(ctx: PageContext): Router {
   const router = Router();
@@ -93,6 +95,11 @@ export function ticketActions(ctx: PageContext): Router {
     const patch = {
       ...(postedText(req, 'status') ? { status: postedText(req, 'status') } : {}),
       ...(postedText(req, 'priority') ? { priority: postedText(req, 'priority') } : {}),
+      // The selects' empty options mean "not assessed" and "no category"; absent fields stay as they are.
+      ...(has(req, 'impact') ? { impact: postedText(req, 'impact') || null } : {}),
+      ...(has(req, 'urgency') ? { urgency: postedText(req, 'urgency') || null } : {}),
+      ...(has(req, 'categoryId') ? { categoryId: postedText(req, 'categoryId') || null } : {}),
+      ...(postedText(req, 'followMatrix') ? { priorityOverridden: false } : {}),
       // The select's empty option means "nobody"; 'keep' (no field) leaves the assignee alone.
       ...(req.body && 'assigneeId' in (req.body as object) ? { assigneeId: assignee || null } : {}),
       ...(req.body && 'tags' in (req.body as object) ? { tags: tagsFromText(postedText(req, 'tags')) } : {}),

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { MailAddress } from '../../domain/mail.js';
 import type { ReplyRecipients, SuggestionReason } from '../../domain/reply-recipients.js';
+import { IMPACT_LEVELS, URGENCY_LEVELS } from '../../domain/priority-matrix.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { userLabels } from '../../services/tickets/list-assignees.js';
+import { countViews, filtersOf, viewOfFilters, type ListFilters } from '../../services/tickets/count-views.js';
 import { listTickets } from '../../services/tickets/list-tickets.js';
+import { listSavedViews } from '../../services/views/saved-views.js';
 import { loadTicketPage } from '../../services/tickets/ticket-page-data.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
@@ -47,13 +50,21 @@ export function ticketPages(ctx: PageContext): Router {
       inbox: queryText(req.query.inbox), status: queryText(req.query.status), assignee: queryText(req.query.assignee),
       tag: queryText(req.query.tag)?.trim() || undefined, due: queryText(req.query.due), q: queryText(req.query.q), cursor: queryText(req.query.cursor),
     };
-    const [page, inboxes] = await Promise.all([listTickets({ ...ctx, ...ctx.stores }, session.actor, filters), listInboxes(ctx.stores, session.actor)]);
+    const listed = filtersOf(filters);
+    const [page, inboxes, views, saved] = await Promise.all([
+      listTickets({ ...ctx, ...ctx.stores }, session.actor, filters),
+      listInboxes(ctx.stores, session.actor),
+      countViews({ ...ctx, ...ctx.stores }, session.actor, listed.inbox ? { inbox: listed.inbox } : {}),
+      listSavedViews(ctx.stores, session.actor),
+    ]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
     const users = await userLabels(ctx.stores, page.items.map((t) => t.assigneeId));
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
     const now = i18n.now;
     const keep = new URLSearchParams(Object.entries({ ...filters, cursor: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const listUrl = (f: ListFilters) => { const qs = new URLSearchParams(f as Record<string, string>).toString(); return qs ? `/tickets?${qs}` : '/tickets'; };
+    const sameFilters = (a: ListFilters, b: ListFilters) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
     // A tag in a row narrows the current list to that tag.
     const tagUrl = (tag: string) => `/tickets?${new URLSearchParams([...[...keep].filter(([k]) => k !== 'tag'), ['tag', tag]]).toString()}`;
     const tickets = page.items.map((t) => ({
@@ -61,24 +72,32 @@ export function ticketPages(ctx: PageContext): Router {
       tagLinks: t.tags.map((tag) => ({ tag, url: tagUrl(tag) })),
     }));
     const nextUrl = page.nextCursor ? `/tickets?${new URLSearchParams([...keep, ['cursor', page.nextCursor]]).toString()}` : null;
-    const current = filters.inbox ? inboxes.find((i) => i.id === filters.inbox) : undefined;
-    // `?assignee=me` is the Mine view of the top bar (in one inbox when it names one).
-    const mine = filters.assignee === 'me';
+    const current = listed.inbox ? inboxes.find((i) => i.id === listed.inbox) : undefined;
+    // The built-in view these filters are (Mine, Unassigned, All, Breaching), if any: it titles the page.
+    const view = viewOfFilters(listed);
+    const savedCurrent = saved.find((v) => sameFilters(v.filters, listed));
     const inboxName = current?.name ?? '';
+    const viewTitle = savedCurrent && !view ? savedCurrent.name : t(`tickets:views.${view ?? 'filtered'}`);
+    const title = current ? t('tickets:views.inInbox', { view: viewTitle, inbox: inboxName }) : viewTitle;
     res.type('html').send(
       ctx.views.render('tickets', {
-        title: current ? t(mine ? 'tickets:list.title.inboxMine' : 'tickets:list.title.inbox', { inbox: inboxName }) : t(mine ? 'tickets:list.title.mine' : 'tickets:list.title.all'),
+        title,
         session,
-        nav: mine ? 'mine' : 'tickets',
-        heading: current ? (mine ? t('tickets:list.title.inboxMine', { inbox: inboxName }) : inboxName) : t(mine ? 'tickets:list.heading.mine' : 'tickets:list.heading.all'),
+        nav: view === 'mine' && !current ? 'mine' : 'tickets',
+        heading: title,
         tickets,
         nextUrl,
         firstUrl: filters.cursor ? `/tickets?${keep.toString()}` : null,
         filters,
+        viewBar: views.map((v) => ({ label: t(`tickets:views.${v.name}`), count: v.count, more: v.more, url: listUrl(v.filters), current: v.name === view })),
+        savedViews: saved.map((v) => ({ ...v, url: listUrl(v.filters), current: v.id === savedCurrent?.id })),
+        savedFilters: Object.entries(listed).map(([name, value]) => ({ name, value })),
+        canSave: Boolean(session.actor.userId) && !view && !savedCurrent && Object.keys(listed).some((k) => k !== 'inbox'),
+        csrf: session.csrfToken,
         inboxOptions: inboxes.map((i) => ({ id: i.id, name: i.name, selected: i.id === filters.inbox })),
-        statusOptions: TICKET_STATUSES.map((s) => ({ value: s, selected: s === filters.status })),
+        statusOptions: ['active', 'new,open', ...TICKET_STATUSES].map((s) => ({ value: s, label: s.includes(',') || s === 'active' ? t(`tickets:list.filter.statusGroup.${s === 'active' ? 'active' : 'newOpen'}`) : t(`common:status.${s}`), selected: s === filters.status })),
         assigneeOptions: [{ value: 'me', label: t('tickets:list.filter.assignedToMe') }, { value: 'unassigned', label: t('tickets:list.filter.unassigned') }].map((o) => ({ ...o, selected: o.value === filters.assignee })),
-        dueSoon: filters.due === 'soon',
+        dueOptions: [{ value: 'soon', label: t('tickets:list.filter.dueSoon') }, { value: 'breached', label: t('tickets:list.filter.breached') }].map((o) => ({ ...o, selected: o.value === filters.due })),
       }, i18n),
     );
   });
@@ -120,6 +139,11 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       requestKey: randomBytes(12).toString('base64url'),
       statusOptions: TICKET_STATUSES.map((s) => ({ value: s, selected: s === ticket.status })),
       priorityOptions: TICKET_PRIORITIES.map((p) => ({ value: p, selected: p === ticket.priority })),
+      impactOptions: IMPACT_LEVELS.map((v) => ({ value: v, selected: v === ticket.impact })),
+      urgencyOptions: URGENCY_LEVELS.map((v) => ({ value: v, selected: v === ticket.urgency })),
+      categoryOptions: data.categories.map((c) => ({
+        id: c.id, selected: c.id === ticket.categoryId, label: c.archived ? t('tickets:ticket.form.archivedCategory', { name: c.name }) : c.name,
+      })),
       assigneeOptions: data.assignees.map((a) => ({ ...a, selected: a.id === ticket.assigneeId })),
       unassigned: ticket.assigneeId === null,
       merged: data.merged,

@@ -76,7 +76,18 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
   const clock = typeof d.clock === 'string' && CLOCKS.has(d.clock) ? t(`tickets:trail.clock.${d.clock}`) : null;
   switch (e.type) {
     case 'status_changed': return t('tickets:trail.statusChanged', { who, from: word('status', d.from), to: word('status', d.to) });
-    case 'priority_changed': return t('tickets:trail.priorityChanged', { who, from: word('priority', d.from), to: word('priority', d.to) });
+    case 'priority_changed': {
+      const key = d.source === 'manual' ? 'tickets:trail.priorityChangedByHand' : d.source === 'matrix' ? 'tickets:trail.priorityFromMatrix' : 'tickets:trail.priorityChanged';
+      return t(key, { who, from: word('priority', d.from), to: word('priority', d.to) });
+    }
+    case 'priority_follows_matrix': return t('tickets:trail.priorityFollowsMatrix', { who });
+    case 'impact_urgency_changed': {
+      const to = (d.to ?? {}) as { impact?: unknown; urgency?: unknown };
+      const level = (ns: 'impact' | 'urgency', v: unknown) => (typeof v === 'string' && v !== '' ? t(`common:${ns}.${v}`) : t('tickets:trail.notAssessed'));
+      return t('tickets:trail.impactUrgencyChanged', { who, impact: level('impact', to.impact), urgency: level('urgency', to.urgency) });
+    }
+    case 'category_changed':
+      return d.to ? t('tickets:trail.categoryChanged', { who, name: typeof d.name === 'string' ? d.name : t('tickets:trail.someCategory') }) : t('tickets:trail.categoryCleared', { who });
     case 'assigned':
       return d.to ? t('tickets:trail.assigned', { who, assignee: users.get(String(d.to)) ?? t('tickets:trail.someone') }) : t('tickets:trail.unassigned', { who });
     case 'tags_changed': return t('tickets:trail.tagsChanged', { who });

@@ -270,6 +270,12 @@ describe('real responses match their documented schema', () => {
     expect(detail.messages[0].attachments).toHaveLength(1);
     expect(detail.events).toHaveLength(2);
     await conforms('patch', '/tickets/{id}', `/tickets/${ticketId}`, 200, { body: { priority: 'high', tags: ['fire', 'urgent'] } });
+    const category = await conforms('post', '/categories', '/categories', 201, { body: { name: 'Incident', inboxId: null } });
+    await conforms('get', '/categories', '/categories', 200);
+    const classified = await conforms('patch', '/tickets/{id}', `/tickets/${ticketId}`, 200, { body: { impact: 'high', urgency: 'medium', categoryId: category.id, priorityOverridden: false } });
+    expect(classified).toMatchObject({ categoryId: category.id, impact: 'high', urgency: 'medium', priority: 'high', priorityOverridden: false });
+    await conforms('patch', '/categories/{id}', `/categories/${category.id}`, 200, { body: { archived: true } });
+    await conforms('post', '/categories', '/categories', 409, { body: { name: 'Incident' } });
     await conforms('post', '/tickets/{id}/notes', `/tickets/${ticketId}/notes`, 201, { body: { text: 'Calling the fire brigade' } });
     await conforms('get', '/tickets/{id}/requester-tickets', `/tickets/${ticketId}/requester-tickets`, 200);
     const conflict = await conforms('post', '/tickets/{id}/replies', `/tickets/${ticketId}/replies`, 409, { body: { text: 'On it', seenUntil: '2020-01-01T00:00:00.000Z' } });

@@ -110,6 +110,10 @@ beforeAll(async () => {
     TICKET_EVENT_TYPES.filter((type) => !['merged', 'linked', 'related'].includes(type)).map((type) => ({ ticketId: ticket._id, type, actor: type === 'message_received' ? { kind: 'contact' as const, label: 'vexilla@example.test' } : ['note_added', 'status_changed', 'priority_changed', 'assigned', 'tags_changed'].includes(type) ? user : system, at, data: dataOf[type] ?? {} })),
   );
   await h.models.CannedReply.create({ inboxId, title: 'Cheerio', body: 'Cheerio' });
+  // A category of the inbox and an archived global one: the settings list and the ticket's select.
+  const category = await h.models.Category.create({ name: 'Glimmerwick', inboxId });
+  await h.models.Category.create({ name: 'Cheerio', inboxId: null, archived: true });
+  await h.models.Ticket.updateOne({ _id: ticket._id }, { $set: { categoryId: category._id, impact: 'high', urgency: 'low', priorityOverridden: true } });
   admin = new Client(h.base);
   await admin.login('zorblax@example.test', 'zorblax password 1');
   const userPage = await admin.get(`/settings/users/${userId}`);
@@ -123,10 +127,10 @@ afterAll(async () => {
 
 describe('every page in the pseudo-locale', () => {
   const pages = () => [
-    '/', '/tickets', '/tickets?assignee=me', '/tickets?status=pending', `/tickets/${ticketId}`,
+    '/', '/tickets', '/tickets?assignee=me', '/tickets?status=pending', '/tickets?due=breached', '/tickets/views', `/tickets/${ticketId}`,
     '/account', '/settings', '/settings/digest', '/settings/inboxes', '/settings/inboxes/new', `/settings/inboxes/${inboxId.toHexString()}`,
     `/settings/inboxes/${inboxId.toHexString()}/sla`, `/settings/inboxes/${inboxId.toHexString()}/auto-reply`, `/settings/inboxes/${inboxId.toHexString()}/canned-replies`,
-    '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/no-such-page',
+    '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/no-such-page',
   ];
 
   it('shows no English outside the stored data, and no raw key', async () => {

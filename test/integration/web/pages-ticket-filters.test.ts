@@ -47,14 +47,20 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 describe('ticket list filter form', () => {
-  it('offers tag, search and due-soon fields next to inbox, status and assignee, in one GET form', async () => {
+  it('offers tag, search and SLA fields next to inbox, status and assignee, in one GET form', async () => {
     const page = await c.get('/tickets');
     expect(page.status).toBe(200);
     const form = /<form class="filters" method="get" action="\/tickets">[\s\S]*?<\/form>/.exec(page.text)?.[0] ?? '';
-    for (const name of ['inbox', 'status', 'assignee']) expect(form).toContain(`<select name="${name}">`);
+    for (const name of ['inbox', 'status', 'assignee', 'due']) expect(form).toContain(`<select name="${name}">`);
     expect(form).toContain('<input type="text" name="tag" value=""');
     expect(form).toContain('<input type="search" name="q" value=""');
-    expect(form).toMatch(/<input type="checkbox" name="due" value="soon" >/);
+    // The SLA select: any (nothing chosen), due soon, breached.
+    const due = /<select name="due">([\s\S]*?)<\/select>/.exec(form)?.[1] ?? '';
+    expect([...due.matchAll(/<option value="([^"]*)" ?(selected)?>([^<]+)<\/option>/g)].map((m) => [m[1], m[2] ?? '', m[3]])).toEqual([
+      ['', '', 'Any'],
+      ['soon', '', 'SLA due soon or breached'],
+      ['breached', '', 'Breached'],
+    ]);
     expect(subjects(page.text)).toHaveLength(12);
   });
 
@@ -83,12 +89,22 @@ describe('ticket list filter form', () => {
     expect(subjects((await c.get(`/tickets?q=${encodeURIComponent('"><question')}`)).text)).toHaveLength(8);
   });
 
-  it('filters to tickets due soon or breached, with the box ticked and red or amber badges only', async () => {
+  it('filters to tickets due soon or breached, with the option selected and red or amber badges only', async () => {
     const page = await c.get('/tickets?due=soon');
     expect(subjects(page.text)).toEqual(['Question 4', 'Invoice 3 missing', 'Question 2', 'Question 1']);
-    expect(page.text).toMatch(/<input type="checkbox" name="due" value="soon" checked>/);
+    expect(page.text).toMatch(/<option value="soon" selected>/);
+    expect(page.text).not.toMatch(/<option value="breached" selected>/);
     expect(page.text.match(/SLA breached/g)).toHaveLength(2);
     expect(page.text.match(/badge sla-warn/g)).toHaveLength(2);
+    expect(page.text).not.toContain('badge sla-ok');
+  });
+
+  it('filters to breached tickets only with due=breached, red badges only', async () => {
+    const page = await c.get('/tickets?due=breached');
+    expect(subjects(page.text)).toEqual(['Question 2', 'Question 1']);
+    expect(page.text).toMatch(/<option value="breached" selected>/);
+    expect(page.text.match(/SLA breached/g)).toHaveLength(2);
+    expect(page.text).not.toContain('badge sla-warn');
     expect(page.text).not.toContain('badge sla-ok');
   });
 

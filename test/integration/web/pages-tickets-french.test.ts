@@ -50,7 +50,10 @@ describe('the ticket pages for a French browser', () => {
     const page = await c.get('/tickets');
     expect(page.status).toBe(200);
     expect(page.text).toContain('<html lang="fr">');
-    expect(page.text).toContain('<h1>Toutes les boîtes de réception</h1>');
+    // Without filters the list is the All view, titled as such and marked in the view bar.
+    expect(page.text).toContain('<h1>Toutes les demandes</h1>');
+    expect(page.text).toContain('<title>Toutes les demandes · Threadline</title>');
+    expect(page.text).toMatch(/<a href="\/tickets" aria-current="page">Toutes les demandes <span class="count">1<\/span><\/a>/);
     expect(page.text).toContain('<th>Objet</th><th>Demandeur</th>');
     expect(page.text).toContain('<span class="badge status-pending">en attente</span>');
     expect(page.text).toContain('data-label="Statut"');
@@ -64,10 +67,21 @@ describe('the ticket pages for a French browser', () => {
   });
 
   it('titles the Mine view "Mes demandes" and marks it in the top bar', async () => {
-    const page = await c.get('/tickets?assignee=me');
+    // The Mine view is the top bar's Mine link: follow it as a browser would.
+    const list = await c.get('/tickets');
+    const mine = /<a href="([^"]+)" >Mes demandes<\/a>/.exec(list.text)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    expect(mine).toBe('/tickets?assignee=me&status=active');
+    const page = await c.get(mine);
+    expect(page.status).toBe(200);
     expect(page.text).toContain('<h1>Mes demandes</h1>');
     expect(page.text).toContain('<title>Mes demandes · Threadline</title>');
-    expect(page.text).toMatch(/href="\/tickets\?assignee=me"\s*aria-current="page"/);
+    expect(page.text).toMatch(/href="\/tickets\?assignee=me&amp;status=active"\s*aria-current="page">Mes demandes<\/a>/);
+    expect(page.text).toMatch(/<a href="\/tickets" >Demandes<\/a>/);
+    expect(page.text).toContain('Imprimante en panne');
+    // Only assignee=me is a filtered list, not the Mine view: another title, Mine not highlighted.
+    const filtered = await c.get('/tickets?assignee=me');
+    expect(filtered.text).toContain('<h1>Demandes filtrées</h1>');
+    expect(filtered.text).not.toMatch(/status=active"\s*aria-current="page">Mes demandes<\/a>/);
   });
 
   it('shows a ticket in French: trail, status, and the mail’s own date', async () => {

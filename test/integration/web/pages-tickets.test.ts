@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slaNextDueAt } from '../../../src/domain/sla-due.js';
 import { createUser } from '../../helpers/api.js';
 import { Client, startPages } from './pages-harness.js';
 
@@ -10,6 +11,18 @@ const inbox = new Types.ObjectId();
 const BASE = Date.parse('2026-03-01T12:00:00Z');
 
 const subjects = (html: string) => [...html.matchAll(/<td class="subject"[^>]*><a href="\/tickets\/[0-9a-f]{24}">([^<]+)<\/a>/g)].map((m) => m[1] ?? '');
+const unescapeUrl = (s: string) => s.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+/** Every subject of a list, following its next-page links. */
+async function listAll(url: string): Promise<string[]> {
+  const seen: string[] = [];
+  for (let next: string | null = url; next; ) {
+    const page = await c.get(next);
+    expect(page.status).toBe(200);
+    seen.push(...subjects(page.text));
+    next = nextLink(page.text);
+  }
+  return seen;
+}
 const nextLink = (html: string) => /<a rel="next" href="([^"]+)"/.exec(html)?.[1]?.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&') ?? null;
 
 beforeAll(async () => {
@@ -21,15 +34,18 @@ beforeAll(async () => {
   const future = new Date(Date.now() + 3600_000 * 5);
   // 30 tickets, newest activity = highest number; a few with assignees, statuses and SLA states.
   for (let n = 1; n <= 30; n++) {
+    const status = n <= 5 ? 'pending' : n <= 8 ? 'solved' : 'open';
+    const sla = n === 29 ? { firstResponseDueAt: past } : n === 28 ? { firstResponseDueAt: future } : n === 27 ? { breachedAt: past } : {};
     await h.models.Ticket.create({
       number: n,
       inboxId: inbox,
       subject: `Question ${n}`,
       requester: { email: `c${n}@customer.test` },
       lastActivityAt: new Date(BASE + n * 60_000),
-      status: n <= 5 ? 'pending' : n <= 8 ? 'solved' : 'open',
+      status,
       assigneeId: n % 10 === 0 ? agentId : null,
-      sla: n === 29 ? { firstResponseDueAt: past } : n === 28 ? { firstResponseDueAt: future } : n === 27 ? { breachedAt: past } : {},
+      // With the next due time every SLA write stores (what the Breaching list and count filter on).
+      sla: { ...sla, nextDueAt: slaNextDueAt({ status, sla }) },
     });
   }
   c = new Client(h.base);
@@ -41,9 +57,25 @@ describe('inbox overview', () => {
   it('counts unassigned, mine, open, pending and breaching tickets, and shows the poller error', async () => {
     const page = await c.get('/');
     expect(page.status).toBe(200);
-    const counts = [...page.text.matchAll(/<dd>(\d+)<\/dd>/g)].map((m) => Number(m[1]));
+    // Each card: its label and its count, both links to the same list.
+    const cards = [...page.text.matchAll(/<dt><a href="([^"]+)"[^>]*>([^<]+)<\/a><\/dt><dd><a href="([^"]+)">(\d+)<\/a><\/dd>/g)].map((m) => ({
+      url: unescapeUrl(m[1]!), label: m[2], countUrl: unescapeUrl(m[3]!), count: Number(m[4]),
+    }));
     // active = 30 - 3 solved = 27; mine = 10, 20, 30; open = 22 (9..30); pending = 5; breaching = 27 and 29.
-    expect(counts).toEqual([24, 3, 22, 5, 2]);
+    expect(cards.map((card) => [card.label, card.count])).toEqual([['Unassigned', 24], ['Mine', 3], ['Open', 22], ['Pending', 5], ['Breaching', 2]]);
+    const id = inbox.toHexString();
+    expect(cards.map((card) => card.url)).toEqual([
+      `/tickets?inbox=${id}&assignee=unassigned&status=active`,
+      `/tickets?inbox=${id}&assignee=me&status=active`,
+      `/tickets?inbox=${id}&status=new%2Copen`,
+      `/tickets?inbox=${id}&status=pending`,
+      `/tickets?inbox=${id}&due=breached`,
+    ]);
+    // Every count is exactly the list it links to (walking its pages).
+    for (const card of cards) {
+      expect(card.countUrl).toBe(card.url);
+      expect(await listAll(card.url), card.label).toHaveLength(card.count);
+    }
     // An agent gets the error in words: the stored message is for admins (it names the host and user).
     expect(page.text).toContain('IMAP_AUTH_FAILED: the server rejected the user name or password');
     expect(page.text).toContain('<strong>error</strong>');
