@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { AppError } from '../domain/errors.js';
+import { actorAccessKeys } from '../domain/teams.js';
 import type { UserRole } from '../domain/user-roles.js';
 
 /** Who is asking: what every use case checks access against. */
@@ -8,6 +9,8 @@ export interface Actor {
   userId: Types.ObjectId | null;
   role: UserRole;
   inboxIds: Types.ObjectId[];
+  /** The teams the user is a member of (read once when the actor is built); absent: none. */
+  teamIds?: Types.ObjectId[];
 }
 
 /** The actor of operator tools (the inbox CLI): someone with the database credentials, so an admin. */
@@ -31,6 +34,24 @@ export function canSeeInbox(actor: Actor, inboxId: Types.ObjectId | null | undef
 }
 
 /**
+ * Whether the actor may see this ticket: admins always; anyone else when they are a member of its
+ * inbox or of its team.
+ */
+export function canSeeTicket(actor: Actor, ticket: { inboxId?: Types.ObjectId | null; teamId?: Types.ObjectId | null }): boolean {
+  if (canSeeInbox(actor, ticket.inboxId)) return true;
+  const teamId = ticket.teamId;
+  return Boolean(teamId && (actor.teamIds ?? []).some((id) => id.equals(teamId)));
+}
+
+/**
+ * The access keys (`inbox:<id>`, `team:<id>`) that scope a ticket query for this actor, matched with
+ * `$in` against the ticket's stored `access` array; undefined means no restriction (admins).
+ */
+export function ticketAccessScope(actor: Actor): string[] | undefined {
+  return actor.role === 'admin' ? undefined : actorAccessKeys(actor.inboxIds, actor.teamIds ?? []);
+}
+
+/**
  * A query condition on `inboxId` restricting to what the actor may see; undefined means no
  * restriction (admins).
  */
@@ -49,6 +70,7 @@ const NOT_FOUND_KEYS = {
   Inbox: 'notFound.inbox',
   Message: 'notFound.message',
   'Saved view': 'notFound.savedView',
+  Team: 'notFound.team',
   Ticket: 'notFound.ticket',
   User: 'notFound.user',
 } as const;

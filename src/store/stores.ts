@@ -12,6 +12,7 @@ import { createPasswordTokenStore } from './password-token-store.js';
 import { createPresenceStore } from './presence-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
 import { createSavedViewStore } from './saved-view-store.js';
+import { createTeamStore } from './team-store.js';
 import { createTicketStore } from './ticket-store.js';
 import { createTrailStore } from './trail-store.js';
 import { createUserStore } from './user-store.js';
@@ -42,6 +43,7 @@ export function createStores(models: Models) {
     outbox: createOutboxStore(models),
     heartbeats: createHeartbeatStore(models),
     savedViews: createSavedViewStore(models),
+    teams: createTeamStore(models),
   };
 }
 

@@ -12,6 +12,7 @@ export interface HealthViewerDeps {
   users: AuthenticateApiTokenDeps['users'] & WebSessionDeps['users'];
   apiTokens: AuthenticateApiTokenDeps['apiTokens'];
   webSessions: WebSessionDeps['webSessions'];
+  teams: WebSessionDeps['teams'];
   now: () => Date;
   publicUrl: string | null;
   sessionLifetimes?: SessionLifetimes;
@@ -31,7 +32,7 @@ async function viewerOf(req: Request, deps: HealthViewerDeps): Promise<Actor | n
   const cookie = sessionTokenOf(req, deps.publicUrl);
   if (!cookie) return null;
   const session = await resumeWebSession(
-    { users: deps.users, webSessions: deps.webSessions, now: deps.now, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) },
+    { users: deps.users, webSessions: deps.webSessions, teams: deps.teams, now: deps.now, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) },
     cookie,
   );
   return session?.actor ?? null;

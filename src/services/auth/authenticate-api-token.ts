@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
 import type { ApiTokenStore } from '../../store/api-token-store.js';
+import type { TeamStore } from '../../store/team-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import type { UserRole } from '../../domain/user-roles.js';
 import type { Actor } from '../access.js';
@@ -9,6 +10,8 @@ import { hashApiToken, looksLikeApiToken } from './api-token-codec.js';
 export interface AuthenticateApiTokenDeps {
   users: Pick<UserStore, 'findById'>;
   apiTokens: Pick<ApiTokenStore, 'findByHash' | 'markUsed'>;
+  /** The user's teams, read with the user (one indexed query). */
+  teams: Pick<TeamStore, 'listIdsOfMember'>;
   now: () => Date;
 }
 
@@ -42,7 +45,7 @@ export async function authenticateApiToken(deps: AuthenticateApiTokenDeps, token
     await deps.apiTokens.markUsed(record._id, now, staleBefore);
   }
   return {
-    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds },
+    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds, teamIds: await deps.teams.listIdsOfMember(user._id) },
     tokenId: record._id,
     user: {
       id: user._id.toHexString(),

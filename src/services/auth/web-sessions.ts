@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
+import type { TeamStore } from '../../store/team-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import type { WebSessionStore } from '../../store/web-session-store.js';
 import type { UserRole } from '../../domain/user-roles.js';
@@ -24,6 +25,8 @@ export interface WebSessionView {
 export interface WebSessionDeps {
   webSessions: Pick<WebSessionStore, 'create' | 'findById' | 'touch' | 'deleteById'>;
   users: Pick<UserStore, 'findById'>;
+  /** The user's teams, read with the user (one indexed query). */
+  teams: Pick<TeamStore, 'listIdsOfMember'>;
   now: () => Date;
   lifetimes?: SessionLifetimes;
 }
@@ -83,7 +86,7 @@ export async function resumeWebSession(deps: WebSessionDeps, token: string | und
   return {
     id,
     csrfToken: session.csrfToken,
-    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds },
+    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds, teamIds: await deps.teams.listIdsOfMember(user._id) },
     user: { id: user._id.toHexString(), email: user.email, name: user.name ?? null, role: user.role, locale: user.locale ?? null, timeZone: user.timeZone ?? null },
   };
 }

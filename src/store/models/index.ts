@@ -13,6 +13,7 @@ import { outboxModel } from './outbox.js';
 import { passwordTokenModel } from './password-token.js';
 import { quarantineModel } from './quarantine.js';
 import { savedViewModel } from './saved-view.js';
+import { teamModel } from './team.js';
 import { ticketEventModel } from './ticket-event.js';
 import { ticketPresenceModel } from './ticket-presence.js';
 import { ticketModel } from './ticket.js';
@@ -44,6 +45,7 @@ export function createModels(conn: Connection) {
     Category: categoryModel(conn),
     PasswordToken: passwordTokenModel(conn),
     SavedView: savedViewModel(conn),
+    Team: teamModel(conn),
   };
 }
 

@@ -1,6 +1,7 @@
 import { ERROR_CODES } from '../../domain/errors.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import { IMPACT_LEVELS, URGENCY_LEVELS } from '../../domain/priority-matrix.js';
+import { TEAM_LEVELS } from '../../domain/teams.js';
 import { MESSAGE_DIRECTIONS } from '../../domain/message-directions.js';
 import { OUTBOX_STATES } from '../../domain/outbox.js';
 import { PASSWORD_TOKEN_PURPOSES } from '../../domain/password-links.js';
@@ -269,6 +270,7 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
   }),
   OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), cc: arrayOf(string), createdAt: dateTime }),
   Category: object({ id: objectId, name: string, inboxId: { ...nullable(objectId), description: 'null: a category of every inbox.' }, archived: boolean, createdAt: dateTime, updatedAt: dateTime }),
+  Team: object({ id: objectId, name: string, level: enumOf(TEAM_LEVELS), memberIds: arrayOf(objectId), inboxIds: { ...arrayOf(objectId), description: 'The inboxes whose tickets the team may work.' }, createdAt: dateTime, updatedAt: dateTime }),
   CannedReply: object({ id: objectId, inboxId: objectId, title: string, body: string, createdAt: dateTime, updatedAt: dateTime }),
   RenderedCannedReply: object({ id: objectId, title: string, text: { type: 'string', description: 'Filled in for the ticket and the caller; plain text.' } }),
   SavedView: object({

@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { createSchema as cannedReplyCreateSchema, updateSchema as cannedReplyUpdateSchema } from '../../services/canned-replies/canned-replies.js';
 import { createCategorySchema, updateCategorySchema } from '../../services/categories/categories.js';
+import { createTeamSchema, updateTeamSchema } from '../../services/teams/teams.js';
 import { personalApiTokenSchema } from '../../services/auth/create-personal-api-token.js';
 import { scheduleSchema } from '../../services/digest/digest-schedule.js';
 import { createInboxSchema, updateInboxSchema } from '../../services/inboxes/inbox-schemas.js';
@@ -39,6 +40,8 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   SavedViewUpdate: savedViewUpdateSchema,
   CategoryCreate: createCategorySchema,
   CategoryUpdate: updateCategorySchema,
+  TeamCreate: createTeamSchema,
+  TeamUpdate: updateTeamSchema,
   UserCreate: createUserSchema,
   UserUpdate: updateUserSchema,
   PersonalApiTokenCreate: personalApiTokenSchema,
@@ -166,6 +169,15 @@ function operations(): Record<string, Record<string, Operation>> {
     },
     '/categories/{id}': {
       patch: { id: 'updateCategory', tag: 'Categories', summary: 'Rename, move, archive or restore a category (admins)', description: 'An archived category stays on the tickets that have it but cannot be chosen.', body: 'CategoryUpdate', ok: [200, ref('Category')], errors: [400, 403, 404, 409] },
+    },
+    '/teams': {
+      get: { id: 'listTeams', tag: 'Teams', summary: 'Support teams (L1–L4), by level and name', description: 'Admins and managers see every team; agents the teams they are a member of.', ok: [200, listOf('Team')] },
+      post: { id: 'createTeam', tag: 'Teams', summary: 'Add a team (admins)', description: 'A unique name (409), a level `L1`–`L4`, members (user ids) and the inboxes whose tickets it may work (inbox ids). Members see the tickets whose `teamId` is the team, even outside their inboxes.', body: 'TeamCreate', ok: [201, ref('Team')], errors: [400, 403, 409] },
+    },
+    '/teams/{id}': {
+      get: { id: 'getTeam', tag: 'Teams', summary: 'One team', description: 'An agent gets 404 for a team they are not in.', ok: [200, ref('Team')], errors: [404] },
+      patch: { id: 'updateTeam', tag: 'Teams', summary: 'Rename a team, change its level, members or inboxes (admins)', description: '`memberIds` and `inboxIds` replace the lists. Members gain or lose access with their next request.', body: 'TeamUpdate', ok: [200, ref('Team')], errors: [400, 403, 404, 409] },
+      delete: { id: 'deleteTeam', tag: 'Teams', summary: 'Remove a team (admins)', description: 'Its tickets show no team until moved; their inbox\'s members still see them.', ok: [204], errors: [403, 404] },
     },
     '/views': {
       get: { id: 'listSavedViews', tag: 'Views', summary: "The caller's saved ticket list views, by name", ok: [200, listOf('SavedView')] },

@@ -16,6 +16,7 @@ import { viewRoutes } from './view-routes.js';
 import { categoryRoutes } from './category-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
 import { inboxSettingsRoutes } from './inbox-settings-routes.js';
+import { teamRoutes } from './team-routes.js';
 import { serveOpenApi } from './openapi.js';
 import { ticketMergeRoutes } from './ticket-merge-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
@@ -71,6 +72,7 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   router.use(cannedReplyRoutes(deps));
   router.use(viewRoutes(deps));
   router.use(categoryRoutes(deps));
+  router.use(teamRoutes(deps));
   router.use('/inboxes', inboxRoutes({ ...deps, ...deps.stores }));
   router.use('/tickets', ticketRoutes(deps));
   router.use('/attachments', attachmentRoutes(deps));

@@ -4,6 +4,7 @@ import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { autoReplySettingsPages } from './auto-reply-settings-pages.js';
 import { categorySettingsPages } from './category-settings-pages.js';
+import { teamSettingsPages } from './team-settings-pages.js';
 import { cronFromPicker, pickerFromCron } from './digest-form.js';
 import type { Translator } from '../../i18n/catalog.js';
 import { checked, field, fields, fixedText, formOf, issueText, savedNotice, validationIssues, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
@@ -126,5 +127,6 @@ export function settingsPages(ctx: SettingsContext): Router {
   router.use(slaSettingsPages(ctx));
   router.use(autoReplySettingsPages(ctx));
   router.use(categorySettingsPages(ctx));
+  router.use(teamSettingsPages(ctx));
   return router;
 }

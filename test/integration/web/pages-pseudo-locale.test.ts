@@ -130,7 +130,7 @@ describe('every page in the pseudo-locale', () => {
     '/', '/tickets', '/tickets?assignee=me', '/tickets?status=pending', '/tickets?due=breached', '/tickets/views', `/tickets/${ticketId}`,
     '/account', '/settings', '/settings/digest', '/settings/inboxes', '/settings/inboxes/new', `/settings/inboxes/${inboxId.toHexString()}`,
     `/settings/inboxes/${inboxId.toHexString()}/sla`, `/settings/inboxes/${inboxId.toHexString()}/auto-reply`, `/settings/inboxes/${inboxId.toHexString()}/canned-replies`,
-    '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/no-such-page',
+    '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/settings/teams', '/settings/teams/new', '/no-such-page',
   ];
 
   it('shows no English outside the stored data, and no raw key', async () => {

@@ -1,0 +1,128 @@
+import type { Types } from 'mongoose';
+import { z } from 'zod';
+import { AppError } from '../../domain/errors.js';
+import { TEAM_LEVELS, type TeamLevel } from '../../domain/teams.js';
+import type { InboxStore } from '../../store/inbox-store.js';
+import type { TeamDoc } from '../../store/models/team.js';
+import type { TeamStore } from '../../store/team-store.js';
+import type { UserStore } from '../../store/user-store.js';
+import { notFound, parseObjectId, requireAdmin, type Actor } from '../access.js';
+import { inputIssue, issueMessage, parseInput } from '../validate.js';
+
+/** The longest team name. */
+export const TEAM_NAME_MAX = 80;
+/** The most members and inboxes a team holds. */
+export const TEAM_LIST_MAX = 500;
+
+/** A team as the API and the pages show it. */
+export interface TeamView {
+  id: string;
+  name: string;
+  level: TeamLevel;
+  memberIds: string[];
+  inboxIds: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type TeamDeps = {
+  teams: Pick<TeamStore, 'findById' | 'listAll' | 'listByIds' | 'findByName' | 'create' | 'update' | 'delete'>;
+  inboxes: Pick<InboxStore, 'listNamesByIds'>;
+  users: Pick<UserStore, 'listLabelsByIds'>;
+};
+
+const name = z.string().trim().min(1, issueMessage('issue.required', 'is required')).max(TEAM_NAME_MAX);
+const level = z.enum(TEAM_LEVELS);
+const ids = z.array(z.string()).max(TEAM_LIST_MAX);
+export const createTeamSchema = z.strictObject({ name, level, memberIds: ids.optional(), inboxIds: ids.optional() });
+export const updateTeamSchema = z.strictObject({ name: name.optional(), level: level.optional(), memberIds: ids.optional(), inboxIds: ids.optional() });
+
+export const toTeamView = (t: TeamDoc): TeamView => ({
+  id: t._id.toHexString(),
+  name: t.name,
+  level: t.level,
+  memberIds: (t.memberIds ?? []).map((id) => id.toHexString()),
+  inboxIds: (t.inboxIds ?? []).map((id) => id.toHexString()),
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+});
+
+const invalid = (path: string, key: string, english: string) =>
+  new AppError('VALIDATION_FAILED', 'Team is invalid', { details: { issues: [inputIssue(path, key, english)] }, key: 'input.invalid', params: { what: 'Team' } });
+
+/** Parses a list of ids that must all name existing documents (VALIDATION_FAILED naming the field otherwise); duplicates dropped. */
+async function existingIds(values: string[], path: 'memberIds' | 'inboxIds', exist: (ids: Types.ObjectId[]) => Promise<Array<{ _id: Types.ObjectId }>>): Promise<Types.ObjectId[]> {
+  const parsed = [...new Set(values)].map(parseObjectId);
+  if (parsed.some((id) => id === null)) throw invalid(path, path === 'memberIds' ? 'issue.userId' : 'issue.inboxId', path === 'memberIds' ? 'must be user ids' : 'must be inbox ids');
+  const list = parsed as Types.ObjectId[];
+  if (list.length === 0) return [];
+  const found = await exist(list);
+  if (found.length !== list.length) throw invalid(path, path === 'memberIds' ? 'issue.userMissing' : 'issue.inboxMissing', path === 'memberIds' ? 'names a user that does not exist' : 'names an inbox that does not exist');
+  return list;
+}
+
+/** CONFLICT when another team already has this name. */
+async function checkNameFree(deps: Pick<TeamDeps, 'teams'>, teamName: string, self?: Types.ObjectId) {
+  const other = await deps.teams.findByName(teamName);
+  if (other && !(self && other._id.equals(self))) {
+    throw new AppError('CONFLICT', `A team named ${teamName} already exists`, { key: 'conflict.teamNameTaken', params: { name: teamName } });
+  }
+}
+
+/** Every team, by level then name (admins and managers; agents see the teams they are in). */
+export async function listTeams(deps: Pick<TeamDeps, 'teams'>, actor: Actor): Promise<TeamView[]> {
+  if (actor.role === 'admin' || actor.role === 'manager') return (await deps.teams.listAll()).map(toTeamView);
+  const mine = actor.teamIds ?? [];
+  if (mine.length === 0) return [];
+  const teams = await deps.teams.listByIds(mine);
+  return teams.sort((a, b) => a.level.localeCompare(b.level) || a.name.localeCompare(b.name)).map(toTeamView);
+}
+
+/** One team (admins and managers; an agent only their own, else NOT_FOUND). */
+export async function getTeam(deps: Pick<TeamDeps, 'teams'>, actor: Actor, id: string): Promise<TeamView> {
+  const teamId = parseObjectId(id);
+  const team = teamId ? await deps.teams.findById(teamId) : null;
+  const mayRead = actor.role === 'admin' || actor.role === 'manager' || (team && (actor.teamIds ?? []).some((t) => t.equals(team._id)));
+  if (!team || !mayRead) throw notFound('Team');
+  return toTeamView(team);
+}
+
+/** Adds a team (admins): a unique name, a level, members and the inboxes whose tickets it may work. */
+export async function createTeam(deps: TeamDeps, actor: Actor, input: unknown): Promise<TeamView> {
+  requireAdmin(actor);
+  const fields = parseInput(createTeamSchema, input, 'Team');
+  const memberIds = await existingIds(fields.memberIds ?? [], 'memberIds', (l) => deps.users.listLabelsByIds(l));
+  const inboxIds = await existingIds(fields.inboxIds ?? [], 'inboxIds', (l) => deps.inboxes.listNamesByIds(l));
+  await checkNameFree(deps, fields.name);
+  return toTeamView(await deps.teams.create({ name: fields.name, level: fields.level, memberIds, inboxIds }));
+}
+
+/** Renames a team, changes its level, members or inboxes (admins). Members gain or lose access at their next request. */
+export async function updateTeam(deps: TeamDeps, actor: Actor, id: string, input: unknown): Promise<TeamView> {
+  requireAdmin(actor);
+  const teamId = parseObjectId(id);
+  const current = teamId ? await deps.teams.findById(teamId) : null;
+  if (!current) throw notFound('Team');
+  const fields = parseInput(updateTeamSchema, input, 'Team');
+  const memberIds = fields.memberIds !== undefined ? await existingIds(fields.memberIds, 'memberIds', (l) => deps.users.listLabelsByIds(l)) : undefined;
+  const inboxIds = fields.inboxIds !== undefined ? await existingIds(fields.inboxIds, 'inboxIds', (l) => deps.inboxes.listNamesByIds(l)) : undefined;
+  if (fields.name !== undefined && fields.name !== current.name) await checkNameFree(deps, fields.name, current._id);
+  const updated = await deps.teams.update(current._id, {
+    ...(fields.name !== undefined ? { name: fields.name } : {}),
+    ...(fields.level !== undefined ? { level: fields.level } : {}),
+    ...(memberIds ? { memberIds } : {}),
+    ...(inboxIds ? { inboxIds } : {}),
+  });
+  if (!updated) throw notFound('Team');
+  return toTeamView(updated);
+}
+
+/**
+ * Removes a team (admins). Its tickets keep their `teamId` until someone moves them (they show no
+ * team), and only their inbox's members see them from then on.
+ */
+export async function deleteTeam(deps: Pick<TeamDeps, 'teams'>, actor: Actor, id: string): Promise<void> {
+  requireAdmin(actor);
+  const teamId = parseObjectId(id);
+  if (!teamId || !(await deps.teams.delete(teamId))) throw notFound('Team');
+}

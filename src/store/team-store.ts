@@ -1,0 +1,53 @@
+import type { Types } from 'mongoose';
+import type { Models } from './models/index.js';
+import type { TeamDoc } from './models/team.js';
+
+/** The support teams admins define (`teams`). */
+export function createTeamStore(models: Pick<Models, 'Team'>) {
+  const { Team } = models;
+  return {
+    /** One team; null when it is missing. */
+    findById(id: Types.ObjectId): Promise<TeamDoc | null> {
+      return Team.findOne({ _id: id }).lean<TeamDoc>().exec();
+    },
+
+    /** Teams by id, in no particular order; missing ones are left out. */
+    listByIds(ids: readonly Types.ObjectId[]): Promise<TeamDoc[]> {
+      return Team.find({ _id: { $in: ids } }).lean<TeamDoc[]>().exec();
+    },
+
+    /** Every team, by level then name. */
+    listAll(): Promise<TeamDoc[]> {
+      return Team.find({}).sort({ level: 1, name: 1, _id: 1 }).lean<TeamDoc[]>().exec();
+    },
+
+    /** The ids of the teams a user is a member of (one indexed read, when the actor is built). */
+    async listIdsOfMember(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
+      const rows = await Team.find({ memberIds: userId }, { _id: 1 }).lean<Array<Pick<TeamDoc, '_id'>>>().exec();
+      return rows.map((r) => r._id);
+    },
+
+    /** The team with this name (exact), if any. */
+    findByName(name: string): Promise<TeamDoc | null> {
+      return Team.findOne({ name }).lean<TeamDoc>().exec();
+    },
+
+    /** Adds a team and returns it as stored. */
+    async create(team: Pick<TeamDoc, 'name' | 'level' | 'memberIds' | 'inboxIds'>): Promise<TeamDoc> {
+      return (await Team.create(team)).toObject<TeamDoc>();
+    },
+
+    /** Changes a team; returns it changed, or null when it is gone. */
+    update(id: Types.ObjectId, fields: Partial<Pick<TeamDoc, 'name' | 'level' | 'memberIds' | 'inboxIds'>>): Promise<TeamDoc | null> {
+      return Team.findOneAndUpdate({ _id: id }, { $set: fields }, { returnDocument: 'after' }).lean<TeamDoc>().exec();
+    },
+
+    /** Removes a team; false when it was already gone. */
+    async delete(id: Types.ObjectId): Promise<boolean> {
+      return (await Team.deleteOne({ _id: id })).deletedCount > 0;
+    },
+  };
+}
+
+/** What use cases may ask of this store; each names the methods it needs with `Pick`. */
+export type TeamStore = ReturnType<typeof createTeamStore>;

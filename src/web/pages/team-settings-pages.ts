@@ -1,0 +1,143 @@
+import { Router, type Response } from 'express';
+import { TEAM_LEVELS } from '../../domain/teams.js';
+import { isAppError } from '../../domain/errors.js';
+import { listInboxes } from '../../services/inboxes/list-inboxes.js';
+import { createTeam, deleteTeam, getTeam, listTeams, TEAM_NAME_MAX, updateTeam, type TeamView } from '../../services/teams/teams.js';
+import { listUsers } from '../../services/users/list-users.js';
+import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
+import { field, fields, fixedMessage, formOf } from './form-fields.js';
+import { pageI18n } from './page-i18n.js';
+import { requireSettingsAccess, type SettingsContext } from './settings-access.js';
+
+/** The catalog keys of the texts `?error=` and `?saved=` name. */
+const ERRORS: Record<string, string> = { invalid: 'settings:teams.error.invalid', taken: 'settings:teams.error.taken' };
+const NOTICES: Record<string, string> = {
+  created: 'settings:teams.notice.created',
+  updated: 'settings:teams.notice.updated',
+  deleted: 'settings:teams.notice.deleted',
+};
+
+const one = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Runs a change and goes to `done` (303), or back to `form` naming a fixed error code. */
+async function act(res: Response, form: string, fn: () => Promise<string>) {
+  let done: string;
+  try {
+    done = await fn();
+  } catch (err) {
+    if (isAppError(err, 'VALIDATION_FAILED')) return res.redirect(303, `${form}?error=invalid`);
+    if (isAppError(err, 'CONFLICT')) return res.redirect(303, `${form}?error=taken`);
+    throw err;
+  }
+  res.redirect(303, done);
+}
+
+/**
+ * `/settings/teams`: support teams of levels L1–L4, their members and the inboxes whose tickets they
+ * work. Admins add, change and remove them; managers see them read-only; agents get 403 like every
+ * settings page.
+ */
+export function teamSettingsPages(ctx: SettingsContext): Router {
+  const router = Router();
+  const guard = [requireLogin, requireSettingsAccess];
+  const post = [...guard, requireCsrf(ctx.publicUrl)];
+
+  /** Names of users (admins only list users) and inboxes, to show a team's lists. */
+  async function names(res: Response) {
+    const { actor } = requireSession(res);
+    const [inboxes, users] = await Promise.all([listInboxes(ctx.stores, actor), actor.role === 'admin' ? listUsers(ctx.stores, actor) : Promise.resolve([])]);
+    return { inboxes, users };
+  }
+
+  router.get('/settings/teams', ...guard, async (req, res) => {
+    const session = requireSession(res);
+    const [items, { inboxes, users }] = await Promise.all([listTeams(ctx.stores, session.actor), names(res)]);
+    const inboxNames = new Map(inboxes.map((i) => [i.id, i.name]));
+    const userNames = new Map(users.map((u) => [u.id, u.name ?? u.email]));
+    const i18n = pageI18n(res);
+    const { t } = i18n.tr;
+    res.type('html').send(
+      ctx.views.render(
+        'settings-teams',
+        {
+          title: t('settings:teams.title'),
+          session,
+          nav: 'settings',
+          isAdmin: session.actor.role === 'admin',
+          items: items.map((team) => ({
+            ...team,
+            memberCount: team.memberIds.length,
+            memberNames: team.memberIds.map((id) => userNames.get(id)).filter(Boolean),
+            inboxNames: team.inboxIds.map((id) => inboxNames.get(id)).filter(Boolean),
+          })),
+          notice: fixedMessage(NOTICES, one(req.query.saved), t),
+        },
+        i18n,
+      ),
+    );
+  });
+
+  /** The add or edit form of a team (admins). */
+  async function renderForm(res: Response, team: TeamView | null, error: unknown) {
+    const session = requireSession(res);
+    const { inboxes, users } = await names(res);
+    const i18n = pageI18n(res);
+    const { t } = i18n.tr;
+    res.type('html').send(
+      ctx.views.render(
+        'settings-team',
+        {
+          title: team ? t('settings:teams.editTitle', { name: team.name }) : t('settings:teams.newTitle'),
+          session,
+          nav: 'settings',
+          csrf: session.csrfToken,
+          team,
+          action: team ? `/settings/teams/${team.id}` : '/settings/teams',
+          maxName: TEAM_NAME_MAX,
+          levels: TEAM_LEVELS.map((level) => ({ level, selected: (team?.level ?? 'L1') === level })),
+          users: users.filter((u) => !u.disabled || team?.memberIds.includes(u.id)).map((u) => ({ id: u.id, label: u.name ?? u.email, email: u.email, checked: team?.memberIds.includes(u.id) ?? false })),
+          inboxes: inboxes.map((i) => ({ id: i.id, name: i.name, address: i.address, checked: team?.inboxIds.includes(i.id) ?? false })),
+          error: fixedMessage(ERRORS, one(error), t, { max: TEAM_NAME_MAX }),
+        },
+        i18n,
+      ),
+    );
+  }
+
+  router.get('/settings/teams/new', ...guard, async (req, res) => {
+    if (requireSession(res).actor.role !== 'admin') return res.redirect(303, '/settings/teams');
+    await renderForm(res, null, req.query.error);
+  });
+
+  router.get('/settings/teams/:id', ...guard, async (req, res) => {
+    const team = await getTeam(ctx.stores, requireSession(res).actor, String(req.params.id));
+    if (requireSession(res).actor.role !== 'admin') return res.redirect(303, '/settings/teams');
+    await renderForm(res, team, req.query.error);
+  });
+
+  const input = (body: ReturnType<typeof formOf>) => ({ name: field(body, 'name'), level: field(body, 'level'), memberIds: fields(body, 'memberIds'), inboxIds: fields(body, 'inboxIds') });
+
+  router.post('/settings/teams', ...post, async (req, res) => {
+    await act(res, '/settings/teams/new', async () => {
+      await createTeam(ctx.stores, requireSession(res).actor, input(formOf(req)));
+      return '/settings/teams?saved=created';
+    });
+  });
+
+  router.post('/settings/teams/:id', ...post, async (req, res) => {
+    const id = String(req.params.id);
+    await act(res, `/settings/teams/${id}`, async () => {
+      await updateTeam(ctx.stores, requireSession(res).actor, id, input(formOf(req)));
+      return '/settings/teams?saved=updated';
+    });
+  });
+
+  router.post('/settings/teams/:id/delete', ...post, async (req, res) => {
+    const id = String(req.params.id);
+    await act(res, `/settings/teams/${id}`, async () => {
+      await deleteTeam(ctx.stores, requireSession(res).actor, id);
+      return '/settings/teams?saved=deleted';
+    });
+  });
+  return router;
+}
