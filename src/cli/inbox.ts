@@ -177,7 +177,8 @@ async function run(command: string, args: string[], flags: Flags): Promise<void>
     const models = createModels(connection);
     // The CLI writes with this release's models, so the database must be at this release first.
     await upgradeDatabase(connection.db!, { models, blobs: createBlobStore(connection.db!), logger });
-    const deps = { inboxes: createStores(models).inboxes, secrets, logger };
+    const stores = createStores(models);
+    const deps = { inboxes: stores.inboxes, teams: stores.teams, secrets, logger };
     const print = (inbox: InboxView, verb: string) => console.log(flags.json ? JSON.stringify(inbox, null, 2) : `${verb} ${describe(inbox)}`);
     const id = () => {
       if (!args[0]) throw new AppError('VALIDATION_FAILED', `${command} needs an inbox ID (see: npm run inbox -- list)`);

@@ -177,12 +177,14 @@ export function followUpsByTicket<Id>(mails: ReadonlyArray<MailFollowUp<Id>>): A
 }
 
 /** The fields of a ticket a mail opens, less its number and requester contact, which the store assigns. */
-export function openingTicket<Id>(mail: Pick<ParsedMail, 'from' | 'sender' | 'subject'>, opts: { inboxId: Id; participants: string[]; linkedTo: Id | null; autoReason: string | null; at: Date }) {
+export function openingTicket<Id>(mail: Pick<ParsedMail, 'from' | 'sender' | 'subject'>, opts: { inboxId: Id; teamId?: Id | null; participants: string[]; linkedTo: Id | null; autoReason: string | null; at: Date }) {
   const from = mail.from ?? mail.sender;
   const email = lower(from) ?? 'unknown@invalid';
   const subject = mail.subject.slice(0, 998);
   return {
     inboxId: opts.inboxId,
+    /** The inbox's default team, if it has one. */
+    teamId: opts.teamId ?? null,
     subject,
     baseSubject: baseSubject(mail.subject),
     status: 'new' as const,

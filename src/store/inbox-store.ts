@@ -41,6 +41,12 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
       return Inbox.findOne().sort({ createdAt: 1 }).lean<InboxDoc>().exec();
     },
 
+    /** The team new tickets of an inbox start with; null when it has none (or the inbox is gone). */
+    async findDefaultTeamId(id: Types.ObjectId): Promise<Types.ObjectId | null> {
+      const inbox = await Inbox.findById(id, { defaultTeamId: 1 }).lean<Pick<InboxDoc, '_id' | 'defaultTeamId'>>().exec();
+      return inbox?.defaultTeamId ?? null;
+    },
+
     /** Whether an inbox with this id exists. */
     async existsById(id: Types.ObjectId): Promise<boolean> {
       return Boolean(await Inbox.exists({ _id: id }));

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { ticketAccessKeys } from '../domain/teams.js';
 import { conversationTicketIds } from './merged-tickets.js';
 import { nextSequence } from './models/counter.js';
 import type { Models } from './models/index.js';
@@ -23,7 +24,7 @@ export type ThreadCandidateRow = Pick<TicketDoc, '_id' | keyof typeof CANDIDATE_
 /** The fields of a ticket that ingest opens, besides its number (the mail's dedupe key becomes `originKey`). */
 export type OpeningTicketFields = Pick<
   TicketDoc,
-  'inboxId' | 'subject' | 'baseSubject' | 'status' | 'requester' | 'searchTerms' | 'participants' | 'lastActivityAt' | 'flags' | 'linkedTicketIds'
+  'inboxId' | 'teamId' | 'subject' | 'baseSubject' | 'status' | 'requester' | 'searchTerms' | 'participants' | 'lastActivityAt' | 'flags' | 'linkedTicketIds'
 >;
 
 /**
@@ -114,7 +115,7 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
      */
     async openOnce(originKey: string, doc: OpeningTicketFields & Pick<TicketDoc, 'number'>): Promise<TicketDoc | null> {
       const filter = { originKey };
-      return models.Ticket.findOneAndUpdate(filter, { $setOnInsert: doc }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
+      return models.Ticket.findOneAndUpdate(filter, { $setOnInsert: { ...doc, access: ticketAccessKeys(doc.inboxId, doc.teamId) } }, { upsert: true, returnDocument: 'after', lean: true }).catch(async (err: { code?: number }) => {
         if (err.code !== 11000) throw err;
         return models.Ticket.findOne(filter).lean();
       });

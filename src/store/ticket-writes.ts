@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { ticketAccessKeys } from '../domain/teams.js';
 import { onMerge, type TicketChanges } from '../domain/ticket.js';
 import type { ImpactLevel, UrgencyLevel } from '../domain/priority-matrix.js';
 import type { TicketPriority } from '../domain/ticket-status.js';
@@ -37,6 +38,8 @@ export interface TicketFieldChanges extends TicketChanges {
   urgency?: UrgencyLevel | null;
   priorityOverridden?: boolean;
   assigneeId?: Types.ObjectId | null;
+  /** A new team: the store rewrites the ticket's access keys with it. */
+  teamId?: Types.ObjectId | null;
   tags?: string[];
 }
 
@@ -61,6 +64,11 @@ function setOf(changes: TicketFieldChanges): Record<string, unknown> {
 /** Applies one write to a ticket in one update, then records its trail entries. */
 export async function writeTicket(models: Pick<Models, 'Ticket' | 'TicketEvent'>, ticketId: Types.ObjectId, write: TicketWrite, events: TrailEventInput[] = []): Promise<void> {
   const set = setOf(write.changes);
+  if (write.changes.teamId !== undefined) {
+    // Who may see the ticket follows its team: the access keys are rewritten with it, in the same update.
+    const current = await models.Ticket.findById(ticketId, { inboxId: 1 }).lean();
+    if (current) set.access = ticketAccessKeys(current.inboxId, write.changes.teamId);
+  }
   const update = {
     ...(Object.keys(set).length > 0 ? { $set: set } : {}),
     ...(write.addedMessages ? { $inc: { messageCount: write.addedMessages } } : {}),

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.js';
 import { LOCALES, type Locale } from '../../i18n/locales.js';
+import type { TeamStore } from '../../store/team-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { requireAdmin, type Actor } from '../access.js';
@@ -14,6 +15,8 @@ import { parseInput } from '../validate.js';
 /** What the inbox use cases need. */
 export interface InboxDeps {
   inboxes: Pick<InboxStore, 'create' | 'findById' | 'updateIfUnchanged' | 'findStatus'>;
+  /** The teams an inbox's default team is checked against. */
+  teams: Pick<TeamStore, 'findById'>;
   secrets: SecretBox;
   logger: Logger;
   /** Checks an auto-reply subject/text override; returns what is wrong with it, or null. */

@@ -73,6 +73,8 @@ export const updateInboxSchema = z.strictObject({
   address: emailAddress.optional(),
   displayName: text(200).nullable().optional(),
   defaultLocale: defaultLocale.optional(),
+  /** The team new tickets start with (a team that works this inbox); null: none. */
+  defaultTeamId: z.string().nullable().optional(),
   imap: z.strictObject({ host, port, secure: z.boolean(), user, password, folder }).partial().optional(),
   smtp: z
     .strictObject({ host, port, secure: z.boolean(), user: user.nullable(), password: password.nullable() })

@@ -21,6 +21,8 @@ export interface InboxView {
   displayName: string | null;
   /** The language customers are written to in when theirs is not known. */
   defaultLocale: Locale;
+  /** The team new tickets start with; null: none. */
+  defaultTeamId: string | null;
   imap: { host?: string; port: number; secure: boolean; user?: string | null; folder: string; hasPassword: boolean };
   smtp: { host?: string; port: number; secure: boolean; user?: string | null; hasPassword: boolean };
   options: { markSeen: boolean; moveTo: string | null; importSince: Date | null };
@@ -60,6 +62,7 @@ export function toInboxView(doc: InboxDoc, status: InboxStatusDoc | null | undef
     address: doc.address,
     displayName: doc.displayName ?? null,
     defaultLocale,
+    defaultTeamId: doc.defaultTeamId?.toHexString() ?? null,
     imap: {
       ...(admin ? { host: doc.imap.host } : {}),
       port: doc.imap.port,

@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
 import { notFound, parseObjectId, requireAdmin, type Actor } from '../access.js';
 import { autoReplyTextsOf, inboxLocale } from '../auto-reply/auto-reply-overrides.js';
@@ -5,7 +6,21 @@ import { checkAutoReplyOverrides, isDuplicateKey, type InboxDeps } from './creat
 import { updateInboxSchema } from './inbox-schemas.js';
 import { movedPasswordIssues, savedEndpoints, sealInboxPassword } from './inbox-secrets.js';
 import { toInboxView, type InboxView } from './inbox-view.js';
-import { invalidInput, parseInput } from '../validate.js';
+import { inputIssue, invalidInput, parseInput } from '../validate.js';
+
+/**
+ * The default team an inbox change names: null for none, else a team that works this inbox
+ * (VALIDATION_FAILED naming `defaultTeamId` otherwise).
+ */
+async function defaultTeamOf(deps: InboxDeps, inboxId: Types.ObjectId, value: string | null): Promise<Types.ObjectId | null> {
+  if (value === null || value === '') return null;
+  const teamId = parseObjectId(value);
+  const team = teamId ? await deps.teams.findById(teamId) : null;
+  if (!team || !team.inboxIds.some((i) => i.equals(inboxId))) {
+    throw invalidInput([inputIssue('defaultTeamId', 'issue.teamOfInbox', 'must be a team that works this inbox')], 'Inbox update');
+  }
+  return team._id;
+}
 
 /**
  * Changes some settings of an inbox (admins only). Only the fields given change; a password is
@@ -27,8 +42,9 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   const copy = (prefix: string, fields: Record<string, unknown> | undefined) => {
     for (const [key, value] of Object.entries(fields ?? {})) if (value !== undefined) set[prefix + key] = value;
   };
-  const { imap, smtp, options, autoReply, branding, ...top } = patch;
+  const { imap, smtp, options, autoReply, branding, defaultTeamId, ...top } = patch;
   copy('', top);
+  if (defaultTeamId !== undefined) set.defaultTeamId = await defaultTeamOf(deps, id, defaultTeamId);
   if (imap) {
     const { password, ...rest } = imap;
     copy('imap.', rest);

@@ -180,13 +180,16 @@ async function rememberLocale(deps: IngestDeps, email: string, guess: LocaleGues
  * finds it instead of opening another. The requester's contact learns the language guessed from the mail.
  */
 async function openTicket(deps: IngestDeps, m: ClassifiedMail, facts: MailFacts, linkedTo: Id | null, at: Date, guess: LocaleGuess | null): Promise<Id> {
-  const fields = openingTicket(m.mail, { inboxId: m.inboxId, participants: facts.participants, linkedTo, autoReason: facts.autoReason, at });
-  const { email, name } = fields.requester;
+  const opening = openingTicket(m.mail, { inboxId: m.inboxId, participants: facts.participants, linkedTo, autoReason: facts.autoReason, at });
+  const { email, name } = opening.requester;
   // Independent round trips, so they overlap.
-  const [contact, number] = await Promise.all([
+  const [contact, number, teamId] = await Promise.all([
     deps.contacts.findOrCreate(email, name, guess),
     deps.tickets.nextNumber(),
+    deps.inboxes.findDefaultTeamId(m.inboxId),
   ]);
+  // A new ticket starts with its inbox's default team.
+  const fields = { ...opening, teamId };
   const ticket = await deps.tickets.openOnce(m.dedupeKey, { number, ...fields, requester: { contactId: contact?._id ?? null, email, name } });
   return ticket!._id;
 }

@@ -39,7 +39,7 @@ export interface IngestDeps {
     'listByDedupeKeys' | 'listOutboundByMessageIds' | 'listByThreadKeys' | 'listTicketIdsByThreadKeys' | 'findTicketIdByMessageId' | 'addDeliveryByDedupeKey' | 'validateNew'
   >;
   contacts: Pick<ContactStore, 'findOrCreate' | 'rememberLocale'>;
-  inboxes: Pick<InboxStore, 'listIdsByAddresses'>;
+  inboxes: Pick<InboxStore, 'listIdsByAddresses' | 'findDefaultTeamId'>;
   quarantine: Pick<QuarantineStore, 'recordOnce'>;
   startWrites: StartIngestWrites;
   blobs: BlobStore;

@@ -26,6 +26,8 @@ export interface InboxDoc {
   options: { markSeen: boolean; moveTo?: string | null; importSince?: Date | null };
   /** The language customers are written to in when their own is not known (`en`, `fr`). */
   defaultLocale: Locale;
+  /** The team new tickets of this inbox start with (store/models/team.ts); null or absent: none. */
+  defaultTeamId?: Types.ObjectId | null;
   /** Whether new tickets are acknowledged, and the inbox's own subject and text per language. */
   autoReply: { enabled: boolean; overrides?: Partial<Record<Locale, AutoReplyText>> | null };
   /** How this inbox's emails look: signature, brand colour (#rgb/#rrggbb), logo URL. */
@@ -57,6 +59,7 @@ const inboxSchema = new Schema<InboxDoc>(
       importSince: { type: Date, default: null },
     },
     defaultLocale: { type: String, enum: [...LOCALES], default: 'en' },
+    defaultTeamId: { type: Schema.Types.ObjectId, ref: 'Team', default: null },
     autoReply: {
       enabled: { type: Boolean, default: true },
       overrides: Object.fromEntries(

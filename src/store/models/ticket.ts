@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { IMPACT_LEVELS, URGENCY_LEVELS, type ImpactLevel, type UrgencyLevel } from '../../domain/priority-matrix.js';
+import { ticketAccessKeys } from '../../domain/teams.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../../domain/ticket-status.js';
 
 /** SLA clock state kept on the ticket so lists can show badges without a join. */
@@ -35,6 +36,13 @@ export interface TicketDoc {
   originKey?: string | null;
   status: TicketStatus;
   priority: TicketPriority;
+  /** The support team working it (store/models/team.ts), and so its level; null or absent: none. */
+  teamId?: Types.ObjectId | null;
+  /**
+   * Who may see it, as keys `inbox:<id>` and `team:<id>` (domain/teams.ts ticketAccessKeys): kept by
+   * the ticket store on every write of `inboxId` or `teamId`, so an agent's list is one indexed `$in`.
+   */
+  access: string[];
   /** The admins' category (store/models/category.ts); null or absent (older tickets): none. */
   categoryId?: Types.ObjectId | null;
   /** ITIL impact and urgency; null or absent: not assessed. Priority follows them (domain/priority-matrix.ts) unless overridden. */
@@ -71,6 +79,8 @@ const ticketSchema = new Schema<TicketDoc>(
     originKey: { type: String },
     status: { type: String, enum: TICKET_STATUSES, default: 'new' },
     priority: { type: String, enum: TICKET_PRIORITIES, default: 'normal' },
+    teamId: { type: Schema.Types.ObjectId, ref: 'Team', default: null },
+    access: { type: [String], default: undefined },
     categoryId: { type: Schema.Types.ObjectId, ref: 'Category', default: null },
     impact: { type: String, enum: [...IMPACT_LEVELS, null], default: null },
     urgency: { type: String, enum: [...URGENCY_LEVELS, null], default: null },
@@ -108,10 +118,18 @@ const ticketSchema = new Schema<TicketDoc>(
   },
   { timestamps: true, collection: 'tickets' },
 );
+// A ticket created through the model (tests, tools) gets its access keys like the store's writes give them.
+ticketSchema.pre('validate', function setAccess() {
+  if (this.inboxId) this.access = ticketAccessKeys(this.inboxId, this.teamId);
+});
 // List views: newest activity first, keyset-paged on (lastActivityAt, _id), per inbox and status.
 ticketSchema.index({ number: 1 }, { unique: true });
 ticketSchema.index({ inboxId: 1, status: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ inboxId: 1, lastActivityAt: -1, _id: -1 });
+// An agent's lists (every inbox and team they may see): equality on one of their access keys, then the list order.
+ticketSchema.index({ access: 1, lastActivityAt: -1, _id: -1 });
+ticketSchema.index({ access: 1, status: 1, lastActivityAt: -1, _id: -1 });
+ticketSchema.index({ teamId: 1, status: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ assigneeId: 1, status: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ 'requester.email': 1, createdAt: -1 });

@@ -185,6 +185,7 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     },
     options: object({ markSeen: boolean, moveTo: nullable(string), importSince: nullable(dateTime) }),
     defaultLocale: { ...enumOf(LOCALES), description: 'The language of customers whose own cannot be told from their mail.' },
+    defaultTeamId: { ...nullable(objectId), description: 'The team new tickets of this inbox start with (a team that works this inbox); null: none.' },
     autoReply: {
       ...object({
         enabled: boolean,

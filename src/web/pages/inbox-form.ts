@@ -16,6 +16,7 @@ const INBOX_FIELDS: InboxField[] = [
   { name: 'address', path: 'address', label: 'settings:inbox.problem.address' },
   { name: 'display_name', path: 'displayName', label: 'settings:inbox.problem.displayName' },
   { name: 'default_locale', path: 'defaultLocale', label: 'settings:inbox.problem.defaultLocale' },
+  { name: 'default_team', path: 'defaultTeamId', label: 'settings:inbox.problem.defaultTeam' },
   { name: 'imap_host', path: 'imap.host', label: 'settings:inbox.problem.imapHost' },
   { name: 'imap_port', path: 'imap.port', label: 'settings:inbox.problem.imapPort' },
   { name: 'imap_secure', path: 'imap.secure', label: 'settings:inbox.problem.imapSecure', kind: 'checkbox' },
@@ -187,6 +188,8 @@ export function updateInboxInput(body: FormBody): Parsed<Record<string, unknown>
   return {
     input: {
       ...rest,
+      // Left out when not posted (a form without teams to choose from): the inbox keeps its default team.
+      ...(body.default_team !== undefined ? { defaultTeamId: field(body, 'default_team') || null } : {}),
       imap: { ...imap, ...(imapPassword ? { password: imapPassword } : {}) },
       smtp: { ...smtp, ...(smtpPassword !== undefined ? { password: smtpPassword } : {}) },
     },

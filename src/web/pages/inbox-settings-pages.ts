@@ -4,6 +4,7 @@ import { CONNECTION_PROBLEMS, mailErrorSummary } from '../../domain/mail-account
 import { createInbox } from '../../services/inboxes/create-inbox.js';
 import { getInbox } from '../../services/inboxes/get-inbox.js';
 import type { InboxView } from '../../services/inboxes/inbox-view.js';
+import { listTeams } from '../../services/teams/teams.js';
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { testInboxConnection, testNewInboxConnection, type ConnectionTestResult } from '../../services/inboxes/test-inbox-connection.js';
 import { updateInbox } from '../../services/inboxes/update-inbox.js';
@@ -72,11 +73,15 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
   const router = Router();
   const guard = [requireLogin, requireSettingsAccess];
   const post = [...guard, requireCsrf(ctx.publicUrl)];
-  const inboxDeps = { inboxes: ctx.stores.inboxes, secrets: ctx.secrets, logger: ctx.logger, validateTemplate: ctx.settings.validateTemplate };
+  const inboxDeps = { inboxes: ctx.stores.inboxes, teams: ctx.stores.teams, secrets: ctx.secrets, logger: ctx.logger, validateTemplate: ctx.settings.validateTemplate };
   const checkDeps = { inboxes: ctx.stores.inboxes, secrets: ctx.secrets, logger: ctx.logger, checks: ctx.settings.connectionChecks };
 
-  const renderInbox = (res: Response, inbox: InboxView | null, state: InboxPageState = {}) => {
+  const renderInbox = async (res: Response, inbox: InboxView | null, state: InboxPageState = {}) => {
     const session = requireSession(res);
+    // The teams that work this inbox: the choices of its default team.
+    const teams = inbox ? (await listTeams(ctx.stores, session.actor)).filter((team) => team.inboxIds.includes(inbox.id)) : [];
+    const postedTeam = state.posted ? field(state.posted, 'default_team') : null;
+    const chosenTeam = postedTeam ?? inbox?.defaultTeamId ?? '';
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
     const isAdmin = session.actor.role === 'admin';
@@ -98,6 +103,7 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
           readOnly: !isAdmin,
           action: inbox ? `/settings/inboxes/${inbox.id}` : '/settings/inboxes/new',
           form: inboxFormView(inbox, state.posted ?? null, state.issues ?? [], i18n.tr, ctx.localeDefaults?.locale ?? 'en'),
+          teamOptions: teams.map((team) => ({ id: team.id, name: team.name, level: team.level, selected: team.id === chosenTeam })),
           poller: status ? { state: status.state, lastError, tone: lastError ? 'tone-breach' : status.state === 'unknown' ? '' : 'tone-ok' } : null,
           tests: testRows(state.test ?? null, t),
           notice: state.notice ?? null,
@@ -117,9 +123,9 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
     );
   });
 
-  router.get('/settings/inboxes/new', ...guard, (_req, res) => {
+  router.get('/settings/inboxes/new', ...guard, async (_req, res) => {
     if (requireSession(res).actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can add inboxes', { key: 'forbidden.adminOnly' });
-    renderInbox(res, null);
+    await renderInbox(res, null);
   });
 
   router.post('/settings/inboxes/new', ...post, async (req, res) => {
@@ -147,7 +153,7 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
 
   router.get('/settings/inboxes/:id', ...guard, async (req, res) => {
     const inbox = await getInbox(ctx.stores, requireSession(res).actor, String(req.params.id));
-    renderInbox(res, inbox, { notice: savedNotice(req.query.saved, pageI18n(res).tr.t) });
+    await renderInbox(res, inbox, { notice: savedNotice(req.query.saved, pageI18n(res).tr.t) });
   });
 
   router.post('/settings/inboxes/:id', ...post, async (req, res) => {

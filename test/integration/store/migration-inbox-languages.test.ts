@@ -32,7 +32,7 @@ describe('0002-inbox-languages: inboxes from before languages', () => {
     await old.db.collection('inboxes').insertMany([overridden, plain, french]);
 
     const outcome = await old.upgrade();
-    expect(outcome.applied.map((a) => a.name)).toEqual(['inbox-languages']);
+    expect(outcome.applied.map((a) => a.name)).toEqual(['inbox-languages', 'ticket-teams']);
 
     const byAddress = async (address: string) => old.db.collection('inboxes').findOne({ address }, { projection: { _id: 0, defaultLocale: 1, autoReply: 1 } });
     expect(await byAddress('billing@acme.test')).toEqual({

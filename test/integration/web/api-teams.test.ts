@@ -59,3 +59,18 @@ describe('/api/v1/teams', () => {
     expect(doc.components.schemas.Team).toBeDefined();
   });
 });
+
+describe('an inbox’s default team', () => {
+  it('is set through PATCH /inboxes/:id, and must be a team that works the inbox', async () => {
+    const team = await call(h.base, 'POST', '/teams', { token: admin, body: { name: 'Default', level: 'L1', inboxIds: [inboxA.toHexString()] } });
+    const elsewhere = await call(h.base, 'POST', '/teams', { token: admin, body: { name: 'Elsewhere', level: 'L2' } });
+    const set = await call(h.base, 'PATCH', `/inboxes/${inboxA.toHexString()}`, { token: admin, body: { defaultTeamId: team.body.id } });
+    expect(set.status).toBe(200);
+    expect(set.body.defaultTeamId).toBe(team.body.id);
+    const refused = await call(h.base, 'PATCH', `/inboxes/${inboxA.toHexString()}`, { token: admin, body: { defaultTeamId: elsewhere.body.id } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('defaultTeamId');
+    const cleared = await call(h.base, 'PATCH', `/inboxes/${inboxA.toHexString()}`, { token: admin, body: { defaultTeamId: null } });
+    expect(cleared.body.defaultTeamId).toBeNull();
+  });
+});
