@@ -5,7 +5,7 @@ import type { TicketDoc } from './models/ticket.js';
 
 /** The fields a ticket list needs; also the projection used to read them. */
 const TICKET_SUMMARY_FIELDS = {
-  number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, requester: 1, assigneeId: 1, tags: 1,
+  number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, teamId: 1, requester: 1, assigneeId: 1, tags: 1,
   messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1,
 } as const;
 
@@ -16,6 +16,8 @@ export type TicketSummaryRow = Pick<TicketDoc, '_id' | keyof typeof TICKET_SUMMA
 export interface TicketListFilter {
   /** Only these inboxes (one, or the actor's); absent: every inbox. */
   inboxIds?: Types.ObjectId[];
+  /** Only tickets holding one of these access keys (`inbox:<id>`, `team:<id>`): an agent's scope; absent: no restriction. */
+  access?: string[];
   /** Only these statuses; absent: any. */
   statuses?: TicketStatus[];
   /** Only tickets assigned to this user, or (null) to nobody; absent: anyone's. */
@@ -46,6 +48,8 @@ const DIGEST_OPEN: TicketStatus[] = ['new', 'open', 'pending'];
 function listFilter(q: TicketListFilter): QueryFilter<TicketDoc> {
   const filter: QueryFilter<TicketDoc> = {};
   if (q.inboxIds) filter.inboxId = q.inboxIds.length === 1 ? (q.inboxIds[0] as Types.ObjectId) : { $in: q.inboxIds };
+  // Equality (or $in) on the multikey access keys, served by the (access, [status,] lastActivityAt, _id) indexes.
+  if (q.access) filter.access = q.access.length === 1 ? q.access[0] : { $in: q.access };
   if (q.statuses) filter.status = q.statuses.length === 1 ? q.statuses[0] : { $in: q.statuses };
   filter.mergedIntoId = null;
   // Served by the (assigneeId, status, lastActivityAt, _id) index in the same keyset order.
@@ -88,13 +92,13 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
       return { items: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
     },
 
-    /** The newest unmerged tickets of a requester (by email) other than `exceptId`, in `inboxIds` if given. */
-    async listOthersOfRequester(opts: { email: string; exceptId: Types.ObjectId; inboxIds?: Types.ObjectId[]; limit: number }): Promise<TicketSummaryRow[]> {
+    /** The newest unmerged tickets of a requester (by email) other than `exceptId`, holding one of `access` if given. */
+    async listOthersOfRequester(opts: { email: string; exceptId: Types.ObjectId; access?: string[]; limit: number }): Promise<TicketSummaryRow[]> {
       return models.Ticket.find({
         'requester.email': opts.email,
         _id: { $ne: opts.exceptId },
         mergedIntoId: null,
-        ...(opts.inboxIds ? { inboxId: { $in: opts.inboxIds } } : {}),
+        ...(opts.access ? { access: { $in: opts.access } } : {}),
       })
         .select(TICKET_SUMMARY_FIELDS)
         .sort({ createdAt: -1, _id: -1 })

@@ -47,23 +47,23 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
     },
 
     /** A ticket's number and inbox, to name it (or not) to an actor. */
-    async findRef(id: Types.ObjectId): Promise<Pick<TicketDoc, '_id' | 'number' | 'inboxId'> | null> {
-      return models.Ticket.findById(id).select({ number: 1, inboxId: 1 }).lean();
+    async findRef(id: Types.ObjectId): Promise<Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'teamId'> | null> {
+      return models.Ticket.findById(id).select({ number: 1, inboxId: 1, teamId: 1 }).lean();
     },
 
     /** {@link findRef} for several tickets. */
-    async listRefs(ids: readonly Types.ObjectId[]): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'inboxId'>>> {
-      return models.Ticket.find({ _id: { $in: ids } }).select({ number: 1, inboxId: 1 }).lean();
+    async listRefs(ids: readonly Types.ObjectId[]): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'teamId'>>> {
+      return models.Ticket.find({ _id: { $in: ids } }).select({ number: 1, inboxId: 1, teamId: 1 }).lean();
     },
 
-    /** The inbox a ticket belongs to, by which access to it is decided. */
-    async findInboxOf(id: Types.ObjectId): Promise<Pick<TicketDoc, '_id' | 'inboxId'> | null> {
-      return models.Ticket.findById(id).select({ inboxId: 1 }).lean();
+    /** The inbox and team a ticket belongs to, by which access to it is decided. */
+    async findInboxOf(id: Types.ObjectId): Promise<Pick<TicketDoc, '_id' | 'inboxId' | 'teamId'> | null> {
+      return models.Ticket.findById(id).select({ inboxId: 1, teamId: 1 }).lean();
     },
 
-    /** The first of these tickets that lies in one of `inboxIds` (any inbox without them), by its id only. */
-    async findOneAmong(ids: readonly Types.ObjectId[], inboxIds?: Types.ObjectId[]): Promise<Pick<TicketDoc, '_id'> | null> {
-      return models.Ticket.findOne({ _id: { $in: ids }, ...(inboxIds ? { inboxId: { $in: inboxIds } } : {}) }).select({ _id: 1 }).lean();
+    /** The first of these tickets that holds one of the `access` keys (any ticket without them), by its id only. */
+    async findOneAmong(ids: readonly Types.ObjectId[], access?: string[]): Promise<Pick<TicketDoc, '_id'> | null> {
+      return models.Ticket.findOne({ _id: { $in: ids }, ...(access ? { access: { $in: access } } : {}) }).select({ _id: 1 }).lean();
     },
 
     /** The ticket with this number, by its id only. */

@@ -7,7 +7,7 @@ import type { MessageDoc } from '../../store/models/message.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
-import { canSeeInbox, type Actor } from '../access.js';
+import { canSeeTicket, type Actor } from '../access.js';
 import { bouncingAddresses, recipientContextOf } from './propose-reply-recipients.js';
 import {
   toMessageView,
@@ -59,12 +59,12 @@ export async function readConversation(deps: ConversationDeps, actor: Actor, tic
   ]);
   const namedIds = events.filter((e) => NAMES_A_TICKET.has(e.type) && e.data.ticketId).map((e) => e.data.ticketId as Types.ObjectId);
   const named = namedIds.length > 0 ? await tickets.listRefs(namedIds) : [];
-  const visible = new Map(named.filter((t) => canSeeInbox(actor, t.inboxId)).map((t) => [t._id.toHexString(), t.number]));
+  const visible = new Map(named.filter((t) => canSeeTicket(actor, t)).map((t) => [t._id.toHexString(), t.number]));
   return {
     view: {
       ...toTicketSummary(ticket),
       ...toTicketClassification(ticket),
-      mergedInto: target && canSeeInbox(actor, target.inboxId) ? { id: target._id.toHexString(), number: target.number } : null,
+      mergedInto: target && canSeeTicket(actor, target) ? { id: target._id.toHexString(), number: target.number } : null,
       messages: messages.map(toMessageView),
       events: events.map((e) => (NAMES_A_TICKET.has(e.type) ? namingTicket(toTicketEventView(e), visible) : toTicketEventView(e))),
     },

@@ -5,7 +5,7 @@ import { TICKET_STATUSES } from '../../domain/ticket-status.js';
 import { searchQueryTerms } from '../../domain/ticket-search.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { TicketListFilter, TicketStore } from '../../store/ticket-store.js';
-import { canSeeInbox, inboxScope, notFound, parseObjectId, type Actor } from '../access.js';
+import { canSeeInbox, notFound, ticketAccessScope, parseObjectId, type Actor } from '../access.js';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
 import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
 import { issueMessage, parseInput } from '../validate.js';
@@ -89,6 +89,7 @@ export async function ticketListFilter(
   opts: { knownInbox?: boolean } = {},
 ): Promise<TicketListFilter | null> {
   let inboxIds: Types.ObjectId[] | undefined;
+  let access: string[] | undefined;
   // An operator or API client acting as no user has no tickets of its own (not the unassigned ones).
   if (query.assignee === 'me' && !actor.userId) return null;
   if (query.inbox !== undefined) {
@@ -96,14 +97,15 @@ export async function ticketListFilter(
     if (!inboxId || !canSeeInbox(actor, inboxId) || (!opts.knownInbox && !(await deps.inboxes.existsById(inboxId)))) throw notFound('Inbox');
     inboxIds = [inboxId];
   } else {
-    const scope = inboxScope(actor);
-    if (scope && scope.$in.length === 0) return null;
-    inboxIds = scope?.$in;
+    // Every ticket the actor may see: one of their inboxes' or teams' (admins: no restriction).
+    access = ticketAccessScope(actor);
+    if (access && access.length === 0) return null;
   }
   const statuses = query.status ?? (query.due === 'breached' ? [...ACTIVE_STATUSES] : undefined);
   const now = deps.now();
   return {
     ...(inboxIds ? { inboxIds } : {}),
+    ...(access ? { access } : {}),
     ...(statuses ? { statuses: [...new Set(statuses)] } : {}),
     ...(query.assignee ? { assigneeId: query.assignee === 'me' ? actor.userId : null } : {}),
     ...(query.tag ? { tag: query.tag } : {}),

@@ -3,7 +3,7 @@ import { AppError } from '../../domain/errors.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { MessageStore } from '../../store/message-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
-import { inboxScope, notFound, parseObjectId, type Actor } from '../access.js';
+import { notFound, parseObjectId, type Actor, ticketAccessScope } from '../access.js';
 
 /** A stored attachment ready to send: what the message said about it, and its bytes. */
 export interface OpenedAttachment {
@@ -27,9 +27,9 @@ export async function openAttachment(
   if (!id) throw notFound('Attachment');
   const holders = await deps.messages.listTicketIdsWithFile(id);
   const shownOn = await Promise.all(holders.map(async (holder) => ({ holder, root: await deps.tickets.mergeRootOf(holder) })));
-  const scope = inboxScope(actor);
+  const scope = ticketAccessScope(actor);
   const ticket = shownOn.length
-    ? await deps.tickets.findOneAmong(shownOn.map((s) => s.root), scope?.$in)
+    ? await deps.tickets.findOneAmong(shownOn.map((s) => s.root), scope)
     : null;
   const visibleHolders = ticket ? shownOn.filter((s) => s.root.equals(ticket._id)).map((s) => s.holder) : [];
   const message = ticket ? await deps.messages.findAttachmentsWithFile(id, visibleHolders) : null;

@@ -5,8 +5,9 @@ import type { Signer } from '../../domain/message-ids.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { MessageStore } from '../../store/message-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
+import type { TeamStore } from '../../store/team-store.js';
 import type { UserStore } from '../../store/user-store.js';
-import { canSeeInbox, notFound, parseObjectId } from '../access.js';
+import { canSeeTicket, notFound, parseObjectId } from '../access.js';
 import { isInlineImage } from './open-mail-body.js';
 
 /** An inline image ready to send. */
@@ -23,7 +24,7 @@ export interface OpenedInlineImage {
  * that Content-ID. Anything else is NOT_FOUND.
  */
 export async function openInlineImage(
-  deps: { tickets: Pick<TicketStore, 'mergeRootOf' | 'findInboxOf'>; users: Pick<UserStore, 'findAccessById'>; messages: Pick<MessageStore, 'findAttachmentsById'>; blobs: BlobStore; sign: Signer; now: () => Date },
+  deps: { tickets: Pick<TicketStore, 'mergeRootOf' | 'findInboxOf'>; users: Pick<UserStore, 'findAccessById'>; teams: Pick<TeamStore, 'listIdsOfMember'>; messages: Pick<MessageStore, 'findAttachmentsById'>; blobs: BlobStore; sign: Signer; now: () => Date },
   request: { messageId: string; contentId: string; token: string },
 ): Promise<OpenedInlineImage> {
   const grant = verifyInlineImageToken(deps.sign, request, deps.now());
@@ -34,7 +35,7 @@ export async function openInlineImage(
   ]);
   // Access follows the ticket that shows the message: its own, or the one it was merged into.
   const ticket = message ? await deps.tickets.findInboxOf(await deps.tickets.mergeRootOf(message.ticketId)) : null;
-  if (!user || user.disabled || !ticket || !canSeeInbox({ userId: user._id, role: user.role, inboxIds: user.inboxIds }, ticket.inboxId)) throw notFound('Image');
+  if (!user || user.disabled || !ticket || !canSeeTicket({ userId: user._id, role: user.role, inboxIds: user.inboxIds, teamIds: await deps.teams.listIdsOfMember(user._id) }, ticket)) throw notFound('Image');
   const ref = message?.attachments.find((a) => isInlineImage(a) && a.contentId === request.contentId);
   if (!ref) throw notFound('Image');
 

@@ -1,6 +1,6 @@
 import type { TicketDoc } from '../../store/models/ticket.js';
 import type { TicketStore } from '../../store/ticket-store.js';
-import { inboxScope, type Actor } from '../access.js';
+import { type Actor, ticketAccessScope } from '../access.js';
 import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
 import { visibleTicket } from './visible-ticket.js';
 
@@ -28,11 +28,11 @@ export async function otherTicketsOfRequester(
   ticket: Pick<TicketDoc, '_id' | 'requester'>,
   limit = REQUESTER_TICKETS_LIMIT,
 ): Promise<TicketSummaryView[]> {
-  const scope = inboxScope(actor);
+  const scope = ticketAccessScope(actor);
   const others = await tickets.listOthersOfRequester({
     email: ticket.requester.email,
     exceptId: ticket._id,
-    ...(scope ? { inboxIds: scope.$in } : {}),
+    ...(scope ? { access: scope } : {}),
     limit: Math.min(Math.max(1, limit), 50),
   });
   return others.map(toTicketSummary);
