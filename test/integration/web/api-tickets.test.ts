@@ -158,7 +158,8 @@ describe('GET /api/v1/tickets', () => {
       const explained = await h.connection.db!.collection('tickets').find(filter, { sort: options.sort as never, limit: options.limit as number, projection: options.projection as never }).explain('executionStats');
       const plan = JSON.stringify(explained.queryPlanner.winningPlan);
       expect(plan).toContain('IXSCAN');
-      expect(plan).toMatch(/inboxId_1_(status_1_)?lastActivityAt_-1__id_-1/);
+      // An agent's list is scoped by access keys (their inboxes and teams): the (access, [status,] lastActivityAt, _id) indexes.
+      expect(plan).toMatch(/access_1_(status_1_)?lastActivityAt_-1__id_-1/);
       expect(explained.executionStats.totalDocsExamined).toBeLessThanOrEqual(70);
     }
   });
