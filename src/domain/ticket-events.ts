@@ -11,6 +11,7 @@ export const TICKET_EVENT_TYPES = [
   'priority_follows_matrix',
   'impact_urgency_changed',
   'category_changed',
+  'team_changed',
   'assigned',
   'tags_changed',
   'merged',

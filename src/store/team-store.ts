@@ -16,6 +16,11 @@ export function createTeamStore(models: Pick<Models, 'Team'>) {
       return Team.find({ _id: { $in: ids } }).lean<TeamDoc[]>().exec();
     },
 
+    /** The teams that work an inbox, by level then name (teams are few: no index needed). */
+    listOfInbox(inboxId: Types.ObjectId): Promise<TeamDoc[]> {
+      return Team.find({ inboxIds: inboxId }).sort({ level: 1, name: 1, _id: 1 }).lean<TeamDoc[]>().exec();
+    },
+
     /** Every team, by level then name. */
     listAll(): Promise<TeamDoc[]> {
       return Team.find({}).sort({ level: 1, name: 1, _id: 1 }).lean<TeamDoc[]>().exec();

@@ -5,7 +5,7 @@ import { parseInput } from '../validate.js';
 import { querySchema, ticketListFilter, type TicketListParams } from './list-tickets.js';
 
 /** The built-in views of the ticket list, in the order the view bar shows them. */
-export const TICKET_VIEWS = ['mine', 'unassigned', 'all', 'breaching'] as const;
+export const TICKET_VIEWS = ['mine', 'teams', 'unassigned', 'all', 'breaching'] as const;
 export type TicketViewName = (typeof TICKET_VIEWS)[number];
 
 /**
@@ -14,13 +14,14 @@ export type TicketViewName = (typeof TICKET_VIEWS)[number];
  */
 export const VIEW_FILTERS: Readonly<Record<TicketViewName, Readonly<Record<string, string>>>> = {
   mine: { assignee: 'me', status: 'active' },
+  teams: { teams: 'mine', status: 'active' },
   unassigned: { assignee: 'unassigned', status: 'active' },
   all: {},
   breaching: { due: 'breached' },
 };
 
 /** The filters a view or a saved view can hold; `cursor` and `limit` are paging, not filters. */
-export const FILTER_KEYS = ['inbox', 'status', 'assignee', 'tag', 'q', 'due'] as const;
+export const FILTER_KEYS = ['inbox', 'status', 'assignee', 'teams', 'tag', 'q', 'due'] as const;
 export type ListFilters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;
 
 /** The filters of a query, without paging and without empty values. */
@@ -72,7 +73,8 @@ export async function countTicketList(deps: CountDeps, actor: Actor, filters: Li
 }
 
 /**
- * The built-in views (Mine, Unassigned, All, Breaching) with their counts, in every inbox the actor
+ * The built-in views (Mine, My teams, Unassigned, All, Breaching) with their counts (My teams only
+ * for an actor in a team), in every inbox the actor
  * sees or in one (`inbox`; NOT_FOUND when it is not the actor's). Each count is one countDocuments with
  * the same filter as the view's list, counting up to {@link COUNT_CAP}; the inbox is checked once.
  */
@@ -82,7 +84,7 @@ export async function countViews(deps: CountDeps, actor: Actor, opts: { inbox?: 
   deps = { ...deps, now: () => now };
   if (opts.inbox) await ticketListFilter(deps, actor, parseInput(querySchema, inbox, 'Query'));
   return Promise.all(
-    TICKET_VIEWS.map(async (name) => {
+    TICKET_VIEWS.filter((name) => name !== 'teams' || (actor.teamIds ?? []).length > 0).map(async (name) => {
       const filters: ListFilters = { ...inbox, ...VIEW_FILTERS[name] };
       const count = await countTicketList(deps, actor, filters, { knownInbox: true });
       return { name, filters, count, more: count >= COUNT_CAP };

@@ -26,6 +26,8 @@ export const querySchema = z.object({
     .optional(),
   /** `me`: assigned to the caller; `unassigned`: nobody's yet. */
   assignee: z.enum(['me', 'unassigned']).optional(),
+  /** `mine`: the tickets of one of the caller's teams (by their `team:<id>` access keys). */
+  teams: z.enum(['mine']).optional(),
   /** One tag, exactly as stored (tags are kept lower-cased). */
   tag: z.string().trim().toLowerCase().min(1).max(50).optional(),
   /** `soon`: the SLA is breached or due within the hour (red or amber badge); `breached`: an active ticket past its due time or breached. */
@@ -100,6 +102,11 @@ export async function ticketListFilter(
     // Every ticket the actor may see: one of their inboxes' or teams' (admins: no restriction).
     access = ticketAccessScope(actor);
     if (access && access.length === 0) return null;
+  }
+  if (query.teams === 'mine') {
+    // Only the actor's teams' keys (a subset of their scope): one indexed $in, never an $or.
+    access = (actor.teamIds ?? []).map((id) => `team:${id.toHexString()}`);
+    if (access.length === 0) return null;
   }
   const statuses = query.status ?? (query.due === 'breached' ? [...ACTIVE_STATUSES] : undefined);
   const now = deps.now();

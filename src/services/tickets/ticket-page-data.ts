@@ -6,6 +6,7 @@ import type { ContactStore } from '../../store/contact-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { MessageStore } from '../../store/message-store.js';
 import type { PresenceStore } from '../../store/presence-store.js';
+import type { TeamStore } from '../../store/team-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { parseObjectId, type Actor } from '../access.js';
@@ -54,6 +55,8 @@ export interface TicketPageData {
   presence: PresenceView[];
   /** The categories the ticket may have: those of its inbox and of every inbox, not archived, plus its own even when archived. */
   categories: Array<{ id: string; name: string; archived: boolean }>;
+  /** The teams the ticket may be moved to: those that work its inbox. */
+  teams: Array<{ id: string; name: string; level: string }>;
 }
 
 /** What the ticket page reads of tickets and their trails, and records of who has them open. */
@@ -75,6 +78,7 @@ export async function loadTicketPage(
     inboxes: Pick<InboxStore, 'listAddressesAndNames'>;
     cannedReplies: Pick<CannedReplyStore, 'listByInbox'>;
     categories: Pick<CategoryStore, 'listForInboxes'>;
+    teams: Pick<TeamStore, 'listOfInbox' | 'findById'>;
     messages: Pick<MessageStore, 'listConversation'>;
     contacts: Pick<ContactStore, 'listBouncingEmails'>;
     users: Pick<UserStore, 'listNamedOrAssignable'>;
@@ -86,7 +90,7 @@ export async function loadTicketPage(
 ): Promise<TicketPageData> {
   const ticket = await visibleTicket(deps.tickets, actor, id);
   const merged = Boolean(ticket.mergedIntoId);
-  const [{ view, messages }, inboxes, bouncing, requesterTickets, canned, present, categories] = await Promise.all([
+  const [{ view, messages }, inboxes, bouncing, requesterTickets, canned, present, categories, teams] = await Promise.all([
     readConversation(deps, actor, ticket),
     deps.inboxes.listAddressesAndNames(),
     merged ? [] : bouncingAddresses(deps.contacts, ticket),
@@ -94,6 +98,7 @@ export async function loadTicketPage(
     deps.cannedReplies.listByInbox(ticket.inboxId),
     recordPresence(deps, actor, ticket._id, opts.presence),
     deps.categories.listForInboxes([ticket.inboxId]),
+    deps.teams.listOfInbox(ticket.inboxId),
   ]);
   const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId)) ?? null;
   const authors = new Map(messages.flatMap((m) => (m.authorId ? [[m._id.toHexString(), m.authorId.toHexString()] as const] : [])));
@@ -129,5 +134,6 @@ export async function loadTicketPage(
     categories: categories
       .filter((c) => !c.archived || (ticket.categoryId && c._id.equals(ticket.categoryId)))
       .map((c) => ({ id: c._id.toHexString(), name: c.name, archived: c.archived })),
+    teams: (ticket.teamId && !teams.some((team) => team._id.equals(ticket.teamId!)) ? [...teams, ...[await deps.teams.findById(ticket.teamId)].filter((t) => t !== null)] : teams).map((team) => ({ id: team._id.toHexString(), name: team.name, level: team.level })),
   };
 }

@@ -1,3 +1,4 @@
+import type { TeamLevel } from '../../domain/teams.js';
 import type { ImpactLevel, UrgencyLevel } from '../../domain/priority-matrix.js';
 import type { MessageDoc } from '../../store/models/message.js';
 import type { TicketEventDoc } from '../../store/models/ticket-event.js';
@@ -28,18 +29,21 @@ export interface TicketSummaryView {
 /** How a ticket is classified: category, ITIL impact and urgency, and whether its priority was set by hand. */
 export interface TicketClassificationView {
   categoryId: string | null;
+  /** The team working the ticket (its members see it); null for none. */
+  teamId: string | null;
   impact: ImpactLevel | null;
   urgency: UrgencyLevel | null;
   priorityOverridden: boolean;
 }
 
-/** A ticket as a change answers it: its list shape and its classification. */
-export type TicketStateView = TicketSummaryView & TicketClassificationView;
+/** A ticket as a change answers it: its list shape and its classification, with its team's level (null without a team). */
+export type TicketStateView = TicketSummaryView & TicketClassificationView & { level: TeamLevel | null };
 
 /** A ticket's classification; tickets stored before it existed read as not classified. */
-export function toTicketClassification(t: Pick<TicketDoc, 'categoryId' | 'impact' | 'urgency' | 'priorityOverridden'>): TicketClassificationView {
+export function toTicketClassification(t: Pick<TicketDoc, 'categoryId' | 'teamId' | 'impact' | 'urgency' | 'priorityOverridden'>): TicketClassificationView {
   return {
     categoryId: t.categoryId?.toHexString() ?? null,
+    teamId: t.teamId?.toHexString() ?? null,
     impact: t.impact ?? null,
     urgency: t.urgency ?? null,
     priorityOverridden: t.priorityOverridden ?? false,

@@ -6,6 +6,7 @@ import { checkChangeable, decidePriority, normalizeTags, sameTags, transition } 
 import type { TicketEventType } from '../../domain/ticket-events.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import type { CategoryStore } from '../../store/category-store.js';
+import type { TeamStore } from '../../store/team-store.js';
 import type { TicketFieldChanges, TicketStore } from '../../store/ticket-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { parseObjectId, type Actor } from '../access.js';
@@ -27,6 +28,8 @@ export const patchSchema = z.strictObject({
   /** A category of the ticket's inbox (or of every inbox) that is not archived; null for none. */
   categoryId: z.string().nullable().optional(),
   assigneeId: z.string().nullable().optional(),
+  /** A team that works the ticket's inbox (its members then see the ticket); null for none. */
+  teamId: z.string().nullable().optional(),
   tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
 });
 
@@ -35,6 +38,7 @@ export interface UpdateTicketDeps {
   users: Pick<UserStore, 'findActiveById'>;
   tickets: Pick<TicketStore, 'findById' | 'write'>;
   categories: Pick<CategoryStore, 'findById'>;
+  teams: Pick<TeamStore, 'findById'>;
   now: () => Date;
   /** Re-plans the ticket's SLA clocks: solving stops them, reassigning re-targets reminders, priority changes targets. */
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
@@ -43,6 +47,13 @@ export interface UpdateTicketDeps {
 const badCategory = () =>
   new AppError('VALIDATION_FAILED', 'Ticket update is invalid', {
     details: { issues: [inputIssue('categoryId', 'issue.categoryChoosable', "must be a category of this ticket's inbox that is not archived")] },
+    key: 'input.invalid',
+    params: { what: 'Ticket update' },
+  });
+
+const badTeam = () =>
+  new AppError('VALIDATION_FAILED', 'Ticket update is invalid', {
+    details: { issues: [inputIssue('teamId', 'issue.teamOfTicketInbox', "must be a team that works this ticket's inbox")] },
     key: 'input.invalid',
     params: { what: 'Ticket update' },
   });
@@ -57,10 +68,11 @@ const badAssignee = () =>
 /**
  * Changes a ticket's status (under the status rule of domain/ticket.ts), priority, impact and
  * urgency (priority following the matrix unless set by hand: `decidePriority`), category, assignee
- * or tags, each change on the trail, then moves its SLA timers. A merged ticket takes no changes
+ * team or tags, each change on the trail, then moves its SLA timers. A merged ticket takes no changes
  * (CONFLICT). An assignee must be an active user who may see the ticket's inbox; a newly chosen
  * category must belong to the ticket's inbox or to every inbox and not be archived (a ticket keeps
- * an archived one it already has).
+ * an archived one it already has). A team must work the ticket's inbox; the ticket's access keys
+ * follow it (the store's `write`).
  */
 export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: string, input: unknown): Promise<TicketStateView> {
   const ticket = await visibleTicket(deps.tickets, actor, id);
@@ -103,6 +115,20 @@ export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: str
       events.push({ type: 'category_changed', data: { from: ticket.categoryId ?? null, to: categoryId, name: category?.name ?? null } });
     }
   }
+  if (patch.teamId !== undefined) {
+    const teamId = patch.teamId === null || patch.teamId === '' ? null : parseObjectId(patch.teamId);
+    if (teamId === null && patch.teamId) throw badTeam();
+    const team = teamId ? await deps.teams.findById(teamId) : null;
+    // The team a ticket already has is kept as it is, even one that no longer works its inbox: the page sends it back on every save.
+    const unchanged = String(teamId) === String(ticket.teamId ?? null);
+    if (teamId && !unchanged && !team?.inboxIds.some((i) => i.equals(ticket.inboxId))) throw badTeam();
+    if (String(teamId) !== String(ticket.teamId ?? null)) {
+      // The store rewrites the access keys with the team, so its members see the ticket.
+      changes.teamId = teamId;
+      // Name and level as chosen, so the trail reads the same after a rename.
+      events.push({ type: 'team_changed', data: { from: ticket.teamId ?? null, to: teamId, name: team?.name ?? null, level: team?.level ?? null } });
+    }
+  }
   if (patch.assigneeId !== undefined) {
     const assigneeId = patch.assigneeId === null ? null : parseObjectId(patch.assigneeId);
     if (patch.assigneeId !== null) {
@@ -126,5 +152,6 @@ export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: str
     await deps.refreshSla(ticket._id);
   }
   const updated = (await deps.tickets.findById(ticket._id))!;
-  return { ...toTicketSummary(updated), ...toTicketClassification(updated) };
+  const team = updated.teamId ? await deps.teams.findById(updated.teamId) : null;
+  return { ...toTicketSummary(updated), ...toTicketClassification(updated), level: team?.level ?? null };
 }

@@ -22,6 +22,7 @@ export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitiz
   trail: TrailStore;
   inboxes: InboxStore;
   categories: UpdateTicketDeps['categories'];
+  teams: UpdateTicketDeps['teams'];
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
 }
 

@@ -70,6 +70,7 @@ const ticketSummaryProperties: Record<string, JsonSchema> = {
 // src/services/tickets/ticket-view.ts toTicketClassification.
 const ticketClassificationProperties: Record<string, JsonSchema> = {
   categoryId: { ...nullable(objectId), description: 'The ticket\'s category; null for none.' },
+  teamId: { ...nullable(objectId), description: 'The team working the ticket (its members see it); null for none.' },
   impact: { ...nullable(enumOf(IMPACT_LEVELS)), description: 'ITIL impact; null when not assessed.' },
   urgency: { ...nullable(enumOf(URGENCY_LEVELS)), description: 'ITIL urgency; null when not assessed.' },
   priorityOverridden: { ...boolean, description: 'The priority was set by hand: impact and urgency no longer move it.' },
@@ -230,7 +231,7 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     counts: object({ new: integer, solved: integer, reopened: integer }),
   }),
   TicketSummary: object(ticketSummaryProperties),
-  TicketState: { ...object({ ...ticketSummaryProperties, ...ticketClassificationProperties }), description: 'The ticket after the change.' },
+  TicketState: { ...object({ ...ticketSummaryProperties, ...ticketClassificationProperties, level: { ...nullable(enumOf(TEAM_LEVELS)), description: 'The level of the ticket\'s team; null without a team.' } }), description: 'The ticket after the change.' },
   TicketPage: object({ items: arrayOf(ref('TicketSummary')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
   Ticket: object({
     ...ticketSummaryProperties,
@@ -277,7 +278,7 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
   SavedView: object({
     id: objectId,
     name: string,
-    filters: { type: 'object', description: 'The ticket list filters, as `GET /tickets` takes them.', properties: Object.fromEntries(['inbox', 'status', 'assignee', 'tag', 'q', 'due'].map((k) => [k, { type: 'string' }])), additionalProperties: false },
+    filters: { type: 'object', description: 'The ticket list filters, as `GET /tickets` takes them.', properties: Object.fromEntries(['inbox', 'status', 'assignee', 'teams', 'tag', 'q', 'due'].map((k) => [k, { type: 'string' }])), additionalProperties: false },
     createdAt: dateTime,
     updatedAt: dateTime,
   }),

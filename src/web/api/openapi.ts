@@ -84,6 +84,7 @@ const QUERY_DESCRIPTIONS: Record<string, string> = {
   inbox: 'Only this inbox (an id).',
   status: 'One or more of new, open, pending, solved, closed, separated by commas.',
   assignee: '`me`: assigned to the caller; `unassigned`: to nobody.',
+  teams: '`mine`: the tickets of one of the caller\'s teams.',
   tag: 'Carrying this tag.',
   due: '`soon`: the SLA is breached or due within the hour.',
   q: 'Words that must all match: whole subject words, or the start of a word of the requester’s name or email.',
@@ -181,7 +182,7 @@ function operations(): Record<string, Record<string, Operation>> {
     },
     '/views': {
       get: { id: 'listSavedViews', tag: 'Views', summary: "The caller's saved ticket list views, by name", ok: [200, listOf('SavedView')] },
-      post: { id: 'createSavedView', tag: 'Views', summary: 'Save a combination of ticket list filters under a name', description: 'The filters are those of `GET /tickets` (`inbox`, `status`, `assignee`, `tag`, `q`, `due`), checked the same way. A name of at most 60 characters; at most 20 views per user (409). Only their owner sees them.', body: 'SavedViewCreate', ok: [201, ref('SavedView')], errors: [400, 403, 409] },
+      post: { id: 'createSavedView', tag: 'Views', summary: 'Save a combination of ticket list filters under a name', description: 'The filters are those of `GET /tickets` (`inbox`, `status`, `assignee`, `teams`, `tag`, `q`, `due`), checked the same way. A name of at most 60 characters; at most 20 views per user (409). Only their owner sees them.', body: 'SavedViewCreate', ok: [201, ref('SavedView')], errors: [400, 403, 409] },
     },
     '/views/{id}': {
       patch: { id: 'updateSavedView', tag: 'Views', summary: 'Rename a saved view or replace its filters', description: "Another user's view is 404.", body: 'SavedViewUpdate', ok: [200, ref('SavedView')], errors: [400, 403, 404] },

@@ -23,6 +23,7 @@ function filterValue(key: string, value: string, t: (key: string) => string, inb
     case 'inbox': return inboxNames.get(value) ?? t('tickets:views.unknownInbox');
     case 'status': return value.split(',').map((s) => status(s.trim())).join(', ');
     case 'assignee': return value === 'me' ? t('tickets:views.value.assignedToMe') : value === 'unassigned' ? t('tickets:views.value.unassigned') : value;
+    case 'teams': return value === 'mine' ? t('tickets:views.value.teamsMine') : value;
     case 'due': return value === 'soon' ? t('tickets:views.value.dueSoon') : value === 'breached' ? t('tickets:views.value.breached') : value;
     default: return value;
   }

@@ -99,6 +99,7 @@ export function ticketActions(ctx: PageContext): Router {
       ...(has(req, 'impact') ? { impact: postedText(req, 'impact') || null } : {}),
       ...(has(req, 'urgency') ? { urgency: postedText(req, 'urgency') || null } : {}),
       ...(has(req, 'categoryId') ? { categoryId: postedText(req, 'categoryId') || null } : {}),
+      ...(has(req, 'teamId') ? { teamId: postedText(req, 'teamId') || null } : {}),
       ...(postedText(req, 'followMatrix') ? { priorityOverridden: false } : {}),
       // The select's empty option means "nobody"; 'keep' (no field) leaves the assignee alone.
       ...(req.body && 'assigneeId' in (req.body as object) ? { assigneeId: assignee || null } : {}),

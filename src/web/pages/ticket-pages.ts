@@ -144,6 +144,7 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       categoryOptions: data.categories.map((c) => ({
         id: c.id, selected: c.id === ticket.categoryId, label: c.archived ? t('tickets:ticket.form.archivedCategory', { name: c.name }) : c.name,
       })),
+      teamOptions: data.teams.map((team) => ({ id: team.id, selected: team.id === ticket.teamId, label: `${team.name} (${t('common:level', { level: team.level })})` })),
       assigneeOptions: data.assignees.map((a) => ({ ...a, selected: a.id === ticket.assigneeId })),
       unassigned: ticket.assigneeId === null,
       merged: data.merged,

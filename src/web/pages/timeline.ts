@@ -88,6 +88,10 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
     }
     case 'category_changed':
       return d.to ? t('tickets:trail.categoryChanged', { who, name: typeof d.name === 'string' ? d.name : t('tickets:trail.someCategory') }) : t('tickets:trail.categoryCleared', { who });
+    case 'team_changed':
+      return d.to
+        ? t('tickets:trail.teamChanged', { who, name: typeof d.name === 'string' ? d.name : t('tickets:trail.someTeam'), level: t('common:level', { level: typeof d.level === 'string' ? d.level : '?' }) })
+        : t('tickets:trail.teamCleared', { who });
     case 'assigned':
       return d.to ? t('tickets:trail.assigned', { who, assignee: users.get(String(d.to)) ?? t('tickets:trail.someone') }) : t('tickets:trail.unassigned', { who });
     case 'tags_changed': return t('tickets:trail.tagsChanged', { who });
