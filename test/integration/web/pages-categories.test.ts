@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../helpers/api.js';
-import { Client, startPages } from './pages-harness.js';
+import { Client, signInEveryRole, startPages } from './pages-harness.js';
 
 let h: Awaited<ReturnType<typeof startPages>>;
 let admin: Client;
@@ -19,16 +18,8 @@ beforeAll(async () => {
     { _id: inbox, name: 'Helpdesk', address: 'help@example.test', imap: { host: 'x', port: 993 }, smtp: { host: 'x', port: 25 } },
     { _id: other, name: 'Billing', address: 'billing@example.test', imap: { host: 'x', port: 993 }, smtp: { host: 'x', port: 25 } },
   ]);
-  await createUser(h.models, { email: 'ada@example.test', password: 'ada password 123', role: 'admin', name: 'Ada' });
-  await createUser(h.models, { email: 'max@example.test', password: 'max password 123', role: 'manager', inboxIds: [inbox], name: 'Max' });
-  await createUser(h.models, { email: 'gina@example.test', password: 'gina password 123', inboxIds: [inbox], name: 'Gina' });
+  ({ admin, manager, agent } = await signInEveryRole(h, inbox));
   ticketId = (await h.models.Ticket.create({ number: 1, inboxId: inbox, subject: 'Printer', requester: { email: 'c@customer.test' }, status: 'open', lastActivityAt: new Date() }))._id.toHexString();
-  admin = new Client(h.base);
-  manager = new Client(h.base);
-  agent = new Client(h.base);
-  await admin.login('ada@example.test', 'ada password 123');
-  await manager.login('max@example.test', 'max password 123');
-  await agent.login('gina@example.test', 'gina password 123');
 });
 afterAll(async () => h.close());
 

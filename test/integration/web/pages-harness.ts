@@ -5,7 +5,8 @@ import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
 import type { I18n } from '../../../src/i18n/catalog.js';
-import { TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
+import type { Types } from 'mongoose';
+import { createUser, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
 import { compose } from '../../helpers/use-case-deps.js';
@@ -87,4 +88,19 @@ export class Client {
     const page = await this.get('/login');
     return this.post('/login', { _csrf: Client.csrf(page.text), email, password, next: '/' });
   }
+}
+
+/**
+ * One user of each role, signed in with a client of their own: Ada the admin, Max a manager and Gina
+ * an agent of `inboxId`. Returns the clients and the agent's id.
+ */
+export async function signInEveryRole(h: Awaited<ReturnType<typeof startPages>>, inboxId: Types.ObjectId) {
+  await createUser(h.models, { email: 'ada@example.test', password: 'ada password 123', role: 'admin', name: 'Ada' });
+  await createUser(h.models, { email: 'max@example.test', password: 'max password 123', role: 'manager', inboxIds: [inboxId], name: 'Max' });
+  const gina = await createUser(h.models, { email: 'gina@example.test', password: 'gina password 123', inboxIds: [inboxId], name: 'Gina' });
+  const [admin, manager, agent] = [new Client(h.base), new Client(h.base), new Client(h.base)];
+  await admin.login('ada@example.test', 'ada password 123');
+  await manager.login('max@example.test', 'max password 123');
+  await agent.login('gina@example.test', 'gina password 123');
+  return { admin, manager, agent, agentId: String(gina._id) };
 }

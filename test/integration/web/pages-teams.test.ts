@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../helpers/api.js';
-import { Client, startPages } from './pages-harness.js';
+import { Client, signInEveryRole, startPages } from './pages-harness.js';
 
 let h: Awaited<ReturnType<typeof startPages>>;
 let admin: Client;
@@ -13,15 +12,7 @@ const inbox = new Types.ObjectId();
 beforeAll(async () => {
   h = await startPages(null);
   await h.models.Inbox.create([{ _id: inbox, name: 'Helpdesk', address: 'help@example.test', imap: { host: 'x', port: 993 }, smtp: { host: 'x', port: 25 } }]);
-  await createUser(h.models, { email: 'ada@example.test', password: 'ada password 123', role: 'admin', name: 'Ada' });
-  await createUser(h.models, { email: 'max@example.test', password: 'max password 123', role: 'manager', inboxIds: [inbox], name: 'Max' });
-  ginaId = String((await createUser(h.models, { email: 'gina@example.test', password: 'gina password 123', inboxIds: [inbox], name: 'Gina' }))._id);
-  admin = new Client(h.base);
-  manager = new Client(h.base);
-  agent = new Client(h.base);
-  await admin.login('ada@example.test', 'ada password 123');
-  await manager.login('max@example.test', 'max password 123');
-  await agent.login('gina@example.test', 'gina password 123');
+  ({ admin, manager, agent, agentId: ginaId } = await signInEveryRole(h, inbox));
 });
 afterAll(async () => h.close());
 
