@@ -151,10 +151,11 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** A short summary of an app's output for a failure message: its last lines at warn level or above. */
+/** A short summary of an app's output for a failure message: its last lines at warn level or above, else its last lines. */
 function outputTail(output: string, lines = 6): string {
-  const kept = output.split('\n').filter((l) => l && !/"level":(10|20|30),/.test(l));
-  return kept.slice(-lines).join('\n');
+  const all = output.split('\n').filter(Boolean);
+  const kept = all.filter((l) => !/"level":(10|20|30),/.test(l));
+  return (kept.length > 0 ? kept : all).slice(-lines).join('\n');
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from 'mongodb';
@@ -15,6 +16,9 @@ export interface LockDoc {
   owner: string;
   acquiredAt: Date;
   expiresAt: Date;
+  /** The holder's pid, and where that pid means something (see {@link pidScope}); absent in older locks. */
+  pid?: number;
+  pidScope?: string | null;
 }
 
 export interface LockOptions {
@@ -35,6 +39,43 @@ export interface HeldLock {
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number } | null)?.code === 11000;
 
+/*
+ * Where a pid names one process: the host, its kernel boot and its pid namespace (containers on one
+ * host share the boot but not the namespace). Undefined where these cannot be read (not Linux): such
+ * a lock is only ever taken over once it expires.
+ */
+function readPidScope(): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const namespace = readlinkSync('/proc/self/ns/pid');
+    return `${hostname()}/${boot}/${namespace}`;
+  } catch {
+    return undefined;
+  }
+}
+
+let cachedScope: string | undefined | null = null;
+/** This process's pid scope, read once. */
+export function pidScope(): string | undefined {
+  if (cachedScope === null) cachedScope = readPidScope();
+  return cachedScope;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A holder that provably died: its pid lives where ours does and no such process exists any more. */
+function holderIsDead(holder: LockDoc): boolean {
+  const scope = pidScope();
+  return scope !== undefined && holder.pidScope === scope && typeof holder.pid === 'number' && holder.pid !== process.pid && !isAlive(holder.pid);
+}
+
 /**
  * Runs `work` while holding the database's schema lock, waiting as long as a live process holds it.
  * The lock is one document with a fixed `_id`: an upsert that matches it only once expired either
@@ -47,20 +88,26 @@ export async function withSchemaLock<T>(db: Db, logger: Logger, opts: LockOption
   const owner = opts.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const locks = db.collection<LockDoc>(LOCK_COLLECTION);
 
+  const claim = (now: Date) => ({ $set: { owner, acquiredAt: now, expiresAt: new Date(now.getTime() + ttlMs), pid: process.pid, pidScope: pidScope() ?? null } });
   let waitingFor: string | undefined;
   for (;;) {
-    const now = new Date();
     try {
-      await locks.findOneAndUpdate(
-        { _id: LOCK_ID, expiresAt: { $lte: now } },
-        { $set: { owner, acquiredAt: now, expiresAt: new Date(now.getTime() + ttlMs) } },
-        { upsert: true },
-      );
+      await locks.findOneAndUpdate({ _id: LOCK_ID, expiresAt: { $lte: new Date() } }, claim(new Date()), { upsert: true });
       break;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
     const holder = await locks.findOne({ _id: LOCK_ID });
+    // A process killed while holding the lock (SIGKILL, OOM, power cut of a container) would otherwise
+    // block every start on this machine until the lock expires.
+    if (holder && holderIsDead(holder)) {
+      const taken = await locks.updateOne({ _id: LOCK_ID, owner: holder.owner }, claim(new Date()));
+      if (taken.matchedCount === 1) {
+        logger.info({ holder: holder.owner, pid: holder.pid }, 'took over the migration lock of a process that no longer runs');
+        break;
+      }
+      continue;
+    }
     if (holder && holder.owner !== waitingFor) {
       waitingFor = holder.owner;
       logger.info({ holder: holder.owner, expiresAt: holder.expiresAt }, 'another process is upgrading the database; waiting for it');

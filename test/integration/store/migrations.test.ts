@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { Db } from 'mongodb';
 import { connectMongo } from '../../../src/store/database.js';
-import { LOCK_COLLECTION, type LockDoc } from '../../../src/store/migrations/lock.js';
+import { LOCK_COLLECTION, pidScope, type LockDoc } from '../../../src/store/migrations/lock.js';
 import type { Migration } from '../../../src/store/migrations/migration.js';
 import { MIGRATIONS } from '../../../src/store/migrations/registry.js';
 import { MIGRATIONS_COLLECTION, runMigrations, type MigrationRecord } from '../../../src/store/migrations/runner.js';
@@ -93,6 +94,32 @@ describe('migration runner', () => {
     const outcome = await runMigrations(db, { logger: testLogger, migrations: counting(1) });
     expect(outcome.applied).toHaveLength(1);
     expect(await locks.countDocuments()).toBe(0);
+  });
+
+  // Regression: a process SIGKILLed while upgrading left the lock to block every restart for its full minute.
+  it('takes over at once a lock whose holder was killed on this machine, and waits for one still running or elsewhere', async () => {
+    const scope = pidScope();
+    expect(scope, 'this machine reads its pid scope').toBeDefined();
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const { db } = await bareDb('mig_dead_holder');
+    const locks = db.collection<LockDoc>(LOCK_COLLECTION);
+    const held = { acquiredAt: new Date(), expiresAt: new Date(Date.now() + 60_000) };
+    await locks.insertOne({ _id: 'schema', owner: 'killed', pid: deadPid, pidScope: scope, ...held });
+    const { logger, lines } = recordingLogger();
+    const started = Date.now();
+    const outcome = await runMigrations(db, { logger, migrations: counting(1), lock: { pollMs: 25 } });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(outcome.applied).toHaveLength(1);
+    expect(lines.find((l) => l.holder === 'killed' && l.pid === deadPid)).toBeDefined();
+    expect(await locks.countDocuments()).toBe(0);
+
+    // The same dead pid seen from another host or pid namespace proves nothing; a live holder here is waited for.
+    for (const holder of [{ pid: deadPid, pidScope: 'other-host/boot/pid:[1]' }, { pid: process.ppid, pidScope: scope }]) {
+      await locks.insertOne({ _id: 'schema', owner: 'holder', ...holder, acquiredAt: new Date(), expiresAt: new Date(Date.now() + 400) });
+      const waitStarted = Date.now();
+      await runMigrations(db, { logger: testLogger, migrations: counting(1), lock: { pollMs: 25 } });
+      expect(Date.now() - waitStarted).toBeGreaterThanOrEqual(300);
+    }
   });
 
   it('waits for a lock that is still held, and takes it when its holder stops renewing it', async () => {
