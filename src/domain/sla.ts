@@ -1,5 +1,6 @@
 import { addBusinessSeconds, businessSecondsBetween, validateBusinessHours } from './business-hours.js';
 import type { BusinessHours, ValidationIssue, ValidationResult } from './business-hours.js';
+import { TEAM_LEVELS, type TeamLevel } from './teams.js';
 import { TICKET_PRIORITIES } from './ticket-status.js';
 import type { TicketPriority, TicketStatus } from './ticket-status.js';
 
@@ -27,6 +28,12 @@ export interface SlaPolicy {
    * never used to compute due times. Absent in policies stored before it existed (read as null).
    */
   keptBusinessHours?: BusinessHours | null;
+  /**
+   * Support levels with targets of their own: a full table per priority that replaces `targets` for
+   * tickets whose team works at that level. A level left out (and a ticket without a team) uses
+   * `targets`. Absent in policies stored before it existed (read as {}).
+   */
+  levelTargets?: Partial<Record<TeamLevel, Record<TicketPriority, SlaTargets>>>;
   /** The reminder goes out when this fraction of a target has elapsed; 0 < x < 1. */
   reminderAtFraction: number;
   ladder: EscalationLevel[];
@@ -44,9 +51,15 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
   targets: { urgent: targets(1, 2, 8), high: targets(4, 8, 24), normal: targets(8, 24, 72), low: targets(24, 48, 120) },
   businessHours: null,
   keptBusinessHours: null,
+  levelTargets: {},
   reminderAtFraction: 0.75,
   ladder: [],
 };
+
+/** The targets of a ticket: its team level's own table when the policy has one, else the priority's. */
+export function targetsFor(policy: SlaPolicy, priority: TicketPriority, level: TeamLevel | null): SlaTargets {
+  return (level !== null ? policy.levelTargets?.[level]?.[priority] : undefined) ?? policy.targets[priority];
+}
 
 /** The three clocks an SLA runs. */
 export type SlaClock = 'firstResponse' | 'nextResponse' | 'resolution';
@@ -56,9 +69,35 @@ const TARGET_KEYS = ['firstResponseSeconds', 'nextResponseSeconds', 'resolutionS
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isWholeSeconds = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
+/** A table of targets per priority (`targets`, or one level's in `levelTargets`), its issues named under `at`. */
+function checkTargetsTable(t: unknown, at: string, issue: (path: string, message: string) => void, unknownKeys: (obj: Record<string, unknown>, known: readonly string[], at: string) => void): void {
+  if (t === undefined) return void issue(at, 'is required');
+  if (!isRecord(t)) return void issue(at, 'must be an object with one entry per priority');
+  unknownKeys(t, TICKET_PRIORITIES, at);
+  for (const priority of TICKET_PRIORITIES) {
+    const entry = t[priority];
+    if (!isRecord(entry)) {
+      issue(`${at}.${priority}`, entry === undefined ? 'is required' : 'must be an object');
+      continue;
+    }
+    unknownKeys(entry, TARGET_KEYS, `${at}.${priority}`);
+    for (const key of TARGET_KEYS) {
+      const v = entry[key];
+      if (v === undefined) issue(`${at}.${priority}.${key}`, 'is required (null for no target)');
+      else if (v !== null && !isWholeSeconds(v, 1)) issue(`${at}.${priority}.${key}`, 'must be a whole number of seconds ≥ 1, or null');
+    }
+  }
+}
+
+/** A checked table of targets, copied. */
+const copyTargets = (t: Record<TicketPriority, SlaTargets>): Record<TicketPriority, SlaTargets> =>
+  Object.fromEntries(
+    TICKET_PRIORITIES.map((p) => [p, { firstResponseSeconds: t[p].firstResponseSeconds, nextResponseSeconds: t[p].nextResponseSeconds, resolutionSeconds: t[p].resolutionSeconds }]),
+  ) as Record<TicketPriority, SlaTargets>;
+
 /**
  * Checks untrusted input against {@link SlaPolicy}; `businessHours`, `keptBusinessHours`,
- * `reminderAtFraction` and `ladder` default to null, null, 0.75 and [].
+ * `levelTargets`, `reminderAtFraction` and `ladder` default to null, null, {}, 0.75 and [].
  */
 export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
   if (!isRecord(input)) return { ok: false, issues: [{ path: '', message: 'must be an object' }] };
@@ -67,26 +106,14 @@ export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
   const unknownKeys = (obj: Record<string, unknown>, known: readonly string[], at: string) => {
     for (const key of Object.keys(obj)) if (!known.includes(key)) issue(at ? `${at}.${key}` : key, 'is not a known field');
   };
-  unknownKeys(input, ['targets', 'businessHours', 'keptBusinessHours', 'reminderAtFraction', 'ladder'], '');
+  unknownKeys(input, ['targets', 'businessHours', 'keptBusinessHours', 'levelTargets', 'reminderAtFraction', 'ladder'], '');
 
-  const { targets: t, businessHours, keptBusinessHours, reminderAtFraction, ladder } = input;
-  if (t === undefined) issue('targets', 'is required');
-  else if (!isRecord(t)) issue('targets', 'must be an object with one entry per priority');
-  else {
-    unknownKeys(t, TICKET_PRIORITIES, 'targets');
-    for (const priority of TICKET_PRIORITIES) {
-      const entry = t[priority];
-      if (!isRecord(entry)) {
-        issue(`targets.${priority}`, entry === undefined ? 'is required' : 'must be an object');
-        continue;
-      }
-      unknownKeys(entry, TARGET_KEYS, `targets.${priority}`);
-      for (const key of TARGET_KEYS) {
-        const v = entry[key];
-        if (v === undefined) issue(`targets.${priority}.${key}`, 'is required (null for no target)');
-        else if (v !== null && !isWholeSeconds(v, 1)) issue(`targets.${priority}.${key}`, 'must be a whole number of seconds ≥ 1, or null');
-      }
-    }
+  const { targets: t, businessHours, keptBusinessHours, levelTargets, reminderAtFraction, ladder } = input;
+  checkTargetsTable(t, 'targets', issue, unknownKeys);
+  if (levelTargets !== undefined && levelTargets !== null && !isRecord(levelTargets)) issue('levelTargets', 'must be an object with one entry per support level');
+  else if (isRecord(levelTargets)) {
+    unknownKeys(levelTargets, TEAM_LEVELS, 'levelTargets');
+    for (const level of TEAM_LEVELS) if (levelTargets[level] !== undefined) checkTargetsTable(levelTargets[level], `levelTargets.${level}`, issue, unknownKeys);
   }
 
   const hours = businessHours === undefined || businessHours === null ? null : validateBusinessHours(businessHours);
@@ -118,14 +145,14 @@ export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
 
   if (issues.length > 0) return { ok: false, issues };
   const policy = input as unknown as Partial<SlaPolicy> & Pick<SlaPolicy, 'targets'>;
+  const levels = policy.levelTargets ?? {};
   return {
     ok: true,
     value: {
-      targets: Object.fromEntries(
-        TICKET_PRIORITIES.map((p) => [p, { firstResponseSeconds: policy.targets[p].firstResponseSeconds, nextResponseSeconds: policy.targets[p].nextResponseSeconds, resolutionSeconds: policy.targets[p].resolutionSeconds }]),
-      ) as Record<TicketPriority, SlaTargets>,
+      targets: copyTargets(policy.targets),
       businessHours: hours?.ok ? hours.value : null,
       keptBusinessHours: kept?.ok ? kept.value : null,
+      levelTargets: Object.fromEntries(TEAM_LEVELS.flatMap((l) => (levels[l] ? [[l, copyTargets(levels[l])]] : []))),
       reminderAtFraction: policy.reminderAtFraction ?? 0.75,
       ladder: (policy.ladder ?? []).map(({ level, name, userIds, afterSeconds }) => ({ level, name, userIds: [...userIds], afterSeconds })),
     },
@@ -136,6 +163,8 @@ export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
 export interface SlaClockInput {
   policy: SlaPolicy;
   priority: TicketPriority;
+  /** The support level of the ticket's team (null: no team); picks the level's own targets, see {@link targetsFor}. */
+  level: TeamLevel | null;
   status: TicketStatus;
   createdAt: Date;
   firstRespondedAt: Date | null;
@@ -166,7 +195,7 @@ export interface SlaClockState {
 export function slaClocks(input: SlaClockInput): SlaClockState[] {
   if (input.status === 'pending' || input.status === 'solved' || input.status === 'closed') return [];
   const { policy } = input;
-  const t = policy.targets[input.priority];
+  const t = targetsFor(policy, input.priority, input.level);
   const clocks: SlaClockState[] = [];
   const run = (clock: SlaClock, startedAt: Date, targetSeconds: number, shiftSeconds: number) => {
     const dueAt = addBusinessSeconds(startedAt, targetSeconds + shiftSeconds, policy.businessHours);

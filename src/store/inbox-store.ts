@@ -47,6 +47,11 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
       return inbox?.defaultTeamId ?? null;
     },
 
+    /** Inboxes whose new tickets started with this (deleted) team start with none from now on. */
+    async clearDefaultTeam(teamId: Types.ObjectId): Promise<void> {
+      await Inbox.updateMany({ defaultTeamId: teamId }, { $set: { defaultTeamId: null } }).exec();
+    },
+
     /** Whether an inbox with this id exists. */
     async existsById(id: Types.ObjectId): Promise<boolean> {
       return Boolean(await Inbox.exists({ _id: id }));

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { Models } from './models/index.js';
+import type { TeamLevel } from '../domain/teams.js';
 import type { TeamDoc } from './models/team.js';
 
 /** The support teams admins define (`teams`). */
@@ -29,6 +30,12 @@ export function createTeamStore(models: Pick<Models, 'Team'>) {
     /** The ids of the teams a user is a member of (one indexed read, when the actor is built). */
     async listIdsOfMember(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
       const rows = await Team.find({ memberIds: userId }, { _id: 1 }).lean<Array<Pick<TeamDoc, '_id'>>>().exec();
+      return rows.map((r) => r._id);
+    },
+
+    /** The ids of the teams of one level (the ticket list's `level` filter; teams are few: no index needed). */
+    async listIdsOfLevel(level: TeamLevel): Promise<Types.ObjectId[]> {
+      const rows = await Team.find({ level }, { _id: 1 }).lean<Array<Pick<TeamDoc, '_id'>>>().exec();
       return rows.map((r) => r._id);
     },
 

@@ -1,11 +1,11 @@
 import type { QueryFilter, Types } from 'mongoose';
-import type { TicketStatus } from '../domain/ticket-status.js';
+import type { TicketPriority, TicketStatus } from '../domain/ticket-status.js';
 import type { Models } from './models/index.js';
 import type { TicketDoc } from './models/ticket.js';
 
 /** The fields a ticket list needs; also the projection used to read them. */
 const TICKET_SUMMARY_FIELDS = {
-  number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, teamId: 1, requester: 1, assigneeId: 1, tags: 1,
+  number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, teamId: 1, categoryId: 1, impact: 1, urgency: 1, requester: 1, assigneeId: 1, tags: 1,
   messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1,
 } as const;
 
@@ -22,6 +22,18 @@ export interface TicketListFilter {
   statuses?: TicketStatus[];
   /** Only tickets assigned to this user, or (null) to nobody; absent: anyone's. */
   assigneeId?: Types.ObjectId | null;
+  /** Only tickets of these teams (one, or the teams of a level); absent: any team or none. */
+  teamIds?: Types.ObjectId[];
+  /** Only tickets of no team (exclusive with `teamIds`). */
+  noTeam?: boolean;
+  /** Only these priorities; absent: any. */
+  priorities?: TicketPriority[];
+  /** Only tickets created after this (exclusive). */
+  createdAfter?: Date;
+  /** Only tickets created at or before this. */
+  createdAtOrBefore?: Date;
+  /** Only tickets of this category. */
+  categoryId?: Types.ObjectId;
   /** Only tickets with this tag (as stored, lower-case). */
   tag?: string;
   /** Only tickets whose next SLA due time (or breach) is at or before this. */
@@ -43,7 +55,8 @@ const DIGEST_OPEN: TicketStatus[] = ['new', 'open', 'pending'];
 
 /**
  * The query of a list filter: merged tickets left out, each condition on one field, never an `$or`
- * across fields (the built-in server serves `$or` without its indexes), so every filter is index-backed.
+ * across fields (the built-in server serves `$or` without its indexes), so every filter is index-backed
+ * (priority, age and category ride on another condition's index, see below).
  */
 function listFilter(q: TicketListFilter): QueryFilter<TicketDoc> {
   const filter: QueryFilter<TicketDoc> = {};
@@ -54,6 +67,20 @@ function listFilter(q: TicketListFilter): QueryFilter<TicketDoc> {
   filter.mergedIntoId = null;
   // Served by the (assigneeId, status, lastActivityAt, _id) index in the same keyset order.
   if (q.assigneeId !== undefined) filter.assigneeId = q.assigneeId;
+  // Served by the (teamId, status, lastActivityAt, _id) and (teamId, lastActivityAt, _id) indexes; a
+  // level is the $in of its teams, merged in keyset order like an agent's inboxes.
+  if (q.teamIds) filter.teamId = q.teamIds.length === 1 ? (q.teamIds[0] as Types.ObjectId) : { $in: q.teamIds };
+  else if (q.noTeam) filter.teamId = null;
+  // Priority, age and category have no index of their own: they are checked on the tickets another
+  // condition's index finds in list order. The team load page always sends them with a status and a
+  // team or a person (already selective indexes); alone, walking the list order stops once a page is
+  // full, and a priority (four values, most tickets normal) or an age bucket would barely narrow it,
+  // while each extra index slows every ticket write.
+  if (q.priorities) filter.priority = q.priorities.length === 1 ? q.priorities[0] : { $in: q.priorities };
+  if (q.createdAfter || q.createdAtOrBefore) {
+    filter.createdAt = { ...(q.createdAfter ? { $gt: q.createdAfter } : {}), ...(q.createdAtOrBefore ? { $lte: q.createdAtOrBefore } : {}) };
+  }
+  if (q.categoryId) filter.categoryId = q.categoryId;
   if (q.tag) filter.tags = q.tag;
   if (q.dueBy) filter['sla.nextDueAt'] = { $lte: q.dueBy };
   const [first, ...more] = q.terms ?? [];
@@ -117,6 +144,11 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
     /** The ids of every active unmerged ticket of an inbox, read as they are iterated. */
     async *activeIdsOfInbox(inboxId: Types.ObjectId): AsyncGenerator<Types.ObjectId> {
       for await (const t of models.Ticket.find({ inboxId, status: { $in: ['new', 'open', 'pending'] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) yield t._id;
+    },
+
+    /** The ids of every active unmerged ticket of a team, read as they are iterated (the team's list index). */
+    async *activeIdsOfTeam(teamId: Types.ObjectId): AsyncGenerator<Types.ObjectId> {
+      for await (const t of models.Ticket.find({ teamId, status: { $in: ['new', 'open', 'pending'] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) yield t._id;
     },
 
     /** Digest: how many unmerged tickets of these inboxes were created in [since, until). */

@@ -6,6 +6,7 @@ import type { Models } from './models/index.js';
 import type { MessageDoc } from './models/message.js';
 import type { TicketDoc } from './models/ticket.js';
 import { createTicketListQueries } from './ticket-list-queries.js';
+import { createTicketLoadQueries } from './ticket-load-queries.js';
 import { relateTickets, type TicketRelation } from './ticket-links.js';
 import { createTicketSlaWrites } from './ticket-sla-writes.js';
 import { addNoteMessage, claimMerge, mergeRootOf, mergeTickets, writeTicket, type TicketWrite, type TrailEventInput } from './ticket-writes.js';
@@ -13,6 +14,7 @@ import { addNoteMessage, claimMerge, mergeRootOf, mergeTickets, writeTicket, typ
 export type { TicketFieldChanges, TicketWrite } from './ticket-writes.js';
 export type { TicketRelation } from './ticket-links.js';
 export type { TicketListFilter, TicketListQuery, TicketSummaryRow } from './ticket-list-queries.js';
+export type { TicketLoadFilter, TicketLoadRow } from './ticket-load-queries.js';
 export type { SlaClockFields } from './ticket-sla-writes.js';
 
 /** What threading reads of a candidate ticket. */
@@ -34,6 +36,7 @@ export type OpeningTicketFields = Pick<
 export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'TicketEvent' | 'Message'>) {
   return {
     ...createTicketListQueries(models),
+    ...createTicketLoadQueries(models),
     ...createTicketSlaWrites(models),
 
     /** One ticket, whole; null when there is none. */
@@ -154,6 +157,20 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
     /** Merges `fromId` into `intoId` (idempotent; see ticket-writes.ts mergeTickets). */
     merge(opts: { intoId: Types.ObjectId; fromId: Types.ObjectId; at: Date; reason: string; by?: { userId: Types.ObjectId | null } }): Promise<void> {
       return mergeTickets(models, opts);
+    },
+
+    /**
+     * Takes every ticket off a deleted team: no team, and its access keys back to its inbox's alone.
+     * Returns how many tickets changed. One update per inbox the team's tickets are in.
+     */
+    async detachTeam(teamId: Types.ObjectId): Promise<number> {
+      let changed = 0;
+      const inboxIds = await models.Ticket.distinct('inboxId', { teamId }).exec();
+      for (const inboxId of inboxIds as Types.ObjectId[]) {
+        const res = await models.Ticket.updateMany({ teamId, inboxId }, { $set: { teamId: null, access: ticketAccessKeys(inboxId, null) } }).exec();
+        changed += res.modifiedCount;
+      }
+      return changed;
     },
 
     /** Relates each pair of tickets both ways, with one trail entry per side (idempotent; see ticket-links.ts). */

@@ -20,6 +20,14 @@ export type UserAccessRecord = Pick<UserDoc, '_id' | 'role' | 'inboxIds'>;
 /** A user as the ticket page needs them: a name, and whether they may be assigned the ticket. */
 export type UserAssigneeRecord = Pick<UserDoc, '_id' | 'name' | 'email' | 'role' | 'inboxIds' | 'disabled'>;
 
+/** A user as the team load shows them: a name, and whether they are away or disabled. */
+export type UserAvailabilityRecord = Pick<UserDoc, '_id' | 'name' | 'email' | 'disabled' | 'away' | 'awaySince'>;
+
+/** The caller's own settings as {@link UserStore.setPreferences} answers them. */
+export type UserPreferencesRecord = Pick<UserDoc, '_id' | 'locale' | 'timeZone' | 'away' | 'awaySince'>;
+
+const PREFERENCES = { locale: 1, timeZone: 1, away: 1, awaySince: 1 } as const;
+
 const ACTIVE_ADMIN = { role: 'admin', disabled: { $ne: true } } as const;
 
 /** Active users who may see an inbox: its members and every admin. */
@@ -75,6 +83,11 @@ export function createUserStore(models: Pick<Models, 'User'>) {
     /** Names and emails of the users with these ids that are not disabled. */
     listActiveLabelsByIds(ids: readonly Types.ObjectId[]): Promise<UserLabelRecord[]> {
       return User.find({ _id: { $in: ids }, disabled: false }).select({ name: 1, email: 1 }).lean<UserLabelRecord[]>().exec();
+    },
+
+    /** Names, disabled and away state of the users with these ids (the team load's rows); unknown ids are left out. */
+    listAvailabilityByIds(ids: readonly Types.ObjectId[]): Promise<UserAvailabilityRecord[]> {
+      return User.find({ _id: { $in: ids } }, { name: 1, email: 1, disabled: 1, away: 1, awaySince: 1 }).lean<UserAvailabilityRecord[]>().exec();
     },
 
     /** Roles and inboxes of the users with these ids. */
@@ -140,12 +153,21 @@ export function createUserStore(models: Pick<Models, 'User'>) {
 
     /**
      * Sets a user's own language and time zone (null: follow the browser / the instance default);
-     * a field left out stays as it is. Returns both as stored after the change; null when the user is gone.
+     * a field left out stays as it is. Returns them and the away state as stored after the change;
+     * null when the user is gone.
      */
-    setPreferences(id: Types.ObjectId, prefs: Partial<Record<'locale' | 'timeZone', string | null>>): Promise<Pick<UserDoc, '_id' | 'locale' | 'timeZone'> | null> {
-      return User.findOneAndUpdate({ _id: id }, { $set: prefs }, { returnDocument: 'after', projection: { locale: 1, timeZone: 1 } })
-        .lean<Pick<UserDoc, '_id' | 'locale' | 'timeZone'>>()
-        .exec();
+    setPreferences(id: Types.ObjectId, prefs: Partial<Record<'locale' | 'timeZone', string | null>>): Promise<UserPreferencesRecord | null> {
+      if (Object.keys(prefs).length === 0) return User.findById(id, PREFERENCES).lean<UserPreferencesRecord>().exec();
+      return User.findOneAndUpdate({ _id: id }, { $set: prefs }, { returnDocument: 'after', projection: PREFERENCES }).lean<UserPreferencesRecord>().exec();
+    },
+
+    /**
+     * Marks a user away (since `at`, unless already away: the first time stays) or back (no time).
+     * One conditional update, so repeating it changes nothing.
+     */
+    async setAway(id: Types.ObjectId, away: boolean, at: Date): Promise<void> {
+      if (away) await User.updateOne({ _id: id, away: { $ne: true } }, { $set: { away: true, awaySince: at } });
+      else await User.updateOne({ _id: id }, { $set: { away: false, awaySince: null } });
     },
 
     /** Gives a user this time zone only when they have none yet (their browser's, at first sign-in); true when it did. */

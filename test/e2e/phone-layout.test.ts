@@ -22,6 +22,9 @@ const LONG_SUBJECT = 'Invoice_INV-2026-000123456789_ACME-International-Holdings-
 const LONG_URL = 'https://portal.customer.example.test/invoices/download?id=000123456789&token=3f9a0c1e5b7d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9';
 const LONG_FILE = 'Scanned_Delivery_Note_and_Signed_Proof_of_Receipt_Warehouse-Lyon-Saint-Exupery_2026-12-06_batch-00042.pdf';
 const LONG_TAG = 'contract-renewal-before-end-of-fiscal-year-2027';
+// The longest names a team and a category may have (80 characters), unbroken.
+const LONG_TEAM = 'Second-line-network-and-infrastructure-specialists-Lyon-Saint-Exupery-2026-night';
+const LONG_CATEGORY = 'Facturation-et-comptabilite-fournisseurs-pour-toutes-les-filiales-europeennes-12';
 const ADMIN = { email: 'adele@phone.example.test', name: 'Adèle-Marguerite-Wolfeschlegelsteinhausenbergerdorff', password: 'adele password 123' };
 const AGENT = { email: 'agnes@phone.example.test', name: 'Agnes Agent', password: 'agnes password 123' };
 
@@ -36,6 +39,10 @@ let agentId: string;
 let richTicketId: string;
 let mergedTicketId: string;
 let billingTicketId: string;
+let teamId: string;
+let categoryId: string;
+/** A ticket with a team and a category of the longest names. */
+let teamTicketId: string;
 let adminId: string;
 /** The password link the admin creates for the agent (a path). */
 let passwordLink = '';
@@ -171,6 +178,11 @@ beforeAll(async () => {
   richTicketId = (await app.models.Ticket.findOne({ subject: LONG_SUBJECT }).lean())!._id.toHexString();
   mergedTicketId = (await app.models.Ticket.findOne({ subject: /Duplicate charge/ }).lean())!._id.toHexString();
   billingTicketId = billingTicket._id.toHexString();
+  const team = await app.models.Team.create({ name: LONG_TEAM, level: 'L2', memberIds: [agent._id], inboxIds: [support._id, billing._id] });
+  const category = await app.models.Category.create({ name: LONG_CATEGORY, inboxId: support._id });
+  teamId = team._id.toHexString();
+  categoryId = category._id.toHexString();
+  teamTicketId = (await app.models.Ticket.create({ number: 9002, inboxId: support._id, teamId: team._id, categoryId: category._id, subject: 'VPN drops every hour', requester: { email: REQUESTER, name: null }, status: 'open' }))._id.toHexString();
   await vi.waitFor(async () => expect(await app.models.Message.countDocuments({ ticketId: richTicketId })).toBe(2), { timeout: 20_000, interval: 100 });
 }, 90_000);
 
@@ -191,7 +203,7 @@ describe('every page on a 390 px phone', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await signIn(page, base, ADMIN.email, ADMIN.password);
     expect(await page.locator('header.topbar details.menu > summary').isVisible()).toBe(false);
-    for (const href of ['/', '/tickets', '/tickets?assignee=me&status=active', '/settings']) expect(await page.locator(`header.topbar nav a[href="${href}"]`).isVisible(), href).toBe(true);
+    for (const href of ['/', '/tickets', '/tickets?assignee=me&status=active', '/team-load', '/settings']) expect(await page.locator(`header.topbar nav a[href="${href}"]`).isVisible(), href).toBe(true);
     expect(await page.locator('header.topbar a[href="/account"]').textContent()).toBe(ADMIN.name);
     expect(await page.locator('header.topbar form[action="/logout"] button').isVisible()).toBe(true);
     const bar = (await page.locator('header.topbar').boundingBox())!;
@@ -214,7 +226,12 @@ describe('every page on a 390 px phone', () => {
     await page.selectOption('form[action$="/update"] select[name=status]', 'pending');
     await page.selectOption('form[action$="/update"] select[name=assigneeId]', agentId);
     await page.fill('form[action$="/update"] input[name=tags]', `billing, vip, ${LONG_TAG}`);
+    expect(await page.locator('form[action$="/update"] select[name=teamId] option:checked').textContent()).toBe('No team');
+    await page.selectOption('form[action$="/update"] select[name=teamId]', teamId);
+    await page.selectOption('form[action$="/update"] select[name=categoryId]', categoryId);
     await submit(page, 'form[action$="/update"]');
+    expect(await page.locator('form[action$="/update"] select[name=teamId] option:checked').textContent()).toBe(`${LONG_TEAM} (L2)`);
+    expect(await page.locator('.event', { hasText: `Ticket moved to team ${LONG_TEAM} (L2) by ${ADMIN.name}` }).count()).toBe(1);
     await page.goto(`${base}/tickets/${mergedTicketId}`);
     await page.selectOption('form[action$="/merge"] select[name=intoId]', richTicketId);
     await submit(page, 'form[action$="/merge"]');
@@ -274,6 +291,7 @@ describe('every page on a 390 px phone', () => {
         ['ticket list (inbox, status, assignee filters)', `/tickets?inbox=${supportId}&status=new&assignee=unassigned`],
         ['ticket list (search, due soon)', '/tickets?q=invoice&due=soon'],
         ['ticket list (tag)', `/tickets?tag=${LONG_TAG}`],
+        ['ticket list (team, level, priority, age)', `/tickets?team=${teamId}&level=L2&priority=urgent,high&age=under-1d&status=active`],
         ['ticket list (Mine)', '/tickets?assignee=me&status=active'],
         ['ticket list (Unassigned)', '/tickets?assignee=unassigned&status=active'],
         ['ticket list (Breaching)', '/tickets?due=breached'],
@@ -284,7 +302,9 @@ describe('every page on a 390 px phone', () => {
         ['ticket page', `/tickets/${richTicketId}`],
         ['ticket page (merged ticket)', `/tickets/${mergedTicketId}`],
         ['ticket page (no messages, billing inbox)', `/tickets/${billingTicketId}`],
+        ['ticket page (team and category)', `/tickets/${teamTicketId}`],
         ['account', '/account'],
+        ['team load', '/team-load'],
         ['settings', '/settings'],
         ['settings: inboxes', '/settings/inboxes'],
         ['settings: new inbox', '/settings/inboxes/new'],
@@ -299,6 +319,10 @@ describe('every page on a 390 px phone', () => {
         ['settings: new user', '/settings/users/new'],
         ['settings: one user', `/settings/users/${agentId}`],
         ['settings: one user (self)', `/settings/users/${adminId}`],
+        ['settings: teams', '/settings/teams'],
+        ['settings: new team', '/settings/teams/new'],
+        ['settings: one team', `/settings/teams/${teamId}`],
+        ['settings: categories', '/settings/categories'],
         ['error page (404, signed in)', '/tickets/000000000000000000000000', 404],
       ];
       for (const [label, url, status] of pages) await visit(page, label, url, { status: status ?? 200 });
@@ -310,13 +334,22 @@ describe('every page on a 390 px phone', () => {
       await checkFits(page, 'settings: inbox connection test results');
       await visit(page, 'settings: SLA (before the errors)', `/settings/inboxes/${supportId}/sla`);
       await page.fill('input[name=t_urgent_first]', 'not-a-duration-at-all-just-a-long-unbroken-word');
+      // A level's own targets: its grid shows once ticked (CSS only), and its errors fit too.
+      expect(await page.locator('input[name=lt_L2_urgent_first]').isVisible()).toBe(false);
+      await page.check('input[name=lv_L2_on]');
+      await page.fill('input[name=lt_L2_urgent_first]', 'another-long-unbroken-word-that-is-no-duration');
       await submit(page, 'form.cfg-form');
+      expect(await page.locator('input[name=lt_L2_urgent_first][aria-invalid="true"]').isVisible()).toBe(true);
       expect(await page.locator('[aria-invalid="true"]').count()).toBeGreaterThan(0);
       await checkFits(page, 'settings: SLA with errors');
       await visit(page, 'settings: auto-reply (before the preview)', `/settings/inboxes/${supportId}/auto-reply`);
       await page.fill('input[name=subject]', `Re: {{ticketSubject}} ${'[received]'.repeat(8)}`);
       await submit(page, 'form.cfg-form', 'button[name=action][value=preview]');
       await checkFits(page, 'settings: auto-reply preview');
+      await visit(page, 'settings: categories (before editing one)', '/settings/categories');
+      await page.locator('table.categories details > summary').first().click();
+      expect(await page.locator('table.categories details form input[name=name]').first().isVisible()).toBe(true);
+      await checkFits(page, 'settings: categories (editing one)');
       await context.close();
 
       // Signed out: the password page of a valid link (as the person it was sent to), a dead link, the login, a 404.
@@ -346,7 +379,15 @@ describe('every page on a 390 px phone', () => {
     await visit(page, 'ticket list (agent, Mine)', '/tickets?assignee=me&status=active');
     await visit(page, 'saved views (agent, none)', '/tickets/views');
     await visit(page, 'ticket page (agent)', `/tickets/${richTicketId}`);
+    await visit(page, 'ticket page (agent, team and category)', `/tickets/${teamTicketId}`);
     await visit(page, 'account (agent)', '/account');
+    // Marked away: the top bar's reminder fits beside the menu button.
+    await submit(page, 'form[action="/account/away"]');
+    expect(await page.locator('header.topbar a.away-flag').isVisible()).toBe(true);
+    await checkFits(page, 'account (agent, away)');
+    await checkTopBar(page, 'account (agent, away)');
+    await visit(page, 'team load (agent: not allowed)', '/team-load', { status: 403 });
+    expect(await page.locator('header.topbar a[href="/team-load"]').count()).toBe(0);
     await visit(page, 'settings (agent: not allowed)', '/settings', { status: 403 });
     // Sign out from the phone menu.
     await page.locator('header.topbar details.menu > summary').click();

@@ -8,9 +8,11 @@ import type { UserRole } from '../../src/store/models/user.js';
 import type { PasswordHasher } from '../../src/services/ports.js';
 import { hashPassword, verifyPassword } from '../../src/store/passwords.js';
 import { createSecretBox, type SecretBox } from '../../src/store/secret-box.js';
+import type { AutomationDeps } from '../../src/web/api/automation-routes.js';
 import { createApp } from '../../src/web/create-app.js';
 import { openTestDb } from './db.js';
 import { serve } from './http.js';
+import { compose } from './use-case-deps.js';
 
 export const TEST_SECRET_KEY = 'test-secret-key-'.padEnd(40, 'x');
 
@@ -32,7 +34,11 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(prefix: string): Promise<ApiHarness> {
+/**
+ * Starts the app's JSON API on a fresh database. With `refreshSla`, the routes that need the SLA and
+ * outbox use cases (merge, SLA policy, team level) are on too, re-planning through it; nothing is mailed.
+ */
+export async function startApi(prefix: string, opts: { refreshSla?: (ticketId: Types.ObjectId) => Promise<void> } = {}): Promise<ApiHarness> {
   const db = await openTestDb(prefix);
   const captured: string[] = [];
   const sink = new Writable({
@@ -45,10 +51,14 @@ export async function startApi(prefix: string): Promise<ApiHarness> {
   const secrets = createSecretBox(TEST_SECRET_KEY);
   const blobs = createBlobStore(db.connection.db!);
   let fixedNow: Date | null = null;
+  const now = () => fixedNow ?? new Date();
+  const automation = opts.refreshSla
+    ? ({ ...db.stores, now, refreshSla: opts.refreshSla, scheduler: {} as never, compose, sign: (() => '') as never, render: (async () => ({})) as never, ticketUrlBase: null } satisfies AutomationDeps)
+    : undefined;
   const app = createApp({
     logger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets, blobs, now: () => fixedNow ?? new Date() },
+    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets, blobs, now, ...(automation ? { automation } : {}) },
   });
   const server = await serve(app);
   return {

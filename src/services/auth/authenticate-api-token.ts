@@ -19,7 +19,8 @@ export interface AuthenticateApiTokenDeps {
 export interface Principal {
   actor: Actor;
   tokenId: Types.ObjectId;
-  user: { id: string; email: string; name: string | null; role: UserRole; inboxIds: string[] };
+  /** What `GET /me` answers; `away` and `awaySince` as the user set them. */
+  user: { id: string; email: string; name: string | null; role: UserRole; inboxIds: string[]; away: boolean; awaySince: Date | null };
   /** The user's language (`en`, `fr`), null to follow the request's Accept-Language: what error texts are written in. */
   locale?: string | null;
 }
@@ -53,6 +54,8 @@ export async function authenticateApiToken(deps: AuthenticateApiTokenDeps, token
       name: user.name ?? null,
       role: user.role,
       inboxIds: user.inboxIds.map((id) => id.toHexString()),
+      away: user.away === true,
+      awaySince: user.awaySince ?? null,
     },
     locale: user.locale ?? null,
   };

@@ -19,7 +19,8 @@ export interface WebSessionView {
   id: string;
   csrfToken: string;
   actor: Actor;
-  user: { id: string; email: string; name: string | null; role: UserRole; locale: string | null; timeZone: string | null };
+  /** `away`: marked themself away (the top bar says so), since `awaySince`. */
+  user: { id: string; email: string; name: string | null; role: UserRole; locale: string | null; timeZone: string | null; away: boolean; awaySince: Date | null };
 }
 
 export interface WebSessionDeps {
@@ -87,7 +88,7 @@ export async function resumeWebSession(deps: WebSessionDeps, token: string | und
     id,
     csrfToken: session.csrfToken,
     actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds, teamIds: await deps.teams.listIdsOfMember(user._id) },
-    user: { id: user._id.toHexString(), email: user.email, name: user.name ?? null, role: user.role, locale: user.locale ?? null, timeZone: user.timeZone ?? null },
+    user: { id: user._id.toHexString(), email: user.email, name: user.name ?? null, role: user.role, locale: user.locale ?? null, timeZone: user.timeZone ?? null, away: user.away === true, awaySince: user.awaySince ?? null },
   };
 }
 

@@ -2,6 +2,7 @@ import type { InboxStore } from '../../store/inbox-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { Actor } from '../access.js';
 import { COUNT_CAP, countTicketList, VIEW_FILTERS, type ListFilters } from '../tickets/count-views.js';
+import type { TicketListFilterDeps } from '../tickets/list-tickets.js';
 import { listInboxes } from './list-inboxes.js';
 import type { InboxStatusView } from './inbox-view.js';
 
@@ -44,7 +45,7 @@ export interface InboxOverview {
  * filter as the list the card links to (see countTicketList), cheap for the handful of inboxes a team has.
  */
 export async function inboxOverview(
-  deps: { inboxes: Pick<InboxStore, 'listByName' | 'statusesOf' | 'existsById'>; tickets: Pick<TicketStore, 'countList'>; now: () => Date },
+  deps: Omit<TicketListFilterDeps, 'inboxes'> & { inboxes: Pick<InboxStore, 'listByName' | 'statusesOf' | 'existsById'>; tickets: Pick<TicketStore, 'countList'> },
   actor: Actor,
 ): Promise<InboxOverview[]> {
   const inboxes = await listInboxes(deps, actor);

@@ -10,6 +10,7 @@ import { inputIssue, invalidInput, issueMessage, withIssueKeys, type InputIssue 
 
 // The wordings of the policy's own checks (src/domain/sla.ts, business-hours.ts), so they show in any language.
 issueMessage('issue.sla.targets', 'must be an object with one entry per priority');
+issueMessage('issue.sla.levelTargets', 'must be an object with one entry per support level');
 issueMessage('issue.sla.targetRequired', 'is required (null for no target)');
 issueMessage('issue.sla.targetSeconds', 'must be a whole number of seconds ≥ 1, or null');
 issueMessage('issue.sla.reminderFraction', 'must be a number between 0 and 1 (exclusive)');

@@ -4,8 +4,10 @@ import { AppError } from '../../domain/errors.js';
 import { automatedHeaders } from '../../domain/outbound-headers.js';
 import { DEFAULT_SLA_POLICY, nextSlaEvent, resumeSla, slaDueTimes, validateSlaPolicy, type SlaEvent, type SlaEventInput, type SlaPolicy } from '../../domain/sla.js';
 import { slaNextDueAt } from '../../domain/sla-due.js';
+import type { TeamLevel } from '../../domain/teams.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
+import type { TeamStore } from '../../store/team-store.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
 import type { SlaClockFields, TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
@@ -24,6 +26,8 @@ export interface SlaDeps extends QueueMailDeps {
   users: Pick<UserStore, 'listEscalationTargets' | 'listReminderTargets'>;
   /** The tickets' inboxes, for their SLA policies and as senders. */
   inboxes: Pick<InboxStore, 'findById' | 'listSlasByIds'>;
+  /** The tickets' teams, for their support level (a level may have targets of its own). */
+  teams: Pick<TeamStore, 'findById' | 'listByIds'>;
   render: RenderEmailFn;
   logger: Logger;
   /** Where agents open a ticket, e.g. https://help.example.com/tickets/ (null: no link). */
@@ -40,11 +44,12 @@ export function policyOf(inbox: Pick<InboxDoc, 'sla'>): SlaPolicy {
   return checked.value;
 }
 
-function clockInput(ticket: TicketDoc, policy: SlaPolicy, now: Date): SlaEventInput {
+function clockInput(ticket: TicketDoc, policy: SlaPolicy, level: TeamLevel | null, now: Date): SlaEventInput {
   const sla = ticket.sla;
   return {
     policy,
     priority: ticket.priority,
+    level,
     status: ticket.status,
     createdAt: ticket.createdAt,
     firstRespondedAt: sla?.firstRespondedAt ?? null,
@@ -58,18 +63,27 @@ function clockInput(ticket: TicketDoc, policy: SlaPolicy, now: Date): SlaEventIn
   };
 }
 
-async function load(deps: Pick<SlaDeps, 'tickets' | 'inboxes'>, ticketId: Types.ObjectId) {
+/** Whether a ticket's team level can change its targets: the policy has targets of a level of its own. */
+const usesLevels = (policy: SlaPolicy) => Object.keys(policy.levelTargets ?? {}).length > 0;
+
+/**
+ * A ticket, its inbox and policy, and its team's level (null without a team, or when its team is
+ * gone). The team is read only when its level could matter: most policies have no level targets.
+ */
+async function load(deps: Pick<SlaDeps, 'tickets' | 'inboxes' | 'teams'>, ticketId: Types.ObjectId) {
   const ticket = await deps.tickets.findById(ticketId);
   const inbox = ticket ? await deps.inboxes.findById(ticket.inboxId) : null;
-  return ticket && inbox && !ticket.mergedIntoId ? { ticket, inbox } : null;
+  if (!ticket || !inbox || ticket.mergedIntoId) return null;
+  const policy = policyOf(inbox);
+  const team = ticket.teamId && usesLevels(policy) ? await deps.teams.findById(ticket.teamId) : null;
+  return { ticket, inbox, policy, level: team?.level ?? null };
 }
 
 /** The new clock state of one ticket: its stored SLA fields and the next event its timer waits for. */
-function planSla(ticket: TicketDoc, inbox: Pick<InboxDoc, 'sla'>, now: Date): { set: SlaClockFields; event: SlaEvent | null } {
-  const policy = policyOf(inbox);
+function planSla(ticket: TicketDoc, policy: SlaPolicy, level: TeamLevel | null, now: Date): { set: SlaClockFields; event: SlaEvent | null } {
   const pause = { pausedBusinessSeconds: ticket.sla?.pausedSeconds ?? 0, pausedAt: ticket.sla?.pausedAt ?? null };
   const next = ticket.status === 'pending' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
-  const input = { ...clockInput(ticket, policy, now), pausedBusinessSeconds: next.pausedBusinessSeconds, pausedAt: next.pausedAt };
+  const input = { ...clockInput(ticket, policy, level, now), pausedBusinessSeconds: next.pausedBusinessSeconds, pausedAt: next.pausedAt };
   const due = slaDueTimes(input);
   const set: SlaClockFields = {
     'sla.firstResponseDueAt': due.firstResponseDueAt,
@@ -91,15 +105,15 @@ function planSla(ticket: TicketDoc, inbox: Pick<InboxDoc, 'sla'>, now: Date): { 
 export async function refreshSla(deps: SlaDeps, ticketId: Types.ObjectId): Promise<void> {
   const found = await load(deps, ticketId);
   if (!found) return deps.scheduler.cancelMatching(SLA_TIMER_JOB, { ticketId: ticketId.toHexString() });
-  const { set, event } = planSla(found.ticket, found.inbox, deps.now());
+  const { set, event } = planSla(found.ticket, found.policy, found.level, deps.now());
   await deps.tickets.setSlaClocks(found.ticket._id, set);
   await scheduleTimer(deps, found.ticket._id, event);
 }
 
 /**
  * {@link refreshSla} for the tickets a batch of mail touched, with batch-wide reads and writes: one
- * read of the tickets and one of their inboxes, one bulk write, then their timers replaced in one
- * go: a timer still due at the same time is left alone.
+ * read of the tickets, one of their inboxes (and one of their teams when a policy has level targets),
+ * one bulk write, then their timers replaced in one go: a timer still due at the same time is left alone.
  */
 export async function refreshSlaMany(deps: SlaDeps, ticketIds: readonly Types.ObjectId[]): Promise<void> {
   if (ticketIds.length <= 1) {
@@ -107,11 +121,16 @@ export async function refreshSlaMany(deps: SlaDeps, ticketIds: readonly Types.Ob
     return;
   }
   const tickets = (await deps.tickets.listByIds(ticketIds)).filter((t) => !t.mergedIntoId);
-  const inboxes = new Map((await deps.inboxes.listSlasByIds([...new Set(tickets.map((t) => t.inboxId.toHexString()))])).map((i) => [i._id.toHexString(), i]));
+  const inboxes = await deps.inboxes.listSlasByIds([...new Set(tickets.map((t) => t.inboxId.toHexString()))]);
+  const policies = new Map(inboxes.map((i) => [i._id.toHexString(), policyOf(i)]));
+  const policyOfTicket = (t: TicketDoc) => policies.get(t.inboxId.toHexString());
+  const teamIds = [...new Map(tickets.flatMap((t) => (t.teamId && usesLevels(policyOfTicket(t) ?? DEFAULT_SLA_POLICY) ? [[t.teamId.toHexString(), t.teamId] as const] : []))).values()];
+  const levels = new Map(teamIds.length > 0 ? (await deps.teams.listByIds(teamIds)).map((t) => [t._id.toHexString(), t.level]) : []);
   const now = deps.now();
   const plans = tickets.flatMap((ticket) => {
-    const inbox = inboxes.get(ticket.inboxId.toHexString());
-    return inbox ? [{ ticket, ...planSla(ticket, inbox, now) }] : [];
+    const policy = policyOfTicket(ticket);
+    const level = ticket.teamId ? (levels.get(ticket.teamId.toHexString()) ?? null) : null;
+    return policy ? [{ ticket, ...planSla(ticket, policy, level, now) }] : [];
   });
   if (plans.length > 0) await deps.tickets.setSlaClocksMany(plans.map((p) => ({ ticketId: p.ticket._id, clocks: p.set })));
   const timers = plans.flatMap(({ ticket, event }) => (event ? [{ key: `${ticket._id.toHexString()}:${event.key}`, at: event.at, data: { ticketId: ticket._id.toHexString() } }] : []));
@@ -162,10 +181,9 @@ function byMailLocale<U extends { locale?: string | null; timeZone?: string | nu
 export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Promise<SlaEvent['kind'] | 'rescheduled' | 'none'> {
   const found = await load(deps, ticketId);
   if (!found) return 'none';
-  const { ticket, inbox } = found;
-  const policy = policyOf(inbox);
+  const { ticket, inbox, policy, level } = found;
   const now = deps.now();
-  const event = nextSlaEvent(clockInput(ticket, policy, now));
+  const event = nextSlaEvent(clockInput(ticket, policy, level, now));
   if (!event) return 'none';
   if (event.at > now) {
     await scheduleTimer(deps, ticket._id, event);

@@ -5,6 +5,7 @@ import { TEAM_LEVELS, type TeamLevel } from '../../domain/teams.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { TeamDoc } from '../../store/models/team.js';
 import type { TeamStore } from '../../store/team-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { notFound, parseObjectId, requireAdmin, type Actor } from '../access.js';
 import { inputIssue, issueMessage, parseInput } from '../validate.js';
@@ -30,6 +31,21 @@ type TeamDeps = {
   inboxes: Pick<InboxStore, 'listNamesByIds'>;
   users: Pick<UserStore, 'listLabelsByIds'>;
 };
+
+/**
+ * What re-plans the SLA clocks of a team's tickets when their level changes (a level may have SLA
+ * targets of its own). Without `refreshSla` (an API built without the SLA use cases) nothing is re-planned.
+ */
+type TeamSlaDeps = {
+  tickets: Pick<TicketStore, 'activeIdsOfTeam'>;
+  refreshSla?: (ticketId: Types.ObjectId) => Promise<void>;
+};
+
+/** Re-plans the SLA clocks of the team's active tickets, so the targets of its level apply at once. */
+async function replanTeamTickets(deps: TeamSlaDeps, teamId: Types.ObjectId): Promise<void> {
+  if (!deps.refreshSla) return;
+  for await (const ticketId of deps.tickets.activeIdsOfTeam(teamId)) await deps.refreshSla(ticketId);
+}
 
 const name = z.string().trim().min(1, issueMessage('issue.required', 'is required')).max(TEAM_NAME_MAX);
 const level = z.enum(TEAM_LEVELS);
@@ -97,8 +113,11 @@ export async function createTeam(deps: TeamDeps, actor: Actor, input: unknown): 
   return toTeamView(await deps.teams.create({ name: fields.name, level: fields.level, memberIds, inboxIds }));
 }
 
-/** Renames a team, changes its level, members or inboxes (admins). Members gain or lose access at their next request. */
-export async function updateTeam(deps: TeamDeps, actor: Actor, id: string, input: unknown): Promise<TeamView> {
+/**
+ * Renames a team, changes its level, members or inboxes (admins). Members gain or lose access at their
+ * next request; a new level re-plans the SLA clocks of the team's active tickets.
+ */
+export async function updateTeam(deps: TeamDeps & TeamSlaDeps, actor: Actor, id: string, input: unknown): Promise<TeamView> {
   requireAdmin(actor);
   const teamId = parseObjectId(id);
   const current = teamId ? await deps.teams.findById(teamId) : null;
@@ -114,15 +133,28 @@ export async function updateTeam(deps: TeamDeps, actor: Actor, id: string, input
     ...(inboxIds ? { inboxIds } : {}),
   });
   if (!updated) throw notFound('Team');
+  if (updated.level !== current.level) await replanTeamTickets(deps, updated._id);
   return toTeamView(updated);
 }
 
 /**
- * Removes a team (admins). Its tickets keep their `teamId` until someone moves them (they show no
- * team), and only their inbox's members see them from then on.
+ * Removes a team (admins). Its tickets are taken off it (no team, so no level: their SLA clocks are
+ * re-planned on the priority targets, and only their inbox's members see them from then on), and
+ * inboxes that gave it to new tickets give none.
  */
-export async function deleteTeam(deps: Pick<TeamDeps, 'teams'>, actor: Actor, id: string): Promise<void> {
+export async function deleteTeam(
+  deps: Pick<TeamDeps, 'teams'> & TeamSlaDeps & { tickets: Pick<TicketStore, 'detachTeam'>; inboxes: Pick<InboxStore, 'clearDefaultTeam'> },
+  actor: Actor,
+  id: string,
+): Promise<void> {
   requireAdmin(actor);
   const teamId = parseObjectId(id);
-  if (!teamId || !(await deps.teams.delete(teamId))) throw notFound('Team');
+  if (!teamId || !(await deps.teams.findById(teamId))) throw notFound('Team');
+  // The team goes last, so a crash part-way leaves it in place for the admin to delete again.
+  await deps.inboxes.clearDefaultTeam(teamId);
+  const active: Types.ObjectId[] = [];
+  if (deps.refreshSla) for await (const ticketId of deps.tickets.activeIdsOfTeam(teamId)) active.push(ticketId);
+  await deps.tickets.detachTeam(teamId);
+  if (!(await deps.teams.delete(teamId))) throw notFound('Team');
+  for (const ticketId of active) await deps.refreshSla!(ticketId);
 }

@@ -1,8 +1,7 @@
-import type { InboxStore } from '../../store/inbox-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { Actor } from '../access.js';
 import { parseInput } from '../validate.js';
-import { querySchema, ticketListFilter, type TicketListParams } from './list-tickets.js';
+import { querySchema, ticketListFilter, type TicketListFilterDeps, type TicketListParams } from './list-tickets.js';
 
 /** The built-in views of the ticket list, in the order the view bar shows them. */
 export const TICKET_VIEWS = ['mine', 'teams', 'unassigned', 'all', 'breaching'] as const;
@@ -21,7 +20,7 @@ export const VIEW_FILTERS: Readonly<Record<TicketViewName, Readonly<Record<strin
 };
 
 /** The filters a view or a saved view can hold; `cursor` and `limit` are paging, not filters. */
-export const FILTER_KEYS = ['inbox', 'status', 'assignee', 'teams', 'tag', 'q', 'due'] as const;
+export const FILTER_KEYS = ['inbox', 'status', 'assignee', 'teams', 'team', 'level', 'priority', 'age', 'category', 'tag', 'q', 'due'] as const;
 export type ListFilters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;
 
 /** The filters of a query, without paging and without empty values. */
@@ -59,7 +58,7 @@ export interface ViewCount {
   more: boolean;
 }
 
-type CountDeps = { inboxes: Pick<InboxStore, 'existsById'>; tickets: Pick<TicketStore, 'countList'>; now: () => Date };
+type CountDeps = TicketListFilterDeps & { tickets: Pick<TicketStore, 'countList'> };
 
 /**
  * Counts the tickets of a list query exactly as {@link listTickets} lists them (same parsing, same

@@ -6,6 +6,7 @@ import type { MessageStore } from '../../store/message-store.js';
 import type { MessageDoc } from '../../store/models/message.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
 import type { TicketStore } from '../../store/ticket-store.js';
+import type { TeamStore } from '../../store/team-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import { canSeeTicket, type Actor } from '../access.js';
 import { bouncingAddresses, recipientContextOf } from './propose-reply-recipients.js';
@@ -19,6 +20,7 @@ import {
   type TicketEventView,
   type TicketSummaryView,
 } from './ticket-view.js';
+import { teamLevelsOf } from './ticket-summaries.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** A ticket with its conversation and its trail. */
@@ -34,6 +36,8 @@ export interface ConversationDeps {
   tickets: Pick<TicketStore, 'findById' | 'conversationIds' | 'findRef' | 'listRefs'>;
   trail: Pick<TrailStore, 'listConversation' | 'listMergeEntries'>;
   messages: Pick<MessageStore, 'listConversation'>;
+  /** The ticket's team, for its level. */
+  teams: Pick<TeamStore, 'listByIds'>;
 }
 
 /** A ticket's detail view with the stored messages it was made from (none for a merged ticket). */
@@ -52,17 +56,18 @@ export async function readConversation(deps: ConversationDeps, actor: Actor, tic
   // A merged ticket shows no conversation: from the moment it points at its root, the root lists
   // its messages and trail (messages never move, so no moment shows one on both or on neither).
   const conversation = ticket.mergedIntoId ? null : await tickets.conversationIds(ticket._id, ticket);
-  const [messages, events, target] = await Promise.all([
+  const [messages, events, target, levels] = await Promise.all([
     conversation ? deps.messages.listConversation(conversation) : [],
     conversation ? deps.trail.listConversation(conversation) : deps.trail.listMergeEntries(ticket._id),
     ticket.mergedIntoId ? tickets.findRef(ticket.mergedIntoId) : null,
+    teamLevelsOf(deps, [ticket]),
   ]);
   const namedIds = events.filter((e) => NAMES_A_TICKET.has(e.type) && e.data.ticketId).map((e) => e.data.ticketId as Types.ObjectId);
   const named = namedIds.length > 0 ? await tickets.listRefs(namedIds) : [];
   const visible = new Map(named.filter((t) => canSeeTicket(actor, t)).map((t) => [t._id.toHexString(), t.number]));
   return {
     view: {
-      ...toTicketSummary(ticket),
+      ...toTicketSummary(ticket, (ticket.teamId && levels.get(ticket.teamId.toHexString())) || null),
       ...toTicketClassification(ticket),
       mergedInto: target && canSeeTicket(actor, target) ? { id: target._id.toHexString(), number: target.number } : null,
       messages: messages.map(toMessageView),

@@ -4,7 +4,8 @@ import { checkMerge, mergeTaken, survivorAwaitingSince, type MergeSide } from '.
 import type { TicketDoc } from '../../store/models/ticket.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { Actor } from '../access.js';
-import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
+import { toTicketSummaries, type TeamLevelDeps } from './ticket-summaries.js';
+import type { TicketSummaryView } from './ticket-view.js';
 import { parseInput } from '../validate.js';
 import { visibleTicket } from './visible-ticket.js';
 
@@ -12,7 +13,7 @@ import { visibleTicket } from './visible-ticket.js';
 export const mergeSchema = z.strictObject({ intoId: z.string().min(1) });
 
 /** What an agent's merge needs. */
-export interface MergeTicketDeps {
+export interface MergeTicketDeps extends TeamLevelDeps {
   tickets: Pick<TicketStore, 'findById' | 'claimMerge' | 'merge' | 'write'>;
   now: () => Date;
   /** Re-plans SLA clocks: the survivor's with the merged conversation, and cancels the merged ticket's timer. */
@@ -42,5 +43,6 @@ export async function mergeTicket(deps: MergeTicketDeps, actor: Actor, id: strin
   if (awaitingSince) await tickets.write(into._id, { changes: { sla: { awaitingSince } } });
   await deps.refreshSla(into._id);
   await deps.refreshSla(from._id);
-  return toTicketSummary((await tickets.findById(into._id))!);
+  const [survivor] = await toTicketSummaries(deps, [(await tickets.findById(into._id))!]);
+  return survivor!;
 }

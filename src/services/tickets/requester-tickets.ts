@@ -1,7 +1,8 @@
 import type { TicketDoc } from '../../store/models/ticket.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import { type Actor, ticketAccessScope } from '../access.js';
-import { toTicketSummary, type TicketSummaryView } from './ticket-view.js';
+import { toTicketSummaries, type TeamLevelDeps } from './ticket-summaries.js';
+import type { TicketSummaryView } from './ticket-view.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** How many of the requester's other tickets are shown beside a ticket. */
@@ -13,27 +14,27 @@ export const REQUESTER_TICKETS_LIMIT = 10;
  * left out, since their conversation lives on in the ticket they were merged into.
  */
 export async function requesterTickets(
-  deps: { tickets: Pick<TicketStore, 'findById' | 'listOthersOfRequester'> },
+  deps: TeamLevelDeps & { tickets: Pick<TicketStore, 'findById' | 'listOthersOfRequester'> },
   actor: Actor,
   ticketId: string,
   limit = REQUESTER_TICKETS_LIMIT,
 ): Promise<TicketSummaryView[]> {
-  return otherTicketsOfRequester(deps.tickets, actor, await visibleTicket(deps.tickets, actor, ticketId), limit);
+  return otherTicketsOfRequester(deps, actor, await visibleTicket(deps.tickets, actor, ticketId), limit);
 }
 
 /** {@link requesterTickets} beside a ticket the caller has read and checked. */
 export async function otherTicketsOfRequester(
-  tickets: Pick<TicketStore, 'listOthersOfRequester'>,
+  deps: TeamLevelDeps & { tickets: Pick<TicketStore, 'listOthersOfRequester'> },
   actor: Actor,
   ticket: Pick<TicketDoc, '_id' | 'requester'>,
   limit = REQUESTER_TICKETS_LIMIT,
 ): Promise<TicketSummaryView[]> {
   const scope = ticketAccessScope(actor);
-  const others = await tickets.listOthersOfRequester({
+  const others = await deps.tickets.listOthersOfRequester({
     email: ticket.requester.email,
     exceptId: ticket._id,
     ...(scope ? { access: scope } : {}),
     limit: Math.min(Math.max(1, limit), 50),
   });
-  return others.map(toTicketSummary);
+  return toTicketSummaries(deps, others);
 }

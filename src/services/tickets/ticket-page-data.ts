@@ -78,7 +78,7 @@ export async function loadTicketPage(
     inboxes: Pick<InboxStore, 'listAddressesAndNames'>;
     cannedReplies: Pick<CannedReplyStore, 'listByInbox'>;
     categories: Pick<CategoryStore, 'listForInboxes'>;
-    teams: Pick<TeamStore, 'listOfInbox' | 'findById'>;
+    teams: Pick<TeamStore, 'listOfInbox' | 'findById' | 'listByIds'>;
     messages: Pick<MessageStore, 'listConversation'>;
     contacts: Pick<ContactStore, 'listBouncingEmails'>;
     users: Pick<UserStore, 'listNamedOrAssignable'>;
@@ -94,7 +94,7 @@ export async function loadTicketPage(
     readConversation(deps, actor, ticket),
     deps.inboxes.listAddressesAndNames(),
     merged ? [] : bouncingAddresses(deps.contacts, ticket),
-    otherTicketsOfRequester(deps.tickets, actor, ticket),
+    otherTicketsOfRequester(deps, actor, ticket),
     deps.cannedReplies.listByInbox(ticket.inboxId),
     recordPresence(deps, actor, ticket._id, opts.presence),
     deps.categories.listForInboxes([ticket.inboxId]),

@@ -18,6 +18,13 @@ export interface TicketSummaryView {
   inboxId: string;
   requester: { email: string; name: string | null };
   assigneeId: string | null;
+  /** The team working the ticket; null for none. */
+  teamId: string | null;
+  /** The level of that team; null without a team (or when the team is gone). */
+  level: TeamLevel | null;
+  categoryId: string | null;
+  impact: ImpactLevel | null;
+  urgency: UrgencyLevel | null;
   tags: string[];
   messageCount: number;
   lastActivityAt: Date;
@@ -36,8 +43,8 @@ export interface TicketClassificationView {
   priorityOverridden: boolean;
 }
 
-/** A ticket as a change answers it: its list shape and its classification, with its team's level (null without a team). */
-export type TicketStateView = TicketSummaryView & TicketClassificationView & { level: TeamLevel | null };
+/** A ticket as a change answers it: its list shape (with its team's level) and its classification. */
+export type TicketStateView = TicketSummaryView & TicketClassificationView;
 
 /** A ticket's classification; tickets stored before it existed read as not classified. */
 export function toTicketClassification(t: Pick<TicketDoc, 'categoryId' | 'teamId' | 'impact' | 'urgency' | 'priorityOverridden'>): TicketClassificationView {
@@ -75,8 +82,8 @@ export interface TicketEventView {
 
 const address = (a: { address: string; name?: string | null }) => ({ address: a.address, name: a.name ?? null });
 
-/** Maps a stored ticket to its list shape. */
-export function toTicketSummary(t: TicketSummarySource): TicketSummaryView {
+/** Maps a stored ticket to its list shape; `level` is its team's (read by the caller: levels are not stored on tickets). */
+export function toTicketSummary(t: TicketSummarySource, level: TeamLevel | null): TicketSummaryView {
   const sla = t.sla ?? { pausedSeconds: 0, escalationLevel: 0 };
   return {
     id: t._id.toHexString(),
@@ -87,6 +94,11 @@ export function toTicketSummary(t: TicketSummarySource): TicketSummaryView {
     inboxId: t.inboxId.toHexString(),
     requester: { email: t.requester.email, name: t.requester.name ?? null },
     assigneeId: t.assigneeId?.toHexString() ?? null,
+    teamId: t.teamId?.toHexString() ?? null,
+    level: t.teamId ? level : null,
+    categoryId: t.categoryId?.toHexString() ?? null,
+    impact: t.impact ?? null,
+    urgency: t.urgency ?? null,
     tags: t.tags ?? [],
     messageCount: t.messageCount,
     lastActivityAt: t.lastActivityAt,

@@ -40,7 +40,7 @@ export interface UpdateTicketDeps {
   categories: Pick<CategoryStore, 'findById'>;
   teams: Pick<TeamStore, 'findById'>;
   now: () => Date;
-  /** Re-plans the ticket's SLA clocks: solving stops them, reassigning re-targets reminders, priority changes targets. */
+  /** Re-plans the ticket's SLA clocks: solving stops them, reassigning re-targets reminders, priority and team (its level) change targets. */
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
 }
 
@@ -153,5 +153,5 @@ export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: str
   }
   const updated = (await deps.tickets.findById(ticket._id))!;
   const team = updated.teamId ? await deps.teams.findById(updated.teamId) : null;
-  return { ...toTicketSummary(updated), ...toTicketClassification(updated), level: team?.level ?? null };
+  return { ...toTicketSummary(updated, team?.level ?? null), ...toTicketClassification(updated) };
 }

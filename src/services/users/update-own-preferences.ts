@@ -12,8 +12,8 @@ const NOT_A_ZONE = issueMessage('issue.hours.timeZone', 'must be an IANA time zo
 const canonicalZone = (zone: string) => new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
 
 /**
- * The caller's own language and time zone. `''` or null clears a setting: the language then follows
- * the browser, the time zone the instance default. A field left out stays as it is.
+ * The caller's own language, time zone and away state. `''` or null clears a setting: the language
+ * then follows the browser, the time zone the instance default. A field left out stays as it is.
  */
 export const preferencesSchema = z.strictObject({
   locale: z
@@ -24,22 +24,30 @@ export const preferencesSchema = z.strictObject({
     .union([z.string().trim().max(64).refine((v) => v === '' || isTimeZone(v), NOT_A_ZONE), z.null()])
     .optional()
     .transform((v) => (v === undefined ? undefined : v ? canonicalZone(v) : null)),
+  /** Away (holiday, sick): shown on the team load and in the top bar; not on any ticket's trail. */
+  away: z.boolean().optional(),
 });
 
-/** The caller's language and time zone as stored (null: not chosen). */
+/** The caller's language and time zone as stored (null: not chosen), and whether they are away and since when. */
 export interface OwnPreferences {
   locale: string | null;
   timeZone: string | null;
+  away: boolean;
+  awaySince: Date | null;
 }
 
-/** Sets the caller's own language and time zone; the pages pick them up on the next request. */
-export async function updateOwnPreferences(deps: { users: Pick<UserStore, 'setPreferences'> }, actor: Actor, input: unknown): Promise<OwnPreferences> {
+/**
+ * Sets the caller's own language, time zone and away state (the account page and `PATCH /me`); the
+ * pages pick them up on the next request. Becoming away notes when; staying away keeps that time.
+ */
+export async function updateOwnPreferences(deps: { users: Pick<UserStore, 'setPreferences' | 'setAway'>; now: () => Date }, actor: Actor, input: unknown): Promise<OwnPreferences> {
   if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user has preferences to change', { key: 'forbidden.preferencesNeedUser' });
-  const value = parseInput(preferencesSchema, input, 'Preferences');
-  const changes = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<OwnPreferences>;
+  const { away, ...value } = parseInput(preferencesSchema, input, 'Preferences');
+  const changes = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<Record<'locale' | 'timeZone', string | null>>;
+  if (away !== undefined) await deps.users.setAway(actor.userId, away, deps.now());
   const stored = await deps.users.setPreferences(actor.userId, changes);
   if (!stored) throw new AppError('NOT_FOUND', 'User not found', { key: 'notFound.user' });
-  return { locale: stored.locale ?? null, timeZone: stored.timeZone ?? null };
+  return { locale: stored.locale ?? null, timeZone: stored.timeZone ?? null, away: stored.away === true, awaySince: stored.awaySince ?? null };
 }
 
 /**

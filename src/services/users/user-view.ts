@@ -9,6 +9,9 @@ export interface UserView {
   role: UserRole;
   inboxIds: string[];
   disabled: boolean;
+  /** Marked themself away, and since when. */
+  away: boolean;
+  awaySince: Date | null;
   lastLoginAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -23,6 +26,8 @@ export function toUserView(doc: Omit<UserDoc, 'passwordHash'> & { passwordHash?:
     role: doc.role,
     inboxIds: (doc.inboxIds ?? []).map((id) => id.toHexString()),
     disabled: doc.disabled ?? false,
+    away: doc.away === true,
+    awaySince: doc.awaySince ?? null,
     lastLoginAt: doc.lastLoginAt ?? null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,

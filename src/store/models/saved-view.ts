@@ -5,8 +5,8 @@ export interface SavedViewDoc {
   _id: Types.ObjectId;
   userId: Types.ObjectId;
   name: string;
-  /** The list filters as query parameters (inbox, status, assignee, tag, q, due), each optional. */
-  filters: Partial<Record<'inbox' | 'status' | 'assignee' | 'tag' | 'q' | 'due', string>>;
+  /** The list filters as query parameters (inbox, status, assignee, teams, team, level, priority, age, category, tag, q, due), each optional. */
+  filters: Partial<Record<'inbox' | 'status' | 'assignee' | 'teams' | 'team' | 'level' | 'priority' | 'age' | 'category' | 'tag' | 'q' | 'due', string>>;
   createdAt: Date;
   updatedAt: Date;
 }

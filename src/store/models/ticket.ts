@@ -130,6 +130,9 @@ ticketSchema.index({ inboxId: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ access: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ access: 1, status: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ teamId: 1, status: 1, lastActivityAt: -1, _id: -1 });
+// A team's (or a level's) list without a status: like an inbox's, walked in list order rather than
+// reading every ticket the team ever had and sorting them.
+ticketSchema.index({ teamId: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ assigneeId: 1, status: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ 'requester.email': 1, createdAt: -1 });

@@ -12,6 +12,10 @@ export interface UserDoc {
   passwordHash: string;
   inboxIds: Types.ObjectId[];
   disabled: boolean;
+  /** Set by the user themself: away (holiday, sick), so they are not counted on to pick up tickets. Absent on older users: false. */
+  away?: boolean;
+  /** When they last became away; null while not away. */
+  awaySince?: Date | null;
   lastLoginAt?: Date | null;
   /** The user's language (`en`, `fr`); null follows the browser. */
   locale?: string | null;
@@ -40,6 +44,8 @@ const userSchema = new Schema<UserDoc>(
     passwordHash: { type: String, required: true, select: false },
     inboxIds: { type: [Schema.Types.ObjectId], ref: 'Inbox', default: [] },
     disabled: { type: Boolean, default: false },
+    away: { type: Boolean, default: false },
+    awaySince: { type: Date, default: null },
     lastLoginAt: { type: Date, default: null },
     locale: { type: String, default: null },
     timeZone: { type: String, default: null },

@@ -6,6 +6,7 @@ import type { DigestDeps } from '../../services/digest/send-digest.js';
 import { sendDigestNow } from '../../services/digest/send-digest-now.js';
 import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
 import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
+import type { MergeTicketDeps } from '../../services/tickets/merge-ticket.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
@@ -22,7 +23,7 @@ export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitiz
   trail: TrailStore;
   inboxes: InboxStore;
   categories: UpdateTicketDeps['categories'];
-  teams: UpdateTicketDeps['teams'];
+  teams: UpdateTicketDeps['teams'] & MergeTicketDeps['teams'];
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { ERROR_CODES } from '../../domain/errors.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import { IMPACT_LEVELS, URGENCY_LEVELS } from '../../domain/priority-matrix.js';
 import { TEAM_LEVELS } from '../../domain/teams.js';
+import { TICKET_AGE_BUCKETS } from '../../domain/ticket-age.js';
 import { MESSAGE_DIRECTIONS } from '../../domain/message-directions.js';
 import { OUTBOX_STATES } from '../../domain/outbox.js';
 import { PASSWORD_TOKEN_PURPOSES } from '../../domain/password-links.js';
@@ -59,6 +60,11 @@ const ticketSummaryProperties: Record<string, JsonSchema> = {
   inboxId: objectId,
   requester: object({ email: string, name: nullable(string) }),
   assigneeId: nullable(objectId),
+  teamId: { ...nullable(objectId), description: 'The team working the ticket (its members see it); null for none.' },
+  level: { ...nullable(enumOf(TEAM_LEVELS)), description: 'The level of the ticket\'s team; null without a team.' },
+  categoryId: { ...nullable(objectId), description: 'The ticket\'s category; null for none.' },
+  impact: { ...nullable(enumOf(IMPACT_LEVELS)), description: 'ITIL impact; null when not assessed.' },
+  urgency: { ...nullable(enumOf(URGENCY_LEVELS)), description: 'ITIL urgency; null when not assessed.' },
   tags: arrayOf(string),
   messageCount: integer,
   lastActivityAt: dateTime,
@@ -77,8 +83,13 @@ const ticketClassificationProperties: Record<string, JsonSchema> = {
 };
 
 const slaTargets = object({ firstResponseSeconds: nullable(integer), nextResponseSeconds: nullable(integer), resolutionSeconds: nullable(integer) });
+const slaTargetsTable = object(Object.fromEntries(TICKET_PRIORITIES.map((p) => [p, slaTargets])), []);
 const slaPolicyProperties: Record<string, JsonSchema> = {
-  targets: object(Object.fromEntries(TICKET_PRIORITIES.map((p) => [p, slaTargets])), []),
+  targets: slaTargetsTable,
+  levelTargets: {
+    ...object(Object.fromEntries(TEAM_LEVELS.map((level) => [level, slaTargetsTable])), [...TEAM_LEVELS]),
+    description: 'Support levels with targets of their own: a full table per priority that replaces `targets` for the tickets whose team works at that level. A level left out, and a ticket without a team, uses `targets`.',
+  },
   businessHours: nullable(ref('BusinessHours')),
   keptBusinessHours: {
     ...nullable(ref('BusinessHours')),
@@ -99,6 +110,25 @@ const accountCheck = object(
   },
   ['messages', 'uidValidity'],
 );
+
+/** Active tickets in all, per priority and per age bucket (src/services/teams/team-load.ts). */
+const loadCounts = object({
+  total: integer,
+  priority: object(Object.fromEntries(TICKET_PRIORITIES.map((p) => [p, integer]))),
+  age: object(Object.fromEntries(TICKET_AGE_BUCKETS.map((b) => [b, integer]))),
+});
+const loadSection: Record<string, JsonSchema> = {
+  agents: {
+    ...arrayOf(object({
+      id: objectId, name: nullable(string), email: string, away: boolean, awaySince: nullable(dateTime), disabled: boolean,
+      member: { ...boolean, description: 'A member of the team (shown even with no tickets); false for anyone else assigned its tickets.' },
+      counts: loadCounts,
+    })),
+    description: 'Members by name, then other assignees by name.',
+  },
+  unassigned: loadCounts,
+  total: loadCounts,
+};
 
 const pollerStates = ['starting', 'connecting', 'syncing', 'idle', 'polling', 'backoff', 'error', 'stopped'];
 
@@ -132,10 +162,12 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
       }),
     }),
   }),
-  Me: object({ id: objectId, email: string, name: nullable(string), role: enumOf(USER_ROLES), inboxIds: arrayOf(objectId) }),
+  Me: object({ id: objectId, email: string, name: nullable(string), role: enumOf(USER_ROLES), inboxIds: arrayOf(objectId), away: boolean, awaySince: nullable(dateTime) }),
   Preferences: object({
     locale: { ...nullable(enumOf(LOCALES)), description: 'The language of pages and mail to this user; null follows the browser.' },
     timeZone: { ...nullable(string), description: 'An IANA time zone ("Europe/Paris"); null is the instance default.' },
+    away: { ...boolean, description: 'Marked themself away (shown on the team load and in the top bar).' },
+    awaySince: { ...nullable(dateTime), description: 'When they became away; null while not away.' },
   }),
   IssuedToken: object({ token: string, expiresAt: dateTime }),
   ApiToken: object({ id: objectId, label: nullable(string), createdAt: dateTime, lastUsedAt: nullable(dateTime), expiresAt: nullable(dateTime), expired: boolean }),
@@ -147,6 +179,8 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     role: enumOf(USER_ROLES),
     inboxIds: arrayOf(objectId),
     disabled: boolean,
+    away: { ...boolean, description: 'Marked themself away.' },
+    awaySince: nullable(dateTime),
     lastLoginAt: nullable(dateTime),
     createdAt: dateTime,
     updatedAt: dateTime,
@@ -215,10 +249,10 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     holidays: arrayOf({ type: 'string', format: 'date' }),
   }),
   EscalationLevel: object({ level: { type: 'integer', minimum: 1 }, name: string, userIds: arrayOf(string), afterSeconds: { type: 'integer', minimum: 0 } }),
-  SlaPolicy: { ...object(slaPolicyProperties, ['keptBusinessHours']), description: 'Targets in business seconds per priority; null means no target for that clock.' },
+  SlaPolicy: { ...object(slaPolicyProperties, ['keptBusinessHours']), description: 'Targets in business seconds per priority (and per support level in `levelTargets`); null means no target for that clock.' },
   SlaPolicyInput: {
-    ...object(slaPolicyProperties, ['businessHours', 'keptBusinessHours', 'reminderAtFraction', 'ladder']),
-    description: '`businessHours`, `keptBusinessHours`, `reminderAtFraction` and `ladder` default to null (24/7), null, 0.75 and [].',
+    ...object(slaPolicyProperties, ['businessHours', 'keptBusinessHours', 'levelTargets', 'reminderAtFraction', 'ladder']),
+    description: '`businessHours`, `keptBusinessHours`, `levelTargets`, `reminderAtFraction` and `ladder` default to null (24/7), null, {} (every level uses `targets`), 0.75 and [].',
   },
   InboxSla: object({ policy: ref('SlaPolicy'), isDefault: boolean }),
   DigestSchedule: object({ enabled: boolean, cron: string, timeZone: string, inboxIds: arrayOf(objectId), lastSentAt: nullable(dateTime) }),
@@ -231,7 +265,7 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     counts: object({ new: integer, solved: integer, reopened: integer }),
   }),
   TicketSummary: object(ticketSummaryProperties),
-  TicketState: { ...object({ ...ticketSummaryProperties, ...ticketClassificationProperties, level: { ...nullable(enumOf(TEAM_LEVELS)), description: 'The level of the ticket\'s team; null without a team.' } }), description: 'The ticket after the change.' },
+  TicketState: { ...object({ ...ticketSummaryProperties, ...ticketClassificationProperties }), description: 'The ticket after the change.' },
   TicketPage: object({ items: arrayOf(ref('TicketSummary')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
   Ticket: object({
     ...ticketSummaryProperties,
@@ -272,13 +306,18 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
   }),
   OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), cc: arrayOf(string), createdAt: dateTime }),
   Category: object({ id: objectId, name: string, inboxId: { ...nullable(objectId), description: 'null: a category of every inbox.' }, archived: boolean, createdAt: dateTime, updatedAt: dateTime }),
+  TeamLoad: object({
+    at: { ...dateTime, description: 'The moment ticket ages are counted from.' },
+    teams: { ...arrayOf(object({ id: objectId, name: string, level: enumOf(TEAM_LEVELS), ...loadSection })), description: 'By level, then name.' },
+    noTeam: { ...object(loadSection), description: 'The tickets without a team (`team=none` in the list).' },
+  }),
   Team: object({ id: objectId, name: string, level: enumOf(TEAM_LEVELS), memberIds: arrayOf(objectId), inboxIds: { ...arrayOf(objectId), description: 'The inboxes whose tickets the team may work.' }, createdAt: dateTime, updatedAt: dateTime }),
   CannedReply: object({ id: objectId, inboxId: objectId, title: string, body: string, createdAt: dateTime, updatedAt: dateTime }),
   RenderedCannedReply: object({ id: objectId, title: string, text: { type: 'string', description: 'Filled in for the ticket and the caller; plain text.' } }),
   SavedView: object({
     id: objectId,
     name: string,
-    filters: { type: 'object', description: 'The ticket list filters, as `GET /tickets` takes them.', properties: Object.fromEntries(['inbox', 'status', 'assignee', 'teams', 'tag', 'q', 'due'].map((k) => [k, { type: 'string' }])), additionalProperties: false },
+    filters: { type: 'object', description: 'The ticket list filters, as `GET /tickets` takes them.', properties: Object.fromEntries(['inbox', 'status', 'assignee', 'teams', 'team', 'level', 'priority', 'age', 'category', 'tag', 'q', 'due'].map((k) => [k, { type: 'string' }])), additionalProperties: false },
     createdAt: dateTime,
     updatedAt: dateTime,
   }),

@@ -81,10 +81,15 @@ interface Operation {
 }
 
 const QUERY_DESCRIPTIONS: Record<string, string> = {
-  inbox: 'Only this inbox (an id).',
+  inbox: 'Only this inbox (an id). A member of a team that works the inbox without being a member of it gets the inbox\'s tickets of their teams; anyone else 404.',
   status: 'One or more of new, open, pending, solved, closed, separated by commas.',
-  assignee: '`me`: assigned to the caller; `unassigned`: to nobody.',
+  assignee: '`me`: assigned to the caller; `unassigned`: to nobody; a user id: to that user (within the caller\'s tickets).',
   teams: '`mine`: the tickets of one of the caller\'s teams.',
+  team: 'Only this team\'s tickets (an id; 404 for a team that does not exist), within the caller\'s tickets; `none`: only the tickets without a team.',
+  level: 'Only the tickets whose team works at this support level (L1 first contact … L4 outside partner).',
+  priority: 'One or more of low, normal, high, urgent, separated by commas.',
+  age: 'How long ago the ticket was created: `under-1d`, `1-3d` (one day old to under three), `3-7d`, `over-7d` (a week or more).',
+  category: 'Only this category (an id; 404 for a category that does not exist).',
   tag: 'Carrying this tag.',
   due: '`soon`: the SLA is breached or due within the hour.',
   q: 'Words that must all match: whole subject words, or the start of a word of the requester’s name or email.',
@@ -119,8 +124,8 @@ function operations(): Record<string, Record<string, Operation>> {
     '/me': {
       get: { id: 'getMe', tag: 'Auth', summary: 'The caller', ok: [200, ref('Me')] },
       patch: {
-        id: 'updateMyPreferences', tag: 'Auth', summary: "Set the caller's language and time zone",
-        description: 'A field left out stays as it is; `""` or null clears it (the language then follows `Accept-Language`, the time zone the instance default). The pages use them from the next request on.',
+        id: 'updateMyPreferences', tag: 'Auth', summary: "Set the caller's language, time zone and away state",
+        description: 'A field left out stays as it is; `""` or null clears it (the language then follows `Accept-Language`, the time zone the instance default). The pages use them from the next request on. `away: true` marks the caller away (shown on the team load and in the top bar; `awaySince` keeps the first time while they stay away), `false` back.',
         body: 'PreferencesUpdate', ok: [200, ref('Preferences')],
       },
     },
@@ -171,18 +176,25 @@ function operations(): Record<string, Record<string, Operation>> {
     '/categories/{id}': {
       patch: { id: 'updateCategory', tag: 'Categories', summary: 'Rename, move, archive or restore a category (admins)', description: 'An archived category stays on the tickets that have it but cannot be chosen.', body: 'CategoryUpdate', ok: [200, ref('Category')], errors: [400, 403, 404, 409] },
     },
+    '/teams/load': {
+      get: {
+        id: 'getTeamLoad', tag: 'Teams', summary: 'Open tickets per team and agent, by priority and age (admins and managers)',
+        description: 'The active (new, open, pending), unmerged tickets: per team (with its level), per member (members show with no tickets too, with whether they are away) and other assignees, and unassigned; then those without a team. Each count is split by priority and by age bucket (`under-1d`, `1-3d`, `3-7d`, `over-7d`, from creation at `at`). Admins see every inbox; managers the tickets of their inboxes, and the teams that work them. Agents get 403.',
+        ok: [200, ref('TeamLoad')], errors: [403],
+      },
+    },
     '/teams': {
       get: { id: 'listTeams', tag: 'Teams', summary: 'Support teams (L1–L4), by level and name', description: 'Admins and managers see every team; agents the teams they are a member of.', ok: [200, listOf('Team')] },
       post: { id: 'createTeam', tag: 'Teams', summary: 'Add a team (admins)', description: 'A unique name (409), a level `L1`–`L4`, members (user ids) and the inboxes whose tickets it may work (inbox ids). Members see the tickets whose `teamId` is the team, even outside their inboxes.', body: 'TeamCreate', ok: [201, ref('Team')], errors: [400, 403, 409] },
     },
     '/teams/{id}': {
       get: { id: 'getTeam', tag: 'Teams', summary: 'One team', description: 'An agent gets 404 for a team they are not in.', ok: [200, ref('Team')], errors: [404] },
-      patch: { id: 'updateTeam', tag: 'Teams', summary: 'Rename a team, change its level, members or inboxes (admins)', description: '`memberIds` and `inboxIds` replace the lists. Members gain or lose access with their next request.', body: 'TeamUpdate', ok: [200, ref('Team')], errors: [400, 403, 404, 409] },
-      delete: { id: 'deleteTeam', tag: 'Teams', summary: 'Remove a team (admins)', description: 'Its tickets show no team until moved; their inbox\'s members still see them.', ok: [204], errors: [403, 404] },
+      patch: { id: 'updateTeam', tag: 'Teams', summary: 'Rename a team, change its level, members or inboxes (admins)', description: '`memberIds` and `inboxIds` replace the lists. Members gain or lose access with their next request. A new level re-plans the SLA clocks of the team\'s active tickets (a level may have SLA targets of its own, `levelTargets`).', body: 'TeamUpdate', ok: [200, ref('Team')], errors: [400, 403, 404, 409] },
+      delete: { id: 'deleteTeam', tag: 'Teams', summary: 'Remove a team (admins)', description: 'Its tickets show no team until moved (and their SLA clocks follow the priority targets); their inbox\'s members still see them.', ok: [204], errors: [403, 404] },
     },
     '/views': {
       get: { id: 'listSavedViews', tag: 'Views', summary: "The caller's saved ticket list views, by name", ok: [200, listOf('SavedView')] },
-      post: { id: 'createSavedView', tag: 'Views', summary: 'Save a combination of ticket list filters under a name', description: 'The filters are those of `GET /tickets` (`inbox`, `status`, `assignee`, `teams`, `tag`, `q`, `due`), checked the same way. A name of at most 60 characters; at most 20 views per user (409). Only their owner sees them.', body: 'SavedViewCreate', ok: [201, ref('SavedView')], errors: [400, 403, 409] },
+      post: { id: 'createSavedView', tag: 'Views', summary: 'Save a combination of ticket list filters under a name', description: 'The filters are those of `GET /tickets` (`inbox`, `status`, `assignee`, `teams`, `team`, `level`, `priority`, `age`, `category`, `tag`, `q`, `due`), checked the same way. A name of at most 60 characters; at most 20 views per user (409). Only their owner sees them.', body: 'SavedViewCreate', ok: [201, ref('SavedView')], errors: [400, 403, 409] },
     },
     '/views/{id}': {
       patch: { id: 'updateSavedView', tag: 'Views', summary: 'Rename a saved view or replace its filters', description: "Another user's view is 404.", body: 'SavedViewUpdate', ok: [200, ref('SavedView')], errors: [400, 403, 404] },

@@ -1,12 +1,22 @@
 import { Router } from 'express';
+import { teamLoad } from '../../services/teams/team-load.js';
 import { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from '../../services/teams/teams.js';
 import type { Stores } from '../../store/stores.js';
+import type { AutomationDeps } from './automation-routes.js';
 import { principalOf } from './authenticate.js';
 
-/** `/teams`: support teams (L1–L4). Admins and managers list them all, agents their own; admins change them. */
-export function teamRoutes(routeDeps: { stores: Stores }): Router {
-  const deps = routeDeps.stores;
+/**
+ * `/teams`: support teams (L1–L4). Admins and managers list them all, agents their own; admins change
+ * them. A level change re-plans the SLA clocks of the team's tickets when the SLA use cases are given.
+ * `/teams/load`: the open tickets per team and assignee (admins and managers).
+ */
+export function teamRoutes(routeDeps: { stores: Stores; now: () => Date; automation?: Pick<AutomationDeps, 'refreshSla'> }): Router {
+  const deps = { ...routeDeps.stores, ...(routeDeps.automation ? { refreshSla: routeDeps.automation.refreshSla } : {}) };
   const router = Router();
+  // Before `/teams/:id`: `load` is not a team id.
+  router.get('/teams/load', async (_req, res) => {
+    res.json(await teamLoad({ ...routeDeps.stores, now: routeDeps.now }, principalOf(res).actor));
+  });
   router.get('/teams', async (_req, res) => {
     res.json({ items: await listTeams(deps, principalOf(res).actor) });
   });

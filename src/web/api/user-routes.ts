@@ -14,11 +14,11 @@ import { principalOf } from './authenticate.js';
 
 /**
  * `/users` (admins: list, create, read, change, issue a password link), `PATCH /me` (every caller's
- * own language and time zone) and `/me/tokens` (every caller's own API tokens: list and revoke;
+ * own language, time zone and away state) and `/me/tokens` (every caller's own API tokens: list and revoke;
  * creating one is refused, as it needs a browser session).
  */
 export function userRoutes(
-  deps: UserAdminDeps & PersonalApiTokenDeps & { apiTokens: Pick<ApiTokenStore, 'listByUser' | 'deleteOwned'>; users: Pick<UserStore, 'setPreferences'> },
+  deps: UserAdminDeps & PersonalApiTokenDeps & { apiTokens: Pick<ApiTokenStore, 'listByUser' | 'deleteOwned'>; users: Pick<UserStore, 'setPreferences' | 'setAway'> },
 ): Router {
   const router = Router();
   router.get('/users', async (_req, res) => {

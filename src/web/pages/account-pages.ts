@@ -35,6 +35,8 @@ export const ACCOUNT_NOTICES: Record<string, string> = {
   token: 'settings:account.notice.token',
   revoked: 'settings:account.notice.revoked',
   prefs: 'settings:account.notice.prefs',
+  away: 'settings:account.notice.away',
+  back: 'settings:account.notice.back',
 };
 
 const LIFETIMES = [7, 30, 90, 365];
@@ -42,7 +44,7 @@ const LIFETIMES = [7, 30, 90, 365];
 const issuePaths = (err: unknown): string[] =>
   isAppError(err, 'VALIDATION_FAILED') ? ((err.details?.issues ?? []) as Array<{ path: string }>).map((i) => i.path) : [];
 
-/** `/account`: every user's own name, language, time zone, password and API tokens. */
+/** `/account`: every user's own name, language, time zone, away state, password and API tokens. */
 export function accountPages(ctx: PageContext & { logger: Logger }): Router {
   const router = Router();
   const write = [requireLogin, requireCsrf(ctx.publicUrl)];
@@ -90,6 +92,13 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
     }
     // The session is read on every request, so the next page is already in the chosen language.
     res.redirect(303, '/account?saved=prefs#preferences');
+  });
+
+  // The same use case as `PATCH /api/v1/me` with `away`; the top bar shows it from the next page on.
+  router.post('/account/away', ...write, async (req, res) => {
+    const away = postedText(req, 'away') === '1';
+    await updateOwnPreferences(deps, requireSession(res).actor, { away });
+    res.redirect(303, `/account?saved=${away ? 'away' : 'back'}#away`);
   });
 
   router.post('/account/name', ...write, async (req, res) => {

@@ -16,6 +16,7 @@ import { ticketActions } from './ticket-actions.js';
 import { presencePages, ticketScript } from './ticket-collision.js';
 import { ticketExtraActions } from './ticket-extra-actions.js';
 import { savedViewPages } from './saved-view-pages.js';
+import { teamLoadPages } from './team-load-pages.js';
 import { ticketPages } from './ticket-pages.js';
 import { userPages } from './user-pages.js';
 import { createViewEngine, type ViewEngine } from './view-engine.js';
@@ -91,6 +92,7 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(presencePages(ctx));
   router.use(ticketActions(ctx));
   router.use(userPages({ ...ctx, logger: deps.logger }));
+  router.use(teamLoadPages(ctx));
   router.use(accountPages({ ...ctx, logger: deps.logger }));
   router.use(passwordPages({ ...ctx, logger: deps.logger }));
   router.use(ticketExtraActions(ctx));

@@ -1,5 +1,6 @@
 import { validateBusinessHours } from '../../domain/business-hours.js';
 import { validateSlaPolicy, type SlaPolicy } from '../../domain/sla.js';
+import { TEAM_LEVELS } from '../../domain/teams.js';
 import { TICKET_PRIORITIES } from '../../domain/ticket-status.js';
 import type { Translator } from '../../i18n/catalog.js';
 import type { UserLabel } from '../../services/tickets/list-assignees.js';
@@ -75,6 +76,12 @@ const OFFERED_CALENDAR = {
 export function policyToForm(policy: SlaPolicy): FormBody {
   const body: FormBody = {};
   for (const p of TICKET_PRIORITIES) for (const c of CLOCKS) body[`t_${p}_${c.key}`] = formatDuration(policy.targets[p][c.path]);
+  for (const level of TEAM_LEVELS) {
+    const own = policy.levelTargets?.[level];
+    if (own) body[`lv_${level}_on`] = 'on';
+    // A level without targets of its own offers the priority targets, a start for when it is ticked.
+    for (const p of TICKET_PRIORITIES) for (const c of CLOCKS) body[`lt_${level}_${p}_${c.key}`] = formatDuration((own ?? policy.targets)[p][c.path]);
+  }
   body.reminder = String(Math.round(policy.reminderAtFraction * 1000) / 10);
   if (policy.businessHours) body.bh_on = 'on';
   // With business hours off, the calendar typed before is shown, ready to be switched on again.
@@ -106,9 +113,10 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
     if (Number.isNaN(seconds)) errors.push(formError(name, 'settings:sla.error.duration'));
     return seconds;
   };
-  const targets = Object.fromEntries(
-    TICKET_PRIORITIES.map((p) => [p, Object.fromEntries(CLOCKS.map((c) => [c.path, duration(`t_${p}_${c.key}`)]))]),
-  );
+  const table = (prefix: string) => Object.fromEntries(TICKET_PRIORITIES.map((p) => [p, Object.fromEntries(CLOCKS.map((c) => [c.path, duration(`${prefix}${p}_${c.key}`)]))]));
+  const targets = table('t_');
+  // Only a ticked level has targets of its own; the grid of an unticked one is not read.
+  const levelTargets = Object.fromEntries(TEAM_LEVELS.filter((level) => checked(body, `lv_${level}_on`)).map((level) => [level, table(`lt_${level}_`)]));
 
   const reminderText = field(body, 'reminder').trim();
   const reminder = reminderText === '' ? 75 : Number(reminderText);
@@ -155,6 +163,10 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
       const clock = CLOCKS.find((c) => c.path === b);
       if (clock) return at(`t_${a}_${clock.key}`);
     }
+    if (head === 'levelTargets' && a && (TEAM_LEVELS as readonly string[]).includes(a)) {
+      const clock = CLOCKS.find((c) => c.path === parts[3]);
+      return at(b && clock ? `lt_${a}_${b}_${clock.key}` : `lv_${a}_on`);
+    }
     if (head === 'reminderAtFraction') return at('reminder');
     if (head === 'businessHours' || head === 'keptBusinessHours') {
       if (a === 'timeZone') return at('bh_tz');
@@ -170,7 +182,7 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
     return at(head === 'ladder' ? 'ladder' : null);
   };
 
-  const input = { targets, businessHours, keptBusinessHours, reminderAtFraction: reminder / 100, ladder };
+  const input = { targets, levelTargets, businessHours, keptBusinessHours, reminderAtFraction: reminder / 100, ladder };
   // The use case is not asked while the form has unreadable fields, so its checks of the readable
   // rest run here too: every problem shows on the first save, not one batch per attempt.
   if (errors.length > 0) {
@@ -197,6 +209,12 @@ const SIMPLE_LABELS: Record<string, string> = {
 function labelOf(name: string, t: Translator['t']): string {
   const target = /^t_(\w+)_(first|next|resolution)$/.exec(name);
   if (target) return t('settings:sla.label.target', { priority: capitalised(t(`common:priority.${target[1]}`)), clock: t(`settings:sla.clock.${target[2]}`) });
+  const levelTarget = /^lt_(L\d)_(\w+)_(first|next|resolution)$/.exec(name);
+  if (levelTarget) {
+    return t('settings:sla.label.levelTarget', { level: t('common:level', { level: levelTarget[1] }), priority: capitalised(t(`common:priority.${levelTarget[2]}`)), clock: t(`settings:sla.clock.${levelTarget[3]}`) });
+  }
+  const levelOwn = /^lv_(L\d)_on$/.exec(name);
+  if (levelOwn) return t('settings:sla.label.levelOwn', { level: t('common:level', { level: levelOwn[1] }) });
   const day = /^bh_day_(\d)$/.exec(name);
   if (day) return t(`settings:sla.label.dayHours.${day[1]}`);
   const rung = /^l(\d+)_(name|after|users)$/.exec(name);
@@ -216,10 +234,21 @@ export function slaFormView(body: FormBody, users: UserLabel[], errors: FieldErr
   const known = new Set(users.map((u) => u.id));
   const chosen = [...new Set([...Array(MAX_LADDER_ROWS).keys()].flatMap((i) => fields(body, `l${i}_users`)))];
   const allUsers = [...users, ...chosen.filter((id) => !known.has(id)).map((id) => ({ id, label: t('settings:sla.notInInbox', { id }) }))];
-  return {
-    targets: TICKET_PRIORITIES.map((p) => {
+  // One grid of targets: a row per priority, a cell per clock, each input labelled for screen readers.
+  const grid = (prefix: string, cellLabel: (priority: string, clock: string) => string) =>
+    TICKET_PRIORITIES.map((p) => {
       const priority = capitalised(t(`common:priority.${p}`));
-      return { label: priority, cells: CLOCKS.map((c) => ({ ...input(`t_${p}_${c.key}`), column: t(`settings:sla.column.${c.key}`), label: t('settings:sla.label.cell', { priority, clock: t(`settings:sla.clock.${c.key}`) }) })) };
+      return { label: priority, cells: CLOCKS.map((c) => ({ ...input(`${prefix}${p}_${c.key}`), column: t(`settings:sla.column.${c.key}`), label: cellLabel(priority, t(`settings:sla.clock.${c.key}`)) })) };
+    });
+  return {
+    targets: grid('t_', (priority, clock) => t('settings:sla.label.cell', { priority, clock })),
+    levels: TEAM_LEVELS.map((level) => {
+      const short = t('common:level', { level });
+      return {
+        heading: t('settings:teams.levelName', { level }),
+        own: { name: `lv_${level}_on`, on: checked(body, `lv_${level}_on`), error: errorOf.get(`lv_${level}_on`) ?? null },
+        targets: grid(`lt_${level}_`, (priority, clock) => t('settings:sla.label.levelCell', { level: short, priority, clock })),
+      };
     }),
     reminder: input('reminder'),
     businessHours: {

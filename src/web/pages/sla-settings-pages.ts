@@ -11,8 +11,8 @@ import { requireSettingsAccess, TIME_ZONES, type SettingsContext } from './setti
 import { formToPolicy, policyToForm, slaFormView, type FieldError } from './sla-form.js';
 
 /**
- * `/settings/inboxes/:id/sla`: the inbox's SLA policy as a form (targets per priority, business
- * hours, reminder, escalation ladder), for admins and managers of the inbox. The policy is checked
+ * `/settings/inboxes/:id/sla`: the inbox's SLA policy as a form (targets per priority and, for the
+ * levels that have their own, per support level; business hours, reminder, escalation ladder), for admins and managers of the inbox. The policy is checked
  * by the same use case as the JSON API; nothing is saved unless all of it is valid.
  */
 export function slaSettingsPages(ctx: SettingsContext): Router {

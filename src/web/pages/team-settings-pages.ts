@@ -127,7 +127,7 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
   router.post('/settings/teams/:id', ...post, async (req, res) => {
     const id = String(req.params.id);
     await act(res, `/settings/teams/${id}`, async () => {
-      await updateTeam(ctx.stores, requireSession(res).actor, id, input(formOf(req)));
+      await updateTeam({ ...ctx.stores, refreshSla: ctx.actions.refreshSla }, requireSession(res).actor, id, input(formOf(req)));
       return '/settings/teams?saved=updated';
     });
   });
@@ -135,7 +135,7 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
   router.post('/settings/teams/:id/delete', ...post, async (req, res) => {
     const id = String(req.params.id);
     await act(res, `/settings/teams/${id}`, async () => {
-      await deleteTeam(ctx.stores, requireSession(res).actor, id);
+      await deleteTeam({ ...ctx.stores, refreshSla: ctx.actions.refreshSla }, requireSession(res).actor, id);
       return '/settings/teams?saved=deleted';
     });
   });

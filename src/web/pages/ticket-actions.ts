@@ -32,6 +32,11 @@ function replyErrorCode(err: unknown): string {
   return issues?.some((i) => i.path === 'to' || i.path === 'cc') ? 'reply-recipients' : 'reply-unsendable';
 }
 
+/** A refused ticket form names a team that does not work the inbox (a stale page, or one posted by hand); else it is "invalid". */
+function updateErrorCode(err: unknown): string {
+  return validationIssues(err)?.some((i) => i.path === 'teamId') ? 'team' : 'invalid';
+}
+
 /**
  * Runs a form action; validation and conflict failures go back to the ticket page as a message,
  * unless `handled` answered the request for that error itself.
@@ -105,7 +110,7 @@ export function ticketActions(ctx: PageContext): Router {
       ...(req.body && 'assigneeId' in (req.body as object) ? { assigneeId: assignee || null } : {}),
       ...(req.body && 'tags' in (req.body as object) ? { tags: tagsFromText(postedText(req, 'tags')) } : {}),
     };
-    await act(res, id, 'invalid', () => updateTicket(ctx.actions, requireSession(res).actor, id, patch));
+    await act(res, id, updateErrorCode, () => updateTicket(ctx.actions, requireSession(res).actor, id, patch));
   });
   return router;
 }

@@ -8,6 +8,7 @@ import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { userLabels } from '../../services/tickets/list-assignees.js';
 import { countViews, filtersOf, viewOfFilters, type ListFilters } from '../../services/tickets/count-views.js';
 import { listTickets } from '../../services/tickets/list-tickets.js';
+import { listFilterTeams } from '../../services/tickets/list-filter-teams.js';
 import { listSavedViews } from '../../services/views/saved-views.js';
 import { loadTicketPage } from '../../services/tickets/ticket-page-data.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
@@ -15,13 +16,14 @@ import type { PageContext } from './page-deps.js';
 import { slaBadge } from './sla-badge.js';
 import { ticketCollision, type HeldReply } from './ticket-collision.js';
 import { ticketExtras } from './ticket-extras.js';
+import { listFilterFields, listPageQuery } from './ticket-list-filters.js';
 import { buildTimeline } from './timeline.js';
 import { queryText } from './form-fields.js';
 import type { Translator } from '../../i18n/catalog.js';
 import { pageI18n } from './page-i18n.js';
 
 /** The `?error=` codes after a form post; each names a `tickets:ticket.error.*` message, the query never carries text. */
-export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'merged']);
+export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'team', 'merged']);
 
 const SUGGESTION_REASONS: Record<SuggestionReason, string> = {
   'reply-to': 'tickets:recipients.reason.replyTo',
@@ -46,19 +48,17 @@ export function ticketPages(ctx: PageContext): Router {
 
   router.get('/tickets', requireLogin, async (req, res) => {
     const session = requireSession(res);
-    const filters = {
-      inbox: queryText(req.query.inbox), status: queryText(req.query.status), assignee: queryText(req.query.assignee),
-      tag: queryText(req.query.tag)?.trim() || undefined, due: queryText(req.query.due), q: queryText(req.query.q), cursor: queryText(req.query.cursor),
-    };
+    const filters = listPageQuery(req.query);
     const listed = filtersOf(filters);
-    const [page, inboxes, views, saved] = await Promise.all([
+    const [page, inboxes, views, saved, teams] = await Promise.all([
       listTickets({ ...ctx, ...ctx.stores }, session.actor, filters),
       listInboxes(ctx.stores, session.actor),
       countViews({ ...ctx, ...ctx.stores }, session.actor, listed.inbox ? { inbox: listed.inbox } : {}),
       listSavedViews(ctx.stores, session.actor),
+      listFilterTeams(ctx.stores, session.actor, { include: filters.team }),
     ]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
-    const users = await userLabels(ctx.stores, page.items.map((t) => t.assigneeId));
+    const users = await userLabels(ctx.stores, [...page.items.map((t) => t.assigneeId), filters.assignee]);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
     const now = i18n.now;
@@ -94,10 +94,7 @@ export function ticketPages(ctx: PageContext): Router {
         savedFilters: Object.entries(listed).map(([name, value]) => ({ name, value })),
         canSave: Boolean(session.actor.userId) && !view && !savedCurrent && Object.keys(listed).some((k) => k !== 'inbox'),
         csrf: session.csrfToken,
-        inboxOptions: inboxes.map((i) => ({ id: i.id, name: i.name, selected: i.id === filters.inbox })),
-        statusOptions: ['active', 'new,open', ...TICKET_STATUSES].map((s) => ({ value: s, label: s.includes(',') || s === 'active' ? t(`tickets:list.filter.statusGroup.${s === 'active' ? 'active' : 'newOpen'}`) : t(`common:status.${s}`), selected: s === filters.status })),
-        assigneeOptions: [{ value: 'me', label: t('tickets:list.filter.assignedToMe') }, { value: 'unassigned', label: t('tickets:list.filter.unassigned') }].map((o) => ({ ...o, selected: o.value === filters.assignee })),
-        dueOptions: [{ value: 'soon', label: t('tickets:list.filter.dueSoon') }, { value: 'breached', label: t('tickets:list.filter.breached') }].map((o) => ({ ...o, selected: o.value === filters.due })),
+        ...listFilterFields(filters, { inboxes, teams, users }, t),
       }, i18n),
     );
   });
@@ -144,7 +141,11 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       categoryOptions: data.categories.map((c) => ({
         id: c.id, selected: c.id === ticket.categoryId, label: c.archived ? t('tickets:ticket.form.archivedCategory', { name: c.name }) : c.name,
       })),
-      teamOptions: data.teams.map((team) => ({ id: team.id, selected: team.id === ticket.teamId, label: `${team.name} (${t('common:level', { level: team.level })})` })),
+      teamOptions: [
+        ...data.teams.map((team) => ({ id: team.id, selected: team.id === ticket.teamId, label: `${team.name} (${t('common:level', { level: team.level })})` })),
+        // A deleted team stays chosen: otherwise the browser would pick "No team" and a save would clear it unasked.
+        ...(ticket.teamId && !data.teams.some((team) => team.id === ticket.teamId) ? [{ id: ticket.teamId, selected: true, label: t('tickets:ticket.form.deletedTeam') }] : []),
+      ],
       assigneeOptions: data.assignees.map((a) => ({ ...a, selected: a.id === ticket.assigneeId })),
       unassigned: ticket.assigneeId === null,
       merged: data.merged,

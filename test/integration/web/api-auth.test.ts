@@ -78,7 +78,7 @@ describe('bearer authentication', () => {
     const token = await login(h.base, 'agent@example.com', PASSWORD);
     const res = await call(h.base, 'GET', '/me', { token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), email: 'agent@example.com', name: 'Agent Smith', role: 'agent', inboxIds: [] });
+    expect(res.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), email: 'agent@example.com', name: 'Agent Smith', role: 'agent', inboxIds: [], away: false, awaySince: null });
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 

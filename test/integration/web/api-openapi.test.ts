@@ -163,7 +163,8 @@ describe('GET /api/v1/openapi.json', () => {
 
   it('documents the request bodies and list filters of the zod schemas the routes validate with', () => {
     const filters = doc.paths['/tickets'].get.parameters.map((p: { name: string }) => p.name);
-    expect(filters).toEqual(expect.arrayContaining(['inbox', 'status', 'assignee', 'tag', 'due', 'q', 'limit', 'cursor']));
+    expect(filters).toEqual(expect.arrayContaining(['inbox', 'status', 'assignee', 'team', 'level', 'priority', 'age', 'category', 'tag', 'due', 'q', 'limit', 'cursor']));
+    expect(doc.components.schemas.TicketSummary.required).toEqual(expect.arrayContaining(['teamId', 'level', 'categoryId', 'impact', 'urgency']));
     expect(doc.components.schemas.ReplyInput.properties).toHaveProperty('seenUntil');
     expect(doc.components.schemas.TicketUpdate).toMatchObject({ additionalProperties: false, properties: { status: { enum: ['new', 'open', 'pending', 'solved', 'closed'] } } });
     expect(doc.components.schemas.UserCreate.required).toEqual(['email', 'role']);
@@ -230,6 +231,9 @@ describe('real responses match their documented schema', () => {
     const created = { id: (await models.ApiToken.findOne({ label: 'CI' }).lean())!._id.toHexString() };
     await conforms('get', '/me', '/me', 200);
     await conforms('patch', '/me', '/me', 200, { body: { timeZone: 'Europe/Paris' } });
+    // Away: `awaySince` becomes a date on /me, the user list and the team load.
+    expect((await conforms('patch', '/me', '/me', 200, { body: { away: true } })).away).toBe(true);
+    await conforms('get', '/me', '/me', 200);
     // A token cannot mint tokens: personal ones are made in a signed-in browser.
     await conforms('post', '/me/tokens', '/me/tokens', 403, { body: { label: 'CI' } });
     await conforms('get', '/me/tokens', '/me/tokens', 200);
@@ -256,6 +260,10 @@ describe('real responses match their documented schema', () => {
     const kept = { timeZone: 'Europe/Paris', weekly: [{ day: 2, open: '08:00', close: '12:00' }], holidays: ['2026-07-14'] };
     await conforms('put', '/inboxes/{id}/sla', `/inboxes/${inboxId}/sla`, 200, { body: { targets: DEFAULT_SLA_POLICY.targets, businessHours: null, keptBusinessHours: kept } });
     expect((await conforms('get', '/inboxes/{id}/sla', `/inboxes/${inboxId}/sla`, 200)).policy).toMatchObject({ businessHours: null, keptBusinessHours: kept });
+    // Targets of a support level of their own, in the documented shape both ways.
+    const levelTargets = { L2: { ...DEFAULT_SLA_POLICY.targets, urgent: { firstResponseSeconds: 900, nextResponseSeconds: null, resolutionSeconds: 7200 } } };
+    await conforms('put', '/inboxes/{id}/sla', `/inboxes/${inboxId}/sla`, 200, { body: { targets: DEFAULT_SLA_POLICY.targets, levelTargets } });
+    expect((await conforms('get', '/inboxes/{id}/sla', `/inboxes/${inboxId}/sla`, 200)).policy).toMatchObject({ levelTargets });
     const reply = await conforms('post', '/inboxes/{id}/canned-replies', `/inboxes/${inboxId}/canned-replies`, 201, { body: { title: 'Hello', body: 'Hi {{customer.name}}' } });
     await conforms('get', '/inboxes/{id}/canned-replies', `/inboxes/${inboxId}/canned-replies`, 200);
     await conforms('get', '/tickets/{id}/canned-replies/{replyId}', `/tickets/${ticketId}/canned-replies/${reply.id}`, 200);
@@ -283,6 +291,10 @@ describe('real responses match their documented schema', () => {
     await conforms('post', '/tickets/{id}/replies', `/tickets/${ticketId}/replies`, 202, { body: { text: 'On it', status: 'pending' } });
     const survivor = await conforms('post', '/tickets/{id}/merge', `/tickets/${otherTicketId}/merge`, 200, { body: { intoId: ticketId } });
     expect(survivor.id).toBe(ticketId);
+    const me = await conforms('get', '/me', '/me', 200);
+    await conforms('patch', '/tickets/{id}', `/tickets/${ticketId}`, 200, { body: { assigneeId: me.id } });
+    const load = await conforms('get', '/teams/load', '/teams/load', 200);
+    expect(load.noTeam.agents.map((a: { id: string; counts: { total: number } }) => [a.id, a.counts.total])).toEqual([[me.id, 1]]);
   });
 
   it('for digests and errors', async () => {

@@ -2,14 +2,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_POLICY } from '../../../src/domain/sla.js';
 import type { Models } from '../../../src/store/models/index.js';
-import { createBlobStore } from '../../../src/store/blob-store.js';
-import { createSecretBox } from '../../../src/store/secret-box.js';
-import type { AutomationDeps } from '../../../src/web/api/automation-routes.js';
-import { createApp } from '../../../src/web/create-app.js';
-import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
-import { openTestDb, testLogger } from '../../helpers/db.js';
-import { serve } from '../../helpers/http.js';
-import { compose } from '../../helpers/use-case-deps.js';
+import { call, createUser, login, startApi } from '../../helpers/api.js';
 
 let base: string;
 let models: Models;
@@ -23,22 +16,10 @@ const policyWith = (userIds: string[]) => ({ ...DEFAULT_SLA_POLICY, ladder: [{ l
 const put = (userIds: string[]) => call(base, 'PUT', `/inboxes/${inboxA.toHexString()}/sla`, { token: manager, body: policyWith(userIds) });
 
 beforeAll(async () => {
-  const db = await openTestDb('api_sla_ladder');
-  models = db.models;
-  const now = () => new Date();
-  // Saving a policy only re-plans SLA clocks; nothing here is mailed.
-  const automation = { ...db.stores, now, refreshSla: async () => {}, scheduler: {} as never, compose, sign: (() => '') as never, render: (async () => ({})) as never, ticketUrlBase: null } satisfies AutomationDeps;
-  const app = createApp({
-    logger: testLogger,
-    health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation },
-  });
-  const server = await serve(app);
-  base = `${server.base}/api/v1`;
-  close = async () => {
-    await server.close();
-    await db.drop();
-  };
+  const h = await startApi('api_sla_ladder', { refreshSla: async () => {} });
+  models = h.models;
+  base = h.base;
+  close = () => h.close();
   const account = { imap: { host: 'h', port: 993, folder: 'INBOX' }, smtp: { host: 'h', port: 465 } };
   await models.Inbox.create([
     { _id: inboxA, name: 'A', address: 'a@example.com', ...account },

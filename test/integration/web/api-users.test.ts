@@ -42,6 +42,8 @@ describe('users API', () => {
       role: 'agent',
       inboxIds: [inboxA.toHexString()],
       disabled: false,
+      away: false,
+      awaySince: null,
       lastLoginAt: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),

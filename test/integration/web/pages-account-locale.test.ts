@@ -185,9 +185,9 @@ describe('PATCH /api/v1/me', () => {
     const token = await login(apiBase, 'api@example.test', 'api password 1234');
     const set = await call(apiBase, 'PATCH', '/me', { token, body: { locale: 'fr', timeZone: 'europe/paris' } });
     expect(set.status).toBe(200);
-    expect(set.body).toEqual({ locale: 'fr', timeZone: 'Europe/Paris' });
+    expect(set.body).toEqual({ locale: 'fr', timeZone: 'Europe/Paris', away: false, awaySince: null });
     const partial = await call(apiBase, 'PATCH', '/me', { token, body: { locale: null } });
-    expect(partial.body).toEqual({ locale: null, timeZone: 'Europe/Paris' });
+    expect(partial.body).toEqual({ locale: null, timeZone: 'Europe/Paris', away: false, awaySince: null });
     const refused = await call(apiBase, 'PATCH', '/me', { token, body: { timeZone: 'Mars/Olympus_Mons', theme: 'dark' } });
     expect(refused.status).toBe(400);
     expect((refused.body.error.details.issues as Array<{ path: string }>).map((i) => i.path).sort()).toEqual(['theme', 'timeZone']);

@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../helpers/api.js';
-import { Client, startPages } from './pages-harness.js';
+import { Client, startPagesWithManager, type startPages } from './pages-harness.js';
 
 let h: Awaited<ReturnType<typeof startPages>>;
 let manager: Client;
@@ -10,12 +9,7 @@ const page = () => `/settings/inboxes/${inboxId.toHexString()}/auto-reply`;
 const nestedRootEach = (levels: number) => `${'{{#each @root}}'.repeat(levels)}{{@key}}${'{{/each}}'.repeat(levels)}`;
 
 beforeAll(async () => {
-  h = await startPages(null);
-  const account = { imap: { host: 'x', port: 993, secure: true, folder: 'INBOX' }, smtp: { host: 'x', port: 25, secure: false }, options: {} };
-  await h.models.Inbox.create({ _id: inboxId, name: 'Support', address: 'support@example.test', ...account });
-  await createUser(h.models, { email: 'mia@example.test', password: 'mia password 1234', role: 'manager', inboxIds: [inboxId], name: 'Mia' });
-  manager = new Client(h.base);
-  expect((await manager.login('mia@example.test', 'mia password 1234')).status).toBe(303);
+  ({ h, manager } = await startPagesWithManager(inboxId));
 });
 afterAll(async () => h.close());
 

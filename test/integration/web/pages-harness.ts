@@ -64,9 +64,10 @@ export async function startPages(publicUrl: string | null, opts: { i18n?: I18n }
 /** A browser-like client: keeps cookies, never follows redirects, posts forms. */
 export class Client {
   cookies = new Map<string, string>();
-  constructor(private base: string, private origin?: string) {}
+  /** `headers`: sent with every request, such as a browser's `accept-language`. */
+  constructor(private base: string, private origin?: string, private headers: Record<string, string> = {}) {}
   async request(method: string, path: string, form?: Record<string, string>) {
-    const headers: Record<string, string> = { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    const headers: Record<string, string> = { ...this.headers, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
     if (this.origin) headers.origin = this.origin;
     const res = await fetch(this.base + path, { method, headers, redirect: 'manual', body: form ? new URLSearchParams(form).toString() : undefined });
@@ -103,4 +104,19 @@ export async function signInEveryRole(h: Awaited<ReturnType<typeof startPages>>,
   await manager.login('max@example.test', 'max password 123');
   await agent.login('gina@example.test', 'gina password 123');
   return { admin, manager, agent, agentId: String(gina._id) };
+}
+
+/**
+ * The pages on a fresh database with one inbox ("Support", `inboxId`) and Mia, a manager of it,
+ * signed in: the setting of most settings-page tests.
+ */
+export async function startPagesWithManager(inboxId: Types.ObjectId) {
+  const h = await startPages(null);
+  const account = { imap: { host: 'x', port: 993, secure: true, folder: 'INBOX' }, smtp: { host: 'x', port: 25, secure: false }, options: {} };
+  await h.models.Inbox.create({ _id: inboxId, name: 'Support', address: 'support@example.test', ...account });
+  await createUser(h.models, { email: 'mia@example.test', password: 'mia password 1234', role: 'manager', inboxIds: [inboxId], name: 'Mia' });
+  const manager = new Client(h.base);
+  const signedIn = await manager.login('mia@example.test', 'mia password 1234');
+  if (signedIn.status !== 303) throw new Error(`the manager could not sign in (${signedIn.status})`);
+  return { h, manager };
 }

@@ -113,6 +113,9 @@ beforeAll(async () => {
   // A category of the inbox and an archived global one: the settings list and the ticket's select.
   const category = await h.models.Category.create({ name: 'Glimmerwick', inboxId });
   await h.models.Category.create({ name: 'Cheerio', inboxId: null, archived: true });
+  // A team with the agent, who is away: the team load's rows and badges, the users list's badge.
+  await h.models.Team.create({ name: 'Glimmerwick', level: 'L2', memberIds: [agent._id], inboxIds: [inboxId] });
+  await h.models.User.updateOne({ _id: agent._id }, { $set: { away: true, awaySince: new Date() } });
   await h.models.Ticket.updateOne({ _id: ticket._id }, { $set: { categoryId: category._id, impact: 'high', urgency: 'low', priorityOverridden: true } });
   admin = new Client(h.base);
   await admin.login('zorblax@example.test', 'zorblax password 1');
@@ -130,7 +133,7 @@ describe('every page in the pseudo-locale', () => {
     '/', '/tickets', '/tickets?assignee=me', '/tickets?status=pending', '/tickets?due=breached', '/tickets/views', `/tickets/${ticketId}`,
     '/account', '/settings', '/settings/digest', '/settings/inboxes', '/settings/inboxes/new', `/settings/inboxes/${inboxId.toHexString()}`,
     `/settings/inboxes/${inboxId.toHexString()}/sla`, `/settings/inboxes/${inboxId.toHexString()}/auto-reply`, `/settings/inboxes/${inboxId.toHexString()}/canned-replies`,
-    '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/settings/teams', '/settings/teams/new', '/no-such-page',
+    '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/settings/teams', '/settings/teams/new', '/team-load', '/no-such-page',
   ];
 
   it('shows no English outside the stored data, and no raw key', async () => {

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../helpers/api.js';
-import { Client, startPages } from './pages-harness.js';
+import { Client, startPagesWithManager, type startPages } from './pages-harness.js';
 
 let h: Awaited<ReturnType<typeof startPages>>;
 let manager: Client;
@@ -40,13 +40,8 @@ async function postSla(form: Record<string, string>, opts: { without?: string[];
 const problems = (html: string) => [...html.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
 
 beforeAll(async () => {
-  h = await startPages(null);
-  const account = { imap: { host: 'x', port: 993, secure: true, folder: 'INBOX' }, smtp: { host: 'x', port: 25, secure: false }, options: {} };
-  await h.models.Inbox.create({ _id: inboxId, name: 'Support', address: 'support@example.test', ...account });
+  ({ h, manager } = await startPagesWithManager(inboxId));
   agentId = (await createUser(h.models, { email: 'gina@example.test', password: 'gina password 123', inboxIds: [inboxId], name: 'Gina' }))._id;
-  await createUser(h.models, { email: 'mia@example.test', password: 'mia password 1234', role: 'manager', inboxIds: [inboxId], name: 'Mia' });
-  manager = new Client(h.base);
-  expect((await manager.login('mia@example.test', 'mia password 1234')).status).toBe(303);
 });
 afterAll(async () => h.close());
 

@@ -49,6 +49,9 @@ describe('access by team: pages', () => {
     expect((await lea.get(`/tickets/${ids[1]}`)).status).toBe(200);
     for (const hidden of [ids[0], ids[3], ids[4]]) expect((await lea.get(`/tickets/${hidden}`)).status).toBe(404);
 
+    // Through her team she may also narrow the list to the inbox, seeing the same two tickets.
+    expect(subjects((await lea.get(`/tickets?inbox=${inbox.toHexString()}`)).text)).toEqual(['VPN drops', 'DNS failure']);
+
     const gina = new Client(h.base);
     await gina.login('gina@example.test', 'gina password 123');
     expect(subjects((await gina.get('/tickets')).text)).toEqual(['Password reset', 'VPN drops', 'DNS failure', 'Kernel panic', 'No team']);
@@ -71,11 +74,20 @@ describe('access by team: API', () => {
     expect((await call(h.base, 'GET', `/tickets/${ids[2]}`, { token: lea })).status).toBe(200);
     expect((await call(h.base, 'GET', `/tickets/${ids[0]}`, { token: lea })).status).toBe(404);
     expect((await call(h.base, 'GET', `/tickets/${ids[4]}`, { token: lea })).status).toBe(404);
-    // Not a member of the inbox: filtering by it is NOT_FOUND, as for any agent outside it.
-    expect((await call(h.base, 'GET', `/tickets?inbox=${inbox.toHexString()}`, { token: lea })).status).toBe(404);
+    // Not a member of the inbox, but of a team that works it: filtering by it lists the inbox's
+    // tickets of her team only, with the other filters, and an inbox no team of hers works is NOT_FOUND.
+    const inInbox = await call(h.base, 'GET', `/tickets?inbox=${inbox.toHexString()}`, { token: lea });
+    expect(inInbox.status).toBe(200);
+    expect(inInbox.body.items.map((t: { number: number }) => t.number)).toEqual([2, 3]);
+    expect((await call(h.base, 'GET', `/tickets?inbox=${inbox.toHexString()}&status=new`, { token: lea })).body.items.map((t: { number: number }) => t.number)).toEqual([3]);
+    expect((await call(h.base, 'GET', `/tickets?inbox=${inbox.toHexString()}&team=${level1.toHexString()}`, { token: lea })).body.items).toEqual([]);
+    expect((await call(h.base, 'GET', `/tickets?inbox=${new Types.ObjectId().toHexString()}`, { token: lea })).status).toBe(404);
 
-    await h.models.Team.updateOne({ _id: level2 }, { $set: { memberIds: [] } });
+    await h.models.Team.updateOne({ _id: level2 }, { $set: { inboxIds: [] } });
+    expect((await call(h.base, 'GET', `/tickets?inbox=${inbox.toHexString()}`, { token: lea })).status).toBe(404);
+    await h.models.Team.updateOne({ _id: level2 }, { $set: { memberIds: [], inboxIds: [inbox] } });
     expect((await call(h.base, 'GET', '/tickets', { token: lea })).body.items).toEqual([]);
+    expect((await call(h.base, 'GET', `/tickets?inbox=${inbox.toHexString()}`, { token: lea })).status).toBe(404);
     expect((await call(h.base, 'GET', `/tickets/${ids[1]}`, { token: lea })).status).toBe(404);
   });
 

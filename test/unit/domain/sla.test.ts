@@ -39,6 +39,7 @@ const fast: SlaPolicy = {
 const clock = (over: Partial<SlaClockInput> = {}): SlaClockInput => ({
   policy: fast,
   priority: 'urgent',
+  level: null,
   status: 'open',
   createdAt: t0,
   firstRespondedAt: null,
@@ -69,7 +70,7 @@ describe('validateSlaPolicy', () => {
 
   it('fills defaults and copies the input', () => {
     const result = validateSlaPolicy({ targets: DEFAULT_SLA_POLICY.targets, businessHours: berlinHours });
-    expect(result).toEqual({ ok: true, value: { targets: DEFAULT_SLA_POLICY.targets, businessHours: berlinHours, keptBusinessHours: null, reminderAtFraction: 0.75, ladder: [] } });
+    expect(result).toEqual({ ok: true, value: { targets: DEFAULT_SLA_POLICY.targets, businessHours: berlinHours, keptBusinessHours: null, levelTargets: {}, reminderAtFraction: 0.75, ladder: [] } });
     expect(result.ok && result.value.targets).not.toBe(DEFAULT_SLA_POLICY.targets);
   });
 
@@ -78,7 +79,7 @@ describe('validateSlaPolicy', () => {
     const result = validateSlaPolicy({ targets: DEFAULT_SLA_POLICY.targets, businessHours: null, keptBusinessHours: typed });
     expect(result).toEqual({
       ok: true,
-      value: { targets: DEFAULT_SLA_POLICY.targets, businessHours: null, keptBusinessHours: { ...berlinHours, holidays: ['2026-12-24', '2026-12-26'] }, reminderAtFraction: 0.75, ladder: [] },
+      value: { targets: DEFAULT_SLA_POLICY.targets, businessHours: null, keptBusinessHours: { ...berlinHours, holidays: ['2026-12-24', '2026-12-26'] }, levelTargets: {}, reminderAtFraction: 0.75, ladder: [] },
     });
     expect(result.ok && result.value.keptBusinessHours).not.toBe(typed);
     // Policies stored before the field existed read as keeping nothing.

@@ -12,7 +12,7 @@ let db: Awaited<ReturnType<typeof openTestDb>>;
 let models: Models;
 const inboxId = new Types.ObjectId();
 const agent: Actor = { userId: new Types.ObjectId(), role: 'admin', inboxIds: [] };
-const deps = () => ({ tickets: db.stores.tickets, now: () => new Date(), refreshSla: async () => {} });
+const deps = () => ({ tickets: db.stores.tickets, teams: db.stores.teams, now: () => new Date(), refreshSla: async () => {} });
 let number = 0;
 
 beforeAll(async () => {
