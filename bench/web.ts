@@ -20,6 +20,7 @@ import { Types, type Connection } from 'mongoose';
 import pino from 'pino';
 import { slaNextDueAt } from '../src/domain/sla-due.js';
 import { ticketSearchTerms } from '../src/domain/ticket-search.js';
+import { ticketAccessKeys } from '../src/domain/teams.js';
 import type { TicketStatus } from '../src/domain/ticket-status.js';
 import { listTickets } from '../src/services/tickets/list-tickets.js';
 import { createBlobStore } from '../src/store/blob-store.js';
@@ -68,6 +69,14 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 interface World {
   inboxIds: Types.ObjectId[];
   agentIds: Types.ObjectId[];
+  /** Two L1 teams (inboxes 0–3 and 4–7), an L2 and an L3 team working every inbox. */
+  teamIds: Types.ObjectId[];
+}
+
+/** Most tickets stay with their inbox's L1 team; 15% are escalated to L2, 5% to L3 (its own generator, so the other fields stay as before). */
+function teamOf(i: number, inboxIndex: number, w: World): Types.ObjectId {
+  const t = rngFor(i + 1_000_003)();
+  return t < 0.05 ? w.teamIds[3]! : t < 0.2 ? w.teamIds[2]! : w.teamIds[inboxIndex < 4 ? 0 : 1]!;
 }
 
 /** Ticket i and its messages; every field from a generator seeded by i, so runs are comparable. */
@@ -99,9 +108,11 @@ function ticketWithMessages(i: number, w: World): { ticket: Record<string, unkno
   if (overdue[0] && r() < 0.8) sla.breachedAt = overdue[0];
   const count = 1 + Math.floor(r() * 19);
   const _id = new Types.ObjectId();
-  const inboxId = w.inboxIds[Math.floor(r() ** 1.3 * INBOXES)]!;
+  const inboxIndex = Math.floor(r() ** 1.3 * INBOXES);
+  const inboxId = w.inboxIds[inboxIndex]!;
+  const teamId = teamOf(i, inboxIndex, w);
   const ticket = {
-    _id, number: i + 1, inboxId, subject, baseSubject: subject.toLowerCase(), status, priority: pick(r, ['low', 'normal', 'normal', 'normal', 'high', 'urgent']),
+    _id, number: i + 1, inboxId, teamId, access: ticketAccessKeys(inboxId, teamId), subject, baseSubject: subject.toLowerCase(), status, priority: pick(r, ['low', 'normal', 'normal', 'normal', 'high', 'urgent']),
     requester, participants: [requester.email], assigneeId, tags, searchTerms: ticketSearchTerms({ subject, requester }), messageCount: count,
     lastActivityAt, solvedAt: status === 'solved' ? lastActivityAt : null, closedAt: status === 'closed' ? lastActivityAt : null, mergedIntoId: null,
     linkedTicketIds: [], flags: { autoSubmitted: false }, sla: { ...sla, nextDueAt: slaNextDueAt({ status, sla }) }, createdAt: new Date(created), updatedAt: lastActivityAt,
@@ -203,6 +214,13 @@ async function startWeb(models: Models, conn: Connection) {
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+/** The link to the next keyset page of a list page. */
+function nextPageOf(html: string): string {
+  const next = /<a rel="next" href="([^"]+)"/.exec(html)?.[1];
+  if (!next) throw new Error(`the list page has no next page link: ${html.slice(html.indexOf('<main'), html.indexOf('<main') + 3000)}`);
+  return next.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+}
+
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-bench-web-'));
   let devdb = startDatabase(dataDir);
@@ -211,10 +229,17 @@ async function main() {
   const conn = await connectMongo(uri, { serverSelectionTimeoutMs: 5000, dbName: 'bench_web' }, pino({ level: 'error' }));
   const models = createModels(conn);
   await ensureIndexes(models);
-  const w: World = { inboxIds: Array.from({ length: INBOXES }, () => new Types.ObjectId()), agentIds: Array.from({ length: AGENTS }, () => new Types.ObjectId()) };
+  const w: World = { inboxIds: Array.from({ length: INBOXES }, () => new Types.ObjectId()), agentIds: Array.from({ length: AGENTS }, () => new Types.ObjectId()), teamIds: Array.from({ length: 4 }, () => new Types.ObjectId()) };
   await models.Inbox.insertMany(w.inboxIds.map((_id, k) => ({ _id, name: `Inbox ${k}`, address: `inbox${k}@help.example`, imap: { host: 'imap.example', port: 993 }, smtp: { host: 'smtp.example', port: 465 } })));
   // The agent sees three inboxes (the busiest and two quiet ones); the other agents exist as assignees.
   const mine = [w.inboxIds[0]!, w.inboxIds[3]!, w.inboxIds[6]!];
+  // The agent is also in the L2 team, so their lists reach tickets by inbox or by team.
+  await models.Team.insertMany([
+    { _id: w.teamIds[0], name: 'Front desk A', level: 'L1', inboxIds: w.inboxIds.slice(0, 4), memberIds: w.agentIds.slice(1, 4) },
+    { _id: w.teamIds[1], name: 'Front desk B', level: 'L1', inboxIds: w.inboxIds.slice(4), memberIds: w.agentIds.slice(4, 7) },
+    { _id: w.teamIds[2], name: 'Technical', level: 'L2', inboxIds: w.inboxIds, memberIds: [w.agentIds[0], w.agentIds[7]] },
+    { _id: w.teamIds[3], name: 'Experts', level: 'L3', inboxIds: w.inboxIds, memberIds: [w.agentIds[8]] },
+  ]);
   const passwordHash = await hashPassword(PASSWORD);
   await models.User.insertMany(w.agentIds.map((_id, k) => ({ _id, email: `agent${k}@help.example`, name: `Agent ${k}`, role: 'agent', passwordHash, inboxIds: k === 0 ? mine : w.inboxIds })));
   const web = await startWeb(models, conn);
@@ -234,12 +259,14 @@ async function main() {
   const scenarios: Array<[string, () => Promise<() => Promise<unknown>>]> = [
     ['page /tickets', async () => page('/tickets')],
     ['page ?status=open&inbox=…', async () => page(`/tickets?status=open&inbox=${inbox}`)],
-    ['page 2nd keyset page', async () => page(/<a rel="next" href="([^"]+)"/.exec(await page('/tickets')())![1]!.replace(/&amp;/g, '&').replace(/&#x3D;/g, '='))],
+    ['page 2nd keyset page', async () => page(nextPageOf(await page('/tickets')()))],
     ['page ?tag=billing&due=soon', async () => page('/tickets?tag=billing&due=soon')],
     ['api /tickets', async () => api('/tickets')],
     ['api 2nd keyset page', async () => api(`/tickets?cursor=${(await api('/tickets')()).nextCursor}`)],
     ['api ?tag=billing&status=open', async () => api('/tickets?tag=billing&status=open')],
     ['api ?due=soon', async () => api('/tickets?due=soon')],
+    ['api ?teams=mine&status=active', async () => api('/tickets?teams=mine&status=active')],
+    ['api ?level=L3&priority=high', async () => api('/tickets?level=L3&priority=high')],
     [`api ?q=${person} (requester)`, async () => api(`/tickets?q=${person}`)],
     ['api ?q=refund&status=open', async () => api('/tickets?q=refund&status=open')],
     ['api ?q=…&assignee=me&inbox=…', async () => api(`/tickets?q=invoice&assignee=me&inbox=${inbox}`)],
@@ -270,7 +297,7 @@ async function main() {
       return [name, String(b.rows), a.p50.toFixed(2), a.p95.toFixed(2), b.p50.toFixed(2), b.p95.toFixed(2), (b.p50 / a.p50).toFixed(2), (b.p95 / a.p95).toFixed(2)];
     }),
   );
-  await explainCombinations(models, conn, mine, w.agentIds[0]!);
+  await explainCombinations(models, conn, mine, w.agentIds[0]!, w.teamIds);
   console.log(`\nmemory: database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB (${memoryOf(devdb.child.pid!)}), bench process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
   web.server.closeAllConnections();
   web.server.close();
@@ -289,9 +316,13 @@ async function main() {
  * Every filter combination the list page offers, through the use case at the large size: the plan the
  * database chose for its query (IXSCAN or COLLSCAN), documents examined, and the median time.
  */
-async function explainCombinations(models: Models, conn: Connection, inboxIds: Types.ObjectId[], userId: Types.ObjectId) {
-  const actor = { userId, role: 'agent' as const, inboxIds };
-  const options = { inbox: [undefined, inboxIds[0]!.toHexString()], status: [undefined, 'open'], assignee: [undefined, 'me', 'unassigned'], tag: [undefined, 'billing'], due: [undefined, 'soon'], q: [undefined, 'refund'] };
+async function explainCombinations(models: Models, conn: Connection, inboxIds: Types.ObjectId[], userId: Types.ObjectId, teamIds: Types.ObjectId[]) {
+  // The agent of the latency figures: three inboxes and the L2 team.
+  const actor = { userId, role: 'agent' as const, inboxIds, teamIds: [teamIds[2]!] };
+  const options = {
+    inbox: [undefined, inboxIds[0]!.toHexString()], status: [undefined, 'open'], assignee: [undefined, 'me', 'unassigned'], team: [undefined, teamIds[3]!.toHexString()],
+    tag: [undefined, 'billing'], due: [undefined, 'soon'], q: [undefined, 'refund'],
+  };
   let combos: Array<Record<string, string>> = [{}];
   for (const [key, values] of Object.entries(options)) combos = combos.flatMap((c) => values.map((v) => (v === undefined ? c : { ...c, [key]: v })));
   let issued: { filter: Record<string, unknown>; options: Record<string, unknown> } | null = null;
@@ -316,7 +347,7 @@ async function explainCombinations(models: Models, conn: Connection, inboxIds: T
   }
   conn.set('debug', false);
   const scans = rows.filter((r) => r.plan === 'COLLSCAN');
-  console.log(`\n${rows.length} filter combinations of the list page (inbox × status × assignee × tag × due × q), first page of 25:`);
+  console.log(`\n${rows.length} filter combinations of the list page (inbox × status × assignee × team × tag × due × q), first page of 25:`);
   console.log(`  ${rows.length - scans.length} served by an index, ${scans.length} by a collection scan${scans.length ? `: ${scans.map((s) => s.combo).join(', ')}` : ''}`);
   const worst = [...rows].sort((a, b) => b.ms - a.ms).slice(0, 8);
   console.log('  slowest (median of 7 calls of the use case, no HTTP):');

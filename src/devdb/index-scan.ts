@@ -88,11 +88,18 @@ function* merge(spec: ScanSpec, points: unknown[][], counter: { keys: number }):
 /** Record ids selected by a scan spec; each record at most once. */
 export function* scanIndex(spec: ScanSpec, counter: { keys: number }): Generator<number> {
   const points = cartesian(spec.prefix);
+  const seen = spec.index.multikey ? new Set<number>() : undefined;
   if (spec.ordered && points.length > 1) {
-    yield* merge(spec, points, counter);
+    // A document under several of the points (an array holding two of the values) comes once.
+    for (const rid of merge(spec, points, counter)) {
+      if (seen) {
+        if (seen.has(rid)) continue;
+        seen.add(rid);
+      }
+      yield rid;
+    }
     return;
   }
-  const seen = spec.index.multikey ? new Set<number>() : undefined;
   for (const p of points) {
     for (const e of scanPoint(spec, p, counter)) {
       const rid = ridOf(e.bytes);

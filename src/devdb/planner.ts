@@ -118,11 +118,12 @@ function planFor(ix: Index, preds: Map<string, FieldPred>, sort: SortSpec): { pl
     prefix.push(p.points);
     combos *= p.points.length;
   }
-  // As in MongoDB: an array field pinned to one value yields each document once, in index order, so
-  // ranges and sorts on the fields after it are still served by the index.
+  // As in MongoDB: with every array field pinned to equality points, each point's entries come in the
+  // order of the fields after the prefix, so ranges and sorts on those are still served by the index;
+  // several points are merged (SORT_MERGE), a document found under two of them kept once (see scanIndex).
   const ordered = !ix.multikey || [...ix.multikeyPaths].every((path) => {
     const j = ix.fields.findIndex((f) => f.path === path);
-    return j >= 0 && j < prefix.length && prefix[j]?.length === 1;
+    return j >= 0 && j < prefix.length;
   });
   let range: FieldPred | undefined;
   const next = ix.fields[i];
@@ -145,7 +146,8 @@ function planFor(ix: Index, preds: Map<string, FieldPred>, sort: SortSpec): { pl
     });
     reverse = sign < 0;
   }
-  let score = prefix.length * 100 + (range ? 50 : 0) + (providesSort && sort.length > 0 ? 40 : 0) - ix.fields.length;
+  // Between otherwise equal plans, fewer equality points (one team rather than four access keys) is the narrower walk.
+  let score = prefix.length * 100 + (range ? 50 : 0) + (providesSort && sort.length > 0 ? 40 : 0) - ix.fields.length - Math.min(Math.log2(combos), 9);
   if (ix.unique && prefix.length === ix.fields.length && combos === 1) score += 1000;
   if (prefix.length === 0 && !range && !(providesSort && sort.length > 0)) score = 0;
   return { plan: { index: ix, prefix, range, reverse, providesSort }, score };
@@ -153,14 +155,85 @@ function planFor(ix: Index, preds: Map<string, FieldPred>, sort: SortSpec): { pl
 
 /** Picks the index with the best heuristic score, or a collection scan. */
 export function choosePlan(coll: Collection, filter: Doc | undefined, sort: SortSpec): Plan {
+  return candidatePlans(coll, filter, sort)[0]!;
+}
+
+/* How many of the best-scored plans race in a trial, and for how many documents each at most. */
+const TRIAL_PLANS = 6;
+const TRIAL_WORKS = 256;
+const TRIAL_ROUND = 16;
+
+/** The plans worth trying, best heuristic score first (one index each); a collection scan when no index helps. */
+function candidatePlans(coll: Collection, filter: Doc | undefined, sort: SortSpec): Plan[] {
   const preds = extractPreds(filter);
-  let best: { plan: Plan; score: number } = { plan: { prefix: [], reverse: false, providesSort: sort.length === 0 }, score: 0 };
+  const scored: Array<{ plan: Plan; score: number }> = [];
   for (const ix of coll.indexes) {
     if (ix.sparse || ix.partial || ix.spec.hidden === true) continue;
     const cand = planFor(ix, preds, sort);
-    if (cand.score > best.score) best = cand;
+    if (cand.score > 0) scored.push(cand);
   }
-  return best.plan;
+  scored.sort((a, b) => b.score - a.score);
+  const plans = scored.slice(0, TRIAL_PLANS).map((c) => c.plan);
+  return plans.length > 0 ? plans : [{ prefix: [], reverse: false, providesSort: sort.length === 0 }];
+}
+
+/** One plan's walk, advanced a few documents at a time: what it found, and whether it has all it needs. */
+class PlanRun {
+  readonly recs: Rec[] = [];
+  examined = 0;
+  done = false;
+  private readonly candidates: Iterator<Rec | number>;
+
+  constructor(
+    private readonly coll: Collection,
+    readonly plan: Plan,
+    private readonly match: ReturnType<typeof compileFilter>,
+    private readonly wanted: number,
+    ordered: boolean,
+    readonly counter: { keys: number },
+  ) {
+    const source: Iterable<Rec | number> = plan.index
+      ? scanIndex({ index: plan.index, prefix: plan.prefix, range: plan.range, reverse: plan.reverse, ordered }, counter)
+      : coll.scan(plan.reverse);
+    this.candidates = source[Symbol.iterator]();
+  }
+
+  /** Examines up to `works` more documents (all the rest when Infinity). */
+  advance(works: number): void {
+    for (let n = 0; n < works && !this.done; n++) {
+      const next = this.candidates.next();
+      if (next.done) {
+        this.done = true;
+        return;
+      }
+      const rec = typeof next.value === 'number' ? this.coll.get(next.value) : next.value;
+      if (!rec) continue;
+      this.examined++;
+      if (!this.match(plainOf(rec))) continue;
+      this.recs.push(rec);
+      if (this.plan.providesSort && this.recs.length >= this.wanted) this.done = true;
+    }
+  }
+}
+
+/**
+ * Runs the candidate plans side by side for a short trial, as MongoDB's planner does: the first to
+ * have every result it needs wins, else the one that found the most per document examined. The
+ * heuristic score alone cannot know that walking an index in sort order past a selective filter
+ * (a tag, a due-soon range) reads far more than a narrow index and a sort.
+ */
+function raceFor(coll: Collection, plans: Plan[], match: ReturnType<typeof compileFilter>, wanted: number, sorted: boolean): PlanRun {
+  const runs = plans.map((plan) => new PlanRun(coll, plan, match, wanted, plan.providesSort && sorted, { keys: 0 }));
+  if (runs.length === 1) return runs[0]!;
+  for (let round = 0; round * TRIAL_ROUND < TRIAL_WORKS; round++) {
+    for (const run of runs) {
+      run.advance(TRIAL_ROUND);
+      if (run.done) return run;
+    }
+  }
+  const yieldOf = (r: PlanRun) => r.recs.length / Math.max(1, r.examined);
+  // Ties keep the heuristic's order (the candidates come best score first).
+  return runs.reduce((best, r) => (yieldOf(r) > yieldOf(best) ? r : best));
 }
 
 /** Runs a query: index or collection scan, full filter re-check, then sort/skip/limit. */
@@ -170,23 +243,12 @@ export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
   if (sort.some(([parts]) => parts[0] === '$natural') && natural === undefined) throw fail.badValue('$natural cannot be combined with other sort keys');
   if (natural !== undefined) sort = [];
   const match = compileFilter(req.filter, req.variables);
-  const plan: Plan = natural === undefined ? choosePlan(coll, req.filter, sort) : { prefix: [], reverse: natural < 0, providesSort: true };
   const skip = req.skip ?? 0;
   const wanted = req.limit !== undefined && req.limit > 0 ? skip + req.limit : Infinity;
-  const counter = { keys: 0 };
-  let examined = 0;
-  const recs: Rec[] = [];
-  const candidates: Iterable<Rec | number> = plan.index
-    ? scanIndex({ index: plan.index, prefix: plan.prefix, range: plan.range, reverse: plan.reverse, ordered: plan.providesSort && sort.length > 0 }, counter)
-    : coll.scan(plan.reverse);
-  for (const c of candidates) {
-    const rec = typeof c === 'number' ? coll.get(c) : c;
-    if (!rec) continue;
-    examined++;
-    if (!match(plainOf(rec))) continue;
-    recs.push(rec);
-    if (plan.providesSort && recs.length >= wanted) break;
-  }
+  const plans: Plan[] = natural === undefined ? candidatePlans(coll, req.filter, sort) : [{ prefix: [], reverse: natural < 0, providesSort: true }];
+  const run = raceFor(coll, plans, match, wanted, sort.length > 0);
+  run.advance(Infinity);
+  const { plan, recs, examined, counter } = run;
   if (!plan.providesSort) sortDocs(recs, sort, (r) => r.doc);
   const out = skip > 0 || wanted !== Infinity ? recs.slice(skip, wanted) : recs;
   coll.stats.docsExamined += examined;

@@ -135,6 +135,8 @@ ticketSchema.index({ teamId: 1, status: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ teamId: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ assigneeId: 1, status: 1, lastActivityAt: -1, _id: -1 });
+// A person's tickets in any status (the team load's links, `assignee=<id>` without `status`).
+ticketSchema.index({ assigneeId: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
 // Tag and search filters: equality on the multikey field, then the inbox and the list order. With the
 // inbox or an agent's inboxes bound, MongoDB walks these in keyset order; the built-in server (whose

@@ -552,6 +552,20 @@ describe('query planning', () => {
     }
   });
 
+  it('tries the candidate plans and keeps the one that finds the results first, not the one that walks in sort order past a rare match', async () => {
+    const c = db.collection('raced');
+    await c.createIndex({ scope: 1, at: -1, _id: -1 });
+    await c.createIndex({ due: 1 });
+    const docs = Array.from({ length: 6_000 }, (_, i) => ({ scope: 'mine', at: new Date(Date.UTC(2024, 0, 1) + i * 1000), due: i % 500 === 7 ? 1 : null, n: i }));
+    await c.insertMany(docs);
+    // In sort order the scope index meets a due document once in 500; the due index holds only those.
+    const filter = { scope: 'mine', due: { $lte: 5 } };
+    const found = await c.find(filter).sort({ at: -1, _id: -1 }).limit(25).toArray();
+    expect(found.map((d) => d.n)).toEqual(docs.filter((d) => d.due === 1).reverse().slice(0, 25).map((d) => d.n));
+    const stats = (await c.find(filter).sort({ at: -1, _id: -1 }).limit(25).explain('executionStats')).executionStats as { totalDocsExamined: number };
+    expect(stats.totalDocsExamined).toBeLessThanOrEqual(100);
+  });
+
   it('walks a multikey index in order when its array field is pinned to one value (a list by tag)', async () => {
     const c = db.collection('tagged');
     await c.createIndex({ tags: 1, inboxId: 1, lastActivityAt: -1, _id: -1 });
@@ -569,7 +583,23 @@ describe('query planning', () => {
     const both = await c.find({ tags: { $in: ['billing', 'vip'] }, inboxId: 'inbox2' }).sort({ lastActivityAt: -1, _id: -1 }).limit(30).toArray();
     const expBoth = docs.filter((d) => (d.tags!.includes('billing') || d.tags!.includes('vip')) && d.inboxId === 'inbox2').sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime()).slice(0, 30);
     expect(both.map((d) => d.n)).toEqual(expBoth.map((d) => d.n));
+    // Served in order by merging the two tags' walks (as MongoDB's SORT_MERGE), not by sorting every match.
+    const bothStats = (await c.find({ tags: { $in: ['billing', 'vip'] }, inboxId: 'inbox2' }).sort({ lastActivityAt: -1, _id: -1 }).limit(30).explain('executionStats')).executionStats as { totalDocsExamined: number };
+    expect(bothStats.totalDocsExamined).toBeLessThanOrEqual(90);
+    // The ticket lists' shape: an array of access keys leading the index, several of them asked for at once.
+    const keyed = db.collection('keyed');
+    await keyed.createIndex({ access: 1, lastActivityAt: -1, _id: -1 });
+    const keyedDocs = Array.from({ length: 4_000 }, (_, i) => ({ access: [`inbox:${i % 4}`, ...(i % 3 === 0 ? [`team:${i % 2}`] : [])], lastActivityAt: new Date(base + ((i * 7919) % 4_000) * 1000), n: i }));
+    await keyed.insertMany(keyedDocs);
+    const scope = { access: { $in: ['inbox:1', 'inbox:2', 'team:1'] } };
+    const inScope = keyedDocs.filter((d) => d.access.some((k) => scope.access.$in.includes(k))).sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime());
+    expect((await keyed.find(scope).sort({ lastActivityAt: -1, _id: -1 }).limit(25).toArray()).map((d) => d.n)).toEqual(inScope.slice(0, 25).map((d) => d.n));
+    expect(await keyed.countDocuments(scope)).toBe(inScope.length);
+    const keyedStats = (await keyed.find(scope).sort({ lastActivityAt: -1, _id: -1 }).limit(25).explain('executionStats')).executionStats as { totalDocsExamined: number };
+    expect(keyedStats.totalDocsExamined).toBeLessThanOrEqual(75);
     if (!realMongo) {
+      const keyedPlan = (await db.command({ devdbStats: 1 })) as { namespaces: Record<string, { lastPlan: string }> };
+      expect(keyedPlan.namespaces[`${dbName}.keyed`]?.lastPlan).toBe('IXSCAN access_1_lastActivityAt_-1__id_-1');
       await c.find(filter).sort({ lastActivityAt: -1, _id: -1 }).limit(20).toArray();
       const s = (await db.command({ devdbStats: 1 })) as { namespaces: Record<string, { lastPlan: string }> };
       expect(s.namespaces[`${dbName}.tagged`]?.lastPlan).toBe('IXSCAN tags_1_inboxId_1_lastActivityAt_-1__id_-1');
