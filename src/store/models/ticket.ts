@@ -146,6 +146,8 @@ ticketSchema.index({ searchTerms: 1, inboxId: 1, lastActivityAt: -1, _id: -1 });
 // "Due soon": a range on the next due time, per inbox and across inboxes.
 ticketSchema.index({ inboxId: 1, 'sla.nextDueAt': 1 });
 ticketSchema.index({ 'sla.nextDueAt': 1 });
+// An agent's "due soon" and Breaching lists and counts: their access keys, then the due range (the set is small, then sorted).
+ticketSchema.index({ access: 1, 'sla.nextDueAt': 1 });
 ticketSchema.index({ originKey: 1 }, { unique: true, sparse: true });
 ticketSchema.index({ baseSubject: 1, lastActivityAt: -1 });
 
