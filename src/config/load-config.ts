@@ -45,6 +45,7 @@ const ENV_KEYS: ReadonlyArray<{ env: string; path: string[]; secret?: boolean; b
   { env: 'OUTBOX_BACKOFF_MAX_MS', path: ['outbox', 'backoffMaxMs'] },
   { env: 'DEFAULT_LOCALE', path: ['i18n', 'defaultLocale'] },
   { env: 'DEFAULT_TIME_ZONE', path: ['i18n', 'defaultTimeZone'] },
+  { env: 'NOTIFY_FROM', path: ['notify', 'from'] },
 ];
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');

@@ -111,6 +111,13 @@ export const configSchema = z
       defaultLocale: z.enum(LOCALES, { message: `must be one of ${LOCALES.join(', ')}` }),
       defaultTimeZone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris, or empty').nullable(),
     }),
+    /**
+     * Agent notification mail: `from` is its From address (null: each mail's inbox address). It goes
+     * through the inbox's SMTP account, which must accept it as a sender.
+     */
+    notify: z
+      .object({ from: z.email({ message: 'must be an email address, e.g. notifications@help.example.com, or empty' }).transform((s) => s.toLowerCase()).nullable() })
+      .default({ from: null }),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.env !== 'production') return;

@@ -11,13 +11,14 @@ export type DigestData = {
   counts: { new: number; solved: number; reopened: number };
   /** Open tickets by age, oldest bucket last, e.g. `< 1 day`, `1–3 days`, `3–7 days`, `> 7 days`. */
   backlogByAge: Array<{ label: string; count: number }>;
-  breaches: Array<{ number: number; subject: string; clock: string; breachedAt: When }>;
-  aboutToBreach: Array<{ number: number; subject: string; clock: string; dueAt: When }>;
-  unassignedOlderThanHour: Array<{ number: number; subject: string; createdAt: When }>;
+  /** Listed tickets carry their `id`: the ticket page is addressed by id, never by number. */
+  breaches: Array<{ id: string; number: number; subject: string; clock: string; breachedAt: When }>;
+  aboutToBreach: Array<{ id: string; number: number; subject: string; clock: string; dueAt: When }>;
+  unassignedOlderThanHour: Array<{ id: string; number: number; subject: string; createdAt: When }>;
   medianFirstResponseSeconds: number | null;
   medianResolutionSeconds: number | null;
   perAgent: Array<{ name: string; solved: number; replies: number }>;
-  /** Tickets link to `<ticketUrlBase>/<number>` when this is an http(s) URL. */
+  /** Tickets link to `<ticketUrlBase>/<id>` (the ticket page) when this is an http(s) URL. */
   ticketUrlBase: string | null;
   /** Nothing happened and nothing is open: the digest is one line. */
   empty: boolean;

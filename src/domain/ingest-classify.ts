@@ -1,6 +1,7 @@
 import { autoSubmittedReason } from './auto-submitted.js';
 import { detectBounce, type BounceReport } from './bounce.js';
 import type { MailAddress, ParsedMail } from './mail.js';
+import type { NotificationTag } from './notification-reply.js';
 import { mailParticipants, type ParticipantsCapped } from './participants.js';
 
 /** A stored copy of a received mail, found by its dedupe key. */
@@ -16,6 +17,9 @@ export interface StoredCopy<Id> {
  * - `duplicate`: stored and complete already; only its delivery to this inbox is noted.
  * - `resume`: stored by a run that was cut before it finished; the rest is done now.
  * - `echo`: our own outgoing mail coming back (a copy in the mailbox); nothing to do.
+ * - `notification-reply`: sent to a notification's signed Reply-To (see notification-reply.ts): an
+ *   agent's answer that becomes an internal note, or, when anything does not check out, quarantined;
+ *   never a customer's message, never a ticket.
  * - `report`: a delivery report or out-of-office notice about one of our mails; never opens a ticket.
  * - `customer`: mail a person wrote; it is threaded onto a ticket.
  */
@@ -23,6 +27,7 @@ export type MailClass<Id> =
   | { kind: 'duplicate'; copy: StoredCopy<Id> }
   | { kind: 'resume'; copy: StoredCopy<Id>; report: BounceReport | null }
   | { kind: 'echo'; ticketId: Id }
+  | { kind: 'notification-reply'; tag: NotificationTag }
   | { kind: 'report'; report: BounceReport }
   | { kind: 'customer' };
 
@@ -50,11 +55,15 @@ export function mailerReport(mail: ParsedMail): BounceReport | null {
   return found && found.reason !== 'forwarded-bounce' ? found : null;
 }
 
-/** Classifies a parsed mail from what the batch found stored: its own copy, and our outgoing mail with its Message-ID. */
-export function classifyMail<Id>(mail: ParsedMail, stored: StoredCopy<Id> | null, echoTicketId: Id | null): MailClass<Id> {
+/**
+ * Classifies a parsed mail from what the batch found stored: its own copy, our outgoing mail with its
+ * Message-ID, and the notification tag among its recipients (notificationTagIn).
+ */
+export function classifyMail<Id>(mail: ParsedMail, stored: StoredCopy<Id> | null, echoTicketId: Id | null, tag: NotificationTag | null = null): MailClass<Id> {
   if (stored?.complete) return { kind: 'duplicate', copy: stored };
   if (stored) return { kind: 'resume', copy: stored, report: mailerReport(mail) };
   if (echoTicketId !== null) return { kind: 'echo', ticketId: echoTicketId };
+  if (tag) return { kind: 'notification-reply', tag };
   const report = mailerReport(mail);
   return report ? { kind: 'report', report } : { kind: 'customer' };
 }

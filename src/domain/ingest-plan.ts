@@ -35,6 +35,8 @@ export interface MailFollowUp<Id> {
   awaitingReply: boolean;
   /** The mail that opened the ticket, which the acknowledgement answers; null when it joined one. */
   openedBy: Id | null;
+  /** A person's mails that joined the ticket (not opening it, not automated), for its assignee's notification; absent when none. */
+  replies?: Id[];
 }
 
 /** Follow-up work for one ticket, once per batch however many of its mails the batch brought. */
@@ -113,7 +115,12 @@ export function planTicketUpdate<Id>(input: TicketUpdateInput<Id>): TicketUpdate
     events,
     linkBack,
     related: input.related.filter((other) => String(other) !== String(ticketId)),
-    followUp: { ticketId, awaitingReply: input.facts.autoReason === null, openedBy: ticket.created ? messageDocId : null },
+    followUp: {
+      ticketId,
+      awaitingReply: input.facts.autoReason === null,
+      openedBy: ticket.created ? messageDocId : null,
+      ...(!ticket.created && input.facts.autoReason === null ? { replies: [messageDocId] } : {}),
+    },
   };
 }
 
@@ -171,7 +178,10 @@ export function followUpsByTicket<Id>(mails: ReadonlyArray<MailFollowUp<Id>>): A
     const key = String(m.ticketId);
     const known = byTicket.get(key);
     if (!known) byTicket.set(key, { ...m });
-    else byTicket.set(key, { ticketId: known.ticketId, awaitingReply: known.awaitingReply || m.awaitingReply, openedBy: known.openedBy ?? m.openedBy });
+    else {
+      const replies = [...(known.replies ?? []), ...(m.replies ?? [])];
+      byTicket.set(key, { ticketId: known.ticketId, awaitingReply: known.awaitingReply || m.awaitingReply, openedBy: known.openedBy ?? m.openedBy, ...(replies.length > 0 ? { replies } : {}) });
+    }
   }
   return [...byTicket.values()];
 }

@@ -1,5 +1,9 @@
-/** The mail Threadline sends, each kind with its own template and rules. */
-export const OUTBOX_KINDS = ['agent-reply', 'auto-reply', 'sla-reminder', 'escalation', 'digest'] as const;
+/**
+ * The mail Threadline sends, each kind with its own template and rules. `notification` is a person's
+ * batch of agent notifications (SLA reminders and escalations included); `sla-reminder` and
+ * `escalation` are what those were before they went through notifications, kept for stored mail.
+ */
+export const OUTBOX_KINDS = ['agent-reply', 'auto-reply', 'sla-reminder', 'escalation', 'digest', 'notification'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 /** Where a queued mail stands: pending → sending → sent, or failed for good. */

@@ -26,6 +26,12 @@ export const TICKET_EVENT_TYPES = [
   'sla_breached',
   'escalated',
   'participants_capped',
+  // Lifecycle automation (domain/lifecycle.ts): each names the rule that made it.
+  'auto_closed',
+  'pending_reminder',
+  'snoozed',
+  'unsnoozed',
+  'snooze_woke',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

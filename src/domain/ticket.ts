@@ -8,12 +8,15 @@ import { DEFAULT_REPLY_STATUS, type ReplyStatus, type TicketPriority, type Ticke
  * - entering `solved` sets solvedAt and clears closedAt;
  * - entering `closed` sets closedAt and keeps solvedAt (a solved ticket closed later stays solved then);
  * - entering `new`, `open` or `pending` clears both;
+ * - entering `pending` also sets pendingSince (when it last started waiting on the customer; read
+ *   only while the ticket is pending, so leaving pending need not clear it);
  * - a status that does not change changes neither.
  */
 export interface StatusFields {
   status: TicketStatus;
   solvedAt: Date | null;
   closedAt: Date | null;
+  pendingSince?: Date;
 }
 
 /** A ticket as the status rules read it (tickets stored earlier may lack the timestamps). */
@@ -47,6 +50,7 @@ export function transition(ticket: TicketStatusState, to: TicketStatus, at: Date
   if (to === ticket.status) return null;
   if (to === 'solved') return { status: to, solvedAt: at, closedAt: null };
   if (to === 'closed') return { status: to, solvedAt: ticket.solvedAt ?? null, closedAt: at };
+  if (to === 'pending') return { status: to, solvedAt: null, closedAt: null, pendingSince: at };
   return { status: to, solvedAt: null, closedAt: null };
 }
 

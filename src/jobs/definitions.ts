@@ -5,6 +5,11 @@ import { DELIVER_JOB } from '../services/outbound/queue-mail.js';
 import { AUTO_REPLY_JOB, sendAutoReply, type AutoReplyDeps } from '../services/auto-reply/send-auto-reply.js';
 import { SLA_TIMER_JOB, runSlaTimer, type SlaDeps } from '../services/sla/refresh-sla.js';
 import { DIGEST_JOB, sendDigest, type DigestDeps } from '../services/digest/send-digest.js';
+import { deliverNotifications, type DeliverNotificationsDeps } from '../services/notifications/deliver-notifications.js';
+import { NOTIFY_JOB } from '../services/notifications/notify.js';
+import { LIFECYCLE_JOB, SNOOZE_WAKE_JOB } from '../services/lifecycle/plan-lifecycle.js';
+import { runLifecycleStep, type LifecycleDeps } from '../services/lifecycle/run-lifecycle.js';
+import { wakeSnoozedTicket, type SnoozeDeps } from '../services/lifecycle/snooze-ticket.js';
 import type { JobDefinition } from './job-worker.js';
 
 const keyOf = (data: Record<string, unknown>) => new Types.ObjectId(String(data.key));
@@ -43,8 +48,33 @@ export function digestJob(deps: DigestDeps, lockLifetimeMs: number): JobDefiniti
   return { name: DIGEST_JOB, concurrency: 2, lockLifetimeMs, handler: async (data) => void (await sendDigest(deps, keyOf(data))) };
 }
 
+/**
+ * Mails a person's due notifications: one mail per kind and batch, then schedules the next. A run that
+ * failed (a claimed batch not sent yet) is tried again a while later, up to 8 times, since nothing
+ * else may run for that person soon.
+ */
+export function notifyJob(deps: DeliverNotificationsDeps, lockLifetimeMs: number): JobDefinition {
+  return {
+    name: NOTIFY_JOB,
+    concurrency: 5,
+    lockLifetimeMs,
+    backoff: (ctx) => (ctx.attempt > 8 ? null : Math.min(30_000 * 2 ** (ctx.attempt - 1), 30 * 60_000)),
+    handler: async (data) => void (await deliverNotifications(deps, new Types.ObjectId(String(data.userId)))),
+  };
+}
+
+/** A ticket's due lifecycle step: closes a ticket solved long enough, reminds the assignee of one pending long enough. */
+export function lifecycleJob(deps: LifecycleDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: LIFECYCLE_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await runLifecycleStep(deps, new Types.ObjectId(String(data.ticketId)))) };
+}
+
+/** Brings a snoozed ticket back when its snooze time comes. */
+export function snoozeWakeJob(deps: SnoozeDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: SNOOZE_WAKE_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await wakeSnoozedTicket(deps, new Types.ObjectId(String(data.ticketId)))) };
+}
+
 /** Every background job Threadline runs, bound to its use case. */
-export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; lockLifetimeMs: number }): JobDefinition[] {
+export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; notify: DeliverNotificationsDeps; lifecycle: LifecycleDeps & SnoozeDeps; lockLifetimeMs: number }): JobDefinition[] {
   const lock = deps.lockLifetimeMs;
-  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock)];
+  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock), notifyJob(deps.notify, lock), lifecycleJob(deps.lifecycle, lock), snoozeWakeJob(deps.lifecycle, lock)];
 }

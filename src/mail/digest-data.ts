@@ -45,8 +45,9 @@ export function backlogBars(rows: ReadonlyArray<{ label: string; count: number }
 export function digestView(data: DigestData, opts: { tr?: Translator; timeZone?: string | null } = {}): Record<string, unknown> {
   const tr = opts.tr ?? mailTranslator();
   const timeZone = firstTimeZone(opts.timeZone, data.timeZone);
-  const link = <T extends { number: number }>(items: T[] | undefined): Array<T & { url: string | null }> =>
-    (items ?? []).map((item) => ({ ...item, url: ticketLink(data.ticketUrlBase, item.number) }));
+  // The ticket page is addressed by id: a link by number would answer 404.
+  const link = <T extends { id?: string }>(items: T[] | undefined): Array<T & { url: string | null }> =>
+    (items ?? []).map((item) => ({ ...item, url: ticketLink(data.ticketUrlBase, item.id) }));
   return {
     ...data,
     timeZone,

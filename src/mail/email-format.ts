@@ -50,11 +50,11 @@ export function httpUrl(value: unknown): string | null {
   }
 }
 
-/** The link to ticket `number` under `base` (`https://desk/tickets` → `https://desk/tickets/123`), or null. */
-export function ticketLink(base: unknown, number: unknown): string | null {
+/** The link to the page of ticket `id` under `base` (`https://desk/tickets` → `https://desk/tickets/<id>`), or null. */
+export function ticketLink(base: unknown, id: unknown): string | null {
   const root = httpUrl(base);
-  if (root === null || (typeof number !== 'number' && typeof number !== 'string') || String(number) === '') return null;
-  return `${root.replace(/\/+$/, '')}/${encodeURIComponent(String(number))}`;
+  if (root === null || (typeof id !== 'number' && typeof id !== 'string') || String(id) === '') return null;
+  return `${root.replace(/\/+$/, '')}/${encodeURIComponent(String(id))}`;
 }
 
 /** A string that is not blank, trimmed; otherwise null. */

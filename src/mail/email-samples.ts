@@ -1,4 +1,5 @@
 import type { DigestData } from './digest-data.js';
+import type { NotificationData, NotificationSummaryData } from './notification-data.js';
 import type { AgentReplyData, AutoReplyData, EmailTemplateName, EscalationData, RenderEmailOptions, SlaReminderData } from './render-email.js';
 
 /** One email to render for previews and tests, in every language. */
@@ -46,7 +47,7 @@ const slaReminder: SlaReminderData = {
   recipientName: 'Sam',
   assigneeName: null,
   customer: 'Jon Berg <jon@example.org>',
-  ticketUrl: 'https://desk.acme.example/tickets/123',
+  ticketUrl: 'https://desk.acme.example/tickets/65f1c0de0000000000000123',
 };
 
 const escalation: EscalationData = {
@@ -61,7 +62,7 @@ const escalation: EscalationData = {
   recipientName: 'Dana',
   assigneeName: 'Lee Wong',
   customer: 'Shop GmbH <ops@shop.example>',
-  ticketUrl: 'https://desk.acme.example/tickets/118',
+  ticketUrl: 'https://desk.acme.example/tickets/65f1c0de0000000000000118',
 };
 
 const digest: DigestData = {
@@ -78,11 +79,11 @@ const digest: DigestData = {
     { label: '> 7 days', count: 0 },
   ],
   breaches: [
-    { number: 118, subject: 'Checkout returns error 500', clock: 'firstResponse', breachedAt: '2026-03-03T12:00:00Z' },
-    { number: 131, subject: 'Refund not received', clock: 'resolution', breachedAt: '2026-03-06T16:40:00Z' },
+    { id: '65f1c0de0000000000000118', number: 118, subject: 'Checkout returns error 500', clock: 'firstResponse', breachedAt: '2026-03-03T12:00:00Z' },
+    { id: '65f1c0de0000000000000131', number: 131, subject: 'Refund not received', clock: 'resolution', breachedAt: '2026-03-06T16:40:00Z' },
   ],
-  aboutToBreach: [{ number: 140, subject: 'Cannot export CSV', clock: 'nextResponse', dueAt: '2026-03-08T22:45:00Z' }],
-  unassignedOlderThanHour: [{ number: 142, subject: 'Question about the API rate limits', createdAt: '2026-03-08T19:05:00Z' }],
+  aboutToBreach: [{ id: '65f1c0de0000000000000140', number: 140, subject: 'Cannot export CSV', clock: 'nextResponse', dueAt: '2026-03-08T22:45:00Z' }],
+  unassignedOlderThanHour: [{ id: '65f1c0de0000000000000142', number: 142, subject: 'Question about the API rate limits', createdAt: '2026-03-08T19:05:00Z' }],
   medianFirstResponseSeconds: 8100,
   medianResolutionSeconds: 100_800,
   perAgent: [
@@ -105,6 +106,42 @@ const emptyDigest: DigestData = {
   medianResolutionSeconds: null,
   perAgent: [],
   empty: true,
+};
+
+const mention: NotificationData = {
+  kind: 'mentioned',
+  ticketNumber: 1234,
+  ticketSubject: 'Invoice 2026-031 charged twice',
+  events: [
+    { kind: 'mentioned', at: '2026-03-03T13:05:00Z', by: 'Sam Patel', excerpt: '@lee can you check the refund with the bank before Friday?' },
+    { kind: 'mentioned', at: '2026-03-03T13:40:00Z', by: 'Sam Patel', excerpt: '@lee the bank confirmed: refund sent.' },
+  ],
+  customer: 'Maria Lopez <maria@example.com>',
+  recipientName: 'Lee Wong',
+  ticketUrl: 'https://desk.acme.example/tickets/65f1c0de0000000000001234',
+  replyable: true,
+  timeZone: 'Europe/Berlin',
+};
+
+const reminderSummary: NotificationSummaryData = {
+  kind: 'sla_reminder',
+  recipientName: 'Sam Patel',
+  timeZone: 'Europe/Berlin',
+  items: [
+    { kind: 'sla_reminder', at: '2026-03-03T13:00:00Z', clock: 'firstResponse', dueAt: '2026-03-03T13:30:00Z', minutesLeft: 30, number: 123, subject: 'Cannot log in after password reset', url: 'https://desk.acme.example/tickets/65f1c0de0000000000000123' },
+    { kind: 'sla_reminder', at: '2026-03-03T13:00:00Z', clock: 'resolution', dueAt: '2026-03-03T14:00:00Z', minutesLeft: 60, number: 118, subject: 'Checkout returns error 500', url: 'https://desk.acme.example/tickets/65f1c0de0000000000000118' },
+    { kind: 'sla_reminder', at: '2026-03-03T13:00:00Z', clock: 'nextResponse', dueAt: '2026-03-03T15:15:00Z', minutesLeft: 135, number: 1234, subject: 'Invoice 2026-031 charged twice', url: 'https://desk.acme.example/tickets/65f1c0de0000000000001234' },
+  ],
+};
+
+const assignedSummary: NotificationSummaryData = {
+  kind: 'assigned',
+  recipientName: null,
+  timeZone: 'Europe/Berlin',
+  items: [
+    { kind: 'assigned', at: '2026-03-03T09:12:00Z', by: 'Sam Patel', number: 118, subject: 'Checkout returns error 500', url: 'https://desk.acme.example/tickets/65f1c0de0000000000000118' },
+    { kind: 'assigned', at: '2026-03-03T09:14:00Z', by: 'Lee Wong', number: 123, subject: 'Cannot log in after password reset', url: null },
+  ],
 };
 
 /** Realistic data for every template, including the variants worth eyeballing. */
@@ -138,4 +175,7 @@ export const EMAIL_SAMPLES: EmailSample[] = [
   },
   { id: 'digest', template: 'digest', data: digest, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'digest-empty', template: 'digest', data: emptyDigest, opts: { branding: { brandName: 'Acme Support' } } },
+  { id: 'notification', template: 'notification', data: mention, opts: { branding: { brandName: 'Acme Support' } } },
+  { id: 'notification-summary', template: 'notification-summary', data: reminderSummary, opts: { branding: { brandName: 'Acme Support' } } },
+  { id: 'notification-summary-assigned', template: 'notification-summary', data: assignedSummary, opts: { branding: { brandName: 'Acme Support' } } },
 ];

@@ -5,14 +5,16 @@ import type Handlebars from 'handlebars';
 import { AppError } from '../domain/errors.js';
 import { looksLikeReply, subjectWithToken } from '../domain/threading.js';
 import { digestView, type DigestData } from './digest-data.js';
+import { notificationSummaryView, notificationView, type NotificationData, type NotificationSummaryData } from './notification-data.js';
 import { clockName, DEFAULT_PRIMARY_COLOR, firstTimeZone, httpUrl, humaniseDuration, mailTranslator, nonBlank, safeColor, textColorOn } from './email-format.js';
 import { hb, renderBounded, RenderBudgetExceeded, runtimeOptionsFor, validateTemplateOverride, type MailRenderContext } from './email-handlebars.js';
 
 export { validateTemplateOverride } from './email-handlebars.js';
 export type { DigestData } from './digest-data.js';
+export type { NotificationData, NotificationEventData, NotificationSummaryData } from './notification-data.js';
 
 /** Every email Threadline sends; each is `templates/email/<name>.mjml` + `<name>.txt.hbs`. */
-export const EMAIL_TEMPLATE_NAMES = ['auto-reply', 'agent-reply', 'sla-reminder', 'escalation', 'digest'] as const;
+export const EMAIL_TEMPLATE_NAMES = ['auto-reply', 'agent-reply', 'sla-reminder', 'escalation', 'digest', 'notification', 'notification-summary'] as const;
 /** One of EMAIL_TEMPLATE_NAMES. */
 export type EmailTemplateName = (typeof EMAIL_TEMPLATE_NAMES)[number];
 
@@ -72,6 +74,8 @@ export interface EmailDataMap {
   'sla-reminder': SlaReminderData;
   escalation: EscalationData;
   digest: DigestData;
+  notification: NotificationData;
+  'notification-summary': NotificationSummaryData;
 }
 
 /** Per-inbox look: anything missing or invalid falls back to Threadline's defaults. */
@@ -242,6 +246,10 @@ function prepare(name: EmailTemplateName, data: Record<string, unknown>, ctx: Ma
   switch (name) {
     case 'digest':
       return digestView(data as unknown as DigestData, { tr: ctx.tr, timeZone });
+    case 'notification':
+      return notificationView(data as unknown as NotificationData, { tr: ctx.tr, timeZone });
+    case 'notification-summary':
+      return notificationSummaryView(data as unknown as NotificationSummaryData, { tr: ctx.tr, timeZone });
     case 'agent-reply': {
       const subject = String(data.ticketSubject ?? '');
       return { ...data, timeZone, replySubject: looksLikeReply(subject) ? subject : `Re: ${subject}` };

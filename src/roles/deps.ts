@@ -7,6 +7,7 @@ import { SANITIZER_RULES } from '../mail/sanitize-html.js';
 import { followUpIngest } from '../services/ingest/ingest-follow-up.js';
 import type { IngestDeps } from '../services/ingest/ingest-ports.js';
 import { quarantineMail } from '../services/ingest/quarantine-mail.js';
+import { afterAgentAction, type AgentActionFollowUp } from '../services/lifecycle/plan-lifecycle.js';
 import { refreshSla, type SlaDeps } from '../services/sla/refresh-sla.js';
 import type { SendReplyDeps } from '../services/tickets/send-reply.js';
 import type { LocaleDefaults } from '../services/outbound/render-types.js';
@@ -35,10 +36,12 @@ export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: Local
 }
 
 /** What the ticket actions (replies, notes, changes) need, in the API and the pages alike. */
-export function ticketActionDeps(rt: Runtime): ReturnType<typeof slaDeps> & Required<Pick<SendReplyDeps, 'sanitizeHtml'>> & { refreshSla: (ticketId: Types.ObjectId) => Promise<void> } {
+export function ticketActionDeps(
+  rt: Runtime,
+): ReturnType<typeof slaDeps> & Required<Pick<SendReplyDeps, 'sanitizeHtml'>> & { refreshSla: (ticketId: Types.ObjectId) => Promise<void>; afterAgentAction: AgentActionFollowUp } {
   const sla = slaDeps(rt);
   // An agent's HTML reply is cleaned like customer mail, off the main thread.
-  return { ...sla, refreshSla: (ticketId) => refreshSla(sla, ticketId), sanitizeHtml: (html) => rt.mailWork.sanitize(html) };
+  return { ...sla, refreshSla: (ticketId) => refreshSla(sla, ticketId), afterAgentAction: (ticketId) => afterAgentAction(sla, ticketId), sanitizeHtml: (html) => rt.mailWork.sanitize(html) };
 }
 
 /** Keeps an unparseable or repeatedly failing mail aside, for the pollers. */
@@ -73,6 +76,8 @@ export function ingestDeps(rt: Runtime): IngestDeps {
       maxParticipantsPerMail: rt.config.mail.maxParticipantsPerMail,
     },
     onStep: crashHookFromEnv(),
+    // The mail of people mentioned in an agent's answer to a notification.
+    scheduler: rt.scheduler,
     followUp: (tickets) => followUpIngest(sla, tickets),
   };
 }

@@ -5,10 +5,11 @@ import { composeMessage } from '../mail/compose-message.js';
 import { loadEmailRenderer, renderEmail } from '../mail/render-email.js';
 import { createMailSender } from '../mail/smtp-transport.js';
 import type { Runtime } from '../runtime.js';
+import { planLifecycleBackfill } from '../services/lifecycle/plan-lifecycle.js';
 import { slaDeps } from './deps.js';
 import { beat, type RunningRole } from './role.js';
 
-/** The job worker: outbox delivery, auto-replies, SLA timers, digests. */
+/** The job worker: outbox delivery, auto-replies, SLA timers, digests, notification mail, lifecycle (auto-close, pending reminders, snooze). */
 export async function startJobs(rt: Runtime): Promise<RunningRole> {
   loadEmailRenderer();
   const sender = createMailSender({ connectionTimeoutMs: rt.config.outbox.connectTimeoutMs });
@@ -41,9 +42,16 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
       },
       sla: slaDeps(rt),
       digest: slaDeps(rt),
+      notify: { ...slaDeps(rt), notifyFrom: rt.config.notify.from },
+      lifecycle: slaDeps(rt),
     }),
   });
   await worker.start();
+  // Tickets solved or pending before lifecycle automation get their jobs once (an empty list after that), in the background.
+  planLifecycleBackfill(slaDeps(rt)).then(
+    (planned) => planned > 0 && rt.logger.info({ planned }, 'planned the lifecycle jobs of tickets stored before lifecycle automation'),
+    (err: Error) => rt.logger.error({ err: err.message }, 'planning lifecycle jobs of older tickets failed; the next start tries again'),
+  );
   const heartbeat = beat(rt, 'jobs', worker.status);
   return {
     role: 'jobs',

@@ -110,6 +110,11 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
       return Inbox.find({ _id: { $in: ids } }, { sla: 1 }).lean<Array<Pick<InboxDoc, '_id' | 'sla'>>>().exec();
     },
 
+    /** The lifecycle settings of these inboxes (domain/lifecycle.ts lifecycleSettingsOf fills in what older inboxes lack). */
+    listLifecycleByIds(ids: Array<Types.ObjectId | string>): Promise<Array<Pick<InboxDoc, '_id' | 'autoCloseAfterDays' | 'pendingReminderAfterDays'>>> {
+      return Inbox.find({ _id: { $in: ids } }, { autoCloseAfterDays: 1, pendingReminderAfterDays: 1 }).lean<Array<Pick<InboxDoc, '_id' | 'autoCloseAfterDays' | 'pendingReminderAfterDays'>>>().exec();
+    },
+
     /** The ids of the inboxes at these (lower-case) addresses. */
     listIdsByAddresses(addresses: string[]): Promise<Array<Pick<InboxDoc, '_id'>>> {
       return Inbox.find({ address: { $in: addresses } }, { _id: 1 }).lean<Array<Pick<InboxDoc, '_id'>>>().exec();

@@ -31,6 +31,17 @@ export function createMessageStore(models: Pick<Models, 'Message'>) {
       return Message.find({ ticketId: { $in: ticketIds } }).sort({ createdAt: 1, _id: 1 }).lean();
     },
 
+    /**
+     * Whether a person (not a bounce, an out-of-office notice or other automated mail) wrote on these
+     * tickets after `since`: what keeps a solved ticket from closing on its own.
+     */
+    async hasCustomerMailAfter(ticketIds: Types.ObjectId[], since: Date): Promise<boolean> {
+      const found = await Message.exists({
+        ticketId: { $in: ticketIds }, createdAt: { $gt: since }, direction: 'inbound', 'flags.bounce': { $ne: true }, 'flags.autoReply': { $ne: true }, 'flags.autoSubmitted': { $ne: true },
+      });
+      return found !== null;
+    },
+
     /** The mail (received and ours, no notes) of these tickets in arrival order, with what replying to it reads. */
     async listMailForReply(ticketIds: Types.ObjectId[]): Promise<ReplyContextMessage[]> {
       return Message.find(

@@ -7,6 +7,7 @@ import { createLoginAttemptStore } from './login-attempt-store.js';
 import { createMailboxStateStore } from './mailbox-state-store.js';
 import { createMessageStore } from './message-store.js';
 import type { Models } from './models/index.js';
+import { createNotificationStore } from './notification-store.js';
 import { createOutboxStore } from './outbox-store.js';
 import { createPasswordTokenStore } from './password-token-store.js';
 import { createPresenceStore } from './presence-store.js';
@@ -44,6 +45,7 @@ export function createStores(models: Models) {
     heartbeats: createHeartbeatStore(models),
     savedViews: createSavedViewStore(models),
     teams: createTeamStore(models),
+    notifications: createNotificationStore(models),
   };
 }
 

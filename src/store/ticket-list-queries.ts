@@ -6,7 +6,7 @@ import type { TicketDoc } from './models/ticket.js';
 /** The fields a ticket list needs; also the projection used to read them. */
 const TICKET_SUMMARY_FIELDS = {
   number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, teamId: 1, categoryId: 1, impact: 1, urgency: 1, requester: 1, assigneeId: 1, tags: 1,
-  messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1,
+  messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1, snoozed: 1, snooze: 1, wokeFromSnooze: 1,
 } as const;
 
 /** A ticket as a list shows it. */
@@ -40,6 +40,8 @@ export interface TicketListFilter {
   dueBy?: Date;
   /** Search words that must all be among the ticket's search terms. */
   terms?: readonly string[];
+  /** true: only snoozed tickets; false: none of them; absent: either. */
+  snoozed?: boolean;
 }
 
 /** One page of the ticket list, as {@link createTicketListQueries} `listPage` reads it. */
@@ -83,6 +85,10 @@ function listFilter(q: TicketListFilter): QueryFilter<TicketDoc> {
   if (q.categoryId) filter.categoryId = q.categoryId;
   if (q.tag) filter.tags = q.tag;
   if (q.dueBy) filter['sla.nextDueAt'] = { $lte: q.dueBy };
+  // A flag kept by the snooze use cases and jobs, never a date compared here: one plain condition.
+  // The Snoozed view has its (snoozed, lastActivityAt, _id) index; the others check it on what their index finds.
+  if (q.snoozed === true) filter.snoozed = true;
+  else if (q.snoozed === false) filter.snoozed = { $ne: true };
   const [first, ...more] = q.terms ?? [];
   if (first !== undefined) {
     // Equality on the first word drives the multikey index; the others are checked on what it finds.

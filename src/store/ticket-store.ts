@@ -8,14 +8,16 @@ import type { TicketDoc } from './models/ticket.js';
 import { createTicketListQueries } from './ticket-list-queries.js';
 import { createTicketLoadQueries } from './ticket-load-queries.js';
 import { relateTickets, type TicketRelation } from './ticket-links.js';
+import { createTicketLifecycleWrites } from './ticket-lifecycle-writes.js';
 import { createTicketSlaWrites } from './ticket-sla-writes.js';
-import { addNoteMessage, claimMerge, mergeRootOf, mergeTickets, writeTicket, type TicketWrite, type TrailEventInput } from './ticket-writes.js';
+import { addNoteMessage, addNoteMessageOnce, claimMerge, mergeRootOf, mergeTickets, writeTicket, type TicketWrite, type TrailEventInput } from './ticket-writes.js';
 
 export type { TicketFieldChanges, TicketWrite } from './ticket-writes.js';
 export type { TicketRelation } from './ticket-links.js';
 export type { TicketListFilter, TicketListQuery, TicketSummaryRow } from './ticket-list-queries.js';
 export type { TicketLoadFilter, TicketLoadRow } from './ticket-load-queries.js';
 export type { SlaClockFields } from './ticket-sla-writes.js';
+export type { LifecycleRow, StoredSnooze } from './ticket-lifecycle-writes.js';
 
 /** What threading reads of a candidate ticket. */
 const CANDIDATE_FIELDS = { number: 1, inboxId: 1, status: 1, closedAt: 1, participants: 1, mergedIntoId: 1 } as const;
@@ -38,6 +40,7 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
     ...createTicketListQueries(models),
     ...createTicketLoadQueries(models),
     ...createTicketSlaWrites(models),
+    ...createTicketLifecycleWrites(models),
 
     /** One ticket, whole; null when there is none. */
     async findById(id: Types.ObjectId): Promise<TicketDoc | null> {
@@ -147,6 +150,11 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
     /** Adds an agent's internal note to a ticket's conversation, and to its trail. */
     addNote(note: { ticketId: Types.ObjectId; inboxId: Types.ObjectId; text: string; authorId: Types.ObjectId | null; at: Date }): Promise<MessageDoc> {
       return addNoteMessage(models, note);
+    },
+
+    /** An internal note written outside the app (an agent's mailed answer), once per key; see ticket-writes.ts addNoteMessageOnce. */
+    addNoteOnce(note: { ticketId: Types.ObjectId; inboxId: Types.ObjectId; text: string; authorId: Types.ObjectId; at: Date; key: string; via: 'email' }): Promise<{ note: MessageDoc; created: boolean }> {
+      return addNoteMessageOnce(models, note);
     },
 
     /** An agent's claim on a merge, before {@link merge}; false when another merge of the pair won. See ticket-writes.ts claimMerge. */

@@ -89,6 +89,30 @@ export async function addNoteMessage(
   return created.toObject();
 }
 
+/**
+ * Adds an internal note once per `key` (kept as the note's dedupe key, e.g. a mailed answer's
+ * Message-ID): the insert is the commit point, and a retry finds the note and records its keyed
+ * trail entry if a crash cut it. `created` is false when the note was there already.
+ */
+export async function addNoteMessageOnce(
+  models: Pick<Models, 'Message' | 'TicketEvent'>,
+  note: { ticketId: Types.ObjectId; inboxId: Types.ObjectId; text: string; authorId: Types.ObjectId; at: Date; key: string; via: 'email' },
+): Promise<{ note: MessageDoc; created: boolean }> {
+  const { ticketId, inboxId, text, authorId, at, key } = note;
+  let doc: MessageDoc | null = null;
+  let created = false;
+  try {
+    doc = (await models.Message.create({ ticketId, inboxId, direction: 'note', text, authorId, dedupeKey: key, createdAt: at })).toObject();
+    created = true;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    doc = await models.Message.findOne({ dedupeKey: key }).lean<MessageDoc>().exec();
+    if (!doc) throw err;
+  }
+  await recordEvent(models, { ticketId: doc.ticketId, type: 'note_added', actor: { kind: 'user', id: doc.authorId ?? authorId }, at: doc.createdAt, data: { messageId: doc._id, via: note.via }, key: `note:${key}` });
+  return { note: doc, created };
+}
+
 /** Follows `mergedIntoId` to the ticket that now holds the conversation. */
 export async function mergeRootOf(models: Pick<Models, 'Ticket'>, ticketId: Types.ObjectId): Promise<Types.ObjectId> {
   let current = ticketId;

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { NotificationPrefs } from '../domain/notifications.js';
 import type { Models } from './models/index.js';
 import type { UserDoc } from './models/user.js';
 
@@ -120,6 +121,11 @@ export function createUserStore(models: Pick<Models, 'User'>) {
       return User.find(filter).lean<StoredUser[]>().exec();
     },
 
+    /** The active (not disabled) users among these ids, as notifications need them: access, preferences, language. */
+    listNotifyTargets(ids: readonly Types.ObjectId[]): Promise<StoredUser[]> {
+      return User.find({ _id: { $in: [...ids] }, disabled: false }).lean<StoredUser[]>().exec();
+    },
+
     /** How many users exist, from the collection's metadata (cheap, may lag a moment). */
     estimatedCount(): Promise<number> {
       return User.estimatedDocumentCount().exec();
@@ -159,6 +165,21 @@ export function createUserStore(models: Pick<Models, 'User'>) {
     setPreferences(id: Types.ObjectId, prefs: Partial<Record<'locale' | 'timeZone', string | null>>): Promise<UserPreferencesRecord | null> {
       if (Object.keys(prefs).length === 0) return User.findById(id, PREFERENCES).lean<UserPreferencesRecord>().exec();
       return User.findOneAndUpdate({ _id: id }, { $set: prefs }, { returnDocument: 'after', projection: PREFERENCES }).lean<UserPreferencesRecord>().exec();
+    },
+
+    /**
+     * Sets a user's own notification mail choices, kind by kind: true or false is their choice, null
+     * goes back to the kind's default (the field is removed); a kind left out stays as it is. Returns
+     * the choices as stored after the change; null when the user is gone.
+     */
+    async setNotify(id: Types.ObjectId, changes: NotificationPrefs): Promise<NotificationPrefs | null> {
+      const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => typeof v === 'boolean').map(([k, v]) => [`notify.${k}`, v]));
+      const unset = Object.fromEntries(Object.entries(changes).filter(([, v]) => v === null).map(([k]) => [`notify.${k}`, '']));
+      const update = { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) };
+      const doc = Object.keys(update).length
+        ? await User.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after', projection: { notify: 1 } }).lean<Pick<UserDoc, 'notify'>>().exec()
+        : await User.findById(id, { notify: 1 }).lean<Pick<UserDoc, 'notify'>>().exec();
+      return doc ? (doc.notify ?? {}) : null;
     },
 
     /**

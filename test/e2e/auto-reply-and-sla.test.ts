@@ -104,13 +104,18 @@ describe('SLA timers with targets of a few seconds', () => {
     await replyToTicket({ ...slaDeps(app.runtime), refreshSla: (id) => refreshSla(slaDeps(app.runtime), id) }, { userId: agent._id, role: agent.role, inboxIds: agent.inboxIds }, onTime._id.toHexString(), { form: { text: 'On it!' } });
 
     const notices = () => smtp.received.filter((m) => m.rcptTo.includes('agent@help.example.test') || m.rcptTo.includes('boss@help.example.test'));
-    await expect.poll(() => notices().length, { timeout: 20_000 }).toBe(2);
+    // Notifications: each waits 10 s for others of the same run, then goes as one mail per person and kind.
+    await expect.poll(() => notices().length, { timeout: 45_000 }).toBe(2);
     await settle(2500);
     const got = notices();
     expect(got).toHaveLength(2);
     expect(got[0]!.rcptTo).toEqual(['agent@help.example.test']);
     expect(header(got[0]!, 'Subject')).toMatch(new RegExp(`#${late.number} will breach`));
     expect(header(got[0]!, 'Auto-Submitted')).toBe('auto-generated');
+    // One thread per ticket in the agent's mail client; an answer goes to the signed notification address.
+    const reminder = await parseMail(got[0]!.raw, { maxBytes: 1e6 });
+    expect(reminder.replyTo.map((a) => a.address)).toEqual([expect.stringMatching(/^sla\+n[0-9a-f]{24}[a-z0-9]{10}@help\.example\.test$/)]);
+    expect(reminder.inReplyTo).toEqual([`tl-notify.${late._id.toHexString()}@help.example.test`]);
     expect(got[1]!.rcptTo).toEqual(['boss@help.example.test']);
     expect(header(got[1]!, 'Subject')).toMatch(new RegExp(`Escalation level 1: ticket #${late.number}`));
     const trail = await app.models.TicketEvent.find({ ticketId: late._id, type: { $in: ['sla_reminder', 'sla_breached', 'escalated'] } }).sort({ at: 1, _id: 1 }).lean();
@@ -118,5 +123,5 @@ describe('SLA timers with targets of a few seconds', () => {
     expect((await app.models.Ticket.findById(late._id).lean())!.sla).toMatchObject({ escalationLevel: 1, breachedAt: expect.any(Date) });
     expect(await app.models.TicketEvent.countDocuments({ ticketId: onTime._id, type: { $in: ['sla_reminder', 'sla_breached', 'escalated'] } })).toBe(0);
     void Types;
-  }, 60_000);
+  }, 90_000);
 });

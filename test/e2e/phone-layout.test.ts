@@ -184,6 +184,12 @@ beforeAll(async () => {
   categoryId = category._id.toHexString();
   teamTicketId = (await app.models.Ticket.create({ number: 9002, inboxId: support._id, teamId: team._id, categoryId: category._id, subject: 'VPN drops every hour', requester: { email: REQUESTER, name: null }, status: 'open' }))._id.toHexString();
   await vi.waitFor(async () => expect(await app.models.Message.countDocuments({ ticketId: richTicketId })).toBe(2), { timeout: 20_000, interval: 100 });
+  // The admin's notifications: the longest subject, unread and read, with the longest name as who did it.
+  const about = { ticketId: billingTicket._id, ticketNumber: 9001, ticketSubject: billingTicket.subject, inboxId: billing._id, userId: admin._id };
+  await app.models.Notification.create([
+    { ...about, kind: 'mentioned', key: 'phone-1', at: new Date(Date.now() - 600_000), data: { by: ADMIN.name }, mail: 'skipped' },
+    { ...about, kind: 'sla_breached', key: 'phone-2', at: new Date(Date.now() - 7_200_000), data: {}, mail: 'skipped', readAt: new Date() },
+  ]);
 }, 90_000);
 
 afterAll(async () => {
@@ -304,6 +310,7 @@ describe('every page on a 390 px phone', () => {
         ['ticket page (no messages, billing inbox)', `/tickets/${billingTicketId}`],
         ['ticket page (team and category)', `/tickets/${teamTicketId}`],
         ['account', '/account'],
+        ['notifications', '/notifications'],
         ['team load', '/team-load'],
         ['settings', '/settings'],
         ['settings: inboxes', '/settings/inboxes'],
@@ -380,6 +387,7 @@ describe('every page on a 390 px phone', () => {
     await visit(page, 'saved views (agent, none)', '/tickets/views');
     await visit(page, 'ticket page (agent)', `/tickets/${richTicketId}`);
     await visit(page, 'ticket page (agent, team and category)', `/tickets/${teamTicketId}`);
+    await visit(page, 'notifications (agent, none)', '/notifications');
     await visit(page, 'account (agent)', '/account');
     // Marked away: the top bar's reminder fits beside the menu button.
     await submit(page, 'form[action="/account/away"]');

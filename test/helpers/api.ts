@@ -12,7 +12,7 @@ import type { AutomationDeps } from '../../src/web/api/automation-routes.js';
 import { createApp } from '../../src/web/create-app.js';
 import { openTestDb } from './db.js';
 import { serve } from './http.js';
-import { compose } from './use-case-deps.js';
+import { compose, noJobs } from './use-case-deps.js';
 
 export const TEST_SECRET_KEY = 'test-secret-key-'.padEnd(40, 'x');
 
@@ -53,7 +53,7 @@ export async function startApi(prefix: string, opts: { refreshSla?: (ticketId: T
   let fixedNow: Date | null = null;
   const now = () => fixedNow ?? new Date();
   const automation = opts.refreshSla
-    ? ({ ...db.stores, now, refreshSla: opts.refreshSla, scheduler: {} as never, compose, sign: (() => '') as never, render: (async () => ({})) as never, ticketUrlBase: null } satisfies AutomationDeps)
+    ? ({ ...db.stores, now, refreshSla: opts.refreshSla, scheduler: noJobs, compose, sign: (() => '') as never, render: (async () => ({})) as never, ticketUrlBase: null } satisfies AutomationDeps)
     : undefined;
   const app = createApp({
     logger,

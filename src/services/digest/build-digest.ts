@@ -76,7 +76,7 @@ export async function buildDigest(
     .filter((e) => e.type === 'sla_breached')
     .flatMap((e) => {
       const t = byId.get(e.ticketId.toHexString());
-      return t ? [{ number: t.number, subject: t.subject, clock: String(e.data.clock ?? ''), breachedAt: e.at }] : [];
+      return t ? [{ id: t._id.toHexString(), number: t.number, subject: t.subject, clock: String(e.data.clock ?? ''), breachedAt: e.at }] : [];
     })
     .slice(0, LIST_LIMIT);
   const aboutToBreach = open
@@ -85,7 +85,7 @@ export async function buildDigest(
         .map((clock) => ({ clock, dueAt: t.sla?.[`${clock}DueAt`] ?? null }))
         .filter((d): d is { clock: typeof d.clock; dueAt: Date } => d.dueAt !== null && d.dueAt >= until && d.dueAt.getTime() < until.getTime() + ABOUT_TO_BREACH_MS)
         .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
-      return due ? [{ number: t.number, subject: t.subject, clock: due.clock, dueAt: due.dueAt }] : [];
+      return due ? [{ id: t._id.toHexString(), number: t.number, subject: t.subject, clock: due.clock, dueAt: due.dueAt }] : [];
     })
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
     .slice(0, LIST_LIMIT);
@@ -93,7 +93,7 @@ export async function buildDigest(
     .filter((t) => !t.assigneeId && until.getTime() - t.createdAt.getTime() > 3600_000)
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
     .slice(0, LIST_LIMIT)
-    .map((t) => ({ number: t.number, subject: t.subject, createdAt: t.createdAt }));
+    .map((t) => ({ id: t._id.toHexString(), number: t.number, subject: t.subject, createdAt: t.createdAt }));
 
   const perAgentCounts = new Map<string, { solved: number; replies: number }>();
   for (const e of events) {

@@ -5,6 +5,7 @@ import { LOCALES, type Locale } from '../../i18n/locales.js';
 import type { TeamStore } from '../../store/team-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
+import { lifecycleSettingsOf } from '../../domain/lifecycle.js';
 import { requireAdmin, type Actor } from '../access.js';
 import { autoReplyTextsOf, type AutoReplyTextInput } from '../auto-reply/auto-reply-overrides.js';
 import { createInboxSchema } from './inbox-schemas.js';
@@ -87,6 +88,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
       options: { markSeen: data.options?.markSeen ?? false, moveTo: data.options?.moveTo ?? null, importSince: data.options?.importSince ?? null },
       autoReply: { enabled: data.autoReply?.enabled ?? true, overrides },
       branding: { signature: data.branding?.signature ?? null, primaryColor: data.branding?.primaryColor ?? null, logoUrl: data.branding?.logoUrl ?? null },
+      ...lifecycleSettingsOf(data),
     });
     deps.logger.info({ inboxId: _id.toHexString(), address: data.address }, 'inbox created');
     return toInboxView(doc, null, actor);

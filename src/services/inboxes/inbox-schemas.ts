@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_LIFECYCLE_DAYS } from '../../domain/lifecycle.js';
 import { LOCALES } from '../../i18n/locales.js';
 
 const host = z.string().trim().min(1).max(255);
@@ -51,6 +52,15 @@ const autoReply = {
 /** The language customers are written to in when theirs is not known. */
 const defaultLocale = z.enum(LOCALES);
 
+/** Lifecycle automation (domain/lifecycle.ts): whole days, 0 for never. */
+const lifecycleDays = z.number().int().min(0).max(MAX_LIFECYCLE_DAYS);
+const lifecycle = {
+  /** Days a solved ticket waits for the customer before it closes; 0: never. */
+  autoCloseAfterDays: lifecycleDays.optional(),
+  /** Days a pending ticket waits before its assignee is reminded; 0: never. */
+  pendingReminderAfterDays: lifecycleDays.optional(),
+};
+
 /** A new inbox, as the API and the CLI accept it. Unknown keys are refused so typos do not pass silently. */
 export const createInboxSchema = z.strictObject({
   name: text(200).min(1),
@@ -62,6 +72,7 @@ export const createInboxSchema = z.strictObject({
   options: z.strictObject(options).optional(),
   autoReply: z.strictObject({ enabled: z.boolean(), ...autoReply }).optional(),
   branding: branding.optional(),
+  ...lifecycle,
 });
 
 /**
@@ -83,6 +94,7 @@ export const updateInboxSchema = z.strictObject({
   options: z.strictObject(options).optional(),
   autoReply: z.strictObject({ enabled: z.boolean().optional(), ...autoReply }).optional(),
   branding: branding.optional(),
+  ...lifecycle,
 });
 
 export type CreateInboxInput = z.output<typeof createInboxSchema>;

@@ -1,3 +1,4 @@
+import { lifecycleSettingsOf } from '../../domain/lifecycle.js';
 import { mailErrorSummary } from '../../domain/mail-account.js';
 import type { Locale } from '../../i18n/locales.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
@@ -29,6 +30,10 @@ export interface InboxView {
   /** `overrides`: the inbox's own subject and text per language; `subject`/`template`: those of the default language. */
   autoReply: { enabled: boolean; subject: string | null; template: string | null; overrides: Record<Locale, AutoReplyOverride> };
   branding: { signature: string | null; primaryColor: string | null; logoUrl: string | null };
+  /** Days a solved ticket waits before it closes on its own (0: never). */
+  autoCloseAfterDays: number;
+  /** Days a pending ticket waits before its assignee is reminded (0: never). */
+  pendingReminderAfterDays: number;
   createdAt: Date;
   updatedAt: Date;
   status: InboxStatusView;
@@ -81,6 +86,7 @@ export function toInboxView(doc: InboxDoc, status: InboxStatusDoc | null | undef
     options: { markSeen: doc.options.markSeen, moveTo: doc.options.moveTo ?? null, importSince: doc.options.importSince ?? null },
     autoReply: { enabled: doc.autoReply.enabled, ...overrides[defaultLocale], overrides },
     branding: { signature: doc.branding?.signature ?? null, primaryColor: doc.branding?.primaryColor ?? null, logoUrl: doc.branding?.logoUrl ?? null },
+    ...lifecycleSettingsOf(doc),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
     status: statusView(status, admin),

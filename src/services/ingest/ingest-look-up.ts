@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import { classifyMail, storesSource, type MailClass } from '../../domain/ingest-classify.js';
 import type { StoredFiles } from '../../domain/ingest-plan.js';
+import { notificationTagIn, tagRecipientsOf } from '../../domain/notification-reply.js';
 import type { ParsedMail } from '../../domain/mail.js';
 import type { StoredBlob } from '../../store/blob-store.js';
 import type { AttachmentRef } from '../../store/models/message.js';
@@ -41,16 +42,24 @@ function attachmentRefs(mail: ParsedMail, stored: StoredBlob[]): AttachmentRef[]
 
 const filesOf = (raw: StoredBlob, attachments: AttachmentRef[]): MessageFiles => ({ raw: { fileId: raw.id, size: raw.size, sha256: raw.sha256 }, attachments });
 
-/** One query each for the batch's stored copies and for our own outbound mails among them; then each mail's class. */
+/**
+ * One query each for the batch's stored copies and for our own outbound mails among them (and our
+ * addresses, when a recipient has a sub-address that may be a notification tag); then each mail's class.
+ */
 async function classifyAll(deps: IngestDeps, mails: ParsedInput[]): Promise<ClassifiedMail[]> {
   const ids = [...new Set(mails.map((p) => p.mail.messageId).filter((id): id is string => !!id))];
-  const [stored, ours] = await Promise.all([
+  const recipients = mails.map((p) => tagRecipientsOf(p.mail).filter((r) => r.includes('+')));
+  const [stored, ours, own] = await Promise.all([
     deps.messages.listByDedupeKeys(mails.map((p) => p.dedupeKey)),
     ids.length > 0 ? deps.messages.listOutboundByMessageIds(ids) : [],
+    recipients.some((r) => r.length > 0) ? deps.ownAddresses() : new Set<string>(),
   ]);
   const byKey = new Map(stored.map((m) => [m.dedupeKey!, { messageDocId: m._id, ticketId: m.ticketId, complete: m.ingestState === 'complete' }]));
   const echoes = new Map(ours.map((m) => [m.messageId!, m.ticketId]));
-  return mails.map((p) => ({ ...p, cls: classifyMail(p.mail, byKey.get(p.dedupeKey) ?? null, (p.mail.messageId && echoes.get(p.mail.messageId)) || null), files: null }));
+  return mails.map((p, i) => {
+    const tag = recipients[i]!.length > 0 ? notificationTagIn(recipients[i]!, own, deps.sign) : null;
+    return { ...p, cls: classifyMail(p.mail, byKey.get(p.dedupeKey) ?? null, (p.mail.messageId && echoes.get(p.mail.messageId)) || null, tag), files: null };
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import type { ThreadDecision } from '../../domain/thread-decision.js';
 import type { IngestWriteBuffer } from '../../store/ingest-writes.js';
 import { detectLocale, ownWords, type LocaleGuess } from './customer-locale.js';
 import { ticketOfBouncedMessage } from './file-bounce.js';
+import { fileNotificationReply } from './file-notification-reply.js';
 import { findThread, type ThreadingBatch } from './find-thread.js';
 import { storeFiles, type ClassifiedMail } from './ingest-look-up.js';
 import type { IngestDeps, IngestResult } from './ingest-ports.js';
@@ -34,7 +35,7 @@ export interface MailOutcome {
 
 /**
  * Ingests one mail of a batch, by its class: a duplicate or our own echo needs nothing but a delivery
- * note; a mailer report is filed on the ticket of the mail it reports on; a person's mail is threaded
+ * note; an answer to a notification becomes an agent's note, or is quarantined (file-notification-reply.ts); a mailer report is filed on the ticket of the mail it reports on; a person's mail is threaded
  * (look-ups, then decideThread), gets its ticket (opened now, if new, so later mails of the batch can
  * join it) and its message, and a plan of what changes on its ticket. The plan's writes wait in the
  * batch, which applies them together. Safe to run again for the same mail at any point: the dedupe
@@ -53,6 +54,8 @@ export async function ingestMail(deps: IngestDeps, batch: MailBatch, m: Classifi
     case 'resume':
       batch.writes.addDelivery(cls.copy.messageDocId, m.inboxId);
       return cls.report ? finishReport(batch, cls.report, cls.copy.ticketId, cls.copy.messageDocId, at) : resume(deps, batch, m, cls.copy, facts, at);
+    case 'notification-reply':
+      return { result: await fileNotificationReply(deps, m, cls.tag, facts), waits: 'nothing' };
     case 'report':
       return fileNewReport(deps, batch, m, cls.report, facts, at);
     case 'customer':

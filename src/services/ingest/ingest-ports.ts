@@ -8,8 +8,13 @@ import type { ContactStore } from '../../store/contact-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { IngestWriteBuffer } from '../../store/ingest-writes.js';
 import type { MessageStore } from '../../store/message-store.js';
+import type { NotificationStore } from '../../store/notification-store.js';
 import type { QuarantineStore } from '../../store/quarantine-store.js';
+import type { TeamStore } from '../../store/team-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
+import type { UserStore } from '../../store/user-store.js';
+import type { NotifyMentionsDeps } from '../notifications/notify-mentions.js';
+import type { JobScheduler } from '../ports.js';
 
 /** Points in the pipeline a test may stop the process at, to prove a crash there loses and doubles nothing. */
 export type IngestStep = 'parsed' | 'threaded' | 'ticket-written' | 'stored' | 'completed';
@@ -32,7 +37,7 @@ export type StartIngestWrites = (onStored: () => void) => IngestWriteBuffer;
 export interface IngestDeps {
   tickets: Pick<
     TicketStore,
-    'listThreadCandidates' | 'findThreadCandidate' | 'mergeRootOf' | 'listIdsByNumbers' | 'findIdByNumber' | 'findSubjectMatch' | 'findIngestState' | 'merge' | 'nextNumber' | 'openOnce'
+    'listThreadCandidates' | 'findThreadCandidate' | 'mergeRootOf' | 'listIdsByNumbers' | 'findIdByNumber' | 'findSubjectMatch' | 'findIngestState' | 'merge' | 'nextNumber' | 'openOnce' | 'findById' | 'addNoteOnce'
   >;
   messages: Pick<
     MessageStore,
@@ -41,6 +46,12 @@ export interface IngestDeps {
   contacts: Pick<ContactStore, 'findOrCreate' | 'rememberLocale'>;
   inboxes: Pick<InboxStore, 'listIdsByAddresses' | 'findDefaultTeamId'>;
   quarantine: Pick<QuarantineStore, 'recordOnce'>;
+  /** An agent's mailed answer to a notification: the notification, its recipient, and whom the answer mentions. */
+  notifications: Pick<NotificationStore, 'findById'> & NotifyMentionsDeps['notifications'];
+  users: Pick<UserStore, 'findById'> & NotifyMentionsDeps['users'];
+  teams: Pick<TeamStore, 'listIdsOfMember'> & NotifyMentionsDeps['teams'];
+  /** Schedules the mail of the people an agent's mailed answer mentions; without it they are not told. */
+  scheduler?: JobScheduler;
   startWrites: StartIngestWrites;
   blobs: BlobStore;
   parse: (raw: Buffer) => Promise<ParsedMail>;
@@ -74,6 +85,8 @@ export type IngestResult =
   | { outcome: 'bounce'; ticketId: Types.ObjectId }
   /** An out-of-office or vacation notice answering one of our mails, filed on that mail's ticket. */
   | { outcome: 'auto-reply'; ticketId: Types.ObjectId }
+  /** An agent's answer to a notification, added to the ticket as an internal note. */
+  | { outcome: 'note'; ticketId: Types.ObjectId; messageDocId: Types.ObjectId }
   | { outcome: 'quarantined'; reason: string };
 
 /** One mail's result within a batch: a mail that fails, fails alone (or with the batch write it waited on). */

@@ -26,6 +26,10 @@ export interface QueueMailInput {
   dedupeKey: string | null;
   to: MailAddress[];
   cc?: MailAddress[];
+  /** The From of the mail when it is not the inbox's own address (the instance's notification address). */
+  from?: MailAddress | null;
+  /** Where answers go, when not to From (a notification's signed reply address). */
+  replyTo?: MailAddress[];
   subject: string;
   text: string;
   html?: string | null;
@@ -56,11 +60,12 @@ export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Pro
   const domain = input.inbox.address.split('@')[1] ?? 'localhost';
   const messageId = ourMessageId(input.ticket?.number ?? 0, _id.toHexString(), domain, deps.sign);
   const date = deps.now();
-  const from = { address: input.inbox.address, name: input.inbox.displayName ?? input.inbox.name };
+  const from = input.from ?? { address: input.inbox.address, name: input.inbox.displayName ?? input.inbox.name };
   const raw = await deps.compose({
     from,
     to: input.to,
     cc: input.cc ?? [],
+    ...(input.replyTo?.length ? { replyTo: input.replyTo } : {}),
     subject: input.subject,
     text: input.text,
     html: input.html ?? null,

@@ -1,7 +1,7 @@
 import { isLocale, isTimeZone, type Locale } from '../../i18n/locales.js';
 
 /** The emails Threadline sends; each is a template in templates/email/. */
-export type EmailName = 'auto-reply' | 'agent-reply' | 'sla-reminder' | 'escalation' | 'digest';
+export type EmailName = 'auto-reply' | 'agent-reply' | 'sla-reminder' | 'escalation' | 'digest' | 'notification' | 'notification-summary';
 
 /** An inbox's look in its emails; anything missing or invalid falls back to the defaults. */
 export interface EmailBranding {
@@ -31,7 +31,7 @@ export interface LocaleDefaults {
 export const FALLBACK_LOCALE_DEFAULTS: LocaleDefaults = { locale: 'en', timeZone: null };
 
 /**
- * The language and time zone of mail to a user (SLA reminders, escalations, digests): their own
+ * The language and time zone of mail to a user (notifications, SLA reminders, escalations, digests): their own
  * settings, else `zoneFallback` for the zone (a digest's schedule zone), else the instance defaults, else UTC.
  */
 export function userMailLocale(

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.js';
-import { automatedHeaders } from '../../domain/outbound-headers.js';
+import type { NotificationKind } from '../../domain/notifications.js';
 import { DEFAULT_SLA_POLICY, nextSlaEvent, resumeSla, slaDueTimes, validateSlaPolicy, type SlaEvent, type SlaEventInput, type SlaPolicy } from '../../domain/sla.js';
 import { slaNextDueAt } from '../../domain/sla-due.js';
 import type { TeamLevel } from '../../domain/teams.js';
@@ -11,10 +11,11 @@ import type { TeamStore } from '../../store/team-store.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
 import type { SlaClockFields, TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
-import type { UserStore } from '../../store/user-store.js';
+import type { StoredUser, UserStore } from '../../store/user-store.js';
 import { parseObjectId } from '../access.js';
-import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
-import { brandingOf, userMailLocale, type LocaleDefaults, type RenderEmailFn } from '../outbound/render-types.js';
+import { notify, type NotifyDeps } from '../notifications/notify.js';
+import type { QueueMailDeps } from '../outbound/queue-mail.js';
+import type { LocaleDefaults, RenderEmailFn } from '../outbound/render-types.js';
 
 export const SLA_TIMER_JOB = 'sla-timer';
 
@@ -22,12 +23,14 @@ export const SLA_TIMER_JOB = 'sla-timer';
 export interface SlaDeps extends QueueMailDeps {
   tickets: Pick<TicketStore, 'findById' | 'listByIds' | 'setSlaClocks' | 'setSlaClocksMany' | 'markSlaBreached' | 'markSlaEventDone'>;
   trail: Pick<TrailStore, 'record'>;
-  /** Who SLA reminders and escalations go to. */
-  users: Pick<UserStore, 'listEscalationTargets' | 'listReminderTargets'>;
-  /** The tickets' inboxes, for their SLA policies and as senders. */
+  /** Who SLA reminders, breaches and escalations concern, and their names on the notifications. */
+  users: Pick<UserStore, 'listEscalationTargets' | 'listReminderTargets' | 'listNotifyTargets' | 'findLabelById'>;
+  /** The tickets' inboxes, for their SLA policies. */
   inboxes: Pick<InboxStore, 'findById' | 'listSlasByIds'>;
-  /** The tickets' teams, for their support level (a level may have targets of its own). */
-  teams: Pick<TeamStore, 'findById' | 'listByIds'>;
+  /** The tickets' teams, for their support level (a level may have targets of its own) and their members. */
+  teams: Pick<TeamStore, 'findById' | 'listByIds' | 'listAll'>;
+  /** Reminders, breaches and escalations are notifications, mailed in batches per person. */
+  notifications: NotifyDeps['notifications'];
   render: RenderEmailFn;
   logger: Logger;
   /** Where agents open a ticket, e.g. https://help.example.com/tickets/ (null: no link). */
@@ -147,41 +150,45 @@ async function scheduleTimer(deps: SlaDeps, ticketId: Types.ObjectId, event: Sla
   if (event) await deps.scheduler.schedule(SLA_TIMER_JOB, { key: `${id}:${event.key}`, at: event.at, data: { ticketId: id } });
 }
 
-async function recipientsFor(users: SlaDeps['users'], ticket: TicketDoc, event: SlaEvent, policy: SlaPolicy) {
+/**
+ * Who an SLA reminder goes to: the assignee; when the ticket has none, or theirs is disabled or gone,
+ * the active members of the ticket's team, else the inbox's active agents.
+ */
+async function reminderTargets(deps: Pick<SlaDeps, 'users' | 'teams'>, ticket: TicketDoc): Promise<StoredUser[]> {
+  if (ticket.assigneeId) {
+    const [assignee] = await deps.users.listNotifyTargets([ticket.assigneeId]);
+    if (assignee) return [assignee];
+  }
+  const team = ticket.teamId ? await deps.teams.findById(ticket.teamId) : null;
+  const members = team && team.memberIds.length > 0 ? await deps.users.listNotifyTargets(team.memberIds) : [];
+  return members.length > 0 ? members : deps.users.listReminderTargets({ inboxId: ticket.inboxId, assigneeId: null });
+}
+
+/** Who an SLA event concerns: reminders as above, a breach the (active) assignee, an escalation its ladder level's users. */
+async function recipientsFor(deps: Pick<SlaDeps, 'users' | 'teams'>, ticket: TicketDoc, event: SlaEvent, policy: SlaPolicy) {
   if (event.kind === 'escalate') {
     const level = policy.ladder.find((l) => l.level === event.level);
     // Someone who has left the inbox since the ladder was saved no longer gets its tickets.
     const ids = (level?.userIds ?? []).filter((id) => parseObjectId(id) !== null);
-    return { users: await users.listEscalationTargets(ids, ticket.inboxId), levelName: level?.name ?? `level ${event.level}`, ladderName: level?.name ?? null };
+    return { users: await deps.users.listEscalationTargets(ids, ticket.inboxId), levelName: level?.name ?? `level ${event.level}`, ladderName: level?.name ?? null };
   }
-  return { users: await users.listReminderTargets(ticket), levelName: null, ladderName: null };
+  if (event.kind === 'breach') return { users: ticket.assigneeId ? await deps.users.listNotifyTargets([ticket.assigneeId]) : [], levelName: null, ladderName: null };
+  return { users: await reminderTargets(deps, ticket), levelName: null, ladderName: null };
 }
 
-/**
- * The recipients of one SLA mail in groups that read the same mail: the same language and time
- * zone. Sorted, so a retried timer builds the same groups (and dedupe keys).
- */
-function byMailLocale<U extends { locale?: string | null; timeZone?: string | null }>(users: U[], defaults: LocaleDefaults | undefined) {
-  const groups = new Map<string, { locale: string; timeZone: string; users: U[] }>();
-  for (const user of users) {
-    const { locale, timeZone } = userMailLocale(user, defaults);
-    const key = `${locale}|${timeZone}`;
-    const group = groups.get(key) ?? { locale, timeZone, users: [] };
-    group.users.push(user);
-    groups.set(key, group);
-  }
-  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, group]) => ({ key, ...group }));
-}
+const NOTIFICATION_OF: Record<SlaEvent['kind'], NotificationKind> = { reminder: 'sla_reminder', breach: 'sla_breached', escalate: 'escalated' };
 
 /**
- * The SLA timer of one ticket fired: acts on the event that is due (a reminder to the assignee or the
- * inbox's agents, a recorded breach, an escalation email to the next ladder level), exactly once per
- * event key, then schedules the next one.
+ * The SLA timer of one ticket fired: acts on the event that is due (a reminder to the assignee, else
+ * the team's or inbox's agents; a recorded breach, told to the assignee; an escalation to the next
+ * ladder level's users), exactly once per event key, then schedules the next one. The people are
+ * told through notifications: each gets one mail per kind for everything due in the same run (a
+ * policy tightened over many tickets is one summary per person, never one mail per ticket).
  */
 export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Promise<SlaEvent['kind'] | 'rescheduled' | 'none'> {
   const found = await load(deps, ticketId);
   if (!found) return 'none';
-  const { ticket, inbox, policy, level } = found;
+  const { ticket, policy, level } = found;
   const now = deps.now();
   const event = nextSlaEvent(clockInput(ticket, policy, level, now));
   if (!event) return 'none';
@@ -192,41 +199,29 @@ export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Prom
   const trailKey = `sla:${ticket._id.toHexString()}:${event.key}`;
   const actor = { kind: 'system' as const, label: 'sla' };
   const dueAt = { firstResponse: ticket.sla?.firstResponseDueAt, nextResponse: ticket.sla?.nextResponseDueAt, resolution: ticket.sla?.resolutionDueAt }[event.clock] ?? null;
+  const { users, levelName, ladderName } = await recipientsFor(deps, ticket, event, policy);
+  const assignee = ticket.assigneeId ? await deps.users.findLabelById(ticket.assigneeId) : null;
+  await notify(deps, [
+    {
+      kind: NOTIFICATION_OF[event.kind],
+      key: trailKey,
+      ticket,
+      at: now,
+      data: {
+        clock: event.clock,
+        dueAt,
+        priority: ticket.priority,
+        customer: ticket.requester.name ? `${ticket.requester.name} <${ticket.requester.email}>` : ticket.requester.email,
+        assigneeName: assignee ? (assignee.name ?? assignee.email) : null,
+        ...(event.kind === 'escalate' ? { level: event.level ?? 0, levelName: ladderName } : {}),
+      },
+      userIds: users.map((u) => u._id),
+    },
+  ]);
   if (event.kind === 'breach') {
     await deps.trail.record({ ticketId: ticket._id, type: 'sla_breached', actor, at: now, data: { clock: event.clock, dueAt }, key: trailKey });
     await deps.tickets.markSlaBreached(ticket._id, now);
   } else {
-    const { users, levelName, ladderName } = await recipientsFor(deps.users, ticket, event, policy);
-    const common = {
-      ticketNumber: ticket.number,
-      ticketSubject: ticket.subject,
-      clock: event.clock,
-      customer: ticket.requester.name ? `${ticket.requester.name} <${ticket.requester.email}>` : ticket.requester.email,
-      ticketUrl: deps.ticketUrlBase ? `${deps.ticketUrlBase}${ticket._id.toHexString()}` : null,
-    };
-    const data =
-      event.kind === 'reminder'
-        ? { ...common, dueAt, minutesLeft: dueAt ? Math.max(0, Math.round((dueAt.getTime() - now.getTime()) / 60_000)) : 0 }
-        : { ...common, level: event.level ?? 0, levelName: ladderName, breachedAt: dueAt, priority: ticket.priority };
-    const name = event.kind === 'reminder' ? 'sla-reminder' : 'escalation';
-    // One mail per language and time zone among the recipients, each in theirs.
-    const groups = byMailLocale(users, deps.localeDefaults);
-    for (const group of groups) {
-      const rendered = await deps.render(name, data, { branding: brandingOf(inbox), locale: group.locale, timeZone: group.timeZone });
-      await queueMail(deps, {
-        kind: name,
-        inbox,
-        ticket: { _id: ticket._id, number: ticket.number },
-        dedupeKey: groups.length === 1 ? trailKey : `${trailKey}:${group.key}`,
-        to: group.users.map((u) => ({ address: u.email, name: u.name ?? null })),
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        headers: automatedHeaders('auto-generated', inbox.address),
-        envelopeFrom: '',
-        storeAsMessage: false,
-      });
-    }
     await deps.trail.record({
       ticketId: ticket._id,
       type: event.kind === 'reminder' ? 'sla_reminder' : 'escalated',

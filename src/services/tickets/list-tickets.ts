@@ -65,6 +65,8 @@ export const querySchema = z.object({
     .refine((terms) => terms === undefined || terms.length > 0, issueMessage('issue.searchNoWord', 'must contain a letter or digit'))
     .refine((terms) => terms === undefined || terms.length <= MAX_SEARCH_WORDS, issueMessage('issue.searchTooManyWords', `must have at most ${MAX_SEARCH_WORDS} words`, { max: MAX_SEARCH_WORDS }))
     .optional(),
+  /** Snoozed tickets are left out of every list unless asked for: `only` lists just them (the Snoozed view), `any` both. */
+  snoozed: z.enum(['only', 'any']).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_TICKET_PAGE).optional(),
   cursor: z.string().optional(),
 });
@@ -207,5 +209,7 @@ export async function ticketListFilter(
     // Both are one range on the stored next due time (breach or earliest running due time).
     ...(query.due === 'soon' ? { dueBy: slaDueSoonBound(now) } : query.due === 'breached' ? { dueBy: now } : {}),
     ...(query.q ? { terms: query.q } : {}),
+    // A snoozed ticket is hidden until it wakes up (the stored flag, kept by the snooze use cases and jobs).
+    ...(query.snoozed === 'any' ? {} : { snoozed: query.snoozed === 'only' }),
   };
 }

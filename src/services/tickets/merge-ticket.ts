@@ -4,6 +4,7 @@ import { checkMerge, mergeTaken, survivorAwaitingSince, type MergeSide } from '.
 import type { TicketDoc } from '../../store/models/ticket.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { Actor } from '../access.js';
+import type { AgentActionFollowUp } from '../lifecycle/plan-lifecycle.js';
 import { toTicketSummaries, type TeamLevelDeps } from './ticket-summaries.js';
 import type { TicketSummaryView } from './ticket-view.js';
 import { parseInput } from '../validate.js';
@@ -18,6 +19,8 @@ export interface MergeTicketDeps extends TeamLevelDeps {
   now: () => Date;
   /** Re-plans SLA clocks: the survivor's with the merged conversation, and cancels the merged ticket's timer. */
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
+  /** The lifecycle follow-up of an agent's change: the merged ticket's lifecycle jobs go, the survivor's follow its state. */
+  afterAgentAction?: AgentActionFollowUp;
 }
 
 const side = (t: TicketDoc): MergeSide => ({ id: t._id.toHexString(), requesterEmail: t.requester.email, mergedIntoId: t.mergedIntoId?.toHexString() ?? null });
@@ -43,6 +46,8 @@ export async function mergeTicket(deps: MergeTicketDeps, actor: Actor, id: strin
   if (awaitingSince) await tickets.write(into._id, { changes: { sla: { awaitingSince } } });
   await deps.refreshSla(into._id);
   await deps.refreshSla(from._id);
+  await deps.afterAgentAction?.(into._id);
+  await deps.afterAgentAction?.(from._id);
   const [survivor] = await toTicketSummaries(deps, [(await tickets.findById(into._id))!]);
   return survivor!;
 }

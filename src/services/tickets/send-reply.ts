@@ -15,6 +15,7 @@ import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import type { Actor } from '../access.js';
 import { customerLocale } from '../ingest/customer-locale.js';
+import type { AgentActionFollowUp } from '../lifecycle/plan-lifecycle.js';
 import { checkReplyConflict } from './check-reply-conflict.js';
 import { bouncingAddresses, plainAddress, recipientContextOf } from './propose-reply-recipients.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
@@ -32,6 +33,8 @@ export interface SendReplyDeps extends QueueMailDeps {
   users: Pick<UserStore, 'findLabelById'>;
   /** Recomputes the ticket's SLA clocks and timers after it changed. */
   refreshSla?: (ticketId: Types.ObjectId) => Promise<void>;
+  /** The lifecycle follow-up of an agent's change (lifecycle/plan-lifecycle.ts afterAgentAction): auto-close and reminder jobs, the snooze mark. */
+  afterAgentAction?: AgentActionFollowUp;
   /** Lays a plain-text reply out with the inbox's branding and signature (the agent-reply template), in the customer's language. */
   render?: RenderEmailFn;
   /**
@@ -188,5 +191,6 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
     ],
   );
   await deps.refreshSla?.(ticket._id);
+  await deps.afterAgentAction?.(ticket._id);
   return { ...item, recipients: sent };
 }

@@ -1,3 +1,4 @@
+import { withHandles } from '../../domain/mentions.js';
 import type { PresenceState } from '../../domain/presence.js';
 import type { ReplyRecipients } from '../../domain/reply-recipients.js';
 import type { CannedReplyStore } from '../../store/canned-reply-store.js';
@@ -57,6 +58,8 @@ export interface TicketPageData {
   categories: Array<{ id: string; name: string; archived: boolean }>;
   /** The teams the ticket may be moved to: those that work its inbox. */
   teams: Array<{ id: string; name: string; level: string }>;
+  /** The active users who can see the ticket, by name, with the handle that mentions them in a note (`@handle`). */
+  mentionable: Array<{ id: string; handle: string; label: string }>;
 }
 
 /** What the ticket page reads of tickets and their trails, and records of who has them open. */
@@ -113,7 +116,9 @@ export async function loadTicketPage(
     ...present.map((p) => p.userId.toHexString()),
     ...(draft && actor.userId ? [actor.userId.toHexString()] : []),
   ].flatMap((hex) => parseObjectId(hex) ?? []);
-  const users = await deps.users.listNamedOrAssignable(named, ticket.inboxId);
+  // The ticket's team, whose members can see it too (and may be mentioned).
+  const ticketTeam = ticket.teamId ? (teams.find((team) => team._id.equals(ticket.teamId!)) ?? (await deps.teams.findById(ticket.teamId))) : null;
+  const users = await deps.users.listNamedOrAssignable([...named, ...(ticketTeam?.memberIds ?? [])], ticket.inboxId);
   const agent = actor.userId ? users.find((u) => u._id.equals(actor.userId!)) ?? null : null;
 
   return {
@@ -134,6 +139,9 @@ export async function loadTicketPage(
     categories: categories
       .filter((c) => !c.archived || (ticket.categoryId && c._id.equals(ticket.categoryId)))
       .map((c) => ({ id: c._id.toHexString(), name: c.name, archived: c.archived })),
-    teams: (ticket.teamId && !teams.some((team) => team._id.equals(ticket.teamId!)) ? [...teams, ...[await deps.teams.findById(ticket.teamId)].filter((t) => t !== null)] : teams).map((team) => ({ id: team._id.toHexString(), name: team.name, level: team.level })),
+    teams: (ticketTeam && !teams.some((team) => team._id.equals(ticketTeam._id)) ? [...teams, ticketTeam] : teams).map((team) => ({ id: team._id.toHexString(), name: team.name, level: team.level })),
+    mentionable: withHandles(
+      users.filter((u) => !u.disabled && (u.role === 'admin' || u.inboxIds.some((i) => i.equals(ticket.inboxId)) || ticketTeam?.memberIds.some((m) => m.equals(u._id)))),
+    ).map((u) => ({ id: u._id.toHexString(), handle: u.handle, label: labelOf(u) })),
   };
 }

@@ -31,6 +31,10 @@ export interface TicketSummaryView {
   createdAt: Date;
   updatedAt: Date;
   sla: Required<{ [K in Exclude<keyof TicketSla, 'done'>]: NonNullable<TicketSla[K]> | null }>;
+  /** Snoozed: hidden from the lists until `until` (null: no time) or, with `untilReply`, until the customer writes; null when not snoozed. */
+  snooze: { until: Date | null; untilReply: boolean } | null;
+  /** Back from a snooze and not acted on yet: when, and whether the time came or the customer wrote; null otherwise. */
+  backFromSnooze: { at: Date; reason: 'time' | 'customer_replied' } | null;
 }
 
 /** How a ticket is classified: category, ITIL impact and urgency, and whether its priority was set by hand. */
@@ -115,6 +119,8 @@ export function toTicketSummary(t: TicketSummarySource, level: TeamLevel | null)
       escalationLevel: sla.escalationLevel ?? 0,
       breachedAt: sla.breachedAt ?? null,
     },
+    snooze: t.snoozed && t.snooze ? { until: t.snooze.until ?? null, untilReply: t.snooze.untilReply ?? false } : null,
+    backFromSnooze: t.wokeFromSnooze ? { at: t.wokeFromSnooze.at, reason: t.wokeFromSnooze.reason } : null,
   };
 }
 

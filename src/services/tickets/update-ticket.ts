@@ -11,6 +11,8 @@ import type { TicketFieldChanges, TicketStore } from '../../store/ticket-store.j
 import type { UserStore } from '../../store/user-store.js';
 import { parseObjectId, type Actor } from '../access.js';
 import { choosableFor } from '../categories/categories.js';
+import type { AgentActionFollowUp } from '../lifecycle/plan-lifecycle.js';
+import { notify, type NotificationEvent, type NotifyDeps } from '../notifications/notify.js';
 import { toTicketClassification, toTicketSummary, type TicketStateView } from './ticket-view.js';
 import { inputIssue, parseInput } from '../validate.js';
 import { visibleTicket } from './visible-ticket.js';
@@ -33,15 +35,17 @@ export const patchSchema = z.strictObject({
   tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
 });
 
-/** What changing a ticket needs. */
-export interface UpdateTicketDeps {
-  users: Pick<UserStore, 'findActiveById'>;
+/** What changing a ticket needs (and telling a new assignee: notify's own). */
+export interface UpdateTicketDeps extends Omit<NotifyDeps, 'users' | 'teams'> {
+  users: Pick<UserStore, 'findActiveById' | 'findLabelById'> & NotifyDeps['users'];
   tickets: Pick<TicketStore, 'findById' | 'write'>;
   categories: Pick<CategoryStore, 'findById'>;
-  teams: Pick<TeamStore, 'findById'>;
+  teams: Pick<TeamStore, 'findById'> & NotifyDeps['teams'];
   now: () => Date;
   /** Re-plans the ticket's SLA clocks: solving stops them, reassigning re-targets reminders, priority and team (its level) change targets. */
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
+  /** The lifecycle follow-up of an agent's change (lifecycle/plan-lifecycle.ts afterAgentAction): auto-close and reminder jobs, the snooze mark. */
+  afterAgentAction?: AgentActionFollowUp;
 }
 
 const badCategory = () =>
@@ -150,8 +154,28 @@ export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: str
   if (events.length > 0) {
     await deps.tickets.write(ticket._id, { changes }, events.map((e) => ({ ticketId: ticket._id, type: e.type, data: e.data, at: now, actor: { kind: 'user' as const, id: actor.userId } })));
     await deps.refreshSla(ticket._id);
+    await deps.afterAgentAction?.(ticket._id);
+    if (changes.assigneeId) await notifyAssigned(deps, actor, { ...ticket, ...changes, assigneeId: changes.assigneeId }, now);
   }
   const updated = (await deps.tickets.findById(ticket._id))!;
   const team = updated.teamId ? await deps.teams.findById(updated.teamId) : null;
   return { ...toTicketSummary(updated, team?.level ?? null), ...toTicketClassification(updated) };
+}
+
+/**
+ * Tells the new assignee, unless they took the ticket themselves (notify leaves the actor out). One
+ * notification per assignment: keyed by ticket, assignee and time, so a retried call records it once.
+ */
+async function notifyAssigned(deps: UpdateTicketDeps, actor: Actor, ticket: NotificationEvent['ticket'] & { assigneeId: Types.ObjectId }, at: Date): Promise<void> {
+  if (actor.userId && actor.userId.equals(ticket.assigneeId)) return;
+  const by = actor.userId ? await deps.users.findLabelById(actor.userId) : null;
+  await notify(deps, [{
+    kind: 'assigned',
+    key: `assigned:${ticket._id.toHexString()}:${ticket.assigneeId.toHexString()}:${at.getTime()}`,
+    ticket,
+    at,
+    data: { by: by ? { id: by._id.toHexString(), name: by.name || by.email } : null },
+    userIds: [ticket.assigneeId],
+    actorId: actor.userId,
+  }]);
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { DEFAULT_AUTO_CLOSE_AFTER_DAYS, DEFAULT_PENDING_REMINDER_AFTER_DAYS, MAX_LIFECYCLE_DAYS } from '../../domain/lifecycle.js';
 import { LOCALES, type Locale } from '../../i18n/locales.js';
 
 /** A mail account's connection settings; the password is only ever stored sealed (see secret-box). */
@@ -34,6 +35,10 @@ export interface InboxDoc {
   branding: { signature?: string | null; primaryColor?: string | null; logoUrl?: string | null };
   /** SLA policy (src/domain/sla.ts SlaPolicy, validated on save); null means the default policy. */
   sla?: unknown;
+  /** Days a solved ticket waits before it closes (domain/lifecycle.ts; 0: never). Absent on older inboxes: the default. */
+  autoCloseAfterDays?: number;
+  /** Days a pending ticket waits before its assignee is reminded (0: never). Absent on older inboxes: the default. */
+  pendingReminderAfterDays?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -72,6 +77,8 @@ const inboxSchema = new Schema<InboxDoc>(
       logoUrl: { type: String, default: null },
     },
     sla: { type: Schema.Types.Mixed, default: null },
+    autoCloseAfterDays: { type: Number, min: 0, max: MAX_LIFECYCLE_DAYS, default: DEFAULT_AUTO_CLOSE_AFTER_DAYS },
+    pendingReminderAfterDays: { type: Number, min: 0, max: MAX_LIFECYCLE_DAYS, default: DEFAULT_PENDING_REMINDER_AFTER_DAYS },
   },
   { timestamps: true, collection: 'inboxes' },
 );

@@ -9,6 +9,7 @@ import { inboxModel } from './inbox.js';
 import { loginAttemptModel } from './login-attempt.js';
 import { inboxStatusModel, mailboxCursorModel, mailboxLeaseModel } from './mailbox.js';
 import { messageModel } from './message.js';
+import { notificationModel } from './notification.js';
 import { outboxModel } from './outbox.js';
 import { passwordTokenModel } from './password-token.js';
 import { quarantineModel } from './quarantine.js';
@@ -46,6 +47,7 @@ export function createModels(conn: Connection) {
     PasswordToken: passwordTokenModel(conn),
     SavedView: savedViewModel(conn),
     Team: teamModel(conn),
+    Notification: notificationModel(conn),
   };
 }
 

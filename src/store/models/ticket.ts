@@ -60,6 +60,19 @@ export interface TicketDoc {
   lastActivityAt: Date;
   solvedAt?: Date | null;
   closedAt?: Date | null;
+  /** When it last became pending (domain/ticket.ts transition); read only while pending. Absent on older tickets. */
+  pendingSince?: Date | null;
+  /** Lifecycle steps already done (domain/lifecycle.ts LifecycleStep.key): a pending reminder is sent once per period. */
+  lifecycleDone?: string[];
+  /**
+   * Snoozed (services/lifecycle/snooze-ticket.ts): hidden from the lists until `snooze.until` or a
+   * customer mail. A plain flag so every list filter stays one condition on one field, never an `$or`.
+   */
+  snoozed?: boolean;
+  /** The current snooze, while `snoozed`: until when (null: until the customer replies only), who asked and when. */
+  snooze?: { until: Date | null; untilReply: boolean; at: Date; by: Types.ObjectId | null } | null;
+  /** The mark of a ticket back from a snooze, until someone acts on it. */
+  wokeFromSnooze?: { at: Date; reason: 'time' | 'customer_replied' } | null;
   mergedIntoId?: Types.ObjectId | null;
   /** Tickets announced as merging into this one; each counts once its own `mergedIntoId` says so (store/merged-tickets.ts). */
   mergedTicketIds?: Types.ObjectId[];
@@ -98,6 +111,17 @@ const ticketSchema = new Schema<TicketDoc>(
     lastActivityAt: { type: Date, required: true, default: () => new Date() },
     solvedAt: { type: Date, default: null },
     closedAt: { type: Date, default: null },
+    pendingSince: { type: Date, default: undefined },
+    lifecycleDone: { type: [String], default: undefined },
+    snoozed: { type: Boolean, default: undefined },
+    snooze: {
+      type: new Schema({ until: { type: Date, default: null }, untilReply: { type: Boolean, default: false }, at: { type: Date, required: true }, by: { type: Schema.Types.ObjectId, default: null } }, { _id: false }),
+      default: undefined,
+    },
+    wokeFromSnooze: {
+      type: new Schema({ at: { type: Date, required: true }, reason: { type: String, enum: ['time', 'customer_replied'], required: true } }, { _id: false }),
+      default: undefined,
+    },
     mergedIntoId: { type: Schema.Types.ObjectId, ref: 'Ticket', default: null },
     mergedTicketIds: { type: [Schema.Types.ObjectId], default: undefined },
     linkedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
@@ -148,6 +172,8 @@ ticketSchema.index({ inboxId: 1, 'sla.nextDueAt': 1 });
 ticketSchema.index({ 'sla.nextDueAt': 1 });
 // An agent's "due soon" and Breaching lists and counts: their access keys, then the due range (the set is small, then sorted).
 ticketSchema.index({ access: 1, 'sla.nextDueAt': 1 });
+// The Snoozed view: equality on the flag, in list order (every other list reads `snoozed: {$ne: true}` on its own index).
+ticketSchema.index({ snoozed: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ originKey: 1 }, { unique: true, sparse: true });
 ticketSchema.index({ baseSubject: 1, lastActivityAt: -1 });
 

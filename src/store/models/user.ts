@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { NotificationPrefs } from '../../domain/notifications.js';
 import { USER_ROLES, type UserRole } from '../../domain/user-roles.js';
 
 // Kept while test helpers import the role type from here; new code imports it from src/domain.
@@ -21,6 +22,8 @@ export interface UserDoc {
   locale?: string | null;
   /** The user's IANA time zone; null until set (the instance default, else the browser's at first sign-in). */
   timeZone?: string | null;
+  /** Which notification kinds are mailed to them: their choices; a kind left out follows its default. */
+  notify?: NotificationPrefs;
   /** A manager's digest email: when (cron in a time zone), for which inboxes (empty: all of theirs). */
   digest: {
     enabled: boolean;
@@ -49,6 +52,7 @@ const userSchema = new Schema<UserDoc>(
     lastLoginAt: { type: Date, default: null },
     locale: { type: String, default: null },
     timeZone: { type: String, default: null },
+    notify: { type: Schema.Types.Mixed, default: {} },
     digest: {
       enabled: { type: Boolean, default: false },
       cron: { type: String, default: '0 8 * * 1-5' },

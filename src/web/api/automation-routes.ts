@@ -6,7 +6,9 @@ import type { DigestDeps } from '../../services/digest/send-digest.js';
 import { sendDigestNow } from '../../services/digest/send-digest-now.js';
 import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
 import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
+import type { AddNoteDeps } from '../../services/tickets/add-note.js';
 import type { MergeTicketDeps } from '../../services/tickets/merge-ticket.js';
+import type { AgentActionFollowUp } from '../../services/lifecycle/plan-lifecycle.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
@@ -17,14 +19,18 @@ import { principalOf } from './authenticate.js';
 export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitizeHtml'> {
   messages: SendReplyDeps['messages'];
   contacts: SendReplyDeps['contacts'];
-  users: DigestDeps['users'] & SendReplyDeps['users'] & UpdateTicketDeps['users'] & Pick<UserStore, 'listAccessByIds'>;
+  users: DigestDeps['users'] & SendReplyDeps['users'] & UpdateTicketDeps['users'] & AddNoteDeps['users'] & Pick<UserStore, 'listAccessByIds'>;
   /** Every ticket use case the API runs (actions, merges, SLA re-plans, digests) reads and writes through these. */
   tickets: TicketStore;
   trail: TrailStore;
   inboxes: InboxStore;
   categories: UpdateTicketDeps['categories'];
-  teams: UpdateTicketDeps['teams'] & MergeTicketDeps['teams'];
+  teams: UpdateTicketDeps['teams'] & MergeTicketDeps['teams'] & AddNoteDeps['teams'];
+  /** Who is told about assignments and mentions (see src/services/notifications/notify.ts). */
+  notifications: UpdateTicketDeps['notifications'];
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;
+  /** The lifecycle follow-up of an agent's change (auto-close and reminder jobs, the snooze mark); none when absent. */
+  afterAgentAction?: AgentActionFollowUp;
 }
 
 /** `/inboxes/:id/sla` and `/digests/…`: SLA policies, digest schedules, and a digest sent right now. */

@@ -9,6 +9,7 @@ import { PASSWORD_TOKEN_PURPOSES } from '../../domain/password-links.js';
 import { TICKET_EVENT_ACTOR_KINDS, TICKET_EVENT_TYPES } from '../../domain/ticket-events.js';
 import { USER_ROLES } from '../../domain/user-roles.js';
 import { LOCALES } from '../../i18n/locales.js';
+import { NOTIFICATION_KINDS } from '../../domain/notifications.js';
 
 /** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -71,6 +72,14 @@ const ticketSummaryProperties: Record<string, JsonSchema> = {
   createdAt: dateTime,
   updatedAt: dateTime,
   sla: ticketSla,
+  snooze: {
+    ...nullable(object({ until: nullable(dateTime), untilReply: boolean })),
+    description: 'Snoozed: left out of the lists (but the Snoozed view) until `until` (null: no time) or, with `untilReply`, until the customer writes; null when not snoozed.',
+  },
+  backFromSnooze: {
+    ...nullable(object({ at: dateTime, reason: enumOf(['time', 'customer_replied']) })),
+    description: 'Back from a snooze (its time came, or the customer wrote) and not acted on yet; null otherwise. A reply, a note or any change clears it.',
+  },
 };
 
 // src/services/tickets/ticket-view.ts toTicketClassification.
@@ -169,6 +178,25 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     away: { ...boolean, description: 'Marked themself away (shown on the team load and in the top bar).' },
     awaySince: { ...nullable(dateTime), description: 'When they became away; null while not away.' },
   }),
+  NotificationSettings: {
+    ...object(Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, ref('NotificationSetting')]))),
+    description: 'Every kind of notification, whether it is mailed to the caller.',
+  },
+  NotificationSetting: object({
+    enabled: { ...boolean, description: 'Mailed to the caller: their choice, else the default.' },
+    chosen: { ...nullable(boolean), description: 'Their own choice; null while they follow the default.' },
+    default: { ...boolean, description: 'What applies without a choice (`team_new_ticket`: off when every team of theirs has more than 5 members).' },
+  }),
+  Notification: object({
+    id: objectId,
+    kind: enumOf(NOTIFICATION_KINDS),
+    ticket: { ...object({ id: objectId, number: integer, subject: string }), description: 'The ticket as named when it happened; open it by `id`.' },
+    at: { ...dateTime, description: 'When it happened.' },
+    data: { type: 'object', description: 'Depends on `kind`: who did it, an excerpt, the SLA clock and due time…' },
+    read: boolean,
+    readAt: nullable(dateTime),
+  }),
+  NotificationsMarked: object({ marked: { ...integer, description: 'How many were unread and are now read.' } }),
   IssuedToken: object({ token: string, expiresAt: dateTime }),
   ApiToken: object({ id: objectId, label: nullable(string), createdAt: dateTime, lastUsedAt: nullable(dateTime), expiresAt: nullable(dateTime), expired: boolean }),
   PersonalApiToken: object({ id: objectId, token: { type: 'string', description: 'Shown once; only its hash is stored.' }, label: string, expiresAt: dateTime }),
@@ -231,6 +259,8 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
       description: '`subject` and `template` are the overrides of the default language; `overrides` has them per language.',
     },
     branding: object({ signature: nullable(string), primaryColor: nullable(string), logoUrl: nullable(string) }),
+    autoCloseAfterDays: { type: 'integer', minimum: 0, description: 'Days a solved ticket waits for the customer before it closes on its own; 0: never (default 4).' },
+    pendingReminderAfterDays: { type: 'integer', minimum: 0, description: 'Days a pending ticket waits before its assignee is reminded; 0: never (default 3).' },
     createdAt: dateTime,
     updatedAt: dateTime,
     status: ref('InboxStatus'),

@@ -11,10 +11,13 @@ import { credentialsSchema } from '../../services/auth/issue-api-token.js';
 import { querySchema as ticketQuerySchema } from '../../services/tickets/list-tickets.js';
 import { createSchema as savedViewCreateSchema, updateSchema as savedViewUpdateSchema } from '../../services/views/saved-views.js';
 import { mergeSchema } from '../../services/tickets/merge-ticket.js';
+import { snoozeSchema } from '../../services/lifecycle/snooze-ticket.js';
 import { replySchema } from '../../services/tickets/send-reply.js';
 import { changedSchema as connectionTestSchema } from '../../services/inboxes/test-inbox-connection.js';
 import { patchSchema as ticketUpdateSchema } from '../../services/tickets/update-ticket.js';
 import { preferencesSchema } from '../../services/users/update-own-preferences.js';
+import { notificationSettingsSchema } from '../../services/users/update-own-notification-settings.js';
+import { markReadSchema } from '../../services/notifications/mark-notifications-read.js';
 import { createUserSchema, updateUserSchema } from '../../services/users/user-schemas.js';
 import { HANDWRITTEN_SCHEMAS, listOf, ref, type JsonSchema } from './openapi-schemas.js';
 
@@ -34,6 +37,7 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   TicketUpdate: ticketUpdateSchema,
   ReplyInput: replySchema,
   MergeInput: mergeSchema,
+  SnoozeInput: snoozeSchema,
   CannedReplyCreate: cannedReplyCreateSchema,
   CannedReplyUpdate: cannedReplyUpdateSchema,
   SavedViewCreate: savedViewCreateSchema,
@@ -46,6 +50,8 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   UserUpdate: updateUserSchema,
   PersonalApiTokenCreate: personalApiTokenSchema,
   PreferencesUpdate: preferencesSchema,
+  NotificationSettingsUpdate: notificationSettingsSchema,
+  NotificationsReadInput: markReadSchema,
 };
 
 /** The error statuses, each answered with the Error shape; descriptions say when. */
@@ -92,6 +98,7 @@ const QUERY_DESCRIPTIONS: Record<string, string> = {
   category: 'Only this category (an id; 404 for a category that does not exist).',
   tag: 'Carrying this tag.',
   due: '`soon`: the SLA is breached or due within the hour.',
+  snoozed: 'Snoozed tickets are left out unless asked for: `only` lists just them (the Snoozed view), `any` includes them.',
   q: 'Words that must all match: whole subject words, or the start of a word of the requester’s name or email.',
   limit: 'Page size; 25 unless given.',
   cursor: 'The `nextCursor` of the previous page.',
@@ -129,6 +136,24 @@ function operations(): Record<string, Record<string, Operation>> {
         body: 'PreferencesUpdate', ok: [200, ref('Preferences')],
       },
     },
+    '/me/notification-settings': {
+      get: { id: 'getMyNotificationSettings', tag: 'Notifications', summary: 'Which kinds of notification are mailed to the caller', ok: [200, ref('NotificationSettings')] },
+      patch: {
+        id: 'updateMyNotificationSettings', tag: 'Notifications', summary: 'Switch kinds of notification mail on or off for the caller',
+        description: 'By kind: `true` mails it, `false` does not, `null` follows the default again; a kind left out stays as it is, an unknown one is refused (400 naming it). Every kind is on by default, except `team_new_ticket` for teams of more than 5 members. The in-app list (`GET /notifications`) shows every notification whatever the choice. The same settings as on the account page.',
+        body: 'NotificationSettingsUpdate', ok: [200, ref('NotificationSettings')],
+      },
+    },
+    '/notifications': {
+      get: { id: 'listMyNotifications', tag: 'Notifications', summary: "The caller's last 50 notifications, newest first, read or not", ok: [200, listOf('Notification')] },
+    },
+    '/notifications/read': {
+      post: {
+        id: 'markMyNotificationsRead', tag: 'Notifications', summary: "Mark some or all of the caller's notifications read",
+        description: '`{ids: [...]}` marks those (ids that are not the caller\'s notifications are ignored), `{all: true}` every unread one. Answers how many changed.',
+        body: 'NotificationsReadInput', ok: [200, ref('NotificationsMarked')],
+      },
+    },
     '/me/tokens': {
       get: { id: 'listMyTokens', tag: 'Auth', summary: "The caller's API tokens, newest first", ok: [200, listOf('ApiToken')] },
       post: {
@@ -146,7 +171,7 @@ function operations(): Record<string, Record<string, Operation>> {
       get: { id: 'getInbox', tag: 'Inboxes', summary: 'One inbox with poller status', ok: [200, ref('Inbox')], errors: [404] },
       patch: {
         id: 'updateInbox', tag: 'Inboxes', summary: 'Change an inbox (admins); passwords only when given',
-        description: 'A stored password stays with the host, port, TLS mode and user it was saved for: changing any of them needs that password again (400 naming `imap.password` or `smtp.password`).',
+        description: 'A stored password stays with the host, port, TLS mode and user it was saved for: changing any of them needs that password again (400 naming `imap.password` or `smtp.password`). `autoCloseAfterDays` and `pendingReminderAfterDays` (whole days, 0 to 365, 0 for never) apply to tickets solved or made pending from then on; a longer delay also holds back the tickets already waiting (their job checks the setting when it runs).',
         body: 'InboxUpdate', ok: [200, ref('Inbox')], errors: [403, 404, 409],
       },
     },
@@ -194,7 +219,7 @@ function operations(): Record<string, Record<string, Operation>> {
     },
     '/views': {
       get: { id: 'listSavedViews', tag: 'Views', summary: "The caller's saved ticket list views, by name", ok: [200, listOf('SavedView')] },
-      post: { id: 'createSavedView', tag: 'Views', summary: 'Save a combination of ticket list filters under a name', description: 'The filters are those of `GET /tickets` (`inbox`, `status`, `assignee`, `teams`, `team`, `level`, `priority`, `age`, `category`, `tag`, `q`, `due`), checked the same way. A name of at most 60 characters; at most 20 views per user (409). Only their owner sees them.', body: 'SavedViewCreate', ok: [201, ref('SavedView')], errors: [400, 403, 409] },
+      post: { id: 'createSavedView', tag: 'Views', summary: 'Save a combination of ticket list filters under a name', description: 'The filters are those of `GET /tickets` (`inbox`, `status`, `assignee`, `teams`, `team`, `level`, `priority`, `age`, `category`, `tag`, `q`, `due`, `snoozed`), checked the same way. A name of at most 60 characters; at most 20 views per user (409). Only their owner sees them.', body: 'SavedViewCreate', ok: [201, ref('SavedView')], errors: [400, 403, 409] },
     },
     '/views/{id}': {
       patch: { id: 'updateSavedView', tag: 'Views', summary: 'Rename a saved view or replace its filters', description: "Another user's view is 404.", body: 'SavedViewUpdate', ok: [200, ref('SavedView')], errors: [400, 403, 404] },
@@ -226,7 +251,15 @@ function operations(): Record<string, Record<string, Operation>> {
         special: { 409: { description: 'CONFLICT: the ticket changed after `seenUntil`; the new items are in `details`.', content: { 'application/json': { schema: ref('ReplyConflict') } } } },
       },
     },
-    '/tickets/{id}/notes': { post: { id: 'addNote', tag: 'Tickets', summary: 'Add an internal note', body: 'NoteInput', ok: [201, ref('Message')], errors: [404] } },
+    '/tickets/{id}/snooze': {
+      post: {
+        id: 'snoozeTicket', tag: 'Tickets', summary: 'Snooze: hide the ticket from the lists until a time or the customer\'s reply',
+        description: '`until` (ISO 8601 with its offset, in the future, at most 365 days ahead) and/or `untilReply: true`. The ticket leaves every list and view count but the Snoozed view (`snoozed=only`) and comes back, marked `backFromSnooze`, at `until` or when the customer writes, whichever comes first. Snoozing again replaces the snooze. A merged ticket is 409.',
+        body: 'SnoozeInput', ok: [200, ref('TicketState')], errors: [400, 404, 409],
+      },
+      delete: { id: 'unsnoozeTicket', tag: 'Tickets', summary: 'End the snooze now', description: 'The ticket is back in the lists (without the `backFromSnooze` mark); a ticket not snoozed stays as it is.', ok: [200, ref('TicketState')], errors: [404] },
+    },
+    '/tickets/{id}/notes': { post: { id: 'addNote', tag: 'Tickets', summary: 'Add an internal note', description: 'Each person it mentions with `@handle` (the part of their email address before the `@`, or their whole address) who can see the ticket is notified once.', body: 'NoteInput', ok: [201, ref('Message')], errors: [404] } },
     '/tickets/{id}/merge': {
       post: { id: 'mergeTicket', tag: 'Tickets', summary: 'Merge this ticket into another of the same requester', ok: [200, ref('TicketSummary'), 'The surviving ticket.'], body: 'MergeInput', errors: [404, 409] },
     },

@@ -16,6 +16,7 @@ import { viewRoutes } from './view-routes.js';
 import { categoryRoutes } from './category-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
 import { inboxSettingsRoutes } from './inbox-settings-routes.js';
+import { notificationRoutes } from './notification-routes.js';
 import { teamRoutes } from './team-routes.js';
 import { serveOpenApi } from './openapi.js';
 import { ticketMergeRoutes } from './ticket-merge-routes.js';
@@ -77,5 +78,6 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   router.use('/tickets', ticketRoutes(deps));
   router.use('/attachments', attachmentRoutes(deps));
   router.use(userRoutes({ ...deps, ...deps.stores }));
+  router.use(notificationRoutes({ ...deps.stores, now: deps.now }));
   return router;
 }

@@ -1,11 +1,12 @@
 import { Router } from 'express';
+import { snoozeTicket, unsnoozeTicket } from '../../services/lifecycle/snooze-ticket.js';
 import { addNote } from '../../services/tickets/add-note.js';
 import { replyToTicket } from '../../services/tickets/send-reply.js';
 import { updateTicket } from '../../services/tickets/update-ticket.js';
 import type { AutomationDeps } from './automation-routes.js';
 import { principalOf } from './authenticate.js';
 
-/** `/tickets/:id` changes: reply (queued in the outbox), internal note, status/priority/assignee/tags. */
+/** `/tickets/:id` changes: reply (queued in the outbox), internal note, status/priority/assignee/tags, snooze. */
 export function ticketActionRoutes(deps: AutomationDeps): Router {
   const router = Router();
   router.patch('/:id', async (req, res) => {
@@ -21,6 +22,12 @@ export function ticketActionRoutes(deps: AutomationDeps): Router {
   });
   router.post('/:id/notes', async (req, res) => {
     res.status(201).json(await addNote(deps, principalOf(res).actor, req.params.id, req.body));
+  });
+  router.post('/:id/snooze', async (req, res) => {
+    res.json(await snoozeTicket(deps, principalOf(res).actor, req.params.id, { json: req.body }));
+  });
+  router.delete('/:id/snooze', async (req, res) => {
+    res.json(await unsnoozeTicket(deps, principalOf(res).actor, req.params.id));
   });
   return router;
 }

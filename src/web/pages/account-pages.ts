@@ -8,12 +8,15 @@ import { listPersonalApiTokens } from '../../services/auth/list-personal-api-tok
 import { revokePersonalApiToken } from '../../services/auth/revoke-personal-api-token.js';
 import { updateOwnName } from '../../services/users/update-own-name.js';
 import { updateOwnPreferences } from '../../services/users/update-own-preferences.js';
+import { getOwnNotificationSettings } from '../../services/users/get-own-notification-settings.js';
+import { updateOwnNotificationSettings } from '../../services/users/update-own-notification-settings.js';
+import { NOTIFICATION_KINDS, type NotificationPrefs } from '../../domain/notifications.js';
 import { LOCALES } from '../../i18n/locales.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { pageI18n } from './page-i18n.js';
 import { stashSecret, takeSecret } from './reveal-once.js';
-import { fixedMessage, postedText } from './form-fields.js';
+import { checked, field, fixedMessage, formOf, postedText, type FormBody } from './form-fields.js';
 import { TIME_ZONES } from './settings-access.js';
 
 /** The catalog keys of the texts `?error=` names on the account page. */
@@ -36,15 +39,32 @@ export const ACCOUNT_NOTICES: Record<string, string> = {
   revoked: 'settings:account.notice.revoked',
   prefs: 'settings:account.notice.prefs',
   away: 'settings:account.notice.away',
+  notify: 'settings:account.notice.notify',
+  'notify-reset': 'settings:account.notice.notifyReset',
   back: 'settings:account.notice.back',
 };
 
 const LIFETIMES = [7, 30, 90, 365];
 
+/**
+ * The notification switches the form changed: each kind is posted with the value it was shown with
+ * (`shown.<kind>`), so a switch left alone keeps following its default; "Back to the defaults"
+ * (`reset`) sets every kind back.
+ */
+function postedNotifyChoices(body: FormBody): NotificationPrefs {
+  if (field(body, 'reset') === '1') return Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, null]));
+  const changed = NOTIFICATION_KINDS.flatMap((kind) => {
+    const shown = field(body, `shown.${kind}`);
+    const on = checked(body, `notify.${kind}`);
+    return shown !== '' && (shown === '1') !== on ? [[kind, on] as const] : [];
+  });
+  return Object.fromEntries(changed);
+}
+
 const issuePaths = (err: unknown): string[] =>
   isAppError(err, 'VALIDATION_FAILED') ? ((err.details?.issues ?? []) as Array<{ path: string }>).map((i) => i.path) : [];
 
-/** `/account`: every user's own name, language, time zone, away state, password and API tokens. */
+/** `/account`: every user's own name, language, time zone, notification mail, away state, password and API tokens. */
 export function accountPages(ctx: PageContext & { logger: Logger }): Router {
   const router = Router();
   const write = [requireLogin, requireCsrf(ctx.publicUrl)];
@@ -55,7 +75,7 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
     const session = requireSession(res);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
-    const tokens = await listPersonalApiTokens(deps, session.actor);
+    const [tokens, notify] = await Promise.all([listPersonalApiTokens(deps, session.actor), getOwnNotificationSettings(deps, session.actor)]);
     const chosen = session.user.locale ?? '';
     res.type('html').send(
       ctx.views.render(
@@ -75,6 +95,8 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
           // What an empty time zone means: the instance default, else the browser's at the next sign-in.
           timeZoneDefault: ctx.localeDefaults?.timeZone ?? null,
           timeZones: TIME_ZONES,
+          // Every kind's switch shows what applies: the user's choice, else the default.
+          notify: NOTIFICATION_KINDS.map((kind) => ({ kind, enabled: notify[kind].enabled })),
         },
         i18n,
       ),
@@ -92,6 +114,13 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
     }
     // The session is read on every request, so the next page is already in the chosen language.
     res.redirect(303, '/account?saved=prefs#preferences');
+  });
+
+  // The same use case as `PATCH /api/v1/me/notification-settings`.
+  router.post('/account/notifications', ...write, async (req, res) => {
+    const choices = postedNotifyChoices(formOf(req));
+    await updateOwnNotificationSettings(deps, requireSession(res).actor, choices);
+    res.redirect(303, `/account?saved=${field(formOf(req), 'reset') === '1' ? 'notify-reset' : 'notify'}#notifications`);
   });
 
   // The same use case as `PATCH /api/v1/me` with `away`; the top bar shows it from the next page on.

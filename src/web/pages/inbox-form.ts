@@ -1,3 +1,4 @@
+import { DEFAULT_AUTO_CLOSE_AFTER_DAYS, DEFAULT_PENDING_REMINDER_AFTER_DAYS, MAX_LIFECYCLE_DAYS } from '../../domain/lifecycle.js';
 import type { Translator } from '../../i18n/catalog.js';
 import { LOCALES } from '../../i18n/locales.js';
 import type { InboxView } from '../../services/inboxes/inbox-view.js';
@@ -34,6 +35,8 @@ const INBOX_FIELDS: InboxField[] = [
   { name: 'signature', path: 'branding.signature', label: 'settings:inbox.problem.signature' },
   { name: 'primary_color', path: 'branding.primaryColor', label: 'settings:inbox.problem.primaryColor' },
   { name: 'logo_url', path: 'branding.logoUrl', label: 'settings:inbox.problem.logoUrl' },
+  { name: 'auto_close_days', path: 'autoCloseAfterDays', label: 'settings:inbox.problem.autoCloseDays' },
+  { name: 'pending_reminder_days', path: 'pendingReminderAfterDays', label: 'settings:inbox.problem.pendingReminderDays' },
 ];
 
 /** A problem the form itself finds (a blank or unreadable field), in the page's language when shown. */
@@ -62,7 +65,12 @@ const dateOnly = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 
 /** The stored values of an inbox as form values (empty for a new inbox; TLS on by default). */
 function storedValues(inbox: InboxView | null, newLocale: string): Record<string, string | boolean> {
-  if (!inbox) return { default_locale: newLocale, imap_port: '993', imap_secure: true, imap_folder: 'INBOX', smtp_port: '465', smtp_secure: true };
+  if (!inbox) {
+    return {
+      default_locale: newLocale, imap_port: '993', imap_secure: true, imap_folder: 'INBOX', smtp_port: '465', smtp_secure: true,
+      auto_close_days: String(DEFAULT_AUTO_CLOSE_AFTER_DAYS), pending_reminder_days: String(DEFAULT_PENDING_REMINDER_AFTER_DAYS),
+    };
+  }
   return {
     name: inbox.name,
     default_locale: inbox.defaultLocale,
@@ -83,6 +91,8 @@ function storedValues(inbox: InboxView | null, newLocale: string): Record<string
     signature: inbox.branding.signature ?? '',
     primary_color: inbox.branding.primaryColor ?? '',
     logo_url: inbox.branding.logoUrl ?? '',
+    auto_close_days: String(inbox.autoCloseAfterDays),
+    pending_reminder_days: String(inbox.pendingReminderAfterDays),
   };
 }
 
@@ -149,6 +159,14 @@ function readRest(body: FormBody, issues: FormIssue[]) {
   const optional = (name: string) => text(name) || null;
   const name = text('name');
   if (name === '') issues.push(formIssue('name', 'settings:form.required'));
+  // Whole days; left out when not posted (a form from before lifecycle automation): the inbox keeps its setting.
+  const days = (input: string, path: string): Record<string, number> => {
+    const v = text(input);
+    if (v === '' && body[input] === undefined) return {};
+    if (/^\d{1,3}$/.test(v) && Number(v) <= MAX_LIFECYCLE_DAYS) return { [path]: Number(v) };
+    issues.push(formIssue(path, 'settings:inbox.error.days'));
+    return {};
+  };
   const address = text('address');
   if (address === '') issues.push(formIssue('address', 'settings:form.required'));
   return {
@@ -159,6 +177,8 @@ function readRest(body: FormBody, issues: FormIssue[]) {
     ...(text('default_locale') ? { defaultLocale: text('default_locale') } : {}),
     options: { markSeen: checked(body, 'mark_seen'), moveTo: optional('move_to'), importSince: optional('import_since') },
     branding: { signature: optional('signature'), primaryColor: optional('primary_color'), logoUrl: optional('logo_url') },
+    ...days('auto_close_days', 'autoCloseAfterDays'),
+    ...days('pending_reminder_days', 'pendingReminderAfterDays'),
   };
 }
 

@@ -9,6 +9,7 @@ import { authPages, loginScript } from './auth-pages.js';
 import { inboxPages } from './inbox-pages.js';
 import { mailBodyPage } from './mail-body-page.js';
 import type { PageContext, PageDeps } from './page-deps.js';
+import { notificationBadge, notificationPages } from './notification-pages.js';
 import { passwordPages } from './password-pages.js';
 import { pageHeaders } from './security-headers.js';
 import { settingsPages } from './settings-pages.js';
@@ -83,6 +84,8 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 300 }));
   router.use(loadSession({ ...deps.stores, now: deps.now, publicUrl: deps.publicUrl, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }));
   router.use(pageI18nMiddleware({ i18n, defaults, now: deps.now, allowPseudo: pseudo }));
+  // The top bar's unread count, for every page shown to a signed-in user.
+  router.use(notificationBadge(ctx));
   router.use(authPages(ctx));
   router.use(inboxPages(ctx));
   // Before the ticket pages: `/tickets/views` is not a ticket id.
@@ -94,6 +97,7 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(userPages({ ...ctx, logger: deps.logger }));
   router.use(teamLoadPages(ctx));
   router.use(accountPages({ ...ctx, logger: deps.logger }));
+  router.use(notificationPages(ctx));
   router.use(passwordPages({ ...ctx, logger: deps.logger }));
   router.use(ticketExtraActions(ctx));
   if (deps.settings) router.use(settingsPages({ ...ctx, settings: deps.settings, logger: deps.logger }));

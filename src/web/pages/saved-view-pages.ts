@@ -43,6 +43,7 @@ function filterValue(key: string, value: string, t: (key: string, params?: Recor
     case 'priority': return value.split(',').map((p) => priority(p.trim())).join(', ');
     case 'age': return (TICKET_AGE_BUCKETS as readonly string[]).includes(value) ? t(`tickets:list.filter.ageBucket.${value}`) : value;
     case 'due': return value === 'soon' ? t('tickets:views.value.dueSoon') : value === 'breached' ? t('tickets:views.value.breached') : value;
+    case 'snoozed': return value === 'only' ? t('tickets:list.filter.snoozedOnly') : value === 'any' ? t('tickets:list.filter.snoozedAny') : value;
     default: return value;
   }
 }

@@ -1,14 +1,18 @@
 import { Router } from 'express';
 import { isAppError } from '../../domain/errors.js';
+import { snoozeTicket, unsnoozeTicket } from '../../services/lifecycle/snooze-ticket.js';
 import { mergeTicket } from '../../services/tickets/merge-ticket.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { cannedReplyPages } from './canned-reply-pages.js';
 import type { PageContext } from './page-deps.js';
-import { postedText } from './form-fields.js';
+import { checked, formOf, postedText } from './form-fields.js';
+import { pageI18n } from './page-i18n.js';
+import { snoozeRequestOf } from './snooze-panel.js';
 
 /**
- * The ticket view's extra forms: `POST /tickets/:id/merge` (CSRF-checked; on to the surviving ticket)
- * and the canned reply settings pages.
+ * The ticket view's extra forms: `POST /tickets/:id/merge` (CSRF-checked; on to the surviving ticket),
+ * `POST /tickets/:id/snooze` and `/unsnooze` (the same use cases as the API), and the canned reply
+ * settings pages.
  */
 export function ticketExtraActions(ctx: PageContext): Router {
   const router = Router();
@@ -25,6 +29,28 @@ export function ticketExtraActions(ctx: PageContext): Router {
       throw err;
     }
     res.redirect(303, `/tickets/${survivorId}#end`);
+  });
+
+  // The time is typed in the agent's own time zone (the page's); an unreadable one is refused like an invalid snooze.
+  router.post('/tickets/:id/snooze', requireLogin, requireCsrf(ctx.publicUrl), async (req, res) => {
+    const id = String(req.params.id);
+    const back = (error?: string) => res.redirect(303, `/tickets/${encodeURIComponent(id)}${error ? `?error=${error}#forms` : '#end'}`);
+    const form = snoozeRequestOf({ until: postedText(req, 'until'), untilReply: checked(formOf(req), 'untilReply') }, pageI18n(res).formats.timeZone);
+    if (!form) return back('snooze-invalid');
+    try {
+      await snoozeTicket(ctx.actions, requireSession(res).actor, id, { form });
+    } catch (err) {
+      if (isAppError(err, 'VALIDATION_FAILED')) return back('snooze-invalid');
+      if (isAppError(err, 'CONFLICT')) return back('merged');
+      throw err;
+    }
+    back();
+  });
+
+  router.post('/tickets/:id/unsnooze', requireLogin, requireCsrf(ctx.publicUrl), async (req, res) => {
+    const id = String(req.params.id);
+    await unsnoozeTicket(ctx.actions, requireSession(res).actor, id);
+    res.redirect(303, `/tickets/${encodeURIComponent(id)}#end`);
   });
 
   router.use(cannedReplyPages(ctx));

@@ -37,7 +37,7 @@ function select(options: Array<{ value: string; label: string }>, current: strin
 
 /**
  * The filter form's fields for the current filters: the options of each select (inbox, status,
- * assignee, team, level, priority, age, SLA) and the filters without a field of their own, kept hidden.
+ * assignee, team, level, priority, age, SLA, snoozed) and the filters without a field of their own, kept hidden.
  */
 export function listFilterFields(
   filters: ListPageQuery,
@@ -59,6 +59,8 @@ export function listFilterFields(
     ageOptions: select(TICKET_AGE_BUCKETS.map((b) => ({ value: b, label: t(`tickets:list.filter.ageBucket.${b}`) })), filters.age),
     dueOptions: select([{ value: 'soon', label: t('tickets:list.filter.dueSoon') }, { value: 'breached', label: t('tickets:list.filter.breached') }], filters.due),
     levelOptions: select(TEAM_LEVELS.map((l) => ({ value: l, label: level(l) })), filters.level),
+    // Without a value snoozed tickets are hidden, as in every view but Snoozed.
+    snoozedOptions: select([{ value: 'only', label: t('tickets:list.filter.snoozedOnly') }, { value: 'any', label: t('tickets:list.filter.snoozedAny') }], filters.snoozed),
     hiddenFilters: HIDDEN_FILTERS.flatMap((name) => (filters[name] ? [{ name, value: filters[name] }] : [])),
   };
 }

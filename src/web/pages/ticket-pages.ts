@@ -14,6 +14,7 @@ import { loadTicketPage } from '../../services/tickets/ticket-page-data.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { slaBadge } from './sla-badge.js';
+import { snoozePanel, snoozeText } from './snooze-panel.js';
 import { ticketCollision, type HeldReply } from './ticket-collision.js';
 import { ticketExtras } from './ticket-extras.js';
 import { listFilterFields, listPageQuery } from './ticket-list-filters.js';
@@ -23,7 +24,7 @@ import type { Translator } from '../../i18n/catalog.js';
 import { pageI18n } from './page-i18n.js';
 
 /** The `?error=` codes after a form post; each names a `tickets:ticket.error.*` message, the query never carries text. */
-export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'team', 'merged']);
+export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'team', 'merged', 'snooze-invalid']);
 
 const SUGGESTION_REASONS: Record<SuggestionReason, string> = {
   'reply-to': 'tickets:recipients.reason.replyTo',
@@ -70,6 +71,7 @@ export function ticketPages(ctx: PageContext): Router {
     const tickets = page.items.map((t) => ({
       ...t, inboxName: names.get(t.inboxId) ?? '', assignee: t.assigneeId ? users.get(t.assigneeId) ?? '' : null, sla: slaBadge(t, now, i18n),
       tagLinks: t.tags.map((tag) => ({ tag, url: tagUrl(tag) })),
+      snoozeText: snoozeText(t.snooze, i18n),
     }));
     const nextUrl = page.nextCursor ? `/tickets?${new URLSearchParams([...keep, ['cursor', page.nextCursor]]).toString()}` : null;
     const current = listed.inbox ? inboxes.find((i) => i.id === listed.inbox) : undefined;
@@ -147,11 +149,14 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
         ...(ticket.teamId && !data.teams.some((team) => team.id === ticket.teamId) ? [{ id: ticket.teamId, selected: true, label: t('tickets:ticket.form.deletedTeam') }] : []),
       ],
       assigneeOptions: data.assignees.map((a) => ({ ...a, selected: a.id === ticket.assigneeId })),
+      // The note box's `@` suggestions (templates/web/ticket.js), also listed for browsers without script.
+      mentionable: data.mentionable,
       unassigned: ticket.assigneeId === null,
       merged: data.merged,
       extras: ticketExtras(session.actor, data, req.query, t),
       collision: ticketCollision(data, held, t),
       recipients: data.recipients && recipientsForm(data.recipients, t),
+      snooze: snoozePanel(ticket, i18n),
     }, i18n),
   );
 }

@@ -128,6 +128,19 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
       // Ticket numbers go in as text: a number parameter would be grouped ("#1,234").
       if (d.fromNumber !== undefined) return withReason(t('tickets:trail.mergedFrom', { who, number: String(d.fromNumber) }));
       return d.intoNumber !== undefined ? withReason(t('tickets:trail.mergedInto', { who, number: String(d.intoNumber) })) : t('tickets:trail.merged');
+    case 'auto_closed': return t('tickets:trail.autoClosed', { days: Number(d.days) || 0 });
+    case 'pending_reminder': {
+      const days = Number(d.days) || 0;
+      return d.notified ? t('tickets:trail.pendingReminder', { days, assignee: users.get(String(d.notified)) ?? t('tickets:trail.someone') }) : t('tickets:trail.pendingReminderNobody', { days });
+    }
+    case 'snoozed': {
+      const until = d.until instanceof Date || typeof d.until === 'string' ? new Date(d.until) : null;
+      if (!until || Number.isNaN(until.getTime())) return t('tickets:trail.snoozedUntilReply', { who });
+      const when = i18n.formats.dateTime(until);
+      return t(d.untilReply ? 'tickets:trail.snoozedUntilOrReply' : 'tickets:trail.snoozedUntil', { who, when });
+    }
+    case 'unsnoozed': return t('tickets:trail.unsnoozed', { who });
+    case 'snooze_woke': return t(d.reason === 'customer_replied' ? 'tickets:trail.snoozeWokeReplied' : 'tickets:trail.snoozeWokeTime');
     case 'linked': return withReason(t('tickets:trail.linked'));
     case 'related': return t('tickets:trail.related');
     default: return e.type.replace(/_/g, ' ');

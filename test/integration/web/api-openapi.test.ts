@@ -242,6 +242,16 @@ describe('real responses match their documented schema', () => {
     await conforms('patch', '/users/{id}', `/users/${user.id}`, 200, { body: { name: 'Bob' } });
     await conforms('post', '/users/{id}/password-link', `/users/${user.id}/password-link`, 201);
     expect((await call(base, 'DELETE', `/me/tokens/${created.id}`, { token: admin })).status).toBe(204);
+    // Notifications: the caller's mail switches and in-app list.
+    await conforms('get', '/me/notification-settings', '/me/notification-settings', 200);
+    await conforms('patch', '/me/notification-settings', '/me/notification-settings', 200, { body: { assigned: false, team_new_ticket: null } });
+    await conforms('patch', '/me/notification-settings', '/me/notification-settings', 400, { body: { weekly_digest: true } });
+    const me = (await models.User.findOne({ email: ADMIN.email }).lean())!;
+    await models.Notification.create({ userId: me._id, kind: 'mentioned', key: 'openapi-1', ticketId: new Types.ObjectId(), ticketNumber: 7, ticketSubject: 'Printer on fire', inboxId: new Types.ObjectId(), at: new Date(), data: { by: 'Bob' }, mail: 'skipped' });
+    const listed = await conforms('get', '/notifications', '/notifications', 200);
+    expect(await conforms('post', '/notifications/read', '/notifications/read', 200, { body: { ids: [listed.items[0].id] } })).toEqual({ marked: 1 });
+    expect((await conforms('get', '/notifications', '/notifications', 200)).items[0]).toMatchObject({ read: true, readAt: expect.any(String) });
+    await conforms('post', '/notifications/read', '/notifications/read', 400, { body: {} });
   });
 
   it('for inboxes, their SLA, canned replies and connection test', async () => {

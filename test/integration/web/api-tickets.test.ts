@@ -100,6 +100,8 @@ describe('GET /api/v1/tickets', () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       sla: expect.objectContaining({ firstResponseDueAt: null, pausedSeconds: 0, escalationLevel: 0 }),
+      snooze: null,
+      backFromSnooze: null,
     });
     const { ids } = await allPages('/tickets?limit=100', admin);
     expect(ids).toHaveLength(125);

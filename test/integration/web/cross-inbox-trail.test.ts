@@ -14,7 +14,7 @@ import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
 import { rawMail } from '../../helpers/mail.js';
 import { Client } from './pages-harness.js';
-import { compose } from '../../helpers/use-case-deps.js';
+import { compose, noJobs } from '../../helpers/use-case-deps.js';
 
 // Regression: "Automatic merges never cross inboxes". An agent of inbox A must not learn anything of
 // inbox B's ticket through the trail of an A ticket that a mail related to it.
@@ -70,7 +70,7 @@ beforeAll(async () => {
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
     api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets, blobs, now },
-    pages: { stores: db.stores, passwords: TEST_PASSWORDS, now, publicUrl: null, blobs, secrets, actions: { ...db.stores, now, scheduler: {} as never, compose, sign: (() => '') as never, refreshSla: async () => {} } },
+    pages: { stores: db.stores, passwords: TEST_PASSWORDS, now, publicUrl: null, blobs, secrets, actions: { ...db.stores, now, scheduler: noJobs, compose, sign: (() => '') as never, refreshSla: async () => {} } },
   });
   const server = await serve(app);
   base = server.base;

@@ -5,7 +5,7 @@ import { createApp } from '../../../src/web/create-app.js';
 import { TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
-import { compose } from '../../helpers/use-case-deps.js';
+import { compose, noJobs } from '../../helpers/use-case-deps.js';
 
 /**
  * One app serving both the browser pages and the JSON API on one database, as production does, for
@@ -27,8 +27,8 @@ export async function startPagesAndApi(prefix: string, loginLimits?: LoginLimits
       now,
       publicUrl: null,
       blobs,
-      // These tests never send a reply, so the outbox scheduler and signer are never reached.
-      actions: { ...db.stores, now, scheduler: {} as never, compose, sign: (() => '') as never, refreshSla: async () => {} },
+      // These tests never send a reply, so the signer is never reached; notifications schedule no mail job here.
+      actions: { ...db.stores, now, scheduler: noJobs, compose, sign: (() => '') as never, refreshSla: async () => {} },
       secrets,
       ...limits,
     },

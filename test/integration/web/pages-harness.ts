@@ -9,7 +9,7 @@ import type { Types } from 'mongoose';
 import { createUser, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
-import { compose } from '../../helpers/use-case-deps.js';
+import { compose, noJobs } from '../../helpers/use-case-deps.js';
 
 /** The express app with the pages on port 0, a settable clock, and an optional public URL. */
 export async function startPages(publicUrl: string | null, opts: { i18n?: I18n } = {}) {
@@ -39,8 +39,8 @@ export async function startPages(publicUrl: string | null, opts: { i18n?: I18n }
       now,
       publicUrl,
       blobs,
-      // These tests never send a reply, so the outbox scheduler and signer are never reached.
-      actions: { ...db.stores, now, scheduler: {} as never, compose, sign: (() => '') as never, refreshSla: async () => {} },
+      // These tests never send a reply, so the signer is never reached; notifications schedule no mail job here.
+      actions: { ...db.stores, now, scheduler: noJobs, compose, sign: (() => '') as never, refreshSla: async () => {} },
       secrets,
       settings: { connectionChecks: createConnectionChecks({ timeoutMs: 5000 }), validateTemplate: validateTemplateOverride, render: renderEmail, scheduler },
     },

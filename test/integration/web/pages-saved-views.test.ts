@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 describe('the view bar', () => {
-  it('shows Mine, Unassigned, All and Breaching with counts that match their lists, the current one marked', async () => {
+  it('shows Mine, Unassigned, All, Breaching and Snoozed with counts that match their lists, the current one marked', async () => {
     const page = await c.get('/tickets');
     const bar = viewBar(page.text);
     expect(bar.map((v) => [v.label, v.url, v.count, v.current])).toEqual([
@@ -59,6 +59,7 @@ describe('the view bar', () => {
       ['Unassigned', '/tickets?assignee=unassigned&status=active', 3, false],
       ['All tickets', '/tickets', 6, true],
       ['Breaching', '/tickets?due=breached', 2, false],
+      ['Snoozed', '/tickets?snoozed=only', 0, false],
     ]);
     for (const view of bar) {
       const list = await c.get(view.url);

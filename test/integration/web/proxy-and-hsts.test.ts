@@ -6,7 +6,7 @@ import { createUser, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.j
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
 import { Client, startPages } from './pages-harness.js';
-import { compose } from '../../helpers/use-case-deps.js';
+import { compose, noJobs } from '../../helpers/use-case-deps.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -26,7 +26,7 @@ async function pagesBehind(trustProxy: TrustProxy | undefined) {
       now,
       publicUrl: null,
       // Signing in never sends mail, so the outbox scheduler and signer are never reached.
-      actions: { ...db.stores, now, scheduler: {} as never, compose, sign: (() => '') as never, refreshSla: async () => {} },
+      actions: { ...db.stores, now, scheduler: noJobs, compose, sign: (() => '') as never, refreshSla: async () => {} },
       secrets: createSecretBox(TEST_SECRET_KEY),
       loginLimits: { perAccount: 2, perAddress: 100 },
     },

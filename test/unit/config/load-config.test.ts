@@ -51,6 +51,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ DEFAULT_TIME_ZONE: '' }).i18n.defaultTimeZone).toBeNull();
   });
 
+  it('takes the From of notification mail from NOTIFY_FROM (none by default), and names it when it is no address', () => {
+    expect(loadConfig({}).notify).toEqual({ from: null });
+    expect(loadConfig({ NOTIFY_FROM: 'Notifications@Help.Example.test' }).notify).toEqual({ from: 'notifications@help.example.test' });
+    const err = appErrorOf(() => loadConfig({ NOTIFY_FROM: 'notifications at help' }));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/NOTIFY_FROM \(notify\.from\): must be an email address.* \(got "notifications at help"\)/);
+  });
+
   it('names DEFAULT_LOCALE and DEFAULT_TIME_ZONE when they are not a language or zone Threadline knows', () => {
     const err = appErrorOf(() => loadConfig({ DEFAULT_LOCALE: 'de', DEFAULT_TIME_ZONE: 'Europe/Atlantis' }));
     expect(err.code).toBe('CONFIG_INVALID');

@@ -17,6 +17,14 @@ describe('classifyMail', () => {
     expect(classifyMail(parsedMail(), null, null)).toEqual({ kind: 'customer' });
   });
 
+  it('takes a mail to a notification address (signed or forged) for what it is, after a stored copy and before a report', () => {
+    const tag = { kind: 'forged' as const, address: 'support+n0@example.test' };
+    const oof = parsedMail({ subject: 'Automatic reply: Invoice', headers: { 'auto-submitted': ['auto-replied'] }, inReplyTo: ['ours@example.test'] });
+    expect(classifyMail(parsedMail(), null, null, tag)).toEqual({ kind: 'notification-reply', tag });
+    expect(classifyMail(oof, null, null, tag)).toEqual({ kind: 'notification-reply', tag });
+    expect(classifyMail(parsedMail(), copy(true), null, tag).kind).toBe('duplicate');
+  });
+
   it('dates a mail from the future at arrival and leaves our own addresses out of its participants', () => {
     const mail = parsedMail({ date: new Date('2030-01-01T00:00:00Z'), cc: [{ address: 'Support@Helpdesk.example', name: null }, { address: 'Bob@Customer.example', name: null }] });
     const facts = mailFacts(mail, new Set(['support@helpdesk.example']), 50, at);
@@ -62,6 +70,11 @@ describe('planTicketUpdate', () => {
     expect(oof.set).toEqual({});
     expect(oof.followUp).toEqual({ ticketId: 't1', awaitingReply: false, openedBy: null });
   });
+
+  it('names a person’s mail joining a ticket for its assignee’s notification, not one opening a ticket', () => {
+    expect(planTicketUpdate({ ...base, joined: true, ticket: { status: 'open', created: false, linkedTicketIds: [] } }).followUp.replies).toEqual(['m1']);
+    expect(planTicketUpdate({ ...base, joined: false, ticket: { status: 'new', created: true, linkedTicketIds: [] } }).followUp.replies).toBeUndefined();
+  });
 });
 
 describe('fileReport', () => {
@@ -98,5 +111,13 @@ describe('followUpsByTicket', () => {
       { ticketId: 'b', awaitingReply: true, openedBy: null },
       { ticketId: 'a', awaitingReply: true, openedBy: 'm2' },
     ]);
+  });
+
+  it('keeps every reply of a ticket', () => {
+    expect(followUpsByTicket([
+      { ticketId: 'a', awaitingReply: true, openedBy: null, replies: ['m1'] },
+      { ticketId: 'a', awaitingReply: false, openedBy: null },
+      { ticketId: 'a', awaitingReply: true, openedBy: null, replies: ['m3'] },
+    ])).toEqual([{ ticketId: 'a', awaitingReply: true, openedBy: null, replies: ['m1', 'm3'] }]);
   });
 });

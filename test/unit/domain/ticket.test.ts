@@ -41,9 +41,14 @@ describe('transition: one rule for status and its timestamps', () => {
   it('entering new, open or pending clears both', () => {
     for (const to of ['new', 'open', 'pending'] as const) {
       for (const from of ['solved', 'closed'] as const) {
-        expect(transition(ticket(from), to, at)).toEqual({ status: to, solvedAt: null, closedAt: null });
+        expect(transition(ticket(from), to, at)).toEqual({ status: to, solvedAt: null, closedAt: null, ...(to === 'pending' ? { pendingSince: at } : {}) });
       }
     }
+  });
+
+  it('entering pending records when the ticket started waiting on the customer', () => {
+    expect(transition(ticket('open'), 'pending', at)).toMatchObject({ status: 'pending', pendingSince: at });
+    expect(transition(ticket('pending'), 'pending', at)).toBeNull();
   });
 
   it('a status that does not change changes nothing', () => {
@@ -108,7 +113,7 @@ describe('startsFollowUp: a reply to a ticket closed too long ago opens a new on
 describe('onAgentReply', () => {
   it('leaves the ticket pending by default, stops the next-response clock and records the first response once', () => {
     expect(onAgentReply(ticket('open'), at)).toEqual({
-      changes: { status: 'pending', solvedAt: null, closedAt: null, lastActivityAt: at, sla: { awaitingSince: null, firstRespondedAt: at } },
+      changes: { status: 'pending', solvedAt: null, closedAt: null, pendingSince: at, lastActivityAt: at, sla: { awaitingSince: null, firstRespondedAt: at } },
       statusChanged: { from: 'open', to: 'pending' },
     });
     const answered = onAgentReply({ ...ticket('open'), sla: { firstRespondedAt: earlier, awaitingSince: earlier } }, at, 'open');

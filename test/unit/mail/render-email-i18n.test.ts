@@ -29,6 +29,9 @@ const FRENCH_WORDS: Record<string, string[]> = {
   escalation: ['Escalade niveau 2 (Team leads)\u00a0: demande n°\u00a0118', 'Bonjour Dana, cette demande vous a été transmise par escalade.', 'dépassé le 3 mars 2026, 13:00', 'Responsable'],
   digest: ['Récapitulatif du support\u00a0: 2–8 mars 2026', 'Demandes en cours par ancienneté', 'Dépassements de SLA', '2\u00a0h\u00a015\u00a0min', '1\u00a0j\u00a04\u00a0h', '< 1\u00a0jour', 'Activité des agents'],
   'digest-empty': ['Rien à signaler (2–8 mars 2026)\u00a0: aucune demande nouvelle, résolue ou rouverte'],
+  notification: ['Sam Patel vous a mentionné sur la demande n°\u00a01234\u00a0: Invoice', 'Bonjour Lee Wong, voici ce qui s’est passé sur cette demande.', 'Répondez à cet e-mail pour ajouter une note interne', 'Ouvrir la demande', 'Demandeur'],
+  'notification-summary': ['3 demandes arrivent bientôt au bout d’un délai de SLA', 'Échéance (fuseau Europe/Berlin)', 'Délai de première réponse\u00a0: échéance dans 30\u00a0min'],
+  'notification-summary-assigned': ['2 demandes vous ont été attribuées', 'Vous a été attribuée par Sam Patel'],
 };
 
 describe('every email in every language', () => {

@@ -99,8 +99,8 @@ describe('renderEmail: every template', () => {
     const email = await renderEmail('sla-reminder', s.data, s.opts);
     expect(email.subject).toBe('Ticket #123 will breach first response in 15 min');
     expect(email.html).toContain('Mar 3, 2026, 2:30 PM (Europe/Berlin)');
-    expect(email.html).toContain('href="https://desk.acme.example/tickets/123"');
-    expect(email.text).toContain('Open the ticket: https://desk.acme.example/tickets/123');
+    expect(email.html).toContain('href="https://desk.acme.example/tickets/65f1c0de0000000000000123"');
+    expect(email.text).toContain('Open the ticket: https://desk.acme.example/tickets/65f1c0de0000000000000123');
     const hostileLink = await renderEmail('sla-reminder', { ...s.data, ticketUrl: 'javascript:alert(1)' }, s.opts);
     expect(hostileLink.html).not.toMatch(/javascript:|Open ticket/);
   });
@@ -287,7 +287,7 @@ describe('renderEmail: digest', () => {
 
   it('links tickets only under an http(s) base URL', async () => {
     const linked = await renderEmail('digest', digestSample());
-    expect(linked.html).toContain('<a href="https://desk.acme.example/tickets/118">#118</a>');
+    expect(linked.html).toContain('<a href="https://desk.acme.example/tickets/65f1c0de0000000000000118">#118</a>');
     for (const ticketUrlBase of [null, 'javascript:alert(1)']) {
       const email = await renderEmail('digest', { ...digestSample(), ticketUrlBase });
       expect(email.html).not.toMatch(/href="[^"]*tickets|javascript:/);

@@ -66,8 +66,8 @@ describe('manager digest for a seeded week', () => {
       { label: '3–7 days', count: 0 },
       { label: '> 7 days', count: 1 },
     ]);
-    expect(report.breaches).toEqual([{ number: t5.number, subject: 'T5', clock: 'firstResponse', breachedAt: d('2026-11-20T16:00:00Z') }]);
-    expect(report.aboutToBreach).toEqual([{ number: t4.number, subject: 'T4', clock: 'firstResponse', dueAt: d('2026-11-21T10:00:00Z') }]);
+    expect(report.breaches).toEqual([{ id: t5._id.toHexString(), number: t5.number, subject: 'T5', clock: 'firstResponse', breachedAt: d('2026-11-20T16:00:00Z') }]);
+    expect(report.aboutToBreach).toEqual([{ id: t4._id.toHexString(), number: t4.number, subject: 'T4', clock: 'firstResponse', dueAt: d('2026-11-21T10:00:00Z') }]);
     expect(report.unassignedOlderThanHour.map((t) => t.subject)).toEqual(['T5', 'T4']);
     expect(report.medianFirstResponseSeconds).toBe(3600);
     expect(report.medianResolutionSeconds).toBe(172_800);
@@ -80,6 +80,10 @@ describe('manager digest for a seeded week', () => {
     const rendered = await renderEmail('digest', { ...report });
     expect(await lintEmailTemplate('digest')).toEqual([]);
     expect(rendered.html).toContain('T5');
+    // Linked to the ticket page, which is addressed by id (a link by number answers 404).
+    expect(rendered.html).toContain(`<a href="https://help.example.test/tickets/${t5._id.toHexString()}">#${t5.number}</a>`);
+    expect(rendered.text).toContain(`https://help.example.test/tickets/${t4._id.toHexString()}`);
+    expect(rendered.html).not.toContain(`/tickets/${t5.number}"`);
     expect(rendered.html).toMatch(/Median first response/i);
     expect(rendered.text).toMatch(/new\D+5/i);
     expect(rendered.html).not.toMatch(/<img[^>]+src="https?:/i);

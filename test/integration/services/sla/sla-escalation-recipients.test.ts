@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => fx.db.drop());
 
 describe('SLA escalation to a ladder saved before membership was checked', () => {
-  it('mails only ladder users who may still see the inbox: its members and admins', async () => {
+  it('tells only ladder users who may still see the inbox: its members and admins', async () => {
     const other = await fx.models.Inbox.create({ name: 'Sales', address: 'sales@example.test', imap: { host: 'h', port: 143 }, smtp: { host: 'h', port: 25 } });
     const user = (email: string, role: 'admin' | 'agent', inboxIds: Types.ObjectId[]) => fx.models.User.create({ email, role, inboxIds, passwordHash: 'x' });
     const member = await user('member@example.test', 'agent', [fx.inbox._id]);
@@ -33,7 +33,9 @@ describe('SLA escalation to a ladder saved before membership was checked', () =>
     const kinds: string[] = [];
     for (let i = 0; i < 4 && !kinds.includes('escalate'); i++) kinds.push(await runSlaTimer(deps, ticket._id));
     expect(kinds).toContain('escalate');
-    const escalation = await fx.models.Outbox.findOne({ kind: 'escalation', ticketId: ticket._id }).lean();
-    expect([...escalation!.envelope.to].sort()).toEqual(['admin@example.test', 'member@example.test']);
+    // Escalations are notifications, mailed to each person in their batch.
+    const told = await fx.models.Notification.find({ kind: 'escalated', ticketId: ticket._id }).lean();
+    expect(told.map((n) => n.userId.toHexString()).sort()).toEqual([admin._id, member._id].map((id) => id.toHexString()).sort());
+    expect(told[0]).toMatchObject({ mail: 'pending', data: { level: 1, levelName: 'Leads', clock: 'firstResponse' } });
   });
 });

@@ -49,7 +49,7 @@ beforeAll(async () => {
     replanned.push(id.toHexString());
     await refreshSla(slaDeps, id);
   };
-  ticketDeps = { ...db.stores, now: () => now, refreshSla: replan };
+  ticketDeps = { ...db.stores, scheduler, now: () => now, refreshSla: replan };
   inboxId = (await db.models.Inbox.create({ name: 'Support', address: 'support@levels.test', imap: { host: 'imap.test', port: 993 }, smtp: { host: 'smtp.test', port: 465 }, sla: policy }))._id;
   network = (await db.stores.teams.create({ name: 'Network', level: 'L2', memberIds: [], inboxIds: [inboxId] }))._id;
   desk = (await db.stores.teams.create({ name: 'Desk', level: 'L1', memberIds: [], inboxIds: [inboxId] }))._id;

@@ -5,6 +5,7 @@ import { createCategory, archiveCategory } from '../../../../src/services/catego
 import { updateTicket, type UpdateTicketDeps } from '../../../../src/services/tickets/update-ticket.js';
 import { invalidFields } from '../../../helpers/app-error.js';
 import { openTestDb } from '../../../helpers/db.js';
+import { noJobs } from '../../../helpers/use-case-deps.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let deps: UpdateTicketDeps;
@@ -17,7 +18,7 @@ const refreshed: string[] = [];
 
 beforeAll(async () => {
   db = await openTestDb('update_ticket_priority');
-  deps = { ...db.stores, now: () => new Date(), refreshSla: async (id) => void refreshed.push(id.toHexString()) };
+  deps = { ...db.stores, scheduler: noJobs, now: () => new Date(), refreshSla: async (id) => void refreshed.push(id.toHexString()) };
   const mk = (k: string) => db.models.Inbox.create({ name: k, address: `${k}@priority.test`, imap: { host: 'imap.test', port: 993 }, smtp: { host: 'smtp.test', port: 465 } });
   inboxId = (await mk('a'))._id;
   otherInboxId = (await mk('b'))._id;

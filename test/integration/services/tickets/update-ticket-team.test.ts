@@ -7,6 +7,7 @@ import { listTickets } from '../../../../src/services/tickets/list-tickets.js';
 import { updateTicket, type UpdateTicketDeps } from '../../../../src/services/tickets/update-ticket.js';
 import { invalidFields } from '../../../helpers/app-error.js';
 import { openTestDb } from '../../../helpers/db.js';
+import { noJobs } from '../../../helpers/use-case-deps.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let deps: UpdateTicketDeps;
@@ -18,7 +19,7 @@ let elsewhere: Types.ObjectId;
 
 beforeAll(async () => {
   db = await openTestDb('update_ticket_team');
-  deps = { ...db.stores, now: () => new Date(), refreshSla: async () => {} };
+  deps = { ...db.stores, scheduler: noJobs, now: () => new Date(), refreshSla: async () => {} };
   const mk = (k: string) => db.models.Inbox.create({ name: k, address: `${k}@team.test`, imap: { host: 'imap.test', port: 993 }, smtp: { host: 'smtp.test', port: 465 } });
   inboxId = (await mk('a'))._id;
   const other = (await mk('b'))._id;
@@ -59,7 +60,7 @@ describe('updateTicket: team', () => {
     const mine = await listTickets(seeDeps, l2Member, { teams: 'mine', status: 'active' });
     expect(mine.items.map((t) => t.id)).toEqual([id]);
     const views = await countViews(seeDeps, l2Member);
-    expect(views.map((v) => v.name)).toEqual(['mine', 'teams', 'unassigned', 'all', 'breaching']);
+    expect(views.map((v) => v.name)).toEqual(['mine', 'teams', 'unassigned', 'all', 'breaching', 'snoozed']);
     expect(views.find((v) => v.name === 'teams')).toMatchObject({ count: 1, filters: { teams: 'mine', status: 'active' } });
     // Without a team: no My teams view, and its list is empty.
     expect((await countViews(seeDeps, agent)).map((v) => v.name)).not.toContain('teams');
