@@ -46,6 +46,7 @@ const ENV_KEYS: ReadonlyArray<{ env: string; path: string[]; secret?: boolean; b
   { env: 'DEFAULT_LOCALE', path: ['i18n', 'defaultLocale'] },
   { env: 'DEFAULT_TIME_ZONE', path: ['i18n', 'defaultTimeZone'] },
   { env: 'NOTIFY_FROM', path: ['notify', 'from'] },
+  { env: 'NOTIFY_COLLECT_MS', path: ['notify', 'collectMs'] },
 ];
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');

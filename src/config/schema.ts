@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isTimeZone, LOCALES } from '../i18n/locales.js';
+import { NOTIFICATION_COLLECT_MS } from '../domain/notifications.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -113,11 +114,15 @@ export const configSchema = z
     }),
     /**
      * Agent notification mail: `from` is its From address (null: each mail's inbox address). It goes
-     * through the inbox's SMTP account, which must accept it as a sender.
+     * through the inbox's SMTP account, which must accept it as a sender. `collectMs`: how long the
+     * first notification of a batch waits for others before it is mailed (tests shorten it).
      */
     notify: z
-      .object({ from: z.email({ message: 'must be an email address, e.g. notifications@help.example.com, or empty' }).transform((s) => s.toLowerCase()).nullable() })
-      .default({ from: null }),
+      .object({
+        from: z.email({ message: 'must be an email address, e.g. notifications@help.example.com, or empty' }).transform((s) => s.toLowerCase()).nullable(),
+        collectMs: z.coerce.number().int().min(0).max(3_600_000).default(NOTIFICATION_COLLECT_MS),
+      })
+      .default({ from: null, collectMs: NOTIFICATION_COLLECT_MS }),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.env !== 'production') return;

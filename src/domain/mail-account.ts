@@ -30,7 +30,12 @@ export const CONNECTION_PROBLEMS = {
   timedOut: 'timed out',
   closed: 'the server closed the connection',
   tls: 'TLS handshake failed — check the TLS setting',
+  expectsStartTls: 'this port expects STARTTLS, not TLS from the start — untick TLS',
+  expectsTls: 'this port expects TLS from the start — tick TLS',
   certificate: 'the server’s TLS certificate is not trusted',
+  certSelfSigned: 'the server’s TLS certificate is self-signed, so it is not trusted',
+  certExpired: 'the server’s TLS certificate has expired',
+  certHostname: 'the server’s TLS certificate is for another host name',
   login: 'the server rejected the user name or password',
   noLogin: 'the server offers no login',
   notImap: 'not an IMAP server',
@@ -56,4 +61,32 @@ const MAIL_ERROR_SUMMARIES: Record<string, string> = {
  */
 export function mailErrorSummary(code: string): string {
   return MAIL_ERROR_SUMMARIES[code] ?? 'the mail server answered with an error; an admin can see the details';
+}
+
+/** Ports where TLS starts with the first byte (RFC 8314 §3.3: IMAP 993, submission 465; POP3 995). */
+const IMPLICIT_TLS_PORTS: ReadonlySet<number> = new Set([993, 465, 995]);
+/** Ports where the connection starts in plain text and is upgraded with STARTTLS when offered (IMAP 143, submission 587, SMTP 25, POP3 110). */
+const STARTTLS_PORTS: ReadonlySet<number> = new Set([143, 587, 25, 110]);
+
+/**
+ * The TLS mode a port calls for: `true` (TLS from the start, `secure`) on 993 and 465, `false`
+ * (plain connection upgraded with STARTTLS when the server offers it) on 143, 587 and 25; TLS from
+ * the start for any other port, the safer guess.
+ */
+export function proposedSecure(port: number): boolean {
+  return !STARTTLS_PORTS.has(port);
+}
+
+/** How a TLS mode disagrees with the usual use of its port, if it does. */
+export type TlsMismatch = 'expectsStartTls' | 'expectsTls';
+
+/**
+ * Whether `secure` goes against what `port` is known for: TLS from the start on a STARTTLS port
+ * (`expectsStartTls`), or a plain connection on a TLS port (`expectsTls`); null when they agree or
+ * the port is not a well-known one.
+ */
+export function tlsMismatch(port: number, secure: boolean): TlsMismatch | null {
+  if (secure && STARTTLS_PORTS.has(port)) return 'expectsStartTls';
+  if (!secure && IMPLICIT_TLS_PORTS.has(port)) return 'expectsTls';
+  return null;
 }

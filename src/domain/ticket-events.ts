@@ -12,6 +12,8 @@ export const TICKET_EVENT_TYPES = [
   'impact_urgency_changed',
   'category_changed',
   'team_changed',
+  /** The ticket's inbox was deleted and its tickets moved to another inbox. */
+  'inbox_moved',
   'assigned',
   'tags_changed',
   'merged',

@@ -1,6 +1,6 @@
 import { ImapFlow, type Logger as ImapLogger } from 'imapflow';
 import nodemailer from 'nodemailer';
-import { CONNECTION_PROBLEMS, type ConnectionProblem } from '../domain/mail-account.js';
+import { CONNECTION_PROBLEMS, tlsMismatch, type ConnectionProblem } from '../domain/mail-account.js';
 import type { ImapFlowError } from './imap-errors.js';
 import type { AccountCheck, ConnectionChecks, ImapTarget, SmtpTarget } from '../services/inboxes/test-inbox-connection.js';
 
@@ -12,7 +12,10 @@ interface NodemailerError {
   library?: string;
 }
 
-type Failure = Pick<AccountCheck, 'code' | 'message'>;
+type Failure = Pick<AccountCheck, 'code' | 'message' | 'detail'>;
+
+/** Where a check connected to: the port and TLS mode, to tell a TLS mode that does not suit the port. */
+type Endpoint = { port?: number; secure?: boolean };
 
 const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
@@ -27,6 +30,9 @@ function socketProblem(code: string | undefined, library: string | undefined): C
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'unreachable';
   if (/^(ETIMEDOUT|ETIMEOUT|CONNECT_TIMEOUT|GREETING_TIMEOUT|SOCKET_TIMEOUT)$/.test(code)) return 'timedOut';
   if (/^(ECONNRESET|EPIPE|NoConnection|ClosedAfterConnectText|ClosedAfterConnectTLS|EConnectionClosed)$/.test(code)) return 'closed';
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return 'certSelfSigned';
+  if (code === 'CERT_HAS_EXPIRED') return 'certExpired';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') return 'certHostname';
   if (CERTIFICATE.test(code)) return 'certificate';
   if (/^(ERR_SSL_|ERR_TLS_|EPROTO$)/.test(code) || library === 'SSL routines') return 'tls';
   return null;
@@ -34,15 +40,38 @@ function socketProblem(code: string | undefined, library: string | undefined): C
 
 const failure = (code: string, problem: ConnectionProblem): Failure => ({ code, message: CONNECTION_PROBLEMS[problem] });
 
+const TLS_PROBLEMS: ReadonlySet<ConnectionProblem> = new Set(['tls', 'expectsStartTls', 'expectsTls', 'certificate', 'certSelfSigned', 'certExpired', 'certHostname']);
+
+/**
+ * A TLS handshake that failed, or a greeting that never came, on a port whose usual TLS mode is not
+ * the one chosen is said as such ("this port expects STARTTLS"); anything else stays as it is.
+ */
+function withPort(problem: ConnectionProblem, at: Endpoint): ConnectionProblem {
+  if (at.port === undefined || at.secure === undefined || !['tls', 'timedOut', 'closed'].includes(problem)) return problem;
+  return tlsMismatch(at.port, at.secure) ?? problem;
+}
+
+/**
+ * The words of the error on our side of the socket (Node's or OpenSSL's, such as "wrong version
+ * number"), for admins to open under "details"; never anything the server sent.
+ */
+function localDetail(e: { code?: string; message?: string }): Pick<Failure, 'detail'> {
+  const text = [e.code, e.message].filter(Boolean).join(': ').slice(0, 500);
+  return text ? { detail: text } : {};
+}
+
 /** Names what went wrong with an IMAP account, in words from the fixed set. */
-export function classifyImapCheckError(err: unknown, target: Pick<ImapTarget, 'folder'>): Failure {
+export function classifyImapCheckError(err: unknown, target: Pick<ImapTarget, 'folder'> & Endpoint): Failure {
   const e = (err ?? {}) as ImapFlowError;
   if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') return failure('IMAP_AUTH_FAILED', 'login');
   if (e.serverResponseCode === 'NONEXISTENT' || /doesn't exist|does not exist|unknown mailbox|no such mailbox/i.test(e.responseText || e.message || '')) {
     return { code: 'IMAP_FOLDER_MISSING', message: `the folder "${target.folder}" does not exist` };
   }
-  const problem = socketProblem(e.code, e.library);
-  if (problem) return failure(problem === 'certificate' || problem === 'tls' ? 'IMAP_ERROR' : 'IMAP_UNREACHABLE', problem);
+  const found = socketProblem(e.code, e.library);
+  if (found) {
+    const problem = withPort(found, target);
+    return { ...failure(TLS_PROBLEMS.has(problem) ? 'IMAP_ERROR' : 'IMAP_UNREACHABLE', problem), ...localDetail(e) };
+  }
   return failure('IMAP_ERROR', 'failed');
 }
 
@@ -50,13 +79,16 @@ export function classifyImapCheckError(err: unknown, target: Pick<ImapTarget, 'f
  * Names what went wrong with an SMTP account, in words from the fixed set: the login (RFC 4954 §6:
  * 535), getting there at all, a greeting that is not SMTP's, or the server turning us away.
  */
-export function classifySmtpCheckError(err: unknown): Failure {
+export function classifySmtpCheckError(err: unknown, target: Endpoint = {}): Failure {
   const e = (err ?? {}) as NodemailerError;
   if (e.code === 'EAUTH' || e.responseCode === 535) return failure('SMTP_AUTH_FAILED', /not supported/i.test(e.message ?? '') ? 'noLogin' : 'login');
   if (e.code === 'ENOAUTH') return failure('SMTP_AUTH_FAILED', 'login');
-  const problem = e.code === 'ECONNECTION' ? 'closed' : socketProblem(e.code === 'ESOCKET' ? socketCode(e.message) : e.code, e.library);
-  if (problem) return failure(problem === 'certificate' || problem === 'tls' ? 'SMTP_ERROR' : 'SMTP_UNREACHABLE', problem);
-  if (e.code === 'ESOCKET' && /SSL routines|wrong version number|handshake/i.test(e.message ?? '')) return failure('SMTP_ERROR', 'tls');
+  const found = e.code === 'ECONNECTION' ? 'closed' : socketProblem(e.code === 'ESOCKET' ? socketCode(e.message) : e.code, e.library);
+  const socketLevel = found ?? (e.code === 'ESOCKET' && /SSL routines|wrong version number|handshake/i.test(e.message ?? '') ? 'tls' : null);
+  if (socketLevel) {
+    const problem = withPort(socketLevel, target);
+    return { ...failure(TLS_PROBLEMS.has(problem) ? 'SMTP_ERROR' : 'SMTP_UNREACHABLE', problem), ...localDetail(e) };
+  }
   if (e.code === 'EPROTOCOL' && e.command === 'CONN') return failure('SMTP_ERROR', e.responseCode && e.responseCode >= 400 ? 'turnedAway' : 'notSmtp');
   return failure('SMTP_ERROR', 'failed');
 }
@@ -161,7 +193,7 @@ async function checkSmtp(target: SmtpTarget, timeoutMs: number): Promise<Account
     await within(timeoutMs, transport.verify());
     return { ok: true, code: 'OK', message: target.user ? 'Connected and logged in.' : 'Connected (no login configured).', ms: elapsed(started) };
   } catch (err) {
-    return { ok: false, ...classifySmtpCheckError(err), ms: elapsed(started) };
+    return { ok: false, ...classifySmtpCheckError(err, target), ms: elapsed(started) };
   } finally {
     transport.close();
   }

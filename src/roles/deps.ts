@@ -7,6 +7,7 @@ import { SANITIZER_RULES } from '../mail/sanitize-html.js';
 import { followUpIngest } from '../services/ingest/ingest-follow-up.js';
 import type { IngestDeps } from '../services/ingest/ingest-ports.js';
 import { quarantineMail } from '../services/ingest/quarantine-mail.js';
+import type { QuarantineScreenDeps } from '../services/quarantine/quarantine-deps.js';
 import { afterAgentAction, type AgentActionFollowUp } from '../services/lifecycle/plan-lifecycle.js';
 import { refreshSla, type SlaDeps } from '../services/sla/refresh-sla.js';
 import type { SendReplyDeps } from '../services/tickets/send-reply.js';
@@ -21,7 +22,7 @@ export function localeDefaults(rt: Runtime): LocaleDefaults {
 }
 
 /** Dependencies of the SLA use cases, for every process that changes tickets; with every store, for the use cases built on them. */
-export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: LocaleDefaults } {
+export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: LocaleDefaults; notificationCollectMs: number } {
   return {
     ...rt.stores,
     scheduler: rt.scheduler,
@@ -32,6 +33,7 @@ export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: Local
     render: renderEmail,
     ticketUrlBase: rt.config.publicUrl ? `${rt.config.publicUrl.replace(/\/$/, '')}/tickets/` : null,
     localeDefaults: localeDefaults(rt),
+    notificationCollectMs: rt.config.notify.collectMs,
   };
 }
 
@@ -78,7 +80,17 @@ export function ingestDeps(rt: Runtime): IngestDeps {
     onStep: crashHookFromEnv(),
     // The mail of people mentioned in an agent's answer to a notification.
     scheduler: rt.scheduler,
+    notificationCollectMs: rt.config.notify.collectMs,
     followUp: (tickets) => followUpIngest(sla, tickets),
   };
 }
 
+/** The quarantine screen's "ingest anyway": the pollers' pipeline, plus a parse without the size limit. */
+export function quarantineDeps(rt: Runtime): QuarantineScreenDeps {
+  return {
+    quarantine: rt.stores.quarantine,
+    blobs: rt.blobs,
+    ingest: ingestDeps(rt),
+    parseAnySize: (raw) => rt.mailWork.parse(raw, { maxBytes: Math.max(raw.length, rt.config.mail.maxMessageBytes) }),
+  };
+}

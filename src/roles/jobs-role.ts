@@ -42,7 +42,7 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
       },
       sla: slaDeps(rt),
       digest: slaDeps(rt),
-      notify: { ...slaDeps(rt), notifyFrom: rt.config.notify.from },
+      notify: { ...slaDeps(rt), notifyFrom: rt.config.notify.from, onStep: crashHookFromEnv() },
       lifecycle: slaDeps(rt),
     }),
   });

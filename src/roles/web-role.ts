@@ -8,7 +8,7 @@ import { pingDatabase } from '../store/database.js';
 import { ensureFirstAdmin } from '../services/users/ensure-first-admin.js';
 import { hashPassword, verifyPassword } from '../store/passwords.js';
 import { createApp } from '../web/create-app.js';
-import { localeDefaults, ticketActionDeps } from './deps.js';
+import { localeDefaults, quarantineDeps, ticketActionDeps } from './deps.js';
 import type { RunningRole } from './role.js';
 
 /** The web server: /healthz, the JSON API and the pages. */
@@ -17,6 +17,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
   loadEmailRenderer();
   const connectionChecks = createConnectionChecks({ timeoutMs: 10_000 });
   const passwords = { hash: hashPassword, verify: verifyPassword };
+  const quarantine = quarantineDeps(rt);
   await ensureFirstAdmin({ users: rt.stores.users, passwords, logger: rt.logger }, { admin: rt.config.admin, env: rt.config.env });
   // Tickets stored before the list had search and "due soon" get those fields; only the list needs them.
   await backfillTicketSearch({ tickets: rt.stores.tickets });
@@ -41,6 +42,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       automation: ticketActionDeps(rt),
       validateTemplate: validateTemplateOverride,
       connectionChecks,
+      quarantine,
     },
     pages: {
       stores: rt.stores,
@@ -50,7 +52,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       blobs: rt.blobs,
       actions: ticketActionDeps(rt),
       secrets: rt.secrets,
-      settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler: rt.scheduler },
+      settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler: rt.scheduler, quarantine },
       mailWork: rt.mailWork,
       localeDefaults: localeDefaults(rt),
     },

@@ -62,14 +62,25 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
       return Inbox.countDocuments({ _id: { $in: ids } }).exec();
     },
 
-    /** Every inbox, whole, in no particular order (the poller supervisor's scan). */
+    /**
+     * Every inbox to poll, whole, in no particular order (the poller supervisor's scan): disabled,
+     * deleted (kept read-only) and moving inboxes are left out, so their pollers stop.
+     */
     listAll(): Promise<InboxDoc[]> {
-      return Inbox.find({}).lean<InboxDoc[]>().exec();
+      return Inbox.find({ disabled: null, deletedAt: null, movingTo: null }).lean<InboxDoc[]>().exec();
     },
 
-    /** The inboxes with these ids, or every inbox when `ids` is undefined; by name, then id. */
+    /** Disables (with why) or enables (`null`) an inbox; returns it changed, or null when it does not exist or is deleted. */
+    setDisabled(id: Types.ObjectId, disabled: InboxDoc['disabled']): Promise<InboxDoc | null> {
+      return Inbox.findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { disabled } }, { returnDocument: 'after' }).lean<InboxDoc>().exec();
+    },
+
+    /**
+     * The inboxes with these ids, or every inbox when `ids` is undefined; by name, then id. Deleted
+     * inboxes (kept read-only, or being moved away) are left out.
+     */
     listByName(ids: Types.ObjectId[] | undefined): Promise<InboxDoc[]> {
-      return Inbox.find(ids ? { _id: { $in: ids } } : {})
+      return Inbox.find({ ...(ids ? { _id: { $in: ids } } : {}), deletedAt: null, movingTo: null })
         .sort({ name: 1, _id: 1 })
         .lean<InboxDoc[]>()
         .exec();
@@ -85,15 +96,15 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
       return Inbox.find({}, { address: 1 }).lean<Array<Pick<InboxDoc, '_id' | 'address'>>>().exec();
     },
 
-    /** Every inbox's address and name (the ticket page). */
-    listAddressesAndNames(): Promise<Array<Pick<InboxDoc, '_id' | 'address' | 'name'>>> {
-      return Inbox.find({}, { address: 1, name: 1 }).lean<Array<Pick<InboxDoc, '_id' | 'address' | 'name'>>>().exec();
+    /** Every inbox's address and name, and when it was deleted (the ticket page). */
+    listAddressesAndNames(): Promise<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'deletedAt'>>> {
+      return Inbox.find({}, { address: 1, name: 1, deletedAt: 1 }).lean<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'deletedAt'>>>().exec();
     },
 
-    /** Every inbox as a sender of replies: address, names, branding and default language. */
-    listSenders(): Promise<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale'>>> {
-      return Inbox.find({}, { address: 1, name: 1, displayName: 1, branding: 1, defaultLocale: 1 })
-        .lean<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale'>>>()
+    /** Every inbox as a sender of replies: address, names, branding, default language and whether it was deleted. */
+    listSenders(): Promise<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale' | 'deletedAt' | 'movingTo'>>> {
+      return Inbox.find({}, { address: 1, name: 1, displayName: 1, branding: 1, defaultLocale: 1, deletedAt: 1, movingTo: 1 })
+        .lean<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale' | 'deletedAt' | 'movingTo'>>>()
         .exec();
     },
 

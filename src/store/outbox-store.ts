@@ -83,6 +83,14 @@ export function createOutboxStore(models: Pick<Models, 'Outbox'>) {
       );
     },
 
+    /**
+     * Hands a mail back to pending without counting the attempt (its inbox is disabled: the mail is
+     * held, not failed), releasing its claim, to be looked at again at `nextAttemptAt`.
+     */
+    async holdDelivery(id: Types.ObjectId, reason: OutboxDoc['lastError'], nextAttemptAt: Date): Promise<void> {
+      await Outbox.updateOne({ _id: id, state: 'sending' }, { $set: { state: 'pending', ...UNCLAIMED, lastError: reason, nextAttemptAt }, $inc: { attempts: -1 } });
+    },
+
     /** Hands a mail back to pending after a transient failure, releasing its claim, to be tried again at `nextAttemptAt`. */
     async deferDelivery(id: Types.ObjectId, error: OutboxDoc['lastError'], nextAttemptAt: Date): Promise<void> {
       await Outbox.updateOne({ _id: id }, { $set: { state: 'pending', ...UNCLAIMED, lastError: error, nextAttemptAt } });

@@ -3,6 +3,7 @@ import { createCannedReplyStore } from './canned-reply-store.js';
 import { createCategoryStore } from './category-store.js';
 import { createContactStore } from './contact-store.js';
 import { createInboxStore } from './inbox-store.js';
+import { createInboxRemovalStore } from './inbox-removal-store.js';
 import { createLoginAttemptStore } from './login-attempt-store.js';
 import { createMailboxStateStore } from './mailbox-state-store.js';
 import { createMessageStore } from './message-store.js';
@@ -32,6 +33,7 @@ export function createStores(models: Models) {
     passwordTokens: createPasswordTokenStore(models),
     loginAttempts: createLoginAttemptStore(models),
     inboxes: createInboxStore(models),
+    inboxRemoval: createInboxRemovalStore(models),
     cannedReplies: createCannedReplyStore(models),
     categories: createCategoryStore(models),
     quarantine: createQuarantineStore(models),

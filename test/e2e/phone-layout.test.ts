@@ -43,6 +43,7 @@ let teamId: string;
 let categoryId: string;
 /** A ticket with a team and a category of the longest names. */
 let teamTicketId: string;
+let quarantinedId: string;
 let adminId: string;
 /** The password link the admin creates for the agent (a path). */
 let passwordLink = '';
@@ -183,6 +184,12 @@ beforeAll(async () => {
   teamId = team._id.toHexString();
   categoryId = category._id.toHexString();
   teamTicketId = (await app.models.Ticket.create({ number: 9002, inboxId: support._id, teamId: team._id, categoryId: category._id, subject: 'VPN drops every hour', requester: { email: REQUESTER, name: null }, status: 'open' }))._id.toHexString();
+  // A mail set aside after failing again and again: longest subject, sender and a stack trace as its detail.
+  quarantinedId = (await app.models.Quarantine.create({
+    inboxId: billing._id, reason: 'INGEST_FAILED', contentHash: 'phone-quarantine', size: 123_456_789,
+    detail: `Error: ${'write conflict '.repeat(20)}\n${'    at ingestMail (/srv/threadline/dist/services/ingest/ingest-mail.js:1:1)\n'.repeat(10)}`,
+    source: { folder: 'INBOX', uidValidity: '1700000000', uid: 4_294_967_295 }, subject: `${LONG_SUBJECT}-${LONG_SUBJECT}`, from: REQUESTER,
+  }))._id.toHexString();
   await vi.waitFor(async () => expect(await app.models.Message.countDocuments({ ticketId: richTicketId })).toBe(2), { timeout: 20_000, interval: 100 });
   // The admin's notifications: the longest subject, unread and read, with the longest name as who did it.
   const about = { ticketId: billingTicket._id, ticketNumber: 9001, ticketSubject: billingTicket.subject, inboxId: billing._id, userId: admin._id };
@@ -317,6 +324,7 @@ describe('every page on a 390 px phone', () => {
         ['settings: new inbox', '/settings/inboxes/new'],
         ['settings: one inbox', `/settings/inboxes/${supportId}`],
         ['settings: inbox with a failing mailbox', `/settings/inboxes/${billingId}`],
+        ['settings: delete an inbox', `/settings/inboxes/${billingId}/delete`],
         ['settings: SLA', `/settings/inboxes/${supportId}/sla`],
         ['settings: auto-reply', `/settings/inboxes/${supportId}/auto-reply`],
         ['settings: canned replies', `/settings/inboxes/${billingId}/canned-replies`],
@@ -330,6 +338,8 @@ describe('every page on a 390 px phone', () => {
         ['settings: new team', '/settings/teams/new'],
         ['settings: one team', `/settings/teams/${teamId}`],
         ['settings: categories', '/settings/categories'],
+        ['settings: quarantine', '/settings/quarantine'],
+        ['settings: one quarantined mail', `/settings/quarantine/${quarantinedId}`],
         ['error page (404, signed in)', '/tickets/000000000000000000000000', 404],
       ];
       for (const [label, url, status] of pages) await visit(page, label, url, { status: status ?? 200 });

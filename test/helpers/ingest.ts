@@ -3,7 +3,8 @@ import { Types } from 'mongoose';
 import { parseMail } from '../../src/mail/parse-mail.js';
 import { SANITIZER_RULES, sanitizeEmailHtml } from '../../src/mail/sanitize-html.js';
 import type { IngestDeps } from '../../src/services/ingest/ingest-email.js';
-import { createBlobStore } from '../../src/store/blob-store.js';
+import type { QuarantineScreenDeps } from '../../src/services/quarantine/quarantine-deps.js';
+import { createBlobStore, type BlobStore } from '../../src/store/blob-store.js';
 import { IngestWriteBuffer } from '../../src/store/ingest-writes.js';
 import { openTestDb, testLogger } from './db.js';
 
@@ -34,4 +35,25 @@ export async function ingestFixture(prefix: string, opts: { maxBytes?: number } 
     settings: { reopenClosedWithinSeconds: 14 * 86400, subjectMatchWithinSeconds: 30 * 86400 },
   };
   return { db, deps, clock, inbox, models: db.models, stores: db.stores };
+}
+
+/**
+ * The quarantine screen's dependencies over a test database: the ingest pipeline as `ingestFixture`
+ * builds it, a message size limit of `maxBytes`, and a parse without that limit.
+ */
+export function quarantineScreenDeps(db: Awaited<ReturnType<typeof openTestDb>>, blobs: BlobStore, now: () => Date, maxBytes = 30 * 1024 * 1024): QuarantineScreenDeps {
+  const ingest: IngestDeps = {
+    ...db.stores,
+    startWrites: (onStored) => new IngestWriteBuffer(db.models, onStored),
+    blobs,
+    parse: (raw) => parseMail(raw, { maxBytes }),
+    sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
+    sanitizerRules: SANITIZER_RULES,
+    sign: (v) => createHmac('sha256', 'test-secret-key-of-at-least-32-chars').update(v).digest('hex'),
+    now,
+    logger: testLogger,
+    ownAddresses: async () => new Set((await db.models.Inbox.find({}, { address: 1 }).lean()).map((i) => i.address)),
+    settings: { reopenClosedWithinSeconds: 14 * 86400, subjectMatchWithinSeconds: 30 * 86400 },
+  };
+  return { quarantine: db.stores.quarantine, blobs, ingest, parseAnySize: (raw) => parseMail(raw, { maxBytes: Math.max(raw.length, maxBytes) }) };
 }

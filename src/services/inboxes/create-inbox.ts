@@ -6,6 +6,7 @@ import type { TeamStore } from '../../store/team-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { lifecycleSettingsOf } from '../../domain/lifecycle.js';
+import { proposedSecure } from '../../domain/mail-account.js';
 import { requireAdmin, type Actor } from '../access.js';
 import { autoReplyTextsOf, type AutoReplyTextInput } from '../auto-reply/auto-reply-overrides.js';
 import { createInboxSchema } from './inbox-schemas.js';
@@ -73,7 +74,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
       imap: {
         host: data.imap.host,
         port: data.imap.port,
-        secure: data.imap.secure,
+        secure: data.imap.secure ?? proposedSecure(data.imap.port),
         user: data.imap.user,
         folder: data.imap.folder ?? 'INBOX',
         passwordSealed: sealInboxPassword(deps.secrets, _id, 'imap', data.imap.password),
@@ -81,7 +82,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
       smtp: {
         host: data.smtp.host,
         port: data.smtp.port,
-        secure: data.smtp.secure,
+        secure: data.smtp.secure ?? proposedSecure(data.smtp.port),
         user: data.smtp.user ?? null,
         passwordSealed: data.smtp.password ? sealInboxPassword(deps.secrets, _id, 'smtp', data.smtp.password) : null,
       },

@@ -67,8 +67,9 @@ export const createInboxSchema = z.strictObject({
   address: emailAddress,
   displayName: text(200).nullable().optional(),
   defaultLocale: defaultLocale.optional(),
-  imap: z.strictObject({ host, port, secure: z.boolean(), user, password, folder: folder.optional() }),
-  smtp: z.strictObject({ host, port, secure: z.boolean(), user: user.nullable().optional(), password: password.nullable().optional() }),
+  // `secure` left out: the mode the port calls for (proposedSecure: 993/465 TLS, 143/587/25 STARTTLS).
+  imap: z.strictObject({ host, port, secure: z.boolean().optional(), user, password, folder: folder.optional() }),
+  smtp: z.strictObject({ host, port, secure: z.boolean().optional(), user: user.nullable().optional(), password: password.nullable().optional() }),
   options: z.strictObject(options).optional(),
   autoReply: z.strictObject({ enabled: z.boolean(), ...autoReply }).optional(),
   branding: branding.optional(),

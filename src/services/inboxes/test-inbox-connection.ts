@@ -16,6 +16,8 @@ export interface AccountCheck {
   code: string;
   /** For people; never contains a password. */
   message: string;
+  /** On a failure at the socket or TLS level: Node's or OpenSSL's own words, for admins (never the server's text). */
+  detail?: string;
   /** How long the check took, in milliseconds. */
   ms: number;
   /** IMAP only: messages in the folder and its UIDVALIDITY (RFC 3501 §2.3.1.1). */
@@ -103,7 +105,8 @@ const noImapPassword: AccountCheck = { ok: false, code: 'IMAP_AUTH_FAILED', mess
 
 /** Belt and braces: a server that echoes what it was sent must not put a password on a page or in a log. */
 function scrubbed(check: AccountCheck, secret: string | null): AccountCheck {
-  return secret && secret.length >= 3 ? { ...check, message: check.message.replaceAll(secret, '***') } : check;
+  if (!secret || secret.length < 3) return check;
+  return { ...check, message: check.message.replaceAll(secret, '***'), ...(check.detail ? { detail: check.detail.replaceAll(secret, '***') } : {}) };
 }
 
 /** Runs both checks at once; an account that cannot be checked comes with its result already. */

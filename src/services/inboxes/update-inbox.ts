@@ -1,3 +1,4 @@
+import { proposedSecure } from '../../domain/mail-account.js';
 import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
 import { notFound, parseObjectId, requireAdmin, type Actor } from '../access.js';
@@ -35,6 +36,10 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   checkAutoReplyOverrides(deps, patch.autoReply);
   const current = await deps.inboxes.findById(id);
   if (!current) throw notFound('Inbox');
+  // A new port without a TLS choice gets the mode that port calls for (993/465 TLS, 143/587/25 STARTTLS).
+  for (const account of [patch.imap, patch.smtp]) {
+    if (account?.port !== undefined && account.secure === undefined && account.port !== current[account === patch.imap ? 'imap' : 'smtp'].port) account.secure = proposedSecure(account.port);
+  }
   const moved = movedPasswordIssues(current, patch);
   if (moved.length > 0) throw invalidInput(moved, 'Inbox update');
 

@@ -52,6 +52,8 @@ export interface IngestDeps {
   teams: Pick<TeamStore, 'listIdsOfMember'> & NotifyMentionsDeps['teams'];
   /** Schedules the mail of the people an agent's mailed answer mentions; without it they are not told. */
   scheduler?: JobScheduler;
+  /** NOTIFY_COLLECT_MS, for those mentions' mail (default NOTIFICATION_COLLECT_MS). */
+  notificationCollectMs?: number;
   startWrites: StartIngestWrites;
   blobs: BlobStore;
   parse: (raw: Buffer) => Promise<ParsedMail>;

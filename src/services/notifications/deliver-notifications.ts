@@ -39,7 +39,17 @@ export interface DeliverNotificationsDeps extends QueueMailDeps {
   notifyFrom?: string | null;
   /** DEFAULT_LOCALE and DEFAULT_TIME_ZONE, for people who chose neither. */
   localeDefaults?: LocaleDefaults;
+  /** NOTIFY_COLLECT_MS: how long a batch's first notification waits for others (default NOTIFICATION_COLLECT_MS). */
+  notificationCollectMs?: number;
+  /** Crash tests only: called at each step a kill must lose and double nothing at (see NotifyStep). */
+  onStep?: (step: NotifyStep) => void;
 }
+
+/**
+ * Points of the mail job a test may stop the process at: a batch claimed and its mail not yet queued;
+ * its mail queued (the outbox item written) and the batch not yet marked sent.
+ */
+export type NotifyStep = 'notification-claimed' | 'notification-queued';
 
 /** A claimed batch: one person's notifications of one kind, mailed together under the batch id. */
 interface Batch {
@@ -63,10 +73,11 @@ export async function deliverNotifications(deps: DeliverNotificationsDeps, userI
   for (const batch of await deps.notifications.listUnsentBatches(userId)) if (await mailBatch(deps, user, batch)) mailed++;
   const now = deps.now();
   for (const { kind, at } of await deps.notifications.oldestPendingByKind(userId)) {
-    const due = nextNotificationMailAt({ oldestPendingAt: at, lastMailedAt: await deps.notifications.lastMailedAt(userId, kind) });
+    const due = nextNotificationMailAt({ oldestPendingAt: at, lastMailedAt: await deps.notifications.lastMailedAt(userId, kind), collectMs: deps.notificationCollectMs });
     if (due > now) continue;
     const batchId = new Types.ObjectId().toHexString();
     const items = await deps.notifications.claimBatch(userId, kind, now, batchId);
+    if (items.length > 0) deps.onStep?.('notification-claimed');
     if (items.length > 0 && (await mailBatch(deps, user, { batchId, kind, items }))) mailed++;
   }
   return { mailed, skipped: 0, nextAt: await scheduleNotificationMail(deps, userId) };
@@ -189,6 +200,7 @@ async function mailBatch(deps: DeliverNotificationsDeps, user: StoredUser, batch
     envelopeFrom: '',
     storeAsMessage: false,
   });
+  deps.onStep?.('notification-queued');
   await deps.notifications.markBatchSent(batch.batchId, now);
   return true;
 }

@@ -36,6 +36,8 @@ export interface NotifyDeps {
   notifications: Pick<NotificationStore, 'recordMany' | 'oldestPendingByKind' | 'lastMailedAt'>;
   scheduler: JobScheduler;
   now: () => Date;
+  /** NOTIFY_COLLECT_MS: how long a batch's first notification waits for others (default NOTIFICATION_COLLECT_MS). */
+  notificationCollectMs?: number;
 }
 
 /**
@@ -83,12 +85,12 @@ export async function notify(deps: NotifyDeps, events: readonly NotificationEven
  * saved onto it) is never moved, so a later due time always has a job of its own.
  */
 export async function scheduleNotificationMail(
-  deps: { notifications: Pick<NotificationStore, 'oldestPendingByKind' | 'lastMailedAt'>; scheduler: JobScheduler },
+  deps: { notifications: Pick<NotificationStore, 'oldestPendingByKind' | 'lastMailedAt'>; scheduler: JobScheduler; notificationCollectMs?: number },
   userId: Types.ObjectId,
 ): Promise<Date | null> {
   const pending = await deps.notifications.oldestPendingByKind(userId);
   if (pending.length === 0) return null;
-  const dues = await Promise.all(pending.map(async (p) => nextNotificationMailAt({ oldestPendingAt: p.at, lastMailedAt: await deps.notifications.lastMailedAt(userId, p.kind) })));
+  const dues = await Promise.all(pending.map(async (p) => nextNotificationMailAt({ oldestPendingAt: p.at, lastMailedAt: await deps.notifications.lastMailedAt(userId, p.kind), collectMs: deps.notificationCollectMs })));
   const at = new Date(Math.min(...dues.map((d) => d.getTime())));
   await deps.scheduler.schedule(NOTIFY_JOB, { key: `${userId.toHexString()}:${at.getTime()}`, at, data: { userId: userId.toHexString() } });
   return at;

@@ -13,7 +13,7 @@ import type { TrailStore } from '../../store/trail-store.js';
 
 export interface DeliverDeps {
   trail: Pick<TrailStore, 'record'>;
-  outbox: Pick<OutboxStore, 'claim' | 'renewClaim' | 'findByIdWithoutRaw' | 'markSettled' | 'deferDelivery'>;
+  outbox: Pick<OutboxStore, 'claim' | 'renewClaim' | 'findByIdWithoutRaw' | 'markSettled' | 'deferDelivery' | 'holdDelivery'>;
   messages: Pick<MessageStore, 'setDelivery'>;
   inboxes: Pick<InboxStore, 'findById'>;
   sender: MailSender;
@@ -24,6 +24,9 @@ export interface DeliverDeps {
   /** Test hook: called right after the SMTP server accepted the message, before it is marked sent. */
   onStep?: (step: 'smtp-accepted') => void;
 }
+
+/** How long a mail of a disabled inbox waits before its delivery looks at the inbox again. */
+export const INBOX_DISABLED_HOLD_MS = 5 * 60_000;
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'skipped';
 
@@ -121,6 +124,17 @@ export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.Objec
   if (!inbox) {
     await settle(deps, item, 'failed', { error: { code: 'NOT_FOUND', message: 'the inbox of this mail no longer exists', at: deps.now() } });
     return 'failed';
+  }
+  if (inbox.deletedAt || inbox.movingTo) {
+    await settle(deps, item, 'failed', { error: { code: 'INBOX_DELETED', message: 'the inbox of this mail was deleted', at: deps.now() } });
+    return 'failed';
+  }
+  if (inbox.disabled) {
+    // Held, not lost: the mail waits as pending (the attempt not counted) and is looked at again
+    // every INBOX_DISABLED_HOLD_MS, so it leaves within that time once the inbox is enabled again.
+    const nextAttemptAt = new Date(deps.now().getTime() + INBOX_DISABLED_HOLD_MS);
+    await deps.outbox.holdDelivery(item._id, { code: 'INBOX_DISABLED', message: 'the inbox of this mail is disabled; the mail is held until it is enabled', at: deps.now() }, nextAttemptAt);
+    throw new AppError('DELIVERY_DEFERRED', 'delivery held: the inbox is disabled', { details: { outboxId: String(outboxId), nextAttemptAt }, key: 'delivery.busy' });
   }
   const smtp = inbox.smtp;
   const password = smtp.passwordSealed ? deps.secrets.open(smtp.passwordSealed, `inbox:${inbox._id.toHexString()}:smtp`) : null;

@@ -121,6 +121,7 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
   const inboxes = await deps.inboxes.listSenders();
   const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId));
   if (!inbox) throw new AppError('NOT_FOUND', 'The inbox of this ticket no longer exists');
+  if (inbox.deletedAt || inbox.movingTo) throw new AppError('CONFLICT', 'The inbox of this ticket was deleted: its tickets are read-only', { key: 'conflict.inboxDeleted' });
   const [messages, bouncing] = await Promise.all([
     deps.messages.listMailForReply(conversation),
     bouncingAddresses(deps.contacts, ticket),

@@ -36,6 +36,8 @@ export interface TicketPageData {
   /** Merged into another ticket (`ticket.mergedInto` is null when that one is hidden): it takes no more changes. */
   merged: boolean;
   inboxName: string;
+  /** The ticket's inbox was deleted with its tickets kept read-only: no replies from the page. */
+  inboxDeleted: boolean;
   /** Who wrote each agent message (reply or note): message id → user id (hex). */
   authors: Map<string, string>;
   /** Each message's own `Date` header, by message id, for the mails that had a valid one. */
@@ -125,6 +127,7 @@ export async function loadTicketPage(
     ticket: view,
     merged,
     inboxName: inbox?.name ?? '',
+    inboxDeleted: Boolean(inbox?.deletedAt),
     authors,
     mailDates,
     users: new Map(users.map((u) => [u._id.toHexString(), labelOf(u)])),

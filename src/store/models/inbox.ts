@@ -39,6 +39,17 @@ export interface InboxDoc {
   autoCloseAfterDays?: number;
   /** Days a pending ticket waits before its assignee is reminded (0: never). Absent on older inboxes: the default. */
   pendingReminderAfterDays?: number;
+  /**
+   * Set while the inbox is disabled: it is not polled and sends nothing (queued mail is held until it is
+   * enabled again); its tickets stay workable. Null or absent: enabled.
+   * `reason`: `admin` (an admin disabled it) or `connection-test` (saved while its connection test failed);
+   * `detail`: optional plain words shown with the reason.
+   */
+  disabled?: { at: Date; reason: string; detail?: string | null; byUserId?: Types.ObjectId | null } | null;
+  /** Set when an admin deleted the inbox keeping its tickets read-only: hidden from lists, never polled, sends nothing. */
+  deletedAt?: Date | null;
+  /** Set while the inbox's tickets are being moved to another inbox before it is removed (resumable). */
+  movingTo?: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -79,6 +90,12 @@ const inboxSchema = new Schema<InboxDoc>(
     sla: { type: Schema.Types.Mixed, default: null },
     autoCloseAfterDays: { type: Number, min: 0, max: MAX_LIFECYCLE_DAYS, default: DEFAULT_AUTO_CLOSE_AFTER_DAYS },
     pendingReminderAfterDays: { type: Number, min: 0, max: MAX_LIFECYCLE_DAYS, default: DEFAULT_PENDING_REMINDER_AFTER_DAYS },
+    disabled: {
+      type: new Schema({ at: { type: Date, required: true }, reason: { type: String, required: true }, detail: { type: String, default: null }, byUserId: { type: Schema.Types.ObjectId, default: null } }, { _id: false }),
+      default: null,
+    },
+    deletedAt: { type: Date, default: null },
+    movingTo: { type: Schema.Types.ObjectId, ref: 'Inbox', default: null },
   },
   { timestamps: true, collection: 'inboxes' },
 );

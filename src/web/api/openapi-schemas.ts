@@ -10,6 +10,7 @@ import { TICKET_EVENT_ACTOR_KINDS, TICKET_EVENT_TYPES } from '../../domain/ticke
 import { USER_ROLES } from '../../domain/user-roles.js';
 import { LOCALES } from '../../i18n/locales.js';
 import { NOTIFICATION_KINDS } from '../../domain/notifications.js';
+import { QUARANTINE_REASONS } from '../../domain/quarantine-reasons.js';
 
 /** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -116,8 +117,9 @@ const accountCheck = object(
     ms: { type: 'integer', minimum: 0 },
     messages: integer,
     uidValidity: string,
+    detail: { type: 'string', description: 'On a socket or TLS failure: Node\'s or OpenSSL\'s own words (e.g. `wrong version number`), for admins; never the server\'s text.' },
   },
-  ['messages', 'uidValidity'],
+  ['messages', 'uidValidity', 'detail'],
 );
 
 /** Active tickets in all, per priority and per age bucket (src/services/teams/team-load.ts). */
@@ -261,10 +263,19 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     branding: object({ signature: nullable(string), primaryColor: nullable(string), logoUrl: nullable(string) }),
     autoCloseAfterDays: { type: 'integer', minimum: 0, description: 'Days a solved ticket waits for the customer before it closes on its own; 0: never (default 4).' },
     pendingReminderAfterDays: { type: 'integer', minimum: 0, description: 'Days a pending ticket waits before its assignee is reminded; 0: never (default 3).' },
+    disabled: {
+      ...nullable(object({ at: dateTime, reason: string, detail: nullable(string) })),
+      description: 'Set while the inbox is disabled: not polled, its queued mail held until it is enabled again; its tickets stay workable. `reason`: `admin` (disabled by an admin) or `connection-test` (saved while its connection test failed). Null: enabled.',
+    },
     createdAt: dateTime,
     updatedAt: dateTime,
     status: ref('InboxStatus'),
   }),
+  InboxDelete: {
+    ...object({ mode: enumOf(['keep', 'move']), moveTo: nullable(objectId), confirmName: string }, ['moveTo']),
+    description: '`keep`: the inbox is deleted but its tickets stay, read-only (listed, searchable, no replies). `move`: every ticket, with the inbox\'s messages, canned replies and own categories, goes to `moveTo` (another inbox), users and teams lose the inbox, then it is removed. `confirmName`: the inbox\'s name typed again.',
+  },
+  InboxDeleteResult: object({ mode: enumOf(['keep', 'move']), moved: integer, to: objectId }, ['moved', 'to']),
   AccountCheck: accountCheck,
   ConnectionTestResult: object({ imap: ref('AccountCheck'), smtp: ref('AccountCheck') }),
   BusinessHours: object({
@@ -335,6 +346,30 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     at: dateTime,
   }),
   OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), cc: arrayOf(string), createdAt: dateTime }),
+  QuarantinedMail: object({
+    id: objectId,
+    inboxId: objectId,
+    reason: { ...string, description: 'The code of why the mail was set aside: MAIL_UNPARSEABLE, MAIL_TOO_LARGE, INGEST_FAILED (failed again and again), BOUNCE_UNMATCHED, NOTIFICATION_REPLY_REFUSED (a security refusal), or a code of a later version.' },
+    reasonKey: { ...enumOf([...QUARANTINE_REASONS, 'OTHER']), description: '`reason`, or OTHER for a code this version does not know.' },
+    detail: string,
+    from: nullable(string),
+    subject: nullable(string),
+    size: { ...integer, description: 'Bytes of the raw mail.' },
+    createdAt: dateTime,
+    source: { ...nullable(object({ folder: string, uidValidity: string, uid: integer })), description: 'Where the poller found it; null for mail that came another way.' },
+    hasRaw: { ...boolean, description: 'Whether the raw mail is kept (`GET /quarantine/{id}/raw`).' },
+    canIngest: { ...boolean, description: 'Whether `POST /quarantine/{id}/ingest` is allowed: never for security refusals.' },
+  }),
+  QuarantinePage: object({ items: arrayOf(ref('QuarantinedMail')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
+  QuarantineIngestResult: object(
+    {
+      outcome: { ...enumOf(['ingested', 'still-quarantined']), description: '`ingested`: the mail is on `ticketId` and left the quarantine; `still-quarantined`: the pipeline set it aside again (`reason`), it stays.' },
+      ticketId: objectId,
+      created: { ...boolean, description: 'Whether the mail opened a new ticket (false: it joined one, or was already there).' },
+      reason: string,
+    },
+    ['ticketId', 'created', 'reason'],
+  ),
   Category: object({ id: objectId, name: string, inboxId: { ...nullable(objectId), description: 'null: a category of every inbox.' }, archived: boolean, createdAt: dateTime, updatedAt: dateTime }),
   TeamLoad: object({
     at: { ...dateTime, description: 'The moment ticket ages are counted from.' },

@@ -174,6 +174,21 @@ function operations(): Record<string, Record<string, Operation>> {
         description: 'A stored password stays with the host, port, TLS mode and user it was saved for: changing any of them needs that password again (400 naming `imap.password` or `smtp.password`). `autoCloseAfterDays` and `pendingReminderAfterDays` (whole days, 0 to 365, 0 for never) apply to tickets solved or made pending from then on; a longer delay also holds back the tickets already waiting (their job checks the setting when it runs).',
         body: 'InboxUpdate', ok: [200, ref('Inbox')], errors: [403, 404, 409],
       },
+      delete: {
+        id: 'deleteInbox', tag: 'Inboxes', summary: 'Delete an inbox (admins), keeping its tickets read-only or moving them to another inbox',
+        description: 'Either way the inbox is no longer polled, sends nothing (its queued mail fails as deleted) and leaves the inbox lists. A move records its target on the inbox before anything moves and works in batches (each moved ticket gets a trail entry); a move cut short is finished by sending the request again (the recorded target wins), without duplicates. 400 when `confirmName` is not the inbox\'s name or `moveTo` is not another inbox.',
+        body: 'InboxDelete', ok: [200, ref('InboxDeleteResult')], errors: [400, 403, 404],
+      },
+    },
+    '/inboxes/{id}/disable': {
+      post: {
+        id: 'disableInbox', tag: 'Inboxes', summary: 'Disable an inbox (admins)',
+        description: 'From the poller\'s next scan the inbox is not polled; mail queued through it (replies, auto-replies, notifications) is held as pending, not failed, and leaves within minutes of the inbox being enabled again. Its tickets stay visible and workable.',
+        ok: [200, ref('Inbox')], errors: [403, 404],
+      },
+    },
+    '/inboxes/{id}/enable': {
+      post: { id: 'enableInbox', tag: 'Inboxes', summary: 'Enable a disabled inbox again (admins): polling resumes, held mail is sent', ok: [200, ref('Inbox')], errors: [403, 404] },
     },
     '/inboxes/{id}/test-connection': {
       post: {
@@ -273,6 +288,35 @@ function operations(): Record<string, Record<string, Operation>> {
       get: {
         id: 'downloadAttachment', tag: 'Tickets', summary: 'Download an attachment',
         ok: [200, { type: 'string', contentMediaType: 'application/octet-stream' }, 'The bytes, with `Content-Disposition: attachment` and `nosniff`.'], mediaType: 'application/octet-stream', errors: [404],
+      },
+    },
+    '/quarantine': {
+      get: {
+        id: 'listQuarantine', tag: 'Quarantine', summary: 'Mail ingest set aside, newest first, keyset-paged (admins)',
+        query: [
+          { name: 'inbox', in: 'query', required: false, description: 'Only this inbox (an id).', schema: { type: 'string' } },
+          { name: 'reason', in: 'query', required: false, description: 'Only this reason code.', schema: { type: 'string' } },
+          { name: 'cursor', in: 'query', required: false, description: 'The `nextCursor` of the previous page.', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', required: false, description: 'Page size, 1 to 200; 50 unless given.', schema: { type: 'integer' } },
+        ],
+        ok: [200, ref('QuarantinePage')], errors: [400, 403],
+      },
+    },
+    '/quarantine/{id}': {
+      get: { id: 'getQuarantinedMail', tag: 'Quarantine', summary: 'One quarantined mail (admins)', ok: [200, ref('QuarantinedMail')], errors: [403, 404] },
+      delete: { id: 'deleteQuarantinedMail', tag: 'Quarantine', summary: 'Delete a quarantined mail and its raw file (admins)', ok: [204], errors: [403, 404] },
+    },
+    '/quarantine/{id}/raw': {
+      get: {
+        id: 'downloadQuarantinedMail', tag: 'Quarantine', summary: 'Download the raw mail (admins)',
+        ok: [200, { type: 'string', contentMediaType: 'message/rfc822' }, 'The raw bytes, with `Content-Disposition: attachment` and `nosniff`.'], mediaType: 'message/rfc822', errors: [403, 404],
+      },
+    },
+    '/quarantine/{id}/ingest': {
+      post: {
+        id: 'ingestQuarantinedMail', tag: 'Quarantine', summary: 'Ingest a quarantined mail anyway (admins)',
+        description: 'Runs the mail through the usual ingest again, lifting only the size limit for mail set aside for its size. Ingest dedupes by Message-ID and content, so a second call files it once; once ingested the entry is gone (404). Security refusals (NOTIFICATION_REPLY_REFUSED) are never ingested (409).',
+        ok: [200, ref('QuarantineIngestResult')], errors: [403, 404, 409],
       },
     },
     '/users': {

@@ -17,6 +17,8 @@ import { categoryRoutes } from './category-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
 import { inboxSettingsRoutes } from './inbox-settings-routes.js';
 import { notificationRoutes } from './notification-routes.js';
+import { quarantineRoutes } from './quarantine-routes.js';
+import type { QuarantineScreenDeps } from '../../services/quarantine/quarantine-deps.js';
 import { teamRoutes } from './team-routes.js';
 import { serveOpenApi } from './openapi.js';
 import { ticketMergeRoutes } from './ticket-merge-routes.js';
@@ -42,6 +44,8 @@ export interface ApiDeps {
   validateTemplate?: (source: string) => string | null;
   /** Logs in to an inbox's IMAP and SMTP accounts; `POST /inboxes/:id/test-connection` exists only when given. */
   connectionChecks?: ConnectionChecks;
+  /** The quarantine's ingest pipeline; the `/quarantine` routes exist only when given. */
+  quarantine?: QuarantineScreenDeps;
 }
 
 /** The JSON API v1, meant to be mounted at `/api/v1`. Everything but `POST /auth/token` and `GET /openapi.json` needs a bearer token. */
@@ -70,6 +74,7 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
     router.use(ticketMergeRoutes(deps.automation));
   }
   if (deps.connectionChecks) router.use('/inboxes', inboxSettingsRoutes({ ...deps, ...deps.stores, connectionChecks: deps.connectionChecks }));
+  if (deps.quarantine) router.use(quarantineRoutes(deps.quarantine));
   router.use(cannedReplyRoutes(deps));
   router.use(viewRoutes(deps));
   router.use(categoryRoutes(deps));

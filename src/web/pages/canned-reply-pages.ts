@@ -26,21 +26,23 @@ const field = (req: Request, name: string) => {
 
 const settingsUrl = (inboxId: string) => `/settings/inboxes/${encodeURIComponent(inboxId)}/canned-replies`;
 
-/** Runs a change and goes back to the list (303), naming what happened or a fixed error code. */
-async function act(res: Response, inboxId: string, saved: string, fn: () => Promise<unknown>) {
-  try {
-    await fn();
-  } catch (err) {
-    if (isAppError(err, 'VALIDATION_FAILED')) {
-      const issues = (err.details?.issues ?? []) as Array<{ message?: string; key?: string }>;
-      const unknownPlaceholder = (i: { message?: string; key?: string }) => i.key === 'issue.unknownPlaceholder' || i.message?.startsWith('uses an unknown placeholder');
-      const code = issues.some(unknownPlaceholder) ? 'placeholder' : 'invalid';
-      return res.redirect(303, `${settingsUrl(inboxId)}?error=${code}`);
-    }
-    if (isAppError(err, 'CONFLICT')) return res.redirect(303, `${settingsUrl(inboxId)}?error=limit`);
-    throw err;
+/** The fixed error code of an expected failure of a canned reply form, or null for anything else. */
+function cannedErrorCode(err: unknown): string | null {
+  if (isAppError(err, 'VALIDATION_FAILED')) {
+    const issues = (err.details?.issues ?? []) as Array<{ message?: string; key?: string }>;
+    const unknownPlaceholder = (i: { message?: string; key?: string }) => i.key === 'issue.unknownPlaceholder' || i.message?.startsWith('uses an unknown placeholder');
+    return issues.some(unknownPlaceholder) ? 'placeholder' : 'invalid';
   }
-  res.redirect(303, `${settingsUrl(inboxId)}?saved=${saved}`);
+  if (isAppError(err, 'CONFLICT')) return 'limit';
+  return null;
+}
+
+/** A refused add (`id` null) or change of one canned reply: what was posted and why. */
+interface FailedReply {
+  id: string | null;
+  code: string;
+  title: string;
+  body: string;
 }
 
 /**
@@ -51,15 +53,18 @@ export function cannedReplyPages(ctx: PageContext): Router {
   const router = Router();
   const guard = [requireLogin, requireCsrf(ctx.publicUrl)];
 
-  router.get('/settings/inboxes/:id/canned-replies', requireLogin, async (req, res) => {
+  /** The page; after a refused add or change, again with what was posted and the error at that form. */
+  const renderPage = async (req: Request, res: Response, failed: FailedReply | null) => {
     const session = requireSession(res);
     const { inbox, items } = await listCannedReplies(ctx.stores, session.actor, String(req.params.id));
     if (!isInboxManager(session.actor, parseObjectId(inbox.id))) throw new AppError('FORBIDDEN', 'Only admins and managers of this inbox can change its canned replies.', { key: 'forbidden.inboxManager', params: { action: 'cannedReplies' } });
-    const error = one(req.query.error);
-    const saved = one(req.query.saved);
+    const error = failed?.code ?? one(req.query.error);
+    const saved = failed ? undefined : one(req.query.saved);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
-    res.type('html').send(
+    const message = fixedMessage(ERRORS, error, t, { title: CANNED_REPLY_LIMITS.title, body: CANNED_REPLY_LIMITS.body, max: CANNED_REPLY_LIMITS.perInbox });
+    const rowFailed = (id: string) => (failed && failed.id === id ? failed : null);
+    res.status(failed ? 400 : 200).type('html').send(
       ctx.views.render(
         'canned-replies',
         {
@@ -68,9 +73,11 @@ export function cannedReplyPages(ctx: PageContext): Router {
           nav: 'settings',
           section: 'canned-replies',
           inbox,
-          items,
+          // A refused change keeps its reply open with what was posted.
+          items: items.map((item) => ({ ...item, formTitle: rowFailed(item.id)?.title ?? item.title, formBody: rowFailed(item.id)?.body ?? item.body, formError: rowFailed(item.id) ? message : null })),
+          added: failed?.id === null ? { title: failed.title, body: failed.body, error: message } : null,
           csrf: session.csrfToken,
-          error: fixedMessage(ERRORS, error, t, { title: CANNED_REPLY_LIMITS.title, body: CANNED_REPLY_LIMITS.body, max: CANNED_REPLY_LIMITS.perInbox }),
+          error: failed ? null : message,
           notice: fixedMessage(NOTICES, saved, t),
           placeholders: PLACEHOLDER_HELP,
           limits: CANNED_REPLY_LIMITS,
@@ -78,21 +85,38 @@ export function cannedReplyPages(ctx: PageContext): Router {
         i18n,
       ),
     );
-  });
+  };
+
+  router.get('/settings/inboxes/:id/canned-replies', requireLogin, (req, res) => renderPage(req, res, null));
+
+  /** Runs a change and goes back to the list (303); a refused add or change shows the page again with what was posted. */
+  const act = async (req: Request, res: Response, replyId: string | null, saved: string, fn: () => Promise<unknown>) => {
+    const inboxId = String(req.params.id);
+    try {
+      await fn();
+    } catch (err) {
+      const code = cannedErrorCode(err);
+      if (!code) throw err;
+      if (saved === 'deleted') return res.redirect(303, `${settingsUrl(inboxId)}?error=${code}`);
+      return renderPage(req, res, { id: replyId, code, title: field(req, 'title'), body: field(req, 'body') });
+    }
+    res.redirect(303, `${settingsUrl(inboxId)}?saved=${saved}`);
+  };
 
   router.post('/settings/inboxes/:id/canned-replies', ...guard, async (req, res) => {
     const inboxId = String(req.params.id);
-    await act(res, inboxId, 'created', () => createCannedReply(ctx.stores, requireSession(res).actor, inboxId, { title: field(req, 'title'), body: field(req, 'body') }));
+    await act(req, res, null, 'created', () => createCannedReply(ctx.stores, requireSession(res).actor, inboxId, { title: field(req, 'title'), body: field(req, 'body') }));
   });
 
   router.post('/settings/inboxes/:id/canned-replies/:replyId', ...guard, async (req, res) => {
     const inboxId = String(req.params.id);
-    await act(res, inboxId, 'updated', () => updateCannedReply(ctx.stores, requireSession(res).actor, inboxId, String(req.params.replyId), { title: field(req, 'title'), body: field(req, 'body') }));
+    const replyId = String(req.params.replyId);
+    await act(req, res, replyId, 'updated', () => updateCannedReply(ctx.stores, requireSession(res).actor, inboxId, replyId, { title: field(req, 'title'), body: field(req, 'body') }));
   });
 
   router.post('/settings/inboxes/:id/canned-replies/:replyId/delete', ...guard, async (req, res) => {
     const inboxId = String(req.params.id);
-    await act(res, inboxId, 'deleted', () => deleteCannedReply(ctx.stores, requireSession(res).actor, inboxId, String(req.params.replyId)));
+    await act(req, res, String(req.params.replyId), 'deleted', () => deleteCannedReply(ctx.stores, requireSession(res).actor, inboxId, String(req.params.replyId)));
   });
   return router;
 }

@@ -22,6 +22,21 @@ const field = (req: Request, name: string) => {
   return typeof v === 'string' ? v : '';
 };
 
+/** A refused add (`id` null) or change of one category: what was posted and the fixed error code. */
+interface FailedCategory {
+  id: string | null;
+  code: string;
+  name: string;
+  inboxId: string | null;
+}
+
+/** The fixed error code of an expected failure, or null for anything else. */
+function categoryErrorCode(err: unknown): string | null {
+  if (isAppError(err, 'VALIDATION_FAILED')) return 'invalid';
+  if (isAppError(err, 'CONFLICT')) return 'taken';
+  return null;
+}
+
 /** Runs a change and goes back to the list (303), naming what happened or a fixed error code. */
 async function act(res: Response, saved: string, fn: () => Promise<unknown>) {
   try {
@@ -43,13 +58,16 @@ export function categorySettingsPages(ctx: SettingsContext): Router {
   const guard = [requireLogin, requireSettingsAccess];
   const post = [...guard, requireCsrf(ctx.publicUrl)];
 
-  router.get('/settings/categories', ...guard, async (req, res) => {
+  /** The list; after a refused add or change, the list again with what was posted and the error at that form. */
+  const renderList = async (req: Request, res: Response, failed: FailedCategory | null) => {
     const session = requireSession(res);
     const [items, inboxes] = await Promise.all([listCategories(ctx.stores, session.actor), listInboxes(ctx.stores, session.actor)]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
-    res.type('html').send(
+    const failedError = failed ? fixedMessage(ERRORS, failed.code, t, { max: CATEGORY_NAME_MAX }) : null;
+    const rowFailed = (id: string) => (failed && failed.id === id ? failed : null);
+    res.status(failed ? 400 : 200).type('html').send(
       ctx.views.render(
         'settings-categories',
         {
@@ -61,26 +79,41 @@ export function categorySettingsPages(ctx: SettingsContext): Router {
           items: items.map((c) => ({
             ...c,
             inboxName: c.inboxId ? names.get(c.inboxId) ?? '' : null,
-            inboxOptions: inboxes.map((i) => ({ id: i.id, name: i.name, selected: i.id === c.inboxId })),
+            // A refused change keeps its row open with what was posted.
+            formName: rowFailed(c.id)?.name ?? c.name,
+            formError: rowFailed(c.id) ? failedError : null,
+            inboxOptions: inboxes.map((i) => ({ id: i.id, name: i.name, selected: i.id === (rowFailed(c.id) ? rowFailed(c.id)!.inboxId : c.inboxId) })),
           })),
-          inboxOptions: inboxes.map((i) => ({ id: i.id, name: i.name })),
+          inboxOptions: inboxes.map((i) => ({ id: i.id, name: i.name, selected: failed?.id === null && failed.inboxId === i.id })),
+          addName: failed?.id === null ? failed.name : '',
+          addError: failed?.id === null ? failedError : null,
           maxName: CATEGORY_NAME_MAX,
-          error: fixedMessage(ERRORS, one(req.query.error), t, { max: CATEGORY_NAME_MAX }),
+          error: failed ? null : fixedMessage(ERRORS, one(req.query.error), t, { max: CATEGORY_NAME_MAX }),
           notice: fixedMessage(NOTICES, one(req.query.saved), t),
         },
         i18n,
       ),
     );
-  });
+  };
 
-  router.post('/settings/categories', ...post, async (req, res) => {
-    await act(res, 'created', () => createCategory(ctx.stores, requireSession(res).actor, { name: field(req, 'name'), inboxId: field(req, 'inboxId') || null }));
-  });
+  router.get('/settings/categories', ...guard, async (req, res) => renderList(req, res, null));
 
-  router.post('/settings/categories/:id', ...post, async (req, res) => {
-    const id = String(req.params.id);
-    await act(res, 'updated', () => updateCategory(ctx.stores, requireSession(res).actor, id, { name: field(req, 'name'), inboxId: field(req, 'inboxId') || null }));
-  });
+  /** Saves an add (`id` null) or a change; a refused one shows the list again with what was posted. */
+  const save = async (req: Request, res: Response, id: string | null) => {
+    const input = { name: field(req, 'name'), inboxId: field(req, 'inboxId') || null };
+    const { actor } = requireSession(res);
+    try {
+      await (id === null ? createCategory(ctx.stores, actor, input) : updateCategory(ctx.stores, actor, id, input));
+    } catch (err) {
+      const code = categoryErrorCode(err);
+      if (!code) throw err;
+      return renderList(req, res, { id, code, ...input });
+    }
+    res.redirect(303, `/settings/categories?saved=${id === null ? 'created' : 'updated'}`);
+  };
+
+  router.post('/settings/categories', ...post, (req, res) => save(req, res, null));
+  router.post('/settings/categories/:id', ...post, (req, res) => save(req, res, String(req.params.id)));
 
   router.post('/settings/categories/:id/archive', ...post, async (req, res) => {
     const id = String(req.params.id);

@@ -93,6 +93,9 @@ export function fixedMessage(table: Readonly<Record<string, string>>, code: unkn
 export const SAVED_NOTICES: Record<string, string> = {
   '1': 'settings:notice.saved',
   created: 'settings:notice.inboxCreated',
+  inboxDisabled: 'settings:inboxState.notice.disabled',
+  inboxEnabled: 'settings:inboxState.notice.enabled',
+  inboxDeleted: 'settings:inboxState.notice.deleted',
 };
 
 /** The notice for a `?saved=` value in the page's language, or null. */

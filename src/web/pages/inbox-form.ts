@@ -2,6 +2,7 @@ import { DEFAULT_AUTO_CLOSE_AFTER_DAYS, DEFAULT_PENDING_REMINDER_AFTER_DAYS, MAX
 import type { Translator } from '../../i18n/catalog.js';
 import { LOCALES } from '../../i18n/locales.js';
 import type { InboxView } from '../../services/inboxes/inbox-view.js';
+import { proposedSecure } from '../../domain/mail-account.js';
 import { checked, field, issueText, type FormBody, type FormIssue } from './form-fields.js';
 
 /** One input of the inbox form: its name, the input path it fills, and the key of its label for messages. */
@@ -38,6 +39,21 @@ const INBOX_FIELDS: InboxField[] = [
   { name: 'auto_close_days', path: 'autoCloseAfterDays', label: 'settings:inbox.problem.autoCloseDays' },
   { name: 'pending_reminder_days', path: 'pendingReminderAfterDays', label: 'settings:inbox.problem.pendingReminderDays' },
 ];
+
+/**
+ * The TLS mode a posted form asks for: the box as ticked, unless the port was changed and the box
+ * left as it was shown (the hidden `<account>_port_was` / `_secure_was`), when the changed port's
+ * own mode is taken (993/465 TLS, 143/587/25 STARTTLS): no script needed to follow the port.
+ */
+export function postedSecure(body: FormBody, account: 'imap' | 'smtp'): boolean {
+  const ticked = checked(body, `${account}_secure`);
+  const port = field(body, `${account}_port`).trim();
+  const portWas = field(body, `${account}_port_was`).trim();
+  const secureWas = field(body, `${account}_secure_was`);
+  const untouched = secureWas === (ticked ? 'on' : 'off');
+  if (!untouched || portWas === '' || port === portWas || !/^\d{1,5}$/.test(port)) return ticked;
+  return proposedSecure(Number(port));
+}
 
 /** A problem the form itself finds (a blank or unreadable field), in the page's language when shown. */
 const formIssue = (path: string, key: string): FormIssue => ({ path, message: '', key });
@@ -116,7 +132,8 @@ export function inboxFormView(inbox: InboxView | null, posted: FormBody | null, 
   const fieldViews: Record<string, FieldView> = {};
   for (const f of INBOX_FIELDS) {
     const value = f.kind === 'password' ? '' : posted ? field(posted, f.name) : String(stored[f.name] ?? '');
-    const isChecked = f.kind === 'checkbox' && (posted ? checked(posted, f.name) : stored[f.name] === true);
+    const postedChecked = (body: FormBody) => (f.name === 'imap_secure' || f.name === 'smtp_secure' ? postedSecure(body, f.name === 'imap_secure' ? 'imap' : 'smtp') : checked(body, f.name));
+    const isChecked = f.kind === 'checkbox' && (posted ? postedChecked(posted) : stored[f.name] === true);
     fieldViews[f.name] = { value: f.kind === 'checkbox' ? '' : value, checked: isChecked, error: errors.get(f.name) ?? null };
   }
   return {
@@ -149,8 +166,8 @@ function readAccounts(body: FormBody, issues: FormIssue[]) {
     return 0;
   };
   return {
-    imap: { host: required('imap_host', 'imap.host'), port: port('imap_port', 'imap.port'), secure: checked(body, 'imap_secure'), user: required('imap_user', 'imap.user'), folder: text('imap_folder') || 'INBOX' },
-    smtp: { host: required('smtp_host', 'smtp.host'), port: port('smtp_port', 'smtp.port'), secure: checked(body, 'smtp_secure'), user: text('smtp_user') || null },
+    imap: { host: required('imap_host', 'imap.host'), port: port('imap_port', 'imap.port'), secure: postedSecure(body, 'imap'), user: required('imap_user', 'imap.user'), folder: text('imap_folder') || 'INBOX' },
+    smtp: { host: required('smtp_host', 'smtp.host'), port: port('smtp_port', 'smtp.port'), secure: postedSecure(body, 'smtp'), user: text('smtp_user') || null },
   };
 }
 

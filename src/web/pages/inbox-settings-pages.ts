@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { AppError } from '../../domain/errors.js';
 import { CONNECTION_PROBLEMS, mailErrorSummary } from '../../domain/mail-account.js';
 import { createInbox } from '../../services/inboxes/create-inbox.js';
+import { disableAfterFailedTest } from '../../services/inboxes/disable-after-failed-test.js';
 import { getInbox } from '../../services/inboxes/get-inbox.js';
 import type { InboxView } from '../../services/inboxes/inbox-view.js';
 import { listTeams } from '../../services/teams/teams.js';
@@ -44,12 +45,17 @@ function checkMessage(check: ConnectionTestResult['imap'], t: Translator['t']): 
 const POLLER_ERRORS = { IMAP_AUTH_FAILED: true, IMAP_UNREACHABLE: true, IMAP_FOLDER_MISSING: true, SECRET_INVALID: true } as const;
 
 /** What a page shows of a connection test: one row per account. */
-function testRows(result: ConnectionTestResult | null, t: Translator['t']) {
+function testRows(result: ConnectionTestResult | null, t: Translator['t'], isAdmin: boolean) {
   if (!result) return null;
-  return [
-    { label: t('settings:inbox.imap'), ...result.imap, message: checkMessage(result.imap, t) },
-    { label: t('settings:inbox.smtp'), ...result.smtp, message: checkMessage(result.smtp, t) },
-  ];
+  // The error's own words (OpenSSL's "wrong version number"…) under "details", for admins only.
+  const row = (label: string, check: ConnectionTestResult['imap']) => ({ label, ...check, message: checkMessage(check, t), detail: isAdmin ? (check.detail ?? null) : null });
+  return [row(t('settings:inbox.imap'), result.imap), row(t('settings:inbox.smtp'), result.smtp)];
+}
+
+/** Why a connection test failed, account by account, in the page's language (what a disabled inbox shows). */
+function failedTestDetail(result: ConnectionTestResult, t: Translator['t']): string {
+  const failed = [[t('settings:inbox.imap'), result.imap] as const, [t('settings:inbox.smtp'), result.smtp] as const].filter(([, check]) => !check.ok);
+  return failed.map(([label, check]) => t('settings:inbox.test.failedAccount', { account: label, message: checkMessage(check, t) })).join(' ');
 }
 
 /** An address another inbox has (the store's unique index), reported against the address input. */
@@ -105,7 +111,7 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
           form: inboxFormView(inbox, state.posted ?? null, state.issues ?? [], i18n.tr, ctx.localeDefaults?.locale ?? 'en'),
           teamOptions: teams.map((team) => ({ id: team.id, name: team.name, level: team.level, selected: team.id === chosenTeam })),
           poller: status ? { state: status.state, lastError, tone: lastError ? 'tone-breach' : status.state === 'unknown' ? '' : 'tone-ok' } : null,
-          tests: testRows(state.test ?? null, t),
+          tests: testRows(state.test ?? null, t, isAdmin),
           notice: state.notice ?? null,
           section: 'connection',
         },
@@ -114,12 +120,12 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
     );
   };
 
-  router.get('/settings/inboxes', ...guard, async (_req, res) => {
+  router.get('/settings/inboxes', ...guard, async (req, res) => {
     const session = requireSession(res);
     const i18n = pageI18n(res);
     const inboxes = await listInboxes(ctx.stores, session.actor);
     res.type('html').send(
-      ctx.views.render('settings-inboxes', { title: i18n.tr.t('settings:inboxes.title'), session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxes }, i18n),
+      ctx.views.render('settings-inboxes', { title: i18n.tr.t('settings:inboxes.title'), session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxes, notice: savedNotice(req.query.saved, i18n.tr.t) }, i18n),
     );
   });
 
@@ -148,6 +154,9 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
       // A failed save shows the form again with what was typed (never the passwords); only a saved change redirects.
       return renderInbox(res, null, { status: 400, posted: body, issues: problems });
     }
+    // Saved, then tested with what was stored: an inbox that cannot connect is kept disabled, saying why, rather than polled in vain.
+    const test = await testInboxConnection(checkDeps, actor, created.id);
+    await disableAfterFailedTest({ inboxes: ctx.stores.inboxes, now: ctx.now }, actor, created.id, test, failedTestDetail(test, pageI18n(res).tr.t));
     res.redirect(303, `/settings/inboxes/${created.id}?saved=created`);
   });
 

@@ -16,6 +16,7 @@ import type { LocaleDefaults } from './page-i18n.js';
 import type { JobScheduler, PasswordHasher } from '../../services/ports.js';
 import type { RenderEmailFn } from '../../services/outbound/render-types.js';
 import type { ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
+import type { QuarantineScreenDeps } from '../../services/quarantine/quarantine-deps.js';
 
 /** What the settings pages need besides the other pages' dependencies. */
 export interface SettingsDeps {
@@ -27,6 +28,8 @@ export interface SettingsDeps {
   render: RenderEmailFn;
   /** Moves a manager's recurring digest job when their schedule changes. */
   scheduler: JobScheduler;
+  /** The quarantine's ingest pipeline; `/settings/quarantine` is served only when given. */
+  quarantine?: QuarantineScreenDeps;
 }
 
 /** What the browser pages need from the composition root. */

@@ -12,6 +12,7 @@ import type { PageContext, PageDeps } from './page-deps.js';
 import { notificationBadge, notificationPages } from './notification-pages.js';
 import { passwordPages } from './password-pages.js';
 import { pageHeaders } from './security-headers.js';
+import { pageNotFound } from './page-not-found.js';
 import { settingsPages } from './settings-pages.js';
 import { ticketActions } from './ticket-actions.js';
 import { presencePages, ticketScript } from './ticket-collision.js';
@@ -102,6 +103,8 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(ticketExtraActions(ctx));
   if (deps.settings) router.use(settingsPages({ ...ctx, settings: deps.settings, logger: deps.logger }));
   if (deps.blobs) router.use(attachmentPage({ ...ctx, blobs: deps.blobs, logger: deps.logger }));
+  // An unknown address asked for by a browser: the HTML 404 page, not the API's JSON.
+  router.use(pageNotFound);
   router.use(
     pageErrors(views, deps.logger, (req) => {
       const tr = i18n.translator(fromAcceptLanguage(req.get('accept-language') ?? null) ?? defaults.locale);

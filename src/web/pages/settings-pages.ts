@@ -9,7 +9,9 @@ import { cronFromPicker, pickerFromCron } from './digest-form.js';
 import type { Translator } from '../../i18n/catalog.js';
 import { checked, field, fields, fixedText, formOf, issueText, savedNotice, validationIssues, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
 import { inboxSettingsPages } from './inbox-settings-pages.js';
+import { inboxLifecyclePages } from './inbox-lifecycle-pages.js';
 import { pageI18n } from './page-i18n.js';
+import { quarantinePages } from './quarantine-pages.js';
 import { requireSettingsAccess, TIME_ZONES, type SettingsContext } from './settings-access.js';
 import { slaSettingsPages } from './sla-settings-pages.js';
 
@@ -62,7 +64,7 @@ export function settingsPages(ctx: SettingsContext): Router {
     const i18n = pageI18n(res);
     const inboxes = await listInboxes(ctx.stores, session.actor);
     res.type('html').send(
-      ctx.views.render('settings', { title: i18n.tr.t('settings:index.title'), session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxCount: inboxes.length }, i18n),
+      ctx.views.render('settings', { title: i18n.tr.t('settings:index.title'), session, nav: 'settings', isAdmin: session.actor.role === 'admin', showQuarantine: session.actor.role === 'admin' && Boolean(ctx.settings.quarantine), inboxCount: inboxes.length }, i18n),
     );
   });
 
@@ -124,9 +126,11 @@ export function settingsPages(ctx: SettingsContext): Router {
   });
 
   router.use(inboxSettingsPages(ctx));
+  router.use(inboxLifecyclePages(ctx));
   router.use(slaSettingsPages(ctx));
   router.use(autoReplySettingsPages(ctx));
   router.use(categorySettingsPages(ctx));
   router.use(teamSettingsPages(ctx));
+  if (ctx.settings.quarantine) router.use(quarantinePages(ctx, ctx.settings.quarantine));
   return router;
 }

@@ -19,6 +19,21 @@ const NOTICES: Record<string, string> = {
 
 const one = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** The fixed error code of an expected failure of a team form, or null for anything else. */
+function teamErrorCode(err: unknown): string | null {
+  if (isAppError(err, 'VALIDATION_FAILED')) return 'invalid';
+  if (isAppError(err, 'CONFLICT')) return 'taken';
+  return null;
+}
+
+/** What a team form posted: shown again when it is refused. */
+interface PostedTeam {
+  name: string;
+  level: string;
+  memberIds: string[];
+  inboxIds: string[];
+}
+
 /** Runs a change and goes to `done` (303), or back to `form` naming a fixed error code. */
 async function act(res: Response, form: string, fn: () => Promise<string>) {
   let done: string;
@@ -78,12 +93,13 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
   });
 
   /** The add or edit form of a team (admins). */
-  async function renderForm(res: Response, team: TeamView | null, error: unknown) {
+  async function renderForm(res: Response, team: TeamView | null, error: unknown, posted: PostedTeam | null = null) {
     const session = requireSession(res);
+    const picked = posted ?? { name: team?.name ?? '', level: team?.level ?? 'L1', memberIds: team?.memberIds ?? [], inboxIds: team?.inboxIds ?? [] };
     const { inboxes, users } = await names(res);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
-    res.type('html').send(
+    res.status(posted ? 400 : 200).type('html').send(
       ctx.views.render(
         'settings-team',
         {
@@ -94,9 +110,10 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
           team,
           action: team ? `/settings/teams/${team.id}` : '/settings/teams',
           maxName: TEAM_NAME_MAX,
-          levels: TEAM_LEVELS.map((level) => ({ level, selected: (team?.level ?? 'L1') === level })),
-          users: users.filter((u) => !u.disabled || team?.memberIds.includes(u.id)).map((u) => ({ id: u.id, label: u.name ?? u.email, email: u.email, checked: team?.memberIds.includes(u.id) ?? false })),
-          inboxes: inboxes.map((i) => ({ id: i.id, name: i.name, address: i.address, checked: team?.inboxIds.includes(i.id) ?? false })),
+          nameValue: picked.name,
+          levels: TEAM_LEVELS.map((level) => ({ level, selected: picked.level === level })),
+          users: users.filter((u) => !u.disabled || team?.memberIds.includes(u.id)).map((u) => ({ id: u.id, label: u.name ?? u.email, email: u.email, checked: picked.memberIds.includes(u.id) })),
+          inboxes: inboxes.map((i) => ({ id: i.id, name: i.name, address: i.address, checked: picked.inboxIds.includes(i.id) })),
           error: fixedMessage(ERRORS, one(error), t, { max: TEAM_NAME_MAX }),
         },
         i18n,
@@ -117,19 +134,31 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
 
   const input = (body: ReturnType<typeof formOf>) => ({ name: field(body, 'name'), level: field(body, 'level'), memberIds: fields(body, 'memberIds'), inboxIds: fields(body, 'inboxIds') });
 
+  // A refused add or change shows the form again with what was posted (no redirect to lose it in).
   router.post('/settings/teams', ...post, async (req, res) => {
-    await act(res, '/settings/teams/new', async () => {
-      await createTeam(ctx.stores, requireSession(res).actor, input(formOf(req)));
-      return '/settings/teams?saved=created';
-    });
+    const posted = input(formOf(req));
+    try {
+      await createTeam(ctx.stores, requireSession(res).actor, posted);
+    } catch (err) {
+      const code = teamErrorCode(err);
+      if (!code) throw err;
+      return renderForm(res, null, code, posted);
+    }
+    res.redirect(303, '/settings/teams?saved=created');
   });
 
   router.post('/settings/teams/:id', ...post, async (req, res) => {
     const id = String(req.params.id);
-    await act(res, `/settings/teams/${id}`, async () => {
-      await updateTeam({ ...ctx.stores, refreshSla: ctx.actions.refreshSla }, requireSession(res).actor, id, input(formOf(req)));
-      return '/settings/teams?saved=updated';
-    });
+    const { actor } = requireSession(res);
+    const posted = input(formOf(req));
+    try {
+      await updateTeam({ ...ctx.stores, refreshSla: ctx.actions.refreshSla }, actor, id, posted);
+    } catch (err) {
+      const code = teamErrorCode(err);
+      if (!code) throw err;
+      return renderForm(res, await getTeam(ctx.stores, actor, id), code, posted);
+    }
+    res.redirect(303, '/settings/teams?saved=updated');
   });
 
   router.post('/settings/teams/:id/delete', ...post, async (req, res) => {

@@ -128,6 +128,7 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       nav: 'tickets',
       ticket,
       inboxName: data.inboxName,
+      inboxDeleted: data.inboxDeleted,
       requesterName: ticket.requester.name || ticket.requester.email,
       sla: slaBadge(ticket, i18n.now, i18n),
       timeline: buildTimeline(ticket, data.users, data.authors, { loadImagesFor: queryText(req.query.images), mailDates: data.mailDates, i18n }),

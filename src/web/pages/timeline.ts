@@ -92,6 +92,8 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
       return d.to
         ? t('tickets:trail.teamChanged', { who, name: typeof d.name === 'string' ? d.name : t('tickets:trail.someTeam'), level: t('common:level', { level: typeof d.level === 'string' ? d.level : '?' }) })
         : t('tickets:trail.teamCleared', { who });
+    case 'inbox_moved':
+      return t('tickets:trail.inboxMoved', { from: typeof d.fromName === 'string' ? d.fromName : '?', to: typeof d.toName === 'string' ? d.toName : '?', who });
     case 'assigned':
       return d.to ? t('tickets:trail.assigned', { who, assignee: users.get(String(d.to)) ?? t('tickets:trail.someone') }) : t('tickets:trail.unassigned', { who });
     case 'tags_changed': return t('tickets:trail.tagsChanged', { who });

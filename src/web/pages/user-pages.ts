@@ -37,6 +37,17 @@ export const USER_FORM_NOTICES: Record<string, string> = {
   link: 'settings:users.notice.link',
 };
 
+/** What the user forms keep of a failed post (never the password). */
+interface PostedUser {
+  email: string;
+  name: string;
+  role: string;
+  inboxIds: string[];
+}
+
+/** The input each error code is about, so the message is shown at that input. */
+const ERROR_FIELDS: Record<string, string> = { email: 'email', 'email-taken': 'email', 'password-short': 'password' };
+
 /** Every value of a repeated form field (checkboxes): one value arrives as a string, several as an array. */
 const fieldList = (req: Request, name: string): string[] => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
@@ -88,26 +99,32 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     res.type('html').send(ctx.views.render('settings-users', { title: i18n.tr.t('settings:users.list.title'), session, nav: 'settings', users: rows }, i18n));
   });
 
-  router.get('/settings/users/new', ...read, async (req, res) => {
+  /** The "add user" form: empty, or after a failed save what was typed (never the password) with the error at its field. */
+  const renderNew = async (res: Response, error: unknown, posted: PostedUser | null, status = 200) => {
     const session = requireSession(res);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
-    res.type('html').send(
+    const code = typeof error === 'string' ? error : undefined;
+    res.status(status).type('html').send(
       ctx.views.render(
         'settings-user-new',
         {
           title: t('settings:users.new.title'),
           session,
           nav: 'settings',
-          error: fixedMessage(USER_FORM_ERRORS, req.query.error, t, { min: PASSWORD_MIN_LENGTH }),
-          roles: USER_ROLES.map((r) => ({ value: r, selected: r === 'agent' })),
-          inboxes: await inboxChoices(res, []),
+          error: fixedMessage(USER_FORM_ERRORS, error, t, { min: PASSWORD_MIN_LENGTH }),
+          errorField: code ? (ERROR_FIELDS[code] ?? null) : null,
+          values: posted ?? { email: '', name: '' },
+          roles: USER_ROLES.map((r) => ({ value: r, selected: r === (posted?.role ?? 'agent') })),
+          inboxes: await inboxChoices(res, posted?.inboxIds ?? []),
           minLength: PASSWORD_MIN_LENGTH,
         },
         i18n,
       ),
     );
-  });
+  };
+
+  router.get('/settings/users/new', ...read, async (req, res) => renderNew(res, req.query.error, null));
 
   router.post('/settings/users', ...write, async (req, res) => {
     const session = requireSession(res);
@@ -117,7 +134,9 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     try {
       created = await createUser(deps, session.actor, input);
     } catch (err) {
-      return res.redirect(303, `/settings/users/new?error=${errorCode(err)}`);
+      // Shown again with what was typed (but the password), not emptied by a redirect.
+      const code = errorCode(err);
+      return renderNew(res, code, { email: input.email, name: input.name, role: input.role, inboxIds: input.inboxIds }, code === 'email-taken' ? 409 : 400);
     }
     if (password) return res.redirect(303, `/settings/users/${created.id}?saved=created`);
     const link = await issuePasswordLink(deps, session.actor, created.id);
@@ -125,10 +144,11 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     res.redirect(303, `/settings/users/${created.id}?saved=invited`);
   });
 
-  router.get('/settings/users/:id', ...read, async (req, res) => {
+  /** One user's page; after a failed change of the account form, what was posted with the error. */
+  const renderEdit = async (req: Request, res: Response, id: string, failed: { code: string; posted: Omit<PostedUser, 'email'> } | null) => {
     const session = requireSession(res);
-    const user = await getUser(deps, session.actor, String(req.params.id));
-    const linkPath = await takeSecret(deps, session.id, `link:${user.id}`);
+    const user = await getUser(deps, session.actor, id);
+    const linkPath = failed ? null : await takeSecret(deps, session.id, `link:${user.id}`);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
     res.type('html').send(
@@ -139,17 +159,20 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
           session,
           nav: 'settings',
           user,
+          nameValue: failed ? failed.posted.name : (user.name ?? ''),
           self: user.id === session.user.id,
-          error: fixedMessage(USER_FORM_ERRORS, req.query.error, t, { min: PASSWORD_MIN_LENGTH }),
-          notice: fixedMessage(USER_FORM_NOTICES, req.query.saved, t),
-          roles: USER_ROLES.map((r) => ({ value: r, selected: r === user.role })),
-          inboxes: await inboxChoices(res, user.inboxIds),
+          error: fixedMessage(USER_FORM_ERRORS, failed?.code ?? req.query.error, t, { min: PASSWORD_MIN_LENGTH }),
+          notice: failed ? null : fixedMessage(USER_FORM_NOTICES, req.query.saved, t),
+          roles: USER_ROLES.map((r) => ({ value: r, selected: r === (failed?.posted.role ?? user.role) })),
+          inboxes: await inboxChoices(res, failed?.posted.inboxIds ?? user.inboxIds),
           link: linkPath ? absoluteLink(ctx, req, linkPath) : null,
         },
         i18n,
       ),
     );
-  });
+  };
+
+  router.get('/settings/users/:id', ...read, async (req, res) => renderEdit(req, res, String(req.params.id), null));
 
   const change = (patch: (req: Request) => Record<string, unknown>, saved: string) =>
     async (req: Request, res: Response) => {
@@ -163,7 +186,19 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
       res.redirect(303, `/settings/users/${encodeURIComponent(id)}?saved=${saved}`);
     };
 
-  router.post('/settings/users/:id', ...write, change((req) => ({ name: postedText(req, 'name'), role: postedText(req, 'role'), inboxIds: fieldList(req, 'inboxIds') }), 'saved'));
+  router.post('/settings/users/:id', ...write, async (req, res) => {
+    const id = String(req.params.id);
+    const posted = { name: postedText(req, 'name'), role: postedText(req, 'role'), inboxIds: fieldList(req, 'inboxIds') };
+    try {
+      await updateUser(deps, requireSession(res).actor, id, posted);
+    } catch (err) {
+      if (isAppError(err, 'NOT_FOUND')) throw err;
+      // The account form again with what was posted, so a refused change does not lose it.
+      res.status(400);
+      return renderEdit(req, res, id, { code: errorCode(err), posted });
+    }
+    res.redirect(303, `/settings/users/${encodeURIComponent(id)}?saved=saved`);
+  });
   router.post('/settings/users/:id/disable', ...write, change(() => ({ disabled: true }), 'disabled'));
   router.post('/settings/users/:id/enable', ...write, change(() => ({ disabled: false }), 'enabled'));
 

@@ -15,6 +15,9 @@ import { createApp } from '../../../src/web/create-app.js';
 import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { compose, noJobs } from '../../helpers/use-case-deps.js';
+import { quarantineScreenDeps } from '../../helpers/ingest.js';
+import { readFixture } from '../../helpers/mail-fixtures.js';
+import { quarantineMail } from '../../../src/services/ingest/quarantine-mail.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;
@@ -42,7 +45,8 @@ beforeAll(async () => {
   const now = () => new Date();
   const scheduler = noJobs;
   const automation = { models, ...db.stores, now, scheduler, compose, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
-  apiDeps = { stores: db.stores, passwords: TEST_PASSWORDS, secrets: createSecretBox(TEST_SECRET_KEY), blobs: createBlobStore(db.connection.db!), now, automation, connectionChecks };
+  const blobs = createBlobStore(db.connection.db!);
+  apiDeps = { stores: db.stores, passwords: TEST_PASSWORDS, secrets: createSecretBox(TEST_SECRET_KEY), blobs, now, automation, connectionChecks, quarantine: quarantineScreenDeps(db, blobs, now) };
   const app = createApp({ logger: testLogger, health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }), api: apiDeps });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -175,7 +179,7 @@ describe('completeness', () => {
   it('documents every route the API router serves, and nothing else', () => {
     const routes = served((createApiRouter({ ...apiDeps, logger: testLogger }) as unknown as { stack: Layer[] }).stack);
     // The walk must see the optional routers too, or the comparison below would prove little.
-    expect(routes).toEqual(expect.arrayContaining(['POST /auth/token', 'GET /tickets', 'POST /tickets/{id}/replies', 'POST /inboxes/{id}/test-connection', 'DELETE /me/tokens/{id}']));
+    expect(routes).toEqual(expect.arrayContaining(['POST /auth/token', 'GET /tickets', 'POST /tickets/{id}/replies', 'POST /inboxes/{id}/test-connection', 'DELETE /me/tokens/{id}', 'POST /quarantine/{id}/ingest']));
     expect([...new Set(routes)].sort()).toEqual(documented().sort());
   });
 
@@ -305,6 +309,24 @@ describe('real responses match their documented schema', () => {
     await conforms('patch', '/tickets/{id}', `/tickets/${ticketId}`, 200, { body: { assigneeId: me.id } });
     const load = await conforms('get', '/teams/load', '/teams/load', 200);
     expect(load.noTeam.agents.map((a: { id: string; counts: { total: number } }) => [a.id, a.counts.total])).toEqual([[me.id, 1]]);
+  });
+
+  it('for the quarantine', async () => {
+    const raw = readFixture('quarantine/customer-question.eml');
+    const put = (reason: string) => quarantineMail({ quarantine: db.stores.quarantine, blobs: apiDeps.blobs, now: () => new Date() }, { inboxId: new Types.ObjectId(inboxId), raw, contentHash: `${reason}-hash`, reason, detail: 'x', source: null });
+    const [failing, refused] = [(await put('INGEST_FAILED')).toHexString(), (await put('NOTIFICATION_REPLY_REFUSED')).toHexString()];
+    // The tickets above were written with numbers 1 and 2 by hand; ingest numbers after them.
+    await models.Counter.updateOne({ _id: 'ticket' }, { $max: { seq: 100 } }, { upsert: true });
+    const page = await conforms('get', '/quarantine', '/quarantine?limit=1', 200);
+    expect(page.nextCursor).toEqual(expect.any(String));
+    await conforms('get', '/quarantine', `/quarantine?cursor=${encodeURIComponent(page.nextCursor)}`, 200);
+    await conforms('get', '/quarantine', '/quarantine?cursor=bad', 400);
+    await conforms('get', '/quarantine/{id}', `/quarantine/${refused}`, 200);
+    await conforms('post', '/quarantine/{id}/ingest', `/quarantine/${refused}/ingest`, 409);
+    const ingested = await conforms('post', '/quarantine/{id}/ingest', `/quarantine/${failing}/ingest`, 200);
+    expect(ingested.outcome).toBe('ingested');
+    await conforms('get', '/quarantine/{id}', `/quarantine/${failing}`, 404);
+    expect((await call(base, 'DELETE', `/quarantine/${refused}`, { token: admin })).status).toBe(204);
   });
 
   it('for digests and errors', async () => {

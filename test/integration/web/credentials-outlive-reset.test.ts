@@ -20,12 +20,6 @@ async function freshUser() {
   return { email, id: user._id.toHexString() };
 }
 
-async function signedIn(email: string, password: string): Promise<Client> {
-  const c = new Client(h.base);
-  expect((await c.login(email, password)).status).toBe(303);
-  return c;
-}
-
 /** Creates a personal token on the account page and reads it off the page that shows it. */
 async function tokenFromAccountPage(c: Client, label: string): Promise<{ token: string; setCookies: string[] }> {
   const account = await c.get('/account');
@@ -42,11 +36,11 @@ describe('a password reset left API tokens working', () => {
   it('revokes every API token of the user, sign-in and personal ones', async () => {
     const user = await freshUser();
     const signInToken = await login(h.api, user.email, PASSWORD);
-    const { token: personal } = await tokenFromAccountPage(await signedIn(user.email, PASSWORD), 'script');
+    const { token: personal } = await tokenFromAccountPage(await Client.signedIn(h.base, user.email, PASSWORD), 'script');
     const other = await freshUser();
     const bystander = await login(h.api, other.email, PASSWORD);
 
-    const admin = await signedIn('admin@example.test', ADMIN_PASSWORD);
+    const admin = await Client.signedIn(h.base, 'admin@example.test', ADMIN_PASSWORD);
     const page = await admin.get(`/settings/users/${user.id}`);
     const made = await admin.post(`/settings/users/${user.id}/password-link`, { _csrf: Client.csrf(page.text) });
     const shown = made.status === 303 ? await admin.get(made.headers.get('location')!) : made;
@@ -65,7 +59,7 @@ describe('a password reset left API tokens working', () => {
 describe('a password change on /account left API tokens working', () => {
   it('offers to revoke them, checked by default', async () => {
     const user = await freshUser();
-    const c = await signedIn(user.email, PASSWORD);
+    const c = await Client.signedIn(h.base, user.email, PASSWORD);
     const account = await c.get('/account');
     expect(account.text).toMatch(/<input type="checkbox" name="revokeApiTokens" value="1" checked>/);
     expect(account.text).toContain('Also revoke my API tokens');
@@ -74,7 +68,7 @@ describe('a password change on /account left API tokens working', () => {
   it('revokes them when asked, and the browser making the change stays signed in', async () => {
     const user = await freshUser();
     const token = await login(h.api, user.email, PASSWORD);
-    const c = await signedIn(user.email, PASSWORD);
+    const c = await Client.signedIn(h.base, user.email, PASSWORD);
     const account = await c.get('/account');
     const changed = await c.post('/account/password', { _csrf: Client.csrf(account.text), currentPassword: PASSWORD, newPassword: 'another password 12', confirmPassword: 'another password 12', revokeApiTokens: '1' });
     expect(changed.headers.get('location')).toContain('saved=password-and-tokens');
@@ -87,7 +81,7 @@ describe('a password change on /account left API tokens working', () => {
   it('keeps them when the box is cleared', async () => {
     const user = await freshUser();
     const token = await login(h.api, user.email, PASSWORD);
-    const c = await signedIn(user.email, PASSWORD);
+    const c = await Client.signedIn(h.base, user.email, PASSWORD);
     const account = await c.get('/account');
     const changed = await c.post('/account/password', { _csrf: Client.csrf(account.text), currentPassword: PASSWORD, newPassword: 'another password 12', confirmPassword: 'another password 12' });
     expect(changed.headers.get('location')).toContain('saved=password');
@@ -112,7 +106,7 @@ describe('a bearer token could mint new tokens', () => {
 describe('new tokens and password links travelled in a cookie', () => {
   it('shows a new API token exactly once and never puts it in a cookie', async () => {
     const user = await freshUser();
-    const c = await signedIn(user.email, PASSWORD);
+    const c = await Client.signedIn(h.base, user.email, PASSWORD);
     const { token, setCookies } = await tokenFromAccountPage(c, 'report');
     expect(setCookies.join('\n')).not.toContain(token);
     expect(await works(token)).toBe(true);
@@ -123,7 +117,7 @@ describe('new tokens and password links travelled in a cookie', () => {
   });
 
   it('shows an invite link and a reset link exactly once and never puts them in a cookie', async () => {
-    const admin = await signedIn('admin@example.test', ADMIN_PASSWORD);
+    const admin = await Client.signedIn(h.base, 'admin@example.test', ADMIN_PASSWORD);
     const form = await admin.get('/settings/users/new');
     const created = await admin.post('/settings/users', { _csrf: Client.csrf(form.text), email: `invitee${++n}@example.test`, name: 'Invitee', role: 'agent' });
     const invited = created.status === 303 ? await admin.get(created.headers.get('location')!) : created;

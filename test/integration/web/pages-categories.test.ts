@@ -34,7 +34,16 @@ describe('/settings/categories', () => {
     await admin.post('/settings/categories', { _csrf: Client.csrf(page.text), name: 'Invoices', inboxId: other.toHexString() });
     await admin.post('/settings/categories', { _csrf: Client.csrf(page.text), name: 'General', inboxId: '' });
     const dup = await admin.post('/settings/categories', { _csrf: Client.csrf(page.text), name: 'General', inboxId: '' });
-    expect(dup.headers.get('location')).toBe('/settings/categories?error=taken');
+    // Refused: the list again, the add form keeping what was typed with the error at its name.
+    expect(dup.status).toBe(400);
+    expect(dup.text).toMatch(/name="name" value="General" required maxlength="\d+" aria-invalid="true" aria-describedby="category-add-error">/);
+    expect(dup.text).toContain('id="category-add-error" role="alert">');
+    const hardware = (await h.models.Category.findOne({ name: 'Hardware' }).lean())!;
+    const rename = await admin.post(`/settings/categories/${hardware._id.toHexString()}`, { _csrf: Client.csrf(page.text), name: 'Invoices', inboxId: other.toHexString() });
+    expect(rename.status).toBe(400);
+    expect(rename.text).toMatch(/<details open>/);
+    expect(rename.text).toMatch(/name="name" value="Invoices"[^>]*aria-invalid="true"/);
+    expect((await h.models.Category.findById(hardware._id).lean())!.name).toBe('Hardware');
     page = await admin.get('/settings/categories?saved=created');
     expect(page.text).toContain('Category added.');
     expect(page.text).toMatch(/<td class="subject" data-label="Name">Hardware<\/td>/);

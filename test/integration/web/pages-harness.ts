@@ -66,6 +66,14 @@ export class Client {
   cookies = new Map<string, string>();
   /** `headers`: sent with every request, such as a browser's `accept-language`. */
   constructor(private base: string, private origin?: string, private headers: Record<string, string> = {}) {}
+
+  /** A client signed in with this email and password (throws when the sign-in is refused). */
+  static async signedIn(base: string, email: string, password: string): Promise<Client> {
+    const client = new Client(base);
+    const res = await client.login(email, password);
+    if (res.status !== 303) throw new Error(`${email} could not sign in (${res.status})`);
+    return client;
+  }
   async request(method: string, path: string, form?: Record<string, string>) {
     const headers: Record<string, string> = { ...this.headers, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded';

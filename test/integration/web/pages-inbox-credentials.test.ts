@@ -15,12 +15,6 @@ const IMAP_USER = 'pages-imap-login';
 const SMTP_USER = 'pages-smtp-login';
 const inboxId = new Types.ObjectId();
 
-async function signedIn(email: string, password: string) {
-  const c = new Client(h.base);
-  expect((await c.login(email, password)).status).toBe(303);
-  return c;
-}
-
 /** The stored settings as the admin's form posts them, with the given fields changed. */
 const form = (overrides: Record<string, string>) => ({
   name: 'Desk',
@@ -62,7 +56,7 @@ afterAll(async () => {
 
 describe('inbox settings page: stored passwords stay with their saved host', () => {
   it('asks for the IMAP password again when an admin tests a changed host, and sends nothing (regression)', async () => {
-    const c = await signedIn('ada@example.test', 'ada password 123');
+    const c = await Client.signedIn(h.base, 'ada@example.test', 'ada password 123');
     const path = `/settings/inboxes/${inboxId.toHexString()}`;
     const csrf = Client.csrf((await c.get(path)).text);
     const res = await c.post(path, { _csrf: csrf, ...form({ imap_host: '127.0.0.1', action: 'test' }) });
@@ -81,7 +75,7 @@ describe('inbox settings page: stored passwords stay with their saved host', () 
   });
 
   it('hides hosts and user names from a manager, on the form and in the poller error', async () => {
-    const c = await signedIn('max@example.test', 'max password 123');
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
     for (const path of [`/settings/inboxes/${inboxId.toHexString()}`, '/settings/inboxes', '/']) {
       const page = await c.get(path);
       expect(page.status, path).toBe(200);
@@ -90,7 +84,7 @@ describe('inbox settings page: stored passwords stay with their saved host', () 
   });
 
   it('hides them from an agent on the inbox overview', async () => {
-    const c = await signedIn('gus@example.test', 'gus password 123');
+    const c = await Client.signedIn(h.base, 'gus@example.test', 'gus password 123');
     const page = await c.get('/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Desk');

@@ -34,12 +34,6 @@ async function postForm(c: Client, page: string, path: string, form: Record<stri
   return { status: res.status, location: res.headers.get('location'), text: res.text };
 }
 
-async function signedIn(email: string, password: string) {
-  const c = new Client(h.base);
-  expect((await c.login(email, password)).status).toBe(303);
-  return c;
-}
-
 beforeAll(async () => {
   h = await startPages(null);
   const account = { imap: { host: 'x', port: 993, secure: true, folder: 'INBOX' }, smtp: { host: 'x', port: 25, secure: false }, options: {} };
@@ -50,9 +44,9 @@ beforeAll(async () => {
   await createUser(h.models, { email: 'olaf@example.test', password: 'olaf password 123', inboxIds: [otherInboxId], name: 'Olaf' });
   // Gina reads and types times in Paris time.
   await h.models.User.updateOne({ email: 'gina@example.test' }, { $set: { timeZone: ZONE, locale: 'en' } });
-  agent = await signedIn('gina@example.test', 'gina password 123');
-  admin = await signedIn('ada@example.test', 'ada password 123');
-  outsider = await signedIn('olaf@example.test', 'olaf password 123');
+  agent = await Client.signedIn(h.base, 'gina@example.test', 'gina password 123');
+  admin = await Client.signedIn(h.base, 'ada@example.test', 'ada password 123');
+  outsider = await Client.signedIn(h.base, 'olaf@example.test', 'olaf password 123');
 });
 afterAll(() => h.close());
 

@@ -16,13 +16,6 @@ let closedPort: number;
 /** Every page the tests fetched, to check that no password ever reached one. */
 const pages: string[] = [];
 
-async function signedIn(email: string, password: string) {
-  const c = new Client(h.base);
-  const res = await c.login(email, password);
-  expect(res.status).toBe(303);
-  return c;
-}
-
 async function get(c: Client, path: string) {
   const res = await c.get(path);
   pages.push(res.text);
@@ -85,7 +78,7 @@ describe('inbox settings', () => {
   let billingId: string;
 
   it('lets an admin add an inbox; the passwords are stored sealed and the form never shows them', async () => {
-    const c = await signedIn('ada@example.test', 'ada password 123');
+    const c = await Client.signedIn(h.base, 'ada@example.test', 'ada password 123');
     const res = await post(c, '/settings/inboxes/new', inboxForm());
     expect(res.status).toBe(303);
     const match = /^\/settings\/inboxes\/([0-9a-f]{24})\?saved=created$/.exec(res.location ?? '');
@@ -108,7 +101,7 @@ describe('inbox settings', () => {
   });
 
   it('keeps the stored passwords when the fields stay empty, and replaces one that is typed', async () => {
-    const c = await signedIn('ada@example.test', 'ada password 123');
+    const c = await Client.signedIn(h.base, 'ada@example.test', 'ada password 123');
     const before = await h.models.Inbox.findById(billingId).lean();
     const res = await post(c, `/settings/inboxes/${billingId}`, inboxForm({ name: 'Billing EU', imap_password: '', smtp_password: '' }));
     expect(res.status).toBe(303);
@@ -125,7 +118,7 @@ describe('inbox settings', () => {
   });
 
   it('shows what is wrong with a rejected form, keeps what was typed, and saves nothing', async () => {
-    const c = await signedIn('ada@example.test', 'ada password 123');
+    const c = await Client.signedIn(h.base, 'ada@example.test', 'ada password 123');
     const res = await post(c, `/settings/inboxes/${billingId}`, inboxForm({ name: 'Renamed', imap_port: 'ninety', primary_color: 'red', imap_password: '' }));
     expect(res.status).toBe(400);
     expect(res.text).toContain('IMAP port: must be a port number from 1 to 65535');
@@ -137,7 +130,7 @@ describe('inbox settings', () => {
   });
 
   it('tests a new inbox before it is saved, keeping what was typed but the passwords', async () => {
-    const c = await signedIn('ada@example.test', 'ada password 123');
+    const c = await Client.signedIn(h.base, 'ada@example.test', 'ada password 123');
     const res = await post(c, '/settings/inboxes/new', inboxForm({ name: 'Draft', address: 'draft@example.test', action: 'test' }));
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/IMAP \(reading mail\):<\/strong> IMAP_UNREACHABLE/);
@@ -146,14 +139,14 @@ describe('inbox settings', () => {
   });
 
   it('refuses a form without its CSRF token', async () => {
-    const c = await signedIn('ada@example.test', 'ada password 123');
+    const c = await Client.signedIn(h.base, 'ada@example.test', 'ada password 123');
     expect((await c.post(`/settings/inboxes/${billingId}`, { ...inboxForm({ name: 'Forged' }) })).status).toBe(403);
     expect((await c.post(`/settings/inboxes/${billingId}/auto-reply`, { enabled: 'on', subject: 'x', template: 'y' })).status).toBe(403);
     expect((await h.models.Inbox.findById(billingId).lean())!.name).toBe('Billing EU');
   });
 
   it('tests the connection and shows each account\'s result on the page', async () => {
-    const c = await signedIn('ada@example.test', 'ada password 123');
+    const c = await Client.signedIn(h.base, 'ada@example.test', 'ada password 123');
     const res = await post(c, `/settings/inboxes/${billingId}`, inboxForm({ action: 'test', imap_password: '', smtp_password: '' }));
     expect(res.status).toBe(200);
     expect(res.text).toContain('Connection test');
@@ -162,7 +155,7 @@ describe('inbox settings', () => {
   });
 
   it('shows a manager their inbox read-only and refuses their changes', async () => {
-    const c = await signedIn('max@example.test', 'max password 123');
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
     const list = await get(c, '/settings/inboxes');
     expect(list.status).toBe(200);
     expect(list.text).toContain('Support');
@@ -188,7 +181,7 @@ describe('inbox settings', () => {
   });
 
   it('answers 403 to an agent anywhere under /settings', async () => {
-    const c = await signedIn('gus@example.test', 'gus password 123');
+    const c = await Client.signedIn(h.base, 'gus@example.test', 'gus password 123');
     const id = ownInbox.toHexString();
     for (const path of ['/settings', '/settings/inboxes', '/settings/inboxes/new', `/settings/inboxes/${id}`, `/settings/inboxes/${id}/sla`, `/settings/inboxes/${id}/auto-reply`, '/settings/digest']) {
       expect((await get(c, path)).status, path).toBe(403);
@@ -214,7 +207,7 @@ describe('SLA settings', () => {
   });
 
   it('lets a manager save the policy of their inbox, read back into the form', async () => {
-    const c = await signedIn('max@example.test', 'max password 123');
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
     const id = ownInbox.toHexString();
     const page = await get(c, `/settings/inboxes/${id}/sla`);
     expect(page.status).toBe(200);
@@ -241,7 +234,7 @@ describe('SLA settings', () => {
   });
 
   it('refuses a manager the SLA of an inbox that is not theirs', async () => {
-    const c = await signedIn('max@example.test', 'max password 123');
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
     const id = otherInbox.toHexString();
     expect((await get(c, `/settings/inboxes/${id}/sla`)).status).toBe(404);
     const csrf = Client.csrf((await c.get('/')).text);
@@ -250,7 +243,7 @@ describe('SLA settings', () => {
   });
 
   it('shows the error of a bad policy next to its field and saves nothing', async () => {
-    const c = await signedIn('max@example.test', 'max password 123');
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
     const id = ownInbox.toHexString();
     const before = (await h.models.Inbox.findById(ownInbox).lean())!.sla;
     const badZone = await post(c, `/settings/inboxes/${id}/sla`, slaForm({ bh_tz: 'Mars/Olympus_Mons', t_high_first: '3h' }));
@@ -273,7 +266,7 @@ describe('SLA settings', () => {
 
 describe('auto-reply settings', () => {
   it('refuses an override that would not render and keeps the stored one', async () => {
-    const c = await signedIn('max@example.test', 'max password 123');
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
     const id = ownInbox.toHexString();
     const res = await post(c, `/settings/inboxes/${id}/auto-reply`, { enabled: 'on', subject: 'Re: {{ticketSubject}}', template: 'Hello {{#if customerName}}{{customerName}}', action: 'save' });
     expect(res.status).toBe(400);
@@ -284,7 +277,7 @@ describe('auto-reply settings', () => {
   });
 
   it('previews unsaved text with the real template, then saves it', async () => {
-    const c = await signedIn('max@example.test', 'max password 123');
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
     const id = ownInbox.toHexString();
     const form = { subject: 'We got it: {{ticketSubject}}', template: 'Hi {{customerName}}, ticket {{ticketNumber}} is with us.' };
     const preview = await post(c, `/settings/inboxes/${id}/auto-reply`, { ...form, action: 'preview' });
@@ -302,7 +295,7 @@ describe('auto-reply settings', () => {
 
 describe('digest settings', () => {
   it('saves the picker as cron in the chosen time zone and moves the digest job', async () => {
-    const c = await signedIn('max@example.test', 'max password 123');
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
     const page = await get(c, '/settings/digest');
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/name="days" value="5" checked/);
@@ -322,7 +315,7 @@ describe('digest settings', () => {
   });
 
   it('refuses a bad cron expression or another manager\'s inbox, and keeps the schedule', async () => {
-    const c = await signedIn('max@example.test', 'max password 123');
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
     const badCron = await post(c, '/settings/digest', { enabled: 'on', mode: 'cron', cron: 'every morning', timeZone: 'UTC' });
     expect(badCron.status).toBe(400);
     expect(badCron.text).toContain('must be a 5-field cron expression');
@@ -336,11 +329,11 @@ describe('digest settings', () => {
 
 describe('settings index', () => {
   it('offers admins users and inboxes, and managers their inboxes and digest', async () => {
-    const a = await get(await signedIn('ada@example.test', 'ada password 123'), '/settings');
+    const a = await get(await Client.signedIn(h.base, 'ada@example.test', 'ada password 123'), '/settings');
     expect(a.status).toBe(200);
     expect(a.text).toContain('href="/settings/users"');
     expect(a.text).toContain('href="/settings/inboxes"');
-    const m = await get(await signedIn('max@example.test', 'max password 123'), '/settings');
+    const m = await get(await Client.signedIn(h.base, 'max@example.test', 'max password 123'), '/settings');
     expect(m.status).toBe(200);
     expect(m.text).not.toContain('href="/settings/users"');
     expect(m.text).toContain('href="/settings/digest"');

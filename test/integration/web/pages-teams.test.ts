@@ -24,8 +24,13 @@ describe('/settings/teams', () => {
     const added = await admin.post('/settings/teams', { _csrf: Client.csrf(form.text), name: 'Réseau', level: 'L2', memberIds: ginaId, inboxIds: inbox.toHexString() });
     expect(added.status).toBe(303);
     expect(added.headers.get('location')).toBe('/settings/teams?saved=created');
-    const dup = await admin.post('/settings/teams', { _csrf: Client.csrf(form.text), name: 'Réseau', level: 'L1' });
-    expect(dup.headers.get('location')).toBe('/settings/teams/new?error=taken');
+    const dup = await admin.post('/settings/teams', { _csrf: Client.csrf(form.text), name: 'Réseau', level: 'L3', inboxIds: inbox.toHexString() });
+    // Refused: the form comes back with what was posted and the error at the name.
+    expect(dup.status).toBe(400);
+    expect(dup.text).toMatch(/name="name" value="Réseau"[^>]*aria-invalid="true"/);
+    expect(dup.text).toMatch(/value="L3" selected/);
+    expect(dup.text).toContain(`value="${inbox.toHexString()}" checked`);
+    expect(dup.text).toMatch(/class="cfg-error" id="team-error" role="alert">/);
 
     const team = (await h.models.Team.findOne({ name: 'Réseau' }).lean())!;
     expect(team).toMatchObject({ level: 'L2' });

@@ -83,12 +83,16 @@ describe('canned replies settings', () => {
     expect(await h.models.CannedReply.exists({ _id: id })).toBeNull();
   });
 
-  it('refuses an unknown placeholder or an empty title with a fixed message, storing nothing', async () => {
+  it('refuses an unknown placeholder or an empty title with a fixed message, keeping what was typed and storing nothing', async () => {
     const csrf = await csrfOf(manager, settings());
     const typo = await manager.post(settings(), { _csrf: csrf, title: 'Typo', body: 'Hi {{customer.nmae}}' });
-    expect(typo.headers.get('location')).toBe(`${settings()}?error=placeholder`);
+    expect(typo.status).toBe(400);
+    expect(typo.text).toContain('name="title" value="Typo"');
+    expect(typo.text).toMatch(/aria-invalid="true">Hi \{\{customer\.nmae\}\}<\/textarea>/);
+    expect(typo.text).toMatch(/class="cfg-error" role="alert">[^<]*uses a placeholder Threadline does not know/);
     const empty = await manager.post(settings(), { _csrf: csrf, title: '   ', body: 'text' });
-    expect(empty.headers.get('location')).toBe(`${settings()}?error=invalid`);
+    expect(empty.status).toBe(400);
+    expect(empty.text).toMatch(/aria-invalid="true">text<\/textarea>/);
     expect(await h.models.CannedReply.countDocuments({ title: { $in: ['Typo', '   ', ''] } })).toBe(0);
     expect((await manager.get(`${settings()}?error=placeholder`)).text).toContain('uses a placeholder Threadline does not know');
   });

@@ -122,13 +122,22 @@ describe('user settings pages', () => {
     expect((await h.models.User.findById(danaId).lean())?.inboxIds).toEqual([]);
   });
 
-  it('sends bad input back with a fixed error code', async () => {
+  it('shows a failed "add user" again with what was typed (never the password) and the error at its field', async () => {
     const form = await admin.get('/settings/users/new');
     const csrf = Client.csrf(form.text);
-    const dup = await admin.post('/settings/users', { _csrf: csrf, email: 'agent@example.test', role: 'agent', password: 'another password 1' });
-    expect(dup.headers.get('location')).toBe('/settings/users/new?error=email-taken');
+    const dup = await admin.post('/settings/users', { _csrf: csrf, email: 'agent@example.test', name: 'Second Agent', role: 'manager', password: 'another password 1' });
+    expect(dup.status).toBe(409);
+    expect(dup.text).toContain('value="agent@example.test"');
+    expect(dup.text).toContain('value="Second Agent"');
+    expect(dup.text).toMatch(/<option value="manager" selected>/);
+    expect(dup.text).toMatch(/name="email"[^>]*aria-invalid="true"[^>]*><span class="cfg-error" id="email-error"/);
+    expect(dup.text).not.toContain('another password 1');
     const short = await admin.post('/settings/users', { _csrf: csrf, email: 'short@example.test', role: 'agent', password: 'short' });
-    expect(short.headers.get('location')).toBe('/settings/users/new?error=password-short');
+    expect(short.status).toBe(400);
+    expect(short.text).toContain('value="short@example.test"');
+    expect(short.text).toMatch(/id="password-error" role="alert">A password needs at least 12 characters\./);
+    expect(short.text).not.toContain('value="short"');
+    expect(await h.models.User.countDocuments({ email: 'short@example.test' })).toBe(0);
     expect((await admin.get('/settings/users/new?error=password-short')).text).toContain('A password needs at least 12 characters.');
     const unknown = await admin.get('/settings/users/new?error=%3Cscript%3E');
     expect(unknown.text).not.toContain('<script>');
@@ -140,8 +149,12 @@ describe('user settings pages', () => {
     expect(page.text).not.toContain('Disable user');
     const res = await admin.post(`/settings/users/${adminUser._id.toHexString()}/disable`, { _csrf: Client.csrf(page.text) });
     expect(res.headers.get('location')).toBe(`/settings/users/${adminUser._id.toHexString()}?error=last-admin`);
-    const demote = await admin.post(`/settings/users/${adminUser._id.toHexString()}`, { _csrf: Client.csrf(page.text), role: 'agent' });
-    expect(demote.headers.get('location')).toContain('error=last-admin');
+    const demote = await admin.post(`/settings/users/${adminUser._id.toHexString()}`, { _csrf: Client.csrf(page.text), name: 'Renamed Admin', role: 'agent' });
+    // The refused change comes back with what was posted, not emptied.
+    expect(demote.status).toBe(400);
+    expect(demote.text).toContain('value="Renamed Admin"');
+    expect(demote.text).toMatch(/<option value="agent" selected>/);
+    expect(demote.text).toMatch(/role="alert">[^<]*admin/i);
     expect(await h.models.User.findById(adminUser._id).lean()).toMatchObject({ role: 'admin', disabled: false });
   });
 

@@ -52,11 +52,19 @@ describe('loadConfig', () => {
   });
 
   it('takes the From of notification mail from NOTIFY_FROM (none by default), and names it when it is no address', () => {
-    expect(loadConfig({}).notify).toEqual({ from: null });
-    expect(loadConfig({ NOTIFY_FROM: 'Notifications@Help.Example.test' }).notify).toEqual({ from: 'notifications@help.example.test' });
+    expect(loadConfig({}).notify).toEqual({ from: null, collectMs: 10_000 });
+    expect(loadConfig({ NOTIFY_FROM: 'Notifications@Help.Example.test' }).notify).toEqual({ from: 'notifications@help.example.test', collectMs: 10_000 });
     const err = appErrorOf(() => loadConfig({ NOTIFY_FROM: 'notifications at help' }));
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toMatch(/NOTIFY_FROM \(notify\.from\): must be an email address.* \(got "notifications at help"\)/);
+  });
+
+  it('takes the collect delay of notification mail from NOTIFY_COLLECT_MS, and names it when it is no whole number of ms', () => {
+    expect(loadConfig({ NOTIFY_COLLECT_MS: '500' }).notify.collectMs).toBe(500);
+    const err = appErrorOf(() => loadConfig({ NOTIFY_COLLECT_MS: 'soon' }));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/NOTIFY_COLLECT_MS \(notify\.collectMs\)/);
+    expect(appErrorOf(() => loadConfig({ NOTIFY_COLLECT_MS: '-1' })).message).toMatch(/NOTIFY_COLLECT_MS/);
   });
 
   it('names DEFAULT_LOCALE and DEFAULT_TIME_ZONE when they are not a language or zone Threadline knows', () => {

@@ -170,6 +170,20 @@ describe('batching', () => {
     expect(all).toHaveLength(3);
     expect((await parseMail(all[2]!.raw, { maxBytes: 1e6 })).subject).toBe('2 tickets were assigned to you');
   });
+
+  it('waits NOTIFY_COLLECT_MS instead of ten seconds when it is set', async () => {
+    const t = await ticket('Golf');
+    const lea = ids.lea!.toHexString();
+    const sentBefore = mailsTo('lea@notify.test').length;
+    await notify({ ...notifyDeps(), notificationCollectMs: 500 }, [event(t, { kind: 'pending_reminder', userIds: [ids.lea!], data: { days: 3 } })]);
+    const job = queue.pending(NOTIFY_JOB).find((j) => j.data.userId === lea)!;
+    expect(job.at).toEqual(new Date(clock.now.getTime() + 500));
+    later(400);
+    expect((await deliverNotifications(deps({ notificationCollectMs: 500 }), ids.lea!)).mailed).toBe(0);
+    later(100);
+    await runJobs({ notificationCollectMs: 500 });
+    expect(mailsTo('lea@notify.test').length - sentBefore).toBe(1);
+  });
 });
 
 describe('failures', () => {
