@@ -1,9 +1,9 @@
 /**
  * The mail Threadline sends, each kind with its own template and rules. `notification` is a person's
  * batch of agent notifications (SLA reminders and escalations included); `sla-reminder` and
- * `escalation` are what those were before they went through notifications, kept for stored mail.
+ * `escalation` are what those were before they went through notifications, kept for stored mail. `password-link` mails a user their invite or password-reset link.
  */
-export const OUTBOX_KINDS = ['agent-reply', 'auto-reply', 'sla-reminder', 'escalation', 'digest', 'notification'] as const;
+export const OUTBOX_KINDS = ['agent-reply', 'auto-reply', 'sla-reminder', 'escalation', 'digest', 'notification', 'password-link'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 /** Where a queued mail stands: pending → sending → sent, or failed for good. */

@@ -1,6 +1,6 @@
 import type { DigestData } from './digest-data.js';
 import type { NotificationData, NotificationSummaryData } from './notification-data.js';
-import type { AgentReplyData, AutoReplyData, EmailTemplateName, EscalationData, RenderEmailOptions, SlaReminderData } from './render-email.js';
+import type { AgentReplyData, AutoReplyData, EmailTemplateName, EscalationData, PasswordLinkData, RenderEmailOptions, SlaReminderData } from './render-email.js';
 
 /** One email to render for previews and tests, in every language. */
 export interface EmailSample {
@@ -144,6 +144,14 @@ const assignedSummary: NotificationSummaryData = {
   ],
 };
 
+const invitation: PasswordLinkData = {
+  purpose: 'invite',
+  url: 'https://desk.acme.example/password/Qm9vdHN0cmFwVG9rZW5Gb3JUaGVQcmV2aWV3T25seTE',
+  expiresAt: '2026-03-06T13:05:00Z',
+  recipientName: 'Lee Wong',
+  timeZone: 'Europe/Berlin',
+};
+
 /** Realistic data for every template, including the variants worth eyeballing. */
 export const EMAIL_SAMPLES: EmailSample[] = [
   { id: 'auto-reply', template: 'auto-reply', data: autoReply, opts: { branding: ACME } },
@@ -178,4 +186,6 @@ export const EMAIL_SAMPLES: EmailSample[] = [
   { id: 'notification', template: 'notification', data: mention, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'notification-summary', template: 'notification-summary', data: reminderSummary, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'notification-summary-assigned', template: 'notification-summary', data: assignedSummary, opts: { branding: { brandName: 'Acme Support' } } },
+  { id: 'password-link', template: 'password-link', data: invitation, opts: { branding: { brandName: 'Acme Support' } } },
+  { id: 'password-link-reset', template: 'password-link', data: { ...invitation, purpose: 'reset', recipientName: null }, opts: { branding: { brandName: 'Acme Support' } } },
 ];

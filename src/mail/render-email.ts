@@ -14,7 +14,7 @@ export type { DigestData } from './digest-data.js';
 export type { NotificationData, NotificationEventData, NotificationSummaryData } from './notification-data.js';
 
 /** Every email Threadline sends; each is `templates/email/<name>.mjml` + `<name>.txt.hbs`. */
-export const EMAIL_TEMPLATE_NAMES = ['auto-reply', 'agent-reply', 'sla-reminder', 'escalation', 'digest', 'notification', 'notification-summary'] as const;
+export const EMAIL_TEMPLATE_NAMES = ['auto-reply', 'agent-reply', 'sla-reminder', 'escalation', 'digest', 'notification', 'notification-summary', 'password-link'] as const;
 /** One of EMAIL_TEMPLATE_NAMES. */
 export type EmailTemplateName = (typeof EMAIL_TEMPLATE_NAMES)[number];
 
@@ -67,6 +67,9 @@ export type EscalationData = {
   ticketUrl?: string | null;
 };
 
+/** To a user: the link that sets their first password (`invite`) or a new one (`reset`), and when it stops working. */
+export type PasswordLinkData = { purpose: 'invite' | 'reset'; url: string; expiresAt: When; recipientName?: string | null; timeZone?: string | null };
+
 /** The data each template expects (all are plain text; nothing is embedded as HTML). */
 export interface EmailDataMap {
   'auto-reply': AutoReplyData;
@@ -76,6 +79,7 @@ export interface EmailDataMap {
   digest: DigestData;
   notification: NotificationData;
   'notification-summary': NotificationSummaryData;
+  'password-link': PasswordLinkData;
 }
 
 /** Per-inbox look: anything missing or invalid falls back to Threadline's defaults. */
@@ -258,6 +262,8 @@ function prepare(name: EmailTemplateName, data: Record<string, unknown>, ctx: Ma
       return { ...data, timeZone, dueIn: humaniseDuration(Math.max(0, Number(data.minutesLeft)) * 60, ctx.tr), ticketUrl: httpUrl(data.ticketUrl) };
     case 'escalation':
       return { ...data, timeZone, reason: nonBlank(data.reason) ?? escalationReason(data, ctx), ticketUrl: httpUrl(data.ticketUrl) };
+    case 'password-link':
+      return { ...data, timeZone, url: httpUrl(data.url) };
     default:
       return { ...data, timeZone };
   }

@@ -11,6 +11,7 @@ import type { QuarantineScreenDeps } from '../services/quarantine/quarantine-dep
 import { afterAgentAction, type AgentActionFollowUp } from '../services/lifecycle/plan-lifecycle.js';
 import { refreshSla, type SlaDeps } from '../services/sla/refresh-sla.js';
 import type { SendReplyDeps } from '../services/tickets/send-reply.js';
+import type { PasswordLinkMailDeps } from '../services/users/mail-password-link.js';
 import type { LocaleDefaults } from '../services/outbound/render-types.js';
 import type { Runtime } from '../runtime.js';
 import { IngestWriteBuffer } from '../store/ingest-writes.js';
@@ -35,6 +36,11 @@ export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: Local
     localeDefaults: localeDefaults(rt),
     notificationCollectMs: rt.config.notify.collectMs,
   };
+}
+
+/** What mailing invite and password-reset links needs (the web role's user pages and API). */
+export function passwordLinkMailDeps(rt: Runtime): PasswordLinkMailDeps {
+  return { ...slaDeps(rt), notifyFrom: rt.config.notify.from, publicUrl: rt.config.publicUrl };
 }
 
 /** What the ticket actions (replies, notes, changes) need, in the API and the pages alike. */

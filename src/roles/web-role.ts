@@ -8,7 +8,7 @@ import { pingDatabase } from '../store/database.js';
 import { ensureFirstAdmin } from '../services/users/ensure-first-admin.js';
 import { hashPassword, verifyPassword } from '../store/passwords.js';
 import { createApp } from '../web/create-app.js';
-import { localeDefaults, quarantineDeps, ticketActionDeps } from './deps.js';
+import { localeDefaults, passwordLinkMailDeps, quarantineDeps, ticketActionDeps } from './deps.js';
 import type { RunningRole } from './role.js';
 
 /** The web server: /healthz, the JSON API and the pages. */
@@ -43,6 +43,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       validateTemplate: validateTemplateOverride,
       connectionChecks,
       quarantine,
+      invitations: passwordLinkMailDeps(rt),
     },
     pages: {
       stores: rt.stores,
@@ -55,6 +56,7 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
       settings: { connectionChecks, validateTemplate: validateTemplateOverride, render: renderEmail, scheduler: rt.scheduler, quarantine },
       mailWork: rt.mailWork,
       localeDefaults: localeDefaults(rt),
+      invitations: passwordLinkMailDeps(rt),
     },
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -27,6 +27,21 @@ const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 
 const arrayOf = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
 const enumOf = (values: readonly string[]): JsonSchema => ({ type: 'string', enum: [...values] });
 
+/** A user as the API shows them (never the password hash). */
+const userProperties = (): Record<string, JsonSchema> => ({
+  id: objectId,
+  email: string,
+  name: nullable(string),
+  role: enumOf(USER_ROLES),
+  inboxIds: arrayOf(objectId),
+  disabled: boolean,
+  away: { ...boolean, description: 'Marked themself away.' },
+  awaySince: nullable(dateTime),
+  lastLoginAt: nullable(dateTime),
+  createdAt: dateTime,
+  updatedAt: dateTime,
+});
+
 /** A closed object: every property listed is required unless named in `optional`, nothing else is allowed. */
 const object = (properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
   type: 'object',
@@ -202,24 +217,17 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
   IssuedToken: object({ token: string, expiresAt: dateTime }),
   ApiToken: object({ id: objectId, label: nullable(string), createdAt: dateTime, lastUsedAt: nullable(dateTime), expiresAt: nullable(dateTime), expired: boolean }),
   PersonalApiToken: object({ id: objectId, token: { type: 'string', description: 'Shown once; only its hash is stored.' }, label: string, expiresAt: dateTime }),
-  User: object({
-    id: objectId,
-    email: string,
-    name: nullable(string),
-    role: enumOf(USER_ROLES),
-    inboxIds: arrayOf(objectId),
-    disabled: boolean,
-    away: { ...boolean, description: 'Marked themself away.' },
-    awaySince: nullable(dateTime),
-    lastLoginAt: nullable(dateTime),
-    createdAt: dateTime,
-    updatedAt: dateTime,
+  User: object(userProperties()),
+  CreatedUser: object({
+    ...userProperties(),
+    invitationEmailed: { ...boolean, description: 'Whether an invite link was queued to the new user (added without a password, and an inbox can send).' },
   }),
   PasswordLink: object({
     token: string,
     path: { type: 'string', description: "The page that sets the password, relative to Threadline's public URL." },
     purpose: enumOf(PASSWORD_TOKEN_PURPOSES),
     expiresAt: dateTime,
+    invitationEmailed: { ...boolean, description: 'Whether the link was also queued to the user by email (false when no inbox can send).' },
   }),
   InboxStatus: {
     description: "What the inbox's poller last reported; `unknown` before it ever did.",

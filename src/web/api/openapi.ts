@@ -321,14 +321,14 @@ function operations(): Record<string, Record<string, Operation>> {
     },
     '/users': {
       get: { id: 'listUsers', tag: 'Users', summary: 'Every user, by email (admins)', ok: [200, listOf('User')], errors: [403] },
-      post: { id: 'createUser', tag: 'Users', summary: 'Add a user (admins); without a password they need a password link', body: 'UserCreate', ok: [201, ref('User')], errors: [403, 409] },
+      post: { id: 'createUser', tag: 'Users', summary: 'Add a user (admins); without a password they are emailed an invite link', body: 'UserCreate', ok: [201, ref('CreatedUser')], errors: [403, 409] },
     },
     '/users/{id}': {
       get: { id: 'getUser', tag: 'Users', summary: 'One user (admins)', ok: [200, ref('User')], errors: [403, 404] },
       patch: { id: 'updateUser', tag: 'Users', summary: 'Change a user (admins)', description: 'The last active admin is never demoted or disabled (409).', body: 'UserUpdate', ok: [200, ref('User')], errors: [403, 404, 409] },
     },
     '/users/{id}/password-link': {
-      post: { id: 'issuePasswordLink', tag: 'Users', summary: 'Issue a one-time link to set the password (admins)', ok: [201, ref('PasswordLink')], errors: [403, 404, 409] },
+      post: { id: 'issuePasswordLink', tag: 'Users', summary: 'Issue a one-time link to set the password (admins); it is also emailed to the user', ok: [201, ref('PasswordLink')], errors: [403, 404, 409] },
     },
   };
 }

@@ -19,6 +19,7 @@ import { inboxSettingsRoutes } from './inbox-settings-routes.js';
 import { notificationRoutes } from './notification-routes.js';
 import { quarantineRoutes } from './quarantine-routes.js';
 import type { QuarantineScreenDeps } from '../../services/quarantine/quarantine-deps.js';
+import type { PasswordLinkMailDeps } from '../../services/users/mail-password-link.js';
 import { teamRoutes } from './team-routes.js';
 import { serveOpenApi } from './openapi.js';
 import { ticketMergeRoutes } from './ticket-merge-routes.js';
@@ -46,6 +47,8 @@ export interface ApiDeps {
   connectionChecks?: ConnectionChecks;
   /** The quarantine's ingest pipeline; the `/quarantine` routes exist only when given. */
   quarantine?: QuarantineScreenDeps;
+  /** Mails invite and password-reset links to their users (`invitationEmailed`); without it nothing is mailed. */
+  invitations?: PasswordLinkMailDeps;
 }
 
 /** The JSON API v1, meant to be mounted at `/api/v1`. Everything but `POST /auth/token` and `GET /openapi.json` needs a bearer token. */

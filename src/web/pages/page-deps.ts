@@ -17,6 +17,7 @@ import type { JobScheduler, PasswordHasher } from '../../services/ports.js';
 import type { RenderEmailFn } from '../../services/outbound/render-types.js';
 import type { ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
 import type { QuarantineScreenDeps } from '../../services/quarantine/quarantine-deps.js';
+import type { PasswordLinkMailDeps } from '../../services/users/mail-password-link.js';
 
 /** What the settings pages need besides the other pages' dependencies. */
 export interface SettingsDeps {
@@ -57,6 +58,8 @@ export interface PageDeps {
   localeDefaults?: LocaleDefaults;
   /** Cleans mail HTML stored under older sanitizer rules off the main thread; without it, in this thread. */
   mailWork?: Pick<MailWorkerPool, 'cleanStored'>;
+  /** Mails invite and password-reset links to their users; without it the links are only shown. */
+  invitations?: PasswordLinkMailDeps;
 }
 
 /** PageDeps plus the compiled templates, as the route modules receive them. */

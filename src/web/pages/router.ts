@@ -14,6 +14,7 @@ import { passwordPages } from './password-pages.js';
 import { pageHeaders } from './security-headers.js';
 import { pageNotFound } from './page-not-found.js';
 import { settingsPages } from './settings-pages.js';
+import { shortcutsScript } from './shortcuts-script.js';
 import { ticketActions } from './ticket-actions.js';
 import { presencePages, ticketScript } from './ticket-collision.js';
 import { ticketExtraActions } from './ticket-extra-actions.js';
@@ -80,6 +81,7 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   });
   router.get('/static/ticket.js', ticketScript);
   router.get('/static/login.js', loginScript);
+  router.get('/static/shortcuts.js', shortcutsScript);
 
   router.use(pageHeaders());
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 300 }));

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 
 /**
  * Headers for every HTML page. Scripts and styles come only from our own files (the ticket page's
- * presence script, the stylesheet): no inline code, no eval; the script talks only to us; customer
+ * presence script, the keyboard shortcuts, the stylesheet): no inline code, no eval; scripts talk only to us; customer
  * mail is framed only from our own body route.
  */
 export const PAGE_CSP = [

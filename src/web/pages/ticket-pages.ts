@@ -86,6 +86,8 @@ export function ticketPages(ctx: PageContext): Router {
         title,
         session,
         nav: view === 'mine' && !current ? 'mine' : 'tickets',
+        // The skip link lands just before the first ticket rather than on the views and filters.
+        skipTo: tickets.length > 0 ? 'results' : null,
         heading: title,
         tickets,
         nextUrl,

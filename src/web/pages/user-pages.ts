@@ -5,7 +5,8 @@ import { PASSWORD_MIN_LENGTH } from '../../domain/user-rules.js';
 import { requireAdmin } from '../../services/access.js';
 import { createUser } from '../../services/users/create-user.js';
 import { getUser } from '../../services/users/get-user.js';
-import { issuePasswordLink } from '../../services/users/issue-password-link.js';
+import { issuePasswordLink, type PasswordLink } from '../../services/users/issue-password-link.js';
+import { mailPasswordLink } from '../../services/users/mail-password-link.js';
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { listUsers } from '../../services/users/list-users.js';
 import { updateUser } from '../../services/users/update-user.js';
@@ -31,10 +32,14 @@ export const USER_FORM_ERRORS: Record<string, string> = {
 export const USER_FORM_NOTICES: Record<string, string> = {
   created: 'settings:users.notice.created',
   invited: 'settings:users.notice.invited',
+  'invited-emailed': 'settings:users.notice.invitedEmailed',
+  'invited-not-emailed': 'settings:users.notice.invitedNotEmailed',
   saved: 'settings:users.notice.saved',
   disabled: 'settings:users.notice.disabled',
   enabled: 'settings:users.notice.enabled',
   link: 'settings:users.notice.link',
+  'link-emailed': 'settings:users.notice.linkEmailed',
+  'link-not-emailed': 'settings:users.notice.linkNotEmailed',
 };
 
 /** What the user forms keep of a failed post (never the password). */
@@ -86,6 +91,20 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
   const write = [requireLogin, requireCsrf(ctx.publicUrl), adminOnly];
   // The use cases take the stores flat.
   const deps = { ...ctx, ...ctx.stores };
+
+  /**
+   * Mails a fresh link to its user and names the notice to show: `<kind>` when mail is not set up
+   * here, `<kind>-emailed`, or `<kind>-not-emailed` (no inbox can send, or queueing failed).
+   */
+  const mailLink = async (req: Request, userId: string, link: PasswordLink, kind: 'invited' | 'link'): Promise<string> => {
+    if (!ctx.invitations) return kind;
+    try {
+      return (await mailPasswordLink(ctx.invitations, userId, link, absoluteLink(ctx, req, link.path))) ? `${kind}-emailed` : `${kind}-not-emailed`;
+    } catch (err) {
+      ctx.logger.error({ err, userId }, 'password link not mailed');
+      return `${kind}-not-emailed`;
+    }
+  };
 
   const inboxChoices = async (res: Response, selected: string[]) =>
     (await listInboxes(ctx.stores, requireSession(res).actor)).map((i) => ({ id: i.id, name: i.name, address: i.address, checked: selected.includes(i.id) }));
@@ -141,7 +160,7 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
     if (password) return res.redirect(303, `/settings/users/${created.id}?saved=created`);
     const link = await issuePasswordLink(deps, session.actor, created.id);
     await stashSecret(deps, session.id, `link:${created.id}`, link.path);
-    res.redirect(303, `/settings/users/${created.id}?saved=invited`);
+    res.redirect(303, `/settings/users/${created.id}?saved=${await mailLink(req, created.id, link, 'invited')}`);
   });
 
   /** One user's page; after a failed change of the account form, what was posted with the error. */
@@ -162,7 +181,7 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
           nameValue: failed ? failed.posted.name : (user.name ?? ''),
           self: user.id === session.user.id,
           error: fixedMessage(USER_FORM_ERRORS, failed?.code ?? req.query.error, t, { min: PASSWORD_MIN_LENGTH }),
-          notice: failed ? null : fixedMessage(USER_FORM_NOTICES, req.query.saved, t),
+          notice: failed ? null : fixedMessage(USER_FORM_NOTICES, req.query.saved, t, { email: user.email }),
           roles: USER_ROLES.map((r) => ({ value: r, selected: r === (failed?.posted.role ?? user.role) })),
           inboxes: await inboxChoices(res, failed?.posted.inboxIds ?? user.inboxIds),
           link: linkPath ? absoluteLink(ctx, req, linkPath) : null,
@@ -213,7 +232,7 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
       throw err;
     }
     await stashSecret(deps, session.id, `link:${id}`, link.path);
-    res.redirect(303, `/settings/users/${encodeURIComponent(id)}?saved=link`);
+    res.redirect(303, `/settings/users/${encodeURIComponent(id)}?saved=${await mailLink(req, id, link, 'link')}`);
   });
   return router;
 }

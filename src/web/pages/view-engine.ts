@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { PageI18n } from './page-i18n.js';
+import { SHORTCUTS_SCRIPT_VERSION } from './shortcuts-script.js';
 
 const TEMPLATE_DIR = path.resolve(import.meta.dirname, '../../../templates/web');
 
@@ -54,7 +55,7 @@ export function createViewEngine(): ViewEngine {
   return {
     stylesheet,
     render(name, data, i18n) {
-      const ctx = { ...data, cssVersion: stylesheet.version, i18n, lang: i18n.tr.locale, timeZone: i18n.formats.timeZone };
+      const ctx = { ...data, cssVersion: stylesheet.version, shortcutsVersion: SHORTCUTS_SCRIPT_VERSION, i18n, lang: i18n.tr.locale, timeZone: i18n.formats.timeZone };
       return get('layout')({ ...ctx, body: get(name)(ctx) });
     },
   };

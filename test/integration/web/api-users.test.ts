@@ -47,6 +47,8 @@ describe('users API', () => {
       lastLoginAt: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      // This harness sets up no mail.
+      invitationEmailed: false,
     });
     carolId = res.body.id;
     const list = await call(h.base, 'GET', '/users', { token: admin });
@@ -158,7 +160,7 @@ describe('users API', () => {
     expect(res.status).toBe(201);
     const link = await call(h.base, 'POST', `/users/${res.body.id}/password-link`, { token: admin });
     expect(link.status).toBe(201);
-    expect(link.body).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), path: `/password/${link.body.token}`, purpose: 'invite', expiresAt: expect.any(String) });
+    expect(link.body).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), path: `/password/${link.body.token}`, purpose: 'invite', expiresAt: expect.any(String), invitationEmailed: false });
     expect(Date.parse(link.body.expiresAt) - Date.now()).toBeGreaterThan(72 * 3600_000 - 60_000);
     const stored = await h.models.PasswordToken.find().lean();
     expect(JSON.stringify(stored)).not.toContain(link.body.token);

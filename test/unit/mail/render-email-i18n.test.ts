@@ -32,6 +32,7 @@ const FRENCH_WORDS: Record<string, string[]> = {
   notification: ['Sam Patel vous a mentionné sur la demande n°\u00a01234\u00a0: Invoice', 'Bonjour Lee Wong, voici ce qui s’est passé sur cette demande.', 'Répondez à cet e-mail pour ajouter une note interne', 'Ouvrir la demande', 'Demandeur'],
   'notification-summary': ['3 demandes arrivent bientôt au bout d’un délai de SLA', 'Échéance (fuseau Europe/Berlin)', 'Délai de première réponse\u00a0: échéance dans 30\u00a0min'],
   'notification-summary-assigned': ['2 demandes vous ont été attribuées', 'Vous a été attribuée par Sam Patel'],
+  'password-link': ['Vous êtes invité sur Acme Support', 'Bonjour Lee Wong, un compte vous a été créé', 'Choisir mon mot de passe', 'jusqu’au 6 mars 2026, 14:05'],
 };
 
 describe('every email in every language', () => {
