@@ -5,6 +5,7 @@ import { open, type Database as LmdbDatabase, type RootDatabase, type Transactio
 import type { CollectionMeta, EntrySpace, Rec, RecordSpace, StorageEngine } from './engine.js';
 import { prefixEnd } from './key-encoding.js';
 import { canonicalize, type Doc } from './values.js';
+import { processIsAlive } from './process-alive.js';
 
 /*
  * Layout: three LMDB databases in one environment (one file pair under the data directory).
@@ -169,14 +170,6 @@ class LmdbEntries implements EntrySpace {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The process that holds the store in `dir` (the pid in its `owner.pid`, when that process is alive), else undefined. */
 export function storeOwner(dir: string): number | undefined {
@@ -188,7 +181,7 @@ export function storeOwner(dir: string): number | undefined {
     throw err;
   }
   const owner = Number(text.trim());
-  return Number.isInteger(owner) && owner > 0 && isAlive(owner) ? owner : undefined;
+  return Number.isInteger(owner) && owner > 0 && processIsAlive(owner) ? owner : undefined;
 }
 
 /*

@@ -1,6 +1,8 @@
 /** A ticket's statuses; domain/ticket.ts says how a ticket moves between them. */
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'solved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
+/** The statuses of tickets still waiting on someone (the lists' `status=active`, the open backlog). */
+export const ACTIVE_TICKET_STATUSES = ['new', 'open', 'pending'] as const satisfies readonly TicketStatus[];
 /** A ticket's priorities; each has its own SLA targets. */
 export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];

@@ -1,6 +1,6 @@
 import type { Models } from './models/index.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /** The login throttle's counters, one per key and window. */
 export function createLoginAttemptStore(models: Pick<Models, 'LoginAttempt'>) {

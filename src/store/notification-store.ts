@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { NotificationKind } from '../domain/notifications.js';
 import type { Models } from './models/index.js';
 import type { NotificationDoc } from './models/notification.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 /** A notification to record: everything but what the store keeps track of itself. */
 export type NotificationInput = Pick<NotificationDoc, 'userId' | 'kind' | 'key' | 'ticketId' | 'ticketNumber' | 'ticketSubject' | 'inboxId' | 'at' | 'data'> & {
@@ -9,7 +10,6 @@ export type NotificationInput = Pick<NotificationDoc, 'userId' | 'kind' | 'key' 
   mail: 'pending' | 'skipped';
 };
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number } | null)?.code === 11000;
 
 /** People's notifications (`notifications`): the in-app list and the mail batches. Every read names the person. */
 export function createNotificationStore(models: Pick<Models, 'Notification'>) {

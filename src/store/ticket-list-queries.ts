@@ -1,5 +1,5 @@
 import type { QueryFilter, Types } from 'mongoose';
-import type { TicketPriority, TicketStatus } from '../domain/ticket-status.js';
+import { ACTIVE_TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../domain/ticket-status.js';
 import type { Models } from './models/index.js';
 import type { TicketDoc } from './models/ticket.js';
 
@@ -53,7 +53,7 @@ export interface TicketListQuery extends TicketListFilter {
 }
 
 /** The statuses a digest counts as open backlog. */
-const DIGEST_OPEN: TicketStatus[] = ['new', 'open', 'pending'];
+const DIGEST_OPEN: TicketStatus[] = [...ACTIVE_TICKET_STATUSES];
 
 /**
  * The query of a list filter: merged tickets left out, each condition on one field, never an `$or`
@@ -149,12 +149,12 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
 
     /** The ids of every active unmerged ticket of an inbox, read as they are iterated. */
     async *activeIdsOfInbox(inboxId: Types.ObjectId): AsyncGenerator<Types.ObjectId> {
-      for await (const t of models.Ticket.find({ inboxId, status: { $in: ['new', 'open', 'pending'] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) yield t._id;
+      for await (const t of models.Ticket.find({ inboxId, status: { $in: [...ACTIVE_TICKET_STATUSES] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) yield t._id;
     },
 
     /** The ids of every active unmerged ticket of a team, read as they are iterated (the team's list index). */
     async *activeIdsOfTeam(teamId: Types.ObjectId): AsyncGenerator<Types.ObjectId> {
-      for await (const t of models.Ticket.find({ teamId, status: { $in: ['new', 'open', 'pending'] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) yield t._id;
+      for await (const t of models.Ticket.find({ teamId, status: { $in: [...ACTIVE_TICKET_STATUSES] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) yield t._id;
     },
 
     /** Digest: how many unmerged tickets of these inboxes were created in [since, until). */

@@ -1,10 +1,8 @@
 import type { Types } from 'mongoose';
 import { TICKET_AGE_BUCKETS, ticketAgeRange, type TicketAgeBucket } from '../domain/ticket-age.js';
-import type { TicketPriority, TicketStatus } from '../domain/ticket-status.js';
+import { ACTIVE_TICKET_STATUSES, type TicketPriority } from '../domain/ticket-status.js';
 import type { Models } from './models/index.js';
 
-/** The statuses of tickets someone still has to work on (the list's `status=active`). */
-const ACTIVE: TicketStatus[] = ['new', 'open', 'pending'];
 
 /** Which tickets the team load counts: the active, unmerged tickets of these inboxes. */
 export interface TicketLoadFilter {
@@ -46,7 +44,7 @@ export function createTicketLoadQueries(models: Pick<Models, 'Ticket'>) {
     async loadByAssigneeAndTeam(filter: TicketLoadFilter, now: Date): Promise<TicketLoadRow[]> {
       if (filter.inboxIds.length === 0) return [];
       const rows = await models.Ticket.aggregate<{ _id: { a: Types.ObjectId | null; t: Types.ObjectId | null; p: TicketPriority; g: TicketAgeBucket }; n: number }>([
-        { $match: { inboxId: { $in: filter.inboxIds }, status: { $in: ACTIVE }, mergedIntoId: null } },
+        { $match: { inboxId: { $in: filter.inboxIds }, status: { $in: [...ACTIVE_TICKET_STATUSES] }, mergedIntoId: null } },
         {
           $group: {
             _id: { a: { $ifNull: ['$assigneeId', null] }, t: { $ifNull: ['$teamId', null] }, p: { $ifNull: ['$priority', 'normal'] }, g: ageExpression(now) },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { slaDueSoonBound } from '../../domain/sla-due.js';
 import { TEAM_LEVELS, type TeamLevel } from '../../domain/teams.js';
 import { TICKET_AGE_BUCKETS, ticketAgeRange } from '../../domain/ticket-age.js';
-import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
+import { ACTIVE_TICKET_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import { searchQueryTerms } from '../../domain/ticket-search.js';
 import type { CategoryStore } from '../../store/category-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
@@ -19,7 +19,7 @@ export const DEFAULT_TICKET_PAGE = 25;
 export const MAX_TICKET_PAGE = 100;
 export const MAX_SEARCH_WORDS = 8;
 /** The statuses of tickets still waiting on someone: `status=active`, and the Breaching view's. */
-export const ACTIVE_STATUSES = ['new', 'open', 'pending'] as const;
+export const ACTIVE_STATUSES = ACTIVE_TICKET_STATUSES;
 
 const BAD_ASSIGNEE = issueMessage('issue.assigneeFilter', 'must be me, unassigned or a user id');
 

@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.js';
+import { processIsAlive } from '../../devdb/process-alive.js';
+import { isDuplicateKey } from '../duplicate-key.js';
 
 /** The collection that holds the one lock document while a process upgrades the database. */
 export const LOCK_COLLECTION = 'migration_lock';
@@ -37,7 +39,6 @@ export interface HeldLock {
   confirm(): Promise<void>;
 }
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number } | null)?.code === 11000;
 
 /*
  * Where a pid names one process: the host, its kernel boot and its pid namespace (containers on one
@@ -61,19 +62,11 @@ export function pidScope(): string | undefined {
   return cachedScope;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A holder that provably died: its pid lives where ours does and no such process exists any more. */
 function holderIsDead(holder: LockDoc): boolean {
   const scope = pidScope();
-  return scope !== undefined && holder.pidScope === scope && typeof holder.pid === 'number' && holder.pid !== process.pid && !isAlive(holder.pid);
+  return scope !== undefined && holder.pidScope === scope && typeof holder.pid === 'number' && holder.pid !== process.pid && !processIsAlive(holder.pid);
 }
 
 /**

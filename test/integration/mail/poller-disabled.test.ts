@@ -33,8 +33,12 @@ describe('a disabled inbox and the poller supervisor', () => {
   it('stops polling a disabled inbox at the next scan, and resumes once it is enabled', async () => {
     const inbox = await createImapInbox(fx.models, { address: 'off@example.test', port: dovecot.port, password: dovecot.password });
     const deps = { ...fx.deps, now: () => new Date() };
+    // The real inbox store, counting the supervisor's scans (each reads the inbox list once).
+    let scans = 0;
+    const inboxes = { ...fx.stores.inboxes, listAll: () => ((scans += 1), fx.stores.inboxes.listAll()) };
     supervisor = new PollerSupervisor({
       ...fx.stores,
+      inboxes,
       secrets: createSecretBox(TEST_SECRET_KEY),
       logger: testLogger,
       now: () => new Date(),
@@ -55,8 +59,9 @@ describe('a disabled inbox and the poller supervisor', () => {
     await disableInbox({ inboxes: fx.stores.inboxes, now: () => new Date() }, admin, inbox._id.toHexString());
     await expect.poll(pollers, { timeout: 5000 }).toBe(0);
     await dovecot.append('off@example.test', rawMail({ to: 'off@example.test', messageId: 'while@c.test', subject: 'While disabled' }));
-    // Several scans go by; nothing is fetched.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Several scans go by after the mail arrived; nothing is fetched.
+    const scansBefore = scans;
+    await expect.poll(() => scans, { timeout: 10_000 }).toBeGreaterThanOrEqual(scansBefore + 3);
     expect(await tickets()).toBe(1);
 
     await enableInbox({ inboxes: fx.stores.inboxes, now: () => new Date() }, admin, inbox._id.toHexString());
