@@ -1,11 +1,22 @@
 import { ObjectId } from 'bson';
-import { compareValues } from './compare.js';
 import type { EntrySpace, IndexEntryMeta } from './engine.js';
 import { encodeKeyPrefix, prefixEnd, ridBytes, ridOf } from './key-encoding.js';
 import { ErrorCodes, MongoError, fail } from './errors.js';
 import { compileFilter, validatePartialFilter, type Matcher } from './matcher.js';
 import { collectKeyValues, isIndexPart, splitPath } from './paths.js';
 import { bsonTag, isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
+
+/** A document's distinct keys in one index, and their index entries (same order). */
+export interface KeyedEntries {
+  keys: unknown[][];
+  entries: Buffer[];
+}
+
+/** One distinct key of a document (see {@link Index.keyIds}), with its encoding when computed. */
+export interface KeyById {
+  key: unknown[];
+  encoded?: Buffer;
+}
 
 /** One field of an index key pattern. */
 export interface IndexField {
@@ -119,6 +130,49 @@ export class Index {
 
   /** Index keys of a document (without record id), or null if the document is not indexed. */
   keysFor(doc: Doc, plain: () => unknown): unknown[][] | null {
+    const ids = this.keyIds(doc, plain);
+    return ids && [...ids.values()].map((k) => k.key);
+  }
+
+  /**
+   * A document's distinct keys, each under an identity that is equal exactly when the keys compare
+   * equal: in a one-field index whose keys here are all strings, the string itself (no encoding
+   * needed, so an array of thousands of terms is cheap to compare with its previous version);
+   * otherwise the key's encoding, kept for its entry. Null when the document is not indexed.
+   */
+  keyIds(doc: Doc, plain: () => unknown): Map<string, KeyById> | null {
+    const keys = this.rawKeys(doc, plain);
+    if (!keys) return null;
+    const out = new Map<string, KeyById>();
+    if (this.fields.length === 1 && keys.every((k) => typeof k[0] === 'string')) {
+      for (const k of keys) {
+        const id = `s${k[0] as string}`;
+        if (!out.has(id)) out.set(id, { key: k });
+      }
+      return out;
+    }
+    for (const k of keys) {
+      const encoded = encodeKeyPrefix(k, this.dirs);
+      const id = `e${encoded.toString('latin1')}`;
+      if (!out.has(id)) out.set(id, { key: k, encoded });
+    }
+    return out;
+  }
+
+  /** A document's distinct keys in this index with their entries for record `rid` (null: not indexed). */
+  keyedEntries(doc: Doc, plain: () => unknown, rid: number): KeyedEntries | null {
+    const ids = this.keyIds(doc, plain);
+    if (!ids) return null;
+    const out: KeyedEntries = { keys: [], entries: [] };
+    for (const k of ids.values()) {
+      out.keys.push(k.key);
+      out.entries.push(this.entryOf(k.key, rid, k.encoded));
+    }
+    return out;
+  }
+
+  /** Keys of a document, one per array element (repeats included), or null if not indexed. */
+  private rawKeys(doc: Doc, plain: () => unknown): unknown[][] | null {
     if (this.partial !== undefined && !this.partial(plain())) return null;
     const perField = this.fields.map((f) => collectKeyValues(doc, f.parts));
     if (this.sparse && this.fields.every((f) => !hasPath(doc, f.parts, 0))) return null;
@@ -136,12 +190,12 @@ export class Index {
       for (const k of keys) for (const v of kv.values) next.push([...k, v]);
       keys = next;
     }
-    return dedupeKeys(keys);
+    return keys;
   }
 
-  /** The stored entry of one key of a record. */
-  entryOf(key: unknown[], rid: number): Buffer {
-    return Buffer.concat([encodeKeyPrefix(key, this.dirs), ridBytes(rid)]);
+  /** The stored entry of one key of a record (`encoded`: the key's encoding when already known). */
+  entryOf(key: unknown[], rid: number, encoded?: Buffer): Buffer {
+    return Buffer.concat([encoded ?? encodeKeyPrefix(key, this.dirs), ridBytes(rid)]);
   }
 
   /** The position in `entries` of the first key another record already holds, or -1. */
@@ -171,18 +225,6 @@ export class Index {
       { keyPattern, keyValue },
     );
   }
-}
-
-function sameKey(entry: unknown[], key: unknown[]): boolean {
-  for (let i = 0; i < key.length; i++) if (compareValues(entry[i], key[i]) !== 0) return false;
-  return true;
-}
-
-function dedupeKeys(keys: unknown[][]): unknown[][] {
-  if (keys.length < 2) return keys;
-  const out: unknown[][] = [];
-  for (const k of keys) if (!out.some((o) => sameKey(o, k))) out.push(k);
-  return out;
 }
 
 function hasPath(v: unknown, parts: readonly string[], i: number): boolean {

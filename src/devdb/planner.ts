@@ -13,6 +13,11 @@ interface FieldPred {
   loInc?: boolean;
   hi?: unknown;
   hiInc?: boolean;
+  /**
+   * Bounds from an `$elemMatch`, element-wise: both hold for one same element, so they can be
+   * intersected even on a multikey field (where `lo`/`hi` may each be met by a different element).
+   */
+  elem?: FieldPred;
 }
 
 /** The access path chosen for a query. */
@@ -70,6 +75,7 @@ function merge(preds: Map<string, FieldPred>, path: string, p: FieldPred): void 
     return;
   }
   if (p.points && (!cur.points || p.points.length < cur.points.length)) cur.points = p.points;
+  if (p.elem && !cur.elem) cur.elem = p.elem;
   if (p.lo !== undefined && (cur.lo === undefined || tighter(p.lo, cur.lo, 1))) [cur.lo, cur.loInc] = [p.lo, p.loInc];
   if (p.hi !== undefined && (cur.hi === undefined || tighter(p.hi, cur.hi, -1))) [cur.hi, cur.hiInc] = [p.hi, p.hiInc];
 }
@@ -78,6 +84,23 @@ function tighter(a: unknown, b: unknown, sign: 1 | -1): boolean {
   if (b instanceof KeyBound) return true;
   if (a instanceof KeyBound) return false;
   return typeRank(a) === typeRank(b) && compareValues(a, b) * sign > 0;
+}
+
+const ELEM_MATCH_OPS = new Set(['$eq', '$gt', '$gte', '$lt', '$lte', '$in']);
+
+/*
+ * `{$elemMatch: {$gte: a, $lt: b}}` on an array of scalars: equality points and element-wise bounds.
+ * Only for comparison operators (whose scalar arguments extractPreds turns into bounds); an argument
+ * it cannot use is left out, which only widens the scan.
+ */
+function elemMatchPred(arg: unknown): FieldPred | undefined {
+  if (!isOperatorObject(arg) || !Object.keys(arg).every((op) => ELEM_MATCH_OPS.has(op))) return undefined;
+  const p = extractPreds({ e: arg }).get('e');
+  if (!p) return undefined;
+  const out: FieldPred = {};
+  if (p.points) out.points = p.points;
+  if (p.lo !== undefined && p.hi !== undefined) out.elem = { lo: p.lo, loInc: p.loInc, hi: p.hi, hiInc: p.hiInc };
+  return out;
 }
 
 /** Index-usable predicates of a filter: top-level fields and `$and` members (anything else is only re-checked). */
@@ -96,7 +119,10 @@ export function extractPreds(filter: Doc | undefined, preds = new Map<string, Fi
     for (const [op, arg] of Object.entries(v)) {
       if (op === '$eq' && isScalarKey(arg)) merge(preds, k, { points: [arg] });
       else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(isScalarKey)) merge(preds, k, { points: distinctPoints(arg) });
-      else if ((op === '$gt' || op === '$gte') && isScalarKey(arg) && arg !== null) {
+      else if (op === '$elemMatch') {
+        const p = elemMatchPred(arg);
+        if (p) merge(preds, k, p);
+      } else if ((op === '$gt' || op === '$gte') && isScalarKey(arg) && arg !== null) {
         merge(preds, k, { lo: arg, loInc: op === '$gte' });
         merge(preds, k, { hi: new KeyBound(typeRank(arg), true), hiInc: true });
       } else if ((op === '$lt' || op === '$lte') && isScalarKey(arg) && arg !== null) {
@@ -127,9 +153,12 @@ function planFor(ix: Index, preds: Map<string, FieldPred>, sort: SortSpec): { pl
   });
   let range: FieldPred | undefined;
   const next = ix.fields[i];
-  if (next && ordered) {
-    const p = preds.get(next.path);
-    if (p && !p.points && p.lo !== undefined && p.hi !== undefined) range = p;
+  const p = next && preds.get(next.path);
+  if (p && !p.points) {
+    if (ordered && p.lo !== undefined && p.hi !== undefined) range = p;
+    // Element-wise bounds (an $elemMatch) hold on one entry of the document even on a multikey
+    // field: the walk finds every match, unordered, each record once (scanIndex dedupes by record id).
+    else if (p.elem) range = p.elem;
   }
   let providesSort = sort.length === 0;
   let reverse = false;

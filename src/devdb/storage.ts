@@ -3,8 +3,9 @@ import { KeyBound } from './compare.js';
 import { MemoryEngine, type CollectionMeta, type Rec, type RecordSpace, type StorageEngine } from './engine.js';
 import { ErrorCodes, MongoError, fail } from './errors.js';
 import { scanIndex } from './index-scan.js';
-import { Index } from './indexes.js';
-import { idFirst, newId, toPlain, type Doc } from './values.js';
+import { identical } from './identical.js';
+import { Index, type KeyById, type KeyedEntries } from './indexes.js';
+import { idFirst, isPlainObject, newId, toPlain, type Doc } from './values.js';
 
 export type { Rec } from './engine.js';
 
@@ -95,19 +96,31 @@ export class Collection {
     return rec;
   }
 
-  /** Replaces a record's document, keeping every index in step; unchanged on E11000. */
+  /**
+   * Replaces a record's document, keeping every index in step; unchanged on E11000. An index whose
+   * key paths hold the same values (usually the same objects: updates share untouched subtrees) is
+   * skipped; otherwise only the entries that disappeared are deleted and only new ones are put.
+   */
   replace(rec: Rec, doc: Doc): void {
     const next: Rec = { rid: rec.rid, doc: idFirst(doc), plain: undefined };
-    const before = this.entriesOf(rec);
-    const after = this.entriesOf(next);
-    this.checkUnique(after, rec.rid);
-    this.indexes.forEach((ix, i) => {
-      const b = before[i]?.entries;
-      const a = after[i]?.entries;
-      if (b && a && sameEntries(b, a)) return;
-      b?.forEach((e) => ix.entries.delete(e));
-      a?.forEach((e) => ix.entries.put(e));
-    });
+    const changes: EntryChange[] = [];
+    for (const ix of this.indexes) {
+      // A partial index's filter may read any field, so only the key paths cannot tell.
+      if (!ix.partial && ix.fields.every((f) => sameAtPath(rec.doc, next.doc, f.parts, 0))) continue;
+      const before = ix.keyIds(rec.doc, () => plainOf(rec));
+      const after = this.noteMultikey(ix, () => ix.keyIds(next.doc, () => plainOf(next)));
+      const change = diffKeys(ix, rec.rid, before, after);
+      if (change.gone.length > 0 || change.added.length > 0) changes.push(change);
+    }
+    for (const c of changes) {
+      if (!c.ix.unique) continue;
+      const dup = c.ix.conflictingEntry(c.added, rec.rid);
+      if (dup >= 0) throw c.ix.duplicateError(this.ns, c.addedKeys[dup] as unknown[]);
+    }
+    for (const c of changes) {
+      for (const e of c.gone) c.ix.entries.delete(e);
+      for (const e of c.added) c.ix.entries.put(e);
+    }
     rec.doc = next.doc;
     rec.plain = undefined;
     this.records.put(rec);
@@ -128,12 +141,11 @@ export class Collection {
     ix.attach(iid, this.db.store.engine.entries(iid));
     try {
       for (const rec of this.records.scan(false)) {
-        const keys = ix.keysFor(rec.doc, () => plainOf(rec));
-        if (!keys) continue;
-        const entries = keys.map((k) => ix.entryOf(k, rec.rid));
-        const dup = ix.unique ? ix.conflictingEntry(entries, rec.rid) : -1;
-        if (dup >= 0) throw ix.duplicateError(this.ns, keys[dup] as unknown[]);
-        for (const e of entries) ix.entries.put(e);
+        const keyed = ix.keyedEntries(rec.doc, () => plainOf(rec), rec.rid);
+        if (!keyed) continue;
+        const dup = ix.unique ? ix.conflictingEntry(keyed.entries, rec.rid) : -1;
+        if (dup >= 0) throw ix.duplicateError(this.ns, keyed.keys[dup] as unknown[]);
+        for (const e of keyed.entries) ix.entries.put(e);
       }
     } catch (err) {
       ix.entries.drop();
@@ -191,16 +203,19 @@ export class Collection {
     this.db.store.dirty.add(this);
   }
 
-  private entriesOf(rec: Rec): Array<Keyed | null> {
-    return this.indexes.map((ix) => {
-      const multikeyPaths = ix.multikeyPaths.size;
-      const keys = ix.keysFor(rec.doc, () => plainOf(rec));
-      if (ix.multikeyPaths.size !== multikeyPaths) this.changed();
-      return keys && { keys, entries: keys.map((k) => ix.entryOf(k, rec.rid)) };
-    });
+  private entriesOf(rec: Rec): Array<KeyedEntries | null> {
+    return this.indexes.map((ix) => this.noteMultikey(ix, () => ix.keyedEntries(rec.doc, () => plainOf(rec), rec.rid)));
   }
 
-  private checkUnique(keyed: Array<Keyed | null>, rid: number): void {
+  /** Computes a record's keys in one index, noting in the catalog an index that became multikey. */
+  private noteMultikey<T>(ix: Index, compute: () => T): T {
+    const multikeyPaths = ix.multikeyPaths.size;
+    const out = compute();
+    if (ix.multikeyPaths.size !== multikeyPaths) this.changed();
+    return out;
+  }
+
+  private checkUnique(keyed: Array<KeyedEntries | null>, rid: number): void {
     this.indexes.forEach((ix, i) => {
       const k = keyed[i];
       if (!k || !ix.unique) return;
@@ -210,16 +225,39 @@ export class Collection {
   }
 }
 
-/** A document's keys in one index, and their index entries. */
-interface Keyed {
-  keys: unknown[][];
-  entries: Buffer[];
+/** What a replace changes in one index: entries to delete, entries to put (with their keys). */
+interface EntryChange {
+  ix: Index;
+  gone: Buffer[];
+  added: Buffer[];
+  addedKeys: unknown[][];
 }
 
-function sameEntries(a: Buffer[], b: Buffer[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!(a[i] as Buffer).equals(b[i] as Buffer)) return false;
-  return true;
+/*
+ * True when the values at a key path are certainly the same in both documents: the same object
+ * (an update shares what it did not touch), or equal down to types and field order. Cheap, and
+ * only ever wrong towards "changed".
+ */
+function sameAtPath(a: unknown, b: unknown, parts: readonly string[], i: number): boolean {
+  if (a === b) return true;
+  if (i < parts.length && isPlainObject(a) && isPlainObject(b)) return sameAtPath(a[parts[i] as string], b[parts[i] as string], parts, i + 1);
+  return identical(a, b);
+}
+
+/*
+ * The set difference of a record's keys before and after, by key identity; only the keys that
+ * differ are encoded. Identities of two kinds (strings, encodings) never match each other, so a
+ * key may then be deleted and put back: deletes are applied before puts.
+ */
+function diffKeys(ix: Index, rid: number, before: Map<string, KeyById> | null, after: Map<string, KeyById> | null): EntryChange {
+  const change: EntryChange = { ix, gone: [], added: [], addedKeys: [] };
+  for (const [id, k] of after ?? []) {
+    if (before?.has(id)) continue;
+    change.added.push(ix.entryOf(k.key, rid, k.encoded));
+    change.addedKeys.push(k.key);
+  }
+  for (const [id, k] of before ?? []) if (!after?.has(id)) change.gone.push(ix.entryOf(k.key, rid, k.encoded));
+  return change;
 }
 
 /** A database: a set of named collections. */

@@ -14,6 +14,11 @@ function contains(arr: unknown[], v: unknown): boolean {
   return arr.some((x) => compareValues(x, v) === 0);
 }
 
+function allStrings(values: unknown[]): boolean {
+  for (const v of values) if (typeof v !== 'string') return false;
+  return true;
+}
+
 interface PushSpec {
   each: unknown[];
   slice?: number;
@@ -80,6 +85,16 @@ export function applyArrayOp(op: string, cur: unknown, arg: unknown, path: strin
     case '$addToSet': {
       const spec = pushSpec(arg, op);
       const out = [...arr];
+      if (allStrings(spec.each) && allStrings(arr)) {
+        // Strings equal each other only when identical: a set check instead of comparing every pair.
+        const have = new Set(arr as string[]);
+        for (const v of spec.each as string[]) {
+          if (have.has(v)) continue;
+          have.add(v);
+          out.push(v);
+        }
+        return out;
+      }
       for (const v of spec.each) if (!contains(out, v)) out.push(v);
       return out;
     }

@@ -6,7 +6,7 @@ import { arith, bitwise, typeName, zeroLike } from './numeric.js';
 import { isIndexPart, splitPath } from './paths.js';
 import { applyArrayOp } from './update-arrays.js';
 import { runPipelineUpdate } from './aggregate.js';
-import { cloneDeep, isNumeric, isPlainObject, numberOf, toPlain, type Doc } from './values.js';
+import { isNumeric, isPlainObject, numberOf, shallowCopy, toPlain, type Doc } from './values.js';
 import { firstMatchingIndex } from './positional.js';
 
 /** One `{$op: {path: arg}}` entry of an update document. */
@@ -115,7 +115,10 @@ export function applyUpdate(doc: Doc, cu: CompiledUpdate, ctx: UpdateContext): D
     }
     return out;
   }
-  const out = cloneDeep(doc);
+  // Copy on write: only the documents and arrays on an updated path are copied; the rest is shared
+  // with the stored document, which is never modified in place (so unchanged index paths are cheap to see).
+  const out = shallowCopy(doc);
+  const owned = new Set<object>([out]);
   const filters = compileArrayFilters(ctx.arrayFilters, cu.identifiers);
   let positional: number | undefined | null = null;
   const plainDoc = toPlain(doc);
@@ -126,7 +129,7 @@ export function applyUpdate(doc: Doc, cu: CompiledUpdate, ctx: UpdateContext): D
   };
   for (const e of cu.entries) {
     if (e.op === '$setOnInsert' && !ctx.isUpsertInsert) continue;
-    for (const parts of expandPath(out, e.parts, filters, resolvePositional)) applyOne(out, e, parts);
+    for (const parts of expandPath(out, e.parts, filters, resolvePositional)) applyOne(out, owned, e, parts);
   }
   if (!ctx.isUpsertInsert && doc._id !== undefined && (out._id === undefined || compareValues(out._id, doc._id) !== 0 || typeName(out._id) !== typeName(doc._id))) {
     throw new MongoError(ErrorCodes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
@@ -191,8 +194,11 @@ function getAt(doc: unknown, parts: string[]): unknown {
   return v;
 }
 
-/** Container and key of the last path component; creates documents on the way when `create`. */
-function locate(doc: Doc, parts: string[], create: boolean): { parent: Doc | unknown[]; key: string } | undefined {
+/**
+ * Container and key of the last path component; creates documents on the way when `create`.
+ * Containers on the way that `owned` does not hold (shared with the stored document) are copied first.
+ */
+function locate(doc: Doc, owned: Set<object>, parts: string[], create: boolean): { parent: Doc | unknown[]; key: string } | undefined {
   let cur: Doc | unknown[] = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i] as string;
@@ -211,9 +217,14 @@ function locate(doc: Doc, parts: string[], create: boolean): { parent: Doc | unk
       if (next === null) throw new MongoError(ErrorCodes.PathNotViable, `Cannot create field '${parts[i + 1]}' in element {${part}: null}`);
       next = {};
       setKey(cur, part, next);
+      owned.add(next as Doc);
     } else if (!isPlainObject(next) && !Array.isArray(next)) {
       if (!create) return undefined;
       throw new MongoError(ErrorCodes.PathNotViable, `Cannot create field '${parts[i + 1]}' in element {${part}: ${JSON.stringify(next)}}`);
+    } else if (!owned.has(next)) {
+      next = shallowCopy(next);
+      setKey(cur, part, next);
+      owned.add(next as Doc);
     }
     cur = next as Doc | unknown[];
   }
@@ -239,17 +250,17 @@ function getKey(parent: Doc | unknown[], key: string): unknown {
   return Array.isArray(parent) ? parent[Number(key)] : parent[key];
 }
 
-function applyOne(doc: Doc, e: OpEntry, parts: string[]): void {
+function applyOne(doc: Doc, owned: Set<object>, e: OpEntry, parts: string[]): void {
   const path = parts.join('.');
   switch (e.op) {
     case '$set':
     case '$setOnInsert': {
-      const at = locate(doc, parts, true) as { parent: Doc | unknown[]; key: string };
+      const at = locate(doc, owned, parts, true) as { parent: Doc | unknown[]; key: string };
       setKey(at.parent, at.key, e.arg);
       return;
     }
     case '$unset': {
-      const at = locate(doc, parts, false);
+      const at = locate(doc, owned, parts, false);
       if (!at) return;
       if (Array.isArray(at.parent)) {
         if (Number(at.key) < at.parent.length) at.parent[Number(at.key)] = null;
@@ -260,7 +271,7 @@ function applyOne(doc: Doc, e: OpEntry, parts: string[]): void {
     }
     case '$inc':
     case '$mul': {
-      const at = locate(doc, parts, true) as { parent: Doc | unknown[]; key: string };
+      const at = locate(doc, owned, parts, true) as { parent: Doc | unknown[]; key: string };
       const cur = getKey(at.parent, at.key);
       if (cur === undefined) {
         setKey(at.parent, at.key, e.op === '$inc' ? e.arg : zeroLike(e.arg));
@@ -274,7 +285,7 @@ function applyOne(doc: Doc, e: OpEntry, parts: string[]): void {
     }
     case '$min':
     case '$max': {
-      const at = locate(doc, parts, true) as { parent: Doc | unknown[]; key: string };
+      const at = locate(doc, owned, parts, true) as { parent: Doc | unknown[]; key: string };
       const cur = getKey(at.parent, at.key);
       const c = cur === undefined ? 0 : compareValues(e.arg, cur);
       if (cur === undefined || (e.op === '$min' ? c < 0 : c > 0)) setKey(at.parent, at.key, e.arg);
@@ -282,13 +293,13 @@ function applyOne(doc: Doc, e: OpEntry, parts: string[]): void {
     }
     case '$currentDate': {
       if (e.arg === false) return;
-      const at = locate(doc, parts, true) as { parent: Doc | unknown[]; key: string };
+      const at = locate(doc, owned, parts, true) as { parent: Doc | unknown[]; key: string };
       const ts = isPlainObject(e.arg) && e.arg.$type === 'timestamp';
       setKey(at.parent, at.key, ts ? new Timestamp({ t: Math.floor(Date.now() / 1000), i: 1 }) : new Date());
       return;
     }
     case '$rename': {
-      const from = locate(doc, parts, false);
+      const from = locate(doc, owned, parts, false);
       if (!from || Array.isArray(from.parent)) {
         if (from) throw fail.badValue(`The source field cannot be an array element, '${path}' in doc with _id: ${String(doc._id)} has an array field called '${parts[parts.length - 2]}'`);
         return;
@@ -296,13 +307,13 @@ function applyOne(doc: Doc, e: OpEntry, parts: string[]): void {
       const value = from.parent[from.key];
       if (value === undefined) return;
       delete from.parent[from.key];
-      const to = locate(doc, splitPath(e.arg as string), true) as { parent: Doc | unknown[]; key: string };
+      const to = locate(doc, owned, splitPath(e.arg as string), true) as { parent: Doc | unknown[]; key: string };
       if (Array.isArray(to.parent)) throw fail.badValue(`The destination field cannot be an array element, '${String(e.arg)}'`);
       setKey(to.parent, to.key, value);
       return;
     }
     case '$bit': {
-      const at = locate(doc, parts, true) as { parent: Doc | unknown[]; key: string };
+      const at = locate(doc, owned, parts, true) as { parent: Doc | unknown[]; key: string };
       let cur: unknown = getKey(at.parent, at.key) ?? 0;
       if (!isPlainObject(e.arg)) throw fail.badValue(`The $bit modifier is not compatible with a ${typeName(e.arg)}`);
       for (const [op, v] of Object.entries(e.arg)) {
@@ -313,7 +324,7 @@ function applyOne(doc: Doc, e: OpEntry, parts: string[]): void {
       return;
     }
     default: {
-      const at = locate(doc, parts, e.op === '$push' || e.op === '$addToSet');
+      const at = locate(doc, owned, parts, e.op === '$push' || e.op === '$addToSet');
       if (!at) return;
       const cur = getKey(at.parent, at.key);
       const next = applyArrayOp(e.op, cur, e.arg, path, doc);

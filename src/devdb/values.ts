@@ -184,6 +184,14 @@ export function cloneDeep<T>(v: T): T {
   return out as T;
 }
 
+/** A copy of one document or array level (children shared), remembering the same typed origin. */
+export function shallowCopy<T extends object>(v: T): T {
+  const out = (Array.isArray(v) ? v.slice() : { ...v }) as T;
+  const origin = origins.get(v);
+  if (origin !== undefined) origins.set(out, origin);
+  return out;
+}
+
 /** A deep copy of a plain view that keeps pointing at the same typed origin (for mingo stages that mutate). */
 export function clonePlain(plain: unknown, typed: unknown): unknown {
   if (plain === null || typeof plain !== 'object') return plain;

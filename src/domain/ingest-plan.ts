@@ -2,8 +2,9 @@ import { isAutoReplyReport, type BounceReport } from './bounce.js';
 import type { MailFacts } from './ingest-classify.js';
 import type { MailAddress, ParsedMail } from './mail.js';
 import { MAX_LISTED_ADDRESSES, type ParticipantsCapped } from './participants.js';
+import type { SpamBlock, SpamMark } from './spam.js';
 import { baseSubject, referencedIds, threadKeysOf } from './threading.js';
-import { ticketSearchTerms } from './ticket-search.js';
+import { SEARCH_INDEX_VERSION, ticketSearchTerms } from './ticket-search.js';
 import type { TicketStatus } from './ticket-status.js';
 import { onCustomerReply } from './ticket.js';
 
@@ -16,7 +17,8 @@ export type IngestEventType =
   | 'message_received'
   | 'participants_capped'
   | 'bounce_received'
-  | 'auto_reply_received';
+  | 'auto_reply_received'
+  | 'marked_spam';
 
 /** One trail entry, keyed so that a retried ingest records it once. */
 export interface TrailEvent<Id> {
@@ -62,6 +64,8 @@ export interface TicketUpdateInput<Id> {
   facts: Pick<MailFacts, 'autoReason' | 'capped'>;
   /** Tickets of other inboxes the mail links to. */
   related: Id[];
+  /** The inbox's block-list entry the sender matches (services/spam), or null. */
+  blocked?: SpamBlock | null;
   at: Date;
 }
 
@@ -89,9 +93,20 @@ export function customerReplyStatus(status: TicketStatus, joined: boolean, autom
   return { set: { ...outcome.change }, change: outcome.kind === 'reopen' ? 'reopened' : 'customer-replied' };
 }
 
-/** The ticket change, trail and follow-up work of a customer mail stored on `ticketId`. */
+/**
+ * The ticket change, trail and follow-up work of a customer mail stored on `ticketId`.
+ *
+ * Mail from a sender on the inbox's block list, and any mail reaching a ticket in Spam, is quiet: it
+ * is threaded and kept (never lost), but it changes no status (a blocked sender's reply does not
+ * reopen or wake the ticket it joins, and a spam ticket stays in Spam), starts no SLA clock, and asks
+ * for no acknowledgement and no notification. A ticket a blocked sender opens is already in Spam
+ * ({@link openingTicket}); the trail says why. That is what a support team expects: the sender was
+ * judged a spammer, so nothing of theirs should interrupt anyone, yet nothing is thrown away.
+ */
 export function planTicketUpdate<Id>(input: TicketUpdateInput<Id>): TicketUpdate<Id> {
   const { ticketId, messageDocId, ticket, at } = input;
+  const blocked = input.blocked ?? null;
+  const quiet = blocked !== null || ticket.status === 'spam';
   const msgKey = String(messageDocId);
   const actor = { kind: 'contact' as const, label: lower(input.mail.from) };
   const events: Array<TrailEvent<Id>> = [];
@@ -102,25 +117,31 @@ export function planTicketUpdate<Id>(input: TicketUpdateInput<Id>): TicketUpdate
       events.push({ ticketId: linked, type: 'linked', actor: { kind: 'system' }, at, data: { ticketId, reason: 'reply to a closed ticket' }, key: `linked:${String(linked)}>${String(ticketId)}` });
     }
   }
-  const status = customerReplyStatus(ticket.status, input.joined, input.facts.autoReason !== null, at);
+  if (ticket.created && ticket.status === 'spam') {
+    events.push({ ticketId, type: 'marked_spam', actor: { kind: 'system', label: 'spam' }, at, data: { reason: 'blocked', block: blocked }, key: `spam:${String(ticketId)}` });
+  }
+  const status = quiet ? null : customerReplyStatus(ticket.status, input.joined, input.facts.autoReason !== null, at);
   if (status?.change === 'reopened') {
     events.push({ ticketId, type: 'reopened', actor, at, data: { from: ticket.status, messageId: messageDocId }, key: `reopen:${msgKey}` });
   } else if (status) {
     events.push({ ticketId, type: 'status_changed', actor, at, data: { from: 'pending', to: 'open' }, key: `customer-replied:${msgKey}` });
   }
-  events.push({ ticketId, type: 'message_received', actor, at, data: { messageId: messageDocId, subject: input.mail.subject.slice(0, 200), autoSubmitted: input.facts.autoReason }, key: `received:${msgKey}` });
+  events.push({ ticketId, type: 'message_received', actor, at, data: { messageId: messageDocId, subject: input.mail.subject.slice(0, 200), autoSubmitted: input.facts.autoReason, ...(blocked ? { blocked } : {}) }, key: `received:${msgKey}` });
   if (input.facts.capped) events.push(cappedEvent(ticketId, messageDocId, input.facts.capped, at));
   return {
     set: status?.set ?? {},
     events,
     linkBack,
     related: input.related.filter((other) => String(other) !== String(ticketId)),
-    followUp: {
-      ticketId,
-      awaitingReply: input.facts.autoReason === null,
-      openedBy: ticket.created ? messageDocId : null,
-      ...(!ticket.created && input.facts.autoReason === null ? { replies: [messageDocId] } : {}),
-    },
+    // A quiet mail's follow-up only brings the ticket's clocks and jobs up to date: no clock starts, nobody is told, nothing is acknowledged.
+    followUp: quiet
+      ? { ticketId, awaitingReply: false, openedBy: null }
+      : {
+          ticketId,
+          awaitingReply: input.facts.autoReason === null,
+          openedBy: ticket.created ? messageDocId : null,
+          ...(!ticket.created && input.facts.autoReason === null ? { replies: [messageDocId] } : {}),
+        },
   };
 }
 
@@ -186,8 +207,11 @@ export function followUpsByTicket<Id>(mails: ReadonlyArray<MailFollowUp<Id>>): A
   return [...byTicket.values()];
 }
 
-/** The fields of a ticket a mail opens, less its number and requester contact, which the store assigns. */
-export function openingTicket<Id>(mail: Pick<ParsedMail, 'from' | 'sender' | 'subject'>, opts: { inboxId: Id; teamId?: Id | null; participants: string[]; linkedTo: Id | null; autoReason: string | null; at: Date }) {
+/**
+ * The fields of a ticket a mail opens, less its number and requester contact, which the store assigns.
+ * With `spam` (the sender is on the inbox's block list) it opens straight in Spam.
+ */
+export function openingTicket<Id>(mail: Pick<ParsedMail, 'from' | 'sender' | 'subject'>, opts: { inboxId: Id; teamId?: Id | null; participants: string[]; linkedTo: Id | null; autoReason: string | null; at: Date; spam?: SpamMark<Id> | null }) {
   const from = mail.from ?? mail.sender;
   const email = lower(from) ?? 'unknown@invalid';
   const subject = mail.subject.slice(0, 998);
@@ -197,9 +221,11 @@ export function openingTicket<Id>(mail: Pick<ParsedMail, 'from' | 'sender' | 'su
     teamId: opts.teamId ?? null,
     subject,
     baseSubject: baseSubject(mail.subject),
-    status: 'new' as const,
+    status: opts.spam ? ('spam' as const) : ('new' as const),
+    ...(opts.spam ? { spam: opts.spam } : {}),
     requester: { email, name: from?.name ?? null },
     searchTerms: ticketSearchTerms({ subject, requester: { email, name: from?.name ?? null } }),
+    searchVersion: SEARCH_INDEX_VERSION,
     participants: opts.participants,
     lastActivityAt: opts.at,
     flags: { autoSubmitted: opts.autoReason !== null },

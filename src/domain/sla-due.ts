@@ -17,12 +17,12 @@ export interface SlaDueInput {
 
 /**
  * The earliest running due time of a ticket, or its recorded breach if that is earlier; null when no
- * clock runs (solved, closed, pending, or no targets). Stored on the ticket as `sla.nextDueAt`, so
+ * clock runs (solved, closed, spam, pending, or no targets). Stored on the ticket as `sla.nextDueAt`, so
  * "due soon or breached" is one indexed range: `nextDueAt <= now + SLA_DUE_SOON_MS`, which is exactly
  * the tickets whose list badge is red (breached) or amber (due within the window).
  */
 export function slaNextDueAt(t: SlaDueInput): Date | null {
-  if (t.status === 'solved' || t.status === 'closed') return null;
+  if (t.status === 'solved' || t.status === 'closed' || t.status === 'spam') return null;
   const sla = t.sla ?? {};
   const times = [sla.breachedAt, sla.firstRespondedAt ? null : sla.firstResponseDueAt, sla.nextResponseDueAt, sla.resolutionDueAt];
   let next: Date | null = null;

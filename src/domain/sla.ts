@@ -190,10 +190,10 @@ export interface SlaClockState {
  * The clocks running for a ticket. First response runs from creation until the first agent reply; next
  * response runs from the oldest unanswered customer message once a first reply was given; resolution runs
  * from creation, shifted by the business time spent pending. While 'pending' every clock is stopped, and
- * a solved or closed ticket has none. The reminder falls at the fraction of the target rounded to whole seconds.
+ * a solved, closed or spam ticket has none. The reminder falls at the fraction of the target rounded to whole seconds.
  */
 export function slaClocks(input: SlaClockInput): SlaClockState[] {
-  if (input.status === 'pending' || input.status === 'solved' || input.status === 'closed') return [];
+  if (input.status === 'pending' || input.status === 'solved' || input.status === 'closed' || input.status === 'spam') return [];
   const { policy } = input;
   const t = targetsFor(policy, input.priority, input.level);
   const clocks: SlaClockState[] = [];

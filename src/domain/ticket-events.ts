@@ -34,6 +34,10 @@ export const TICKET_EVENT_TYPES = [
   'snoozed',
   'unsnoozed',
   'snooze_woke',
+  /** Moved to Spam: by an agent (data: block), or by ingest for a blocked sender (actor system). */
+  'marked_spam',
+  /** Back from Spam (data: status, the unblocked entry). */
+  'not_spam',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

@@ -1,5 +1,9 @@
-/** A ticket's statuses; domain/ticket.ts says how a ticket moves between them. */
-export const TICKET_STATUSES = ['new', 'open', 'pending', 'solved', 'closed'] as const;
+/**
+ * A ticket's statuses; domain/ticket.ts says how a ticket moves between them. `spam` is set only by
+ * "mark as spam" and by ingest for a blocked sender (services/spam): a spam ticket is in no list but
+ * the Spam view, runs no SLA clock and gets no auto-reply or notification.
+ */
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'solved', 'closed', 'spam'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 /** The statuses of tickets still waiting on someone (the lists' `status=active`, the open backlog). */
 export const ACTIVE_TICKET_STATUSES = ['new', 'open', 'pending'] as const satisfies readonly TicketStatus[];

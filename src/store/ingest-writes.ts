@@ -3,8 +3,10 @@ import type { BouncingAddress, TrailEvent } from '../domain/ingest-plan.js';
 import type { ThreadCandidate } from '../domain/thread-decision.js';
 import type { TicketStatus } from '../domain/ticket-status.js';
 import type { MessageDoc } from './models/message.js';
+import { addTermsOperation, addTicketTerms } from './ticket-search-writes.js';
 import type { Models } from './models/index.js';
 import { relateTickets, type TicketRelation } from './ticket-links.js';
+import { newsOperation, recordNews } from './ticket-news-writes.js';
 import { recordEvents, refreshTicketStats } from './ticket-writes.js';
 
 /** A ticket as threading sees it; a pending change may alter its status, closedAt and participants. */
@@ -25,6 +27,8 @@ export interface TicketChange {
   receivedAt: Date;
   /** Tickets that gain this one in their links (the mail follows them up). */
   linkBack: Types.ObjectId[];
+  /** What the message adds to the ticket's search terms (domain/ticket-search.ts messageSearchTerms). */
+  searchTerms: string[];
 }
 
 /** What finishes one mail once its message and ticket are written: trail, relations, bouncing recipients, the completion mark. */
@@ -127,6 +131,8 @@ export class IngestWriteBuffer {
       if (messages.length > 0) await this.insertMessages(messages);
       const kept = changes.filter((c) => !this.isLost(c.messageDocId));
       if (kept.length === 0) return;
+      // News for unread marks is dated when it is stored, not by the mail's own date (which may be long before).
+      const storedAt = new Date();
       await this.models.Ticket.bulkWrite(
         kept.flatMap((c) => [
           {
@@ -141,6 +147,8 @@ export class IngestWriteBuffer {
             },
           },
           ...c.linkBack.map((linked) => ({ updateOne: { filter: { _id: linked }, update: { $addToSet: { linkedTicketIds: c.ticketId } } } })),
+          ...[addTermsOperation(c.ticketId, c.searchTerms)].filter((op) => op !== null),
+          newsOperation(c.ticketId, { at: storedAt, by: null }),
         ]),
         { ordered: true },
       );
@@ -158,6 +166,8 @@ export class IngestWriteBuffer {
     for (const linked of change.linkBack) await this.models.Ticket.updateOne({ _id: linked }, { $addToSet: { linkedTicketIds: change.ticketId } });
     const set = Object.keys(change.set).length ? { $set: change.set } : {};
     await this.models.Ticket.updateOne({ _id: change.ticketId }, { ...set, $addToSet: { participants: { $each: change.participants } } });
+    await addTicketTerms(this.models, change.ticketId, change.searchTerms);
+    await recordNews(this.models, change.ticketId, { at: new Date(), by: null });
     await refreshTicketStats(this.models, change.ticketId);
   }
 

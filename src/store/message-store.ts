@@ -1,5 +1,7 @@
 import type { Types } from 'mongoose';
 import type { PendingMessage } from './ingest-writes.js';
+import { MAX_INDEXED_CHARS } from '../domain/ticket-search.js';
+import { addMessageTerms } from './ticket-search-writes.js';
 import type { Models } from './models/index.js';
 import type { MessageDoc } from './models/message.js';
 
@@ -18,9 +20,21 @@ export type OutboundMessage = Pick<MessageDoc, 'ticketId' | 'inboxId' | 'inReply
 const DUPLICATE_KEY = 11000;
 
 /** The messages of the conversations: received mail, our own mail, notes. */
-export function createMessageStore(models: Pick<Models, 'Message'>) {
+export function createMessageStore(models: Pick<Models, 'Message' | 'Ticket'>) {
   const { Message } = models;
   return {
+    /**
+     * The texts of these tickets' messages a search reads (customer mail, agents' replies, notes; not
+     * automatic mail), each cut to what the search indexes.
+     */
+    async listTextsOfTickets(ticketIds: readonly Types.ObjectId[]): Promise<Array<{ ticketId: Types.ObjectId; text: string }>> {
+      const rows = await Message.find(
+        { ticketId: { $in: ticketIds }, 'flags.autoSubmitted': { $ne: true }, 'flags.bounce': { $ne: true } },
+        { ticketId: 1, text: 1 },
+      ).lean();
+      return rows.flatMap((m) => (m.text ? [{ ticketId: m.ticketId, text: m.text.slice(0, MAX_INDEXED_CHARS) }] : []));
+    },
+
     /** One message, whole. */
     async findById(id: Types.ObjectId): Promise<MessageDoc | null> {
       return Message.findById(id).lean();
@@ -96,6 +110,8 @@ export function createMessageStore(models: Pick<Models, 'Message'>) {
         // A concurrent upsert of the same mail inserted it first; only $setOnInsert was asked for, so that copy is it.
         if (err.code !== DUPLICATE_KEY) throw err;
       });
+      // An agent's words are found like the customer's; automatic mail (the same for every ticket) is not indexed.
+      if (!message.flags?.autoSubmitted) await addMessageTerms(models, message.ticketId, { text: message.text });
     },
 
     /** Records where delivery of our own mail with this Message-ID stands. */

@@ -91,6 +91,20 @@ export function createOutboxStore(models: Pick<Models, 'Outbox'>) {
       await Outbox.updateOne({ _id: id, state: 'sending' }, { $set: { state: 'pending', ...UNCLAIMED, lastError: reason, nextAttemptAt }, $inc: { attempts: -1 } });
     },
 
+    /**
+     * Cancels the mail of these kinds still waiting to be sent for a ticket (not one a delivery run
+     * holds): each is settled as failed with `reason`, only if still pending. Returns the cancelled ones.
+     */
+    async cancelPendingOfTicket(ticketId: Types.ObjectId, kinds: readonly OutboxKind[], reason: NonNullable<OutboxDoc['lastError']>): Promise<Array<Pick<OutboxDoc, '_id' | 'messageId' | 'kind'>>> {
+      const waiting = await Outbox.find({ ticketId, state: 'pending', kind: { $in: [...kinds] } }, { messageId: 1, kind: 1 }).lean();
+      const cancelled: Array<Pick<OutboxDoc, '_id' | 'messageId' | 'kind'>> = [];
+      for (const item of waiting) {
+        const res = await Outbox.updateOne({ _id: item._id, state: 'pending' }, { $set: { state: 'failed', ...UNCLAIMED, lastError: reason, nextAttemptAt: null } });
+        if (res.modifiedCount > 0) cancelled.push(item);
+      }
+      return cancelled;
+    },
+
     /** Hands a mail back to pending after a transient failure, releasing its claim, to be tried again at `nextAttemptAt`. */
     async deferDelivery(id: Types.ObjectId, error: OutboxDoc['lastError'], nextAttemptAt: Date): Promise<void> {
       await Outbox.updateOne({ _id: id }, { $set: { state: 'pending', ...UNCLAIMED, lastError: error, nextAttemptAt } });

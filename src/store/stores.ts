@@ -14,8 +14,10 @@ import { createPasswordTokenStore } from './password-token-store.js';
 import { createPresenceStore } from './presence-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
 import { createSavedViewStore } from './saved-view-store.js';
+import { createSpamBlockStore } from './spam-block-store.js';
 import { createTeamStore } from './team-store.js';
 import { createTicketStore } from './ticket-store.js';
+import { createTicketReadStore } from './ticket-read-store.js';
 import { createTrailStore } from './trail-store.js';
 import { createUserStore } from './user-store.js';
 import { createWebSessionStore } from './web-session-store.js';
@@ -41,6 +43,7 @@ export function createStores(models: Models) {
     tickets: createTicketStore(models),
     trail: createTrailStore(models),
     presence: createPresenceStore(models),
+    ticketReads: createTicketReadStore(models),
     messages: createMessageStore(models),
     contacts: createContactStore(models),
     outbox: createOutboxStore(models),
@@ -48,6 +51,7 @@ export function createStores(models: Models) {
     savedViews: createSavedViewStore(models),
     teams: createTeamStore(models),
     notifications: createNotificationStore(models),
+    spamBlocks: createSpamBlockStore(models),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { QueryFilter, Types } from 'mongoose';
+import { prefixRangeEnd, type TermCondition } from '../domain/search-query.js';
 import { ACTIVE_TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../domain/ticket-status.js';
 import type { Models } from './models/index.js';
 import type { TicketDoc } from './models/ticket.js';
@@ -7,6 +8,8 @@ import type { TicketDoc } from './models/ticket.js';
 const TICKET_SUMMARY_FIELDS = {
   number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, teamId: 1, categoryId: 1, impact: 1, urgency: 1, requester: 1, assigneeId: 1, tags: 1,
   messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1, snoozed: 1, snooze: 1, wokeFromSnooze: 1,
+  // The latest news, compared with the reader's mark for the unread state (services/tickets/ticket-summaries.ts).
+  newsAt: 1, newsBy: 1,
 } as const;
 
 /** A ticket as a list shows it. */
@@ -34,20 +37,48 @@ export interface TicketListFilter {
   createdAtOrBefore?: Date;
   /** Only tickets of this category. */
   categoryId?: Types.ObjectId;
-  /** Only tickets with this tag (as stored, lower-case). */
-  tag?: string;
+  /** Only tickets with every one of these tags (as stored, lower-case). */
+  tags?: string[];
+  /** Only tickets with none of these tags. */
+  excludedTags?: string[];
+  /** Only tickets none of these statuses (`-status:`). */
+  excludedStatuses?: TicketStatus[];
   /** Only tickets whose next SLA due time (or breach) is at or before this. */
   dueBy?: Date;
-  /** Search words that must all be among the ticket's search terms. */
-  terms?: readonly string[];
+  /** A text search on the tickets' search terms (domain/ticket-search.ts). */
+  search?: TicketTermFilter;
+  /** Only tickets with a next SLA due time (`true`), or none (`false`): the two parts of the list sorted by due time. */
+  hasDue?: boolean;
   /** true: only snoozed tickets; false: none of them; absent: either. */
   snoozed?: boolean;
 }
 
+/** Conditions on a ticket's `searchTerms`. */
+export interface TicketTermFilter {
+  /** Each must hold. */
+  all: readonly TermCondition[];
+  /** None of these terms may be held. */
+  none?: readonly string[];
+  /** These must not all hold together (the subject-ranked part of a search leaves its matches out of the rest). */
+  notAll?: readonly TermCondition[];
+}
+
+/** The orders a list can have: last activity (newest first), creation (newest first), next SLA due time (soonest first). */
+export type TicketListSort = 'activity' | 'created' | 'due';
+
+/* The field and direction of each order; `_id` in the same direction breaks ties. */
+const SORT_FIELDS: Record<TicketListSort, { field: 'lastActivityAt' | 'createdAt' | 'sla.nextDueAt'; dir: 1 | -1 }> = {
+  activity: { field: 'lastActivityAt', dir: -1 },
+  created: { field: 'createdAt', dir: -1 },
+  due: { field: 'sla.nextDueAt', dir: 1 },
+};
+
 /** One page of the ticket list, as {@link createTicketListQueries} `listPage` reads it. */
 export interface TicketListQuery extends TicketListFilter {
-  /** Where the previous page ended: this page starts strictly after that ticket. */
-  after?: { lastActivityAt: Date; id: Types.ObjectId };
+  /** The order (default: last activity). `due` lists only tickets with a due time; `hasDue: false` lists the others. */
+  sort?: TicketListSort;
+  /** Where the previous page ended, as that ticket's sort key and id: this page starts strictly after it. */
+  after?: { key: Date; id: Types.ObjectId };
   /** The page size. */
   limit: number;
 }
@@ -83,19 +114,38 @@ function listFilter(q: TicketListFilter): QueryFilter<TicketDoc> {
     filter.createdAt = { ...(q.createdAfter ? { $gt: q.createdAfter } : {}), ...(q.createdAtOrBefore ? { $lte: q.createdAtOrBefore } : {}) };
   }
   if (q.categoryId) filter.categoryId = q.categoryId;
-  if (q.tag) filter.tags = q.tag;
-  if (q.dueBy) filter['sla.nextDueAt'] = { $lte: q.dueBy };
+  if (q.tags?.length || q.excludedTags?.length) {
+    filter.tags = { ...(q.tags?.length ? { $all: q.tags } : {}), ...(q.excludedTags?.length ? { $nin: q.excludedTags } : {}) };
+  }
+  if (q.excludedStatuses?.length) filter.status = q.statuses ? { $in: q.statuses.filter((s) => !q.excludedStatuses!.includes(s)) } : { $nin: q.excludedStatuses };
+  // Spam is in no list but its own (`status=spam`): a list naming no status leaves it out, checked on what its index finds.
+  if (!q.statuses) filter.status = { $nin: ['spam', ...(q.excludedStatuses ?? [])] };
+  // A range (from the epoch) rather than `$ne: null`, so an index on the due time serves it in order.
+  if (q.dueBy || q.hasDue) filter['sla.nextDueAt'] = { ...(q.hasDue ? { $gte: DUE_EPOCH } : {}), ...(q.dueBy ? { $lte: q.dueBy } : {}) };
+  else if (q.hasDue === false) filter['sla.nextDueAt'] = null;
   // A flag kept by the snooze use cases and jobs, never a date compared here: one plain condition.
   // The Snoozed view has its (snoozed, lastActivityAt, _id) index; the others check it on what their index finds.
   if (q.snoozed === true) filter.snoozed = true;
   else if (q.snoozed === false) filter.snoozed = { $ne: true };
-  const [first, ...more] = q.terms ?? [];
-  if (first !== undefined) {
-    // Equality on the first word drives the multikey index; the others are checked on what it finds.
-    filter.searchTerms = first;
-    if (more.length > 0) filter.$and = more.map((term) => ({ searchTerms: term }));
-  }
+  if (q.search) filter.$and = termFilter(q.search);
   return filter;
+}
+
+const DUE_EPOCH = new Date(0);
+
+/* One condition on the terms: equality or `$in` on the multikey index, or a prefix as an `$elemMatch`
+ * range (one element within both bounds; MongoDB and the built-in server serve it from the index). */
+function termCondition(c: TermCondition): QueryFilter<TicketDoc> {
+  if (c.prefix !== undefined) return { searchTerms: { $elemMatch: { $gte: c.prefix, $lt: prefixRangeEnd(c.prefix) } } };
+  return { searchTerms: c.anyOf.length === 1 ? c.anyOf[0] : { $in: c.anyOf } };
+}
+
+function termFilter(s: TicketTermFilter): Array<QueryFilter<TicketDoc>> {
+  return [
+    ...s.all.map(termCondition),
+    ...(s.none?.length ? [{ searchTerms: { $nin: [...s.none] } }] : []),
+    ...(s.notAll?.length ? [{ $nor: [{ $and: s.notAll.map(termCondition) }] }] : []),
+  ];
 }
 
 /**
@@ -110,26 +160,32 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
      * (lastActivityAt desc, _id desc), so the query walks the list indexes instead of skipping.
      */
     async listPage(q: TicketListQuery): Promise<{ items: TicketSummaryRow[]; hasMore: boolean }> {
-      const filter = listFilter(q);
+      const sort = q.sort ?? 'activity';
+      const { field, dir } = SORT_FIELDS[sort];
+      const filter = listFilter(sort === 'due' ? { ...q, hasDue: true } : q);
       if (q.after) {
-        // The $lte bound gives the index scan a start; the $or drops the ties already returned.
-        filter.lastActivityAt = { $lte: q.after.lastActivityAt };
-        filter.$or = [{ lastActivityAt: { $lt: q.after.lastActivityAt } }, { _id: { $lt: q.after.id } }];
+        // The inclusive bound gives the index scan a start; the $or drops the ties already returned.
+        const key = q.after.key;
+        const bound = dir < 0 ? { $lte: key } : { $gte: key };
+        const current: unknown = filter[field];
+        (filter as Record<string, unknown>)[field] = current && typeof current === 'object' && !(current instanceof Date) ? { ...current, ...bound } : bound;
+        filter.$or = [{ [field]: dir < 0 ? { $lt: key } : { $gt: key } }, { _id: dir < 0 ? { $lt: q.after.id } : { $gt: q.after.id } }];
       }
       // One row more than the page tells whether another page follows.
       const rows = await models.Ticket.find(filter)
         .select(TICKET_SUMMARY_FIELDS)
-        .sort({ lastActivityAt: -1, _id: -1 })
+        .sort({ [field]: dir, _id: dir })
         .limit(q.limit + 1)
         .lean();
       return { items: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
     },
 
-    /** The newest unmerged tickets of a requester (by email) other than `exceptId`, holding one of `access` if given. */
+    /** The newest unmerged tickets of a requester (by email) other than `exceptId`, spam left out, holding one of `access` if given. */
     async listOthersOfRequester(opts: { email: string; exceptId: Types.ObjectId; access?: string[]; limit: number }): Promise<TicketSummaryRow[]> {
       return models.Ticket.find({
         'requester.email': opts.email,
         _id: { $ne: opts.exceptId },
+        status: { $ne: 'spam' },
         mergedIntoId: null,
         ...(opts.access ? { access: { $in: opts.access } } : {}),
       })
@@ -157,9 +213,9 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
       for await (const t of models.Ticket.find({ teamId, status: { $in: [...ACTIVE_TICKET_STATUSES] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) yield t._id;
     },
 
-    /** Digest: how many unmerged tickets of these inboxes were created in [since, until). */
+    /** Digest: how many unmerged tickets of these inboxes (spam left out) were created in [since, until). */
     countCreatedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<number> {
-      return models.Ticket.countDocuments({ inboxId: { $in: inboxIds }, mergedIntoId: null, createdAt: { $gte: since, $lt: until } });
+      return models.Ticket.countDocuments({ inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' }, createdAt: { $gte: since, $lt: until } });
     },
 
     /** Digest: the unmerged tickets of these inboxes solved in [since, until), with when they were created and solved. */
@@ -180,9 +236,9 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
       return models.Ticket.distinct('_id', { inboxId: { $in: inboxIds } });
     },
 
-    /** Digest: the unmerged tickets of these inboxes first answered in [since, until). */
+    /** Digest: the unmerged tickets of these inboxes (spam left out) first answered in [since, until). */
     async listFirstRespondedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'createdAt' | 'sla'>>> {
-      return models.Ticket.find({ inboxId: { $in: inboxIds }, mergedIntoId: null, 'sla.firstRespondedAt': { $gte: since, $lt: until } }, { createdAt: 1, sla: 1 }).lean();
+      return models.Ticket.find({ inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' }, 'sla.firstRespondedAt': { $gte: since, $lt: until } }, { createdAt: 1, sla: 1 }).lean();
     },
 
     /** Tickets by id with their number and subject, to name them in a report. */

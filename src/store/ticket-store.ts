@@ -14,7 +14,7 @@ import { addNoteMessage, addNoteMessageOnce, claimMerge, mergeRootOf, mergeTicke
 
 export type { TicketFieldChanges, TicketWrite } from './ticket-writes.js';
 export type { TicketRelation } from './ticket-links.js';
-export type { TicketListFilter, TicketListQuery, TicketSummaryRow } from './ticket-list-queries.js';
+export type { TicketListFilter, TicketListQuery, TicketListSort, TicketSummaryRow, TicketTermFilter } from './ticket-list-queries.js';
 export type { TicketLoadFilter, TicketLoadRow } from './ticket-load-queries.js';
 export type { SlaClockFields } from './ticket-sla-writes.js';
 export type { LifecycleRow, StoredSnooze } from './ticket-lifecycle-writes.js';
@@ -28,8 +28,8 @@ export type ThreadCandidateRow = Pick<TicketDoc, '_id' | keyof typeof CANDIDATE_
 /** The fields of a ticket that ingest opens, besides its number (the mail's dedupe key becomes `originKey`). */
 export type OpeningTicketFields = Pick<
   TicketDoc,
-  'inboxId' | 'teamId' | 'subject' | 'baseSubject' | 'status' | 'requester' | 'searchTerms' | 'participants' | 'lastActivityAt' | 'flags' | 'linkedTicketIds'
->;
+  'inboxId' | 'teamId' | 'subject' | 'baseSubject' | 'status' | 'requester' | 'searchTerms' | 'searchVersion' | 'participants' | 'lastActivityAt' | 'flags' | 'linkedTicketIds'
+> & Partial<Pick<TicketDoc, 'spam'>>;
 
 /**
  * Tickets: reads by id, number and thread, the list and report queries, and every write to a
@@ -58,8 +58,8 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
     },
 
     /** {@link findRef} for several tickets. */
-    async listRefs(ids: readonly Types.ObjectId[]): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'teamId'>>> {
-      return models.Ticket.find({ _id: { $in: ids } }).select({ number: 1, inboxId: 1, teamId: 1 }).lean();
+    async listRefs(ids: readonly Types.ObjectId[]): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'teamId' | 'status'>>> {
+      return models.Ticket.find({ _id: { $in: ids } }).select({ number: 1, inboxId: 1, teamId: 1, status: 1 }).lean();
     },
 
     /** The inbox and team a ticket belongs to, by which access to it is decided. */

@@ -4,9 +4,12 @@ import { onMerge, type TicketChanges } from '../domain/ticket.js';
 import type { ImpactLevel, UrgencyLevel } from '../domain/priority-matrix.js';
 import type { TicketPriority } from '../domain/ticket-status.js';
 import { announceMerge, conversationTicketIds } from './merged-tickets.js';
+import { recordNews, type NewsWrite } from './ticket-news-writes.js';
+import { addMessageTerms, addTicketTerms } from './ticket-search-writes.js';
 import type { Models } from './models/index.js';
 import type { MessageDoc } from './models/message.js';
 import type { TicketEventDoc } from './models/ticket-event.js';
+import type { TicketDoc } from './models/ticket.js';
 
 /** One trail entry to record; with a key, a retried step does not record it twice. */
 export type TrailEventInput = Pick<TicketEventDoc, 'ticketId' | 'type' | 'actor' | 'data' | 'at'> & { key?: string };
@@ -41,6 +44,8 @@ export interface TicketFieldChanges extends TicketChanges {
   /** A new team: the store rewrites the ticket's access keys with it. */
   teamId?: Types.ObjectId | null;
   tags?: string[];
+  /** The Spam mark (services/spam), set with the `spam` status and cleared (null) when leaving it. */
+  spam?: TicketDoc['spam'];
 }
 
 /** One write to a ticket. */
@@ -50,6 +55,8 @@ export interface TicketWrite {
   addedMessages?: number;
   /** Addresses (lower-case) that now take part in the conversation. */
   participants?: string[];
+  /** News for unread marks (an agent's reply), recorded unless the ticket has later news. */
+  news?: NewsWrite;
 }
 
 /** The `$set` of a change; SLA fields go by their dotted paths so the rest of the clock state stays. */
@@ -75,16 +82,19 @@ export async function writeTicket(models: Pick<Models, 'Ticket' | 'TicketEvent'>
     ...(write.participants ? { $addToSet: { participants: { $each: write.participants } } } : {}),
   };
   if (Object.keys(update).length > 0) await models.Ticket.updateOne({ _id: ticketId }, update);
+  if (write.news) await recordNews(models, ticketId, write.news);
   await recordEvents(models, events);
 }
 
 /** Adds an agent's internal note to a ticket's conversation, and to its trail. */
 export async function addNoteMessage(
-  models: Pick<Models, 'Message' | 'TicketEvent'>,
+  models: Pick<Models, 'Message' | 'TicketEvent' | 'Ticket'>,
   note: { ticketId: Types.ObjectId; inboxId: Types.ObjectId; text: string; authorId: Types.ObjectId | null; at: Date },
 ): Promise<MessageDoc> {
   const { ticketId, inboxId, text, authorId, at } = note;
   const created = await models.Message.create({ ticketId, inboxId, direction: 'note', text, authorId, createdAt: at });
+  await addMessageTerms(models, ticketId, { text });
+  await recordNews(models, ticketId, { at, by: authorId });
   await recordEvent(models, { ticketId, type: 'note_added', actor: { kind: 'user', id: authorId }, at, data: { messageId: created._id } });
   return created.toObject();
 }
@@ -95,7 +105,7 @@ export async function addNoteMessage(
  * trail entry if a crash cut it. `created` is false when the note was there already.
  */
 export async function addNoteMessageOnce(
-  models: Pick<Models, 'Message' | 'TicketEvent'>,
+  models: Pick<Models, 'Message' | 'TicketEvent' | 'Ticket'>,
   note: { ticketId: Types.ObjectId; inboxId: Types.ObjectId; text: string; authorId: Types.ObjectId; at: Date; key: string; via: 'email' },
 ): Promise<{ note: MessageDoc; created: boolean }> {
   const { ticketId, inboxId, text, authorId, at, key } = note;
@@ -109,6 +119,8 @@ export async function addNoteMessageOnce(
     doc = await models.Message.findOne({ dedupeKey: key }).lean<MessageDoc>().exec();
     if (!doc) throw err;
   }
+  await addMessageTerms(models, doc.ticketId, { text: doc.text });
+  await recordNews(models, doc.ticketId, { at: doc.createdAt, by: doc.authorId ?? authorId });
   await recordEvent(models, { ticketId: doc.ticketId, type: 'note_added', actor: { kind: 'user', id: doc.authorId ?? authorId }, at: doc.createdAt, data: { messageId: doc._id, via: note.via }, key: `note:${key}` });
   return { note: doc, created };
 }
@@ -172,7 +184,7 @@ export async function claimMerge(models: Pick<Models, 'Ticket'>, claim: { fromId
 export async function mergeTickets(models: Pick<Models, 'Ticket' | 'TicketEvent' | 'Message'>, opts: { intoId: Types.ObjectId; fromId: Types.ObjectId; at: Date; reason: string; by?: { userId: Types.ObjectId | null } }): Promise<void> {
   const { intoId, fromId, at } = opts;
   if (intoId.equals(fromId)) return;
-  const [into, from] = await Promise.all([models.Ticket.findById(intoId).lean(), models.Ticket.findById(fromId).lean()]);
+  const [into, from] = await Promise.all([models.Ticket.findById(intoId).lean(), models.Ticket.findById(fromId).select('+searchTerms').lean()]);
   if (!into || !from) return;
   await announceMerge(models, intoId, fromId);
   const switched = await models.Ticket.updateOne(
@@ -184,6 +196,8 @@ export async function mergeTickets(models: Pick<Models, 'Ticket' | 'TicketEvent'
     { _id: intoId },
     { $addToSet: { participants: { $each: from.participants }, tags: { $each: from.tags }, linkedTicketIds: { $each: from.linkedTicketIds } } },
   );
+  // The merged conversation is found by what either ticket was found by.
+  await addTicketTerms(models, intoId, from.searchTerms ?? []);
   await refreshTicketStats(models, intoId);
   const keys = { into: `merge:${fromId}>${intoId}:into`, from: `merge:${fromId}>${intoId}:from` };
   const actor = opts.by ? { kind: 'user' as const, id: opts.by.userId, label: null } : { kind: 'system' as const, label: 'threading' };

@@ -101,6 +101,15 @@ export function createUserStore(models: Pick<Models, 'User'>) {
       return User.find(mayBeAssigned(inboxId)).select({ name: 1, email: 1 }).sort({ name: 1, email: 1 }).lean<UserLabelRecord[]>().exec();
     },
 
+    /** The active users a ticket of any of these inboxes can be assigned to (their members and every admin), by name. */
+    listAssignableToAny(inboxIds: readonly Types.ObjectId[]): Promise<UserLabelRecord[]> {
+      return User.find({ disabled: false, $or: [{ role: 'admin' as const }, { inboxIds: { $in: inboxIds } }] })
+        .select({ name: 1, email: 1 })
+        .sort({ name: 1, email: 1 })
+        .lean<UserLabelRecord[]>()
+        .exec();
+    },
+
     /** In one query, the users named by id and those a ticket of this inbox can be assigned to, by name. */
     listNamedOrAssignable(named: readonly Types.ObjectId[], inboxId: Types.ObjectId): Promise<UserAssigneeRecord[]> {
       return User.find({ $or: [{ _id: { $in: named } }, mayBeAssigned(inboxId)] })

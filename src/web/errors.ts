@@ -57,7 +57,7 @@ export function apiLocale(req: Request, res: Response): string {
  * English caller gets it word for word (it may say more than the catalog's text, e.g. for an error
  * without a key); other languages get the catalog's. Issues keep the API's `{path, message}` shape.
  */
-function localized(appError: AppError, tr: Translator): { message: string; details?: Record<string, unknown> } {
+export function localizedError(appError: AppError, tr: Translator): { message: string; details?: Record<string, unknown> } {
   const english = tr.locale === 'en';
   const message = english ? appError.message : errorText(appError, tr);
   if (!appError.details) return { message };
@@ -85,6 +85,6 @@ export function errorHandler(logger: Logger, i18n: I18n): ErrorRequestHandler {
     const tr = i18n.translator(apiLocale(req, res));
     res.vary('Accept-Language');
     res.set('Content-Language', tr.locale);
-    res.status(appError.httpStatus).json({ error: { code: appError.code, ...localized(appError, tr) } });
+    res.status(appError.httpStatus).json({ error: { code: appError.code, ...localizedError(appError, tr) } });
   };
 }

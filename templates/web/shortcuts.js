@@ -1,7 +1,7 @@
 /* global document, window */
 // Keyboard shortcuts of every signed-in page, loaded under `script-src 'self'` (no inline code).
 // Ticket list: j/k select the next/previous ticket (its link takes the focus), Enter opens it, `/` goes
-// to the search box. Ticket page: r reply, n note, a assignee, e sets the status form to solved and
+// to the search box, x ticks or unticks the selected ticket's box (bulk changes). Ticket page: r reply, n note, a assignee, e sets the status form to solved and
 // moves to its Save button (nothing is sent until the agent confirms). Everywhere: `?` opens the help
 // (#shortcuts-help, rendered by the layout in the page's language); Escape closes it. Keys typed in a
 // field, or with Ctrl, Alt or Meta held, are left alone. Without this script the pages work as before.
@@ -9,8 +9,10 @@
   const help = document.getElementById('shortcuts-help');
   const SELECTED = 'kb-selected';
 
+  // A row's checkbox is not a field one types in: j, k and x still work from it.
   const typing = (el) =>
-    el instanceof window.HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+    el instanceof window.HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName))
+    && !(el instanceof window.HTMLInputElement && el.type === 'checkbox' && el.name === 'ids');
 
   /** The ticket list's rows, each with the link that opens its ticket. */
   const rows = () =>
@@ -45,6 +47,17 @@
     return true;
   }
 
+  /** Ticks or unticks the box of the selected (or focused) row; `change` tells the bulk bar (bulk.js). */
+  function toggleSelected() {
+    const list = rows();
+    const row = list.find((r) => r.row.contains(document.activeElement)) || list.find((r) => r.row.classList.contains(SELECTED));
+    const box = row && row.row.querySelector('input[type="checkbox"][name="ids"]');
+    if (!box) return false;
+    box.checked = !box.checked;
+    box.dispatchEvent(new window.Event('change', { bubbles: true }));
+    return true;
+  }
+
   function focusOn(selector) {
     const el = document.querySelector(selector);
     if (!el) return false;
@@ -75,6 +88,7 @@
     k: () => select(-1),
     Enter: openSelected,
     '/': () => focusOn('form.filters input[name="q"]'),
+    x: toggleSelected,
     r: () => focusOn('form.reply-form textarea[name="text"]'),
     n: () => focusOn('form.note-form textarea[name="text"]'),
     a: () => focusOn('form[action$="/update"] select[name="assigneeId"]'),

@@ -44,6 +44,8 @@ let categoryId: string;
 /** A ticket with a team and a category of the longest names. */
 let teamTicketId: string;
 let quarantinedId: string;
+/** A ticket in Spam whose marking blocked its (long) sender. */
+let spamTicketId: string;
 let adminId: string;
 /** The password link the admin creates for the agent (a path). */
 let passwordLink = '';
@@ -190,6 +192,11 @@ beforeAll(async () => {
     detail: `Error: ${'write conflict '.repeat(20)}\n${'    at ingestMail (/srv/threadline/dist/services/ingest/ingest-mail.js:1:1)\n'.repeat(10)}`,
     source: { folder: 'INBOX', uidValidity: '1700000000', uid: 4_294_967_295 }, subject: `${LONG_SUBJECT}-${LONG_SUBJECT}`, from: REQUESTER,
   }))._id.toHexString();
+  spamTicketId = (await app.models.Ticket.create({
+    number: 9003, inboxId: support._id, subject: `${LONG_SUBJECT}-spam`, requester: { email: REQUESTER, name: null }, status: 'spam',
+    spam: { at: new Date(), by: admin._id, from: 'open', block: { kind: 'sender', value: REQUESTER } },
+  }))._id.toHexString();
+  await app.models.SpamBlock.create({ inboxId: support._id, kind: 'sender', value: REQUESTER, ticketId: spamTicketId, by: admin._id });
   await vi.waitFor(async () => expect(await app.models.Message.countDocuments({ ticketId: richTicketId })).toBe(2), { timeout: 20_000, interval: 100 });
   // The admin's notifications: the longest subject, unread and read, with the longest name as who did it.
   const about = { ticketId: billingTicket._id, ticketNumber: 9001, ticketSubject: billingTicket.subject, inboxId: billing._id, userId: admin._id };
@@ -308,6 +315,7 @@ describe('every page on a 390 px phone', () => {
         ['ticket list (Mine)', '/tickets?assignee=me&status=active'],
         ['ticket list (Unassigned)', '/tickets?assignee=unassigned&status=active'],
         ['ticket list (Breaching)', '/tickets?due=breached'],
+        ['ticket list (Spam)', '/tickets?status=spam&snoozed=any'],
         ['ticket list (filtered, with the Save view form)', `/tickets?inbox=${supportId}&tag=${LONG_TAG}&q=invoice&due=soon`],
         ['saved views', '/tickets/views'],
         ['ticket list (billing inbox, pending)', `/tickets?inbox=${billingId}&status=pending`],
@@ -316,6 +324,7 @@ describe('every page on a 390 px phone', () => {
         ['ticket page (merged ticket)', `/tickets/${mergedTicketId}`],
         ['ticket page (no messages, billing inbox)', `/tickets/${billingTicketId}`],
         ['ticket page (team and category)', `/tickets/${teamTicketId}`],
+        ['ticket page (in Spam, its sender blocked)', `/tickets/${spamTicketId}`],
         ['account', '/account'],
         ['notifications', '/notifications'],
         ['team load', '/team-load'],
@@ -329,6 +338,8 @@ describe('every page on a 390 px phone', () => {
         ['settings: auto-reply', `/settings/inboxes/${supportId}/auto-reply`],
         ['settings: canned replies', `/settings/inboxes/${billingId}/canned-replies`],
         ['settings: canned replies (none)', `/settings/inboxes/${supportId}/canned-replies`],
+        ['settings: block list', `/settings/inboxes/${supportId}/spam-blocks`],
+        ['settings: block list (empty)', `/settings/inboxes/${billingId}/spam-blocks`],
         ['settings: digest', '/settings/digest'],
         ['settings: users', '/settings/users'],
         ['settings: new user', '/settings/users/new'],

@@ -91,7 +91,7 @@ describe('the browser UI end to end (Dovecot → poller → page → reply → S
     await page.click('.inbox h2 a');
     await page.waitForURL(/\/tickets\?inbox=/);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'ticket-list.png'), fullPage: true });
-    await page.click('text=Printer on fire');
+    await page.getByRole('link', { name: 'Printer on fire' }).click();
     await page.waitForURL(/\/tickets\/[0-9a-f]{24}$/);
     const frame = page.frameLocator('iframe.mail-body');
     await expect.poll(() => frame.locator('b').textContent()).toBe('floor 3');

@@ -35,7 +35,7 @@ export interface AutoReplyDeps extends QueueMailDeps {
 /**
  * Acknowledges a new ticket's first mail, unless RFC 3834 and our limits say not to (automated or list
  * mail, bounces, loops, our own addresses, a bouncing recipient, a recipient answered within the
- * window, the inbox's hourly cap, or an old mail from a backlog import). Either way the decision is
+ * window, the inbox's hourly cap, an old mail from a backlog import, or a ticket in Spam). Either way the decision is
  * recorded on the ticket's trail. Idempotent per received mail. The acknowledgement is written in
  * the customer's language: the mail's own, else the one remembered for them, else the inbox's
  * default; with the inbox's own subject and text for that language, if it has them.
@@ -61,6 +61,8 @@ export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.Obj
   // A run cut short after the outbox write: that decision was made, so finish it (the checks below
   // would now see our own queued mail as the last auto-reply to this sender and suppress it).
   const decided = await deps.outbox.existsWithDedupeKey(key);
+  // A ticket in Spam (a blocked sender, or marked before this job ran) is never acknowledged.
+  if (!decided && ticket.status === 'spam') return suppress('spam');
   const received = message.createdAt ?? now;
   if (!decided && (now.getTime() - received.getTime()) / 1000 > deps.settings.maxMailAgeSeconds) return suppress('old-mail');
   const [own, contact, last, sentThisHour, remembered] = await Promise.all([

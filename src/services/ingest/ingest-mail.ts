@@ -4,6 +4,8 @@ import { AppError } from '../../domain/errors.js';
 import { mailFacts, type MailFacts, type StoredCopy } from '../../domain/ingest-classify.js';
 import { fileReport, inboundMessage, openingTicket, planTicketUpdate, type MailFollowUp, type TicketAsFound } from '../../domain/ingest-plan.js';
 import { DEFAULT_MAX_PARTICIPANTS_PER_MAIL } from '../../domain/participants.js';
+import { blockKeysOf, type SpamBlock } from '../../domain/spam.js';
+import { messageSearchTerms } from '../../domain/ticket-search.js';
 import type { ThreadDecision } from '../../domain/thread-decision.js';
 import type { IngestWriteBuffer } from '../../store/ingest-writes.js';
 import { detectLocale, ownWords, type LocaleGuess } from './customer-locale.js';
@@ -63,13 +65,24 @@ export async function ingestMail(deps: IngestDeps, batch: MailBatch, m: Classifi
   }
 }
 
+/**
+ * The inbox's block-list entry the sender matches (their address or its domain), or null. A blocked
+ * sender's mail is kept and threaded like any other, but quietly (domain/ingest-plan.ts planTicketUpdate):
+ * a new conversation opens in Spam, a reply changes and tells nothing.
+ */
+async function blockOf(deps: IngestDeps, inboxId: Id, sender: string | null): Promise<SpamBlock | null> {
+  if (!sender) return null;
+  const match = await deps.spamBlocks.findMatch(inboxId, blockKeysOf(sender));
+  return match ? { kind: match.kind, value: match.value } : null;
+}
+
 async function fileCustomerMail(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, facts: MailFacts, at: Date): Promise<MailOutcome> {
-  const decision = await findThread(deps, m.mail, m.inboxId, facts.sender, batch);
+  const [decision, blocked] = await Promise.all([findThread(deps, m.mail, m.inboxId, facts.sender, batch), blockOf(deps, m.inboxId, facts.sender)]);
   deps.onStep?.('threaded');
   // The writer's language, from the start of what they wrote (bounded: ~2,000 characters).
   const guess = detectLocale(ownWords(m.mail));
   const linkedTo = decision.kind === 'new' && decision.linkedTo ? new Types.ObjectId(decision.linkedTo) : null;
-  const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : await openTicket(deps, m, facts, linkedTo, at, guess);
+  const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : await openTicket(deps, m, facts, linkedTo, at, guess, blocked);
   deps.onStep?.('ticket-written');
   const [messageDocId] = await Promise.all([
     queueMessage(deps, batch, m, ticketId, null, facts, at),
@@ -78,23 +91,23 @@ async function fileCustomerMail(deps: IngestDeps, batch: MailBatch, m: Classifie
   ]);
   const ticket: TicketAsFound<Id> = decision.kind === 'join'
     ? { status: decision.status, created: false, linkedTicketIds: [] }
-    : { status: 'new', created: true, linkedTicketIds: linkedTo ? [linkedTo] : [] };
+    : { status: blocked ? 'spam' : 'new', created: true, linkedTicketIds: linkedTo ? [linkedTo] : [] };
   const merged = await mergeLinked(deps, batch, decision, ticketId, at);
-  const outcome = await applyTicketUpdate(batch, m, { ticketId, messageDocId, decision, ticket, facts, at, recount: merged });
+  const outcome = await applyTicketUpdate(batch, m, { ticketId, messageDocId, decision, ticket, facts, at, recount: merged, blocked });
   deps.logger.debug({ ticketId, messageDocId, decision: decision.kind, reason: decision.reason }, 'mail ingested');
   return outcome;
 }
 
 /** Finishes a mail a run stored before it was cut: threading finds the stored message itself, so it re-derives the same decision. */
 async function resume(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, copy: StoredCopy<Id>, facts: MailFacts, at: Date): Promise<MailOutcome> {
-  const decision = await findThread(deps, m.mail, m.inboxId, facts.sender, batch);
+  const [decision, blocked] = await Promise.all([findThread(deps, m.mail, m.inboxId, facts.sender, batch), blockOf(deps, m.inboxId, facts.sender)]);
   const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : copy.ticketId;
   await batch.settle();
   await mergeLinked(deps, batch, decision, ticketId, at);
   const t = await deps.tickets.findIngestState(ticketId);
   if (!t) throw new AppError('INTERNAL', `ticket ${ticketId.toHexString()} vanished during ingest`);
   const ticket = { status: t.status, created: t.originKey === m.dedupeKey, linkedTicketIds: t.linkedTicketIds };
-  return applyTicketUpdate(batch, m, { ticketId, messageDocId: copy.messageDocId, decision, ticket, facts, at, recount: true });
+  return applyTicketUpdate(batch, m, { ticketId, messageDocId: copy.messageDocId, decision, ticket, facts, at, recount: true, blocked });
 }
 
 /** Merges the tickets a message proves to be one conversation with its own; true when there were any. */
@@ -118,6 +131,8 @@ interface UpdateInput {
   at: Date;
   /** Count the ticket's messages afresh (resumed or merged) instead of adding this one. */
   recount: boolean;
+  /** The block-list entry the sender matches, or null. */
+  blocked: SpamBlock | null;
 }
 
 /** Plans what the stored message changes on its ticket and hands the plan to the batch's writes. */
@@ -132,10 +147,12 @@ async function applyTicketUpdate(batch: MailBatch, m: ClassifiedMail, u: UpdateI
     mail: m.mail,
     facts,
     related: u.decision.related.map((id) => new Types.ObjectId(id)),
+    blocked: u.blocked,
     at,
   });
-  if (u.recount) await batch.writes.recount({ ticketId, set: update.set, participants: facts.participants, linkBack: update.linkBack });
-  else batch.writes.addTicketChange({ ticketId, messageDocId, set: update.set, participants: facts.participants, receivedAt: facts.receivedAt, linkBack: update.linkBack });
+  const searchTerms = messageSearchTerms({ text: m.mail.text, from: m.mail.from, recipients: [...m.mail.to, ...m.mail.cc] });
+  if (u.recount) await batch.writes.recount({ ticketId, set: update.set, participants: facts.participants, linkBack: update.linkBack, searchTerms });
+  else batch.writes.addTicketChange({ ticketId, messageDocId, set: update.set, participants: facts.participants, receivedAt: facts.receivedAt, linkBack: update.linkBack, searchTerms });
   const related = update.related.map((otherId) => ({ ticketId, otherId, at, reason: 'a received mail links both conversations' }));
   batch.writes.addFinish({ messageDocId, events: update.events, related, bouncing: [], at });
   return { result: { outcome: 'ticketed', ticketId, messageDocId, created: u.ticket.created }, waits: 'writes', messageDocId, followUp: update.followUp };
@@ -181,9 +198,11 @@ async function rememberLocale(deps: IngestDeps, email: string, guess: LocaleGues
 /**
  * Opens the ticket of a mail that starts a conversation; keyed by that mail, so a retry after a crash
  * finds it instead of opening another. The requester's contact learns the language guessed from the mail.
+ * A blocked sender's ticket opens in Spam, marked by no one (it comes back `new` if it is not spam).
  */
-async function openTicket(deps: IngestDeps, m: ClassifiedMail, facts: MailFacts, linkedTo: Id | null, at: Date, guess: LocaleGuess | null): Promise<Id> {
-  const opening = openingTicket(m.mail, { inboxId: m.inboxId, participants: facts.participants, linkedTo, autoReason: facts.autoReason, at });
+async function openTicket(deps: IngestDeps, m: ClassifiedMail, facts: MailFacts, linkedTo: Id | null, at: Date, guess: LocaleGuess | null, blocked: SpamBlock | null): Promise<Id> {
+  const spam = blocked ? { at, by: null, from: 'new' as const, block: blocked } : null;
+  const opening = openingTicket(m.mail, { inboxId: m.inboxId, participants: facts.participants, linkedTo, autoReason: facts.autoReason, at, spam });
   const { email, name } = opening.requester;
   // Independent round trips, so they overlap.
   const [contact, number, teamId] = await Promise.all([

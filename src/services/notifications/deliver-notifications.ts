@@ -83,12 +83,12 @@ export async function deliverNotifications(deps: DeliverNotificationsDeps, userI
   return { mailed, skipped: 0, nextAt: await scheduleNotificationMail(deps, userId) };
 }
 
-/** The items of a batch on tickets the person may still see (the ticket exists, and its inbox or team is theirs). */
+/** The items of a batch on tickets the person may still see (the ticket exists, and its inbox or team is theirs), and not in Spam: a spam ticket's notifications are never mailed. */
 async function visibleItems(deps: DeliverNotificationsDeps, user: StoredUser, items: NotificationDoc[]): Promise<NotificationDoc[]> {
   const ticketIds = [...new Map(items.map((i) => [i.ticketId.toHexString(), i.ticketId])).values()];
   const [refs, teamIds] = await Promise.all([deps.tickets.listRefs(ticketIds), deps.teams.listIdsOfMember(user._id)]);
   const actor = { userId: user._id, role: user.role, inboxIds: user.inboxIds, teamIds };
-  const visible = new Set(refs.filter((t) => canSeeTicket(actor, t)).map((t) => t._id.toHexString()));
+  const visible = new Set(refs.filter((t) => t.status !== 'spam' && canSeeTicket(actor, t)).map((t) => t._id.toHexString()));
   return items.filter((i) => visible.has(i.ticketId.toHexString()));
 }
 

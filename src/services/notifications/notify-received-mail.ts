@@ -31,7 +31,7 @@ const excerptOfMail = (m: Message) => excerptOf(replyText({ text: m.text, html: 
  *   team's size deciding the default (off for teams over five); keyed by the ticket;
  * - `customer_replied`: each mail a person wrote on an existing ticket with an assignee tells the
  *   assignee; keyed by the message.
- * Idempotent: a batch run again records nothing twice. Mail older than {@link NOTIFY_MAX_MAIL_AGE_MS} tells no one.
+ * A ticket in Spam tells no one. Idempotent: a batch run again records nothing twice. Mail older than {@link NOTIFY_MAX_MAIL_AGE_MS} tells no one.
  */
 export async function notifyReceivedMail(deps: NotifyReceivedMailDeps, followUps: ReadonlyArray<TicketFollowUp<Types.ObjectId>>): Promise<void> {
   const wanted = followUps.filter((f) => f.openedBy || (f.replies?.length ?? 0) > 0);
@@ -47,7 +47,7 @@ export async function notifyReceivedMail(deps: NotifyReceivedMailDeps, followUps
   const events: NotificationEvent[] = [];
   for (const f of wanted) {
     const ticket = tickets.get(f.ticketId.toHexString());
-    if (!ticket || ticket.mergedIntoId) continue;
+    if (!ticket || ticket.mergedIntoId || ticket.status === 'spam') continue;
     const team = f.openedBy && ticket.teamId ? teams.get(ticket.teamId.toHexString()) : undefined;
     if (f.openedBy && team && team.memberIds.length > 0) {
       const opening = await deps.messages.findById(f.openedBy);

@@ -85,7 +85,8 @@ async function load(deps: Pick<SlaDeps, 'tickets' | 'inboxes' | 'teams'>, ticket
 /** The new clock state of one ticket: its stored SLA fields and the next event its timer waits for. */
 function planSla(ticket: TicketDoc, policy: SlaPolicy, level: TeamLevel | null, now: Date): { set: SlaClockFields; event: SlaEvent | null } {
   const pause = { pausedBusinessSeconds: ticket.sla?.pausedSeconds ?? 0, pausedAt: ticket.sla?.pausedAt ?? null };
-  const next = ticket.status === 'pending' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
+  // Time in Spam is paused like time pending: a ticket brought back from Spam is not charged for it (resolution clock).
+  const next = ticket.status === 'pending' || ticket.status === 'spam' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
   const input = { ...clockInput(ticket, policy, level, now), pausedBusinessSeconds: next.pausedBusinessSeconds, pausedAt: next.pausedAt };
   const due = slaDueTimes(input);
   const set: SlaClockFields = {

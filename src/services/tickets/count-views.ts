@@ -4,7 +4,7 @@ import { parseInput } from '../validate.js';
 import { querySchema, ticketListFilter, type TicketListFilterDeps, type TicketListParams } from './list-tickets.js';
 
 /** The built-in views of the ticket list, in the order the view bar shows them. */
-export const TICKET_VIEWS = ['mine', 'teams', 'unassigned', 'all', 'breaching', 'snoozed'] as const;
+export const TICKET_VIEWS = ['mine', 'teams', 'unassigned', 'all', 'breaching', 'snoozed', 'spam'] as const;
 export type TicketViewName = (typeof TICKET_VIEWS)[number];
 
 /**
@@ -19,10 +19,12 @@ export const VIEW_FILTERS: Readonly<Record<TicketViewName, Readonly<Record<strin
   breaching: { due: 'breached' },
   // The others leave snoozed tickets out until they wake up; this view lists just them.
   snoozed: { snoozed: 'only' },
+  // Every other list leaves spam out (a list naming no status never holds it); this one holds only spam, snoozed or not.
+  spam: { status: 'spam', snoozed: 'any' },
 };
 
 /** The filters a view or a saved view can hold; `cursor` and `limit` are paging, not filters. */
-export const FILTER_KEYS = ['inbox', 'status', 'assignee', 'teams', 'team', 'level', 'priority', 'age', 'category', 'tag', 'q', 'due', 'snoozed'] as const;
+export const FILTER_KEYS = ['inbox', 'status', 'assignee', 'teams', 'team', 'level', 'priority', 'age', 'category', 'tag', 'q', 'due', 'snoozed', 'sort'] as const;
 export type ListFilters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;
 
 /** The filters of a query, without paging and without empty values. */
@@ -74,7 +76,7 @@ export async function countTicketList(deps: CountDeps, actor: Actor, filters: Li
 }
 
 /**
- * The built-in views (Mine, My teams, Unassigned, All, Breaching, Snoozed) with their counts (My teams only
+ * The built-in views (Mine, My teams, Unassigned, All, Breaching, Snoozed, Spam) with their counts (My teams only
  * for an actor in a team), in every inbox the actor
  * sees or in one (`inbox`; NOT_FOUND when it is not the actor's). Each count is one countDocuments with
  * the same filter as the view's list, counting up to {@link COUNT_CAP}; the inbox is checked once.

@@ -21,12 +21,15 @@ import {
   type TicketSummaryView,
 } from './ticket-view.js';
 import { teamLevelsOf } from './ticket-summaries.js';
+import { recordTicketOpened, type RecordOpenedDeps } from './mark-ticket-read.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** A ticket with its conversation and its trail. */
 export interface TicketDetailView extends TicketSummaryView, TicketClassificationView {
   /** Where this ticket was merged into; null when it was not, or when the target is not the actor's. */
   mergedInto: { id: string; number: number } | null;
+  /** In Spam: since when, and what its marking blocked (null: nothing); null when the ticket is not in Spam. */
+  spam: { at: Date | null; block: { kind: 'sender' | 'domain'; value: string } | null } | null;
   messages: MessageView[];
   events: TicketEventView[];
 }
@@ -70,6 +73,7 @@ export async function readConversation(deps: ConversationDeps, actor: Actor, tic
       ...toTicketSummary(ticket, (ticket.teamId && levels.get(ticket.teamId.toHexString())) || null),
       ...toTicketClassification(ticket),
       mergedInto: target && canSeeTicket(actor, target) ? { id: target._id.toHexString(), number: target.number } : null,
+      spam: ticket.status === 'spam' ? { at: ticket.spam?.at ?? null, block: ticket.spam?.block ? { kind: ticket.spam.block.kind, value: ticket.spam.block.value } : null } : null,
       messages: messages.map(toMessageView),
       events: events.map((e) => (NAMES_A_TICKET.has(e.type) ? namingTicket(toTicketEventView(e), visible) : toTicketEventView(e))),
     },
@@ -88,18 +92,22 @@ export async function getTicket(deps: ConversationDeps, actor: Actor, ticketId: 
 
 /**
  * {@link getTicket} plus whom a reply would go to (To, Cc) and the new addresses the agent may add
- * (null for a merged ticket, which takes no replies), each document read once.
+ * (null for a merged ticket, which takes no replies), each document read once. Reading it this way
+ * (`GET /api/v1/tickets/:id`) marks it read for the actor.
  */
 export async function getTicketWithRecipients(
-  deps: ConversationDeps & { inboxes: Pick<InboxStore, 'listAddresses'>; contacts: Pick<ContactStore, 'listBouncingEmails'> },
+  deps: ConversationDeps & RecordOpenedDeps & { inboxes: Pick<InboxStore, 'listAddresses'>; contacts: Pick<ContactStore, 'listBouncingEmails'>; now: () => Date },
   actor: Actor,
   ticketId: string,
 ): Promise<TicketDetailView & { replyRecipients: ReplyRecipients | null }> {
+  // Read as of now, before the conversation is read (unread marks, domain/unread.ts).
+  const openedAt = deps.now();
   const ticket = await visibleTicket(deps.tickets, actor, ticketId);
   const [{ view, messages }, inboxes, bouncing] = await Promise.all([
     readConversation(deps, actor, ticket),
     ticket.mergedIntoId ? [] : deps.inboxes.listAddresses(),
     ticket.mergedIntoId ? [] : bouncingAddresses(deps.contacts, ticket),
+    recordTicketOpened(deps, actor, ticket._id, openedAt),
   ]);
   const replyRecipients = ticket.mergedIntoId ? null : recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing).proposal;
   return { ...view, replyRecipients };

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { UserStore } from '../../store/user-store.js';
+import { parseObjectId } from '../access.js';
 
 /** A user as the pages name them. */
 export interface UserLabel {
@@ -12,6 +13,15 @@ const labelOf = (u: { _id: Types.ObjectId; name?: string | null; email: string }
 /** The active users a ticket of this inbox can be assigned to: its members and every admin (as update-ticket allows). */
 export async function listAssignees(deps: { users: Pick<UserStore, 'listAssignable'> }, inboxId: Types.ObjectId): Promise<UserLabel[]> {
   const users = await deps.users.listAssignable(inboxId);
+  return users.map(labelOf);
+}
+
+/**
+ * The active users a ticket of one of these inboxes can be assigned to (the list page's bulk assign):
+ * their members and every admin. Whether one fits a given ticket is updateTicket's to say.
+ */
+export async function listBulkAssignees(deps: { users: Pick<UserStore, 'listAssignableToAny'> }, inboxIds: readonly string[]): Promise<UserLabel[]> {
+  const users = await deps.users.listAssignableToAny(inboxIds.map(parseObjectId).filter((id): id is Types.ObjectId => id !== null));
   return users.map(labelOf);
 }
 

@@ -4,20 +4,23 @@ import { slaDueSoonBound } from '../../domain/sla-due.js';
 import { TEAM_LEVELS, type TeamLevel } from '../../domain/teams.js';
 import { TICKET_AGE_BUCKETS, ticketAgeRange } from '../../domain/ticket-age.js';
 import { ACTIVE_TICKET_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
-import { searchQueryTerms } from '../../domain/ticket-search.js';
+import type { SearchQuery } from '../../domain/search-query.js';
 import type { CategoryStore } from '../../store/category-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { TeamStore } from '../../store/team-store.js';
-import type { TicketListFilter, TicketStore } from '../../store/ticket-store.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { TicketListFilter, TicketListSort, TicketStore } from '../../store/ticket-store.js';
 import { canSeeInbox, notFound, ticketAccessScope, parseObjectId, type Actor } from '../access.js';
+import { listParts, type ListPart } from './list-parts.js';
+import { parseSearchInput, rankedParts, withSearch, type SearchTeamDeps } from './search-filter.js';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
-import { toTicketSummaries } from './ticket-summaries.js';
-import type { TicketSummaryView } from './ticket-view.js';
+import { toTicketListItems, type TicketListItemView, type UnreadDeps } from './ticket-summaries.js';
 import { issueMessage, parseInput } from '../validate.js';
 
 export const DEFAULT_TICKET_PAGE = 25;
 export const MAX_TICKET_PAGE = 100;
-export const MAX_SEARCH_WORDS = 8;
+/** The list's orders: last activity (default), creation, next SLA due time (default of the due-soon and breached lists). */
+export const TICKET_SORTS = ['activity', 'created', 'due'] as const satisfies readonly TicketListSort[];
 /** The statuses of tickets still waiting on someone: `status=active`, and the Breaching view's. */
 export const ACTIVE_STATUSES = ACTIVE_TICKET_STATUSES;
 
@@ -57,14 +60,24 @@ export const querySchema = z.object({
   tag: z.string().trim().toLowerCase().min(1).max(50).optional(),
   /** `soon`: the SLA is breached or due within the hour (red or amber badge); `breached`: an active ticket past its due time or breached. */
   due: z.enum(['soon', 'breached']).optional(),
-  /** Words that must all match: whole subject words, or the start of a word of the requester's name or email. */
+  /**
+   * A text search (domain/search-query.ts): words found in the subject, messages, notes and requester
+   * (stemmed, any case or accents; the last word also as the start of a word), `"phrases"`, `-word`, and
+   * `from:`, `to:`, `tag:`, `status:`, `team:`. Subject matches are listed first unless `sort` is given.
+   */
   q: z
     .string()
     .max(200)
-    .transform((s) => (s.trim() === '' ? undefined : searchQueryTerms(s)))
-    .refine((terms) => terms === undefined || terms.length > 0, issueMessage('issue.searchNoWord', 'must contain a letter or digit'))
-    .refine((terms) => terms === undefined || terms.length <= MAX_SEARCH_WORDS, issueMessage('issue.searchTooManyWords', `must have at most ${MAX_SEARCH_WORDS} words`, { max: MAX_SEARCH_WORDS }))
+    .transform((s, ctx): SearchQuery | undefined => {
+      if (s.trim() === '') return undefined;
+      const parsed = parseSearchInput(s);
+      if (!('problem' in parsed)) return parsed;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    })
     .optional(),
+  /** The order: `activity` (newest first), `created` (newest first), `due` (soonest due first, then tickets without a due time). */
+  sort: z.enum(TICKET_SORTS).optional(),
   /** Snoozed tickets are left out of every list unless asked for: `only` lists just them (the Snoozed view), `any` both. */
   snoozed: z.enum(['only', 'any']).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_TICKET_PAGE).optional(),
@@ -73,7 +86,8 @@ export const querySchema = z.object({
 
 /** One page of tickets and where the next one starts (null on the last page). */
 export interface TicketPage {
-  items: TicketSummaryView[];
+  /** Each with `unread` for the caller (their own marks only). */
+  items: TicketListItemView[];
   nextCursor: string | null;
 }
 
@@ -87,33 +101,40 @@ export interface TicketPage {
  * carries its team's level, the page's teams read once.
  */
 export async function listTickets(
-  deps: TicketListFilterDeps & { tickets: Pick<TicketStore, 'listPage'> },
+  deps: TicketListFilterDeps & UnreadDeps & { tickets: Pick<TicketStore, 'listPage'>; messages: Pick<MessageStore, 'listTextsOfTickets'> },
   actor: Actor,
   rawQuery: unknown,
 ): Promise<TicketPage> {
   const query = parseInput(querySchema, rawQuery, 'Query');
   const limit = query.limit ?? DEFAULT_TICKET_PAGE;
+  const cursor = query.cursor !== undefined ? decodeTicketCursor(query.cursor) : undefined;
   const filter = await ticketListFilter(deps, actor, query);
   if (!filter) return { items: [], nextCursor: null };
-  const { items, hasMore } = await deps.tickets.listPage({
-    ...filter,
-    ...(query.cursor !== undefined ? { after: decodeTicketCursor(query.cursor) } : {}),
-    limit,
-  });
-  const last = items[items.length - 1];
-  return {
-    items: await toTicketSummaries(deps, items),
-    nextCursor: hasMore && last ? encodeTicketCursor({ lastActivityAt: last.lastActivityAt, id: last._id }) : null,
-  };
+  const search = query.q;
+  const phrases = search && (search.phrases.length > 0 || search.excludedPhrases.length > 0) ? { phrases: search.phrases, excludedPhrases: search.excludedPhrases } : undefined;
+  const { rows, next } = await listParts(deps, listPartsOf(query, filter), { ...(cursor ? { cursor } : {}), limit, ...(phrases ? { phrases } : {}) });
+  return { items: await toTicketListItems(deps, actor, rows), nextCursor: next ? encodeTicketCursor(next) : null };
+}
+
+/**
+ * The parts a list is read in: a search without a chosen order lists subject matches first; the order
+ * by due time lists the tickets with a due time (soonest first), then the others (newest activity
+ * first) unless the list is the due-soon or breached one; any other list is one part.
+ */
+function listPartsOf(query: TicketListParams, filter: TicketListFilter): ListPart[] {
+  const sort: TicketListSort = query.sort ?? (query.due ? 'due' : 'activity');
+  if (query.q && query.sort === undefined && !query.due) return rankedParts(query.q, filter).map((f) => ({ filter: f, sort }));
+  if (sort === 'due' && !query.due) return [{ filter, sort }, { filter: { ...filter, hasDue: false }, sort: 'activity' }];
+  return [{ filter, sort }];
 }
 
 /** The list filters, parsed (what {@link querySchema} makes of a query). */
 export type TicketListParams = z.infer<typeof querySchema>;
 
 /** What turning a list query into a store filter reads: the inbox, team and category it names, and the clock. */
-export type TicketListFilterDeps = {
+export type TicketListFilterDeps = SearchTeamDeps & {
   inboxes: Pick<InboxStore, 'existsById'>;
-  teams: Pick<TeamStore, 'findById' | 'listByIds' | 'listIdsOfLevel'>;
+  teams: Pick<TeamStore, 'findById' | 'listByIds' | 'listIdsOfLevel' | 'listAll'>;
   categories: Pick<CategoryStore, 'findById'>;
   now: () => Date;
 };
@@ -196,7 +217,7 @@ export async function ticketListFilter(
   const statuses = query.status ?? (query.due === 'breached' ? [...ACTIVE_STATUSES] : undefined);
   const now = deps.now();
   const assigneeId = query.assignee === undefined ? undefined : query.assignee === 'me' ? actor.userId : query.assignee === 'unassigned' ? null : parseObjectId(query.assignee);
-  return {
+  const filter: TicketListFilter = {
     ...(inboxIds ? { inboxIds } : {}),
     ...(access ? { access } : {}),
     ...(statuses ? { statuses: [...new Set(statuses)] } : {}),
@@ -205,11 +226,11 @@ export async function ticketListFilter(
     ...(query.priority ? { priorities: [...new Set(query.priority)] } : {}),
     ...(query.age ? ticketAgeRange(query.age, now) : {}),
     ...(categoryId ? { categoryId } : {}),
-    ...(query.tag ? { tag: query.tag } : {}),
+    ...(query.tag ? { tags: [query.tag] } : {}),
     // Both are one range on the stored next due time (breach or earliest running due time).
     ...(query.due === 'soon' ? { dueBy: slaDueSoonBound(now) } : query.due === 'breached' ? { dueBy: now } : {}),
-    ...(query.q ? { terms: query.q } : {}),
     // A snoozed ticket is hidden until it wakes up (the stored flag, kept by the snooze use cases and jobs).
     ...(query.snoozed === 'any' ? {} : { snoozed: query.snoozed === 'only' }),
   };
+  return query.q ? withSearch(deps, filter, query.q) : filter;
 }

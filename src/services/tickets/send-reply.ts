@@ -116,6 +116,8 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
     await checkReplyConflict(deps, { ticketId: ticket._id, userId: authorId, seenUntil: input.seenUntil ?? null, conversation });
   }
   checkReplyable(ticket);
+  // Nobody answers spam: a ticket in Spam takes a reply once it is marked not spam (services/spam).
+  if (ticket.status === 'spam') throw new AppError('CONFLICT', 'This ticket is in Spam: mark it as not spam first', { key: 'conflict.ticketIsSpam' });
   checkReplyBody(input.text, input.html);
 
   const inboxes = await deps.inboxes.listSenders();
@@ -182,7 +184,8 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
   await deps.tickets.write(
     ticket._id,
     // Whoever the agent wrote to now takes part: the next customer mail may Cc them again.
-    { changes, addedMessages: 1, participants: [...sent.to, ...sent.cc].map((a) => a.address.toLowerCase()) },
+    // The reply is news for everyone else (unread marks), never for its author.
+    { changes, addedMessages: 1, participants: [...sent.to, ...sent.cc].map((a) => a.address.toLowerCase()), news: { at: now, by: authorId } },
     [
       {
         ticketId: ticket._id, type: 'reply_queued', actor: actorRef, at: now, key: `reply-queued:${item._id.toHexString()}`,

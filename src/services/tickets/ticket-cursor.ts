@@ -2,17 +2,23 @@ import { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
 import { inputIssue } from '../validate.js';
 
-/** A position in the ticket list: the (lastActivityAt, _id) of the last ticket already returned. */
+/**
+ * A position in the ticket list: the sort key (last activity, creation or due time) and `_id` of
+ * the last ticket already returned, and which part of the list it was in (a search lists subject
+ * matches before the rest; the list by due time lists tickets with a due time before the others).
+ */
 export interface TicketCursor {
-  lastActivityAt: Date;
+  part: number;
+  key: Date;
   id: Types.ObjectId;
 }
 
-const PAYLOAD = /^(\d{1,15})\.([0-9a-f]{24})$/;
+const PAYLOAD = /^(?:([1-9]):)?(\d{1,15})\.([0-9a-f]{24})$/;
 
-/** Encodes a position as an opaque base64url string. */
+/** Encodes a position as an opaque base64url string (a first-part position as it always was). */
 export function encodeTicketCursor(cursor: TicketCursor): string {
-  return Buffer.from(`${cursor.lastActivityAt.getTime()}.${cursor.id.toHexString()}`, 'utf8').toString('base64url');
+  const part = cursor.part > 0 ? `${cursor.part}:` : '';
+  return Buffer.from(`${part}${cursor.key.getTime()}.${cursor.id.toHexString()}`, 'utf8').toString('base64url');
 }
 
 /**
@@ -28,5 +34,5 @@ export function decodeTicketCursor(raw: string): TicketCursor {
       key: 'input.cursorMalformed',
     });
   }
-  return { lastActivityAt: new Date(Number(match[1])), id: new Types.ObjectId(match[2]) };
+  return { part: match[1] ? Number(match[1]) : 0, key: new Date(Number(match[2])), id: new Types.ObjectId(match[3]) };
 }

@@ -18,6 +18,7 @@ import { fillCannedReply, type RenderedCannedReply } from '../canned-replies/ren
 import { otherTicketsOfRequester } from './requester-tickets.js';
 import type { TicketSummaryView } from './ticket-view.js';
 import { presenceViews, recordPresence, type PresenceView } from './track-presence.js';
+import { recordTicketOpened, type RecordOpenedDeps } from './mark-ticket-read.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** What the ticket page asks for besides the ticket. */
@@ -65,7 +66,7 @@ export interface TicketPageData {
 }
 
 /** What the ticket page reads of tickets and their trails, and records of who has them open. */
-type TicketPageTicketDeps = Pick<ConversationDeps, 'tickets' | 'trail'> & {
+type TicketPageTicketDeps = Pick<ConversationDeps, 'tickets' | 'trail'> & RecordOpenedDeps & {
   tickets: Pick<TicketStore, 'listOthersOfRequester'>;
   presence: Pick<PresenceStore, 'beat' | 'listOthers'>;
 };
@@ -76,7 +77,7 @@ const labelOf = (u: { name?: string | null; email: string }) => u.name || u.emai
  * The ticket page's data for a ticket the actor may see (NOT_FOUND otherwise), reading each
  * document once: the ticket, its conversation and trail, the inboxes, the requester's other
  * tickets, the inbox's canned replies and, in one query, every user the page names or offers as
- * assignee. It records the actor's presence on the ticket as it goes.
+ * assignee. It records the actor's presence on the ticket as it goes, and marks it read for them.
  */
 export async function loadTicketPage(
   deps: TicketPageTicketDeps & {
@@ -93,6 +94,8 @@ export async function loadTicketPage(
   id: string,
   opts: TicketPageOptions,
 ): Promise<TicketPageData> {
+  // Opening the page marks the ticket read for the actor as of now, before anything is read (domain/unread.ts).
+  const openedAt = deps.now();
   const ticket = await visibleTicket(deps.tickets, actor, id);
   const merged = Boolean(ticket.mergedIntoId);
   const [{ view, messages }, inboxes, bouncing, requesterTickets, canned, present, categories, teams] = await Promise.all([
@@ -104,6 +107,7 @@ export async function loadTicketPage(
     recordPresence(deps, actor, ticket._id, opts.presence),
     deps.categories.listForInboxes([ticket.inboxId]),
     deps.teams.listOfInbox(ticket.inboxId),
+    recordTicketOpened(deps, actor, ticket._id, openedAt),
   ]);
   const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId)) ?? null;
   const authors = new Map(messages.flatMap((m) => (m.authorId ? [[m._id.toHexString(), m.authorId.toHexString()] as const] : [])));

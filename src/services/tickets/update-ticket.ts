@@ -19,7 +19,8 @@ import { visibleTicket } from './visible-ticket.js';
 
 /** `PATCH /tickets/:id` and the ticket page's Ticket form: the fields an agent may change. */
 export const patchSchema = z.strictObject({
-  status: z.enum(TICKET_STATUSES).optional(),
+  /** Any status but `spam`, which "mark as spam" sets (services/spam). */
+  status: z.enum(TICKET_STATUSES).exclude(['spam']).optional(),
   /** Set by hand: impact and urgency no longer move the priority (`priorityOverridden` becomes true). */
   priority: z.enum(TICKET_PRIORITIES).optional(),
   /** `false`: drop a hand-set priority and follow impact × urgency again. */
@@ -73,7 +74,8 @@ const badAssignee = () =>
  * Changes a ticket's status (under the status rule of domain/ticket.ts), priority, impact and
  * urgency (priority following the matrix unless set by hand: `decidePriority`), category, assignee
  * team or tags, each change on the trail, then moves its SLA timers. A merged ticket takes no changes
- * (CONFLICT). An assignee must be an active user who may see the ticket's inbox; a newly chosen
+ * (CONFLICT). The `spam` status is not set here (not a status the patch takes), nor left (CONFLICT):
+ * "mark as spam" and "not spam" do that (services/spam). An assignee must be an active user who may see the ticket's inbox; a newly chosen
  * category must belong to the ticket's inbox or to every inbox and not be archived (a ticket keeps
  * an archived one it already has). A team must work the ticket's inbox; the ticket's access keys
  * follow it (the store's `write`).
@@ -86,6 +88,8 @@ export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: str
   const changes: TicketFieldChanges = {};
   const events: Array<{ type: TicketEventType; data: Record<string, unknown> }> = [];
 
+  // Spam is left only through "not spam" (services/spam), which keeps the block list right.
+  if (patch.status && ticket.status === 'spam') throw new AppError('CONFLICT', 'This ticket is in Spam: mark it as not spam first', { key: 'conflict.ticketIsSpam' });
   const status = patch.status ? transition(ticket, patch.status, now) : null;
   if (status) {
     Object.assign(changes, status);

@@ -14,9 +14,11 @@ import { outboxModel } from './outbox.js';
 import { passwordTokenModel } from './password-token.js';
 import { quarantineModel } from './quarantine.js';
 import { savedViewModel } from './saved-view.js';
+import { spamBlockModel } from './spam-block.js';
 import { teamModel } from './team.js';
 import { ticketEventModel } from './ticket-event.js';
 import { ticketPresenceModel } from './ticket-presence.js';
+import { ticketReadModel } from './ticket-read.js';
 import { ticketModel } from './ticket.js';
 import { userModel } from './user.js';
 import { webSessionModel } from './web-session.js';
@@ -42,12 +44,14 @@ export function createModels(conn: Connection) {
     WebSession: webSessionModel(conn),
     LoginAttempt: loginAttemptModel(conn),
     TicketPresence: ticketPresenceModel(conn),
+    TicketRead: ticketReadModel(conn),
     CannedReply: cannedReplyModel(conn),
     Category: categoryModel(conn),
     PasswordToken: passwordTokenModel(conn),
     SavedView: savedViewModel(conn),
     Team: teamModel(conn),
     Notification: notificationModel(conn),
+    SpamBlock: spamBlockModel(conn),
   };
 }
 

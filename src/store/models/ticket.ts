@@ -56,8 +56,16 @@ export interface TicketDoc {
   tags: string[];
   /** Search words from the subject and requester (domain/ticket-search.ts); absent on tickets not yet backfilled. */
   searchTerms?: string[];
+  searchVersion?: number;
   messageCount: number;
   lastActivityAt: Date;
+  /**
+   * The latest news on the ticket, for unread marks (domain/unread.ts): when a mail, reply or note was
+   * written, and the agent who wrote it (null: mail from outside). Unlike `lastActivityAt` a note
+   * counts, and the time is when it was stored, never a mail's own date. Absent on older tickets: `lastActivityAt` stands in.
+   */
+  newsAt?: Date | null;
+  newsBy?: Types.ObjectId | null;
   solvedAt?: Date | null;
   closedAt?: Date | null;
   /** When it last became pending (domain/ticket.ts transition); read only while pending. Absent on older tickets. */
@@ -73,6 +81,11 @@ export interface TicketDoc {
   snooze?: { until: Date | null; untilReply: boolean; at: Date; by: Types.ObjectId | null } | null;
   /** The mark of a ticket back from a snooze, until someone acts on it. */
   wokeFromSnooze?: { at: Date; reason: 'time' | 'customer_replied' } | null;
+  /**
+   * While the status is `spam` (services/spam): when and by whom it was marked (null: ingest, for a
+   * blocked sender), the status it returns to when it is not spam, and the block-list entry it added.
+   */
+  spam?: { at: Date; by: Types.ObjectId | null; from: TicketStatus; block: { kind: 'sender' | 'domain'; value: string } | null } | null;
   mergedIntoId?: Types.ObjectId | null;
   /** Tickets announced as merging into this one; each counts once its own `mergedIntoId` says so (store/merged-tickets.ts). */
   mergedTicketIds?: Types.ObjectId[];
@@ -106,9 +119,14 @@ const ticketSchema = new Schema<TicketDoc>(
     participants: { type: [String], default: [] },
     assigneeId: { type: Schema.Types.ObjectId, ref: 'User', default: null },
     tags: { type: [String], default: [] },
-    searchTerms: { type: [String], default: undefined },
+    // Hundreds to thousands of terms: read only by the queries that ask for them (merge).
+    searchTerms: { type: [String], default: undefined, select: false },
+    /** Which version of domain/ticket-search.ts wrote the terms (older ones are re-indexed by a migration). */
+    searchVersion: { type: Number, default: undefined },
     messageCount: { type: Number, default: 0 },
     lastActivityAt: { type: Date, required: true, default: () => new Date() },
+    newsAt: { type: Date, default: undefined },
+    newsBy: { type: Schema.Types.ObjectId, default: undefined },
     solvedAt: { type: Date, default: null },
     closedAt: { type: Date, default: null },
     pendingSince: { type: Date, default: undefined },
@@ -120,6 +138,15 @@ const ticketSchema = new Schema<TicketDoc>(
     },
     wokeFromSnooze: {
       type: new Schema({ at: { type: Date, required: true }, reason: { type: String, enum: ['time', 'customer_replied'], required: true } }, { _id: false }),
+      default: undefined,
+    },
+    spam: {
+      type: new Schema({
+        at: { type: Date, required: true },
+        by: { type: Schema.Types.ObjectId, default: null },
+        from: { type: String, enum: TICKET_STATUSES, required: true },
+        block: { type: new Schema({ kind: { type: String, enum: ['sender', 'domain'], required: true }, value: { type: String, required: true } }, { _id: false }), default: null },
+      }, { _id: false }),
       default: undefined,
     },
     mergedIntoId: { type: Schema.Types.ObjectId, ref: 'Ticket', default: null },
@@ -162,18 +189,28 @@ ticketSchema.index({ assigneeId: 1, status: 1, lastActivityAt: -1, _id: -1 });
 // A person's tickets in any status (the team load's links, `assignee=<id>` without `status`).
 ticketSchema.index({ assigneeId: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
-// Tag and search filters: equality on the multikey field, then the inbox and the list order. With the
-// inbox or an agent's inboxes bound, MongoDB walks these in keyset order; the built-in server (whose
-// multikey indexes serve equality only) narrows to the matches and sorts them.
+// Tag filter: equality on the multikey field, then the inbox and the list order. With the inbox or an
+// agent's inboxes bound, MongoDB walks it in keyset order; otherwise the matches are sorted.
 ticketSchema.index({ tags: 1, inboxId: 1, lastActivityAt: -1, _id: -1 });
-ticketSchema.index({ searchTerms: 1, inboxId: 1, lastActivityAt: -1, _id: -1 });
-// "Due soon": a range on the next due time, per inbox and across inboxes.
-ticketSchema.index({ inboxId: 1, 'sla.nextDueAt': 1 });
-ticketSchema.index({ 'sla.nextDueAt': 1 });
-// An agent's "due soon" and Breaching lists and counts: their access keys, then the due range (the set is small, then sorted).
-ticketSchema.index({ access: 1, 'sla.nextDueAt': 1 });
+// Text search: the terms alone. A ticket holds thousands; any other field in this key (the list's
+// lastActivityAt) would rewrite all of its entries on every new message. A rare word's tickets are
+// read through it and sorted; a common word's are found walking a list index in order (the query
+// planner races both).
+ticketSchema.index({ searchTerms: 1 });
+// "Due soon" and the list sorted by due time: a range on the next due time in order, `_id` breaking
+// ties for the keyset, per inbox, per access key (an agent's lists, merged in order) and across inboxes.
+ticketSchema.index({ inboxId: 1, 'sla.nextDueAt': 1, _id: 1 });
+ticketSchema.index({ 'sla.nextDueAt': 1, _id: 1 });
+ticketSchema.index({ access: 1, 'sla.nextDueAt': 1, _id: 1 });
+// The list sorted by creation, newest first.
+ticketSchema.index({ inboxId: 1, createdAt: -1, _id: -1 });
+ticketSchema.index({ access: 1, createdAt: -1, _id: -1 });
+ticketSchema.index({ createdAt: -1, _id: -1 });
 // The Snoozed view: equality on the flag, in list order (every other list reads `snoozed: {$ne: true}` on its own index).
 ticketSchema.index({ snoozed: 1, lastActivityAt: -1, _id: -1 });
+// The Spam view across every inbox (an admin's): equality on the status, in list order, so its count reads only spam
+// (an inbox's or an agent's Spam view rides on the (inboxId | access, status, …) indexes above).
+ticketSchema.index({ status: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ originKey: 1 }, { unique: true, sparse: true });
 ticketSchema.index({ baseSubject: 1, lastActivityAt: -1 });
 

@@ -315,11 +315,21 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
   }),
   TicketSummary: object(ticketSummaryProperties),
   TicketState: { ...object({ ...ticketSummaryProperties, ...ticketClassificationProperties }), description: 'The ticket after the change.' },
-  TicketPage: object({ items: arrayOf(ref('TicketSummary')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
+  BulkResult: object({
+    action: string, updated: { ...integer, description: 'Tickets done (also those the change left as they were).' }, failed: integer,
+    results: { ...arrayOf({ oneOf: [object({ id: string, ok: { const: true } }), object({ id: string, ok: { const: false }, error: { ...object({ code: enumOf(Object.keys(ERROR_CODES)), message: string, details: { type: 'object' } }, ['details']), description: 'As a request about that ticket alone would answer.' } })] }), description: 'One per distinct id, in the order sent.' },
+  }),
+  TicketListItem: object({
+    ...ticketSummaryProperties,
+    unread: { type: 'boolean', description: 'For the caller only: something they did not do (a mail, another agent\'s reply or note) happened after they last opened the ticket, or they marked it unread.' },
+  }),
+  TicketReadState: object({ id: objectId, unread: boolean }),
+  TicketPage: object({ items: arrayOf(ref('TicketListItem')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
   Ticket: object({
     ...ticketSummaryProperties,
     ...ticketClassificationProperties,
     mergedInto: { ...nullable(object({ id: objectId, number: integer })), description: 'Where this ticket was merged into, when the caller can see it.' },
+    spam: { ...nullable(object({ at: nullable(dateTime), block: nullable(object({ kind: enumOf(['sender', 'domain']), value: string })) })), description: 'While the ticket is in Spam: since when, and the block-list entry its marking added (or, for mail that came straight into Spam, matched); null otherwise.' },
     messages: { ...arrayOf(ref('Message')), description: 'In arrival order.' },
     events: { ...arrayOf(ref('TicketEvent')), description: 'The trail, oldest first.' },
     replyRecipients: {
@@ -368,6 +378,14 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     hasRaw: { ...boolean, description: 'Whether the raw mail is kept (`GET /quarantine/{id}/raw`).' },
     canIngest: { ...boolean, description: 'Whether `POST /quarantine/{id}/ingest` is allowed: never for security refusals.' },
   }),
+  SpamBlock: object({
+    id: objectId,
+    kind: enumOf(['sender', 'domain']),
+    value: { ...string, description: 'The address or the domain, lower-case.' },
+    ticketId: { ...nullable(objectId), description: 'The ticket whose marking added it.' },
+    by: { ...nullable(objectId), description: 'Who marked that ticket.' },
+    createdAt: dateTime,
+  }),
   QuarantinePage: object({ items: arrayOf(ref('QuarantinedMail')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
   QuarantineIngestResult: object(
     {
@@ -396,3 +414,12 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
   }),
   NoteInput: object({ text: { type: 'string', minLength: 1, maxLength: 100_000, description: 'Trimmed; must not be empty.' } }),
 };
+
+// `POST /inboxes` answers the new inbox with the connection test it was saved after.
+HANDWRITTEN_SCHEMAS.InboxCreated = object({
+  ...(HANDWRITTEN_SCHEMAS.Inbox as { properties: Record<string, JsonSchema> }).properties,
+  connectionTest: {
+    ...nullable(ref('ConnectionTestResult')),
+    description: 'The test of what was saved (null when this server makes no network checks). When an account failed, the inbox is saved disabled: `disabled.reason` is `connection-test` and `disabled.detail` says what failed in words, in the caller\'s language.',
+  },
+});

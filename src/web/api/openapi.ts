@@ -11,7 +11,9 @@ import { credentialsSchema } from '../../services/auth/issue-api-token.js';
 import { querySchema as ticketQuerySchema } from '../../services/tickets/list-tickets.js';
 import { createSchema as savedViewCreateSchema, updateSchema as savedViewUpdateSchema } from '../../services/views/saved-views.js';
 import { mergeSchema } from '../../services/tickets/merge-ticket.js';
+import { bulkSchema } from '../../services/tickets/bulk-update-tickets.js';
 import { snoozeSchema } from '../../services/lifecycle/snooze-ticket.js';
+import { markSpamSchema } from '../../services/spam/mark-spam.js';
 import { replySchema } from '../../services/tickets/send-reply.js';
 import { changedSchema as connectionTestSchema } from '../../services/inboxes/test-inbox-connection.js';
 import { patchSchema as ticketUpdateSchema } from '../../services/tickets/update-ticket.js';
@@ -37,7 +39,9 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   TicketUpdate: ticketUpdateSchema,
   ReplyInput: replySchema,
   MergeInput: mergeSchema,
+  BulkInput: bulkSchema,
   SnoozeInput: snoozeSchema,
+  SpamInput: markSpamSchema,
   CannedReplyCreate: cannedReplyCreateSchema,
   CannedReplyUpdate: cannedReplyUpdateSchema,
   SavedViewCreate: savedViewCreateSchema,
@@ -88,7 +92,7 @@ interface Operation {
 
 const QUERY_DESCRIPTIONS: Record<string, string> = {
   inbox: 'Only this inbox (an id). A member of a team that works the inbox without being a member of it gets the inbox\'s tickets of their teams; anyone else 404.',
-  status: 'One or more of new, open, pending, solved, closed, separated by commas.',
+  status: 'One or more of new, open, pending, solved, closed, spam, separated by commas. Without it every status but spam is listed: spam shows only when asked for (`status=spam`, the Spam view).',
   assignee: '`me`: assigned to the caller; `unassigned`: to nobody; a user id: to that user (within the caller\'s tickets).',
   teams: '`mine`: the tickets of one of the caller\'s teams.',
   team: 'Only this team\'s tickets (an id; 404 for a team that does not exist), within the caller\'s tickets; `none`: only the tickets without a team.',
@@ -97,9 +101,13 @@ const QUERY_DESCRIPTIONS: Record<string, string> = {
   age: 'How long ago the ticket was created: `under-1d`, `1-3d` (one day old to under three), `3-7d`, `over-7d` (a week or more).',
   category: 'Only this category (an id; 404 for a category that does not exist).',
   tag: 'Carrying this tag.',
-  due: '`soon`: the SLA is breached or due within the hour.',
+  due: '`soon`: the SLA is breached or due within the hour; `breached`: past its due time. Both are listed soonest due first unless `sort` says otherwise.',
   snoozed: 'Snoozed tickets are left out unless asked for: `only` lists just them (the Snoozed view), `any` includes them.',
-  q: 'Words that must all match: whole subject words, or the start of a word of the requester’s name or email.',
+  q: 'Full-text search over subjects, messages (the text of HTML too), internal notes and the requester. Words match in any form, English or French (`invoice` finds `invoices`), '
+    + 'whatever their case and accents; Chinese, Japanese and Korean by pairs of characters; the last word, when no space follows it, also as the start of a longer word. '
+    + '`"exact phrase"`, `-word`, `-"phrase"`, and the operators `from:` (address, domain or name start), `to:`, `tag:`, `status:` (English or French names; `-status:` excludes), '
+    + '`team:` (start of a team name). Combines with every other filter. Without `sort`, tickets whose subject holds every word come first, then the others, each newest activity first.',
+  sort: '`activity` (newest activity first, the default), `created` (newest first), `due` (soonest SLA due time first, then the tickets without one by activity).',
   limit: 'Page size; 25 unless given.',
   cursor: 'The `nextCursor` of the previous page.',
 };
@@ -165,7 +173,11 @@ function operations(): Record<string, Record<string, Operation>> {
     '/me/tokens/{id}': { delete: { id: 'revokeMyToken', tag: 'Auth', summary: "Revoke one of the caller's tokens", ok: [204], errors: [404] } },
     '/inboxes': {
       get: { id: 'listInboxes', tag: 'Inboxes', summary: "The caller's inboxes with poller status", ok: [200, listOf('Inbox')] },
-      post: { id: 'createInbox', tag: 'Inboxes', summary: 'Add an inbox (admins)', body: 'InboxCreate', ok: [201, ref('Inbox')], errors: [403, 409] },
+      post: {
+        id: 'createInbox', tag: 'Inboxes', summary: 'Add an inbox (admins), then test its connection',
+        description: 'The inbox is saved, then its IMAP and SMTP accounts are tested as `POST /inboxes/{id}/test-connection` tests them. One that fails is still created (201) but disabled, not polled: `disabled` is `{reason: "connection-test", detail}` with the failure in words, and `connectionTest` has each account\'s result. Fix the settings (`PATCH`), then enable it (`POST /inboxes/{id}/enable`).',
+        body: 'InboxCreate', ok: [201, ref('InboxCreated')], errors: [403, 409],
+      },
     },
     '/inboxes/{id}': {
       get: { id: 'getInbox', tag: 'Inboxes', summary: 'One inbox with poller status', ok: [200, ref('Inbox')], errors: [404] },
@@ -248,10 +260,21 @@ function operations(): Record<string, Record<string, Operation>> {
       post: { id: 'sendDigestNow', tag: 'Automation', summary: "Queue the caller's digest now (at most 3 in 10 minutes)", ok: [202, ref('DigestSent')], errors: [403, 409, 429] },
     },
     '/tickets': {
-      get: { id: 'listTickets', tag: 'Tickets', summary: 'Tickets, newest activity first, keyset-paged', query: ticketQueryParameters(), ok: [200, ref('TicketPage')], errors: [400, 404] },
+      get: {
+        id: 'listTickets', tag: 'Tickets', summary: 'Tickets, newest activity first, keyset-paged', query: ticketQueryParameters(),
+        description: 'Each item says whether it is `unread` for the caller: something they did not do (a mail, another agent\'s reply or note) happened after they last opened it, or they marked it unread.',
+        ok: [200, ref('TicketPage')], errors: [400, 404],
+      },
+    },
+    '/tickets/bulk': {
+      post: {
+        id: 'bulkUpdateTickets', tag: 'Tickets', summary: 'One change to up to 100 tickets: assign, team, status, priority, add or remove a tag, merge',
+        description: 'Each ticket goes through the same rules as a change to it alone (`PATCH /tickets/{id}`, `POST /tickets/{id}/merge`), one after another: access, trail, SLA re-plans and notifications as for one. `assign` and `team` take an id or null (unassign, no team); `merge` the id of the ticket to keep, into which every other is merged (reported ok itself). A ticket that fails is reported in its result with its error (NOT_FOUND too for a ticket the caller cannot see) and the others go on. 400 for more than 100 ids, none, an unknown action or a value it does not take.',
+        body: 'BulkInput', ok: [200, ref('BulkResult')], errors: [400],
+      },
     },
     '/tickets/{id}': {
-      get: { id: 'getTicket', tag: 'Tickets', summary: 'A ticket with its messages and trail', ok: [200, ref('Ticket')], errors: [404] },
+      get: { id: 'getTicket', tag: 'Tickets', summary: 'A ticket with its messages and trail', description: 'Reading it marks it read for the caller.', ok: [200, ref('Ticket')], errors: [404] },
       patch: {
         id: 'updateTicket', tag: 'Tickets', summary: 'Change status, priority, impact and urgency, category, assignee or tags',
         description: 'With both `impact` and `urgency` set, priority follows the impact × urgency matrix unless it was set by hand (`priority` different from the current one sets `priorityOverridden`); `priorityOverridden: false` follows the matrix again. `categoryId` must name a category of the ticket\'s inbox or of every inbox that is not archived (400 naming `categoryId`).',
@@ -273,6 +296,32 @@ function operations(): Record<string, Record<string, Operation>> {
         body: 'SnoozeInput', ok: [200, ref('TicketState')], errors: [400, 404, 409],
       },
       delete: { id: 'unsnoozeTicket', tag: 'Tickets', summary: 'End the snooze now', description: 'The ticket is back in the lists (without the `backFromSnooze` mark); a ticket not snoozed stays as it is.', ok: [200, ref('TicketState')], errors: [404] },
+    },
+    '/tickets/{id}/spam': {
+      post: {
+        id: 'markTicketSpam', tag: 'Tickets', summary: 'Mark as spam, and block the sender or their domain for the inbox',
+        description: 'The ticket takes the `spam` status: it leaves every list, view count and digest but the Spam view (`status=spam`), its SLA clocks stop, its acknowledgement still queued is cancelled and notifications about it are not mailed. `block`: `sender` adds the requester\'s address to the inbox\'s block list, `domain` their domain (400 for a public mail provider such as gmail.com), `none` nothing. Later mail from a blocked sender is kept on a ticket in Spam, never acknowledged. For members of the ticket\'s inbox and admins (403 for an agent who reaches it only through a team). A ticket already in Spam stays there; a merged ticket is 409.',
+        body: 'SpamInput', ok: [200, ref('TicketState')], errors: [400, 403, 404, 409],
+      },
+    },
+    '/tickets/{id}/not-spam': {
+      post: {
+        id: 'markTicketNotSpam', tag: 'Tickets', summary: 'Not spam: back to its status before, sender unblocked',
+        description: 'The ticket returns to the status it had before (a ticket that came straight into Spam: `new`), its SLA clocks are planned again (time in Spam counts as paused for resolution), and the block-list entry it added or matched is removed. No acknowledgement is sent afterwards. A ticket not in Spam stays as it is.',
+        ok: [200, ref('TicketState')], errors: [403, 404, 409],
+      },
+    },
+    '/inboxes/{id}/spam-blocks': {
+      get: { id: 'listSpamBlocks', tag: 'Inboxes', summary: "The inbox's block list (admins)", description: 'Senders and domains blocked by marking tickets as spam, by value (at most 500).', ok: [200, listOf('SpamBlock')], errors: [403, 404] },
+    },
+    '/inboxes/{id}/spam-blocks/{blockId}': {
+      delete: { id: 'removeSpamBlock', tag: 'Inboxes', summary: 'Remove an entry from the block list (admins)', description: 'The sender\'s or domain\'s mail opens tickets again; tickets already in Spam stay there.', ok: [204], errors: [403, 404] },
+    },
+    '/tickets/{id}/read': {
+      post: { id: 'markTicketRead', tag: 'Tickets', summary: 'Mark the ticket read for the caller', description: 'As `GET /tickets/{id}` and opening the ticket page do: the ticket is unread again once someone else writes on it (a mail, a reply, a note). Marks are the caller\'s own; nobody sees another\'s.', ok: [200, ref('TicketReadState')], errors: [404] },
+    },
+    '/tickets/{id}/unread': {
+      post: { id: 'markTicketUnread', tag: 'Tickets', summary: 'Mark the ticket unread for the caller', description: 'It shows as unread (`unread: true` in the lists) for the caller alone until they open it or mark it read.', ok: [200, ref('TicketReadState')], errors: [404] },
     },
     '/tickets/{id}/notes': { post: { id: 'addNote', tag: 'Tickets', summary: 'Add an internal note', description: 'Each person it mentions with `@handle` (the part of their email address before the `@`, or their whole address) who can see the ticket is notified once.', body: 'NoteInput', ok: [201, ref('Message')], errors: [404] } },
     '/tickets/{id}/merge': {

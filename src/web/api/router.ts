@@ -4,11 +4,14 @@ import type { BlobStore } from '../../store/blob-store.js';
 import type { Stores } from '../../store/stores.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { ConnectionChecks } from '../../services/inboxes/test-inbox-connection.js';
+import type { I18n } from '../../i18n/catalog.js';
 import type { LoginLimits } from '../../services/auth/login-throttle.js';
 import type { PasswordHasher } from '../../services/ports.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { automationRoutes, type AutomationDeps } from './automation-routes.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
+import { ticketBulkRoutes } from './ticket-bulk-routes.js';
+import { createI18n } from '../../i18n/catalog.js';
 import { authRoutes } from './auth-routes.js';
 import { authenticate, principalOf } from './authenticate.js';
 import { cannedReplyRoutes } from './canned-reply-routes.js';
@@ -23,7 +26,9 @@ import type { PasswordLinkMailDeps } from '../../services/users/mail-password-li
 import { teamRoutes } from './team-routes.js';
 import { serveOpenApi } from './openapi.js';
 import { ticketMergeRoutes } from './ticket-merge-routes.js';
+import { spamRoutes } from './spam-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
+import { ticketReadRoutes } from './ticket-read-routes.js';
 import { userRoutes } from './user-routes.js';
 
 /** What the JSON API needs from the composition root. */
@@ -52,7 +57,7 @@ export interface ApiDeps {
 }
 
 /** The JSON API v1, meant to be mounted at `/api/v1`. Everything but `POST /auth/token` and `GET /openapi.json` needs a bearer token. */
-export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
+export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n }): Router {
   const router = Router();
   router.use((_req, res, next) => {
     res.set({
@@ -73,8 +78,12 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   });
   if (deps.automation) {
     router.use(automationRoutes(deps.automation));
+    // Before `/tickets/:id`: `bulk` is not a ticket id. Catalogs for its per-ticket errors are loaded here only when not given.
+    let catalogs: I18n | undefined;
+    router.use(ticketBulkRoutes({ ...deps.automation, ...deps.stores }, () => deps.i18n ?? (catalogs ??= createI18n())));
     router.use('/tickets', ticketActionRoutes(deps.automation));
     router.use(ticketMergeRoutes(deps.automation));
+    router.use(spamRoutes({ ...deps.automation, ...deps.stores }));
   }
   if (deps.connectionChecks) router.use('/inboxes', inboxSettingsRoutes({ ...deps, ...deps.stores, connectionChecks: deps.connectionChecks }));
   if (deps.quarantine) router.use(quarantineRoutes(deps.quarantine));
@@ -84,6 +93,7 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger }): Router {
   router.use(teamRoutes(deps));
   router.use('/inboxes', inboxRoutes({ ...deps, ...deps.stores }));
   router.use('/tickets', ticketRoutes(deps));
+  router.use('/tickets', ticketReadRoutes({ ...deps.stores, now: deps.now }));
   router.use('/attachments', attachmentRoutes(deps));
   router.use(userRoutes({ ...deps, ...deps.stores }));
   router.use(notificationRoutes({ ...deps.stores, now: deps.now }));

@@ -1,8 +1,7 @@
 import { Router, type Response } from 'express';
 import { AppError } from '../../domain/errors.js';
-import { CONNECTION_PROBLEMS, mailErrorSummary } from '../../domain/mail-account.js';
-import { createInbox } from '../../services/inboxes/create-inbox.js';
-import { disableAfterFailedTest } from '../../services/inboxes/disable-after-failed-test.js';
+import { mailErrorSummary } from '../../domain/mail-account.js';
+import { createTestedInbox } from '../../services/inboxes/create-tested-inbox.js';
 import { getInbox } from '../../services/inboxes/get-inbox.js';
 import type { InboxView } from '../../services/inboxes/inbox-view.js';
 import { listTeams } from '../../services/teams/teams.js';
@@ -11,35 +10,11 @@ import { testInboxConnection, testNewInboxConnection, type ConnectionTestResult 
 import { updateInbox } from '../../services/inboxes/update-inbox.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { Translator } from '../../i18n/catalog.js';
+import { checkMessage, failedTestDetail } from '../connection-test-words.js';
 import { field, formOf, savedNotice, validationIssues, type FormBody, type FormIssue } from './form-fields.js';
 import { connectionInput, createInboxInput, inboxFormView, updateInboxInput } from './inbox-form.js';
 import { pageI18n } from './page-i18n.js';
 import { requireSettingsAccess, type SettingsContext } from './settings-access.js';
-
-/** The fixed wordings of a failed connection test, by their English text. */
-const PROBLEM_OF = new Map(Object.entries(CONNECTION_PROBLEMS).map(([problem, english]) => [english as string, problem]));
-
-/**
- * A connection test's message in the page's language. The checks word their results from a fixed
- * set (never the server's own text), so each is recognised and said again from the catalog; a
- * wording not recognised is shown as it came.
- */
-function checkMessage(check: ConnectionTestResult['imap'], t: Translator['t']): string {
-  const { message } = check;
-  const problem = PROBLEM_OF.get(message);
-  if (problem) return t(`settings:inbox.test.problem.${problem}`);
-  const folderMissing = /^the folder "(.*)" does not exist$/.exec(message);
-  if (folderMissing) return t('settings:inbox.test.folderMissing', { folder: folderMissing[1] });
-  const loggedIn = /^Logged in; folder "(.*)" holds \d+ messages? \(UIDVALIDITY (.*)\)\.$/.exec(message);
-  if (loggedIn && check.messages !== undefined) return t('settings:inbox.test.loggedIn', { folder: loggedIn[1], count: check.messages, uidValidity: loggedIn[2] });
-  const fixed: Record<string, string> = {
-    'Connected and logged in.': 'settings:inbox.test.connected',
-    'Connected (no login configured).': 'settings:inbox.test.connectedNoLogin',
-    'No IMAP password is stored. Enter one.': 'settings:inbox.test.noImapPassword',
-    'The stored password cannot be decrypted (SECRET_KEY changed?). Enter the password again.': 'settings:inbox.test.secretInvalid',
-  };
-  return Object.hasOwn(fixed, message) ? t(fixed[message]!) : message;
-}
 
 /** The poller error codes whose summary the catalog words (`settings:inbox.pollerError.<code>`). */
 const POLLER_ERRORS = { IMAP_AUTH_FAILED: true, IMAP_UNREACHABLE: true, IMAP_FOLDER_MISSING: true, SECRET_INVALID: true } as const;
@@ -50,12 +25,6 @@ function testRows(result: ConnectionTestResult | null, t: Translator['t'], isAdm
   // The error's own words (OpenSSL's "wrong version number"…) under "details", for admins only.
   const row = (label: string, check: ConnectionTestResult['imap']) => ({ label, ...check, message: checkMessage(check, t), detail: isAdmin ? (check.detail ?? null) : null });
   return [row(t('settings:inbox.imap'), result.imap), row(t('settings:inbox.smtp'), result.smtp)];
-}
-
-/** Why a connection test failed, account by account, in the page's language (what a disabled inbox shows). */
-function failedTestDetail(result: ConnectionTestResult, t: Translator['t']): string {
-  const failed = [[t('settings:inbox.imap'), result.imap] as const, [t('settings:inbox.smtp'), result.smtp] as const].filter(([, check]) => !check.ok);
-  return failed.map(([label, check]) => t('settings:inbox.test.failedAccount', { account: label, message: checkMessage(check, t) })).join(' ');
 }
 
 /** An address another inbox has (the store's unique index), reported against the address input. */
@@ -147,16 +116,15 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
     if (issues.length > 0) return renderInbox(res, null, { status: 400, posted: body, issues });
     let created: InboxView;
     try {
-      created = await createInbox(inboxDeps, actor, input);
+      // Saved, then tested with what was stored: an inbox that cannot connect is kept disabled, saying why, rather than polled in vain.
+      const testedDeps = { ...inboxDeps, checks: ctx.settings.connectionChecks, now: ctx.now };
+      created = (await createTestedInbox(testedDeps, actor, input, (test) => failedTestDetail(test, pageI18n(res).tr.t))).inbox;
     } catch (err) {
       const problems = validationIssues(err, pageI18n(res).tr) ?? addressTaken(err);
       if (!problems) throw err;
       // A failed save shows the form again with what was typed (never the passwords); only a saved change redirects.
       return renderInbox(res, null, { status: 400, posted: body, issues: problems });
     }
-    // Saved, then tested with what was stored: an inbox that cannot connect is kept disabled, saying why, rather than polled in vain.
-    const test = await testInboxConnection(checkDeps, actor, created.id);
-    await disableAfterFailedTest({ inboxes: ctx.stores.inboxes, now: ctx.now }, actor, created.id, test, failedTestDetail(test, pageI18n(res).tr.t));
     res.redirect(303, `/settings/inboxes/${created.id}?saved=created`);
   });
 

@@ -16,7 +16,9 @@ import { pageNotFound } from './page-not-found.js';
 import { settingsPages } from './settings-pages.js';
 import { shortcutsScript } from './shortcuts-script.js';
 import { ticketActions } from './ticket-actions.js';
+import { bulkScript, ticketBulkActions } from './ticket-bulk-pages.js';
 import { presencePages, ticketScript } from './ticket-collision.js';
+import { spamTicketActions } from './spam-pages.js';
 import { ticketExtraActions } from './ticket-extra-actions.js';
 import { savedViewPages } from './saved-view-pages.js';
 import { teamLoadPages } from './team-load-pages.js';
@@ -82,6 +84,7 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.get('/static/ticket.js', ticketScript);
   router.get('/static/login.js', loginScript);
   router.get('/static/shortcuts.js', shortcutsScript);
+  router.get('/static/bulk.js', bulkScript);
 
   router.use(pageHeaders());
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 300 }));
@@ -93,6 +96,8 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(inboxPages(ctx));
   // Before the ticket pages: `/tickets/views` is not a ticket id.
   router.use(savedViewPages(ctx));
+  // The list page's bulk bar (`POST /tickets/bulk`).
+  router.use(ticketBulkActions(ctx));
   router.use(ticketPages(ctx));
   router.use(mailBodyPage({ ...ctx, logger: deps.logger }));
   router.use(presencePages(ctx));
@@ -103,6 +108,7 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(notificationPages(ctx));
   router.use(passwordPages({ ...ctx, logger: deps.logger }));
   router.use(ticketExtraActions(ctx));
+  router.use(spamTicketActions(ctx));
   if (deps.settings) router.use(settingsPages({ ...ctx, settings: deps.settings, logger: deps.logger }));
   if (deps.blobs) router.use(attachmentPage({ ...ctx, blobs: deps.blobs, logger: deps.logger }));
   // An unknown address asked for by a browser: the HTML 404 page, not the API's JSON.

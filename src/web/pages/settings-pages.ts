@@ -11,6 +11,7 @@ import { checked, field, fields, fixedText, formOf, issueText, savedNotice, vali
 import { inboxSettingsPages } from './inbox-settings-pages.js';
 import { inboxLifecyclePages } from './inbox-lifecycle-pages.js';
 import { pageI18n } from './page-i18n.js';
+import { spamBlockPages } from './spam-pages.js';
 import { quarantinePages } from './quarantine-pages.js';
 import { requireSettingsAccess, TIME_ZONES, type SettingsContext } from './settings-access.js';
 import { slaSettingsPages } from './sla-settings-pages.js';
@@ -131,6 +132,7 @@ export function settingsPages(ctx: SettingsContext): Router {
   router.use(autoReplySettingsPages(ctx));
   router.use(categorySettingsPages(ctx));
   router.use(teamSettingsPages(ctx));
+  router.use(spamBlockPages(ctx));
   if (ctx.settings.quarantine) router.use(quarantinePages(ctx, ctx.settings.quarantine));
   return router;
 }

@@ -23,12 +23,12 @@ export function englishText(): TextI18n {
 const WARN_WITHIN_MS = 3_600_000;
 
 /**
- * The SLA badge of a ticket, or null when no clock runs (solved, closed, or no targets). Breached
+ * The SLA badge of a ticket, or null when no clock runs (solved, closed, spam, or no targets). Breached
  * means a breach was recorded or a due time already passed, which is the same rule as the overview's
  * "breaching" count. Its text is in the page's language: "due in 3 hr." / "échéance dans 3 h".
  */
 export function slaBadge(t: Pick<TicketSummaryView, 'status' | 'sla'>, now: Date, i18n: TextI18n = englishText()): SlaBadge | null {
-  if (t.status === 'solved' || t.status === 'closed') return null;
+  if (t.status === 'solved' || t.status === 'closed' || t.status === 'spam') return null;
   const { sla } = t;
   const { tr, formats } = i18n;
   const dues = [sla.firstRespondedAt ? null : sla.firstResponseDueAt, sla.nextResponseDueAt, sla.resolutionDueAt]

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { isAppError } from '../../domain/errors.js';
 import { snoozeTicket, unsnoozeTicket } from '../../services/lifecycle/snooze-ticket.js';
 import { mergeTicket } from '../../services/tickets/merge-ticket.js';
+import { markTicketUnread } from '../../services/tickets/mark-ticket-unread.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { cannedReplyPages } from './canned-reply-pages.js';
 import type { PageContext } from './page-deps.js';
@@ -11,8 +12,8 @@ import { snoozeRequestOf } from './snooze-panel.js';
 
 /**
  * The ticket view's extra forms: `POST /tickets/:id/merge` (CSRF-checked; on to the surviving ticket),
- * `POST /tickets/:id/snooze` and `/unsnooze` (the same use cases as the API), and the canned reply
- * settings pages.
+ * `POST /tickets/:id/snooze` and `/unsnooze` (the same use cases as the API), `POST /tickets/:id/unread`
+ * (the caller's own mark; on to the list), and the canned reply settings pages.
  */
 export function ticketExtraActions(ctx: PageContext): Router {
   const router = Router();
@@ -51,6 +52,12 @@ export function ticketExtraActions(ctx: PageContext): Router {
     const id = String(req.params.id);
     await unsnoozeTicket(ctx.actions, requireSession(res).actor, id);
     res.redirect(303, `/tickets/${encodeURIComponent(id)}#end`);
+  });
+
+  // Back to the list: opening the ticket again would mark it read.
+  router.post('/tickets/:id/unread', requireLogin, requireCsrf(ctx.publicUrl), async (req, res) => {
+    await markTicketUnread(ctx.stores, requireSession(res).actor, String(req.params.id));
+    res.redirect(303, '/tickets');
   });
 
   router.use(cannedReplyPages(ctx));

@@ -3,6 +3,7 @@ import { TICKET_AGE_BUCKETS } from '../../domain/ticket-age.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import type { Translator } from '../../i18n/catalog.js';
 import { FILTER_KEYS, type ListFilters } from '../../services/tickets/count-views.js';
+import { TICKET_SORTS } from '../../services/tickets/list-tickets.js';
 import type { FilterTeam } from '../../services/tickets/list-filter-teams.js';
 import { queryText } from './form-fields.js';
 
@@ -57,6 +58,7 @@ export function listFilterFields(
     teamOptions: select(data.teams.map((team) => ({ value: team.id, label: `${team.name} (${level(team.level)})` })), filters.team, () => t('tickets:list.filter.unknownTeam')),
     priorityOptions: select(TICKET_PRIORITIES.map((p) => ({ value: p, label: t(`common:priority.${p}`) })), filters.priority, priorityLabel),
     ageOptions: select(TICKET_AGE_BUCKETS.map((b) => ({ value: b, label: t(`tickets:list.filter.ageBucket.${b}`) })), filters.age),
+    sortOptions: select(TICKET_SORTS.map((s) => ({ value: s, label: t(`tickets:list.filter.sortOption.${s}`) })), filters.sort),
     dueOptions: select([{ value: 'soon', label: t('tickets:list.filter.dueSoon') }, { value: 'breached', label: t('tickets:list.filter.breached') }], filters.due),
     levelOptions: select(TEAM_LEVELS.map((l) => ({ value: l, label: level(l) })), filters.level),
     // Without a value snoozed tickets are hidden, as in every view but Snoozed.

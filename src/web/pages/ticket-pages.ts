@@ -5,7 +5,7 @@ import type { ReplyRecipients, SuggestionReason } from '../../domain/reply-recip
 import { IMPACT_LEVELS, URGENCY_LEVELS } from '../../domain/priority-matrix.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
-import { userLabels } from '../../services/tickets/list-assignees.js';
+import { listBulkAssignees, userLabels } from '../../services/tickets/list-assignees.js';
 import { countViews, filtersOf, viewOfFilters, type ListFilters } from '../../services/tickets/count-views.js';
 import { listTickets } from '../../services/tickets/list-tickets.js';
 import { listFilterTeams } from '../../services/tickets/list-filter-teams.js';
@@ -15,16 +15,18 @@ import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { slaBadge } from './sla-badge.js';
 import { snoozePanel, snoozeText } from './snooze-panel.js';
+import { SPAM_FORM_ERRORS, spamPanel } from './spam-pages.js';
 import { ticketCollision, type HeldReply } from './ticket-collision.js';
 import { ticketExtras } from './ticket-extras.js';
 import { listFilterFields, listPageQuery } from './ticket-list-filters.js';
+import { bulkForm, bulkNotice } from './ticket-bulk-pages.js';
 import { buildTimeline } from './timeline.js';
 import { queryText } from './form-fields.js';
 import type { Translator } from '../../i18n/catalog.js';
 import { pageI18n } from './page-i18n.js';
 
 /** The `?error=` codes after a form post; each names a `tickets:ticket.error.*` message, the query never carries text. */
-export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'team', 'merged', 'snooze-invalid']);
+export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'team', 'merged', 'snooze-invalid', ...SPAM_FORM_ERRORS]);
 
 const SUGGESTION_REASONS: Record<SuggestionReason, string> = {
   'reply-to': 'tickets:recipients.reason.replyTo',
@@ -59,7 +61,10 @@ export function ticketPages(ctx: PageContext): Router {
       listFilterTeams(ctx.stores, session.actor, { include: filters.team }),
     ]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
-    const users = await userLabels(ctx.stores, [...page.items.map((t) => t.assigneeId), filters.assignee]);
+    const [users, assignees] = await Promise.all([
+      userLabels(ctx.stores, [...page.items.map((t) => t.assigneeId), filters.assignee]),
+      listBulkAssignees(ctx.stores, inboxes.map((i) => i.id)),
+    ]);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
     const now = i18n.now;
@@ -99,6 +104,9 @@ export function ticketPages(ctx: PageContext): Router {
         canSave: Boolean(session.actor.userId) && !view && !savedCurrent && Object.keys(listed).some((k) => k !== 'inbox'),
         csrf: session.csrfToken,
         ...listFilterFields(filters, { inboxes, teams, users }, t),
+        // The bulk bar around the table, and the notice of the change just made (`?updated=`, `?bulkError=`).
+        bulk: bulkForm(filters, { tickets: page.items, assignees, teams }, t),
+        bulkNotice: bulkNotice(req.query, t),
       }, i18n),
     );
   });
@@ -139,7 +147,8 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       downloads: Boolean(ctx.blobs),
       // A fresh key per rendered form: a double submit queues one reply (send-reply's requestKey).
       requestKey: randomBytes(12).toString('base64url'),
-      statusOptions: TICKET_STATUSES.map((s) => ({ value: s, selected: s === ticket.status })),
+      // Spam is entered and left through its own card: a spam ticket's select holds only that, the others' never.
+      statusOptions: TICKET_STATUSES.filter((s) => (ticket.status === 'spam') === (s === 'spam')).map((s) => ({ value: s, selected: s === ticket.status })),
       priorityOptions: TICKET_PRIORITIES.map((p) => ({ value: p, selected: p === ticket.priority })),
       impactOptions: IMPACT_LEVELS.map((v) => ({ value: v, selected: v === ticket.impact })),
       urgencyOptions: URGENCY_LEVELS.map((v) => ({ value: v, selected: v === ticket.urgency })),
@@ -160,6 +169,7 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       collision: ticketCollision(data, held, t),
       recipients: data.recipients && recipientsForm(data.recipients, t),
       snooze: snoozePanel(ticket, i18n),
+      spam: data.merged ? null : spamPanel(session.actor, ticket),
     }, i18n),
   );
 }

@@ -49,6 +49,7 @@ const SUPPRESS_KINDS: Record<string, string> = {
   window: 'window',
   'hourly-cap': 'hourlyCap',
   'old-mail': 'oldMail',
+  spam: 'spam',
   'multipart-report': 'automated',
   'auto-submitted': 'automated',
   precedence: 'automated',
@@ -60,6 +61,12 @@ const SUPPRESS_KINDS: Record<string, string> = {
 
 const CLOCKS = new Set(['firstResponse', 'nextResponse', 'resolution']);
 const HEADERS: readonly AddressHeader[] = ['from', 'to', 'cc'];
+
+/** A block-list entry as a Spam trail entry records it, or null. */
+function spamBlockOf(v: unknown): { kind: 'sender' | 'domain'; value: string } | null {
+  const b = v as { kind?: unknown; value?: unknown } | null | undefined;
+  return b && (b.kind === 'sender' || b.kind === 'domain') && typeof b.value === 'string' ? { kind: b.kind, value: b.value } : null;
+}
 
 /** The trail's sentence for one event, in the page's language. */
 function describe(e: TicketEventView, who: string, users: Map<string, string>, i18n: TextI18n): string {
@@ -143,6 +150,16 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
     }
     case 'unsnoozed': return t('tickets:trail.unsnoozed', { who });
     case 'snooze_woke': return t(d.reason === 'customer_replied' ? 'tickets:trail.snoozeWokeReplied' : 'tickets:trail.snoozeWokeTime');
+    case 'marked_spam': {
+      const block = spamBlockOf(d.block);
+      if (e.actor.kind === 'system') return block ? t(`tickets:trail.spamBlocked.${block.kind}`, { value: block.value }) : t('tickets:trail.markedSpam', { who });
+      return block ? t(`tickets:trail.markedSpamBlocking.${block.kind}`, { who, value: block.value }) : t('tickets:trail.markedSpam', { who });
+    }
+    case 'not_spam': {
+      const block = spamBlockOf(d.unblocked);
+      const to = word('status', d.to);
+      return block ? t(`tickets:trail.notSpamUnblocking.${block.kind}`, { who, value: block.value, to }) : t('tickets:trail.notSpam', { who, to });
+    }
     case 'linked': return withReason(t('tickets:trail.linked'));
     case 'related': return t('tickets:trail.related');
     default: return e.type.replace(/_/g, ' ');

@@ -12,6 +12,7 @@ import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../
 import { openTestDb } from '../../helpers/db.js';
 import { startDovecot, type DovecotServer } from '../../helpers/dovecot.js';
 import { rawMail } from '../../helpers/mail.js';
+import { freePort } from '../../helpers/process.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 
 const MAILBOX = 'desk@example.test';
@@ -65,6 +66,10 @@ beforeAll(async () => {
     },
   });
   expect(created.status).toBe(201);
+  // Tested on creation, as the settings page tests a new inbox: it connects, so it stays enabled.
+  expect(created.body.disabled).toBeNull();
+  expect(created.body.connectionTest.imap).toMatchObject({ ok: true, code: 'OK', messages: 2 });
+  expect(created.body.connectionTest.smtp).toMatchObject({ ok: true, code: 'OK' });
   inboxId = created.body.id;
   const own = [new Types.ObjectId(inboxId)];
   await createUser(db.models, { email: 'manager@example.test', password: 'manager password 123', role: 'manager', inboxIds: own });
@@ -129,5 +134,46 @@ describe('POST /inboxes/:id/test-connection', () => {
     expect(byAgent.body.error.code).toBe('FORBIDDEN');
     expect((await call(base, 'POST', `/inboxes/${new Types.ObjectId().toHexString()}/test-connection`, { token: admin })).status).toBe(404);
     expect((await call(base, 'POST', `/inboxes/${inboxId}/test-connection`)).status).toBe(401);
+  });
+});
+
+describe('POST /inboxes runs the connection test', () => {
+  const failing = async (address: string, port: number, headers?: Record<string, string>) =>
+    call(base, 'POST', '/inboxes', {
+      token: admin,
+      headers,
+      body: {
+        name: address,
+        address,
+        imap: { host: '127.0.0.1', port, secure: false, user: address, password: 'imap-secret-create' },
+        smtp: { host: '127.0.0.1', port, secure: false },
+      },
+    });
+
+  it('saves an inbox that cannot connect disabled, saying why in words, and polls nothing', async () => {
+    const closed = await freePort();
+    const res = await failing('closed@example.test', closed);
+    expect(res.status).toBe(201);
+    expect(res.body.disabled).toMatchObject({ reason: 'connection-test', detail: 'IMAP (reading mail): connection refused. SMTP (sending mail): connection refused.' });
+    expect(res.body.connectionTest.imap).toMatchObject({ ok: false, code: 'IMAP_UNREACHABLE', message: 'connection refused' });
+    expect(res.body.connectionTest.smtp).toMatchObject({ ok: false, code: 'SMTP_UNREACHABLE', message: 'connection refused' });
+    expect(res.text).not.toContain('imap-secret-create');
+    // What is stored says the same: the poller skips a disabled inbox.
+    const stored = await call(base, 'GET', `/inboxes/${res.body.id}`, { token: admin });
+    expect(stored.body.disabled).toMatchObject({ reason: 'connection-test', detail: res.body.disabled.detail });
+  });
+
+  it('words the failure in the caller\'s language', async () => {
+    const res = await failing('ferme@example.test', await freePort(), { 'accept-language': 'fr' });
+    expect(res.status).toBe(201);
+    expect(res.body.disabled.detail).toBe('IMAP (réception du courrier)\u00a0: connexion refusée. SMTP (envoi du courrier)\u00a0: connexion refusée.');
+    // Codes and the test's own words stay the same in every language.
+    expect(res.body.connectionTest.imap.code).toBe('IMAP_UNREACHABLE');
+  });
+
+  it('refuses invalid input before testing anything, and non-admins', async () => {
+    const invalid = await call(base, 'POST', '/inboxes', { token: admin, body: { name: 'No accounts', address: 'none@example.test' } });
+    expect(invalid.status).toBe(400);
+    expect((await call(base, 'POST', '/inboxes', { token: manager, body: {} })).status).toBe(403);
   });
 });

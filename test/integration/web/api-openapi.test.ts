@@ -291,6 +291,10 @@ describe('real responses match their documented schema', () => {
     const detail = await conforms('get', '/tickets/{id}', `/tickets/${ticketId}`, 200);
     expect(detail.messages[0].attachments).toHaveLength(1);
     expect(detail.events).toHaveLength(2);
+    // The caller's own unread mark: opening it read it; marked unread, the list says so.
+    expect((await conforms('post', '/tickets/{id}/unread', `/tickets/${ticketId}/unread`, 200)).unread).toBe(true);
+    expect((await conforms('get', '/tickets', '/tickets?status=open,new&tag=fire&limit=1', 200)).items[0].unread).toBe(true);
+    expect(await conforms('post', '/tickets/{id}/read', `/tickets/${ticketId}/read`, 200)).toEqual({ id: ticketId, unread: false });
     await conforms('patch', '/tickets/{id}', `/tickets/${ticketId}`, 200, { body: { priority: 'high', tags: ['fire', 'urgent'] } });
     const category = await conforms('post', '/categories', '/categories', 201, { body: { name: 'Incident', inboxId: null } });
     await conforms('get', '/categories', '/categories', 200);

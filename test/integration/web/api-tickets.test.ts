@@ -102,6 +102,8 @@ describe('GET /api/v1/tickets', () => {
       sla: expect.objectContaining({ firstResponseDueAt: null, pausedSeconds: 0, escalationLevel: 0 }),
       snooze: null,
       backFromSnooze: null,
+      // Never opened by the admin: unread for them.
+      unread: true,
     });
     const { ids } = await allPages('/tickets?limit=100', admin);
     expect(ids).toHaveLength(125);

@@ -21,7 +21,9 @@ let passwordLink = '';
 // Stored data: shown as it is, so never checked. Words made up so no catalog text hides behind them.
 const DATA = ['Zorblax Quux', 'zorblax@example.test', 'Vexilla Frob', 'vexilla@example.test', 'Glimmerwick', 'glimmer@example.test', 'Plonk wibble snorf', 'Snorfle the frobnicator', 'wibble', 'Cheerio', 'Threadline',
   // The made-up customer of the auto-reply preview (a customer of the inbox's language, English here).
-  'Robin Customer'];
+  'Robin Customer',
+  // The requester's domain, which the Spam card offers to block.
+  'example.test'];
 
 /** Words no catalog needs to translate: protocol names, IANA zone names, CSS colours. */
 const ALLOWED = new Set(['SLA', 'IMAP', 'SMTP', 'TLS', 'STARTTLS', 'API', 'URL', 'HTML', 'CSV', 'JSON', 'UTC', 'GMT', 'INBOX', 'Markdown', 'cron', 'https']);
@@ -133,6 +135,7 @@ describe('every page in the pseudo-locale', () => {
     '/', '/tickets', '/tickets?assignee=me', '/tickets?status=pending', '/tickets?due=breached', '/tickets/views', `/tickets/${ticketId}`,
     '/account', '/settings', '/settings/digest', '/settings/inboxes', '/settings/inboxes/new', `/settings/inboxes/${inboxId.toHexString()}`,
     `/settings/inboxes/${inboxId.toHexString()}/sla`, `/settings/inboxes/${inboxId.toHexString()}/auto-reply`, `/settings/inboxes/${inboxId.toHexString()}/canned-replies`,
+    `/settings/inboxes/${inboxId.toHexString()}/spam-blocks`, '/tickets?status=spam&snoozed=any',
     '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/settings/teams', '/settings/teams/new', '/team-load', '/no-such-page',
   ];
 

@@ -60,6 +60,7 @@ describe('the view bar', () => {
       ['All tickets', '/tickets', 6, true],
       ['Breaching', '/tickets?due=breached', 2, false],
       ['Snoozed', '/tickets?snoozed=only', 0, false],
+      ['Spam', '/tickets?status=spam&snoozed=any', 0, false],
     ]);
     for (const view of bar) {
       const list = await c.get(view.url);

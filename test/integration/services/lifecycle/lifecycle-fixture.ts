@@ -98,5 +98,6 @@ export async function lifecycleFixture(prefix: string) {
   };
   const ticket = async (id: Types.ObjectId) => (await fx.models.Ticket.findById(id).lean())!;
   const trail = async (id: Types.ObjectId, type?: TicketEventType) => (await fx.models.TicketEvent.find({ ticketId: id, ...(type ? { type } : {}) }).sort({ at: 1, _id: 1 }).lean());
-  return { ...fx, scheduler, deps, actions, gina, agent, mail, ticket, trail, otherId: () => new Types.ObjectId() };
+  // `ingest`: the pipeline's own dependencies (wired to the follow-up above), for mail `mail` cannot write.
+  return { ...fx, ingest: fx.deps, scheduler, deps, actions, gina, agent, mail, ticket, trail, otherId: () => new Types.ObjectId() };
 }

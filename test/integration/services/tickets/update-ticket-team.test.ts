@@ -60,7 +60,7 @@ describe('updateTicket: team', () => {
     const mine = await listTickets(seeDeps, l2Member, { teams: 'mine', status: 'active' });
     expect(mine.items.map((t) => t.id)).toEqual([id]);
     const views = await countViews(seeDeps, l2Member);
-    expect(views.map((v) => v.name)).toEqual(['mine', 'teams', 'unassigned', 'all', 'breaching', 'snoozed']);
+    expect(views.map((v) => v.name)).toEqual(['mine', 'teams', 'unassigned', 'all', 'breaching', 'snoozed', 'spam']);
     expect(views.find((v) => v.name === 'teams')).toMatchObject({ count: 1, filters: { teams: 'mine', status: 'active' } });
     // Without a team: no My teams view, and its list is empty.
     expect((await countViews(seeDeps, agent)).map((v) => v.name)).not.toContain('teams');
