@@ -1,9 +1,11 @@
 /**
  * Ticket list latency through the real express app (pages and JSON API) on the built-in database,
  * with 1k tickets and then with 100k tickets and 1M messages, in one run: p50/p95 of each request at
- * both sizes and their ratio. Then every filter combination the list page offers is explained at the
- * large size (index used, documents examined). Run: `npm run bench -- web` (`-- web --quick` for
- * 10k tickets). BENCH_RUNS (default 300) sets the requests per figure. The database is the built-in
+ * both sizes and their ratio, full-text searches included (bench/web-search.ts, on the text of
+ * bench/search-corpus.ts). Then every filter combination the list page offers and every search is
+ * explained at the large size (index used, documents examined). Run: `npm run bench -- web` (`-- web --quick` for
+ * 10k tickets). BENCH_RUNS (default 300) sets the requests per figure, BENCH_WARMUP (default 30) the
+ * warm-up requests before them; BENCH_COMBINATIONS=0 skips explaining the filter combinations. The database is the built-in
  * server on its durable engine with Node's default heap; `--memory-engine` runs the in-memory engine
  * instead (with a 16 GB heap, as it needs one at this size). At the end the database process is
  * killed and restarted on the same data, timed until it answers a ticket list again.
@@ -19,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { Types, type Connection } from 'mongoose';
 import pino from 'pino';
 import { slaNextDueAt } from '../src/domain/sla-due.js';
-import { ticketSearchTerms } from '../src/domain/ticket-search.js';
+import { SEARCH_INDEX_VERSION } from '../src/domain/ticket-search.js';
 import { ticketAccessKeys } from '../src/domain/teams.js';
 import type { TicketStatus } from '../src/domain/ticket-status.js';
 import { listTickets } from '../src/services/tickets/list-tickets.js';
@@ -32,13 +34,15 @@ import { createApp } from '../src/web/create-app.js';
 import { spawnEntry } from '../test/helpers/process.js';
 import { percentile, printTable } from './stats.js';
 import { logIn } from './web-login.js';
+import { buildCorpus, conversationLanguage, englishWordAt, liveSearchTerms, messageText, rngFor, subjectIn } from './search-corpus.js';
+import { explainSearches, queryString, searchScenarios } from './web-search.js';
 import { compose } from '../test/helpers/use-case-deps.js';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const MEMORY_ENGINE = process.argv.includes('--memory-engine');
 const SIZES = [1_000, QUICK ? 10_000 : 100_000];
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
-const WARMUP = 30;
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const INBOXES = 8;
 const AGENTS = 20;
 const NOW = Date.now();
@@ -51,19 +55,13 @@ const LAST = ['Smith', 'Müller', 'Garcia', 'Nguyen', 'Kowalski', 'Rossi', 'Dubo
 const DOMAINS = ['example.com', 'mail.example.org', 'shop.example.net', 'corp.example', 'webmail.example.de'];
 const TOPICS = ['invoice', 'refund', 'login', 'password', 'shipping', 'delivery', 'order', 'subscription', 'export', 'upload', 'printer', 'account', 'payment', 'discount', 'warranty', 'api', 'report', 'sync', 'calendar', 'mobile app'];
 const SUBJECTS = ['Problem with my {t}', '{t} not working since yesterday', 'Question about {t}', 'Urgent: {t} failed', 'Re: {t} again', 'Can you help with the {t}?', '{t} is wrong on my account', 'Feedback on the new {t}'];
-const WORDS = 'the a to and of we you it is that for on with this please thanks hello regards order account invoice error page screen time today again still not working sent received attached number customer support team reply'.split(' ');
+/* Message text: a Zipf vocabulary of 20k words per language, English, French and CJK (bench/search-corpus.ts). */
+const CORPUS = buildCorpus();
+/** A word of the English tail (rank 12,000 of 20,000), in about 1% of English conversations. */
+const RARE_WORD = englishWordAt(CORPUS, 12_000);
 /** Tag and the share of tickets carrying it. */
 const TAGS: Array<[string, number]> = [['billing', 0.2], ['bug', 0.12], ['feature-request', 0.08], ['vip', 0.05], ['refund', 0.06], ['onboarding', 0.04], ['integration', 0.03], ['escalated', 0.02], ['legal', 0.005]];
 
-function rngFor(seed: number): () => number {
-  let a = (seed * 2654435761) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 interface World {
@@ -90,7 +88,10 @@ function ticketWithMessages(i: number, w: World): { ticket: Record<string, unkno
   const c = Math.floor(r() * 20_000);
   const [first, last] = [FIRST[c % FIRST.length]!, LAST[Math.floor(c / FIRST.length) % LAST.length]!];
   const requester = { contactId: null, email: `${first}.${last}${c % 97}@${DOMAINS[c % DOMAINS.length]}`.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase(), name: `${first} ${last}` };
-  const subject = pick(r, SUBJECTS).replace('{t}', pick(r, TOPICS));
+  // The text (language, subject, bodies) has its own generator, so the other fields stay as before.
+  const tr = rngFor(i + 7_000_001);
+  const lang = conversationLanguage(tr);
+  const subject = subjectIn(tr, lang, pick(r, SUBJECTS).replace('{t}', pick(r, TOPICS)));
   const tags = TAGS.filter(([, share]) => r() < share).map(([t]) => t);
   const assigneeId = status === 'new' || r() < 0.25 ? null : pick(r, w.agentIds);
   const running = status === 'new' || status === 'open';
@@ -113,41 +114,47 @@ function ticketWithMessages(i: number, w: World): { ticket: Record<string, unkno
   const teamId = teamOf(i, inboxIndex, w);
   const ticket = {
     _id, number: i + 1, inboxId, teamId, access: ticketAccessKeys(inboxId, teamId), subject, baseSubject: subject.toLowerCase(), status, priority: pick(r, ['low', 'normal', 'normal', 'normal', 'high', 'urgent']),
-    requester, participants: [requester.email], assigneeId, tags, searchTerms: ticketSearchTerms({ subject, requester }), messageCount: count,
+    requester, participants: [requester.email], assigneeId, tags, searchTerms: [] as string[], searchVersion: SEARCH_INDEX_VERSION, messageCount: count,
     lastActivityAt, solvedAt: status === 'solved' ? lastActivityAt : null, closedAt: status === 'closed' ? lastActivityAt : null, mergedIntoId: null,
     linkedTicketIds: [], flags: { autoSubmitted: false }, sla: { ...sla, nextDueAt: slaNextDueAt({ status, sla }) }, createdAt: new Date(created), updatedAt: lastActivityAt,
   };
   const messages = Array.from({ length: count }, (_, j) => {
     const inbound = j % 2 === 0;
+    const direction = inbound ? ('inbound' as const) : ('outbound' as const);
     const at = new Date(created + ((lastActivityAt.getTime() - created) * j) / Math.max(1, count - 1));
     const messageId = `<t${i}.m${j}@${inbound ? 'customer' : 'help'}.example>`;
     const agent = { address: `inbox${w.inboxIds.indexOf(inboxId)}@help.example`, name: 'Help desk' };
     return {
-      ticketId: _id, inboxId, direction: inbound ? 'inbound' : 'outbound', messageId, inReplyTo: j > 0 ? `<t${i}.m${j - 1}@${inbound ? 'help' : 'customer'}.example>` : null,
+      ticketId: _id, inboxId, direction, messageId, inReplyTo: j > 0 ? `<t${i}.m${j - 1}@${inbound ? 'help' : 'customer'}.example>` : null,
       references: [], threadKeys: [messageId], subject: j === 0 ? subject : `Re: ${subject}`, from: inbound ? { address: requester.email, name: requester.name } : agent,
       to: [inbound ? agent : { address: requester.email, name: requester.name }], cc: [], replyTo: [], date: at,
-      text: Array.from({ length: 40 + Math.floor(r() * 60) }, () => pick(r, WORDS)).join(' '), html: null, attachments: [], raw: null,
+      text: messageText(tr, CORPUS, lang), html: null, attachments: [], raw: null,
       ...(inbound ? { dedupeKey: `bench:${i}:${j}` } : {}), deliveredTo: [], source: null, ingestState: 'complete', authorId: null, delivery: null,
       flags: { autoSubmitted: false, autoSubmittedReason: null, bounce: false }, createdAt: at, updatedAt: at,
     };
   });
+  // What the live writes store: the ticket's own terms, then each message's (under the cap).
+  ticket.searchTerms = liveSearchTerms(ticket, messages);
   return { ticket, messages };
 }
 
 /** Inserts tickets [from, to) and their messages in chunks through the driver. */
-async function seed(conn: Connection, w: World, from: number, to: number): Promise<{ ms: number; messages: number }> {
+async function seed(conn: Connection, w: World, from: number, to: number): Promise<{ ms: number; messages: number; terms: number }> {
   const t0 = performance.now();
   let messages = 0;
+  let terms = 0;
   const CHUNK = 2_000;
   for (let start = from; start < to; start += CHUNK) {
     const made = Array.from({ length: Math.min(CHUNK, to - start) }, (_, k) => ticketWithMessages(start + k, w));
-    await conn.db!.collection('tickets').insertMany(made.map((m) => m.ticket), { ordered: false });
+    terms += made.reduce((n, m) => n + (m.ticket.searchTerms as string[]).length, 0);
+    // Tickets carry ~1,000 terms each: a few hundred per insert keeps each command small.
+    for (let k = 0; k < made.length; k += 500) await conn.db!.collection('tickets').insertMany(made.slice(k, k + 500).map((m) => m.ticket), { ordered: false });
     const msgs = made.flatMap((m) => m.messages);
     for (let k = 0; k < msgs.length; k += 10_000) await conn.db!.collection('messages').insertMany(msgs.slice(k, k + 10_000), { ordered: false });
     messages += msgs.length;
     if (!QUICK && (start - from) % 20_000 === 0 && start > from) process.stdout.write(`  seeded ${start} tickets, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   }
-  return { ms: performance.now() - t0, messages };
+  return { ms: performance.now() - t0, messages, terms };
 }
 
 async function time(run: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
@@ -270,6 +277,11 @@ async function main() {
     [`api ?q=${person} (requester)`, async () => api(`/tickets?q=${person}`)],
     ['api ?q=refund&status=open', async () => api('/tickets?q=refund&status=open')],
     ['api ?q=…&assignee=me&inbox=…', async () => api(`/tickets?q=invoice&assignee=me&inbox=${inbox}`)],
+    // Full-text searches and the other orders (bench/web-search.ts), on the same agent.
+    ...searchScenarios(inbox, RARE_WORD).map((sc): [string, () => Promise<() => Promise<unknown>>] => [
+      sc.name,
+      async () => (sc.page ? page(`/tickets?${queryString(sc)}`) : sc.secondPage ? api(`/tickets?${queryString(sc, (await api(`/tickets?${queryString(sc)}`)()).nextCursor)}`) : api(`/tickets?${queryString(sc)}`)),
+    ]),
   ];
 
   const results: Array<Map<string, { p50: number; p95: number; rows: number }>> = [];
@@ -277,12 +289,12 @@ async function main() {
   for (const size of SIZES) {
     const s = await seed(conn, w, seeded, size);
     seeded = size;
-    console.log(`${size} tickets (${await models.Message.estimatedDocumentCount()} messages in all): seeded ${size - (results.length ? SIZES[0]! : 0)} tickets and ${s.messages} messages in ${(s.ms / 1000).toFixed(1)} s; database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB (${memoryOf(devdb.child.pid!)})`);
+    console.log(`${size} tickets (${await models.Message.estimatedDocumentCount()} messages in all): seeded ${size - (results.length ? SIZES[0]! : 0)} tickets and ${s.messages} messages in ${(s.ms / 1000).toFixed(1)} s (${(s.terms / (size - (results.length ? SIZES[0]! : 0))).toFixed(0)} search terms a ticket on average); database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB (${memoryOf(devdb.child.pid!)})`);
     const row = new Map<string, { p50: number; p95: number; rows: number }>();
     for (const [name, make] of scenarios) {
       const run = await make();
       const out = await run();
-      const rows = typeof out === 'string' ? (out.match(/<td class="num">/g) ?? []).length : (out as { items: unknown[] }).items.length;
+      const rows = typeof out === 'string' ? (out.match(/<td class="num"[\s>]/g) ?? []).length : (out as { items: unknown[] }).items.length;
       row.set(name, { ...(await time(run)), rows });
     }
     results.push(row);
@@ -291,13 +303,16 @@ async function main() {
   const [small, large] = [results[0]!, results[1]!];
   console.log(`\nticket list latency, ${RUNS} sequential requests per figure after ${WARMUP} warm-up; agent with 3 of ${INBOXES} inboxes; 25 rows per page`);
   printTable(
-    ['request', 'rows', `p50 ${SIZES[0]! / 1000}k ms`, `p95 ${SIZES[0]! / 1000}k ms`, `p50 ${SIZES[1]! / 1000}k ms`, `p95 ${SIZES[1]! / 1000}k ms`, 'p50 ratio', 'p95 ratio'],
+    ['request', 'rows', `p50 ${SIZES[0]! / 1000}k ms`, `p95 ${SIZES[0]! / 1000}k ms`, `p50 ${SIZES[1]! / 1000}k ms`, `p95 ${SIZES[1]! / 1000}k ms`, 'p50 ratio', 'p95 ratio', `p50 ÷ /tickets ${SIZES[1]! / 1000}k`, `p95 ÷ /tickets ${SIZES[1]! / 1000}k`],
     scenarios.map(([name]) => {
       const [a, b] = [small.get(name)!, large.get(name)!];
-      return [name, String(b.rows), a.p50.toFixed(2), a.p95.toFixed(2), b.p50.toFixed(2), b.p95.toFixed(2), (b.p50 / a.p50).toFixed(2), (b.p95 / a.p95).toFixed(2)];
+      // The baseline of a row: the plain list, the same way (page or API), at the same size.
+      const base = large.get(name.startsWith('page') ? 'page /tickets' : 'api /tickets')!;
+      return [name, String(b.rows), a.p50.toFixed(2), a.p95.toFixed(2), b.p50.toFixed(2), b.p95.toFixed(2), (b.p50 / a.p50).toFixed(2), (b.p95 / a.p95).toFixed(2), (b.p50 / base.p50).toFixed(2), (b.p95 / base.p95).toFixed(2)];
     }),
   );
-  await explainCombinations(models, conn, mine, w.agentIds[0]!, w.teamIds);
+  if (process.env.BENCH_COMBINATIONS !== '0') await explainCombinations(models, conn, mine, w.agentIds[0]!, w.teamIds);
+  await explainSearches(models, conn, { userId: w.agentIds[0]!, role: 'agent', inboxIds: mine, teamIds: [w.teamIds[2]!] }, searchScenarios(inbox, RARE_WORD));
   console.log(`\nmemory: database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB (${memoryOf(devdb.child.pid!)}), bench process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
   web.server.closeAllConnections();
   web.server.close();

@@ -4,6 +4,7 @@ import { BSON, Binary } from 'bson';
 import { open, type Database as LmdbDatabase, type RootDatabase, type TransactionFlags } from 'lmdb';
 import type { CollectionMeta, EntrySpace, Rec, RecordSpace, StorageEngine } from './engine.js';
 import { prefixEnd } from './key-encoding.js';
+import { decodeStoredDocument } from './lazy-fields.js';
 import { canonicalize, type Doc } from './values.js';
 import { processIsAlive } from './process-alive.js';
 
@@ -98,7 +99,7 @@ class LmdbRecords implements RecordSpace {
     const key = `${this.cid}/${rid}`;
     const cached = this.engine.cache.get(key);
     if (cached) return cached;
-    const rec: Rec = { rid, doc: canonicalize(BSON.deserialize(bytes, DESERIALIZE)) as Doc, plain: undefined };
+    const rec: Rec = { rid, doc: decodeStoredDocument(bytes), plain: undefined };
     this.engine.cache.set(key, rec, bytes.length);
     return rec;
   }

@@ -11,6 +11,7 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { ErrorCodes, MongoError, fail } from './errors.js';
 import { parseSort, sortDocs } from './compare.js';
+import { splitStringArrayConditions, testStringArrayConditions } from './string-array-conditions.js';
 import { bsonTag, isNumeric, isPlainObject, numberOf, toPlain, type Doc } from './values.js';
 
 type PipelineOp = (coll: Iterator, expr: unknown, options: Options) => Iterator;
@@ -101,8 +102,18 @@ export function compileFilter(filter: unknown, variables?: Doc): Matcher {
   validateFilter(f);
   if (Object.keys(f).length === 0) return matchAll;
   assertSupportedFilter(f);
-  const q = new Query(toPlain(f) as Doc, mingoOptions(variables ? { variables: toPlain(variables) as Doc } : {}));
-  return (doc) => q.test(doc as Doc);
+  const options = mingoOptions(variables ? { variables: toPlain(variables) as Doc } : {});
+  const { conditions, rest } = splitStringArrayConditions(f);
+  if (conditions.length === 0) {
+    const q = new Query(toPlain(f) as Doc, options);
+    return (doc) => q.test(doc as Doc);
+  }
+  // Conditions on arrays of strings are tested directly (a pending field on its bytes); where the
+  // field is no array of strings, mingo tests that condition alone.
+  const others = Object.keys(rest).length > 0 ? new Query(toPlain(rest) as Doc, options) : null;
+  const alone = conditions.map((c) => new Query(toPlain(c.source) as Doc, options));
+  const fallback = (i: number, doc: Doc) => (alone[i] as Query).test(doc);
+  return (doc) => testStringArrayConditions(conditions, doc as Doc, fallback) && (others === null || others.test(doc as Doc));
 }
 
 const unsupportedQueryOps = new Set(['$text', '$near', '$nearSphere', '$geoWithin', '$geoIntersects', '$where', '$jsonSchema']);

@@ -1,24 +1,11 @@
-import { KeyBound, compareValues, sortDocs, typeRank, type SortSpec } from './compare.js';
+import { compareValues, sortDocs, type SortSpec } from './compare.js';
 import { scanIndex } from './index-scan.js';
 import { fail } from './errors.js';
 import type { Index } from './indexes.js';
 import { compileFilter } from './matcher.js';
+import { extractConditions, mergeConditions, type FieldPred } from './plan-preds.js';
 import { plainOf, type Collection, type Rec } from './storage.js';
-import { bsonTag, isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
-
-/** What a filter says about one field, in value space. */
-interface FieldPred {
-  points?: unknown[];
-  lo?: unknown;
-  loInc?: boolean;
-  hi?: unknown;
-  hiInc?: boolean;
-  /**
-   * Bounds from an `$elemMatch`, element-wise: both hold for one same element, so they can be
-   * intersected even on a multikey field (where `lo`/`hi` may each be met by a different element).
-   */
-  elem?: FieldPred;
-}
+import { isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
 
 /** The access path chosen for a query. */
 export interface Plan {
@@ -50,89 +37,6 @@ export interface QueryResult {
 const MAX_POINTS = 1000;
 /* Beyond this many equality points a k-way merge costs more than sorting the matches. */
 const MAX_MERGE = 64;
-
-function isScalarKey(v: unknown): boolean {
-  if (v === undefined || Array.isArray(v) || isPlainObject(v) || v instanceof RegExp) return false;
-  const tag = bsonTag(v);
-  return tag !== 'BSONRegExp' && tag !== 'MinKey' && tag !== 'MaxKey' && tag !== 'DBRef' && tag !== 'Code';
-}
-
-function isOperatorObject(v: unknown): v is Doc {
-  if (!isPlainObject(v)) return false;
-  const first = Object.keys(v)[0];
-  return first !== undefined && first.startsWith('$');
-}
-
-function distinctPoints(values: unknown[]): unknown[] {
-  const sorted = [...values].sort(compareValues);
-  return sorted.filter((v, i) => i === 0 || compareValues(v, sorted[i - 1]) !== 0);
-}
-
-function merge(preds: Map<string, FieldPred>, path: string, p: FieldPred): void {
-  const cur = preds.get(path);
-  if (!cur) {
-    preds.set(path, p);
-    return;
-  }
-  if (p.points && (!cur.points || p.points.length < cur.points.length)) cur.points = p.points;
-  if (p.elem && !cur.elem) cur.elem = p.elem;
-  if (p.lo !== undefined && (cur.lo === undefined || tighter(p.lo, cur.lo, 1))) [cur.lo, cur.loInc] = [p.lo, p.loInc];
-  if (p.hi !== undefined && (cur.hi === undefined || tighter(p.hi, cur.hi, -1))) [cur.hi, cur.hiInc] = [p.hi, p.hiInc];
-}
-
-function tighter(a: unknown, b: unknown, sign: 1 | -1): boolean {
-  if (b instanceof KeyBound) return true;
-  if (a instanceof KeyBound) return false;
-  return typeRank(a) === typeRank(b) && compareValues(a, b) * sign > 0;
-}
-
-const ELEM_MATCH_OPS = new Set(['$eq', '$gt', '$gte', '$lt', '$lte', '$in']);
-
-/*
- * `{$elemMatch: {$gte: a, $lt: b}}` on an array of scalars: equality points and element-wise bounds.
- * Only for comparison operators (whose scalar arguments extractPreds turns into bounds); an argument
- * it cannot use is left out, which only widens the scan.
- */
-function elemMatchPred(arg: unknown): FieldPred | undefined {
-  if (!isOperatorObject(arg) || !Object.keys(arg).every((op) => ELEM_MATCH_OPS.has(op))) return undefined;
-  const p = extractPreds({ e: arg }).get('e');
-  if (!p) return undefined;
-  const out: FieldPred = {};
-  if (p.points) out.points = p.points;
-  if (p.lo !== undefined && p.hi !== undefined) out.elem = { lo: p.lo, loInc: p.loInc, hi: p.hi, hiInc: p.hiInc };
-  return out;
-}
-
-/** Index-usable predicates of a filter: top-level fields and `$and` members (anything else is only re-checked). */
-export function extractPreds(filter: Doc | undefined, preds = new Map<string, FieldPred>()): Map<string, FieldPred> {
-  if (!filter) return preds;
-  for (const [k, v] of Object.entries(filter)) {
-    if (k === '$and' && Array.isArray(v)) {
-      for (const c of v) if (isPlainObject(c)) extractPreds(c, preds);
-      continue;
-    }
-    if (k.startsWith('$')) continue;
-    if (!isOperatorObject(v)) {
-      if (isScalarKey(v)) merge(preds, k, { points: [v] });
-      continue;
-    }
-    for (const [op, arg] of Object.entries(v)) {
-      if (op === '$eq' && isScalarKey(arg)) merge(preds, k, { points: [arg] });
-      else if (op === '$in' && Array.isArray(arg) && arg.length > 0 && arg.every(isScalarKey)) merge(preds, k, { points: distinctPoints(arg) });
-      else if (op === '$elemMatch') {
-        const p = elemMatchPred(arg);
-        if (p) merge(preds, k, p);
-      } else if ((op === '$gt' || op === '$gte') && isScalarKey(arg) && arg !== null) {
-        merge(preds, k, { lo: arg, loInc: op === '$gte' });
-        merge(preds, k, { hi: new KeyBound(typeRank(arg), true), hiInc: true });
-      } else if ((op === '$lt' || op === '$lte') && isScalarKey(arg) && arg !== null) {
-        merge(preds, k, { hi: arg, hiInc: op === '$lte' });
-        merge(preds, k, { lo: new KeyBound(typeRank(arg), false), loInc: true });
-      }
-    }
-  }
-  return preds;
-}
 
 function planFor(ix: Index, preds: Map<string, FieldPred>, sort: SortSpec): { plan: Plan; score: number } {
   const prefix: unknown[][] = [];
@@ -187,22 +91,83 @@ export function choosePlan(coll: Collection, filter: Doc | undefined, sort: Sort
   return candidatePlans(coll, filter, sort)[0]!;
 }
 
-/* How many of the best-scored plans race in a trial, and for how many documents each at most. */
+/*
+ * The race: the best-scored plans, plus plans driven by one condition each (a term of a search) not
+ * among them; each examines up to TRIAL_WORKS documents, TRIAL_ROUND at a time, or up to
+ * TRIAL_MAX_WORKS while no plan has found a single match (a selective search, where a walk about to
+ * end is worth finding).
+ */
 const TRIAL_PLANS = 6;
+const TRIAL_CONDITION_PLANS = 6;
 const TRIAL_WORKS = 256;
+const TRIAL_MAX_WORKS = 1024;
 const TRIAL_ROUND = 16;
 
-/** The plans worth trying, best heuristic score first (one index each); a collection scan when no index helps. */
+type Scored = { plan: Plan; score: number };
+
+function sameBound(a: unknown, b: unknown): boolean {
+  return a === undefined || b === undefined ? a === b : compareValues(a, b) === 0;
+}
+
+function samePlan(a: Plan, b: Plan): boolean {
+  if (a.index !== b.index || a.reverse !== b.reverse || a.providesSort !== b.providesSort || a.prefix.length !== b.prefix.length) return false;
+  const samePoints = a.prefix.every((l, i) => {
+    const m = b.prefix[i] as unknown[];
+    return l.length === m.length && l.every((v, j) => compareValues(v, m[j]) === 0);
+  });
+  const [r, q] = [a.range, b.range];
+  if (!samePoints || !r || !q) return samePoints && !r && !q;
+  return sameBound(r.lo, q.lo) && sameBound(r.hi, q.hi) && r.loInc === q.loInc && r.hiInc === q.hiInc;
+}
+
+/* Whether the plan's walk is narrowed by its index field `path` (in the equality prefix or as the range). */
+function narrowsOn(plan: Plan, path: string): boolean {
+  const j = plan.index?.fields.findIndex((f) => f.path === path) ?? -1;
+  return j >= 0 && (j < plan.prefix.length || (j === plan.prefix.length && plan.range !== undefined));
+}
+
+/*
+ * As MongoDB enumerates one plan per indexable predicate: when a field has several conditions (the
+ * `$and` of a search, one per word), a plan per condition alone, on each index it narrows. Merged,
+ * the conditions make one walk driven by whichever won the merge, often a common word when a rare
+ * one (or one with no entries at all) would end at once. Each alone is correct: all must hold.
+ */
+function conditionPlans(ix: Index, conditions: Map<string, FieldPred[]>, preds: Map<string, FieldPred>, sort: SortSpec): Scored[] {
+  const out: Scored[] = [];
+  for (const { path } of ix.fields) {
+    const list = conditions.get(path);
+    if (!list || list.length < 2) continue;
+    for (const p of list) {
+      const cand = planFor(ix, new Map(preds).set(path, p), sort);
+      if (cand.score > 0 && narrowsOn(cand.plan, path)) out.push(cand);
+    }
+  }
+  return out;
+}
+
+/** The plans worth trying, best heuristic score first, then single-condition ones; a collection scan when no index helps. */
 function candidatePlans(coll: Collection, filter: Doc | undefined, sort: SortSpec): Plan[] {
-  const preds = extractPreds(filter);
-  const scored: Array<{ plan: Plan; score: number }> = [];
+  const conditions = extractConditions(filter);
+  const preds = mergeConditions(conditions);
+  const scored: Scored[] = [];
+  const single: Scored[] = [];
   for (const ix of coll.indexes) {
     if (ix.sparse || ix.partial || ix.spec.hidden === true) continue;
     const cand = planFor(ix, preds, sort);
     if (cand.score > 0) scored.push(cand);
+    single.push(...conditionPlans(ix, conditions, preds, sort));
   }
-  scored.sort((a, b) => b.score - a.score);
-  const plans = scored.slice(0, TRIAL_PLANS).map((c) => c.plan);
+  const plans: Plan[] = [];
+  const take = (list: Scored[], n: number): void => {
+    for (const { plan } of list.sort((a, b) => b.score - a.score)) {
+      if (n === 0) return;
+      if (plans.some((p) => samePlan(p, plan))) continue;
+      plans.push(plan);
+      n--;
+    }
+  };
+  take([...scored, ...single], TRIAL_PLANS);
+  take(single, TRIAL_CONDITION_PLANS);
   return plans.length > 0 ? plans : [{ prefix: [], reverse: false, providesSort: sort.length === 0 }];
 }
 
@@ -212,6 +177,8 @@ class PlanRun {
   examined = 0;
   done = false;
   private readonly candidates: Iterator<Rec | number>;
+  /* The next candidate, read ahead so that a walk at its end is known to be done. */
+  private ahead?: IteratorResult<Rec | number>;
 
   constructor(
     private readonly coll: Collection,
@@ -227,10 +194,18 @@ class PlanRun {
     this.candidates = source[Symbol.iterator]();
   }
 
-  /** Examines up to `works` more documents (all the rest when Infinity). */
+  /** Reads the next candidate without examining it: done at once when the walk has none left. */
+  peek(): void {
+    if (this.done || this.ahead) return;
+    this.ahead = this.candidates.next();
+    if (this.ahead.done) this.done = true;
+  }
+
+  /** Examines up to `works` more documents (all the rest when Infinity), then looks one candidate ahead. */
   advance(works: number): void {
     for (let n = 0; n < works && !this.done; n++) {
-      const next = this.candidates.next();
+      const next = this.ahead ?? this.candidates.next();
+      this.ahead = undefined;
       if (next.done) {
         this.done = true;
         return;
@@ -242,19 +217,27 @@ class PlanRun {
       this.recs.push(rec);
       if (this.plan.providesSort && this.recs.length >= this.wanted) this.done = true;
     }
+    if (works !== Infinity) this.peek();
   }
 }
 
 /**
  * Runs the candidate plans side by side for a short trial, as MongoDB's planner does: the first to
- * have every result it needs wins, else the one that found the most per document examined. The
- * heuristic score alone cannot know that walking an index in sort order past a selective filter
- * (a tag, a due-soon range) reads far more than a narrow index and a sort.
+ * have every result it needs wins (an ordered walk that filled the limit, or any walk that ran out
+ * of candidates: a condition with no or few index entries wins before any document is read or
+ * within a few rounds), else the one that found the most per document examined. The heuristic score
+ * alone cannot know that walking an index in sort order past a selective filter (a tag, a due-soon
+ * range, a rare word) reads far more than a narrow index and a sort.
  */
 function raceFor(coll: Collection, plans: Plan[], match: ReturnType<typeof compileFilter>, wanted: number, sorted: boolean): PlanRun {
   const runs = plans.map((plan) => new PlanRun(coll, plan, match, wanted, plan.providesSort && sorted, { keys: 0 }));
   if (runs.length === 1) return runs[0]!;
-  for (let round = 0; round * TRIAL_ROUND < TRIAL_WORKS; round++) {
+  for (const run of runs) {
+    run.peek();
+    if (run.done) return run;
+  }
+  for (let works = 0; works < TRIAL_MAX_WORKS; works += TRIAL_ROUND) {
+    if (works >= TRIAL_WORKS && runs.some((r) => r.recs.length > 0)) break;
     for (const run of runs) {
       run.advance(TRIAL_ROUND);
       if (run.done) return run;

@@ -1,4 +1,5 @@
 import { Binary, Double, ObjectId, type Decimal128, type Long } from 'bson';
+import { copyPendingField, isPendingField, pendingKeysOf } from './pending-fields.js';
 
 /** A BSON document as held in memory. */
 export type Doc = Record<string, unknown>;
@@ -121,12 +122,22 @@ export function toPlain(v: unknown): unknown {
   if (!isPlainObject(v)) return v;
   let out: Doc | undefined;
   const keys = Object.keys(v);
+  const pending = pendingKeysOf(v);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
+    // A field not decoded yet is an array of strings (lazy-fields.ts): its plain view is itself, read when a filter reads it.
+    if (pending?.has(k) && isPendingField(v, k)) {
+      if (out !== undefined) copyPendingField(out, v, k);
+      continue;
+    }
     const p = toPlain(v[k]);
     if (p !== v[k] && out === undefined) {
       out = {};
-      for (let j = 0; j < i; j++) out[keys[j] as string] = v[keys[j] as string];
+      for (let j = 0; j < i; j++) {
+        const earlier = keys[j] as string;
+        if (pending?.has(earlier) && isPendingField(v, earlier)) copyPendingField(out, v, earlier);
+        else out[earlier] = v[earlier];
+      }
     }
     if (out !== undefined) out[k] = p;
   }

@@ -63,8 +63,13 @@ export function searchWords(text: string): string[] {
   return (foldText(text).match(WORD) ?? []).map((w) => w.slice(0, MAX_TERM_LENGTH));
 }
 
-/* Stemming costs ~2 µs a word; mail repeats its words, so the last few thousand are remembered. */
-const stemCache = new Map<string, readonly string[]>();
+/*
+ * Stemming costs ~2 µs a word; mail repeats its words, so recent words are remembered: two
+ * generations of up to STEM_CACHE_SIZE words, the older dropped whole when the newer fills (deleting
+ * a Map's oldest entry one at a time degrades once the Map is full).
+ */
+let stemCache = new Map<string, readonly string[]>();
+let olderStems = new Map<string, readonly string[]>();
 const STEM_CACHE_SIZE = 20_000;
 
 /**
@@ -75,11 +80,19 @@ const STEM_CACHE_SIZE = 20_000;
 export function wordTerms(word: string): readonly string[] {
   const cached = stemCache.get(word);
   if (cached) return cached;
+  const older = olderStems.get(word);
+  if (older) {
+    stemCache.set(word, older);
+    return older;
+  }
   const folded = foldText(word).slice(0, MAX_TERM_LENGTH);
   let out: string[];
   if (DIGIT.test(word)) out = [folded];
   else out = [...new Set([stemEnglish(folded), foldText(stemFrench(word)), stemFrench(folded)].map((t) => t.slice(0, MAX_TERM_LENGTH)))];
-  if (stemCache.size >= STEM_CACHE_SIZE) stemCache.delete(stemCache.keys().next().value as string);
+  if (stemCache.size >= STEM_CACHE_SIZE) {
+    olderStems = stemCache;
+    stemCache = new Map();
+  }
   stemCache.set(word, out);
   return out;
 }

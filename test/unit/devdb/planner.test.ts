@@ -112,3 +112,125 @@ describe('$elemMatch ranges on a multikey index', () => {
     expect(r.docsExamined).toBeLessThanOrEqual(TICKETS / 20 + 1);
   });
 });
+
+/*
+ * A search sends one `$and` member per word, all on the multikey term array. Each member alone
+ * narrows a walk, so each gets its own plan in the race: the rare word's walk ends first and wins,
+ * whatever the order of the words or which of them a merge would have kept.
+ */
+describe('one plan per condition on a field', () => {
+  const LIST = 2000;
+  const SORT = { lastActivityAt: -1, _id: -1 };
+  let list: Collection;
+
+  function searchTermsOf(i: number): string[] {
+    const terms = [`w${i % 50}`, `w${(i * 7) % 50}`, 'common', i % 2 === 0 ? 'half' : 'odd'];
+    if (i % 400 === 3) terms.push('rare');
+    if (i % 20 === 2 || i % 100 === 1) terms.push('mid');
+    if (i % 250 === 5) terms.push('panne', 'pannes');
+    if (i < 300) terms.push('batch');
+    if (i >= 1400) terms.push('tail');
+    return terms;
+  }
+
+  /** What a collection scan finds, in list order (newest activity first), cut at `limit`. */
+  function listExpected(filter: Doc, limit = Infinity): number[] {
+    const match = compileFilter(filter);
+    const docs = [...list.scan()].filter((r) => match(plainOf(r))).map((r) => r.doc);
+    docs.sort((a, b) => (b.lastActivityAt as Date).getTime() - (a.lastActivityAt as Date).getTime() || (b._id as number) - (a._id as number));
+    return docs.slice(0, limit).map((d) => d._id as number);
+  }
+
+  function search(filter: Doc, limit = 26) {
+    const result = executeQuery(list, { filter, sort: Object.entries(SORT).map(([k, d]) => [[k], d] as [string[], 1 | -1]), limit });
+    return { ...result, ids: result.recs.map((r) => r.doc._id as number) };
+  }
+
+  beforeAll(() => {
+    list = new Store().db('plans').getOrCreate('list');
+    list.addIndex(new Index({ key: { searchTerms: 1 }, name: 'searchTerms_1' }));
+    list.addIndex(new Index({ key: { access: 1, lastActivityAt: -1, _id: -1 }, name: 'access_1_lastActivityAt_-1__id_-1' }));
+    list.addIndex(new Index({ key: { access: 1, status: 1, lastActivityAt: -1, _id: -1 }, name: 'access_1_status_1_lastActivityAt_-1__id_-1' }));
+    list.addIndex(new Index({ key: { lastActivityAt: -1, _id: -1 }, name: 'lastActivityAt_-1__id_-1' }));
+    list.addIndex(new Index({ key: { status: 1, lastActivityAt: -1, _id: -1 }, name: 'status_1_lastActivityAt_-1__id_-1' }));
+    for (let i = 0; i < LIST; i++) {
+      // Activity order differs from insertion order, so no walk finds the newest first by accident.
+      const at = new Date(Date.UTC(2020, 0, 1) + ((i * 7919) % LIST) * 60_000);
+      list.insert({ _id: i, access: [`k${i % 4}`, 'all'], status: i % 9 === 0 ? 'spam' : 'open', snoozed: i % 50 === 0, mergedIntoId: null, lastActivityAt: at, searchTerms: searchTermsOf(i) });
+    }
+  });
+
+  const scope = { access: { $in: ['all', 'k1'] }, mergedIntoId: null, status: { $nin: ['spam'] }, snoozed: { $ne: true } };
+
+  it('lets a word with no index entries end the query before any document is read', () => {
+    const filter = { ...scope, $and: [{ searchTerms: { $in: ['half', 'odd'] } }, { searchTerms: 'common' }, { searchTerms: 'absent' }] };
+    const r = search(filter);
+    expect(r.ids).toEqual([]);
+    expect(r.plan.index?.name).toBe('searchTerms_1');
+    expect(r.plan.prefix).toEqual([['absent']]);
+    expect(r.docsExamined).toBe(0);
+    expect(r.keysExamined).toBe(0);
+  });
+
+  it('walks the rare word even when a common one comes first and would win the merge', () => {
+    const filter = { ...scope, $and: [{ searchTerms: 'common' }, { searchTerms: 'odd' }, { searchTerms: 'rare' }] };
+    const r = search(filter);
+    expect(r.ids).toEqual(listExpected(filter, 26));
+    expect(r.ids.length).toBeGreaterThan(0);
+    expect(r.plan.prefix).toEqual([['rare']]);
+    expect(r.docsExamined).toBe(LIST / 400);
+  });
+
+  it('walks a rare prefix ($elemMatch range) rather than common words', () => {
+    const filter = { ...scope, $and: [{ searchTerms: { $in: ['common', 'half'] } }, { searchTerms: 'odd' }, { searchTerms: { $elemMatch: { $gte: 'pann', $lt: 'pann\u{10FFFF}' } } }] };
+    const r = search(filter);
+    expect(r.ids).toEqual(listExpected(filter, 26));
+    expect(r.ids.length).toBeGreaterThan(0);
+    expect(r.plan.range).toMatchObject({ lo: 'pann', hi: 'pann\u{10FFFF}' });
+    expect(describePlan(r.plan)).toBe('IXSCAN searchTerms_1 +SORT');
+    expect(r.docsExamined).toBe(LIST / 250);
+  });
+
+  it('prefers an unordered walk that read all its candidates in the trial to an ordered one short of the limit', () => {
+    // 'mid': 100 tickets of k2 and 20 of k1; the k1 list in order holds 20 matches, fewer than the 26 wanted.
+    const filter = { access: 'k1', searchTerms: 'mid' };
+    const r = search(filter);
+    expect(r.ids).toEqual(listExpected(filter, 26));
+    expect(r.ids).toHaveLength(20);
+    expect(describePlan(r.plan)).toBe('IXSCAN searchTerms_1 +SORT');
+    expect(r.docsExamined).toBe(120);
+  });
+
+  it('races on while no plan has found a match, so a walk about to end wins over the sorted list', () => {
+    // No ticket has both words: after the usual trial every walk has found nothing; 'batch' ends at 300.
+    const filter = { access: 'all', $and: [{ searchTerms: 'tail' }, { searchTerms: 'batch' }] };
+    const r = search(filter);
+    expect(r.ids).toEqual([]);
+    expect(r.plan.prefix).toEqual([['batch']]);
+    expect(r.docsExamined).toBe(300);
+  });
+
+  it('returns what a full scan returns, for random searches', () => {
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    const words = ['common', 'half', 'odd', 'rare', 'mid', 'panne', 'absent', 'batch', 'tail', ...Array.from({ length: 50 }, (_, i) => `w${i}`)];
+    const condition = (): Doc => {
+      const kind = rnd(3);
+      const w = words[rnd(words.length)] as string;
+      if (kind === 0) return { searchTerms: w };
+      if (kind === 1) return { searchTerms: { $in: [w, words[rnd(words.length)] as string] } };
+      const p = w.slice(0, 1 + rnd(w.length));
+      return { searchTerms: { $elemMatch: { $gte: p, $lt: `${p}\u{10FFFF}` } } };
+    };
+    for (let q = 0; q < 150; q++) {
+      const filter: Doc = { $and: Array.from({ length: 1 + rnd(4) }, condition) };
+      if (rnd(2) === 0) Object.assign(filter, { access: { $in: [`k${rnd(4)}`, `k${rnd(4)}`] } });
+      if (rnd(2) === 0) Object.assign(filter, { status: { $nin: ['spam'] }, snoozed: { $ne: true } });
+      const limit = [1, 26, 500][rnd(3)] as number;
+      expect(search(filter, limit).ids, JSON.stringify(filter)).toEqual(listExpected(filter, limit));
+    }
+  });
+});
