@@ -243,8 +243,11 @@ function raceFor(coll: Collection, plans: Plan[], match: ReturnType<typeof compi
       if (run.done) return run;
     }
   }
-  const yieldOf = (r: PlanRun) => r.recs.length / Math.max(1, r.examined);
-  // Ties keep the heuristic's order (the candidates come best score first).
+  // Matches per document read; a walk in the sort's order with a limit stops once it has them, while
+  // any other plan must read all its candidates before sorting, so it counts double (MongoDB's
+  // planner likewise favours a plan without a blocking sort). Ties keep the heuristic's order.
+  const stopsEarly = sorted && wanted !== Infinity;
+  const yieldOf = (r: PlanRun) => (r.recs.length / Math.max(1, r.examined)) * (stopsEarly && r.plan.providesSort ? 2 : 1);
   return runs.reduce((best, r) => (yieldOf(r) > yieldOf(best) ? r : best));
 }
 
