@@ -18,6 +18,7 @@ import { readFixture } from '../test/helpers/mail-fixtures.js';
 import { freePort, spawnEntry } from '../test/helpers/process.js';
 import { percentile, printTable } from './stats.js';
 import { logIn } from './web-login.js';
+import { startSmtp } from '../test/helpers/smtp.js';
 
 const USER = 'support@hostile.bench.test';
 const ADMIN = { email: 'bench@example.com', password: 'bench-admin-password' };
@@ -86,10 +87,13 @@ async function main() {
   const { cookie, token } = await logIn(base, ADMIN.email, ADMIN.password);
   const api = async <T>(p: string, init: RequestInit = {}) =>
     (await (await fetch(`${base}/api/v1${p}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })).json()) as T;
-  const inbox = await api<{ id: string }>('/inboxes', {
+  // A real SMTP server: creating an inbox tests both connections, and one that fails is saved disabled.
+  const smtp = await startSmtp();
+  const inbox = await api<{ id: string; disabled?: unknown }>('/inboxes', {
     method: 'POST',
-    body: JSON.stringify({ name: 'Hostile', address: USER, imap: { host: '127.0.0.1', port: dovecot.port, secure: false, user: USER, password: dovecot.password }, smtp: { host: '127.0.0.1', port: 25, secure: false } }),
+    body: JSON.stringify({ name: 'Hostile', address: USER, imap: { host: '127.0.0.1', port: dovecot.port, secure: false, user: USER, password: dovecot.password }, smtp: { host: '127.0.0.1', port: smtp.port, secure: false } }),
   });
+  if (inbox.disabled) throw new Error(`the bench inbox was saved disabled: ${JSON.stringify(inbox.disabled)}`);
   while ((await api<{ status: { state: string } }>(`/inboxes/${inbox.id}`)).status.state !== 'idle') await sleep(100);
 
   const health = probeHealth(`${base}/healthz`);
@@ -133,6 +137,7 @@ async function main() {
   app.child.kill('SIGTERM');
   await app.exited;
   await dovecot.stop();
+  await smtp.close();
   process.exit(worstP99 < HEALTH_TARGET_MS && worstOpen < OPEN_TARGET_MS ? 0 : 1);
 }
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { ImapFlow } from 'imapflow';
+import { startSmtp } from '../test/helpers/smtp.js';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { spawnEntry } from '../test/helpers/process.js';
@@ -84,6 +85,7 @@ async function run(spec: RunSpec): Promise<RunResult> {
   const app = await loadApp(spec.appRoot);
   const imapClient = async () => {
     const c = new ImapFlow({ host: '127.0.0.1', port: imap.port, secure: false, auth: { user: imap.user, pass: imap.password }, logger: false });
+    c.on('error', (err: Error) => console.error(`bench IMAP client: ${err.message}`));
     await c.connect();
     return c;
   };
@@ -125,12 +127,15 @@ async function run(spec: RunSpec): Promise<RunResult> {
     byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
   });
 
+  // A real SMTP server: creating an inbox tests both connections, and one that fails is saved disabled.
+  const smtp = await startSmtp();
   const t0 = performance.now();
   const created = (await (await fetch(`${base}/inboxes`, {
     method: 'POST',
     headers: auth,
-    body: JSON.stringify({ name: 'Bench', address: imap.user, imap: { host: '127.0.0.1', port: imap.port, secure: false, user: imap.user, password: imap.password }, smtp: { host: '127.0.0.1', port: 25, secure: false } }),
-  })).json()) as { id: string };
+    body: JSON.stringify({ name: 'Bench', address: imap.user, imap: { host: '127.0.0.1', port: imap.port, secure: false, user: imap.user, password: imap.password }, smtp: { host: '127.0.0.1', port: smtp.port, secure: false } }),
+  })).json()) as { id: string; disabled?: { detail?: string } | null };
+  if (created.disabled) throw new Error(`the bench inbox was saved disabled: ${JSON.stringify(created.disabled)}`);
   while ((await done()) < n) await pause(20);
   const ingestSeconds = (performance.now() - t0) / 1000;
   const commandsPerMail = commands / n;
@@ -171,6 +176,7 @@ async function run(spec: RunSpec): Promise<RunResult> {
 
   await client.logout();
   await roles.stop();
+  await smtp.close();
   devdb?.child.kill('SIGTERM');
   await devdb?.exited;
   rmSync(dataDir, { recursive: true, force: true });

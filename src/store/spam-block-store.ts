@@ -29,9 +29,9 @@ export function createSpamBlockStore(models: Pick<Models, 'SpamBlock'>) {
       return (await models.SpamBlock.deleteOne({ _id: id, inboxId })).deletedCount > 0;
     },
 
-    /** The entry of the inbox matching any of these values (an address and its domain), or null. */
-    findMatch(inboxId: Types.ObjectId, values: readonly string[]): Promise<Pick<SpamBlockDoc, '_id' | 'kind' | 'value'> | null> {
-      return models.SpamBlock.findOne({ inboxId, value: { $in: [...values] } }).select({ kind: 1, value: 1 }).lean();
+    /** The entries of these inboxes holding any of these values (a batch's senders and their domains): one query. */
+    listMatches(inboxIds: readonly Types.ObjectId[], values: readonly string[]): Promise<Array<Pick<SpamBlockDoc, 'inboxId' | 'kind' | 'value'>>> {
+      return models.SpamBlock.find({ inboxId: { $in: [...inboxIds] }, value: { $in: [...values] } }).select({ inboxId: 1, kind: 1, value: 1 }).lean();
     },
 
     /** An inbox's block list by value, up to `limit` entries. */

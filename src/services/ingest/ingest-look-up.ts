@@ -3,6 +3,7 @@ import { classifyMail, storesSource, type MailClass } from '../../domain/ingest-
 import type { StoredFiles } from '../../domain/ingest-plan.js';
 import { notificationTagIn, tagRecipientsOf } from '../../domain/notification-reply.js';
 import type { ParsedMail } from '../../domain/mail.js';
+import { blockKeysOf, type SpamBlock } from '../../domain/spam.js';
 import type { StoredBlob } from '../../store/blob-store.js';
 import type { AttachmentRef } from '../../store/models/message.js';
 import { loadThreadKeyIndex, type ThreadKeyIndex } from './find-thread.js';
@@ -23,7 +24,12 @@ export interface ClassifiedMail extends ParsedInput {
   cls: MailClass<Types.ObjectId>;
   /** Its raw source and attachments, when the batch stored them up front. */
   files: MessageFiles | null;
+  /** The inbox's block-list entry its sender matches (address or domain), or null. */
+  blocked: SpamBlock | null;
 }
+
+/** The sender a mail's block-list check reads: as domain/ingest-classify.ts mailFacts takes it. */
+const senderOf = (mail: ParsedMail) => (mail.from ?? mail.sender)?.address.toLowerCase() ?? null;
 
 /** What a batch looked up once for all its mails. */
 export interface BatchLookUp {
@@ -49,16 +55,25 @@ const filesOf = (raw: StoredBlob, attachments: AttachmentRef[]): MessageFiles =>
 async function classifyAll(deps: IngestDeps, mails: ParsedInput[]): Promise<ClassifiedMail[]> {
   const ids = [...new Set(mails.map((p) => p.mail.messageId).filter((id): id is string => !!id))];
   const recipients = mails.map((p) => tagRecipientsOf(p.mail).filter((r) => r.includes('+')));
-  const [stored, ours, own] = await Promise.all([
+  const senders = mails.map((p) => senderOf(p.mail));
+  const blockValues = [...new Set(senders.flatMap((s) => (s ? blockKeysOf(s) : [])))];
+  const [stored, ours, own, blocks] = await Promise.all([
     deps.messages.listByDedupeKeys(mails.map((p) => p.dedupeKey)),
     ids.length > 0 ? deps.messages.listOutboundByMessageIds(ids) : [],
     recipients.some((r) => r.length > 0) ? deps.ownAddresses() : new Set<string>(),
+    blockValues.length > 0 ? deps.spamBlocks.listMatches([...new Map(mails.map((p) => [p.inboxId.toHexString(), p.inboxId])).values()], blockValues) : [],
   ]);
+  const blockOf = (inboxId: Types.ObjectId, sender: string | null): SpamBlock | null => {
+    if (!sender) return null;
+    const keys = blockKeysOf(sender);
+    const hit = blocks.find((b) => b.inboxId.equals(inboxId) && keys.includes(b.value));
+    return hit ? { kind: hit.kind, value: hit.value } : null;
+  };
   const byKey = new Map(stored.map((m) => [m.dedupeKey!, { messageDocId: m._id, ticketId: m.ticketId, complete: m.ingestState === 'complete' }]));
   const echoes = new Map(ours.map((m) => [m.messageId!, m.ticketId]));
   return mails.map((p, i) => {
     const tag = recipients[i]!.length > 0 ? notificationTagIn(recipients[i]!, own, deps.sign) : null;
-    return { ...p, cls: classifyMail(p.mail, byKey.get(p.dedupeKey) ?? null, (p.mail.messageId && echoes.get(p.mail.messageId)) || null, tag), files: null };
+    return { ...p, cls: classifyMail(p.mail, byKey.get(p.dedupeKey) ?? null, (p.mail.messageId && echoes.get(p.mail.messageId)) || null, tag), files: null, blocked: blockOf(p.inboxId, senders[i]!) };
   });
 }
 

@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import { mailFacts, type MailFacts, type StoredCopy } from '../../domain/ingest-classify.js';
 import { fileReport, inboundMessage, openingTicket, planTicketUpdate, type MailFollowUp, type TicketAsFound } from '../../domain/ingest-plan.js';
 import { DEFAULT_MAX_PARTICIPANTS_PER_MAIL } from '../../domain/participants.js';
-import { blockKeysOf, type SpamBlock } from '../../domain/spam.js';
+import type { SpamBlock } from '../../domain/spam.js';
 import { messageSearchTerms } from '../../domain/ticket-search.js';
 import type { ThreadDecision } from '../../domain/thread-decision.js';
 import type { IngestWriteBuffer } from '../../store/ingest-writes.js';
@@ -65,19 +65,14 @@ export async function ingestMail(deps: IngestDeps, batch: MailBatch, m: Classifi
   }
 }
 
-/**
- * The inbox's block-list entry the sender matches (their address or its domain), or null. A blocked
- * sender's mail is kept and threaded like any other, but quietly (domain/ingest-plan.ts planTicketUpdate):
- * a new conversation opens in Spam, a reply changes and tells nothing.
+/*
+ * `m.blocked`: the inbox's block-list entry the sender matches, looked up once for the batch
+ * (ingest-look-up.ts). A blocked sender's mail is kept and threaded like any other, but quietly
+ * (domain/ingest-plan.ts planTicketUpdate): a new conversation opens in Spam, a reply changes and tells nothing.
  */
-async function blockOf(deps: IngestDeps, inboxId: Id, sender: string | null): Promise<SpamBlock | null> {
-  if (!sender) return null;
-  const match = await deps.spamBlocks.findMatch(inboxId, blockKeysOf(sender));
-  return match ? { kind: match.kind, value: match.value } : null;
-}
-
 async function fileCustomerMail(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, facts: MailFacts, at: Date): Promise<MailOutcome> {
-  const [decision, blocked] = await Promise.all([findThread(deps, m.mail, m.inboxId, facts.sender, batch), blockOf(deps, m.inboxId, facts.sender)]);
+  const blocked = m.blocked;
+  const decision = await findThread(deps, m.mail, m.inboxId, facts.sender, batch);
   deps.onStep?.('threaded');
   // The writer's language, from the start of what they wrote (bounded: ~2,000 characters).
   const guess = detectLocale(ownWords(m.mail));
@@ -100,7 +95,8 @@ async function fileCustomerMail(deps: IngestDeps, batch: MailBatch, m: Classifie
 
 /** Finishes a mail a run stored before it was cut: threading finds the stored message itself, so it re-derives the same decision. */
 async function resume(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, copy: StoredCopy<Id>, facts: MailFacts, at: Date): Promise<MailOutcome> {
-  const [decision, blocked] = await Promise.all([findThread(deps, m.mail, m.inboxId, facts.sender, batch), blockOf(deps, m.inboxId, facts.sender)]);
+  const blocked = m.blocked;
+  const decision = await findThread(deps, m.mail, m.inboxId, facts.sender, batch);
   const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : copy.ticketId;
   await batch.settle();
   await mergeLinked(deps, batch, decision, ticketId, at);

@@ -48,7 +48,7 @@ export interface IngestDeps {
   inboxes: Pick<InboxStore, 'listIdsByAddresses' | 'findDefaultTeamId'>;
   quarantine: Pick<QuarantineStore, 'recordOnce'>;
   /** The inboxes' block lists (services/spam): a blocked sender's mail goes quietly, to Spam when it opens a ticket. */
-  spamBlocks: Pick<SpamBlockStore, 'findMatch'>;
+  spamBlocks: Pick<SpamBlockStore, 'listMatches'>;
   /** An agent's mailed answer to a notification: the notification, its recipient, and whom the answer mentions. */
   notifications: Pick<NotificationStore, 'findById'> & NotifyMentionsDeps['notifications'];
   users: Pick<UserStore, 'findById'> & NotifyMentionsDeps['users'];
