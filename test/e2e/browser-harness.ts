@@ -17,6 +17,15 @@ export async function signIn(page: Page, base: string, email: string, password: 
 /** The width of a phone: an iPhone 12–15's viewport in CSS pixels. */
 export const PHONE = { width: 390, height: 844 };
 
+/** Collects a page's script errors and the paths it asked for that answered 404, for a test to assert none. */
+export function watchPageProblems(page: Page): { errors: string[]; missing: string[] } {
+  const errors: string[] = [];
+  const missing: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('response', (r) => void (r.status() === 404 && missing.push(new URL(r.url()).pathname)));
+  return { errors, missing };
+}
+
 /**
  * Runs in the page: null when nothing scrolls sideways, else what overflows. The culprits are the
  * outermost elements that stick out of the viewport (their parent does not, and no clipping or scrolling

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createI18n } from '../../src/i18n/catalog.js';
 import { createUser } from '../helpers/api.js';
 import { startPages } from '../integration/web/pages-harness.js';
-import { launchChromium, signIn } from './browser-harness.js';
+import { launchChromium, signIn, watchPageProblems } from './browser-harness.js';
 
 // Issue 16: a skip link first in the tab order, and keyboard shortcuts, in a real browser under the
 // page's CSP (the shortcuts come from /static/shortcuts.js, no inline script).
@@ -55,10 +55,7 @@ describe('keyboard use of the ticket list and a ticket', () => {
   it('reaches the first ticket through the skip link, moves with j/k, opens with Enter, and uses r, n, a, e, / and ?', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const missing: string[] = [];
-    page.on('response', (r) => void (r.status() === 404 && missing.push(new URL(r.url()).pathname)));
+    const { errors, missing } = watchPageProblems(page);
     await signIn(page, h.base, 'gina@example.test', 'gina password 123');
     await page.goto(`${h.base}/tickets`);
     const rows = page.locator('table.tickets tbody tr');

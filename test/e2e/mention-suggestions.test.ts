@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/api.js';
 import { startPages } from '../integration/web/pages-harness.js';
-import { describeOverflow, horizontalOverflow, launchChromium, PHONE, signIn } from './browser-harness.js';
+import { describeOverflow, horizontalOverflow, launchChromium, PHONE, signIn, watchPageProblems } from './browser-harness.js';
 
 // Issue 15: typing `@` in the note box suggests the people who can see the ticket, in a real browser
 // under the page's CSP (the suggestions come from the page's one script); choosing one writes
@@ -34,10 +34,7 @@ describe('the note box’s @ suggestions', () => {
   it('suggest the people who can see the ticket, write the chosen handle, and the note tells them', async () => {
     const context = await browser.newContext({ viewport: PHONE });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const missing: string[] = [];
-    page.on('response', (r) => void (r.status() === 404 && missing.push(new URL(r.url()).pathname)));
+    const { errors, missing } = watchPageProblems(page);
     await signIn(page, h.base, 'gina@example.test', 'gina password 123');
     await page.goto(`${h.base}/tickets/${ticketId}`);
     const box = page.locator('form.note-form textarea[name=text]');

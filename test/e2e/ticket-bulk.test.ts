@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createI18n } from '../../src/i18n/catalog.js';
 import { createUser } from '../helpers/api.js';
 import { startPages } from '../integration/web/pages-harness.js';
-import { describeOverflow, horizontalOverflow, launchChromium, PHONE, signIn } from './browser-harness.js';
+import { describeOverflow, horizontalOverflow, launchChromium, PHONE, signIn, watchPageProblems } from './browser-harness.js';
 
 // Issue 16, triage: the list's bulk bar in a real browser under the page's CSP (/static/bulk.js, no
 // inline script): select all, the value control of the chosen action, `x` on the selected row, and a
@@ -41,10 +41,7 @@ describe('bulk changes from the ticket list', () => {
   it('selects two rows (a click and `x`), shows the assignee control for Assign, and assigns both', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const missing: string[] = [];
-    page.on('response', (r) => void (r.status() === 404 && missing.push(new URL(r.url()).pathname)));
+    const { errors, missing } = watchPageProblems(page);
     await signIn(page, h.base, 'gina@example.test', 'gina password 123');
     await page.goto(`${h.base}/tickets?status=open`);
 
