@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import { createConnectionChecks } from '../mail/connection-check.js';
 import { loadEmailRenderer, renderEmail, validateTemplateOverride } from '../mail/render-email.js';
 import type { Runtime } from '../runtime.js';
-import { backfillTicketSearch } from '../services/tickets/backfill-ticket-search.js';
 import { checkHealth } from '../services/system/check-health.js';
 import { pingDatabase } from '../store/database.js';
 import { ensureFirstAdmin } from '../services/users/ensure-first-admin.js';
@@ -19,8 +18,6 @@ export async function startWeb(rt: Runtime): Promise<RunningRole> {
   const passwords = { hash: hashPassword, verify: verifyPassword };
   const quarantine = quarantineDeps(rt);
   await ensureFirstAdmin({ users: rt.stores.users, passwords, logger: rt.logger }, { admin: rt.config.admin, env: rt.config.env });
-  // Tickets stored before the list had search and "due soon" get those fields; only the list needs them.
-  await backfillTicketSearch({ tickets: rt.stores.tickets });
   const app = createApp({
     logger: rt.logger,
     publicUrl: rt.config.publicUrl,

@@ -245,27 +245,5 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
     async listTitles(ids: readonly Types.ObjectId[]): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'subject'>>> {
       return models.Ticket.find({ _id: { $in: ids } }, { number: 1, subject: 1 }).lean();
     },
-
-    /** Up to `limit` tickets after `after` (in `_id` order) stored before the list had search, with what their search fields derive from. */
-    async listMissingSearch(after: Types.ObjectId | null, limit: number): Promise<Array<Pick<TicketDoc, '_id' | 'subject' | 'requester' | 'status' | 'sla'>>> {
-      return models.Ticket.find({ ...(after ? { _id: { $gt: after } } : {}), searchTerms: { $exists: false } })
-        .select({ subject: 1, requester: 1, status: 1, sla: 1 })
-        .sort({ _id: 1 })
-        .limit(limit)
-        .lean();
-    },
-
-    /** Stores the search terms and next due time of tickets still without search terms, in one round trip. */
-    async fillSearch(rows: ReadonlyArray<{ id: Types.ObjectId; searchTerms: string[]; nextDueAt: Date | null }>): Promise<void> {
-      await models.Ticket.bulkWrite(
-        rows.map((r) => ({
-          updateOne: {
-            filter: { _id: r.id, searchTerms: { $exists: false } },
-            update: { $set: { searchTerms: r.searchTerms, 'sla.nextDueAt': r.nextDueAt } },
-          },
-        })),
-        { ordered: false },
-      );
-    },
   };
 }

@@ -1,4 +1,6 @@
 import type { AnyBulkWriteOperation, Document, ObjectId } from 'mongodb';
+import { slaNextDueAt } from '../../domain/sla-due.js';
+import type { TicketStatus } from '../../domain/ticket-status.js';
 import { MAX_TICKET_TERMS, SEARCH_INDEX_VERSION, messageSearchTerms, ticketSearchTerms } from '../../domain/ticket-search.js';
 import type { Migration } from './migration.js';
 
@@ -12,6 +14,8 @@ interface OldTicket extends Document {
   _id: ObjectId;
   subject: string;
   requester: { email: string; name?: string | null };
+  status: TicketStatus;
+  sla?: Parameters<typeof slaNextDueAt>[0]['sla'] & { nextDueAt?: Date | null };
   mergedIntoId?: ObjectId | null;
   searchTerms?: string[];
 }
@@ -35,7 +39,8 @@ function indexed(m: StoredMessage): boolean {
 
 /**
  * Full-text search (domain/ticket-search.ts, version 2): every ticket's terms are rebuilt from its
- * subject, requester and messages (customer mail, agents' replies and internal notes), then each
+ * subject, requester and messages (and a ticket stored before the "due soon" filter gets its next
+ * due time) (customer mail, agents' replies and internal notes), then each
  * merged ticket's terms are added to the ticket it was merged into, as a live merge does. Tickets
  * already at version 2 are skipped, so a run cut short resumes where it stopped. The indexes the
  * search replaced are dropped first.
@@ -70,14 +75,24 @@ export const ticketSearch: Migration = {
         }
       }
       const ops: AnyBulkWriteOperation<OldTicket>[] = batch.map((t) => ({
-        updateOne: { filter: { _id: t._id }, update: { $set: { searchTerms: [...(terms.get(t._id.toHexString()) ?? [])], searchVersion: SEARCH_INDEX_VERSION } } },
+        updateOne: {
+          filter: { _id: t._id },
+          update: {
+            $set: {
+              searchTerms: [...(terms.get(t._id.toHexString()) ?? [])],
+              searchVersion: SEARCH_INDEX_VERSION,
+              // A ticket from before the "due soon" filter gets its next due time too.
+              ...(t.sla?.nextDueAt === undefined ? { 'sla.nextDueAt': slaNextDueAt(t) } : {}),
+            },
+          },
+        },
       }));
       await tickets.bulkWrite(ops, { ordered: false });
       reindexed += batch.length;
       batch = [];
       if (reindexed % 10_000 < BATCH) logger.info({ tickets: reindexed }, 'search: indexing existing tickets');
     };
-    for await (const t of tickets.find({ searchVersion: { $ne: SEARCH_INDEX_VERSION } }, { projection: { subject: 1, requester: 1 } })) {
+    for await (const t of tickets.find({ searchVersion: { $ne: SEARCH_INDEX_VERSION } }, { projection: { subject: 1, requester: 1, status: 1, sla: 1 } })) {
       batch.push(t);
       if (batch.length >= BATCH) await flush();
     }

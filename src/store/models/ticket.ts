@@ -54,7 +54,7 @@ export interface TicketDoc {
   participants: string[];
   assigneeId?: Types.ObjectId | null;
   tags: string[];
-  /** Search words from the subject and requester (domain/ticket-search.ts); absent on tickets not yet backfilled. */
+  /** Search terms (domain/ticket-search.ts): the subject, requester and messages; migration 6 writes them on older tickets. */
   searchTerms?: string[];
   searchVersion?: number;
   messageCount: number;

@@ -4,7 +4,7 @@ import { AppError } from '../../../../src/domain/errors.js';
 import { ticketSearchTerms, wordTerms } from '../../../../src/domain/ticket-search.js';
 import type { TicketStatus } from '../../../../src/domain/ticket-status.js';
 import { OPERATOR, type Actor } from '../../../../src/services/access.js';
-import { backfillTicketSearch } from '../../../../src/services/tickets/backfill-ticket-search.js';
+import { ticketSearch } from '../../../../src/store/migrations/0006-ticket-search.js';
 import { listTickets } from '../../../../src/services/tickets/list-tickets.js';
 import { ingestEmail } from '../../../../src/services/ingest/ingest-email.js';
 import { refreshSla, type SlaDeps } from '../../../../src/services/sla/refresh-sla.js';
@@ -261,7 +261,7 @@ describe('stored search and due fields', () => {
     expect((await listTickets(deps(), admin, { due: 'soon', inbox: inbox._id.toHexString() })).items).toEqual([]);
   });
 
-  it('backfills tickets stored before search existed, once', async () => {
+  it('gives tickets stored before search and "due soon" existed their terms and next due time (migration 6), once', async () => {
     const inbox = await db.models.Inbox.create({ name: 'Old', address: 'old@filters.test', imap: { host: 'h', port: 993 }, smtp: { host: 'h', port: 465 } });
     const old = Array.from({ length: 7 }, (_, i) => ({
       number: 600 + i, inboxId: inbox._id, subject: `Printer jam ${i}`, requester: { email: `olga${i}@legacy.test`, name: 'Olga' }, status: 'open',
@@ -270,9 +270,16 @@ describe('stored search and due fields', () => {
     // Written around mongoose, as tickets from before these fields were: no searchTerms, no nextDueAt.
     await db.connection.db!.collection('tickets').insertMany(old.map((t) => ({ ...t, _id: new Types.ObjectId() })));
     expect((await listTickets(deps(), admin, { q: 'printer' })).items).toEqual([]);
-    const before = await db.models.Ticket.countDocuments({ searchTerms: { $exists: false } });
-    expect(await backfillTicketSearch({ tickets: db.stores.tickets }, 3)).toBe(before);
-    expect(await backfillTicketSearch({ tickets: db.stores.tickets }, 3)).toBe(0);
+    // These seven, and any other ticket written without terms (the SLA test's, through the model).
+    expect(await db.models.Ticket.countDocuments({ searchTerms: { $exists: false } })).toBeGreaterThanOrEqual(7);
+    await ticketSearch.up({ db: db.connection.db!, logger: testLogger });
+    expect(await db.models.Ticket.countDocuments({ searchTerms: { $exists: false } })).toBe(0);
+    const dues = async () => (await db.models.Ticket.find({ number: { $gte: 600 } }, { number: 1, sla: 1 }).sort({ number: 1 }).lean()).map((t) => t.sla.nextDueAt);
+    const first = await dues();
+    expect(first).toEqual(old.map((t) => t.sla.firstResponseDueAt));
+    // A second run (a crash before it was recorded) changes nothing.
+    await ticketSearch.up({ db: db.connection.db!, logger: testLogger });
+    expect(await dues()).toEqual(first);
     expect((await listTickets(deps(), admin, { q: 'printer olg', limit: '100' })).items.map((t) => t.number).sort()).toEqual([600, 601, 602, 603, 604, 605, 606]);
     expect((await listTickets(deps(), admin, { due: 'soon', inbox: inbox._id.toHexString() })).items.map((t) => t.number)).toEqual([600, 601, 602, 603]);
   });
