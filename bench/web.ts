@@ -9,11 +9,14 @@
  * server on its durable engine with Node's default heap; `--memory-engine` runs the in-memory engine
  * instead (with a 16 GB heap, as it needs one at this size). At the end the database process is
  * killed and restarted on the same data, timed until it answers a ticket list again.
+ * BENCH_DATA_DIR=dir keeps the durable database there and, on a later run, reuses it when it already
+ * holds the large size (only the large size is then timed): for trying a change to a query or the
+ * planner without seeding again. Its times are relative to the run that seeded it.
  */
 import { createStores } from '../src/store/stores.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -49,6 +52,9 @@ const NOW = Date.now();
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const PASSWORD = 'bench agent password';
+const KEEP_DIR = process.env.BENCH_DATA_DIR;
+/* Fixed ids for the world, so that a kept database is found again by the next run. */
+const fixedId = (kind: number, k: number) => new Types.ObjectId((kind * 256 + k).toString(16).padStart(24, '0'));
 
 const FIRST = ['Anna', 'Ben', 'Carla', 'David', 'Elena', 'Felix', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Karin', 'Lukas', 'Maria', 'Martin', 'Nina', 'Oskar', 'Paula', 'Quentin', 'Rosa', 'Stefan', 'Tara', 'Uwe', 'Vera', 'Wim', 'Xenia', 'Yusuf', 'Zoe', 'Amir', 'Bea', 'Chen', 'Dana', 'Emil', 'Fatima', 'Gus', 'Hana', 'Ivan', 'Jana', 'Kofi', 'Lea', 'Mateo', 'Noor', 'Olga', 'Pedro', 'Rui', 'Sara', 'Tom', 'Ulla', 'Vik', 'Wanda', 'Yara'];
 const LAST = ['Smith', 'Müller', 'Garcia', 'Nguyen', 'Kowalski', 'Rossi', 'Dubois', 'Jensen', 'Silva', 'Novak', 'Tanaka', 'Okafor', 'Larsen', 'Horvat', 'Ivanova', 'Kim', 'Schmidt', 'Lopez', 'Fischer', 'Moreau', 'Costa', 'Berg', 'Weber', 'Meyer', 'Wagner'];
@@ -228,18 +234,9 @@ function nextPageOf(html: string): string {
   return next.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
 }
 
-async function main() {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-bench-web-'));
-  let devdb = startDatabase(dataDir);
-  const uri = await uriOf(devdb);
-  console.log(MEMORY_ENGINE ? 'database: built-in server, in-memory engine, 16 GB heap' : 'database: built-in server, durable engine (LMDB), default heap');
-  const conn = await connectMongo(uri, { serverSelectionTimeoutMs: 5000, dbName: 'bench_web' }, pino({ level: 'error' }));
-  const models = createModels(conn);
-  await ensureIndexes(models);
-  const w: World = { inboxIds: Array.from({ length: INBOXES }, () => new Types.ObjectId()), agentIds: Array.from({ length: AGENTS }, () => new Types.ObjectId()), teamIds: Array.from({ length: 4 }, () => new Types.ObjectId()) };
+/** The inboxes, teams and agents the tickets belong to. */
+async function seedWorld(models: Models, w: World, mine: Types.ObjectId[]): Promise<void> {
   await models.Inbox.insertMany(w.inboxIds.map((_id, k) => ({ _id, name: `Inbox ${k}`, address: `inbox${k}@help.example`, imap: { host: 'imap.example', port: 993 }, smtp: { host: 'smtp.example', port: 465 } })));
-  // The agent sees three inboxes (the busiest and two quiet ones); the other agents exist as assignees.
-  const mine = [w.inboxIds[0]!, w.inboxIds[3]!, w.inboxIds[6]!];
   // The agent is also in the L2 team, so their lists reach tickets by inbox or by team.
   await models.Team.insertMany([
     { _id: w.teamIds[0], name: 'Front desk A', level: 'L1', inboxIds: w.inboxIds.slice(0, 4), memberIds: w.agentIds.slice(1, 4) },
@@ -249,6 +246,24 @@ async function main() {
   ]);
   const passwordHash = await hashPassword(PASSWORD);
   await models.User.insertMany(w.agentIds.map((_id, k) => ({ _id, email: `agent${k}@help.example`, name: `Agent ${k}`, role: 'agent', passwordHash, inboxIds: k === 0 ? mine : w.inboxIds })));
+}
+
+async function main() {
+  const reuse = KEEP_DIR !== undefined && existsSync(path.join(KEEP_DIR, 'data.mdb'));
+  if (KEEP_DIR) mkdirSync(KEEP_DIR, { recursive: true });
+  const dataDir = KEEP_DIR ?? mkdtempSync(path.join(tmpdir(), 'tl-bench-web-'));
+  let devdb = startDatabase(dataDir);
+  const uri = await uriOf(devdb);
+  console.log(MEMORY_ENGINE ? 'database: built-in server, in-memory engine, 16 GB heap' : 'database: built-in server, durable engine (LMDB), default heap');
+  const conn = await connectMongo(uri, { serverSelectionTimeoutMs: 5000, dbName: 'bench_web' }, pino({ level: 'error' }));
+  const models = createModels(conn);
+  await ensureIndexes(models);
+  const w: World = { inboxIds: Array.from({ length: INBOXES }, (_, k) => fixedId(1, k)), agentIds: Array.from({ length: AGENTS }, (_, k) => fixedId(2, k)), teamIds: Array.from({ length: 4 }, (_, k) => fixedId(3, k)) };
+  const kept = reuse ? await models.Ticket.estimatedDocumentCount() : 0;
+  if (reuse && kept !== SIZES[1]) throw new Error(`BENCH_DATA_DIR holds ${kept} tickets, not ${SIZES[1]}: remove it to seed again`);
+  // The agent sees three inboxes (the busiest and two quiet ones); the other agents exist as assignees.
+  const mine = [w.inboxIds[0]!, w.inboxIds[3]!, w.inboxIds[6]!];
+  if (!reuse) await seedWorld(models, w, mine);
   const web = await startWeb(models, conn);
   const { cookie, token } = await logIn(web.base, 'agent0@help.example', PASSWORD);
   const page = (path: string) => async () => {
@@ -286,10 +301,11 @@ async function main() {
 
   const results: Array<Map<string, { p50: number; p95: number; rows: number }>> = [];
   let seeded = 0;
-  for (const size of SIZES) {
-    const s = await seed(conn, w, seeded, size);
+  for (const size of reuse ? [SIZES[1]!] : SIZES) {
+    if (reuse) console.log(`${size} tickets kept in ${dataDir} (${await models.Message.estimatedDocumentCount()} messages in all); database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB`);
+    const s = reuse ? null : await seed(conn, w, seeded, size);
     seeded = size;
-    console.log(`${size} tickets (${await models.Message.estimatedDocumentCount()} messages in all): seeded ${size - (results.length ? SIZES[0]! : 0)} tickets and ${s.messages} messages in ${(s.ms / 1000).toFixed(1)} s (${(s.terms / (size - (results.length ? SIZES[0]! : 0))).toFixed(0)} search terms a ticket on average); database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB (${memoryOf(devdb.child.pid!)})`);
+    if (s) console.log(`${size} tickets (${await models.Message.estimatedDocumentCount()} messages in all): seeded ${size - (results.length ? SIZES[0]! : 0)} tickets and ${s.messages} messages in ${(s.ms / 1000).toFixed(1)} s (${(s.terms / (size - (results.length ? SIZES[0]! : 0))).toFixed(0)} search terms a ticket on average); database process RSS ${rssMb(devdb.child.pid!).toFixed(0)} MB (${memoryOf(devdb.child.pid!)})`);
     const row = new Map<string, { p50: number; p95: number; rows: number }>();
     for (const [name, make] of scenarios) {
       const run = await make();
@@ -300,12 +316,12 @@ async function main() {
     results.push(row);
   }
 
-  const [small, large] = [results[0]!, results[1]!];
+  const [small, large] = reuse ? [undefined, results[0]!] : [results[0], results[1]!];
   console.log(`\nticket list latency, ${RUNS} sequential requests per figure after ${WARMUP} warm-up; agent with 3 of ${INBOXES} inboxes; 25 rows per page`);
   printTable(
     ['request', 'rows', `p50 ${SIZES[0]! / 1000}k ms`, `p95 ${SIZES[0]! / 1000}k ms`, `p50 ${SIZES[1]! / 1000}k ms`, `p95 ${SIZES[1]! / 1000}k ms`, 'p50 ratio', 'p95 ratio', `p50 ÷ /tickets ${SIZES[1]! / 1000}k`, `p95 ÷ /tickets ${SIZES[1]! / 1000}k`],
     scenarios.map(([name]) => {
-      const [a, b] = [small.get(name)!, large.get(name)!];
+      const [a, b] = [small?.get(name) ?? { p50: NaN, p95: NaN }, large.get(name)!];
       // The baseline of a row: the plain list, the same way (page or API), at the same size.
       const base = large.get(name.startsWith('page') ? 'page /tickets' : 'api /tickets')!;
       return [name, String(b.rows), a.p50.toFixed(2), a.p95.toFixed(2), b.p50.toFixed(2), b.p95.toFixed(2), (b.p50 / a.p50).toFixed(2), (b.p95 / a.p95).toFixed(2), (b.p50 / base.p50).toFixed(2), (b.p95 / base.p95).toFixed(2)];
@@ -324,7 +340,7 @@ async function main() {
   }
   devdb.child.kill('SIGTERM');
   await devdb.exited;
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!KEEP_DIR) rmSync(dataDir, { recursive: true, force: true });
 }
 
 /**

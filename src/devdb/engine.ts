@@ -11,6 +11,11 @@ export interface Rec {
 /** The documents of one collection, by record id (natural order = record id order). */
 export interface RecordSpace {
   get(rid: number): Rec | undefined;
+  /**
+   * The record, unless its stored BSON bytes fail `rawTest` (then false, nothing decoded): for an
+   * engine that decodes stored bytes on read. `rawTest` must not keep the bytes.
+   */
+  getIf?(rid: number, rawTest: (bytes: Buffer) => boolean): Rec | false | undefined;
   scan(reverse: boolean): Iterable<Rec>;
   /** Inserts or replaces the record's current document. */
   put(rec: Rec): void;
@@ -24,6 +29,8 @@ export interface EntrySpace {
   delete(entry: Buffer): void;
   /** Entries `lower <= e < upper` (no upper: to the end), ascending or descending. */
   range(lower: Buffer, upper: Buffer | undefined, reverse: boolean): Iterable<Buffer>;
+  /** How many entries `lower <= e < upper` there are, counting no further than `cap`. */
+  count(lower: Buffer, upper: Buffer | undefined, cap: number): number;
   drop(): void;
 }
 
@@ -124,6 +131,14 @@ class MemoryEntries implements EntrySpace {
       if (Buffer.compare(k, lower) < 0) return;
       yield k;
     }
+  }
+  count(lower: Buffer, upper: Buffer | undefined, cap: number): number {
+    let n = 0;
+    for (const [k] of this.tree.entries(lower)) {
+      if (n >= cap || (upper && Buffer.compare(k, upper) >= 0)) break;
+      n++;
+    }
+    return n;
   }
   drop(): void {
     this.tree.clear();

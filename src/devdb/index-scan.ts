@@ -111,3 +111,19 @@ export function* scanIndex(spec: ScanSpec, counter: { keys: number }): Generator
     }
   }
 }
+
+/**
+ * The index entries a scan spec walks, counted no further than `cap`: what a walk that must read
+ * all its candidates (to sort them) will read, or more on a multikey index, where a document may
+ * sit under several of its entries.
+ */
+export function countIndex(spec: Omit<ScanSpec, 'reverse' | 'ordered'>, cap: number): number {
+  let n = 0;
+  for (const p of cartesian(spec.prefix)) {
+    const b = byteBounds({ ...spec, reverse: false, ordered: false }, p);
+    if (!b || (b.upper && Buffer.compare(b.lower, b.upper) >= 0)) continue;
+    n += spec.index.entries.count(b.lower, b.upper, cap - n);
+    if (n >= cap) return cap;
+  }
+  return n;
+}

@@ -15,8 +15,8 @@ import { canonicalize, type Doc } from './values.js';
 export const LAZY_MIN_BYTES = 2048;
 const DESERIALIZE = { promoteValues: false } as const;
 
-/* The size of a BSON value of this type starting at `at`, or -1 for a type this reader does not skip. */
-function valueSize(type: number, b: Buffer, at: number): number {
+/** The size of a BSON value of this type starting at `at`, or -1 for a type this reader does not skip. */
+export function valueSize(type: number, b: Buffer, at: number): number {
   switch (type) {
     case 0x01: case 0x09: case 0x11: case 0x12: return 8;
     case 0x02: case 0x0d: case 0x0e: return 4 + b.readInt32LE(at);
@@ -35,16 +35,30 @@ function valueSize(type: number, b: Buffer, at: number): number {
   }
 }
 
-/* Whether the array (BSON document bytes at [at, at + size)) holds strings only. */
-function stringsOnly(b: Buffer, at: number, size: number): boolean {
+/** Whether the array (BSON document bytes at [at, at + size)) holds strings only. */
+export function stringsOnly(b: Buffer, at: number, size: number): boolean {
   let p = at + 4;
   const end = at + size - 1;
-  while (p < end) {
+  for (let i = 0, digits = 1, next = 10; p < end; i++) {
+    if (i === next) [digits, next] = [digits + 1, next * 10];
     if (b[p] !== 0x02) return false;
-    p = b.indexOf(0, p + 1) + 1;
-    p += 4 + b.readInt32LE(p);
+    p = keyEnd(b, p, digits) + 1;
+    p += 4 + int32At(b, p);
   }
   return p === end;
+}
+
+/** The little-endian int32 at `p` (Buffer's readInt32LE, without its checks: the callers stay within the document). */
+export const int32At = (b: Buffer, p: number): number => (b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16) | ((b[p + 3] as number) << 24);
+
+/**
+ * The NUL ending the key of the array element whose type byte is at `p`: an array's keys are its
+ * indexes ("0", "1", …), so the key is looked for where an index of `digits` digits ends, else searched for.
+ */
+export function keyEnd(b: Buffer, p: number, digits: number): number {
+  if (b[p + 1 + digits] !== 0) return b.indexOf(0, p + 1);
+  for (let k = 1; k <= digits; k++) if (b[p + k] === 0) return b.indexOf(0, p + 1);
+  return p + 1 + digits;
 }
 
 interface Element {

@@ -111,6 +111,15 @@ class LmdbRecords implements RecordSpace {
     return bytes ? this.decode(rid, bytes) : undefined;
   }
 
+  getIf(rid: number, rawTest: (bytes: Buffer) => boolean): Rec | false | undefined {
+    const cached = this.engine.cache.get(`${this.cid}/${rid}`);
+    if (cached) return cached;
+    // lmdb's own buffer, overwritten by the next read: tested in place, copied only when it passes.
+    const bytes = this.engine.docs.getBinaryFast(docKey(this.prefix, rid));
+    if (!bytes) return undefined;
+    return rawTest(bytes) ? this.get(rid) : false;
+  }
+
   *scan(reverse: boolean): Iterable<Rec> {
     const lower = this.prefix;
     const upper = prefixEnd(this.prefix);
@@ -164,6 +173,12 @@ class LmdbEntries implements EntrySpace {
       if (reverse && hi && Buffer.compare(k, hi) >= 0) continue;
       yield k.subarray(4);
     }
+  }
+
+  count(lower: Buffer, upper: Buffer | undefined, cap: number): number {
+    const hi = upper ? Buffer.concat([this.prefix, upper]) : prefixEnd(this.prefix);
+    // Counted by lmdb's cursor without creating a key object per entry.
+    return this.engine.index.getKeysCount({ start: Buffer.concat([this.prefix, lower]), end: hi, limit: cap });
   }
 
   drop(): void {

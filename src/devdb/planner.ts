@@ -1,10 +1,11 @@
 import { compareValues, sortDocs, type SortSpec } from './compare.js';
-import { scanIndex } from './index-scan.js';
+import { countIndex, scanIndex } from './index-scan.js';
 import { fail } from './errors.js';
 import type { Index } from './indexes.js';
 import { compileFilter } from './matcher.js';
 import { extractConditions, mergeConditions, type FieldPred } from './plan-preds.js';
 import { plainOf, type Collection, type Rec } from './storage.js';
+import { rawDocumentTest, splitStringArrayConditions } from './string-array-conditions.js';
 import { isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
 
 /** The access path chosen for a query. */
@@ -184,6 +185,7 @@ class PlanRun {
     private readonly coll: Collection,
     readonly plan: Plan,
     private readonly match: ReturnType<typeof compileFilter>,
+    private readonly rawTest: ((bytes: Buffer) => boolean) | null,
     private readonly wanted: number,
     ordered: boolean,
     readonly counter: { keys: number },
@@ -210,10 +212,11 @@ class PlanRun {
         this.done = true;
         return;
       }
-      const rec = typeof next.value === 'number' ? this.coll.get(next.value) : next.value;
-      if (!rec) continue;
+      const rid = next.value;
+      const rec = typeof rid !== 'number' ? rid : this.rawTest ? this.coll.getIf(rid, this.rawTest) : this.coll.get(rid);
+      if (rec === undefined) continue;
       this.examined++;
-      if (!this.match(plainOf(rec))) continue;
+      if (rec === false || !this.match(plainOf(rec))) continue;
       this.recs.push(rec);
       if (this.plan.providesSort && this.recs.length >= this.wanted) this.done = true;
     }
@@ -229,12 +232,18 @@ class PlanRun {
  * alone cannot know that walking an index in sort order past a selective filter (a tag, a due-soon
  * range, a rare word) reads far more than a narrow index and a sort.
  */
-function raceFor(coll: Collection, plans: Plan[], match: ReturnType<typeof compileFilter>, wanted: number, sorted: boolean): PlanRun {
-  const runs = plans.map((plan) => new PlanRun(coll, plan, match, wanted, plan.providesSort && sorted, { keys: 0 }));
+function raceFor(coll: Collection, plans: Plan[], match: ReturnType<typeof compileFilter>, wanted: number, sorted: boolean, filter: Doc | undefined): PlanRun {
+  // Conditions on large arrays of strings (a search's terms) are tried on each candidate's stored bytes first.
+  const rawTest = filter ? rawDocumentTest(splitStringArrayConditions(filter).conditions) : null;
+  const runs = plans.map((plan) => new PlanRun(coll, plan, match, rawTest, wanted, plan.providesSort && sorted, { keys: 0 }));
   if (runs.length === 1) return runs[0]!;
   for (const run of runs) {
     run.peek();
     if (run.done) return run;
+  }
+  const blocking = runs.filter((r) => !r.plan.providesSort);
+  if (sorted && wanted !== Infinity && blocking.length > 0 && blocking.length < runs.length) {
+    return raceAgainstCount(coll, runs.filter((r) => r.plan.providesSort), blocking, wanted);
   }
   for (let works = 0; works < TRIAL_MAX_WORKS; works += TRIAL_ROUND) {
     if (works >= TRIAL_WORKS && runs.some((r) => r.recs.length > 0)) break;
@@ -251,6 +260,83 @@ function raceFor(coll: Collection, plans: Plan[], match: ReturnType<typeof compi
   return runs.reduce((best, r) => (yieldOf(r) > yieldOf(best) ? r : best));
 }
 
+/*
+ * Counting stops here at first, then goes on 8 times further each time a walk in sort order gets
+ * near what the cheapest blocking walk may cost, up to COUNT_MAX.
+ */
+const COUNT_FIRST = 1024;
+const COUNT_MAX = 65_536;
+/* Documents a walk in sort order reads before its rate of matches is trusted to give it up. */
+const MIN_SAMPLE = 48;
+const LARGE_SAMPLE = 256;
+
+/* The fewest candidates among walks that must read all of theirs before sorting (index entries, counted up to a cap that grows on demand). */
+class BlockingCost {
+  private cap = COUNT_FIRST;
+  private readonly counts: number[];
+  constructor(
+    private readonly coll: Collection,
+    private readonly runs: PlanRun[],
+  ) {
+    this.counts = runs.map((r) => this.countOf(r));
+  }
+  private countOf(r: PlanRun): number {
+    const { index, prefix, range } = r.plan;
+    return index ? countIndex({ index, prefix, ...(range ? { range } : {}) }, this.cap) : Math.min(this.coll.size, this.cap);
+  }
+  /** The cheapest blocking walk and its cost; `exact` unless every count reached the cap. */
+  best(): { run: PlanRun; cost: number; exact: boolean } {
+    let i = 0;
+    this.counts.forEach((c, j) => {
+      if (c < (this.counts[i] as number)) i = j;
+    });
+    const cost = this.counts[i] as number;
+    return { run: this.runs[i] as PlanRun, cost, exact: cost < this.cap };
+  }
+  /** Counts further (the walks that reached the cap); false when already at COUNT_MAX. */
+  raise(): boolean {
+    if (this.cap >= COUNT_MAX) return false;
+    this.cap = Math.min(COUNT_MAX, this.cap * 8);
+    this.runs.forEach((r, j) => {
+      if ((this.counts[j] as number) >= this.cap / 8) this.counts[j] = this.countOf(r);
+    });
+    return true;
+  }
+}
+
+/*
+ * A sorted, limited query with plans of both kinds: a walk in sort order stops once it has the page,
+ * a blocking one (an index that narrows but does not give the order, like one search term's) must read
+ * every candidate, and how many that is the index tells at the cost of counting its entries. So the walks
+ * in sort order go on, a few documents each in turn, for as long as they may still cost less than the
+ * cheapest blocking walk: the first to fill the page wins, and one is given up once it has read as many
+ * documents as that walk will, or when at its rate of matches so far it would need twice as many. Either
+ * way no more than about twice the cheaper plan's reads are spent. A rare term wins at once; a common one
+ * loses to walking the list in order and testing each ticket's terms.
+ */
+function raceAgainstCount(coll: Collection, streaming: PlanRun[], blocking: PlanRun[], wanted: number): PlanRun {
+  let cost: BlockingCost | undefined;
+  const projected = (r: PlanRun) => (r.examined * wanted) / Math.max(1, r.recs.length);
+  let live = streaming;
+  while (live.length > 0) {
+    for (const r of live) {
+      r.advance(TRIAL_ROUND);
+      if (r.done) return r;
+    }
+    // Counting waits for a first sample: a list whose page lies in its first few documents never counts.
+    if (live.every((r) => r.examined < MIN_SAMPLE)) continue;
+    cost ??= new BlockingCost(coll, blocking);
+    let best = cost.best();
+    while (!best.exact && live.some((r) => r.examined >= best.cost / 2 || projected(r) >= best.cost) && cost.raise()) best = cost.best();
+    // Twice the cost while the sample is small; once it is large, its rate is trusted as it stands.
+    live = live.filter((r) => r.examined < best.cost && (r.examined < MIN_SAMPLE || projected(r) <= (r.examined < LARGE_SAMPLE ? 2 : 1) * best.cost));
+    // Walks in sort order mostly read the same newest documents: once sampled, only the most
+    // promising goes on (ties keep the heuristic's order).
+    if (live.length > 1 && live.every((r) => r.examined >= MIN_SAMPLE)) live = [live.reduce((a, r) => (projected(r) < projected(a) ? r : a))];
+  }
+  return (cost ?? new BlockingCost(coll, blocking)).best().run;
+}
+
 /** Runs a query: index or collection scan, full filter re-check, then sort/skip/limit. */
 export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
   let sort = req.sort ?? [];
@@ -261,7 +347,7 @@ export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
   const skip = req.skip ?? 0;
   const wanted = req.limit !== undefined && req.limit > 0 ? skip + req.limit : Infinity;
   const plans: Plan[] = natural === undefined ? candidatePlans(coll, req.filter, sort) : [{ prefix: [], reverse: natural < 0, providesSort: true }];
-  const run = raceFor(coll, plans, match, wanted, sort.length > 0);
+  const run = raceFor(coll, plans, match, wanted, sort.length > 0, req.filter);
   run.advance(Infinity);
   const { plan, recs, examined, counter } = run;
   if (!plan.providesSort) sortDocs(recs, sort, (r) => r.doc);

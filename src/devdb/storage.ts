@@ -75,6 +75,11 @@ export class Collection {
     return this.records.get(rid);
   }
 
+  /** The record with this id, or false when its stored bytes fail `rawTest` (see RecordSpace.getIf; without it, the record). */
+  getIf(rid: number, rawTest: (bytes: Buffer) => boolean): Rec | false | undefined {
+    return this.records.getIf ? this.records.getIf(rid, rawTest) : this.records.get(rid);
+  }
+
   /** Every record in natural order (or reversed). */
   scan(reverse = false): Iterable<Rec> {
     return this.records.scan(reverse);

@@ -1,3 +1,4 @@
+import { int32At, keyEnd, stringsOnly, valueSize } from './lazy-fields.js';
 import { pendingBytes } from './pending-fields.js';
 import { isPlainObject, type Doc } from './values.js';
 
@@ -158,7 +159,23 @@ export function compareCodePoints(a: string, b: string): number {
 
 /* A BSON array of strings: `\x02 <index> \0 <int32 size> <bytes> \0` per element. */
 class BsonStringArray implements StringArray {
-  constructor(private readonly bytes: Buffer) {}
+  /** Set when an answer could not be given for sure (an element that is not a string, on an unverified array). */
+  unsure = false;
+  /**
+   * `stringsOnly`: for bytes not yet known to hold only strings, how to find out (asked only when an
+   * answer depends on it: a needle found may sit in another type's bytes, a needle not found is sure).
+   */
+  constructor(
+    private readonly bytes: Buffer,
+    private stringsOnly?: () => boolean,
+  ) {}
+  private verified(): boolean {
+    if (!this.stringsOnly) return true;
+    const ok = this.stringsOnly();
+    this.stringsOnly = undefined;
+    if (!ok) this.unsure = true;
+    return ok;
+  }
   has(s: string): boolean {
     const body = Buffer.from(s, 'utf8');
     const needle = Buffer.allocUnsafe(body.length + 5);
@@ -168,23 +185,54 @@ class BsonStringArray implements StringArray {
     // The size and the terminator pin a whole element: a string holds no NUL, so a match can only
     // start right after an element's index (digits, then NUL).
     for (let at = this.bytes.indexOf(needle, 4); at >= 0; at = this.bytes.indexOf(needle, at + 1)) {
-      if (this.bytes[at - 1] === 0 && isDigit(this.bytes[at - 2])) return true;
+      if (this.bytes[at - 1] === 0 && isDigit(this.bytes[at - 2])) return this.verified();
     }
     return false;
   }
   someBetween(lo: Bound | null, hi: Bound | null): boolean {
     const b = this.bytes;
     const end = b.length - 1;
+    // Every string between two bounds starts with what the bounds share (UTF-8 orders as its bytes):
+    // a prefix range. Its bytes appear nowhere in most documents, which one native search tells;
+    // elsewhere only the values starting with them are compared with the bounds.
+    const shared = lo && hi ? sharedPrefix(lo.value, hi.value) : EMPTY;
+    if (shared.length >= 2 && b.indexOf(shared, 4) < 0) return false;
+    const first = lo && lo.value.length > 0 ? (lo.value[0] as number) : 0;
+    const last = hi && hi.value.length > 0 ? (hi.value[0] as number) : 0xff;
+    const checkTypes = this.stringsOnly !== undefined;
     let p = 4;
-    while (p < end) {
-      p = b.indexOf(0, p + 1) + 1;
-      const size = b.readInt32LE(p);
-      if (within(b, p + 4, p + 3 + size, lo, hi)) return true;
+    for (let i = 0, digits = 1, next = 10; p < end; i++) {
+      if (i === next) [digits, next] = [digits + 1, next * 10];
+      if (checkTypes && b[p] !== 0x02) {
+        this.unsure = true;
+        return true;
+      }
+      p = keyEnd(b, p, digits) + 1;
+      const size = int32At(b, p);
+      if (startsWith(b, p + 4, size - 1, shared, first, last) && within(b, p + 4, p + 3 + size, lo, hi)) return true;
       p += 4 + size;
     }
     return false;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
+
+function sharedPrefix(a: Buffer, b: Buffer): Buffer {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return a.subarray(0, n);
+}
+
+/* Whether the value of `length` bytes at `at` may lie between the bounds: it starts with their shared bytes, and its first byte is within the bounds' first bytes. */
+function startsWith(b: Buffer, at: number, length: number, shared: Buffer, first: number, last: number): boolean {
+  if (length === 0) return shared.length === 0;
+  const lead = b[at] as number;
+  if (lead < first || lead > last || length < shared.length) return false;
+  for (let k = 1; k < shared.length; k++) if (b[at + k] !== shared[k]) return false;
+  return true;
+}
+
 
 const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
 
@@ -215,4 +263,43 @@ export function testStringArrayConditions(conditions: readonly StringArrayCondit
     if (!(a === null ? fallback(i, doc) : c.test(a))) return false;
   }
   return true;
+}
+
+/* An empty array's BSON: its size and terminator. */
+const EMPTY_ARRAY_BYTES = 5;
+
+/**
+ * A test of a whole stored document's BSON bytes against the conditions, without decoding it: false
+ * only when a condition fails on its field as the (non-empty) array of strings it holds; any other
+ * field's condition is left to the full match. A walk that reads many documents to keep a few (a
+ * search's other words, a word tested along the list, the access keys) so skips decoding the rest.
+ */
+export function rawDocumentTest(conditions: readonly StringArrayCondition[]): ((bytes: Buffer) => boolean) | null {
+  if (conditions.length === 0) return null;
+  const names = [...new Set(conditions.map((c) => c.field))].map((f) => ({ field: f, bytes: Buffer.from(f, 'utf8') }));
+  return (b) => {
+    const arrays = new Map<string, BsonStringArray>();
+    let p = 4;
+    while (p < b.length - 1 && b[p] !== 0) {
+      const type = b[p] as number;
+      const nameEnd = b.indexOf(0, p + 1);
+      if (nameEnd < 0) return true;
+      const at = nameEnd + 1;
+      const size = valueSize(type, b, at);
+      if (size < 0) return true;
+      if (type === 0x04 && size > EMPTY_ARRAY_BYTES) {
+        const named = names.find((n) => n.bytes.length === nameEnd - p - 1 && n.bytes.equals(b.subarray(p + 1, nameEnd)));
+        if (named) arrays.set(named.field, new BsonStringArray(b.subarray(at, at + size), () => stringsOnly(b, at, size)));
+      }
+      p = at + size;
+    }
+    for (const c of conditions) {
+      const a = arrays.get(c.field);
+      if (a === undefined) continue;
+      const holds = c.test(a);
+      if (a.unsure) return true;
+      if (!holds) return false;
+    }
+    return true;
+  };
 }

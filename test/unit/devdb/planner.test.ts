@@ -210,6 +210,14 @@ describe('one plan per condition on a field', () => {
     expect(r.docsExamined).toBe(300);
   });
 
+  it("reads a word's few tickets rather than walking the list in order", () => {
+    const filter = { ...scope, searchTerms: 'mid' };
+    const r = search(filter);
+    expect(r.ids).toEqual(listExpected(filter, 26));
+    expect(describePlan(r.plan)).toBe('IXSCAN searchTerms_1 +SORT');
+    expect(r.docsExamined).toBe(120);
+  });
+
   it('returns what a full scan returns, for random searches', () => {
     let seed = 12345;
     const rnd = (n: number): number => {
@@ -232,5 +240,49 @@ describe('one plan per condition on a field', () => {
       const limit = [1, 26, 500][rnd(3)] as number;
       expect(search(filter, limit).ids, JSON.stringify(filter)).toEqual(listExpected(filter, limit));
     }
+  });
+});
+
+describe('a walk in sort order against the count of a blocking one', () => {
+  const SIZE = 20_000;
+  let big: Collection;
+
+  function search(filter: Doc) {
+    const result = executeQuery(big, { filter, sort: [[['at'], -1], [['_id'], -1]], limit: 26 });
+    return { ...result, ids: result.recs.map((r) => r.doc._id as number) };
+  }
+
+  function expectedOf(filter: Doc): number[] {
+    const match = compileFilter(filter);
+    const docs = [...big.scan()].filter((r) => match(plainOf(r))).map((r) => r.doc);
+    docs.sort((a, b) => (b.at as number) - (a.at as number) || (b._id as number) - (a._id as number));
+    return docs.slice(0, 26).map((d) => d._id as number);
+  }
+
+  beforeAll(() => {
+    big = new Store().db('plans').getOrCreate('big');
+    big.addIndex(new Index({ key: { searchTerms: 1 }, name: 'searchTerms_1' }));
+    big.addIndex(new Index({ key: { access: 1, at: -1, _id: -1 }, name: 'access_1_at_-1__id_-1' }));
+    for (let i = 0; i < SIZE; i++) {
+      const terms = ['all'];
+      if (i % 20 === 7) terms.push('twentieth');
+      if (i % 1000 === 7) terms.push('thousandth');
+      big.insert({ _id: i, access: ['k'], at: (i * 7919) % SIZE, searchTerms: terms });
+    }
+  });
+
+  it('walks the list in order past a word in 1 of 20 rather than reading the 1,000 that have it', () => {
+    // 26 matches lie within the newest ~520 of the list: more than a trial reads, half the word's entries.
+    const r = search({ access: 'k', searchTerms: 'twentieth' });
+    expect(r.ids).toEqual(expectedOf({ access: 'k', searchTerms: 'twentieth' }));
+    expect(describePlan(r.plan)).toBe('IXSCAN access_1_at_-1__id_-1');
+    expect(r.docsExamined).toBeLessThan(700);
+  });
+
+  it('reads the 20 tickets of a word in 1 of 1,000, and sorts them', () => {
+    const r = search({ access: 'k', searchTerms: 'thousandth' });
+    expect(r.ids).toEqual(expectedOf({ access: 'k', searchTerms: 'thousandth' }));
+    expect(describePlan(r.plan)).toBe('IXSCAN searchTerms_1 +SORT');
+    expect(r.docsExamined).toBe(20);
   });
 });
