@@ -8,8 +8,10 @@ import path from 'node:path';
 
 const BENCHES: Record<string, string> = {
   'list-query': 'bench/devdb-list-query.ts',
+  'auto-assign': 'bench/auto-assign.ts',
   hostile: 'bench/hostile.ts',
   ingest: 'bench/ingest.ts',
+  routing: 'bench/routing.ts',
   threading: 'bench/threading.ts',
   web: 'bench/web.ts',
 };

@@ -18,7 +18,8 @@ export type IngestEventType =
   | 'participants_capped'
   | 'bounce_received'
   | 'auto_reply_received'
-  | 'marked_spam';
+  | 'marked_spam'
+  | 'side_message_received';
 
 /** One trail entry, keyed so that a retried ingest records it once. */
 export interface TrailEvent<Id> {

@@ -15,8 +15,13 @@ export function ourMessageId(ticketNumber: number, uniquePart: string, domain: s
 
 /** The ticket number encoded in one of our Message-IDs, or null for any other (or forged) id. */
 export function ticketNumberFromMessageId(messageId: string, sign: Signer): number | null {
+  return readOurMessageId(messageId, sign)?.ticketNumber ?? null;
+}
+
+/** The ticket number and unique part of one of our Message-IDs (signature checked), or null for any other id. */
+export function readOurMessageId(messageId: string, sign: Signer): { ticketNumber: number; uniquePart: string } | null {
   const match = OURS.exec(messageId);
   if (!match) return null;
   const body = `${match[1]}.${match[2]!.toLowerCase()}`;
-  return sign(body).slice(0, 10).toLowerCase() === match[3]!.toLowerCase() ? Number(match[1]) : null;
+  return sign(body).slice(0, 10).toLowerCase() === match[3]!.toLowerCase() ? { ticketNumber: Number(match[1]), uniquePart: match[2]!.toLowerCase() } : null;
 }

@@ -17,6 +17,11 @@ export interface EscalationLevel {
   name: string;
   userIds: string[];
   afterSeconds: number;
+  /**
+   * The step also moves the ticket to a team of this level (services/tickets/escalate-ticket.ts
+   * escalateTicketAsSystem), besides telling `userIds`; absent or null: it only tells people.
+   */
+  escalateTo?: TeamLevel | null;
 }
 
 /** The SLA of an inbox: targets per priority, counted in `businessHours` (null = 24/7). */
@@ -37,6 +42,16 @@ export interface SlaPolicy {
   /** The reminder goes out when this fraction of a target has elapsed; 0 < x < 1. */
   reminderAtFraction: number;
   ladder: EscalationLevel[];
+  /**
+   * Whether the clocks stop while the ticket waits on an outside partner (`with_partner`), as they do
+   * while it waits on the customer. Absent in policies stored before it existed (read as true).
+   */
+  pauseWithPartner?: boolean;
+}
+
+/** Whether a ticket in this status has its SLA clocks stopped under this policy: pending, or with a partner when the policy pauses for that. */
+export function slaPausedIn(status: TicketStatus, policy: Pick<SlaPolicy, 'pauseWithPartner'>): boolean {
+  return status === 'pending' || (status === 'with_partner' && policy.pauseWithPartner !== false);
 }
 
 const HOUR = 3600;
@@ -106,9 +121,10 @@ export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
   const unknownKeys = (obj: Record<string, unknown>, known: readonly string[], at: string) => {
     for (const key of Object.keys(obj)) if (!known.includes(key)) issue(at ? `${at}.${key}` : key, 'is not a known field');
   };
-  unknownKeys(input, ['targets', 'businessHours', 'keptBusinessHours', 'levelTargets', 'reminderAtFraction', 'ladder'], '');
+  unknownKeys(input, ['targets', 'businessHours', 'keptBusinessHours', 'levelTargets', 'reminderAtFraction', 'ladder', 'pauseWithPartner'], '');
 
-  const { targets: t, businessHours, keptBusinessHours, levelTargets, reminderAtFraction, ladder } = input;
+  const { targets: t, businessHours, keptBusinessHours, levelTargets, reminderAtFraction, ladder, pauseWithPartner } = input;
+  if (pauseWithPartner !== undefined && typeof pauseWithPartner !== 'boolean') issue('pauseWithPartner', 'must be true or false');
   checkTargetsTable(t, 'targets', issue, unknownKeys);
   if (levelTargets !== undefined && levelTargets !== null && !isRecord(levelTargets)) issue('levelTargets', 'must be an object with one entry per support level');
   else if (isRecord(levelTargets)) {
@@ -130,7 +146,8 @@ export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
     ladder.forEach((rung: unknown, i) => {
       const at = `ladder.${i}`;
       if (!isRecord(rung)) return void issue(at, 'must be an object');
-      unknownKeys(rung, ['level', 'name', 'userIds', 'afterSeconds'], at);
+      unknownKeys(rung, ['level', 'name', 'userIds', 'afterSeconds', 'escalateTo'], at);
+      if (rung.escalateTo !== undefined && rung.escalateTo !== null && !(TEAM_LEVELS as readonly unknown[]).includes(rung.escalateTo)) issue(`${at}.escalateTo`, 'must be a support level (L1–L4) or null');
       if (rung.level !== i + 1) issue(`${at}.level`, `must be ${i + 1}: levels count up from 1 without gaps`);
       if (typeof rung.name !== 'string' || rung.name.trim() === '') issue(`${at}.name`, 'must be a non-empty string');
       if (!Array.isArray(rung.userIds)) issue(`${at}.userIds`, 'must be an array of user ids');
@@ -154,7 +171,9 @@ export function validateSlaPolicy(input: unknown): ValidationResult<SlaPolicy> {
       keptBusinessHours: kept?.ok ? kept.value : null,
       levelTargets: Object.fromEntries(TEAM_LEVELS.flatMap((l) => (levels[l] ? [[l, copyTargets(levels[l])]] : []))),
       reminderAtFraction: policy.reminderAtFraction ?? 0.75,
-      ladder: (policy.ladder ?? []).map(({ level, name, userIds, afterSeconds }) => ({ level, name, userIds: [...userIds], afterSeconds })),
+      // Pausing with a partner is the default: only the choice not to pause is stored.
+      ...(policy.pauseWithPartner === false ? { pauseWithPartner: false } : {}),
+      ladder: (policy.ladder ?? []).map(({ level, name, userIds, afterSeconds, escalateTo }) => ({ level, name, userIds: [...userIds], afterSeconds, ...(escalateTo ? { escalateTo } : {}) })),
     },
   };
 }
@@ -174,6 +193,11 @@ export interface SlaClockInput {
   pausedBusinessSeconds: number;
   /** When the current pause began if status is 'pending'. */
   pausedAt: Date | null;
+  /**
+   * When the ticket reached its current level by escalation (services/tickets/escalate-ticket.ts);
+   * null or absent: never escalated. The clocks then start over from it with the level's targets.
+   */
+  levelSince?: Date | null;
   now: Date;
 }
 
@@ -193,7 +217,7 @@ export interface SlaClockState {
  * a solved, closed or spam ticket has none. The reminder falls at the fraction of the target rounded to whole seconds.
  */
 export function slaClocks(input: SlaClockInput): SlaClockState[] {
-  if (input.status === 'pending' || input.status === 'solved' || input.status === 'closed' || input.status === 'spam') return [];
+  if (slaPausedIn(input.status, input.policy) || input.status === 'solved' || input.status === 'closed' || input.status === 'spam') return [];
   const { policy } = input;
   const t = targetsFor(policy, input.priority, input.level);
   const clocks: SlaClockState[] = [];
@@ -203,11 +227,14 @@ export function slaClocks(input: SlaClockInput): SlaClockState[] {
     const reminderAt = remindAfter > 0 && remindAfter < targetSeconds ? addBusinessSeconds(startedAt, remindAfter + shiftSeconds, policy.businessHours) : null;
     clocks.push({ clock, startedAt, targetSeconds, dueAt, reminderAt });
   };
-  if (t.firstResponseSeconds !== null && input.firstRespondedAt === null) run('firstResponse', input.createdAt, t.firstResponseSeconds, 0);
+  // After an escalation every clock counts from it (the pause total was reset then too).
+  const since = input.levelSince ?? null;
+  const from = (at: Date) => (since && since > at ? since : at);
+  if (t.firstResponseSeconds !== null && input.firstRespondedAt === null) run('firstResponse', from(input.createdAt), t.firstResponseSeconds, 0);
   if (t.nextResponseSeconds !== null && input.firstRespondedAt !== null && input.awaitingSince !== null) {
-    run('nextResponse', input.awaitingSince, t.nextResponseSeconds, 0);
+    run('nextResponse', from(input.awaitingSince), t.nextResponseSeconds, 0);
   }
-  if (t.resolutionSeconds !== null) run('resolution', input.createdAt, t.resolutionSeconds, input.pausedBusinessSeconds);
+  if (t.resolutionSeconds !== null) run('resolution', from(input.createdAt), t.resolutionSeconds, input.pausedBusinessSeconds);
   return clocks;
 }
 

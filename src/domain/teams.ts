@@ -7,11 +7,18 @@ export type TeamLevel = (typeof TEAM_LEVELS)[number];
 
 /**
  * The access keys of a ticket: who may see it is decided by these alone. A ticket is seen by the
- * members of its inbox (`inbox:<id>`) and of its team (`team:<id>`). Stored on the ticket (`access`)
- * so that one indexed `$in` scopes a list, never an `$or` across fields.
+ * members of its inbox (`inbox:<id>`), of its team (`team:<id>`) and of the teams it was escalated
+ * from (`team:<id>` too: they keep seeing it, read-only, see services/access.ts canWorkTicket).
+ * Stored on the ticket (`access`) so that one indexed `$in` scopes a list, never an `$or` across fields.
  */
-export function ticketAccessKeys(inboxId: { toString(): string }, teamId: { toString(): string } | null | undefined): string[] {
-  return teamId ? [`inbox:${String(inboxId)}`, `team:${String(teamId)}`] : [`inbox:${String(inboxId)}`];
+export function ticketAccessKeys(
+  inboxId: { toString(): string },
+  teamId: { toString(): string } | null | undefined,
+  escalatedFromTeamIds: ReadonlyArray<{ toString(): string }> | null | undefined = [],
+): string[] {
+  const keys = [`inbox:${String(inboxId)}`, ...(teamId ? [`team:${String(teamId)}`] : [])];
+  for (const id of escalatedFromTeamIds ?? []) if (!keys.includes(`team:${String(id)}`)) keys.push(`team:${String(id)}`);
+  return keys;
 }
 
 /** The access keys an agent holds: one per inbox they are a member of, one per team. */

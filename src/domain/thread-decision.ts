@@ -11,13 +11,22 @@ export interface ThreadCandidate {
   participants: string[];
 }
 
+/** A side conversation (an agent's mail to a partner about a ticket) a received message may answer. */
+export interface SideCandidate {
+  sideConversationId: string;
+  /** The ticket it is about (the one holding its conversation, after merges). */
+  ticket: ThreadCandidate;
+}
+
 /**
- * Where a new message goes. `mergeFrom`: tickets the message proves to be the same conversation.
+ * Where a new message goes. `side`: an answer in a side conversation of the ticket (never part of the
+ * customer's conversation). `mergeFrom`: tickets the message proves to be the same conversation.
  * `related`: tickets of other inboxes the message links to; they are only noted on both trails.
  */
 export type ThreadDecision =
   | { kind: 'new'; linkedTo: string | null; related: string[]; reason: string }
-  | { kind: 'join'; ticketId: string; status: TicketStatus; mergeFrom: string[]; related: string[]; reopen: boolean; reason: string };
+  | { kind: 'join'; ticketId: string; status: TicketStatus; mergeFrom: string[]; related: string[]; reopen: boolean; reason: string }
+  | { kind: 'side'; ticketId: string; sideConversationId: string; status: TicketStatus; related: string[]; reason: string };
 
 export interface ThreadInputs {
   /**
@@ -27,6 +36,10 @@ export interface ThreadInputs {
   inboxIds: string[];
   /** Tickets holding a message that shares a Message-ID link with this one (already resolved past merges). */
   linked: ThreadCandidate[];
+  /** The side conversation one of our side-conversation Message-IDs it references names (domain/side-conversations.ts), if any. */
+  sideLinked?: SideCandidate | null;
+  /** A side conversation of the ticket its `[#n]` token names in which the sender takes part (as a recipient or writer), if any. */
+  sideByToken?: SideCandidate | null;
   /** The ticket named by a `[#n]` token in the subject, if any. */
   tokenTicket: ThreadCandidate | null;
   /** A recent ticket of `inboxIds` with the same base subject in which the sender already takes part, if any. */
@@ -42,10 +55,19 @@ function joinOrFollowUp(target: ThreadCandidate, mergeFrom: string[], related: s
   return { kind: 'join', ticketId: target.ticketId, status: target.status, mergeFrom, related, reopen: target.status === 'solved' || target.status === 'closed', reason };
 }
 
+function sideDecision(side: SideCandidate, elsewhere: ThreadCandidate[], reason: string): ThreadDecision {
+  const { ticket } = side;
+  return { kind: 'side', ticketId: ticket.ticketId, sideConversationId: side.sideConversationId, status: ticket.status, related: idsOf(elsewhere, ticket.ticketId), reason };
+}
+
 const idsOf = (tickets: ThreadCandidate[], except: string | null = null) => [...new Set(tickets.map((t) => t.ticketId))].filter((id) => id !== except);
 
 /**
- * Decides the ticket for a received message. Message-ID links win: the message joins the oldest
+ * Decides the ticket for a received message. An answer in a side conversation comes first: a message
+ * referencing one of our side-conversation Message-IDs of a ticket of its inboxes goes to that side
+ * conversation even when it also links to the customer's conversation (a partner may copy the
+ * customer), and one that links to no conversation of its inboxes by id but carries the ticket's
+ * token from someone taking part in a side conversation of it goes there too. Then Message-ID links win: the message joins the oldest
  * linked ticket of its inboxes and merges the others of that ticket's inbox into it. A ticket of any
  * other inbox is never joined or merged (its agents may not be ours), only related. A subject token
  * counts only for a sender who already takes part in that ticket (so a guessed number cannot hijack
@@ -54,8 +76,14 @@ const idsOf = (tickets: ThreadCandidate[], except: string | null = null) => [...
 export function decideThread(input: ThreadInputs): ThreadDecision {
   const { now, reopenClosedWithinSeconds: window } = input;
   const ours = (t: ThreadCandidate) => input.inboxIds.includes(t.inboxId);
+  // An answer to our mail in a side conversation stays there, whatever else it links to: a partner's words never reach the customer.
+  const side = input.sideLinked && ours(input.sideLinked.ticket) ? input.sideLinked : null;
+  if (side) return sideDecision(side, input.linked.filter((t) => !ours(t)), 'references a side conversation');
   const joinable = input.linked.filter(ours).sort((a, b) => a.number - b.number);
   const elsewhere = input.linked.filter((t) => !ours(t));
+  if (joinable.length === 0 && input.sideByToken && ours(input.sideByToken.ticket)) {
+    return sideDecision(input.sideByToken, elsewhere, 'subject token from a side conversation participant');
+  }
   if (joinable.length > 0) {
     const target = joinable[0]!;
     const mergeFrom = idsOf(joinable.filter((t) => t.inboxId === target.inboxId), target.ticketId);

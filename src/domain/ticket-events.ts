@@ -5,6 +5,10 @@ export const TICKET_EVENT_TYPES = [
   'reply_queued',
   'reply_sent',
   'reply_failed',
+  /** An agent wrote in a side conversation with a partner (data: sideConversationId, kind, to, messageId, opened: it started it). */
+  'side_message_sent',
+  /** A partner answered in a side conversation (data: sideConversationId, from, messageId); agents only. */
+  'side_message_received',
   'note_added',
   'status_changed',
   'priority_changed',
@@ -15,6 +19,10 @@ export const TICKET_EVENT_TYPES = [
   /** The ticket's inbox was deleted and its tickets moved to another inbox. */
   'inbox_moved',
   'assigned',
+  /** Given to a member by its team's auto-assignment (data: to, teamId, name: the team's, by: what asked for it). */
+  'auto_assigned',
+  /** Every member of its team was away or at the cap: it waits for a free agent (data: teamId, name). */
+  'assignment_waiting',
   'tags_changed',
   'merged',
   'linked',
@@ -27,6 +35,10 @@ export const TICKET_EVENT_TYPES = [
   'sla_reminder',
   'sla_breached',
   'escalated',
+  /** Moved to a team of a higher level (services/tickets/escalate-ticket.ts): data from, to, reason (agent | sla). */
+  'level_escalated',
+  /** The SLA clocks started over with the targets of the ticket's new level (data: level, since). */
+  'sla_level_applied',
   'participants_capped',
   // Lifecycle automation (domain/lifecycle.ts): each names the rule that made it.
   'auto_closed',
@@ -38,6 +50,8 @@ export const TICKET_EVENT_TYPES = [
   'marked_spam',
   /** Back from Spam (data: status, the unblocked entry). */
   'not_spam',
+  /** A routing rule acted on the ticket (data: rule, ruleId, action, what changed, the mail's messageId). */
+  'routed',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

@@ -10,6 +10,7 @@ import { NOTIFY_JOB } from '../services/notifications/notify.js';
 import { LIFECYCLE_JOB, SNOOZE_WAKE_JOB } from '../services/lifecycle/plan-lifecycle.js';
 import { runLifecycleStep, type LifecycleDeps } from '../services/lifecycle/run-lifecycle.js';
 import { wakeSnoozedTicket, type SnoozeDeps } from '../services/lifecycle/snooze-ticket.js';
+import { applyRouting, ROUTING_JOB, type ApplyRoutingDeps } from '../services/routing/apply-routing.js';
 import type { JobDefinition } from './job-worker.js';
 
 const keyOf = (data: Record<string, unknown>) => new Types.ObjectId(String(data.key));
@@ -36,6 +37,11 @@ export function deliverJob(deps: DeliverDeps, lockLifetimeMs: number): JobDefini
 /** Decides on, and queues, the acknowledgement of a new ticket's first mail. */
 export function autoReplyJob(deps: AutoReplyDeps, lockLifetimeMs: number): JobDefinition {
   return { name: AUTO_REPLY_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await sendAutoReply(deps, keyOf(data))) };
+}
+
+/** Runs the routing rules for one received mail (idempotent per mail). */
+export function routingJob(deps: ApplyRoutingDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: ROUTING_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await applyRouting(deps, keyOf(data))) };
 }
 
 /** Acts on a ticket's due SLA reminder, breach or escalation, then schedules the next. */
@@ -74,7 +80,7 @@ export function snoozeWakeJob(deps: SnoozeDeps, lockLifetimeMs: number): JobDefi
 }
 
 /** Every background job Threadline runs, bound to its use case. */
-export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; notify: DeliverNotificationsDeps; lifecycle: LifecycleDeps & SnoozeDeps; lockLifetimeMs: number }): JobDefinition[] {
+export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; notify: DeliverNotificationsDeps; lifecycle: LifecycleDeps & SnoozeDeps; routing: ApplyRoutingDeps; lockLifetimeMs: number }): JobDefinition[] {
   const lock = deps.lockLifetimeMs;
-  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock), notifyJob(deps.notify, lock), lifecycleJob(deps.lifecycle, lock), snoozeWakeJob(deps.lifecycle, lock)];
+  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock), notifyJob(deps.notify, lock), lifecycleJob(deps.lifecycle, lock), snoozeWakeJob(deps.lifecycle, lock), routingJob(deps.routing, lock)];
 }

@@ -10,6 +10,9 @@ import { quarantineMail } from '../services/ingest/quarantine-mail.js';
 import type { QuarantineScreenDeps } from '../services/quarantine/quarantine-deps.js';
 import { afterAgentAction, type AgentActionFollowUp } from '../services/lifecycle/plan-lifecycle.js';
 import { refreshSla, type SlaDeps } from '../services/sla/refresh-sla.js';
+import { assignmentFollowUps, refillAfterTicketChange, type AssignmentFollowUps } from '../services/teams/assignment-refill.js';
+import type { ApplyRoutingDeps } from '../services/routing/apply-routing.js';
+import { autoAssignTicket } from '../services/teams/auto-assign-ticket.js';
 import type { SendReplyDeps } from '../services/tickets/send-reply.js';
 import type { PasswordLinkMailDeps } from '../services/users/mail-password-link.js';
 import type { LocaleDefaults } from '../services/outbound/render-types.js';
@@ -46,10 +49,22 @@ export function passwordLinkMailDeps(rt: Runtime): PasswordLinkMailDeps {
 /** What the ticket actions (replies, notes, changes) need, in the API and the pages alike. */
 export function ticketActionDeps(
   rt: Runtime,
-): ReturnType<typeof slaDeps> & Required<Pick<SendReplyDeps, 'sanitizeHtml'>> & { refreshSla: (ticketId: Types.ObjectId) => Promise<void>; afterAgentAction: AgentActionFollowUp } {
+): ReturnType<typeof slaDeps> & Required<Pick<SendReplyDeps, 'sanitizeHtml'>> & AssignmentFollowUps & { refreshSla: (ticketId: Types.ObjectId) => Promise<void>; afterAgentAction: AgentActionFollowUp } {
   const sla = slaDeps(rt);
-  // An agent's HTML reply is cleaned like customer mail, off the main thread.
-  return { ...sla, refreshSla: (ticketId) => refreshSla(sla, ticketId), afterAgentAction: (ticketId) => afterAgentAction(sla, ticketId), sanitizeHtml: (html) => rt.mailWork.sanitize(html) };
+  const refresh = (ticketId: Types.ObjectId) => refreshSla(sla, ticketId);
+  const assignment = { ...sla, refreshSla: refresh };
+  return {
+    ...sla,
+    refreshSla: refresh,
+    // After an agent's change, a place may have freed in the ticket's team: its waiting tickets are assigned.
+    afterAgentAction: async (ticketId) => {
+      await afterAgentAction(sla, ticketId);
+      await refillAfterTicketChange(assignment, ticketId, { now: new Date() });
+    },
+    ...assignmentFollowUps(assignment, () => new Date()),
+    // An agent's HTML reply is cleaned like customer mail, off the main thread.
+    sanitizeHtml: (html) => rt.mailWork.sanitize(html),
+  };
 }
 
 /** Keeps an unparseable or repeatedly failing mail aside, for the pollers. */
@@ -88,6 +103,21 @@ export function ingestDeps(rt: Runtime): IngestDeps {
     scheduler: rt.scheduler,
     notificationCollectMs: rt.config.notify.collectMs,
     followUp: (tickets) => followUpIngest(sla, tickets),
+  };
+}
+
+/** What the routing rules' job needs (services/routing/apply-routing.ts): the stores, the raw mail's header block for header conditions, SLA re-planning, auto-assignment. */
+export function routingDeps(rt: Runtime): ApplyRoutingDeps {
+  const sla = slaDeps(rt);
+  return {
+    ...rt.stores,
+    blobs: rt.blobs,
+    refreshSla: (ticketId) => refreshSla(sla, ticketId),
+    // The rules' "auto-assign" action: the team's own auto-assignment (round-robin or least open, caps, away).
+    autoAssign: (ticketId, teamId) => autoAssignTicket({ ...sla, refreshSla: (id) => refreshSla(sla, id) }, ticketId, teamId, { now: new Date(), by: 'routing' }),
+    notify: sla,
+    logger: rt.logger,
+    now: () => new Date(),
   };
 }
 

@@ -6,10 +6,10 @@ import { loadEmailRenderer, renderEmail } from '../mail/render-email.js';
 import { createMailSender } from '../mail/smtp-transport.js';
 import type { Runtime } from '../runtime.js';
 import { planLifecycleBackfill } from '../services/lifecycle/plan-lifecycle.js';
-import { slaDeps } from './deps.js';
+import { routingDeps, slaDeps } from './deps.js';
 import { beat, type RunningRole } from './role.js';
 
-/** The job worker: outbox delivery, auto-replies, SLA timers, digests, notification mail, lifecycle (auto-close, pending reminders, snooze). */
+/** The job worker: outbox delivery, auto-replies, SLA timers, digests, notification mail, lifecycle (auto-close, pending reminders, snooze), routing rules. */
 export async function startJobs(rt: Runtime): Promise<RunningRole> {
   loadEmailRenderer();
   const sender = createMailSender({ connectionTimeoutMs: rt.config.outbox.connectTimeoutMs });
@@ -44,6 +44,7 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
       digest: slaDeps(rt),
       notify: { ...slaDeps(rt), notifyFrom: rt.config.notify.from, onStep: crashHookFromEnv() },
       lifecycle: slaDeps(rt),
+      routing: routingDeps(rt),
     }),
   });
   await worker.start();

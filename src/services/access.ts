@@ -33,14 +33,39 @@ export function canSeeInbox(actor: Actor, inboxId: Types.ObjectId | null | undef
   return visible === 'all' || visible.some((id) => id.equals(inboxId));
 }
 
+/** What access to a ticket is decided by: its inbox, its team, the teams it was escalated from, its assignee. */
+export interface TicketAccessFields {
+  inboxId?: Types.ObjectId | null;
+  teamId?: Types.ObjectId | null;
+  escalatedFromTeamIds?: Types.ObjectId[] | null;
+  assigneeId?: Types.ObjectId | null;
+}
+
+const inTeams = (actor: Actor, teamId: Types.ObjectId | null | undefined) => Boolean(teamId && (actor.teamIds ?? []).some((id) => id.equals(teamId)));
+
 /**
  * Whether the actor may see this ticket: admins always; anyone else when they are a member of its
- * inbox or of its team.
+ * inbox, of its team, or of a team it was escalated from (read-only: {@link canWorkTicket}).
  */
-export function canSeeTicket(actor: Actor, ticket: { inboxId?: Types.ObjectId | null; teamId?: Types.ObjectId | null }): boolean {
-  if (canSeeInbox(actor, ticket.inboxId)) return true;
-  const teamId = ticket.teamId;
-  return Boolean(teamId && (actor.teamIds ?? []).some((id) => id.equals(teamId)));
+export function canSeeTicket(actor: Actor, ticket: TicketAccessFields): boolean {
+  if (canSeeInbox(actor, ticket.inboxId) || inTeams(actor, ticket.teamId)) return true;
+  return (ticket.escalatedFromTeamIds ?? []).some((teamId) => inTeams(actor, teamId));
+}
+
+/**
+ * Whether the actor may change this ticket (reply, update, merge, snooze, spam, escalate): admins, the
+ * members of its inbox or of its team, and its assignee. Someone who sees it only through a team it
+ * was escalated from reads it and may add internal notes, nothing more, until it is reassigned to
+ * them or their team.
+ */
+export function canWorkTicket(actor: Actor, ticket: TicketAccessFields): boolean {
+  if (canSeeInbox(actor, ticket.inboxId) || inTeams(actor, ticket.teamId)) return true;
+  return Boolean(actor.userId && ticket.assigneeId && actor.userId.equals(ticket.assigneeId) && canSeeTicket(actor, ticket));
+}
+
+/** FORBIDDEN for someone who sees a ticket only through a team it was escalated from (see {@link canWorkTicket}). */
+export function escalatedReadOnly(): AppError {
+  return new AppError('FORBIDDEN', 'This ticket was escalated to another team: your team can read it and add internal notes, not change it', { key: 'forbidden.escalatedReadOnly' });
 }
 
 /**
@@ -69,6 +94,9 @@ const NOT_FOUND_KEYS = {
   Image: 'notFound.image',
   Inbox: 'notFound.inbox',
   Message: 'notFound.message',
+  Partner: 'notFound.partner',
+  'Side conversation': 'notFound.sideConversation',
+  'Routing rule': 'notFound.routingRule',
   'Saved view': 'notFound.savedView',
   Team: 'notFound.team',
   Ticket: 'notFound.ticket',

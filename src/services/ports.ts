@@ -72,6 +72,8 @@ export interface OutgoingMail {
   date: Date;
   /** Extra header fields, emitted as given (names keep their spelling). */
   headers?: Record<string, string>;
+  /** Files sent along (a side conversation's selected attachments). */
+  attachments?: Array<{ filename: string | null; contentType: string; content: Buffer }>;
 }
 
 /** Turns a mail into RFC 5322 bytes (src/mail/compose-message.ts); refuses what would not be a valid message. */

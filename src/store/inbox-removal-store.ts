@@ -40,12 +40,12 @@ export function createInboxRemovalStore(models: RemovalModels) {
      * many moved; 0 when none is left.
      */
     async moveTicketBatch(from: Types.ObjectId, to: Types.ObjectId, limit: number, event: (ticketId: Types.ObjectId) => TrailEventInput): Promise<number> {
-      const batch = await models.Ticket.find({ inboxId: from }, { _id: 1, teamId: 1 }).limit(limit).lean<Array<Pick<TicketDoc, '_id' | 'teamId'>>>().exec();
+      const batch = await models.Ticket.find({ inboxId: from }, { _id: 1, teamId: 1, escalatedFromTeamIds: 1 }).limit(limit).lean<Array<Pick<TicketDoc, '_id' | 'teamId' | 'escalatedFromTeamIds'>>>().exec();
       if (batch.length === 0) return 0;
       await recordEvents(models, batch.map((t) => event(t._id)));
       await models.Ticket.bulkWrite(
         batch.map((t) => ({
-          updateOne: { filter: { _id: t._id, inboxId: from }, update: { $set: { inboxId: to, access: ticketAccessKeys(to, t.teamId ?? null) } } },
+          updateOne: { filter: { _id: t._id, inboxId: from }, update: { $set: { inboxId: to, access: ticketAccessKeys(to, t.teamId ?? null, t.escalatedFromTeamIds) } } },
         })),
         { ordered: false },
       );

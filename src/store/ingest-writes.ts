@@ -29,6 +29,8 @@ export interface TicketChange {
   linkBack: Types.ObjectId[];
   /** What the message adds to the ticket's search terms (domain/ticket-search.ts messageSearchTerms). */
   searchTerms: string[];
+  /** The message is not counted in the ticket's conversation (a side conversation's mail). */
+  uncounted?: boolean;
 }
 
 /** What finishes one mail once its message and ticket are written: trail, relations, bouncing recipients, the completion mark. */
@@ -141,7 +143,7 @@ export class IngestWriteBuffer {
               update: {
                 ...(Object.keys(c.set).length ? { $set: c.set } : {}),
                 $addToSet: { participants: { $each: c.participants } },
-                $inc: { messageCount: 1 },
+                $inc: { messageCount: c.uncounted ? 0 : 1 },
                 $max: { lastActivityAt: c.receivedAt },
               },
             },

@@ -15,7 +15,12 @@ export type ReplyContextMessage = Pick<MessageDoc, '_id' | 'direction' | 'from' 
 export type OutboundMessage = Pick<MessageDoc, 'ticketId' | 'inboxId' | 'inReplyTo' | 'references' | 'threadKeys' | 'subject' | 'from' | 'to' | 'cc' | 'date' | 'text' | 'html' | 'authorId' | 'delivery' | 'flags'> & {
   direction: 'outbound';
   messageId: string;
+  /** Set for a mail of a side conversation: never part of the customer's conversation. */
+  sideConversationId?: Types.ObjectId;
 };
+
+/** Side-conversation mail is never part of the customer's conversation (models/side-conversation.ts). */
+const CUSTOMER_CONVERSATION = { sideConversationId: null } as const;
 
 const DUPLICATE_KEY = 11000;
 
@@ -40,9 +45,38 @@ export function createMessageStore(models: Pick<Models, 'Message' | 'Ticket'>) {
       return Message.findById(id).lean();
     },
 
+    /** Records that the routing rules ran for a received mail (once: an earlier mark is kept); false when it was already marked. */
+    async markRouted(id: Types.ObjectId, at: Date): Promise<boolean> {
+      return (await Message.updateOne({ _id: id, routedAt: null }, { $set: { routedAt: at } })).modifiedCount > 0;
+    },
+
+    /** The received mails that opened these tickets (by the tickets' `originKey`), with what routing reads. */
+    async listOpeningMails(dedupeKeys: readonly string[]): Promise<Array<Pick<MessageDoc, '_id' | 'ticketId' | 'inboxId' | 'dedupeKey' | 'from' | 'subject' | 'text' | 'attachments' | 'raw' | 'createdAt'>>> {
+      return Message.find({ dedupeKey: { $in: dedupeKeys } }, { ticketId: 1, inboxId: 1, dedupeKey: 1, from: 1, subject: 1, text: 1, attachments: 1, raw: 1, createdAt: 1 }).lean();
+    },
+
     /** The messages of these tickets (a conversation with the tickets merged into it), in arrival order. */
     async listConversation(ticketIds: Types.ObjectId[]): Promise<MessageDoc[]> {
-      return Message.find({ ticketId: { $in: ticketIds } }).sort({ createdAt: 1, _id: 1 }).lean();
+      return Message.find({ ticketId: { $in: ticketIds }, ...CUSTOMER_CONVERSATION }).sort({ createdAt: 1, _id: 1 }).lean();
+    },
+
+    /** The side conversation (and ticket) of a stored side-conversation mail with one of these Message-IDs, if any. */
+    async findSideConversationOf(messageIds: string[]): Promise<{ sideConversationId: Types.ObjectId; ticketId: Types.ObjectId } | null> {
+      if (messageIds.length === 0) return null;
+      const found = await Message.findOne({ messageId: { $in: messageIds }, sideConversationId: { $ne: null } }, { sideConversationId: 1, ticketId: 1 }).lean();
+      return found?.sideConversationId ? { sideConversationId: found.sideConversationId, ticketId: found.ticketId } : null;
+    },
+
+    /** The mails of these side conversations, in arrival order. */
+    async listSideMessages(sideConversationIds: Types.ObjectId[]): Promise<MessageDoc[]> {
+      if (sideConversationIds.length === 0) return [];
+      return Message.find({ sideConversationId: { $in: sideConversationIds } }).sort({ createdAt: 1, _id: 1 }).lean();
+    },
+
+    /** These messages of the customer's conversation of these tickets (what a side conversation may quote), in arrival order. */
+    async listConversationByIds(ticketIds: Types.ObjectId[], ids: Types.ObjectId[]): Promise<MessageDoc[]> {
+      if (ids.length === 0) return [];
+      return Message.find({ _id: { $in: ids }, ticketId: { $in: ticketIds }, ...CUSTOMER_CONVERSATION }).sort({ createdAt: 1, _id: 1 }).lean();
     },
 
     /**
@@ -51,7 +85,7 @@ export function createMessageStore(models: Pick<Models, 'Message' | 'Ticket'>) {
      */
     async hasCustomerMailAfter(ticketIds: Types.ObjectId[], since: Date): Promise<boolean> {
       const found = await Message.exists({
-        ticketId: { $in: ticketIds }, createdAt: { $gt: since }, direction: 'inbound', 'flags.bounce': { $ne: true }, 'flags.autoReply': { $ne: true }, 'flags.autoSubmitted': { $ne: true },
+        ticketId: { $in: ticketIds }, ...CUSTOMER_CONVERSATION, createdAt: { $gt: since }, direction: 'inbound', 'flags.bounce': { $ne: true }, 'flags.autoReply': { $ne: true }, 'flags.autoSubmitted': { $ne: true },
       });
       return found !== null;
     },
@@ -59,7 +93,7 @@ export function createMessageStore(models: Pick<Models, 'Message' | 'Ticket'>) {
     /** The mail (received and ours, no notes) of these tickets in arrival order, with what replying to it reads. */
     async listMailForReply(ticketIds: Types.ObjectId[]): Promise<ReplyContextMessage[]> {
       return Message.find(
-        { ticketId: { $in: ticketIds }, direction: { $in: ['inbound', 'outbound'] } },
+        { ticketId: { $in: ticketIds }, ...CUSTOMER_CONVERSATION, direction: { $in: ['inbound', 'outbound'] } },
         { ...RECIPIENT_MESSAGE_FIELDS, messageId: 1, references: 1, inReplyTo: 1, subject: 1 },
       )
         .sort({ createdAt: 1, _id: 1 })

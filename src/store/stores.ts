@@ -10,10 +10,13 @@ import { createMessageStore } from './message-store.js';
 import type { Models } from './models/index.js';
 import { createNotificationStore } from './notification-store.js';
 import { createOutboxStore } from './outbox-store.js';
+import { createPartnerStore } from './partner-store.js';
 import { createPasswordTokenStore } from './password-token-store.js';
 import { createPresenceStore } from './presence-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
+import { createRoutingRuleStore } from './routing-rule-store.js';
 import { createSavedViewStore } from './saved-view-store.js';
+import { createSideConversationStore } from './side-conversation-store.js';
 import { createSpamBlockStore } from './spam-block-store.js';
 import { createTeamStore } from './team-store.js';
 import { createTicketStore } from './ticket-store.js';
@@ -52,6 +55,9 @@ export function createStores(models: Models) {
     teams: createTeamStore(models),
     notifications: createNotificationStore(models),
     spamBlocks: createSpamBlockStore(models),
+    partners: createPartnerStore(models),
+    sideConversations: createSideConversationStore(models),
+    routingRules: createRoutingRuleStore(models),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { Models } from './models/index.js';
 import type { TeamLevel } from '../domain/teams.js';
 import type { TeamDoc } from './models/team.js';
+import type { AssignmentMode } from '../domain/auto-assign.js';
 
 /** The support teams admins define (`teams`). */
 export function createTeamStore(models: Pick<Models, 'Team'>) {
@@ -52,6 +53,35 @@ export function createTeamStore(models: Pick<Models, 'Team'>) {
     /** Changes a team; returns it changed, or null when it is gone. */
     update(id: Types.ObjectId, fields: Partial<Pick<TeamDoc, 'name' | 'level' | 'memberIds' | 'inboxIds'>>): Promise<TeamDoc | null> {
       return Team.findOneAndUpdate({ _id: id }, { $set: fields }, { returnDocument: 'after' }).lean<TeamDoc>().exec();
+    },
+
+    /** Sets a team's auto-assignment mode and cap, keeping its round-robin pointer; returns it changed, or null when it is gone. */
+    setAssignment(id: Types.ObjectId, settings: { mode: AssignmentMode; cap: number | null }): Promise<TeamDoc | null> {
+      return Team.findOneAndUpdate({ _id: id }, { $set: { 'assignment.mode': settings.mode, 'assignment.cap': settings.cap } }, { returnDocument: 'after' }).lean<TeamDoc>().exec();
+    },
+
+    /**
+     * Takes the team's assignment lease for `holder` until `until`, when nobody holds it or the holder's
+     * lease ran out (a worker that died); returns the team as it is then, or null when someone else holds it
+     * (or the team is gone). One atomic update: two workers never hold it at once.
+     */
+    claimAssignment(id: Types.ObjectId, holder: string, now: Date, until: Date): Promise<TeamDoc | null> {
+      return Team.findOneAndUpdate(
+        { _id: id, $or: [{ assignmentLease: null }, { 'assignmentLease.until': { $lte: now } }] },
+        { $set: { assignmentLease: { holder, until } } },
+        { returnDocument: 'after' },
+      ).lean<TeamDoc>().exec();
+    },
+
+    /** Gives the lease back, storing the round-robin pointer in the same update (only while `holder` still holds it). */
+    async releaseAssignment(id: Types.ObjectId, holder: string, pointer: number | null): Promise<void> {
+      await Team.updateOne({ _id: id, 'assignmentLease.holder': holder }, { $set: { assignmentLease: null, ...(pointer !== null ? { 'assignment.pointer': pointer } : {}) } }).exec();
+    },
+
+    /** The teams of a member that hand out tickets (a mode other than `none`): whose waiting tickets they may take. */
+    async listIdsAssigningToMember(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
+      const rows = await Team.find({ memberIds: userId, 'assignment.mode': { $in: ['round_robin', 'least_open'] } }, { _id: 1 }).lean<Array<Pick<TeamDoc, '_id'>>>().exec();
+      return rows.map((r) => r._id);
     },
 
     /** Removes a team; false when it was already gone. */

@@ -8,6 +8,8 @@ import type { TicketDoc } from './models/ticket.js';
 const TICKET_SUMMARY_FIELDS = {
   number: 1, subject: 1, status: 1, priority: 1, inboxId: 1, teamId: 1, categoryId: 1, impact: 1, urgency: 1, requester: 1, assigneeId: 1, tags: 1,
   messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1, snoozed: 1, snooze: 1, wokeFromSnooze: 1,
+  // Waiting for a free agent (auto-assignment), shown on the row.
+  assignment: 1,
   // The latest news, compared with the reader's mark for the unread state (services/tickets/ticket-summaries.ts).
   newsAt: 1, newsBy: 1,
 } as const;

@@ -10,6 +10,8 @@ import { createTicketLoadQueries } from './ticket-load-queries.js';
 import { relateTickets, type TicketRelation } from './ticket-links.js';
 import { createTicketLifecycleWrites } from './ticket-lifecycle-writes.js';
 import { createTicketSlaWrites } from './ticket-sla-writes.js';
+import { createTicketAssignmentWrites } from './ticket-assignment-writes.js';
+import { createTicketEscalationWrites } from './ticket-escalation-writes.js';
 import { addNoteMessage, addNoteMessageOnce, claimMerge, mergeRootOf, mergeTickets, writeTicket, type TicketWrite, type TrailEventInput } from './ticket-writes.js';
 
 export type { TicketFieldChanges, TicketWrite } from './ticket-writes.js';
@@ -17,6 +19,8 @@ export type { TicketRelation } from './ticket-links.js';
 export type { TicketListFilter, TicketListQuery, TicketListSort, TicketSummaryRow, TicketTermFilter } from './ticket-list-queries.js';
 export type { TicketLoadFilter, TicketLoadRow } from './ticket-load-queries.js';
 export type { SlaClockFields } from './ticket-sla-writes.js';
+export type { AssignableTicketRow } from './ticket-assignment-writes.js';
+export type { EscalationWrite } from './ticket-escalation-writes.js';
 export type { LifecycleRow, StoredSnooze } from './ticket-lifecycle-writes.js';
 
 /** What threading reads of a candidate ticket. */
@@ -41,6 +45,8 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
     ...createTicketLoadQueries(models),
     ...createTicketSlaWrites(models),
     ...createTicketLifecycleWrites(models),
+    ...createTicketAssignmentWrites(models),
+    ...createTicketEscalationWrites(models),
 
     /** One ticket, whole; null when there is none. */
     async findById(id: Types.ObjectId): Promise<TicketDoc | null> {
@@ -52,19 +58,24 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
       return models.Ticket.find({ _id: { $in: ids } }).lean();
     },
 
+    /** The newest tickets (not merged away), newest first, within the access keys when given: what a routing dry-run reads. */
+    async listNewest(limit: number, access?: string[]): Promise<TicketDoc[]> {
+      return models.Ticket.find({ mergedIntoId: null, ...(access ? { access: { $in: access } } : {}) }).sort({ createdAt: -1, _id: -1 }).limit(limit).lean();
+    },
+
     /** A ticket's number and inbox, to name it (or not) to an actor. */
-    async findRef(id: Types.ObjectId): Promise<Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'teamId'> | null> {
-      return models.Ticket.findById(id).select({ number: 1, inboxId: 1, teamId: 1 }).lean();
+    async findRef(id: Types.ObjectId): Promise<Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'teamId' | 'escalatedFromTeamIds'> | null> {
+      return models.Ticket.findById(id).select({ number: 1, inboxId: 1, teamId: 1, escalatedFromTeamIds: 1 }).lean();
     },
 
     /** {@link findRef} for several tickets. */
-    async listRefs(ids: readonly Types.ObjectId[]): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'teamId' | 'status'>>> {
-      return models.Ticket.find({ _id: { $in: ids } }).select({ number: 1, inboxId: 1, teamId: 1, status: 1 }).lean();
+    async listRefs(ids: readonly Types.ObjectId[]): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'inboxId' | 'teamId' | 'status' | 'escalatedFromTeamIds'>>> {
+      return models.Ticket.find({ _id: { $in: ids } }).select({ number: 1, inboxId: 1, teamId: 1, status: 1, escalatedFromTeamIds: 1 }).lean();
     },
 
     /** The inbox and team a ticket belongs to, by which access to it is decided. */
-    async findInboxOf(id: Types.ObjectId): Promise<Pick<TicketDoc, '_id' | 'inboxId' | 'teamId'> | null> {
-      return models.Ticket.findById(id).select({ inboxId: 1, teamId: 1 }).lean();
+    async findInboxOf(id: Types.ObjectId): Promise<Pick<TicketDoc, '_id' | 'inboxId' | 'teamId' | 'escalatedFromTeamIds'> | null> {
+      return models.Ticket.findById(id).select({ inboxId: 1, teamId: 1, escalatedFromTeamIds: 1 }).lean();
     },
 
     /** The first of these tickets that holds one of the `access` keys (any ticket without them), by its id only. */
@@ -173,10 +184,17 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
      */
     async detachTeam(teamId: Types.ObjectId): Promise<number> {
       let changed = 0;
-      const inboxIds = await models.Ticket.distinct('inboxId', { teamId }).exec();
+      const inboxIds = await models.Ticket.distinct('inboxId', { teamId, escalatedFromTeamIds: { $exists: false } }).exec();
       for (const inboxId of inboxIds as Types.ObjectId[]) {
-        const res = await models.Ticket.updateMany({ teamId, inboxId }, { $set: { teamId: null, access: ticketAccessKeys(inboxId, null) } }).exec();
+        const res = await models.Ticket.updateMany({ teamId, inboxId, escalatedFromTeamIds: { $exists: false } }, { $set: { teamId: null, access: ticketAccessKeys(inboxId, null) } }).exec();
         changed += res.modifiedCount;
+      }
+      // Escalated tickets (few) keep the keys of their other teams: one at a time.
+      for await (const t of models.Ticket.find({ $or: [{ teamId }, { escalatedFromTeamIds: teamId }] }, { inboxId: 1, teamId: 1, escalatedFromTeamIds: 1 }).lean()) {
+        const newTeamId = t.teamId?.equals(teamId) ? null : (t.teamId ?? null);
+        const from = (t.escalatedFromTeamIds ?? []).filter((id) => !id.equals(teamId));
+        await models.Ticket.updateOne({ _id: t._id }, { $set: { teamId: newTeamId, escalatedFromTeamIds: from, access: ticketAccessKeys(t.inboxId, newTeamId, from) } }).exec();
+        if (t.teamId?.equals(teamId)) changed += 1;
       }
       return changed;
     },

@@ -73,9 +73,12 @@ export async function writeTicket(models: Pick<Models, 'Ticket' | 'TicketEvent'>
   const set = setOf(write.changes);
   if (write.changes.teamId !== undefined) {
     // Who may see the ticket follows its team: the access keys are rewritten with it, in the same update.
-    const current = await models.Ticket.findById(ticketId, { inboxId: 1 }).lean();
-    if (current) set.access = ticketAccessKeys(current.inboxId, write.changes.teamId);
+    const current = await models.Ticket.findById(ticketId, { inboxId: 1, escalatedFromTeamIds: 1 }).lean();
+    if (current) set.access = ticketAccessKeys(current.inboxId, write.changes.teamId, current.escalatedFromTeamIds);
   }
+  // Given an assignee, moved to another team, solved or closed: it no longer waits for a free agent (auto-assignment).
+  const { assigneeId, teamId, status } = write.changes;
+  if (assigneeId || teamId !== undefined || status === 'solved' || status === 'closed' || status === 'spam') set.assignment = null;
   const update = {
     ...(Object.keys(set).length > 0 ? { $set: set } : {}),
     ...(write.addedMessages ? { $inc: { messageCount: write.addedMessages } } : {}),
@@ -145,7 +148,8 @@ export async function refreshTicketStats(models: Pick<Models, 'Ticket' | 'Messag
   const ticketIds = await conversationTicketIds(models, ticketId);
   const [stats] = await models.Message.aggregate<{ count: number; last: Date | null }>([
     // Automated mail we send (auto-replies) is not counted, as it is not when it is queued.
-    { $match: { ticketId: { $in: ticketIds }, direction: { $in: ['inbound', 'outbound'] }, 'flags.bounce': { $ne: true }, 'flags.autoReply': { $ne: true }, $nor: [{ direction: 'outbound', 'flags.autoSubmitted': true }] } },
+    // Side-conversation mail (sideConversationId) is not the customer's conversation and is not counted.
+    { $match: { ticketId: { $in: ticketIds }, sideConversationId: null, direction: { $in: ['inbound', 'outbound'] }, 'flags.bounce': { $ne: true }, 'flags.autoReply': { $ne: true }, $nor: [{ direction: 'outbound', 'flags.autoSubmitted': true }] } },
     { $group: { _id: null, count: { $sum: 1 }, last: { $max: '$createdAt' } } },
   ]);
   await models.Ticket.updateOne(

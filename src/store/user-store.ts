@@ -19,7 +19,7 @@ export type UserLabelRecord = Pick<UserDoc, '_id' | 'name' | 'email'>;
 export type UserAccessRecord = Pick<UserDoc, '_id' | 'role' | 'inboxIds'>;
 
 /** A user as the ticket page needs them: a name, and whether they may be assigned the ticket. */
-export type UserAssigneeRecord = Pick<UserDoc, '_id' | 'name' | 'email' | 'role' | 'inboxIds' | 'disabled'>;
+export type UserAssigneeRecord = Pick<UserDoc, '_id' | 'name' | 'email' | 'role' | 'inboxIds' | 'disabled' | 'away'>;
 
 /** A user as the team load shows them: a name, and whether they are away or disabled. */
 export type UserAvailabilityRecord = Pick<UserDoc, '_id' | 'name' | 'email' | 'disabled' | 'away' | 'awaySince'>;
@@ -113,7 +113,7 @@ export function createUserStore(models: Pick<Models, 'User'>) {
     /** In one query, the users named by id and those a ticket of this inbox can be assigned to, by name. */
     listNamedOrAssignable(named: readonly Types.ObjectId[], inboxId: Types.ObjectId): Promise<UserAssigneeRecord[]> {
       return User.find({ $or: [{ _id: { $in: named } }, mayBeAssigned(inboxId)] })
-        .select({ name: 1, email: 1, role: 1, inboxIds: 1, disabled: 1 })
+        .select({ name: 1, email: 1, role: 1, inboxIds: 1, disabled: 1, away: 1 })
         .sort({ name: 1, email: 1 })
         .lean<UserAssigneeRecord[]>()
         .exec();

@@ -40,6 +40,7 @@ let richTicketId: string;
 let mergedTicketId: string;
 let billingTicketId: string;
 let teamId: string;
+let routingRuleId: string;
 let categoryId: string;
 /** A ticket with a team and a category of the longest names. */
 let teamTicketId: string;
@@ -185,6 +186,12 @@ beforeAll(async () => {
   const category = await app.models.Category.create({ name: LONG_CATEGORY, inboxId: support._id });
   teamId = team._id.toHexString();
   categoryId = category._id.toHexString();
+  // A routing rule with long words, senders and tags, which matches the team's ticket on its dry-run.
+  routingRuleId = (await app.models.RoutingRule.create({
+    name: `Route ${LONG_TEAM}`, order: 1, enabled: true, onReplies: true, stop: true,
+    conditions: [{ kind: 'sender', values: [REQUESTER, 'very-long-subdomain-name.customer-company-example.org'] }, { kind: 'subject', words: ['supercalifragilisticexpialidocious', 'VPN'] }],
+    actions: [{ kind: 'team', teamId: team._id.toHexString() }, { kind: 'tags', tags: ['a-very-long-tag-name-for-routing', 'vip'] }],
+  }))._id.toHexString();
   teamTicketId = (await app.models.Ticket.create({ number: 9002, inboxId: support._id, teamId: team._id, categoryId: category._id, subject: 'VPN drops every hour', requester: { email: REQUESTER, name: null }, status: 'open' }))._id.toHexString();
   // A mail set aside after failing again and again: longest subject, sender and a stack trace as its detail.
   quarantinedId = (await app.models.Quarantine.create({
@@ -348,6 +355,9 @@ describe('every page on a 390 px phone', () => {
         ['settings: teams', '/settings/teams'],
         ['settings: new team', '/settings/teams/new'],
         ['settings: one team', `/settings/teams/${teamId}`],
+        ['settings: routing rules', '/settings/routing'],
+        ['settings: new routing rule', '/settings/routing/new'],
+        ['settings: one routing rule, tried', `/settings/routing/${routingRuleId}?dryRun=1`],
         ['settings: categories', '/settings/categories'],
         ['settings: quarantine', '/settings/quarantine'],
         ['settings: one quarantined mail', `/settings/quarantine/${quarantinedId}`],

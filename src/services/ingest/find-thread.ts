@@ -1,16 +1,20 @@
 import { Types } from 'mongoose';
 import type { ParsedMail } from '../../domain/mail.js';
 import { ticketNumberFromMessageId, type Signer } from '../../domain/message-ids.js';
-import { decideThread, type ThreadCandidate, type ThreadDecision } from '../../domain/thread-decision.js';
+import { sideConversationReferenced } from '../../domain/side-conversations.js';
+import { decideThread, type SideCandidate, type ThreadCandidate, type ThreadDecision } from '../../domain/thread-decision.js';
 import { baseSubject, looksLikeReply, referencedIds, threadKeysOf, ticketTokenIn } from '../../domain/threading.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { MessageStore } from '../../store/message-store.js';
+import type { SideConversationStore } from '../../store/side-conversation-store.js';
 import type { ThreadCandidateRow, TicketStore } from '../../store/ticket-store.js';
 
 export interface FindThreadDeps {
   tickets: Pick<TicketStore, 'listThreadCandidates' | 'findThreadCandidate' | 'mergeRootOf' | 'listIdsByNumbers' | 'findIdByNumber' | 'findSubjectMatch'>;
-  messages: Pick<MessageStore, 'listTicketIdsByThreadKeys'>;
+  messages: Pick<MessageStore, 'listTicketIdsByThreadKeys' | 'findSideConversationOf'>;
   inboxes: Pick<InboxStore, 'listIdsByAddresses'>;
+  /** Side conversations (agents' mail with partners about a ticket), which partners' answers join. */
+  sideConversations: Pick<SideConversationStore, 'findById' | 'findByParticipant'>;
   sign: Signer;
   now: () => Date;
   settings: { reopenClosedWithinSeconds: number; subjectMatchWithinSeconds: number };
@@ -151,22 +155,27 @@ export async function findThread(deps: FindThreadDeps, mail: ParsedMail, receive
   }
   const view = (c: ThreadCandidate) => batch.seen(c);
   const linked = (await loadRoots(deps.tickets, [...linkedIds.values()], candidates)).map(view);
+  const sideLinked = await sideConversationLinked(deps, mail, linked.length > 0, candidates, view);
   // The addressed inboxes are looked up only once a ticket outside the receiving one matters.
   const received = receivedBy.toHexString();
   let inboxIds: string[] | null = null;
   const fileable = async () => (inboxIds ??= await inboxesOf(deps.inboxes, mail, receivedBy));
   const isOurs = (t: ThreadCandidate) => (inboxIds ?? [received]).includes(t.inboxId);
-  if (linked.some((t) => t.inboxId !== received)) await fileable();
+  if (linked.some((t) => t.inboxId !== received) || (sideLinked && sideLinked.ticket.inboxId !== received)) await fileable();
 
   let tokenTicket: ThreadCandidate | null = null;
   let subjectTicket: ThreadCandidate | null = null;
-  if (!linked.some(isOurs)) {
+  let sideByToken: SideCandidate | null = null;
+  if (!linked.some(isOurs) && !sideLinked) {
     const token = ticketTokenIn(mail.subject);
     if (token !== null) {
       const t = await deps.tickets.findIdByNumber(token);
       const found = t ? (await loadRoots(deps.tickets, [t._id], candidates))[0] : undefined;
       if (found) tokenTicket = view(found);
       if (found && found.inboxId !== received) await fileable();
+      // A partner whose client dropped References still answers with the ticket's token.
+      const side = found && sender ? await deps.sideConversations.findByParticipant([t!._id, new Types.ObjectId(found.ticketId)], sender) : null;
+      if (side && tokenTicket) sideByToken = { sideConversationId: side._id.toHexString(), ticket: tokenTicket };
     }
     // A mail that names its parent by id belongs to that parent's conversation, even one not stored yet
     // (it joins when the parent arrives): a same-subject ticket of the sender would only be a guess.
@@ -180,5 +189,26 @@ export async function findThread(deps: FindThreadDeps, mail: ParsedMail, receive
       if (t) subjectTicket = candidate(t);
     }
   }
-  return decideThread({ inboxIds: inboxIds ?? [received], linked, tokenTicket, subjectTicket, sender, now, reopenClosedWithinSeconds: deps.settings.reopenClosedWithinSeconds });
+  return decideThread({ inboxIds: inboxIds ?? [received], linked, sideLinked, sideByToken, tokenTicket, subjectTicket, sender, now, reopenClosedWithinSeconds: deps.settings.reopenClosedWithinSeconds });
+}
+
+/**
+ * The side conversation one of our side-conversation Message-IDs the mail references names, with
+ * its ticket (the one holding its conversation). The id itself says so (it is signed), so this holds
+ * even if the side conversation's own record could not be read: its ticket is then the one the id names.
+ */
+async function sideConversationLinked(deps: FindThreadDeps, mail: ParsedMail, linksATicket: boolean, cache: CandidateCache, view: (c: ThreadCandidate) => ThreadCandidate): Promise<SideCandidate | null> {
+  const referenced = referencedIds(mail);
+  const named = sideConversationReferenced(referenced, deps.sign);
+  let found: { sideConversationId: string; ticketId: Types.ObjectId | undefined } | null = null;
+  if (named) {
+    const sc = await deps.sideConversations.findById(new Types.ObjectId(named.sideConversationId));
+    found = { sideConversationId: named.sideConversationId, ticketId: sc?.ticketId ?? (await deps.tickets.findIdByNumber(named.ticketNumber))?._id };
+  } else if (linksATicket && referenced.length > 0) {
+    // A client that answers a partner's mail naming only that mail (not ours before it) still answers in the side conversation.
+    const stored = await deps.messages.findSideConversationOf(referenced);
+    if (stored) found = { sideConversationId: stored.sideConversationId.toHexString(), ticketId: stored.ticketId };
+  }
+  const ticket = found?.ticketId ? (await loadRoots(deps.tickets, [found.ticketId], cache))[0] : undefined;
+  return found && ticket ? { sideConversationId: found.sideConversationId, ticket: view(ticket) } : null;
 }

@@ -1,5 +1,6 @@
 import type { TicketStore } from '../../store/ticket-store.js';
 import { AUTO_REPLY_JOB } from '../auto-reply/send-auto-reply.js';
+import { ROUTING_JOB } from '../routing/apply-routing.js';
 import { notifyReceivedMail, type NotifyReceivedMailDeps } from '../notifications/notify-received-mail.js';
 import { planLifecycle, type PlanLifecycleDeps } from '../lifecycle/plan-lifecycle.js';
 import { wakeOnCustomerReply } from '../lifecycle/snooze-ticket.js';
@@ -19,7 +20,8 @@ export type IngestFollowUpDeps = SlaDeps & NotifyReceivedMailDeps & {
  * acknowledgement queued (the auto-reply job decides whether to send it); a snoozed ticket a person
  * wrote to comes back (marked), and every ticket's lifecycle jobs follow its new status (a reply
  * reopens a solved ticket and answers a pending one: their auto-close or reminder goes). Idempotent,
- * as a batch cut before its completion marks runs it again. Last, the people concerned are notified
+ * as a batch cut before its completion marks runs it again. The routing rules run in a job per
+ * received mail (services/routing/apply-routing.ts). Last, the people concerned are notified
  * (notifyReceivedMail).
  */
 export async function followUpIngest(deps: IngestFollowUpDeps, tickets: readonly IngestFollowUp[]): Promise<void> {
@@ -30,6 +32,9 @@ export async function followUpIngest(deps: IngestFollowUpDeps, tickets: readonly
   await refreshSlaMany(deps, tickets.map((t) => t.ticketId));
   await wakeOnCustomerReply(deps, awaiting, deps.now());
   await planLifecycle(deps, tickets.map((t) => t.ticketId));
+  // The routing rules run for a new ticket's first mail and for each customer reply (rules opt in to replies), in a job of
+  // their own keyed by the mail, so the mailbox never waits on them; the acknowledgement does not depend on routing.
+  for (const t of tickets) for (const m of [...(t.openedBy ? [t.openedBy] : []), ...(t.replies ?? [])]) await deps.scheduler.schedule(ROUTING_JOB, { key: m.toHexString() });
   for (const t of tickets) if (t.openedBy) await deps.scheduler.schedule(AUTO_REPLY_JOB, { key: t.openedBy.toHexString() });
   // Who hears of it (a new ticket's team, a replied ticket's assignee): a failure costs the notifications, never the mail.
   await notifyReceivedMail(deps, tickets).catch((err: unknown) => deps.logger.warn({ err }, 'could not record the notifications of received mail'));

@@ -4,6 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import { mailFacts, type MailFacts, type StoredCopy } from '../../domain/ingest-classify.js';
 import { fileReport, inboundMessage, openingTicket, planTicketUpdate, type MailFollowUp, type TicketAsFound } from '../../domain/ingest-plan.js';
 import { DEFAULT_MAX_PARTICIPANTS_PER_MAIL } from '../../domain/participants.js';
+import { onPartnerAnswered } from '../../domain/side-conversations.js';
 import type { SpamBlock } from '../../domain/spam.js';
 import { messageSearchTerms } from '../../domain/ticket-search.js';
 import type { ThreadDecision } from '../../domain/thread-decision.js';
@@ -74,6 +75,7 @@ async function fileCustomerMail(deps: IngestDeps, batch: MailBatch, m: Classifie
   const blocked = m.blocked;
   const decision = await findThread(deps, m.mail, m.inboxId, facts.sender, batch);
   deps.onStep?.('threaded');
+  if (decision.kind === 'side') return fileSideReply(deps, batch, m, decision, null, facts, at);
   // The writer's language, from the start of what they wrote (bounded: ~2,000 characters).
   const guess = detectLocale(ownWords(m.mail));
   const linkedTo = decision.kind === 'new' && decision.linkedTo ? new Types.ObjectId(decision.linkedTo) : null;
@@ -97,6 +99,7 @@ async function fileCustomerMail(deps: IngestDeps, batch: MailBatch, m: Classifie
 async function resume(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, copy: StoredCopy<Id>, facts: MailFacts, at: Date): Promise<MailOutcome> {
   const blocked = m.blocked;
   const decision = await findThread(deps, m.mail, m.inboxId, facts.sender, batch);
+  if (decision.kind === 'side') return fileSideReply(deps, batch, m, decision, copy.messageDocId, facts, at);
   const ticketId = decision.kind === 'join' ? new Types.ObjectId(decision.ticketId) : copy.ticketId;
   await batch.settle();
   await mergeLinked(deps, batch, decision, ticketId, at);
@@ -104,6 +107,39 @@ async function resume(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, cop
   if (!t) throw new AppError('INTERNAL', `ticket ${ticketId.toHexString()} vanished during ingest`);
   const ticket = { status: t.status, created: t.originKey === m.dedupeKey, linkedTicketIds: t.linkedTicketIds };
   return applyTicketUpdate(batch, m, { ticketId, messageDocId: copy.messageDocId, decision, ticket, facts, at, recount: true, blocked });
+}
+
+/**
+ * A partner's answer in a side conversation (decideThread's `side`): stored on the ticket marked as
+ * that side conversation's mail, never counted in or shown with the customer's conversation, and
+ * adding nobody to the ticket's participants (so the partner never receives a reply to the customer
+ * nor threads into their conversation). A ticket waiting on the partner is open again; nothing else
+ * changes: no reopen, no SLA clock started, no acknowledgement, no notification of a customer reply.
+ * `stored`: the message a cut run already stored (resumed), else it is queued now.
+ */
+async function fileSideReply(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, decision: Extract<ThreadDecision, { kind: 'side' }>, stored: Id | null, facts: MailFacts, at: Date): Promise<MailOutcome> {
+  const ticketId = new Types.ObjectId(decision.ticketId);
+  const sideConversationId = new Types.ObjectId(decision.sideConversationId);
+  const messageDocId = stored ?? (await queueMessage(deps, batch, m, ticketId, null, facts, at, sideConversationId));
+  deps.onStep?.('ticket-written');
+  if (stored) await batch.settle();
+  const current = stored ? await deps.tickets.findIngestState(ticketId) : null;
+  const answered = onPartnerAnswered({ status: current?.status ?? decision.status }, at);
+  const msgKey = messageDocId.toHexString();
+  const actor = { kind: 'contact' as const, label: facts.sender };
+  const events = [
+    ...(answered ? [{ ticketId, type: 'status_changed' as const, actor, at, data: { ...answered.statusChanged }, key: `side-answered:${msgKey}` }] : []),
+    { ticketId, type: 'side_message_received' as const, actor, at, data: { sideConversationId, from: facts.sender, messageId: messageDocId, subject: m.mail.subject.slice(0, 200) }, key: `side-received:${msgKey}` },
+  ];
+  const set = answered ? { ...answered.change } : {};
+  // Agents find the ticket by the partner's words too (search is for agents), as by their own mail to the partner.
+  const searchTerms = messageSearchTerms({ text: m.mail.text, from: m.mail.from, recipients: [] });
+  if (stored) await batch.writes.recount({ ticketId, set, participants: [], linkBack: [], searchTerms });
+  else batch.writes.addTicketChange({ ticketId, messageDocId, set, participants: [], receivedAt: facts.receivedAt, linkBack: [], searchTerms, uncounted: true });
+  batch.writes.addFinish({ messageDocId, events, related: [], bouncing: [], at });
+  await deps.sideConversations.markAnswered(sideConversationId, facts.sender, at);
+  deps.logger.debug({ ticketId, messageDocId, sideConversationId, reason: decision.reason }, 'side conversation answer ingested');
+  return { result: { outcome: 'ticketed', ticketId, messageDocId, created: false }, waits: 'writes', messageDocId, followUp: { ticketId, awaitingReply: false, openedBy: null } };
 }
 
 /** Merges the tickets a message proves to be one conversation with its own; true when there were any. */
@@ -176,11 +212,11 @@ function finishReport(batch: MailBatch, report: BounceReport, ticketId: Id, mess
 }
 
 /** Builds the mail's message document and queues it in the batch; checked now, so a bad document fails this mail alone. */
-async function queueMessage(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, ticketId: Id, report: BounceReport | null, facts: MailFacts, at: Date): Promise<Id> {
+async function queueMessage(deps: IngestDeps, batch: MailBatch, m: ClassifiedMail, ticketId: Id, report: BounceReport | null, facts: MailFacts, at: Date, sideConversationId?: Id): Promise<Id> {
   const files = m.files ?? (await storeFiles(deps, m));
   const html = m.mail.html ? await deps.sanitizeHtml(m.mail.html) : null;
   const fields = inboundMessage({ mail: m.mail, ticketId, inboxId: m.inboxId, dedupeKey: m.dedupeKey, source: m.source, files, html, htmlRules: deps.sanitizerRules, facts, report, at });
-  const doc = await deps.messages.validateNew(fields);
+  const doc = await deps.messages.validateNew(sideConversationId ? { ...fields, sideConversationId } : fields);
   batch.writes.addMessage({ doc: { ...doc, createdAt: facts.receivedAt, updatedAt: at } });
   batch.index.add(fields.threadKeys, ticketId);
   return doc._id;

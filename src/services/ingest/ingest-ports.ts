@@ -10,6 +10,7 @@ import type { IngestWriteBuffer } from '../../store/ingest-writes.js';
 import type { MessageStore } from '../../store/message-store.js';
 import type { NotificationStore } from '../../store/notification-store.js';
 import type { QuarantineStore } from '../../store/quarantine-store.js';
+import type { SideConversationStore } from '../../store/side-conversation-store.js';
 import type { SpamBlockStore } from '../../store/spam-block-store.js';
 import type { TeamStore } from '../../store/team-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
@@ -42,13 +43,15 @@ export interface IngestDeps {
   >;
   messages: Pick<
     MessageStore,
-    'listByDedupeKeys' | 'listOutboundByMessageIds' | 'listByThreadKeys' | 'listTicketIdsByThreadKeys' | 'findTicketIdByMessageId' | 'addDeliveryByDedupeKey' | 'validateNew'
+    'listByDedupeKeys' | 'listOutboundByMessageIds' | 'listByThreadKeys' | 'listTicketIdsByThreadKeys' | 'findTicketIdByMessageId' | 'addDeliveryByDedupeKey' | 'validateNew' | 'findSideConversationOf'
   >;
   contacts: Pick<ContactStore, 'findOrCreate' | 'rememberLocale'>;
   inboxes: Pick<InboxStore, 'listIdsByAddresses' | 'findDefaultTeamId'>;
   quarantine: Pick<QuarantineStore, 'recordOnce'>;
   /** The inboxes' block lists (services/spam): a blocked sender's mail goes quietly, to Spam when it opens a ticket. */
   spamBlocks: Pick<SpamBlockStore, 'listMatches'>;
+  /** Side conversations: a partner's answer is filed in its side conversation (file-side-reply.ts). */
+  sideConversations: Pick<SideConversationStore, 'findById' | 'findByParticipant' | 'markAnswered'>;
   /** An agent's mailed answer to a notification: the notification, its recipient, and whom the answer mentions. */
   notifications: Pick<NotificationStore, 'findById'> & NotifyMentionsDeps['notifications'];
   users: Pick<UserStore, 'findById'> & NotifyMentionsDeps['users'];

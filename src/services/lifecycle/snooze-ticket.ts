@@ -6,7 +6,7 @@ import type { TeamStore } from '../../store/team-store.js';
 import type { LifecycleRow, TicketStore } from '../../store/ticket-store.js';
 import type { Actor } from '../access.js';
 import { toTicketClassification, toTicketSummary, type TicketStateView } from '../tickets/ticket-view.js';
-import { visibleTicket } from '../tickets/visible-ticket.js';
+import { workableTicket } from '../tickets/visible-ticket.js';
 import { parseInput } from '../validate.js';
 import { planLifecycle, type PlanLifecycleDeps } from './plan-lifecycle.js';
 
@@ -45,7 +45,7 @@ async function stateOf(deps: SnoozeDeps, ticketId: Types.ObjectId): Promise<Tick
  * The trail records it; a job wakes the ticket at its time. The pages and the API both call this.
  */
 export async function snoozeTicket(deps: SnoozeDeps, actor: Actor, id: string, input: SnoozeInput): Promise<TicketStateView> {
-  const ticket = await visibleTicket(deps.tickets, actor, id);
+  const ticket = await workableTicket(deps.tickets, actor, id);
   checkChangeable(ticket);
   const request = requestOf(input);
   const now = deps.now();
@@ -64,7 +64,7 @@ export async function snoozeTicket(deps: SnoozeDeps, actor: Actor, id: string, i
 
 /** An agent ends a ticket's snooze (NOT_FOUND for a ticket they may not see); a ticket not snoozed stays as it is. */
 export async function unsnoozeTicket(deps: SnoozeDeps, actor: Actor, id: string): Promise<TicketStateView> {
-  const ticket = await visibleTicket(deps.tickets, actor, id);
+  const ticket = await workableTicket(deps.tickets, actor, id);
   const now = deps.now();
   if (ticket.snoozed) {
     await deps.tickets.unsnooze(ticket._id, { ticketId: ticket._id, type: 'unsnoozed', actor: { kind: 'user', id: actor.userId }, at: now, data: {} });

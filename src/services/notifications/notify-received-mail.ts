@@ -28,7 +28,7 @@ const excerptOfMail = (m: Message) => excerptOf(replyText({ text: m.text, html: 
 /**
  * The notifications of a batch of received mail, from its follow-up work (once per ticket):
  * - `team_new_ticket`: a new ticket with a team (its inbox's default) tells the team's members, the
- *   team's size deciding the default (off for teams over five); keyed by the ticket;
+ *   team's size deciding the default (off for teams over five); keyed by the ticket and team;
  * - `customer_replied`: each mail a person wrote on an existing ticket with an assignee tells the
  *   assignee; keyed by the message.
  * A ticket in Spam tells no one. Idempotent: a batch run again records nothing twice. Mail older than {@link NOTIFY_MAX_MAIL_AGE_MS} tells no one.
@@ -54,7 +54,8 @@ export async function notifyReceivedMail(deps: NotifyReceivedMailDeps, followUps
       if (recent(opening)) {
         events.push({
           kind: 'team_new_ticket',
-          key: `team_new_ticket:${ticket._id.toHexString()}`,
+          // Per team: a ticket a routing rule hands to another team tells that team too.
+          key: `team_new_ticket:${ticket._id.toHexString()}:${team._id.toHexString()}`,
           ticket,
           at: now,
           data: { by: { id: null, name: customerOf(ticket), email: ticket.requester.email }, customer: customerOf(ticket), teamName: team.name, excerpt: excerptOfMail(opening) },

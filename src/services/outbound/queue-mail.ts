@@ -44,7 +44,15 @@ export interface QueueMailInput {
   storedText?: string;
   storedHtml?: string | null;
   authorId?: Types.ObjectId | null;
+  /** The unique part of the Message-ID, from the outbox item's id (hex); the item's id itself by default. */
+  messageIdPart?: (outboxId: string) => string;
+  /** The side conversation the mail belongs to: stored marked, never part of the customer's conversation. */
+  sideConversationId?: Types.ObjectId;
+  attachments?: Array<{ filename: string | null; contentType: string; content: Buffer }>;
 }
+
+/** Kinds of mail a person writes (not automated: counted, searchable). */
+const PERSON_KINDS: readonly OutboxKind[] = ['agent-reply', 'side-conversation'];
 
 /**
  * Writes a mail to the outbox (the commit point) with a Message-ID of our own domain that names the
@@ -58,7 +66,7 @@ export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Pro
   }
   const _id = new Types.ObjectId();
   const domain = input.inbox.address.split('@')[1] ?? 'localhost';
-  const messageId = ourMessageId(input.ticket?.number ?? 0, _id.toHexString(), domain, deps.sign);
+  const messageId = ourMessageId(input.ticket?.number ?? 0, input.messageIdPart ? input.messageIdPart(_id.toHexString()) : _id.toHexString(), domain, deps.sign);
   const date = deps.now();
   const from = input.from ?? { address: input.inbox.address, name: input.inbox.displayName ?? input.inbox.name };
   const raw = await deps.compose({
@@ -74,6 +82,7 @@ export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Pro
     references: input.references ?? [],
     date,
     headers: input.headers ?? {},
+    ...(input.attachments?.length ? { attachments: input.attachments } : {}),
   });
   const doc = {
     _id,
@@ -117,7 +126,8 @@ async function finish(deps: QueueMailDeps, input: QueueMailInput, item: OutboxDo
       html: input.storedText !== undefined ? (input.storedHtml ?? null) : (input.html ?? null),
       authorId: input.authorId ?? null,
       delivery: { state: 'pending', at },
-      flags: { autoSubmitted: input.kind !== 'agent-reply', bounce: false },
+      flags: { autoSubmitted: !PERSON_KINDS.includes(input.kind), bounce: false },
+      ...(input.sideConversationId ? { sideConversationId: input.sideConversationId } : {}),
     });
   }
   if (item.state === 'pending') await deps.scheduler.schedule(DELIVER_JOB, { key: item._id.toHexString() });

@@ -17,6 +17,7 @@ issueMessage('issue.sla.reminderFraction', 'must be a number between 0 and 1 (ex
 issueMessage('issue.sla.nonEmptyText', 'must be a non-empty string');
 issueMessage('issue.sla.userIds', 'must be an array of user ids');
 issueMessage('issue.sla.afterSeconds', 'must be a whole number of seconds ≥ 0');
+issueMessage('issue.sla.escalateTo', 'must be a support level (L1–L4) or null');
 issueMessage('issue.hours.timeZone', 'must be an IANA time zone such as "Europe/Berlin"');
 issueMessage('issue.hours.day', 'must be an integer from 0 (Sunday) to 6 (Saturday)');
 issueMessage('issue.hours.open', 'must be a time "HH:MM" from 00:00 to 23:59');

@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.js';
 import type { NotificationKind } from '../../domain/notifications.js';
-import { DEFAULT_SLA_POLICY, nextSlaEvent, resumeSla, slaDueTimes, validateSlaPolicy, type SlaEvent, type SlaEventInput, type SlaPolicy } from '../../domain/sla.js';
+import { DEFAULT_SLA_POLICY, nextSlaEvent, resumeSla, slaDueTimes, slaPausedIn, validateSlaPolicy, type SlaEvent, type SlaEventInput, type SlaPolicy } from '../../domain/sla.js';
 import { slaNextDueAt } from '../../domain/sla-due.js';
 import type { TeamLevel } from '../../domain/teams.js';
 import type { InboxStore } from '../../store/inbox-store.js';
@@ -14,6 +14,7 @@ import type { TrailStore } from '../../store/trail-store.js';
 import type { StoredUser, UserStore } from '../../store/user-store.js';
 import { parseObjectId } from '../access.js';
 import { notify, type NotifyDeps } from '../notifications/notify.js';
+import { escalateTicketAsSystem, type EscalateTicketDeps } from '../tickets/escalate-ticket.js';
 import type { QueueMailDeps } from '../outbound/queue-mail.js';
 import type { LocaleDefaults, RenderEmailFn } from '../outbound/render-types.js';
 
@@ -21,14 +22,14 @@ export const SLA_TIMER_JOB = 'sla-timer';
 
 
 export interface SlaDeps extends QueueMailDeps {
-  tickets: Pick<TicketStore, 'findById' | 'listByIds' | 'setSlaClocks' | 'setSlaClocksMany' | 'markSlaBreached' | 'markSlaEventDone'>;
+  tickets: Pick<TicketStore, 'findById' | 'listByIds' | 'setSlaClocks' | 'setSlaClocksMany' | 'markSlaBreached' | 'markSlaEventDone'> & EscalateTicketDeps['tickets'];
   trail: Pick<TrailStore, 'record'>;
   /** Who SLA reminders, breaches and escalations concern, and their names on the notifications. */
   users: Pick<UserStore, 'listEscalationTargets' | 'listReminderTargets' | 'listNotifyTargets' | 'findLabelById'>;
   /** The tickets' inboxes, for their SLA policies. */
   inboxes: Pick<InboxStore, 'findById' | 'listSlasByIds'>;
   /** The tickets' teams, for their support level (a level may have targets of its own) and their members. */
-  teams: Pick<TeamStore, 'findById' | 'listByIds' | 'listAll'>;
+  teams: Pick<TeamStore, 'findById' | 'listByIds' | 'listAll'> & EscalateTicketDeps['teams'];
   /** Reminders, breaches and escalations are notifications, mailed in batches per person. */
   notifications: NotifyDeps['notifications'];
   render: RenderEmailFn;
@@ -59,6 +60,7 @@ function clockInput(ticket: TicketDoc, policy: SlaPolicy, level: TeamLevel | nul
     awaitingSince: sla?.awaitingSince ?? null,
     pausedBusinessSeconds: sla?.pausedSeconds ?? 0,
     pausedAt: sla?.pausedAt ?? null,
+    levelSince: sla?.levelSince ?? null,
     now,
     escalationLevel: sla?.escalationLevel ?? 0,
     remindedFor: sla?.done ?? [],
@@ -86,7 +88,7 @@ async function load(deps: Pick<SlaDeps, 'tickets' | 'inboxes' | 'teams'>, ticket
 function planSla(ticket: TicketDoc, policy: SlaPolicy, level: TeamLevel | null, now: Date): { set: SlaClockFields; event: SlaEvent | null } {
   const pause = { pausedBusinessSeconds: ticket.sla?.pausedSeconds ?? 0, pausedAt: ticket.sla?.pausedAt ?? null };
   // Time in Spam is paused like time pending: a ticket brought back from Spam is not charged for it (resolution clock).
-  const next = ticket.status === 'pending' || ticket.status === 'spam' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
+  const next = slaPausedIn(ticket.status, policy) || ticket.status === 'spam' ? { ...pause, pausedAt: pause.pausedAt ?? now } : resumeSla(pause, now, policy.businessHours);
   const input = { ...clockInput(ticket, policy, level, now), pausedBusinessSeconds: next.pausedBusinessSeconds, pausedAt: next.pausedAt };
   const due = slaDueTimes(input);
   const set: SlaClockFields = {
@@ -233,6 +235,11 @@ export async function runSlaTimer(deps: SlaDeps, ticketId: Types.ObjectId): Prom
     });
   }
   await deps.tickets.markSlaEventDone(ticket._id, event.key, event.kind === 'escalate' ? event.level ?? 0 : undefined);
+  // A ladder step may also move the ticket up a level; its clocks then start over (escalate-ticket.ts).
+  const rung = event.kind === 'escalate' ? policy.ladder.find((l) => l.level === event.level) : undefined;
+  if (rung?.escalateTo) {
+    await escalateTicketAsSystem({ ...deps, refreshSla: (id) => refreshSla(deps, id) }, ticket._id, { level: rung.escalateTo, ladderName: rung.name, clock: event.clock });
+  }
   await refreshSla(deps, ticket._id);
   return event.kind;
 }

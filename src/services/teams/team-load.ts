@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
 import { TICKET_AGE_BUCKETS, type TicketAgeBucket } from '../../domain/ticket-age.js';
 import type { TeamLevel } from '../../domain/teams.js';
+import { NO_ASSIGNMENT, type AssignmentSettings } from '../../domain/auto-assign.js';
 import type { TicketPriority } from '../../domain/ticket-status.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { TeamDoc } from '../../store/models/team.js';
@@ -45,7 +46,7 @@ export interface TeamLoadSection {
 export interface TeamLoadView {
   /** The moment the ages are counted from. */
   at: Date;
-  teams: Array<TeamLoadSection & { id: string; name: string; level: TeamLevel }>;
+  teams: Array<TeamLoadSection & { id: string; name: string; level: TeamLevel; assignment: AssignmentSettings }>;
   /** The active tickets without a team (or whose team was deleted). */
   noTeam: TeamLoadSection;
 }
@@ -138,7 +139,7 @@ export async function teamLoad(deps: TeamLoadDeps, actor: Actor): Promise<TeamLo
 
   return {
     at,
-    teams: shown.map((team) => ({ id: team._id.toHexString(), name: team.name, level: team.level, ...build(team) })),
+    teams: shown.map((team) => ({ id: team._id.toHexString(), name: team.name, level: team.level, assignment: team.assignment ? { mode: team.assignment.mode, cap: team.assignment.cap ?? null } : NO_ASSIGNMENT, ...build(team) })),
     noTeam: build(null),
   };
 }

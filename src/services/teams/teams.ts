@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import { TEAM_LEVELS, type TeamLevel } from '../../domain/teams.js';
+import { ASSIGNMENT_CAP_MAX, ASSIGNMENT_MODES, NO_ASSIGNMENT, type AssignmentSettings } from '../../domain/auto-assign.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { TeamDoc } from '../../store/models/team.js';
 import type { TeamStore } from '../../store/team-store.js';
@@ -22,12 +23,14 @@ export interface TeamView {
   level: TeamLevel;
   memberIds: string[];
   inboxIds: string[];
+  /** Auto-assignment: `none`, `round_robin` or `least_open`, and the most open tickets per agent (null: no cap). */
+  assignment: AssignmentSettings;
   createdAt: Date;
   updatedAt: Date;
 }
 
 type TeamDeps = {
-  teams: Pick<TeamStore, 'findById' | 'listAll' | 'listByIds' | 'findByName' | 'create' | 'update' | 'delete'>;
+  teams: Pick<TeamStore, 'findById' | 'listAll' | 'listByIds' | 'findByName' | 'create' | 'update' | 'delete' | 'setAssignment'>;
   inboxes: Pick<InboxStore, 'listNamesByIds'>;
   users: Pick<UserStore, 'listLabelsByIds'>;
 };
@@ -39,6 +42,8 @@ type TeamDeps = {
 type TeamSlaDeps = {
   tickets: Pick<TicketStore, 'activeIdsOfTeam'>;
   refreshSla?: (ticketId: Types.ObjectId) => Promise<void>;
+  /** Assigns the team's waiting tickets after its mode, cap or members changed (services/teams/assignment-refill.ts); none when absent. */
+  refillTeam?: (teamId: Types.ObjectId) => Promise<void>;
 };
 
 /** Re-plans the SLA clocks of the team's active tickets, so the targets of its level apply at once. */
@@ -50,8 +55,13 @@ async function replanTeamTickets(deps: TeamSlaDeps, teamId: Types.ObjectId): Pro
 const name = z.string().trim().min(1, issueMessage('issue.required', 'is required')).max(TEAM_NAME_MAX);
 const level = z.enum(TEAM_LEVELS);
 const ids = z.array(z.string()).max(TEAM_LIST_MAX);
-export const createTeamSchema = z.strictObject({ name, level, memberIds: ids.optional(), inboxIds: ids.optional() });
-export const updateTeamSchema = z.strictObject({ name: name.optional(), level: level.optional(), memberIds: ids.optional(), inboxIds: ids.optional() });
+/** Auto-assignment: a mode and a per-agent cap of open tickets (null: no cap). */
+const assignment = z.strictObject({
+  mode: z.enum(ASSIGNMENT_MODES),
+  cap: z.number().int().min(0).max(ASSIGNMENT_CAP_MAX).nullable().optional(),
+});
+export const createTeamSchema = z.strictObject({ name, level, memberIds: ids.optional(), inboxIds: ids.optional(), assignment: assignment.optional() });
+export const updateTeamSchema = z.strictObject({ name: name.optional(), level: level.optional(), memberIds: ids.optional(), inboxIds: ids.optional(), assignment: assignment.optional() });
 
 export const toTeamView = (t: TeamDoc): TeamView => ({
   id: t._id.toHexString(),
@@ -59,6 +69,7 @@ export const toTeamView = (t: TeamDoc): TeamView => ({
   level: t.level,
   memberIds: (t.memberIds ?? []).map((id) => id.toHexString()),
   inboxIds: (t.inboxIds ?? []).map((id) => id.toHexString()),
+  assignment: t.assignment ? { mode: t.assignment.mode, cap: t.assignment.cap ?? null } : NO_ASSIGNMENT,
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,
 });
@@ -110,12 +121,15 @@ export async function createTeam(deps: TeamDeps, actor: Actor, input: unknown): 
   const memberIds = await existingIds(fields.memberIds ?? [], 'memberIds', (l) => deps.users.listLabelsByIds(l));
   const inboxIds = await existingIds(fields.inboxIds ?? [], 'inboxIds', (l) => deps.inboxes.listNamesByIds(l));
   await checkNameFree(deps, fields.name);
-  return toTeamView(await deps.teams.create({ name: fields.name, level: fields.level, memberIds, inboxIds }));
+  const created = await deps.teams.create({ name: fields.name, level: fields.level, memberIds, inboxIds });
+  if (!fields.assignment) return toTeamView(created);
+  return toTeamView((await deps.teams.setAssignment(created._id, { mode: fields.assignment.mode, cap: fields.assignment.cap ?? null })) ?? created);
 }
 
 /**
- * Renames a team, changes its level, members or inboxes (admins). Members gain or lose access at their
- * next request; a new level re-plans the SLA clocks of the team's active tickets.
+ * Renames a team, changes its level, members, inboxes or auto-assignment (admins). Members gain or
+ * lose access at their next request; a new level re-plans the SLA clocks of the team's active tickets;
+ * a new mode, cap or members assign the tickets waiting for a free agent.
  */
 export async function updateTeam(deps: TeamDeps & TeamSlaDeps, actor: Actor, id: string, input: unknown): Promise<TeamView> {
   requireAdmin(actor);
@@ -134,7 +148,10 @@ export async function updateTeam(deps: TeamDeps & TeamSlaDeps, actor: Actor, id:
   });
   if (!updated) throw notFound('Team');
   if (updated.level !== current.level) await replanTeamTickets(deps, updated._id);
-  return toTeamView(updated);
+  const settings = fields.assignment ? await deps.teams.setAssignment(updated._id, { mode: fields.assignment.mode, cap: fields.assignment.cap ?? null }) : null;
+  // A new mode, a higher cap or new members may free places: the team's waiting tickets are assigned.
+  if (fields.assignment || memberIds) await deps.refillTeam?.(updated._id);
+  return toTeamView(settings ?? updated);
 }
 
 /**

@@ -6,6 +6,8 @@ import { parseObjectId } from '../access.js';
 export interface UserLabel {
   id: string;
   label: string;
+  /** Marked away (the ticket page's assignee list says so); absent where it is not read. */
+  away?: boolean;
 }
 
 const labelOf = (u: { _id: Types.ObjectId; name?: string | null; email: string }): UserLabel => ({ id: u._id.toHexString(), label: u.name || u.email });

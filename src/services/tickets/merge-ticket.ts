@@ -8,7 +8,7 @@ import type { AgentActionFollowUp } from '../lifecycle/plan-lifecycle.js';
 import { toTicketSummaries, type TeamLevelDeps } from './ticket-summaries.js';
 import type { TicketSummaryView } from './ticket-view.js';
 import { parseInput } from '../validate.js';
-import { visibleTicket } from './visible-ticket.js';
+import { workableTicket } from './visible-ticket.js';
 
 /** `POST /tickets/:id/merge` and the merge form: the ticket to merge into. */
 export const mergeSchema = z.strictObject({ intoId: z.string().min(1) });
@@ -34,9 +34,9 @@ const side = (t: TicketDoc): MergeSide => ({ id: t._id.toHexString(), requesterE
  */
 export async function mergeTicket(deps: MergeTicketDeps, actor: Actor, id: string, input: unknown): Promise<TicketSummaryView> {
   const { tickets } = deps;
-  const from = await visibleTicket(tickets, actor, id);
+  const from = await workableTicket(tickets, actor, id);
   const { intoId } = parseInput(mergeSchema, input, 'Merge');
-  const into = await visibleTicket(tickets, actor, intoId);
+  const into = await workableTicket(tickets, actor, intoId);
   checkMerge(side(from), side(into));
   if (!(await tickets.claimMerge({ fromId: from._id, intoId: into._id, alreadyPointing: Boolean(from.mergedIntoId) }))) throw mergeTaken();
 

@@ -11,7 +11,7 @@ const PROBLEM_TEXT: Record<SearchQueryProblem, string> = {
   noWord: issueMessage('issue.searchNoWord', 'must contain a letter or digit'),
   commonWordsOnly: issueMessage('issue.searchCommonWordsOnly', 'has only very common words; add a more specific one'),
   tooManyWords: issueMessage('issue.searchTooManyWords', `must have at most ${MAX_SEARCH_CONDITIONS} words`, { max: MAX_SEARCH_CONDITIONS }),
-  unknownStatus: issueMessage('issue.searchUnknownStatus', 'status: must be new, open, pending, solved or closed'),
+  unknownStatus: issueMessage('issue.searchUnknownStatus', 'status: must be new, open, pending, partner, solved or closed'),
   negatedOperator: issueMessage('issue.searchNegatedOperator', 'only tag: and status: can be negated with -'),
   emptyOperator: issueMessage('issue.searchEmptyOperator', 'an operator needs a value, as in from:alice@example.com'),
 };

@@ -21,7 +21,7 @@ import { bouncingAddresses, plainAddress, recipientContextOf } from './propose-r
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
 import { parseInput } from '../validate.js';
-import { visibleTicket } from './visible-ticket.js';
+import { workableTicket } from './visible-ticket.js';
 
 /** What replying needs: the outbox, and the SLA, layout and sanitizer steps when given. */
 export interface SendReplyDeps extends QueueMailDeps {
@@ -107,7 +107,7 @@ function fromJson(body: unknown): ReplyInput {
  * the agent chose; the trail records both.
  */
 export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: string, request: ReplyRequest): Promise<SentReply> {
-  const ticket = await visibleTicket(deps.tickets, actor, id);
+  const ticket = await workableTicket(deps.tickets, actor, id);
   const authorId = actor.userId;
   if (!authorId) throw new AppError('FORBIDDEN', 'Only a user can reply to a ticket');
   const input = 'json' in request ? fromJson(request.json) : request.form;

@@ -10,7 +10,7 @@ import type { PresenceStore } from '../../store/presence-store.js';
 import type { TeamStore } from '../../store/team-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { UserStore } from '../../store/user-store.js';
-import { parseObjectId, type Actor } from '../access.js';
+import { canWorkTicket, parseObjectId, type Actor } from '../access.js';
 import { readConversation, type ConversationDeps, type TicketDetailView } from './get-ticket.js';
 import type { UserLabel } from './list-assignees.js';
 import { bouncingAddresses, recipientContextOf } from './propose-reply-recipients.js';
@@ -36,6 +36,8 @@ export interface TicketPageData {
   ticket: TicketDetailView;
   /** Merged into another ticket (`ticket.mergedInto` is null when that one is hidden): it takes no more changes. */
   merged: boolean;
+  /** The actor sees it only through a team it was escalated from: they may read it and add notes, nothing more (access.ts canWorkTicket). */
+  readOnly: boolean;
   inboxName: string;
   /** The ticket's inbox was deleted with its tickets kept read-only: no replies from the page. */
   inboxDeleted: boolean;
@@ -130,6 +132,7 @@ export async function loadTicketPage(
   return {
     ticket: view,
     merged,
+    readOnly: !canWorkTicket(actor, ticket),
     inboxName: inbox?.name ?? '',
     inboxDeleted: Boolean(inbox?.deletedAt),
     authors,
@@ -137,7 +140,7 @@ export async function loadTicketPage(
     users: new Map(users.map((u) => [u._id.toHexString(), labelOf(u)])),
     assignees: users
       .filter((u) => !u.disabled && (u.role === 'admin' || u.inboxIds.some((i) => i.equals(ticket.inboxId))))
-      .map((u) => ({ id: u._id.toHexString(), label: labelOf(u) })),
+      .map((u) => ({ id: u._id.toHexString(), label: labelOf(u), away: u.away === true })),
     recipients: merged ? null : recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing).proposal,
     requesterTickets,
     cannedReplies: inbox ? canned.map((c) => ({ id: c._id.toHexString(), title: c.title })) : [],

@@ -1,4 +1,5 @@
 import type { TeamLevel } from '../../domain/teams.js';
+import { ACTIVE_TICKET_STATUSES } from '../../domain/ticket-status.js';
 import type { ImpactLevel, UrgencyLevel } from '../../domain/priority-matrix.js';
 import type { MessageDoc } from '../../store/models/message.js';
 import type { TicketEventDoc } from '../../store/models/ticket-event.js';
@@ -30,11 +31,13 @@ export interface TicketSummaryView {
   lastActivityAt: Date;
   createdAt: Date;
   updatedAt: Date;
-  sla: Required<{ [K in Exclude<keyof TicketSla, 'done'>]: NonNullable<TicketSla[K]> | null }>;
+  sla: Required<{ [K in Exclude<keyof TicketSla, 'done' | 'levelSince'>]: NonNullable<TicketSla[K]> | null }>;
   /** Snoozed: hidden from the lists until `until` (null: no time) or, with `untilReply`, until the customer writes; null when not snoozed. */
   snooze: { until: Date | null; untilReply: boolean } | null;
   /** Back from a snooze and not acted on yet: when, and whether the time came or the customer wrote; null otherwise. */
   backFromSnooze: { at: Date; reason: 'time' | 'customer_replied' } | null;
+  /** Waiting, unassigned, for a free agent of its team (auto-assignment found all away or at the cap); null otherwise. */
+  waitingForAgent: { teamId: string; since: Date } | null;
 }
 
 /** How a ticket is classified: category, ITIL impact and urgency, and whether its priority was set by hand. */
@@ -121,6 +124,7 @@ export function toTicketSummary(t: TicketSummarySource, level: TeamLevel | null)
     },
     snooze: t.snoozed && t.snooze ? { until: t.snooze.until ?? null, untilReply: t.snooze.untilReply ?? false } : null,
     backFromSnooze: t.wokeFromSnooze ? { at: t.wokeFromSnooze.at, reason: t.wokeFromSnooze.reason } : null,
+    waitingForAgent: t.assignment && !t.assigneeId && (ACTIVE_TICKET_STATUSES as readonly string[]).includes(t.status) ? { teamId: t.assignment.waitingTeamId.toHexString(), since: t.assignment.since } : null,
   };
 }
 

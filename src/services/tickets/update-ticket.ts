@@ -15,7 +15,7 @@ import type { AgentActionFollowUp } from '../lifecycle/plan-lifecycle.js';
 import { notify, type NotificationEvent, type NotifyDeps } from '../notifications/notify.js';
 import { toTicketClassification, toTicketSummary, type TicketStateView } from './ticket-view.js';
 import { inputIssue, parseInput } from '../validate.js';
-import { visibleTicket } from './visible-ticket.js';
+import { workableTicket } from './visible-ticket.js';
 
 /** `PATCH /tickets/:id` and the ticket page's Ticket form: the fields an agent may change. */
 export const patchSchema = z.strictObject({
@@ -81,7 +81,7 @@ const badAssignee = () =>
  * follow it (the store's `write`).
  */
 export async function updateTicket(deps: UpdateTicketDeps, actor: Actor, id: string, input: unknown): Promise<TicketStateView> {
-  const ticket = await visibleTicket(deps.tickets, actor, id);
+  const ticket = await workableTicket(deps.tickets, actor, id);
   checkChangeable(ticket);
   const patch = parseInput(patchSchema, input, 'Ticket update');
   const now = deps.now();

@@ -24,7 +24,7 @@ export const preferencesSchema = z.strictObject({
     .union([z.string().trim().max(64).refine((v) => v === '' || isTimeZone(v), NOT_A_ZONE), z.null()])
     .optional()
     .transform((v) => (v === undefined ? undefined : v ? canonicalZone(v) : null)),
-  /** Away (holiday, sick): shown on the team load and in the top bar; not on any ticket's trail. */
+  /** Away (holiday, sick): shown on the team load and in the top bar, passed over by auto-assignment; not on any ticket's trail. */
   away: z.boolean().optional(),
 });
 
@@ -39,14 +39,26 @@ export interface OwnPreferences {
 /**
  * Sets the caller's own language, time zone and away state (the account page and `PATCH /me`); the
  * pages pick them up on the next request. Becoming away notes when; staying away keeps that time.
+ * Auto-assignment passes over someone away; coming back assigns their teams' waiting tickets.
  */
-export async function updateOwnPreferences(deps: { users: Pick<UserStore, 'setPreferences' | 'setAway'>; now: () => Date }, actor: Actor, input: unknown): Promise<OwnPreferences> {
+export async function updateOwnPreferences(
+  deps: {
+    users: Pick<UserStore, 'setPreferences' | 'setAway'>;
+    now: () => Date;
+    /** Assigns the waiting tickets of the caller's teams once they are back (services/teams/assignment-refill.ts); none when absent. */
+    refillTeamsOfMember?: (userId: Types.ObjectId) => Promise<void>;
+  },
+  actor: Actor,
+  input: unknown,
+): Promise<OwnPreferences> {
   if (!actor.userId) throw new AppError('FORBIDDEN', 'Only a signed-in user has preferences to change', { key: 'forbidden.preferencesNeedUser' });
   const { away, ...value } = parseInput(preferencesSchema, input, 'Preferences');
   const changes = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<Record<'locale' | 'timeZone', string | null>>;
   if (away !== undefined) await deps.users.setAway(actor.userId, away, deps.now());
   const stored = await deps.users.setPreferences(actor.userId, changes);
   if (!stored) throw new AppError('NOT_FOUND', 'User not found', { key: 'notFound.user' });
+  // Back from away: the waiting tickets of their teams may be theirs now.
+  if (away === false) await deps.refillTeamsOfMember?.(actor.userId);
   return { locale: stored.locale ?? null, timeZone: stored.timeZone ?? null, away: stored.away === true, awaySince: stored.awaySince ?? null };
 }
 

@@ -38,6 +38,8 @@ export const updateUserSchema = z.strictObject({
   role: z.enum(USER_ROLES).optional(),
   inboxIds: inboxIds.optional(),
   disabled: z.boolean().optional(),
+  /** Marks the user away (or back) for them, as they do on their account page: auto-assignment passes over them. */
+  away: z.boolean().optional(),
 });
 
 /** Refuses inbox ids that name no inbox, as a validation issue on `inboxIds`. */

@@ -11,9 +11,12 @@ import { inboxStatusModel, mailboxCursorModel, mailboxLeaseModel } from './mailb
 import { messageModel } from './message.js';
 import { notificationModel } from './notification.js';
 import { outboxModel } from './outbox.js';
+import { partnerModel } from './partner.js';
 import { passwordTokenModel } from './password-token.js';
 import { quarantineModel } from './quarantine.js';
+import { routingRuleModel } from './routing-rule.js';
 import { savedViewModel } from './saved-view.js';
+import { sideConversationModel } from './side-conversation.js';
 import { spamBlockModel } from './spam-block.js';
 import { teamModel } from './team.js';
 import { ticketEventModel } from './ticket-event.js';
@@ -52,6 +55,9 @@ export function createModels(conn: Connection) {
     Team: teamModel(conn),
     Notification: notificationModel(conn),
     SpamBlock: spamBlockModel(conn),
+    Partner: partnerModel(conn),
+    SideConversation: sideConversationModel(conn),
+    RoutingRule: routingRuleModel(conn),
   };
 }
 

@@ -54,6 +54,10 @@ export interface MessageDoc {
   delivery?: { state: 'pending' | 'sent' | 'failed'; error?: string | null; at?: Date | null } | null;
   /** `bounce`: a delivery failure or other mailer report; `autoReply`: an out-of-office or vacation notice. Neither is a customer writing. */
   flags: { autoSubmitted: boolean; autoSubmittedReason?: string | null; bounce: boolean; autoReply?: boolean; htmlTooComplex?: boolean };
+  /** When the routing rules ran for this received mail (services/routing): set once, so a rerun applies nothing twice. */
+  routedAt?: Date | null;
+  /** Set on the mails of a side conversation (models/side-conversation.ts): shown to agents only, never part of the customer's conversation. */
+  sideConversationId?: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -113,6 +117,9 @@ const messageSchema = new Schema<MessageDoc>(
       // The mail's HTML was too complex to display safely: it is not stored, the message shows as text.
       htmlTooComplex: { type: Boolean, default: false },
     },
+    routedAt: { type: Date, default: null },
+    // No default: only side-conversation mail has one (a sparse index of few entries).
+    sideConversationId: { type: Schema.Types.ObjectId, ref: 'SideConversation' },
   },
   { timestamps: true, collection: 'messages' },
 );
@@ -122,6 +129,8 @@ messageSchema.index({ messageId: 1 });
 messageSchema.index({ threadKeys: 1 });
 // Attachment downloads check access through the message that references the file.
 messageSchema.index({ 'attachments.fileId': 1 });
+// A side conversation's mails, in arrival order.
+messageSchema.index({ sideConversationId: 1, createdAt: 1 }, { sparse: true });
 // Notes and drafts have no dedupe key; every stored copy of a received mail has exactly one.
 messageSchema.index({ dedupeKey: 1 }, { unique: true, sparse: true });
 // Our own mail is stored once per Message-ID (the outbox upserts it by that id, possibly concurrently).

@@ -15,6 +15,8 @@ export interface TicketSla {
   pausedSeconds: number;
   escalationLevel: number;
   breachedAt?: Date | null;
+  /** When the ticket reached its current level by escalation: its clocks count from then (domain/sla.ts). Absent: never escalated. */
+  levelSince?: Date | null;
   /** Keys of SLA reminders, breaches and escalations already acted on: each happens once. */
   done: string[];
 }
@@ -43,6 +45,11 @@ export interface TicketDoc {
    * the ticket store on every write of `inboxId` or `teamId`, so an agent's list is one indexed `$in`.
    */
   access: string[];
+  /**
+   * The teams it was escalated from (services/tickets/escalate-ticket.ts): their members keep seeing it
+   * (a `team:<id>` access key each), read-only unless it comes back to them. Absent: never escalated.
+   */
+  escalatedFromTeamIds?: Types.ObjectId[];
   /** The admins' category (store/models/category.ts); null or absent (older tickets): none. */
   categoryId?: Types.ObjectId | null;
   /** ITIL impact and urgency; null or absent: not assessed. Priority follows them (domain/priority-matrix.ts) unless overridden. */
@@ -86,6 +93,11 @@ export interface TicketDoc {
    * blocked sender), the status it returns to when it is not spam, and the block-list entry it added.
    */
   spam?: { at: Date; by: Types.ObjectId | null; from: TicketStatus; block: { kind: 'sender' | 'domain'; value: string } | null } | null;
+  /**
+   * Waiting for a free agent of its team (services/teams/auto-assign-ticket.ts): every member was away or
+   * at the cap when it was to be auto-assigned. Cleared when it gets an assignee, leaves the team or is solved.
+   */
+  assignment?: { waitingTeamId: Types.ObjectId; since: Date } | null;
   mergedIntoId?: Types.ObjectId | null;
   /** Tickets announced as merging into this one; each counts once its own `mergedIntoId` says so (store/merged-tickets.ts). */
   mergedTicketIds?: Types.ObjectId[];
@@ -107,6 +119,7 @@ const ticketSchema = new Schema<TicketDoc>(
     priority: { type: String, enum: TICKET_PRIORITIES, default: 'normal' },
     teamId: { type: Schema.Types.ObjectId, ref: 'Team', default: null },
     access: { type: [String], default: undefined },
+    escalatedFromTeamIds: { type: [Schema.Types.ObjectId], ref: 'Team', default: undefined },
     categoryId: { type: Schema.Types.ObjectId, ref: 'Category', default: null },
     impact: { type: String, enum: [...IMPACT_LEVELS, null], default: null },
     urgency: { type: String, enum: [...URGENCY_LEVELS, null], default: null },
@@ -149,6 +162,10 @@ const ticketSchema = new Schema<TicketDoc>(
       }, { _id: false }),
       default: undefined,
     },
+    assignment: {
+      type: new Schema({ waitingTeamId: { type: Schema.Types.ObjectId, required: true }, since: { type: Date, required: true } }, { _id: false }),
+      default: undefined,
+    },
     mergedIntoId: { type: Schema.Types.ObjectId, ref: 'Ticket', default: null },
     mergedTicketIds: { type: [Schema.Types.ObjectId], default: undefined },
     linkedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
@@ -163,6 +180,7 @@ const ticketSchema = new Schema<TicketDoc>(
       pausedSeconds: { type: Number, default: 0 },
       escalationLevel: { type: Number, default: 0 },
       breachedAt: { type: Date, default: null },
+      levelSince: { type: Date, default: undefined },
       done: { type: [String], default: [] },
       nextDueAt: { type: Date, default: null },
     },
@@ -171,7 +189,7 @@ const ticketSchema = new Schema<TicketDoc>(
 );
 // A ticket created through the model (tests, tools) gets its access keys like the store's writes give them.
 ticketSchema.pre('validate', function setAccess() {
-  if (this.inboxId) this.access = ticketAccessKeys(this.inboxId, this.teamId);
+  if (this.inboxId) this.access = ticketAccessKeys(this.inboxId, this.teamId, this.escalatedFromTeamIds);
 });
 // List views: newest activity first, keyset-paged on (lastActivityAt, _id), per inbox and status.
 ticketSchema.index({ number: 1 }, { unique: true });
@@ -211,6 +229,8 @@ ticketSchema.index({ snoozed: 1, lastActivityAt: -1, _id: -1 });
 // The Spam view across every inbox (an admin's): equality on the status, in list order, so its count reads only spam
 // (an inbox's or an agent's Spam view rides on the (inboxId | access, status, …) indexes above).
 ticketSchema.index({ status: 1, lastActivityAt: -1, _id: -1 });
+// A team's tickets waiting for a free agent, oldest first (auto-assignment's refill).
+ticketSchema.index({ 'assignment.waitingTeamId': 1, 'assignment.since': 1, _id: 1 });
 ticketSchema.index({ originKey: 1 }, { unique: true, sparse: true });
 ticketSchema.index({ baseSubject: 1, lastActivityAt: -1 });
 

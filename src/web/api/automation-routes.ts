@@ -8,7 +8,9 @@ import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
 import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
 import type { AddNoteDeps } from '../../services/tickets/add-note.js';
 import type { MergeTicketDeps } from '../../services/tickets/merge-ticket.js';
+import type { EscalateTicketDeps } from '../../services/tickets/escalate-ticket.js';
 import type { AgentActionFollowUp } from '../../services/lifecycle/plan-lifecycle.js';
+import type { AssignmentFollowUps } from '../../services/teams/assignment-refill.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
@@ -16,7 +18,7 @@ import type { UserStore } from '../../store/user-store.js';
 import { principalOf } from './authenticate.js';
 
 /** What the SLA and digest routes need besides the models. */
-export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitizeHtml'> {
+export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitizeHtml'>, Partial<AssignmentFollowUps> {
   messages: SendReplyDeps['messages'];
   contacts: SendReplyDeps['contacts'];
   users: DigestDeps['users'] & SendReplyDeps['users'] & UpdateTicketDeps['users'] & AddNoteDeps['users'] & Pick<UserStore, 'listAccessByIds'>;
@@ -25,7 +27,7 @@ export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitiz
   trail: TrailStore;
   inboxes: InboxStore;
   categories: UpdateTicketDeps['categories'];
-  teams: UpdateTicketDeps['teams'] & MergeTicketDeps['teams'] & AddNoteDeps['teams'];
+  teams: UpdateTicketDeps['teams'] & MergeTicketDeps['teams'] & AddNoteDeps['teams'] & EscalateTicketDeps['teams'];
   /** Who is told about assignments and mentions (see src/services/notifications/notify.ts). */
   notifications: UpdateTicketDeps['notifications'];
   refreshSla: (ticketId: Types.ObjectId) => Promise<void>;

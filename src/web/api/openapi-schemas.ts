@@ -1,6 +1,7 @@
 import { ERROR_CODES } from '../../domain/errors.js';
 import { TICKET_PRIORITIES } from '../../domain/ticket-status.js';
 import { TEAM_LEVELS } from '../../domain/teams.js';
+import { ASSIGNMENT_MODES } from '../../domain/auto-assign.js';
 import { TICKET_AGE_BUCKETS } from '../../domain/ticket-age.js';
 import { PASSWORD_TOKEN_PURPOSES } from '../../domain/password-links.js';
 import { USER_ROLES } from '../../domain/user-roles.js';
@@ -40,6 +41,7 @@ const slaPolicyProperties: Record<string, JsonSchema> = {
   },
   reminderAtFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
   ladder: arrayOf(ref('EscalationLevel')),
+  pauseWithPartner: { ...boolean, description: 'The clocks stop while the ticket waits on an outside partner (`with_partner`), as while pending. Default true.' },
 };
 
 const accountCheck = object(
@@ -215,10 +217,16 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     ),
     holidays: arrayOf({ type: 'string', format: 'date' }),
   }),
-  EscalationLevel: object({ level: { type: 'integer', minimum: 1 }, name: string, userIds: arrayOf(string), afterSeconds: { type: 'integer', minimum: 0 } }),
-  SlaPolicy: { ...object(slaPolicyProperties, ['keptBusinessHours']), description: 'Targets in business seconds per priority (and per support level in `levelTargets`); null means no target for that clock.' },
+  EscalationLevel: object(
+    {
+      level: { type: 'integer', minimum: 1 }, name: string, userIds: arrayOf(string), afterSeconds: { type: 'integer', minimum: 0 },
+      escalateTo: { ...nullable(enumOf(TEAM_LEVELS)), description: 'This step also moves the ticket to a team of this level that works its inbox (with several, the first by name); absent or null: it only tells people.' },
+    },
+    ['escalateTo'],
+  ),
+  SlaPolicy: { ...object(slaPolicyProperties, ['keptBusinessHours', 'pauseWithPartner']), description: 'Targets in business seconds per priority (and per support level in `levelTargets`); null means no target for that clock.' },
   SlaPolicyInput: {
-    ...object(slaPolicyProperties, ['businessHours', 'keptBusinessHours', 'levelTargets', 'reminderAtFraction', 'ladder']),
+    ...object(slaPolicyProperties, ['businessHours', 'keptBusinessHours', 'levelTargets', 'reminderAtFraction', 'ladder', 'pauseWithPartner']),
     description: '`businessHours`, `keptBusinessHours`, `levelTargets`, `reminderAtFraction` and `ladder` default to null (24/7), null, {} (every level uses `targets`), 0.75 and [].',
   },
   InboxSla: object({ policy: ref('SlaPolicy'), isDefault: boolean }),
@@ -267,10 +275,17 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
   Category: object({ id: objectId, name: string, inboxId: { ...nullable(objectId), description: 'null: a category of every inbox.' }, archived: boolean, createdAt: dateTime, updatedAt: dateTime }),
   TeamLoad: object({
     at: { ...dateTime, description: 'The moment ticket ages are counted from.' },
-    teams: { ...arrayOf(object({ id: objectId, name: string, level: enumOf(TEAM_LEVELS), ...loadSection })), description: 'By level, then name.' },
+    teams: { ...arrayOf(object({ id: objectId, name: string, level: enumOf(TEAM_LEVELS), assignment: object({ mode: enumOf(ASSIGNMENT_MODES), cap: nullable(integer) }), ...loadSection })), description: 'By level, then name; `assignment` is the team\'s auto-assignment (mode and per-agent cap).' },
     noTeam: { ...object(loadSection), description: 'The tickets without a team (`team=none` in the list).' },
   }),
-  Team: object({ id: objectId, name: string, level: enumOf(TEAM_LEVELS), memberIds: arrayOf(objectId), inboxIds: { ...arrayOf(objectId), description: 'The inboxes whose tickets the team may work.' }, createdAt: dateTime, updatedAt: dateTime }),
+  Team: object({
+    id: objectId, name: string, level: enumOf(TEAM_LEVELS), memberIds: arrayOf(objectId), inboxIds: { ...arrayOf(objectId), description: 'The inboxes whose tickets the team may work.' },
+    assignment: {
+      ...object({ mode: enumOf(ASSIGNMENT_MODES), cap: { ...nullable(integer), description: 'The most open (new, open, pending, with partner) tickets of the team per agent; null: no cap.' } }),
+      description: 'Auto-assignment (the routing rules\' "auto-assign" action): `round_robin` in turns in member order (passing over anyone ahead of the least loaded agent), `least_open` to whoever has the fewest open; agents away or at the cap are passed over; `none`: off.',
+    },
+    createdAt: dateTime, updatedAt: dateTime,
+  }),
   CannedReply: object({ id: objectId, inboxId: objectId, title: string, body: string, createdAt: dateTime, updatedAt: dateTime }),
   RenderedCannedReply: object({ id: objectId, title: string, text: { type: 'string', description: 'Filled in for the ticket and the caller; plain text.' } }),
   SavedView: object({

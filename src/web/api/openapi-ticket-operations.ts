@@ -59,22 +59,36 @@ export function ticketOperations(): Record<string, Record<string, Operation>> {
       patch: {
         id: 'updateTicket', tag: 'Tickets', summary: 'Change status, priority, impact and urgency, category, assignee or tags',
         description: 'With both `impact` and `urgency` set, priority follows the impact × urgency matrix unless it was set by hand (`priority` different from the current one sets `priorityOverridden`); `priorityOverridden: false` follows the matrix again. `categoryId` must name a category of the ticket\'s inbox or of every inbox that is not archived (400 naming `categoryId`).',
-        body: 'TicketUpdate', ok: [200, ref('TicketState')], errors: [400, 404, 409],
+        body: 'TicketUpdate', ok: [200, ref('TicketState')], errors: [400, 403, 404, 409],
       },
     },
     '/tickets/{id}/replies': {
       post: {
         id: 'replyToTicket', tag: 'Tickets', summary: 'Queue a reply to the requester',
         description: 'Goes To the requester and Cc the known participants of the latest customer mail (`replyRecipients` of the ticket); `to`/`cc` replace those lists, and a suggested or new address goes out only when listed there. Repeating a `requestKey` returns the reply already queued. With `seenUntil`, anything newer on the trail holds the reply (409).',
-        body: 'ReplyInput', ok: [202, ref('OutboxItem')], errors: [404],
+        body: 'ReplyInput', ok: [202, ref('OutboxItem')], errors: [403, 404],
         special: { 409: { description: 'CONFLICT: the ticket changed after `seenUntil`; the new items are in `details`.', content: { 'application/json': { schema: ref('ReplyConflict') } } } },
+      },
+    },
+    '/tickets/{id}/escalation': {
+      get: {
+        id: 'getEscalationOptions', tag: 'Tickets', summary: 'Where the ticket may be escalated',
+        description: 'The next level (or `?level=` L2–L4 above the ticket\'s) and its teams that work the ticket\'s inbox. A ticket without a team counts as L1. 403 for someone who sees it only through a team it was escalated from.',
+        ok: [200, ref('EscalationOptions')], errors: [403, 404],
+      },
+    },
+    '/tickets/{id}/escalate': {
+      post: {
+        id: 'escalateTicket', tag: 'Tickets', summary: 'Escalate to a team of the next level, with a note',
+        description: 'Moves the ticket to a team one level up (L1 → L2 …; a ticket without a team counts as L1) that works its inbox, or with `level` to a higher level, skipping one. `teamId` picks the team when several qualify (400 naming `teamId` otherwise); with one it may be left out. `note` is required and kept as an internal note. The assignee stays only when a member of the new team. The team it left keeps seeing it, read-only (403 on changes; internal notes allowed) until it comes back to them. Its SLA clocks start over from now with the new level\'s targets. The trail records the move and the new targets. A merged ticket, or one moved meanwhile, is 409.',
+        body: 'EscalationInput', ok: [200, ref('TicketState')], errors: [400, 403, 404, 409],
       },
     },
     '/tickets/{id}/snooze': {
       post: {
         id: 'snoozeTicket', tag: 'Tickets', summary: 'Snooze: hide the ticket from the lists until a time or the customer\'s reply',
         description: '`until` (ISO 8601 with its offset, in the future, at most 365 days ahead) and/or `untilReply: true`. The ticket leaves every list and view count but the Snoozed view (`snoozed=only`) and comes back, marked `backFromSnooze`, at `until` or when the customer writes, whichever comes first. Snoozing again replaces the snooze. A merged ticket is 409.',
-        body: 'SnoozeInput', ok: [200, ref('TicketState')], errors: [400, 404, 409],
+        body: 'SnoozeInput', ok: [200, ref('TicketState')], errors: [400, 403, 404, 409],
       },
       delete: { id: 'unsnoozeTicket', tag: 'Tickets', summary: 'End the snooze now', description: 'The ticket is back in the lists (without the `backFromSnooze` mark); a ticket not snoozed stays as it is.', ok: [200, ref('TicketState')], errors: [404] },
     },
@@ -106,7 +120,7 @@ export function ticketOperations(): Record<string, Record<string, Operation>> {
     },
     '/tickets/{id}/notes': { post: { id: 'addNote', tag: 'Tickets', summary: 'Add an internal note', description: 'Each person it mentions with `@handle` (the part of their email address before the `@`, or their whole address) who can see the ticket is notified once.', body: 'NoteInput', ok: [201, ref('Message')], errors: [404] } },
     '/tickets/{id}/merge': {
-      post: { id: 'mergeTicket', tag: 'Tickets', summary: 'Merge this ticket into another of the same requester', ok: [200, ref('TicketSummary'), 'The surviving ticket.'], body: 'MergeInput', errors: [404, 409] },
+      post: { id: 'mergeTicket', tag: 'Tickets', summary: 'Merge this ticket into another of the same requester', ok: [200, ref('TicketSummary'), 'The surviving ticket.'], body: 'MergeInput', errors: [403, 404, 409] },
     },
     '/tickets/{id}/requester-tickets': {
       get: { id: 'listRequesterTickets', tag: 'Tickets', summary: "The requester's other tickets (merge candidates)", ok: [200, listOf('TicketSummary')], errors: [404] },

@@ -50,6 +50,10 @@ const ticketSummaryProperties: Record<string, JsonSchema> = {
     ...nullable(object({ at: dateTime, reason: enumOf(['time', 'customer_replied']) })),
     description: 'Back from a snooze (its time came, or the customer wrote) and not acted on yet; null otherwise. A reply, a note or any change clears it.',
   },
+  waitingForAgent: {
+    ...nullable(object({ teamId: objectId, since: dateTime })),
+    description: 'Auto-assignment found every member of the team away or at the cap: the ticket waits, unassigned, for a free agent (since when); it is assigned as soon as one is free, oldest first. Null otherwise.',
+  },
 };
 
 // src/services/tickets/ticket-view.ts toTicketClassification.
@@ -65,6 +69,13 @@ const ticketClassificationProperties: Record<string, JsonSchema> = {
 export const TICKET_SCHEMAS: Record<string, JsonSchema> = {
   TicketSummary: object(ticketSummaryProperties),
   TicketState: { ...object({ ...ticketSummaryProperties, ...ticketClassificationProperties }), description: 'The ticket after the change.' },
+  EscalationOptions: {
+    ...object({
+      level: { ...nullable(enumOf(TEAM_LEVELS)), description: 'The level it would go to; null above L4.' },
+      teams: arrayOf(object({ id: objectId, name: string, level: enumOf(TEAM_LEVELS) })),
+    }),
+    description: 'The teams a ticket may be escalated to: those at the level that work its inbox (its own team left out).',
+  },
   BulkResult: object({
     action: string, updated: { ...integer, description: 'Tickets done (also those the change left as they were).' }, failed: integer,
     results: { ...arrayOf({ oneOf: [object({ id: string, ok: { const: true } }), object({ id: string, ok: { const: false }, error: { ...object({ code: enumOf(Object.keys(ERROR_CODES)), message: string, details: { type: 'object' } }, ['details']), description: 'As a request about that ticket alone would answer.' } })] }), description: 'One per distinct id, in the order sent.' },

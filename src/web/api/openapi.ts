@@ -10,6 +10,7 @@ import { createInboxSchema, updateInboxSchema } from '../../services/inboxes/inb
 import { credentialsSchema } from '../../services/auth/issue-api-token.js';
 import { createSchema as savedViewCreateSchema, updateSchema as savedViewUpdateSchema } from '../../services/views/saved-views.js';
 import { mergeSchema } from '../../services/tickets/merge-ticket.js';
+import { escalateSchema } from '../../services/tickets/escalate-ticket.js';
 import { bulkSchema } from '../../services/tickets/bulk-update-tickets.js';
 import { snoozeSchema } from '../../services/lifecycle/snooze-ticket.js';
 import { markSpamSchema } from '../../services/spam/mark-spam.js';
@@ -24,6 +25,8 @@ import { HANDWRITTEN_SCHEMAS } from './openapi-schemas.js';
 import { listOf, ref } from './openapi-json-schema.js';
 import { ERROR_RESPONSES, accepted, toOpenApi, type Operation } from './openapi-operation.js';
 import { ticketOperations } from './openapi-ticket-operations.js';
+import { ROUTING_REQUEST_SCHEMAS, ROUTING_SCHEMAS, routingOperations } from './openapi-routing-operations.js';
+import { PARTNER_REQUEST_SCHEMAS, PARTNER_SCHEMAS, partnerOperations } from './openapi-partner-operations.js';
 
 /** Request bodies checked by zod: generated from the very schemas the services parse with. */
 const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
@@ -35,6 +38,7 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   TicketUpdate: ticketUpdateSchema,
   ReplyInput: replySchema,
   MergeInput: mergeSchema,
+  EscalationInput: escalateSchema,
   BulkInput: bulkSchema,
   SnoozeInput: snoozeSchema,
   SpamInput: markSpamSchema,
@@ -52,6 +56,8 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   PreferencesUpdate: preferencesSchema,
   NotificationSettingsUpdate: notificationSettingsSchema,
   NotificationsReadInput: markReadSchema,
+  ...ROUTING_REQUEST_SCHEMAS,
+  ...PARTNER_REQUEST_SCHEMAS,
 };
 
 function operations(): Record<string, Record<string, Operation>> {
@@ -171,7 +177,7 @@ function operations(): Record<string, Record<string, Operation>> {
     },
     '/teams/{id}': {
       get: { id: 'getTeam', tag: 'Teams', summary: 'One team', description: 'An agent gets 404 for a team they are not in.', ok: [200, ref('Team')], errors: [404] },
-      patch: { id: 'updateTeam', tag: 'Teams', summary: 'Rename a team, change its level, members or inboxes (admins)', description: '`memberIds` and `inboxIds` replace the lists. Members gain or lose access with their next request. A new level re-plans the SLA clocks of the team\'s active tickets (a level may have SLA targets of its own, `levelTargets`).', body: 'TeamUpdate', ok: [200, ref('Team')], errors: [400, 403, 404, 409] },
+      patch: { id: 'updateTeam', tag: 'Teams', summary: 'Rename a team, change its level, members, inboxes or auto-assignment (admins)', description: '`memberIds` and `inboxIds` replace the lists. Members gain or lose access with their next request. A new level re-plans the SLA clocks of the team\'s active tickets (a level may have SLA targets of its own, `levelTargets`). `assignment: {mode, cap}` sets auto-assignment (`cap` left out or null: no cap); a new mode, a higher cap or new members assign the tickets waiting for a free agent, oldest first.', body: 'TeamUpdate', ok: [200, ref('Team')], errors: [400, 403, 404, 409] },
       delete: { id: 'deleteTeam', tag: 'Teams', summary: 'Remove a team (admins)', description: 'Its tickets show no team until moved (and their SLA clocks follow the priority targets); their inbox\'s members still see them.', ok: [204], errors: [403, 404] },
     },
     '/views': {
@@ -190,6 +196,8 @@ function operations(): Record<string, Record<string, Operation>> {
       post: { id: 'sendDigestNow', tag: 'Automation', summary: "Queue the caller's digest now (at most 3 in 10 minutes)", ok: [202, ref('DigestSent')], errors: [403, 409, 429] },
     },
     ...ticketOperations(),
+    ...routingOperations(),
+    ...partnerOperations(),
     '/quarantine': {
       get: {
         id: 'listQuarantine', tag: 'Quarantine', summary: 'Mail ingest set aside, newest first, keyset-paged (admins)',
@@ -257,7 +265,7 @@ function buildDocument(): Record<string, unknown> {
     security: [{ bearerAuth: [] }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `POST /auth/token`, or a personal one made on the account page.' } },
-      schemas: { ...HANDWRITTEN_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
+      schemas: { ...HANDWRITTEN_SCHEMAS, ...ROUTING_SCHEMAS, ...PARTNER_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
       responses,
     },
     paths,

@@ -21,6 +21,9 @@ import { inboxRoutes } from './inbox-routes.js';
 import { inboxSettingsRoutes } from './inbox-settings-routes.js';
 import { notificationRoutes } from './notification-routes.js';
 import { quarantineRoutes } from './quarantine-routes.js';
+import { partnerRoutes } from './partner-routes.js';
+import { sideConversationRoutes } from './side-conversation-routes.js';
+import { routingRuleRoutes } from './routing-rule-routes.js';
 import type { QuarantineScreenDeps } from '../../services/quarantine/quarantine-deps.js';
 import type { PasswordLinkMailDeps } from '../../services/users/mail-password-link.js';
 import { teamRoutes } from './team-routes.js';
@@ -83,6 +86,7 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n })
     router.use(ticketBulkRoutes({ ...deps.automation, ...deps.stores }, () => deps.i18n ?? (catalogs ??= createI18n())));
     router.use('/tickets', ticketActionRoutes(deps.automation));
     router.use(ticketMergeRoutes(deps.automation));
+    router.use('/tickets', sideConversationRoutes({ ...deps.automation, ...deps.stores, blobs: deps.blobs }, () => deps.i18n ?? (catalogs ??= createI18n())));
     router.use(spamRoutes({ ...deps.automation, ...deps.stores }));
   }
   if (deps.connectionChecks) router.use('/inboxes', inboxSettingsRoutes({ ...deps, ...deps.stores, connectionChecks: deps.connectionChecks }));
@@ -90,12 +94,14 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n })
   router.use(cannedReplyRoutes(deps));
   router.use(viewRoutes(deps));
   router.use(categoryRoutes(deps));
+  router.use(partnerRoutes(deps));
+  router.use(routingRuleRoutes(deps));
   router.use(teamRoutes(deps));
   router.use('/inboxes', inboxRoutes({ ...deps, ...deps.stores }));
   router.use('/tickets', ticketRoutes(deps));
   router.use('/tickets', ticketReadRoutes({ ...deps.stores, now: deps.now }));
   router.use('/attachments', attachmentRoutes(deps));
-  router.use(userRoutes({ ...deps, ...deps.stores }));
+  router.use(userRoutes({ ...deps, ...deps.stores, ...(deps.automation?.refillTeamsOfMember ? { refillTeamsOfMember: deps.automation.refillTeamsOfMember } : {}) }));
   router.use(notificationRoutes({ ...deps.stores, now: deps.now }));
   return router;
 }

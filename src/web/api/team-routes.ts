@@ -10,8 +10,9 @@ import { principalOf } from './authenticate.js';
  * them. A level change re-plans the SLA clocks of the team's tickets when the SLA use cases are given.
  * `/teams/load`: the open tickets per team and assignee (admins and managers).
  */
-export function teamRoutes(routeDeps: { stores: Stores; now: () => Date; automation?: Pick<AutomationDeps, 'refreshSla'> }): Router {
-  const deps = { ...routeDeps.stores, ...(routeDeps.automation ? { refreshSla: routeDeps.automation.refreshSla } : {}) };
+export function teamRoutes(routeDeps: { stores: Stores; now: () => Date; automation?: Pick<AutomationDeps, 'refreshSla' | 'refillTeam'> }): Router {
+  const automation = routeDeps.automation;
+  const deps = { ...routeDeps.stores, ...(automation ? { refreshSla: automation.refreshSla, refillTeam: automation.refillTeam } : {}) };
   const router = Router();
   // Before `/teams/:id`: `load` is not a team id.
   router.get('/teams/load', async (_req, res) => {

@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import { snoozeTicket, unsnoozeTicket } from '../../services/lifecycle/snooze-ticket.js';
 import { addNote } from '../../services/tickets/add-note.js';
+import { escalateTicket, escalationOptions } from '../../services/tickets/escalate-ticket.js';
+import { TEAM_LEVELS, type TeamLevel } from '../../domain/teams.js';
 import { replyToTicket } from '../../services/tickets/send-reply.js';
 import { updateTicket } from '../../services/tickets/update-ticket.js';
 import type { AutomationDeps } from './automation-routes.js';
 import { principalOf } from './authenticate.js';
 
-/** `/tickets/:id` changes: reply (queued in the outbox), internal note, status/priority/assignee/tags, snooze. */
+/** `/tickets/:id` changes: reply (queued in the outbox), internal note, status/priority/assignee/tags, escalation, snooze. */
 export function ticketActionRoutes(deps: AutomationDeps): Router {
   const router = Router();
   router.patch('/:id', async (req, res) => {
@@ -22,6 +24,13 @@ export function ticketActionRoutes(deps: AutomationDeps): Router {
   });
   router.post('/:id/notes', async (req, res) => {
     res.status(201).json(await addNote(deps, principalOf(res).actor, req.params.id, req.body));
+  });
+  router.get('/:id/escalation', async (req, res) => {
+    const level = typeof req.query.level === 'string' && (TEAM_LEVELS as readonly string[]).includes(req.query.level) ? (req.query.level as TeamLevel) : undefined;
+    res.json(await escalationOptions(deps, principalOf(res).actor, req.params.id, level));
+  });
+  router.post('/:id/escalate', async (req, res) => {
+    res.json(await escalateTicket(deps, principalOf(res).actor, req.params.id, req.body));
   });
   router.post('/:id/snooze', async (req, res) => {
     res.json(await snoozeTicket(deps, principalOf(res).actor, req.params.id, { json: req.body }));

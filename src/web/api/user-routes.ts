@@ -12,6 +12,7 @@ import { updateOwnPreferences } from '../../services/users/update-own-preference
 import { updateUser } from '../../services/users/update-user.js';
 import type { ApiTokenStore } from '../../store/api-token-store.js';
 import type { UserStore } from '../../store/user-store.js';
+import type { AssignmentFollowUps } from '../../services/teams/assignment-refill.js';
 import { principalOf } from './authenticate.js';
 
 /**
@@ -22,7 +23,8 @@ import { principalOf } from './authenticate.js';
  */
 export function userRoutes(
   deps: UserAdminDeps &
-    PersonalApiTokenDeps & { apiTokens: Pick<ApiTokenStore, 'listByUser' | 'deleteOwned'>; users: Pick<UserStore, 'setPreferences' | 'setAway'>; invitations?: PasswordLinkMailDeps; logger: Logger },
+    PersonalApiTokenDeps &
+    Partial<Pick<AssignmentFollowUps, 'refillTeamsOfMember'>> & { apiTokens: Pick<ApiTokenStore, 'listByUser' | 'deleteOwned'>; users: Pick<UserStore, 'setPreferences' | 'setAway'>; invitations?: PasswordLinkMailDeps; logger: Logger },
 ): Router {
   const router = Router();
   /** Mails a fresh link to its user; whether it was queued (false without mail set up or an inbox that can send). */

@@ -69,7 +69,7 @@ export function accountPages(ctx: PageContext & { logger: Logger }): Router {
   const router = Router();
   const write = [requireLogin, requireCsrf(ctx.publicUrl)];
   // The use cases take the stores flat.
-  const deps = { ...ctx, ...ctx.stores };
+  const deps = { ...ctx, ...ctx.stores, ...(ctx.actions.refillTeamsOfMember ? { refillTeamsOfMember: ctx.actions.refillTeamsOfMember } : {}) };
 
   router.get('/account', requireLogin, async (req, res) => {
     const session = requireSession(res);

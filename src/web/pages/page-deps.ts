@@ -8,7 +8,9 @@ import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
 import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
 import type { AddNoteDeps } from '../../services/tickets/add-note.js';
 import type { MergeTicketDeps } from '../../services/tickets/merge-ticket.js';
+import type { EscalateTicketDeps } from '../../services/tickets/escalate-ticket.js';
 import type { SnoozeDeps } from '../../services/lifecycle/snooze-ticket.js';
+import type { AssignmentFollowUps } from '../../services/teams/assignment-refill.js';
 import type { SessionLifetimes } from '../../services/auth/web-sessions.js';
 import type { ViewEngine } from './view-engine.js';
 import type { I18n } from '../../i18n/catalog.js';
@@ -43,7 +45,7 @@ export interface PageDeps {
   /** Threadline's public URL: https here makes every cookie Secure. */
   publicUrl: string | null;
   /** Replying, noting and changing tickets (the same use cases as the JSON API). */
-  actions: SendReplyDeps & UpdateTicketDeps & Pick<MergeTicketDeps, 'teams'> & Pick<AddNoteDeps, 'users' | 'teams'> & Pick<SnoozeDeps, 'inboxes'> & { tickets: TicketStore };
+  actions: SendReplyDeps & UpdateTicketDeps & Pick<MergeTicketDeps, 'teams'> & Pick<AddNoteDeps, 'users' | 'teams'> & Pick<SnoozeDeps, 'inboxes'> & Pick<EscalateTicketDeps, 'teams'> & { tickets: TicketStore } & Partial<AssignmentFollowUps>;
   /** Stored attachments; without it the pages list attachments but offer no download. */
   blobs?: BlobStore;
   sessionLifetimes?: SessionLifetimes;

@@ -3,7 +3,9 @@ import { getDigestSchedule, setDigestSchedule } from '../../services/digest/dige
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { autoReplySettingsPages } from './auto-reply-settings-pages.js';
+import { routingSettingsPages } from './routing-settings-pages.js';
 import { categorySettingsPages } from './category-settings-pages.js';
+import { partnerSettingsPages } from './partner-settings-pages.js';
 import { teamSettingsPages } from './team-settings-pages.js';
 import { cronFromPicker, pickerFromCron } from './digest-form.js';
 import type { Translator } from '../../i18n/catalog.js';
@@ -131,7 +133,9 @@ export function settingsPages(ctx: SettingsContext): Router {
   router.use(slaSettingsPages(ctx));
   router.use(autoReplySettingsPages(ctx));
   router.use(categorySettingsPages(ctx));
+  router.use(partnerSettingsPages(ctx));
   router.use(teamSettingsPages(ctx));
+  router.use(routingSettingsPages(ctx));
   router.use(spamBlockPages(ctx));
   if (ctx.settings.quarantine) router.use(quarantinePages(ctx, ctx.settings.quarantine));
   return router;

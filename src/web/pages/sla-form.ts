@@ -83,6 +83,7 @@ export function policyToForm(policy: SlaPolicy): FormBody {
     for (const p of TICKET_PRIORITIES) for (const c of CLOCKS) body[`lt_${level}_${p}_${c.key}`] = formatDuration((own ?? policy.targets)[p][c.path]);
   }
   body.reminder = String(Math.round(policy.reminderAtFraction * 1000) / 10);
+  if (policy.pauseWithPartner !== false) body.pw_pause = 'on';
   if (policy.businessHours) body.bh_on = 'on';
   // With business hours off, the calendar typed before is shown, ready to be switched on again.
   const hours = policy.businessHours ?? policy.keptBusinessHours ?? OFFERED_CALENDAR;
@@ -95,11 +96,19 @@ export function policyToForm(policy: SlaPolicy): FormBody {
     body[`l${i}_name`] = level.name;
     body[`l${i}_after`] = formatDuration(level.afterSeconds);
     body[`l${i}_users`] = [...level.userIds];
+    body[`l${i}_escalate`] = level.escalateTo ?? '';
   });
   return body;
 }
 
-const rowUsed = (body: FormBody, i: number) => field(body, `l${i}_name`).trim() !== '' || field(body, `l${i}_after`).trim() !== '' || fields(body, `l${i}_users`).length > 0;
+const rowUsed = (body: FormBody, i: number) =>
+  field(body, `l${i}_name`).trim() !== '' || field(body, `l${i}_after`).trim() !== '' || fields(body, `l${i}_users`).length > 0 || field(body, `l${i}_escalate`) !== '';
+
+/** A ladder row's "also move to a team of level …" choice ('' for none; anything else goes to the policy check). */
+const escalateOf = (body: FormBody, i: number) => {
+  const level = field(body, `l${i}_escalate`);
+  return level === '' ? {} : { escalateTo: level };
+};
 
 /**
  * Reads the posted form into the input of putInboxSla. Durations and times it cannot read are
@@ -153,6 +162,7 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
     name: field(body, `l${i}_name`).trim(),
     userIds: fields(body, `l${i}_users`),
     afterSeconds: duration(`l${i}_after`) ?? 0,
+    ...escalateOf(body, i),
   }));
 
   const fieldOf = (issue: FormIssue): FieldError => {
@@ -176,13 +186,13 @@ export function formToPolicy(body: FormBody): { input: Record<string, unknown>; 
     }
     if (head === 'ladder' && a !== undefined && ladderRows[Number(a)] !== undefined) {
       const row = ladderRows[Number(a)]!;
-      const which = b === 'afterSeconds' ? 'after' : b === 'userIds' ? 'users' : 'name';
+      const which = b === 'afterSeconds' ? 'after' : b === 'userIds' ? 'users' : b === 'escalateTo' ? 'escalate' : 'name';
       return at(`l${row}_${which}`);
     }
     return at(head === 'ladder' ? 'ladder' : null);
   };
 
-  const input = { targets, levelTargets, businessHours, keptBusinessHours, reminderAtFraction: reminder / 100, ladder };
+  const input = { targets, levelTargets, businessHours, keptBusinessHours, reminderAtFraction: reminder / 100, ladder, pauseWithPartner: checked(body, 'pw_pause') };
   // The use case is not asked while the form has unreadable fields, so its checks of the readable
   // rest run here too: every problem shows on the first save, not one batch per attempt.
   if (errors.length > 0) {
@@ -217,7 +227,7 @@ function labelOf(name: string, t: Translator['t']): string {
   if (levelOwn) return t('settings:sla.label.levelOwn', { level: t('common:level', { level: levelOwn[1] }) });
   const day = /^bh_day_(\d)$/.exec(name);
   if (day) return t(`settings:sla.label.dayHours.${day[1]}`);
-  const rung = /^l(\d+)_(name|after|users)$/.exec(name);
+  const rung = /^l(\d+)_(name|after|users|escalate)$/.exec(name);
   if (rung) return t(`settings:sla.label.level.${rung[2]}`, { level: Number(rung[1]) + 1 });
   return Object.hasOwn(SIMPLE_LABELS, name) ? t(SIMPLE_LABELS[name]!) : name;
 }
@@ -251,6 +261,7 @@ export function slaFormView(body: FormBody, users: UserLabel[], errors: FieldErr
       };
     }),
     reminder: input('reminder'),
+    pauseWithPartner: checked(body, 'pw_pause'),
     businessHours: {
       on: checked(body, 'bh_on'),
       error: errorOf.get('bh_on') ?? null,
@@ -267,6 +278,10 @@ export function slaFormView(body: FormBody, users: UserLabel[], errors: FieldErr
         after: input(`l${i}_after`),
         usersField: `l${i}_users`,
         usersError: errorOf.get(`l${i}_users`) ?? null,
+        escalate: {
+          ...input(`l${i}_escalate`),
+          options: TEAM_LEVELS.filter((level) => level !== 'L1').map((level) => ({ value: level, label: t('common:level', { level }), selected: field(body, `l${i}_escalate`) === level })),
+        },
         users: allUsers.map((u) => ({ ...u, checked: picked.has(u.id) })),
       };
     }),

@@ -58,7 +58,12 @@ export function teamLoadPages(ctx: PageContext): Router {
           nav: 'team-load',
           at: load.at,
           columns: [t('tickets:teamLoad.col.total'), ...LOAD_PRIORITIES.map((p) => t(`tickets:teamLoad.col.${p}`)), ...TICKET_AGE_BUCKETS.map((b) => t(`tickets:teamLoad.age.${b}`))],
-          teams: load.teams.map((team) => ({ id: team.id, name: team.name, level: team.level, ...rows(team, team.id, t) })),
+          teams: load.teams.map((team) => ({
+            id: team.id, name: team.name, level: team.level, ...rows(team, team.id, t),
+            // Auto-assignment, when the team hands out tickets: its mode and cap beside its name.
+            assignment: team.assignment,
+            capText: team.assignment.cap !== null ? t('settings:teams.assignment.capSummary', { cap: team.assignment.cap }) : '',
+          })),
           noTeam: rows(load.noTeam, null, t),
         },
         i18n,

@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { TEAM_LEVELS } from '../../domain/teams.js';
+import { ASSIGNMENT_CAP_MAX, ASSIGNMENT_MODES } from '../../domain/auto-assign.js';
 import { isAppError } from '../../domain/errors.js';
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { createTeam, deleteTeam, getTeam, listTeams, TEAM_NAME_MAX, updateTeam, type TeamView } from '../../services/teams/teams.js';
@@ -32,6 +33,8 @@ interface PostedTeam {
   level: string;
   memberIds: string[];
   inboxIds: string[];
+  /** Auto-assignment as posted (absent: a form without it leaves the team's as it is). */
+  assignment?: { mode: string; cap: number | string | null };
 }
 
 /** Runs a change and goes to `done` (303), or back to `form` naming a fixed error code. */
@@ -84,6 +87,8 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
             memberCount: team.memberIds.length,
             memberNames: team.memberIds.map((id) => userNames.get(id)).filter(Boolean),
             inboxNames: team.inboxIds.map((id) => inboxNames.get(id)).filter(Boolean),
+            assignmentOn: team.assignment.mode !== 'none',
+            capText: team.assignment.mode !== 'none' && team.assignment.cap !== null ? t('settings:teams.assignment.capSummary', { cap: team.assignment.cap }) : '',
           })),
           notice: fixedMessage(NOTICES, one(req.query.saved), t),
         },
@@ -95,7 +100,8 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
   /** The add or edit form of a team (admins). */
   async function renderForm(res: Response, team: TeamView | null, error: unknown, posted: PostedTeam | null = null) {
     const session = requireSession(res);
-    const picked = posted ?? { name: team?.name ?? '', level: team?.level ?? 'L1', memberIds: team?.memberIds ?? [], inboxIds: team?.inboxIds ?? [] };
+    const picked = posted ?? { name: team?.name ?? '', level: team?.level ?? 'L1', memberIds: team?.memberIds ?? [], inboxIds: team?.inboxIds ?? [], assignment: team?.assignment ?? { mode: 'none', cap: null } };
+    const assignment = picked.assignment ?? team?.assignment ?? { mode: 'none', cap: null };
     const { inboxes, users } = await names(res);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
@@ -112,6 +118,9 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
           maxName: TEAM_NAME_MAX,
           nameValue: picked.name,
           levels: TEAM_LEVELS.map((level) => ({ level, selected: picked.level === level })),
+          assignmentModes: ASSIGNMENT_MODES.map((mode) => ({ mode, selected: assignment.mode === mode })),
+          capValue: assignment.cap === null ? '' : String(assignment.cap),
+          capMax: ASSIGNMENT_CAP_MAX,
           users: users.filter((u) => !u.disabled || team?.memberIds.includes(u.id)).map((u) => ({ id: u.id, label: u.name ?? u.email, email: u.email, checked: picked.memberIds.includes(u.id) })),
           inboxes: inboxes.map((i) => ({ id: i.id, name: i.name, address: i.address, checked: picked.inboxIds.includes(i.id) })),
           error: fixedMessage(ERRORS, one(error), t, { max: TEAM_NAME_MAX }),
@@ -132,7 +141,15 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
     await renderForm(res, team, req.query.error);
   });
 
-  const input = (body: ReturnType<typeof formOf>) => ({ name: field(body, 'name'), level: field(body, 'level'), memberIds: fields(body, 'memberIds'), inboxIds: fields(body, 'inboxIds') });
+  /** The cap as typed: empty for none, a whole number, else the text itself (refused by the use case). */
+  const cap = (text: string): number | string | null => (text.trim() === '' ? null : /^\d{1,6}$/.test(text.trim()) ? Number(text.trim()) : text);
+  const input = (body: ReturnType<typeof formOf>): PostedTeam => ({
+    name: field(body, 'name'),
+    level: field(body, 'level'),
+    memberIds: fields(body, 'memberIds'),
+    inboxIds: fields(body, 'inboxIds'),
+    ...(field(body, 'assignmentMode') ? { assignment: { mode: field(body, 'assignmentMode'), cap: cap(field(body, 'assignmentCap')) } } : {}),
+  });
 
   // A refused add or change shows the form again with what was posted (no redirect to lose it in).
   router.post('/settings/teams', ...post, async (req, res) => {
@@ -152,7 +169,7 @@ export function teamSettingsPages(ctx: SettingsContext): Router {
     const { actor } = requireSession(res);
     const posted = input(formOf(req));
     try {
-      await updateTeam({ ...ctx.stores, refreshSla: ctx.actions.refreshSla }, actor, id, posted);
+      await updateTeam({ ...ctx.stores, refreshSla: ctx.actions.refreshSla, ...(ctx.actions.refillTeam ? { refillTeam: ctx.actions.refillTeam } : {}) }, actor, id, posted);
     } catch (err) {
       const code = teamErrorCode(err);
       if (!code) throw err;

@@ -9,6 +9,8 @@ import type { PageContext } from './page-deps.js';
 import { checked, formOf, postedText } from './form-fields.js';
 import { pageI18n } from './page-i18n.js';
 import { snoozeRequestOf } from './snooze-panel.js';
+import { ticketEscalation } from './ticket-escalation.js';
+import { sideConversationPages } from './side-conversation-panel.js';
 
 /**
  * The ticket view's extra forms: `POST /tickets/:id/merge` (CSRF-checked; on to the surviving ticket),
@@ -60,6 +62,8 @@ export function ticketExtraActions(ctx: PageContext): Router {
     res.redirect(303, '/tickets');
   });
 
+  router.use(ticketEscalation(ctx));
+  router.use(sideConversationPages(ctx));
   router.use(cannedReplyPages(ctx));
   return router;
 }

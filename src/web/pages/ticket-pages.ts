@@ -17,6 +17,8 @@ import { slaBadge } from './sla-badge.js';
 import { snoozePanel, snoozeText } from './snooze-panel.js';
 import { SPAM_FORM_ERRORS, spamPanel } from './spam-pages.js';
 import { ticketCollision, type HeldReply } from './ticket-collision.js';
+import { ESCALATE_FORM_ERRORS, escalationPanel } from './ticket-escalation.js';
+import { SIDE_FORM_ERRORS, sideConversationPanel } from './side-conversation-panel.js';
 import { ticketExtras } from './ticket-extras.js';
 import { listFilterFields, listPageQuery } from './ticket-list-filters.js';
 import { bulkForm, bulkNotice } from './ticket-bulk-pages.js';
@@ -26,7 +28,7 @@ import type { Translator } from '../../i18n/catalog.js';
 import { pageI18n } from './page-i18n.js';
 
 /** The `?error=` codes after a form post; each names a `tickets:ticket.error.*` message, the query never carries text. */
-export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'team', 'merged', 'snooze-invalid', ...SPAM_FORM_ERRORS]);
+export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'team', 'merged', 'snooze-invalid', ...SPAM_FORM_ERRORS, ...ESCALATE_FORM_ERRORS, ...SIDE_FORM_ERRORS]);
 
 const SUGGESTION_REASONS: Record<SuggestionReason, string> = {
   'reply-to': 'tickets:recipients.reason.replyTo',
@@ -131,6 +133,10 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
   const i18n = pageI18n(res);
   const { t } = i18n.tr;
   const error = queryText(req.query.error);
+  const escalation = escalationPanel(data, t);
+  // Side conversations with partners: agents only, beside (never in) the customer's conversation.
+  const canWriteSide = !data.merged && !data.inboxDeleted && ticket.status !== 'spam' && !escalation?.readOnly;
+  const side = await sideConversationPanel(ctx, session.actor, ticket, i18n, canWriteSide);
   res.type('html').send(
     ctx.views.render('ticket', {
       title: `#${ticket.number} ${ticket.subject || t('tickets:noSubject')}`,
@@ -170,6 +176,8 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       recipients: data.recipients && recipientsForm(data.recipients, t),
       snooze: snoozePanel(ticket, i18n),
       spam: data.merged ? null : spamPanel(session.actor, ticket),
+      escalation,
+      side,
     }, i18n),
   );
 }

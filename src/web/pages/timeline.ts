@@ -99,15 +99,51 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
       return d.to
         ? t('tickets:trail.teamChanged', { who, name: typeof d.name === 'string' ? d.name : t('tickets:trail.someTeam'), level: t('common:level', { level: typeof d.level === 'string' ? d.level : '?' }) })
         : t('tickets:trail.teamCleared', { who });
+    case 'level_escalated': {
+      const ref = (v: unknown, fallback: unknown) => {
+        const team = v && typeof v === 'object' ? (v as { name?: unknown; level?: unknown }) : null;
+        const level = t('common:level', { level: typeof team?.level === 'string' ? team.level : typeof fallback === 'string' ? fallback : '?' });
+        return team && typeof team.name === 'string' ? t('tickets:trail.teamRef', { name: team.name, level }) : t('tickets:trail.noTeamRef', { level });
+      };
+      const from = ref(d.from, d.fromLevel);
+      const to = ref(d.to, null);
+      return d.reason === 'sla'
+        ? t('tickets:trail.levelEscalatedSla', { step: typeof d.ladderName === 'string' ? d.ladderName : '?', from, to, clock: clock ?? '?' })
+        : t('tickets:trail.levelEscalated', { who, from, to });
+    }
+    case 'sla_level_applied': return t('tickets:trail.slaLevelApplied', { level: t('common:level', { level: typeof d.level === 'string' ? d.level : '?' }) });
     case 'inbox_moved':
       return t('tickets:trail.inboxMoved', { from: typeof d.fromName === 'string' ? d.fromName : '?', to: typeof d.toName === 'string' ? d.toName : '?', who });
     case 'assigned':
       return d.to ? t('tickets:trail.assigned', { who, assignee: users.get(String(d.to)) ?? t('tickets:trail.someone') }) : t('tickets:trail.unassigned', { who });
+    case 'auto_assigned':
+      return t('tickets:trail.autoAssigned', { assignee: users.get(String(d.to)) ?? t('tickets:trail.someone'), team: typeof d.name === 'string' ? d.name : t('tickets:trail.someTeam') });
+    case 'assignment_waiting': return t('tickets:trail.assignmentWaiting', { team: typeof d.name === 'string' ? d.name : t('tickets:trail.someTeam') });
     case 'tags_changed': return t('tickets:trail.tagsChanged', { who });
+    case 'routed': {
+      // A routing rule's action, named by the rule (names as they were when it applied).
+      const rule = typeof d.rule === 'string' ? d.rule : '?';
+      const name = typeof d.name === 'string' ? d.name : null;
+      const level = (ns: 'impact' | 'urgency', v: unknown) => (typeof v === 'string' && v !== '' ? t(`common:${ns}.${v}`) : t('tickets:trail.notAssessed'));
+      switch (d.action) {
+        case 'team': return t('tickets:trail.routed.team', { rule, name: name ?? t('tickets:trail.someTeam') });
+        case 'category': return t('tickets:trail.routed.category', { rule, name: name ?? t('tickets:trail.someCategory') });
+        case 'impactUrgency': return t('tickets:trail.routed.impactUrgency', { rule, impact: level('impact', d.impact), urgency: level('urgency', d.urgency) });
+        case 'tags': return t('tickets:trail.routed.tags', { rule, tags: Array.isArray(d.added) ? d.added.map(String).join(', ') : '' });
+        case 'assignee': return t('tickets:trail.routed.assignee', { rule, assignee: name ?? users.get(String(d.to)) ?? t('tickets:trail.someone') });
+        case 'autoAssign': return t('tickets:trail.routed.autoAssign', { rule, name: name ?? t('tickets:trail.someTeam') });
+        default: return t('tickets:trail.routed.other', { rule });
+      }
+    }
     case 'reply_sent': return t('tickets:trail.replySent');
+    case 'side_message_sent': {
+      const to = Array.isArray(d.to) ? d.to.map(String).join(', ') : '';
+      return t(d.opened ? 'tickets:trail.sideConversationOpened' : 'tickets:trail.sideMessageSent', { who, to });
+    }
+    case 'side_message_received': return t('tickets:trail.sideMessageReceived', { from: typeof d.from === 'string' ? d.from : t('tickets:trail.someone') });
     case 'reply_failed': {
       const error = typeof d.error === 'string' ? d.error : d.error && typeof d.error === 'object' && typeof (d.error as { message?: unknown }).message === 'string' ? (d.error as { message: string }).message : '';
-      const kind = d.kind === 'auto-reply' ? 'autoReply' : d.kind === 'agent-reply' || d.kind === undefined ? 'reply' : 'notification';
+      const kind = d.kind === 'auto-reply' ? 'autoReply' : d.kind === 'side-conversation' ? 'side' : d.kind === 'agent-reply' || d.kind === undefined ? 'reply' : 'notification';
       return error ? t('tickets:trail.replyFailedBecause', { kind, error }) : t('tickets:trail.replyFailed', { kind });
     }
     case 'auto_reply_sent': return t('tickets:trail.autoReplySent');

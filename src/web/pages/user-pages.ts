@@ -37,6 +37,8 @@ export const USER_FORM_NOTICES: Record<string, string> = {
   saved: 'settings:users.notice.saved',
   disabled: 'settings:users.notice.disabled',
   enabled: 'settings:users.notice.enabled',
+  away: 'settings:users.notice.away',
+  back: 'settings:users.notice.back',
   link: 'settings:users.notice.link',
   'link-emailed': 'settings:users.notice.linkEmailed',
   'link-not-emailed': 'settings:users.notice.linkNotEmailed',
@@ -90,7 +92,7 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
   const read = [requireLogin, adminOnly];
   const write = [requireLogin, requireCsrf(ctx.publicUrl), adminOnly];
   // The use cases take the stores flat.
-  const deps = { ...ctx, ...ctx.stores };
+  const deps = { ...ctx, ...ctx.stores, ...(ctx.actions.refillTeamsOfMember ? { refillTeamsOfMember: ctx.actions.refillTeamsOfMember } : {}) };
 
   /**
    * Mails a fresh link to its user and names the notice to show: `<kind>` when mail is not set up
@@ -220,6 +222,9 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
   });
   router.post('/settings/users/:id/disable', ...write, change(() => ({ disabled: true }), 'disabled'));
   router.post('/settings/users/:id/enable', ...write, change(() => ({ disabled: false }), 'enabled'));
+  // Away for them (holiday, sick), as they would on their account page: auto-assignment passes over them.
+  router.post('/settings/users/:id/away', ...write, change(() => ({ away: true }), 'away'));
+  router.post('/settings/users/:id/back', ...write, change(() => ({ away: false }), 'back'));
 
   router.post('/settings/users/:id/password-link', ...write, async (req, res) => {
     const session = requireSession(res);

@@ -170,7 +170,7 @@ describe('GET /api/v1/openapi.json', () => {
     expect(filters).toEqual(expect.arrayContaining(['inbox', 'status', 'assignee', 'team', 'level', 'priority', 'age', 'category', 'tag', 'due', 'q', 'limit', 'cursor']));
     expect(doc.components.schemas.TicketSummary.required).toEqual(expect.arrayContaining(['teamId', 'level', 'categoryId', 'impact', 'urgency']));
     expect(doc.components.schemas.ReplyInput.properties).toHaveProperty('seenUntil');
-    expect(doc.components.schemas.TicketUpdate).toMatchObject({ additionalProperties: false, properties: { status: { enum: ['new', 'open', 'pending', 'solved', 'closed'] } } });
+    expect(doc.components.schemas.TicketUpdate).toMatchObject({ additionalProperties: false, properties: { status: { enum: ['new', 'open', 'pending', 'with_partner', 'solved', 'closed'] } } });
     expect(doc.components.schemas.UserCreate.required).toEqual(['email', 'role']);
   });
 });

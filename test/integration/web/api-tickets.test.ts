@@ -102,6 +102,7 @@ describe('GET /api/v1/tickets', () => {
       sla: expect.objectContaining({ firstResponseDueAt: null, pausedSeconds: 0, escalationLevel: 0 }),
       snooze: null,
       backFromSnooze: null,
+      waitingForAgent: null,
       // Never opened by the admin: unread for them.
       unread: true,
     });

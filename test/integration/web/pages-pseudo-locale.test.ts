@@ -136,7 +136,7 @@ describe('every page in the pseudo-locale', () => {
     '/account', '/settings', '/settings/digest', '/settings/inboxes', '/settings/inboxes/new', `/settings/inboxes/${inboxId.toHexString()}`,
     `/settings/inboxes/${inboxId.toHexString()}/sla`, `/settings/inboxes/${inboxId.toHexString()}/auto-reply`, `/settings/inboxes/${inboxId.toHexString()}/canned-replies`,
     `/settings/inboxes/${inboxId.toHexString()}/spam-blocks`, '/tickets?status=spam&snoozed=any',
-    '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/settings/teams', '/settings/teams/new', '/team-load', '/no-such-page',
+    '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/settings/teams', '/settings/teams/new', '/settings/routing', '/settings/routing/new', '/team-load', '/no-such-page',
   ];
 
   it('shows no English outside the stored data, and no raw key', async () => {

@@ -124,7 +124,7 @@ describe('saved views', () => {
     const page = await c.get('/tickets/views');
     const filters = (name: string) => new RegExp(`>${name}</a></td>\\s*<td class="wrap" data-label="Filters">([^<]+)</td>`).exec(page.text)?.[1];
     expect(filters('VIP open')).toBe('status open · tag vip');
-    expect(filters('Everything set')).toBe('inbox Views help · status active (new, open, pending) · assignee me · tag vip · search question · SLA breached');
+    expect(filters('Everything set')).toBe('inbox Views help · status active (new, open, pending, with partner) · assignee me · tag vip · search question · SLA breached');
     await h.models.SavedView.deleteOne({ name: 'Everything set' });
   });
 

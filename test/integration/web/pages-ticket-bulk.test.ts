@@ -62,7 +62,7 @@ describe('the ticket list bulk bar', () => {
     const bar = page.text.slice(page.text.indexOf('<form class="bulk"'));
     expect(/<select name="assigneeId">[\s\S]*?<\/select>/.exec(bar)?.[0]).toMatch(/>Nobody \(unassign\)<[\s\S]*>Gina<[\s\S]*>René</);
     const statuses = [.../<select name="status">([\s\S]*?)<\/select>/.exec(bar)![1]!.matchAll(/value="(\w+)"/g)].map((m) => m[1]);
-    expect(statuses).toEqual(['new', 'open', 'pending', 'solved', 'closed']);
+    expect(statuses).toEqual(['new', 'open', 'pending', 'with_partner', 'solved', 'closed']);
     const script = /<script src="(\/static\/bulk\.js\?v&#x3D;[0-9a-f]{12})" defer><\/script>/.exec(page.text)?.[1];
     expect(script).toBeDefined();
     const js = await fetch(h.base + unescape(script!));

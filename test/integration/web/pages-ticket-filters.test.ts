@@ -110,7 +110,7 @@ describe('ticket list filter form', () => {
     expect(page.text).toContain('<details class="search-help" id="search-help">');
     expect(page.text).toContain('aria-describedby="search-help"');
     const bad = await c.get('/tickets?q=status%3Amaybe');
-    expect(bad.text).toContain('status: must be new, open, pending, solved or closed');
+    expect(bad.text).toContain('status: must be new, open, pending, partner, solved or closed');
   });
 
   it('filters to breached tickets only with due=breached, red badges only', async () => {
