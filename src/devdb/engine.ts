@@ -8,6 +8,13 @@ export interface Rec {
   plain: unknown;
 }
 
+/**
+ * A test of a stored document's BSON bytes (string-array-conditions.ts): false only when the
+ * document cannot match. `verified` remembers, per stored document, the fields already found to
+ * hold only strings; the engine forgets it whenever the document may have changed.
+ */
+export type RawTest = (bytes: Buffer, verified?: Set<string>) => boolean;
+
 /** The documents of one collection, by record id (natural order = record id order). */
 export interface RecordSpace {
   get(rid: number): Rec | undefined;
@@ -15,7 +22,7 @@ export interface RecordSpace {
    * The record, unless its stored BSON bytes fail `rawTest` (then false, nothing decoded): for an
    * engine that decodes stored bytes on read. `rawTest` must not keep the bytes.
    */
-  getIf?(rid: number, rawTest: (bytes: Buffer) => boolean): Rec | false | undefined;
+  getIf?(rid: number, rawTest: RawTest): Rec | false | undefined;
   scan(reverse: boolean): Iterable<Rec>;
   /** Inserts or replaces the record's current document. */
   put(rec: Rec): void;

@@ -2,7 +2,7 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'no
 import path from 'node:path';
 import { BSON, Binary } from 'bson';
 import { open, type Database as LmdbDatabase, type RootDatabase, type TransactionFlags } from 'lmdb';
-import type { CollectionMeta, EntrySpace, Rec, RecordSpace, StorageEngine } from './engine.js';
+import type { CollectionMeta, EntrySpace, RawTest, Rec, RecordSpace, StorageEngine } from './engine.js';
 import { prefixEnd } from './key-encoding.js';
 import { decodeStoredDocument } from './lazy-fields.js';
 import { canonicalize, type Doc } from './values.js';
@@ -51,11 +51,30 @@ function catalogKey(cid: number): Buffer {
   return Buffer.concat([Buffer.from('c'), u32(cid)]);
 }
 
-/** Decoded documents kept for reuse, bounded by their stored size. */
+/* Beyond this many documents the memo of arrays known to hold only strings starts again. */
+const MAX_VERIFIED = 500_000;
+
+/**
+ * Decoded documents kept for reuse, bounded by their stored size; and, per stored document, the
+ * fields already found to be arrays of strings only (a search tests a ticket's terms on its bytes
+ * at each search; walking ~800 elements to check their types each time cost a third of it). Both
+ * are forgotten together, whenever the document may have changed.
+ */
 class RecCache {
   private readonly map = new Map<string, { rec: Rec; bytes: number }>();
   private bytes = 0;
+  readonly verified = new Map<string, Set<string>>();
   constructor(private readonly maxBytes: number) {}
+  /** The memo of one document's verified fields, to read and add to. */
+  verifiedOf(key: string): Set<string> {
+    let set = this.verified.get(key);
+    if (!set) {
+      if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+      set = new Set();
+      this.verified.set(key, set);
+    }
+    return set;
+  }
   get(key: string): Rec | undefined {
     const hit = this.map.get(key);
     if (!hit) return undefined;
@@ -75,12 +94,14 @@ class RecCache {
     }
   }
   delete(key: string): void {
+    this.verified.delete(key);
     const hit = this.map.get(key);
     if (!hit) return;
     this.map.delete(key);
     this.bytes -= hit.bytes;
   }
   clear(): void {
+    this.verified.clear();
     this.map.clear();
     this.bytes = 0;
   }
@@ -111,13 +132,14 @@ class LmdbRecords implements RecordSpace {
     return bytes ? this.decode(rid, bytes) : undefined;
   }
 
-  getIf(rid: number, rawTest: (bytes: Buffer) => boolean): Rec | false | undefined {
-    const cached = this.engine.cache.get(`${this.cid}/${rid}`);
+  getIf(rid: number, rawTest: RawTest): Rec | false | undefined {
+    const key = `${this.cid}/${rid}`;
+    const cached = this.engine.cache.get(key);
     if (cached) return cached;
     // lmdb's own buffer, overwritten by the next read: tested in place, copied only when it passes.
     const bytes = this.engine.docs.getBinaryFast(docKey(this.prefix, rid));
     if (!bytes) return undefined;
-    return rawTest(bytes) ? this.get(rid) : false;
+    return rawTest(bytes, this.engine.cache.verifiedOf(key)) ? this.get(rid) : false;
   }
 
   *scan(reverse: boolean): Iterable<Rec> {

@@ -11,6 +11,7 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { ErrorCodes, MongoError, fail } from './errors.js';
 import { parseSort, sortDocs } from './compare.js';
+import { splitObjectIdIn, testObjectIdIn } from './object-id-in.js';
 import { splitStringArrayConditions, testStringArrayConditions } from './string-array-conditions.js';
 import { bsonTag, isNumeric, isPlainObject, numberOf, toPlain, type Doc } from './values.js';
 
@@ -103,17 +104,23 @@ export function compileFilter(filter: unknown, variables?: Doc): Matcher {
   if (Object.keys(f).length === 0) return matchAll;
   assertSupportedFilter(f);
   const options = mingoOptions(variables ? { variables: toPlain(variables) as Doc } : {});
-  const { conditions, rest } = splitStringArrayConditions(f);
-  if (conditions.length === 0) {
+  const strings = splitStringArrayConditions(f);
+  const ids = splitObjectIdIn(strings.rest);
+  const { conditions } = strings;
+  if (conditions.length === 0 && ids.conditions.length === 0) {
     const q = new Query(toPlain(f) as Doc, options);
     return (doc) => q.test(doc as Doc);
   }
-  // Conditions on arrays of strings are tested directly (a pending field on its bytes); where the
-  // field is no array of strings, mingo tests that condition alone.
+  // Conditions on arrays of strings are tested directly (a pending field on its bytes), and `$in`
+  // lists of ids by a set; where the field is neither, mingo tests that condition alone.
+  const rest = ids.rest;
   const others = Object.keys(rest).length > 0 ? new Query(toPlain(rest) as Doc, options) : null;
   const alone = conditions.map((c) => new Query(toPlain(c.source) as Doc, options));
   const fallback = (i: number, doc: Doc) => (alone[i] as Query).test(doc);
-  return (doc) => testStringArrayConditions(conditions, doc as Doc, fallback) && (others === null || others.test(doc as Doc));
+  const idAlone = ids.conditions.map((c) => new Query(toPlain(c.source) as Doc, options));
+  const idFallback = (i: number, doc: Doc) => (idAlone[i] as Query).test(doc);
+  return (doc) =>
+    testStringArrayConditions(conditions, doc as Doc, fallback) && testObjectIdIn(ids.conditions, doc as Doc, idFallback) && (others === null || others.test(doc as Doc));
 }
 
 const unsupportedQueryOps = new Set(['$text', '$near', '$nearSphere', '$geoWithin', '$geoIntersects', '$where', '$jsonSchema']);

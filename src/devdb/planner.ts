@@ -1,3 +1,4 @@
+import type { RawTest } from './engine.js';
 import { compareValues, sortDocs, type SortSpec } from './compare.js';
 import { countIndex, scanIndex } from './index-scan.js';
 import { fail } from './errors.js';
@@ -185,7 +186,7 @@ class PlanRun {
     private readonly coll: Collection,
     readonly plan: Plan,
     private readonly match: ReturnType<typeof compileFilter>,
-    private readonly rawTest: ((bytes: Buffer) => boolean) | null,
+    private readonly rawTest: RawTest | null,
     private readonly wanted: number,
     ordered: boolean,
     readonly counter: { keys: number },

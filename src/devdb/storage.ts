@@ -1,6 +1,6 @@
 import { UUID } from 'bson';
 import { KeyBound } from './compare.js';
-import { MemoryEngine, type CollectionMeta, type Rec, type RecordSpace, type StorageEngine } from './engine.js';
+import { MemoryEngine, type CollectionMeta, type RawTest, type Rec, type RecordSpace, type StorageEngine } from './engine.js';
 import { ErrorCodes, MongoError, fail } from './errors.js';
 import { scanIndex } from './index-scan.js';
 import { identical } from './identical.js';
@@ -76,7 +76,7 @@ export class Collection {
   }
 
   /** The record with this id, or false when its stored bytes fail `rawTest` (see RecordSpace.getIf; without it, the record). */
-  getIf(rid: number, rawTest: (bytes: Buffer) => boolean): Rec | false | undefined {
+  getIf(rid: number, rawTest: RawTest): Rec | false | undefined {
     return this.records.getIf ? this.records.getIf(rid, rawTest) : this.records.get(rid);
   }
 

@@ -1,3 +1,4 @@
+import type { RawTest } from './engine.js';
 import { int32At, keyEnd, stringsOnly, valueSize } from './lazy-fields.js';
 import { pendingBytes } from './pending-fields.js';
 import { isPlainObject, type Doc } from './values.js';
@@ -274,10 +275,10 @@ const EMPTY_ARRAY_BYTES = 5;
  * field's condition is left to the full match. A walk that reads many documents to keep a few (a
  * search's other words, a word tested along the list, the access keys) so skips decoding the rest.
  */
-export function rawDocumentTest(conditions: readonly StringArrayCondition[]): ((bytes: Buffer) => boolean) | null {
+export function rawDocumentTest(conditions: readonly StringArrayCondition[]): RawTest | null {
   if (conditions.length === 0) return null;
   const names = [...new Set(conditions.map((c) => c.field))].map((f) => ({ field: f, bytes: Buffer.from(f, 'utf8') }));
-  return (b) => {
+  return (b, verified) => {
     const arrays = new Map<string, BsonStringArray>();
     let p = 4;
     while (p < b.length - 1 && b[p] !== 0) {
@@ -289,7 +290,17 @@ export function rawDocumentTest(conditions: readonly StringArrayCondition[]): ((
       if (size < 0) return true;
       if (type === 0x04 && size > EMPTY_ARRAY_BYTES) {
         const named = names.find((n) => n.bytes.length === nameEnd - p - 1 && n.bytes.equals(b.subarray(p + 1, nameEnd)));
-        if (named) arrays.set(named.field, new BsonStringArray(b.subarray(at, at + size), () => stringsOnly(b, at, size)));
+        if (named) {
+          const field = named.field;
+          const check = verified?.has(field)
+            ? undefined
+            : () => {
+                const ok = stringsOnly(b, at, size);
+                if (ok) verified?.add(field);
+                return ok;
+              };
+          arrays.set(field, new BsonStringArray(b.subarray(at, at + size), check));
+        }
       }
       p = at + size;
     }
