@@ -1,6 +1,8 @@
 /** What can happen to a ticket; the trail is append-only. */
 export const TICKET_EVENT_TYPES = [
   'created',
+  /** An agent started the ticket by writing to the customer (services/tickets/start-conversation.ts; data: inboxId, to, cc). */
+  'conversation_started',
   'message_received',
   'reply_queued',
   'reply_sent',

@@ -3,6 +3,7 @@ import { contentHashOf } from '../domain/dedupe.js';
 import { crashHookFromEnv } from '../crash-hook.js';
 import { composeMessage } from '../mail/compose-message.js';
 import { renderEmail } from '../mail/render-email.js';
+import { quoteAttribution } from '../mail/quote-attribution.js';
 import { SANITIZER_RULES } from '../mail/sanitize-html.js';
 import { followUpIngest } from '../services/ingest/ingest-follow-up.js';
 import type { IngestDeps } from '../services/ingest/ingest-ports.js';
@@ -49,7 +50,7 @@ export function passwordLinkMailDeps(rt: Runtime): PasswordLinkMailDeps {
 /** What the ticket actions (replies, notes, changes) need, in the API and the pages alike. */
 export function ticketActionDeps(
   rt: Runtime,
-): ReturnType<typeof slaDeps> & Required<Pick<SendReplyDeps, 'sanitizeHtml'>> & AssignmentFollowUps & { refreshSla: (ticketId: Types.ObjectId) => Promise<void>; afterAgentAction: AgentActionFollowUp } {
+): ReturnType<typeof slaDeps> & Required<Pick<SendReplyDeps, 'sanitizeHtml' | 'quoteAttribution'>> & AssignmentFollowUps & { refreshSla: (ticketId: Types.ObjectId) => Promise<void>; afterAgentAction: AgentActionFollowUp } {
   const sla = slaDeps(rt);
   const refresh = (ticketId: Types.ObjectId) => refreshSla(sla, ticketId);
   const assignment = { ...sla, refreshSla: refresh };
@@ -64,6 +65,8 @@ export function ticketActionDeps(
     ...assignmentFollowUps(assignment, () => new Date()),
     // An agent's HTML reply is cleaned like customer mail, off the main thread.
     sanitizeHtml: (html) => rt.mailWork.sanitize(html),
+    // A reply quotes the customer's previous mail, introduced in their language.
+    quoteAttribution,
   };
 }
 

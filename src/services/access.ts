@@ -90,6 +90,7 @@ const NOT_FOUND_KEYS = {
   'API token': 'notFound.apiToken',
   Attachment: 'notFound.attachment',
   'Canned reply': 'notFound.cannedReply',
+  Draft: 'notFound.draft',
   Category: 'notFound.category',
   Image: 'notFound.image',
   Inbox: 'notFound.inbox',

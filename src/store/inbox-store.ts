@@ -102,9 +102,9 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
     },
 
     /** Every inbox as a sender of replies: address, names, branding, default language and whether it was deleted. */
-    listSenders(): Promise<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale' | 'deletedAt' | 'movingTo'>>> {
-      return Inbox.find({}, { address: 1, name: 1, displayName: 1, branding: 1, defaultLocale: 1, deletedAt: 1, movingTo: 1 })
-        .lean<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale' | 'deletedAt' | 'movingTo'>>>()
+    listSenders(): Promise<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale' | 'deletedAt' | 'movingTo' | 'quoteHistory'>>> {
+      return Inbox.find({}, { address: 1, name: 1, displayName: 1, branding: 1, defaultLocale: 1, deletedAt: 1, movingTo: 1, quoteHistory: 1 })
+        .lean<Array<Pick<InboxDoc, '_id' | 'address' | 'name' | 'displayName' | 'branding' | 'defaultLocale' | 'deletedAt' | 'movingTo' | 'quoteHistory'>>>()
         .exec();
     },
 

@@ -100,6 +100,11 @@ export function createMessageStore(models: Pick<Models, 'Message' | 'Ticket'>) {
         .lean();
     },
 
+    /** What a reply quotes of one mail of these tickets: its sender, date and stored (sanitized) body. */
+    async findQuotable(id: Types.ObjectId, ticketIds: Types.ObjectId[]): Promise<Pick<MessageDoc, '_id' | 'from' | 'date' | 'createdAt' | 'text' | 'html'> | null> {
+      return Message.findOne({ _id: id, ticketId: { $in: ticketIds } }, { from: 1, date: 1, createdAt: 1, text: 1, html: 1 }).lean();
+    },
+
     /** The recipients (To, Cc) our own mail with this Message-ID was stored with. */
     async findOutboundRecipients(messageId: string): Promise<Pick<MessageDoc, '_id' | 'to' | 'cc'> | null> {
       return Message.findOne({ messageId, direction: 'outbound' }, { to: 1, cc: 1 }).lean();

@@ -14,6 +14,7 @@ import { createPartnerStore } from './partner-store.js';
 import { createPasswordTokenStore } from './password-token-store.js';
 import { createPresenceStore } from './presence-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
+import { createReplyDraftStore } from './reply-draft-store.js';
 import { createRoutingRuleStore } from './routing-rule-store.js';
 import { createSavedViewStore } from './saved-view-store.js';
 import { createSideConversationStore } from './side-conversation-store.js';
@@ -47,6 +48,7 @@ export function createStores(models: Models) {
     trail: createTrailStore(models),
     presence: createPresenceStore(models),
     ticketReads: createTicketReadStore(models),
+    replyDrafts: createReplyDraftStore(models),
     messages: createMessageStore(models),
     contacts: createContactStore(models),
     outbox: createOutboxStore(models),

@@ -325,6 +325,7 @@ describe('every page on a 390 px phone', () => {
         ['ticket list (Spam)', '/tickets?status=spam&snoozed=any'],
         ['ticket list (filtered, with the Save view form)', `/tickets?inbox=${supportId}&tag=${LONG_TAG}&q=invoice&due=soon`],
         ['saved views', '/tickets/views'],
+        ['new conversation', '/tickets/new'],
         ['ticket list (billing inbox, pending)', `/tickets?inbox=${billingId}&status=pending`],
         ['ticket list (nothing matches)', `/tickets?q=${'nothing'.repeat(20)}`],
         ['ticket page', `/tickets/${richTicketId}`],
@@ -416,6 +417,7 @@ describe('every page on a 390 px phone', () => {
     expect(await page.locator('header.topbar a[href="/settings"]').count()).toBe(0);
     await visit(page, 'ticket list (agent, Mine)', '/tickets?assignee=me&status=active');
     await visit(page, 'saved views (agent, none)', '/tickets/views');
+    await visit(page, 'new conversation (agent)', '/tickets/new');
     await visit(page, 'ticket page (agent)', `/tickets/${richTicketId}`);
     await visit(page, 'ticket page (agent, team and category)', `/tickets/${teamTicketId}`);
     await visit(page, 'notifications (agent, none)', '/notifications');

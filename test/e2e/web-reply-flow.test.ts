@@ -113,6 +113,10 @@ describe('the browser UI end to end (Dovecot → poller → page → reply → S
     expect(sent.inReplyTo).toEqual(['fire@customer.test']);
     expect(sent.references).toContain('fire@customer.test');
     expect(sent.text).toContain('technician is on the way');
+    // The customer's mail quoted below the reply (the inbox's quoteHistory is on by default): its text, never its HTML.
+    expect(sent.text).toMatch(/Ann Customer <ann@customer\.test> wrote:\n> Hello, the printer on floor 3 is on fire again\. Can you help\?/);
+    expect(sent.html).toMatch(/wrote:<\/p><blockquote type="cite"[^>]*><p[^>]*>Hello, the printer on floor 3 is on fire again\. Can you help\?<\/p><\/blockquote>/);
+    expect(sent.html).not.toMatch(/<script|tracker\.example/);
     expect(remote).toEqual([]);
     await page.close();
   }, 90_000);

@@ -90,6 +90,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
       autoReply: { enabled: data.autoReply?.enabled ?? true, overrides },
       branding: { signature: data.branding?.signature ?? null, primaryColor: data.branding?.primaryColor ?? null, logoUrl: data.branding?.logoUrl ?? null },
       ...lifecycleSettingsOf(data),
+      quoteHistory: data.quoteHistory ?? true,
     });
     deps.logger.info({ inboxId: _id.toHexString(), address: data.address }, 'inbox created');
     return toInboxView(doc, null, actor);

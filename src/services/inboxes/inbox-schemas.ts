@@ -61,6 +61,9 @@ const lifecycle = {
   pendingReminderAfterDays: lifecycleDays.optional(),
 };
 
+/** Whether an agent's reply quotes the customer's previous mail below it (on by default). */
+const quoteHistory = z.boolean().meta({ description: 'Whether an agent’s reply quotes the customer’s previous mail below it, as mail clients do (default true).' });
+
 /** A new inbox, as the API and the CLI accept it. Unknown keys are refused so typos do not pass silently. */
 export const createInboxSchema = z.strictObject({
   name: text(200).min(1),
@@ -73,6 +76,7 @@ export const createInboxSchema = z.strictObject({
   options: z.strictObject(options).optional(),
   autoReply: z.strictObject({ enabled: z.boolean(), ...autoReply }).optional(),
   branding: branding.optional(),
+  quoteHistory: quoteHistory.optional(),
   ...lifecycle,
 });
 
@@ -95,6 +99,7 @@ export const updateInboxSchema = z.strictObject({
   options: z.strictObject(options).optional(),
   autoReply: z.strictObject({ enabled: z.boolean().optional(), ...autoReply }).optional(),
   branding: branding.optional(),
+  quoteHistory: quoteHistory.optional(),
   ...lifecycle,
 });
 

@@ -34,6 +34,8 @@ export interface InboxView {
   autoCloseAfterDays: number;
   /** Days a pending ticket waits before its assignee is reminded (0: never). */
   pendingReminderAfterDays: number;
+  /** Whether an agent's reply quotes the customer's previous mail below it. */
+  quoteHistory: boolean;
   /** Set while the inbox is disabled (not polled, its mail held): since when and why (`admin`, `connection-test`). */
   disabled: { at: Date; reason: string; detail: string | null } | null;
   createdAt: Date;
@@ -89,6 +91,7 @@ export function toInboxView(doc: InboxDoc, status: InboxStatusDoc | null | undef
     autoReply: { enabled: doc.autoReply.enabled, ...overrides[defaultLocale], overrides },
     branding: { signature: doc.branding?.signature ?? null, primaryColor: doc.branding?.primaryColor ?? null, logoUrl: doc.branding?.logoUrl ?? null },
     ...lifecycleSettingsOf(doc),
+    quoteHistory: doc.quoteHistory !== false,
     disabled: doc.disabled ? { at: doc.disabled.at, reason: doc.disabled.reason, detail: doc.disabled.detail ?? null } : null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,

@@ -22,12 +22,14 @@ import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
 import { parseInput } from '../validate.js';
 import { workableTicket } from './visible-ticket.js';
+import { replyQuote, type ReplyQuoteDeps } from './reply-quote.js';
+import { withQuotedHistory } from '../../domain/quoted-history.js';
 
 /** What replying needs: the outbox, and the SLA, layout and sanitizer steps when given. */
-export interface SendReplyDeps extends QueueMailDeps {
+export interface SendReplyDeps extends QueueMailDeps, Omit<ReplyQuoteDeps, 'messages'> {
   tickets: Pick<TicketStore, 'findById' | 'conversationIds' | 'write'>;
   trail: Pick<TrailStore, 'listNewForReply'>;
-  messages: QueueMailDeps['messages'] & Pick<MessageStore, 'listMailForReply' | 'findOutboundRecipients' | 'listNamedByTrail'>;
+  messages: QueueMailDeps['messages'] & Pick<MessageStore, 'listMailForReply' | 'findOutboundRecipients' | 'listNamedByTrail' | 'findQuotable'>;
   contacts: Pick<ContactStore, 'listBouncingEmails' | 'findLocaleByEmail'>;
   inboxes: Pick<InboxStore, 'listSenders'>;
   users: Pick<UserStore, 'findLabelById'>;
@@ -139,10 +141,12 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
   const recipients = chosenRecipients(proposal, input.recipients ?? {}, own);
 
   let mail = { text: input.text, html: input.html ?? null };
-  if (!input.html && deps.render) {
-    const [author, remembered] = await Promise.all([deps.users.findLabelById(authorId), deps.contacts.findLocaleByEmail(ticket.requester.email)]);
-    // The customer's language: the one remembered from their mail, else the inbox's.
-    const locale = customerLocale(null, remembered, inbox.defaultLocale);
+  const renders = !input.html && Boolean(deps.render);
+  const quotes = Boolean(deps.quoteAttribution) && inbox.quoteHistory !== false && Boolean(parent);
+  // The customer's language: the one remembered from their mail, else the inbox's.
+  const locale = renders || quotes ? customerLocale(null, await deps.contacts.findLocaleByEmail(ticket.requester.email), inbox.defaultLocale) : inbox.defaultLocale;
+  if (renders && deps.render) {
+    const author = await deps.users.findLabelById(authorId);
     const rendered = await deps.render(
       'agent-reply',
       { ticketNumber: ticket.number, ticketSubject: parent?.subject ?? ticket.subject, agentName: author?.name ?? author?.email ?? inbox.name, body: input.text },
@@ -150,6 +154,9 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
     );
     mail = { text: rendered.text, html: rendered.html };
   }
+  // The customer's previous mail quoted below the reply, as mail clients do (the inbox's quoteHistory); the conversation keeps the reply alone.
+  const quote = quotes ? await replyQuote(deps, { inbox, parent, conversation, locale }) : null;
+  if (quote) mail = withQuotedHistory(mail, quote);
   const storedHtml = input.html && deps.sanitizeHtml ? await deps.sanitizeHtml(input.html) : null;
   if (input.html && deps.sanitizeHtml && storedHtml === null && !input.text.trim()) {
     throw new AppError('VALIDATION_FAILED', 'Reply is invalid: html: is too complex to show safely; send text as well', { details: { issues: [{ path: 'html', message: 'is too complex to show safely; send text as well' }] } });

@@ -39,6 +39,8 @@ export interface InboxDoc {
   autoCloseAfterDays?: number;
   /** Days a pending ticket waits before its assignee is reminded (0: never). Absent on older inboxes: the default. */
   pendingReminderAfterDays?: number;
+  /** Whether an agent's reply quotes the customer's previous mail below it. Absent on older inboxes: on. */
+  quoteHistory?: boolean;
   /**
    * Set while the inbox is disabled: it is not polled and sends nothing (queued mail is held until it is
    * enabled again); its tickets stay workable. Null or absent: enabled.
@@ -90,6 +92,7 @@ const inboxSchema = new Schema<InboxDoc>(
     sla: { type: Schema.Types.Mixed, default: null },
     autoCloseAfterDays: { type: Number, min: 0, max: MAX_LIFECYCLE_DAYS, default: DEFAULT_AUTO_CLOSE_AFTER_DAYS },
     pendingReminderAfterDays: { type: Number, min: 0, max: MAX_LIFECYCLE_DAYS, default: DEFAULT_PENDING_REMINDER_AFTER_DAYS },
+    quoteHistory: { type: Boolean, default: true },
     disabled: {
       type: new Schema({ at: { type: Date, required: true }, reason: { type: String, required: true }, detail: { type: String, default: null }, byUserId: { type: Schema.Types.ObjectId, default: null } }, { _id: false }),
       default: null,

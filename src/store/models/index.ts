@@ -14,6 +14,7 @@ import { outboxModel } from './outbox.js';
 import { partnerModel } from './partner.js';
 import { passwordTokenModel } from './password-token.js';
 import { quarantineModel } from './quarantine.js';
+import { replyDraftModel } from './reply-draft.js';
 import { routingRuleModel } from './routing-rule.js';
 import { savedViewModel } from './saved-view.js';
 import { sideConversationModel } from './side-conversation.js';
@@ -48,6 +49,7 @@ export function createModels(conn: Connection) {
     LoginAttempt: loginAttemptModel(conn),
     TicketPresence: ticketPresenceModel(conn),
     TicketRead: ticketReadModel(conn),
+    ReplyDraft: replyDraftModel(conn),
     CannedReply: cannedReplyModel(conn),
     Category: categoryModel(conn),
     PasswordToken: passwordTokenModel(conn),

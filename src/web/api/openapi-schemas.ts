@@ -191,6 +191,7 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     branding: object({ signature: nullable(string), primaryColor: nullable(string), logoUrl: nullable(string) }),
     autoCloseAfterDays: { type: 'integer', minimum: 0, description: 'Days a solved ticket waits for the customer before it closes on its own; 0: never (default 4).' },
     pendingReminderAfterDays: { type: 'integer', minimum: 0, description: 'Days a pending ticket waits before its assignee is reminded; 0: never (default 3).' },
+    quoteHistory: { ...boolean, description: 'Whether an agent’s reply quotes the customer’s previous mail below it (HTML `<blockquote type="cite">`, text `> ` lines), as mail clients do. Default true.' },
     disabled: {
       ...nullable(object({ at: dateTime, reason: string, detail: nullable(string) })),
       description: 'Set while the inbox is disabled: not polled, its queued mail held until it is enabled again; its tickets stay workable. `reason`: `admin` (disabled by an admin) or `connection-test` (saved while its connection test failed). Null: enabled.',

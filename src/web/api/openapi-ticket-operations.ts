@@ -46,6 +46,11 @@ export function ticketOperations(): Record<string, Record<string, Operation>> {
         description: 'Each item says whether it is `unread` for the caller: something they did not do (a mail, another agent\'s reply or note) happened after they last opened it, or they marked it unread.',
         ok: [200, ref('TicketPage')], errors: [400, 404],
       },
+      post: {
+        id: 'startConversation', tag: 'Tickets', summary: 'Start a conversation: a new ticket with a mail to a customer',
+        description: 'Written from `inboxId` (an inbox the caller is a member of; admins: any; 404 otherwise) to `to`, the new ticket\'s requester, with `cc` if given. The ticket starts with the inbox\'s default team, takes `status` (pending unless given) and the mail is queued like a reply, with the `[#n]` token in its subject, so the customer\'s answer threads onto it. No acknowledgement is sent and the first-response clock does not run: the mail counts as the first response, and the customer\'s answer starts the next-response clock. Repeating a `requestKey` returns the ticket and mail already made. 400 naming the field (`to` being one of our own addresses among them), 409 for a deleted inbox.',
+        body: 'StartConversationInput', ok: [201, ref('StartedConversation')], errors: [400, 404, 409],
+      },
     },
     '/tickets/bulk': {
       post: {
@@ -117,6 +122,11 @@ export function ticketOperations(): Record<string, Record<string, Operation>> {
     },
     '/tickets/{id}/unread': {
       post: { id: 'markTicketUnread', tag: 'Tickets', summary: 'Mark the ticket unread for the caller', description: 'It shows as unread (`unread: true` in the lists) for the caller alone until they open it or mark it read.', ok: [200, ref('TicketReadState')], errors: [404] },
+    },
+    '/tickets/{id}/draft': {
+      get: { id: 'getDraft', tag: 'Tickets', summary: "The caller's reply draft on the ticket", description: 'Drafts are per user and ticket and seen by their owner alone (the ticket page saves the same one). 404 when the caller has no draft on it.', ok: [200, ref('Draft')], errors: [403, 404] },
+      put: { id: 'saveDraft', tag: 'Tickets', summary: "Save the caller's reply draft on the ticket", description: 'Replaces the draft before. A text of only white space removes the draft (204). Sending a reply to the ticket removes the draft; a reply held because the ticket changed keeps it.', body: 'DraftInput', ok: [200, ref('Draft')], errors: [400, 403, 404] },
+      delete: { id: 'deleteDraft', tag: 'Tickets', summary: "Discard the caller's reply draft on the ticket", ok: [204], errors: [403, 404] },
     },
     '/tickets/{id}/notes': { post: { id: 'addNote', tag: 'Tickets', summary: 'Add an internal note', description: 'Each person it mentions with `@handle` (the part of their email address before the `@`, or their whole address) who can see the ticket is notified once.', body: 'NoteInput', ok: [201, ref('Message')], errors: [404] } },
     '/tickets/{id}/merge': {

@@ -85,6 +85,12 @@ export const TICKET_SCHEMAS: Record<string, JsonSchema> = {
     unread: { type: 'boolean', description: 'For the caller only: something they did not do (a mail, another agent\'s reply or note) happened after they last opened the ticket, or they marked it unread.' },
   }),
   TicketReadState: object({ id: objectId, unread: boolean }),
+  Draft: object({
+    ticketId: objectId,
+    text: string,
+    cc: { ...nullable(arrayOf(string)), description: 'The Cc addresses chosen for the reply, or null to keep the proposed Cc.' },
+    updatedAt: dateTime,
+  }),
   TicketPage: object({ items: arrayOf(ref('TicketListItem')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
   Ticket: object({
     ...ticketSummaryProperties,
@@ -125,4 +131,8 @@ export const TICKET_SCHEMAS: Record<string, JsonSchema> = {
     at: dateTime,
   }),
   OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), cc: arrayOf(string), createdAt: dateTime }),
+  StartedConversation: object({
+    ticket: object({ id: objectId, number: integer, status: enumOf(TICKET_STATUSES), subject: string }),
+    outbox: ref('OutboxItem'),
+  }),
 };

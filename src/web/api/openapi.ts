@@ -9,12 +9,14 @@ import { scheduleSchema } from '../../services/digest/digest-schedule.js';
 import { createInboxSchema, updateInboxSchema } from '../../services/inboxes/inbox-schemas.js';
 import { credentialsSchema } from '../../services/auth/issue-api-token.js';
 import { createSchema as savedViewCreateSchema, updateSchema as savedViewUpdateSchema } from '../../services/views/saved-views.js';
+import { draftSchema } from '../../services/drafts/save-draft.js';
 import { mergeSchema } from '../../services/tickets/merge-ticket.js';
 import { escalateSchema } from '../../services/tickets/escalate-ticket.js';
 import { bulkSchema } from '../../services/tickets/bulk-update-tickets.js';
 import { snoozeSchema } from '../../services/lifecycle/snooze-ticket.js';
 import { markSpamSchema } from '../../services/spam/mark-spam.js';
 import { replySchema } from '../../services/tickets/send-reply.js';
+import { startConversationSchema } from '../../services/tickets/start-conversation.js';
 import { changedSchema as connectionTestSchema } from '../../services/inboxes/test-inbox-connection.js';
 import { patchSchema as ticketUpdateSchema } from '../../services/tickets/update-ticket.js';
 import { preferencesSchema } from '../../services/users/update-own-preferences.js';
@@ -37,6 +39,7 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   DigestScheduleInput: scheduleSchema,
   TicketUpdate: ticketUpdateSchema,
   ReplyInput: replySchema,
+  StartConversationInput: startConversationSchema,
   MergeInput: mergeSchema,
   EscalationInput: escalateSchema,
   BulkInput: bulkSchema,
@@ -46,6 +49,7 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   CannedReplyUpdate: cannedReplyUpdateSchema,
   SavedViewCreate: savedViewCreateSchema,
   SavedViewUpdate: savedViewUpdateSchema,
+  DraftInput: draftSchema,
   CategoryCreate: createCategorySchema,
   CategoryUpdate: updateCategorySchema,
   TeamCreate: createTeamSchema,

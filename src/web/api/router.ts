@@ -10,6 +10,7 @@ import type { PasswordHasher } from '../../services/ports.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { automationRoutes, type AutomationDeps } from './automation-routes.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
+import { ticketStartRoutes } from './ticket-start-routes.js';
 import { ticketBulkRoutes } from './ticket-bulk-routes.js';
 import { createI18n } from '../../i18n/catalog.js';
 import { authRoutes } from './auth-routes.js';
@@ -32,6 +33,7 @@ import { ticketMergeRoutes } from './ticket-merge-routes.js';
 import { spamRoutes } from './spam-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { ticketReadRoutes } from './ticket-read-routes.js';
+import { draftRoutes } from './draft-routes.js';
 import { userRoutes } from './user-routes.js';
 
 /** What the JSON API needs from the composition root. */
@@ -84,7 +86,8 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n })
     // Before `/tickets/:id`: `bulk` is not a ticket id. Catalogs for its per-ticket errors are loaded here only when not given.
     let catalogs: I18n | undefined;
     router.use(ticketBulkRoutes({ ...deps.automation, ...deps.stores }, () => deps.i18n ?? (catalogs ??= createI18n())));
-    router.use('/tickets', ticketActionRoutes(deps.automation));
+    router.use('/tickets', ticketActionRoutes({ ...deps.automation, replyDrafts: deps.stores.replyDrafts }));
+    router.use('/tickets', ticketStartRoutes({ ...deps.automation, ...deps.stores }));
     router.use(ticketMergeRoutes(deps.automation));
     router.use('/tickets', sideConversationRoutes({ ...deps.automation, ...deps.stores, blobs: deps.blobs }, () => deps.i18n ?? (catalogs ??= createI18n())));
     router.use(spamRoutes({ ...deps.automation, ...deps.stores }));
@@ -100,6 +103,7 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n })
   router.use('/inboxes', inboxRoutes({ ...deps, ...deps.stores }));
   router.use('/tickets', ticketRoutes(deps));
   router.use('/tickets', ticketReadRoutes({ ...deps.stores, now: deps.now }));
+  router.use('/tickets', draftRoutes({ ...deps.stores, now: deps.now }));
   router.use('/attachments', attachmentRoutes(deps));
   router.use(userRoutes({ ...deps, ...deps.stores, ...(deps.automation?.refillTeamsOfMember ? { refillTeamsOfMember: deps.automation.refillTeamsOfMember } : {}) }));
   router.use(notificationRoutes({ ...deps.stores, now: deps.now }));

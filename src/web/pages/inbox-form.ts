@@ -38,6 +38,7 @@ const INBOX_FIELDS: InboxField[] = [
   { name: 'logo_url', path: 'branding.logoUrl', label: 'settings:inbox.problem.logoUrl' },
   { name: 'auto_close_days', path: 'autoCloseAfterDays', label: 'settings:inbox.problem.autoCloseDays' },
   { name: 'pending_reminder_days', path: 'pendingReminderAfterDays', label: 'settings:inbox.problem.pendingReminderDays' },
+  { name: 'quote_history', path: 'quoteHistory', label: 'settings:inbox.problem.quoteHistory', kind: 'checkbox' },
 ];
 
 /**
@@ -84,7 +85,7 @@ function storedValues(inbox: InboxView | null, newLocale: string): Record<string
   if (!inbox) {
     return {
       default_locale: newLocale, imap_port: '993', imap_secure: true, imap_folder: 'INBOX', smtp_port: '465', smtp_secure: true,
-      auto_close_days: String(DEFAULT_AUTO_CLOSE_AFTER_DAYS), pending_reminder_days: String(DEFAULT_PENDING_REMINDER_AFTER_DAYS),
+      auto_close_days: String(DEFAULT_AUTO_CLOSE_AFTER_DAYS), pending_reminder_days: String(DEFAULT_PENDING_REMINDER_AFTER_DAYS), quote_history: true,
     };
   }
   return {
@@ -109,6 +110,7 @@ function storedValues(inbox: InboxView | null, newLocale: string): Record<string
     logo_url: inbox.branding.logoUrl ?? '',
     auto_close_days: String(inbox.autoCloseAfterDays),
     pending_reminder_days: String(inbox.pendingReminderAfterDays),
+    quote_history: inbox.quoteHistory,
   };
 }
 
@@ -196,6 +198,8 @@ function readRest(body: FormBody, issues: FormIssue[]) {
     branding: { signature: optional('signature'), primaryColor: optional('primary_color'), logoUrl: optional('logo_url') },
     ...days('auto_close_days', 'autoCloseAfterDays'),
     ...days('pending_reminder_days', 'pendingReminderAfterDays'),
+    // Left out when the form did not show the box (`quote_history_shown`): the inbox keeps its setting.
+    ...(body.quote_history_shown !== undefined ? { quoteHistory: checked(body, 'quote_history') } : {}),
   };
 }
 

@@ -21,10 +21,12 @@ import { presencePages, ticketScript } from './ticket-collision.js';
 import { spamTicketActions } from './spam-pages.js';
 import { ticketExtraActions } from './ticket-extra-actions.js';
 import { savedViewPages } from './saved-view-pages.js';
+import { newConversationPages } from './new-conversation-pages.js';
 import { teamLoadPages } from './team-load-pages.js';
 import { ticketPages } from './ticket-pages.js';
 import { userPages } from './user-pages.js';
 import { createViewEngine, type ViewEngine } from './view-engine.js';
+import { draftPages, draftsScript } from './draft-pages.js';
 import { createI18n } from '../../i18n/catalog.js';
 import { errorText } from '../../i18n/error-text.js';
 import { formatsFor } from '../../i18n/formats.js';
@@ -85,6 +87,7 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.get('/static/login.js', loginScript);
   router.get('/static/shortcuts.js', shortcutsScript);
   router.get('/static/bulk.js', bulkScript);
+  router.get('/static/drafts.js', draftsScript);
 
   router.use(pageHeaders());
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 300 }));
@@ -96,12 +99,16 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(inboxPages(ctx));
   // Before the ticket pages: `/tickets/views` is not a ticket id.
   router.use(savedViewPages(ctx));
+  // Before the ticket pages too: `/tickets/new` is not a ticket id.
+  router.use(newConversationPages(ctx));
   // The list page's bulk bar (`POST /tickets/bulk`).
   router.use(ticketBulkActions(ctx));
   router.use(ticketPages(ctx));
   router.use(mailBodyPage({ ...ctx, logger: deps.logger }));
   router.use(presencePages(ctx));
   router.use(ticketActions(ctx));
+  // The reply box's draft (`POST /tickets/:id/draft`) and the script's canned reply text.
+  router.use(draftPages(ctx));
   router.use(userPages({ ...ctx, logger: deps.logger }));
   router.use(teamLoadPages(ctx));
   router.use(accountPages({ ...ctx, logger: deps.logger }));

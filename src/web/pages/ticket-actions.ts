@@ -4,6 +4,8 @@ import { isReplyStatus } from '../../domain/ticket-status.js';
 import { addNote } from '../../services/tickets/add-note.js';
 import { ReplyConflictError } from '../../services/tickets/check-reply-conflict.js';
 import { replyToTicket } from '../../services/tickets/send-reply.js';
+import { deleteDraft } from '../../services/drafts/delete-draft.js';
+import { saveDraft } from '../../services/drafts/save-draft.js';
 import { updateTicket } from '../../services/tickets/update-ticket.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
@@ -81,9 +83,16 @@ export function ticketActions(ctx: PageContext): Router {
       // without the list (an older page) keeps the proposal.
       ...(postedText(req, 'recipientsShown') ? { recipients: { cc: fields(formOf(req), 'cc').slice(0, 100) } } : {}),
     };
-    await act(res, id, replyErrorCode, () => replyToTicket(ctx.actions, actor, id, { form }), async (err) => {
+    const send = async () => {
+      await replyToTicket(ctx.actions, actor, id, { form });
+      // Sent: the agent's draft of it is done with.
+      if (actor.userId) await deleteDraft(ctx.stores, actor, id);
+    };
+    await act(res, id, replyErrorCode, send, async (err) => {
       // Held: the page again (409) with the draft kept, what arrived and a fresh marker, so a second submit sends.
       if (!(err instanceof ReplyConflictError)) return false;
+      // The held text is also the agent's saved draft: a reload or another device still has it.
+      if (actor.userId) await saveDraft({ ...ctx.stores, now: ctx.now }, actor, id, { text, ...(form.recipients ? { cc: form.recipients.cc } : {}) }).catch(() => null);
       await renderTicketPage(ctx, req, res.status(409), { text, status, items: err.items });
       return true;
     });

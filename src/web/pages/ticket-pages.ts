@@ -26,6 +26,9 @@ import { buildTimeline } from './timeline.js';
 import { queryText } from './form-fields.js';
 import type { Translator } from '../../i18n/catalog.js';
 import { pageI18n } from './page-i18n.js';
+import { parseObjectId } from '../../services/access.js';
+import { draftTicketIds } from '../../services/drafts/draft-markers.js';
+import { DRAFTS_SCRIPT_URL, replyBoxOf } from './draft-pages.js';
 
 /** The `?error=` codes after a form post; each names a `tickets:ticket.error.*` message, the query never carries text. */
 export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'team', 'merged', 'snooze-invalid', ...SPAM_FORM_ERRORS, ...ESCALATE_FORM_ERRORS, ...SIDE_FORM_ERRORS]);
@@ -38,12 +41,16 @@ const SUGGESTION_REASONS: Record<SuggestionReason, string> = {
 
 const labelOf = (a: MailAddress) => (a.name ? `${a.name} <${a.address}>` : a.address);
 
-/** The reply form's recipients: To fixed, Cc ticked, suggestions unticked with why they are only suggested. */
-function recipientsForm(r: ReplyRecipients, t: Translator['t']) {
+/**
+ * The reply form's recipients: To fixed, Cc ticked, suggestions unticked with why they are only
+ * suggested; a saved draft's Cc choice (`chosen`) ticks exactly the addresses it names.
+ */
+function recipientsForm(r: ReplyRecipients, t: Translator['t'], chosen: string[] | null = null) {
+  const ticked = (address: string) => chosen?.includes(address.toLowerCase());
   return {
     to: r.to.map((a) => ({ address: a.address, label: labelOf(a) })),
-    cc: r.cc.map((a) => ({ address: a.address, label: labelOf(a) })),
-    suggested: r.suggested.map((a) => ({ address: a.address, label: labelOf(a), reason: t(SUGGESTION_REASONS[a.reason]) })),
+    cc: r.cc.map((a) => ({ address: a.address, label: labelOf(a), unchecked: chosen !== null && !ticked(a.address) })),
+    suggested: r.suggested.map((a) => ({ address: a.address, label: labelOf(a), reason: t(SUGGESTION_REASONS[a.reason]), checked: chosen !== null && ticked(a.address) })),
   };
 }
 
@@ -63,9 +70,11 @@ export function ticketPages(ctx: PageContext): Router {
       listFilterTeams(ctx.stores, session.actor, { include: filters.team }),
     ]);
     const names = new Map(inboxes.map((i) => [i.id, i.name]));
-    const [users, assignees] = await Promise.all([
+    const [users, assignees, drafts] = await Promise.all([
       userLabels(ctx.stores, [...page.items.map((t) => t.assigneeId), filters.assignee]),
       listBulkAssignees(ctx.stores, inboxes.map((i) => i.id)),
+      // The rows this agent left a reply draft on, in one query for the page.
+      draftTicketIds(ctx.stores, session.actor, page.items.flatMap((t) => parseObjectId(t.id) ?? [])),
     ]);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
@@ -79,6 +88,7 @@ export function ticketPages(ctx: PageContext): Router {
       ...t, inboxName: names.get(t.inboxId) ?? '', assignee: t.assigneeId ? users.get(t.assigneeId) ?? '' : null, sla: slaBadge(t, now, i18n),
       tagLinks: t.tags.map((tag) => ({ tag, url: tagUrl(tag) })),
       snoozeText: snoozeText(t.snooze, i18n),
+      hasDraft: drafts.has(t.id),
     }));
     const nextUrl = page.nextCursor ? `/tickets?${new URLSearchParams([...keep, ['cursor', page.nextCursor]]).toString()}` : null;
     const current = listed.inbox ? inboxes.find((i) => i.id === listed.inbox) : undefined;
@@ -137,6 +147,9 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
   // Side conversations with partners: agents only, beside (never in) the customer's conversation.
   const canWriteSide = !data.merged && !data.inboxDeleted && ticket.status !== 'spam' && !escalation?.readOnly;
   const side = await sideConversationPanel(ctx, session.actor, ticket, i18n, canWriteSide);
+  const extras = ticketExtras(session.actor, data, req.query, t);
+  // The reply box starts from the agent's saved draft (a held reply shows what was posted instead).
+  const draft = await replyBoxOf(ctx, session.actor, ticket.id, extras.cannedText);
   res.type('html').send(
     ctx.views.render('ticket', {
       title: `#${ticket.number} ${ticket.subject || t('tickets:noSubject')}`,
@@ -171,9 +184,10 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       mentionable: data.mentionable,
       unassigned: ticket.assigneeId === null,
       merged: data.merged,
-      extras: ticketExtras(session.actor, data, req.query, t),
+      extras,
+      replyBox: { text: draft.text, scriptUrl: DRAFTS_SCRIPT_URL, savedNow: draft.saved && queryText(req.query.draft) === 'saved' },
       collision: ticketCollision(data, held, t),
-      recipients: data.recipients && recipientsForm(data.recipients, t),
+      recipients: data.recipients && recipientsForm(data.recipients, t, held ? null : draft.cc),
       snooze: snoozePanel(ticket, i18n),
       spam: data.merged ? null : spamPanel(session.actor, ticket),
       escalation,

@@ -135,6 +135,7 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
         default: return t('tickets:trail.routed.other', { rule });
       }
     }
+    case 'conversation_started': return t('tickets:trail.conversationStarted', { who });
     case 'reply_sent': return t('tickets:trail.replySent');
     case 'side_message_sent': {
       const to = Array.isArray(d.to) ? d.to.map(String).join(', ') : '';

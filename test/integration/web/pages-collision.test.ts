@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUser } from '../../helpers/api.js';
 import { Client } from './pages-harness.js';
-import { startSendingApp } from './sending-app.js';
+import { receivedTicket, startSendingApp } from './sending-app.js';
 
 let h: Awaited<ReturnType<typeof startSendingApp>>;
 let agnes: Client;
@@ -15,10 +15,7 @@ const HOUR_AGO = () => new Date(Date.now() - 3600_000);
 /** A ticket with one customer message received an hour ago, as ingest leaves it. */
 async function ticket() {
   number += 1;
-  const t = await h.models.Ticket.create({ number, inboxId: inbox, subject: `Case ${number}`, requester: { email: 'carl@customer.test', name: 'Carl' }, status: 'open' });
-  const m = await h.models.Message.create({ ticketId: t._id, inboxId: inbox, direction: 'inbound', messageId: `case${number}@customer.test`, from: { address: 'carl@customer.test', name: 'Carl' }, subject: t.subject, text: 'It broke.', createdAt: HOUR_AGO() });
-  await h.models.TicketEvent.create({ ticketId: t._id, type: 'message_received', actor: { kind: 'contact', label: 'carl@customer.test' }, at: HOUR_AGO(), data: { messageId: m._id } });
-  return t._id.toHexString();
+  return receivedTicket(h.models, inbox, number, 'case');
 }
 
 /** A customer mail arriving now, recorded the way ingest does (the trail says when it arrived). */

@@ -132,7 +132,7 @@ afterAll(async () => {
 
 describe('every page in the pseudo-locale', () => {
   const pages = () => [
-    '/', '/tickets', '/tickets?assignee=me', '/tickets?status=pending', '/tickets?due=breached', '/tickets/views', `/tickets/${ticketId}`,
+    '/', '/tickets', '/tickets?assignee=me', '/tickets?status=pending', '/tickets?due=breached', '/tickets/views', '/tickets/new', `/tickets/${ticketId}`,
     '/account', '/settings', '/settings/digest', '/settings/inboxes', '/settings/inboxes/new', `/settings/inboxes/${inboxId.toHexString()}`,
     `/settings/inboxes/${inboxId.toHexString()}/sla`, `/settings/inboxes/${inboxId.toHexString()}/auto-reply`, `/settings/inboxes/${inboxId.toHexString()}/canned-replies`,
     `/settings/inboxes/${inboxId.toHexString()}/spam-blocks`, '/tickets?status=spam&snoozed=any',

@@ -1,3 +1,5 @@
+import type { Types } from 'mongoose';
+import type { Models } from '../../../src/store/models/index.js';
 import type { JobScheduler } from '../../../src/services/ports.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
@@ -46,4 +48,16 @@ export async function startSendingApp(prefix: string) {
       await db.drop();
     },
   };
+}
+
+/**
+ * A ticket of `inboxId` with one customer message received an hour ago, as ingest leaves it (its
+ * Message-ID is `<idPrefix><number>@customer.test`); its id as hex.
+ */
+export async function receivedTicket(models: Models, inboxId: Types.ObjectId, number: number, idPrefix: string): Promise<string> {
+  const hourAgo = new Date(Date.now() - 3600_000);
+  const t = await models.Ticket.create({ number, inboxId, subject: `Case ${number}`, requester: { email: 'carl@customer.test', name: 'Carl' }, status: 'open' });
+  const m = await models.Message.create({ ticketId: t._id, inboxId, direction: 'inbound', messageId: `${idPrefix}${number}@customer.test`, from: { address: 'carl@customer.test', name: 'Carl' }, subject: t.subject, text: 'It broke.', createdAt: hourAgo });
+  await models.TicketEvent.create({ ticketId: t._id, type: 'message_received', actor: { kind: 'contact', label: 'carl@customer.test' }, at: hourAgo, data: { messageId: m._id } });
+  return t._id.toHexString();
 }
