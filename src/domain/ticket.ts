@@ -233,3 +233,16 @@ export function survivorAwaitingSince(from: { sla?: SlaFields | null }, into: { 
   const waiting = from.sla?.awaitingSince;
   return waiting && (!into.sla?.awaitingSince || waiting < into.sla.awaitingSince) ? waiting : null;
 }
+
+/* The origin key of a ticket an agent started by writing to a customer (services/tickets/start-conversation.ts). */
+const AGENT_STARTED_ORIGIN = 'started:';
+
+/** The origin key of a conversation an agent starts: per agent, and per request when the caller names one. */
+export function agentStartedOrigin(agentId: string, request: string): string {
+  return `${AGENT_STARTED_ORIGIN}${agentId}:${request}`;
+}
+
+/** Whether a ticket was started by an agent: its first mail is ours, so it has no customer's first response time. */
+export function isAgentStarted(ticket: { originKey?: string | null }): boolean {
+  return typeof ticket.originKey === 'string' && ticket.originKey.startsWith(AGENT_STARTED_ORIGIN);
+}

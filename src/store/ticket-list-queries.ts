@@ -239,8 +239,8 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
     },
 
     /** Digest: the unmerged tickets of these inboxes (spam left out) first answered in [since, until). */
-    async listFirstRespondedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'createdAt' | 'sla'>>> {
-      return models.Ticket.find({ inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' }, 'sla.firstRespondedAt': { $gte: since, $lt: until } }, { createdAt: 1, sla: 1 }).lean();
+    async listFirstRespondedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'createdAt' | 'sla' | 'originKey'>>> {
+      return models.Ticket.find({ inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' }, 'sla.firstRespondedAt': { $gte: since, $lt: until } }, { createdAt: 1, sla: 1, originKey: 1 }).lean();
     },
 
     /** Tickets by id with their number and subject, to name them in a report. */

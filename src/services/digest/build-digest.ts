@@ -7,6 +7,7 @@ import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { userMailLocale, type LocaleDefaults } from '../outbound/render-types.js';
+import { isAgentStarted } from '../../domain/ticket.js';
 
 const DAY = 86_400_000;
 /** Open tickets by age; the digest draws them as a bar chart (src/mail/digest-data.ts words these labels in the reader's language). */
@@ -62,7 +63,8 @@ export async function buildDigest(
     tickets.listIdsInInboxes(inboxIds),
   ]);
   const events = await deps.trail.listForDigest(ticketIdsInScope, since, until);
-  const responded = await tickets.listFirstRespondedIn(inboxIds, since, until);
+  // A conversation an agent started has no customer's mail to answer: its first response is no measure of the desk.
+  const responded = (await tickets.listFirstRespondedIn(inboxIds, since, until)).filter((t) => !isAgentStarted(t));
 
   const backlogByAge = AGE_BUCKETS.map((b, i) => ({
     label: b.label,

@@ -17,6 +17,7 @@ import type { AgentActionFollowUp } from '../lifecycle/plan-lifecycle.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
 import { invalidInput, inputIssue, parseInput } from '../validate.js';
+import { agentStartedOrigin } from '../../domain/ticket.js';
 
 /** At most this many Cc addresses on a new conversation. */
 export const MAX_NEW_CONVERSATION_CC = 20;
@@ -110,7 +111,7 @@ export async function startConversation(deps: StartConversationDeps, actor: Acto
   const ccList: MailAddress[] = cc.map((address) => ({ address, name: null }));
 
   const now = deps.now();
-  const originKey = input.requestKey ? `started:${authorId.toHexString()}:${input.requestKey}` : `started:${authorId.toHexString()}:${now.getTime()}:${Math.random().toString(36).slice(2)}`;
+  const originKey = agentStartedOrigin(authorId.toHexString(), input.requestKey ?? `${now.getTime()}:${Math.random().toString(36).slice(2)}`);
   const opening = openingTicket({ from: { address: to, name: null }, sender: null, subject: input.subject }, { inboxId, participants: [to, ...cc], linkedTo: null, autoReason: null, at: now });
   const [contact, number, teamId] = await Promise.all([deps.contacts.findOrCreate(to, null), deps.tickets.nextNumber(), deps.inboxes.findDefaultTeamId(inboxId)]);
   const ticket = await deps.tickets.openOnce(originKey, { number, ...opening, teamId, requester: { contactId: contact?._id ?? null, email: to, name: null } });

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { TicketEventType } from '../../../../src/domain/ticket-events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintEmailTemplate, renderEmail } from '../../../../src/mail/render-email.js';
+import { agentStartedOrigin } from '../../../../src/domain/ticket.js';
 import { buildDigest } from '../../../../src/services/digest/build-digest.js';
 import { openTestDb } from '../../../helpers/db.js';
 
@@ -87,6 +88,20 @@ describe('manager digest for a seeded week', () => {
     expect(rendered.html).toMatch(/Median first response/i);
     expect(rendered.text).toMatch(/new\D+5/i);
     expect(rendered.html).not.toMatch(/<img[^>]+src="https?:/i);
+  });
+
+  it('leaves a conversation an agent started out of the first response time', async () => {
+    const inbox = await db.models.Inbox.create({ name: 'Outreach', address: 'outreach@digest.test', imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 1 } });
+    await db.models.Ticket.create([
+      // Answered two hours after the customer wrote.
+      { number: 900, inboxId: inbox._id, requester: { email: 'c@customer.test' }, subject: 'Asked', status: 'pending', createdAt: d('2026-11-17T08:00:00Z'), sla: { firstRespondedAt: d('2026-11-17T10:00:00Z') } },
+      // Started by an agent: its first mail is ours, a second after the ticket.
+      { number: 901, inboxId: inbox._id, requester: { email: 'd@customer.test' }, subject: 'Told', status: 'pending', originKey: agentStartedOrigin('65a000000000000000000001', 'r1'), createdAt: d('2026-11-17T09:00:00Z'), sla: { firstRespondedAt: d('2026-11-17T09:00:01Z') } },
+    ]);
+    const manager = { name: 'Oz', email: 'oz@digest.test', role: 'manager' as const, inboxIds: [inbox._id], digest: { enabled: true, cron: '0 8 * * 1-5', timeZone: 'UTC', inboxIds: [] } };
+    const report = await buildDigest(db.stores, { user: manager, since, until, ticketUrlBase: null });
+    expect(report.counts.new).toBe(2);
+    expect(report.medianFirstResponseSeconds).toBe(7200);
   });
 
   it('says "nothing to report" in one line when nothing happened', async () => {
