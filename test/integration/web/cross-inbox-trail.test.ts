@@ -1,11 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMail } from '../../../src/mail/parse-mail.js';
-import { SANITIZER_RULES, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
-import { ingestEmail, type IngestDeps, type IngestResult } from '../../../src/services/ingest/ingest-email.js';
+import { ingestEmail, type IngestResult } from '../../../src/services/ingest/ingest-email.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
-import { IngestWriteBuffer } from '../../../src/store/ingest-writes.js';
 import type { Models } from '../../../src/store/models/index.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
@@ -13,6 +9,7 @@ import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
 import { rawMail } from '../../helpers/mail.js';
+import { ingestDepsOver } from '../../helpers/ingest.js';
 import { Client } from './pages-harness.js';
 import { compose, noJobs } from '../../helpers/use-case-deps.js';
 
@@ -86,19 +83,11 @@ beforeAll(async () => {
   await createUser(models, { email: 'admin@example.test', password: 'admin password 123', role: 'admin' });
   await createUser(models, { email: 'agent@example.test', password: 'agent password 123', inboxIds: [inboxA] });
 
-  const deps: IngestDeps = {
-    ...db.stores,
-    startWrites: (onStored) => new IngestWriteBuffer(models, onStored),
-    blobs,
-    parse: (raw) => parseMail(raw, { maxBytes: 10 * 1024 * 1024 }),
-    sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
-    sanitizerRules: SANITIZER_RULES,
-    sign: (v) => createHmac('sha256', 'test-secret-key-of-at-least-32-chars').update(v).digest('hex'),
+  const deps = ingestDepsOver({ models, stores: db.stores }, blobs, {
     now,
-    logger: testLogger,
     ownAddresses: async () => new Set(['support@example.test', 'sales@example.test']),
-    settings: { reopenClosedWithinSeconds: 14 * 86400, subjectMatchWithinSeconds: 30 * 86400 },
-  };
+    maxBytes: 10 * 1024 * 1024,
+  });
   const ticketOf = (r: IngestResult) => ('ticketId' in r ? r.ticketId : Promise.reject(new Error(JSON.stringify(r))));
   const ingest = async (raw: Buffer, inboxId: Types.ObjectId) => ticketOf(await ingestEmail(deps, { inboxId, raw, source: null }));
 

@@ -1,17 +1,16 @@
 import { Types } from 'mongoose';
+import { parseMail } from '../../../src/mail/parse-mail.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_POLICY, slaClocks } from '../../../src/domain/sla.js';
-import { parseMail } from '../../../src/mail/parse-mail.js';
-import { SANITIZER_RULES, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
 import { createMailSender } from '../../../src/mail/smtp-transport.js';
 import { ingestEmail, type IngestDeps } from '../../../src/services/ingest/ingest-email.js';
 import { deliverOutboxItem, type DeliverDeps } from '../../../src/services/outbound/deliver-outbox-item.js';
-import { IngestWriteBuffer } from '../../../src/store/ingest-writes.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { call, createUser, login } from '../../helpers/api.js';
 import { testLogger } from '../../helpers/db.js';
 import { TEST_SECRET_KEY } from '../../helpers/inbox.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import { ingestDepsOver } from '../../helpers/ingest.js';
 import { Client } from './pages-harness.js';
 import { startSendingApp } from './sending-app.js';
 
@@ -65,19 +64,12 @@ beforeAll(async () => {
     { _id: otherInbox, name: 'Billing', address: 'billing@example.test', imap: { host: 'x', port: 993, folder: 'INBOX' }, smtp: { host: '127.0.0.1', port: smtp.port, secure: false } },
   ]);
   await h.models.Team.create({ _id: team, name: 'Front desk', level: 'L1', inboxIds: [inbox], memberIds: [] });
-  ingest = {
-    ...h.stores,
-    startWrites: (onStored) => new IngestWriteBuffer(h.models, onStored),
-    blobs: h.blobs,
-    parse: (raw) => parseMail(raw, { maxBytes: 10 * 1024 * 1024 }),
-    sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
-    sanitizerRules: SANITIZER_RULES,
+  ingest = ingestDepsOver(h, h.blobs, {
     sign: h.sign,
     now: () => new Date(),
-    logger: testLogger,
     ownAddresses: async () => new Set(['support@example.test', 'billing@example.test']),
-    settings: { reopenClosedWithinSeconds: 14 * 86400, subjectMatchWithinSeconds: 30 * 86400 },
-  };
+    maxBytes: 10 * 1024 * 1024,
+  });
   deliver = { ...h.stores, sender, secrets: createSecretBox(TEST_SECRET_KEY), now: () => new Date(), logger: testLogger, settings: { maxAttempts: 3, backoff: { baseMs: 100, maxMs: 400 } } };
   await createUser(h.models, { email: 'agnes@example.test', name: 'Agnes', password: 'agnes password 123', inboxIds: [inbox] });
   agent = new Client(h.base);

@@ -1,12 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../../src/mail/parse-mail.js';
-import { SANITIZER_RULES, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestEmail, type IngestDeps } from '../../../src/services/ingest/ingest-email.js';
-import { IngestWriteBuffer } from '../../../src/store/ingest-writes.js';
 import { call, createUser, login } from '../../helpers/api.js';
-import { testLogger } from '../../helpers/db.js';
+import { ingestDepsOver } from '../../helpers/ingest.js';
 import { Client } from './pages-harness.js';
 import { startSendingApp } from './sending-app.js';
 
@@ -74,19 +72,12 @@ beforeAll(async () => {
   h = await startSendingApp('reply_recipients');
   api = `${h.base}/api/v1`;
   await h.models.Inbox.create({ _id: inbox, name: 'Support', address: 'support@example.test', imap: { host: 'x', port: 993, folder: 'INBOX' }, smtp: { host: 'x', port: 25 } });
-  ingest = {
-    ...h.stores,
-    startWrites: (onStored) => new IngestWriteBuffer(h.models, onStored),
-    blobs: h.blobs,
-    parse: (raw) => parseMail(raw, { maxBytes: 10 * 1024 * 1024 }),
-    sanitizeHtml: (html) => sanitizeEmailHtml(html).html,
-    sanitizerRules: SANITIZER_RULES,
+  ingest = ingestDepsOver(h, h.blobs, {
     sign: (v) => createHmac('sha256', 'reply-recipients-test-key-32-chars!!').update(v).digest('hex'),
     now: () => new Date(),
-    logger: testLogger,
     ownAddresses: async () => new Set(['support@example.test']),
-    settings: { reopenClosedWithinSeconds: 14 * 86400, subjectMatchWithinSeconds: 30 * 86400 },
-  };
+    maxBytes: 10 * 1024 * 1024,
+  });
   await createUser(h.models, { email: 'agnes@example.test', name: 'Agnes', password: 'agnes password 123', inboxIds: [inbox] });
   agent = new Client(h.base);
   await agent.login('agnes@example.test', 'agnes password 123');
