@@ -36,7 +36,6 @@ afterAll(async () => {
 });
 
 const to = (address: string) => (m: ReceivedMail) => m.rcptTo.includes(address);
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a partner round trip (SMTP out, Dovecot in)', () => {
   it('mails the partner the selected content, files the partner’s answer in the side conversation, reopens the ticket, answers nobody', async () => {
@@ -79,8 +78,10 @@ describe('a partner round trip (SMTP out, Dovecot in)', () => {
     const conversation = await app.runtime.stores.messages.listConversation([ticket._id]);
     expect(conversation.map((m) => m.messageId)).not.toContain('a1@vendor.test');
     expect(await app.models.TicketEvent.countDocuments({ ticketId: ticket._id, type: 'side_message_received' })).toBe(1);
-    // Nothing answers the partner on its own: the one mail they got is the agent's.
-    await settle(1500);
+    // Nothing answers the partner on its own: once the worker has run every job the answer queued
+    // (none due, none running), the one mail they got is the agent's.
+    const jobs = app.runtime.connection.db!.collection('jobs');
+    await expect.poll(() => jobs.countDocuments({ $or: [{ nextRunAt: { $lte: new Date() } }, { lockedAt: { $ne: null } }] }), { timeout: 20_000 }).toBe(0);
     expect(smtp.received.filter(to(PARTNER))).toHaveLength(1);
     expect(await app.models.Outbox.countDocuments({ 'envelope.to': PARTNER })).toBe(1);
 
