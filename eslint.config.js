@@ -3,7 +3,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'bench/results/'] },
+  // templates/web/assets: bundles built by `npm run build:assets` from src/web/client (linted there).
+  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'bench/results/', 'templates/web/assets/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

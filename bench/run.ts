@@ -11,6 +11,7 @@ const BENCHES: Record<string, string> = {
   'auto-assign': 'bench/auto-assign.ts',
   hostile: 'bench/hostile.ts',
   ingest: 'bench/ingest.ts',
+  kb: 'bench/kb.ts',
   routing: 'bench/routing.ts',
   threading: 'bench/threading.ts',
   web: 'bench/web.ts',

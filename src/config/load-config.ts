@@ -47,6 +47,11 @@ const ENV_KEYS: ReadonlyArray<{ env: string; path: string[]; secret?: boolean; b
   { env: 'DEFAULT_TIME_ZONE', path: ['i18n', 'defaultTimeZone'] },
   { env: 'NOTIFY_FROM', path: ['notify', 'from'] },
   { env: 'NOTIFY_COLLECT_MS', path: ['notify', 'collectMs'] },
+  { env: 'ATTACHMENT_MAX_FILE_MB', path: ['attachments', 'maxFileMb'] },
+  { env: 'ATTACHMENT_MAX_MAIL_MB', path: ['attachments', 'maxMailMb'] },
+  { env: 'ATTACHMENT_MAX_FILES', path: ['attachments', 'maxFiles'] },
+  { env: 'ATTACHMENT_SCAN_COMMAND', path: ['attachments', 'scanCommand'] },
+  { env: 'ATTACHMENT_SCAN_TIMEOUT_SECONDS', path: ['attachments', 'scanTimeoutSeconds'] },
 ];
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');

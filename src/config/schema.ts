@@ -105,6 +105,21 @@ export const configSchema = z
     }),
     shutdownTimeoutMs: z.coerce.number().int().min(100),
     /**
+     * Files agents attach to replies: per-file and per-mail limits in MB, how many files one mail may
+     * carry, and the scan hook (a command each upload is streamed to on stdin; exit 0 clean, 1 refused,
+     * anything else or no answer within the timeout: refused as not scanned). Null: no scan.
+     */
+    attachments: z
+      .object({
+        maxFileMb: z.coerce.number().positive().max(1024),
+        maxMailMb: z.coerce.number().positive().max(1024),
+        maxFiles: z.coerce.number().int().min(1).max(100),
+        scanCommand: z.string().trim().min(1).max(2000).nullable(),
+        scanTimeoutSeconds: z.coerce.number().int().min(1).max(3600),
+      })
+      .refine((a) => a.maxFileMb <= a.maxMailMb, { message: 'the per-file limit may not exceed the per-mail limit', path: ['maxFileMb'] })
+      .default({ maxFileMb: 10, maxMailMb: 25, maxFiles: 20, scanCommand: null, scanTimeoutSeconds: 60 }),
+    /**
      * The language of people who chose none and whose browser does not say (pages, agent and manager
      * mail), and the time zone of users who set none (null: the browser's at first sign-in, UTC until then).
      */

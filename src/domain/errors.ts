@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   INTERNAL: { http: 500 },
   MAIL_UNPARSEABLE: { http: 422 },
   MAIL_TOO_LARGE: { http: 413 },
+  /** An uploaded file the scan hook refused, or could not scan (attachments). */
+  UPLOAD_REFUSED: { http: 422 },
   TEMPLATE_INVALID: { http: 500 },
 } as const satisfies Record<string, { http: number }>;
 

@@ -1,10 +1,11 @@
+import { z } from 'zod';
 import { AppError } from './errors.js';
 import type { MailAddress } from './mail.js';
 
 /** At most this many new addresses are offered; the rest of a mass mailing's list is nobody's choice. */
 export const MAX_SUGGESTED_RECIPIENTS = 50;
 
-/** At most this many addresses in To and Cc together when the agent names them. */
+/** At most this many addresses in To, Cc and Bcc together when the agent names them. */
 export const MAX_CHOSEN_RECIPIENTS = 50;
 
 /** One mail of a conversation, as far as the recipient rule reads it. */
@@ -100,27 +101,46 @@ export function replyRecipients(input: ReplyRecipientsInput): ReplyRecipients {
   return { to, cc, suggested };
 }
 
-/** What the agent named: each list replaces the proposed one; an absent list keeps it. */
+/** What the agent named: each list replaces the proposed one; an absent list keeps it (Bcc: none). */
 export interface RecipientChoice {
   to?: readonly string[];
   cc?: readonly string[];
+  /** Blind copies: in the SMTP envelope only, never a header, never a participant of the ticket. */
+  bcc?: readonly string[];
+}
+
+/** The addresses a reply goes to: To and Cc in its headers, Bcc in its envelope only. */
+export interface ChosenRecipients {
+  to: MailAddress[];
+  cc: MailAddress[];
+  bcc: MailAddress[];
+}
+
+const EMAIL = z.email().max(254);
+
+/** Whether a typed address is one a mail can go to (the API's rule: zod's email). */
+export function isMailAddress(address: string): boolean {
+  return EMAIL.safeParse(address).success;
 }
 
 /**
  * The recipients of a reply: the proposal, or the agent's explicit lists (names taken from the
- * proposal where the address matches). Our own addresses are refused, as is a reply to nobody or to
- * more than {@link MAX_CHOSEN_RECIPIENTS}; an address in To is not repeated in Cc.
+ * proposal where the address matches). Every named address must be a mail address; our own
+ * addresses are refused, as is a reply to nobody or to more than {@link MAX_CHOSEN_RECIPIENTS} in
+ * To, Cc and Bcc together; an address is used once (To before Cc before Bcc). A new address goes
+ * out only when the agent names it; Bcc is never proposed.
  */
-export function chosenRecipients(proposal: ReplyRecipients, choice: RecipientChoice, own: ReadonlySet<string>): { to: MailAddress[]; cc: MailAddress[] } {
+export function chosenRecipients(proposal: ReplyRecipients, choice: RecipientChoice, own: ReadonlySet<string>): ChosenRecipients {
   const names = new Map([...proposal.to, ...proposal.cc, ...proposal.suggested].map((a) => [key(a), a.name ?? null]));
   const seen = new Set<string>();
-  const pick = (list: readonly string[] | undefined, proposed: MailAddress[], field: 'to' | 'cc') => {
+  const pick = (list: readonly string[] | undefined, proposed: MailAddress[], field: 'to' | 'cc' | 'bcc') => {
     if (list === undefined) return proposed.filter((a) => !seen.has(key(a)) && seen.add(key(a)));
     const out: MailAddress[] = [];
     for (const raw of list) {
       const address = raw.trim();
       const k = address.toLowerCase();
       if (!k || seen.has(k)) continue;
+      if (!isMailAddress(address)) throw invalid(field, `${address} is not an email address`, 'notAnAddress', { address });
       if (own.has(k)) throw invalid(field, `${address} is one of our own addresses`, 'ownAddress', { address });
       seen.add(k);
       out.push({ address, name: names.get(k) ?? null });
@@ -129,9 +149,36 @@ export function chosenRecipients(proposal: ReplyRecipients, choice: RecipientCho
   };
   const to = pick(choice.to, proposal.to, 'to');
   const cc = pick(choice.cc, proposal.cc, 'cc');
+  const bcc = pick(choice.bcc, [], 'bcc');
   if (to.length === 0) throw invalid('to', 'needs at least one address', 'needsAddress');
-  if (to.length + cc.length > MAX_CHOSEN_RECIPIENTS) throw invalid('cc', `at most ${MAX_CHOSEN_RECIPIENTS} addresses in To and Cc together`, 'tooMany', { max: MAX_CHOSEN_RECIPIENTS });
-  return { to, cc };
+  if (to.length + cc.length + bcc.length > MAX_CHOSEN_RECIPIENTS) {
+    throw invalid(bcc.length ? 'bcc' : 'cc', `at most ${MAX_CHOSEN_RECIPIENTS} addresses in To, Cc and Bcc together`, 'tooMany', { max: MAX_CHOSEN_RECIPIENTS });
+  }
+  return { to, cc, bcc };
+}
+
+/** At most this many addresses are offered as the ticket's address book. */
+export const MAX_ADDRESS_BOOK = 100;
+
+/**
+ * The addresses the ticket knows, to offer first when the agent types a recipient: the groups in
+ * order (requester, participants, then the people of its mail), each address once (the first name
+ * found kept), our own addresses and malformed ones left out. Offering is not choosing: the
+ * recipient rule still decides what goes out.
+ */
+export function addressBook(groups: ReadonlyArray<readonly MailAddress[]>, own: ReadonlySet<string>, max = MAX_ADDRESS_BOOK): MailAddress[] {
+  const out = new Map<string, MailAddress>();
+  for (const a of groups.flat()) {
+    const k = key(a);
+    const known = out.get(k);
+    if (known) {
+      if (!known.name && a.name) out.set(k, { ...known, name: a.name });
+      continue;
+    }
+    if (out.size >= max || !k || own.has(k) || !isMailAddress(a.address.trim())) continue;
+    out.set(k, named(a));
+  }
+  return [...out.values()];
 }
 
 function invalid(path: string, message: string, key: string, params?: Record<string, unknown>): AppError {

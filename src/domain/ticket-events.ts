@@ -54,6 +54,8 @@ export const TICKET_EVENT_TYPES = [
   'not_spam',
   /** A routing rule acted on the ticket (data: rule, ruleId, action, what changed, the mail's messageId). */
   'routed',
+  /** An editor drafted a knowledge base article from the ticket's conversation (data: articleId, title). */
+  'kb_article_drafted',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

@@ -11,9 +11,10 @@ const LOCALE_DIR = path.resolve(import.meta.dirname, '../../locales');
 /**
  * One catalog file per namespace: `locales/<locale>/<namespace>.json`; keys are written `namespace:dotted.key`.
  * `web` is the page shell (layout, sign-in, errors), `tickets` the inboxes, lists, ticket pages and trail,
- * `settings` the settings, users and account pages, `mail` every email, `errors` the text of AppErrors.
+ * `settings` the settings, users and account pages, `mail` every email, `errors` the text of AppErrors,
+ * `kb` the knowledge base (agents' pages and the public help center).
  */
-export const NAMESPACES = ['common', 'web', 'tickets', 'settings', 'mail', 'errors'] as const;
+export const NAMESPACES = ['common', 'web', 'tickets', 'settings', 'mail', 'errors', 'kb'] as const;
 
 export type Catalog = Record<string, unknown>;
 

@@ -90,7 +90,7 @@ export async function composeMessage(input: ComposeInput): Promise<Buffer> {
     references: input.references?.length ? input.references.map((id) => messageId('references', id)).join(' ') : undefined,
     date: input.date,
     headers: extra,
-    attachments: input.attachments?.length ? input.attachments.map((a) => ({ ...(a.filename ? { filename: oneLine(a.filename) } : {}), contentType: a.contentType, content: a.content })) : undefined,
+    attachments: input.attachments?.length ? input.attachments.map((a) => ({ ...(a.filename ? { filename: oneLine(a.filename) } : {}), contentType: a.contentType, content: a.content, ...(a.cid ? { cid: a.cid, contentDisposition: 'inline' as const } : {}) })) : undefined,
     // nodemailer re-cases field names (X-MS-Foo → X-Ms-Foo); put the caller's spelling back.
     normalizeHeaderKey: (key) => spelling.get(key.toLowerCase()) ?? key,
     newline: 'win',

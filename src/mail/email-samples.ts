@@ -156,6 +156,19 @@ const invitation: PasswordLinkData = {
 export const EMAIL_SAMPLES: EmailSample[] = [
   { id: 'auto-reply', template: 'auto-reply', data: autoReply, opts: { branding: ACME } },
   {
+    // With the help center articles that match the mail (services/auto-reply/auto-reply-articles.ts).
+    id: 'auto-reply-articles',
+    template: 'auto-reply',
+    data: {
+      ...autoReply,
+      articles: [
+        { title: 'Why was I charged twice?', url: 'https://help.acme.example/help/en/why-was-i-charged-twice' },
+        { title: 'Getting a refund', url: 'https://help.acme.example/help/en/getting-a-refund' },
+      ],
+    },
+    opts: { branding: ACME },
+  },
+  {
     id: 'auto-reply-inbox-override',
     template: 'auto-reply',
     data: autoReply,
@@ -172,6 +185,17 @@ export const EMAIL_SAMPLES: EmailSample[] = [
     },
   },
   { id: 'agent-reply', template: 'agent-reply', data: agentReply, opts: { branding: ACME } },
+  // Written in the reply editor: its HTML in the layout, its plain text in the text part.
+  {
+    id: 'agent-reply-html',
+    template: 'agent-reply',
+    data: {
+      ...agentReply,
+      body: 'Hi Maria,\n\nthe second charge is refunded:\n\n- amount: €49.00\n- on your statement within 3–5 working days\n\nSee our billing guide [https://example.com/billing].',
+      bodyHtml: '<p>Hi Maria,</p><p>the second charge is <strong>refunded</strong>:</p><ul><li><p>amount: €49.00</p></li><li><p>on your statement within 3–5 working days</p></li></ul><p>See our <a href="https://example.com/billing">billing guide</a>.</p>',
+    } satisfies AgentReplyData,
+    opts: { branding: ACME },
+  },
   { id: 'sla-reminder', template: 'sla-reminder', data: slaReminder, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'escalation', template: 'escalation', data: escalation, opts: { branding: { brandName: 'Acme Support', primaryColor: '#b91c1c' } } },
   // As the SLA timer sends it: no reason of its own, worded from the clock and the priority.

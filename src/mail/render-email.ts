@@ -5,6 +5,7 @@ import type Handlebars from 'handlebars';
 import { AppError } from '../domain/errors.js';
 import { looksLikeReply, subjectWithToken } from '../domain/threading.js';
 import { digestView, type DigestData } from './digest-data.js';
+import { sanitizeEmailHtml } from './sanitize-html.js';
 import { notificationSummaryView, notificationView, type NotificationData, type NotificationSummaryData } from './notification-data.js';
 import { clockName, DEFAULT_PRIMARY_COLOR, firstTimeZone, httpUrl, humaniseDuration, mailTranslator, nonBlank, safeColor, textColorOn } from './email-format.js';
 import { hb, renderBounded, RenderBudgetExceeded, runtimeOptionsFor, validateTemplateOverride, type MailRenderContext } from './email-handlebars.js';
@@ -21,14 +22,25 @@ export type EmailTemplateName = (typeof EMAIL_TEMPLATE_NAMES)[number];
 type When = Date | string;
 
 /** To the customer when a new ticket is opened. `customBody` is filled from the inbox's own text. */
-export type AutoReplyData = { ticketNumber: number; ticketSubject: string; customerName?: string | null };
+export type AutoReplyData = {
+  ticketNumber: number;
+  ticketSubject: string;
+  customerName?: string | null;
+  /** Help center articles that may answer the mail (title and absolute http(s) link), listed after the text. */
+  articles?: Array<{ title: string; url: string }> | null;
+};
 
-/** An agent's answer to the customer. `body` and history bodies are plain text; history is quoted in the order given. */
+/**
+ * An agent's answer to the customer. `body` and history bodies are plain text; history is quoted in
+ * the order given. `bodyHtml`, the agent's HTML reply (the reply editor), replaces `body` in the HTML
+ * part: it is sanitized here before it is written as markup; `body` stays its text part.
+ */
 export type AgentReplyData = {
   ticketNumber: number;
   ticketSubject: string;
   agentName: string;
   body: string;
+  bodyHtml?: string | null;
   history?: Array<{ from: string; sentAt: When; body: string }> | null;
   timeZone?: string | null;
 };
@@ -256,7 +268,10 @@ function prepare(name: EmailTemplateName, data: Record<string, unknown>, ctx: Ma
       return notificationSummaryView(data as unknown as NotificationSummaryData, { tr: ctx.tr, timeZone });
     case 'agent-reply': {
       const subject = String(data.ticketSubject ?? '');
-      return { ...data, timeZone, replySubject: looksLikeReply(subject) ? subject : `Re: ${subject}` };
+      // The agent's HTML reply goes in as markup: cleaned here again under the rules of customer mail,
+      // whoever passed it, so the template can only ever output sanitized HTML.
+      const bodyHtml = nonBlank(data.bodyHtml) === null ? null : new hb.SafeString(sanitizeEmailHtml(String(data.bodyHtml)).html);
+      return { ...data, bodyHtml, timeZone, replySubject: looksLikeReply(subject) ? subject : `Re: ${subject}` };
     }
     case 'sla-reminder':
       return { ...data, timeZone, dueIn: humaniseDuration(Math.max(0, Number(data.minutesLeft)) * 60, ctx.tr), ticketUrl: httpUrl(data.ticketUrl) };
@@ -264,9 +279,21 @@ function prepare(name: EmailTemplateName, data: Record<string, unknown>, ctx: Ma
       return { ...data, timeZone, reason: nonBlank(data.reason) ?? escalationReason(data, ctx), ticketUrl: httpUrl(data.ticketUrl) };
     case 'password-link':
       return { ...data, timeZone, url: httpUrl(data.url) };
+    case 'auto-reply':
+      return { ...data, timeZone, articles: autoReplyArticleLinks(data.articles) };
     default:
       return { ...data, timeZone };
   }
+}
+
+/** The auto-reply's suggested articles with a usable title and an http(s) link; the others are dropped. */
+function autoReplyArticleLinks(value: unknown): Array<{ title: string; url: string }> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((a: { title?: unknown; url?: unknown }) => {
+    const url = httpUrl(a?.url);
+    const title = nonBlank(a?.title);
+    return url && title ? [{ title, url }] : [];
+  });
 }
 
 function tidySubject(subject: string, name: EmailTemplateName, data: Record<string, unknown>): string {
@@ -310,6 +337,8 @@ export async function renderEmail(name: EmailTemplateName, data: Record<string, 
     if (template !== 'auto-reply') throw new AppError('TEMPLATE_INVALID', `Only the auto-reply text can be overridden, not "${template}"`);
     view.customBody = renderOverride(bodyOverride, view, 'auto-reply', ctx).trim();
   }
+  // The suggested articles are listed after the text, unless the inbox's own text lists them itself.
+  if (template === 'auto-reply') view.showArticles = Array.isArray(view.articles) && view.articles.length > 0 && !(bodyOverride ?? '').includes('articles');
   const subjectOverride = nonBlank(opts.subject);
   const subjectText = subjectOverride !== null ? renderOverride(subjectOverride, view, 'subject', ctx) : (await defaultSubject(template))(view, runtimeOptionsFor(ctx));
   const subject = tidySubject(subjectText, template, data);

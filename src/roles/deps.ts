@@ -3,8 +3,11 @@ import { contentHashOf } from '../domain/dedupe.js';
 import { crashHookFromEnv } from '../crash-hook.js';
 import { composeMessage } from '../mail/compose-message.js';
 import { renderEmail } from '../mail/render-email.js';
+import { htmlToPlainText } from '../mail/html-text.js';
 import { quoteAttribution } from '../mail/quote-attribution.js';
 import { SANITIZER_RULES } from '../mail/sanitize-html.js';
+import { createScanCommand } from '../mail/scan-command.js';
+import { attachmentLimits, type UploadFileDeps } from '../services/attachments/upload-file.js';
 import { followUpIngest } from '../services/ingest/ingest-follow-up.js';
 import type { IngestDeps } from '../services/ingest/ingest-ports.js';
 import { quarantineMail } from '../services/ingest/quarantine-mail.js';
@@ -20,6 +23,7 @@ import type { LocaleDefaults } from '../services/outbound/render-types.js';
 import type { Runtime } from '../runtime.js';
 import { IngestWriteBuffer } from '../store/ingest-writes.js';
 import type { Stores } from '../store/stores.js';
+import type { BlobStore } from '../store/blob-store.js';
 
 /** DEFAULT_LOCALE and DEFAULT_TIME_ZONE: the language and zone of pages and mail for people who chose neither. */
 export function localeDefaults(rt: Runtime): LocaleDefaults {
@@ -39,6 +43,8 @@ export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: Local
     ticketUrlBase: rt.config.publicUrl ? `${rt.config.publicUrl.replace(/\/$/, '')}/tickets/` : null,
     localeDefaults: localeDefaults(rt),
     notificationCollectMs: rt.config.notify.collectMs,
+    // A large composed mail (attachments) keeps its bytes in GridFS, not in its outbox document.
+    outboxBlobs: rt.blobs,
   };
 }
 
@@ -50,7 +56,7 @@ export function passwordLinkMailDeps(rt: Runtime): PasswordLinkMailDeps {
 /** What the ticket actions (replies, notes, changes) need, in the API and the pages alike. */
 export function ticketActionDeps(
   rt: Runtime,
-): ReturnType<typeof slaDeps> & Required<Pick<SendReplyDeps, 'sanitizeHtml' | 'quoteAttribution'>> & AssignmentFollowUps & { refreshSla: (ticketId: Types.ObjectId) => Promise<void>; afterAgentAction: AgentActionFollowUp } {
+): ReturnType<typeof slaDeps> & Required<Pick<SendReplyDeps, 'sanitizeHtml' | 'htmlToText' | 'quoteAttribution'>> & Required<Pick<UploadFileDeps, 'attachmentLimits' | 'scanUpload'>> & { blobs: BlobStore } & AssignmentFollowUps & { refreshSla: (ticketId: Types.ObjectId) => Promise<void>; afterAgentAction: AgentActionFollowUp } {
   const sla = slaDeps(rt);
   const refresh = (ticketId: Types.ObjectId) => refreshSla(sla, ticketId);
   const assignment = { ...sla, refreshSla: refresh };
@@ -65,8 +71,14 @@ export function ticketActionDeps(
     ...assignmentFollowUps(assignment, () => new Date()),
     // An agent's HTML reply is cleaned like customer mail, off the main thread.
     sanitizeHtml: (html) => rt.mailWork.sanitize(html),
+    // …and its text/plain alternative is made from the cleaned HTML when the agent sent no text.
+    htmlToText: htmlToPlainText,
     // A reply quotes the customer's previous mail, introduced in their language.
     quoteAttribution,
+    // Agents' uploads (services/attachments): GridFS, the configured limits and the scan hook.
+    blobs: rt.blobs,
+    attachmentLimits: attachmentLimits(rt.config.attachments),
+    scanUpload: rt.config.attachments.scanCommand ? createScanCommand(rt.config.attachments.scanCommand, { timeoutMs: rt.config.attachments.scanTimeoutSeconds * 1000 }) : null,
   };
 }
 

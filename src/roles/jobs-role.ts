@@ -26,6 +26,7 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
         now,
         logger: rt.logger,
         settings: { maxAttempts: rt.config.outbox.maxAttempts, backoff: { baseMs: rt.config.outbox.backoffBaseMs, maxMs: rt.config.outbox.backoffMaxMs } },
+        outboxBlobs: rt.blobs,
         onStep: crashHookFromEnv(),
       },
       autoReply: {
@@ -39,6 +40,8 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
         render: renderEmail,
         logger: rt.logger,
         settings: rt.config.autoReply,
+        // Suggested help center articles link to the public address (none without one).
+        publicUrl: rt.config.publicUrl,
       },
       sla: slaDeps(rt),
       digest: slaDeps(rt),

@@ -11,6 +11,8 @@ export interface Actor {
   inboxIds: Types.ObjectId[];
   /** The teams the user is a member of (read once when the actor is built); absent: none. */
   teamIds?: Types.ObjectId[];
+  /** An agent an admin allowed to write knowledge base articles (admins and managers always may). */
+  kbEditor?: boolean;
 }
 
 /** The actor of operator tools (the inbox CLI): someone with the database credentials, so an admin. */
@@ -94,6 +96,9 @@ const NOT_FOUND_KEYS = {
   Category: 'notFound.category',
   Image: 'notFound.image',
   Inbox: 'notFound.inbox',
+  Article: 'notFound.kbArticle',
+  'Knowledge base category': 'notFound.kbCategory',
+  Revision: 'notFound.kbRevision',
   Message: 'notFound.message',
   Partner: 'notFound.partner',
   'Side conversation': 'notFound.sideConversation',
@@ -101,6 +106,7 @@ const NOT_FOUND_KEYS = {
   'Saved view': 'notFound.savedView',
   Team: 'notFound.team',
   Ticket: 'notFound.ticket',
+  Upload: 'notFound.upload',
   User: 'notFound.user',
 } as const;
 

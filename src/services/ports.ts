@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /*
  * The ports use cases declare for the adapters they drive: background work (src/jobs implements it),
  * composing and sending mail (src/mail), hashing passwords (src/store). The composition root passes the adapters.
@@ -72,9 +74,22 @@ export interface OutgoingMail {
   date: Date;
   /** Extra header fields, emitted as given (names keep their spelling). */
   headers?: Record<string, string>;
-  /** Files sent along (a side conversation's selected attachments). */
-  attachments?: Array<{ filename: string | null; contentType: string; content: Buffer }>;
+  /**
+   * Files sent along (a side conversation's selected attachments, a reply's uploads). With `cid` the
+   * file is an inline part the HTML refers to as `cid:<cid>` (an image in the agent's reply).
+   */
+  attachments?: Array<{ filename: string | null; contentType: string; content: Buffer; cid?: string }>;
 }
+
+/**
+ * What the upload scan hook said about one file: clean; refused by the scanner (its first output
+ * line says why); or not scanned (the command failed, answered otherwise, or ran out of time), which
+ * refuses the file as well.
+ */
+export type ScanVerdict = { clean: true } | { clean: false; reason: 'refused' | 'unscannable'; detail: string };
+
+/** Streams one file to the configured scan command (src/mail/scan-command.ts) and reports its verdict; never throws. */
+export type ScanFile = (file: Readable) => Promise<ScanVerdict>;
 
 /** Turns a mail into RFC 5322 bytes (src/mail/compose-message.ts); refuses what would not be a valid message. */
 export type ComposeMail = (mail: OutgoingMail) => Promise<Buffer>;

@@ -82,7 +82,13 @@ export function createBlobStore(db: Db, bucketName = 'blobs'): BlobStore {
         metadata: { contentType: meta.contentType, ...meta.metadata, ...(meta.key ? { key: meta.key } : {}), ...(known ? { sha256: known } : {}) },
       });
       const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
-      await pipeline(input, measure, upload);
+      try {
+        await pipeline(input, measure, upload);
+      } catch (err) {
+        // A source that fails midway (an upload over its limit, a client gone) leaves no chunks behind.
+        await upload.abort().catch(() => {});
+        throw err;
+      }
       const sha256 = known ?? hash.digest('hex');
       if (!known) await files.updateOne({ _id: upload.id as ObjectId }, { $set: { 'metadata.sha256': sha256 } });
       return { id: upload.id as ObjectId, size, sha256 };

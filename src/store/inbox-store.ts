@@ -152,8 +152,9 @@ export function createInboxStore(models: Pick<Models, 'Inbox' | 'InboxStatus'>) 
      * Sets an inbox's auto-reply on or off and replaces its own subject and text in the languages
      * given (the others keep theirs); returns the changed inbox, or null when it does not exist.
      */
-    setAutoReply(id: Types.ObjectId, autoReply: { enabled: boolean; overrides: Partial<Record<Locale, Required<AutoReplyText>>> }): Promise<InboxDoc | null> {
+    setAutoReply(id: Types.ObjectId, autoReply: { enabled: boolean; suggestArticles?: boolean; overrides: Partial<Record<Locale, Required<AutoReplyText>>> }): Promise<InboxDoc | null> {
       const set: Record<string, unknown> = { 'autoReply.enabled': autoReply.enabled };
+      if (autoReply.suggestArticles !== undefined) set['autoReply.suggestArticles'] = autoReply.suggestArticles;
       for (const [locale, text] of Object.entries(autoReply.overrides)) {
         set[`autoReply.overrides.${locale}.subject`] = text.subject;
         set[`autoReply.overrides.${locale}.template`] = text.template;

@@ -17,6 +17,10 @@ export type OutboundMessage = Pick<MessageDoc, 'ticketId' | 'inboxId' | 'inReply
   messageId: string;
   /** Set for a mail of a side conversation: never part of the customer's conversation. */
   sideConversationId?: Types.ObjectId;
+  /** Blind copies of our mail (envelope only), recorded for agents. */
+  bcc?: MessageDoc['bcc'];
+  /** Files an agent attached (uploads, their files in GridFS), listed on the trail like received ones. */
+  attachments?: MessageDoc['attachments'];
 };
 
 /** Side-conversation mail is never part of the customer's conversation (models/side-conversation.ts). */
@@ -106,8 +110,8 @@ export function createMessageStore(models: Pick<Models, 'Message' | 'Ticket'>) {
     },
 
     /** The recipients (To, Cc) our own mail with this Message-ID was stored with. */
-    async findOutboundRecipients(messageId: string): Promise<Pick<MessageDoc, '_id' | 'to' | 'cc'> | null> {
-      return Message.findOne({ messageId, direction: 'outbound' }, { to: 1, cc: 1 }).lean();
+    async findOutboundRecipients(messageId: string): Promise<Pick<MessageDoc, '_id' | 'to' | 'cc' | 'bcc'> | null> {
+      return Message.findOne({ messageId, direction: 'outbound' }, { to: 1, cc: 1, bcc: 1 }).lean();
     },
 
     /**

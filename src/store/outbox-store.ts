@@ -13,6 +13,7 @@ export interface NewOutboxItem {
   subject: string;
   envelope: { from: string; to: string[] };
   raw: Buffer;
+  rawBlobId?: Types.ObjectId;
   state: 'pending';
   dedupeKey?: string;
 }

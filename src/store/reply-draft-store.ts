@@ -12,14 +12,22 @@ export function createReplyDraftStore(models: Pick<Models, 'ReplyDraft'>) {
     },
 
     /** Writes the user's draft for the ticket (creating it if needed) and returns it as stored. */
-    async save(userId: Types.ObjectId, ticketId: Types.ObjectId, fields: Pick<ReplyDraftDoc, 'text' | 'cc' | 'updatedAt'>): Promise<ReplyDraftDoc> {
-      const doc = await ReplyDraft.findOneAndUpdate({ userId, ticketId }, { $set: fields }, { upsert: true, returnDocument: 'after' }).lean<ReplyDraftDoc>().exec();
+    async save(userId: Types.ObjectId, ticketId: Types.ObjectId, fields: Pick<ReplyDraftDoc, 'text' | 'html' | 'cc' | 'to' | 'bcc' | 'uploadIds' | 'updatedAt'>): Promise<ReplyDraftDoc> {
+      // A draft without files has no `uploadIds` at all (the clean-up's index holds only drafts with files).
+      const { uploadIds, ...rest } = fields;
+      const update = uploadIds && uploadIds.length > 0 ? { $set: { ...rest, uploadIds } } : { $set: rest, $unset: { uploadIds: 1 } };
+      const doc = await ReplyDraft.findOneAndUpdate({ userId, ticketId }, update, { upsert: true, returnDocument: 'after' }).lean<ReplyDraftDoc>().exec();
       return doc!;
     },
 
     /** Removes the user's draft for the ticket; false when there was none. */
     async remove(userId: Types.ObjectId, ticketId: Types.ObjectId): Promise<boolean> {
       return (await ReplyDraft.deleteOne({ userId, ticketId })).deletedCount === 1;
+    },
+
+    /** Every upload some draft holds (each once): the day-old clean-up leaves them. */
+    uploadIdsInDrafts(): Promise<Types.ObjectId[]> {
+      return ReplyDraft.distinct('uploadIds', { 'uploadIds.0': { $exists: true } }).exec() as Promise<Types.ObjectId[]>;
     },
 
     /** Which of these tickets the user has a draft for (one query, for a list page). */

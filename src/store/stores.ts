@@ -4,6 +4,10 @@ import { createCategoryStore } from './category-store.js';
 import { createContactStore } from './contact-store.js';
 import { createInboxStore } from './inbox-store.js';
 import { createInboxRemovalStore } from './inbox-removal-store.js';
+import { createKbArticleStore } from './kb-article-store.js';
+import { createKbStatsStore } from './kb-stats-store.js';
+import { createKbCategoryStore } from './kb-category-store.js';
+import { createKbRevisionStore } from './kb-revision-store.js';
 import { createLoginAttemptStore } from './login-attempt-store.js';
 import { createMailboxStateStore } from './mailbox-state-store.js';
 import { createMessageStore } from './message-store.js';
@@ -23,6 +27,7 @@ import { createTeamStore } from './team-store.js';
 import { createTicketStore } from './ticket-store.js';
 import { createTicketReadStore } from './ticket-read-store.js';
 import { createTrailStore } from './trail-store.js';
+import { createUploadStore } from './upload-store.js';
 import { createUserStore } from './user-store.js';
 import { createWebSessionStore } from './web-session-store.js';
 import { createHeartbeatStore } from './worker-heartbeats.js';
@@ -60,6 +65,11 @@ export function createStores(models: Models) {
     partners: createPartnerStore(models),
     sideConversations: createSideConversationStore(models),
     routingRules: createRoutingRuleStore(models),
+    kbArticles: createKbArticleStore(models),
+    kbStats: createKbStatsStore(models),
+    kbRevisions: createKbRevisionStore(models),
+    kbCategories: createKbCategoryStore(models),
+    uploads: createUploadStore(models),
   };
 }
 

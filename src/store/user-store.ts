@@ -7,7 +7,7 @@ import type { UserDoc } from './models/user.js';
 export type NewUser = Pick<UserDoc, 'email' | 'role' | 'passwordHash'> & Partial<Pick<UserDoc, 'name' | 'inboxIds'>>;
 
 /** What an admin may change on an account (`PATCH /users/:id`). */
-export type UserAccountChanges = Partial<Pick<UserDoc, 'name' | 'role' | 'inboxIds' | 'disabled'>>;
+export type UserAccountChanges = Partial<Pick<UserDoc, 'name' | 'role' | 'inboxIds' | 'disabled' | 'kbEditor'>>;
 
 /** A user's stored fields except the password hash, which queries leave out unless they ask for it. */
 export type StoredUser = Omit<UserDoc, 'passwordHash'>;

@@ -89,7 +89,8 @@
     Enter: openSelected,
     '/': () => focusOn('form.filters input[name="q"]'),
     x: toggleSelected,
-    r: () => focusOn('form.reply-form textarea[name="text"]'),
+    // The reply editor (assets/editor.js) when it runs, else the plain reply box.
+    r: () => focusOn('form.reply-form .reply-editor-content') || focusOn('form.reply-form textarea[name="text"]'),
     n: () => focusOn('form.note-form textarea[name="text"]'),
     a: () => focusOn('form[action$="/update"] select[name="assigneeId"]'),
     e: solve,

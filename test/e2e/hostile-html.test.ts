@@ -249,7 +249,7 @@ describe('hostile customer HTML in the real browser', () => {
     expect(await bert.locator('#presence').textContent()).toBe('Also here: Agnes Agent');
     // Typing a reply tells the server at once.
     const beat = bert.waitForResponse((r) => r.url() === `${url}/presence` && r.status() === 200);
-    await bert.fill('form[action$="/reply"] textarea[name=text]', 'Looking into it');
+    await bert.fill('form[action$="/reply"] .reply-editor-content', 'Looking into it');
     expect(await (await beat).json()).toEqual({ text: 'Also here: Agnes Agent' });
 
     // Agnes's page learns it on its next heartbeat, 20 s later.

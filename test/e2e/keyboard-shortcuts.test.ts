@@ -86,16 +86,18 @@ describe('keyboard use of the ticket list and a ticket', () => {
     ]);
     await Promise.all([page.waitForURL(`${h.base}${links[1]}`), page.keyboard.press('Enter')]);
 
-    // On the ticket: r goes to the reply box without typing an "r"; inside the box keys just type.
-    const reply = page.locator('form.reply-form textarea[name=text]');
-    const before = await reply.inputValue();
+    // On the ticket: r goes to the reply box (the editor, which keeps the form's textarea filled)
+    // without typing an "r"; inside the box keys just type.
+    const reply = page.locator('form.reply-form .reply-editor-content');
+    const text = page.locator('form.reply-form textarea[name=text]');
+    const before = await text.inputValue();
     await page.keyboard.press('r');
-    expect(await focused(page)).toMatchObject({ tag: 'textarea', form: 'card reply-form' });
-    expect(await reply.inputValue()).toBe(before);
+    expect((await focused(page)).cls).toContain('reply-editor-content');
+    expect(await text.inputValue()).toBe(before);
     await reply.fill('');
     await page.keyboard.type('rn?e');
-    expect(await reply.inputValue()).toBe('rn?e');
-    expect(await focused(page)).toMatchObject({ tag: 'textarea', form: 'card reply-form' });
+    expect(await text.inputValue()).toBe('rn?e');
+    expect((await focused(page)).cls).toContain('reply-editor-content');
     expect(await page.locator('#shortcuts-help').isVisible()).toBe(false);
 
     await blur(page);

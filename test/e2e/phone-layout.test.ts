@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../src/store/passwords.js';
+import { createKbArticle } from '../../src/services/kb/create-kb-article.js';
+import { createKbCategory } from '../../src/services/kb/create-kb-category.js';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot.js';
 import { createImapInbox } from '../helpers/inbox.js';
 import { rawMail } from '../helpers/mail.js';
@@ -48,6 +50,10 @@ let quarantinedId: string;
 /** A ticket in Spam whose marking blocked its (long) sender. */
 let spamTicketId: string;
 let adminId: string;
+/** A published knowledge base article with long words, a wide table and a long code line, and its category. */
+let kbArticleId: string;
+let kbArticleSlug: string;
+let kbCategorySlug: string;
 /** The password link the admin creates for the agent (a path). */
 let passwordLink = '';
 
@@ -204,6 +210,16 @@ beforeAll(async () => {
     spam: { at: new Date(), by: admin._id, from: 'open', block: { kind: 'sender', value: REQUESTER } },
   }))._id.toHexString();
   await app.models.SpamBlock.create({ inboxId: support._id, kind: 'sender', value: REQUESTER, ticketId: spamTicketId, by: admin._id });
+  const kbDeps = { ...app.runtime.stores, now: () => new Date() };
+  const kbActor = { userId: admin._id, role: 'admin' as const, inboxIds: [] };
+  const kbCategory = await createKbCategory(kbDeps, kbActor, { name: LONG_CATEGORY, language: 'en', description: LONG_SUBJECT });
+  const kbArticle = await createKbArticle(kbDeps, kbActor, {
+    title: `${LONG_SUBJECT} ${LONG_TAG}`, language: 'en', status: 'published', categoryId: kbCategory.id, tags: [LONG_TAG.slice(0, 40)],
+    body: `Download ${LONG_URL}\n\n| ${LONG_FILE} | ${LONG_TAG} | ${LONG_CATEGORY} |\n|---|---|---|\n| ${REQUESTER} | ${CC} | ${LONG_SUBJECT} |\n\n\`\`\`\n${LONG_URL} ${LONG_URL}\n\`\`\``,
+  });
+  kbArticleId = kbArticle.id;
+  kbArticleSlug = kbArticle.slug;
+  kbCategorySlug = kbCategory.slug;
   await vi.waitFor(async () => expect(await app.models.Message.countDocuments({ ticketId: richTicketId })).toBe(2), { timeout: 20_000, interval: 100 });
   // The admin's notifications: the longest subject, unread and read, with the longest name as who did it.
   const about = { ticketId: billingTicket._id, ticketNumber: 9001, ticketSubject: billingTicket.subject, inboxId: billing._id, userId: admin._id };
@@ -246,7 +262,8 @@ describe('every page on a 390 px phone', () => {
     await checkTopBar(page, 'inbox overview');
 
     await visit(page, 'ticket page (new)', `/tickets/${richTicketId}`);
-    await page.fill('form[action$="/reply"] textarea[name=text]', `Hello, the corrected invoice is at ${LONG_URL}`);
+    // The reply editor (assets/editor.js) stands in for the textarea, which it keeps filled.
+    await page.fill('form[action$="/reply"] .reply-editor-content', `Hello, the corrected invoice is at ${LONG_URL}`);
     await submit(page, 'form[action$="/reply"]');
     await page.fill('form[action$="/note"] textarea[name=text]', `Checked with accounting: ${'ticket-FAC-2231-'.repeat(6)}`);
     await submit(page, 'form[action$="/note"]');
@@ -270,8 +287,12 @@ describe('every page on a 390 px phone', () => {
     expect(await page.locator('.attachments li').count()).toBe(1);
     expect(await page.locator('.event').count()).toBeGreaterThan(2);
     const aside = (await page.locator('.ticket-layout > aside').boundingBox())!;
-    const timeline = (await page.locator('.ticket-layout > .timeline').boundingBox())!;
+    const timeline = (await page.locator('.ticket-layout .timeline').boundingBox())!;
     expect(aside.y, 'the sidebar goes below the conversation').toBeGreaterThanOrEqual(timeline.y + timeline.height);
+    // The reply area (wide on a desktop) stacks between the conversation and the sidebar.
+    const reply = (await page.locator('.ticket-layout .reply-area').boundingBox())!;
+    expect(reply.y).toBeGreaterThanOrEqual(timeline.y + timeline.height);
+    expect(aside.y).toBeGreaterThanOrEqual(reply.y + reply.height);
 
     // Save a filter combination under the longest name a view may have (60 characters, unbroken).
     await visit(page, 'ticket list (tag, due soon: can be saved)', `/tickets?tag=${LONG_TAG}&due=soon`);
@@ -360,6 +381,14 @@ describe('every page on a 390 px phone', () => {
         ['settings: new routing rule', '/settings/routing/new'],
         ['settings: one routing rule, tried', `/settings/routing/${routingRuleId}?dryRun=1`],
         ['settings: categories', '/settings/categories'],
+        ['settings: knowledge base categories', '/settings/kb-categories'],
+        ['knowledge base', '/kb'],
+        ['knowledge base (search)', `/kb?q=${LONG_TAG}`],
+        ['knowledge base: new article', '/kb/new'],
+        ['knowledge base: article', `/kb/${kbArticleId}`],
+        ['knowledge base: edit article', `/kb/${kbArticleId}/edit`],
+        ['knowledge base: history', `/kb/${kbArticleId}/revisions`],
+        ['knowledge base: figures', '/kb/stats'],
         ['settings: quarantine', '/settings/quarantine'],
         ['settings: one quarantined mail', `/settings/quarantine/${quarantinedId}`],
         ['error page (404, signed in)', '/tickets/000000000000000000000000', 404],
@@ -403,6 +432,13 @@ describe('every page on a 390 px phone', () => {
       await submit(fresh, 'form[action="/login"]');
       await checkFits(fresh, 'login (refused)');
       await visit(fresh, 'error page (404, signed out)', '/no/such/page', { status: 404, signedIn: false });
+      // The public help center (its own layout, no session).
+      for (const lang of ['en', 'fr']) await visit(fresh, `help center (${lang})`, `/help/${lang}`, { signedIn: false });
+      await visit(fresh, 'help center: category', `/help/en/c/${kbCategorySlug}`, { signedIn: false });
+      await visit(fresh, 'help center: article', `/help/en/${kbArticleSlug}`, { signedIn: false });
+      await visit(fresh, 'help center: search', `/help/search?lang=en&q=${LONG_TAG}`, { signedIn: false });
+      await visit(fresh, 'help center: nothing found', `/help/search?lang=fr&q=${'nothing'.repeat(20)}`, { signedIn: false });
+      await visit(fresh, 'help center: 404', '/help/en/no-such-article', { status: 404, signedIn: false });
       await outside.close();
       expect(overflows).toEqual([]);
     }, 120_000);

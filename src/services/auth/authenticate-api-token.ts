@@ -46,7 +46,7 @@ export async function authenticateApiToken(deps: AuthenticateApiTokenDeps, token
     await deps.apiTokens.markUsed(record._id, now, staleBefore);
   }
   return {
-    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds, teamIds: await deps.teams.listIdsOfMember(user._id) },
+    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds, teamIds: await deps.teams.listIdsOfMember(user._id), ...(user.kbEditor === true ? { kbEditor: true } : {}) },
     tokenId: record._id,
     user: {
       id: user._id.toHexString(),

@@ -87,7 +87,7 @@ export async function resumeWebSession(deps: WebSessionDeps, token: string | und
   return {
     id,
     csrfToken: session.csrfToken,
-    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds, teamIds: await deps.teams.listIdsOfMember(user._id) },
+    actor: { userId: user._id, role: user.role, inboxIds: user.inboxIds, teamIds: await deps.teams.listIdsOfMember(user._id), ...(user.kbEditor === true ? { kbEditor: true } : {}) },
     user: { id: user._id.toHexString(), email: user.email, name: user.name ?? null, role: user.role, locale: user.locale ?? null, timeZone: user.timeZone ?? null, away: user.away === true, awaySince: user.awaySince ?? null },
   };
 }

@@ -14,11 +14,13 @@ import { customerLocale, detectLocale, ownWords } from '../ingest/customer-local
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
 import { autoReplyOverride } from './auto-reply-overrides.js';
+import { autoReplyArticles, type AutoReplyArticlesDeps } from './auto-reply-articles.js';
+import { replyText } from '../../domain/reply-text.js';
 
 export const AUTO_REPLY_JOB = 'auto-reply';
 
 
-export interface AutoReplyDeps extends QueueMailDeps {
+export interface AutoReplyDeps extends QueueMailDeps, Pick<AutoReplyArticlesDeps, 'kbArticles' | 'publicUrl'> {
   tickets: Pick<TicketStore, 'mergeRootOf' | 'findById'>;
   trail: Pick<TrailStore, 'record'>;
   messages: QueueMailDeps['messages'] & Pick<MessageStore, 'findById'>;
@@ -89,9 +91,11 @@ export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.Obj
 
   const locale = customerLocale(detectLocale(ownWords(mail)), remembered, inbox.defaultLocale);
   const override = autoReplyOverride(inbox, locale);
+  // Help center articles that may answer the mail, in the customer's language (never in the way of the acknowledgement).
+  const articles = await autoReplyArticles(deps, inbox, { subject: ticket.subject, body: replyText(mail), writer: mail.from?.name ?? ticket.requester.name ?? null }, locale);
   const rendered = await deps.render(
     'auto-reply',
-    { ticketNumber: ticket.number, ticketSubject: ticket.subject, customerName: mail.from?.name ?? ticket.requester.name ?? null },
+    { ticketNumber: ticket.number, ticketSubject: ticket.subject, customerName: mail.from?.name ?? ticket.requester.name ?? null, articles },
     { branding: brandingOf(inbox), subject: override.subject, template: override.template, locale },
   );
   const threading = replyThreading({ messageId: message.messageId ?? null, references: message.references, inReplyTo: message.inReplyTo ?? null });

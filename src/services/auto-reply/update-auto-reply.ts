@@ -23,6 +23,8 @@ const texts = z.strictObject({ subject: blankIsNull(500), template: blankIsNull(
  */
 const autoReplySchema = z.strictObject({
   enabled: z.boolean(),
+  /** List matching help center articles in the acknowledgement; left out: unchanged. */
+  suggestArticles: z.boolean().optional(),
   subject: blankIsNull(500).optional(),
   template: blankIsNull(100_000).optional(),
   overrides: z.strictObject({ en: texts.optional(), fr: texts.optional() }).optional(),
@@ -48,7 +50,7 @@ export async function updateAutoReply(
   const overrides = Object.fromEntries(
     autoReplyTextsOf(value, inboxLocale(inbox)).map(([locale, t]) => [locale, { subject: t.subject ?? null, template: t.template ?? null }]),
   );
-  const doc = await deps.inboxes.setAutoReply(id, { enabled: value.enabled, overrides });
+  const doc = await deps.inboxes.setAutoReply(id, { enabled: value.enabled, ...(value.suggestArticles !== undefined ? { suggestArticles: value.suggestArticles } : {}), overrides });
   if (!doc) throw notFound('Inbox');
   deps.logger.info({ inboxId, enabled: value.enabled, languages: Object.keys(overrides) }, 'inbox auto-reply updated');
   return toInboxView(doc, await deps.inboxes.findStatus(id), actor);

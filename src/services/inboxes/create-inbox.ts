@@ -87,7 +87,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
         passwordSealed: data.smtp.password ? sealInboxPassword(deps.secrets, _id, 'smtp', data.smtp.password) : null,
       },
       options: { markSeen: data.options?.markSeen ?? false, moveTo: data.options?.moveTo ?? null, importSince: data.options?.importSince ?? null },
-      autoReply: { enabled: data.autoReply?.enabled ?? true, overrides },
+      autoReply: { enabled: data.autoReply?.enabled ?? true, suggestArticles: data.autoReply?.suggestArticles ?? true, overrides },
       branding: { signature: data.branding?.signature ?? null, primaryColor: data.branding?.primaryColor ?? null, logoUrl: data.branding?.logoUrl ?? null },
       ...lifecycleSettingsOf(data),
       quoteHistory: data.quoteHistory ?? true,

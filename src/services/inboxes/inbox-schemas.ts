@@ -46,6 +46,7 @@ const autoReplyText = {
  */
 const autoReply = {
   ...autoReplyText,
+  suggestArticles: z.boolean().optional().meta({ description: 'List up to 3 matching published help center articles in the acknowledgement (default true).' }),
   overrides: z.strictObject({ en: z.strictObject(autoReplyText).optional(), fr: z.strictObject(autoReplyText).optional() } satisfies Record<(typeof LOCALES)[number], unknown>).optional(),
 };
 

@@ -28,7 +28,7 @@ export interface InboxView {
   smtp: { host?: string; port: number; secure: boolean; user?: string | null; hasPassword: boolean };
   options: { markSeen: boolean; moveTo: string | null; importSince: Date | null };
   /** `overrides`: the inbox's own subject and text per language; `subject`/`template`: those of the default language. */
-  autoReply: { enabled: boolean; subject: string | null; template: string | null; overrides: Record<Locale, AutoReplyOverride> };
+  autoReply: { enabled: boolean; suggestArticles: boolean; subject: string | null; template: string | null; overrides: Record<Locale, AutoReplyOverride> };
   branding: { signature: string | null; primaryColor: string | null; logoUrl: string | null };
   /** Days a solved ticket waits before it closes on its own (0: never). */
   autoCloseAfterDays: number;
@@ -88,7 +88,7 @@ export function toInboxView(doc: InboxDoc, status: InboxStatusDoc | null | undef
       hasPassword: Boolean(doc.smtp.passwordSealed),
     },
     options: { markSeen: doc.options.markSeen, moveTo: doc.options.moveTo ?? null, importSince: doc.options.importSince ?? null },
-    autoReply: { enabled: doc.autoReply.enabled, ...overrides[defaultLocale], overrides },
+    autoReply: { enabled: doc.autoReply.enabled, suggestArticles: doc.autoReply.suggestArticles !== false, ...overrides[defaultLocale], overrides },
     branding: { signature: doc.branding?.signature ?? null, primaryColor: doc.branding?.primaryColor ?? null, logoUrl: doc.branding?.logoUrl ?? null },
     ...lifecycleSettingsOf(doc),
     quoteHistory: doc.quoteHistory !== false,

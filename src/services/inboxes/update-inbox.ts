@@ -62,8 +62,8 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   }
   copy('options.', options);
   if (autoReply) {
-    const { enabled, subject, template, overrides } = autoReply;
-    copy('autoReply.', { enabled });
+    const { enabled, suggestArticles, subject, template, overrides } = autoReply;
+    copy('autoReply.', { enabled, suggestArticles });
     // Plain `subject`/`template` are the texts of the default language, the one this change leaves.
     for (const [locale, texts] of autoReplyTextsOf({ subject, template, overrides }, patch.defaultLocale ?? inboxLocale(current))) copy(`autoReply.overrides.${locale}.`, texts);
   }

@@ -9,6 +9,7 @@ import type { MessageStore } from '../../store/message-store.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
 import type { OutboxStore } from '../../store/outbox-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
+import type { BlobStore } from '../../store/blob-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 
 export interface DeliverDeps {
@@ -21,6 +22,8 @@ export interface DeliverDeps {
   now: () => Date;
   logger: Logger;
   settings: { maxAttempts: number; backoff: { baseMs: number; maxMs: number } };
+  /** Where the bytes of a mail too large for its outbox document are kept (`rawBlobId`); removed once it is sent. */
+  outboxBlobs?: Pick<BlobStore, 'read' | 'remove'>;
   /** Test hook: called right after the SMTP server accepted the message, before it is marked sent. */
   onStep?: (step: 'smtp-accepted') => void;
 }
@@ -36,6 +39,13 @@ function bytesOf(value: unknown): Buffer {
   const binary = value as { buffer?: Uint8Array } | null;
   if (binary?.buffer instanceof Uint8Array) return Buffer.from(binary.buffer.buffer, binary.buffer.byteOffset, binary.buffer.byteLength);
   throw new Error('outbox item has no stored message bytes');
+}
+
+/** The stored bytes of a mail: in its document, or in the blob store for a large one. */
+async function rawOf(deps: DeliverDeps, item: OutboxDoc): Promise<Buffer> {
+  if (!item.rawBlobId) return bytesOf(item.raw);
+  if (!deps.outboxBlobs) throw new Error('outbox item keeps its bytes in the blob store, which this worker was not given');
+  return deps.outboxBlobs.read(item.rawBlobId);
 }
 
 /** The retry delay for a deferred delivery; the job runner and the stored nextAttemptAt agree on it. */
@@ -138,13 +148,16 @@ export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.Objec
   }
   const smtp = inbox.smtp;
   const password = smtp.passwordSealed ? deps.secrets.open(smtp.passwordSealed, `inbox:${inbox._id.toHexString()}:smtp`) : null;
+  const raw = await rawOf(deps, item);
   const stopRenewing = renewClaim(deps, item._id, claimedBy, leaseMs);
   const result = await deps.sender
-    .send({ host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null, password }, item.envelope, bytesOf(item.raw))
+    .send({ host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null, password }, item.envelope, raw)
     .finally(stopRenewing);
   if (result.ok) {
     deps.onStep?.('smtp-accepted');
     await settle(deps, item, 'sent', { response: result.response });
+    // Sent for good: a large mail's separate bytes are no longer needed (a crash before this leaves them, harmlessly).
+    if (item.rawBlobId) await deps.outboxBlobs?.remove(item.rawBlobId).catch((err: unknown) => deps.logger.warn({ outboxId, err: (err as Error).message }, 'could not remove the stored bytes of a sent mail'));
     return 'sent';
   }
   const error = { code: result.code, message: result.message.slice(0, 1000), smtpCode: result.smtpCode, at: deps.now() };

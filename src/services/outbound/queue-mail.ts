@@ -6,8 +6,16 @@ import type { MessageStore } from '../../store/message-store.js';
 import type { OutboxKind } from '../../domain/outbox.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
 import type { OutboxStore } from '../../store/outbox-store.js';
+import type { BlobStore } from '../../store/blob-store.js';
+import type { AttachmentRef } from '../../store/models/message.js';
 
 export const DELIVER_JOB = 'deliver-outbox';
+
+/**
+ * Composed mail larger than this is kept in the blob store (GridFS) rather than in its outbox document,
+ * which MongoDB caps at 16 MB: a mail with 25 MB of attachments is about 34 MB once encoded.
+ */
+export const OUTBOX_INLINE_RAW_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface QueueMailDeps {
   outbox: Pick<OutboxStore, 'findByDedupeKey' | 'findById' | 'insert'>;
@@ -16,6 +24,10 @@ export interface QueueMailDeps {
   compose: ComposeMail;
   sign: Signer;
   now: () => Date;
+  /** Where a large composed mail is kept (see OUTBOX_INLINE_RAW_MAX_BYTES); without it every mail stays in its document. */
+  outboxBlobs?: Pick<BlobStore, 'put'>;
+  /** Overrides OUTBOX_INLINE_RAW_MAX_BYTES (tests). */
+  outboxInlineRawMaxBytes?: number;
 }
 
 export interface QueueMailInput {
@@ -26,6 +38,8 @@ export interface QueueMailInput {
   dedupeKey: string | null;
   to: MailAddress[];
   cc?: MailAddress[];
+  /** Blind copies: added to the SMTP envelope and recorded on the stored message, never written into the mail's headers. */
+  bcc?: MailAddress[];
   /** The From of the mail when it is not the inbox's own address (the instance's notification address). */
   from?: MailAddress | null;
   /** Where answers go, when not to From (a notification's signed reply address). */
@@ -48,7 +62,9 @@ export interface QueueMailInput {
   messageIdPart?: (outboxId: string) => string;
   /** The side conversation the mail belongs to: stored marked, never part of the customer's conversation. */
   sideConversationId?: Types.ObjectId;
-  attachments?: Array<{ filename: string | null; contentType: string; content: Buffer }>;
+  attachments?: Array<{ filename: string | null; contentType: string; content: Buffer; cid?: string }>;
+  /** The attachments the stored message lists (their files already in GridFS), shown on the trail. */
+  storedAttachments?: AttachmentRef[];
 }
 
 /** Kinds of mail a person writes (not automated: counted, searchable). */
@@ -84,6 +100,9 @@ export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Pro
     headers: input.headers ?? {},
     ...(input.attachments?.length ? { attachments: input.attachments } : {}),
   });
+  // A large mail's bytes go to GridFS under a key of this item, so a retried queueing reuses them.
+  const maxInline = deps.outboxInlineRawMaxBytes ?? OUTBOX_INLINE_RAW_MAX_BYTES;
+  const rawBlob = deps.outboxBlobs && raw.length > maxInline ? await deps.outboxBlobs.put(raw, { filename: `outbox-${_id.toHexString()}.eml`, contentType: 'message/rfc822', key: `outbox:${_id.toHexString()}`, fresh: true }) : null;
   const doc = {
     _id,
     kind: input.kind,
@@ -91,8 +110,8 @@ export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Pro
     ticketId: input.ticket?._id ?? null,
     messageId,
     subject: input.subject,
-    envelope: { from: input.envelopeFrom, to: [...input.to, ...(input.cc ?? [])].map((a) => a.address) },
-    raw,
+    envelope: { from: input.envelopeFrom, to: [...input.to, ...(input.cc ?? []), ...(input.bcc ?? [])].map((a) => a.address) },
+    ...(rawBlob ? { raw: Buffer.alloc(0), rawBlobId: rawBlob.id } : { raw }),
     state: 'pending' as const,
     ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
   };
@@ -121,6 +140,7 @@ async function finish(deps: QueueMailDeps, input: QueueMailInput, item: OutboxDo
       from: { address: input.inbox.address, name: input.inbox.displayName ?? input.inbox.name },
       to: input.to,
       cc: input.cc ?? [],
+      ...(input.bcc?.length ? { bcc: input.bcc } : {}),
       date: at,
       text: input.storedText ?? input.text,
       html: input.storedText !== undefined ? (input.storedHtml ?? null) : (input.html ?? null),
@@ -128,6 +148,7 @@ async function finish(deps: QueueMailDeps, input: QueueMailInput, item: OutboxDo
       delivery: { state: 'pending', at },
       flags: { autoSubmitted: !PERSON_KINDS.includes(input.kind), bounce: false },
       ...(input.sideConversationId ? { sideConversationId: input.sideConversationId } : {}),
+      ...(input.storedAttachments?.length ? { attachments: input.storedAttachments } : {}),
     });
   }
   if (item.state === 'pending') await deps.scheduler.schedule(DELIVER_JOB, { key: item._id.toHexString() });

@@ -1,4 +1,5 @@
-import { replyRecipients, type ReplyRecipients } from '../../domain/reply-recipients.js';
+import { addressBook, replyRecipients, type ReplyRecipients } from '../../domain/reply-recipients.js';
+import type { MailAddress } from '../../domain/mail.js';
 import type { ContactStore } from '../../store/contact-store.js';
 import type { MessageDoc } from '../../store/models/message.js';
 import type { TicketDoc } from '../../store/models/ticket.js';
@@ -49,4 +50,23 @@ export function recipientContextOf(
 /** The ticket's requester and participants whose mail bounces. */
 export async function bouncingAddresses(contacts: Pick<ContactStore, 'listBouncingEmails'>, ticket: Pick<TicketDoc, 'requester' | 'participants'>): Promise<string[]> {
   return contacts.listBouncingEmails([ticket.requester.email, ...ticket.participants]);
+}
+
+/**
+ * The ticket's address book (domain/reply-recipients.ts addressBook): its requester, its
+ * participants, then the people of its mail, newest first (senders and recipients of customer mail,
+ * whom we wrote to, copied or blind-copied), minus our own addresses.
+ */
+export function ticketAddressBook(
+  ticket: Pick<TicketDoc, 'requester' | 'participants'>,
+  messages: ReadonlyArray<Pick<MessageDoc, 'direction' | 'from' | 'to' | 'cc' | 'bcc'>>,
+  inboxAddresses: readonly string[],
+): MailAddress[] {
+  const own = new Set(inboxAddresses.map((a) => a.toLowerCase()));
+  const mail = [...messages].reverse().filter((m) => m.direction !== 'note');
+  return addressBook([
+    [{ address: ticket.requester.email, name: ticket.requester.name ?? null }],
+    (ticket.participants ?? []).map((address) => ({ address, name: null })),
+    mail.flatMap((m) => [...(m.direction === 'inbound' && m.from ? [m.from] : []), ...(m.to ?? []), ...(m.cc ?? []), ...(m.bcc ?? [])].map(plainAddress)),
+  ], own);
 }

@@ -24,9 +24,11 @@ import { parseInput } from '../validate.js';
 import { workableTicket } from './visible-ticket.js';
 import { replyQuote, type ReplyQuoteDeps } from './reply-quote.js';
 import { withQuotedHistory } from '../../domain/quoted-history.js';
+import { replyBody, type ReplyBodyDeps } from './reply-body.js';
+import { mailAttachments, markUploadsUsed, MAX_UPLOAD_IDS, type MailAttachmentsDeps } from '../attachments/mail-attachments.js';
 
 /** What replying needs: the outbox, and the SLA, layout and sanitizer steps when given. */
-export interface SendReplyDeps extends QueueMailDeps, Omit<ReplyQuoteDeps, 'messages'> {
+export interface SendReplyDeps extends QueueMailDeps, Omit<ReplyQuoteDeps, 'messages'>, MailAttachmentsDeps {
   tickets: Pick<TicketStore, 'findById' | 'conversationIds' | 'write'>;
   trail: Pick<TrailStore, 'listNewForReply'>;
   messages: QueueMailDeps['messages'] & Pick<MessageStore, 'listMailForReply' | 'findOutboundRecipients' | 'listNamedByTrail' | 'findQuotable'>;
@@ -40,10 +42,12 @@ export interface SendReplyDeps extends QueueMailDeps, Omit<ReplyQuoteDeps, 'mess
   /** Lays a plain-text reply out with the inbox's branding and signature (the agent-reply template), in the customer's language. */
   render?: RenderEmailFn;
   /**
-   * Cleans the agent's HTML under the rules of customer mail before it joins the conversation (null:
-   * too complex to show safely). Without it the conversation keeps the reply's text only.
+   * Cleans the agent's HTML under the rules of customer mail before it is stored and sent (null:
+   * too complex to show safely). Without it the reply is sent and kept as text only.
    */
-  sanitizeHtml?: (html: string) => string | null | Promise<string | null>;
+  sanitizeHtml?: ReplyBodyDeps['sanitizeHtml'];
+  /** The text/plain version of the sanitized HTML when the agent sent HTML without text (reply-body.ts). */
+  htmlToText?: ReplyBodyDeps['htmlToText'];
 }
 
 /** `POST /tickets/:id/replies`: the API's reply body. */
@@ -58,6 +62,10 @@ export const replySchema = z
     /** Replace the proposed To/Cc (GET /tickets/:id `replyRecipients`); a suggested address goes out only when listed here. */
     to: z.array(z.email().max(254)).min(1).max(MAX_CHOSEN_RECIPIENTS).optional(),
     cc: z.array(z.email().max(254)).max(MAX_CHOSEN_RECIPIENTS).optional(),
+    /** Blind copies: in the SMTP envelope only (no Bcc header goes out), recorded for agents, never ticket participants. */
+    bcc: z.array(z.email().max(254)).max(MAX_CHOSEN_RECIPIENTS).optional(),
+    /** Files uploaded with `POST /uploads` (or in this request's multipart `attachments`) sent along with the reply. */
+    uploadIds: z.array(z.string().max(100)).max(MAX_UPLOAD_IDS).optional(),
   })
   .refine((r) => Boolean(r.text?.trim() || r.html?.trim()), { message: 'text or html is required', path: ['text'] });
 
@@ -76,6 +84,8 @@ export interface ReplyInput {
    * Without them the reply goes to the proposal's To and Cc, never to a merely suggested address.
    */
   recipients?: RecipientChoice;
+  /** The agent's uploads for this ticket sent along as attachments (images in `html` are found there). */
+  uploadIds?: string[];
 }
 
 /**
@@ -85,7 +95,7 @@ export interface ReplyInput {
 export type ReplyRequest = { form: ReplyInput } | { json: unknown };
 
 /** A queued reply and whom it was addressed to. */
-export type SentReply = OutboxDoc & { recipients: { to: MailAddress[]; cc: MailAddress[] } };
+export type SentReply = OutboxDoc & { recipients: { to: MailAddress[]; cc: MailAddress[]; bcc: MailAddress[] } };
 
 function fromJson(body: unknown): ReplyInput {
   const r = parseInput(replySchema, body, 'Reply');
@@ -95,7 +105,8 @@ function fromJson(body: unknown): ReplyInput {
     ...(r.status ? { status: r.status } : {}),
     requestKey: r.requestKey ?? null,
     seenUntil: r.seenUntil ? new Date(r.seenUntil) : null,
-    recipients: { ...(r.to ? { to: r.to } : {}), ...(r.cc ? { cc: r.cc } : {}) },
+    ...(r.uploadIds ? { uploadIds: r.uploadIds } : {}),
+    recipients: { ...(r.to ? { to: r.to } : {}), ...(r.cc ? { cc: r.cc } : {}), ...(r.bcc ? { bcc: r.bcc } : {}) },
   };
 }
 
@@ -140,8 +151,12 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
   const { proposal, own } = recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing);
   const recipients = chosenRecipients(proposal, input.recipients ?? {}, own);
 
-  let mail = { text: input.text, html: input.html ?? null };
-  const renders = !input.html && Boolean(deps.render);
+  // The agent's HTML, sanitized: what is stored is what is sent. The text part is the agent's text, or that of the HTML.
+  // The agent's uploads: attachments, and the HTML's images of them as inline `cid:` parts (which the sanitizer keeps).
+  const files = await mailAttachments(deps, authorId, { ticketId: ticket._id, inboxId: ticket.inboxId }, input.uploadIds ?? [], input.html ?? null);
+  const body = await replyBody(deps, { text: input.text, html: files.html });
+  let mail = { text: body.text, html: body.html };
+  const renders = Boolean(deps.render);
   const quotes = Boolean(deps.quoteAttribution) && inbox.quoteHistory !== false && Boolean(parent);
   // The customer's language: the one remembered from their mail, else the inbox's.
   const locale = renders || quotes ? customerLocale(null, await deps.contacts.findLocaleByEmail(ticket.requester.email), inbox.defaultLocale) : inbox.defaultLocale;
@@ -149,7 +164,7 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
     const author = await deps.users.findLabelById(authorId);
     const rendered = await deps.render(
       'agent-reply',
-      { ticketNumber: ticket.number, ticketSubject: parent?.subject ?? ticket.subject, agentName: author?.name ?? author?.email ?? inbox.name, body: input.text },
+      { ticketNumber: ticket.number, ticketSubject: parent?.subject ?? ticket.subject, agentName: author?.name ?? author?.email ?? inbox.name, body: body.text, ...(body.html ? { bodyHtml: body.html } : {}) },
       { branding: brandingOf(inbox), locale },
     );
     mail = { text: rendered.text, html: rendered.html };
@@ -157,10 +172,6 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
   // The customer's previous mail quoted below the reply, as mail clients do (the inbox's quoteHistory); the conversation keeps the reply alone.
   const quote = quotes ? await replyQuote(deps, { inbox, parent, conversation, locale }) : null;
   if (quote) mail = withQuotedHistory(mail, quote);
-  const storedHtml = input.html && deps.sanitizeHtml ? await deps.sanitizeHtml(input.html) : null;
-  if (input.html && deps.sanitizeHtml && storedHtml === null && !input.text.trim()) {
-    throw new AppError('VALIDATION_FAILED', 'Reply is invalid: html: is too complex to show safely; send text as well', { details: { issues: [{ path: 'html', message: 'is too complex to show safely; send text as well' }] } });
-  }
   const item = await queueMail(deps, {
     kind: 'agent-reply',
     inbox,
@@ -168,11 +179,13 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
     dedupeKey: input.requestKey ? `reply:${ticket._id.toHexString()}:${input.requestKey}` : null,
     to: recipients.to,
     cc: recipients.cc,
+    bcc: recipients.bcc,
     subject: replySubject(parent?.subject ?? ticket.subject, ticket.number),
     text: mail.text,
     html: mail.html,
-    storedText: input.text,
-    storedHtml,
+    storedText: body.text,
+    storedHtml: body.html,
+    ...(files.files.length ? { attachments: files.files, storedAttachments: files.refs } : {}),
     inReplyTo: threading.inReplyTo,
     references: threading.references,
     envelopeFrom: inbox.address,
@@ -180,9 +193,10 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
     authorId,
   });
 
+  await markUploadsUsed(deps, files, deps.now());
   // A repeated request key returns the reply queued first, with the recipients it was queued with.
   const stored = await deps.messages.findOutboundRecipients(item.messageId);
-  const sent = stored ? { to: (stored.to ?? []).map(plainAddress), cc: (stored.cc ?? []).map(plainAddress) } : recipients;
+  const sent = stored ? { to: (stored.to ?? []).map(plainAddress), cc: (stored.cc ?? []).map(plainAddress), bcc: (stored.bcc ?? []).map(plainAddress) } : recipients;
 
   const now = deps.now();
   const status = input.status ?? DEFAULT_REPLY_STATUS;
@@ -190,13 +204,13 @@ export async function replyToTicket(deps: SendReplyDeps, actor: Actor, id: strin
   const actorRef = { kind: 'user' as const, id: authorId };
   await deps.tickets.write(
     ticket._id,
-    // Whoever the agent wrote to now takes part: the next customer mail may Cc them again.
+    // Whoever the agent wrote to now takes part: the next customer mail may Cc them again (a blind copy does not).
     // The reply is news for everyone else (unread marks), never for its author.
     { changes, addedMessages: 1, participants: [...sent.to, ...sent.cc].map((a) => a.address.toLowerCase()), news: { at: now, by: authorId } },
     [
       {
         ticketId: ticket._id, type: 'reply_queued', actor: actorRef, at: now, key: `reply-queued:${item._id.toHexString()}`,
-        data: { outboxId: item._id, messageId: item.messageId, status, to: sent.to.map((a) => a.address), cc: sent.cc.map((a) => a.address) },
+        data: { outboxId: item._id, messageId: item.messageId, status, to: sent.to.map((a) => a.address), cc: sent.cc.map((a) => a.address), ...(sent.bcc.length ? { bcc: sent.bcc.map((a) => a.address) } : {}) },
       },
       ...(statusChanged ? [{ ticketId: ticket._id, type: 'status_changed' as const, actor: actorRef, at: now, data: { ...statusChanged }, key: `reply-status:${item._id.toHexString()}` }] : []),
     ],

@@ -1,5 +1,6 @@
 import { withHandles } from '../../domain/mentions.js';
 import type { PresenceState } from '../../domain/presence.js';
+import type { MailAddress } from '../../domain/mail.js';
 import type { ReplyRecipients } from '../../domain/reply-recipients.js';
 import type { CannedReplyStore } from '../../store/canned-reply-store.js';
 import type { CategoryStore } from '../../store/category-store.js';
@@ -13,7 +14,7 @@ import type { UserStore } from '../../store/user-store.js';
 import { canWorkTicket, parseObjectId, type Actor } from '../access.js';
 import { readConversation, type ConversationDeps, type TicketDetailView } from './get-ticket.js';
 import type { UserLabel } from './list-assignees.js';
-import { bouncingAddresses, recipientContextOf } from './propose-reply-recipients.js';
+import { bouncingAddresses, recipientContextOf, ticketAddressBook } from './propose-reply-recipients.js';
 import { fillCannedReply, type RenderedCannedReply } from '../canned-replies/render-canned-reply.js';
 import { otherTicketsOfRequester } from './requester-tickets.js';
 import type { TicketSummaryView } from './ticket-view.js';
@@ -51,6 +52,8 @@ export interface TicketPageData {
   assignees: UserLabel[];
   /** Whom a reply would go to; null for a merged ticket. */
   recipients: ReplyRecipients | null;
+  /** The addresses the ticket knows (requester, participants, people of its mail; not ours), offered first for To, Cc and Bcc. */
+  addressBook: MailAddress[];
   /** The requester's other tickets (also the merge candidates). */
   requesterTickets: TicketSummaryView[];
   /** The inbox's canned replies by title (none when the inbox is gone). */
@@ -142,6 +145,7 @@ export async function loadTicketPage(
       .filter((u) => !u.disabled && (u.role === 'admin' || u.inboxIds.some((i) => i.equals(ticket.inboxId))))
       .map((u) => ({ id: u._id.toHexString(), label: labelOf(u), away: u.away === true })),
     recipients: merged ? null : recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing).proposal,
+    addressBook: merged ? [] : ticketAddressBook(ticket, messages, inboxes.map((i) => i.address)),
     requesterTickets,
     cannedReplies: inbox ? canned.map((c) => ({ id: c._id.toHexString(), title: c.title })) : [],
     cannedDraft: draft ? fillCannedReply(draft, ticket, agent) : null,

@@ -71,6 +71,8 @@ export interface MessageView {
   from: { address: string; name: string | null } | null;
   to: Array<{ address: string; name: string | null }>;
   cc: Array<{ address: string; name: string | null }>;
+  /** Blind copies of our own mail (agents only; never in the mail's headers). */
+  bcc: Array<{ address: string; name: string | null }>;
   subject: string | null;
   text: string | null;
   html: string | null;
@@ -137,6 +139,7 @@ export function toMessageView(m: MessageDoc): MessageView {
     from: m.from ? address(m.from) : null,
     to: (m.to ?? []).map(address),
     cc: (m.cc ?? []).map(address),
+    bcc: (m.bcc ?? []).map(address),
     subject: m.subject ?? null,
     text: m.text ?? null,
     html: m.html ?? null,

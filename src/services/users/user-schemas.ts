@@ -40,6 +40,8 @@ export const updateUserSchema = z.strictObject({
   disabled: z.boolean().optional(),
   /** Marks the user away (or back) for them, as they do on their account page: auto-assignment passes over them. */
   away: z.boolean().optional(),
+  /** Lets an agent write knowledge base articles (admins and managers always may). */
+  kbEditor: z.boolean().optional(),
 });
 
 /** Refuses inbox ids that name no inbox, as a validation issue on `inboxIds`. */

@@ -12,6 +12,8 @@ export interface UserView {
   /** Marked themself away, and since when. */
   away: boolean;
   awaySince: Date | null;
+  /** May write knowledge base articles as an agent (admins and managers always may). */
+  kbEditor: boolean;
   lastLoginAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -28,6 +30,7 @@ export function toUserView(doc: Omit<UserDoc, 'passwordHash'> & { passwordHash?:
     disabled: doc.disabled ?? false,
     away: doc.away === true,
     awaySince: doc.awaySince ?? null,
+    kbEditor: doc.kbEditor === true,
     lastLoginAt: doc.lastLoginAt ?? null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,

@@ -30,7 +30,8 @@ export interface InboxDoc {
   /** The team new tickets of this inbox start with (store/models/team.ts); null or absent: none. */
   defaultTeamId?: Types.ObjectId | null;
   /** Whether new tickets are acknowledged, and the inbox's own subject and text per language. */
-  autoReply: { enabled: boolean; overrides?: Partial<Record<Locale, AutoReplyText>> | null };
+  /** `suggestArticles`: list matching help center articles in the acknowledgement (on unless false). */
+  autoReply: { enabled: boolean; suggestArticles?: boolean; overrides?: Partial<Record<Locale, AutoReplyText>> | null };
   /** How this inbox's emails look: signature, brand colour (#rgb/#rrggbb), logo URL. */
   branding: { signature?: string | null; primaryColor?: string | null; logoUrl?: string | null };
   /** SLA policy (src/domain/sla.ts SlaPolicy, validated on save); null means the default policy. */
@@ -80,6 +81,7 @@ const inboxSchema = new Schema<InboxDoc>(
     defaultTeamId: { type: Schema.Types.ObjectId, ref: 'Team', default: null },
     autoReply: {
       enabled: { type: Boolean, default: true },
+      suggestArticles: { type: Boolean, default: true },
       overrides: Object.fromEntries(
         LOCALES.map((locale) => [locale, { subject: { type: String, default: null }, template: { type: String, default: null } }]),
       ),

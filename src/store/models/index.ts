@@ -6,6 +6,10 @@ import { categoryModel } from './category.js';
 import { contactModel } from './contact.js';
 import { counterModel } from './counter.js';
 import { inboxModel } from './inbox.js';
+import { kbArticleModel } from './kb-article.js';
+import { kbArticleStatModel } from './kb-article-stat.js';
+import { kbCategoryModel } from './kb-category.js';
+import { kbRevisionModel } from './kb-revision.js';
 import { loginAttemptModel } from './login-attempt.js';
 import { inboxStatusModel, mailboxCursorModel, mailboxLeaseModel } from './mailbox.js';
 import { messageModel } from './message.js';
@@ -24,6 +28,7 @@ import { ticketEventModel } from './ticket-event.js';
 import { ticketPresenceModel } from './ticket-presence.js';
 import { ticketReadModel } from './ticket-read.js';
 import { ticketModel } from './ticket.js';
+import { uploadModel } from './upload.js';
 import { userModel } from './user.js';
 import { webSessionModel } from './web-session.js';
 import { workerHeartbeatModel } from './worker-heartbeat.js';
@@ -60,6 +65,11 @@ export function createModels(conn: Connection) {
     Partner: partnerModel(conn),
     SideConversation: sideConversationModel(conn),
     RoutingRule: routingRuleModel(conn),
+    KbArticle: kbArticleModel(conn),
+    KbArticleStat: kbArticleStatModel(conn),
+    KbRevision: kbRevisionModel(conn),
+    KbCategory: kbCategoryModel(conn),
+    Upload: uploadModel(conn),
   };
 }
 

@@ -31,6 +31,8 @@ export interface MessageDoc {
   from?: Address | null;
   to: Address[];
   cc: Address[];
+  /** Our own mail's blind copies: sent in the SMTP envelope only (never a header), shown to agents, never participants. */
+  bcc?: Address[];
   replyTo: Address[];
   date?: Date | null;
   text?: string | null;
@@ -90,6 +92,8 @@ const messageSchema = new Schema<MessageDoc>(
     from: { type: address, default: null },
     to: { type: [address], default: [] },
     cc: { type: [address], default: [] },
+    // No default: only our own mail with blind copies has one.
+    bcc: { type: [address], default: undefined },
     replyTo: { type: [address], default: [] },
     date: { type: Date, default: null },
     text: { type: String, default: null },

@@ -13,7 +13,10 @@ export interface OutboxDoc {
   messageId: string;
   subject: string;
   envelope: { from: string; to: string[] };
+  /** The composed bytes; empty when they are kept in the blob store instead (`rawBlobId`: a large mail). */
   raw: Buffer;
+  /** The GridFS file holding the composed bytes of a mail too large for its document; removed once sent. */
+  rawBlobId?: Types.ObjectId | null;
   state: OutboxState;
   attempts: number;
   nextAttemptAt?: Date | null;
@@ -40,7 +43,9 @@ const outboxSchema = new Schema<OutboxDoc>(
     messageId: { type: String, required: true },
     subject: { type: String, default: '' },
     envelope: { from: { type: String, default: '' }, to: { type: [String], required: true } },
-    raw: { type: Buffer, required: true },
+    // Not `required`: a large mail's bytes are in GridFS and this is empty.
+    raw: { type: Buffer, default: () => Buffer.alloc(0) },
+    rawBlobId: { type: Schema.Types.ObjectId, default: null },
     state: { type: String, enum: OUTBOX_STATES, default: 'pending' },
     attempts: { type: Number, default: 0 },
     nextAttemptAt: { type: Date, default: null },

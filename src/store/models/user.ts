@@ -17,6 +17,8 @@ export interface UserDoc {
   away?: boolean;
   /** When they last became away; null while not away. */
   awaySince?: Date | null;
+  /** An agent allowed to write knowledge base articles (set by an admin). Absent on older users: false. */
+  kbEditor?: boolean;
   lastLoginAt?: Date | null;
   /** The user's language (`en`, `fr`); null follows the browser. */
   locale?: string | null;
@@ -49,6 +51,7 @@ const userSchema = new Schema<UserDoc>(
     disabled: { type: Boolean, default: false },
     away: { type: Boolean, default: false },
     awaySince: { type: Date, default: null },
+    kbEditor: { type: Boolean, default: false },
     lastLoginAt: { type: Date, default: null },
     locale: { type: String, default: null },
     timeZone: { type: String, default: null },

@@ -5,6 +5,7 @@ import { getInboxSla, putInboxSla } from '../../services/sla/inbox-sla.js';
 import type { DigestDeps } from '../../services/digest/send-digest.js';
 import { sendDigestNow } from '../../services/digest/send-digest-now.js';
 import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
+import type { UploadFileDeps } from '../../services/attachments/upload-file.js';
 import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
 import type { AddNoteDeps } from '../../services/tickets/add-note.js';
 import type { MergeTicketDeps } from '../../services/tickets/merge-ticket.js';
@@ -18,7 +19,7 @@ import type { UserStore } from '../../store/user-store.js';
 import { principalOf } from './authenticate.js';
 
 /** What the SLA and digest routes need besides the models. */
-export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitizeHtml'>, Partial<AssignmentFollowUps> {
+export interface AutomationDeps extends DigestDeps, Pick<SendReplyDeps, 'sanitizeHtml'>, Partial<AssignmentFollowUps>, Pick<UploadFileDeps, 'scanUpload' | 'attachmentLimits'> {
   messages: SendReplyDeps['messages'];
   contacts: SendReplyDeps['contacts'];
   users: DigestDeps['users'] & SendReplyDeps['users'] & UpdateTicketDeps['users'] & AddNoteDeps['users'] & Pick<UserStore, 'listAccessByIds'>;

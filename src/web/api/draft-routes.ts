@@ -3,14 +3,16 @@ import { deleteDraft } from '../../services/drafts/delete-draft.js';
 import { getDraft } from '../../services/drafts/get-draft.js';
 import { saveDraft } from '../../services/drafts/save-draft.js';
 import { notFound } from '../../services/access.js';
+import type { SaveDraftDeps } from '../../services/drafts/save-draft.js';
 import type { Stores } from '../../store/stores.js';
 import { principalOf } from './authenticate.js';
 
 /**
  * `/tickets/:id/draft`: the caller's own reply draft on a ticket they may see. GET answers the draft
- * or NOT_FOUND when there is none; PUT `{text, cc?}` saves it (an empty text removes it, 204); DELETE removes it (204).
+ * or NOT_FOUND when there is none; PUT `{text, html?, cc?, to?, bcc?, uploadIds?}` saves it (its HTML
+ * sanitized with `sanitizeHtml`, dropped without it; an empty draft is removed, 204); DELETE removes it (204).
  */
-export function draftRoutes(deps: Pick<Stores, 'tickets' | 'replyDrafts'> & { now: () => Date }): Router {
+export function draftRoutes(deps: Pick<Stores, 'tickets' | 'replyDrafts' | 'uploads'> & Pick<SaveDraftDeps, 'sanitizeHtml'> & { now: () => Date }): Router {
   const router = Router();
   router.get('/:id/draft', async (req, res) => {
     const draft = await getDraft(deps, principalOf(res).actor, req.params.id);

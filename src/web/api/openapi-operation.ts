@@ -30,6 +30,8 @@ export interface Operation {
   /** A `components.schemas` name; `optionalBody` when the route also works without one. */
   body?: string;
   optionalBody?: true;
+  /** The schema of a `multipart/form-data` body the route also (or only, without `body`) takes: files. */
+  multipart?: JsonSchema;
   /** The success status and its schema (none: no content). */
   ok: [status: number, schema?: JsonSchema, description?: string];
   /** Of a success that is not JSON. */
@@ -46,7 +48,7 @@ export function toOpenApi(path: string, op: Operation): Record<string, unknown> 
   const success = schema
     ? { description: description ?? 'OK', content: { [op.mediaType ?? 'application/json']: { schema } } }
     : { description: description ?? 'Done; no content.' };
-  const errors = new Set([...(op.errors ?? []), ...(op.body ? [400, 413] : []), ...(op.public ? [] : [401]), ...Object.keys(op.special ?? {}).map(Number)]);
+  const errors = new Set([...(op.errors ?? []), ...(op.body || op.multipart ? [400, 413] : []), ...(op.public ? [] : [401]), ...Object.keys(op.special ?? {}).map(Number)]);
   const responses: Record<string, unknown> = { [status]: success };
   for (const code of [...errors].sort((a, b) => a - b)) {
     responses[code] = op.special?.[code] ?? { $ref: `#/components/responses/${ERROR_RESPONSES[code]!.name}` };
@@ -59,7 +61,14 @@ export function toOpenApi(path: string, op: Operation): Record<string, unknown> 
     ...(op.description ? { description: op.description } : {}),
     ...(op.public ? { security: [] } : {}),
     ...(parameters.length || op.query ? { parameters: [...parameters, ...(op.query ?? [])] } : {}),
-    ...(op.body ? { requestBody: { required: !op.optionalBody, content: { 'application/json': { schema: ref(op.body) } } } } : {}),
+    ...(op.body || op.multipart
+      ? {
+          requestBody: {
+            required: !op.optionalBody,
+            content: { ...(op.body ? { 'application/json': { schema: ref(op.body) } } : {}), ...(op.multipart ? { 'multipart/form-data': { schema: op.multipart } } : {}) },
+          },
+        }
+      : {}),
     responses,
   };
 }

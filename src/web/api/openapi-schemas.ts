@@ -21,6 +21,7 @@ const userProperties = (): Record<string, JsonSchema> => ({
   disabled: boolean,
   away: { ...boolean, description: 'Marked themself away.' },
   awaySince: nullable(dateTime),
+  kbEditor: { ...boolean, description: 'An agent allowed to write knowledge base articles (admins and managers always may).' },
   lastLoginAt: nullable(dateTime),
   createdAt: dateTime,
   updatedAt: dateTime,
@@ -182,6 +183,7 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     autoReply: {
       ...object({
         enabled: boolean,
+        suggestArticles: { ...boolean, description: 'Whether the acknowledgement lists up to 3 matching published help center articles in the customer’s language (default true).' },
         subject: nullable(string),
         template: nullable(string),
         overrides: object(Object.fromEntries(LOCALES.map((l) => [l, object({ subject: nullable(string), template: nullable(string) })]))),

@@ -25,6 +25,19 @@ const QUERY_DESCRIPTIONS: Record<string, string> = {
   cursor: 'The `nextCursor` of the previous page.',
 };
 
+/** A JSON body's fields as multipart form fields (an array as a repeated field), plus files in `attachments`. */
+function withFiles(bodyName: string): JsonSchema {
+  return {
+    allOf: [ref(bodyName)],
+    type: 'object',
+    description: 'The fields of the JSON body (an array as a repeated field), plus files in parts named `attachments`: each is stored as one of the caller\'s uploads (as `POST /uploads` does, same limits and scan) and sent along.',
+    properties: { attachments: { type: 'array', items: { type: 'string', format: 'binary' } } },
+  };
+}
+
+/** A refusal by the upload scan hook. */
+const SCAN_REFUSED = { 422: { description: 'UPLOAD_REFUSED: the scan hook (ATTACHMENT_SCAN_COMMAND) refused a file, or could not scan it; the message says which file and why.', content: { 'application/json': { schema: ref('Error') } } } };
+
 /** The list filters, one query parameter per field of the list's zod query schema. */
 function ticketQueryParameters(): Array<Record<string, unknown>> {
   const schema = accepted(ticketQuerySchema) as { properties?: Record<string, JsonSchema>; required?: string[] };
@@ -48,8 +61,8 @@ export function ticketOperations(): Record<string, Record<string, Operation>> {
       },
       post: {
         id: 'startConversation', tag: 'Tickets', summary: 'Start a conversation: a new ticket with a mail to a customer',
-        description: 'Written from `inboxId` (an inbox the caller is a member of; admins: any; 404 otherwise) to `to`, the new ticket\'s requester, with `cc` if given. The ticket starts with the inbox\'s default team, takes `status` (pending unless given) and the mail is queued like a reply, with the `[#n]` token in its subject, so the customer\'s answer threads onto it. No acknowledgement is sent and the first-response clock does not run: the mail counts as the first response, and the customer\'s answer starts the next-response clock. Repeating a `requestKey` returns the ticket and mail already made. 400 naming the field (`to` being one of our own addresses among them), 409 for a deleted inbox.',
-        body: 'StartConversationInput', ok: [201, ref('StartedConversation')], errors: [400, 404, 409],
+        description: 'Written from `inboxId` (an inbox the caller is a member of; admins: any; 404 otherwise) to `to`, the new ticket\'s requester, with `cc` if given, and blind copies to `bcc` (SMTP envelope only: no Bcc header; they do not become participants of the ticket). The ticket starts with the inbox\'s default team, takes `status` (pending unless given) and the mail is queued like a reply, with the `[#n]` token in its subject, so the customer\'s answer threads onto it. No acknowledgement is sent and the first-response clock does not run: the mail counts as the first response, and the customer\'s answer starts the next-response clock. Repeating a `requestKey` returns the ticket and mail already made. `text`, `html` or both: `html` is sanitized as a reply\'s is and the mail always has a text/plain part (`text` when it holds something, else the text of the sanitized HTML); images of the caller\'s uploads for this inbox in it (`<img src="/tickets/new/uploads/{id}">`) go as inline parts. 400 naming the field (`to` being one of our own addresses among them), 409 for a deleted inbox.',
+        body: 'StartConversationInput', multipart: withFiles('StartConversationInput'), ok: [201, ref('StartedConversation')], errors: [400, 404, 409], special: SCAN_REFUSED,
       },
     },
     '/tickets/bulk': {
@@ -67,12 +80,28 @@ export function ticketOperations(): Record<string, Record<string, Operation>> {
         body: 'TicketUpdate', ok: [200, ref('TicketState')], errors: [400, 403, 404, 409],
       },
     },
+    '/uploads': {
+      post: {
+        id: 'uploadFile', tag: 'Tickets', summary: 'Upload a file to attach to a reply or a new conversation',
+        description: 'multipart/form-data: `ticketId` (a ticket the caller can work) or `inboxId` (for a new conversation from that inbox) first, then one file in the part `file`. The file is streamed into storage: over ATTACHMENT_MAX_FILE_MB it is cut off and refused (413). With a scan hook configured it is scanned before it is accepted (422 when refused). Refer to the answer\'s `id` in `uploadIds` of `POST /tickets/{id}/replies` or `POST /tickets`; only the caller can use or fetch it, and an unused upload is removed after a day. Images in a reply\'s `html` written as `<img src="{url}">` are sent as inline parts.',
+        multipart: {
+          type: 'object', required: ['file'],
+          properties: { ticketId: { type: 'string' }, inboxId: { type: 'string' }, file: { type: 'string', format: 'binary' } },
+        },
+        ok: [201, {
+          type: 'object', required: ['id', 'filename', 'size', 'contentType', 'url'],
+          properties: { id: { type: 'string' }, filename: { type: 'string' }, size: { type: 'integer' }, contentType: { type: 'string' }, url: { type: 'string', description: 'Where the uploader fetches it on the pages; the `src` of an inline image.' } },
+        }],
+        errors: [404],
+        special: { ...SCAN_REFUSED, 415: { description: 'UNSUPPORTED_MEDIA_TYPE: the body is not multipart/form-data.', content: { 'application/json': { schema: ref('Error') } } } },
+      },
+    },
     '/tickets/{id}/replies': {
       post: {
         id: 'replyToTicket', tag: 'Tickets', summary: 'Queue a reply to the requester',
-        description: 'Goes To the requester and Cc the known participants of the latest customer mail (`replyRecipients` of the ticket); `to`/`cc` replace those lists, and a suggested or new address goes out only when listed there. Repeating a `requestKey` returns the reply already queued. With `seenUntil`, anything newer on the trail holds the reply (409).',
-        body: 'ReplyInput', ok: [202, ref('OutboxItem')], errors: [403, 404],
-        special: { 409: { description: 'CONFLICT: the ticket changed after `seenUntil`; the new items are in `details`.', content: { 'application/json': { schema: ref('ReplyConflict') } } } },
+        description: 'Goes To the requester and Cc the known participants of the latest customer mail (`replyRecipients` of the ticket); `to`/`cc` replace those lists, and a suggested or new address goes out only when listed there. `bcc` adds blind copies: they are in the SMTP envelope only (the mail has no Bcc header), recorded on the message (`bcc`) and the trail, and never become participants of the ticket. Every address must be a mail address and not one of our inboxes\' (400 naming the field and the address); at most 50 in To, Cc and Bcc together. Repeating a `requestKey` returns the reply already queued. With `seenUntil`, anything newer on the trail holds the reply (409). `html` is sanitized under the rules of customer mail before it is stored or sent (the sanitized HTML is what the customer gets, in the inbox\'s layout); the mail always has a text/plain part: `text` when it holds something, else the text of the sanitized HTML (links as `text [url]`).',
+        body: 'ReplyInput', multipart: withFiles('ReplyInput'), ok: [202, ref('OutboxItem')], errors: [403, 404],
+        special: { ...SCAN_REFUSED, 409: { description: 'CONFLICT: the ticket changed after `seenUntil`; the new items are in `details`.', content: { 'application/json': { schema: ref('ReplyConflict') } } } },
       },
     },
     '/tickets/{id}/escalation': {
@@ -125,7 +154,7 @@ export function ticketOperations(): Record<string, Record<string, Operation>> {
     },
     '/tickets/{id}/draft': {
       get: { id: 'getDraft', tag: 'Tickets', summary: "The caller's reply draft on the ticket", description: 'Drafts are per user and ticket and seen by their owner alone (the ticket page saves the same one). 404 when the caller has no draft on it.', ok: [200, ref('Draft')], errors: [403, 404] },
-      put: { id: 'saveDraft', tag: 'Tickets', summary: "Save the caller's reply draft on the ticket", description: 'Replaces the draft before. A text of only white space removes the draft (204). Sending a reply to the ticket removes the draft; a reply held because the ticket changed keeps it.', body: 'DraftInput', ok: [200, ref('Draft')], errors: [400, 403, 404] },
+      put: { id: 'saveDraft', tag: 'Tickets', summary: "Save the caller's reply draft on the ticket", description: 'Replaces the draft before. Its HTML is sanitized as a reply\'s is (the images of the caller\'s own uploads for the ticket stay); `uploadIds` keeps the caller\'s own uploads for this ticket and leaves any other id out. A text of only white space, without HTML or files, removes the draft (204). Sending a reply to the ticket removes the draft; a reply held because the ticket changed keeps it.', body: 'DraftInput', ok: [200, ref('Draft')], errors: [400, 403, 404] },
       delete: { id: 'deleteDraft', tag: 'Tickets', summary: "Discard the caller's reply draft on the ticket", ok: [204], errors: [403, 404] },
     },
     '/tickets/{id}/notes': { post: { id: 'addNote', tag: 'Tickets', summary: 'Add an internal note', description: 'Each person it mentions with `@handle` (the part of their email address before the `@`, or their whole address) who can see the ticket is notified once.', body: 'NoteInput', ok: [201, ref('Message')], errors: [404] } },

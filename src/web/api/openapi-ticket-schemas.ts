@@ -88,7 +88,11 @@ export const TICKET_SCHEMAS: Record<string, JsonSchema> = {
   Draft: object({
     ticketId: objectId,
     text: string,
+    html: { ...nullable(string), description: "The reply editor's HTML of the draft (text is its plain-text version), or null for a text-only draft." },
     cc: { ...nullable(arrayOf(string)), description: 'The Cc addresses chosen for the reply, or null to keep the proposed Cc.' },
+    to: { ...nullable(arrayOf(string)), description: 'The To addresses chosen for the reply, or null to keep the proposed To.' },
+    bcc: { ...nullable(arrayOf(string)), description: 'The blind copies chosen for the reply (none when null).' },
+    uploads: { ...arrayOf(object({ id: objectId, filename: string, contentType: string, size: integer })), description: "The caller's uploads for this ticket attached to the reply (`uploadIds` when saved), in that order. A draft keeps them from the day-old clean-up of unused uploads." },
     updatedAt: dateTime,
   }),
   TicketPage: object({ items: arrayOf(ref('TicketListItem')), nextCursor: { ...nullable(string), description: 'Pass as `cursor` for the next page; null on the last page.' } }),
@@ -116,6 +120,7 @@ export const TICKET_SCHEMAS: Record<string, JsonSchema> = {
     from: nullable(address),
     to: arrayOf(address),
     cc: arrayOf(address),
+    bcc: { ...arrayOf(address), description: 'Blind copies of our own mail: they were in the SMTP envelope only, never in a header. Empty for received mail.' },
     subject: nullable(string),
     text: nullable(string),
     html: nullable(string),
@@ -130,7 +135,7 @@ export const TICKET_SCHEMAS: Record<string, JsonSchema> = {
     data: { type: 'object', description: 'Depends on `type`, e.g. `{from, to}` for status_changed; `{ticketId, number, reason}` for linked and related, with `ticketId` and `number` null when the caller cannot see that ticket.' },
     at: dateTime,
   }),
-  OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), cc: arrayOf(string), createdAt: dateTime }),
+  OutboxItem: object({ id: objectId, messageId: string, state: enumOf(OUTBOX_STATES), subject: string, to: arrayOf(string), cc: arrayOf(string), bcc: { ...arrayOf(string), description: 'Blind copies (SMTP envelope only).' }, createdAt: dateTime }),
   StartedConversation: object({
     ticket: object({ id: objectId, number: integer, status: enumOf(TICKET_STATUSES), subject: string }),
     outbox: ref('OutboxItem'),

@@ -29,6 +29,7 @@ import { ERROR_RESPONSES, accepted, toOpenApi, type Operation } from './openapi-
 import { ticketOperations } from './openapi-ticket-operations.js';
 import { ROUTING_REQUEST_SCHEMAS, ROUTING_SCHEMAS, routingOperations } from './openapi-routing-operations.js';
 import { PARTNER_REQUEST_SCHEMAS, PARTNER_SCHEMAS, partnerOperations } from './openapi-partner-operations.js';
+import { KB_REQUEST_SCHEMAS, KB_SCHEMAS, kbOperations } from './openapi-kb-operations.js';
 
 /** Request bodies checked by zod: generated from the very schemas the services parse with. */
 const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
@@ -62,6 +63,7 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   NotificationsReadInput: markReadSchema,
   ...ROUTING_REQUEST_SCHEMAS,
   ...PARTNER_REQUEST_SCHEMAS,
+  ...KB_REQUEST_SCHEMAS,
 };
 
 function operations(): Record<string, Record<string, Operation>> {
@@ -202,6 +204,7 @@ function operations(): Record<string, Record<string, Operation>> {
     ...ticketOperations(),
     ...routingOperations(),
     ...partnerOperations(),
+    ...kbOperations(),
     '/quarantine': {
       get: {
         id: 'listQuarantine', tag: 'Quarantine', summary: 'Mail ingest set aside, newest first, keyset-paged (admins)',
@@ -269,7 +272,7 @@ function buildDocument(): Record<string, unknown> {
     security: [{ bearerAuth: [] }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `POST /auth/token`, or a personal one made on the account page.' } },
-      schemas: { ...HANDWRITTEN_SCHEMAS, ...ROUTING_SCHEMAS, ...PARTNER_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
+      schemas: { ...HANDWRITTEN_SCHEMAS, ...ROUTING_SCHEMAS, ...PARTNER_SCHEMAS, ...KB_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
       responses,
     },
     paths,

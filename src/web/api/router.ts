@@ -7,10 +7,12 @@ import type { ConnectionChecks } from '../../services/inboxes/test-inbox-connect
 import type { I18n } from '../../i18n/catalog.js';
 import type { LoginLimits } from '../../services/auth/login-throttle.js';
 import type { PasswordHasher } from '../../services/ports.js';
+import type { RateLimit } from '../rate-limit.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { automationRoutes, type AutomationDeps } from './automation-routes.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketStartRoutes } from './ticket-start-routes.js';
+import { uploadRoutes } from './upload-routes.js';
 import { ticketBulkRoutes } from './ticket-bulk-routes.js';
 import { createI18n } from '../../i18n/catalog.js';
 import { authRoutes } from './auth-routes.js';
@@ -18,6 +20,8 @@ import { authenticate, principalOf } from './authenticate.js';
 import { cannedReplyRoutes } from './canned-reply-routes.js';
 import { viewRoutes } from './view-routes.js';
 import { categoryRoutes } from './category-routes.js';
+import { helpRoutes } from './help-routes.js';
+import { kbRoutes } from './kb-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
 import { inboxSettingsRoutes } from './inbox-settings-routes.js';
 import { notificationRoutes } from './notification-routes.js';
@@ -59,6 +63,8 @@ export interface ApiDeps {
   quarantine?: QuarantineScreenDeps;
   /** Mails invite and password-reset links to their users (`invitationEmailed`); without it nothing is mailed. */
   invitations?: PasswordLinkMailDeps;
+  /** The public help search's per-address limit (src/web/rate-limit.ts default when not given). */
+  helpSearchLimit?: RateLimit;
 }
 
 /** The JSON API v1, meant to be mounted at `/api/v1`. Everything but `POST /auth/token` and `GET /openapi.json` needs a bearer token. */
@@ -76,6 +82,8 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n })
 
   const requireAuth = authenticate({ ...deps.stores, now: deps.now });
   router.get('/openapi.json', serveOpenApi);
+  // The help center's search: public, rate-limited per address.
+  router.use(helpRoutes(deps));
   router.use(authRoutes({ ...deps, ...deps.stores }, requireAuth));
   router.use(requireAuth);
   router.get('/me', (_req, res) => {
@@ -86,8 +94,11 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n })
     // Before `/tickets/:id`: `bulk` is not a ticket id. Catalogs for its per-ticket errors are loaded here only when not given.
     let catalogs: I18n | undefined;
     router.use(ticketBulkRoutes({ ...deps.automation, ...deps.stores }, () => deps.i18n ?? (catalogs ??= createI18n())));
-    router.use('/tickets', ticketActionRoutes({ ...deps.automation, replyDrafts: deps.stores.replyDrafts }));
-    router.use('/tickets', ticketStartRoutes({ ...deps.automation, ...deps.stores }));
+    // Replies and new conversations may be multipart with files (`attachments`), stored as the caller's uploads first.
+    const uploadDeps = { ...deps.automation, uploads: deps.stores.uploads, replyDrafts: deps.stores.replyDrafts, blobs: deps.blobs, now: deps.now };
+    router.use(uploadRoutes(uploadDeps));
+    router.use('/tickets', ticketActionRoutes({ ...uploadDeps, replyDrafts: deps.stores.replyDrafts }));
+    router.use('/tickets', ticketStartRoutes({ ...deps.automation, ...deps.stores, blobs: deps.blobs }));
     router.use(ticketMergeRoutes(deps.automation));
     router.use('/tickets', sideConversationRoutes({ ...deps.automation, ...deps.stores, blobs: deps.blobs }, () => deps.i18n ?? (catalogs ??= createI18n())));
     router.use(spamRoutes({ ...deps.automation, ...deps.stores }));
@@ -97,13 +108,15 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n })
   router.use(cannedReplyRoutes(deps));
   router.use(viewRoutes(deps));
   router.use(categoryRoutes(deps));
+  router.use(kbRoutes(deps));
   router.use(partnerRoutes(deps));
   router.use(routingRuleRoutes(deps));
   router.use(teamRoutes(deps));
   router.use('/inboxes', inboxRoutes({ ...deps, ...deps.stores }));
   router.use('/tickets', ticketRoutes(deps));
   router.use('/tickets', ticketReadRoutes({ ...deps.stores, now: deps.now }));
-  router.use('/tickets', draftRoutes({ ...deps.stores, now: deps.now }));
+  // A draft's HTML is cleaned by the replies' sanitizer (without the ticket actions, drafts keep text only).
+  router.use('/tickets', draftRoutes({ ...deps.stores, now: deps.now, ...(deps.automation?.sanitizeHtml ? { sanitizeHtml: deps.automation.sanitizeHtml } : {}) }));
   router.use('/attachments', attachmentRoutes(deps));
   router.use(userRoutes({ ...deps, ...deps.stores, ...(deps.automation?.refillTeamsOfMember ? { refillTeamsOfMember: deps.automation.refillTeamsOfMember } : {}) }));
   router.use(notificationRoutes({ ...deps.stores, now: deps.now }));

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { I18n, Translator } from '../../i18n/catalog.js';
-import type { QuoteLabels } from '../../domain/side-conversations.js';
+import type { SideConversationLabels } from '../../services/side-conversations/start-side-conversation.js';
 import { listSideConversations, type ListSideConversationsDeps } from '../../services/side-conversations/list-side-conversations.js';
 import { replySideConversation, type ReplySideConversationDeps } from '../../services/side-conversations/reply-side-conversation.js';
 import { startSideConversation, type StartSideConversationDeps } from '../../services/side-conversations/start-side-conversation.js';
@@ -10,9 +10,19 @@ import { principalOf } from './authenticate.js';
 /** What the side-conversation routes need: the ticket actions' dependencies with the partner and side-conversation stores and the files. */
 export type SideConversationRouteDeps = StartSideConversationDeps & ReplySideConversationDeps & ListSideConversationsDeps;
 
-/** The header lines above each quoted message, in a language of the catalogs. */
-export function quoteLabels(t: Translator['t']): QuoteLabels {
-  return { heading: t('tickets:side.quote.heading'), from: t('tickets:side.quote.from'), date: t('tickets:side.quote.date'), subject: t('tickets:side.quote.subject') };
+/**
+ * The header lines above each quoted message, and those of a forward's block, in a language of the
+ * catalogs; a forwarded message's date as `formatDate` writes it (the agent's time zone on a page;
+ * UTC by default).
+ */
+export function quoteLabels(t: Translator['t'], formatDate: (d: Date) => string = (d) => d.toUTCString()): SideConversationLabels {
+  return {
+    heading: t('tickets:side.quote.heading'), from: t('tickets:side.quote.from'), date: t('tickets:side.quote.date'), subject: t('tickets:side.quote.subject'),
+    forward: {
+      heading: t('tickets:forward.block.heading'), from: t('tickets:side.quote.from'), date: t('tickets:side.quote.date'), subject: t('tickets:side.quote.subject'),
+      to: t('tickets:forward.block.to'), cc: t('tickets:forward.block.cc'), formatDate,
+    },
+  };
 }
 
 /**

@@ -9,22 +9,28 @@ import { updateTicket } from '../../services/tickets/update-ticket.js';
 import type { AutomationDeps } from './automation-routes.js';
 import type { ReplyDraftStore } from '../../store/reply-draft-store.js';
 import { principalOf } from './authenticate.js';
+import type { UploadFileDeps } from '../../services/attachments/upload-file.js';
+import type { UploadStore } from '../../store/upload-store.js';
+import type { BlobStore } from '../../store/blob-store.js';
+import { apiFormWithFiles, bodyWithUploads } from './upload-routes.js';
 
 /** `/tickets/:id` changes: reply (queued in the outbox), internal note, status/priority/assignee/tags, escalation, snooze. */
-export function ticketActionRoutes(deps: AutomationDeps & { replyDrafts?: Pick<ReplyDraftStore, 'remove'> }): Router {
+export function ticketActionRoutes(deps: AutomationDeps & Omit<UploadFileDeps, 'uploads' | 'blobs'> & { uploads: UploadStore; blobs: BlobStore; replyDrafts?: Pick<ReplyDraftStore, 'remove'> }): Router {
   const router = Router();
   router.patch('/:id', async (req, res) => {
     res.json(await updateTicket(deps, principalOf(res).actor, req.params.id, req.body));
   });
-  router.post('/:id/replies', async (req, res) => {
+  // JSON, or multipart/form-data: the same fields (arrays as repeated fields) plus files in `attachments`.
+  const withFiles = apiFormWithFiles(deps, 'attachments', (req) => ({ ticketId: String(req.params.id) }));
+  router.post('/:id/replies', withFiles, async (req, res) => {
     const { actor } = principalOf(res);
-    const item = await replyToTicket(deps, actor, req.params.id, { json: req.body });
+    const item = await replyToTicket(deps, actor, String(req.params.id), { json: bodyWithUploads(req, res) });
     // Sent: the caller's draft of it is done with.
-    if (deps.replyDrafts && actor.userId) await deleteDraft({ tickets: deps.tickets, replyDrafts: deps.replyDrafts }, actor, req.params.id);
+    if (deps.replyDrafts && actor.userId) await deleteDraft({ tickets: deps.tickets, replyDrafts: deps.replyDrafts }, actor, String(req.params.id));
     const addresses = (list: Array<{ address: string }>) => list.map((a) => a.address);
     res.status(202).json({
       id: item._id.toHexString(), messageId: item.messageId, state: item.state, subject: item.subject,
-      to: addresses(item.recipients.to), cc: addresses(item.recipients.cc), createdAt: item.createdAt,
+      to: addresses(item.recipients.to), cc: addresses(item.recipients.cc), bcc: addresses(item.recipients.bcc), createdAt: item.createdAt,
     });
   });
   router.post('/:id/notes', async (req, res) => {

@@ -1,7 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { checkLogin, type LoginCheck } from '../../services/auth/check-login.js';
 import { createWebSession, DEFAULT_SESSION_LIFETIMES, endWebSession } from '../../services/auth/web-sessions.js';
@@ -11,17 +9,8 @@ import { requireCsrf, sameOrigin, sameToken, sessionOf } from '../session/sessio
 import type { PageContext } from './page-deps.js';
 import { postedText } from './form-fields.js';
 import { pageI18n, textOf } from './page-i18n.js';
+import { scriptUrl } from './static-assets.js';
 
-// The sign-in page's one script (it reports the browser's time zone), named by its content hash like the stylesheet.
-const LOGIN_SCRIPT = readFileSync(path.resolve(import.meta.dirname, '../../../templates/web/login.js'), 'utf8');
-const LOGIN_SCRIPT_VERSION = createHash('sha256').update(LOGIN_SCRIPT).digest('hex').slice(0, 12);
-
-/** `GET /static/login.js`: cached for a year when asked for by its current version. */
-export const loginScript: RequestHandler = (req, res) => {
-  const current = req.query.v === LOGIN_SCRIPT_VERSION;
-  res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'no-cache' });
-  res.type('text/javascript').send(LOGIN_SCRIPT);
-};
 
 /** Only local paths, so `?next=` cannot send someone to another site after login (open redirect). */
 export function safeNext(value: unknown): string {
@@ -51,7 +40,7 @@ export function authPages(ctx: PageContext): Router {
             notice,
             email,
             next: safeNext(req.query.next ?? postedText(req, 'next')),
-            timeZoneScript: adoptsBrowserZone ? `/static/login.js?v=${LOGIN_SCRIPT_VERSION}` : null,
+            timeZoneScript: adoptsBrowserZone ? scriptUrl('login.js') : null,
           },
           i18n,
         ));

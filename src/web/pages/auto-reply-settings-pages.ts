@@ -15,6 +15,8 @@ import { requireSettingsAccess, type SettingsContext } from './settings-access.j
 /** The form of one language: the switch (shared by every language) and that language's own texts. */
 interface AutoReplyForm {
   enabled: boolean;
+  /** List matching help center articles (shared by every language too). */
+  suggestArticles: boolean;
   locale: Locale;
   subject: string;
   template: string;
@@ -109,7 +111,7 @@ export function autoReplySettingsPages(ctx: SettingsContext): Router {
     const inbox = await load(res, String(req.params.id));
     const locale = localeOf(inbox, req.query.lang);
     const own = inbox.autoReply.overrides[locale];
-    const form = { enabled: inbox.autoReply.enabled, locale, subject: own?.subject ?? '', template: own?.template ?? '' };
+    const form = { enabled: inbox.autoReply.enabled, suggestArticles: inbox.autoReply.suggestArticles, locale, subject: own?.subject ?? '', template: own?.template ?? '' };
     await render(res, inbox, form, { notice: savedNotice(req.query.saved, pageI18n(res).tr.t) });
   });
 
@@ -117,12 +119,12 @@ export function autoReplySettingsPages(ctx: SettingsContext): Router {
     const inbox = await load(res, String(req.params.id));
     const body = formOf(req);
     const locale = localeOf(inbox, field(body, 'lang'));
-    const form = { enabled: checked(body, 'enabled'), locale, subject: field(body, 'subject'), template: field(body, 'template') };
+    const form = { enabled: checked(body, 'enabled'), suggestArticles: checked(body, 'suggestArticles'), locale, subject: field(body, 'subject'), template: field(body, 'template') };
     // "Preview" saves nothing: it shows what these (unsaved) texts would send.
     if (field(body, 'action') === 'preview') return render(res, inbox, form);
     try {
       // Only this language's texts change; the other languages keep theirs.
-      await updateAutoReply(deps, requireSession(res).actor, inbox.id, { enabled: form.enabled, overrides: { [locale]: { subject: form.subject, template: form.template } } });
+      await updateAutoReply(deps, requireSession(res).actor, inbox.id, { enabled: form.enabled, suggestArticles: form.suggestArticles, overrides: { [locale]: { subject: form.subject, template: form.template } } });
     } catch (err) {
       const issues = validationIssues(err, pageI18n(res).tr);
       if (!issues) throw err;

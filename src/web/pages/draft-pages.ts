@@ -1,39 +1,53 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Actor } from '../../services/access.js';
 import { getDraft } from '../../services/drafts/get-draft.js';
 import { saveDraft } from '../../services/drafts/save-draft.js';
+import { escapeHtml } from '../../domain/quoted-history.js';
 import { loadTicketPage } from '../../services/tickets/ticket-page-data.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
+import type { DraftView } from '../../services/drafts/draft-owner.js';
+import { uploadedFiles } from '../multipart-form.js';
+import { draftRecipients } from './reply-recipients-form.js';
+import { formWithFiles } from './upload-pages.js';
 import { textOf } from './page-i18n.js';
 import { fields, formOf, postedText, queryText } from './form-fields.js';
-
-// The reply box's autosave and canned-reply insertion, named by its content hash like the stylesheet.
-const SCRIPT = readFileSync(path.resolve(import.meta.dirname, '../../../templates/web/drafts.js'), 'utf8');
-const SCRIPT_VERSION = createHash('sha256').update(SCRIPT).digest('hex').slice(0, 12);
+import { refusedFileHandler } from './refused-file.js';
+import { scriptUrl } from './static-assets.js';
 
 /** Where the ticket page loads the drafts script from; the URL changes with the script. */
-export const DRAFTS_SCRIPT_URL = `/static/drafts.js?v=${SCRIPT_VERSION}`;
+export const DRAFTS_SCRIPT_URL = scriptUrl('drafts.js');
 
-/** `GET /static/drafts.js`: cached for a year when asked for by its current version. */
-export const draftsScript: RequestHandler = (req, res) => {
-  const current = req.query.v === SCRIPT_VERSION;
-  res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'no-cache' });
-  res.type('text/javascript').send(SCRIPT);
-};
+/** The reply box as a draft left it (or empty): what {@link replyBoxOf} answers. */
+export type ReplyBoxStart = Omit<DraftView, 'ticketId' | 'updatedAt'> & { saved: boolean };
 
 /**
- * The reply box's starting text and Cc for the ticket page: the agent's saved draft (with the canned
- * reply picked by `?canned=` added after it: without script, inserting one never loses the draft),
- * or else the canned reply alone. Null draft fields when the agent has none.
+ * The reply box's starting text, recipients and files for the ticket page: the agent's saved draft
+ * (with the canned reply picked by `?canned=` added after it: without script, inserting one never
+ * loses the draft), or else the canned reply alone. Null draft fields when the agent has none.
+ * `html` is the editor's starting content when the draft has one (the canned reply added as
+ * paragraphs), else null: the editor then starts from the text.
  */
-export async function replyBoxOf(ctx: PageContext, actor: Actor, ticketId: string, cannedText: string): Promise<{ text: string; cc: string[] | null; saved: boolean }> {
+export async function replyBoxOf(ctx: PageContext, actor: Actor, ticketId: string, cannedText: string): Promise<ReplyBoxStart> {
   const draft = actor.userId ? await getDraft(ctx.stores, actor, ticketId) : null;
-  if (!draft) return { text: cannedText, cc: null, saved: false };
-  return { text: cannedText ? `${draft.text.replace(/\s+$/, '')}\n\n${cannedText}` : draft.text, cc: draft.cc, saved: true };
+  if (!draft) return { text: cannedText, html: null, cc: null, to: null, bcc: null, uploads: [], saved: false };
+  const html = draft.html && cannedText.trim() ? `${draft.html}${paragraphsOf(cannedText)}` : draft.html;
+  return { text: cannedText ? `${draft.text.replace(/\s+$/, '')}\n\n${cannedText}` : draft.text, html, cc: draft.cc, to: draft.to, bcc: draft.bcc, uploads: draft.uploads, saved: true };
+}
+
+/** Plain text as escaped HTML paragraphs (a blank line apart), line breaks as `<br>`. */
+function paragraphsOf(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .trim()
+    .split(/\n[ \t]*\n+/)
+    .map((block) => `<p>${block.split('\n').map(escapeHtml).join('<br>')}</p>`)
+    .join('');
+}
+
+/** What saving a draft from the pages needs: the stores, the clock, and the replies' sanitizer for its HTML. */
+export function draftDeps(ctx: PageContext) {
+  return { ...ctx.stores, now: ctx.now, ...(ctx.actions.sanitizeHtml ? { sanitizeHtml: ctx.actions.sanitizeHtml } : {}) };
 }
 
 /**
@@ -43,21 +57,26 @@ export async function replyBoxOf(ctx: PageContext, actor: Actor, ticketId: strin
  */
 export function draftPages(ctx: PageContext): Router {
   const router = Router();
-  router.post('/tickets/:id/draft', requireLogin, requireCsrf(ctx.publicUrl), async (req, res) => {
+  // The reply form is multipart (it takes files): files chosen without script are stored as the
+  // agent's uploads and kept with the draft like those the script uploaded (`upload`).
+  router.post('/tickets/:id/draft', requireLogin, formWithFiles(ctx, 'files', (req) => ({ ticketId: String(req.params.id) })), requireCsrf(ctx.publicUrl), async (req: Request, res: Response) => {
     const { actor } = requireSession(res);
     const id = String(req.params.id);
     const input = {
       text: postedText(req, 'text'),
-      // Without the recipient list (an older page, or a ticket without one) the draft keeps the proposed Cc.
-      ...(postedText(req, 'recipientsShown') ? { cc: fields(formOf(req), 'cc').slice(0, 100) } : {}),
+      // The editor's HTML of the same reply (empty without script); sanitized as it is saved.
+      html: postedText(req, 'html') || null,
+      // Without the recipient list (an older page, or a ticket without one) the draft keeps the proposed To and Cc.
+      ...(postedText(req, 'recipientsShown') ? draftRecipients(req) : {}),
+      uploadIds: [...fields(formOf(req), 'upload').slice(0, 100), ...uploadedFiles(res).map((u) => u.id)],
     };
-    await saveDraft({ ...ctx.stores, now: ctx.now }, actor, id, input);
+    await saveDraft(draftDeps(ctx), actor, id, input);
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ text: textOf(res)('tickets:reply.draftSaved') });
       return;
     }
     res.redirect(303, `/tickets/${encodeURIComponent(id)}?draft=saved#reply`);
-  });
+  }, refusedFileHandler(ctx));
   router.get('/tickets/:id/canned-text', requireLogin, async (req, res) => {
     const { actor } = requireSession(res);
     const data = await loadTicketPage({ ...ctx, ...ctx.stores }, actor, String(req.params.id), {

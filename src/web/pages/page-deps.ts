@@ -5,6 +5,7 @@ import type { TicketStore } from '../../store/ticket-store.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { LoginLimits } from '../../services/auth/login-throttle.js';
 import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
+import type { UploadFileDeps } from '../../services/attachments/upload-file.js';
 import type { UpdateTicketDeps } from '../../services/tickets/update-ticket.js';
 import type { AddNoteDeps } from '../../services/tickets/add-note.js';
 import type { MergeTicketDeps } from '../../services/tickets/merge-ticket.js';
@@ -13,6 +14,7 @@ import type { SnoozeDeps } from '../../services/lifecycle/snooze-ticket.js';
 import type { AssignmentFollowUps } from '../../services/teams/assignment-refill.js';
 import type { SessionLifetimes } from '../../services/auth/web-sessions.js';
 import type { ViewEngine } from './view-engine.js';
+import type { RateLimit } from '../rate-limit.js';
 import type { I18n } from '../../i18n/catalog.js';
 import type { LocaleDefaults } from './page-i18n.js';
 import type { JobScheduler, PasswordHasher } from '../../services/ports.js';
@@ -45,7 +47,7 @@ export interface PageDeps {
   /** Threadline's public URL: https here makes every cookie Secure. */
   publicUrl: string | null;
   /** Replying, noting and changing tickets (the same use cases as the JSON API). */
-  actions: SendReplyDeps & UpdateTicketDeps & Pick<MergeTicketDeps, 'teams'> & Pick<AddNoteDeps, 'users' | 'teams'> & Pick<SnoozeDeps, 'inboxes'> & Pick<EscalateTicketDeps, 'teams'> & { tickets: TicketStore } & Partial<AssignmentFollowUps>;
+  actions: SendReplyDeps & UpdateTicketDeps & Pick<MergeTicketDeps, 'teams'> & Pick<AddNoteDeps, 'users' | 'teams'> & Pick<SnoozeDeps, 'inboxes'> & Pick<EscalateTicketDeps, 'teams'> & { tickets: TicketStore } & Partial<AssignmentFollowUps> & Pick<UploadFileDeps, 'scanUpload' | 'attachmentLimits'>;
   /** Stored attachments; without it the pages list attachments but offer no download. */
   blobs?: BlobStore;
   sessionLifetimes?: SessionLifetimes;
@@ -62,6 +64,8 @@ export interface PageDeps {
   mailWork?: Pick<MailWorkerPool, 'cleanStored'>;
   /** Mails invite and password-reset links to their users; without it the links are only shown. */
   invitations?: PasswordLinkMailDeps;
+  /** The help center's per-address limits of searches and votes (src/web/rate-limit.ts defaults when not given). */
+  helpLimits?: { search?: RateLimit; vote?: RateLimit };
 }
 
 /** PageDeps plus the compiled templates, as the route modules receive them. */

@@ -5,8 +5,11 @@ import { clientErrorOf } from '../errors.js';
 import { loadSession, sessionOf } from '../session/session-middleware.js';
 import { attachmentPage } from './attachment-page.js';
 import { accountPages } from './account-pages.js';
-import { authPages, loginScript } from './auth-pages.js';
+import { authPages } from './auth-pages.js';
+import { helpPages } from './help-pages.js';
 import { inboxPages } from './inbox-pages.js';
+import { kbPages } from './kb-pages.js';
+import { kbStatsPages } from './kb-stats-pages.js';
 import { mailBodyPage } from './mail-body-page.js';
 import type { PageContext, PageDeps } from './page-deps.js';
 import { notificationBadge, notificationPages } from './notification-pages.js';
@@ -14,10 +17,9 @@ import { passwordPages } from './password-pages.js';
 import { pageHeaders } from './security-headers.js';
 import { pageNotFound } from './page-not-found.js';
 import { settingsPages } from './settings-pages.js';
-import { shortcutsScript } from './shortcuts-script.js';
 import { ticketActions } from './ticket-actions.js';
-import { bulkScript, ticketBulkActions } from './ticket-bulk-pages.js';
-import { presencePages, ticketScript } from './ticket-collision.js';
+import { ticketBulkActions } from './ticket-bulk-pages.js';
+import { presencePages } from './ticket-collision.js';
 import { spamTicketActions } from './spam-pages.js';
 import { ticketExtraActions } from './ticket-extra-actions.js';
 import { savedViewPages } from './saved-view-pages.js';
@@ -26,7 +28,9 @@ import { teamLoadPages } from './team-load-pages.js';
 import { ticketPages } from './ticket-pages.js';
 import { userPages } from './user-pages.js';
 import { createViewEngine, type ViewEngine } from './view-engine.js';
-import { draftPages, draftsScript } from './draft-pages.js';
+import { draftPages } from './draft-pages.js';
+import { uploadPages } from './upload-pages.js';
+import { assetScript, pageScript, sendVersioned } from './static-assets.js';
 import { createI18n } from '../../i18n/catalog.js';
 import { errorText } from '../../i18n/error-text.js';
 import { formatsFor } from '../../i18n/formats.js';
@@ -78,19 +82,14 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use((req, _res, next) => (req.path.startsWith('/api/') || req.path === '/healthz' ? next('router') : next()));
 
   // One stylesheet, named by its content hash, so it can be cached for a year and still change.
-  router.get('/static/app.css', (req, res) => {
-    const current = req.query.v === views.stylesheet.version;
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'no-cache' });
-    res.type('text/css').send(views.stylesheet.css);
-  });
-  router.get('/static/ticket.js', ticketScript);
-  router.get('/static/login.js', loginScript);
-  router.get('/static/shortcuts.js', shortcutsScript);
-  router.get('/static/bulk.js', bulkScript);
-  router.get('/static/drafts.js', draftsScript);
+  router.get('/static/app.css', (req, res) => sendVersioned(req, res, views.stylesheet, 'text/css'));
+  router.get('/static/:name', pageScript);
+  router.get('/static/assets/:name', assetScript);
 
   router.use(pageHeaders());
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 300 }));
+  // The public help center, before the session: it neither reads nor sets a cookie.
+  router.use(helpPages({ ...ctx, i18n, defaultLocale: defaults.locale, logger: deps.logger, ...(deps.helpLimits ? { limits: deps.helpLimits } : {}) }));
   router.use(loadSession({ ...deps.stores, now: deps.now, publicUrl: deps.publicUrl, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }));
   router.use(pageI18nMiddleware({ i18n, defaults, now: deps.now, allowPseudo: pseudo }));
   // The top bar's unread count, for every page shown to a signed-in user.
@@ -101,6 +100,8 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(savedViewPages(ctx));
   // Before the ticket pages too: `/tickets/new` is not a ticket id.
   router.use(newConversationPages(ctx));
+  // The reply box's files (`/tickets/:id/uploads`, `/tickets/new/uploads`).
+  router.use(uploadPages(ctx));
   // The list page's bulk bar (`POST /tickets/bulk`).
   router.use(ticketBulkActions(ctx));
   router.use(ticketPages(ctx));
@@ -111,6 +112,9 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(draftPages(ctx));
   router.use(userPages({ ...ctx, logger: deps.logger }));
   router.use(teamLoadPages(ctx));
+  // Before the knowledge base pages: `/kb/stats` is not an article id.
+  router.use(kbStatsPages(ctx));
+  router.use(kbPages(ctx));
   router.use(accountPages({ ...ctx, logger: deps.logger }));
   router.use(notificationPages(ctx));
   router.use(passwordPages({ ...ctx, logger: deps.logger }));

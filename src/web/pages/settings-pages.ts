@@ -5,6 +5,7 @@ import { requireCsrf, requireLogin, requireSession } from '../session/session-mi
 import { autoReplySettingsPages } from './auto-reply-settings-pages.js';
 import { routingSettingsPages } from './routing-settings-pages.js';
 import { categorySettingsPages } from './category-settings-pages.js';
+import { kbCategorySettingsPages } from './kb-category-settings-pages.js';
 import { partnerSettingsPages } from './partner-settings-pages.js';
 import { teamSettingsPages } from './team-settings-pages.js';
 import { cronFromPicker, pickerFromCron } from './digest-form.js';
@@ -133,6 +134,7 @@ export function settingsPages(ctx: SettingsContext): Router {
   router.use(slaSettingsPages(ctx));
   router.use(autoReplySettingsPages(ctx));
   router.use(categorySettingsPages(ctx));
+  router.use(kbCategorySettingsPages(ctx));
   router.use(partnerSettingsPages(ctx));
   router.use(teamSettingsPages(ctx));
   router.use(routingSettingsPages(ctx));

@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { isAppError, type AppError } from '../../domain/errors.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import type { Translator } from '../../i18n/catalog.js';
@@ -13,17 +10,8 @@ import { requireCsrf, requireLogin, requireSession } from '../session/session-mi
 import { field, fields, fixedMessage, formOf } from './form-fields.js';
 import type { PageContext } from './page-deps.js';
 import { listPageQuery, type ListPageQuery } from './ticket-list-filters.js';
+import { scriptUrl } from './static-assets.js';
 
-// The list page's bulk-bar script (select all, the value control of the chosen action), named by its content hash.
-const SCRIPT = readFileSync(path.resolve(import.meta.dirname, '../../../templates/web/bulk.js'), 'utf8');
-const SCRIPT_VERSION = createHash('sha256').update(SCRIPT).digest('hex').slice(0, 12);
-
-/** `GET /static/bulk.js`: cached for a year when asked for by its current version. */
-export const bulkScript: RequestHandler = (req, res) => {
-  const current = req.query.v === SCRIPT_VERSION;
-  res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'no-cache' });
-  res.type('text/javascript').send(SCRIPT);
-};
 
 /**
  * Where each action's value comes from in the form (one control per kind of value), and whether an
@@ -113,7 +101,7 @@ export function bulkForm(
   const qs = listQueryString(filters);
   return {
     action: `/tickets/bulk${qs ? `?${qs}` : ''}`,
-    scriptUrl: `/static/bulk.js?v=${SCRIPT_VERSION}`,
+    scriptUrl: scriptUrl('bulk.js'),
     actions: BULK_ACTION_NAMES.map((name) => ({ value: name, label: t(`tickets:bulk.action.${name}`) })),
     assignees: data.assignees,
     teams: data.teams.map((team) => ({ id: team.id, label: `${team.name} (${t('common:level', { level: team.level })})` })),

@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { DEFAULT_REPLY_STATUS, type ReplyStatus } from '../../domain/ticket-status.js';
 import type { ReplyConflictItem } from '../../services/tickets/check-reply-conflict.js';
 import type { TicketPageData } from '../../services/tickets/ticket-page-data.js';
@@ -9,28 +6,28 @@ import { trackPresence, type PresenceView } from '../../services/tickets/track-p
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import type { Translator } from '../../i18n/catalog.js';
 import type { PageContext } from './page-deps.js';
+import type { RecipientsState } from './reply-recipients-form.js';
 import { textOf } from './page-i18n.js';
+import { scriptUrl } from './static-assets.js';
 
 /** A reply the route did not send because the ticket changed while the agent wrote it. */
 export interface HeldReply {
   text: string;
+  /** The reply editor's HTML that was posted with the text, if any. */
+  html?: string | null;
   status: string;
   items: ReplyConflictItem[];
+  /** The recipients as posted, with the problem that refused them (reply-recipients-form.ts). */
+  recipients?: RecipientsState | null;
+  /** The files that were attached (the agent's uploads), listed again in the reply box. */
+  uploads?: Array<{ id: string; filename: string }>;
+  /** Why the reply was not sent when it is not a held one (a refused file), shown above the reply form. */
+  error?: string | null;
 }
 
 /** The reply form's status choices, in the order it lists them. */
 const FORM_REPLY_STATUSES: readonly ReplyStatus[] = ['pending', 'open', 'solved'];
 
-// The ticket page's one script (presence heartbeat), named by its content hash like the stylesheet.
-const SCRIPT = readFileSync(path.resolve(import.meta.dirname, '../../../templates/web/ticket.js'), 'utf8');
-const SCRIPT_VERSION = createHash('sha256').update(SCRIPT).digest('hex').slice(0, 12);
-
-/** `GET /static/ticket.js`: cached for a year when asked for by its current version. */
-export const ticketScript: RequestHandler = (req, res) => {
-  const current = req.query.v === SCRIPT_VERSION;
-  res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'no-cache' });
-  res.type('text/javascript').send(SCRIPT);
-};
 
 /** "Also here: Agnes (replying), Bob", or null when nobody else has the ticket open. */
 export function presenceLine(others: PresenceView[], t: Translator['t']): string | null {
@@ -60,7 +57,7 @@ export function ticketCollision(data: Pick<TicketPageData, 'ticket' | 'presence'
   return {
     presence: presenceLine(data.presence, t),
     heartbeatUrl: `/tickets/${ticket.id}/presence`,
-    scriptUrl: `/static/ticket.js?v=${SCRIPT_VERSION}`,
+    scriptUrl: scriptUrl('ticket.js'),
     seenUntil: newest.toISOString(),
     draft: held?.text ?? null,
     statusOptions: FORM_REPLY_STATUSES.map((value) => ({ value, selected: value === chosen })),

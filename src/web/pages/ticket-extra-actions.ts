@@ -11,6 +11,7 @@ import { pageI18n } from './page-i18n.js';
 import { snoozeRequestOf } from './snooze-panel.js';
 import { ticketEscalation } from './ticket-escalation.js';
 import { sideConversationPages } from './side-conversation-panel.js';
+import { forwardPages } from './forward-pages.js';
 
 /**
  * The ticket view's extra forms: `POST /tickets/:id/merge` (CSRF-checked; on to the surviving ticket),
@@ -64,6 +65,8 @@ export function ticketExtraActions(ctx: PageContext): Router {
 
   router.use(ticketEscalation(ctx));
   router.use(sideConversationPages(ctx));
+  // Forward one message or the whole ticket (a side conversation): `/tickets/:id/forward`.
+  router.use(forwardPages(ctx));
   router.use(cannedReplyPages(ctx));
   return router;
 }

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import type { MailAddress } from '../../domain/mail.js';
-import type { ReplyRecipients, SuggestionReason } from '../../domain/reply-recipients.js';
 import { IMPACT_LEVELS, URGENCY_LEVELS } from '../../domain/priority-matrix.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
@@ -20,39 +18,21 @@ import { ticketCollision, type HeldReply } from './ticket-collision.js';
 import { ESCALATE_FORM_ERRORS, escalationPanel } from './ticket-escalation.js';
 import { SIDE_FORM_ERRORS, sideConversationPanel } from './side-conversation-panel.js';
 import { ticketExtras } from './ticket-extras.js';
+import { ticketKbPanel } from './ticket-kb-panel.js';
 import { listFilterFields, listPageQuery } from './ticket-list-filters.js';
 import { bulkForm, bulkNotice } from './ticket-bulk-pages.js';
 import { buildTimeline } from './timeline.js';
 import { queryText } from './form-fields.js';
-import type { Translator } from '../../i18n/catalog.js';
 import { pageI18n } from './page-i18n.js';
 import { parseObjectId } from '../../services/access.js';
 import { draftTicketIds } from '../../services/drafts/draft-markers.js';
 import { DRAFTS_SCRIPT_URL, replyBoxOf } from './draft-pages.js';
+import { replyAttachmentsBox } from './upload-pages.js';
+import { recipientsForm } from './reply-recipients-form.js';
+import { assetUrl } from './static-assets.js';
 
 /** The `?error=` codes after a form post; each names a `tickets:ticket.error.*` message, the query never carries text. */
 export const FORM_ERRORS: ReadonlySet<string> = new Set(['reply-empty', 'reply-unsendable', 'reply-recipients', 'note-empty', 'invalid', 'team', 'merged', 'snooze-invalid', ...SPAM_FORM_ERRORS, ...ESCALATE_FORM_ERRORS, ...SIDE_FORM_ERRORS]);
-
-const SUGGESTION_REASONS: Record<SuggestionReason, string> = {
-  'reply-to': 'tickets:recipients.reason.replyTo',
-  'new-address': 'tickets:recipients.reason.newAddress',
-  bouncing: 'tickets:recipients.reason.bouncing',
-};
-
-const labelOf = (a: MailAddress) => (a.name ? `${a.name} <${a.address}>` : a.address);
-
-/**
- * The reply form's recipients: To fixed, Cc ticked, suggestions unticked with why they are only
- * suggested; a saved draft's Cc choice (`chosen`) ticks exactly the addresses it names.
- */
-function recipientsForm(r: ReplyRecipients, t: Translator['t'], chosen: string[] | null = null) {
-  const ticked = (address: string) => chosen?.includes(address.toLowerCase());
-  return {
-    to: r.to.map((a) => ({ address: a.address, label: labelOf(a) })),
-    cc: r.cc.map((a) => ({ address: a.address, label: labelOf(a), unchecked: chosen !== null && !ticked(a.address) })),
-    suggested: r.suggested.map((a) => ({ address: a.address, label: labelOf(a), reason: t(SUGGESTION_REASONS[a.reason]), checked: chosen !== null && ticked(a.address) })),
-  };
-}
 
 /** `GET /tickets` (filtered, keyset-paged) and `GET /tickets/:id` (its mail bodies: mail-body-page.ts). */
 export function ticketPages(ctx: PageContext): Router {
@@ -148,8 +128,11 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
   const canWriteSide = !data.merged && !data.inboxDeleted && ticket.status !== 'spam' && !escalation?.readOnly;
   const side = await sideConversationPanel(ctx, session.actor, ticket, i18n, canWriteSide);
   const extras = ticketExtras(session.actor, data, req.query, t);
+  // Matching knowledge base articles; "Insert link" (`?kbArticle=`) adds its line like a canned reply.
+  const kb = await ticketKbPanel(ctx, req, session.actor, data, !data.merged && !data.inboxDeleted && ticket.status !== 'spam' && !escalation?.readOnly);
+  const inserted = [extras.cannedText, kb?.insertText ?? ''].filter((text) => text !== '').join('\n\n');
   // The reply box starts from the agent's saved draft (a held reply shows what was posted instead).
-  const draft = await replyBoxOf(ctx, session.actor, ticket.id, extras.cannedText);
+  const draft = await replyBoxOf(ctx, session.actor, ticket.id, inserted);
   res.type('html').send(
     ctx.views.render('ticket', {
       title: `#${ticket.number} ${ticket.subject || t('tickets:noSubject')}`,
@@ -161,7 +144,9 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       requesterName: ticket.requester.name || ticket.requester.email,
       sla: slaBadge(ticket, i18n.now, i18n),
       timeline: buildTimeline(ticket, data.users, data.authors, { loadImagesFor: queryText(req.query.images), mailDates: data.mailDates, i18n }),
-      error: error && FORM_ERRORS.has(error) ? t(`tickets:ticket.error.${error}`) : null,
+      error: error && FORM_ERRORS.has(error) && !error.startsWith('reply-') ? t(`tickets:ticket.error.${error}`) : null,
+      // A refused reply is said in the reply area, above the form.
+      replyError: held?.error ?? (error && FORM_ERRORS.has(error) && error.startsWith('reply-') ? t(`tickets:ticket.error.${error}`) : null),
       csrf: session.csrfToken,
       downloads: Boolean(ctx.blobs),
       // A fresh key per rendered form: a double submit queues one reply (send-reply's requestKey).
@@ -185,13 +170,23 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       unassigned: ticket.assigneeId === null,
       merged: data.merged,
       extras,
-      replyBox: { text: draft.text, scriptUrl: DRAFTS_SCRIPT_URL, savedNow: draft.saved && queryText(req.query.draft) === 'saved' },
+      replyBox: {
+        text: draft.text,
+        // The editor's starting HTML: what a held reply posted, else the draft's (the editor starts from the text when null).
+        html: held ? (held.html ?? null) : draft.html,
+        scriptUrl: DRAFTS_SCRIPT_URL,
+        editorUrl: assetUrl('editor.js'),
+        savedNow: draft.saved && queryText(req.query.draft) === 'saved',
+      },
+      // The reply box's files: the limits in words, where uploads go (upload-pages.ts).
+      attachments: replyAttachmentsBox(ctx, `/tickets/${ticket.id}/uploads`, held?.uploads ?? draft.uploads),
       collision: ticketCollision(data, held, t),
-      recipients: data.recipients && recipientsForm(data.recipients, t, held ? null : draft.cc),
+      recipients: data.recipients && recipientsForm(data.recipients, t, data.addressBook, held ? null : draft.cc, held?.recipients ?? null, held ? null : draft),
       snooze: snoozePanel(ticket, i18n),
       spam: data.merged ? null : spamPanel(session.actor, ticket),
       escalation,
       side,
+      kb,
     }, i18n),
   );
 }

@@ -199,12 +199,18 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
     }
     case 'linked': return withReason(t('tickets:trail.linked'));
     case 'related': return t('tickets:trail.related');
+    case 'kb_article_drafted': return t('tickets:trail.kbArticleDrafted', { who });
     default: return e.type.replace(/_/g, ' ');
   }
 }
 
-/** The ticket an event names, when the viewer may open it (get-ticket leaves the id out otherwise). */
+/** The ticket an event names, when the viewer may open it (get-ticket leaves the id out otherwise), or the article drafted from this one. */
 function otherTicketLink(e: TicketEventView): { url: string; label: string } | null {
+  if (e.type === 'kb_article_drafted') {
+    // The article drafted from the ticket (agents may open it; a deleted or hidden one says so there).
+    const { articleId, title } = e.data;
+    return typeof articleId === 'string' && /^[0-9a-f]{24}$/.test(articleId) ? { url: `/kb/${articleId}`, label: typeof title === 'string' ? title : articleId } : null;
+  }
   if (e.type !== 'linked' && e.type !== 'related') return null;
   const { ticketId, number } = e.data;
   return typeof ticketId === 'string' && typeof number === 'number' ? { url: `/tickets/${ticketId}`, label: `#${number}` } : null;

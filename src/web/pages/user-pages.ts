@@ -39,6 +39,8 @@ export const USER_FORM_NOTICES: Record<string, string> = {
   enabled: 'settings:users.notice.enabled',
   away: 'settings:users.notice.away',
   back: 'settings:users.notice.back',
+  'kb-editor': 'kb:userPermission.notice.granted',
+  'kb-reader': 'kb:userPermission.notice.revoked',
   link: 'settings:users.notice.link',
   'link-emailed': 'settings:users.notice.linkEmailed',
   'link-not-emailed': 'settings:users.notice.linkNotEmailed',
@@ -225,6 +227,9 @@ export function userPages(ctx: PageContext & { logger: Logger }): Router {
   // Away for them (holiday, sick), as they would on their account page: auto-assignment passes over them.
   router.post('/settings/users/:id/away', ...write, change(() => ({ away: true }), 'away'));
   router.post('/settings/users/:id/back', ...write, change(() => ({ away: false }), 'back'));
+  // An agent allowed (or no longer) to write knowledge base articles; admins and managers always may.
+  router.post('/settings/users/:id/kb-editor', ...write, change(() => ({ kbEditor: true }), 'kb-editor'));
+  router.post('/settings/users/:id/kb-reader', ...write, change(() => ({ kbEditor: false }), 'kb-reader'));
 
   router.post('/settings/users/:id/password-link', ...write, async (req, res) => {
     const session = requireSession(res);

@@ -1,18 +1,19 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { PageI18n } from './page-i18n.js';
-import { SHORTCUTS_SCRIPT_VERSION } from './shortcuts-script.js';
+import { scriptUrl, versioned } from './static-assets.js';
 
 const TEMPLATE_DIR = path.resolve(import.meta.dirname, '../../../templates/web');
+/** The keyboard shortcuts of every signed-in page. */
+const SHORTCUTS_URL = scriptUrl('shortcuts.js');
 
 /** Renders the page templates of `templates/web/` inside the shared layout. */
 export interface ViewEngine {
-  /** Renders a page in the layout, in the language and time zone of `i18n`. */
-  render(name: string, data: Record<string, unknown>, i18n: PageI18n): string;
+  /** Renders a page in the layout (or another, such as the help center's), in the language and time zone of `i18n`. */
+  render(name: string, data: Record<string, unknown>, i18n: PageI18n, layout?: string): string;
   /** The stylesheet and its content hash (the cache-busting version in its URL). */
-  stylesheet: { css: string; version: string };
+  stylesheet: { body: string; version: string };
 }
 
 /**
@@ -46,7 +47,7 @@ export function createViewEngine(): ViewEngine {
     templates.set(path.basename(file, '.hbs'), hbs.compile(readFileSync(path.join(TEMPLATE_DIR, file), 'utf8'), { strict: false, preventIndent: true }));
   }
   const css = readFileSync(path.join(TEMPLATE_DIR, 'app.css'), 'utf8');
-  const stylesheet = { css, version: createHash('sha256').update(css).digest('hex').slice(0, 12) };
+  const stylesheet = versioned(css);
   const get = (name: string) => {
     const t = templates.get(name);
     if (!t) throw new Error(`no web template ${name}`);
@@ -54,9 +55,9 @@ export function createViewEngine(): ViewEngine {
   };
   return {
     stylesheet,
-    render(name, data, i18n) {
-      const ctx = { ...data, cssVersion: stylesheet.version, shortcutsVersion: SHORTCUTS_SCRIPT_VERSION, i18n, lang: i18n.tr.locale, timeZone: i18n.formats.timeZone };
-      return get('layout')({ ...ctx, body: get(name)(ctx) });
+    render(name, data, i18n, layout = 'layout') {
+      const ctx = { ...data, cssVersion: stylesheet.version, shortcutsUrl: SHORTCUTS_URL, i18n, lang: i18n.tr.locale, timeZone: i18n.formats.timeZone };
+      return get(layout)({ ...ctx, body: get(name)(ctx) });
     },
   };
 }

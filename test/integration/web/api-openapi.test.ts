@@ -153,7 +153,7 @@ describe('GET /api/v1/openapi.json', () => {
       const [method, path] = op.split(' ') as [string, string];
       return doc.paths[path][method.toLowerCase()].security?.length === 0;
     });
-    expect(publicOps.sort()).toEqual(['GET /openapi.json', 'POST /auth/token']);
+    expect(publicOps.sort()).toEqual(['GET /help/search', 'GET /openapi.json', 'POST /auth/token']);
   });
 
   it('resolves every $ref', () => {
@@ -331,6 +331,22 @@ describe('real responses match their documented schema', () => {
     expect(ingested.outcome).toBe('ingested');
     await conforms('get', '/quarantine/{id}', `/quarantine/${failing}`, 404);
     expect((await call(base, 'DELETE', `/quarantine/${refused}`, { token: admin })).status).toBe(204);
+  });
+
+  it('for the knowledge base and the public help search', async () => {
+    const category = await conforms('post', '/kb/categories', '/kb/categories', 201, { body: { name: 'Compte', language: 'fr' } });
+    await conforms('get', '/kb/categories', '/kb/categories?language=fr', 200);
+    await conforms('patch', '/kb/categories/{id}', `/kb/categories/${category.id}`, 200, { body: { position: 2 } });
+    const article = await conforms('post', '/kb/articles', '/kb/articles', 201, { body: { title: 'Réinitialisation du mot de passe', body: 'Ouvrez **Compte**.', language: 'fr', categoryId: category.id, status: 'published' } });
+    await conforms('patch', '/kb/articles/{id}', `/kb/articles/${article.id}`, 200, { body: { body: 'Ouvrez *Compte*.' } });
+    await conforms('get', '/kb/articles/{id}', `/kb/articles/${article.id}`, 200);
+    await conforms('get', '/kb/articles', '/kb/articles?q=reinitialiser', 200);
+    await conforms('get', '/kb/articles/{id}/revisions', `/kb/articles/${article.id}/revisions`, 200);
+    await conforms('post', '/kb/articles/{id}/revisions/{number}/restore', `/kb/articles/${article.id}/revisions/1/restore`, 200);
+    const found = await conforms('get', '/help/search', '/help/search?q=r%C3%A9initialiser&lang=fr', 200);
+    expect(found.items).toHaveLength(1);
+    await conforms('post', '/kb/articles/{id}/archive', `/kb/articles/${article.id}/archive`, 200);
+    await conforms('delete', '/kb/categories/{id}', `/kb/categories/${category.id}`, 409);
   });
 
   it('for digests and errors', async () => {

@@ -220,6 +220,7 @@ describe('GET /api/v1/tickets/:id', () => {
       from: { address: 'c@example.com', name: 'C' },
       to: [{ address: 'a@example.com', name: null }],
       cc: [],
+      bcc: [],
       subject: 'second',
       text: null,
       html: null,

@@ -44,6 +44,7 @@ describe('users API', () => {
       disabled: false,
       away: false,
       awaySince: null,
+      kbEditor: false,
       lastLoginAt: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),

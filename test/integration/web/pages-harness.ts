@@ -1,6 +1,7 @@
 import type { JobScheduler } from '../../../src/services/ports.js';
 import { createConnectionChecks } from '../../../src/mail/connection-check.js';
 import { renderEmail, validateTemplateOverride } from '../../../src/mail/render-email.js';
+import { sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
@@ -40,7 +41,8 @@ export async function startPages(publicUrl: string | null, opts: { i18n?: I18n }
       publicUrl,
       blobs,
       // These tests never send a reply, so the signer is never reached; notifications schedule no mail job here.
-      actions: { ...db.stores, now, scheduler: noJobs, compose, sign: (() => '') as never, refreshSla: async () => {} },
+      // Replies' and drafts' HTML is sanitized as the composition root wires it.
+      actions: { ...db.stores, now, scheduler: noJobs, compose, sign: (() => '') as never, refreshSla: async () => {}, sanitizeHtml: (html: string) => sanitizeEmailHtml(html).html },
       secrets,
       settings: { connectionChecks: createConnectionChecks({ timeoutMs: 5000 }), validateTemplate: validateTemplateOverride, render: renderEmail, scheduler },
     },

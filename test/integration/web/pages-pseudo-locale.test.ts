@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TICKET_EVENT_TYPES } from '../../../src/domain/ticket-events.js';
 import { createI18n } from '../../../src/i18n/catalog.js';
+import { createKbArticle } from '../../../src/services/kb/create-kb-article.js';
 import { PSEUDO_LOCALE } from '../../../src/i18n/locales.js';
 import { createUser } from '../../helpers/api.js';
 import { Client, startPages } from './pages-harness.js';
@@ -15,6 +16,8 @@ let h: Awaited<ReturnType<typeof startPages>>;
 let admin: Client;
 const inboxId = new Types.ObjectId();
 let ticketId = '';
+/** A knowledge base article (its page and its history). */
+let kbArticleId = '';
 let userId = '';
 let passwordLink = '';
 
@@ -119,6 +122,7 @@ beforeAll(async () => {
   await h.models.Team.create({ name: 'Glimmerwick', level: 'L2', memberIds: [agent._id], inboxIds: [inboxId] });
   await h.models.User.updateOne({ _id: agent._id }, { $set: { away: true, awaySince: new Date() } });
   await h.models.Ticket.updateOne({ _id: ticket._id }, { $set: { categoryId: category._id, impact: 'high', urgency: 'low', priorityOverridden: true } });
+  kbArticleId = (await createKbArticle({ ...h.stores, now: () => new Date() }, { userId: null, role: 'admin', inboxIds: [] }, { title: 'Glimmerwick', body: 'Cheerio', language: 'en', tags: ['wibble'] })).id;
   admin = new Client(h.base);
   await admin.login('zorblax@example.test', 'zorblax password 1');
   const userPage = await admin.get(`/settings/users/${userId}`);
@@ -137,6 +141,7 @@ describe('every page in the pseudo-locale', () => {
     `/settings/inboxes/${inboxId.toHexString()}/sla`, `/settings/inboxes/${inboxId.toHexString()}/auto-reply`, `/settings/inboxes/${inboxId.toHexString()}/canned-replies`,
     `/settings/inboxes/${inboxId.toHexString()}/spam-blocks`, '/tickets?status=spam&snoozed=any',
     '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/settings/teams', '/settings/teams/new', '/settings/routing', '/settings/routing/new', '/team-load', '/no-such-page',
+    '/kb', '/kb/new', `/kb/${kbArticleId}`, `/kb/${kbArticleId}/edit`, `/kb/${kbArticleId}/revisions`, '/kb/stats', '/settings/kb-categories',
   ];
 
   it('shows no English outside the stored data, and no raw key', async () => {
@@ -149,7 +154,7 @@ describe('every page in the pseudo-locale', () => {
       const left = englishLeftOn(page.text);
       if (left.length > 0) found.push(`${path}: ${left.join(' ')}`);
       // A missing key prints as itself (`tickets.list.heading`), never as a bracketed message.
-      const rawKey = readableText(page.text).match(/\b(?:common|web|tickets|settings|mail|errors)[:.][a-z]+\.[a-zA-Z.]+/);
+      const rawKey = readableText(page.text).match(/\b(?:common|web|tickets|settings|mail|errors|kb)[:.][a-z]+\.[a-zA-Z.]+/);
       if (rawKey) found.push(`${path}: raw key ${rawKey[0]}`);
     }
     expect(found).toEqual([]);

@@ -50,7 +50,7 @@ describe('reply form: a Message-ID the composer refused (<abc@def@x>) made the t
   it('says why a reply with text was refused, instead of "A reply needs some text"', async () => {
     const id = await ticketWith({ messageId: 'fine.1@customer.test', from: 'ivo@customer@test' });
     const res = await reply(id, 'We corrected the invoice.');
-    expect(res.headers.get('location')).toBe(`/tickets/${id}?error=reply-unsendable#forms`);
+    expect(res.headers.get('location')).toBe(`/tickets/${id}?error=reply-unsendable#reply`);
     const page = await agent.get(res.headers.get('location')!);
     expect(page.text).not.toContain('A reply needs some text');
     expect(page.text).toContain('an address of this conversation is malformed');
@@ -60,7 +60,7 @@ describe('reply form: a Message-ID the composer refused (<abc@def@x>) made the t
   it('still calls a reply without text empty', async () => {
     const id = await ticketWith({ messageId: 'fine.2@customer.test', from: 'ivo@customer.test' });
     const res = await reply(id, '   ');
-    expect(res.headers.get('location')).toBe(`/tickets/${id}?error=reply-empty#forms`);
+    expect(res.headers.get('location')).toBe(`/tickets/${id}?error=reply-empty#reply`);
     expect((await agent.get(res.headers.get('location')!)).text).toContain('A reply needs some text');
   });
 });

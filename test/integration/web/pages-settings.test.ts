@@ -291,6 +291,17 @@ describe('auto-reply settings', () => {
     // The form's texts are those of the inbox's default language (English).
     expect((await h.models.Inbox.findById(ownInbox).lean())!.autoReply).toMatchObject({ enabled: false, overrides: { en: { subject: form.subject, template: form.template } } });
   });
+
+  it('turns the suggested help center articles on and off with their own checkbox', async () => {
+    const c = await Client.signedIn(h.base, 'max@example.test', 'max password 123');
+    const id = ownInbox.toHexString();
+    await post(c, `/settings/inboxes/${id}/auto-reply`, { enabled: 'on', suggestArticles: 'on', subject: '', template: '', action: 'save' });
+    expect((await h.models.Inbox.findById(ownInbox).lean())!.autoReply).toMatchObject({ enabled: true, suggestArticles: true });
+    expect((await get(c, `/settings/inboxes/${id}/auto-reply`)).text).toContain('<input type="checkbox" name="suggestArticles" checked>');
+    await post(c, `/settings/inboxes/${id}/auto-reply`, { enabled: 'on', subject: '', template: '', action: 'save' });
+    expect((await h.models.Inbox.findById(ownInbox).lean())!.autoReply).toMatchObject({ enabled: true, suggestArticles: false });
+    expect((await get(c, `/settings/inboxes/${id}/auto-reply`)).text).toContain('<input type="checkbox" name="suggestArticles">');
+  });
 });
 
 describe('digest settings', () => {

@@ -15,7 +15,8 @@ const fr = i18n.translator('fr');
 
 /** The first focusable element of the body: the first link, button or field after `<body>`. */
 const firstFocusable = (html: string) => /<body>\s*(<(a|button|input|select|textarea)\b[^>]*>)/.exec(html)?.[1] ?? null;
-const scriptUrl = (html: string) => /<script src="(\/static\/shortcuts\.js\?v=[0-9a-f]+)" defer><\/script>/.exec(html)?.[1] ?? null;
+// Handlebars writes the URL's `=` as `&#x3D;` in the attribute; the browser reads it back as `=`.
+const scriptUrl = (html: string) => /<script src="(\/static\/shortcuts\.js\?v(?:=|&#x3D;)[0-9a-f]+)" defer><\/script>/.exec(html)?.[1]?.replace('&#x3D;', '=') ?? null;
 const helpOf = (html: string) => /<dialog id="shortcuts-help"[\s\S]*?<\/dialog>/.exec(html)?.[0] ?? null;
 
 beforeAll(async () => {

@@ -92,7 +92,7 @@ describe('a spoofed mail with the requester\'s From and Reply-To attacker@evil.t
 
     const page = await replyByForm(id);
     expect(await lastReply(id)).toEqual({ to: ['ann@customer.test'], cc: [], envelope: ['ann@customer.test'], trail: { to: ['ann@customer.test'], cc: [] } });
-    expect(page.text).toMatch(/<span class="muted">To<\/span> <span class="recipient">Ann &lt;ann@customer.test&gt;<\/span>/);
+    expect(page.text).toMatch(/<span class="muted">To<\/span> <input type="text" name="to" value="ann@customer.test"/);
     expect(page.text).toMatch(/<input type="checkbox" name="cc" value="attacker@evil.test"> Ann &lt;attacker@evil.test&gt; <span class="muted small">\(Reply-To of the latest mail\)/);
 
     const ticket = await call(api, 'GET', `/tickets/${id}`, { token });
@@ -140,7 +140,7 @@ describe('a customer mail with Cc a colleague dropped the colleague from the rep
     await receive({ from: 'Ann <ann@customer.test>', cc: ['Bob <bob@customer.test>', 'Cleo <cleo@customer.test>'], messageId: `ann2.${n}@customer.test`, inReplyTo: first });
 
     const page = await agent.get(`/tickets/${id}`);
-    expect(page.text).toMatch(/<span class="muted">To<\/span> <span class="recipient">Ann &lt;ann@customer.test&gt;<\/span>/);
+    expect(page.text).toMatch(/<span class="muted">To<\/span> <input type="text" name="to" value="ann@customer.test"/);
     expect(page.text).toContain('<input type="checkbox" name="cc" value="bob@customer.test" checked> Bob &lt;bob@customer.test&gt;');
     expect(page.text).toContain('<input type="checkbox" name="cc" value="cleo@customer.test"> Cleo &lt;cleo@customer.test&gt;');
 

@@ -1,7 +1,9 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../../../src/store/models/index.js';
 import type { JobScheduler } from '../../../src/services/ports.js';
+import { htmlToPlainText } from '../../../src/mail/html-text.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
+import { sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
@@ -27,7 +29,11 @@ export async function startSendingApp(prefix: string) {
     cancelMatching: async () => {}, replaceMatching: async () => {},
     scheduleRecurring: async () => {},
   };
-  const actions = { models: db.models, ...db.stores, now, scheduler, compose, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {} };
+  const actions = {
+    models: db.models, ...db.stores, now, scheduler, compose, sign: createSigner(TEST_SECRET_KEY), render: renderEmail, logger: testLogger, ticketUrlBase: null, refreshSla: async () => {},
+    // An agent's HTML reply is sanitized and given a text part, as the composition root wires it.
+    sanitizeHtml: (html: string) => sanitizeEmailHtml(html).html, htmlToText: htmlToPlainText,
+  };
   const app = createApp({
     logger: testLogger,
     health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),

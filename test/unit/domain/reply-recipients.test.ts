@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../src/domain/errors.js';
-import { chosenRecipients, replyRecipients, type ConversationMail, type ReplyRecipientsInput } from '../../../src/domain/reply-recipients.js';
+import { addressBook, chosenRecipients, replyRecipients, type ConversationMail, type ReplyRecipientsInput } from '../../../src/domain/reply-recipients.js';
 
 const a = (address: string, name: string | null = null) => ({ address, name });
 const own = new Set(['support@example.test']);
@@ -93,15 +93,16 @@ describe('chosenRecipients', () => {
   const proposal = { to: [requester], cc: [a('bob@customer.test', 'Bob')], suggested: [{ address: 'attacker@evil.test', name: 'Eve', reason: 'reply-to' as const }] };
 
   it('keeps the proposal (never the suggestions) when nothing is chosen', () => {
-    expect(chosenRecipients(proposal, {}, own)).toEqual({ to: [requester], cc: [a('bob@customer.test', 'Bob')] });
+    expect(chosenRecipients(proposal, {}, own)).toEqual({ to: [requester], cc: [a('bob@customer.test', 'Bob')], bcc: [] });
   });
 
   it('takes the chosen lists, names from the proposal, without repeating To in Cc', () => {
     expect(chosenRecipients(proposal, { cc: ['Attacker@evil.test', 'ann@customer.test', 'new@x.test'] }, own)).toEqual({
       to: [requester],
       cc: [a('Attacker@evil.test', 'Eve'), a('new@x.test')],
+      bcc: [],
     });
-    expect(chosenRecipients(proposal, { to: ['bob@customer.test'], cc: [] }, own)).toEqual({ to: [a('bob@customer.test', 'Bob')], cc: [] });
+    expect(chosenRecipients(proposal, { to: ['bob@customer.test'], cc: [] }, own)).toEqual({ to: [a('bob@customer.test', 'Bob')], cc: [], bcc: [] });
   });
 
   it('refuses our own address, an empty To and too many recipients', () => {
@@ -116,5 +117,37 @@ describe('chosenRecipients', () => {
     expect(code(() => chosenRecipients(proposal, { cc: ['Support@example.test'] }, own))).toBe('cc');
     expect(code(() => chosenRecipients(proposal, { to: [] }, own))).toBe('to');
     expect(code(() => chosenRecipients(proposal, { cc: Array.from({ length: 50 }, (_, i) => `m${i}@x.test`) }, own))).toBe('cc');
+  });
+
+  it('takes typed To, Cc and Bcc addresses, each once, Bcc never proposed', () => {
+    const r = chosenRecipients(proposal, { to: ['ann@customer.test', 'carol@customer.test'], cc: ['bob@customer.test', 'Carol@customer.test'], bcc: ['boss@customer.test', 'BOB@customer.test'] }, own);
+    expect(r).toEqual({ to: [a('ann@customer.test', 'Ann'), a('carol@customer.test')], cc: [a('bob@customer.test', 'Bob')], bcc: [a('boss@customer.test')] });
+    // A new address goes out only when named: the suggestion stays out, and no Bcc is invented.
+    expect(chosenRecipients(proposal, { bcc: [] }, own)).toEqual({ to: [requester], cc: [a('bob@customer.test', 'Bob')], bcc: [] });
+  });
+
+  it('refuses a typed address that is no mail address, or our own in Bcc, naming it', () => {
+    const issue = (fn: () => unknown) => {
+      try {
+        fn();
+        return null;
+      } catch (err) {
+        return isAppError(err, 'VALIDATION_FAILED') ? (err.details?.issues as Array<{ path: string; params?: { address?: string }; key: string }>)[0]! : null;
+      }
+    };
+    expect(issue(() => chosenRecipients(proposal, { cc: ['not an address'] }, own))).toMatchObject({ path: 'cc', key: 'errors:issue.recipients.notAnAddress', params: { address: 'not an address' } });
+    expect(issue(() => chosenRecipients(proposal, { bcc: ['Support@Example.test'] }, own))).toMatchObject({ path: 'bcc', key: 'errors:issue.recipients.ownAddress', params: { address: 'Support@Example.test' } });
+    expect(issue(() => chosenRecipients(proposal, { to: ['ann@'] }, own))).toMatchObject({ path: 'to', params: { address: 'ann@' } });
+    // Bcc counts towards the limit.
+    expect(issue(() => chosenRecipients(proposal, { bcc: Array.from({ length: 49 }, (_, i) => `m${i}@x.test`) }, own))).toMatchObject({ path: 'bcc', key: 'errors:issue.recipients.tooMany' });
+    expect(chosenRecipients(proposal, { bcc: Array.from({ length: 48 }, (_, i) => `m${i}@x.test`) }, own).bcc).toHaveLength(48);
+  });
+});
+
+describe('addressBook', () => {
+  it('lists each known address once, in the order given, with a name when one is known, never ours or a malformed one', () => {
+    const book = addressBook([[requester], [a('bob@customer.test'), a('support@example.test')], [a('BOB@customer.test', 'Bob'), a('not an address'), a('carol@customer.test')]], own);
+    expect(book).toEqual([requester, a('bob@customer.test', 'Bob'), a('carol@customer.test')]);
+    expect(addressBook([Array.from({ length: 5 }, (_, i) => a(`p${i}@x.test`))], own, 3)).toHaveLength(3);
   });
 });

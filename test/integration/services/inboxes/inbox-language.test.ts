@@ -28,7 +28,7 @@ describe('an inbox’s default language and its auto-reply texts per language', 
   it('is English unless given, and shows the texts of every language', async () => {
     const view = await newInbox();
     expect(view.defaultLocale).toBe('en');
-    expect(view.autoReply).toEqual({ enabled: true, subject: null, template: null, overrides: { en: NONE, fr: NONE } });
+    expect(view.autoReply).toEqual({ enabled: true, suggestArticles: true, subject: null, template: null, overrides: { en: NONE, fr: NONE } });
   });
 
   it('takes a default language and texts per language; plain subject/template are those of the default language', async () => {
@@ -39,6 +39,7 @@ describe('an inbox’s default language and its auto-reply texts per language', 
     expect(view.defaultLocale).toBe('fr');
     expect(view.autoReply).toEqual({
       enabled: true,
+      suggestArticles: true,
       subject: 'Bien reçu',
       template: 'Bonjour {{customerName}}',
       overrides: { en: { subject: 'Got it', template: 'Hi {{customerName}}' }, fr: { subject: 'Bien reçu', template: 'Bonjour {{customerName}}' } },

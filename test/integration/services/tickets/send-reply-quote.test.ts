@@ -85,13 +85,19 @@ describe('an agent reply quotes the customer’s previous mail, checked at the S
     expect(stored!.text).toBe('Please restart it.');
   });
 
-  it('appends the quote to an agent’s HTML reply, the HTML part cleaned of nothing the customer sent', async () => {
+  it('appends the quote to an agent’s HTML reply laid out like a text one, the HTML part cleaned of nothing the customer sent', async () => {
     const { ticketId } = await customerTicket(fx.inbox._id, 'Line one\nLine <two>');
     const { mail } = await sendAndReceive(ticketId, { text: 'Fixed now.', html: '<p>Fixed <b>now</b>.</p>' });
-    expect(mail.html).toMatch(/^<p>Fixed <b>now<\/b>\.<\/p><div class="tl-quoted-history"/);
-    expect(mail.html).toContain('<blockquote type="cite"');
-    expect(mail.html).toContain('Line one<br>Line &lt;two&gt;');
-    expect(mail.text).toContain('Fixed now.\n\nOn Mar 2, 2026, 2:05 PM, Ann Customer <ann@customer.test> wrote:\n> Line one\n> Line <two>');
+    // The agent's HTML inside the inbox's agent-reply layout (a whole document), the quote after it.
+    const html = mail.html as string;
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('<p>Fixed <b>now</b>.</p>');
+    expect(html.indexOf('<p>Fixed <b>now</b>.</p>')).toBeLessThan(html.indexOf('<div class="tl-quoted-history"'));
+    expect(html).toMatch(/<div class="tl-quoted-history"[\s\S]*<\/body>/);
+    expect(html).toContain('<blockquote type="cite"');
+    expect(html).toContain('Line one<br>Line &lt;two&gt;');
+    expect(mail.text).toMatch(/^Fixed now\.\n/);
+    expect(mail.text).toContain('On Mar 2, 2026, 2:05 PM, Ann Customer <ann@customer.test> wrote:\n> Line one\n> Line <two>');
   });
 
   it('writes the attribution in French for a customer written to in French', async () => {
