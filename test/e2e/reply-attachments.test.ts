@@ -1,49 +1,38 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../src/mail/parse-mail.js';
-import { hashPassword } from '../../src/store/passwords.js';
-import { startRuntime } from '../helpers/runtime.js';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { describeOverflow, horizontalOverflow, launchChromium, PHONE, signIn, watchPageProblems } from './browser-harness.js';
+import type { TestSmtp } from '../helpers/smtp.js';
+import { describeOverflow, horizontalOverflow, PHONE, signIn, watchPageProblems } from './browser-harness.js';
+import { sendingInboxWithAgent, startBrowserDesk, type BrowserDesk } from './browser-desk.js';
 
 // Issue 18: the reply box's files in Chromium, on the production wiring with a real scan hook (a
 // shell script that refuses files holding a marker): a chosen file uploads at once with a progress
 // bar, a refused one shows the scan's reason and is not sent, and the reply reaches the SMTP server
 // with the file's exact bytes; the trail lists it for download.
 const MARKER = 'THREADLINE-TEST-VIRUS-MARKER';
+let desk: BrowserDesk;
 let smtp: TestSmtp;
-let app: Awaited<ReturnType<typeof startRuntime>>;
+let app: BrowserDesk['app'];
 let browser: Browser;
 let base: string;
 let ticketId: string;
-const inbox = new Types.ObjectId();
+let inbox: Types.ObjectId;
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tl-scan-e2e-'));
   const scan = path.join(dir, 'scan.sh');
   writeFileSync(scan, `#!/bin/sh\nif grep -q '${MARKER}'; then echo "stdin: Threadline-Test-Marker FOUND"; exit 1; fi\nexit 0\n`);
   chmodSync(scan, 0o755);
-  smtp = await startSmtp();
-  app = await startRuntime('attach', ['web', 'jobs'], { ATTACHMENT_SCAN_COMMAND: scan, ATTACHMENT_SCAN_TIMEOUT_SECONDS: '20', ATTACHMENT_MAX_FILE_MB: '1' });
-  base = `http://127.0.0.1:${(app.servers[0]!.address() as AddressInfo).port}`;
-  await app.models.Inbox.create({
-    _id: inbox, name: 'Helpdesk', address: 'help@attach.example.test', autoReply: { enabled: false }, quoteHistory: false,
-    imap: { host: '127.0.0.1', port: 1, secure: false, user: 'help@attach.example.test' }, smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-  });
-  await app.models.User.create({ email: 'gina@attach.example.test', name: 'Gina Agent', role: 'agent', inboxIds: [inbox], passwordHash: await hashPassword('gina password 123') });
+  desk = await startBrowserDesk('attach', ['web', 'jobs'], { env: { ATTACHMENT_SCAN_COMMAND: scan, ATTACHMENT_SCAN_TIMEOUT_SECONDS: '20', ATTACHMENT_MAX_FILE_MB: '1' } });
+  ({ smtp, app, browser, base } = desk);
+  inbox = await sendingInboxWithAgent(desk, { address: 'help@attach.example.test', quoteHistory: false }, { email: 'gina@attach.example.test', name: 'Gina Agent', password: 'gina password 123' });
   ticketId = (await app.models.Ticket.create({ number: 7, inboxId: inbox, subject: 'Printer', requester: { email: 'paul@customer.test' }, status: 'open', lastActivityAt: new Date() }))._id.toHexString();
-  browser = await launchChromium();
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await smtp?.close();
-});
+afterAll(async () => desk?.stop());
 
 describe('attachments in the reply box', () => {
   it('uploads with progress, shows a refused file’s reason, and sends the accepted file’s exact bytes', async () => {

@@ -1,41 +1,30 @@
-import type { AddressInfo } from 'node:net';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KB_SEARCH_VERSION, kbSearchTerms } from '../../src/domain/kb-articles.js';
 import { parseMail } from '../../src/mail/parse-mail.js';
-import { hashPassword } from '../../src/store/passwords.js';
-import { startRuntime } from '../helpers/runtime.js';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { describeOverflow, horizontalOverflow, launchChromium, PHONE, signIn, watchPageProblems } from './browser-harness.js';
+import type { TestSmtp } from '../helpers/smtp.js';
+import { describeOverflow, horizontalOverflow, PHONE, signIn, watchPageProblems } from './browser-harness.js';
+import { sendingInboxWithAgent, startBrowserDesk, type BrowserDesk } from './browser-desk.js';
 
 // Issue 18: the reply editor (Tiptap, bundled in templates/web/assets/editor.js) under the page's CSP:
 // an agent formats a reply (bold, a list, a link), and the customer gets an HTML mail with a text/plain
 // alternative, checked at a real SMTP server. Without JavaScript the page still sends the plain textarea.
+let desk: BrowserDesk;
 let smtp: TestSmtp;
-let app: Awaited<ReturnType<typeof startRuntime>>;
+let app: BrowserDesk['app'];
 let browser: Browser;
 let base: string;
 let ticketId: string;
-const inbox = new Types.ObjectId();
+let inbox: Types.ObjectId;
 
 beforeAll(async () => {
-  smtp = await startSmtp();
-  app = await startRuntime('editor', ['web', 'jobs']);
-  base = `http://127.0.0.1:${(app.servers[0]!.address() as AddressInfo).port}`;
-  await app.models.Inbox.create({
-    _id: inbox, name: 'Helpdesk', address: 'help@editor.example.test', autoReply: { enabled: false },
-    imap: { host: '127.0.0.1', port: 1, secure: false, user: 'help@editor.example.test' }, smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-  });
-  await app.models.User.create({ email: 'gina@editor.example.test', name: 'Gina Agent', role: 'agent', inboxIds: [inbox], passwordHash: await hashPassword('gina password 123') });
+  desk = await startBrowserDesk('editor', ['web', 'jobs']);
+  ({ smtp, app, browser, base } = desk);
+  inbox = await sendingInboxWithAgent(desk, { address: 'help@editor.example.test' }, { email: 'gina@editor.example.test', name: 'Gina Agent', password: 'gina password 123' });
   ticketId = (await app.models.Ticket.create({ number: 7, inboxId: inbox, subject: 'Printer', requester: { email: 'paul@customer.test' }, status: 'open', lastActivityAt: new Date() }))._id.toHexString();
-  browser = await launchChromium();
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await smtp?.close();
-});
+afterAll(async () => desk?.stop());
 
 /** Records the page's CSP violations (the event and the console line Chromium writes for each). */
 async function watchCsp(page: Page): Promise<() => Promise<string[]>> {

@@ -1,36 +1,29 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../src/mail/parse-mail.js';
 import { hashPassword } from '../../src/store/passwords.js';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot.js';
+import type { DovecotServer } from '../helpers/dovecot.js';
 import { createImapInbox } from '../helpers/inbox.js';
 import { rawMail } from '../helpers/mail.js';
-import { startRuntime } from '../helpers/runtime.js';
-import { startSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
-import { describeOverflow, horizontalOverflow, launchChromium, PHONE, signIn } from './browser-harness.js';
+import type { ReceivedMail, TestSmtp } from '../helpers/smtp.js';
+import { describeOverflow, horizontalOverflow, PHONE, signIn } from './browser-harness.js';
+import { startBrowserDesk, type BrowserDesk } from './browser-desk.js';
 
 const SUPPORT = 'support@recipients.example.test';
 const VENDOR = 'accounting@vendor.test';
+let desk: BrowserDesk;
 let dovecot: DovecotServer;
 let smtp: TestSmtp;
-let app: Awaited<ReturnType<typeof startRuntime>>;
+let app: BrowserDesk['app'];
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  dovecot = await startDovecot([SUPPORT]);
-  smtp = await startSmtp();
-  app = await startRuntime('recipients_fwd', ['web', 'jobs', 'poller']);
-  base = `http://127.0.0.1:${(app.servers[0]!.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  desk = await startBrowserDesk('recipients_fwd', ['web', 'jobs', 'poller'], { mailboxes: [SUPPORT] });
+  ({ smtp, app, browser, base } = desk);
+  dovecot = desk.dovecot!;
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await smtp?.close();
-  await dovecot?.stop();
-});
+afterAll(async () => desk?.stop());
 
 const to = (address: string) => (m: ReceivedMail) => m.rcptTo.includes(address);
 

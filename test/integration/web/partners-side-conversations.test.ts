@@ -1,62 +1,34 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMail } from '../../../src/mail/parse-mail.js';
 import { ingestEmail } from '../../../src/services/ingest/ingest-email.js';
-import { IngestWriteBuffer } from '../../../src/store/ingest-writes.js';
-import { createBlobStore } from '../../../src/store/blob-store.js';
-import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';
-import { createApp } from '../../../src/web/create-app.js';
-import { SANITIZER_RULES, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
-import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
-import { openTestDb, testLogger } from '../../helpers/db.js';
-import { serve } from '../../helpers/http.js';
+import { call, createUser, login } from '../../helpers/api.js';
+import type { openTestDb } from '../../helpers/db.js';
 import { rawMail } from '../../helpers/mail.js';
-import { compose, noJobs } from '../../helpers/use-case-deps.js';
 import { Client } from './pages-harness.js';
+import { startSideConversationApp } from './side-conversation-app.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
-let server: Awaited<ReturnType<typeof serve>>;
+let desk: Awaited<ReturnType<typeof startSideConversationApp>>;
 let api: string;
 let inboxId: Types.ObjectId;
 let ticketId: string;
-const sign = createSigner(TEST_SECRET_KEY);
 const tokens: Record<string, string> = {};
 const clients: Record<string, Client> = {};
 
 beforeAll(async () => {
-  db = await openTestDb('partners_web');
-  const now = () => new Date();
-  const blobs = createBlobStore(db.connection.db!);
-  const secrets = createSecretBox(TEST_SECRET_KEY);
-  const actions = { ...db.stores, now, scheduler: noJobs, compose, sign, refreshSla: async () => {} };
-  const automation = { ...actions, render: (async () => ({})) as never, ticketUrlBase: null };
-  const app = createApp({
-    logger: testLogger,
-    health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets, blobs, now, automation },
-    pages: { stores: db.stores, passwords: TEST_PASSWORDS, now, publicUrl: null, blobs, actions, secrets, settings: { scheduler: noJobs } as never },
-  });
-  server = await serve(app);
-  api = `${server.base}/api/v1`;
-  const inbox = await db.models.Inbox.create({ name: 'Support', address: 'support@example.test', imap: { host: 'x', port: 993, secure: true, folder: 'INBOX' }, smtp: { host: 'x', port: 25, secure: false } });
-  inboxId = inbox._id;
+  desk = await startSideConversationApp('partners_web', ['support@example.test']);
+  ({ db, api } = desk);
+  inboxId = await desk.inbox('Support', 'support@example.test');
   for (const [name, role] of [['ada', 'admin'], ['max', 'manager'], ['gina', 'agent']] as const) {
     await createUser(db.models, { email: `${name}@example.test`, password: `${name} password 123`, role, inboxIds: [inboxId], name });
     tokens[name] = await login(api, `${name}@example.test`, `${name} password 123`);
-    clients[name] = await Client.signedIn(server.base, `${name}@example.test`, `${name} password 123`);
+    clients[name] = await Client.signedIn(desk.base, `${name}@example.test`, `${name} password 123`);
   }
-  const ingest = {
-    ...db.stores, startWrites: (onStored: () => void) => new IngestWriteBuffer(db.models, onStored), blobs,
-    parse: (raw: Buffer) => parseMail(raw, { maxBytes: 1e7 }), sanitizeHtml: (html: string) => sanitizeEmailHtml(html).html, sanitizerRules: SANITIZER_RULES,
-    sign, now, logger: testLogger, ownAddresses: async () => new Set(['support@example.test']), settings: { reopenClosedWithinSeconds: 86400 * 14, subjectMatchWithinSeconds: 86400 * 30 },
-  };
-  const result = await ingestEmail(ingest, { inboxId, raw: rawMail({ from: 'ann@customer.test', subject: 'Parcel lost', messageId: 'p1@customer.test', body: 'My parcel never came.' }), source: null });
+
+  const result = await ingestEmail(desk.ingest, { inboxId, raw: rawMail({ from: 'ann@customer.test', subject: 'Parcel lost', messageId: 'p1@customer.test', body: 'My parcel never came.' }), source: null });
   ticketId = (result as { ticketId: Types.ObjectId }).ticketId.toHexString();
 });
-afterAll(async () => {
-  await server.close();
-  await db.drop();
-});
+afterAll(async () => desk?.close());
 
 describe('/api/v1/partners', () => {
   it('admins add, change and remove partners; everyone lists them; others get 403', async () => {

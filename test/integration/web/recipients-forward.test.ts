@@ -1,25 +1,18 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../../src/mail/parse-mail.js';
-import { SANITIZER_RULES, sanitizeEmailHtml } from '../../../src/mail/sanitize-html.js';
 import { ingestEmail } from '../../../src/services/ingest/ingest-email.js';
-import { createBlobStore } from '../../../src/store/blob-store.js';
-import { IngestWriteBuffer } from '../../../src/store/ingest-writes.js';
-import { createSecretBox, createSigner } from '../../../src/store/secret-box.js';
-import { createApp } from '../../../src/web/create-app.js';
-import { call, createUser, login, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
-import { openTestDb, testLogger } from '../../helpers/db.js';
-import { serve } from '../../helpers/http.js';
+import { call, createUser, login } from '../../helpers/api.js';
+import type { openTestDb } from '../../helpers/db.js';
 import { rawMail } from '../../helpers/mail.js';
-import { compose, noJobs } from '../../helpers/use-case-deps.js';
 import { Client } from './pages-harness.js';
+import { startSideConversationApp } from './side-conversation-app.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
-let server: Awaited<ReturnType<typeof serve>>;
+let desk: Awaited<ReturnType<typeof startSideConversationApp>>;
 let api: string;
 let inboxId: Types.ObjectId;
 let ingest: Parameters<typeof ingestEmail>[0];
-const sign = createSigner(TEST_SECRET_KEY);
 const tokens: Record<string, string> = {};
 const clients: Record<string, Client> = {};
 
@@ -47,38 +40,18 @@ const post = (client: Client, path: string, pairs: Array<[string, string]>) => c
 const csrfOf = (html: string, action: string) => new RegExp(`action="${action.replace(/[/]/g, '\\/')}".*?name="_csrf" value="([^"]+)"`, 's').exec(html)![1]!;
 
 beforeAll(async () => {
-  db = await openTestDb('recipients_forward');
-  const now = () => new Date();
-  const blobs = createBlobStore(db.connection.db!);
-  const secrets = createSecretBox(TEST_SECRET_KEY);
-  const actions = { ...db.stores, now, scheduler: noJobs, compose, sign, refreshSla: async () => {} };
-  const automation = { ...actions, render: (async () => ({})) as never, ticketUrlBase: null };
-  const app = createApp({
-    logger: testLogger,
-    health: async () => ({ status: 'ok', db: { status: 'up', kind: 'test' }, workers: [] }),
-    api: { stores: db.stores, passwords: TEST_PASSWORDS, secrets, blobs, now, automation },
-    pages: { stores: db.stores, passwords: TEST_PASSWORDS, now, publicUrl: null, blobs, actions, secrets, settings: { scheduler: noJobs } as never },
-  });
-  server = await serve(app);
-  api = `${server.base}/api/v1`;
-  const inbox = await db.models.Inbox.create({ name: 'Support', address: 'support@example.test', imap: { host: 'x', port: 993, secure: true, folder: 'INBOX' }, smtp: { host: 'x', port: 25, secure: false } });
-  inboxId = inbox._id;
-  const other = await db.models.Inbox.create({ name: 'Other', address: 'other@example.test', imap: { host: 'x', port: 993, secure: true, folder: 'INBOX' }, smtp: { host: 'x', port: 25, secure: false } });
-  for (const [name, inboxes] of [['gina', [inboxId]], ['otto', [other._id]]] as const) {
+  desk = await startSideConversationApp('recipients_forward', ['support@example.test', 'other@example.test']);
+  ({ db, api, ingest } = desk);
+  inboxId = await desk.inbox('Support', 'support@example.test');
+  const other = await desk.inbox('Other', 'other@example.test');
+  for (const [name, inboxes] of [['gina', [inboxId]], ['otto', [other]]] as const) {
     await createUser(db.models, { email: `${name}@example.test`, password: `${name} password 123`, role: 'agent', inboxIds: [...inboxes], name });
     tokens[name] = await login(api, `${name}@example.test`, `${name} password 123`);
-    clients[name] = await Client.signedIn(server.base, `${name}@example.test`, `${name} password 123`);
+    clients[name] = await Client.signedIn(desk.base, `${name}@example.test`, `${name} password 123`);
   }
-  ingest = {
-    ...db.stores, startWrites: (onStored: () => void) => new IngestWriteBuffer(db.models, onStored), blobs,
-    parse: (raw: Buffer) => parseMail(raw, { maxBytes: 1e7 }), sanitizeHtml: (html: string) => sanitizeEmailHtml(html).html, sanitizerRules: SANITIZER_RULES,
-    sign, now, logger: testLogger, ownAddresses: async () => new Set(['support@example.test', 'other@example.test']), settings: { reopenClosedWithinSeconds: 86400 * 14, subjectMatchWithinSeconds: 86400 * 30 },
-  };
+
 });
-afterAll(async () => {
-  await server.close();
-  await db.drop();
-});
+afterAll(async () => desk?.close());
 
 describe('To, Cc and Bcc on the reply form', () => {
   it('offers To, more Cc and Bcc with the ticket’s addresses, sends Bcc in the envelope only, and a Bcc is no participant', async () => {
@@ -138,7 +111,7 @@ describe('To, Cc and Bcc on the reply form', () => {
     expect(none.status).toBe(400);
     expect(await db.models.Outbox.countDocuments({ ticketId: new Types.ObjectId(id) })).toBe(0);
     // In French, the same problem in French.
-    const fr = new Client(server.base, undefined, { 'accept-language': 'fr' });
+    const fr = new Client(desk.base, undefined, { 'accept-language': 'fr' });
     await fr.login('gina@example.test', 'gina password 123');
     const frPage = await fr.get(`/tickets/${id}`);
     const frBad = await post(fr, `/tickets/${id}/reply`, [['_csrf', csrfOf(frPage.text, `/tickets/${id}/reply`)], ['recipientsShown', '1'], ['to', 'ann@customer.test'], ['bcc', 'x@'], ['text', 'Bonjour']]);
