@@ -49,14 +49,14 @@ export function createOutboxStore(models: Pick<Models, 'Outbox'>) {
       await Outbox.create(item);
     },
 
-    /** The newest auto-reply sent to this address (its `createdAt` only). */
-    async findLastAutoReplyTo(address: string): Promise<Pick<OutboxDoc, '_id' | 'createdAt'> | null> {
-      return Outbox.findOne({ kind: 'auto-reply', 'envelope.to': address }, { createdAt: 1 }).sort({ createdAt: -1 }).lean();
+    /** The newest auto-reply sent to this address (its `createdAt` only), other than the one queued under `exceptDedupeKey`. */
+    async findLastAutoReplyTo(address: string, exceptDedupeKey: string): Promise<Pick<OutboxDoc, '_id' | 'createdAt'> | null> {
+      return Outbox.findOne({ kind: 'auto-reply', 'envelope.to': address, dedupeKey: { $ne: exceptDedupeKey } }, { createdAt: 1 }).sort({ createdAt: -1 }).lean();
     },
 
-    /** How many auto-replies this inbox queued since then. */
-    async countAutoRepliesSince(inboxId: Types.ObjectId, since: Date): Promise<number> {
-      return Outbox.countDocuments({ kind: 'auto-reply', inboxId, createdAt: { $gte: since } });
+    /** How many auto-replies this inbox queued since then, other than the one queued under `exceptDedupeKey`. */
+    async countAutoRepliesSince(inboxId: Types.ObjectId, since: Date, exceptDedupeKey: string): Promise<number> {
+      return Outbox.countDocuments({ kind: 'auto-reply', inboxId, createdAt: { $gte: since }, dedupeKey: { $ne: exceptDedupeKey } });
     },
 
     /**

@@ -70,8 +70,10 @@ export async function sendAutoReply(deps: AutoReplyDeps, messageDocId: Types.Obj
   const [own, contact, last, sentThisHour, remembered] = await Promise.all([
     deps.inboxes.listAddresses().then((rows) => new Set(rows.map((r) => r.address))),
     recipient ? deps.contacts.findBounceByEmail(recipient) : null,
-    recipient ? deps.outbox.findLastAutoReplyTo(recipient) : null,
-    deps.outbox.countAutoRepliesSince(inbox._id, new Date(now.getTime() - 3600_000)),
+    // This mail's own acknowledgement never counts against it: a run of the same job at the same time
+    // (a lock lost under load, then taken again) may have queued it since `decided` was read.
+    recipient ? deps.outbox.findLastAutoReplyTo(recipient, key) : null,
+    deps.outbox.countAutoRepliesSince(inbox._id, new Date(now.getTime() - 3600_000), key),
     deps.contacts.findLocaleByEmail(ticket.requester.email),
   ]);
   const decision = shouldAutoReply({

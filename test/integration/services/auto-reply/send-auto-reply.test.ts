@@ -125,6 +125,18 @@ describe('an auto-reply job run again after a crash', () => {
     expect(deliveredTo(item.messageId)).toHaveLength(1);
   });
 
+  it('regression: two runs of one auto-reply job at once (a lock lost under load) send it once and never call it suppressed', async () => {
+    const { customer, ticketId, messageDocId } = await newTicket();
+    expect(await sendAutoReply(autoReplyDeps(fx, scheduler), messageDocId)).toBe('queued');
+    // The second run read "not decided yet" just before the first one queued the mail, then saw
+    // that mail as the customer's last auto-reply (the window) and as one of the hour's (the cap).
+    const deps = autoReplyDeps(fx, scheduler);
+    const raced = { ...deps, outbox: { ...deps.outbox, existsWithDedupeKey: async () => false } };
+    expect(await sendAutoReply(raced, messageDocId)).toBe('queued');
+    await expectDeliveredOnce(ticketId, customer, messageDocId);
+    expect(await fx.models.TicketEvent.countDocuments({ ticketId, type: 'auto_reply_sent' })).toBe(1);
+  });
+
   it('still suppresses a second mail of the same customer within the window (the window check itself is unchanged)', async () => {
     const { customer, ticketId, messageDocId } = await newTicket();
     expect(await sendAutoReply(autoReplyDeps(fx, scheduler), messageDocId)).toBe('queued');
