@@ -35,7 +35,8 @@ describe('ingestEmail', () => {
 
   it('stores one mail sent to two of our addresses once, as one ticket', async () => {
     const second = await fx.models.Inbox.create({ name: 'Sales', address: 'sales@example.test', imap: { host: 'h', port: 143 }, smtp: { host: 'h', port: 25 } });
-    const body = { messageId: 'both@customer.test', to: 'support@example.test, sales@example.test', subject: 'To both' };
+    // One mail, so one Date header for both copies (built twice, the two could straddle a second).
+    const body = { messageId: 'both@customer.test', to: 'support@example.test, sales@example.test', subject: 'To both', date: new Date().toUTCString() };
     const a = await ingest(Buffer.concat([Buffer.from('Delivered-To: support@example.test\r\nReceived: from a by b; Fri, 20 Nov 2026 10:00:01 +0000\r\n'), rawMail(body)]));
     const b = await ingest(Buffer.concat([Buffer.from('Delivered-To: sales@example.test\r\nReceived: from a by c; Fri, 20 Nov 2026 10:00:02 +0000\r\n'), rawMail(body)]), second._id);
     expect(b).toEqual({ outcome: 'duplicate', ticketId: ticketOf(a) });
