@@ -17,9 +17,14 @@ export type DigestData = {
   unassignedOlderThanHour: Array<{ id: string; number: number; subject: string; createdAt: When }>;
   medianFirstResponseSeconds: number | null;
   medianResolutionSeconds: number | null;
+  /** The 90th percentiles of the same stored figures (domain/ticket-metrics.ts percentile); absent in older sample data. */
+  p90FirstResponseSeconds?: number | null;
+  p90ResolutionSeconds?: number | null;
   perAgent: Array<{ name: string; solved: number; replies: number }>;
   /** Tickets link to `<ticketUrlBase>/<id>` (the ticket page) when this is an http(s) URL. */
   ticketUrlBase: string | null;
+  /** The reports page with the same period and inboxes (`PUBLIC_URL/reports?from=…&to=…&inbox=…`); null without PUBLIC_URL. */
+  reportsUrl?: string | null;
   /** Nothing happened and nothing is open: the digest is one line. */
   empty: boolean;
 };

@@ -74,6 +74,8 @@ export interface TicketUpdateInput<Id> {
 export interface TicketUpdate<Id> {
   /** Fields to set on the ticket (its status, when the mail reopens it). */
   set: Record<string, unknown>;
+  /** The mail reopens a solved or closed ticket: one more reopen in its metrics (domain/ticket-metrics.ts). */
+  reopened?: boolean;
   events: Array<TrailEvent<Id>>;
   /** Tickets that now list this one as linked (the opening mail follows them up). */
   linkBack: Id[];
@@ -131,6 +133,7 @@ export function planTicketUpdate<Id>(input: TicketUpdateInput<Id>): TicketUpdate
   if (input.facts.capped) events.push(cappedEvent(ticketId, messageDocId, input.facts.capped, at));
   return {
     set: status?.set ?? {},
+    ...(status?.change === 'reopened' ? { reopened: true } : {}),
     events,
     linkBack,
     related: input.related.filter((other) => String(other) !== String(ticketId)),

@@ -20,6 +20,8 @@ export const NOTIFICATION_KINDS = [
   'escalated',
   /** A ticket of theirs has waited on the customer ('pending') for the inbox's number of days. */
   'pending_reminder',
+  /** A customer rated a ticket of their team's agents as bad (services/satisfaction/rate-ticket.ts); for managers. */
+  'bad_rating',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -56,6 +56,11 @@ export const TICKET_EVENT_TYPES = [
   'routed',
   /** An editor drafted a knowledge base article from the ticket's conversation (data: articleId, title). */
   'kb_article_drafted',
+  /** The customer was mailed the satisfaction survey of a solve (data: solvedAt, to); or it was not sent (`satisfaction_survey_skipped`, data: reason). */
+  'satisfaction_survey_sent',
+  'satisfaction_survey_skipped',
+  /** The customer rated the ticket (data: rating, comment, changed: a change of an earlier rating). */
+  'satisfaction_rated',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

@@ -11,6 +11,8 @@ import { LIFECYCLE_JOB, SNOOZE_WAKE_JOB } from '../services/lifecycle/plan-lifec
 import { runLifecycleStep, type LifecycleDeps } from '../services/lifecycle/run-lifecycle.js';
 import { wakeSnoozedTicket, type SnoozeDeps } from '../services/lifecycle/snooze-ticket.js';
 import { applyRouting, ROUTING_JOB, type ApplyRoutingDeps } from '../services/routing/apply-routing.js';
+import { SURVEY_JOB } from '../services/satisfaction/plan-survey.js';
+import { sendSurvey, surveyJobOf, type SendSurveyDeps } from '../services/satisfaction/send-survey.js';
 import type { JobDefinition } from './job-worker.js';
 
 const keyOf = (data: Record<string, unknown>) => new Types.ObjectId(String(data.key));
@@ -79,8 +81,13 @@ export function snoozeWakeJob(deps: SnoozeDeps, lockLifetimeMs: number): JobDefi
   return { name: SNOOZE_WAKE_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await wakeSnoozedTicket(deps, new Types.ObjectId(String(data.ticketId)))) };
 }
 
+/** Mails one solve's satisfaction survey (nothing when the ticket was reopened since). */
+export function surveyJob(deps: SendSurveyDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: SURVEY_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await sendSurvey(deps, surveyJobOf(data))) };
+}
+
 /** Every background job Threadline runs, bound to its use case. */
-export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; notify: DeliverNotificationsDeps; lifecycle: LifecycleDeps & SnoozeDeps; routing: ApplyRoutingDeps; lockLifetimeMs: number }): JobDefinition[] {
+export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; notify: DeliverNotificationsDeps; lifecycle: LifecycleDeps & SnoozeDeps; routing: ApplyRoutingDeps; survey?: SendSurveyDeps; lockLifetimeMs: number }): JobDefinition[] {
   const lock = deps.lockLifetimeMs;
-  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock), notifyJob(deps.notify, lock), lifecycleJob(deps.lifecycle, lock), snoozeWakeJob(deps.lifecycle, lock), routingJob(deps.routing, lock)];
+  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock), notifyJob(deps.notify, lock), lifecycleJob(deps.lifecycle, lock), snoozeWakeJob(deps.lifecycle, lock), routingJob(deps.routing, lock), ...(deps.survey ? [surveyJob(deps.survey, lock)] : [])];
 }

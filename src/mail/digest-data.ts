@@ -1,6 +1,6 @@
 import type { DigestData } from '../domain/digest.js';
 import type { Translator } from '../i18n/catalog.js';
-import { firstTimeZone, formatPeriod, mailTranslator, ticketLink } from './email-format.js';
+import { firstTimeZone, formatPeriod, httpUrl, mailTranslator, ticketLink } from './email-format.js';
 
 export type { DigestData } from '../domain/digest.js';
 
@@ -58,6 +58,8 @@ export function digestView(data: DigestData, opts: { tr?: Translator; timeZone?:
     breaches: link(data.breaches),
     aboutToBreach: link(data.aboutToBreach),
     unassignedOlderThanHour: link(data.unassignedOlderThanHour),
+    // The reports page with the digest's filters, only as an http(s) URL.
+    reports: { url: httpUrl(data.reportsUrl) },
     perAgent: data.perAgent ?? [],
   };
 }

@@ -86,12 +86,15 @@ const digest: DigestData = {
   unassignedOlderThanHour: [{ id: '65f1c0de0000000000000142', number: 142, subject: 'Question about the API rate limits', createdAt: '2026-03-08T19:05:00Z' }],
   medianFirstResponseSeconds: 8100,
   medianResolutionSeconds: 100_800,
+  p90FirstResponseSeconds: 30_600,
+  p90ResolutionSeconds: 345_600,
   perAgent: [
     { name: 'Sam Patel', solved: 15, replies: 41 },
     { name: 'Lee Wong', solved: 12, replies: 30 },
     { name: 'Ana Silva', solved: 10, replies: 22 },
   ],
   ticketUrlBase: 'https://desk.acme.example/tickets',
+  reportsUrl: 'https://desk.acme.example/reports?from=2026-03-02T08%3A00%3A00.000Z&to=2026-03-09T08%3A00%3A00.000Z',
   empty: false,
 };
 
@@ -212,4 +215,10 @@ export const EMAIL_SAMPLES: EmailSample[] = [
   { id: 'notification-summary-assigned', template: 'notification-summary', data: assignedSummary, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'password-link', template: 'password-link', data: invitation, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'password-link-reset', template: 'password-link', data: { ...invitation, purpose: 'reset', recipientName: null }, opts: { branding: { brandName: 'Acme Support' } } },
+  {
+    id: 'satisfaction-survey',
+    template: 'satisfaction-survey',
+    data: { ticketNumber: 142, ticketSubject: 'Cannot export CSV', customerName: 'Dana', links: { good: `https://support.example.com/satisfaction/65f1c0de0000000000000142.abc.def.0123456789abcdef0123456789abcdef?rating=good`, okay: `https://support.example.com/satisfaction/65f1c0de0000000000000142.abc.def.0123456789abcdef0123456789abcdef?rating=okay`, bad: `https://support.example.com/satisfaction/65f1c0de0000000000000142.abc.def.0123456789abcdef0123456789abcdef?rating=bad` } },
+    opts: { branding: { brandName: 'Acme Support' } },
+  },
 ];

@@ -15,7 +15,7 @@ export type { DigestData } from './digest-data.js';
 export type { NotificationData, NotificationEventData, NotificationSummaryData } from './notification-data.js';
 
 /** Every email Threadline sends; each is `templates/email/<name>.mjml` + `<name>.txt.hbs`. */
-export const EMAIL_TEMPLATE_NAMES = ['auto-reply', 'agent-reply', 'sla-reminder', 'escalation', 'digest', 'notification', 'notification-summary', 'password-link'] as const;
+export const EMAIL_TEMPLATE_NAMES = ['auto-reply', 'agent-reply', 'sla-reminder', 'escalation', 'digest', 'notification', 'notification-summary', 'password-link', 'satisfaction-survey'] as const;
 /** One of EMAIL_TEMPLATE_NAMES. */
 export type EmailTemplateName = (typeof EMAIL_TEMPLATE_NAMES)[number];
 
@@ -82,6 +82,9 @@ export type EscalationData = {
 /** To a user: the link that sets their first password (`invite`) or a new one (`reset`), and when it stops working. */
 export type PasswordLinkData = { purpose: 'invite' | 'reset'; url: string; expiresAt: When; recipientName?: string | null; timeZone?: string | null };
 
+/** To the customer when their ticket is solved: three signed links (good, okay, bad) that open the rating page. */
+export type SatisfactionSurveyData = { ticketNumber: number; ticketSubject: string; customerName?: string | null; links: { good: string; okay: string; bad: string } };
+
 /** The data each template expects (all are plain text; nothing is embedded as HTML). */
 export interface EmailDataMap {
   'auto-reply': AutoReplyData;
@@ -92,6 +95,7 @@ export interface EmailDataMap {
   notification: NotificationData;
   'notification-summary': NotificationSummaryData;
   'password-link': PasswordLinkData;
+  'satisfaction-survey': SatisfactionSurveyData;
 }
 
 /** Per-inbox look: anything missing or invalid falls back to Threadline's defaults. */
@@ -126,7 +130,7 @@ export interface RenderedEmail {
 
 const TEMPLATE_DIR = path.resolve(import.meta.dirname, '../../templates/email');
 /** Customer mail carries the `[#n]` token so a reply threads even when headers are lost. */
-const CUSTOMER_TEMPLATES = new Set<EmailTemplateName>(['auto-reply', 'agent-reply']);
+const CUSTOMER_TEMPLATES = new Set<EmailTemplateName>(['auto-reply', 'agent-reply', 'satisfaction-survey']);
 
 type MjmlResult = { html: string; errors: Array<{ formattedMessage: string }> };
 type Mjml2Html = (mjml: string, options: Record<string, unknown>) => Promise<MjmlResult>;
@@ -281,6 +285,12 @@ function prepare(name: EmailTemplateName, data: Record<string, unknown>, ctx: Ma
       return { ...data, timeZone, url: httpUrl(data.url) };
     case 'auto-reply':
       return { ...data, timeZone, articles: autoReplyArticleLinks(data.articles) };
+    case 'satisfaction-survey': {
+      // Only http(s) links reach the buttons; a survey without all three shows no buttons.
+      const l = (data.links ?? {}) as Record<string, unknown>;
+      const links = { good: httpUrl(l.good), okay: httpUrl(l.okay), bad: httpUrl(l.bad) };
+      return { ...data, timeZone, links: links.good && links.okay && links.bad ? { good: { url: links.good }, okay: { url: links.okay }, bad: { url: links.bad } } : null };
+    }
     default:
       return { ...data, timeZone };
   }

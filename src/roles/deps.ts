@@ -14,6 +14,7 @@ import { quarantineMail } from '../services/ingest/quarantine-mail.js';
 import type { QuarantineScreenDeps } from '../services/quarantine/quarantine-deps.js';
 import { afterAgentAction, type AgentActionFollowUp } from '../services/lifecycle/plan-lifecycle.js';
 import { refreshSla, type SlaDeps } from '../services/sla/refresh-sla.js';
+import { planSurvey } from '../services/satisfaction/plan-survey.js';
 import { assignmentFollowUps, refillAfterTicketChange, type AssignmentFollowUps } from '../services/teams/assignment-refill.js';
 import type { ApplyRoutingDeps } from '../services/routing/apply-routing.js';
 import { autoAssignTicket } from '../services/teams/auto-assign-ticket.js';
@@ -31,7 +32,7 @@ export function localeDefaults(rt: Runtime): LocaleDefaults {
 }
 
 /** Dependencies of the SLA use cases, for every process that changes tickets; with every store, for the use cases built on them. */
-export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: LocaleDefaults; notificationCollectMs: number } {
+export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: LocaleDefaults; notificationCollectMs: number; publicUrl: string | null } {
   return {
     ...rt.stores,
     scheduler: rt.scheduler,
@@ -41,6 +42,7 @@ export function slaDeps(rt: Runtime): SlaDeps & Stores & { localeDefaults: Local
     logger: rt.logger,
     render: renderEmail,
     ticketUrlBase: rt.config.publicUrl ? `${rt.config.publicUrl.replace(/\/$/, '')}/tickets/` : null,
+    publicUrl: rt.config.publicUrl ?? null,
     localeDefaults: localeDefaults(rt),
     notificationCollectMs: rt.config.notify.collectMs,
     // A large composed mail (attachments) keeps its bytes in GridFS, not in its outbox document.
@@ -67,6 +69,8 @@ export function ticketActionDeps(
     afterAgentAction: async (ticketId) => {
       await afterAgentAction(sla, ticketId);
       await refillAfterTicketChange(assignment, ticketId, { now: new Date() });
+      // A solve in an inbox that asks for satisfaction schedules its survey mail.
+      await planSurvey(sla, ticketId);
     },
     ...assignmentFollowUps(assignment, () => new Date()),
     // An agent's HTML reply is cleaned like customer mail, off the main thread.

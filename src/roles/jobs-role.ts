@@ -48,6 +48,8 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
       notify: { ...slaDeps(rt), notifyFrom: rt.config.notify.from, onStep: crashHookFromEnv() },
       lifecycle: slaDeps(rt),
       routing: routingDeps(rt),
+      // Satisfaction surveys link to the public address (none without one).
+      survey: { ...slaDeps(rt), publicUrl: rt.config.publicUrl },
     }),
   });
   await worker.start();

@@ -23,6 +23,8 @@ export interface TicketChange {
   /** The message this change comes from; dropped with it when another process stored that mail first. */
   messageDocId: Types.ObjectId;
   set: Record<string, unknown>;
+  /** The mail reopens the ticket: its metrics count one more reopen (domain/ticket-metrics.ts). */
+  reopened?: boolean;
   participants: string[];
   receivedAt: Date;
   /** Tickets that gain this one in their links (the mail follows them up). */
@@ -143,7 +145,7 @@ export class IngestWriteBuffer {
               update: {
                 ...(Object.keys(c.set).length ? { $set: c.set } : {}),
                 $addToSet: { participants: { $each: c.participants } },
-                $inc: { messageCount: c.uncounted ? 0 : 1 },
+                $inc: { messageCount: c.uncounted ? 0 : 1, ...(c.reopened ? { 'metrics.reopenCount': 1 } : {}) },
                 $max: { lastActivityAt: c.receivedAt },
               },
             },
@@ -167,7 +169,8 @@ export class IngestWriteBuffer {
     // Not guarded: a failure here fails this mail alone, which stays `stored` and is resumed later.
     for (const linked of change.linkBack) await this.models.Ticket.updateOne({ _id: linked }, { $addToSet: { linkedTicketIds: change.ticketId } });
     const set = Object.keys(change.set).length ? { $set: change.set } : {};
-    await this.models.Ticket.updateOne({ _id: change.ticketId }, { ...set, $addToSet: { participants: { $each: change.participants } } });
+    const reopen = change.reopened ? { $inc: { 'metrics.reopenCount': 1 } } : {};
+    await this.models.Ticket.updateOne({ _id: change.ticketId }, { ...set, ...reopen, $addToSet: { participants: { $each: change.participants } } });
     await addTicketTerms(this.models, change.ticketId, change.searchTerms);
     await recordNews(this.models, change.ticketId, { at: new Date(), by: null });
     await refreshTicketStats(this.models, change.ticketId);

@@ -20,6 +20,7 @@ import { createPresenceStore } from './presence-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
 import { createReplyDraftStore } from './reply-draft-store.js';
 import { createRoutingRuleStore } from './routing-rule-store.js';
+import { createSatisfactionStore } from './satisfaction-store.js';
 import { createSavedViewStore } from './saved-view-store.js';
 import { createSideConversationStore } from './side-conversation-store.js';
 import { createSpamBlockStore } from './spam-block-store.js';
@@ -70,6 +71,7 @@ export function createStores(models: Models) {
     kbRevisions: createKbRevisionStore(models),
     kbCategories: createKbCategoryStore(models),
     uploads: createUploadStore(models),
+    satisfaction: createSatisfactionStore(models),
   };
 }
 

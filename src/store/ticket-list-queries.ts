@@ -10,6 +10,8 @@ const TICKET_SUMMARY_FIELDS = {
   messageCount: 1, lastActivityAt: 1, createdAt: 1, updatedAt: 1, sla: 1, mergedIntoId: 1, snoozed: 1, snooze: 1, wokeFromSnooze: 1,
   // Waiting for a free agent (auto-assignment), shown on the row.
   assignment: 1,
+  // The customer's satisfaction rating, a badge on the row (a bad one flags the ticket).
+  satisfaction: 1,
   // The latest news, compared with the reader's mark for the unread state (services/tickets/ticket-summaries.ts).
   newsAt: 1, newsBy: 1,
 } as const;
@@ -220,9 +222,12 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
       return models.Ticket.countDocuments({ inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' }, createdAt: { $gte: since, $lt: until } });
     },
 
-    /** Digest: the unmerged tickets of these inboxes solved in [since, until), with when they were created and solved. */
-    async listSolvedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'createdAt' | 'solvedAt'>>> {
-      return models.Ticket.find({ inboxId: { $in: inboxIds }, mergedIntoId: null, solvedAt: { $gte: since, $lt: until } }, { createdAt: 1, solvedAt: 1 }).lean();
+    /**
+     * Digest: the stored metrics (domain/ticket-metrics.ts) of the unmerged tickets of these inboxes (spam
+     * left out) whose last solve (`lastSolvedAt`) or first response (`firstResponseAt`) fell in [since, until).
+     */
+    async listMetricsIn(inboxIds: Types.ObjectId[], event: 'lastSolvedAt' | 'firstResponseAt', since: Date, until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'metrics'>>> {
+      return models.Ticket.find({ [`metrics.${event}`]: { $gte: since, $lt: until }, inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' } }, { metrics: 1 }).lean();
     },
 
     /** Digest: the open backlog of these inboxes as of `until` (unmerged, active, created before it). */
@@ -236,11 +241,6 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
     /** Digest: the ids of every ticket of these inboxes, merged ones included (they keep their own trail). */
     listIdsInInboxes(inboxIds: Types.ObjectId[]): Promise<Types.ObjectId[]> {
       return models.Ticket.distinct('_id', { inboxId: { $in: inboxIds } });
-    },
-
-    /** Digest: the unmerged tickets of these inboxes (spam left out) first answered in [since, until). */
-    async listFirstRespondedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'createdAt' | 'sla' | 'originKey'>>> {
-      return models.Ticket.find({ inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' }, 'sla.firstRespondedAt': { $gte: since, $lt: until } }, { createdAt: 1, sla: 1, originKey: 1 }).lean();
     },
 
     /** Tickets by id with their number and subject, to name them in a report. */

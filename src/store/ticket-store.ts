@@ -12,6 +12,7 @@ import { createTicketLifecycleWrites } from './ticket-lifecycle-writes.js';
 import { createTicketSlaWrites } from './ticket-sla-writes.js';
 import { createTicketAssignmentWrites } from './ticket-assignment-writes.js';
 import { createTicketEscalationWrites } from './ticket-escalation-writes.js';
+import { createTicketSatisfactionWrites } from './ticket-satisfaction-writes.js';
 import { addNoteMessage, addNoteMessageOnce, claimMerge, mergeRootOf, mergeTickets, writeTicket, type TicketWrite, type TrailEventInput } from './ticket-writes.js';
 
 export type { TicketFieldChanges, TicketWrite } from './ticket-writes.js';
@@ -39,7 +40,7 @@ export type OpeningTicketFields = Pick<
  * Tickets: reads by id, number and thread, the list and report queries, and every write to a
  * ticket, each with its trail entries; merges (which also recount the conversation's messages).
  */
-export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'TicketEvent' | 'Message'>) {
+export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'TicketEvent' | 'Message' | 'Inbox'>) {
   return {
     ...createTicketListQueries(models),
     ...createTicketLoadQueries(models),
@@ -47,6 +48,7 @@ export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'T
     ...createTicketLifecycleWrites(models),
     ...createTicketAssignmentWrites(models),
     ...createTicketEscalationWrites(models),
+    ...createTicketSatisfactionWrites(models),
 
     /** One ticket, whole; null when there is none. */
     async findById(id: Types.ObjectId): Promise<TicketDoc | null> {

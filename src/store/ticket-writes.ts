@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import { ticketAccessKeys } from '../domain/teams.js';
 import { onMerge, type TicketChanges } from '../domain/ticket.js';
+import { metricChanges, slaCalendarOf, type TicketMetrics } from '../domain/ticket-metrics.js';
 import type { ImpactLevel, UrgencyLevel } from '../domain/priority-matrix.js';
 import type { TicketPriority } from '../domain/ticket-status.js';
 import { announceMerge, conversationTicketIds } from './merged-tickets.js';
@@ -68,9 +69,35 @@ function setOf(changes: TicketFieldChanges): Record<string, unknown> {
   return set;
 }
 
-/** Applies one write to a ticket in one update, then records its trail entries. */
-export async function writeTicket(models: Pick<Models, 'Ticket' | 'TicketEvent'>, ticketId: Types.ObjectId, write: TicketWrite, events: TrailEventInput[] = []): Promise<void> {
-  const set = setOf(write.changes);
+/**
+ * The metric fields (domain/ticket-metrics.ts) a write sets, by path, and whether it adds a reopen: read
+ * only when the write records a first reply or changes the status, with the ticket as it was and its
+ * inbox's SLA calendar.
+ */
+async function metricsUpdateOf(models: Pick<Models, 'Ticket' | 'Inbox'>, ticketId: Types.ObjectId, changes: TicketFieldChanges): Promise<{ set: Record<string, unknown>; reopened: boolean }> {
+  if (!changes.sla?.firstRespondedAt && !changes.status) return { set: {}, reopened: false };
+  const ticket = await models.Ticket.findById(ticketId, { status: 1, createdAt: 1, originKey: 1, inboxId: 1, metrics: 1, sla: 1 }).lean();
+  if (!ticket) return { set: {}, reopened: false };
+  const needsCalendar = !!changes.sla?.firstRespondedAt || changes.status === 'solved';
+  const inbox = needsCalendar ? await models.Inbox.findById(ticket.inboxId, { sla: 1 }).lean() : null;
+  const at = changes.solvedAt ?? changes.sla?.firstRespondedAt ?? ticket.createdAt;
+  const { reopenCount, ...metrics } = metricChanges(ticket, changes, at, slaCalendarOf(inbox?.sla)) ?? {};
+  return { set: metricsPaths(metrics), reopened: reopenCount !== undefined };
+}
+
+/** Metric changes as dotted `$set` paths, so the metrics already stored stay. */
+function metricsPaths(metrics: TicketMetrics): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  const { sla, ...fields } = metrics;
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) set[`metrics.${key}`] = value;
+  for (const [key, value] of Object.entries(sla ?? {})) if (value !== undefined) set[`metrics.sla.${key}`] = value;
+  return set;
+}
+
+/** Applies one write to a ticket in one update (its metrics with it), then records its trail entries. */
+export async function writeTicket(models: Pick<Models, 'Ticket' | 'TicketEvent' | 'Inbox'>, ticketId: Types.ObjectId, write: TicketWrite, events: TrailEventInput[] = []): Promise<void> {
+  const metrics = await metricsUpdateOf(models, ticketId, write.changes);
+  const set = { ...setOf(write.changes), ...metrics.set };
   if (write.changes.teamId !== undefined) {
     // Who may see the ticket follows its team: the access keys are rewritten with it, in the same update.
     const current = await models.Ticket.findById(ticketId, { inboxId: 1, escalatedFromTeamIds: 1 }).lean();
@@ -81,7 +108,8 @@ export async function writeTicket(models: Pick<Models, 'Ticket' | 'TicketEvent'>
   if (assigneeId || teamId !== undefined || status === 'solved' || status === 'closed' || status === 'spam') set.assignment = null;
   const update = {
     ...(Object.keys(set).length > 0 ? { $set: set } : {}),
-    ...(write.addedMessages ? { $inc: { messageCount: write.addedMessages } } : {}),
+    // A reopen adds one where it lands, so two at once both count.
+    ...(write.addedMessages || metrics.reopened ? { $inc: { ...(write.addedMessages ? { messageCount: write.addedMessages } : {}), ...(metrics.reopened ? { 'metrics.reopenCount': 1 } : {}) } } : {}),
     ...(write.participants ? { $addToSet: { participants: { $each: write.participants } } } : {}),
   };
   if (Object.keys(update).length > 0) await models.Ticket.updateOne({ _id: ticketId }, update);

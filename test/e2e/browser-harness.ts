@@ -84,3 +84,13 @@ export function describeOverflow(label: string, url: string, o: Overflow): strin
   const more = o.culprits.slice(1).map((c) => `${c.element} (right edge ${c.right} px)`).join('; ');
   return `${label} (${url}): ${o.scrollWidth} px wide at ${o.viewport} px; ${who}${more ? `; also ${more}` : ''}`;
 }
+
+/** Records the page's CSP violations (the event and the console line Chromium writes for each); call before loading a page. */
+export async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
+  const lines: string[] = [];
+  page.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && lines.push(m.text())));
+  // Runs in the page (test code has no DOM types): each violation as its directive and what it blocked.
+  await page.addInitScript(`window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`);
+  return async () => [...lines, ...(await page.evaluate<string[]>('window.cspViolations || []'))];
+}

@@ -1,10 +1,10 @@
 import type { Types } from 'mongoose';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KB_SEARCH_VERSION, kbSearchTerms } from '../../src/domain/kb-articles.js';
 import { parseMail } from '../../src/mail/parse-mail.js';
 import type { TestSmtp } from '../helpers/smtp.js';
-import { describeOverflow, horizontalOverflow, PHONE, signIn, watchPageProblems } from './browser-harness.js';
+import { describeOverflow, horizontalOverflow, PHONE, signIn, watchCsp, watchPageProblems } from './browser-harness.js';
 import { sendingInboxWithAgent, startBrowserDesk, type BrowserDesk } from './browser-desk.js';
 
 // Issue 18: the reply editor (Tiptap, bundled in templates/web/assets/editor.js) under the page's CSP:
@@ -25,16 +25,6 @@ beforeAll(async () => {
   ticketId = (await app.models.Ticket.create({ number: 7, inboxId: inbox, subject: 'Printer', requester: { email: 'paul@customer.test' }, status: 'open', lastActivityAt: new Date() }))._id.toHexString();
 }, 60_000);
 afterAll(async () => desk?.stop());
-
-/** Records the page's CSP violations (the event and the console line Chromium writes for each). */
-async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
-  const lines: string[] = [];
-  page.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && lines.push(m.text())));
-  // Runs in the page (test code has no DOM types): each violation as its directive and what it blocked.
-  await page.addInitScript(`window.cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`);
-  return async () => [...lines, ...(await page.evaluate<string[]>('window.cspViolations || []'))];
-}
 
 const mailsTo = (address: string) => smtp.received.filter((m) => m.rcptTo.includes(address));
 /** A 1×1 PNG. */

@@ -7,7 +7,7 @@ import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { userMailLocale, type LocaleDefaults } from '../outbound/render-types.js';
-import { isAgentStarted } from '../../domain/ticket.js';
+import { percentile, solveVolume } from '../../domain/ticket-metrics.js';
 
 const DAY = 86_400_000;
 /** Open tickets by age; the digest draws them as a bar chart (src/mail/digest-data.ts words these labels in the reader's language). */
@@ -19,6 +19,14 @@ const AGE_BUCKETS = [
 ];
 const ABOUT_TO_BREACH_MS = 2 * 3600_000;
 const LIST_LIMIT = 20;
+
+/** The reports page with the digest's filters: its period and inboxes (null without PUBLIC_URL). */
+export function reportsUrl(publicUrl: string | null | undefined, since: Date, until: Date, inboxIds: readonly Types.ObjectId[]): string | null {
+  if (!publicUrl || !/^https?:\/\//i.test(publicUrl)) return null;
+  const q = new URLSearchParams({ from: since.toISOString(), to: until.toISOString() });
+  for (const id of inboxIds) q.append('inbox', id.toHexString());
+  return `${publicUrl.replace(/\/+$/, '')}/reports?${q.toString()}`;
+}
 
 /** What a manager's digest reports for [since, until), with every moment a Date. */
 export type DigestReport = DigestData & { periodStart: Date; periodEnd: Date };
@@ -38,7 +46,7 @@ export async function digestInboxIds(inboxes: Pick<InboxStore, 'listIds'>, user:
  */
 export async function buildDigest(
   deps: {
-    tickets: Pick<TicketStore, 'countCreatedIn' | 'listSolvedIn' | 'listOpenCreatedBefore' | 'listIdsInInboxes' | 'listFirstRespondedIn' | 'listTitles'>;
+    tickets: Pick<TicketStore, 'countCreatedIn' | 'listMetricsIn' | 'listOpenCreatedBefore' | 'listIdsInInboxes' | 'listTitles'>;
     trail: Pick<TrailStore, 'listForDigest'>;
     inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds'>;
     users: Pick<UserStore, 'listLabelsByIds'>;
@@ -48,6 +56,8 @@ export async function buildDigest(
     since: Date;
     until: Date;
     ticketUrlBase: string | null;
+    /** PUBLIC_URL: the digest links to its reports page with the same filters (none without it). */
+    publicUrl?: string | null;
     localeDefaults?: LocaleDefaults;
   },
 ): Promise<DigestReport> {
@@ -55,16 +65,18 @@ export async function buildDigest(
   const { since, until } = opts;
   const inboxIds = await digestInboxIds(deps.inboxes, opts.user);
   const inboxes = await deps.inboxes.listNamesByIds(inboxIds);
-  const [created, solved, open, ticketIdsInScope] = await Promise.all([
+  const [created, solved, responded, open, ticketIdsInScope] = await Promise.all([
     tickets.countCreatedIn(inboxIds, since, until),
-    tickets.listSolvedIn(inboxIds, since, until),
+    tickets.listMetricsIn(inboxIds, 'lastSolvedAt', since, until),
+    // Stored at the first agent reply (domain/ticket-metrics.ts): agent-started conversations have none.
+    tickets.listMetricsIn(inboxIds, 'firstResponseAt', since, until),
     tickets.listOpenCreatedBefore(inboxIds, until),
     // Merged tickets keep their own trail (a merge moves nothing), so their replies and breaches count too.
     tickets.listIdsInInboxes(inboxIds),
   ]);
   const events = await deps.trail.listForDigest(ticketIdsInScope, since, until);
-  // A conversation an agent started has no customer's mail to answer: its first response is no measure of the desk.
-  const responded = (await tickets.listFirstRespondedIn(inboxIds, since, until)).filter((t) => !isAgentStarted(t));
+  // Solved and reopened volume, and each agent's solves, from the same trail entries (domain/ticket-metrics.ts).
+  const volume = solveVolume(events);
 
   const backlogByAge = AGE_BUCKETS.map((b, i) => ({
     label: b.label,
@@ -102,16 +114,18 @@ export async function buildDigest(
     if (e.actor.kind !== 'user' || !e.actor.id) continue;
     const row = perAgentCounts.get(e.actor.id.toHexString()) ?? { solved: 0, replies: 0 };
     if (e.type === 'reply_queued') row.replies++;
-    if (e.type === 'status_changed' && e.data.to === 'solved') row.solved++;
     perAgentCounts.set(e.actor.id.toHexString(), row);
   }
+  for (const [id, n] of volume.solvedBy) perAgentCounts.get(id)!.solved = n;
   const agents = await deps.users.listLabelsByIds([...perAgentCounts.keys()]);
   const perAgent = agents
     .map((a) => ({ name: a.name ?? a.email, ...perAgentCounts.get(a._id.toHexString())! }))
     .filter((a) => a.solved + a.replies > 0)
     .sort((a, b) => b.solved + b.replies - (a.solved + a.replies) || a.name.localeCompare(b.name));
 
-  const counts = { new: created, solved: solved.length, reopened: events.filter((e) => e.type === 'reopened').length };
+  const counts = { new: created, solved: volume.solved, reopened: volume.reopened };
+  const firstResponses = responded.flatMap((t) => (typeof t.metrics?.firstResponseSeconds === 'number' ? [t.metrics.firstResponseSeconds] : []));
+  const resolutions = solved.flatMap((t) => (typeof t.metrics?.resolutionSeconds === 'number' ? [t.metrics.resolutionSeconds] : []));
   return {
     managerName: opts.user.name ?? opts.user.email,
     periodStart: since,
@@ -123,10 +137,13 @@ export async function buildDigest(
     breaches,
     aboutToBreach,
     unassignedOlderThanHour,
-    medianFirstResponseSeconds: median(responded.map((t) => (t.sla.firstRespondedAt!.getTime() - t.createdAt.getTime()) / 1000)),
-    medianResolutionSeconds: median(solved.map((t) => (t.solvedAt!.getTime() - t.createdAt.getTime()) / 1000)),
+    medianFirstResponseSeconds: median(firstResponses),
+    medianResolutionSeconds: median(resolutions),
+    p90FirstResponseSeconds: percentile(firstResponses, 90),
+    p90ResolutionSeconds: percentile(resolutions, 90),
     perAgent,
     ticketUrlBase: opts.ticketUrlBase,
+    reportsUrl: reportsUrl(opts.publicUrl, since, until, inboxIds),
     empty: counts.new + counts.solved + counts.reopened === 0 && open.length === 0,
   };
 }

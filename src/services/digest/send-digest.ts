@@ -8,18 +8,22 @@ import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { buildDigest, digestInboxIds, type DigestReport } from './build-digest.js';
 import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
-import { brandingOf, userMailLocale, type LocaleDefaults, type RenderEmailFn } from '../outbound/render-types.js';
+import { brandingOf, userMailLocale, type EmailBranding, type LocaleDefaults, type RenderEmailFn } from '../outbound/render-types.js';
 
 export const DIGEST_JOB = 'send-digest';
 const FIRST_PERIOD_MS = 7 * 86_400_000;
+/** The branding of mail that speaks for the whole instance rather than one inbox: the product's name, no inbox's signature, colour or logo. */
+export const INSTANCE_BRANDING: EmailBranding = { brandName: 'Threadline' };
 
 export interface DigestDeps extends QueueMailDeps {
-  tickets: Pick<TicketStore, 'countCreatedIn' | 'listSolvedIn' | 'listOpenCreatedBefore' | 'listIdsInInboxes' | 'listFirstRespondedIn' | 'listTitles'>;
+  tickets: Pick<TicketStore, 'countCreatedIn' | 'listMetricsIn' | 'listOpenCreatedBefore' | 'listIdsInInboxes' | 'listTitles'>;
   trail: Pick<TrailStore, 'listForDigest'>;
   inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds' | 'findById' | 'findOldest'>;
   users: Pick<UserStore, 'findById' | 'listLabelsByIds' | 'setDigestLastSentAt' | 'setDigestSchedule' | 'takeDigestSendNowSlot' | 'digestSendNowTimes'>;
   render: RenderEmailFn;
   ticketUrlBase: string | null;
+  /** PUBLIC_URL, for the digest's link to the reports page; null or absent: no link. */
+  publicUrl?: string | null;
   /** DEFAULT_LOCALE and DEFAULT_TIME_ZONE, for managers who chose neither (English, UTC without). */
   localeDefaults?: LocaleDefaults;
 }
@@ -35,12 +39,14 @@ export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Prom
   if (user.role === 'agent') throw new AppError('FORBIDDEN', 'Digests are for managers and admins', { key: 'forbidden.digestsForManagers' });
   const until = deps.now();
   const since = user.digest?.lastSentAt ?? new Date(until.getTime() - FIRST_PERIOD_MS);
-  const report = await buildDigest(deps, { user, since, until, ticketUrlBase: deps.ticketUrlBase, localeDefaults: deps.localeDefaults });
+  const report = await buildDigest(deps, { user, since, until, ticketUrlBase: deps.ticketUrlBase, publicUrl: deps.publicUrl, localeDefaults: deps.localeDefaults });
   const [viaId] = await digestInboxIds(deps.inboxes, user);
   const via = viaId ? await deps.inboxes.findById(viaId) : await deps.inboxes.findOldest();
   if (!via) throw new AppError('CONFLICT', 'No inbox exists to send the digest from', { key: 'conflict.noInboxForDigest' });
   const { locale } = userMailLocale(user, deps.localeDefaults);
-  const rendered = await deps.render('digest', { ...report }, { branding: brandingOf(via), locale, timeZone: report.timeZone });
+  // A digest about several inboxes speaks for the instance, not for the one whose SMTP account sends it.
+  const branding = report.inboxes.length > 1 ? INSTANCE_BRANDING : brandingOf(via);
+  const rendered = await deps.render('digest', { ...report }, { branding, locale, timeZone: report.timeZone });
   const outbox = await queueMail(deps, {
     kind: 'digest',
     inbox: via,

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { surveySettingsOf } from '../../domain/satisfaction.js';
 import type { Logger } from 'pino';
 import { AppError } from '../../domain/errors.js';
 import { LOCALES, type Locale } from '../../i18n/locales.js';
@@ -91,6 +92,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
       branding: { signature: data.branding?.signature ?? null, primaryColor: data.branding?.primaryColor ?? null, logoUrl: data.branding?.logoUrl ?? null },
       ...lifecycleSettingsOf(data),
       quoteHistory: data.quoteHistory ?? true,
+      satisfaction: surveySettingsOf(data),
     });
     deps.logger.info({ inboxId: _id.toHexString(), address: data.address }, 'inbox created');
     return toInboxView(doc, null, actor);

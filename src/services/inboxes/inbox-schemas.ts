@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_LIFECYCLE_DAYS } from '../../domain/lifecycle.js';
+import { MAX_ASK_EVERY_DAYS, MAX_SURVEY_DELAY_HOURS, SURVEY_MODES } from '../../domain/satisfaction.js';
 import { LOCALES } from '../../i18n/locales.js';
 
 const host = z.string().trim().min(1).max(255);
@@ -65,6 +66,16 @@ const lifecycle = {
 /** Whether an agent's reply quotes the customer's previous mail below it (on by default). */
 const quoteHistory = z.boolean().meta({ description: 'Whether an agent’s reply quotes the customer’s previous mail below it, as mail clients do (default true).' });
 
+/** The satisfaction survey (domain/satisfaction.ts): off by default; any field may be left out. */
+const satisfaction = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    mode: z.enum(SURVEY_MODES).optional(),
+    delayHours: z.number().int().min(0).max(MAX_SURVEY_DELAY_HOURS).optional(),
+    askEveryDays: z.number().int().min(0).max(MAX_ASK_EVERY_DAYS).optional(),
+  })
+  .meta({ description: 'The satisfaction survey mailed when a ticket is solved: `mode` `solved` (at once) or `delayed` (`delayHours` later); a customer is asked at most once per `askEveryDays` days per inbox (0: every solve).' });
+
 /** A new inbox, as the API and the CLI accept it. Unknown keys are refused so typos do not pass silently. */
 export const createInboxSchema = z.strictObject({
   name: text(200).min(1),
@@ -78,6 +89,7 @@ export const createInboxSchema = z.strictObject({
   autoReply: z.strictObject({ enabled: z.boolean(), ...autoReply }).optional(),
   branding: branding.optional(),
   quoteHistory: quoteHistory.optional(),
+  satisfaction: satisfaction.optional(),
   ...lifecycle,
 });
 
@@ -101,6 +113,7 @@ export const updateInboxSchema = z.strictObject({
   autoReply: z.strictObject({ enabled: z.boolean().optional(), ...autoReply }).optional(),
   branding: branding.optional(),
   quoteHistory: quoteHistory.optional(),
+  satisfaction: satisfaction.optional(),
   ...lifecycle,
 });
 

@@ -1,5 +1,6 @@
 import { lifecycleSettingsOf } from '../../domain/lifecycle.js';
 import { mailErrorSummary } from '../../domain/mail-account.js';
+import { surveySettingsOf, type SurveySettings } from '../../domain/satisfaction.js';
 import type { Locale } from '../../i18n/locales.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
 import type { InboxStatusDoc } from '../../store/models/mailbox.js';
@@ -36,6 +37,8 @@ export interface InboxView {
   pendingReminderAfterDays: number;
   /** Whether an agent's reply quotes the customer's previous mail below it. */
   quoteHistory: boolean;
+  /** The satisfaction survey settings (defaults filled in: off, at the solve, every 30 days). */
+  satisfaction: SurveySettings;
   /** Set while the inbox is disabled (not polled, its mail held): since when and why (`admin`, `connection-test`). */
   disabled: { at: Date; reason: string; detail: string | null } | null;
   createdAt: Date;
@@ -92,6 +95,7 @@ export function toInboxView(doc: InboxDoc, status: InboxStatusDoc | null | undef
     branding: { signature: doc.branding?.signature ?? null, primaryColor: doc.branding?.primaryColor ?? null, logoUrl: doc.branding?.logoUrl ?? null },
     ...lifecycleSettingsOf(doc),
     quoteHistory: doc.quoteHistory !== false,
+    satisfaction: surveySettingsOf(doc),
     disabled: doc.disabled ? { at: doc.disabled.at, reason: doc.disabled.reason, detail: doc.disabled.detail ?? null } : null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,

@@ -47,7 +47,7 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
   const copy = (prefix: string, fields: Record<string, unknown> | undefined) => {
     for (const [key, value] of Object.entries(fields ?? {})) if (value !== undefined) set[prefix + key] = value;
   };
-  const { imap, smtp, options, autoReply, branding, defaultTeamId, ...top } = patch;
+  const { imap, smtp, options, autoReply, branding, defaultTeamId, satisfaction, ...top } = patch;
   copy('', top);
   if (defaultTeamId !== undefined) set.defaultTeamId = await defaultTeamOf(deps, id, defaultTeamId);
   if (imap) {
@@ -68,6 +68,7 @@ export async function updateInbox(deps: InboxDeps, actor: Actor, inboxId: string
     for (const [locale, texts] of autoReplyTextsOf({ subject, template, overrides }, patch.defaultLocale ?? inboxLocale(current))) copy(`autoReply.overrides.${locale}.`, texts);
   }
   copy('branding.', branding);
+  copy('satisfaction.', satisfaction);
 
   // The endpoints checked above must still be the stored ones, or a concurrent change could move the password after all.
   const saved = savedEndpoints(current);

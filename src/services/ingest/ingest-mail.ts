@@ -183,8 +183,8 @@ async function applyTicketUpdate(batch: MailBatch, m: ClassifiedMail, u: UpdateI
     at,
   });
   const searchTerms = messageSearchTerms({ text: m.mail.text, from: m.mail.from, recipients: [...m.mail.to, ...m.mail.cc] });
-  if (u.recount) await batch.writes.recount({ ticketId, set: update.set, participants: facts.participants, linkBack: update.linkBack, searchTerms });
-  else batch.writes.addTicketChange({ ticketId, messageDocId, set: update.set, participants: facts.participants, receivedAt: facts.receivedAt, linkBack: update.linkBack, searchTerms });
+  if (u.recount) await batch.writes.recount({ ticketId, set: update.set, reopened: update.reopened, participants: facts.participants, linkBack: update.linkBack, searchTerms });
+  else batch.writes.addTicketChange({ ticketId, messageDocId, set: update.set, reopened: update.reopened, participants: facts.participants, receivedAt: facts.receivedAt, linkBack: update.linkBack, searchTerms });
   const related = update.related.map((otherId) => ({ ticketId, otherId, at, reason: 'a received mail links both conversations' }));
   batch.writes.addFinish({ messageDocId, events: update.events, related, bouncing: [], at });
   return { result: { outcome: 'ticketed', ticketId, messageDocId, created: u.ticket.created }, waits: 'writes', messageDocId, followUp: update.followUp };

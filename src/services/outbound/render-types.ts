@@ -1,7 +1,7 @@
 import { isLocale, isTimeZone, type Locale } from '../../i18n/locales.js';
 
 /** The emails Threadline sends; each is a template in templates/email/. */
-export type EmailName = 'auto-reply' | 'agent-reply' | 'sla-reminder' | 'escalation' | 'digest' | 'notification' | 'notification-summary' | 'password-link';
+export type EmailName = 'auto-reply' | 'agent-reply' | 'sla-reminder' | 'escalation' | 'digest' | 'notification' | 'notification-summary' | 'password-link' | 'satisfaction-survey';
 
 /** An inbox's look in its emails; anything missing or invalid falls back to the defaults. */
 export interface EmailBranding {

@@ -1,3 +1,4 @@
+import type { SatisfactionRating } from '../../domain/satisfaction.js';
 import type { TeamLevel } from '../../domain/teams.js';
 import { ACTIVE_TICKET_STATUSES } from '../../domain/ticket-status.js';
 import type { ImpactLevel, UrgencyLevel } from '../../domain/priority-matrix.js';
@@ -38,6 +39,8 @@ export interface TicketSummaryView {
   backFromSnooze: { at: Date; reason: 'time' | 'customer_replied' } | null;
   /** Waiting, unassigned, for a free agent of its team (auto-assignment found all away or at the cap); null otherwise. */
   waitingForAgent: { teamId: string; since: Date } | null;
+  /** The customer's satisfaction rating (services/satisfaction); a `bad` one flags the ticket. Null: not rated. */
+  satisfaction: { rating: SatisfactionRating; at: Date } | null;
 }
 
 /** How a ticket is classified: category, ITIL impact and urgency, and whether its priority was set by hand. */
@@ -126,6 +129,7 @@ export function toTicketSummary(t: TicketSummarySource, level: TeamLevel | null)
     },
     snooze: t.snoozed && t.snooze ? { until: t.snooze.until ?? null, untilReply: t.snooze.untilReply ?? false } : null,
     backFromSnooze: t.wokeFromSnooze ? { at: t.wokeFromSnooze.at, reason: t.wokeFromSnooze.reason } : null,
+    satisfaction: t.satisfaction ? { rating: t.satisfaction.rating, at: t.satisfaction.at } : null,
     waitingForAgent: t.assignment && !t.assigneeId && (ACTIVE_TICKET_STATUSES as readonly string[]).includes(t.status) ? { teamId: t.assignment.waitingTeamId.toHexString(), since: t.assignment.since } : null,
   };
 }

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { DEFAULT_AUTO_CLOSE_AFTER_DAYS, DEFAULT_PENDING_REMINDER_AFTER_DAYS, MAX_LIFECYCLE_DAYS } from '../../domain/lifecycle.js';
+import { DEFAULT_ASK_EVERY_DAYS, DEFAULT_SURVEY_DELAY_HOURS, MAX_ASK_EVERY_DAYS, MAX_SURVEY_DELAY_HOURS, SURVEY_MODES, type SurveySettings } from '../../domain/satisfaction.js';
 import { LOCALES, type Locale } from '../../i18n/locales.js';
 
 /** A mail account's connection settings; the password is only ever stored sealed (see secret-box). */
@@ -42,6 +43,8 @@ export interface InboxDoc {
   pendingReminderAfterDays?: number;
   /** Whether an agent's reply quotes the customer's previous mail below it. Absent on older inboxes: on. */
   quoteHistory?: boolean;
+  /** The satisfaction survey (domain/satisfaction.ts surveySettingsOf fills in what older inboxes lack: off). */
+  satisfaction?: SurveySettings | null;
   /**
    * Set while the inbox is disabled: it is not polled and sends nothing (queued mail is held until it is
    * enabled again); its tickets stay workable. Null or absent: enabled.
@@ -95,6 +98,12 @@ const inboxSchema = new Schema<InboxDoc>(
     autoCloseAfterDays: { type: Number, min: 0, max: MAX_LIFECYCLE_DAYS, default: DEFAULT_AUTO_CLOSE_AFTER_DAYS },
     pendingReminderAfterDays: { type: Number, min: 0, max: MAX_LIFECYCLE_DAYS, default: DEFAULT_PENDING_REMINDER_AFTER_DAYS },
     quoteHistory: { type: Boolean, default: true },
+    satisfaction: {
+      enabled: { type: Boolean, default: false },
+      mode: { type: String, enum: SURVEY_MODES, default: 'solved' },
+      delayHours: { type: Number, min: 0, max: MAX_SURVEY_DELAY_HOURS, default: DEFAULT_SURVEY_DELAY_HOURS },
+      askEveryDays: { type: Number, min: 0, max: MAX_ASK_EVERY_DAYS, default: DEFAULT_ASK_EVERY_DAYS },
+    },
     disabled: {
       type: new Schema({ at: { type: Date, required: true }, reason: { type: String, required: true }, detail: { type: String, default: null }, byUserId: { type: Schema.Types.ObjectId, default: null } }, { _id: false }),
       default: null,

@@ -20,6 +20,7 @@ import { passwordTokenModel } from './password-token.js';
 import { quarantineModel } from './quarantine.js';
 import { replyDraftModel } from './reply-draft.js';
 import { routingRuleModel } from './routing-rule.js';
+import { satisfactionRatingModel } from './satisfaction-rating.js';
 import { savedViewModel } from './saved-view.js';
 import { sideConversationModel } from './side-conversation.js';
 import { spamBlockModel } from './spam-block.js';
@@ -70,6 +71,7 @@ export function createModels(conn: Connection) {
     KbRevision: kbRevisionModel(conn),
     KbCategory: kbCategoryModel(conn),
     Upload: uploadModel(conn),
+    SatisfactionRating: satisfactionRatingModel(conn),
   };
 }
 

@@ -1,6 +1,8 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { IMPACT_LEVELS, URGENCY_LEVELS, type ImpactLevel, type UrgencyLevel } from '../../domain/priority-matrix.js';
+import { SATISFACTION_RATINGS, type SatisfactionRating } from '../../domain/satisfaction.js';
 import { ticketAccessKeys } from '../../domain/teams.js';
+import type { TicketMetrics } from '../../domain/ticket-metrics.js';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../../domain/ticket-status.js';
 
 /** SLA clock state kept on the ticket so lists can show badges without a join. */
@@ -98,12 +100,19 @@ export interface TicketDoc {
    * at the cap when it was to be auto-assigned. Cleared when it gets an assignee, leaves the team or is solved.
    */
   assignment?: { waitingTeamId: Types.ObjectId; since: Date } | null;
+  /** The customer's satisfaction rating (store/models/satisfaction-rating.ts holds the comment); a `bad` one flags the ticket. Absent: not rated. */
+  satisfaction?: { rating: SatisfactionRating; at: Date } | null;
   mergedIntoId?: Types.ObjectId | null;
   /** Tickets announced as merging into this one; each counts once its own `mergedIntoId` says so (store/merged-tickets.ts). */
   mergedTicketIds?: Types.ObjectId[];
   linkedTicketIds: Types.ObjectId[];
   flags: { autoSubmitted: boolean };
   sla: TicketSla & TicketSlaIndexFields;
+  /**
+   * First response, resolution, reopens and SLA attainment (domain/ticket-metrics.ts), written by the
+   * write that makes each happen (store/ticket-writes.ts); migration 7 fills them in on older tickets.
+   */
+  metrics?: TicketMetrics | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -166,6 +175,10 @@ const ticketSchema = new Schema<TicketDoc>(
       type: new Schema({ waitingTeamId: { type: Schema.Types.ObjectId, required: true }, since: { type: Date, required: true } }, { _id: false }),
       default: undefined,
     },
+    satisfaction: {
+      type: new Schema({ rating: { type: String, enum: SATISFACTION_RATINGS, required: true }, at: { type: Date, required: true } }, { _id: false }),
+      default: undefined,
+    },
     mergedIntoId: { type: Schema.Types.ObjectId, ref: 'Ticket', default: null },
     mergedTicketIds: { type: [Schema.Types.ObjectId], default: undefined },
     linkedTicketIds: { type: [Schema.Types.ObjectId], default: [] },
@@ -184,6 +197,8 @@ const ticketSchema = new Schema<TicketDoc>(
       done: { type: [String], default: [] },
       nextDueAt: { type: Date, default: null },
     },
+    // Written by path (`metrics.<field>`), never as a whole: absent until the first event.
+    metrics: { type: Schema.Types.Mixed, default: undefined },
   },
   { timestamps: true, collection: 'tickets' },
 );
@@ -231,6 +246,10 @@ ticketSchema.index({ snoozed: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ status: 1, lastActivityAt: -1, _id: -1 });
 // A team's tickets waiting for a free agent, oldest first (auto-assignment's refill).
 ticketSchema.index({ 'assignment.waitingTeamId': 1, 'assignment.since': 1, _id: 1 });
+// Reports and digests (domain/ticket-metrics.ts): tickets solved, and first answered, in a period (then by inbox).
+// Tickets created in a period per inbox ride on (inboxId, createdAt, _id) above.
+ticketSchema.index({ 'metrics.lastSolvedAt': 1, inboxId: 1 });
+ticketSchema.index({ 'metrics.firstResponseAt': 1, inboxId: 1 });
 ticketSchema.index({ originKey: 1 }, { unique: true, sparse: true });
 ticketSchema.index({ baseSubject: 1, lastActivityAt: -1 });
 

@@ -194,6 +194,10 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     autoCloseAfterDays: { type: 'integer', minimum: 0, description: 'Days a solved ticket waits for the customer before it closes on its own; 0: never (default 4).' },
     pendingReminderAfterDays: { type: 'integer', minimum: 0, description: 'Days a pending ticket waits before its assignee is reminded; 0: never (default 3).' },
     quoteHistory: { ...boolean, description: 'Whether an agent’s reply quotes the customer’s previous mail below it (HTML `<blockquote type="cite">`, text `> ` lines), as mail clients do. Default true.' },
+    satisfaction: {
+      ...object({ enabled: boolean, mode: enumOf(['solved', 'delayed']), delayHours: { type: 'integer', minimum: 0 }, askEveryDays: { type: 'integer', minimum: 0 } }),
+      description: 'The satisfaction survey mailed to the customer when a ticket is solved (default off): `mode` `solved` sends it with the solve, `delayed` `delayHours` later (skipped if the ticket was reopened meanwhile); a customer is asked at most once per `askEveryDays` days per inbox (default 30; 0: every solve).',
+    },
     disabled: {
       ...nullable(object({ at: dateTime, reason: string, detail: nullable(string) })),
       description: 'Set while the inbox is disabled: not polled, its queued mail held until it is enabled again; its tickets stay workable. `reason`: `admin` (disabled by an admin) or `connection-test` (saved while its connection test failed). Null: enabled.',
@@ -234,6 +238,15 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
   },
   InboxSla: object({ policy: ref('SlaPolicy'), isDefault: boolean }),
   DigestSchedule: object({ enabled: boolean, cron: string, timeZone: string, inboxIds: arrayOf(objectId), lastSentAt: nullable(dateTime) }),
+  SatisfactionRatings: {
+    ...object({
+      from: dateTime,
+      to: dateTime,
+      summary: object({ good: integer, okay: integer, bad: integer, total: integer, score: { ...nullable({ type: 'number' }), description: 'The share of good ratings (0 to 1); null without any rating.' } }),
+      items: arrayOf(object({ ticketId: objectId, inboxId: objectId, teamId: nullable(objectId), assigneeId: nullable(objectId), assigneeName: nullable(string), rating: enumOf(['good', 'okay', 'bad']), comment: nullable(string), ratedAt: dateTime, changedAt: nullable(dateTime) })),
+    }),
+    description: '`summary` counts every rating of the filter; `items` lists the newest 500. Team and assignee are those of the ticket when the customer was asked.',
+  },
   DigestSent: object({
     outboxId: objectId,
     messageId: string,

@@ -50,6 +50,10 @@ const ticketSummaryProperties: Record<string, JsonSchema> = {
     ...nullable(object({ at: dateTime, reason: enumOf(['time', 'customer_replied']) })),
     description: 'Back from a snooze (its time came, or the customer wrote) and not acted on yet; null otherwise. A reply, a note or any change clears it.',
   },
+  satisfaction: {
+    ...nullable(object({ rating: enumOf(['good', 'okay', 'bad']), at: dateTime })),
+    description: 'The customer\'s answer to the satisfaction survey (the last one, if changed within 7 days); `bad` flags the ticket. Null: not rated.',
+  },
   waitingForAgent: {
     ...nullable(object({ teamId: objectId, since: dateTime })),
     description: 'Auto-assignment found every member of the team away or at the cap: the ticket waits, unassigned, for a free agent (since when); it is assigned as soon as one is free, oldest first. Null otherwise.',

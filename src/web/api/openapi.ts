@@ -198,6 +198,20 @@ function operations(): Record<string, Record<string, Operation>> {
       get: { id: 'getDigestSchedule', tag: 'Automation', summary: "The caller's digest schedule (managers and admins)", ok: [200, ref('DigestSchedule')], errors: [403] },
       put: { id: 'putDigestSchedule', tag: 'Automation', summary: "Set the caller's digest schedule", body: 'DigestScheduleInput', ok: [200, ref('DigestSchedule')], errors: [403] },
     },
+    '/satisfaction': {
+      get: {
+        id: 'listSatisfactionRatings', tag: 'Automation', summary: 'Customer satisfaction ratings of a period, with their summary',
+        description: 'Ratings given on the satisfaction survey (good, okay, bad) with `ratedAt` from `from` (inclusive) to `to` (exclusive); the last 30 days by default. Admins see every inbox\'s, managers their inboxes\', agents those of their own tickets (`agent` is then ignored). `score` is the share of good ratings.',
+        query: [
+          { name: 'from', in: 'query', required: false, description: 'Start of the period (ISO date or date-time); 30 days before `to` by default.', schema: { type: 'string' } },
+          { name: 'to', in: 'query', required: false, description: 'End of the period (exclusive); now by default.', schema: { type: 'string' } },
+          { name: 'inbox', in: 'query', required: false, description: 'Only this inbox (an id the caller can see).', schema: { type: 'string' } },
+          { name: 'team', in: 'query', required: false, description: 'Only tickets of this team (an id).', schema: { type: 'string' } },
+          { name: 'agent', in: 'query', required: false, description: 'Only tickets assigned to this user (an id).', schema: { type: 'string' } },
+        ],
+        ok: [200, ref('SatisfactionRatings')], errors: [400],
+      },
+    },
     '/digests/send-now': {
       post: { id: 'sendDigestNow', tag: 'Automation', summary: "Queue the caller's digest now (at most 3 in 10 minutes)", ok: [202, ref('DigestSent')], errors: [403, 409, 429] },
     },

@@ -19,6 +19,7 @@ import { authRoutes } from './auth-routes.js';
 import { authenticate, principalOf } from './authenticate.js';
 import { cannedReplyRoutes } from './canned-reply-routes.js';
 import { viewRoutes } from './view-routes.js';
+import { satisfactionRoutes } from './satisfaction-routes.js';
 import { categoryRoutes } from './category-routes.js';
 import { helpRoutes } from './help-routes.js';
 import { kbRoutes } from './kb-routes.js';
@@ -107,6 +108,7 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n })
   if (deps.quarantine) router.use(quarantineRoutes(deps.quarantine));
   router.use(cannedReplyRoutes(deps));
   router.use(viewRoutes(deps));
+  router.use(satisfactionRoutes({ ...deps.stores, now: deps.now }));
   router.use(categoryRoutes(deps));
   router.use(kbRoutes(deps));
   router.use(partnerRoutes(deps));

@@ -4,6 +4,7 @@ import { LOCALES } from '../../i18n/locales.js';
 import type { InboxView } from '../../services/inboxes/inbox-view.js';
 import { proposedSecure } from '../../domain/mail-account.js';
 import { checked, field, issueText, type FormBody, type FormIssue } from './form-fields.js';
+import { DEFAULT_ASK_EVERY_DAYS, DEFAULT_SURVEY_DELAY_HOURS, MAX_ASK_EVERY_DAYS, MAX_SURVEY_DELAY_HOURS, SURVEY_MODES } from '../../domain/satisfaction.js';
 
 /** One input of the inbox form: its name, the input path it fills, and the key of its label for messages. */
 interface InboxField {
@@ -39,6 +40,10 @@ const INBOX_FIELDS: InboxField[] = [
   { name: 'auto_close_days', path: 'autoCloseAfterDays', label: 'settings:inbox.problem.autoCloseDays' },
   { name: 'pending_reminder_days', path: 'pendingReminderAfterDays', label: 'settings:inbox.problem.pendingReminderDays' },
   { name: 'quote_history', path: 'quoteHistory', label: 'settings:inbox.problem.quoteHistory', kind: 'checkbox' },
+  { name: 'satisfaction_enabled', path: 'satisfaction.enabled', label: 'settings:inbox.problem.satisfactionEnabled', kind: 'checkbox' },
+  { name: 'satisfaction_mode', path: 'satisfaction.mode', label: 'settings:inbox.problem.satisfactionMode' },
+  { name: 'satisfaction_delay_hours', path: 'satisfaction.delayHours', label: 'settings:inbox.problem.satisfactionDelayHours' },
+  { name: 'satisfaction_ask_days', path: 'satisfaction.askEveryDays', label: 'settings:inbox.problem.satisfactionAskDays' },
 ];
 
 /**
@@ -76,6 +81,8 @@ export interface InboxFormView {
   showAccountDetails: boolean;
   /** The customers' default language: each language Threadline writes in, the chosen one marked. */
   locales: Array<{ value: string; label: string; selected: boolean }>;
+  /** When the satisfaction survey is mailed (with the solve, or later), the chosen one marked. */
+  surveyModes: Array<{ value: string; label: string; selected: boolean }>;
 }
 
 const dateOnly = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
@@ -86,6 +93,7 @@ function storedValues(inbox: InboxView | null, newLocale: string): Record<string
     return {
       default_locale: newLocale, imap_port: '993', imap_secure: true, imap_folder: 'INBOX', smtp_port: '465', smtp_secure: true,
       auto_close_days: String(DEFAULT_AUTO_CLOSE_AFTER_DAYS), pending_reminder_days: String(DEFAULT_PENDING_REMINDER_AFTER_DAYS), quote_history: true,
+      satisfaction_mode: 'solved', satisfaction_delay_hours: String(DEFAULT_SURVEY_DELAY_HOURS), satisfaction_ask_days: String(DEFAULT_ASK_EVERY_DAYS),
     };
   }
   return {
@@ -111,6 +119,10 @@ function storedValues(inbox: InboxView | null, newLocale: string): Record<string
     auto_close_days: String(inbox.autoCloseAfterDays),
     pending_reminder_days: String(inbox.pendingReminderAfterDays),
     quote_history: inbox.quoteHistory,
+    satisfaction_enabled: inbox.satisfaction.enabled,
+    satisfaction_mode: inbox.satisfaction.mode,
+    satisfaction_delay_hours: String(inbox.satisfaction.delayHours),
+    satisfaction_ask_days: String(inbox.satisfaction.askEveryDays),
   };
 }
 
@@ -145,6 +157,7 @@ export function inboxFormView(inbox: InboxView | null, posted: FormBody | null, 
     hasSmtpPassword: inbox?.smtp.hasPassword ?? false,
     showAccountDetails: !inbox || inbox.imap.host !== undefined,
     locales: LOCALES.map((value) => ({ value, label: t(`settings:inbox.locale.${value}`), selected: value === fieldViews.default_locale?.value })),
+    surveyModes: SURVEY_MODES.map((value) => ({ value, label: t(`settings:inbox.surveyMode.${value}`), selected: value === fieldViews.satisfaction_mode?.value })),
   };
 }
 
@@ -200,6 +213,25 @@ function readRest(body: FormBody, issues: FormIssue[]) {
     ...days('pending_reminder_days', 'pendingReminderAfterDays'),
     // Left out when the form did not show the box (`quote_history_shown`): the inbox keeps its setting.
     ...(body.quote_history_shown !== undefined ? { quoteHistory: checked(body, 'quote_history') } : {}),
+    // Left out when the form did not show the survey settings (`satisfaction_shown`): the inbox keeps them.
+    ...(body.satisfaction_shown !== undefined ? { satisfaction: readSurvey(body, issues) } : {}),
+  };
+}
+
+/** The survey settings as posted: on or off, the mode, whole hours and days in range. */
+function readSurvey(body: FormBody, issues: FormIssue[]): Record<string, unknown> {
+  const whole = (name: string, path: string, max: number, key: string): Record<string, number> => {
+    const v = field(body, name).trim();
+    if (/^\d{1,4}$/.test(v) && Number(v) <= max) return { [path]: Number(v) };
+    issues.push(formIssue(`satisfaction.${path}`, key));
+    return {};
+  };
+  const mode = field(body, 'satisfaction_mode');
+  return {
+    enabled: checked(body, 'satisfaction_enabled'),
+    ...((SURVEY_MODES as readonly string[]).includes(mode) ? { mode } : {}),
+    ...whole('satisfaction_delay_hours', 'delayHours', MAX_SURVEY_DELAY_HOURS, 'settings:inbox.error.hours'),
+    ...whole('satisfaction_ask_days', 'askEveryDays', MAX_ASK_EVERY_DAYS, 'settings:inbox.error.days'),
   };
 }
 

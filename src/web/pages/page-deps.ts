@@ -66,6 +66,8 @@ export interface PageDeps {
   invitations?: PasswordLinkMailDeps;
   /** The help center's per-address limits of searches and votes (src/web/rate-limit.ts defaults when not given). */
   helpLimits?: { search?: RateLimit; vote?: RateLimit };
+  /** The satisfaction page's per-address limit of ratings (satisfaction-pages.ts SATISFACTION_LIMIT when not given). */
+  satisfactionLimit?: RateLimit;
 }
 
 /** PageDeps plus the compiled templates, as the route modules receive them. */

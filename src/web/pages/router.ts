@@ -16,6 +16,7 @@ import { notificationBadge, notificationPages } from './notification-pages.js';
 import { passwordPages } from './password-pages.js';
 import { pageHeaders } from './security-headers.js';
 import { pageNotFound } from './page-not-found.js';
+import { satisfactionPages } from './satisfaction-pages.js';
 import { settingsPages } from './settings-pages.js';
 import { ticketActions } from './ticket-actions.js';
 import { ticketBulkActions } from './ticket-bulk-pages.js';
@@ -90,6 +91,8 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 300 }));
   // The public help center, before the session: it neither reads nor sets a cookie.
   router.use(helpPages({ ...ctx, i18n, defaultLocale: defaults.locale, logger: deps.logger, ...(deps.helpLimits ? { limits: deps.helpLimits } : {}) }));
+  // The satisfaction survey's page, public and before the session too: its signed link is the only key.
+  router.use(satisfactionPages({ ...ctx, i18n, defaultLocale: defaults.locale, logger: deps.logger, ...(deps.satisfactionLimit ? { limit: deps.satisfactionLimit } : {}) }));
   router.use(loadSession({ ...deps.stores, now: deps.now, publicUrl: deps.publicUrl, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }));
   router.use(pageI18nMiddleware({ i18n, defaults, now: deps.now, allowPseudo: pseudo }));
   // The top bar's unread count, for every page shown to a signed-in user.

@@ -5,6 +5,7 @@ import type { Translator } from '../../i18n/catalog.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
 import { pageI18n } from './page-i18n.js';
+import { satisfactionTables } from './satisfaction-table.js';
 
 /** Which tickets a row counts, as ticket list parameters. */
 type RowFilter = { assignee?: string; team?: string };
@@ -49,6 +50,8 @@ export function teamLoadPages(ctx: PageContext): Router {
     const load = await teamLoad({ ...ctx.stores, now: ctx.now }, session.actor);
     const i18n = pageI18n(res);
     const { t } = i18n.tr;
+    // The customers' ratings of the last 30 days, per team and per agent (services/satisfaction).
+    const satisfaction = await satisfactionTables(ctx.stores, session.actor, ctx.now, { none: t('tickets:satisfaction.table.none') });
     res.type('html').send(
       ctx.views.render(
         'team-load',
@@ -65,6 +68,7 @@ export function teamLoadPages(ctx: PageContext): Router {
             capText: team.assignment.cap !== null ? t('settings:teams.assignment.capSummary', { cap: team.assignment.cap }) : '',
           })),
           noTeam: rows(load.noTeam, null, t),
+          satisfaction,
         },
         i18n,
       ),

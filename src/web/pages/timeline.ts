@@ -200,6 +200,14 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
     case 'linked': return withReason(t('tickets:trail.linked'));
     case 'related': return t('tickets:trail.related');
     case 'kb_article_drafted': return t('tickets:trail.kbArticleDrafted', { who });
+    case 'satisfaction_survey_sent': return t('tickets:trail.satisfactionSurveySent', { to: String(d.to ?? '') });
+    case 'satisfaction_survey_skipped': return t(`tickets:trail.satisfactionSkipped.${({ 'asked-recently': 'askedRecently', 'not-surveyable': 'notSurveyable', 'no-public-url': 'noPublicUrl' } as Record<string, string>)[String(d.reason)] ?? 'other'}`);
+    case 'satisfaction_rated': {
+      const rating = t(`tickets:satisfaction.rating.${['good', 'okay', 'bad'].includes(String(d.rating)) ? String(d.rating) : 'okay'}`);
+      const said = typeof d.comment === 'string' && d.comment ? d.comment : null;
+      const text = t(d.changed ? 'tickets:trail.satisfactionChanged' : 'tickets:trail.satisfactionRated', { rating });
+      return said ? t('tickets:trail.satisfactionComment', { text, comment: said }) : text;
+    }
     default: return e.type.replace(/_/g, ' ');
   }
 }

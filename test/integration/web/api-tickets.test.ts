@@ -102,6 +102,8 @@ describe('GET /api/v1/tickets', () => {
       sla: expect.objectContaining({ firstResponseDueAt: null, pausedSeconds: 0, escalationLevel: 0 }),
       snooze: null,
       backFromSnooze: null,
+      // Not rated by the customer (services/satisfaction).
+      satisfaction: null,
       waitingForAgent: null,
       // Never opened by the admin: unread for them.
       unread: true,

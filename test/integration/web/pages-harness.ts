@@ -6,6 +6,7 @@ import { createBlobStore } from '../../../src/store/blob-store.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
 import type { I18n } from '../../../src/i18n/catalog.js';
+import type { RateLimit } from '../../../src/web/rate-limit.js';
 import type { Types } from 'mongoose';
 import { createUser, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
@@ -13,7 +14,7 @@ import { serve } from '../../helpers/http.js';
 import { compose, noJobs } from '../../helpers/use-case-deps.js';
 
 /** The express app with the pages on port 0, a settable clock, and an optional public URL. */
-export async function startPages(publicUrl: string | null, opts: { i18n?: I18n } = {}) {
+export async function startPages(publicUrl: string | null, opts: { i18n?: I18n; sign?: (value: string) => string; satisfactionLimit?: RateLimit } = {}) {
   const db = await openTestDb('pages');
   let fixedNow: Date | null = null;
   const now = () => fixedNow ?? new Date();
@@ -37,12 +38,13 @@ export async function startPages(publicUrl: string | null, opts: { i18n?: I18n }
     pages: {
       stores: db.stores, passwords: TEST_PASSWORDS,
       ...(opts.i18n ? { i18n: opts.i18n } : {}),
+      ...(opts.satisfactionLimit ? { satisfactionLimit: opts.satisfactionLimit } : {}),
       now,
       publicUrl,
       blobs,
-      // These tests never send a reply, so the signer is never reached; notifications schedule no mail job here.
+      // Replies are never sent here, so only the satisfaction page (`opts.sign`) needs a signer; notifications schedule no mail job here.
       // Replies' and drafts' HTML is sanitized as the composition root wires it.
-      actions: { ...db.stores, now, scheduler: noJobs, compose, sign: (() => '') as never, refreshSla: async () => {}, sanitizeHtml: (html: string) => sanitizeEmailHtml(html).html },
+      actions: { ...db.stores, now, scheduler: noJobs, compose, sign: (opts.sign ?? (() => '')) as never, refreshSla: async () => {}, sanitizeHtml: (html: string) => sanitizeEmailHtml(html).html },
       secrets,
       settings: { connectionChecks: createConnectionChecks({ timeoutMs: 5000 }), validateTemplate: validateTemplateOverride, render: renderEmail, scheduler },
     },

@@ -30,11 +30,12 @@ async function seedWeek() {
   const ticket = (over: Record<string, unknown>) => ({ number: n++, inboxId: a!._id, requester: { email: 'c@customer.test' }, subject: `T${n}`, ...over });
   const [t1, t2, t3, t4, t5, t6] = await models.Ticket.create([
     ticket({ subject: 'T1', createdAt: d('2026-11-10T09:00:00Z'), status: 'open', assigneeId: x!._id }),
-    ticket({ subject: 'T2', createdAt: d('2026-11-15T10:00:00Z'), status: 'solved', solvedAt: d('2026-11-16T10:00:00Z'), sla: { firstRespondedAt: d('2026-11-15T11:00:00Z') } }),
-    ticket({ subject: 'T3', createdAt: d('2026-11-18T10:00:00Z'), status: 'pending', assigneeId: y!._id, sla: { firstRespondedAt: d('2026-11-18T13:00:00Z') } }),
+    // Figures are read from the metrics stored on the ticket (domain/ticket-metrics.ts).
+    ticket({ subject: 'T2', createdAt: d('2026-11-15T10:00:00Z'), status: 'solved', solvedAt: d('2026-11-16T10:00:00Z'), sla: { firstRespondedAt: d('2026-11-15T11:00:00Z') }, metrics: { firstResponseAt: d('2026-11-15T11:00:00Z'), firstResponseSeconds: 3600, lastSolvedAt: d('2026-11-16T10:00:00Z'), resolutionSeconds: 86_400 } }),
+    ticket({ subject: 'T3', createdAt: d('2026-11-18T10:00:00Z'), status: 'pending', assigneeId: y!._id, sla: { firstRespondedAt: d('2026-11-18T13:00:00Z') }, metrics: { firstResponseAt: d('2026-11-18T13:00:00Z'), firstResponseSeconds: 10_800 } }),
     ticket({ subject: 'T4', createdAt: d('2026-11-21T07:00:00Z'), status: 'new', sla: { firstResponseDueAt: d('2026-11-21T10:00:00Z') } }),
     ticket({ subject: 'T5', createdAt: d('2026-11-20T08:00:00Z'), status: 'open' }),
-    ticket({ subject: 'T6', createdAt: d('2026-11-16T09:00:00Z'), status: 'solved', solvedAt: d('2026-11-19T09:00:00Z'), sla: { firstRespondedAt: d('2026-11-16T09:30:00Z') } }),
+    ticket({ subject: 'T6', createdAt: d('2026-11-16T09:00:00Z'), status: 'solved', solvedAt: d('2026-11-19T09:00:00Z'), sla: { firstRespondedAt: d('2026-11-16T09:30:00Z') }, metrics: { firstResponseAt: d('2026-11-16T09:30:00Z'), firstResponseSeconds: 1800, lastSolvedAt: d('2026-11-19T09:00:00Z'), resolutionSeconds: 259_200 } }),
   ]);
   await models.Ticket.create(ticket({ subject: 'other inbox', inboxId: b!._id, createdAt: d('2026-11-17T09:00:00Z') }));
   const ev = (ticketId: Types.ObjectId, type: TicketEventType, at: string, actor: { kind: 'user' | 'contact' | 'system'; id?: Types.ObjectId }, data: Record<string, unknown> = {}) => ({ ticketId, type, at: d(at), actor, data });
@@ -94,8 +95,8 @@ describe('manager digest for a seeded week', () => {
     const inbox = await db.models.Inbox.create({ name: 'Outreach', address: 'outreach@digest.test', imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 1 } });
     await db.models.Ticket.create([
       // Answered two hours after the customer wrote.
-      { number: 900, inboxId: inbox._id, requester: { email: 'c@customer.test' }, subject: 'Asked', status: 'pending', createdAt: d('2026-11-17T08:00:00Z'), sla: { firstRespondedAt: d('2026-11-17T10:00:00Z') } },
-      // Started by an agent: its first mail is ours, a second after the ticket.
+      { number: 900, inboxId: inbox._id, requester: { email: 'c@customer.test' }, subject: 'Asked', status: 'pending', createdAt: d('2026-11-17T08:00:00Z'), sla: { firstRespondedAt: d('2026-11-17T10:00:00Z') }, metrics: { firstResponseAt: d('2026-11-17T10:00:00Z'), firstResponseSeconds: 7200 } },
+      // Started by an agent: its first mail is ours, a second after the ticket; the reply stored no first response.
       { number: 901, inboxId: inbox._id, requester: { email: 'd@customer.test' }, subject: 'Told', status: 'pending', originKey: agentStartedOrigin('65a000000000000000000001', 'r1'), createdAt: d('2026-11-17T09:00:00Z'), sla: { firstRespondedAt: d('2026-11-17T09:00:01Z') } },
     ]);
     const manager = { name: 'Oz', email: 'oz@digest.test', role: 'manager' as const, inboxIds: [inbox._id], digest: { enabled: true, cron: '0 8 * * 1-5', timeZone: 'UTC', inboxIds: [] } };
