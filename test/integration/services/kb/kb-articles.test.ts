@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_SCOPE } from '../../../../src/domain/kb-articles.js';
 import type { Actor } from '../../../../src/services/access.js';
 import { archiveKbArticle } from '../../../../src/services/kb/archive-kb-article.js';
 import { createKbArticle } from '../../../../src/services/kb/create-kb-article.js';
@@ -10,6 +11,7 @@ import { listKbArticles } from '../../../../src/services/kb/list-kb-articles.js'
 import { listKbRevisions } from '../../../../src/services/kb/list-kb-revisions.js';
 import { loadHelpArticle, loadHelpHome } from '../../../../src/services/kb/load-help-pages.js';
 import { restoreKbRevision } from '../../../../src/services/kb/restore-kb-revision.js';
+import { searchArticles } from '../../../../src/services/kb/kb-search.js';
 import { searchHelp } from '../../../../src/services/kb/search-help.js';
 import { updateKbArticle } from '../../../../src/services/kb/update-kb-article.js';
 import { voteHelpArticle } from '../../../../src/services/kb/vote-help-article.js';
@@ -94,6 +96,10 @@ describe('searching', () => {
     const found = await searchHelp(deps, { q: 'invoice', lang: 'en' });
     // The body match changed last, so a plain newest-first order would put it first.
     expect(found.items.map((a) => a.id)).toEqual([inTitle.id, inBody.id]);
+    // A prefix of the last word ranks the same way; and with more matches than a page, the page
+    // is the title matches.
+    expect((await searchHelp(deps, { q: 'invo', lang: 'en' })).items.map((a) => a.id)).toEqual([inTitle.id, inBody.id]);
+    expect((await searchArticles(deps, { scope: PUBLIC_SCOPE, language: 'en' }, 'invoice', 1)).items.map((a) => a._id.toHexString())).toEqual([inTitle.id]);
   });
 
   it('never shows drafts, archived or internal articles on the help center, while agents find internal ones', async () => {
