@@ -28,7 +28,7 @@ import { createApp } from '../src/web/create-app.js';
 import { spawnEntry } from '../test/helpers/process.js';
 import { compose } from '../test/helpers/use-case-deps.js';
 import { buildCorpus, englishWordAt, messageText, rngFor } from './search-corpus.js';
-import { percentile, printTable } from './stats.js';
+import { printTable, timeSequential } from './stats.js';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const ARTICLES = Number(process.env.BENCH_KB_ARTICLES ?? (QUICK ? 500 : 5_000));
@@ -79,16 +79,7 @@ function articleAt(i: number, categories: Record<KbLanguage, Types.ObjectId[]>, 
   };
 }
 
-async function time(run: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await run();
-    ms.push(performance.now() - t);
-  }
-  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
-}
+const time = (run: () => Promise<unknown>) => timeSequential(run, WARMUP, RUNS);
 
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-bench-kb-'));

@@ -13,3 +13,15 @@ export function printTable(header: string[], rows: string[][]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
 }
+
+/** Runs `run` `warmup` times unmeasured, then `runs` times one after the other: the median and p95 in ms. */
+export async function timeSequential(run: () => Promise<unknown>, warmup: number, runs: number): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < warmup; i++) await run();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await run();
+    ms.push(performance.now() - t);
+  }
+  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
+}

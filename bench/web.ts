@@ -35,7 +35,7 @@ import { hashPassword, verifyPassword } from '../src/store/passwords.js';
 import { createSecretBox } from '../src/store/secret-box.js';
 import { createApp } from '../src/web/create-app.js';
 import { spawnEntry } from '../test/helpers/process.js';
-import { percentile, printTable } from './stats.js';
+import { percentile, printTable, timeSequential } from './stats.js';
 import { logIn } from './web-login.js';
 import { buildCorpus, conversationLanguage, englishWordAt, liveSearchTerms, messageText, rngFor, subjectIn } from './search-corpus.js';
 import { explainSearches, queryString, searchScenarios } from './web-search.js';
@@ -163,16 +163,7 @@ async function seed(conn: Connection, w: World, from: number, to: number): Promi
   return { ms: performance.now() - t0, messages, terms };
 }
 
-async function time(run: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await run();
-    ms.push(performance.now() - t);
-  }
-  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
-}
+const time = (run: () => Promise<unknown>) => timeSequential(run, WARMUP, RUNS);
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
