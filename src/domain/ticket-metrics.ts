@@ -1,7 +1,8 @@
-import { businessSecondsBetween, type BusinessHours } from './business-hours.js';
-import { validateSlaPolicy } from './sla.js';
+import { addBusinessSeconds, businessSecondsBetween, type BusinessHours } from './business-hours.js';
+import { DEFAULT_SLA_POLICY, targetsFor, validateSlaPolicy } from './sla.js';
+import type { TeamLevel } from './teams.js';
 import { isAgentStarted } from './ticket.js';
-import { ACTIVE_TICKET_STATUSES, type TicketStatus } from './ticket-status.js';
+import { ACTIVE_TICKET_STATUSES, type TicketPriority, type TicketStatus } from './ticket-status.js';
 
 /**
  * The metric definitions every view uses (the digest today, the reports next). README "Metric
@@ -51,7 +52,23 @@ export interface MetricsTicketState {
   createdAt: Date;
   originKey?: string | null;
   metrics?: TicketMetrics | null;
-  sla?: { firstResponseDueAt?: Date | null; nextResponseDueAt?: Date | null; resolutionDueAt?: Date | null; done?: string[] | null } | null;
+  sla?: {
+    firstResponseDueAt?: Date | null;
+    nextResponseDueAt?: Date | null;
+    resolutionDueAt?: Date | null;
+    done?: string[] | null;
+    /** The pause bookkeeping of `pending` (domain/sla.ts): business seconds paused so far, and since when it is paused now. */
+    pausedSeconds?: number | null;
+    pausedAt?: Date | null;
+    /** When the ticket reached its level by escalation: its clocks count from then. */
+    levelSince?: Date | null;
+  } | null;
+}
+
+/** The SLA calendar of a ticket and its resolution target in business seconds (null: none), for {@link metricChanges}. */
+export interface MetricsCalendar {
+  hours: BusinessHours | null;
+  resolutionTargetSeconds: number | null;
 }
 
 /** What a write asks of a ticket, as far as the metrics care. */
@@ -69,6 +86,29 @@ export function slaCalendarOf(storedPolicy: unknown): BusinessHours | null {
   if (storedPolicy == null) return null;
   const checked = validateSlaPolicy(storedPolicy);
   return checked.ok ? checked.value.businessHours : null;
+}
+
+/**
+ * The calendar and resolution target of a ticket from its inbox's stored policy (the default policy
+ * for none or one that no longer validates, as the SLA clocks do), its priority and team level.
+ */
+export function metricsCalendarOf(storedPolicy: unknown, priority: TicketPriority, level: TeamLevel | null): MetricsCalendar {
+  const checked = storedPolicy == null ? null : validateSlaPolicy(storedPolicy);
+  const policy = checked?.ok ? checked.value : DEFAULT_SLA_POLICY;
+  return { hours: checked?.ok ? checked.value.businessHours : null, resolutionTargetSeconds: targetsFor(policy, priority, level).resolutionSeconds };
+}
+
+/**
+ * The resolution due time of a ticket solved at `at` while its clocks were stopped (pending, or with
+ * a partner): the stored due time is null then, so it is worked out as the resolution clock would
+ * have it running: from creation (or the escalation), shifted by all the time paused up to `at`.
+ */
+function resolutionDueAt(ticket: MetricsTicketState, at: Date, hours: BusinessHours | null, targetSeconds: number | null): Date | null {
+  if (ticket.sla?.resolutionDueAt) return ticket.sla.resolutionDueAt;
+  if (targetSeconds === null || !ticket.sla?.pausedAt) return null;
+  const paused = (ticket.sla.pausedSeconds ?? 0) + businessSecondsBetween(ticket.sla.pausedAt, at, hours);
+  const since = ticket.sla.levelSince && ticket.sla.levelSince > ticket.createdAt ? ticket.sla.levelSince : ticket.createdAt;
+  return addBusinessSeconds(since, targetSeconds + paused, hours);
 }
 
 /** Calendar and business seconds between two instants (0 when `to` is not after `from`), whole seconds. */
@@ -103,8 +143,11 @@ export function firstResponseMetrics(ticket: MetricsTicketState, at: Date, hours
   };
 }
 
-/** The resolution metrics of a transition to solved at `at`: always the latest solve. */
-export function resolutionMetrics(ticket: MetricsTicketState, at: Date, hours: BusinessHours | null): TicketMetrics {
+/**
+ * The resolution metrics of a transition to solved at `at`: always the latest solve.
+ * `resolutionTargetSeconds` judges a ticket solved while its clocks were stopped (see {@link metricsCalendarOf}).
+ */
+export function resolutionMetrics(ticket: MetricsTicketState, at: Date, hours: BusinessHours | null, resolutionTargetSeconds: number | null = null): TicketMetrics {
   const d = durationSeconds(ticket.createdAt, at, hours);
   const done = ticket.sla?.done;
   const nextResponse: SlaAttainment = breachRecorded(done, 'nextResponse') ? 'breached' : (ticket.metrics?.sla?.nextResponse ?? (ticket.sla?.nextResponseDueAt ? slaAttainment('nextResponse', at, ticket.sla.nextResponseDueAt, done) : null));
@@ -112,7 +155,7 @@ export function resolutionMetrics(ticket: MetricsTicketState, at: Date, hours: B
     lastSolvedAt: at,
     resolutionSeconds: d.seconds,
     resolutionBusinessSeconds: d.businessSeconds,
-    sla: { resolution: slaAttainment('resolution', at, ticket.sla?.resolutionDueAt, done), nextResponse },
+    sla: { resolution: slaAttainment('resolution', at, resolutionDueAt(ticket, at, hours, resolutionTargetSeconds), done), nextResponse },
   };
 }
 
@@ -130,7 +173,7 @@ export function isReopen(from: TicketStatus, to: TicketStatus): boolean {
  * one more reopen when it moves a solved or closed ticket back to an active status. `hours`: the
  * ticket's SLA calendar (null: 24/7). The ticket store applies them in the same update as the write.
  */
-export function metricChanges(ticket: MetricsTicketState, changes: MetricsWriteChanges, now: Date, hours: BusinessHours | null): TicketMetrics | null {
+export function metricChanges(ticket: MetricsTicketState, changes: MetricsWriteChanges, now: Date, hours: BusinessHours | null, resolutionTargetSeconds: number | null = null): TicketMetrics | null {
   let out: TicketMetrics = {};
   const firstAt = changes.sla?.firstRespondedAt;
   if (firstAt) {
@@ -141,7 +184,7 @@ export function metricChanges(ticket: MetricsTicketState, changes: MetricsWriteC
   if (to && to !== ticket.status) {
     // Back from Spam to the solved status it had is no new solve.
     if (to === 'solved' && ticket.status !== 'spam') {
-      const resolved = resolutionMetrics(ticket, changes.solvedAt ?? now, hours);
+      const resolved = resolutionMetrics(ticket, changes.solvedAt ?? now, hours, resolutionTargetSeconds);
       out = { ...out, ...resolved, sla: { ...out.sla, ...resolved.sla } };
     }
     if (isReopen(ticket.status, to)) out.reopenCount = (ticket.metrics?.reopenCount ?? 0) + 1;

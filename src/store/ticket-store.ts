@@ -40,7 +40,7 @@ export type OpeningTicketFields = Pick<
  * Tickets: reads by id, number and thread, the list and report queries, and every write to a
  * ticket, each with its trail entries; merges (which also recount the conversation's messages).
  */
-export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'TicketEvent' | 'Message' | 'Inbox'>) {
+export function createTicketStore(models: Pick<Models, 'Ticket' | 'Counter' | 'TicketEvent' | 'Message' | 'Inbox' | 'Team'>) {
   return {
     ...createTicketListQueries(models),
     ...createTicketLoadQueries(models),

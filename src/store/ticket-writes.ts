@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { ticketAccessKeys } from '../domain/teams.js';
 import { onMerge, type TicketChanges } from '../domain/ticket.js';
-import { metricChanges, slaCalendarOf, type TicketMetrics } from '../domain/ticket-metrics.js';
+import { metricChanges, metricsCalendarOf, type TicketMetrics } from '../domain/ticket-metrics.js';
 import type { ImpactLevel, UrgencyLevel } from '../domain/priority-matrix.js';
 import type { TicketPriority } from '../domain/ticket-status.js';
 import { announceMerge, conversationTicketIds } from './merged-tickets.js';
@@ -74,14 +74,18 @@ function setOf(changes: TicketFieldChanges): Record<string, unknown> {
  * only when the write records a first reply or changes the status, with the ticket as it was and its
  * inbox's SLA calendar.
  */
-async function metricsUpdateOf(models: Pick<Models, 'Ticket' | 'Inbox'>, ticketId: Types.ObjectId, changes: TicketFieldChanges): Promise<{ set: Record<string, unknown>; reopened: boolean }> {
+async function metricsUpdateOf(models: Pick<Models, 'Ticket' | 'Inbox' | 'Team'>, ticketId: Types.ObjectId, changes: TicketFieldChanges): Promise<{ set: Record<string, unknown>; reopened: boolean }> {
   if (!changes.sla?.firstRespondedAt && !changes.status) return { set: {}, reopened: false };
-  const ticket = await models.Ticket.findById(ticketId, { status: 1, createdAt: 1, originKey: 1, inboxId: 1, metrics: 1, sla: 1 }).lean();
+  const ticket = await models.Ticket.findById(ticketId, { status: 1, createdAt: 1, originKey: 1, inboxId: 1, teamId: 1, priority: 1, metrics: 1, sla: 1 }).lean();
   if (!ticket) return { set: {}, reopened: false };
-  const needsCalendar = !!changes.sla?.firstRespondedAt || changes.status === 'solved';
-  const inbox = needsCalendar ? await models.Inbox.findById(ticket.inboxId, { sla: 1 }).lean() : null;
+  const solving = changes.status === 'solved' && ticket.status !== 'solved';
+  const inbox = changes.sla?.firstRespondedAt || solving ? await models.Inbox.findById(ticket.inboxId, { sla: 1 }).lean() : null;
+  // A ticket solved while its clocks were stopped has no stored resolution due time: its target judges it.
+  const judgedByTarget = solving && !ticket.sla?.resolutionDueAt && !!ticket.sla?.pausedAt;
+  const team = judgedByTarget && ticket.teamId ? await models.Team.findById(ticket.teamId, { level: 1 }).lean() : null;
+  const calendar = inbox ? metricsCalendarOf(inbox.sla, ticket.priority, team?.level ?? null) : { hours: null, resolutionTargetSeconds: null };
   const at = changes.solvedAt ?? changes.sla?.firstRespondedAt ?? ticket.createdAt;
-  const { reopenCount, ...metrics } = metricChanges(ticket, changes, at, slaCalendarOf(inbox?.sla)) ?? {};
+  const { reopenCount, ...metrics } = metricChanges(ticket, changes, at, calendar.hours, calendar.resolutionTargetSeconds) ?? {};
   return { set: metricsPaths(metrics), reopened: reopenCount !== undefined };
 }
 
@@ -95,7 +99,7 @@ function metricsPaths(metrics: TicketMetrics): Record<string, unknown> {
 }
 
 /** Applies one write to a ticket in one update (its metrics with it), then records its trail entries. */
-export async function writeTicket(models: Pick<Models, 'Ticket' | 'TicketEvent' | 'Inbox'>, ticketId: Types.ObjectId, write: TicketWrite, events: TrailEventInput[] = []): Promise<void> {
+export async function writeTicket(models: Pick<Models, 'Ticket' | 'TicketEvent' | 'Inbox' | 'Team'>, ticketId: Types.ObjectId, write: TicketWrite, events: TrailEventInput[] = []): Promise<void> {
   const metrics = await metricsUpdateOf(models, ticketId, write.changes);
   const set = { ...setOf(write.changes), ...metrics.set };
   if (write.changes.teamId !== undefined) {

@@ -59,6 +59,19 @@ describe('metrics stored on the ticket', () => {
     expect(await metricsOf(id)).toMatchObject({ lastSolvedAt: monday10, resolutionSeconds: 66 * 3600, resolutionBusinessSeconds: 7200 });
   });
 
+  it('judges the resolution target of a ticket solved while pending, whose stopped clocks keep no due time (regression: always null)', async () => {
+    // Urgent: 8 business hours to resolve. Pending since Monday 10:00 after 2 business hours running.
+    const inTime = await ticket({ priority: 'urgent', status: 'pending', sla: { pausedAt: monday10, pausedSeconds: 0, resolutionDueAt: null } });
+    // Pending since Tuesday 11:00 after 11 business hours running (Friday 1, Monday 8, Tuesday 2).
+    const late = await ticket({ priority: 'urgent', status: 'pending', sla: { pausedAt: new Date('2026-11-24T11:00:00Z'), pausedSeconds: 0, resolutionDueAt: null } });
+    h.setNow(new Date('2026-11-24T12:00:00Z'));
+    const res = await call(api, 'POST', '/tickets/bulk', { token, body: { ids: [inTime, late], action: 'status', value: 'solved' } });
+    expect(res.body.updated).toBe(2);
+    expect((await metricsOf(inTime))!.sla).toMatchObject({ resolution: 'met' });
+    expect((await metricsOf(late))!.sla).toMatchObject({ resolution: 'breached' });
+    h.setNow(monday10);
+  });
+
   it('records the resolution of a bulk solve for each ticket, and a reopen by an agent', async () => {
     const [a, b] = [await ticket(), await ticket()];
     const res = await call(api, 'POST', '/tickets/bulk', { token, body: { ids: [a, b], action: 'status', value: 'solved' } });

@@ -6,6 +6,7 @@ import {
   durationSeconds,
   isReopen,
   metricChanges,
+  metricsCalendarOf,
   percentile,
   slaAttainment,
   slaCalendarOf,
@@ -70,6 +71,29 @@ describe('resolution and reopens', () => {
     const m = metricChanges(ticket({ sla: { resolutionDueAt: d('2026-11-25T00:00:00Z') } }), change, at, weekdays);
     // Friday 16:00 → Tuesday 09:00: 89 calendar hours; 1 + 8 business hours.
     expect(m).toMatchObject({ lastSolvedAt: at, resolutionSeconds: 89 * 3600, resolutionBusinessSeconds: 9 * 3600, sla: { resolution: 'met', nextResponse: null } });
+  });
+
+  it('judges a ticket solved while pending by its resolution target, the pause not charged (regression: attainment was null)', () => {
+    // Pending since Monday 10:00; the stopped clocks store no due time. It ran Friday 16:00→17:00 and
+    // Monday 09:00→10:00 (2 business hours), then was paused Monday 10:00→17:00 and Tuesday 09:00→11:00 (9).
+    const paused = ticket({ status: 'pending', sla: { resolutionDueAt: null, pausedAt: d('2026-11-23T10:00:00Z'), pausedSeconds: 0 } });
+    const at = d('2026-11-24T11:00:00Z');
+    const change = transition({ status: 'pending' }, 'solved', at)!;
+    // Target 3 h: due Friday 16:00 + 3 + 9 business hours = Tuesday 12:00, after 11:00 → met.
+    expect(metricChanges(paused, change, at, weekdays, 3 * 3600)?.sla?.resolution).toBe('met');
+    // Target 1 h: due Friday 16:00 + 1 + 9 business hours = Tuesday 10:00, before 11:00 → breached.
+    expect(metricChanges(paused, change, at, weekdays, 3600)?.sla?.resolution).toBe('breached');
+    // No target: not judged.
+    expect(metricChanges(paused, change, at, weekdays)?.sla?.resolution).toBeNull();
+  });
+
+  it('takes the resolution target of the team level when the policy has level targets', () => {
+    const policy = { ...DEFAULT_SLA_POLICY, levelTargets: { L2: { ...DEFAULT_SLA_POLICY.targets, high: { firstResponseSeconds: 60, nextResponseSeconds: 60, resolutionSeconds: 120 } } } };
+    expect(metricsCalendarOf(policy, 'high', 'L2')).toEqual({ hours: null, resolutionTargetSeconds: 120 });
+    expect(metricsCalendarOf(policy, 'high', null).resolutionTargetSeconds).toBe(24 * 3600);
+    // No stored policy, or one that no longer validates: the default one, 24/7.
+    expect(metricsCalendarOf(null, 'urgent', null)).toEqual({ hours: null, resolutionTargetSeconds: 8 * 3600 });
+    expect(metricsCalendarOf({ targets: 'broken' }, 'low', null)).toEqual({ hours: null, resolutionTargetSeconds: 120 * 3600 });
   });
 
   it('counts a reopen, and a re-solve takes the later solve', () => {
