@@ -105,9 +105,19 @@ export function metricsCalendarOf(storedPolicy: unknown, priority: TicketPriorit
  */
 function resolutionDueAt(ticket: MetricsTicketState, at: Date, hours: BusinessHours | null, targetSeconds: number | null): Date | null {
   if (ticket.sla?.resolutionDueAt) return ticket.sla.resolutionDueAt;
-  if (targetSeconds === null || !ticket.sla?.pausedAt) return null;
-  const paused = (ticket.sla.pausedSeconds ?? 0) + businessSecondsBetween(ticket.sla.pausedAt, at, hours);
-  const since = ticket.sla.levelSince && ticket.sla.levelSince > ticket.createdAt ? ticket.sla.levelSince : ticket.createdAt;
+  return ticket.sla?.pausedAt ? resolutionDueByTarget(ticket, at, hours, targetSeconds) : null;
+}
+
+/**
+ * When the resolution clock of a ticket would fall due, from its target: from creation (or its
+ * escalation), shifted by the business time paused (`sla.pausedSeconds`, plus a pause still running
+ * at `at`). Null without a target.
+ */
+export function resolutionDueByTarget(ticket: Pick<MetricsTicketState, 'createdAt' | 'sla'>, at: Date, hours: BusinessHours | null, targetSeconds: number | null): Date | null {
+  if (targetSeconds === null) return null;
+  const sla = ticket.sla;
+  const paused = (sla?.pausedSeconds ?? 0) + (sla?.pausedAt ? businessSecondsBetween(sla.pausedAt, at, hours) : 0);
+  const since = sla?.levelSince && sla.levelSince > ticket.createdAt ? sla.levelSince : ticket.createdAt;
   return addBusinessSeconds(since, targetSeconds + paused, hours);
 }
 
