@@ -12,6 +12,7 @@ const BENCHES: Record<string, string> = {
   hostile: 'bench/hostile.ts',
   ingest: 'bench/ingest.ts',
   kb: 'bench/kb.ts',
+  reports: 'bench/reports.ts',
   routing: 'bench/routing.ts',
   threading: 'bench/threading.ts',
   web: 'bench/web.ts',

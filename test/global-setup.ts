@@ -4,6 +4,7 @@ import path from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { startDevDb, type DevDbServer } from '../src/devdb/server.js';
+import { compileEntries } from './support/compiled-entries.js';
 
 let server: DevDbServer | undefined;
 let dataDir: string | undefined;
@@ -14,6 +15,14 @@ let dataDir: string | undefined;
  * in memory, or on its durable engine for the `durable` project.
  */
 export async function setup(project: TestProject): Promise<void> {
+  // The processes the tests start run bundles of their entries (see compiled-entries.ts); with
+  // TEST_ENTRIES=tsx, or when the sources do not bundle, through tsx from the sources, as `npm start` does.
+  const compiled = process.env.TEST_ENTRIES === 'tsx'
+    ? Promise.resolve(null)
+    : compileEntries().catch((err: unknown) => {
+      console.warn(`spawned entries run through tsx: bundling them failed (${String(err)})`);
+      return null;
+    });
   let uri = process.env.MONGODB_URI;
   if (!uri) {
     if (project.name === 'durable') dataDir = mkdtempSync(path.join(tmpdir(), 'tl-devdb-'));
@@ -22,6 +31,7 @@ export async function setup(project: TestProject): Promise<void> {
   }
   project.provide('mongoUri', uri);
   project.provide('realMongo', Boolean(process.env.MONGODB_URI));
+  project.provide('compiledEntries', await compiled);
 }
 
 export async function teardown(): Promise<void> {
@@ -33,5 +43,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
     realMongo: boolean;
+    /** The folder of the bundled entries, or null when spawned entries run through tsx. */
+    compiledEntries: string | null;
   }
 }

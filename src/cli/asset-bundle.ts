@@ -9,7 +9,10 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const ASSETS_DIR = path.join(REPO_ROOT, 'templates/web/assets');
 
 /** The browser bundles: source entry (under src/web/client) and the file it becomes in {@link ASSETS_DIR}. */
-export const BUNDLES = [{ entry: 'src/web/client/reply-editor.js', out: 'editor.js', title: 'Threadline reply editor' }] as const;
+export const BUNDLES = [
+  { entry: 'src/web/client/reply-editor.js', out: 'editor.js', title: 'Threadline reply editor' },
+  { entry: 'src/web/client/report-charts.js', out: 'report-charts.js', title: 'Threadline report charts' },
+] as const;
 
 /** The esbuild options of one bundle: one minified script, no source map, no eval, the libraries' comments left to the licence file. */
 export function bundleOptions(entry: string): BuildOptions & { metafile: true; write: false } {

@@ -3,12 +3,15 @@ import pino from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { AppError, isAppError } from '../domain/errors.js';
+import { providerSettingsIssues } from '../domain/oauth.js';
 import { reportCliError } from './cli-errors.js';
 import { OPERATOR } from '../services/access.js';
 import { createInbox } from '../services/inboxes/create-inbox.js';
 import { getInbox } from '../services/inboxes/get-inbox.js';
 import type { InboxView } from '../services/inboxes/inbox-view.js';
 import { listInboxes } from '../services/inboxes/list-inboxes.js';
+import { createOAuthEndpoint } from '../services/oauth/oauth-endpoint.js';
+import { startOAuthConnect, type ConnectInput } from '../services/oauth/start-connect.js';
 import { updateInbox } from '../services/inboxes/update-inbox.js';
 import type { InputIssue } from '../services/validate.js';
 import { createBlobStore } from '../store/blob-store.js';
@@ -37,6 +40,12 @@ Options for add and update:
   --[no-]mark-seen  --move-to FOLDER  --import-since 2026-01-01  --[no-]auto-reply
   --json            print JSON instead of text
 
+Sign in with OAuth2 instead of passwords (add: no IMAP password needed; update: connect again):
+  --oauth2 microsoft|google|generic  --oauth2-client-id ID
+  --oauth2-client-secret-env VAR | --oauth2-client-secret-stdin
+  --oauth2-tenant TENANT (microsoft)  --oauth2-issuer URL --oauth2-scopes "S1 S2" (generic)
+  Prints the consent URL: open it signed in to Threadline as an admin, within 10 minutes.
+
 Needs MONGODB_URI (the database the server uses) and the server's SECRET_KEY.`;
 
 const OPTIONS = {
@@ -62,6 +71,13 @@ const OPTIONS = {
   'move-to': { type: 'string' },
   'import-since': { type: 'string' },
   'auto-reply': { type: 'boolean' },
+  oauth2: { type: 'string' },
+  'oauth2-client-id': { type: 'string' },
+  'oauth2-client-secret-env': { type: 'string' },
+  'oauth2-client-secret-stdin': { type: 'boolean' },
+  'oauth2-tenant': { type: 'string' },
+  'oauth2-issuer': { type: 'string' },
+  'oauth2-scopes': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -76,6 +92,7 @@ const FLAG_OF: Record<string, string> = {
   'smtp.host': '--smtp-host', 'smtp.port': '--smtp-port', 'smtp.secure': '--smtp-secure', 'smtp.user': '--smtp-user',
   'smtp.password': '--smtp-password-env (or --smtp-password-stdin)', 'options.markSeen': '--mark-seen', 'options.moveTo': '--move-to',
   'options.importSince': '--import-since', 'autoReply.enabled': '--auto-reply',
+  provider: '--oauth2', clientId: '--oauth2-client-id', tenant: '--oauth2-tenant', issuer: '--oauth2-issuer',
 };
 
 // Numbers and booleans that do not parse are passed on as typed, so validation reports them.
@@ -142,6 +159,39 @@ async function inboxInput(flags: Flags, forCreate: boolean): Promise<Record<stri
   };
 }
 
+/** The OAuth2 settings of the flags, the client secret read from the environment or stdin. */
+async function oauthInput(flags: Flags): Promise<ConnectInput> {
+  if (flags['oauth2-client-secret-stdin'] && (flags['imap-password-stdin'] || flags['smtp-password-stdin'])) {
+    throw new AppError('VALIDATION_FAILED', 'only one secret can be read from stdin; use --oauth2-client-secret-env');
+  }
+  const envName = flags['oauth2-client-secret-env'];
+  const fromEnv = envName !== undefined ? process.env[envName] : undefined;
+  if (envName !== undefined && !fromEnv) throw new AppError('VALIDATION_FAILED', `--oauth2-client-secret-env: environment variable ${envName} is not set`);
+  return {
+    provider: flags.oauth2 ?? '',
+    clientId: flags['oauth2-client-id'] ?? '',
+    clientSecret: fromEnv ?? (flags['oauth2-client-secret-stdin'] ? await readStdin() : null),
+    tenant: flags['oauth2-tenant'] ?? null,
+    issuer: flags['oauth2-issuer'] ?? null,
+    scopes: flags['oauth2-scopes'] ?? null,
+  };
+}
+
+/** The OAuth2 flags, refused with the flag names when the settings cannot work. */
+async function checkedOAuthInput(flags: Flags): Promise<ConnectInput> {
+  const input = await oauthInput(flags);
+  const issues = providerSettingsIssues({ ...input, scopes: null });
+  if (issues.length > 0) throw new AppError('VALIDATION_FAILED', issues.map((i) => `${FLAG_OF[i.path] ?? i.path}: ${OAUTH_ISSUES[i.path] ?? 'is invalid'}`).join('; '));
+  return input;
+}
+
+const OAUTH_ISSUES: Record<string, string> = {
+  provider: 'must be microsoft, google or generic',
+  clientId: 'is required',
+  tenant: 'must be a tenant ID or domain',
+  issuer: 'must be an HTTPS URL without query',
+};
+
 function describe(inbox: InboxView): string {
   return `${inbox.id}  ${inbox.name} <${inbox.address}>`;
 }
@@ -184,8 +234,25 @@ async function run(command: string, args: string[], flags: Flags): Promise<void>
       if (!args[0]) throw new AppError('VALIDATION_FAILED', `${command} needs an inbox ID (see: npm run inbox -- list)`);
       return args[0];
     };
-    if (command === 'add') print(await createInbox(deps, OPERATOR, await inboxInput(flags, true)), 'created inbox');
-    else if (command === 'update') print(await updateInbox(deps, OPERATOR, id(), await inboxInput(flags, false)), 'updated inbox');
+    // The consent URL for an OAuth2 inbox: the flow is the operator's, so any admin's session may finish it.
+    const connect = async (inbox: InboxView, input: ConnectInput) => {
+      const oauthDeps = { inboxes: stores.inboxes, oauthGrants: stores.oauthGrants, secrets, oauth: createOAuthEndpoint(), publicUrl: config.publicUrl ?? null, now: () => new Date() };
+      const { url, expiresAt } = await startOAuthConnect(oauthDeps, OPERATOR, inbox.id, input, null);
+      console.log(flags.json ? JSON.stringify({ consentUrl: url, expiresAt }, null, 2) : `open this URL, signed in to Threadline as an admin, before ${expiresAt.toISOString()}:\n${url}`);
+    };
+    if (command === 'add') {
+      // The OAuth2 settings are checked before the inbox is added, so a typo leaves nothing half made.
+      const oauth = flags.oauth2 !== undefined ? await checkedOAuthInput(flags) : null;
+      const created = await createInbox(deps, OPERATOR, await inboxInput(flags, true), { oauth2: Boolean(oauth) });
+      print(created, 'created inbox');
+      if (oauth) await connect(created, oauth);
+    } else if (command === 'update') {
+      const changes = await inboxInput(flags, false);
+      const hasChanges = Object.values(changes).some((v) => v !== undefined);
+      const updated = hasChanges || flags.oauth2 === undefined ? await updateInbox(deps, OPERATOR, id(), changes) : await getInbox(deps, OPERATOR, id());
+      if (hasChanges || flags.oauth2 === undefined) print(updated, 'updated inbox');
+      if (flags.oauth2 !== undefined) await connect(updated, await checkedOAuthInput(flags));
+    }
     else if (command === 'show') console.log(JSON.stringify(await getInbox(deps, OPERATOR, id()), null, 2));
     else if (command === 'watch') await watch(() => getInbox(deps, OPERATOR, id()));
     else {

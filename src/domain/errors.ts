@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   IMAP_UNREACHABLE: { http: 502 },
   IMAP_FOLDER_MISSING: { http: 502 },
   IMAP_ERROR: { http: 502 },
+  /** An inbox's OAuth2 grant no longer works (revoked, expired, refused): an admin must connect it again. */
+  MAIL_RECONNECT_NEEDED: { http: 502 },
+  /** The OAuth2 provider refused or failed a step of the connect flow (its error is in the message). */
+  OAUTH_FAILED: { http: 502 },
   INTERNAL: { http: 500 },
   MAIL_UNPARSEABLE: { http: 422 },
   MAIL_TOO_LARGE: { http: 413 },

@@ -53,6 +53,7 @@ const MAIL_ERROR_SUMMARIES: Record<string, string> = {
   IMAP_UNREACHABLE: 'the mail server cannot be reached',
   IMAP_FOLDER_MISSING: CONNECTION_PROBLEMS.folderMissing,
   SECRET_INVALID: 'the stored password cannot be decrypted',
+  MAIL_RECONNECT_NEEDED: 'an admin must connect the mailbox again (reconnect needed)',
 };
 
 /**

@@ -251,3 +251,36 @@ export function solveVolume(events: readonly VolumeEvent[]): { solved: number; r
   }
   return { solved, reopened, solvedBy };
 }
+
+/**
+ * A ticket's stored metrics as the API, pages and reports show them, every field present: null where
+ * the event has not happened (no agent reply yet, never solved) or does not apply (an agent-started
+ * conversation has no first response; an SLA target that did not run).
+ */
+export interface TicketMetricsView {
+  firstResponseAt: Date | null;
+  firstResponseSeconds: number | null;
+  firstResponseBusinessSeconds: number | null;
+  lastSolvedAt: Date | null;
+  resolutionSeconds: number | null;
+  resolutionBusinessSeconds: number | null;
+  reopenCount: number;
+  sla: { firstResponse: SlaAttainment; nextResponse: SlaAttainment; resolution: SlaAttainment };
+}
+
+/** The stored metrics as they are shown (tickets stored before metrics read as none yet). */
+export function toTicketMetrics(m: TicketMetrics | null | undefined): TicketMetricsView {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const at = (v: unknown) => (v instanceof Date ? v : null);
+  const att = (v: unknown): SlaAttainment => (v === 'met' || v === 'breached' ? v : null);
+  return {
+    firstResponseAt: at(m?.firstResponseAt),
+    firstResponseSeconds: num(m?.firstResponseSeconds),
+    firstResponseBusinessSeconds: num(m?.firstResponseBusinessSeconds),
+    lastSolvedAt: at(m?.lastSolvedAt),
+    resolutionSeconds: num(m?.resolutionSeconds),
+    resolutionBusinessSeconds: num(m?.resolutionBusinessSeconds),
+    reopenCount: num(m?.reopenCount) ?? 0,
+    sla: { firstResponse: att(m?.sla?.firstResponse), nextResponse: att(m?.sla?.nextResponse), resolution: att(m?.sla?.resolution) },
+  };
+}

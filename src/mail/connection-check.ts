@@ -2,6 +2,7 @@ import { ImapFlow, type Logger as ImapLogger } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { CONNECTION_PROBLEMS, tlsMismatch, type ConnectionProblem } from '../domain/mail-account.js';
 import type { ImapFlowError } from './imap-errors.js';
+import { smtpAuthOf } from './mail-login.js';
 import type { AccountCheck, ConnectionChecks, ImapTarget, SmtpTarget } from '../services/inboxes/test-inbox-connection.js';
 
 interface NodemailerError {
@@ -141,7 +142,7 @@ async function checkImap(target: ImapTarget, timeoutMs: number): Promise<Account
     host: target.host,
     port: target.port,
     secure: target.secure,
-    auth: { user: target.user, pass: target.password },
+    auth: target.accessToken ? { user: target.user, accessToken: target.accessToken } : { user: target.user, pass: target.password },
     logger: greeting.logger,
     disableAutoIdle: true,
     connectionTimeout: timeoutMs,
@@ -184,7 +185,7 @@ async function checkSmtp(target: SmtpTarget, timeoutMs: number): Promise<Account
     host: target.host,
     port: target.port,
     secure: target.secure,
-    ...(target.user ? { auth: { user: target.user, pass: target.password ?? '' } } : {}),
+    ...(target.user ? { auth: smtpAuthOf(target.user, target) } : {}),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
@@ -199,10 +200,14 @@ async function checkSmtp(target: SmtpTarget, timeoutMs: number): Promise<Account
   }
 }
 
-/** The IMAP and SMTP account checks over the network, each given up after `timeoutMs`. */
-export function createConnectionChecks(opts: { timeoutMs: number }): ConnectionChecks {
+/**
+ * The IMAP and SMTP account checks over the network, each given up after `timeoutMs`; with `logins`,
+ * OAuth2 inboxes are tested with their access tokens.
+ */
+export function createConnectionChecks(opts: { timeoutMs: number; logins?: ConnectionChecks['logins'] }): ConnectionChecks {
   return {
     imap: (target) => checkImap(target, opts.timeoutMs),
     smtp: (target) => checkSmtp(target, opts.timeoutMs),
+    ...(opts.logins ? { logins: opts.logins } : {}),
   };
 }

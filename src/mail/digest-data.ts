@@ -1,4 +1,4 @@
-import type { DigestData } from '../domain/digest.js';
+import type { DigestData, DigestSatisfaction } from '../domain/digest.js';
 import type { Translator } from '../i18n/catalog.js';
 import { firstTimeZone, formatPeriod, httpUrl, mailTranslator, ticketLink } from './email-format.js';
 
@@ -38,6 +38,21 @@ export function backlogBars(rows: ReadonlyArray<{ label: string; count: number }
   });
 }
 
+/** The satisfaction part as the template shows it: the score in the reader's digits, comments linked to their ticket pages by id. */
+export function satisfactionView(data: DigestSatisfaction | undefined, ticketUrlBase: string | null, tr: Pick<Translator, 't' | 'formatLocale'> = mailTranslator()) {
+  if (!data) return null;
+  const score = typeof data.score === 'number' && Number.isFinite(data.score) ? new Intl.NumberFormat(tr.formatLocale, { maximumFractionDigits: 1 }).format(data.score) : null;
+  const [good, okay, bad] = [count(data.good), count(data.okay), count(data.bad)];
+  return {
+    good,
+    okay,
+    bad,
+    total: good + okay + bad,
+    scoreText: score === null ? tr.t('mail:duration.none') : tr.t('mail:digest.satisfactionPercent', { score }),
+    comments: (data.comments ?? []).map((c) => ({ ...c, ratingLabel: tr.t(`mail:satisfaction.${c.rating}`), url: ticketLink(ticketUrlBase, c.id) })),
+  };
+}
+
 /**
  * The digest data plus what the template cannot work out itself: period label (in the reader's
  * language and zone), bars, links. `timeZone` is the reader's zone when known, else the data's.
@@ -61,5 +76,6 @@ export function digestView(data: DigestData, opts: { tr?: Translator; timeZone?:
     // The reports page with the digest's filters, only as an http(s) URL.
     reports: { url: httpUrl(data.reportsUrl) },
     perAgent: data.perAgent ?? [],
+    satisfaction: satisfactionView(data.satisfaction, data.ticketUrlBase, tr),
   };
 }

@@ -93,6 +93,17 @@ const digest: DigestData = {
     { name: 'Lee Wong', solved: 12, replies: 30 },
     { name: 'Ana Silva', solved: 10, replies: 22 },
   ],
+  satisfaction: {
+    good: 21,
+    okay: 4,
+    bad: 2,
+    total: 27,
+    score: 77.8,
+    comments: [
+      { id: '65f1c0de0000000000000131', number: 131, subject: 'Refund not received', rating: 'bad', comment: 'It took a week and three emails.', ratedAt: '2026-03-07T10:12:00Z' },
+      { id: '65f1c0de0000000000000118', number: 118, subject: 'Checkout returns error 500', rating: 'good', comment: 'Fixed within the hour, thank you!', ratedAt: '2026-03-04T08:30:00Z' },
+    ],
+  },
   ticketUrlBase: 'https://desk.acme.example/tickets',
   reportsUrl: 'https://desk.acme.example/reports?from=2026-03-02T08%3A00%3A00.000Z&to=2026-03-09T08%3A00%3A00.000Z',
   empty: false,
@@ -108,6 +119,7 @@ const emptyDigest: DigestData = {
   medianFirstResponseSeconds: null,
   medianResolutionSeconds: null,
   perAgent: [],
+  satisfaction: { good: 0, okay: 0, bad: 0, total: 0, score: null, comments: [] },
   empty: true,
 };
 
@@ -154,6 +166,23 @@ const invitation: PasswordLinkData = {
   recipientName: 'Lee Wong',
   timeZone: 'Europe/Berlin',
 };
+
+/** A notification of each other kind, one event on one ticket each (the mail of every kind reads right in both languages). */
+const otherNotifications: EmailSample[] = (
+  [
+    ['customer_replied', { excerpt: 'Any news? The second charge is still on my statement.' }],
+    ['team_new_ticket', { teamName: 'Billing L2' }],
+    ['sla_breached', { clock: 'resolution', dueAt: '2026-03-03T13:00:00Z' }],
+    ['escalated', { clock: 'resolution', dueAt: '2026-03-03T13:00:00Z', level: 2, levelName: 'L2' }],
+    ['pending_reminder', { days: 5 }],
+    ['bad_rating', { excerpt: 'Three mails before anyone read my question.' }],
+  ] as const
+).map(([kind, event]) => ({
+  id: `notification-${kind.replace(/_/g, '-')}`,
+  template: 'notification',
+  data: { ...mention, kind, replyable: kind !== 'bad_rating', events: [{ kind, at: '2026-03-03T13:05:00Z', ...event }] },
+  opts: { branding: { brandName: 'Acme Support' } },
+}));
 
 /** Realistic data for every template, including the variants worth eyeballing. */
 export const EMAIL_SAMPLES: EmailSample[] = [
@@ -211,6 +240,7 @@ export const EMAIL_SAMPLES: EmailSample[] = [
   { id: 'digest', template: 'digest', data: digest, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'digest-empty', template: 'digest', data: emptyDigest, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'notification', template: 'notification', data: mention, opts: { branding: { brandName: 'Acme Support' } } },
+  ...otherNotifications,
   { id: 'notification-summary', template: 'notification-summary', data: reminderSummary, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'notification-summary-assigned', template: 'notification-summary', data: assignedSummary, opts: { branding: { brandName: 'Acme Support' } } },
   { id: 'password-link', template: 'password-link', data: invitation, opts: { branding: { brandName: 'Acme Support' } } },

@@ -3,13 +3,15 @@ import { ImapFlow } from 'imapflow';
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../domain/backoff.js';
-import type { AppError } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
 import type { BatchOutcome, IngestInput } from '../services/ingest/ingest-ports.js';
 import type { ImapTarget } from '../services/inboxes/test-inbox-connection.js';
+import type { MailLogin, MailLoginSource } from '../services/oauth/access-token.js';
 import type { InboxStore } from '../store/inbox-store.js';
 import type { MailboxStateStore } from '../store/mailbox-state-store.js';
 import type { InboxStatusDoc } from '../store/models/mailbox.js';
 import { classifyImapError } from './imap-errors.js';
+import { imapAuthOf, isReconnectNeeded, loginExpiry, oauthSessionMs, refusalText, type ImapAuth } from './mail-login.js';
 
 /** Points in the sync loop a test may stop the process at. */
 export type PollStep = 'fetched' | 'ingested' | 'cursor-saved' | 'idle';
@@ -24,6 +26,14 @@ export interface PollerSettings {
   configErrorRetryMs: number;
   /** A message whose ingest fails this many times for a reason other than the database is quarantined. */
   maxIngestAttempts: number;
+  /**
+   * An OAuth2 session is ended and logged in again with a fresh token after this long (default 30
+   * minutes), or a minute before its token expires when the login says when: providers close a session
+   * whose token expired, and a new login is cheaper than a refused command.
+   */
+  maxOAuthSessionMs?: number;
+  /** How often a poller whose inbox needs reconnecting asks whether it was reconnected (default: a minute). */
+  reconnectCheckMs?: number;
 }
 
 export interface MailboxConfig extends ImapTarget {
@@ -46,6 +56,11 @@ export interface MailboxPollerDeps {
   owner: string;
   settings: PollerSettings;
   onStep?: (step: PollStep) => void;
+  /**
+   * Where logins come from: an OAuth2 inbox's user and access token. A password login it returns is
+   * replaced by the mailbox's own user and password, so password inboxes log in exactly as without it.
+   */
+  logins?: MailLoginSource;
 }
 
 function isDatabaseError(err: unknown): boolean {
@@ -69,6 +84,14 @@ export class MailboxPoller {
   private readonly stopping = new AbortController();
   private readonly failures = new Map<number, number>();
   private readonly log: Logger;
+  /** The login the next connection uses, when one was already fetched (a fresh token after a refusal). */
+  private nextLogin: MailLogin | null = null;
+  /** Whether the login being tried came from afterAuthFailure: a refusal of that one is not refreshed again. */
+  private refreshedOnce = false;
+  /** Failures in a row of the login source itself (provider or database down), for a growing backoff. */
+  private sourceFailures = 0;
+  /** When (performance.now()) the live OAuth2 session is to be renewed with a fresh token; null for passwords. */
+  private sessionEndsAt: number | null = null;
 
   constructor(private readonly deps: MailboxPollerDeps, readonly mailbox: MailboxConfig) {
     this.log = deps.logger.child({ inboxId: mailbox.inboxId.toHexString(), folder: mailbox.folder });
@@ -135,11 +158,13 @@ export class MailboxPoller {
     const { settings } = this.deps;
     let attempt = 0;
     while (!this.stopped) {
+      const login = await this.loginNow();
+      if (!login) continue;
       const client = new ImapFlow({
         host: this.mailbox.host,
         port: this.mailbox.port,
         secure: this.mailbox.secure,
-        auth: { user: this.mailbox.user, pass: this.mailbox.password },
+        auth: login.auth,
         logger: false,
         disableAutoIdle: true,
         maxIdleTime: settings.maxIdleMs,
@@ -159,11 +184,21 @@ export class MailboxPoller {
         await client.connect();
         const opened = await client.mailboxOpen(this.mailbox.folder);
         attempt = 0;
+        this.refreshedOnce = false;
+        this.sessionEndsAt = login.oauth2 ? performance.now() + oauthSessionMs(login.expiresAt, this.deps.now(), this.deps.settings.maxOAuthSessionMs) : null;
         await this.setStatus({ state: 'syncing', lastError: null, nextAttemptAt: null });
+        let renew = false;
         while (!this.stopped && client.usable) {
           await this.sync(client, String(opened.uidValidity));
           if (this.stopped || !client.usable) break;
+          if ((renew = this.sessionOver())) break;
           await this.waitForChange(client);
+          if ((renew = this.sessionOver())) break;
+        }
+        if (renew && !this.stopped) {
+          // Planned: the token is about to expire. Log out and in again with a fresh one, no backoff.
+          await client.logout().catch(() => undefined);
+          continue;
         }
         if (!this.stopped) throw Object.assign(new Error('connection closed by server'), { code: 'ECONNRESET' });
       } catch (err) {
@@ -172,6 +207,7 @@ export class MailboxPoller {
         this.release(client);
         if (isDatabaseError(err)) this.log.error({ err: (err as Error).message }, 'database unavailable during mailbox sync');
         const appErr: AppError = classifyImapError(err, this.mailbox);
+        if (appErr.code === 'IMAP_AUTH_FAILED' && login.oauth2 && (await this.afterRefusal(err, 'accessToken' in login.auth ? login.auth.accessToken : undefined))) continue;
         attempt++;
         const configError = appErr.code === 'IMAP_AUTH_FAILED' || appErr.code === 'IMAP_FOLDER_MISSING';
         const delay = configError ? Math.max(settings.configErrorRetryMs, backoffDelayMs(attempt, settings.backoff)) : backoffDelayMs(attempt, settings.backoff);
@@ -187,18 +223,88 @@ export class MailboxPoller {
     await this.setStatus({ state: 'stopped' });
   }
 
+  /**
+   * The login for the next connection: the mailbox's password, or a token from the login source. Null
+   * after an inbox that needs reconnecting was waited on (the loop then asks again, or ends on stop).
+   */
+  private async loginNow(): Promise<{ auth: ImapAuth; oauth2: boolean; expiresAt: Date | null } | null> {
+    const password = { auth: { user: this.mailbox.user, pass: this.mailbox.password }, oauth2: false, expiresAt: null };
+    const source = this.deps.logins;
+    if (!source) return password;
+    let login = this.nextLogin;
+    this.nextLogin = null;
+    if (!login) {
+      try {
+        login = await source.loginFor(this.mailbox.inboxId, 'imap');
+      } catch (err) {
+        if (isReconnectNeeded(err)) await this.waitForReconnect(err as AppError);
+        else await this.failedToGetLogin(err);
+        return null;
+      }
+      this.refreshedOnce = false;
+      this.sourceFailures = 0;
+    }
+    return login.kind === 'oauth2' ? { auth: imapAuthOf(login), oauth2: true, expiresAt: loginExpiry(login) } : password;
+  }
+
+  /**
+   * The server refused a token: the source refreshes it (or finds the grant gone: then no login is
+   * tried until the inbox is reconnected). The fresh token is tried at once, but only once: refused
+   * too, the source hears of it (and may give up on the grant), and the next token waits like any
+   * wrong login (configErrorRetryMs), so a grant that lacks the mail scope never loops. False when the
+   * caller is to back off as usual.
+   */
+  private async afterRefusal(err: unknown, refusedToken: string | undefined): Promise<boolean> {
+    try {
+      this.nextLogin = await this.deps.logins!.afterAuthFailure(this.mailbox.inboxId, 'imap', refusalText(err), refusedToken);
+    } catch (refused) {
+      if (!isReconnectNeeded(refused)) return false;
+      await this.waitForReconnect(refused as AppError);
+      return true;
+    }
+    if (this.refreshedOnce) return false;
+    this.refreshedOnce = true;
+    return true;
+  }
+
+  /** The grant is gone (revoked, expired): no login is tried, the source asked now and then, until an admin reconnects the inbox. */
+  private async waitForReconnect(err: AppError): Promise<void> {
+    const waitMs = this.deps.settings.reconnectCheckMs ?? 60_000;
+    this.log.warn({ code: err.code, err: err.message }, 'mailbox needs reconnecting; not logging in until it is');
+    await this.setStatus({ state: 'error', lastError: { code: err.code, message: err.message, at: this.deps.now() }, nextAttemptAt: null });
+    await this.backOff(performance.now() + waitMs);
+  }
+
+  /** The login source failed for another reason (its database, the provider down): back off, longer each time, and ask again. */
+  private async failedToGetLogin(err: unknown): Promise<void> {
+    const delay = backoffDelayMs(++this.sourceFailures, this.deps.settings.backoff);
+    const appErr = err instanceof AppError ? err : new AppError('IMAP_ERROR', `Could not get a login for the mailbox: ${(err as Error).message}`, { cause: err });
+    this.log.warn({ code: appErr.code, err: appErr.message, retryInMs: delay }, 'could not get a mailbox login; will retry');
+    await this.setStatus({ state: 'backoff', lastError: { code: appErr.code, message: appErr.message, at: this.deps.now() }, nextAttemptAt: new Date(this.deps.now().getTime() + delay) });
+    await this.backOff(performance.now() + delay);
+  }
+
+  private sessionOver(): boolean {
+    return this.sessionEndsAt !== null && performance.now() >= this.sessionEndsAt;
+  }
+
   private async waitForChange(client: ImapFlow): Promise<void> {
     if (client.capabilities.has('IDLE')) {
       await this.setStatus({ state: 'idle' });
       this.deps.onStep?.('idle');
       // idle() resolves when imapflow ends IDLE (maxIdleTime, or our next command); 'exists' wakes us sooner.
       const idling = client.idle().catch(() => undefined);
-      await Promise.race([this.waitForWake(this.deps.settings.maxIdleMs + 1000), idling]);
+      await Promise.race([this.waitForWake(this.capToSession(this.deps.settings.maxIdleMs + 1000)), idling]);
       this.wakeWaiter?.(); // IDLE ended on its own: settle the wait so its timer cannot outlive it
     } else {
       await this.setStatus({ state: 'polling' });
-      await this.waitForWake(this.deps.settings.pollIntervalMs);
+      await this.waitForWake(this.capToSession(this.deps.settings.pollIntervalMs));
     }
+  }
+
+  /** A wait cut short at the end of the OAuth2 session, so the token is renewed before it expires. */
+  private capToSession(ms: number): number {
+    return this.sessionEndsAt === null ? ms : Math.max(0, Math.min(ms, this.sessionEndsAt - performance.now()));
   }
 
   private async sync(client: ImapFlow, uidValidity: string): Promise<void> {

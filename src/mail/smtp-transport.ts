@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 
 import type { DeliveryResult, MailSender, SmtpAccount } from '../services/ports.js';
+import { smtpAuthOf } from './mail-login.js';
 
 interface NodemailerError {
   code?: string;
@@ -20,22 +21,33 @@ export function classifySmtpError(err: unknown): Extract<DeliveryResult, { ok: f
   return { ok: false, permanent, code: e.code ?? 'ESEND', message: e.response ?? e.message ?? String(err), smtpCode };
 }
 
+/**
+ * Sends through one transporter per account. An OAuth2 account's transporter is replaced when its
+ * access token changes (nodemailer logs in with the token it was created with), so an expired
+ * token's transporter does not linger.
+ */
 export function createMailSender(opts: { connectionTimeoutMs: number }): MailSender {
-  const transports = new Map<string, Transporter>();
+  const transports = new Map<string, { t: Transporter; token: string | null }>();
   const transportFor = (a: SmtpAccount) => {
-    const key = JSON.stringify([a.host, a.port, a.secure, a.user, a.password]);
-    let t = transports.get(key);
+    const key = JSON.stringify([a.host, a.port, a.secure, a.user, a.accessToken ? null : a.password]);
+    const token = a.accessToken ?? null;
+    const known = transports.get(key);
+    if (known && known.token !== token) {
+      known.t.close();
+      transports.delete(key);
+    }
+    let t = transports.get(key)?.t;
     if (!t) {
       t = nodemailer.createTransport({
         host: a.host,
         port: a.port,
         secure: a.secure,
-        ...(a.user ? { auth: { user: a.user, pass: a.password ?? '' } } : {}),
+        ...(a.user ? { auth: smtpAuthOf(a.user, a) } : {}),
         connectionTimeout: opts.connectionTimeoutMs,
         greetingTimeout: opts.connectionTimeoutMs,
         socketTimeout: opts.connectionTimeoutMs * 4,
       });
-      transports.set(key, t);
+      transports.set(key, { t, token });
     }
     return t;
   };
@@ -49,7 +61,7 @@ export function createMailSender(opts: { connectionTimeoutMs: number }): MailSen
       }
     },
     close() {
-      for (const t of transports.values()) t.close();
+      for (const { t } of transports.values()) t.close();
       transports.clear();
     },
   };

@@ -7,6 +7,7 @@ import { createMailSender } from '../mail/smtp-transport.js';
 import type { Runtime } from '../runtime.js';
 import { planLifecycleBackfill } from '../services/lifecycle/plan-lifecycle.js';
 import { routingDeps, slaDeps } from './deps.js';
+import { mailLoginSourceFor } from './oauth-deps.js';
 import { beat, type RunningRole } from './role.js';
 
 /** The job worker: outbox delivery, auto-replies, SLA timers, digests, notification mail, lifecycle (auto-close, pending reminders, snooze), routing rules. */
@@ -27,6 +28,8 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
         logger: rt.logger,
         settings: { maxAttempts: rt.config.outbox.maxAttempts, backoff: { baseMs: rt.config.outbox.backoffBaseMs, maxMs: rt.config.outbox.backoffMaxMs } },
         outboxBlobs: rt.blobs,
+        // OAuth2 inboxes send with access tokens from here; password inboxes as before.
+        logins: mailLoginSourceFor(rt),
         onStep: crashHookFromEnv(),
       },
       autoReply: {

@@ -4,6 +4,7 @@ import { PollerSupervisor } from '../mail/poller-supervisor.js';
 import type { Runtime } from '../runtime.js';
 import { ingestBatch } from '../services/ingest/ingest-batch.js';
 import { ingestDeps, quarantineFor } from './deps.js';
+import { mailLoginSourceFor } from './oauth-deps.js';
 import { beat, type RunningRole } from './role.js';
 
 /** The mailbox pollers, one per inbox whose lease this process holds. */
@@ -20,6 +21,8 @@ export async function startPoller(rt: Runtime): Promise<RunningRole> {
     rescanMs: p.rescanMs,
     ingest: (batch) => ingestBatch(deps, batch),
     quarantine: quarantineFor(rt),
+    // OAuth2 inboxes log in with access tokens from here; password inboxes as before.
+    logins: mailLoginSourceFor(rt),
     settings: {
       pollIntervalMs: p.pollIntervalMs,
       maxIdleMs: p.maxIdleMs,

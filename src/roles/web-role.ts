@@ -8,13 +8,15 @@ import { ensureFirstAdmin } from '../services/users/ensure-first-admin.js';
 import { hashPassword, verifyPassword } from '../store/passwords.js';
 import { createApp } from '../web/create-app.js';
 import { localeDefaults, passwordLinkMailDeps, quarantineDeps, ticketActionDeps } from './deps.js';
+import { mailLoginSourceFor } from './oauth-deps.js';
 import type { RunningRole } from './role.js';
 
 /** The web server: /healthz, the JSON API and the pages. */
 export async function startWeb(rt: Runtime): Promise<RunningRole> {
   // The settings pages preview mail and the API sends digests; load the renderer before serving.
   loadEmailRenderer();
-  const connectionChecks = createConnectionChecks({ timeoutMs: 10_000 });
+  // OAuth2 inboxes are tested with their access tokens (from the login source), password inboxes as before.
+  const connectionChecks = createConnectionChecks({ timeoutMs: 10_000, logins: mailLoginSourceFor(rt) });
   const passwords = { hash: hashPassword, verify: verifyPassword };
   const quarantine = quarantineDeps(rt);
   await ensureFirstAdmin({ users: rt.stores.users, passwords, logger: rt.logger }, { admin: rt.config.admin, env: rt.config.env });

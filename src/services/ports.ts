@@ -37,6 +37,8 @@ export interface SmtpAccount {
   secure: boolean;
   user: string | null;
   password: string | null;
+  /** An OAuth2 access token (SASL XOAUTH2) for `user`, instead of the password. */
+  accessToken?: string | null;
 }
 
 /** Sends a stored message; one transporter (and connection pool) per account. */

@@ -16,6 +16,8 @@ export interface RatingFilter {
   assigneeId?: Types.ObjectId;
   /** Only tickets among these (an agent sees their own tickets' ratings). */
   ticketIds?: readonly Types.ObjectId[];
+  /** Only ratings with a comment. */
+  withComment?: boolean;
 }
 
 /** One group's counts (by assignee or team). */
@@ -35,6 +37,7 @@ const matchOf = (f: RatingFilter) => ({
   ...(f.teamId ? { teamId: f.teamId } : {}),
   ...(f.assigneeId ? { assigneeId: f.assigneeId } : {}),
   ...(f.ticketIds ? { ticketId: { $in: [...f.ticketIds] } } : {}),
+  ...(f.withComment ? { comment: { $nin: [null, ''] } } : {}),
 });
 
 /** Satisfaction surveys and their ratings (`satisfaction_ratings`). */
@@ -73,9 +76,9 @@ export function createSatisfactionStore(models: Pick<Models, 'SatisfactionRating
       return change.matchedCount === 1 ? 'changed' : null;
     },
 
-    /** Rated surveys, newest first (at most 500). */
-    list(filter: RatingFilter): Promise<SatisfactionRatingDoc[]> {
-      return SatisfactionRating.find(matchOf(filter)).sort({ ratedAt: -1 }).limit(LIST_LIMIT).lean();
+    /** Rated surveys, newest first (at most `limit`, 500 by default and at most). */
+    list(filter: RatingFilter, limit: number = LIST_LIMIT): Promise<SatisfactionRatingDoc[]> {
+      return SatisfactionRating.find(matchOf(filter)).sort({ ratedAt: -1 }).limit(Math.max(1, Math.min(limit, LIST_LIMIT))).lean();
     },
 
     /** Counts per rating, grouped by assignee or by team (or all together: null), over the filter. */

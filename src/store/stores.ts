@@ -13,12 +13,14 @@ import { createMailboxStateStore } from './mailbox-state-store.js';
 import { createMessageStore } from './message-store.js';
 import type { Models } from './models/index.js';
 import { createNotificationStore } from './notification-store.js';
+import { createOAuthGrantStore } from './oauth-grant-store.js';
 import { createOutboxStore } from './outbox-store.js';
 import { createPartnerStore } from './partner-store.js';
 import { createPasswordTokenStore } from './password-token-store.js';
 import { createPresenceStore } from './presence-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
 import { createReplyDraftStore } from './reply-draft-store.js';
+import { createReportStore } from './report-store.js';
 import { createRoutingRuleStore } from './routing-rule-store.js';
 import { createSatisfactionStore } from './satisfaction-store.js';
 import { createSavedViewStore } from './saved-view-store.js';
@@ -72,6 +74,8 @@ export function createStores(models: Models) {
     kbCategories: createKbCategoryStore(models),
     uploads: createUploadStore(models),
     satisfaction: createSatisfactionStore(models),
+    reports: createReportStore(models),
+    oauthGrants: createOAuthGrantStore(models),
   };
 }
 

@@ -12,6 +12,8 @@ const TICKET_SUMMARY_FIELDS = {
   assignment: 1,
   // The customer's satisfaction rating, a badge on the row (a bad one flags the ticket).
   satisfaction: 1,
+  // The stored metrics (domain/ticket-metrics.ts): first response, resolution, reopens, SLA attainment.
+  metrics: 1,
   // The latest news, compared with the reader's mark for the unread state (services/tickets/ticket-summaries.ts).
   newsAt: 1, newsBy: 1,
 } as const;
@@ -238,9 +240,12 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
       ).lean();
     },
 
-    /** Digest: the ids of every ticket of these inboxes, merged ones included (they keep their own trail). */
-    listIdsInInboxes(inboxIds: Types.ObjectId[]): Promise<Types.ObjectId[]> {
-      return models.Ticket.distinct('_id', { inboxId: { $in: inboxIds } });
+    /**
+     * Digest: the ids of the tickets of these inboxes whose trail and ratings it counts: unmerged, spam
+     * left out, as the reports count them (report-store.ts `scopeMatch`).
+     */
+    listCountedIdsInInboxes(inboxIds: Types.ObjectId[]): Promise<Types.ObjectId[]> {
+      return models.Ticket.distinct('_id', { inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' } });
     },
 
     /** Tickets by id with their number and subject, to name them in a report. */

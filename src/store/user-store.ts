@@ -140,6 +140,11 @@ export function createUserStore(models: Pick<Models, 'User'>) {
       return User.estimatedDocumentCount().exec();
     },
 
+    /** The active admins (not disabled), by email: whom instance-wide alerts go to. */
+    listActiveAdmins(): Promise<StoredUser[]> {
+      return User.find(ACTIVE_ADMIN).sort({ email: 1 }).lean<StoredUser[]>().exec();
+    },
+
     /** How many admins are not disabled. */
     countActiveAdmins(): Promise<number> {
       return User.countDocuments(ACTIVE_ADMIN).exec();

@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): Express {
   const lifetimes = deps.pages?.sessionLifetimes ? { sessionLifetimes: deps.pages.sessionLifetimes } : {};
   app.get('/healthz', healthRoute({ health: deps.health, viewers: users && { ...users.stores, now: users.now, publicUrl, ...lifetimes } }));
 
-  if (deps.api) app.use('/api/v1', createApiRouter({ ...deps.api, logger: deps.logger, i18n }));
+  if (deps.api) app.use('/api/v1', createApiRouter({ publicUrl, ...deps.api, logger: deps.logger, i18n }));
   if (deps.pages) app.use(createPagesRouter({ ...deps.pages, i18n, logger: deps.logger }));
 
   app.use(notFoundHandler);

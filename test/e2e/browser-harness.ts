@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Headless Chromium as the other browser tests start it (web-reply-flow, hostile-html). */
 export function launchChromium(): Promise<Browser> {
@@ -70,6 +70,50 @@ export interface Overflow {
   viewport: number;
   scrollWidth: number;
   culprits: Array<{ element: string; width: number; right: number; text: string }>;
+}
+
+/**
+ * Runs in the page, in one round trip: what scrolls sideways, and the top bar: where the user's name
+ * (to /account) and Sign out are, visible as they are or once the phone menu is opened (as a tap on
+ * its button does: the menu is a `<details>`, no script), and what scrolls sideways with it open.
+ */
+const PHONE_PAGE_PROBE = `(() => {
+  const overflow = ${OVERFLOW_PROBE};
+  const shown = (el) => !!el && el.checkVisibility({ visibilityProperty: true }) && el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().height > 0;
+  const box = (el) => (shown(el) ? { x: el.getBoundingClientRect().x, width: el.getBoundingClientRect().width } : null);
+  const name = document.querySelector('header.topbar a[href="/account"]');
+  const signOut = document.querySelector('header.topbar form[action="/logout"] button[type=submit]');
+  const menu = document.querySelector('header.topbar details.menu');
+  const opened = !shown(name) && shown(menu && menu.querySelector(':scope > summary'));
+  if (opened) menu.open = true;
+  const bar = { opened, name: box(name), signOut: box(signOut), overflow: opened ? ${OVERFLOW_PROBE} : null };
+  if (opened) menu.open = false;
+  return { overflow, bar };
+})()`;
+
+/** One page checked at phone size (see {@link checkPhonePage}). */
+export interface PhonePageCheck {
+  /** What scrolls sideways, or null. */
+  overflow: Overflow | null;
+  /** The top bar: whether the menu had to be opened, where the name link and Sign out are (null: not shown), what scrolls sideways with the menu open. */
+  bar: { opened: boolean; name: { x: number; width: number } | null; signOut: { x: number; width: number } | null; overflow: Overflow | null };
+}
+
+/** What scrolls sideways on the page now shown, and where its top bar's name link and Sign out are (opening the phone menu when they are behind it). */
+export function checkPhonePage(page: Page): Promise<PhonePageCheck> {
+  return page.evaluate<PhonePageCheck>(PHONE_PAGE_PROBE);
+}
+
+/**
+ * Runs `tasks` on `tabs` pages of `context` at once, each task on the next free page: the pages share
+ * the context's cookies (one sign-in), and the server renders one page while the browser lays out another.
+ */
+export async function onTabs(context: BrowserContext, tabs: number, tasks: Array<(page: Page) => Promise<void>>): Promise<void> {
+  const queue = [...tasks];
+  const pages = await Promise.all(Array.from({ length: Math.min(tabs, queue.length) }, () => context.newPage()));
+  await Promise.all(pages.map(async (page) => {
+    for (let task = queue.shift(); task; task = queue.shift()) await task(page);
+  }));
 }
 
 /** What makes the page scroll sideways, or null when `scrollWidth <= innerWidth`. */

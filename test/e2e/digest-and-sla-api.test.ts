@@ -12,7 +12,8 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  app = await startRuntime('digest_api', ['web', 'jobs']);
+  // PUBLIC_URL: the digest links its tickets and the reports page.
+  app = await startRuntime('digest_api', ['web', 'jobs'], { PUBLIC_URL: 'https://desk.api.example.test' });
   base = `http://127.0.0.1:${(app.servers[0]!.address() as AddressInfo).port}/api/v1`;
   const inbox = await app.models.Inbox.create({ name: 'Support', address: 'support@api.example.test', imap: { host: 'h', port: 1 }, smtp: { host: '127.0.0.1', port: smtp.port, secure: false } });
   for (const [email, role] of [['mia@api.example.test', 'manager'], ['ali@api.example.test', 'agent']] as const) {
@@ -75,6 +76,24 @@ describe('digest API', () => {
     expect(mail.raw.toString()).toMatch(/^Subject: (Helpdesk digest for|=\?)/m);
     expect((await parseMail(mail.raw, { maxBytes: 1e6 })).subject).toMatch(/^Helpdesk digest for /);
     expect(mail.raw.toString()).toMatch(/^Auto-Submitted: auto-generated/m);
+  });
+
+  it('includes the customers’ ratings of the period, linking each comment to its ticket page by id', async () => {
+    const inbox = (await app.models.Inbox.findOne({ name: 'Support' }).lean())!;
+    const now = new Date();
+    const solved = await app.models.Ticket.create({ number: 2, inboxId: inbox._id, subject: 'Rated one', requester: { email: 'r@customer.test' }, status: 'solved', solvedAt: new Date(now.getTime() - 3600_000) });
+    await app.models.SatisfactionRating.create({ ticketId: solved._id, inboxId: inbox._id, email: 'r@customer.test', askedAt: solved.solvedAt!, solvedAt: solved.solvedAt!, rating: 'good', comment: 'Spot on', ratedAt: new Date(now.getTime() - 60_000) });
+    await app.models.User.updateOne({ email: 'mia@api.example.test' }, { $set: { 'digest.lastSentAt': new Date(now.getTime() - 86_400_000) } });
+    const sent = await call('manager', 'POST', '/digests/send-now');
+    expect(sent).toMatchObject({ status: 202, body: { satisfaction: { good: 1, okay: 0, bad: 0, total: 1, score: 100 } } });
+    await expect.poll(() => smtp.received.filter((m) => m.rcptTo.includes('mia@api.example.test')).length, { timeout: 15_000 }).toBe(2);
+    const parsed = await parseMail(smtp.received.filter((m) => m.rcptTo.includes('mia@api.example.test'))[1]!.raw, { maxBytes: 1e6 });
+    expect(parsed.text).toContain('Good: “Spot on”');
+    expect(parsed.html).toContain(`<a href="https://desk.api.example.test/tickets/${solved._id.toHexString()}">#2</a>`);
+    // The reports page with the digest's period and inbox.
+    const reports = new URL(/https:\/\/desk\.api\.example\.test\/reports\?\S+/.exec(parsed.text!)![0]);
+    expect(reports.searchParams.getAll('inbox')).toEqual([inbox._id.toHexString()]);
+    expect(Date.parse(reports.searchParams.get('to')!) - Date.parse(reports.searchParams.get('from')!)).toBeGreaterThanOrEqual(86_400_000);
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../src/store/passwords.js';
 import { createKbArticle } from '../../src/services/kb/create-kb-article.js';
@@ -12,23 +12,11 @@ import { rawMail } from '../helpers/mail.js';
 import { freePort } from '../helpers/process.js';
 import { startRuntime } from '../helpers/runtime.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { describeOverflow, horizontalOverflow, launchChromium, PHONE, signIn } from './browser-harness.js';
+import { checkPhonePage, describeOverflow, horizontalOverflow, launchChromium, onTabs, PHONE, signIn } from './browser-harness.js';
+import { addNewerPagesData, ADMIN, AGENT, BILLING, CC, LONG_CATEGORY, LONG_FILE, LONG_SUBJECT, LONG_TAG, LONG_TEAM, LONG_URL, MANAGER, REQUESTER, richMail, SUPPORT, wideHtmlMail } from './phone-layout-data.js';
 
 // Issue 13: every page a user can reach fits a 390 px phone (no sideways scrolling), with the
 // longest user data real mail brings: unbroken subjects, addresses, names, links and file names.
-const SUPPORT = 'support@phone.example.test';
-const BILLING = 'billing-and-accounts-receivable-for-every-subsidiary-worldwide@finance-department.phone.example.test';
-const REQUESTER = 'bartholomew.featherstonehaugh-cholmondeley.procurement@extraordinarily-long-subsidiary-name.customer.example.test';
-const CC = 'accounts.payable.shared.mailbox.for.all.regional.offices@extraordinarily-long-subsidiary-name.customer.example.test';
-const LONG_SUBJECT = 'Invoice_INV-2026-000123456789_ACME-International-Holdings-GmbH-und-Co-KG_final-final-v2-signed-scanned-copy.pdf';
-const LONG_URL = 'https://portal.customer.example.test/invoices/download?id=000123456789&token=3f9a0c1e5b7d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9';
-const LONG_FILE = 'Scanned_Delivery_Note_and_Signed_Proof_of_Receipt_Warehouse-Lyon-Saint-Exupery_2026-12-06_batch-00042.pdf';
-const LONG_TAG = 'contract-renewal-before-end-of-fiscal-year-2027';
-// The longest names a team and a category may have (80 characters), unbroken.
-const LONG_TEAM = 'Second-line-network-and-infrastructure-specialists-Lyon-Saint-Exupery-2026-night';
-const LONG_CATEGORY = 'Facturation-et-comptabilite-fournisseurs-pour-toutes-les-filiales-europeennes-12';
-const ADMIN = { email: 'adele@phone.example.test', name: 'Adèle-Marguerite-Wolfeschlegelsteinhausenbergerdorff', password: 'adele password 123' };
-const AGENT = { email: 'agnes@phone.example.test', name: 'Agnes Agent', password: 'agnes password 123' };
 
 let dovecot: DovecotServer;
 let smtp: TestSmtp;
@@ -54,60 +42,15 @@ let adminId: string;
 let kbArticleId: string;
 let kbArticleSlug: string;
 let kbCategorySlug: string;
+/** A ticket with side conversations (a partner's, a forward), the admin's draft and a bad rating with a long comment. */
+let sideTicketId: string;
+/** The rich ticket's first message (the one forwarded alone). */
+let richMessageId: string;
+/** A survey link (a path) not yet answered, and one already rated with a long comment. */
+let surveyLink: string;
+let ratedSurveyLink: string;
 /** The password link the admin creates for the agent (a path). */
 let passwordLink = '';
-
-/** A customer's first mail: unbroken subject and addresses, a long link, a PDF with a long name. */
-function richMail(): Buffer {
-  return Buffer.from(
-    [
-      `From: "Bartholomew Featherstonehaugh-Cholmondeley" <${REQUESTER}>`,
-      `To: ${SUPPORT}`,
-      `Cc: ${CC}`,
-      `Subject: ${LONG_SUBJECT}`,
-      `Date: ${new Date(Date.now() - 3 * 3600_000).toUTCString()}`,
-      'Message-ID: <rich-1@customer.example.test>',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="mix"',
-      '',
-      '--mix',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'Hello,',
-      '',
-      `the invoice at ${LONG_URL} still shows the wrong VAT rate.`,
-      `Reference: ${'0123456789ABCDEF'.repeat(8)}`,
-      '--mix',
-      `Content-Type: application/pdf; name="${LONG_FILE}"`,
-      `Content-Disposition: attachment; filename="${LONG_FILE}"`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.from('%PDF-1.4 not really a pdf').toString('base64'),
-      '--mix--',
-      '',
-    ].join('\r\n'),
-  );
-}
-
-/** A follow-up in the same thread, as HTML that is wider than any phone (a 1400 px table). */
-function wideHtmlMail(): Buffer {
-  return Buffer.from(
-    [
-      `From: "Bartholomew Featherstonehaugh-Cholmondeley" <${REQUESTER}>`,
-      `To: ${SUPPORT}`,
-      `Subject: Re: ${LONG_SUBJECT}`,
-      `Date: ${new Date(Date.now() - 2 * 3600_000).toUTCString()}`,
-      'Message-ID: <rich-2@customer.example.test>',
-      'In-Reply-To: <rich-1@customer.example.test>',
-      'References: <rich-1@customer.example.test>',
-      'MIME-Version: 1.0',
-      'Content-Type: text/html; charset=utf-8',
-      '',
-      `<table width="1400" border="1"><tr><td>Line</td><td>${'Amount '.repeat(40)}</td></tr></table><p>${LONG_URL}</p>`,
-      '',
-    ].join('\r\n'),
-  );
-}
 
 /** Every page of the failing runs, each naming the page and its widest element. */
 const overflows: string[] = [];
@@ -128,31 +71,52 @@ async function checkFits(page: Page, label: string): Promise<void> {
   if (found) overflows.push(describeOverflow(`${where}${label}`, new URL(page.url()).pathname + new URL(page.url()).search, found));
 }
 
+/** Checks the page now shown fits and, signed in, that its top bar's name and Sign out are reachable on screen (the menu open fits too). */
+async function checkPage(page: Page, label: string, signedIn: boolean): Promise<void> {
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${(where + label).replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`), fullPage: true });
+  }
+  const { overflow, bar } = await checkPhonePage(page);
+  const at = new URL(page.url()).pathname + new URL(page.url()).search;
+  if (overflow) overflows.push(describeOverflow(`${where}${label}`, at, overflow));
+  if (!signedIn) return;
+  for (const [what, box] of [['name link', bar.name], ['Sign out', bar.signOut]] as const) {
+    expect(box, `${label}: ${what} is not reachable`).not.toBeNull();
+    expect(box!.x >= 0 && box!.x + box!.width <= PHONE.width + 0.5, `${label}: ${what} is outside the screen (${JSON.stringify(box)})`).toBe(true);
+  }
+  if (bar.overflow) overflows.push(describeOverflow(`${where}${label} (menu open)`, at, bar.overflow));
+}
+
 /** The signed-in user's name (to /account) and Sign out: visible, or visible once the menu is opened. */
 async function checkTopBar(page: Page, label: string): Promise<void> {
-  const name = page.locator('header.topbar a[href="/account"]');
-  const signOut = page.locator('header.topbar form[action="/logout"] button[type=submit]');
-  const summary = page.locator('header.topbar details.menu > summary');
-  const opened = !(await name.isVisible()) && (await summary.isVisible());
-  if (opened) await summary.click();
-  expect(await name.isVisible(), `${label}: the user's name link is not reachable`).toBe(true);
-  expect(await signOut.isVisible(), `${label}: Sign out is not reachable`).toBe(true);
-  for (const [what, el] of [['name link', name], ['Sign out', signOut]] as const) {
-    const box = (await el.boundingBox())!;
-    expect(box.x >= 0 && box.x + box.width <= PHONE.width + 0.5, `${label}: ${what} is outside the screen (${JSON.stringify(box)})`).toBe(true);
-  }
-  if (opened) {
-    await checkFits(page, `${label} (menu open)`);
-    await summary.click();
-  }
+  await checkPage(page, label, true);
 }
 
 /** Opens `url` at phone size and checks it fits; on a signed-in page, checks the top bar too. */
 async function visit(page: Page, label: string, url: string, opts: { status?: number; signedIn?: boolean } = {}): Promise<void> {
   const response = await page.goto(`${base}${url}`);
   expect(response?.status(), `${label}: ${url}`).toBe(opts.status ?? 200);
-  await checkFits(page, label);
-  if (opts.signedIn ?? true) await checkTopBar(page, label);
+  await checkPage(page, label, opts.signedIn ?? true);
+}
+
+/** How many pages are checked at once: more than two keep both the server and the browser busy. */
+const TABS = 4;
+
+/** Each role's signed-in cookies, saved at its first sign-in: every later context starts signed in. */
+const signedInAs = new Map<string, Awaited<ReturnType<BrowserContext['storageState']>>>();
+
+/** A phone-sized context (of `locale`) signed in as `who`, signing in through the form only the first time. */
+async function signedInContext(who: { email: string; password: string }, opts: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+  const saved = signedInAs.get(who.email);
+  const context = await browser.newContext({ viewport: opts.viewport ?? PHONE, ...(opts.locale ? { locale: opts.locale } : {}), ...(saved ? { storageState: saved } : {}) });
+  if (!saved) {
+    const page = await context.newPage();
+    await signIn(page, base, who.email, who.password);
+    signedInAs.set(who.email, await context.storageState());
+    await page.close();
+  }
+  return context;
 }
 
 /** Submits the form found by `form` (a selector) on the current page with its submit button. */
@@ -161,9 +125,10 @@ async function submit(page: Page, form: string, button = 'button[type=submit]'):
 }
 
 beforeAll(async () => {
-  dovecot = await startDovecot([SUPPORT]);
-  smtp = await startSmtp();
-  app = await startRuntime('phone', ['web', 'poller', 'jobs']);
+  // The browser, the mail servers and the desk start at once: none needs another to start.
+  const launching = launchChromium();
+  // Jobs looked for twice a second, not twenty times: nothing here waits on one, and the pages share the CPU with them.
+  [dovecot, smtp, app] = await Promise.all([startDovecot([SUPPORT]), startSmtp(), startRuntime('phone', ['web', 'poller', 'jobs'], { JOBS_PROCESS_EVERY_MS: '500' })]);
   base = `http://127.0.0.1:${(app.servers[0]!.address() as AddressInfo).port}`;
   const support = await createImapInbox(app.models, { address: SUPPORT, port: dovecot.port, password: dovecot.password });
   await app.models.Inbox.updateOne({ _id: support._id }, { $set: { name: 'Customer Support', smtp: { host: '127.0.0.1', port: smtp.port, secure: false }, 'autoReply.enabled': false } });
@@ -172,8 +137,9 @@ beforeAll(async () => {
   await app.models.Inbox.updateOne({ _id: billing._id }, { $set: { name: 'Billing and accounts receivable', 'autoReply.enabled': false } });
   supportId = support._id.toHexString();
   billingId = billing._id.toHexString();
-  const admin = await app.models.User.create({ email: ADMIN.email, name: ADMIN.name, role: 'admin', inboxIds: [], passwordHash: await hashPassword(ADMIN.password) });
-  const agent = await app.models.User.create({ email: AGENT.email, name: AGENT.name, role: 'agent', inboxIds: [support._id, billing._id], passwordHash: await hashPassword(AGENT.password) });
+  const [adminHash, agentHash] = await Promise.all([hashPassword(ADMIN.password), hashPassword(AGENT.password)]);
+  const admin = await app.models.User.create({ email: ADMIN.email, name: ADMIN.name, role: 'admin', inboxIds: [], passwordHash: adminHash });
+  const agent = await app.models.User.create({ email: AGENT.email, name: AGENT.name, role: 'agent', inboxIds: [support._id, billing._id], passwordHash: agentHash });
   agentId = agent._id.toHexString();
   adminId = admin._id.toHexString();
 
@@ -183,7 +149,7 @@ beforeAll(async () => {
     await dovecot.append(SUPPORT, rawMail({ from: i < 2 ? `Bartholomew <${REQUESTER}>` : 'Carla <carla@customer.example.test>', to: SUPPORT, subject, messageId: `other-${i}@customer.example.test` }));
   }
   const billingTicket = await app.models.Ticket.create({ number: 9001, inboxId: billing._id, subject: `${LONG_SUBJECT}-${LONG_SUBJECT}`, requester: { email: REQUESTER, name: null }, status: 'pending', priority: 'urgent' });
-  browser = await launchChromium();
+  browser = await launching;
   await vi.waitFor(async () => expect(await app.models.Ticket.countDocuments({ inboxId: support._id })).toBe(4), { timeout: 30_000, interval: 100 });
   richTicketId = (await app.models.Ticket.findOne({ subject: LONG_SUBJECT }).lean())!._id.toHexString();
   mergedTicketId = (await app.models.Ticket.findOne({ subject: /Duplicate charge/ }).lean())!._id.toHexString();
@@ -221,6 +187,8 @@ beforeAll(async () => {
   kbArticleSlug = kbArticle.slug;
   kbCategorySlug = kbCategory.slug;
   await vi.waitFor(async () => expect(await app.models.Message.countDocuments({ ticketId: richTicketId })).toBe(2), { timeout: 20_000, interval: 100 });
+  richMessageId = (await app.models.Message.findOne({ ticketId: richTicketId }).sort({ date: 1 }).lean())!._id.toHexString();
+  ({ sideTicketId, surveyLink, ratedSurveyLink } = await addNewerPagesData(app, { adminId: admin._id, agentId: agent._id, supportId: support._id, teamId: team._id }));
   // The admin's notifications: the longest subject, unread and read, with the longest name as who did it.
   const about = { ticketId: billingTicket._id, ticketNumber: 9001, ticketSubject: billingTicket.subject, inboxId: billing._id, userId: admin._id };
   await app.models.Notification.create([
@@ -243,23 +211,23 @@ describe('every page on a 390 px phone', () => {
   });
 
   it('keeps the wide-screen bar as it was: nav, name and Sign out shown, no menu button', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await signIn(page, base, ADMIN.email, ADMIN.password);
+    // The admin's one sign-in through the form: every later admin context reuses its cookies.
+    const context = await signedInContext(ADMIN, { viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
     expect(await page.locator('header.topbar details.menu > summary').isVisible()).toBe(false);
     for (const href of ['/', '/tickets', '/tickets?assignee=me&status=active', '/team-load', '/settings']) expect(await page.locator(`header.topbar nav a[href="${href}"]`).isVisible(), href).toBe(true);
     expect(await page.locator('header.topbar a[href="/account"]').textContent()).toBe(ADMIN.name);
     expect(await page.locator('header.topbar form[action="/logout"] button').isVisible()).toBe(true);
     const bar = (await page.locator('header.topbar').boundingBox())!;
     expect(bar.height).toBeLessThan(60);
-    await page.close();
+    await context.close();
   }, 30_000);
 
   it('an admin fills the pages by using them at phone size: reply, note, ticket fields, merge, token, canned reply, password link', async () => {
-    const context = await browser.newContext({ viewport: PHONE });
+    const context = await signedInContext(ADMIN);
     const page = await context.newPage();
-    await signIn(page, base, ADMIN.email, ADMIN.password);
-    await checkFits(page, 'inbox overview');
-    await checkTopBar(page, 'inbox overview');
+    await visit(page, 'inbox overview', '/');
 
     await visit(page, 'ticket page (new)', `/tickets/${richTicketId}`);
     // The reply editor (assets/editor.js) stands in for the textarea, which it keeps filled.
@@ -327,12 +295,11 @@ describe('every page on a 390 px phone', () => {
     it(`${locale}: an admin reaches every page and none scrolls sideways`, async () => {
       expect(passwordLink, 'the test before creates the password link').toBeTruthy();
       where = `[${locale}] `;
-      const context = await browser.newContext({ viewport: PHONE, locale });
-      const page = await context.newPage();
-      await signIn(page, base, ADMIN.email, ADMIN.password);
-      expect(await page.locator('html').getAttribute('lang')).toBe(locale.slice(0, 2));
-      await checkFits(page, 'inbox overview');
-      await checkTopBar(page, 'inbox overview');
+      const context = await signedInContext(ADMIN, { locale });
+      const first = await context.newPage();
+      await visit(first, 'inbox overview', '/');
+      expect(await first.locator('html').getAttribute('lang')).toBe(locale.slice(0, 2));
+      await first.close();
       const pages: Array<[label: string, url: string, status?: number]> = [
         ['inbox overview', '/'],
         ['ticket list', '/tickets'],
@@ -357,6 +324,7 @@ describe('every page on a 390 px phone', () => {
         ['account', '/account'],
         ['notifications', '/notifications'],
         ['team load', '/team-load'],
+        ['reports', '/reports'],
         ['settings', '/settings'],
         ['settings: inboxes', '/settings/inboxes'],
         ['settings: new inbox', '/settings/inboxes/new'],
@@ -369,6 +337,7 @@ describe('every page on a 390 px phone', () => {
         ['settings: canned replies (none)', `/settings/inboxes/${supportId}/canned-replies`],
         ['settings: block list', `/settings/inboxes/${supportId}/spam-blocks`],
         ['settings: block list (empty)', `/settings/inboxes/${billingId}/spam-blocks`],
+        ['settings: inbox sign-in (OAuth2)', `/settings/inboxes/${supportId}/oauth`],
         ['settings: digest', '/settings/digest'],
         ['settings: users', '/settings/users'],
         ['settings: new user', '/settings/users/new'],
@@ -391,84 +360,162 @@ describe('every page on a 390 px phone', () => {
         ['knowledge base: figures', '/kb/stats'],
         ['settings: quarantine', '/settings/quarantine'],
         ['settings: one quarantined mail', `/settings/quarantine/${quarantinedId}`],
+        ['settings: partners', '/settings/partners'],
+        ['inboxes', '/inboxes'],
+        ['ticket list (with a partner)', '/tickets?status=with_partner'],
+        ['ticket page (side conversations, draft, bad rating)', `/tickets/${sideTicketId}`],
+        ['ticket page (draft saved)', `/tickets/${sideTicketId}?draft=saved`],
+        ['forward the conversation', `/tickets/${richTicketId}/forward`],
+        ['forward one message', `/tickets/${richTicketId}/forward?message=${richMessageId}`],
         ['error page (404, signed in)', '/tickets/000000000000000000000000', 404],
       ];
-      for (const [label, url, status] of pages) await visit(page, label, url, { status: status ?? 200 });
+      const tasks: Array<(page: Page) => Promise<void>> = pages.map(([label, url, status]) => (page) => visit(page, label, url, { status: status ?? 200 }));
 
       // Pages a form answers with: the connection test, the SLA form's errors, the auto-reply preview.
-      await visit(page, 'settings: inbox (before the test)', `/settings/inboxes/${billingId}`);
-      await submit(page, 'form.cfg-form', 'button[name=action][value=test]');
-      expect(await page.locator('.cfg-tests').count()).toBe(1);
-      await checkFits(page, 'settings: inbox connection test results');
-      await visit(page, 'settings: SLA (before the errors)', `/settings/inboxes/${supportId}/sla`);
-      await page.fill('input[name=t_urgent_first]', 'not-a-duration-at-all-just-a-long-unbroken-word');
-      // A level's own targets: its grid shows once ticked (CSS only), and its errors fit too.
-      expect(await page.locator('input[name=lt_L2_urgent_first]').isVisible()).toBe(false);
-      await page.check('input[name=lv_L2_on]');
-      await page.fill('input[name=lt_L2_urgent_first]', 'another-long-unbroken-word-that-is-no-duration');
-      await submit(page, 'form.cfg-form');
-      expect(await page.locator('input[name=lt_L2_urgent_first][aria-invalid="true"]').isVisible()).toBe(true);
-      expect(await page.locator('[aria-invalid="true"]').count()).toBeGreaterThan(0);
-      await checkFits(page, 'settings: SLA with errors');
-      await visit(page, 'settings: auto-reply (before the preview)', `/settings/inboxes/${supportId}/auto-reply`);
-      await page.fill('input[name=subject]', `Re: {{ticketSubject}} ${'[received]'.repeat(8)}`);
-      await submit(page, 'form.cfg-form', 'button[name=action][value=preview]');
-      await checkFits(page, 'settings: auto-reply preview');
-      await visit(page, 'settings: categories (before editing one)', '/settings/categories');
-      await page.locator('table.categories details > summary').first().click();
-      expect(await page.locator('table.categories details form input[name=name]').first().isVisible()).toBe(true);
-      await checkFits(page, 'settings: categories (editing one)');
-      await context.close();
+      tasks.push(async (page) => {
+        await visit(page, 'settings: inbox (before the test)', `/settings/inboxes/${billingId}`);
+        await submit(page, 'form.cfg-form', 'button[name=action][value=test]');
+        expect(await page.locator('.cfg-tests').count()).toBe(1);
+        await checkFits(page, 'settings: inbox connection test results');
+      });
+      tasks.push(async (page) => {
+        await visit(page, 'settings: SLA (before the errors)', `/settings/inboxes/${supportId}/sla`);
+        await page.fill('input[name=t_urgent_first]', 'not-a-duration-at-all-just-a-long-unbroken-word');
+        // A level's own targets: its grid shows once ticked (CSS only), and its errors fit too.
+        expect(await page.locator('input[name=lt_L2_urgent_first]').isVisible()).toBe(false);
+        await page.check('input[name=lv_L2_on]');
+        await page.fill('input[name=lt_L2_urgent_first]', 'another-long-unbroken-word-that-is-no-duration');
+        await submit(page, 'form.cfg-form');
+        expect(await page.locator('input[name=lt_L2_urgent_first][aria-invalid="true"]').isVisible()).toBe(true);
+        expect(await page.locator('[aria-invalid="true"]').count()).toBeGreaterThan(0);
+        await checkFits(page, 'settings: SLA with errors');
+      });
+      tasks.push(async (page) => {
+        await visit(page, 'settings: auto-reply (before the preview)', `/settings/inboxes/${supportId}/auto-reply`);
+        await page.fill('input[name=subject]', `Re: {{ticketSubject}} ${'[received]'.repeat(8)}`);
+        await submit(page, 'form.cfg-form', 'button[name=action][value=preview]');
+        await checkFits(page, 'settings: auto-reply preview');
+      });
+      tasks.push(async (page) => {
+        await visit(page, 'settings: categories (before editing one)', '/settings/categories');
+        await page.locator('table.categories details > summary').first().click();
+        expect(await page.locator('table.categories details form input[name=name]').first().isVisible()).toBe(true);
+        await checkFits(page, 'settings: categories (editing one)');
+      });
+      // Refused forms shown again with their errors: a forward to no valid address, a partner without a name.
+      tasks.push(async (page) => {
+        await visit(page, 'forward (before the error)', `/tickets/${richTicketId}/forward`);
+        // The browser's own checks off, as an old browser has none: the server refuses it.
+        await page.evaluate(`document.querySelector('form.forward-form').noValidate = true`);
+        await page.fill('form.forward-form input[name=address]', `not-an-address-${LONG_TAG}`);
+        await submit(page, 'form.forward-form');
+        await checkFits(page, 'forward (refused)');
+      });
+      tasks.push(async (page) => {
+        await visit(page, 'settings: partners (before the error)', '/settings/partners');
+        const add = 'form[action="/settings/partners"]';
+        await page.evaluate(`document.querySelector('${add}').noValidate = true`);
+        await page.fill(`${add} input[name=address]`, `${LONG_TAG}@`);
+        await page.fill(`${add} input[name=name]`, LONG_TEAM);
+        await submit(page, add);
+        await checkFits(page, 'settings: partners (refused)');
+      });
 
-      // Signed out: the password page of a valid link (as the person it was sent to), a dead link, the login, a 404.
+      // Signed out: the password page of a valid link (as the person it was sent to), a dead link, the login, a 404;
+      // the public help center (its own layout, no session) and the satisfaction survey's page.
       const outside = await browser.newContext({ viewport: PHONE, locale });
-      const fresh = await outside.newPage();
-      await visit(fresh, 'password-set page (valid link)', passwordLink, { signedIn: false });
-      expect(await fresh.locator('input[name=password]').count()).toBe(1);
-      await visit(fresh, 'password-set page (dead link)', '/password/not-a-valid-token', { status: 404, signedIn: false });
-      await visit(fresh, 'login', '/login', { signedIn: false });
-      await fresh.fill('input[name=email]', REQUESTER);
-      await fresh.fill('input[name=password]', 'wrong password');
-      await submit(fresh, 'form[action="/login"]');
-      await checkFits(fresh, 'login (refused)');
-      await visit(fresh, 'error page (404, signed out)', '/no/such/page', { status: 404, signedIn: false });
-      // The public help center (its own layout, no session).
-      for (const lang of ['en', 'fr']) await visit(fresh, `help center (${lang})`, `/help/${lang}`, { signedIn: false });
-      await visit(fresh, 'help center: category', `/help/en/c/${kbCategorySlug}`, { signedIn: false });
-      await visit(fresh, 'help center: article', `/help/en/${kbArticleSlug}`, { signedIn: false });
-      await visit(fresh, 'help center: search', `/help/search?lang=en&q=${LONG_TAG}`, { signedIn: false });
-      await visit(fresh, 'help center: nothing found', `/help/search?lang=fr&q=${'nothing'.repeat(20)}`, { signedIn: false });
-      await visit(fresh, 'help center: 404', '/help/en/no-such-article', { status: 404, signedIn: false });
+      const visitor = (label: string, url: string, status = 200) => (page: Page) => visit(page, label, url, { status, signedIn: false });
+      const visitorTasks: Array<(page: Page) => Promise<void>> = [
+        async (page) => {
+          await visit(page, 'password-set page (valid link)', passwordLink, { signedIn: false });
+          expect(await page.locator('input[name=password]').count()).toBe(1);
+        },
+        visitor('password-set page (dead link)', '/password/not-a-valid-token', 404),
+        async (page) => {
+          await visit(page, 'login', '/login', { signedIn: false });
+          await page.fill('input[name=email]', REQUESTER);
+          await page.fill('input[name=password]', 'wrong password');
+          await submit(page, 'form[action="/login"]');
+          await checkFits(page, 'login (refused)');
+        },
+        visitor('error page (404, signed out)', '/no/such/page', 404),
+        ...['en', 'fr'].map((lang) => visitor(`help center (${lang})`, `/help/${lang}`)),
+        visitor('help center: category', `/help/en/c/${kbCategorySlug}`),
+        visitor('help center: article', `/help/en/${kbArticleSlug}`),
+        visitor('help center: article (voted)', `/help/en/${kbArticleSlug}?voted=no`),
+        visitor('help center: search', `/help/search?lang=en&q=${LONG_TAG}`),
+        visitor('help center: nothing found', `/help/search?lang=fr&q=${'nothing'.repeat(20)}`),
+        visitor('help center: 404', '/help/en/no-such-article', 404),
+        visitor('satisfaction survey (link with a rating)', `${surveyLink}?rating=bad`),
+        visitor('satisfaction survey (already rated, comment shown)', ratedSurveyLink),
+        visitor('satisfaction survey (bad link)', '/satisfaction/not-a-valid-token', 400),
+        async (page) => {
+          await visit(page, 'satisfaction survey (before confirming)', `${ratedSurveyLink}?rating=okay`, { signedIn: false });
+          await page.fill('textarea[name=comment]', `${LONG_URL} ${LONG_SUBJECT}`);
+          await submit(page, 'form.satisfaction-form');
+          await checkFits(page, 'satisfaction survey (thanks)');
+        },
+      ];
+      await Promise.all([onTabs(context, TABS, tasks), onTabs(outside, 2, visitorTasks)]);
+      await context.close();
       await outside.close();
       expect(overflows).toEqual([]);
     }, 120_000);
   }
 
   it("an agent's pages fit too (no settings in the menu)", async () => {
-    const context = await browser.newContext({ viewport: PHONE });
+    const context = await signedInContext(AGENT);
     const page = await context.newPage();
-    await signIn(page, base, AGENT.email, AGENT.password);
-    await checkFits(page, 'inbox overview (agent)');
-    await checkTopBar(page, 'inbox overview (agent)');
+    await visit(page, 'inbox overview (agent)', '/');
     expect(await page.locator('header.topbar a[href="/settings"]').count()).toBe(0);
-    await visit(page, 'ticket list (agent, Mine)', '/tickets?assignee=me&status=active');
-    await visit(page, 'saved views (agent, none)', '/tickets/views');
-    await visit(page, 'new conversation (agent)', '/tickets/new');
-    await visit(page, 'ticket page (agent)', `/tickets/${richTicketId}`);
-    await visit(page, 'ticket page (agent, team and category)', `/tickets/${teamTicketId}`);
-    await visit(page, 'notifications (agent, none)', '/notifications');
+    await onTabs(context, TABS, [
+      ['ticket list (agent, Mine)', '/tickets?assignee=me&status=active'],
+      ['ticket list (agent)', '/tickets'],
+      ['saved views (agent, none)', '/tickets/views'],
+      ['new conversation (agent)', '/tickets/new'],
+      ['ticket page (agent)', `/tickets/${richTicketId}`],
+      ['ticket page (agent, team and category)', `/tickets/${teamTicketId}`],
+      ['ticket page (agent, side conversations)', `/tickets/${sideTicketId}`],
+      ['forward (agent)', `/tickets/${richTicketId}/forward`],
+      ['notifications (agent, none)', '/notifications'],
+      ['knowledge base (agent)', '/kb'],
+      ['knowledge base: article (agent)', `/kb/${kbArticleId}`],
+      ['team load (agent: not allowed)', '/team-load', 403],
+      ['reports (agent: not allowed)', '/reports', 403],
+      ['settings (agent: not allowed)', '/settings', 403],
+    ].map(([label, url, status]) => (tab: Page) => visit(tab, label as string, url as string, { status: (status as number | undefined) ?? 200 })));
     await visit(page, 'account (agent)', '/account');
     // Marked away: the top bar's reminder fits beside the menu button.
     await submit(page, 'form[action="/account/away"]');
     expect(await page.locator('header.topbar a.away-flag').isVisible()).toBe(true);
-    await checkFits(page, 'account (agent, away)');
     await checkTopBar(page, 'account (agent, away)');
     await visit(page, 'team load (agent: not allowed)', '/team-load', { status: 403 });
     expect(await page.locator('header.topbar a[href="/team-load"]').count()).toBe(0);
-    await visit(page, 'settings (agent: not allowed)', '/settings', { status: 403 });
     // Sign out from the phone menu.
     await page.locator('header.topbar details.menu > summary').click();
     await Promise.all([page.waitForURL(/\/login/), page.locator('header.topbar form[action="/logout"] button').click()]);
+    await context.close();
+    expect(overflows).toEqual([]);
+  }, 60_000);
+
+  it("a manager's pages fit too (team load with satisfaction, settings read-only)", async () => {
+    const context = await signedInContext(MANAGER);
+    await onTabs(context, TABS, [
+      ['inbox overview (manager)', '/'],
+      ['ticket list (manager)', '/tickets'],
+      ['ticket page (manager, side conversations)', `/tickets/${sideTicketId}`],
+      ['team load (manager, satisfaction)', '/team-load'],
+      ['reports (manager)', '/reports'],
+      ['notifications (manager)', '/notifications'],
+      ['account (manager)', '/account'],
+      ['settings (manager)', '/settings'],
+      ['settings: partners (manager, read-only)', '/settings/partners'],
+      ['settings: teams (manager)', '/settings/teams'],
+      ['settings: categories (manager)', '/settings/categories'],
+      ['settings: one inbox (manager)', `/settings/inboxes/${supportId}`],
+      ['knowledge base (manager)', '/kb'],
+      ['knowledge base: figures (manager)', '/kb/stats'],
+    ].map(([label, url]) => (tab: Page) => visit(tab, label!, url!)));
     await context.close();
     expect(overflows).toEqual([]);
   }, 60_000);

@@ -12,10 +12,13 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Starts `src/server.ts all` (what `npm start` runs) with only the given environment. */
-function start(env: Record<string, string>, dataDir = mkdtempSync(path.join(tmpdir(), 'tl-start-'))) {
+/**
+ * Starts `src/server.ts all` with only the given environment: through tsx, as `npm start` runs it, with
+ * `tsx: true`, else as the suite's other tests start it.
+ */
+function start(env: Record<string, string>, dataDir = mkdtempSync(path.join(tmpdir(), 'tl-start-')), opts: { tsx?: boolean } = {}) {
   dirs.push(dataDir);
-  const app = spawnEntry('src/server.ts', { DATA_DIR: dataDir, ...env }, ['all']);
+  const app = spawnEntry('src/server.ts', { DATA_DIR: dataDir, ...env }, ['all'], opts);
   started.push(app);
   return { ...app, dataDir, exited: app.exited.then((e) => e.code) };
 }
@@ -29,7 +32,7 @@ async function healthy(port: number): Promise<void> {
 describe('npm start on a fresh machine', () => {
   it('serves /healthz with no configuration, keeps its data through SIGKILL, refuses a second process on it, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const app = start({ PORT: String(port) });
+    const app = start({ PORT: String(port) }, undefined, { tsx: true });
     await healthy(port);
     // The public answer is the status alone; the details are for signed-in admins.
     const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
@@ -44,7 +47,7 @@ describe('npm start on a fresh machine', () => {
 
     app.child.kill('SIGKILL');
     await app.exited;
-    const again = start({ PORT: String(port) }, app.dataDir);
+    const again = start({ PORT: String(port) }, app.dataDir, { tsx: true });
     await healthy(port);
     // the admin made by the first run is still there, so no new one is created
     expect(again.output()).not.toContain('created the first admin');

@@ -100,10 +100,50 @@ function chownTree(dir: string, uid: number, gid: number): void {
 }
 
 /**
+ * Where Dovecot's `oauth2` passdb checks the tokens of XOAUTH2 and OAUTHBEARER logins: RFC 7662
+ * introspection (POST, with the resource server's client credentials) at a provider on loopback.
+ */
+export interface DovecotOAuth2 {
+  introspectionUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** The scope a token must carry to log in (Dovecot refuses others: "Token is not valid for scope"). */
+  scope: string;
+  /** The SASL mechanisms offered for tokens (default both; Microsoft 365 offers XOAUTH2 only). */
+  mechanisms?: Array<'xoauth2' | 'oauthbearer'>;
+}
+
+/** The passdb for token logins and its settings file; password logins keep the passwd-file passdb. */
+function oauth2Passdb(dir: string, oauth2: DovecotOAuth2): string {
+  const url = new URL(oauth2.introspectionUrl);
+  url.username = encodeURIComponent(oauth2.clientId);
+  url.password = encodeURIComponent(oauth2.clientSecret);
+  const file = path.join(dir, 'dovecot-oauth2.conf.ext');
+  writeFileSync(
+    file,
+    `introspection_mode = post
+introspection_url = ${url.toString()}
+force_introspection = yes
+username_attribute = sub
+active_attribute = active
+active_value = true
+scope = ${oauth2.scope}
+`,
+  );
+  return `passdb {
+  driver = oauth2
+  mechanisms = ${(oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ')}
+  args = ${file}
+}
+`;
+}
+
+/**
  * Starts Dovecot with plain-text auth on 127.0.0.1 and a free port. Every user has the same password.
+ * With `oauth2`, XOAUTH2 and OAUTHBEARER logins are offered too, their tokens introspected at the provider.
  * Requires root and the dovecot-imapd package (.ci/run installs it).
  */
-export async function startDovecot(users: string[] = ['support@example.test']): Promise<DovecotServer> {
+export async function startDovecot(users: string[] = ['support@example.test'], opts: { oauth2?: DovecotOAuth2 } = {}): Promise<DovecotServer> {
   const { uid, gid } = ensureVmailUser();
   const dir = mkdtempSync(path.join(tmpdir(), 'tl-dovecot-'));
   chmodSync(dir, 0o755); // the auth process runs as user dovecot and must reach the users file
@@ -124,7 +164,7 @@ instance_name = tl-imap-${port}
 log_path = ${dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${opts.oauth2 ? ` ${(opts.oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ')}\n# Why a token was refused (inactive, another user, a missing scope), in dovecot.log.\nauth_verbose = yes` : ''}
 mail_location = maildir:~/Maildir
 first_valid_uid = ${uid}
 last_valid_uid = ${uid}
@@ -136,8 +176,8 @@ auth_failure_delay = 0
 ${fakeClock ? `import_environment = $import_environment ${fakeClock}\n` : ''}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/users
-}
-userdb {
+${opts.oauth2 ? '  mechanisms = plain login\n' : ''}}
+${opts.oauth2 ? oauth2Passdb(dir, opts.oauth2) : ''}userdb {
   driver = static
   args = uid=${uid} gid=${gid} home=${dir}/mail/%u
 }

@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
-import type { DigestData } from '../../domain/digest.js';
-import { median } from '../../domain/median.js';
+import { DIGEST_COMMENTS, type DigestData, type DigestSatisfaction } from '../../domain/digest.js';
+import { satisfactionScore } from '../../domain/report.js';
 import type { InboxStore } from '../../store/inbox-store.js';
+import type { SatisfactionStore } from '../../store/satisfaction-store.js';
 import type { UserDoc } from '../../store/models/user.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
@@ -28,6 +29,27 @@ export function reportsUrl(publicUrl: string | null | undefined, since: Date, un
   return `${publicUrl.replace(/\/+$/, '')}/reports?${q.toString()}`;
 }
 
+/**
+ * The ratings given in [since, until) on these tickets: counts, score (domain/report.ts) and the latest
+ * comments with their tickets' ids, numbers and subjects.
+ */
+async function digestSatisfaction(
+  deps: { satisfaction: Pick<SatisfactionStore, 'countsBy' | 'list'>; tickets: Pick<TicketStore, 'listTitles'> },
+  ticketIds: Types.ObjectId[],
+  since: Date,
+  until: Date,
+): Promise<DigestSatisfaction> {
+  const filter = { from: since, to: until, ticketIds };
+  const [[all], rated] = await Promise.all([deps.satisfaction.countsBy(null, filter), deps.satisfaction.list({ ...filter, withComment: true }, DIGEST_COMMENTS)]);
+  const counts = { good: all?.good ?? 0, okay: all?.okay ?? 0, bad: all?.bad ?? 0 };
+  const titles = new Map((rated.length ? await deps.tickets.listTitles(rated.map((r) => r.ticketId)) : []).map((t) => [t._id.toHexString(), t]));
+  const comments = rated.flatMap((r) => {
+    const t = titles.get(r.ticketId.toHexString());
+    return t && r.rating && r.comment && r.ratedAt ? [{ id: t._id.toHexString(), number: t.number, subject: t.subject, rating: r.rating, comment: r.comment, ratedAt: r.ratedAt }] : [];
+  });
+  return { ...counts, total: counts.good + counts.okay + counts.bad, score: satisfactionScore(counts), comments };
+}
+
 /** What a manager's digest reports for [since, until), with every moment a Date. */
 export type DigestReport = DigestData & { periodStart: Date; periodEnd: Date };
 
@@ -41,13 +63,16 @@ export async function digestInboxIds(inboxes: Pick<InboxStore, 'listIds'>, user:
 /**
  * Computes a manager's digest over [since, until): new, solved and reopened counts, the open backlog
  * by age, SLA breaches and tickets about to breach, unassigned tickets older than an hour, median
- * first-response and resolution times, and per-agent replies and solves. Queries use the list indexes.
+ * first-response and resolution times, per-agent replies and solves, and the customers' ratings.
+ * Its figures count tickets as the reports do (merged-away and spam tickets left out), so a digest and
+ * the reports page of the same period and inboxes agree. Queries use the list indexes.
  * Its `timeZone` is the manager's own, else their digest schedule's, else the instance default, else UTC.
  */
 export async function buildDigest(
   deps: {
-    tickets: Pick<TicketStore, 'countCreatedIn' | 'listMetricsIn' | 'listOpenCreatedBefore' | 'listIdsInInboxes' | 'listTitles'>;
+    tickets: Pick<TicketStore, 'countCreatedIn' | 'listMetricsIn' | 'listOpenCreatedBefore' | 'listCountedIdsInInboxes' | 'listTitles'>;
     trail: Pick<TrailStore, 'listForDigest'>;
+    satisfaction: Pick<SatisfactionStore, 'countsBy' | 'list'>;
     inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds'>;
     users: Pick<UserStore, 'listLabelsByIds'>;
   },
@@ -65,16 +90,16 @@ export async function buildDigest(
   const { since, until } = opts;
   const inboxIds = await digestInboxIds(deps.inboxes, opts.user);
   const inboxes = await deps.inboxes.listNamesByIds(inboxIds);
-  const [created, solved, responded, open, ticketIdsInScope] = await Promise.all([
+  const [created, solved, responded, open, countedIds] = await Promise.all([
     tickets.countCreatedIn(inboxIds, since, until),
     tickets.listMetricsIn(inboxIds, 'lastSolvedAt', since, until),
     // Stored at the first agent reply (domain/ticket-metrics.ts): agent-started conversations have none.
     tickets.listMetricsIn(inboxIds, 'firstResponseAt', since, until),
     tickets.listOpenCreatedBefore(inboxIds, until),
-    // Merged tickets keep their own trail (a merge moves nothing), so their replies and breaches count too.
-    tickets.listIdsInInboxes(inboxIds),
+    // The tickets whose trail and ratings count, as the reports count them: merged-away and spam tickets left out.
+    tickets.listCountedIdsInInboxes(inboxIds),
   ]);
-  const events = await deps.trail.listForDigest(ticketIdsInScope, since, until);
+  const [events, satisfaction] = await Promise.all([deps.trail.listForDigest(countedIds, since, until), digestSatisfaction(deps, countedIds, since, until)]);
   // Solved and reopened volume, and each agent's solves, from the same trail entries (domain/ticket-metrics.ts).
   const volume = solveVolume(events);
 
@@ -137,13 +162,15 @@ export async function buildDigest(
     breaches,
     aboutToBreach,
     unassignedOlderThanHour,
-    medianFirstResponseSeconds: median(firstResponses),
-    medianResolutionSeconds: median(resolutions),
+    // Nearest rank, as the reports (domain/report.ts DurationStats): of 1 h and 3 h, the median is 1 h.
+    medianFirstResponseSeconds: percentile(firstResponses, 50),
+    medianResolutionSeconds: percentile(resolutions, 50),
     p90FirstResponseSeconds: percentile(firstResponses, 90),
     p90ResolutionSeconds: percentile(resolutions, 90),
     perAgent,
+    satisfaction,
     ticketUrlBase: opts.ticketUrlBase,
     reportsUrl: reportsUrl(opts.publicUrl, since, until, inboxIds),
-    empty: counts.new + counts.solved + counts.reopened === 0 && open.length === 0,
+    empty: counts.new + counts.solved + counts.reopened === 0 && open.length === 0 && satisfaction.total === 0,
   };
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../domain/errors.js';
 import { automatedHeaders } from '../../domain/outbound-headers.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
+import type { SatisfactionStore } from '../../store/satisfaction-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
@@ -16,8 +17,9 @@ const FIRST_PERIOD_MS = 7 * 86_400_000;
 export const INSTANCE_BRANDING: EmailBranding = { brandName: 'Threadline' };
 
 export interface DigestDeps extends QueueMailDeps {
-  tickets: Pick<TicketStore, 'countCreatedIn' | 'listMetricsIn' | 'listOpenCreatedBefore' | 'listIdsInInboxes' | 'listTitles'>;
+  tickets: Pick<TicketStore, 'countCreatedIn' | 'listMetricsIn' | 'listOpenCreatedBefore' | 'listCountedIdsInInboxes' | 'listTitles'>;
   trail: Pick<TrailStore, 'listForDigest'>;
+  satisfaction: Pick<SatisfactionStore, 'countsBy' | 'list'>;
   inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds' | 'findById' | 'findOldest'>;
   users: Pick<UserStore, 'findById' | 'listLabelsByIds' | 'setDigestLastSentAt' | 'setDigestSchedule' | 'takeDigestSendNowSlot' | 'digestSendNowTimes'>;
   render: RenderEmailFn;

@@ -52,13 +52,17 @@ export function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number } | null)?.code === 11000;
 }
 
+/** The create schema without the IMAP password, for an inbox that is to sign in with OAuth2. */
+const oauthInboxSchema = createInboxSchema.extend({ imap: createInboxSchema.shape.imap.extend({ password: createInboxSchema.shape.imap.shape.password.optional() }) });
+
 /**
  * Adds an inbox (admins only). The address is stored lower-cased and must be unused; the passwords are
  * sealed with the new inbox's id as context, so the id is chosen before the document is written.
+ * `opts.oauth2`: the inbox is to sign in with OAuth2 (services/oauth), so no IMAP password is asked for.
  */
-export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown): Promise<InboxView> {
+export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown, opts: { oauth2?: boolean } = {}): Promise<InboxView> {
   requireAdmin(actor);
-  const data = parseInput(createInboxSchema, input, 'Inbox');
+  const data = parseInput(opts.oauth2 ? oauthInboxSchema : createInboxSchema, input, 'Inbox');
   checkAutoReplyOverrides(deps, data.autoReply);
   const _id = new Types.ObjectId();
   const defaultLocale = data.defaultLocale ?? 'en';
@@ -78,7 +82,7 @@ export async function createInbox(deps: InboxDeps, actor: Actor, input: unknown)
         secure: data.imap.secure ?? proposedSecure(data.imap.port),
         user: data.imap.user,
         folder: data.imap.folder ?? 'INBOX',
-        passwordSealed: sealInboxPassword(deps.secrets, _id, 'imap', data.imap.password),
+        passwordSealed: data.imap.password ? sealInboxPassword(deps.secrets, _id, 'imap', data.imap.password) : null,
       },
       smtp: {
         host: data.smtp.host,

@@ -9,6 +9,7 @@ import { canSeeInbox, notFound, parseObjectId, requireAdmin, type Actor } from '
 import { requireInboxManager } from './inbox-manager-access.js';
 import { inboxPasswordContext, movedPasswordIssues } from './inbox-secrets.js';
 import { invalidInput, parseInput } from '../validate.js';
+import type { MailLogin, MailLoginSource } from '../oauth/access-token.js';
 
 /** The outcome of checking one mail account. `code` is `OK` or what went wrong (IMAP_AUTH_FAILED, SMTP_UNREACHABLE, …). */
 export interface AccountCheck {
@@ -33,6 +34,8 @@ export interface ImapTarget {
   user: string;
   password: string;
   folder: string;
+  /** An OAuth2 access token (SASL XOAUTH2 / OAUTHBEARER) for `user`, instead of the password. */
+  accessToken?: string;
 }
 
 /** An SMTP account to connect (and log in) to. */
@@ -42,12 +45,16 @@ export interface SmtpTarget {
   secure: boolean;
   user: string | null;
   password: string | null;
+  /** An OAuth2 access token for `user`, instead of the password. */
+  accessToken?: string;
 }
 
 /** The network checks, implemented in src/mail/connection-check.ts; each ends within its own timeout. */
 export interface ConnectionChecks {
   imap(target: ImapTarget): Promise<AccountCheck>;
   smtp(target: SmtpTarget): Promise<AccountCheck>;
+  /** Where an OAuth2 inbox's logins come from; without it every inbox is tested with its passwords. */
+  logins?: Pick<MailLoginSource, 'loginFor'>;
 }
 
 /** What the connection test needs: the stored inbox, the key to its passwords, and the network checks. */
@@ -103,17 +110,42 @@ const brokenSecret: AccountCheck = {
 };
 const noImapPassword: AccountCheck = { ok: false, code: 'IMAP_AUTH_FAILED', message: 'No IMAP password is stored. Enter one.', ms: 0 };
 
-/** Belt and braces: a server that echoes what it was sent must not put a password on a page or in a log. */
-function scrubbed(check: AccountCheck, secret: string | null): AccountCheck {
-  if (!secret || secret.length < 3) return check;
-  return { ...check, message: check.message.replaceAll(secret, '***'), ...(check.detail ? { detail: check.detail.replaceAll(secret, '***') } : {}) };
+/** Belt and braces: a server that echoes what it was sent must not put a password or token on a page or in a log. */
+function scrubbed(check: AccountCheck, ...secrets: Array<string | null | undefined>): AccountCheck {
+  let out = check;
+  for (const secret of secrets) {
+    if (!secret || secret.length < 3) continue;
+    out = { ...out, message: out.message.replaceAll(secret, '***'), ...(out.detail ? { detail: out.detail.replaceAll(secret, '***') } : {}) };
+  }
+  return out;
+}
+
+/**
+ * An OAuth2 inbox's login for one account, from the login source; null for a password inbox. A grant
+ * that is gone is a failed check saying so (MAIL_RECONNECT_NEEDED), with the source's words.
+ */
+async function oauthLogin(deps: TestConnectionDeps, inboxId: Types.ObjectId, account: 'imap' | 'smtp'): Promise<Extract<MailLogin, { kind: 'oauth2' }> | AccountCheck | null> {
+  if (!deps.checks.logins) return null;
+  try {
+    const login = await deps.checks.logins.loginFor(inboxId, account);
+    return login.kind === 'oauth2' ? login : null;
+  } catch (err) {
+    if (isAppError(err)) return { ok: false, code: err.code, message: err.message, ms: 0 };
+    throw err;
+  }
+}
+
+/** Whether unsaved changes move an account away from where its stored login belongs (host, port, TLS mode, user). */
+function moved(stored: { host: string; port: number; secure: boolean }, change: { host?: string; port?: number; secure?: boolean; user?: string | null } | undefined): boolean {
+  if (!change) return false;
+  return (change.host !== undefined && change.host !== stored.host) || (change.port !== undefined && change.port !== stored.port) || (change.secure !== undefined && change.secure !== stored.secure) || change.user !== undefined;
 }
 
 /** Runs both checks at once; an account that cannot be checked comes with its result already. */
 async function runChecks(deps: TestConnectionDeps, imap: ImapTarget | AccountCheck, smtp: SmtpTarget | AccountCheck): Promise<ConnectionTestResult> {
   const [imapCheck, smtpCheck] = await Promise.all([
-    'host' in imap ? deps.checks.imap(imap).then((c) => scrubbed(c, imap.password)) : imap,
-    'host' in smtp ? deps.checks.smtp(smtp).then((c) => scrubbed(c, smtp.password)) : smtp,
+    'host' in imap ? deps.checks.imap(imap).then((c) => scrubbed(c, imap.password, imap.accessToken)) : imap,
+    'host' in smtp ? deps.checks.smtp(smtp).then((c) => scrubbed(c, smtp.password, smtp.accessToken)) : smtp,
   ]);
   return { imap: imapCheck, smtp: smtpCheck };
 }
@@ -171,7 +203,22 @@ export async function testInboxConnection(deps: TestConnectionDeps, actor: Actor
         user: patch.smtp?.user !== undefined ? patch.smtp.user : (inbox.smtp.user ?? null),
         password: smtpStored.password,
       };
-  return logResult(deps, id, await runChecks(deps, imap, smtp));
+  return logResult(deps, id, await runChecks(deps, await withOAuth(deps, inbox, patch, 'imap', imap), await withOAuth(deps, inbox, patch, 'smtp', smtp)));
+}
+
+/**
+ * An OAuth2 inbox's account is tested with its access token, as the poller and delivery log in; only
+ * on the stored host, port, TLS mode and user, like a stored password (unsaved changes there are
+ * tested as typed, with the password given, if any).
+ */
+async function withOAuth<T extends ImapTarget | SmtpTarget>(deps: TestConnectionDeps, inbox: InboxDoc, patch: z.output<typeof changedSchema>, account: 'imap' | 'smtp', target: T | AccountCheck): Promise<T | AccountCheck> {
+  if (moved(inbox[account], patch[account])) return target;
+  const login = await oauthLogin(deps, inbox._id, account);
+  if (!login) return target;
+  if (!('kind' in login)) return login;
+  const base = { host: inbox[account].host, port: inbox[account].port, secure: inbox[account].secure };
+  if (account === 'imap') return { ...base, user: login.user, password: '', accessToken: login.accessToken, folder: patch.imap?.folder ?? inbox.imap.folder } as T;
+  return { ...base, user: login.user, password: null, accessToken: login.accessToken } as T;
 }
 
 /** Tests the accounts of an inbox before it is created (admins only); both passwords come from `input`. */

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../../domain/backoff.js';
-import { AppError } from '../../domain/errors.js';
-import type { MailSender } from '../ports.js';
+import { AppError, isAppError } from '../../domain/errors.js';
+import type { MailSender, SmtpAccount } from '../ports.js';
+import type { MailLoginSource } from '../oauth/access-token.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { MessageStore } from '../../store/message-store.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
@@ -24,6 +25,11 @@ export interface DeliverDeps {
   settings: { maxAttempts: number; backoff: { baseMs: number; maxMs: number } };
   /** Where the bytes of a mail too large for its outbox document are kept (`rawBlobId`); removed once it is sent. */
   outboxBlobs?: Pick<BlobStore, 'read' | 'remove'>;
+  /**
+   * Where an OAuth2 inbox's SMTP login (user and access token) comes from. A password login it returns
+   * is not used: password inboxes send with their stored password exactly as without it.
+   */
+  logins?: MailLoginSource;
   /** Test hook: called right after the SMTP server accepted the message, before it is marked sent. */
   onStep?: (step: 'smtp-accepted') => void;
 }
@@ -115,6 +121,49 @@ async function afterSettled(deps: DeliverDeps, item: OutboxDoc, state: 'sent' | 
   });
 }
 
+/** Holds a mail whose inbox must be connected again: it waits, not counted as an attempt, and leaves once reconnected. */
+async function holdForReconnect(deps: DeliverDeps, item: OutboxDoc, err: AppError): Promise<never> {
+  const nextAttemptAt = new Date(deps.now().getTime() + INBOX_DISABLED_HOLD_MS);
+  await deps.outbox.holdDelivery(item._id, { code: err.code, message: err.message, at: deps.now() }, nextAttemptAt);
+  throw new AppError('DELIVERY_DEFERRED', 'delivery held: the inbox must be connected again', { details: { outboxId: String(item._id), nextAttemptAt }, key: 'delivery.busy' });
+}
+
+/** The SMTP account with the inbox's OAuth2 user and token; null for a password inbox (or no login source). */
+async function oauthAccount(deps: DeliverDeps, item: OutboxDoc, inboxId: Types.ObjectId, account: SmtpAccount): Promise<SmtpAccount | null> {
+  if (!deps.logins) return null;
+  try {
+    const login = await deps.logins.loginFor(inboxId, 'smtp');
+    return login.kind === 'oauth2' ? { ...account, user: login.user, password: null, accessToken: login.accessToken } : null;
+  } catch (err) {
+    if (isAppError(err, 'MAIL_RECONNECT_NEEDED')) return holdForReconnect(deps, item, err);
+    throw err;
+  }
+}
+
+/**
+ * Sends; an OAuth2 login the server refuses (EAUTH) is reported to the login source, which refreshes
+ * the token, and the send is tried once more with it. Refused again, the source hears of that too (it
+ * may give up on the grant) and the attempt ends as a refused login. A grant that is gone holds the
+ * mail until reconnected.
+ */
+async function sendOnce(deps: DeliverDeps, item: OutboxDoc, inboxId: Types.ObjectId, account: SmtpAccount, raw: Buffer, oauth2: boolean) {
+  let result = await deps.sender.send(account, item.envelope, raw);
+  let tried = account;
+  for (let retried = false; !result.ok && oauth2 && result.code === 'EAUTH'; retried = true) {
+    let login;
+    try {
+      login = await deps.logins!.afterAuthFailure(inboxId, 'smtp', result.message, tried.accessToken ?? undefined);
+    } catch (err) {
+      if (isAppError(err, 'MAIL_RECONNECT_NEEDED')) return holdForReconnect(deps, item, err);
+      throw err;
+    }
+    if (retried || login.kind !== 'oauth2') break;
+    tried = { ...account, user: login.user, accessToken: login.accessToken };
+    result = await deps.sender.send(tried, item.envelope, raw);
+  }
+  return result;
+}
+
 /**
  * One delivery attempt of a queued mail through its inbox's SMTP account. Sent → done; a permanent
  * refusal (5xx) → failed and recorded on the ticket; a transient one → throws DELIVERY_DEFERRED so
@@ -148,11 +197,11 @@ export async function deliverOutboxItem(deps: DeliverDeps, outboxId: Types.Objec
   }
   const smtp = inbox.smtp;
   const password = smtp.passwordSealed ? deps.secrets.open(smtp.passwordSealed, `inbox:${inbox._id.toHexString()}:smtp`) : null;
+  const account: SmtpAccount = { host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null, password };
+  const oauth = await oauthAccount(deps, item, inbox._id, account);
   const raw = await rawOf(deps, item);
   const stopRenewing = renewClaim(deps, item._id, claimedBy, leaseMs);
-  const result = await deps.sender
-    .send({ host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null, password }, item.envelope, raw)
-    .finally(stopRenewing);
+  const result = await sendOnce(deps, item, inbox._id, oauth ?? account, raw, oauth !== null).finally(stopRenewing);
   if (result.ok) {
     deps.onStep?.('smtp-accepted');
     await settle(deps, item, 'sent', { response: result.response });

@@ -1,5 +1,6 @@
 import type { SatisfactionRating } from '../../domain/satisfaction.js';
 import type { TeamLevel } from '../../domain/teams.js';
+import { toTicketMetrics, type TicketMetricsView } from '../../domain/ticket-metrics.js';
 import { ACTIVE_TICKET_STATUSES } from '../../domain/ticket-status.js';
 import type { ImpactLevel, UrgencyLevel } from '../../domain/priority-matrix.js';
 import type { MessageDoc } from '../../store/models/message.js';
@@ -41,7 +42,11 @@ export interface TicketSummaryView {
   waitingForAgent: { teamId: string; since: Date } | null;
   /** The customer's satisfaction rating (services/satisfaction); a `bad` one flags the ticket. Null: not rated. */
   satisfaction: { rating: SatisfactionRating; at: Date } | null;
+  /** The metrics stored on the ticket when their events happened (domain/ticket-metrics.ts). */
+  metrics: TicketMetricsView;
 }
+
+export { toTicketMetrics, type TicketMetricsView };
 
 /** How a ticket is classified: category, ITIL impact and urgency, and whether its priority was set by hand. */
 export interface TicketClassificationView {
@@ -130,6 +135,7 @@ export function toTicketSummary(t: TicketSummarySource, level: TeamLevel | null)
     snooze: t.snoozed && t.snooze ? { until: t.snooze.until ?? null, untilReply: t.snooze.untilReply ?? false } : null,
     backFromSnooze: t.wokeFromSnooze ? { at: t.wokeFromSnooze.at, reason: t.wokeFromSnooze.reason } : null,
     satisfaction: t.satisfaction ? { rating: t.satisfaction.rating, at: t.satisfaction.at } : null,
+    metrics: toTicketMetrics(t.metrics),
     waitingForAgent: t.assignment && !t.assigneeId && (ACTIVE_TICKET_STATUSES as readonly string[]).includes(t.status) ? { teamId: t.assignment.waitingTeamId.toHexString(), since: t.assignment.since } : null,
   };
 }

@@ -14,6 +14,7 @@ import { loginAttemptModel } from './login-attempt.js';
 import { inboxStatusModel, mailboxCursorModel, mailboxLeaseModel } from './mailbox.js';
 import { messageModel } from './message.js';
 import { notificationModel } from './notification.js';
+import { oauthGrantModel } from './oauth-grant.js';
 import { outboxModel } from './outbox.js';
 import { partnerModel } from './partner.js';
 import { passwordTokenModel } from './password-token.js';
@@ -72,6 +73,7 @@ export function createModels(conn: Connection) {
     KbCategory: kbCategoryModel(conn),
     Upload: uploadModel(conn),
     SatisfactionRating: satisfactionRatingModel(conn),
+    OAuthGrant: oauthGrantModel(conn),
   };
 }
 

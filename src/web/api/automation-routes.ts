@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Types } from 'mongoose';
 import { getDigestSchedule, setDigestSchedule } from '../../services/digest/digest-schedule.js';
 import { getInboxSla, putInboxSla } from '../../services/sla/inbox-sla.js';
+import type { DigestReport } from '../../services/digest/build-digest.js';
 import type { DigestDeps } from '../../services/digest/send-digest.js';
 import { sendDigestNow } from '../../services/digest/send-digest-now.js';
 import type { SendReplyDeps } from '../../services/tickets/send-reply.js';
@@ -53,7 +54,12 @@ export function automationRoutes(deps: AutomationDeps): Router {
   });
   router.post('/digests/send-now', async (_req, res) => {
     const { outbox, report } = await sendDigestNow(deps, principalOf(res).actor);
-    res.status(202).json({ outboxId: outbox._id.toHexString(), messageId: outbox.messageId, subject: outbox.subject, to: outbox.envelope.to, empty: report.empty, counts: report.counts });
+    res.status(202).json({ outboxId: outbox._id.toHexString(), messageId: outbox.messageId, subject: outbox.subject, to: outbox.envelope.to, empty: report.empty, counts: report.counts, satisfaction: satisfactionCounts(report.satisfaction) });
   });
   return router;
+}
+
+/** The digest's satisfaction figures as send-now answers them (its comments stay in the mail). */
+function satisfactionCounts(s: DigestReport['satisfaction']): { good: number; okay: number; bad: number; total: number; score: number | null } {
+  return { good: s?.good ?? 0, okay: s?.okay ?? 0, bad: s?.bad ?? 0, total: s?.total ?? 0, score: s?.score ?? null };
 }

@@ -254,6 +254,10 @@ export const HANDWRITTEN_SCHEMAS: Record<string, JsonSchema> = {
     to: arrayOf(string),
     empty: boolean,
     counts: object({ new: integer, solved: integer, reopened: integer }),
+    satisfaction: {
+      ...object({ good: integer, okay: integer, bad: integer, total: integer, score: { ...nullable({ type: 'number' }), description: 'Share of good ratings, 0..100 with one decimal; null without ratings.' } }),
+      description: 'Ratings customers gave in the period on tickets of the digest\'s inboxes (the mail also quotes the latest comments).',
+    },
   }),
   ...TICKET_SCHEMAS,
   QuarantinedMail: object({

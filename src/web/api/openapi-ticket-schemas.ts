@@ -21,6 +21,23 @@ const ticketSla = object({
   breachedAt: nullable(dateTime),
 });
 
+const slaAttainment: JsonSchema = { ...nullable(enumOf(['met', 'breached'])), description: 'Judged when the clock stopped: met by its due time, breached after it (or a breach was recorded); null when the target did not run or has not stopped yet.' };
+
+// src/services/tickets/ticket-view.ts toTicketMetrics; the definitions: README "Metric definitions".
+const ticketMetrics: JsonSchema = {
+  ...object({
+    firstResponseAt: { ...nullable(dateTime), description: 'The first agent reply (auto-replies excluded); null before it, and for a conversation an agent started.' },
+    firstResponseSeconds: { ...nullable(integer), description: 'From the first customer message to the first agent reply, calendar seconds.' },
+    firstResponseBusinessSeconds: { ...nullable(integer), description: 'The same in the business hours of the inbox\'s SLA policy (equal to calendar seconds without business hours).' },
+    lastSolvedAt: { ...nullable(dateTime), description: 'The last transition to solved; kept when closed or reopened (until solved again).' },
+    resolutionSeconds: { ...nullable(integer), description: 'From the first customer message to the last transition to solved, calendar seconds.' },
+    resolutionBusinessSeconds: { ...nullable(integer), description: 'The same in business seconds.' },
+    reopenCount: { ...integer, description: 'Moves from solved or closed back to an active status.' },
+    sla: { ...object({ firstResponse: slaAttainment, nextResponse: slaAttainment, resolution: slaAttainment }), description: 'SLA attainment per target.' },
+  }),
+  description: 'The metrics stored on the ticket when their events happened.',
+};
+
 // src/services/ticket-view.ts toTicketSummary.
 const ticketSummaryProperties: Record<string, JsonSchema> = {
   id: objectId,
@@ -54,6 +71,7 @@ const ticketSummaryProperties: Record<string, JsonSchema> = {
     ...nullable(object({ rating: enumOf(['good', 'okay', 'bad']), at: dateTime })),
     description: 'The customer\'s answer to the satisfaction survey (the last one, if changed within 7 days); `bad` flags the ticket. Null: not rated.',
   },
+  metrics: ticketMetrics,
   waitingForAgent: {
     ...nullable(object({ teamId: objectId, since: dateTime })),
     description: 'Auto-assignment found every member of the team away or at the cap: the ticket waits, unassigned, for a free agent (since when); it is assigned as soon as one is free, oldest first. Null otherwise.',

@@ -30,6 +30,8 @@ import { ticketOperations } from './openapi-ticket-operations.js';
 import { ROUTING_REQUEST_SCHEMAS, ROUTING_SCHEMAS, routingOperations } from './openapi-routing-operations.js';
 import { PARTNER_REQUEST_SCHEMAS, PARTNER_SCHEMAS, partnerOperations } from './openapi-partner-operations.js';
 import { KB_REQUEST_SCHEMAS, KB_SCHEMAS, kbOperations } from './openapi-kb-operations.js';
+import { OAUTH_REQUEST_SCHEMAS, OAUTH_SCHEMAS, oauthOperations } from './openapi-oauth-operations.js';
+import { REPORT_SCHEMAS, reportOperations } from './openapi-report-operations.js';
 
 /** Request bodies checked by zod: generated from the very schemas the services parse with. */
 const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
@@ -64,6 +66,7 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   ...ROUTING_REQUEST_SCHEMAS,
   ...PARTNER_REQUEST_SCHEMAS,
   ...KB_REQUEST_SCHEMAS,
+  ...OAUTH_REQUEST_SCHEMAS,
 };
 
 function operations(): Record<string, Record<string, Operation>> {
@@ -219,6 +222,8 @@ function operations(): Record<string, Record<string, Operation>> {
     ...routingOperations(),
     ...partnerOperations(),
     ...kbOperations(),
+    ...oauthOperations(),
+    ...reportOperations(),
     '/quarantine': {
       get: {
         id: 'listQuarantine', tag: 'Quarantine', summary: 'Mail ingest set aside, newest first, keyset-paged (admins)',
@@ -286,7 +291,7 @@ function buildDocument(): Record<string, unknown> {
     security: [{ bearerAuth: [] }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `POST /auth/token`, or a personal one made on the account page.' } },
-      schemas: { ...HANDWRITTEN_SCHEMAS, ...ROUTING_SCHEMAS, ...PARTNER_SCHEMAS, ...KB_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
+      schemas: { ...HANDWRITTEN_SCHEMAS, ...ROUTING_SCHEMAS, ...PARTNER_SCHEMAS, ...KB_SCHEMAS, ...OAUTH_SCHEMAS, ...REPORT_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
       responses,
     },
     paths,

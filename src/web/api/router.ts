@@ -20,11 +20,14 @@ import { authenticate, principalOf } from './authenticate.js';
 import { cannedReplyRoutes } from './canned-reply-routes.js';
 import { viewRoutes } from './view-routes.js';
 import { satisfactionRoutes } from './satisfaction-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { categoryRoutes } from './category-routes.js';
 import { helpRoutes } from './help-routes.js';
 import { kbRoutes } from './kb-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
 import { inboxSettingsRoutes } from './inbox-settings-routes.js';
+import { inboxOAuthRoutes } from './inbox-oauth-routes.js';
+import { createOAuthEndpoint, type OAuthEndpoint } from '../../services/oauth/oauth-endpoint.js';
 import { notificationRoutes } from './notification-routes.js';
 import { quarantineRoutes } from './quarantine-routes.js';
 import { partnerRoutes } from './partner-routes.js';
@@ -60,6 +63,10 @@ export interface ApiDeps {
   validateTemplate?: (source: string) => string | null;
   /** Logs in to an inbox's IMAP and SMTP accounts; `POST /inboxes/:id/test-connection` exists only when given. */
   connectionChecks?: ConnectionChecks;
+  /** PUBLIC_URL: where an OAuth2 provider sends the admin back (`POST /inboxes/{id}/oauth/connect` needs it). */
+  publicUrl?: string | null;
+  /** The OAuth2 providers' endpoints (tests pass their own); the real ones when not given. */
+  oauth?: OAuthEndpoint;
   /** The quarantine's ingest pipeline; the `/quarantine` routes exist only when given. */
   quarantine?: QuarantineScreenDeps;
   /** Mails invite and password-reset links to their users (`invitationEmailed`); without it nothing is mailed. */
@@ -105,10 +112,12 @@ export function createApiRouter(deps: ApiDeps & { logger: Logger; i18n?: I18n })
     router.use(spamRoutes({ ...deps.automation, ...deps.stores }));
   }
   if (deps.connectionChecks) router.use('/inboxes', inboxSettingsRoutes({ ...deps, ...deps.stores, connectionChecks: deps.connectionChecks }));
+  router.use('/inboxes', inboxOAuthRoutes({ ...deps.stores, secrets: deps.secrets, oauth: deps.oauth ?? createOAuthEndpoint(), publicUrl: deps.publicUrl ?? null, now: deps.now }));
   if (deps.quarantine) router.use(quarantineRoutes(deps.quarantine));
   router.use(cannedReplyRoutes(deps));
   router.use(viewRoutes(deps));
   router.use(satisfactionRoutes({ ...deps.stores, now: deps.now }));
+  router.use(reportRoutes({ ...deps.stores, now: deps.now }));
   router.use(categoryRoutes(deps));
   router.use(kbRoutes(deps));
   router.use(partnerRoutes(deps));

@@ -5,7 +5,6 @@ import { isAppError } from '../../domain/errors.js';
 import { isSlug, KB_LANGUAGES, type KbLanguage } from '../../domain/kb-articles.js';
 import { countsAsReader } from '../../domain/kb-stats.js';
 import type { I18n } from '../../i18n/catalog.js';
-import { formatsFor } from '../../i18n/formats.js';
 import { fromAcceptLanguage, LOCALE_NAMES, type Locale } from '../../i18n/locales.js';
 import { getHelpSite, type HelpSite } from '../../services/kb/help-site.js';
 import { createKbCounter, type KbCounter } from '../../services/kb/kb-counter.js';
@@ -14,7 +13,7 @@ import { searchHelp } from '../../services/kb/search-help.js';
 import { voteHelpArticle } from '../../services/kb/vote-help-article.js';
 import { createRateLimiter, HELP_SEARCH_LIMIT, HELP_VOTE_LIMIT, type RateLimit } from '../rate-limit.js';
 import type { PageContext } from './page-deps.js';
-import type { PageI18n } from './page-i18n.js';
+import { publicPageI18n, type PageI18n } from './page-i18n.js';
 import { PAGE_CSP } from './security-headers.js';
 
 /**
@@ -38,6 +37,8 @@ const ARTICLE_CACHE_SIZE = 2_000;
 export type HelpContext = PageContext & {
   i18n: I18n;
   defaultLocale: Locale;
+  /** The instance's time zone (DEFAULT_TIME_ZONE) dates are shown in; UTC when null or absent. */
+  defaultTimeZone?: string | null;
   limits?: { search?: RateLimit; vote?: RateLimit };
   /** Where a failed write of the view and click-through counts is reported. */
   logger?: Logger;
@@ -95,15 +96,12 @@ export function helpPages(ctx: HelpContext): Router {
     next();
   });
 
-  const i18nFor = (lang: string): PageI18n => {
-    const tr = ctx.i18n.translator(lang);
-    return { tr, formats: formatsFor(tr.formatLocale, 'UTC'), now: ctx.now() };
-  };
+  const i18nFor = (req: Request, lang: string): PageI18n => publicPageI18n(ctx.i18n, req, lang, ctx.defaultTimeZone ?? null, ctx.now());
   const browserLanguage = (req: Request): KbLanguage => fromAcceptLanguage(req.get('accept-language') ?? null) ?? ctx.defaultLocale;
 
   /** Renders a help page in the help layout, with the language switch pointing at `switchTo(lang)`. */
   const render = async (res: Response, status: number, lang: KbLanguage, view: string, data: Record<string, unknown>, switchTo: (l: KbLanguage) => string = (l) => `/help/${l}`) => {
-    const i18n = i18nFor(lang);
+    const i18n = i18nFor(res.req, lang);
     const languages = KB_LANGUAGES.map((l) => ({ code: l, name: LOCALE_NAMES[l], href: switchTo(l), current: l === lang }));
     const html = ctx.views.render(view, { ...data, site: await siteOf(), helpLang: lang, languages, title: `${String(data.title)}` }, i18n, 'help-layout');
     res.status(status).type('html').send(html);
@@ -120,11 +118,11 @@ export function helpPages(ctx: HelpContext): Router {
     const limited = searchLimiter.take(req.ip ?? '');
     if (!limited.ok) {
       res.set({ 'Retry-After': String(limited.retryAfterSeconds), 'Cache-Control': 'no-store' });
-      return render(res, 429, lang, 'help-message', { title: i18nFor(lang).tr.t('kb:help.limited.title'), message: i18nFor(lang).tr.t('kb:help.limited.text', { seconds: limited.retryAfterSeconds }) });
+      return render(res, 429, lang, 'help-message', { title: i18nFor(req, lang).tr.t('kb:help.limited.title'), message: i18nFor(req, lang).tr.t('kb:help.limited.text', { seconds: limited.retryAfterSeconds }) });
     }
     const q = typeof req.query.q === 'string' ? req.query.q : '';
     const found = await searchHelp(ctx.stores, { q, lang });
-    const { t } = i18nFor(lang).tr;
+    const { t } = i18nFor(req, lang).tr;
     await render(res, 200, lang, 'help-search', {
       title: q ? t('kb:help.search.titleFor', { q }) : t('kb:help.search.title'),
       q,
@@ -137,7 +135,7 @@ export function helpPages(ctx: HelpContext): Router {
     const lang = req.params.lang;
     if (!isLanguage(lang)) return next();
     const home = await homeOf(lang);
-    await render(res, 200, lang, 'help-home', { title: i18nFor(lang).tr.t('kb:help.home.title'), ...home, empty: home.categories.length === 0 && home.uncategorized.length === 0 });
+    await render(res, 200, lang, 'help-home', { title: i18nFor(req, lang).tr.t('kb:help.home.title'), ...home, empty: home.categories.length === 0 && home.uncategorized.length === 0 });
   });
 
   router.get('/help/:lang/c/:slug', async (req, res, next) => {
@@ -184,7 +182,7 @@ export function helpPages(ctx: HelpContext): Router {
     const limited = voteLimiter.take(req.ip ?? '');
     if (!limited.ok) {
       res.set('Retry-After', String(limited.retryAfterSeconds));
-      const { t } = i18nFor(lang).tr;
+      const { t } = i18nFor(req, lang).tr;
       return render(res, 429, lang, 'help-message', { title: t('kb:help.limited.title'), message: t('kb:help.limited.text', { seconds: limited.retryAfterSeconds }) });
     }
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -201,7 +199,7 @@ export function helpPages(ctx: HelpContext): Router {
   router.use('/help', async (req, res) => {
     const lang = isLanguage(req.path.split('/')[1]) ? (req.path.split('/')[1] as KbLanguage) : browserLanguage(req);
     res.set('Cache-Control', 'no-store');
-    const { t } = i18nFor(lang).tr;
+    const { t } = i18nFor(req, lang).tr;
     await render(res, 404, lang, 'help-message', { title: t('kb:help.notFound.title'), message: t('kb:help.notFound.text') });
   });
   const notFoundPage: ErrorRequestHandler = (err, req, res, next) => {
@@ -210,7 +208,7 @@ export function helpPages(ctx: HelpContext): Router {
     const lang = isLanguage(first) ? first : browserLanguage(req);
     const status = isAppError(err, 'NOT_FOUND') ? 404 : 400;
     res.set('Cache-Control', 'no-store');
-    const { t } = i18nFor(lang).tr;
+    const { t } = i18nFor(req, lang).tr;
     render(res, status, lang, 'help-message', { title: t('kb:help.notFound.title'), message: t('kb:help.notFound.text') }).catch(next);
   };
   router.use('/help', notFoundPage);

@@ -14,10 +14,11 @@ import { checkMessage, failedTestDetail } from '../connection-test-words.js';
 import { field, formOf, savedNotice, validationIssues, type FormBody, type FormIssue } from './form-fields.js';
 import { connectionInput, createInboxInput, inboxFormView, updateInboxInput } from './inbox-form.js';
 import { pageI18n } from './page-i18n.js';
+import { reconnectNotes } from '../reconnect-words.js';
 import { requireSettingsAccess, type SettingsContext } from './settings-access.js';
 
 /** The poller error codes whose summary the catalog words (`settings:inbox.pollerError.<code>`). */
-const POLLER_ERRORS = { IMAP_AUTH_FAILED: true, IMAP_UNREACHABLE: true, IMAP_FOLDER_MISSING: true, SECRET_INVALID: true } as const;
+const POLLER_ERRORS = { IMAP_AUTH_FAILED: true, IMAP_UNREACHABLE: true, IMAP_FOLDER_MISSING: true, SECRET_INVALID: true, MAIL_RECONNECT_NEEDED: true } as const;
 
 /** What a page shows of a connection test: one row per account. */
 function testRows(result: ConnectionTestResult | null, t: Translator['t'], isAdmin: boolean) {
@@ -64,7 +65,9 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
     const found = status && 'lastError' in status ? status.lastError : null;
     // Non-admins get a summary of the code instead of the server's words (toInboxView): said again from the catalog.
     const summary = found && found.message === mailErrorSummary(found.code) ? t(`settings:inbox.pollerError.${Object.hasOwn(POLLER_ERRORS, found.code) ? found.code : 'other'}`) : null;
-    const lastError = found ? `${found.code}: ${summary ?? found.message}` : null;
+    // A lost OAuth2 login says so in the provider's words (admins: with a link to the sign-in tab).
+    const reconnect = inbox ? (await reconnectNotes(ctx.stores.oauthGrants, [inbox], t, isAdmin)).get(inbox.id) : undefined;
+    const lastError = reconnect ? reconnect.text : found ? `${found.code}: ${summary ?? found.message}` : null;
     res.status(state.status ?? 200).type('html').send(
       ctx.views.render(
         'settings-inbox',
@@ -79,7 +82,7 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
           action: inbox ? `/settings/inboxes/${inbox.id}` : '/settings/inboxes/new',
           form: inboxFormView(inbox, state.posted ?? null, state.issues ?? [], i18n.tr, ctx.localeDefaults?.locale ?? 'en'),
           teamOptions: teams.map((team) => ({ id: team.id, name: team.name, level: team.level, selected: team.id === chosenTeam })),
-          poller: status ? { state: status.state, lastError, tone: lastError ? 'tone-breach' : status.state === 'unknown' ? '' : 'tone-ok' } : null,
+          poller: status ? { state: status.state, lastError, reconnectUrl: reconnect?.url ?? null, tone: lastError ? 'tone-breach' : status.state === 'unknown' ? '' : 'tone-ok' } : null,
           tests: testRows(state.test ?? null, t, isAdmin),
           notice: state.notice ?? null,
           section: 'connection',
@@ -92,7 +95,9 @@ export function inboxSettingsPages(ctx: SettingsContext): Router {
   router.get('/settings/inboxes', ...guard, async (req, res) => {
     const session = requireSession(res);
     const i18n = pageI18n(res);
-    const inboxes = await listInboxes(ctx.stores, session.actor);
+    const listed = await listInboxes(ctx.stores, session.actor);
+    const reconnect = await reconnectNotes(ctx.stores.oauthGrants, listed, i18n.tr.t, session.actor.role === 'admin');
+    const inboxes = listed.map((inbox) => ({ ...inbox, reconnect: reconnect.get(inbox.id) ?? null }));
     res.type('html').send(
       ctx.views.render('settings-inboxes', { title: i18n.tr.t('settings:inboxes.title'), session, nav: 'settings', isAdmin: session.actor.role === 'admin', inboxes, notice: savedNotice(req.query.saved, i18n.tr.t) }, i18n),
     );

@@ -1,11 +1,15 @@
 import { Router } from 'express';
 import type { Translator } from '../../i18n/catalog.js';
+import { formatsFor } from '../../i18n/formats.js';
 import { getKbStats, type KbStatFigures } from '../../services/kb/kb-stats.js';
 import { helpArticlePath } from '../../services/kb/help-views.js';
 import { requireLogin, requireSession } from '../session/session-middleware.js';
 import { issueText, queryText, validationIssues } from './form-fields.js';
 import type { PageContext } from './page-deps.js';
 import { pageI18n } from './page-i18n.js';
+
+/** A `2026-12-06` UTC day as the reader's language dates it (`6 déc. 2026` / `Dec 6, 2026`). */
+const utcDay = (day: string, tr: Translator): string => formatsFor(tr.formatLocale, 'UTC').date(new Date(`${day}T00:00:00Z`));
 
 /** The period links above the table (days, today included). */
 const PRESETS = [7, 30, 90, 365];
@@ -50,7 +54,8 @@ export function kbStatsPages(ctx: PageContext): Router {
           session,
           nav: 'kb',
           form: report.period,
-          period: report.period,
+          // The counts are kept per UTC day: the period's days are dated in the reader's language, as UTC days.
+          period: { from: utcDay(report.period.from, tr), to: utcDay(report.period.to, tr) },
           presets,
           totals: shown(report.totals, tr),
           categories: report.categories.map((c) => ({ ...shown(c, tr), name: c.name ?? tr.t('kb:stats.noCategory') })),

@@ -1,7 +1,7 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { I18n, Translator } from '../../i18n/catalog.js';
 import { formatsFor, type Formats } from '../../i18n/formats.js';
-import { pickLocale, type Locale } from '../../i18n/locales.js';
+import { pickLocale, PSEUDO_LOCALE, type Locale } from '../../i18n/locales.js';
 import { sessionOf } from '../session/session-middleware.js';
 
 /** The language and time zone one page is rendered in. */
@@ -46,4 +46,23 @@ export function pageI18n(res: Response): PageI18n {
 /** This page's message lookup, for text built in route code (flash notices, titles). */
 export function textOf(res: Response): Translator['t'] {
   return pageI18n(res).tr.t;
+}
+
+/**
+ * The language of a public page's own texts (the help center, the satisfaction page), which is the
+ * page's language `lang`; a browser asking for the test pseudo-locale gets that instead of English
+ * when the catalogs have it (tests only: production catalogs never do).
+ */
+export function publicPageLocale(i18n: I18n, req: Request, lang: string): string {
+  const pseudo = lang === 'en' && i18n.locales.includes(PSEUDO_LOCALE) && (req.get('accept-language') ?? '').trim().startsWith(PSEUDO_LOCALE);
+  return pseudo ? PSEUDO_LOCALE : lang;
+}
+
+/**
+ * The language and time zone of a public page (no signed-in reader, so no zone of theirs): the
+ * instance's default time zone (DEFAULT_TIME_ZONE), UTC without one.
+ */
+export function publicPageI18n(i18n: I18n, req: Request, lang: string, timeZone: string | null, now: Date): PageI18n {
+  const tr = i18n.translator(publicPageLocale(i18n, req, lang));
+  return { tr, formats: formatsFor(tr.formatLocale, timeZone ?? 'UTC'), now };
 }

@@ -26,6 +26,7 @@ import { ticketExtraActions } from './ticket-extra-actions.js';
 import { savedViewPages } from './saved-view-pages.js';
 import { newConversationPages } from './new-conversation-pages.js';
 import { teamLoadPages } from './team-load-pages.js';
+import { reportPages } from './report-pages.js';
 import { ticketPages } from './ticket-pages.js';
 import { userPages } from './user-pages.js';
 import { createViewEngine, type ViewEngine } from './view-engine.js';
@@ -90,9 +91,9 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(pageHeaders());
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 300 }));
   // The public help center, before the session: it neither reads nor sets a cookie.
-  router.use(helpPages({ ...ctx, i18n, defaultLocale: defaults.locale, logger: deps.logger, ...(deps.helpLimits ? { limits: deps.helpLimits } : {}) }));
+  router.use(helpPages({ ...ctx, i18n, defaultLocale: defaults.locale, defaultTimeZone: defaults.timeZone, logger: deps.logger, ...(deps.helpLimits ? { limits: deps.helpLimits } : {}) }));
   // The satisfaction survey's page, public and before the session too: its signed link is the only key.
-  router.use(satisfactionPages({ ...ctx, i18n, defaultLocale: defaults.locale, logger: deps.logger, ...(deps.satisfactionLimit ? { limit: deps.satisfactionLimit } : {}) }));
+  router.use(satisfactionPages({ ...ctx, i18n, defaultLocale: defaults.locale, defaultTimeZone: defaults.timeZone, logger: deps.logger, ...(deps.satisfactionLimit ? { limit: deps.satisfactionLimit } : {}) }));
   router.use(loadSession({ ...deps.stores, now: deps.now, publicUrl: deps.publicUrl, ...(deps.sessionLifetimes ? { lifetimes: deps.sessionLifetimes } : {}) }));
   router.use(pageI18nMiddleware({ i18n, defaults, now: deps.now, allowPseudo: pseudo }));
   // The top bar's unread count, for every page shown to a signed-in user.
@@ -115,6 +116,7 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(draftPages(ctx));
   router.use(userPages({ ...ctx, logger: deps.logger }));
   router.use(teamLoadPages(ctx));
+  router.use(reportPages(ctx));
   // Before the knowledge base pages: `/kb/stats` is not an article id.
   router.use(kbStatsPages(ctx));
   router.use(kbPages(ctx));

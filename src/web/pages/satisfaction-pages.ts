@@ -8,13 +8,13 @@ import { loadSurveyPage, rateTicket, type RateTicketDeps, type SurveyPage } from
 import { createRateLimiter, type RateLimit } from '../rate-limit.js';
 import { sameOrigin } from '../session/session-middleware.js';
 import type { PageContext } from './page-deps.js';
-import type { PageI18n } from './page-i18n.js';
+import { publicPageLocale, type PageI18n } from './page-i18n.js';
 
 /** Ratings per client address: bursts of 10, then one every 30 s (a person rates once or twice). */
 export const SATISFACTION_LIMIT: RateLimit = { capacity: 10, perSecond: 1 / 30 };
 
-/** What the rating page needs: the pages' context, the catalogs, the instance's language; a limit for tests. */
-export type SatisfactionContext = PageContext & { i18n: I18n; defaultLocale: Locale; limit?: RateLimit; logger?: Logger };
+/** What the rating page needs: the pages' context, the catalogs, the instance's language and time zone; a limit for tests. */
+export type SatisfactionContext = PageContext & { i18n: I18n; defaultLocale: Locale; defaultTimeZone?: string | null; limit?: RateLimit; logger?: Logger };
 
 const TOKEN = /^[0-9a-z.]{1,120}$/;
 
@@ -36,12 +36,14 @@ export function satisfactionPages(ctx: SatisfactionContext): Router {
     next();
   });
 
-  const languageOf = (req: Request, locale: string | null | undefined): Locale => (isLocale(locale) ? locale : (fromAcceptLanguage(req.get('accept-language') ?? null) ?? ctx.defaultLocale));
-  const i18nFor = (lang: Locale): PageI18n => {
+  // The customer's language, else the browser's, else the instance's (the pseudo-locale for a test browser asking for it).
+  const languageOf = (req: Request, locale: string | null | undefined): string => publicPageLocale(ctx.i18n, req, isLocale(locale) ? locale : (fromAcceptLanguage(req.get('accept-language') ?? null) ?? ctx.defaultLocale));
+  // Dates in the instance's time zone: the customer has none of their own here.
+  const i18nFor = (lang: string): PageI18n => {
     const tr = ctx.i18n.translator(lang);
-    return { tr, formats: formatsFor(tr.formatLocale, 'UTC'), now: ctx.now() };
+    return { tr, formats: formatsFor(tr.formatLocale, ctx.defaultTimeZone ?? 'UTC'), now: ctx.now() };
   };
-  const render = (res: Response, status: number, lang: Locale, data: Record<string, unknown>) => {
+  const render = (res: Response, status: number, lang: string, data: Record<string, unknown>) => {
     res.status(status).type('html').send(ctx.views.render('satisfaction', data, i18nFor(lang), 'satisfaction-layout'));
   };
   /** The page of a link that leads nowhere (400), an expired one or a closed rating (410). */

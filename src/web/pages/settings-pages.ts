@@ -11,6 +11,7 @@ import { teamSettingsPages } from './team-settings-pages.js';
 import { cronFromPicker, pickerFromCron } from './digest-form.js';
 import type { Translator } from '../../i18n/catalog.js';
 import { checked, field, fields, fixedText, formOf, issueText, savedNotice, validationIssues, WEEK_DAYS, type FormBody, type FormIssue } from './form-fields.js';
+import { inboxOAuthPages } from './inbox-oauth-pages.js';
 import { inboxSettingsPages } from './inbox-settings-pages.js';
 import { inboxLifecyclePages } from './inbox-lifecycle-pages.js';
 import { pageI18n } from './page-i18n.js';
@@ -129,6 +130,7 @@ export function settingsPages(ctx: SettingsContext): Router {
     res.redirect(303, '/settings/digest?saved=1');
   });
 
+  router.use(inboxOAuthPages(ctx));
   router.use(inboxSettingsPages(ctx));
   router.use(inboxLifecyclePages(ctx));
   router.use(slaSettingsPages(ctx));

@@ -19,6 +19,7 @@ import { ESCALATE_FORM_ERRORS, escalationPanel } from './ticket-escalation.js';
 import { SIDE_FORM_ERRORS, sideConversationPanel } from './side-conversation-panel.js';
 import { ticketExtras } from './ticket-extras.js';
 import { ticketKbPanel } from './ticket-kb-panel.js';
+import { ticketMetricsPanel } from './ticket-metrics-panel.js';
 import { listFilterFields, listPageQuery } from './ticket-list-filters.js';
 import { bulkForm, bulkNotice } from './ticket-bulk-pages.js';
 import { buildTimeline } from './timeline.js';
@@ -187,6 +188,8 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       escalation,
       side,
       kb,
+      // The stored first response, resolution and reopens (domain/ticket-metrics.ts), in a small card.
+      metrics: ticketMetricsPanel(ticket.metrics, i18n.tr),
     }, i18n),
   );
 }

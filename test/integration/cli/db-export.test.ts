@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevDb, type DevDbServer } from '../../../src/devdb/server.js';
 import { exportDatabase, type ExportEvent } from '../../../src/services/system/export-database.js';
 import { EXACT_BSON, EXPORT_PROGRESS_COLLECTION, openExportSource, openExportTarget } from '../../../src/store/mongo-export.js';
+import { runCli, type CliResult } from '../../helpers/process.js';
 
 const SOURCE_DB = 'tl_export_source';
 const PEOPLE = 40;
@@ -106,18 +106,8 @@ async function exportTo(dbName: string, opts: Parameters<typeof exportDatabase>[
   }
 }
 
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const childEnv: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'test', ...env };
-    for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
-    const child = spawn('node_modules/.bin/tsx', ['src/cli/db-export.ts', ...args], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return runCli('src/cli/db-export.ts', args, { env });
 }
 
 beforeAll(async () => {

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { Types, type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectMongo } from '../../../src/store/database.js';
 import { createModels, type Models } from '../../../src/store/models/index.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { testLogger, uniqueDbName } from '../../helpers/db.js';
+import { runCli } from '../../helpers/process.js';
 import { withDbName } from '../../helpers/uri.js';
 
 const SECRET_KEY = 'cli-test-secret-key-'.padEnd(40, 'z');
@@ -22,21 +22,7 @@ interface Result {
 
 /** Runs the CLI the way `npm run inbox --` does, against this file's database. */
 function cli(args: string[], opts: { env?: Record<string, string | undefined>; stdin?: string; onStdout?: (stdoutSoFar: string) => void } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, MONGODB_URI: uri, SECRET_KEY, IMAP_PW: IMAP_PASSWORD, NODE_ENV: 'test', ...opts.env };
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const child = spawn('node_modules/.bin/tsx', ['src/cli/inbox.ts', ...args], { env: env as NodeJS.ProcessEnv, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      opts.onStdout?.(stdout);
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
-  });
+  return runCli('src/cli/inbox.ts', args, { ...opts, env: { MONGODB_URI: uri, SECRET_KEY, IMAP_PW: IMAP_PASSWORD, ...opts.env } });
 }
 
 const ADD = ['add', '--name', 'Support', '--address', 'Support@Example.com', '--imap-host', 'imap.example.com', '--imap-user', 'support', '--smtp-host', 'smtp.example.com'];

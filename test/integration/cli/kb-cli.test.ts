@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { connectMongo } from '../../../src/store/database.js';
 import { createModels, ensureIndexes, type Models } from '../../../src/store/models/index.js';
 import { createStores } from '../../../src/store/stores.js';
 import { testLogger, uniqueDbName } from '../../helpers/db.js';
+import { runCli, type CliResult } from '../../helpers/process.js';
 import { withDbName } from '../../helpers/uri.js';
 
 const SECRET_KEY = 'kb-cli-test-secret-key-'.padEnd(40, 'z');
@@ -30,16 +30,8 @@ async function openDb(prefix: string) {
 }
 
 /** Runs the CLI the way `npm run kb --` does, against a database. */
-function cli(uri: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node_modules/.bin/tsx', ['src/cli/kb.ts', ...args], { env: { ...process.env, MONGODB_URI: uri, SECRET_KEY, NODE_ENV: 'test' }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(uri: string, args: string[]): Promise<CliResult> {
+  return runCli('src/cli/kb.ts', args, { env: { MONGODB_URI: uri, SECRET_KEY } });
 }
 
 /** The articles as a reader compares them (no ids, dates or authors). */

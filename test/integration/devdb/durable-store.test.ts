@@ -8,6 +8,7 @@ import {
   BSON, Binary, Decimal128, Double, GridFSBucket, Long, MongoClient, MongoServerError, ObjectId, Timestamp, type Document,
 } from 'mongodb';
 import { startDevDb, type DevDbServer } from '../../../src/devdb/server.js';
+import { entryArgs } from '../../helpers/process.js';
 
 /*
  * The built-in server's durable engine: what a client was told is written survives a restart and a
@@ -94,7 +95,7 @@ describe('durable engine', () => {
 
   it('keeps every acknowledged write through SIGKILL, and each insertMany whole or not at all', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/devdb/cli.ts', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...entryArgs('src/devdb/cli.ts'), '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     const uri = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
     const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, retryWrites: false });

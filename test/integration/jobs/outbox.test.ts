@@ -107,9 +107,9 @@ describe('outbox delivery through a real SMTP server', () => {
     const failed = (await db.models.Outbox.findById(item._id).lean())!;
     expect(failed).toMatchObject({ attempts: 1, lastError: { smtpCode: 550 } });
     expect(deliveredTo(item.messageId)).toHaveLength(0);
-    const event = await db.models.TicketEvent.findOne({ ticketId: ticket._id, type: 'reply_failed' }).lean();
-    expect(event!.data).toMatchObject({ error: { smtpCode: 550 } });
-    expect((await db.models.Message.findOne({ messageId: item.messageId }).lean())!.delivery).toMatchObject({ state: 'failed' });
+    // The trail entry and the message's state follow the outbox's (afterSettled): waited for, not raced.
+    await expect.poll(async () => (await db.models.TicketEvent.findOne({ ticketId: ticket._id, type: 'reply_failed' }).lean())?.data, { timeout: 10_000 }).toMatchObject({ error: { smtpCode: 550 } });
+    await expect.poll(async () => (await db.models.Message.findOne({ messageId: item.messageId }).lean())?.delivery, { timeout: 10_000 }).toMatchObject({ state: 'failed' });
   });
 
   it('gives up after the attempt limit when the server keeps deferring', async () => {

@@ -10,6 +10,7 @@ import type { DigestData } from '../../../src/mail/digest-data.js';
 import { EMAIL_SAMPLES } from '../../../src/mail/email-samples.js';
 import { renderEmail } from '../../../src/mail/render-email.js';
 import { fakeClockEnv } from '../../helpers/clock.js';
+import { entryArgs } from '../../helpers/process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -38,7 +39,7 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
 describe('preview-emails CLI', () => {
   it('writes HTML and text for every sample in every language plus an index, and prints the folder', async () => {
     const out = path.join(tmp, 'previews');
-    const result = await run(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/preview-emails.ts', '--out', out]);
+    const result = await run(process.execPath, [...entryArgs('src/cli/preview-emails.ts'), '--out', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(out);

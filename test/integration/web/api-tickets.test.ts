@@ -104,6 +104,12 @@ describe('GET /api/v1/tickets', () => {
       backFromSnooze: null,
       // Not rated by the customer (services/satisfaction).
       satisfaction: null,
+      // Nothing measured yet (domain/ticket-metrics.ts): no reply, no solve.
+      metrics: {
+        firstResponseAt: null, firstResponseSeconds: null, firstResponseBusinessSeconds: null,
+        lastSolvedAt: null, resolutionSeconds: null, resolutionBusinessSeconds: null, reopenCount: 0,
+        sla: { firstResponse: null, nextResponse: null, resolution: null },
+      },
       waitingForAgent: null,
       // Never opened by the admin: unread for them.
       unread: true,

@@ -38,6 +38,7 @@ export async function startPagesAndApi(prefix: string, loginLimits?: LoginLimits
     base: server.base,
     api: `${server.base}/api/v1`,
     models: db.models,
+    stores: db.stores,
     setNow: (d: Date | null) => void (fixedNow = d),
     async close() {
       await server.close();

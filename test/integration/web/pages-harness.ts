@@ -7,14 +7,16 @@ import { createSecretBox } from '../../../src/store/secret-box.js';
 import { createApp } from '../../../src/web/create-app.js';
 import type { I18n } from '../../../src/i18n/catalog.js';
 import type { RateLimit } from '../../../src/web/rate-limit.js';
+import type { LocaleDefaults } from '../../../src/web/pages/page-i18n.js';
 import type { Types } from 'mongoose';
 import { createUser, TEST_PASSWORDS, TEST_SECRET_KEY } from '../../helpers/api.js';
 import { openTestDb, testLogger } from '../../helpers/db.js';
 import { serve } from '../../helpers/http.js';
+import { quarantineScreenDeps } from '../../helpers/ingest.js';
 import { compose, noJobs } from '../../helpers/use-case-deps.js';
 
 /** The express app with the pages on port 0, a settable clock, and an optional public URL. */
-export async function startPages(publicUrl: string | null, opts: { i18n?: I18n; sign?: (value: string) => string; satisfactionLimit?: RateLimit } = {}) {
+export async function startPages(publicUrl: string | null, opts: { i18n?: I18n; sign?: (value: string) => string; satisfactionLimit?: RateLimit; quarantine?: boolean; localeDefaults?: LocaleDefaults } = {}) {
   const db = await openTestDb('pages');
   let fixedNow: Date | null = null;
   const now = () => fixedNow ?? new Date();
@@ -39,6 +41,7 @@ export async function startPages(publicUrl: string | null, opts: { i18n?: I18n; 
       stores: db.stores, passwords: TEST_PASSWORDS,
       ...(opts.i18n ? { i18n: opts.i18n } : {}),
       ...(opts.satisfactionLimit ? { satisfactionLimit: opts.satisfactionLimit } : {}),
+      ...(opts.localeDefaults ? { localeDefaults: opts.localeDefaults } : {}),
       now,
       publicUrl,
       blobs,
@@ -46,7 +49,11 @@ export async function startPages(publicUrl: string | null, opts: { i18n?: I18n; 
       // Replies' and drafts' HTML is sanitized as the composition root wires it.
       actions: { ...db.stores, now, scheduler: noJobs, compose, sign: (opts.sign ?? (() => '')) as never, refreshSla: async () => {}, sanitizeHtml: (html: string) => sanitizeEmailHtml(html).html },
       secrets,
-      settings: { connectionChecks: createConnectionChecks({ timeoutMs: 5000 }), validateTemplate: validateTemplateOverride, render: renderEmail, scheduler },
+      settings: {
+        connectionChecks: createConnectionChecks({ timeoutMs: 5000 }), validateTemplate: validateTemplateOverride, render: renderEmail, scheduler,
+        // `/settings/quarantine` when asked for (quarantine-harness.ts has the full set-up).
+        ...(opts.quarantine ? { quarantine: quarantineScreenDeps(db, blobs, now) } : {}),
+      },
     },
   });
   const server = await serve(app);

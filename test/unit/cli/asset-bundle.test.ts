@@ -26,4 +26,15 @@ describe('the committed browser bundles', () => {
     expect(licences).toMatch(/== @tiptap\/core \S+ \(MIT\)/);
     expect(licences).toMatch(/== prosemirror-view \S+ \(MIT\)/);
   }, 60_000);
+
+  it('keep of Chart.js only what the report charts register, with no eval, and name its licence', async () => {
+    const charts = (await buildAssets()).get('report-charts.js')!;
+    expect(charts.startsWith('/*! Threadline report charts')).toBe(true);
+    expect(/new Function\(|\beval\(/.test(charts)).toBe(false);
+    // Tree-shaken: the controllers the page does not register (pie, radar, polar area, bubble) are left out.
+    expect(charts).not.toMatch(/polarArea|"radar"|"bubble"/);
+    const licences = readFileSync(path.join(ASSETS_DIR, 'report-charts.js.LICENSES.txt'), 'utf8');
+    expect(licences).toMatch(/== chart\.js 4\.\S+ \(MIT\)/);
+    expect(licences).toMatch(/== @kurkle\/color \S+ \(MIT\)/);
+  }, 60_000);
 });
