@@ -1,6 +1,5 @@
 import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
-import { automatedHeaders } from '../../domain/outbound-headers.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
 import type { SatisfactionStore } from '../../store/satisfaction-store.js';
@@ -8,7 +7,7 @@ import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { buildDigest, digestInboxIds, type DigestReport } from './build-digest.js';
-import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
+import { queueAutomatedMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, userMailLocale, type EmailBranding, type LocaleDefaults, type RenderEmailFn } from '../outbound/render-types.js';
 
 export const DIGEST_JOB = 'send-digest';
@@ -49,7 +48,7 @@ export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Prom
   // A digest about several inboxes speaks for the instance, not for the one whose SMTP account sends it.
   const branding = report.inboxes.length > 1 ? INSTANCE_BRANDING : brandingOf(via);
   const rendered = await deps.render('digest', { ...report }, { branding, locale, timeZone: report.timeZone });
-  const outbox = await queueMail(deps, {
+  const outbox = await queueAutomatedMail(deps, {
     kind: 'digest',
     inbox: via,
     ticket: null,
@@ -58,9 +57,6 @@ export async function sendDigest(deps: DigestDeps, userId: Types.ObjectId): Prom
     subject: rendered.subject,
     text: rendered.text,
     html: rendered.html,
-    headers: automatedHeaders('auto-generated', via.address),
-    envelopeFrom: '',
-    storeAsMessage: false,
   });
   await deps.users.setDigestLastSentAt(user._id, until);
   return { outbox, report };

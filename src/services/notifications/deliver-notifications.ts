@@ -10,7 +10,6 @@ import {
 } from '../../domain/notification-mail.js';
 import { notificationReplyAddress } from '../../domain/notification-reply.js';
 import { nextNotificationMailAt, type NotificationKind } from '../../domain/notifications.js';
-import { automatedHeaders } from '../../domain/outbound-headers.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
 import type { NotificationDoc } from '../../store/models/notification.js';
@@ -19,7 +18,7 @@ import type { TeamStore } from '../../store/team-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { StoredUser, UserStore } from '../../store/user-store.js';
 import { canSeeTicket } from '../access.js';
-import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
+import { queueAutomatedMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, userMailLocale, type LocaleDefaults, type RenderEmailFn } from '../outbound/render-types.js';
 import { scheduleNotificationMail } from './notify.js';
 
@@ -182,7 +181,7 @@ async function mailBatch(deps: DeliverNotificationsDeps, user: StoredUser, batch
   const rendered = single ? await renderTicketMail(deps, user, batch, items, now, opts) : await renderSummary(deps, user, batch, items, now, opts);
   const latest = items.at(-1)!;
   const root = notificationThreadRoot(latest.ticketId.toHexString(), inbox.address);
-  await queueMail(deps, {
+  await queueAutomatedMail(deps, {
     kind: 'notification',
     inbox,
     // No ticket: the Message-ID names none, so an answer never threads into the customer's conversation.
@@ -196,9 +195,6 @@ async function mailBatch(deps: DeliverNotificationsDeps, user: StoredUser, batch
     html: rendered.html,
     inReplyTo: single ? root : null,
     references: single ? [root] : [],
-    headers: automatedHeaders('auto-generated', inbox.address),
-    envelopeFrom: '',
-    storeAsMessage: false,
   });
   deps.onStep?.('notification-queued');
   await deps.notifications.markBatchSent(batch.batchId, now);

@@ -1,10 +1,9 @@
 import type { I18n } from '../../i18n/catalog.js';
-import { automatedHeaders } from '../../domain/outbound-headers.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
 import type { OAuthGrantStore } from '../../store/oauth-grant-store.js';
 import type { UserStore } from '../../store/user-store.js';
-import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
+import { queueAutomatedMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { userMailLocale, type LocaleDefaults } from '../outbound/render-types.js';
 import { oauthErrorWords } from './oauth-view.js';
 import type { ReconnectAlert } from './reconnect-needed.js';
@@ -50,7 +49,7 @@ export async function alertAdminsByMail(deps: AlertAdminsDeps, alert: ReconnectA
     const { t } = deps.i18n.translator(locale);
     const params = { inbox: broken.name, address: broken.address, words: oauthErrorWords(alert.error, t) };
     const text = [t('mail:inboxAlert.body', params), link ? t('mail:inboxAlert.link', { url: link }) : null].filter(Boolean).join('\n\n');
-    await queueMail(deps, {
+    await queueAutomatedMail(deps, {
       kind: 'inbox-alert',
       inbox: sender,
       ticket: null,
@@ -59,9 +58,6 @@ export async function alertAdminsByMail(deps: AlertAdminsDeps, alert: ReconnectA
       from: deps.notifyFrom ? { address: deps.notifyFrom, name: null } : null,
       subject: t('mail:inboxAlert.subject', params),
       text: `${text}\n`,
-      headers: automatedHeaders('auto-generated', sender.address),
-      envelopeFrom: '',
-      storeAsMessage: false,
     });
     queued++;
   }

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { ourMessageId, type Signer } from '../../domain/message-ids.js';
+import { automatedHeaders } from '../../domain/outbound-headers.js';
 import type { MailAddress } from '../../domain/mail.js';
 import type { ComposeMail, JobScheduler } from '../ports.js';
 import type { MessageStore } from '../../store/message-store.js';
@@ -122,6 +123,15 @@ export async function queueMail(deps: QueueMailDeps, input: QueueMailInput): Pro
     return finish(deps, input, (await outbox.findByDedupeKey(input.dedupeKey))!);
   }
   return finish(deps, input, (await outbox.findById(_id))!);
+}
+
+/**
+ * Queues mail the system writes on its own to a user or customer outside any conversation (alerts,
+ * password links, surveys, digests, notifications): marked `Auto-Submitted: auto-generated` and sent
+ * with the null envelope sender (RFC 3834 §3.3) so that no auto-responder answers it, never stored on a ticket.
+ */
+export function queueAutomatedMail(deps: QueueMailDeps, input: Omit<QueueMailInput, 'headers' | 'envelopeFrom' | 'storeAsMessage'>): Promise<OutboxDoc> {
+  return queueMail(deps, { ...input, headers: automatedHeaders('auto-generated', input.inbox.address), envelopeFrom: '', storeAsMessage: false });
 }
 
 /** Adds a customer-facing mail to its conversation (idempotent) and schedules its delivery. */

@@ -1,6 +1,5 @@
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { automatedHeaders } from '../../domain/outbound-headers.js';
 import { mayAskAgain, SATISFACTION_RATINGS, surveyable, surveyLink, surveySettingsOf, surveyToken, SURVEY_LINK_TTL_MS } from '../../domain/satisfaction.js';
 import { isAgentStarted } from '../../domain/ticket.js';
 import type { ContactStore } from '../../store/contact-store.js';
@@ -11,7 +10,7 @@ import type { SatisfactionStore } from '../../store/satisfaction-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import { customerLocale } from '../ingest/customer-locale.js';
-import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
+import { queueAutomatedMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, type RenderEmailFn } from '../outbound/render-types.js';
 
 /** What mailing a survey needs. */
@@ -76,7 +75,8 @@ export async function sendSurvey(deps: SendSurveyDeps, job: { ticketId: Types.Ob
   const links = Object.fromEntries(SATISFACTION_RATINGS.map((r) => [r, surveyLink(base, token, r)]));
   const locale = customerLocale(null, await deps.contacts.findLocaleByEmail(email), inbox.defaultLocale);
   const rendered = await deps.render('satisfaction-survey', { ticketNumber: ticket.number, ticketSubject: ticket.subject, customerName: ticket.requester.name ?? null, links }, { branding: brandingOf(inbox), locale });
-  await queueMail(deps, {
+  // Not part of the conversation: the trail says it was sent (a reply still threads by its Message-ID).
+  await queueAutomatedMail(deps, {
     kind: 'satisfaction-survey',
     inbox,
     ticket: { _id: ticket._id, number: ticket.number },
@@ -85,10 +85,6 @@ export async function sendSurvey(deps: SendSurveyDeps, job: { ticketId: Types.Ob
     subject: rendered.subject,
     text: rendered.text,
     html: rendered.html,
-    headers: automatedHeaders('auto-generated', inbox.address),
-    envelopeFrom: '',
-    // Not part of the conversation: the trail says it was sent (a reply still threads by its Message-ID).
-    storeAsMessage: false,
   });
   await deps.satisfaction.recordAsked({ ticketId: ticket._id, inboxId: inbox._id, teamId: ticket.teamId ?? null, assigneeId: ticket.assigneeId ?? null, email, askedAt: now, solvedAt: new Date(job.solvedAt) });
   await deps.trail.record({ ticketId: ticket._id, type: 'satisfaction_survey_sent', actor: { kind: 'system', label: 'satisfaction' }, at: now, data: { to: email, solvedAt: new Date(job.solvedAt) }, key: `${key}:sent` });

@@ -1,9 +1,8 @@
-import { automatedHeaders } from '../../domain/outbound-headers.js';
 import { Types } from 'mongoose';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { InboxDoc } from '../../store/models/inbox.js';
 import type { UserStore } from '../../store/user-store.js';
-import { queueMail, type QueueMailDeps } from '../outbound/queue-mail.js';
+import { queueAutomatedMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, userMailLocale, type LocaleDefaults, type RenderEmailFn } from '../outbound/render-types.js';
 import { hashPasswordToken, type PasswordLink } from './issue-password-link.js';
 
@@ -50,7 +49,7 @@ export async function mailPasswordLink(
   // The inbox's look, but not its signature: that one is written for its customers.
   const { signature: _customerSignature, ...branding } = brandingOf(inbox);
   const rendered = await deps.render('password-link', { purpose: link.purpose, url, expiresAt: link.expiresAt, recipientName: user.name ?? null }, { branding, locale, timeZone });
-  await queueMail(deps, {
+  await queueAutomatedMail(deps, {
     kind: 'password-link',
     inbox,
     ticket: null,
@@ -60,9 +59,6 @@ export async function mailPasswordLink(
     subject: rendered.subject,
     text: rendered.text,
     html: rendered.html,
-    headers: automatedHeaders('auto-generated', inbox.address),
-    envelopeFrom: '',
-    storeAsMessage: false,
   });
   return true;
 }
