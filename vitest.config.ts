@@ -51,7 +51,7 @@ export default defineConfig({
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: mocking } },
       ...(mocking.length ? [{ extends: true as const, test: { name: 'mocks', include: mocking, isolate: true } }] : []),
       // The MongoDB contract once more against the built-in server's durable (LMDB) engine.
-      { extends: true, test: { name: 'durable', include: ['test/integration/devdb/**/*.test.ts'], exclude: ['test/integration/devdb/durable-store.test.ts'] } },
+      { extends: true, test: { name: 'durable', include: ['test/integration/devdb/**/*.test.ts'], exclude: ['test/integration/devdb/durable-store.test.ts', 'test/integration/devdb/compact.test.ts'] } },
     ],
   },
 });

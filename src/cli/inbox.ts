@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { createLogger } from '../logger.js';
 import { loadConfig } from '../config/load-config.js';
 import { resolveSecretKey } from '../config/secret-key.js';
 import { AppError, isAppError } from '../domain/errors.js';
@@ -220,7 +221,7 @@ async function run(command: string, args: string[], flags: Flags): Promise<void>
         'set MONGODB_URI to the database the server uses, or manage inboxes through the JSON API (POST/GET/PATCH /api/v1/inboxes).',
     );
   }
-  const logger = pino({ name: 'inbox-cli', level: 'warn' }, pino.destination(2));
+  const logger = createLogger('warn', 'inbox-cli', pino.destination(2));
   const secrets = createSecretBox(resolveSecretKey(config, logger));
   const connection = await connectMongo(config.mongodbUri, { serverSelectionTimeoutMs: config.db.serverSelectionTimeoutMs }, logger);
   try {

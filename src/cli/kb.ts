@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { createLogger } from '../logger.js';
 import { loadConfig } from '../config/load-config.js';
 import { storeOwner } from '../devdb/lmdb-engine.js';
 import { AppError } from '../domain/errors.js';
@@ -53,7 +54,7 @@ async function readFolder(dir: string) {
 
 async function run(command: string, dir: string): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ name: 'kb-cli', level: 'warn' }, pino.destination(2));
+  const logger = createLogger('warn', 'kb-cli', pino.destination(2));
   if (!config.mongodbUri && config.db.embeddedEngine !== 'memory') {
     const owner = storeOwner(path.resolve(config.dataDir, 'db'));
     if (owner !== undefined) throw new AppError('CONFLICT', `the built-in database in ${path.resolve(config.dataDir, 'db')} is in use by process ${owner}: stop Threadline first (or set MONGODB_URI)`);

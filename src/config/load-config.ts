@@ -52,6 +52,7 @@ const ENV_KEYS: ReadonlyArray<{ env: string; path: string[]; secret?: boolean; b
   { env: 'ATTACHMENT_MAX_FILES', path: ['attachments', 'maxFiles'] },
   { env: 'ATTACHMENT_SCAN_COMMAND', path: ['attachments', 'scanCommand'] },
   { env: 'ATTACHMENT_SCAN_TIMEOUT_SECONDS', path: ['attachments', 'scanTimeoutSeconds'] },
+  { env: 'ACCESS_LOG_RETENTION_DAYS', path: ['accessLog', 'retentionDays'] },
 ];
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');

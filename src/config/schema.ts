@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isTimeZone, LOCALES } from '../i18n/locales.js';
 import { NOTIFICATION_COLLECT_MS } from '../domain/notifications.js';
+import { ACCESS_LOG_DEFAULT_RETENTION_DAYS, ACCESS_LOG_MAX_RETENTION_DAYS } from '../domain/access-log.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -138,6 +139,16 @@ export const configSchema = z
         collectMs: z.coerce.number().int().min(0).max(3_600_000).default(NOTIFICATION_COLLECT_MS),
       })
       .default({ from: null, collectMs: NOTIFICATION_COLLECT_MS }),
+    /** The access log (who opened which ticket, downloaded which attachment…): days an entry is kept; 0 keeps entries forever. */
+    accessLog: z
+      .object({
+        retentionDays: z.coerce
+          .number({ message: 'must be a whole number of days' })
+          .int('must be a whole number of days')
+          .min(0, 'must be 0 (keep forever) or more days')
+          .max(ACCESS_LOG_MAX_RETENTION_DAYS, `must be at most ${ACCESS_LOG_MAX_RETENTION_DAYS} days`),
+      })
+      .default({ retentionDays: ACCESS_LOG_DEFAULT_RETENTION_DAYS }),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.env !== 'production') return;

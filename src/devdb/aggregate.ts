@@ -108,7 +108,7 @@ export function runAggregate(db: Database, collName: string | undefined, pipelin
   let rest = pipeline;
   if (coll) {
     const pd = pushdown(pipeline);
-    typed = executeQuery(coll, { filter: pd.filter, sort: pd.sort, skip: pd.skip, limit: pd.limit, variables }).recs.map((r) => r.doc);
+    typed = executeQuery(coll, { filter: pd.filter, sort: pd.sort, skip: pd.skip, limit: pd.limit, variables, hint }).recs.map((r) => r.doc);
     rest = pd.rest;
   }
   if (rest.length === 0) return typed;

@@ -1,7 +1,8 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BSON } from 'bson';
 import { open, type Database as LmdbDatabase } from 'lmdb';
+import { fsyncPath } from './compaction.js';
 import { storeOwner } from './lmdb-engine.js';
 
 /*
@@ -51,16 +52,6 @@ const META_MAGIC = 0x18;
 const META_PAGE_SIZE = 0x30;
 const META_LAST_PAGE = 0x90;
 const META_BYTES = 0xa0;
-
-/** Flushes a file or directory entry to disk, so a renamed or copied file survives a power cut. */
-function fsyncPath(p: string): void {
-  const fd = openSync(p, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /*
  * Opening something that is not an LMDB file can crash the process inside the native module, so the

@@ -1,5 +1,5 @@
 import { BSON, Long } from 'bson';
-import { collName, dbOf, optBool, optDoc, type CommandSpec } from './context.js';
+import { collName, dbOf, optBool, optDoc, optNumber, type CommandSpec } from './context.js';
 import { ErrorCodes, MongoError, fail } from './errors.js';
 import { Index } from './indexes.js';
 import { compileFilter } from './matcher.js';
@@ -192,6 +192,27 @@ const dbStats: CommandSpec = {
   },
 };
 
+/*
+ * The store is one file for every collection, so compacting one compacts them all; a second
+ * `compact` with nothing written since finds nothing to free and returns at once. Unlike MongoDB,
+ * with no freeSpaceTargetMB any free page is enough: a freed page still holds deleted bytes.
+ */
+const compact: CommandSpec = {
+  fields: ['compact', 'force', 'freeSpaceTargetMB'],
+  run(cmd, ctx) {
+    dbOf(ctx).require(collName(cmd, 'compact'));
+    optBool(cmd, 'force');
+    const targetMb = optNumber(cmd, 'freeSpaceTargetMB');
+    if (targetMb !== undefined && targetMb < 1) throw fail.badValue(`freeSpaceTargetMB must be at least 1, got ${targetMb}`);
+    const engine = ctx.store.engine;
+    ctx.exclusive = async () => {
+      const bytesFreed = await engine.compact((targetMb ?? 0) * 1024 * 1024);
+      return { bytesFreed, ok: 1 };
+    };
+    return { bytesFreed: 0, ok: 1 };
+  },
+};
+
 /** Collection / index / database management commands by name. */
 export const ddlCommands: Record<string, CommandSpec> = {
   createIndexes,
@@ -205,4 +226,5 @@ export const ddlCommands: Record<string, CommandSpec> = {
   renameCollection,
   listDatabases,
   dbStats,
+  compact,
 };

@@ -39,7 +39,7 @@ function runFind(cmd: Doc, ctx: CommandContext): FindPlan {
   const coll = existing(ctx, name);
   checkHint(coll, cmd.hint);
   if (!coll) return { ns, result: undefined, docs: [] };
-  const result = executeQuery(coll, { filter, sort, skip, limit: limit || undefined, variables: optDoc(cmd, 'let') });
+  const result = executeQuery(coll, { filter, sort, skip, limit: limit || undefined, variables: optDoc(cmd, 'let'), hint: cmd.hint });
   const docs = result.recs.map((r) => (project ? project(r.doc) : r.doc));
   return { ns, result, docs };
 }
@@ -86,7 +86,7 @@ const count: CommandSpec = {
     const limit = Math.abs(optNumber(cmd, 'limit') ?? 0);
     let n: number;
     if (!query || Object.keys(query).length === 0) n = coll.size;
-    else n = executeQuery(coll, { filter: query }).recs.length;
+    else n = executeQuery(coll, { filter: query, hint: cmd.hint }).recs.length;
     n = Math.max(n - skip, 0);
     if (limit > 0) n = Math.min(n, limit);
     return { n, ok: 1 };

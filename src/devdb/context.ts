@@ -16,6 +16,12 @@ export interface CommandContext {
   self: string;
   startedAt: number;
   openConnections: () => number;
+  /**
+   * Set by a command whose work cannot run inside one synchronous write (compaction): the server
+   * runs it once the command returns, holds every other command back until it settles, and replies
+   * with its result instead.
+   */
+  exclusive?: (() => Promise<Doc>) | undefined;
 }
 
 /** A command implementation plus the fields it accepts (beyond the generic ones). */

@@ -90,6 +90,11 @@ export interface StorageEngine {
   whenDurable(): Promise<void> | null;
   /** A consistent copy of the whole store at `file` (LMDB only). */
   backup(file: string): Promise<void>;
+  /**
+   * Gives the space of deleted data back to the file system when at least `minFreeBytes` would be
+   * freed; resolves to the bytes freed. Must run outside {@link write}, with no write meanwhile.
+   */
+  compact(minFreeBytes: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -188,6 +193,9 @@ export class MemoryEngine implements StorageEngine {
   }
   backup(): Promise<void> {
     return Promise.reject(new Error('the in-memory store has nothing to back up'));
+  }
+  compact(): Promise<number> {
+    return Promise.resolve(0);
   }
   close(): Promise<void> {
     return Promise.resolve();

@@ -7,6 +7,7 @@ import { prefixEnd } from './key-encoding.js';
 import { decodeStoredDocument } from './lazy-fields.js';
 import { canonicalize, type Doc } from './values.js';
 import { processIsAlive } from './process-alive.js';
+import { dataFileBytes, reclaimableBytes, removeCompactionLeftovers, writeCompactCopy } from './compaction.js';
 
 /*
  * Layout: three LMDB databases in one environment (one file pair under the data directory).
@@ -87,8 +88,13 @@ class RecCache {
     if (bytes > this.maxBytes / 16) return;
     this.map.set(key, { rec, bytes });
     this.bytes += bytes;
+    if (this.bytes <= this.maxBytes) return;
+    // Down to 7/8 of the budget at once: a walk from the map's head passes every entry deleted since
+    // the map last compacted (each read moves its entry to the end), so evicting one entry per read
+    // made a read cost that whole walk once the working set outgrew the cache.
+    const floor = this.maxBytes - this.maxBytes / 8;
     for (const [k, v] of this.map) {
-      if (this.bytes <= this.maxBytes) break;
+      if (this.bytes <= floor) break;
       this.map.delete(k);
       this.bytes -= v.bytes;
     }
@@ -261,11 +267,15 @@ export interface LmdbEngineOptions {
 /** The durable engine: documents and index entries in LMDB, nothing that grows with the data in the heap. */
 export class LmdbEngine implements StorageEngine {
   readonly kind = 'lmdb';
-  readonly docs: Bin;
-  readonly index: Bin;
+  // Replaced when a compaction reopens the environment; records and entries read them from here.
+  docs!: Bin;
+  index!: Bin;
   readonly cache: RecCache;
-  private readonly env: RootDatabase;
-  private readonly catalog: Bin;
+  private env!: RootDatabase;
+  private catalog!: Bin;
+  private readonly dir: string;
+  /** Committed writes that changed something, for the life of the engine. */
+  private commits = 0;
   private seq: number;
   private depth = 0;
   /** Commits not yet covered by a finished sync. */
@@ -277,15 +287,21 @@ export class LmdbEngine implements StorageEngine {
   constructor(opts: LmdbEngineOptions) {
     mkdirSync(opts.dir, { recursive: true });
     this.lockFile = takeOwnership(opts.dir);
+    this.dir = opts.dir;
+    removeCompactionLeftovers(opts.dir);
+    this.openEnv();
+    this.cache = new RecCache(opts.cacheBytes ?? 64 * 1024 * 1024);
+    const seq = this.catalog.getBinary(SEQ_KEY);
+    this.seq = seq ? seq.readUInt32BE(0) : 0;
+  }
+
+  private openEnv(): void {
     // noSubdir: lmdb would otherwise take a directory name with a dot in it for a single-file store
-    this.env = open({ path: opts.dir, maxDbs: 4, noSubdir: false });
+    this.env = open({ path: this.dir, maxDbs: 4, noSubdir: false });
     const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
     this.docs = this.env.openDB<Buffer, Buffer>({ name: 'docs', ...binary });
     this.index = this.env.openDB<Buffer, Buffer>({ name: 'index', ...binary });
     this.catalog = this.env.openDB<Buffer, Buffer>({ name: 'catalog', ...binary });
-    this.cache = new RecCache(opts.cacheBytes ?? 64 * 1024 * 1024);
-    const seq = this.catalog.getBinary(SEQ_KEY);
-    this.seq = seq ? seq.readUInt32BE(0) : 0;
   }
 
   get writing(): boolean {
@@ -373,7 +389,10 @@ export class LmdbEngine implements StorageEngine {
     try {
       const out = this.env.transactionSync(fn, COMMIT_WITHOUT_SYNC);
       committed = true;
-      if (this.touched) this.unsynced++;
+      if (this.touched) {
+        this.unsynced++;
+        this.commits++;
+      }
       return out;
     } finally {
       this.depth--;
@@ -387,6 +406,35 @@ export class LmdbEngine implements StorageEngine {
 
   async backup(file: string): Promise<void> {
     await this.env.backup(file, true);
+  }
+
+  /**
+   * Rewrites the data file with only its live pages, when at least `minFreeBytes` (and at least one
+   * page) would be given back; returns the bytes the file shrank by. The caller keeps every write
+   * away until this settles; a write that slips in anyway makes it give up, so nothing is lost.
+   */
+  async compact(minFreeBytes: number): Promise<number> {
+    if (this.depth > 0) throw new Error('devdb: compaction inside a write');
+    if (reclaimableBytes(this.env, [this.docs, this.index, this.catalog]) < Math.max(1, minFreeBytes)) return 0;
+    await this.whenDurable();
+    const before = dataFileBytes(this.dir);
+    const commits = this.commits;
+    const copy = await writeCompactCopy(this.env, this.dir);
+    await this.whenDurable();
+    if (this.commits !== commits) {
+      copy.discard();
+      return 0;
+    }
+    await this.env.close();
+    try {
+      copy.swap();
+    } finally {
+      // On a failed swap the old file is still whole; either way the environment opens again.
+      copy.discard();
+      this.openEnv();
+      this.cache.clear();
+    }
+    return Math.max(0, before - dataFileBytes(this.dir));
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,8 @@ export interface QueryRequest {
   skip?: number;
   limit?: number;
   variables?: Doc;
+  /** An index name or key pattern (or `{ $natural: ±1 }`): that walk only, as MongoDB's `hint`. */
+  hint?: unknown;
 }
 
 /** Matching records plus what it cost to find them. */
@@ -347,7 +349,8 @@ export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
   const match = compileFilter(req.filter, req.variables);
   const skip = req.skip ?? 0;
   const wanted = req.limit !== undefined && req.limit > 0 ? skip + req.limit : Infinity;
-  const plans: Plan[] = natural === undefined ? candidatePlans(coll, req.filter, sort) : [{ prefix: [], reverse: natural < 0, providesSort: true }];
+  const hinted = natural === undefined ? hintedPlan(coll, req.hint, req.filter, sort) : undefined;
+  const plans: Plan[] = hinted ? [hinted] : natural === undefined ? candidatePlans(coll, req.filter, sort) : [{ prefix: [], reverse: natural < 0, providesSort: true }];
   const run = raceFor(coll, plans, match, wanted, sort.length > 0, req.filter);
   run.advance(Infinity);
   const { plan, recs, examined, counter } = run;
@@ -357,6 +360,25 @@ export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
   coll.stats.keysExamined += counter.keys;
   coll.stats.lastPlan = describePlan(plan);
   return { recs: out, plan, docsExamined: examined, keysExamined: counter.keys };
+}
+
+/*
+ * The one plan a `hint` asks for (no race), as MongoDB uses the hinted index whatever it costs: a
+ * caller that knows its data (a report's time windows) gets the same walk for every window. A
+ * sparse or partial index is not taken (its entries may miss matches); `$natural` scans the collection.
+ */
+function hintedPlan(coll: Collection, hint: unknown, filter: Doc | undefined, sort: SortSpec): Plan | undefined {
+  if (hint === undefined || hint === null) return undefined;
+  if (isPlainObject(hint)) {
+    const entries = Object.entries(hint);
+    if (entries.length === 1 && entries[0]?.[0] === '$natural') {
+      const dir = numberOf(entries[0][1]);
+      return { prefix: [], reverse: dir < 0, providesSort: sort.length === 0 };
+    }
+  }
+  const ix = coll.indexes.find((i) => i.spec.hidden !== true && (typeof hint === 'string' ? i.name === hint : isPlainObject(hint) && sameKeyPattern(i.spec.key as Doc, Object.entries(hint))));
+  if (!ix || ix.sparse || ix.partial) return undefined;
+  return planFor(ix, mergeConditions(extractConditions(filter)), sort).plan;
 }
 
 /** Short text form of a plan, e.g. `IXSCAN inboxId_1_status_1 reverse`. */

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   FORBIDDEN: { http: 403 },
   NOT_FOUND: { http: 404 },
   CONFLICT: { http: 409 },
+  /** Something that existed and is gone for good (a personal data export already downloaded or expired). */
+  GONE: { http: 410 },
   PAYLOAD_TOO_LARGE: { http: 413 },
   UNSUPPORTED_MEDIA_TYPE: { http: 415 },
   RATE_LIMITED: { http: 429 },

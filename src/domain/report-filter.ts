@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { queryIssue, queryMoment, type QueryIssue } from './query-params.js';
 import { AppError } from './errors.js';
 import { BACKLOG_AGE_BUCKETS, type BacklogAgeBucket, type ReportFilter, type ReportGranularity } from './report.js';
 import { TEAM_LEVELS, type TeamLevel } from './teams.js';
@@ -22,22 +23,9 @@ const WEEK_LIMIT = 186;
 
 const DAY_MS = 86_400_000;
 const HEX_ID = /^[0-9a-f]{24}$/i;
-const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-/** ISO 8601 date-time, seconds and fractions optional; without `Z` or an offset it is the reader's local time. */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /** Query parameters as an HTTP framework parses them (a repeated name gives an array). */
 export type ReportQueryInput = Record<string, string | string[] | undefined | unknown>;
-
-interface Issue {
-  path: string;
-  message: string;
-  code: 'custom';
-  key: string;
-  params?: Record<string, unknown>;
-}
-
-const issue = (path: string, key: string, message: string, params?: Record<string, unknown>): Issue => ({ path, message, code: 'custom', key: `errors:${key}`, ...(params ? { params } : {}) });
 
 /** The zone a report is read in: the reader's IANA zone, UTC when it is missing or unknown. */
 export function reportZone(timeZone: string | null | undefined): string {
@@ -45,32 +33,20 @@ export function reportZone(timeZone: string | null | undefined): string {
 }
 
 /** One value of a parameter; an array (a repeated name) or anything but a string is refused. */
-function single(query: ReportQueryInput, name: string, issues: Issue[]): string | null {
+function single(query: ReportQueryInput, name: string, issues: QueryIssue[]): string | null {
   const v = query[name];
   if (v === undefined || v === '') return null;
   if (typeof v !== 'string') {
-    issues.push(issue(name, 'issue.report.once', 'must be given once'));
+    issues.push(queryIssue(name, 'issue.report.once', 'must be given once'));
     return null;
   }
   return v.trim() === '' ? null : v.trim();
 }
 
-/** A moment: an ISO date-time (local to the zone without an offset), or a day `YYYY-MM-DD` (its midnight in the zone; the next midnight for an end). */
-function moment(value: string, zone: string, end: boolean): Date | null {
-  if (DAY_ONLY.test(value)) {
-    const day = DateTime.fromISO(value, { zone });
-    if (!day.isValid || day.toISODate() !== value) return null;
-    return (end ? day.plus({ days: 1 }) : day).startOf('day').toJSDate();
-  }
-  if (!DATE_TIME.test(value)) return null;
-  const at = DateTime.fromISO(value, { zone });
-  return at.isValid ? at.toJSDate() : null;
-}
-
-function objectIdOf(name: string, value: string | null, issues: Issue[]): string | null {
+function objectIdOf(name: string, value: string | null, issues: QueryIssue[]): string | null {
   if (value === null) return null;
   if (!HEX_ID.test(value)) {
-    issues.push(issue(name, 'issue.notAnId', 'is not an id'));
+    issues.push(queryIssue(name, 'issue.notAnId', 'is not an id'));
     return null;
   }
   return value.toLowerCase();
@@ -91,21 +67,21 @@ function endOfToday(now: Date, zone: string): DateTime {
  */
 export function parseReportFilter(query: ReportQueryInput, opts: { timeZone: string | null | undefined; now: Date }): ReportFilter {
   const zone = reportZone(opts.timeZone);
-  const issues: Issue[] = [];
-  const dateIssue = (name: string) => issue(name, 'issue.report.date', 'must be a date and time (ISO 8601) or a day written YYYY-MM-DD');
+  const issues: QueryIssue[] = [];
+  const dateIssue = (name: string) => queryIssue(name, 'issue.report.date', 'must be a date and time (ISO 8601) or a day written YYYY-MM-DD');
 
   const fromText = single(query, 'from', issues);
   const toText = single(query, 'to', issues);
-  let from = fromText === null ? null : moment(fromText, zone, false);
-  let to = toText === null ? null : moment(toText, zone, true);
+  let from = fromText === null ? null : queryMoment(fromText, zone, false);
+  let to = toText === null ? null : queryMoment(toText, zone, true);
   if (fromText !== null && from === null) issues.push(dateIssue('from'));
   if (toText !== null && to === null) issues.push(dateIssue('to'));
   if (toText === null) to = endOfToday(opts.now, zone).toJSDate();
   if (fromText === null && to) from = DateTime.fromJSDate(to, { zone }).minus({ days: REPORT_DEFAULT_DAYS }).toJSDate();
   if (from && to) {
-    if (from.getTime() >= to.getTime()) issues.push(issue('from', 'issue.fromBeforeTo', 'must be before to'));
+    if (from.getTime() >= to.getTime()) issues.push(queryIssue('from', 'issue.fromBeforeTo', 'must be before to'));
     else if (DateTime.fromJSDate(to, { zone }).diff(DateTime.fromJSDate(from, { zone }), 'days').days > REPORT_MAX_DAYS) {
-      issues.push(issue('to', 'issue.report.span', `must be at most ${REPORT_MAX_DAYS} days after from`, { days: REPORT_MAX_DAYS }));
+      issues.push(queryIssue('to', 'issue.report.span', `must be at most ${REPORT_MAX_DAYS} days after from`, { days: REPORT_MAX_DAYS }));
     }
   }
 
@@ -114,7 +90,7 @@ export function parseReportFilter(query: ReportQueryInput, opts: { timeZone: str
   for (const v of inboxValues) {
     const id = typeof v === 'string' && HEX_ID.test(v.trim()) ? v.trim().toLowerCase() : null;
     if (id === null) {
-      if (!issues.some((i) => i.path === 'inbox')) issues.push(issue('inbox', 'issue.notAnId', 'is not an id'));
+      if (!issues.some((i) => i.path === 'inbox')) issues.push(queryIssue('inbox', 'issue.notAnId', 'is not an id'));
     } else if (!inboxIds.includes(id)) inboxIds.push(id);
   }
   const teamId = objectIdOf('team', single(query, 'team', issues), issues);
@@ -123,12 +99,12 @@ export function parseReportFilter(query: ReportQueryInput, opts: { timeZone: str
 
   const levelText = single(query, 'level', issues);
   const level = levelText === null ? null : (TEAM_LEVELS.find((l) => l === levelText.toUpperCase()) ?? null);
-  if (levelText !== null && level === null) issues.push(issue('level', 'issue.report.level', 'must be L1, L2, L3 or L4'));
+  if (levelText !== null && level === null) issues.push(queryIssue('level', 'issue.report.level', 'must be L1, L2, L3 or L4'));
   const priorityText = single(query, 'priority', issues);
   const priority = priorityText === null ? null : (TICKET_PRIORITIES.find((p) => p === priorityText.toLowerCase()) ?? null);
-  if (priorityText !== null && priority === null) issues.push(issue('priority', 'issue.report.priority', 'must be low, normal, high or urgent'));
+  if (priorityText !== null && priority === null) issues.push(queryIssue('priority', 'issue.report.priority', 'must be low, normal, high or urgent'));
   const tag = single(query, 'tag', issues);
-  if (tag !== null && tag.length > REPORT_TAG_MAX) issues.push(issue('tag', 'issue.report.tag', `must be at most ${REPORT_TAG_MAX} characters`, { max: REPORT_TAG_MAX }));
+  if (tag !== null && tag.length > REPORT_TAG_MAX) issues.push(queryIssue('tag', 'issue.report.tag', `must be at most ${REPORT_TAG_MAX} characters`, { max: REPORT_TAG_MAX }));
 
   if (issues.length > 0 || !from || !to) {
     throw new AppError('VALIDATION_FAILED', `Report filter is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {

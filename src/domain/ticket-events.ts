@@ -61,6 +61,8 @@ export const TICKET_EVENT_TYPES = [
   'satisfaction_survey_skipped',
   /** The customer rated the ticket (data: rating, comment, changed: a change of an earlier rating). */
   'satisfaction_rated',
+  /** The inbox's retention policy anonymised the closed ticket (services/retention; actor system, data: months). */
+  'anonymised',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 

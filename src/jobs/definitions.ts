@@ -13,6 +13,10 @@ import { wakeSnoozedTicket, type SnoozeDeps } from '../services/lifecycle/snooze
 import { applyRouting, ROUTING_JOB, type ApplyRoutingDeps } from '../services/routing/apply-routing.js';
 import { SURVEY_JOB } from '../services/satisfaction/plan-survey.js';
 import { sendSurvey, surveyJobOf, type SendSurveyDeps } from '../services/satisfaction/send-survey.js';
+import { PERSONAL_DATA_EXPORT_JOB, runPersonalDataExport, type RunExportDeps } from '../services/personal-data/run-export.js';
+import { PERSONAL_DATA_SWEEP_JOB, sweepPersonalDataExports, type SweepExportsDeps } from '../services/personal-data/sweep-exports.js';
+import { ACCESS_LOG_PURGE_JOB, purgeAccessLog, type PurgeAccessLogDeps } from '../services/access-log/purge-access-log.js';
+import { applyRetention, RETENTION_JOB, type ApplyRetentionDeps } from '../services/retention/apply-retention.js';
 import type { JobDefinition } from './job-worker.js';
 
 const keyOf = (data: Record<string, unknown>) => new Types.ObjectId(String(data.key));
@@ -86,8 +90,37 @@ export function surveyJob(deps: SendSurveyDeps, lockLifetimeMs: number): JobDefi
   return { name: SURVEY_JOB, concurrency: 5, lockLifetimeMs, handler: async (data) => void (await sendSurvey(deps, surveyJobOf(data))) };
 }
 
+/** Tries of an export's archive before it is marked failed (a lost run is tried again after its lock expires as well). */
+const EXPORT_ATTEMPTS = 3;
+
+/** Writes one personal data export's archive (a rerun rebuilds it; see runPersonalDataExport); retried twice before it fails. */
+export function personalDataExportJob(deps: RunExportDeps, lockLifetimeMs: number): JobDefinition {
+  return {
+    name: PERSONAL_DATA_EXPORT_JOB,
+    concurrency: 2,
+    lockLifetimeMs,
+    backoff: (ctx) => (ctx.attempt >= EXPORT_ATTEMPTS ? null : 60_000 * ctx.attempt),
+    handler: async (data, job) => void (await runPersonalDataExport(deps, keyOf(data), { lastAttempt: job.attempts + 1 >= EXPORT_ATTEMPTS })),
+  };
+}
+
+/** The daily sweep of personal data exports: expiry, removal of archives no longer wanted, lost jobs. */
+export function personalDataSweepJob(deps: SweepExportsDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: PERSONAL_DATA_SWEEP_JOB, concurrency: 1, lockLifetimeMs, handler: async () => void (await sweepPersonalDataExports(deps)) };
+}
+
+/** The daily purge of access-log entries older than ACCESS_LOG_RETENTION_DAYS (idempotent: a delete by time). */
+export function accessLogPurgeJob(deps: PurgeAccessLogDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: ACCESS_LOG_PURGE_JOB, concurrency: 1, lockLifetimeMs, handler: async () => void (await purgeAccessLog(deps)) };
+}
+
+/** The daily retention run over every inbox with a policy (and its continuation when a run ran out of time); one at a time. */
+export function retentionJob(deps: ApplyRetentionDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: RETENTION_JOB, concurrency: 1, lockLifetimeMs, handler: async () => void (await applyRetention(deps)) };
+}
+
 /** Every background job Threadline runs, bound to its use case. */
-export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; notify: DeliverNotificationsDeps; lifecycle: LifecycleDeps & SnoozeDeps; routing: ApplyRoutingDeps; survey?: SendSurveyDeps; lockLifetimeMs: number }): JobDefinition[] {
+export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; notify: DeliverNotificationsDeps; lifecycle: LifecycleDeps & SnoozeDeps; routing: ApplyRoutingDeps; survey?: SendSurveyDeps; personalData?: RunExportDeps & SweepExportsDeps; accessLog?: PurgeAccessLogDeps; retention?: ApplyRetentionDeps; lockLifetimeMs: number }): JobDefinition[] {
   const lock = deps.lockLifetimeMs;
-  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock), notifyJob(deps.notify, lock), lifecycleJob(deps.lifecycle, lock), snoozeWakeJob(deps.lifecycle, lock), routingJob(deps.routing, lock), ...(deps.survey ? [surveyJob(deps.survey, lock)] : [])];
+  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock), notifyJob(deps.notify, lock), lifecycleJob(deps.lifecycle, lock), snoozeWakeJob(deps.lifecycle, lock), routingJob(deps.routing, lock), ...(deps.survey ? [surveyJob(deps.survey, lock)] : []), ...(deps.personalData ? [personalDataExportJob(deps.personalData, lock), personalDataSweepJob(deps.personalData, lock)] : []), ...(deps.accessLog ? [accessLogPurgeJob(deps.accessLog, lock)] : []), ...(deps.retention ? [retentionJob(deps.retention, lock)] : [])];
 }

@@ -2,10 +2,16 @@ import { crashHookFromEnv } from '../crash-hook.js';
 import { jobDefinitions } from '../jobs/definitions.js';
 import { createJobWorker, type JobWorker } from '../jobs/job-worker.js';
 import { composeMessage } from '../mail/compose-message.js';
+import { composeStoredMail } from '../mail/compose-stored-mail.js';
 import { loadEmailRenderer, renderEmail } from '../mail/render-email.js';
 import { createMailSender } from '../mail/smtp-transport.js';
 import type { Runtime } from '../runtime.js';
 import { planLifecycleBackfill } from '../services/lifecycle/plan-lifecycle.js';
+import { resumeErasures } from '../services/personal-data/erase-person.js';
+import { planAccessLogPurge } from '../services/access-log/purge-access-log.js';
+import { PERSONAL_DATA_SWEEP_CRON, PERSONAL_DATA_SWEEP_JOB } from '../services/personal-data/sweep-exports.js';
+import { scheduleRetention } from '../services/retention/schedule-retention.js';
+import { reclaimSpace } from '../store/reclaim-space.js';
 import { routingDeps, slaDeps } from './deps.js';
 import { mailLoginSourceFor } from './oauth-deps.js';
 import { beat, type RunningRole } from './role.js';
@@ -53,13 +59,31 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
       routing: routingDeps(rt),
       // Satisfaction surveys link to the public address (none without one).
       survey: { ...slaDeps(rt), publicUrl: rt.config.publicUrl },
+      // Personal data exports: the archive job and the daily sweep of expired archives.
+      personalData: { ...rt.stores, blobs: rt.blobs, composeStoredMail, scheduler: rt.scheduler, now, logger: rt.logger },
+      // The access log keeps entries ACCESS_LOG_RETENTION_DAYS days (0: forever), purged daily.
+      accessLog: { accessLog: rt.stores.accessLog, now, retentionDays: rt.config.accessLog.retentionDays },
+      // Retention per inbox: a run hands what is left to a continuation well before its job lock expires.
+      retention: {
+        retention: rt.stores.retention, accessLog: rt.stores.accessLog, blobs: rt.blobs, scheduler: rt.scheduler, now, logger: rt.logger,
+        reclaimSpace: (collections) => reclaimSpace(rt.connection.db!, collections, rt.logger),
+        budgetMs: Math.floor(rt.config.jobs.lockLifetimeMs / 2),
+      },
     }),
   });
   await worker.start();
+  await rt.scheduler.scheduleRecurring(PERSONAL_DATA_SWEEP_JOB, { key: 'daily', cron: PERSONAL_DATA_SWEEP_CRON, timeZone: 'UTC' });
+  await planAccessLogPurge(rt);
+  await scheduleRetention(rt);
   // Tickets solved or pending before lifecycle automation get their jobs once (an empty list after that), in the background.
   planLifecycleBackfill(slaDeps(rt)).then(
     (planned) => planned > 0 && rt.logger.info({ planned }, 'planned the lifecycle jobs of tickets stored before lifecycle automation'),
     (err: Error) => rt.logger.error({ err: err.message }, 'planning lifecycle jobs of older tickets failed; the next start tries again'),
+  );
+  // An erasure cut short (the web process died mid-way) is finished here, in the background.
+  resumeErasures({ ...rt.stores, now }).then(
+    (finished) => finished > 0 && rt.logger.info({ finished }, 'finished erasures cut short'),
+    (err: Error) => rt.logger.error({ err: err.message }, 'finishing erasures cut short failed; the next start, or confirming again, tries again'),
   );
   const heartbeat = beat(rt, 'jobs', worker.status);
   return {

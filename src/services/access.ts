@@ -94,6 +94,8 @@ const NOT_FOUND_KEYS = {
   'Canned reply': 'notFound.cannedReply',
   Draft: 'notFound.draft',
   Category: 'notFound.category',
+  Contact: 'notFound.contact',
+  Export: 'notFound.personalDataExport',
   Image: 'notFound.image',
   Inbox: 'notFound.inbox',
   Article: 'notFound.kbArticle',

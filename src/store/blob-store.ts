@@ -17,9 +17,10 @@ export interface StoredBlob {
 export interface BlobStore {
   /**
    * Stores a file; with `key`, a file already stored under that key is returned instead (idempotent
-   * retries). `fresh` says the caller knows no file has that key yet, which saves the look-up.
+   * retries). `fresh` says the caller knows no file has that key yet, which saves the look-up. With
+   * `id` the file gets that id, so a caller that recorded it first can remove an upload a crash cut short.
    */
-  put(source: Readable | Buffer, meta: { filename: string; contentType: string; key?: string; fresh?: boolean; metadata?: Record<string, unknown> }): Promise<StoredBlob>;
+  put(source: Readable | Buffer, meta: { filename: string; contentType: string; key?: string; fresh?: boolean; metadata?: Record<string, unknown>; id?: ObjectId }): Promise<StoredBlob>;
   /**
    * Stores several small buffers, each under its key, in three round trips in all: one look-up for
    * the keys, one insert of the chunks, one of the file documents. Same result as `put` with a key.
@@ -78,9 +79,8 @@ export function createBlobStore(db: Db, bucketName = 'blobs'): BlobStore {
         },
       });
       // A file without sha256 in its metadata is an interrupted upload; a buffer's hash is known up front.
-      const upload = bucket.openUploadStream(meta.filename, {
-        metadata: { contentType: meta.contentType, ...meta.metadata, ...(meta.key ? { key: meta.key } : {}), ...(known ? { sha256: known } : {}) },
-      });
+      const options = { metadata: { contentType: meta.contentType, ...meta.metadata, ...(meta.key ? { key: meta.key } : {}), ...(known ? { sha256: known } : {}) } };
+      const upload = meta.id ? bucket.openUploadStreamWithId(meta.id, meta.filename, options) : bucket.openUploadStream(meta.filename, options);
       const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
       try {
         await pipeline(input, measure, upload);

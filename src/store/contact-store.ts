@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import type { Models } from './models/index.js';
 import type { ContactDoc } from './models/contact.js';
 
@@ -8,6 +9,13 @@ export interface LocaleGuess {
 }
 
 const DUPLICATE_KEY = 11000;
+
+/** What the contact search and the alias forms read of a contact. */
+export type ContactSummary = Pick<ContactDoc, '_id' | 'email' | 'name' | 'primaryContactId' | 'createdAt'>;
+
+const SUMMARY = { email: 1, name: 1, primaryContactId: 1, createdAt: 1 } as const;
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The people who write to us, by address, and whether their mail bounces. */
 export function createContactStore(models: Pick<Models, 'Contact'>) {
@@ -49,6 +57,49 @@ export function createContactStore(models: Pick<Models, 'Contact'>) {
     /** The bounce state of this address's contact (`bounce` only), if there is one. */
     async findBounceByEmail(email: string): Promise<Pick<ContactDoc, '_id' | 'bounce'> | null> {
       return Contact.findOne({ email }, { bounce: 1 }).lean();
+    },
+
+    /** One contact by id (summary fields). */
+    async findById(id: Types.ObjectId): Promise<ContactSummary | null> {
+      return Contact.findById(id, SUMMARY).lean();
+    },
+
+    /** The contact of this (lower-case) address (summary fields). */
+    async findByEmail(email: string): Promise<ContactSummary | null> {
+      return Contact.findOne({ email }, SUMMARY).lean();
+    },
+
+    /**
+     * Contacts whose address or name holds this text (any case), by address, at most `limit`. A scan of
+     * the contacts: the text may be any part of either, and the caller bounds its length.
+     */
+    async search(text: string, limit: number): Promise<ContactSummary[]> {
+      const pattern = escapeRegex(text);
+      return Contact.find({ $or: [{ email: { $regex: pattern, $options: 'i' } }, { name: { $regex: pattern, $options: 'i' } }] }, SUMMARY)
+        .sort({ email: 1, _id: 1 })
+        .limit(limit)
+        .lean();
+    },
+
+    /** Whether some contact is an alias of this one. */
+    async hasAliases(id: Types.ObjectId): Promise<boolean> {
+      return (await Contact.exists({ primaryContactId: id })) !== null;
+    },
+
+    /**
+     * Makes this contact an alias of the primary, unless it already is someone's alias (then false:
+     * the caller says why). Never links a contact to itself.
+     */
+    async linkAlias(aliasId: Types.ObjectId, primaryId: Types.ObjectId): Promise<boolean> {
+      if (aliasId.equals(primaryId)) return false;
+      const res = await Contact.updateOne({ _id: aliasId, primaryContactId: null }, { $set: { primaryContactId: primaryId } });
+      return res.modifiedCount > 0;
+    },
+
+    /** Makes this alias of the primary a primary contact again; false when it was not its alias. */
+    async unlinkAlias(aliasId: Types.ObjectId, primaryId: Types.ObjectId): Promise<boolean> {
+      const res = await Contact.updateOne({ _id: aliasId, primaryContactId: primaryId }, { $unset: { primaryContactId: 1 } });
+      return res.modifiedCount > 0;
     },
 
     /** Those of these addresses whose mail bounces. */

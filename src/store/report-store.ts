@@ -76,6 +76,22 @@ const ID_CHUNK = 1000;
 const HOUR = 3_600_000;
 /** The first window of each windowed query, before it adapts to the time one takes (about a busy desk's share). */
 const FIRST_WINDOW = { trail: 12 * HOUR, tickets: 3 * 24 * HOUR, ratings: 30 * 24 * HOUR, backlog: 30 * 24 * HOUR } as const;
+/*
+ * The index each windowed query walks, named with `hint`: the planner's race, re-run for every short
+ * window, sometimes took an index of the scope (a team's, an inbox's) and read all its tickets for
+ * each window; the time range is what bounds a window's reads.
+ */
+const HINT = {
+  created: { createdAt: -1, _id: -1 },
+  createdInInboxes: { inboxId: 1, createdAt: -1, _id: -1 },
+  firstResponse: { 'metrics.firstResponseAt': 1, inboxId: 1 },
+  resolution: { 'metrics.lastSolvedAt': 1, inboxId: 1 },
+  backlog: { status: 1, lastActivityAt: -1, _id: -1 },
+  backlogInInboxes: { inboxId: 1, status: 1, lastActivityAt: -1, _id: -1 },
+  trail: { type: 1, at: 1 },
+  id: { _id: 1 },
+  ratings: { ratedAt: 1 },
+} as const;
 const ROW_FIELDS = { number: 1, subject: 1, inboxId: 1, teamId: 1, assigneeId: 1, categoryId: 1, priority: 1, status: 1, tags: 1, createdAt: 1, satisfaction: 1, metrics: 1 } as const;
 
 /** The query condition of a scope: its criteria, never a merged-away ticket nor spam. */
@@ -122,7 +138,9 @@ export function createReportStore(models: Pick<Models, 'Ticket' | 'TicketEvent' 
         return Ticket.aggregate<{ _id: Date; n: number }>([
           { $match: { ...scopeMatch(scope), createdAt: windowRange(w) } },
           { $bucket: { groupBy: '$createdAt', boundaries: [w.from!, ...inside, w.to!], output: { n: { $sum: 1 } } } },
-        ]).exec();
+        ])
+          .hint(scope.inboxIds ? HINT.createdInInboxes : HINT.created)
+          .exec();
       });
       for (const r of rows) {
         const at = new Date(r._id).getTime();
@@ -161,7 +179,11 @@ export function createReportStore(models: Pick<Models, 'Ticket' | 'TicketEvent' 
           },
         },
       ];
-      const rows = await inWindows(from, to, FIRST_WINDOW.tickets, (w) => Ticket.aggregate<DurationGroup & { _id: Types.ObjectId | null }>(pipeline(w)).exec());
+      const rows = await inWindows(from, to, FIRST_WINDOW.tickets, (w) =>
+        Ticket.aggregate<DurationGroup & { _id: Types.ObjectId | null }>(pipeline(w))
+          .hint(HINT[which])
+          .exec(),
+      );
       // The windows' groups merged per assignee.
       const groups = new Map<string, DurationGroup>();
       for (const r of rows) {
@@ -207,7 +229,9 @@ export function createReportStore(models: Pick<Models, 'Ticket' | 'TicketEvent' 
           Ticket.aggregate<{ _id: { a: Types.ObjectId | null; b: B }; n: number }>([
             { $match: { ...scopeMatch(scope), status: { $in: [...ACTIVE_TICKET_STATUSES] }, ...(w.from || w.to ? { lastActivityAt: windowRange(w) } : {}) } },
             { $group: { _id: { a: { $ifNull: ['$assigneeId', null] }, b: branches.length ? { $switch: { branches, default: last.bucket } } : last.bucket }, n: { $sum: 1 } } },
-          ]).exec(),
+          ])
+            .hint(scope.inboxIds ? HINT.backlogInInboxes : HINT.backlog)
+            .exec(),
         { openEnds: true },
       );
       // The windows' counts merged per assignee and bucket.
@@ -229,9 +253,9 @@ export function createReportStore(models: Pick<Models, 'Ticket' | 'TicketEvent' 
       // A find with a projection: the server trims each entry itself, with no pipeline stage copying it.
       const filter = (w: Window): Record<string, unknown> => ({ type: { $in: REPORT_EVENT_TYPES }, at: windowRange(w), $or: [{ type: { $ne: 'status_changed' } }, { 'data.to': 'solved' }, { 'data.from': { $in: ['solved', 'closed'] } }] });
       const rows = await inWindows(from, to, FIRST_WINDOW.trail, (w) =>
-        TicketEvent.find(filter(w), { _id: 0, ticketId: 1, type: 1, 'actor.kind': 1, 'actor.id': 1, 'data.from': 1, 'data.to': 1, at: 1 }).lean<
-          Array<Pick<TicketEventDoc, 'ticketId' | 'type' | 'at'> & { actor: { kind: string; id?: Types.ObjectId | null }; data?: { from?: unknown; to?: unknown } }>
-        >(),
+        TicketEvent.find(filter(w), { _id: 0, ticketId: 1, type: 1, 'actor.kind': 1, 'actor.id': 1, 'data.from': 1, 'data.to': 1, at: 1 })
+          .hint(HINT.trail)
+          .lean<Array<Pick<TicketEventDoc, 'ticketId' | 'type' | 'at'> & { actor: { kind: string; id?: Types.ObjectId | null }; data?: { from?: unknown; to?: unknown } }>>(),
       );
       return rows.map((r) => ({ ticketId: r.ticketId, type: r.type, actor: { kind: r.actor.kind, id: r.actor.id ?? null }, data: { from: r.data?.from, to: r.data?.to }, at: r.at }));
     },
@@ -239,7 +263,9 @@ export function createReportStore(models: Pick<Models, 'Ticket' | 'TicketEvent' 
     /** Of these tickets, those in scope, with their current assignee (ids sent in chunks, each on the `_id` index). */
     async listInScope(ids: readonly Types.ObjectId[], scope: ReportScope): Promise<Array<{ _id: Types.ObjectId; assigneeId: Types.ObjectId | null }>> {
       const rows = await inSequence(chunks(ids), (chunk) =>
-        Ticket.find({ _id: { $in: chunk }, ...scopeMatch(scope) }, { _id: 1, assigneeId: 1 }).lean<Array<{ _id: Types.ObjectId; assigneeId?: Types.ObjectId | null }>>(),
+        Ticket.find({ _id: { $in: chunk }, ...scopeMatch(scope) }, { _id: 1, assigneeId: 1 })
+          .hint(HINT.id)
+          .lean<Array<{ _id: Types.ObjectId; assigneeId?: Types.ObjectId | null }>>(),
       );
       return rows.map((t) => ({ _id: t._id, assigneeId: t.assigneeId ?? null }));
     },
@@ -255,7 +281,9 @@ export function createReportStore(models: Pick<Models, 'Ticket' | 'TicketEvent' 
             { $match: { ratedAt: windowRange(w), rating: { $ne: null } } },
             { $sort: { ratedAt: -1, _id: -1 } },
             { $project: { _id: 0, ticketId: 1, rating: 1, comment: 1, ratedAt: 1 } },
-          ]).exec(),
+          ])
+            .hint(HINT.ratings)
+            .exec(),
         { newestFirst: true },
       );
     },

@@ -1,7 +1,9 @@
+import { createAccessLogStore } from './access-log-store.js';
 import { createApiTokenStore } from './api-token-store.js';
 import { createCannedReplyStore } from './canned-reply-store.js';
 import { createCategoryStore } from './category-store.js';
 import { createContactStore } from './contact-store.js';
+import { createErasureStore } from './erasure-writes.js';
 import { createInboxStore } from './inbox-store.js';
 import { createInboxRemovalStore } from './inbox-removal-store.js';
 import { createKbArticleStore } from './kb-article-store.js';
@@ -17,10 +19,13 @@ import { createOAuthGrantStore } from './oauth-grant-store.js';
 import { createOutboxStore } from './outbox-store.js';
 import { createPartnerStore } from './partner-store.js';
 import { createPasswordTokenStore } from './password-token-store.js';
+import { createPersonalDataExportStore } from './personal-data-export-store.js';
+import { createPersonDataStore } from './person-data-store.js';
 import { createPresenceStore } from './presence-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
 import { createReplyDraftStore } from './reply-draft-store.js';
 import { createReportStore } from './report-store.js';
+import { createRetentionStore } from './retention-writes.js';
 import { createRoutingRuleStore } from './routing-rule-store.js';
 import { createSatisfactionStore } from './satisfaction-store.js';
 import { createSavedViewStore } from './saved-view-store.js';
@@ -59,6 +64,8 @@ export function createStores(models: Models) {
     replyDrafts: createReplyDraftStore(models),
     messages: createMessageStore(models),
     contacts: createContactStore(models),
+    personData: createPersonDataStore(models),
+    erasure: createErasureStore(models),
     outbox: createOutboxStore(models),
     heartbeats: createHeartbeatStore(models),
     savedViews: createSavedViewStore(models),
@@ -76,6 +83,9 @@ export function createStores(models: Models) {
     satisfaction: createSatisfactionStore(models),
     reports: createReportStore(models),
     oauthGrants: createOAuthGrantStore(models),
+    personalDataExports: createPersonalDataExportStore(models),
+    accessLog: createAccessLogStore(models),
+    retention: createRetentionStore(models),
   };
 }
 

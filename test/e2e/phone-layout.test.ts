@@ -29,6 +29,7 @@ let agentId: string;
 let richTicketId: string;
 let mergedTicketId: string;
 let billingTicketId: string;
+let requesterContactId: string;
 let teamId: string;
 let routingRuleId: string;
 let categoryId: string;
@@ -154,6 +155,7 @@ beforeAll(async () => {
   richTicketId = (await app.models.Ticket.findOne({ subject: LONG_SUBJECT }).lean())!._id.toHexString();
   mergedTicketId = (await app.models.Ticket.findOne({ subject: /Duplicate charge/ }).lean())!._id.toHexString();
   billingTicketId = billingTicket._id.toHexString();
+  requesterContactId = (await app.models.Contact.findOne({ email: REQUESTER }).lean())!._id.toHexString();
   const team = await app.models.Team.create({ name: LONG_TEAM, level: 'L2', memberIds: [agent._id], inboxIds: [support._id, billing._id] });
   const category = await app.models.Category.create({ name: LONG_CATEGORY, inboxId: support._id });
   teamId = team._id.toHexString();
@@ -361,6 +363,11 @@ describe('every page on a 390 px phone', () => {
         ['settings: quarantine', '/settings/quarantine'],
         ['settings: one quarantined mail', `/settings/quarantine/${quarantinedId}`],
         ['settings: partners', '/settings/partners'],
+        ['settings: access log', '/settings/access-log'],
+        ['settings: access log (filtered)', '/settings/access-log?action=ticket_viewed'],
+        ['contacts (search)', '/contacts?q=bartholomew'],
+        ['contact page (the long requester, by the ticket page link)', `/contacts/lookup?email=${encodeURIComponent(REQUESTER)}`],
+        ['erase a person: first confirmation', `/contacts/${requesterContactId}/erase`],
         ['inboxes', '/inboxes'],
         ['ticket list (with a partner)', '/tickets?status=with_partner'],
         ['ticket page (side conversations, draft, bad rating)', `/tickets/${sideTicketId}`],
@@ -506,6 +513,7 @@ describe('every page on a 390 px phone', () => {
       ['ticket page (manager, side conversations)', `/tickets/${sideTicketId}`],
       ['team load (manager, satisfaction)', '/team-load'],
       ['reports (manager)', '/reports'],
+      ['contact page (manager)', `/contacts/lookup?email=${encodeURIComponent(REQUESTER)}`],
       ['notifications (manager)', '/notifications'],
       ['account (manager)', '/account'],
       ['settings (manager)', '/settings'],

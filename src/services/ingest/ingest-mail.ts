@@ -224,7 +224,7 @@ async function queueMessage(deps: IngestDeps, batch: MailBatch, m: ClassifiedMai
 
 /** Remembers a writer's language; a failure costs the memory, never the mail. */
 async function rememberLocale(deps: IngestDeps, email: string, guess: LocaleGuess): Promise<void> {
-  await deps.contacts.rememberLocale(email, guess).catch((err: unknown) => deps.logger.warn({ err, email }, 'could not remember the language of a contact'));
+  await deps.contacts.rememberLocale(email, guess).catch((err: unknown) => deps.logger.warn({ err }, 'could not remember the language of a contact'));
 }
 
 /**

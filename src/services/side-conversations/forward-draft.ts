@@ -8,9 +8,11 @@ import type { TicketStore } from '../../store/ticket-store.js';
 import { notFound, parseObjectId, type Actor } from '../access.js';
 import { plainAddress, ticketAddressBook } from '../tickets/propose-reply-recipients.js';
 import { workableTicket } from '../tickets/visible-ticket.js';
+import { recordTicketViewed, type RecordAccessDeps } from '../access-log/record-access.js';
 
-/** What preparing a forward reads. */
-export interface ForwardDraftDeps {
+/** What preparing a forward reads (and the access log it writes: the page shows the conversation). */
+export interface ForwardDraftDeps extends RecordAccessDeps {
+  now: () => Date;
   tickets: Pick<TicketStore, 'findById' | 'conversationIds'>;
   messages: Pick<MessageStore, 'listConversation'>;
   inboxes: Pick<InboxStore, 'listAddressesAndNames'>;
@@ -46,13 +48,18 @@ export interface ForwardDraft {
  * The forward page's starting point: one message of the ticket's conversation (`messageId`; a
  * message of another ticket, a note or side-conversation mail is NOT_FOUND) or, without it, every
  * message customers and agents wrote, oldest first, with their attachments, the subject
- * `Fwd: …`, and the addresses to offer. Only an agent who may work the ticket (NOT_FOUND when
+ * `Fwd: …`, and the addresses to offer; the view is recorded in the access log. Only an agent who may work the ticket (NOT_FOUND when
  * hidden, FORBIDDEN when read-only) prepares one.
  */
 export async function forwardDraft(deps: ForwardDraftDeps, actor: Actor, ticketId: string, messageId: string | null): Promise<ForwardDraft> {
   const ticket = await workableTicket(deps.tickets, actor, ticketId);
   const conversation = await deps.tickets.conversationIds(ticket._id, ticket);
-  const [messages, inboxes, partners] = await Promise.all([deps.messages.listConversation(conversation), deps.inboxes.listAddressesAndNames(), deps.partners.listAll()]);
+  const [messages, inboxes, partners] = await Promise.all([
+    deps.messages.listConversation(conversation),
+    deps.inboxes.listAddressesAndNames(),
+    deps.partners.listAll(),
+    recordTicketViewed(deps, actor, ticket, deps.now()),
+  ]);
   let chosen = messages.filter(forwardable);
   if (messageId !== null) {
     const wanted = parseObjectId(messageId);

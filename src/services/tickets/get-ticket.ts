@@ -22,6 +22,7 @@ import {
 } from './ticket-view.js';
 import { teamLevelsOf } from './ticket-summaries.js';
 import { recordTicketOpened, type RecordOpenedDeps } from './mark-ticket-read.js';
+import { recordTicketViewed, type RecordAccessDeps } from '../access-log/record-access.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** A ticket with its conversation and its trail. */
@@ -93,10 +94,10 @@ export async function getTicket(deps: ConversationDeps, actor: Actor, ticketId: 
 /**
  * {@link getTicket} plus whom a reply would go to (To, Cc) and the new addresses the agent may add
  * (null for a merged ticket, which takes no replies), each document read once. Reading it this way
- * (`GET /api/v1/tickets/:id`) marks it read for the actor.
+ * (`GET /api/v1/tickets/:id`) marks it read for the actor and records the view in the access log.
  */
 export async function getTicketWithRecipients(
-  deps: ConversationDeps & RecordOpenedDeps & { inboxes: Pick<InboxStore, 'listAddresses'>; contacts: Pick<ContactStore, 'listBouncingEmails'>; now: () => Date },
+  deps: ConversationDeps & RecordOpenedDeps & RecordAccessDeps & { inboxes: Pick<InboxStore, 'listAddresses'>; contacts: Pick<ContactStore, 'listBouncingEmails'>; now: () => Date },
   actor: Actor,
   ticketId: string,
 ): Promise<TicketDetailView & { replyRecipients: ReplyRecipients | null }> {
@@ -108,6 +109,7 @@ export async function getTicketWithRecipients(
     ticket.mergedIntoId ? [] : deps.inboxes.listAddresses(),
     ticket.mergedIntoId ? [] : bouncingAddresses(deps.contacts, ticket),
     recordTicketOpened(deps, actor, ticket._id, openedAt),
+    recordTicketViewed(deps, actor, ticket, openedAt),
   ]);
   const replyRecipients = ticket.mergedIntoId ? null : recipientContextOf(ticket, messages, inboxes.map((i) => i.address), bouncing).proposal;
   return { ...view, replyRecipients };

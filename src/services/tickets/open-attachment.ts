@@ -4,6 +4,7 @@ import type { BlobStore } from '../../store/blob-store.js';
 import type { MessageStore } from '../../store/message-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import { notFound, parseObjectId, type Actor, ticketAccessScope } from '../access.js';
+import { recordAttachmentDownloaded, type RecordAccessDeps } from '../access-log/record-access.js';
 
 /** A stored attachment ready to send: what the message said about it, and its bytes. */
 export interface OpenedAttachment {
@@ -16,10 +17,11 @@ export interface OpenedAttachment {
 /**
  * Opens an attachment for download. Allowed only when a ticket the actor can see shows a message
  * that references the file (a message of a merged ticket shows on the ticket it was merged into);
- * otherwise (or when the file is gone) NOT_FOUND, whether or not it exists.
+ * otherwise (or when the file is gone) NOT_FOUND, whether or not it exists. An allowed download is
+ * recorded in the access log before any byte is sent.
  */
 export async function openAttachment(
-  deps: { tickets: Pick<TicketStore, 'mergeRootOf' | 'findOneAmong'>; messages: Pick<MessageStore, 'listTicketIdsWithFile' | 'findAttachmentsWithFile'>; blobs: BlobStore },
+  deps: RecordAccessDeps & { tickets: Pick<TicketStore, 'mergeRootOf' | 'findOneAmong'>; messages: Pick<MessageStore, 'listTicketIdsWithFile' | 'findAttachmentsWithFile'>; blobs: BlobStore; now: () => Date },
   actor: Actor,
   fileId: string,
 ): Promise<OpenedAttachment> {
@@ -33,8 +35,10 @@ export async function openAttachment(
     : null;
   const visibleHolders = ticket ? shownOn.filter((s) => s.root.equals(ticket._id)).map((s) => s.holder) : [];
   const message = ticket ? await deps.messages.findAttachmentsWithFile(id, visibleHolders) : null;
-  const ref = message?.attachments.find((a) => a.fileId.equals(id));
-  if (!ref) throw notFound('Attachment');
+  const index = message ? message.attachments.findIndex((a) => a.fileId.equals(id)) : -1;
+  const ref = message?.attachments[index];
+  if (!ticket || !message || !ref) throw notFound('Attachment');
+  await recordAttachmentDownloaded(deps, actor, { ticketId: ticket._id, messageId: message._id, index }, deps.now());
 
   // GridFS reports a missing file only once reading starts; surface that as the same NOT_FOUND.
   const stream = new PassThrough();

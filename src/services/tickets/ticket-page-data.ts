@@ -20,6 +20,7 @@ import { otherTicketsOfRequester } from './requester-tickets.js';
 import type { TicketSummaryView } from './ticket-view.js';
 import { presenceViews, recordPresence, type PresenceView } from './track-presence.js';
 import { recordTicketOpened, type RecordOpenedDeps } from './mark-ticket-read.js';
+import { recordTicketViewed, type RecordAccessDeps } from '../access-log/record-access.js';
 import { visibleTicket } from './visible-ticket.js';
 
 /** What the ticket page asks for besides the ticket. */
@@ -71,7 +72,7 @@ export interface TicketPageData {
 }
 
 /** What the ticket page reads of tickets and their trails, and records of who has them open. */
-type TicketPageTicketDeps = Pick<ConversationDeps, 'tickets' | 'trail'> & RecordOpenedDeps & {
+type TicketPageTicketDeps = Pick<ConversationDeps, 'tickets' | 'trail'> & RecordOpenedDeps & RecordAccessDeps & {
   tickets: Pick<TicketStore, 'listOthersOfRequester'>;
   presence: Pick<PresenceStore, 'beat' | 'listOthers'>;
 };
@@ -82,7 +83,8 @@ const labelOf = (u: { name?: string | null; email: string }) => u.name || u.emai
  * The ticket page's data for a ticket the actor may see (NOT_FOUND otherwise), reading each
  * document once: the ticket, its conversation and trail, the inboxes, the requester's other
  * tickets, the inbox's canned replies and, in one query, every user the page names or offers as
- * assignee. It records the actor's presence on the ticket as it goes, and marks it read for them.
+ * assignee. It records the actor's presence on the ticket as it goes, marks it read for them, and
+ * records the view in the access log.
  */
 export async function loadTicketPage(
   deps: TicketPageTicketDeps & {
@@ -113,6 +115,7 @@ export async function loadTicketPage(
     deps.categories.listForInboxes([ticket.inboxId]),
     deps.teams.listOfInbox(ticket.inboxId),
     recordTicketOpened(deps, actor, ticket._id, openedAt),
+    recordTicketViewed(deps, actor, ticket, openedAt),
   ]);
   const inbox = inboxes.find((i) => i._id.equals(ticket.inboxId)) ?? null;
   const authors = new Map(messages.flatMap((m) => (m.authorId ? [[m._id.toHexString(), m.authorId.toHexString()] as const] : [])));

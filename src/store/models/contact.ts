@@ -7,6 +7,11 @@ export interface ContactDoc {
   /** The language to write to them in (`en`, `fr`), as detected from their mail; null until known. */
   locale?: string | null;
   bounce: { bouncing: boolean; lastBounceAt?: Date | null; reason?: string | null };
+  /**
+   * Set on an alias: the primary contact an admin linked this address to (services/contacts); with its
+   * aliases the primary is one person. Null or absent: a primary contact. An alias never has aliases.
+   */
+  primaryContactId?: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -21,10 +26,14 @@ const contactSchema = new Schema<ContactDoc>(
       lastBounceAt: { type: Date, default: null },
       reason: { type: String, default: null },
     },
+    // No default: only aliases have one (a sparse index of few entries).
+    primaryContactId: { type: Schema.Types.ObjectId, ref: 'Contact' },
   },
   { timestamps: true, collection: 'contacts' },
 );
 contactSchema.index({ email: 1 }, { unique: true });
+// A person's aliases, found from their primary contact.
+contactSchema.index({ primaryContactId: 1 }, { sparse: true });
 
 export type ContactModel = Model<ContactDoc>;
 

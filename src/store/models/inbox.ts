@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { DEFAULT_AUTO_CLOSE_AFTER_DAYS, DEFAULT_PENDING_REMINDER_AFTER_DAYS, MAX_LIFECYCLE_DAYS } from '../../domain/lifecycle.js';
+import { MAX_RETENTION_MONTHS, RETENTION_ACTIONS, type RetentionAction } from '../../domain/retention.js';
 import { DEFAULT_ASK_EVERY_DAYS, DEFAULT_SURVEY_DELAY_HOURS, MAX_ASK_EVERY_DAYS, MAX_SURVEY_DELAY_HOURS, SURVEY_MODES, type SurveySettings } from '../../domain/satisfaction.js';
 import { LOCALES, type Locale } from '../../i18n/locales.js';
 
@@ -45,6 +46,8 @@ export interface InboxDoc {
   quoteHistory?: boolean;
   /** The satisfaction survey (domain/satisfaction.ts surveySettingsOf fills in what older inboxes lack: off). */
   satisfaction?: SurveySettings | null;
+  /** Retention (domain/retention.ts retentionPolicyOf): closed tickets older than `months` are anonymised or deleted; months null or absent: off. */
+  retention?: { months: number | null; action: RetentionAction } | null;
   /**
    * Set while the inbox is disabled: it is not polled and sends nothing (queued mail is held until it is
    * enabled again); its tickets stay workable. Null or absent: enabled.
@@ -103,6 +106,10 @@ const inboxSchema = new Schema<InboxDoc>(
       mode: { type: String, enum: SURVEY_MODES, default: 'solved' },
       delayHours: { type: Number, min: 0, max: MAX_SURVEY_DELAY_HOURS, default: DEFAULT_SURVEY_DELAY_HOURS },
       askEveryDays: { type: Number, min: 0, max: MAX_ASK_EVERY_DAYS, default: DEFAULT_ASK_EVERY_DAYS },
+    },
+    retention: {
+      months: { type: Number, min: 1, max: MAX_RETENTION_MONTHS, default: null },
+      action: { type: String, enum: RETENTION_ACTIONS, default: 'anonymise' },
     },
     disabled: {
       type: new Schema({ at: { type: Date, required: true }, reason: { type: String, required: true }, detail: { type: String, default: null }, byUserId: { type: Schema.Types.ObjectId, default: null } }, { _id: false }),

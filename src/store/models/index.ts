@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { modelIndexes, syncIndexes } from '../index-sync.js';
+import { accessLogModel } from './access-log.js';
 import { apiTokenModel } from './api-token.js';
 import { cannedReplyModel } from './canned-reply.js';
 import { categoryModel } from './category.js';
@@ -18,6 +19,8 @@ import { oauthGrantModel } from './oauth-grant.js';
 import { outboxModel } from './outbox.js';
 import { partnerModel } from './partner.js';
 import { passwordTokenModel } from './password-token.js';
+import { personErasureModel } from './person-erasure.js';
+import { personalDataExportModel } from './personal-data-export.js';
 import { quarantineModel } from './quarantine.js';
 import { replyDraftModel } from './reply-draft.js';
 import { routingRuleModel } from './routing-rule.js';
@@ -74,6 +77,9 @@ export function createModels(conn: Connection) {
     Upload: uploadModel(conn),
     SatisfactionRating: satisfactionRatingModel(conn),
     OAuthGrant: oauthGrantModel(conn),
+    PersonalDataExport: personalDataExportModel(conn),
+    AccessLog: accessLogModel(conn),
+    PersonErasure: personErasureModel(conn),
   };
 }
 

@@ -58,6 +58,8 @@ notificationSchema.index({ userId: 1, readAt: 1 });
 notificationSchema.index({ userId: 1, mail: 1, kind: 1, at: 1 });
 notificationSchema.index({ userId: 1, kind: 1, mailedAt: -1 });
 notificationSchema.index({ mailBatch: 1 });
+// A ticket's notifications, for erasing a person (store/erasure-side-writes.ts).
+notificationSchema.index({ ticketId: 1 });
 
 export type NotificationModel = Model<NotificationDoc>;
 

@@ -113,6 +113,8 @@ export interface TicketDoc {
    * write that makes each happen (store/ticket-writes.ts); migration 7 fills them in on older tickets.
    */
   metrics?: TicketMetrics | null;
+  /** When the inbox's retention policy anonymised it (services/retention): its people and texts are gone, counts and timings kept. Absent: never. */
+  anonymisedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -199,6 +201,7 @@ const ticketSchema = new Schema<TicketDoc>(
     },
     // Written by path (`metrics.<field>`), never as a whole: absent until the first event.
     metrics: { type: Schema.Types.Mixed, default: undefined },
+    anonymisedAt: { type: Date, default: undefined },
   },
   { timestamps: true, collection: 'tickets' },
 );
@@ -222,6 +225,8 @@ ticketSchema.index({ assigneeId: 1, status: 1, lastActivityAt: -1, _id: -1 });
 // A person's tickets in any status (the team load's links, `assignee=<id>` without `status`).
 ticketSchema.index({ assigneeId: 1, lastActivityAt: -1, _id: -1 });
 ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
+// A person's tickets where they were copied rather than the requester (services/contacts, personal data).
+ticketSchema.index({ participants: 1, createdAt: -1 });
 // Tag filter: equality on the multikey field, then the inbox and the list order. With the inbox or an
 // agent's inboxes bound, MongoDB walks it in keyset order; otherwise the matches are sorted.
 ticketSchema.index({ tags: 1, inboxId: 1, lastActivityAt: -1, _id: -1 });
@@ -251,6 +256,8 @@ ticketSchema.index({ 'assignment.waitingTeamId': 1, 'assignment.since': 1, _id: 
 ticketSchema.index({ 'metrics.lastSolvedAt': 1, inboxId: 1 });
 ticketSchema.index({ 'metrics.firstResponseAt': 1, inboxId: 1 });
 ticketSchema.index({ originKey: 1 }, { unique: true, sparse: true });
+// Retention (services/retention): an inbox's closed tickets not yet anonymised (the marker, null when absent), oldest closed first.
+ticketSchema.index({ inboxId: 1, status: 1, anonymisedAt: 1, closedAt: 1 });
 ticketSchema.index({ baseSubject: 1, lastActivityAt: -1 });
 
 export type TicketModel = Model<TicketDoc>;

@@ -82,7 +82,7 @@ export async function sendAttachment(
 }
 
 /** `GET /attachments/:fileId`: streams a stored attachment to a caller who can see its ticket. */
-export function attachmentRoutes(deps: { stores: Stores; blobs: BlobStore; logger: Logger }): Router {
+export function attachmentRoutes(deps: { stores: Stores; blobs: BlobStore; logger: Logger; now: () => Date }): Router {
   const router = Router();
   router.get('/:fileId', async (req, res) => {
     const file = await openAttachment({ ...deps, ...deps.stores }, principalOf(res).actor, req.params.fileId);

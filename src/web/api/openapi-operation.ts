@@ -14,6 +14,7 @@ export const ERROR_RESPONSES: Record<number, { name: string; description: string
   403: { name: 'Forbidden', description: 'FORBIDDEN: the caller may see this but not do it.' },
   404: { name: 'NotFound', description: "NOT_FOUND: it does not exist, or it is not the caller's." },
   409: { name: 'Conflict', description: 'CONFLICT: the change clashes with the current state.' },
+  410: { name: 'Gone', description: 'GONE: it existed and is gone for good (an export already downloaded or expired).' },
   413: { name: 'PayloadTooLarge', description: 'PAYLOAD_TOO_LARGE: the body is over 1 MB.' },
   429: { name: 'RateLimited', description: 'RATE_LIMITED: too many tries in a while (failed sign-ins for this account or address, digests sent now by this user); `Retry-After` says how many seconds to wait.' },
 };

@@ -32,6 +32,11 @@ import { PARTNER_REQUEST_SCHEMAS, PARTNER_SCHEMAS, partnerOperations } from './o
 import { KB_REQUEST_SCHEMAS, KB_SCHEMAS, kbOperations } from './openapi-kb-operations.js';
 import { OAUTH_REQUEST_SCHEMAS, OAUTH_SCHEMAS, oauthOperations } from './openapi-oauth-operations.js';
 import { REPORT_SCHEMAS, reportOperations } from './openapi-report-operations.js';
+import { RETENTION_REQUEST_SCHEMAS, RETENTION_SCHEMAS, retentionOperations } from './openapi-retention-operations.js';
+import { ACCESS_LOG_SCHEMAS, accessLogOperations } from './openapi-access-log-operations.js';
+import { PERSONAL_DATA_SCHEMAS, personalDataOperations } from './openapi-personal-data-operations.js';
+import { CONTACT_REQUEST_SCHEMAS, CONTACT_SCHEMAS, contactOperations } from './openapi-contact-operations.js';
+import { ERASURE_REQUEST_SCHEMAS, ERASURE_SCHEMAS, erasureOperations } from './openapi-erasure-operations.js';
 
 /** Request bodies checked by zod: generated from the very schemas the services parse with. */
 const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
@@ -67,6 +72,9 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   ...PARTNER_REQUEST_SCHEMAS,
   ...KB_REQUEST_SCHEMAS,
   ...OAUTH_REQUEST_SCHEMAS,
+  ...RETENTION_REQUEST_SCHEMAS,
+  ...CONTACT_REQUEST_SCHEMAS,
+  ...ERASURE_REQUEST_SCHEMAS,
 };
 
 function operations(): Record<string, Record<string, Operation>> {
@@ -224,6 +232,11 @@ function operations(): Record<string, Record<string, Operation>> {
     ...kbOperations(),
     ...oauthOperations(),
     ...reportOperations(),
+    ...retentionOperations(),
+    ...accessLogOperations(),
+    ...personalDataOperations(),
+    ...contactOperations(),
+    ...erasureOperations(),
     '/quarantine': {
       get: {
         id: 'listQuarantine', tag: 'Quarantine', summary: 'Mail ingest set aside, newest first, keyset-paged (admins)',
@@ -291,7 +304,7 @@ function buildDocument(): Record<string, unknown> {
     security: [{ bearerAuth: [] }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from `POST /auth/token`, or a personal one made on the account page.' } },
-      schemas: { ...HANDWRITTEN_SCHEMAS, ...ROUTING_SCHEMAS, ...PARTNER_SCHEMAS, ...KB_SCHEMAS, ...OAUTH_SCHEMAS, ...REPORT_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
+      schemas: { ...HANDWRITTEN_SCHEMAS, ...ROUTING_SCHEMAS, ...PARTNER_SCHEMAS, ...KB_SCHEMAS, ...OAUTH_SCHEMAS, ...REPORT_SCHEMAS, ...RETENTION_SCHEMAS, ...ACCESS_LOG_SCHEMAS, ...PERSONAL_DATA_SCHEMAS, ...CONTACT_SCHEMAS, ...ERASURE_SCHEMAS, ...Object.fromEntries(Object.entries(REQUEST_SCHEMAS).map(([name, schema]) => [name, accepted(schema)])) },
       responses,
     },
     paths,

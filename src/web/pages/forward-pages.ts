@@ -79,7 +79,7 @@ export function forwardPages(ctx: PageContext): Router {
   const deps: StartSideConversationDeps = { ...ctx.actions, ...ctx.stores, blobs };
 
   router.get('/tickets/:id/forward', requireLogin, async (req, res) => {
-    const draft = await forwardDraft(ctx.stores, requireSession(res).actor, String(req.params.id), messageOf(req));
+    const draft = await forwardDraft({ ...ctx.stores, now: ctx.now }, requireSession(res).actor, String(req.params.id), messageOf(req));
     await renderForward(ctx, res, draft, { address: '', subject: draft.subject, text: '', attachmentIds: null, requestKey: randomBytes(12).toString('base64url') }, null);
   });
 
@@ -87,7 +87,7 @@ export function forwardPages(ctx: PageContext): Router {
     const { actor } = requireSession(res);
     const id = String(req.params.id);
     const message = messageOf(req);
-    const draft = await forwardDraft(ctx.stores, actor, id, message);
+    const draft = await forwardDraft({ ...ctx.stores, now: ctx.now }, actor, id, message);
     const values: ForwardValues = {
       address: postedText(req, 'address').trim().slice(0, 254),
       subject: postedText(req, 'subject').slice(0, 300),

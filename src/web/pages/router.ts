@@ -14,10 +14,12 @@ import { mailBodyPage } from './mail-body-page.js';
 import type { PageContext, PageDeps } from './page-deps.js';
 import { notificationBadge, notificationPages } from './notification-pages.js';
 import { passwordPages } from './password-pages.js';
+import { personalDataExportPages } from './personal-data-export-pages.js';
 import { pageHeaders } from './security-headers.js';
 import { pageNotFound } from './page-not-found.js';
 import { satisfactionPages } from './satisfaction-pages.js';
 import { settingsPages } from './settings-pages.js';
+import { accessLogPages } from './access-log-pages.js';
 import { ticketActions } from './ticket-actions.js';
 import { ticketBulkActions } from './ticket-bulk-pages.js';
 import { presencePages } from './ticket-collision.js';
@@ -27,6 +29,8 @@ import { savedViewPages } from './saved-view-pages.js';
 import { newConversationPages } from './new-conversation-pages.js';
 import { teamLoadPages } from './team-load-pages.js';
 import { reportPages } from './report-pages.js';
+import { contactPages } from './contact-pages.js';
+import { erasePages } from './erase-pages.js';
 import { ticketPages } from './ticket-pages.js';
 import { userPages } from './user-pages.js';
 import { createViewEngine, type ViewEngine } from './view-engine.js';
@@ -41,7 +45,7 @@ import { pageI18nMiddleware, type PageI18n } from './page-i18n.js';
 
 export type { PageDeps } from './page-deps.js';
 
-const ERROR_TITLES = new Set([400, 403, 404, 413, 415, 429]);
+const ERROR_TITLES = new Set([400, 403, 404, 410, 413, 415, 429]);
 
 /** HTML error pages for the browser routes; the message of an AppError is written for people. */
 function pageErrors(views: ViewEngine, logger: Logger, fallbackI18n: (req: Request) => PageI18n): ErrorRequestHandler {
@@ -117,6 +121,10 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(userPages({ ...ctx, logger: deps.logger }));
   router.use(teamLoadPages(ctx));
   router.use(reportPages(ctx));
+  // Erasing a person, confirmed twice (`/contacts/:id/erase`).
+  router.use(erasePages(ctx));
+  // A person's data (GDPR access): `/contacts` and `/contacts/:id` with its alias forms.
+  router.use(contactPages(ctx));
   // Before the knowledge base pages: `/kb/stats` is not an article id.
   router.use(kbStatsPages(ctx));
   router.use(kbPages(ctx));
@@ -126,7 +134,11 @@ export function createPagesRouter(deps: PageDeps & { logger: Logger }): Router {
   router.use(ticketExtraActions(ctx));
   router.use(spamTicketActions(ctx));
   if (deps.settings) router.use(settingsPages({ ...ctx, settings: deps.settings, logger: deps.logger }));
+  // Who opened which ticket and downloaded which attachment (admins).
+  router.use(accessLogPages(ctx));
   if (deps.blobs) router.use(attachmentPage({ ...ctx, blobs: deps.blobs, logger: deps.logger }));
+  // A person's data exports (the contact page's list links to their download).
+  if (deps.blobs) router.use(personalDataExportPages({ ...ctx, blobs: deps.blobs, logger: deps.logger }));
   // An unknown address asked for by a browser: the HTML 404 page, not the API's JSON.
   router.use(pageNotFound);
   router.use(

@@ -3,6 +3,7 @@ import { getDigestSchedule, setDigestSchedule } from '../../services/digest/dige
 import { listInboxes } from '../../services/inboxes/list-inboxes.js';
 import { requireCsrf, requireLogin, requireSession } from '../session/session-middleware.js';
 import { autoReplySettingsPages } from './auto-reply-settings-pages.js';
+import { retentionSettingsPages } from './retention-settings-pages.js';
 import { routingSettingsPages } from './routing-settings-pages.js';
 import { categorySettingsPages } from './category-settings-pages.js';
 import { kbCategorySettingsPages } from './kb-category-settings-pages.js';
@@ -135,6 +136,7 @@ export function settingsPages(ctx: SettingsContext): Router {
   router.use(inboxLifecyclePages(ctx));
   router.use(slaSettingsPages(ctx));
   router.use(autoReplySettingsPages(ctx));
+  router.use(retentionSettingsPages(ctx));
   router.use(categorySettingsPages(ctx));
   router.use(kbCategorySettingsPages(ctx));
   router.use(partnerSettingsPages(ctx));

@@ -143,6 +143,8 @@ export async function renderTicketPage(ctx: PageContext, req: Request, res: Resp
       inboxName: data.inboxName,
       inboxDeleted: data.inboxDeleted,
       requesterName: ticket.requester.name || ticket.requester.email,
+      // The requester's contact page (services/contacts): admins and managers only, as agents are refused there.
+      requesterContactUrl: session.actor.role === 'agent' ? null : `/contacts/lookup?email=${encodeURIComponent(ticket.requester.email)}`,
       sla: slaBadge(ticket, i18n.now, i18n),
       timeline: buildTimeline(ticket, data.users, data.authors, { loadImagesFor: queryText(req.query.images), mailDates: data.mailDates, i18n }),
       error: error && FORM_ERRORS.has(error) && !error.startsWith('reply-') ? t(`tickets:ticket.error.${error}`) : null,

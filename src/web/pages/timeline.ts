@@ -175,6 +175,7 @@ function describe(e: TicketEventView, who: string, users: Map<string, string>, i
       if (d.fromNumber !== undefined) return withReason(t('tickets:trail.mergedFrom', { who, number: String(d.fromNumber) }));
       return d.intoNumber !== undefined ? withReason(t('tickets:trail.mergedInto', { who, number: String(d.intoNumber) })) : t('tickets:trail.merged');
     case 'auto_closed': return t('tickets:trail.autoClosed', { days: Number(d.days) || 0 });
+    case 'anonymised': return t('tickets:trail.anonymised', { months: Number(d.months) || 0 });
     case 'pending_reminder': {
       const days = Number(d.days) || 0;
       return d.notified ? t('tickets:trail.pendingReminder', { days, assignee: users.get(String(d.notified)) ?? t('tickets:trail.someone') }) : t('tickets:trail.pendingReminderNobody', { days });

@@ -79,7 +79,7 @@ describe('index sync', () => {
       ]),
     );
     expect(report.replaced).toHaveLength(4);
-    expect(Object.keys(await indexesOf(db, 'contacts')).sort()).toEqual(['_id_', 'email_1']);
+    expect(Object.keys(await indexesOf(db, 'contacts')).sort()).toEqual(['_id_', 'email_1', 'primaryContactId_1']);
     expect((await indexesOf(db, 'users')).email_1).toMatchObject({ unique: true });
   });
 

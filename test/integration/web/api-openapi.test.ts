@@ -281,6 +281,12 @@ describe('real responses match their documented schema', () => {
     const reply = await conforms('post', '/inboxes/{id}/canned-replies', `/inboxes/${inboxId}/canned-replies`, 201, { body: { title: 'Hello', body: 'Hi {{customer.name}}' } });
     await conforms('get', '/inboxes/{id}/canned-replies', `/inboxes/${inboxId}/canned-replies`, 200);
     await conforms('get', '/tickets/{id}/canned-replies/{replyId}', `/tickets/${ticketId}/canned-replies/${reply.id}`, 200);
+    // Retention: off by default, then a policy and its preview (cutoff a date-time), and a preview not saved.
+    expect((await conforms('get', '/inboxes/{id}/retention', `/inboxes/${inboxId}/retention`, 200)).preview).toMatchObject({ cutoff: null, tickets: 0 });
+    await conforms('put', '/inboxes/{id}/retention', `/inboxes/${inboxId}/retention`, 200, { body: { months: 24, action: 'anonymise' } });
+    await conforms('post', '/inboxes/{id}/retention/preview', `/inboxes/${inboxId}/retention/preview`, 200, { body: { months: 1, action: 'delete' } });
+    await conforms('put', '/inboxes/{id}/retention', `/inboxes/${inboxId}/retention`, 400, { body: { months: 0, action: 'delete' } });
+    await conforms('put', '/inboxes/{id}/retention', `/inboxes/${inboxId}/retention`, 200, { body: { months: null, action: 'anonymise' } });
     const tested = await conforms('post', '/inboxes/{id}/test-connection', `/inboxes/${inboxId}/test-connection`, 200);
     expect(tested.imap).toMatchObject({ ok: true, messages: 2 });
   });

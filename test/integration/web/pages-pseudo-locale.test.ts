@@ -31,6 +31,7 @@ let messageId = '';
 let teamId = '';
 let routingRuleId = '';
 let quarantinedId = '';
+let contactId = '';
 let spamTicketId = '';
 /** The published article's and its category's addresses in the help center, and a survey link's token. */
 let kbArticleSlug = '';
@@ -131,6 +132,7 @@ beforeAll(async () => {
     lastActivityAt: new Date(), sla: { nextResponseDueAt: new Date(Date.now() + 3_600_000) },
   });
   ticketId = ticket._id.toHexString();
+  contactId = (await h.models.Contact.create({ email: 'vexilla@example.test', name: 'Vexilla Frob' }))._id.toHexString();
   const message = await h.models.Message.create({
     ticketId: ticket._id, inboxId, direction: 'inbound', messageId: 'plonk@example.test', from: { address: 'vexilla@example.test', name: 'Vexilla Frob' },
     subject: 'Plonk wibble snorf', text: 'Snorfle the frobnicator', html: '<p>Snorfle the frobnicator</p>', date: new Date(),
@@ -254,7 +256,7 @@ describe('every page in the pseudo-locale', () => {
     '/', '/tickets', '/tickets?assignee=me', '/tickets?status=pending', '/tickets?due=breached', '/tickets/views', '/tickets/new', `/tickets/${ticketId}`,
     '/account', '/settings', '/settings/digest', '/settings/inboxes', '/settings/inboxes/new', `/settings/inboxes/${inboxId.toHexString()}`,
     `/settings/inboxes/${inboxId.toHexString()}/sla`, `/settings/inboxes/${inboxId.toHexString()}/auto-reply`, `/settings/inboxes/${inboxId.toHexString()}/canned-replies`,
-    `/settings/inboxes/${inboxId.toHexString()}/spam-blocks`, `/settings/inboxes/${inboxId.toHexString()}/oauth`, '/tickets?status=spam&snoozed=any',
+    `/settings/inboxes/${inboxId.toHexString()}/spam-blocks`, `/settings/inboxes/${inboxId.toHexString()}/oauth`, `/settings/inboxes/${inboxId.toHexString()}/retention`, '/tickets?status=spam&snoozed=any',
     '/settings/users', '/settings/users/new', `/settings/users/${userId}`, '/settings/categories', '/settings/teams', '/settings/teams/new', '/settings/routing', '/settings/routing/new', '/team-load', '/no-such-page',
     '/kb', '/kb/new', `/kb/${kbArticleId}`, `/kb/${kbArticleId}/edit`, `/kb/${kbArticleId}/revisions`, '/kb/stats', '/settings/kb-categories', '/reports',
     // The pages added since: inbox deletion, one team, one routing rule (and its dry run), partners, quarantine, Spam, forward, notifications, side conversations and drafts (on the ticket).
@@ -262,6 +264,8 @@ describe('every page in the pseudo-locale', () => {
     '/settings/partners', '/settings/quarantine', `/settings/quarantine/${quarantinedId}`, `/tickets/${spamTicketId}`, '/tickets?status=with_partner',
     `/tickets/${ticketId}/forward`, `/tickets/${ticketId}/forward?message=${messageId}`, '/notifications', `/tickets/${ticketId}?draft=saved`,
     '/kb?q=wibble', '/kb?q=Zyxxy', '/tickets/000000000000000000000000', `/kb/${new Types.ObjectId().toHexString()}`,
+    // Personal data: the access log, contacts, one person and their erasure's first step.
+    '/settings/access-log', '/contacts', '/contacts?q=vexilla', `/contacts/${contactId}`, `/contacts/${contactId}/erase`,
   ];
 
   it('shows no English outside the stored data, and no raw key', async () => {

@@ -174,8 +174,11 @@ describe('Forward', () => {
     expect(ticketPage.text).toContain(`href="/tickets/${id}/forward?message=${message._id.toHexString()}"`);
     expect(ticketPage.text).toContain(`href="/tickets/${id}/forward"`);
 
+    const viewsBefore = await db.models.AccessLog.countDocuments({ ticketId: new Types.ObjectId(id), action: 'ticket_viewed' });
     const page = await clients.gina!.get(`/tickets/${id}/forward?message=${message._id.toHexString()}`);
     expect(page.status).toBe(200);
+    // The forward page shows the conversation: an access like opening the ticket.
+    expect(await db.models.AccessLog.countDocuments({ ticketId: new Types.ObjectId(id), action: 'ticket_viewed' })).toBe(viewsBefore + 1);
     expect(page.text).toContain('value="Fwd: Invoice 4411"');
     expect(page.text).toContain('---------- Forwarded message ---------\nFrom: Ann Customer &lt;ann@customer.test&gt;');
     expect(page.text).toMatch(/name="attachmentIds" value="[0-9a-f]{24}" checked> invoice.pdf/);

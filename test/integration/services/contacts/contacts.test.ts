@@ -1,0 +1,162 @@
+import { Types } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../../../src/services/access.js';
+import { getPerson } from '../../../../src/services/contacts/get-person.js';
+import { linkAlias } from '../../../../src/services/contacts/link-alias.js';
+import { searchContacts } from '../../../../src/services/contacts/search-contacts.js';
+import { unlinkAlias } from '../../../../src/services/contacts/unlink-alias.js';
+import { appErrorFrom, invalidFields } from '../../../helpers/app-error.js';
+import { openTestDb } from '../../../helpers/db.js';
+import { seedPeople } from './person-fixture.js';
+
+let db: Awaited<ReturnType<typeof openTestDb>>;
+let s: Awaited<ReturnType<typeof seedPeople>>;
+let admin: Actor;
+let managerA: Actor;
+let managerB: Actor;
+let agentA: Actor;
+const now = () => new Date();
+const deps = () => ({ ...db.stores, now });
+
+beforeAll(async () => {
+  db = await openTestDb('contacts');
+  s = await seedPeople(db.models);
+  admin = { userId: new Types.ObjectId(), role: 'admin', inboxIds: [] };
+  managerA = { userId: new Types.ObjectId(), role: 'manager', inboxIds: [s.inboxA] };
+  managerB = { userId: new Types.ObjectId(), role: 'manager', inboxIds: [s.inboxB] };
+  agentA = { userId: new Types.ObjectId(), role: 'agent', inboxIds: [s.inboxA] };
+});
+afterAll(async () => db.drop());
+
+describe('the person data store', () => {
+  it('resolves an alias to its primary, with every address in lower case', async () => {
+    const person = await db.stores.personData.findPerson(s.contacts.alias);
+    expect(person?.primary._id.equals(s.contacts.jane)).toBe(true);
+    expect(person?.aliases.map((a) => a.email)).toEqual(['jane.roe@work.test']);
+    expect(person?.addresses.sort()).toEqual(['jane.roe@work.test', 'jane@customer.test']);
+    expect(await db.stores.personData.findPerson(new Types.ObjectId())).toBeNull();
+  });
+
+  it('lists the tickets where an address is requester or participant, within the inboxes asked for', async () => {
+    const addresses = ['JANE@customer.test', 'jane.roe@work.test'];
+    const all = (await db.stores.personData.listTicketIds(addresses, null)).map(String).sort();
+    expect(all).toEqual([s.tickets.t101, s.tickets.t102, s.tickets.t103].sort());
+    const inA = (await db.stores.personData.listTicketIds(addresses, [s.inboxA])).map(String).sort();
+    expect(inA).toEqual([s.tickets.t101, s.tickets.t103].sort());
+    expect(await db.stores.personData.listTicketIds(addresses, [])).toEqual([]);
+  });
+
+  it('streams the messages written by or to the addresses, whatever the case of the headers, and no other', async () => {
+    const ids = [s.tickets.t101, s.tickets.t102, s.tickets.t103].map((id) => new Types.ObjectId(id));
+    const seen: string[] = [];
+    for await (const m of db.stores.personData.listMessages(ids, ['jane@customer.test', 'jane.roe@work.test'])) seen.push(m._id.toHexString());
+    expect(seen.sort()).toEqual([s.messages.fromJane, s.messages.toJane, s.messages.fromAlias, s.messages.bobCopiesJane].sort());
+    // Whole messages: the bodies are there for the export.
+    for await (const m of db.stores.personData.listMessages(ids.slice(0, 1), ['jane@customer.test'])) expect(m.text).toBeTruthy();
+  });
+});
+
+describe('getPerson', () => {
+  it('shows an admin every ticket and message of the person, newest first, and logs the view', async () => {
+    const view = await getPerson(deps(), admin, s.contacts.alias.toHexString());
+    expect(view.id).toBe(s.contacts.jane.toHexString());
+    expect(view.aliases.map((a) => a.email)).toEqual(['jane.roe@work.test']);
+    expect(view.tickets.map((t) => t.number)).toEqual([103, 102, 101]);
+    expect(view.tickets.find((t) => t.number === 103)).toMatchObject({ requester: false, inboxName: 'Inbox A' });
+    expect(view.tickets.find((t) => t.number === 102)).toMatchObject({ requester: true, status: 'closed', inboxName: 'Inbox B' });
+    expect(view.ticketTotal).toBe(3);
+    expect(view.messages.map((m) => m.id)).toEqual([s.messages.bobCopiesJane, s.messages.fromAlias, s.messages.toJane, s.messages.fromJane]);
+    expect(view.messageTotal).toBe(4);
+    const fromJane = view.messages.find((m) => m.id === s.messages.fromJane)!;
+    expect(fromJane).toMatchObject({ fromPerson: true, ticketNumber: 101, direction: 'inbound' });
+    expect(fromJane.attachments).toEqual([{ fileId: s.file.toHexString(), filename: 'invoice.pdf', contentType: 'application/pdf', size: 1234, inline: false }]);
+    expect(view.messages.find((m) => m.id === s.messages.toJane)?.fromPerson).toBe(false);
+    const logged = await db.models.AccessLog.find({ action: 'contact_viewed', userId: admin.userId }).lean();
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.contactId?.equals(s.contacts.jane)).toBe(true);
+    // Counts only: nothing of the person in the entry.
+    expect(JSON.stringify(logged[0])).not.toMatch(/jane|roe|printer/i);
+  });
+
+  it('shows a manager of inbox A only inbox A’s tickets and messages, never inbox B’s', async () => {
+    const view = await getPerson(deps(), managerA, s.contacts.jane.toHexString());
+    expect(view.tickets.map((t) => t.id).sort()).toEqual([s.tickets.t101, s.tickets.t103].sort());
+    expect(view.ticketTotal).toBe(2);
+    expect(view.messages.map((m) => m.id).sort()).toEqual([s.messages.fromJane, s.messages.toJane, s.messages.bobCopiesJane].sort());
+    const json = JSON.stringify(view);
+    expect(json).not.toContain('Secret B');
+    expect(json).not.toContain(s.tickets.t102);
+    expect(json).not.toContain(s.inboxB.toHexString());
+    // The alias address itself is the person's, so it is listed; its mail in inbox B is not.
+    expect(view.messages.some((m) => m.id === s.messages.fromAlias)).toBe(false);
+  });
+
+  it('shows a manager of inbox B only the alias’s ticket, and Bob only his inbox B ticket', async () => {
+    const jane = await getPerson(deps(), managerB, s.contacts.jane.toHexString());
+    expect(jane.tickets.map((t) => t.number)).toEqual([102]);
+    expect(jane.messages.map((m) => m.id)).toEqual([s.messages.fromAlias]);
+    const bob = await getPerson(deps(), managerB, s.contacts.bob.toHexString());
+    expect(bob.tickets.map((t) => t.number)).toEqual([104]);
+    expect(bob.messages.map((m) => m.id)).toEqual([s.messages.bobInB]);
+  });
+
+  it('answers NOT_FOUND to a manager with none of the person’s tickets, and for unknown or malformed ids; FORBIDDEN to agents', async () => {
+    const lone = await db.models.Contact.create({ email: 'lone@customer.test' });
+    expect((await appErrorFrom(getPerson(deps(), managerA, lone._id.toHexString()))).code).toBe('NOT_FOUND');
+    // An admin sees a contact with nothing yet.
+    expect((await getPerson(deps(), admin, lone._id.toHexString())).tickets).toEqual([]);
+    expect((await appErrorFrom(getPerson(deps(), admin, new Types.ObjectId().toHexString()))).code).toBe('NOT_FOUND');
+    expect((await appErrorFrom(getPerson(deps(), admin, 'not-an-id'))).code).toBe('NOT_FOUND');
+    expect((await appErrorFrom(getPerson(deps(), agentA, s.contacts.jane.toHexString()))).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('searchContacts', () => {
+  it('finds contacts by part of the address or name, any case, and scopes a manager to their inboxes’ people', async () => {
+    expect((await searchContacts(db.stores, admin, 'ROE')).map((c) => c.email)).toEqual(['jane.roe@work.test', 'jane@customer.test']);
+    const alias = (await searchContacts(db.stores, admin, 'work.test'))[0]!;
+    expect(alias).toMatchObject({ isAlias: true, personId: s.contacts.jane.toHexString() });
+    // Regex characters are text.
+    expect(await searchContacts(db.stores, admin, '.*')).toEqual([]);
+    expect(await searchContacts(db.stores, admin, '   ')).toEqual([]);
+    const bobForB = await searchContacts(db.stores, managerB, 'bob');
+    expect(bobForB.map((c) => c.email)).toEqual(['bob@customer.test']);
+    expect(await searchContacts(db.stores, managerA, 'lone')).toEqual([]);
+    expect((await appErrorFrom(searchContacts(db.stores, agentA, 'bob'))).code).toBe('FORBIDDEN');
+    expect(await invalidFields(searchContacts(db.stores, admin, 'x'.repeat(201)))).toEqual(['q']);
+    expect(await invalidFields(searchContacts(db.stores, admin, ['a', 'b']))).toEqual(['q']);
+  });
+});
+
+describe('aliases', () => {
+  it('links an address (creating its contact), idempotently, and unlinks it', async () => {
+    const linked = await linkAlias(db.stores, admin, s.contacts.bob.toHexString(), { email: ' Bobby@Elsewhere.TEST ' });
+    expect(linked).toMatchObject({ email: 'bobby@elsewhere.test', isAlias: true, personId: s.contacts.bob.toHexString() });
+    expect(await linkAlias(db.stores, admin, s.contacts.bob.toHexString(), { email: 'bobby@elsewhere.test' })).toEqual(linked);
+    const person = await db.stores.personData.findPerson(s.contacts.bob);
+    expect(person?.addresses.sort()).toEqual(['bob@customer.test', 'bobby@elsewhere.test']);
+    await unlinkAlias(db.stores, admin, s.contacts.bob.toHexString(), linked.id);
+    expect((await db.stores.personData.findPerson(s.contacts.bob))?.aliases).toEqual([]);
+    expect((await appErrorFrom(unlinkAlias(db.stores, admin, s.contacts.bob.toHexString(), linked.id))).code).toBe('NOT_FOUND');
+  });
+
+  it('refuses nesting, stealing another person’s alias, the own address, bad input and non-admins', async () => {
+    const bob = s.contacts.bob.toHexString();
+    // Jane has an alias, so she cannot become Bob's alias.
+    const nested = await appErrorFrom(linkAlias(db.stores, admin, bob, { email: 'jane@customer.test' }));
+    expect([nested.code, nested.key]).toEqual(['CONFLICT', 'conflict.aliasHasAliases']);
+    const stolen = await appErrorFrom(linkAlias(db.stores, admin, bob, { email: 'jane.roe@work.test' }));
+    expect([stolen.code, stolen.key]).toEqual(['CONFLICT', 'conflict.aliasOfAnother']);
+    expect(await invalidFields(linkAlias(db.stores, admin, bob, { email: 'bob@customer.test' }))).toEqual(['email']);
+    expect(await invalidFields(linkAlias(db.stores, admin, bob, { email: 'not an address' }))).toEqual(['email']);
+    expect(await invalidFields(linkAlias(db.stores, admin, bob, { email: `${'x'.repeat(260)}@a.test` }))).toEqual(['email']);
+    expect((await appErrorFrom(linkAlias(db.stores, managerA, bob, { email: 'x@y.test' }))).code).toBe('FORBIDDEN');
+    expect((await appErrorFrom(unlinkAlias(db.stores, managerA, s.contacts.jane.toHexString(), s.contacts.alias.toHexString()))).code).toBe('FORBIDDEN');
+    expect((await appErrorFrom(linkAlias(db.stores, admin, new Types.ObjectId().toHexString(), { email: 'x@y.test' }))).code).toBe('NOT_FOUND');
+    // Linking through an alias's id links to its primary: an alias never has aliases.
+    const viaAlias = await linkAlias(db.stores, admin, s.contacts.alias.toHexString(), { email: 'jr@third.test' });
+    expect(viaAlias.personId).toBe(s.contacts.jane.toHexString());
+    expect(await db.stores.contacts.hasAliases(s.contacts.alias)).toBe(false);
+    await unlinkAlias(db.stores, admin, s.contacts.jane.toHexString(), viaAlias.id);
+  });
+});
