@@ -143,7 +143,9 @@ export function chosenRecipients(proposal: ReplyRecipients, choice: RecipientCho
       if (!isMailAddress(address)) throw invalid(field, `${address} is not an email address`, 'notAnAddress', { address });
       if (own.has(k)) throw invalid(field, `${address} is one of our own addresses`, 'ownAddress', { address });
       seen.add(k);
-      out.push({ address, name: names.get(k) ?? null });
+      // A blind copy is kept lower-cased, as participants are: it is the only trace that the person was
+      // copied (never a participant), and the contact page, export and erasure look it up by address.
+      out.push({ address: field === 'bcc' ? k : address, name: names.get(k) ?? null });
     }
     return out;
   };

@@ -69,27 +69,31 @@ export function createPersonDataStore(models: Pick<Models, 'Contact' | 'Ticket' 
       return { primary, aliases, addresses };
     },
 
-    /** The tickets whose requester or participants hold one of these addresses, in these inboxes (null: every inbox). */
+  /** The tickets whose requester or participants hold one of these addresses, or whose mail went to one of them as a blind copy, in these inboxes (null: every inbox). */
     async listTicketIds(addresses: string[], inboxIds: Types.ObjectId[] | null): Promise<Types.ObjectId[]> {
       if (addresses.length === 0 || (inboxIds && inboxIds.length === 0)) return [];
       const lower = [...new Set(addresses.map((a) => a.toLowerCase()))];
       const scope = inboxIds ? { inboxId: { $in: inboxIds } } : {};
-      const [asRequester, asParticipant] = await Promise.all([
+      const [asRequester, asParticipant, blindCopied] = await Promise.all([
         Ticket.find({ 'requester.email': { $in: lower }, ...scope }, { _id: 1 }).lean(),
         Ticket.find({ participants: { $in: lower }, ...scope }, { _id: 1 }).lean(),
+        // Only Bcc'd on a ticket: no participant, but our mail went to them (blind copies are stored lower-cased).
+        Message.find({ 'bcc.address': { $in: lower }, ...scope }, { _id: 0, ticketId: 1 }).lean(),
       ]);
       const seen = new Map<string, Types.ObjectId>();
       for (const t of [...asRequester, ...asParticipant]) seen.set(t._id.toHexString(), t._id);
+      for (const m of blindCopied) seen.set(m.ticketId.toHexString(), m.ticketId);
       return [...seen.values()];
     },
 
-    /** Whether one of these addresses is the requester or a participant of a ticket in these inboxes (null: any inbox). */
+    /** Whether one of these addresses is the requester, a participant or a blind copy of a ticket in these inboxes (null: any inbox). */
     async hasTickets(addresses: string[], inboxIds: Types.ObjectId[] | null): Promise<boolean> {
       if (addresses.length === 0 || (inboxIds && inboxIds.length === 0)) return false;
       const lower = [...new Set(addresses.map((a) => a.toLowerCase()))];
       const scope = inboxIds ? { inboxId: { $in: inboxIds } } : {};
       if (await Ticket.exists({ 'requester.email': { $in: lower }, ...scope })) return true;
-      return (await Ticket.exists({ participants: { $in: lower }, ...scope })) !== null;
+      if (await Ticket.exists({ participants: { $in: lower }, ...scope })) return true;
+      return (await Message.exists({ 'bcc.address': { $in: lower }, ...scope })) !== null;
     },
 
     /** What the contact page shows of these tickets, newest first, at most `limit`. */

@@ -26,7 +26,7 @@ async function compactsWholeStore(db: Db): Promise<boolean> {
  * Gives the space freed by large deletions (an erasure, a retention run) back to the file system:
  * `compact` on each collection (`force`, so a replica-set primary accepts it too). Failures are
  * logged and skipped: the deletion is already done and must not be reported as failed because the
- * store could not shrink. MongoDB only compacts a collection with at least 20 MB to free.
+ * store could not shrink. MongoDB 8 only compacts a collection with at least 20 MB to free (`freeSpaceTargetMB`).
  */
 export async function reclaimSpace(db: Db, collections: string[], logger?: WarnLogger): Promise<void> {
   const log = logger ?? (fallbackLogger ??= createLogger('warn'));

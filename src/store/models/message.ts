@@ -135,6 +135,8 @@ messageSchema.index({ threadKeys: 1 });
 messageSchema.index({ 'attachments.fileId': 1 });
 // A side conversation's mails, in arrival order.
 messageSchema.index({ sideConversationId: 1, createdAt: 1 }, { sparse: true });
+// Blind copies by address (the person's tickets where they were only Bcc'd); most messages have none.
+messageSchema.index({ 'bcc.address': 1 }, { sparse: true });
 // Notes and drafts have no dedupe key; every stored copy of a received mail has exactly one.
 messageSchema.index({ dedupeKey: 1 }, { unique: true, sparse: true });
 // Our own mail is stored once per Message-ID (the outbox upserts it by that id, possibly concurrently).

@@ -124,6 +124,8 @@ describe('chosenRecipients', () => {
     expect(r).toEqual({ to: [a('ann@customer.test', 'Ann'), a('carol@customer.test')], cc: [a('bob@customer.test', 'Bob')], bcc: [a('boss@customer.test')] });
     // A new address goes out only when named: the suggestion stays out, and no Bcc is invented.
     expect(chosenRecipients(proposal, { bcc: [] }, own)).toEqual({ to: [requester], cc: [a('bob@customer.test', 'Bob')], bcc: [] });
+    // A blind copy is kept lower-cased: the only trace that the person was copied, looked up by address.
+    expect(chosenRecipients(proposal, { bcc: ['Boss@Customer.TEST'] }, own).bcc).toEqual([a('boss@customer.test')]);
   });
 
   it('refuses a typed address that is no mail address, or our own in Bcc, naming it', () => {

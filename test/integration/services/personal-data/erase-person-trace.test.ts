@@ -105,6 +105,11 @@ describe('erasing a person leaves no trace of them anywhere, and keeps the count
     // A second mail of theirs in the thread, and someone else's ticket that copies them.
     await ingest(rawMail({ from: `${NAME} <${ADDRESS}>`, subject: `Re: My ${WORD} printer`, body: `Still ${WORD}.`, inReplyTo: reply.messageId, references: [reply.messageId], messageId: `second-${Date.now()}@mail.test` }));
     const other = await ingest(rawMail({ from: OTHER, cc: `${NAME} <${ADDRESS}>`, subject: 'Shared printer', body: 'Our printer is fine, thanks.', messageId: `bob-${Date.now()}@other.test` }));
+    // A third person's ticket where an agent sends them only a blind copy (as typed: mixed case): no
+    // participant, yet the person's; found by address, its copy of the address erased.
+    const carol = await ingest(rawMail({ from: 'Carol Other <carol@other.test>', subject: 'Toner order', body: 'Please order toner.', messageId: `carol-${Date.now()}@other.test` }));
+    await replyToTicket(replyDeps, admin, carol.ticketId.toHexString(), { json: { text: 'Ordered.', bcc: [ADDRESS] } });
+    expect((await fx.models.Ticket.findById(carol.ticketId).lean())!.participants).not.toContain(ADDRESS.toLowerCase());
     // What other features keep of them: a rating with a comment (and its trail entry), an agent's
     // notification with an excerpt, a note naming them, a draft quoting them, a quarantined mail.
     const now = new Date();
@@ -125,7 +130,7 @@ describe('erasing a person leaves no trace of them anywhere, and keeps the count
     const before = await reportFacts();
     const contact = (await fx.models.Contact.findOne({ email: ADDRESS.toLowerCase() }).lean())!;
     const preview = await previewErasure(deps, admin, contact._id.toHexString());
-    expect(preview.counts).toMatchObject({ tickets: 2, messages: 4, attachments: 1, ratings: 1, quarantine: 1, contacts: 1 });
+    expect(preview.counts).toMatchObject({ tickets: 3, messages: 5, attachments: 1, ratings: 1, quarantine: 1, contacts: 1 });
 
     // A typo does not erase, nor does a missing confirmation.
     await expect(erasePerson(deps, admin, contact._id.toHexString(), { confirmAddress: 'someone@else.test', confirm: true })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
@@ -143,12 +148,14 @@ describe('erasing a person leaves no trace of them anywhere, and keeps the count
     expect(await traces(db, NEEDLES, WORDS)).toEqual([]);
     expect(await reportFacts()).toBe(before);
     // Their files are gone from GridFS; the record keeps counts only; the access log says who and how much.
-    expect(await db.collection('blobs.files').countDocuments()).toBe(0);
+    // Only Carol's own mail, which never named them, is still in GridFS.
+    const carolsRaw = (await fx.models.Message.findOne({ ticketId: carol.ticketId, direction: 'inbound' }).lean())!.raw!.fileId;
+    expect((await db.collection('blobs.files').find().toArray()).map((f) => String(f._id))).toEqual([String(carolsRaw)]);
     const record = (await fx.models.PersonErasure.findOne({ contactId: contact._id }).lean())!;
     expect(record).toMatchObject({ state: 'done', addresses: [], names: [] });
     const logged = await fx.models.AccessLog.find({ action: 'person_erased' }).lean();
     expect(logged).toHaveLength(1);
-    expect(logged[0]!.detail).toBe('tickets=2 messages=4 attachments=1 outbox=2 ratings=1 quarantine=1 contacts=1');
+    expect(logged[0]!.detail).toBe('tickets=3 messages=5 attachments=1 outbox=3 ratings=1 quarantine=1 contacts=1');
     // Someone else's ticket keeps their words; only the person's address is replaced.
     const bobs = (await fx.models.Message.findOne({ ticketId: other.ticketId }).lean())!;
     expect(bobs.text).toContain('Our printer is fine');
