@@ -1,6 +1,7 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { Models } from './models/index.js';
 import type { ContactDoc } from './models/contact.js';
+import { inWindows } from './windowed.js';
 
 /** A customer's language as guessed from their mail; `confident` when the mail was long and clear. */
 export interface LocaleGuess {
@@ -14,6 +15,9 @@ const DUPLICATE_KEY = 11000;
 export type ContactSummary = Pick<ContactDoc, '_id' | 'email' | 'name' | 'primaryContactId' | 'createdAt'>;
 
 const SUMMARY = { email: 1, name: 1, primaryContactId: 1, createdAt: 1 } as const;
+
+/** The search's first window of contacts' creation time, before it adapts to the time one takes. */
+const SEARCH_FIRST_WINDOW_MS = 30 * 24 * 3_600_000;
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -75,10 +79,24 @@ export function createContactStore(models: Pick<Models, 'Contact'>) {
      */
     async search(text: string, limit: number): Promise<ContactSummary[]> {
       const pattern = escapeRegex(text);
-      return Contact.find({ $or: [{ email: { $regex: pattern, $options: 'i' } }, { name: { $regex: pattern, $options: 'i' } }] }, SUMMARY)
-        .sort({ email: 1, _id: 1 })
-        .limit(limit)
-        .lean();
+      const matches = { $or: [{ email: { $regex: pattern, $options: 'i' } }, { name: { $regex: pattern, $options: 'i' } }] };
+      const oldest = await Contact.findOne({}, { _id: 1 }).sort({ _id: 1 }).lean();
+      if (!oldest) return [];
+      // A substring match reads every contact it passes: walked as short windows of creation time (the
+      // ids' time) so that no single command holds the built-in server, oldest first, until enough match.
+      const idAt = (d: Date) => Types.ObjectId.createFromTime(Math.floor(d.getTime() / 1000));
+      const found = await inWindows(
+        oldest._id.getTimestamp(),
+        new Date(Date.now() + 1000),
+        SEARCH_FIRST_WINDOW_MS,
+        (w) =>
+          Contact.find({ ...matches, ...(w.from || w.to ? { _id: { ...(w.from ? { $gte: idAt(w.from) } : {}), ...(w.to ? { $lt: idAt(w.to) } : {}) } } : {}) }, SUMMARY)
+            .hint({ _id: 1 })
+            .limit(limit)
+            .lean<ContactSummary[]>(),
+        { openEnds: true, enough: (rows) => rows.length >= limit },
+      );
+      return found.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : a._id.toHexString().localeCompare(b._id.toHexString()))).slice(0, limit);
     },
 
     /** Whether some contact is an alias of this one. */

@@ -26,13 +26,14 @@ export function nextWindowStep(step: number, ms: number): number {
  * first `firstStep` ms long and each next one sized from the time the previous took; the rows in window
  * order, oldest first (newest first with `newestFirst`). With `openEnds`, the first and last windows
  * have no outer bound, so that the windows cover every time, before `from` and after `to` included.
+ * With `enough`, it stops after the first window whose rows make it true.
  */
 export async function inWindows<T>(
   from: Date,
   to: Date,
   firstStep: number,
   query: (w: Window) => Promise<T[]>,
-  opts: { newestFirst?: boolean; openEnds?: boolean } = {},
+  opts: { newestFirst?: boolean; openEnds?: boolean; enough?: (rows: readonly T[]) => boolean } = {},
 ): Promise<T[]> {
   const start = from.getTime();
   const end = Math.max(start, to.getTime());
@@ -48,6 +49,7 @@ export async function inWindows<T>(
     const rows = await query(w);
     step = nextWindowStep(step, performance.now() - t);
     for (const row of rows) out.push(row);
+    if (opts.enough?.(out)) break;
     edge = opts.newestFirst ? a : b;
   } while (opts.newestFirst ? edge > start : edge < end);
   return out;
