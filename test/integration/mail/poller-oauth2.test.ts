@@ -179,12 +179,13 @@ describe('mailbox poller with OAuth2 logins against Dovecot', () => {
     let asked = 0;
     const down = { ...logins, source: { ...logins.source, loginFor: async () => (asked++, Promise.reject(new Error('provider unreachable'))) } };
     const imapBefore = servers.imapLogins(user);
+    const started = performance.now();
     await supervisor(down).start();
     await expect.poll(async () => (await status(inbox._id))?.state, { timeout: 5000 }).toBe('backoff');
-    await sleep(2000);
-    // Backoff 100 ms doubling to 1 s: a handful of questions in two seconds, not one every 100 ms.
-    expect(asked).toBeGreaterThanOrEqual(3);
-    expect(asked).toBeLessThanOrEqual(7);
+    // Backoff 100 ms doubling to 1 s (±20%): the fourth question comes after at least 80 + 160 + 320 ms,
+    // where a wait that did not grow would have asked it within 360 ms. A loaded machine only delays it.
+    await expect.poll(() => asked, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(4);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(500);
     expect(servers.imapLogins(user)).toEqual(imapBefore);
     expect((await status(inbox._id))!.lastError!.message).toMatch(/provider unreachable/);
   });
