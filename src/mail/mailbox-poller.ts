@@ -12,6 +12,7 @@ import type { MailboxStateStore } from '../store/mailbox-state-store.js';
 import type { InboxStatusDoc } from '../store/models/mailbox.js';
 import { classifyImapError } from './imap-errors.js';
 import { imapAuthOf, isReconnectNeeded, loginExpiry, oauthSessionMs, refusalText, type ImapAuth } from './mail-login.js';
+import { chunksOf } from '../domain/chunks.js';
 
 /** Points in the sync loop a test may stop the process at. */
 export type PollStep = 'fetched' | 'ingested' | 'cursor-saved' | 'idle';
@@ -325,8 +326,7 @@ export class MailboxPoller {
     const total = uids.length;
     await this.setStatus({ state: 'syncing', behind: total, backlog: total > 0 ? { total, done: 0, since: this.mailbox.importSince } : null });
     let done = 0;
-    const batches: number[][] = [];
-    for (let i = 0; i < uids.length; i += settings.fetchBatch) batches.push(uids.slice(i, i + settings.fetchBatch));
+    const batches = chunksOf(uids, settings.fetchBatch);
     let next = batches[0] ? this.fetchSources(client, batches[0]) : null;
     for (let b = 0; next && !this.stopped; b++) {
       const fetched = await next;

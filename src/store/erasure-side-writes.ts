@@ -4,13 +4,9 @@ import { notificationDedupeKey } from '../domain/notification-mail.js';
 import { OUTBOX_KINDS } from '../domain/outbox.js';
 import type { ErasureTarget } from './erasure-writes.js';
 import type { Models } from './models/index.js';
+import { chunksOf } from '../domain/chunks.js';
 
 const ID_CHUNK = 200;
-const chunks = <T>(items: readonly T[]): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += ID_CHUNK) out.push(items.slice(i, i + ID_CHUNK));
-  return out;
-};
 
 /** The size of a stored Buffer, read lean (a driver Binary) or hydrated (a Buffer). */
 function byteLength(value: unknown): number {
@@ -40,7 +36,7 @@ export function createErasureSideWrites(models: Models, removeBlob: (id: Types.O
     async scrubTrail(ticketIds: Types.ObjectId[], ownTicketIds: Types.ObjectId[], target: ErasureTarget): Promise<number> {
       const own = new Set(ownTicketIds.map((id) => id.toHexString()));
       let changed = 0;
-      for (const ids of chunks(ticketIds)) {
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
         for await (const e of TicketEvent.find({ ticketId: { $in: ids } }, { ticketId: 1, data: 1, actor: 1 }).lean().cursor()) {
           // A partner's answer on the person's ticket quotes the person's subject.
           const drop = own.has(e.ticketId.toHexString()) ? new Set([...WRITTEN_BY_THEM, 'subject']) : WRITTEN_BY_THEM;
@@ -57,7 +53,7 @@ export function createErasureSideWrites(models: Models, removeBlob: (id: Types.O
     async scrubNotifications(ticketIds: Types.ObjectId[], ownTicketIds: Types.ObjectId[], target: ErasureTarget): Promise<number> {
       const own = new Set(ownTicketIds.map((id) => id.toHexString()));
       let changed = 0;
-      for (const ids of chunks(ticketIds)) {
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
         for await (const n of Notification.find({ ticketId: { $in: ids } }, { ticketId: 1, ticketSubject: 1, data: 1 }).lean().cursor()) {
           const subject = own.has(n.ticketId.toHexString()) ? ERASED_TEXT : scrubText(n.ticketSubject ?? '', target.needles);
           if (subject === n.ticketSubject && !needsScrub(n.data ?? {}, target.needles, WRITTEN_BY_THEM)) continue;
@@ -78,15 +74,15 @@ export function createErasureSideWrites(models: Models, removeBlob: (id: Types.O
       const placeholder = erasedAddress(target.personId);
       // Agents' notification mails name no ticket: they are found through the notifications they carried.
       const mailKeys = new Set<string>();
-      for (const ids of chunks(ticketIds)) {
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
         for (const batch of await Notification.distinct('mailBatch', { ticketId: { $in: ids }, mailBatch: { $ne: null } })) if (batch) mailKeys.add(notificationDedupeKey(String(batch)));
       }
       let erased = 0;
       const rows = async function* () {
-        for (const ids of chunks(ticketIds)) yield* Outbox.find({ ticketId: { $in: ids } }).lean().cursor();
+        for (const ids of chunksOf(ticketIds, ID_CHUNK)) yield* Outbox.find({ ticketId: { $in: ids } }).lean().cursor();
         // Every kind named, so the (kind, envelope.to) index serves it.
         yield* Outbox.find({ kind: { $in: [...OUTBOX_KINDS] }, 'envelope.to': { $in: target.addresses } }).lean().cursor();
-        for (const keys of chunks([...mailKeys])) yield* Outbox.find({ dedupeKey: { $in: keys } }).lean().cursor();
+        for (const keys of chunksOf([...mailKeys], ID_CHUNK)) yield* Outbox.find({ dedupeKey: { $in: keys } }).lean().cursor();
       };
       for await (const o of rows()) {
         const notice = Boolean(o.dedupeKey && mailKeys.has(o.dedupeKey));
@@ -120,14 +116,14 @@ export function createErasureSideWrites(models: Models, removeBlob: (id: Types.O
     async eraseRatings(ownTicketIds: Types.ObjectId[], target: ErasureTarget): Promise<number> {
       const placeholder = erasedAddress(target.personId);
       let erased = 0;
-      const filters = [{ email: { $in: target.addresses } }, ...chunks(ownTicketIds).map((ids) => ({ ticketId: { $in: ids }, $or: [{ comment: { $ne: null } }, { email: { $ne: placeholder } }] }))];
+      const filters = [{ email: { $in: target.addresses } }, ...chunksOf(ownTicketIds, ID_CHUNK).map((ids) => ({ ticketId: { $in: ids }, $or: [{ comment: { $ne: null } }, { email: { $ne: placeholder } }] }))];
       for (const filter of filters) erased += (await SatisfactionRating.updateMany(filter, { $set: { email: placeholder, comment: null } })).modifiedCount;
       return erased;
     },
 
     /** Side conversations about the tickets: the person's addresses and names scrubbed from recipients, participants and subject. */
     async scrubSideConversations(ticketIds: Types.ObjectId[], target: ErasureTarget): Promise<void> {
-      for (const ids of chunks(ticketIds)) {
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
         for (const sc of await SideConversation.find({ ticketId: { $in: ids } }, { subject: 1, to: 1, participants: 1 }).lean()) {
           const to = sc.to.map((a) => (target.addresses.includes(a.address.toLowerCase()) ? { address: erasedAddress(target.personId), name: ERASED_NAME } : { address: a.address, name: a.name == null ? null : scrubText(a.name, target.needles) }));
           const next = { subject: scrubText(sc.subject, target.needles), to, participants: mapAddresses(sc.participants, target) ?? [] };
@@ -138,8 +134,8 @@ export function createErasureSideWrites(models: Models, removeBlob: (id: Types.O
 
     /** Unsent replies: to the person's own tickets they are deleted (they answer and quote them); on others, scrubbed. */
     async eraseDrafts(ticketIds: Types.ObjectId[], ownTicketIds: Types.ObjectId[], target: ErasureTarget): Promise<void> {
-      for (const ids of chunks(ownTicketIds)) await ReplyDraft.deleteMany({ ticketId: { $in: ids } });
-      for (const ids of chunks(ticketIds)) {
+      for (const ids of chunksOf(ownTicketIds, ID_CHUNK)) await ReplyDraft.deleteMany({ ticketId: { $in: ids } });
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
         for (const d of await ReplyDraft.find({ ticketId: { $in: ids } }).lean()) {
           const next = { text: scrubText(d.text, target.needles), html: d.html == null ? null : scrubText(d.html, target.needles), to: mapAddresses(d.to, target) ?? null, cc: mapAddresses(d.cc, target) ?? null, bcc: mapAddresses(d.bcc, target) ?? null };
           if (JSON.stringify(next) !== JSON.stringify({ text: d.text, html: d.html ?? null, to: d.to ?? null, cc: d.cc ?? null, bcc: d.bcc ?? null })) await ReplyDraft.updateOne({ _id: d._id }, { $set: next });

@@ -8,6 +8,7 @@ import type { PersonErasureDoc } from './models/person-erasure.js';
 import type { TicketDoc } from './models/ticket.js';
 import { messageConcerns } from './person-data-store.js';
 import { reclaimSpace } from './reclaim-space.js';
+import { chunksOf } from '../domain/chunks.js';
 
 // Bounds each `$in` so a person with thousands of tickets never sends one huge query.
 const ID_CHUNK = 200;
@@ -28,12 +29,6 @@ export const ERASURE_COLLECTIONS = [
   'messages', 'tickets', 'ticket_events', 'notifications', 'outbox', 'satisfaction_ratings', 'side_conversations',
   'reply_drafts', 'uploads', 'quarantine', 'spam_blocks', 'contacts', 'personal_data_exports', 'blobs.files', 'blobs.chunks',
 ];
-
-export function chunked<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += ID_CHUNK) out.push(items.slice(i, i + ID_CHUNK));
-  return out;
-}
 
 /** An address list with the person's addresses replaced by their placeholder (named `[erased]`), each once. */
 export function eraseAddresses(list: readonly Address[] | null | undefined, target: ErasureTarget): Address[] {
@@ -138,7 +133,7 @@ export function createErasureStore(models: Models) {
     /** Which of these tickets the person opened (their subject is the person's). */
     async ownTicketIds(ticketIds: Types.ObjectId[], target: ErasureTarget): Promise<Types.ObjectId[]> {
       const out: Types.ObjectId[] = [];
-      for (const ids of chunked(ticketIds)) for (const t of await Ticket.find({ _id: { $in: ids } }, { requester: 1 }).lean()) if (isOwnTicket(t, target)) out.push(t._id);
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) for (const t of await Ticket.find({ _id: { $in: ids } }, { requester: 1 }).lean()) if (isOwnTicket(t, target)) out.push(t._id);
       return out;
     },
 
@@ -146,7 +141,7 @@ export function createErasureStore(models: Models) {
     async namesUsed(ticketIds: Types.ObjectId[], addresses: string[]): Promise<string[]> {
       const own = new Set(addresses);
       const names = new Set<string>();
-      for (const ids of chunked(ticketIds)) {
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
         for (const t of await Ticket.find({ _id: { $in: ids } }, { requester: 1 }).lean()) if (own.has(t.requester.email.toLowerCase()) && t.requester.name) names.add(t.requester.name);
         const cursor = Message.find({ ticketId: { $in: ids } }, { from: 1, to: 1, cc: 1, bcc: 1, replyTo: 1 }).lean().cursor();
         for await (const m of cursor) {
@@ -161,7 +156,7 @@ export function createErasureStore(models: Models) {
       const own = new Set(target.addresses);
       let messages = 0;
       let attachments = 0;
-      for (const ids of chunked(ticketIds)) {
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
         const ownTickets = await ownOf(ids, target);
         const cursor = Message.find({ ticketId: { $in: ids } }, { ticketId: 1, direction: 1, from: 1, to: 1, cc: 1, bcc: 1, replyTo: 1, attachments: 1 }).lean().cursor();
         for await (const m of cursor) {
@@ -183,7 +178,7 @@ export function createErasureStore(models: Models) {
       const own = new Set(target.addresses);
       let messages = 0;
       let blobs = 0;
-      for (const ids of chunked(ticketIds)) {
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
         const ownTickets = await ownOf(ids, target);
         for await (const m of Message.find({ ticketId: { $in: ids } }).lean<MessageDoc[]>().cursor()) {
           const msg = m as MessageDoc;
@@ -231,7 +226,7 @@ export function createErasureStore(models: Models) {
       const placeholder = erasedAddress(target.personId);
       const own = new Set(target.addresses);
       let done = 0;
-      for (const ids of chunked(ticketIds)) {
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
         for (const t of await Ticket.find({ _id: { $in: ids } }).lean<TicketDoc[]>()) {
           const mine = isOwnTicket(t, target);
           const requester = mine ? { contactId: t.requester.contactId ?? null, email: placeholder, name: ERASED_NAME } : t.requester;

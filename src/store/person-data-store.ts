@@ -3,6 +3,7 @@ import type { ContactDoc } from './models/contact.js';
 import type { Models } from './models/index.js';
 import type { MessageDoc } from './models/message.js';
 import type { TicketDoc } from './models/ticket.js';
+import { chunksOf } from '../domain/chunks.js';
 
 /** One person: a primary contact, the contacts linked to it as aliases, and all their addresses (lower-case). */
 export interface Person {
@@ -34,12 +35,6 @@ export function messageConcerns(message: AddressFields, addresses: ReadonlySet<s
   return all.some((a) => a != null && addresses.has(a.address.toLowerCase()));
 }
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += ID_CHUNK) out.push(items.slice(i, i + ID_CHUNK));
-  return out;
-}
-
 /**
  * A person's data across contacts, tickets and messages (the contact page, export and erasure). Reads
  * only: each feature writes through its own store.
@@ -50,7 +45,7 @@ export function createPersonDataStore(models: Pick<Models, 'Contact' | 'Ticket' 
   async function* messagesOf(ticketIds: Types.ObjectId[], addresses: string[], projection: Record<string, 1> | null): AsyncGenerator<MessageDoc> {
     const wanted = new Set(addresses.map((a) => a.toLowerCase()));
     if (wanted.size === 0) return;
-    for (const ids of chunks(ticketIds)) {
+    for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
       const query = Message.find({ ticketId: { $in: ids } }, projection ?? undefined).sort({ ticketId: 1, createdAt: 1, _id: 1 }).lean<MessageDoc[]>();
       for await (const message of query.cursor()) {
         if (messageConcerns(message as MessageDoc, wanted)) yield message as MessageDoc;
@@ -100,7 +95,7 @@ export function createPersonDataStore(models: Pick<Models, 'Contact' | 'Ticket' 
     async listTicketSummaries(ticketIds: Types.ObjectId[], limit: number): Promise<PersonTicketSummary[]> {
       if (ticketIds.length === 0) return [];
       const rows: PersonTicketSummary[] = [];
-      for (const ids of chunks(ticketIds)) rows.push(...(await Ticket.find({ _id: { $in: ids } }, TICKET_SUMMARY).lean()));
+      for (const ids of chunksOf(ticketIds, ID_CHUNK)) rows.push(...(await Ticket.find({ _id: { $in: ids } }, TICKET_SUMMARY).lean()));
       rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b._id.toHexString().localeCompare(a._id.toHexString()));
       return rows.slice(0, limit);
     },

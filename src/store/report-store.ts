@@ -6,6 +6,7 @@ import type { Models } from './models/index.js';
 import { inSequence, inWindows, type Window } from './windowed.js';
 import type { TicketDoc } from './models/ticket.js';
 import type { TicketEventDoc } from './models/ticket-event.js';
+import { chunksOf } from '../domain/chunks.js';
 
 /**
  * The reports' aggregations (services/reports): each one a pipeline the database runs on an index (a
@@ -113,12 +114,6 @@ const range = (from: Date, to: Date) => ({ $gte: from, $lt: to });
 const windowRange = (w: Window) => ({ ...(w.from ? { $gte: w.from } : {}), ...(w.to ? { $lt: w.to } : {}) });
 const countIf = (cond: unknown) => ({ $sum: { $cond: [cond, 1, 0] } });
 const attained = (path: string, value: Exclude<SlaAttainment, null>) => countIf({ $eq: [`$${path}`, value] });
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += ID_CHUNK) out.push(items.slice(i, i + ID_CHUNK));
-  return out;
-}
 
 /** The reports' aggregations over tickets, their trail and their ratings. */
 export function createReportStore(models: Pick<Models, 'Ticket' | 'TicketEvent' | 'SatisfactionRating'>) {
@@ -262,7 +257,7 @@ export function createReportStore(models: Pick<Models, 'Ticket' | 'TicketEvent' 
 
     /** Of these tickets, those in scope, with their current assignee (ids sent in chunks, each on the `_id` index). */
     async listInScope(ids: readonly Types.ObjectId[], scope: ReportScope): Promise<Array<{ _id: Types.ObjectId; assigneeId: Types.ObjectId | null }>> {
-      const rows = await inSequence(chunks(ids), (chunk) =>
+      const rows = await inSequence(chunksOf(ids, ID_CHUNK), (chunk) =>
         Ticket.find({ _id: { $in: chunk }, ...scopeMatch(scope) }, { _id: 1, assigneeId: 1 })
           .hint(HINT.id)
           .lean<Array<{ _id: Types.ObjectId; assigneeId?: Types.ObjectId | null }>>(),

@@ -12,6 +12,7 @@ import type { SatisfactionStore } from '../../store/satisfaction-store.js';
 import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import { writeArchive, type ArchiveDeps } from './export-archive.js';
+import { chunksOf } from '../../domain/chunks.js';
 
 /** The job that writes one export's archive (data: `key`, the export's id). */
 export const PERSONAL_DATA_EXPORT_JOB = 'personal-data-export';
@@ -34,12 +35,6 @@ export interface RunExportDeps extends ArchiveDeps {
 
 /** How a run ended: the archive written, nothing to do (already done, or another run's), or expired before it was built. */
 export type RunExportOutcome = 'ready' | 'skipped' | 'expired';
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += ID_CHUNK) out.push(items.slice(i, i + ID_CHUNK));
-  return out;
-}
 
 const contactEntry = (c: ContactDoc) => ({ id: c._id.toHexString(), email: c.email, name: c.name ?? null, locale: c.locale ?? null, createdAt: c.createdAt, updatedAt: c.updatedAt });
 
@@ -79,7 +74,7 @@ async function sections(deps: RunExportDeps, person: { primary: ContactDoc; alia
   // Ingest names the sender by address (the label); a rating names nobody: it is the ticket's requester's.
   const causedBy = (e: TicketEventDoc, requester: string | undefined) =>
     e.actor.kind === 'contact' && (e.actor.id ? contactIds.has(e.actor.id.toHexString()) : e.actor.label ? addresses.has(e.actor.label.toLowerCase()) : requester !== undefined && addresses.has(requester));
-  for (const ids of chunks(ticketIds)) {
+  for (const ids of chunksOf(ticketIds, ID_CHUNK)) {
     const rows = await deps.tickets.listByIds(ids);
     tickets.push(...rows);
     const numbers = new Map(rows.map((t) => [t._id.toHexString(), t.number]));
