@@ -8,9 +8,9 @@ import { createMailSender } from '../mail/smtp-transport.js';
 import type { Runtime } from '../runtime.js';
 import { planLifecycleBackfill } from '../services/lifecycle/plan-lifecycle.js';
 import { resumeErasures } from '../services/personal-data/erase-person.js';
-import { planAccessLogPurge } from '../services/access-log/purge-access-log.js';
-import { PERSONAL_DATA_SWEEP_CRON, PERSONAL_DATA_SWEEP_JOB } from '../services/personal-data/sweep-exports.js';
-import { scheduleRetention } from '../services/retention/schedule-retention.js';
+import { ACCESS_LOG_PURGE_DAILY, ACCESS_LOG_PURGE_JOB } from '../services/access-log/purge-access-log.js';
+import { PERSONAL_DATA_SWEEP_DAILY, PERSONAL_DATA_SWEEP_JOB } from '../services/personal-data/sweep-exports.js';
+import { RETENTION_DAILY, RETENTION_JOB } from '../services/retention/apply-retention.js';
 import { reclaimSpace } from '../store/reclaim-space.js';
 import { routingDeps, slaDeps } from './deps.js';
 import { mailLoginSourceFor } from './oauth-deps.js';
@@ -72,9 +72,10 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
     }),
   });
   await worker.start();
-  await rt.scheduler.scheduleRecurring(PERSONAL_DATA_SWEEP_JOB, { key: 'daily', cron: PERSONAL_DATA_SWEEP_CRON, timeZone: 'UTC' });
-  await planAccessLogPurge(rt);
-  await scheduleRetention(rt);
+  // The daily jobs, each keyed so that every worker's start leaves one of each.
+  await rt.scheduler.scheduleRecurring(PERSONAL_DATA_SWEEP_JOB, PERSONAL_DATA_SWEEP_DAILY);
+  await rt.scheduler.scheduleRecurring(ACCESS_LOG_PURGE_JOB, ACCESS_LOG_PURGE_DAILY);
+  await rt.scheduler.scheduleRecurring(RETENTION_JOB, RETENTION_DAILY);
   // Tickets solved or pending before lifecycle automation get their jobs once (an empty list after that), in the background.
   planLifecycleBackfill(slaDeps(rt)).then(
     (planned) => planned > 0 && rt.logger.info({ planned }, 'planned the lifecycle jobs of tickets stored before lifecycle automation'),

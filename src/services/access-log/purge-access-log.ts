@@ -1,11 +1,10 @@
 import { accessLogCutoff } from '../../domain/access-log.js';
 import type { AccessLogStore } from '../../store/access-log-store.js';
-import type { JobScheduler } from '../ports.js';
 
 /** The daily job that drops access-log entries older than the retention. */
 export const ACCESS_LOG_PURGE_JOB = 'access-log-purge';
-/** Its one schedule: every day at 03:20 UTC, a quiet hour in Europe. */
-const PURGE_SCHEDULE = { key: 'daily', cron: '20 3 * * *', timeZone: 'UTC' };
+/** Its one schedule (keyed: one job however many workers start): every day at 03:20 UTC, a quiet hour in Europe. */
+export const ACCESS_LOG_PURGE_DAILY = { key: 'daily', cron: '20 3 * * *', timeZone: 'UTC' } as const;
 
 /** What purging needs: the log, the clock, and ACCESS_LOG_RETENTION_DAYS (0: keep forever). */
 export interface PurgeAccessLogDeps {
@@ -21,9 +20,4 @@ export interface PurgeAccessLogDeps {
 export async function purgeAccessLog(deps: PurgeAccessLogDeps): Promise<number> {
   const cutoff = accessLogCutoff(deps.now(), deps.retentionDays);
   return cutoff ? deps.accessLog.purgeBefore(cutoff) : 0;
-}
-
-/** Schedules the daily purge (one per database however many workers start: a keyed recurring job). */
-export async function planAccessLogPurge(deps: { scheduler: Pick<JobScheduler, 'scheduleRecurring'> }): Promise<void> {
-  await deps.scheduler.scheduleRecurring(ACCESS_LOG_PURGE_JOB, PURGE_SCHEDULE);
 }

@@ -7,8 +7,8 @@ import { PERSONAL_DATA_EXPORT_JOB } from './run-export.js';
 /** The daily job that expires exports and removes their archives (data: `key`). */
 export const PERSONAL_DATA_SWEEP_JOB = 'personal-data-export-sweep';
 
-/** When the sweep runs: daily, at night (UTC). */
-export const PERSONAL_DATA_SWEEP_CRON = '25 3 * * *';
+/** When the sweep runs (keyed: one job however many workers start): daily, at night (UTC). */
+export const PERSONAL_DATA_SWEEP_DAILY = { key: 'daily', cron: '25 3 * * *', timeZone: 'UTC' } as const;
 
 const BATCH = 50;
 // A download still streaming keeps its file; the download removes it itself when done.

@@ -12,6 +12,8 @@ export const RETENTION_DAILY_KEY = 'daily';
 export const RETENTION_CONTINUE_KEY = 'continue';
 /** When the daily run starts (UTC): a quiet hour, before the working day anywhere in Europe. */
 export const RETENTION_CRON = '30 2 * * *';
+/** The daily run's schedule (keyed: one job however many workers start). */
+export const RETENTION_DAILY = { key: RETENTION_DAILY_KEY, cron: RETENTION_CRON, timeZone: 'UTC' } as const;
 /** How long one run goes on starting batches before it leaves the rest to a continuation (below the job lock's usual lifetime). */
 const DEFAULT_BUDGET_MS = 10 * 60_000;
 

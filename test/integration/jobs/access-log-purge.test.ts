@@ -4,7 +4,7 @@ import type { Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessLogPurgeJob } from '../../../src/jobs/definitions.js';
 import { createScheduler, ensureJobIndexes } from '../../../src/jobs/scheduler.js';
-import { ACCESS_LOG_PURGE_JOB, planAccessLogPurge } from '../../../src/services/access-log/purge-access-log.js';
+import { ACCESS_LOG_PURGE_DAILY, ACCESS_LOG_PURGE_JOB } from '../../../src/services/access-log/purge-access-log.js';
 import { openTestDb } from '../../helpers/db.js';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
@@ -24,8 +24,9 @@ afterAll(() => db.drop());
 describe('the access log purge job', () => {
   it('is one daily job however many workers start', async () => {
     const scheduler = createScheduler(agenda, jobs);
-    await Promise.all([planAccessLogPurge({ scheduler }), planAccessLogPurge({ scheduler })]);
-    await planAccessLogPurge({ scheduler });
+    const plan = () => scheduler.scheduleRecurring(ACCESS_LOG_PURGE_JOB, ACCESS_LOG_PURGE_DAILY);
+    await Promise.all([plan(), plan()]);
+    await plan();
     const pending = await jobs.find({ name: ACCESS_LOG_PURGE_JOB }).toArray();
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ data: { key: 'daily' }, repeatInterval: '20 3 * * *', repeatTimezone: 'UTC' });

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retentionJob } from '../../../src/jobs/definitions.js';
 import { createJobWorker, type JobWorker } from '../../../src/jobs/job-worker.js';
 import { createScheduler, ensureJobIndexes } from '../../../src/jobs/scheduler.js';
-import { RETENTION_CONTINUE_KEY, RETENTION_CRON, RETENTION_DAILY_KEY, RETENTION_JOB } from '../../../src/services/retention/apply-retention.js';
-import { scheduleRetention } from '../../../src/services/retention/schedule-retention.js';
+import { RETENTION_CONTINUE_KEY, RETENTION_CRON, RETENTION_DAILY, RETENTION_DAILY_KEY, RETENTION_JOB } from '../../../src/services/retention/apply-retention.js';
 import type { JobScheduler } from '../../../src/services/ports.js';
 import { createBlobStore } from '../../../src/store/blob-store.js';
 import { reclaimSpace } from '../../../src/store/reclaim-space.js';
@@ -40,8 +39,8 @@ afterAll(async () => {
 
 describe('the retention job', () => {
   it('is scheduled once a day, however often a worker starts', async () => {
-    await scheduleRetention({ scheduler });
-    await scheduleRetention({ scheduler });
+    await scheduler.scheduleRecurring(RETENTION_JOB, RETENTION_DAILY);
+    await scheduler.scheduleRecurring(RETENTION_JOB, RETENTION_DAILY);
     const daily = await jobs.find({ name: RETENTION_JOB, 'data.key': RETENTION_DAILY_KEY }).toArray();
     expect(daily).toHaveLength(1);
     expect(daily[0]).toMatchObject({ repeatInterval: RETENTION_CRON, repeatTimezone: 'UTC' });

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../../../src/services/access.js';
 import { listAccessLog } from '../../../../src/services/access-log/list-access-log.js';
-import { ACCESS_LOG_PURGE_JOB, planAccessLogPurge, purgeAccessLog } from '../../../../src/services/access-log/purge-access-log.js';
+import { ACCESS_LOG_PURGE_DAILY, ACCESS_LOG_PURGE_JOB, purgeAccessLog } from '../../../../src/services/access-log/purge-access-log.js';
 import { getTicketWithRecipients } from '../../../../src/services/tickets/get-ticket.js';
 import { loadTicketPage } from '../../../../src/services/tickets/ticket-page-data.js';
 import { openAttachment } from '../../../../src/services/tickets/open-attachment.js';
@@ -209,8 +209,8 @@ describe('the daily purge', () => {
   it('is planned as one keyed daily job', async () => {
     const planned: Array<[string, unknown]> = [];
     const scheduler = { scheduleRecurring: async (name: string, opts: unknown) => void planned.push([name, opts]) };
-    await planAccessLogPurge({ scheduler });
-    await planAccessLogPurge({ scheduler });
+    await scheduler.scheduleRecurring(ACCESS_LOG_PURGE_JOB, ACCESS_LOG_PURGE_DAILY);
+    await scheduler.scheduleRecurring(ACCESS_LOG_PURGE_JOB, ACCESS_LOG_PURGE_DAILY);
     expect(planned).toEqual([
       [ACCESS_LOG_PURGE_JOB, { key: 'daily', cron: '20 3 * * *', timeZone: 'UTC' }],
       [ACCESS_LOG_PURGE_JOB, { key: 'daily', cron: '20 3 * * *', timeZone: 'UTC' }],
