@@ -43,6 +43,9 @@ const DAY = 24 * HOUR;
 const NOW = Date.UTC(2026, 10, 30, 12);
 const id = (kind: number, k: number) => new Types.ObjectId((kind * 256 + k).toString(16).padStart(24, '0'));
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+/** An id made at `ms` (as the app's ids are: when the ticket or the trail entry is written), unique by the generator's draw. */
+const idMadeAt = (ms: number, r: () => number) =>
+  new Types.ObjectId(Math.floor(ms / 1000).toString(16).padStart(8, '0') + Array.from({ length: 4 }, () => Math.floor(r() * 0x10000).toString(16).padStart(4, '0')).join(''));
 /** An exponential wait with this mean (ms). */
 const wait = (r: () => number, mean: number) => -Math.log(1 - r()) * mean;
 
@@ -57,7 +60,9 @@ interface World {
 function ticketLife(i: number, w: World) {
   const r = rngFor(i + 5_000_011);
   const created = NOW - r() * 365 * DAY;
-  const _id = new Types.ObjectId();
+  // Ids from their own generator, so that the tickets' lives are those of the runs before ids were dated.
+  const rid = rngFor(i + 9_000_017);
+  const _id = idMadeAt(created, rid);
   const inboxIndex = Math.floor(r() ** 1.3 * INBOXES);
   const inboxId = w.inboxIds[inboxIndex]!;
   const t = r();
@@ -66,7 +71,7 @@ function ticketLife(i: number, w: World) {
   const agent = assigneeId ? { kind: 'user', id: assigneeId } : { kind: 'user', id: pick(r, w.agentIds) };
   const events: Array<Record<string, unknown>> = [];
   const ev = (type: string, at: number, actor: Record<string, unknown>, data: Record<string, unknown> = {}) => {
-    if (at < NOW) events.push({ ticketId: _id, type, at: new Date(at), actor, data });
+    if (at < NOW) events.push({ _id: idMadeAt(at, rid), ticketId: _id, type, at: new Date(at), actor, data });
   };
   const metrics: TicketMetrics = { reopenCount: 0 };
   const fr = created + wait(r, 6 * HOUR);
@@ -131,10 +136,10 @@ function ticketLife(i: number, w: World) {
     messageCount: 2 + events.filter((e) => e.type === 'reply_queued').length * 2, lastActivityAt: new Date(Math.min(NOW, Math.max(created, ...events.map((e) => (e.at as Date).getTime())))),
     solvedAt: status === 'solved' ? metrics.lastSolvedAt : null, closedAt: null, mergedIntoId: null, linkedTicketIds: [], flags: { autoSubmitted: false },
     sla: { firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, firstRespondedAt: metrics.firstResponseAt ?? null, awaitingSince: null, pausedAt: null, pausedSeconds: 0, escalationLevel: 0, breachedAt: null, done: [], nextDueAt: null },
-    metrics, ...(rating ? { satisfaction: { rating, at: new Date(rated!) } } : {}), createdAt: new Date(created), updatedAt: new Date(created),
+    metrics, ...(rating ? { satisfaction: { rating, at: new Date(rated!) } } : {}), createdAt: new Date(created),
   };
   const survey = rating ? { ticketId: _id, inboxId, teamId, assigneeId, email: ticket.requester.email, askedAt: metrics.lastSolvedAt, solvedAt: metrics.lastSolvedAt, rating, comment: r() < 0.3 ? 'Thanks for the quick help' : null, ratedAt: new Date(rated!), changedAt: null } : null;
-  return { ticket, events, survey };
+  return { ticket: { ...ticket, updatedAt: ticket.lastActivityAt }, events, survey };
 }
 
 async function seed(models: Models, w: World): Promise<{ events: number; ratings: number }> {
@@ -163,32 +168,18 @@ async function seed(models: Models, w: World): Promise<{ events: number; ratings
   return { events, ratings };
 }
 
-/** Each query of the no-filter report alone, one after the other: p50 ms (where the time goes without the others queued beside it). */
-async function isolated(models: Models, stores: ReturnType<typeof createStores>, admin: Actor, filter: ReturnType<typeof parseReportFilter>, now: Date) {
-  const { reportScopeOf } = await import('../src/services/reports/report-scope.js');
-  const { backlogBoundaries, granularityOf, volumeBucketStarts } = await import('../src/domain/report-filter.js');
-  const scope = await reportScopeOf(stores, admin, filter);
-  const { from, to } = filter;
-  const r = stores.reports;
-  const trail = await r.listTrail(from, to);
-  const ids = [...new Map(trail.map((e) => [e.ticketId.toHexString(), e.ticketId])).values()];
-  const calls: Array<[string, () => Promise<unknown>]> = [
-    ['countCreatedByBucket', () => r.countCreatedByBucket(scope, [...volumeBucketStarts(filter, granularityOf(filter)), to])],
-    ['durationsBy firstResponse', () => r.durationsBy(scope, 'firstResponse', from, to)],
-    ['durationsBy resolution', () => r.durationsBy(scope, 'resolution', from, to)],
-    ['countBacklog', () => r.countBacklog(scope, backlogBoundaries(now))],
-    [`listTrail (${trail.length} entries)`, () => r.listTrail(from, to)],
-    [`listInScope (${ids.length} tickets)`, () => r.listInScope(ids, scope)],
-    ['listRatings', () => r.listRatings(from, to)],
-  ];
-  const rows: string[][] = [];
-  for (const [name, run] of calls) {
-    const t = await timeSequential(run, 1, Math.max(3, Math.floor(RUNS / 4)));
-    const stats = (await models.Ticket.db.db!.admin().command({ devdbStats: 1 })) as { namespaces: Record<string, { lastPlan?: string; docsExamined?: number; keysExamined?: number }> };
-    rows.push([name, t.p50.toFixed(1), t.p95.toFixed(1), Object.entries(stats.namespaces).filter(([ns]) => ns.startsWith('bench_reports.')).map(([ns, v]) => `${ns.slice(14)}: ${v.lastPlan} ${v.docsExamined}/${v.keysExamined}`).join(' | ')]);
+/** The report rows' catch-up after some tickets changed (as an agent's edits do), p50 over a few rounds. */
+async function catchUpAfterChanges(models: Models, stores: ReturnType<typeof createStores>, changed: number) {
+  const times: number[] = [];
+  for (let round = 0; round < 7; round++) {
+    const numbers = Array.from({ length: changed }, (_, k) => 1 + ((round * 7919 + k * 104_729) % TICKETS));
+    await models.Ticket.updateMany({ number: { $in: numbers } }, { $set: { priority: round % 2 ? 'high' : 'normal' } });
+    const t = performance.now();
+    await stores.reportRows.catchUp();
+    times.push(performance.now() - t);
   }
-  console.log('\neach query of the no-filter report alone:');
-  printTable(['query', 'p50 ms', 'p95 ms', 'plans'], rows);
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
 }
 
 async function main() {
@@ -241,22 +232,24 @@ async function measure(uri: string) {
   console.log(`${TICKETS} tickets over 365 days, ${seeded.events} trail entries, ${seeded.ratings} ratings seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const stores = createStores(models);
-  // Each query of the report timed on its own as well (summed over the timed runs).
+  // The report rows built from scratch (what an upgrade does once, in the background), then kept up.
+  const tb = performance.now();
+  await stores.reportRows.catchUp();
+  const built = (performance.now() - tb) / 1000;
+  const blocks = await models.ReportRowBlock.find({}, { rows: 1 }).lean();
+  console.log(`report rows built in ${built.toFixed(1)} s: ${blocks.length} blocks, ${(blocks.reduce((n, b) => n + ((b.rows as unknown as { position?: number; length?: number }).position ?? b.rows.length), 0) / 1e6).toFixed(1)} MB`);
+  // Where a report's time goes: the changes since the last catch-up, the rows read and added up, the comments.
   const spent = new Map<string, number>();
-  const reports = Object.fromEntries(
-    Object.entries(stores.reports).map(([name, fn]) => [
-      name,
-      async (...args: unknown[]) => {
-        const t = performance.now();
-        try {
-          return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-        } finally {
-          spent.set(name, (spent.get(name) ?? 0) + performance.now() - t);
-        }
-      },
-    ]),
-  ) as unknown as typeof stores.reports;
-  const deps = { ...stores, reports };
+  const timed = <A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    const t = performance.now();
+    try {
+      return await fn(...args);
+    } finally {
+      spent.set(name, (spent.get(name) ?? 0) + performance.now() - t);
+    }
+  };
+  const reportRows = { ...stores.reportRows, freshRows: timed('changes', stores.reportRows.freshRows), catchUp: timed('catch-up', stores.reportRows.catchUp), visitRows: timed('rows read and added up', stores.reportRows.visitRows), listComments: timed('comments', stores.reportRows.listComments) };
+  const deps = { ...stores, reportRows };
   const admin: Actor = { userId: null, role: 'admin', inboxIds: [] };
   const now = new Date(NOW);
   const period = { from: new Date(NOW - 90 * DAY).toISOString(), to: new Date(NOW).toISOString() };
@@ -266,7 +259,7 @@ async function measure(uri: string) {
     { name: '90-day report, no filter', report: true, filter: filterOf() },
     { name: '90-day report, one inbox', report: true, filter: filterOf({ inbox: w.inboxIds[1]!.toHexString() }) },
     { name: '90-day report, team L2 + priority high', report: true, filter: filterOf({ team: w.teamIds[2]!.toHexString(), priority: 'high' }) },
-  ].map((s) => ({ ...s, run: s.run ?? (() => buildReport(deps, admin, s.filter!, now)) }));
+  ].map((s) => ({ ...s, run: s.run ?? (() => timed('whole report', () => buildReport(deps, admin, s.filter!, now))()) }));
 
   const rows: string[][] = [];
   const holds: string[][] = [];
@@ -289,10 +282,10 @@ async function measure(uri: string) {
   printTable(['request', 'figures', 'p50 ms', 'p95 ms', 'p50 ÷ count', 'p95 ÷ count', 'target p95'], rows);
   console.log('\nlongest single database command during the reports above, and the longest wait of a ping another client sent every 2 ms during 5 more reports:');
   printTable(['request', 'longest command ms', 'commands per report', 'longest ping wait ms'], holds);
-  console.log('\nmean ms per report spent in each store call (one after the other, each as a series of short commands):');
+  console.log('\nmean ms per report: the whole report, and of it the changes since the last catch-up, the rows read and added up, the comments:');
   for (const b of breakdown) console.log(`  ${b[0]}: ${b.slice(1).join(', ')}`);
   console.log(missed ? `\n${missed} report figure(s) missed the target` : '\nevery report met the target');
-  await isolated(models, stores, admin, filterOf(), now);
+  for (const changed of [10, 100, 1000]) console.log(`report rows' catch-up after ${changed} tickets changed: p50 ${(await catchUpAfterChanges(models, stores, changed)).toFixed(1)} ms`);
   await conn.close();
   await probeConn.close();
 }

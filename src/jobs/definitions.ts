@@ -16,6 +16,7 @@ import { sendSurvey, surveyJobOf, type SendSurveyDeps } from '../services/satisf
 import { PERSONAL_DATA_EXPORT_JOB, runPersonalDataExport, type RunExportDeps } from '../services/personal-data/run-export.js';
 import { PERSONAL_DATA_SWEEP_JOB, sweepPersonalDataExports, type SweepExportsDeps } from '../services/personal-data/sweep-exports.js';
 import { ACCESS_LOG_PURGE_JOB, purgeAccessLog, type PurgeAccessLogDeps } from '../services/access-log/purge-access-log.js';
+import { keepReportRows, REPORT_ROWS_JOB, REPORT_ROWS_LOCK_MS, type KeepReportRowsDeps } from '../services/reports/keep-report-rows.js';
 import { applyRetention, RETENTION_JOB, type ApplyRetentionDeps } from '../services/retention/apply-retention.js';
 import type { JobDefinition } from './job-worker.js';
 
@@ -119,8 +120,17 @@ export function retentionJob(deps: ApplyRetentionDeps, lockLifetimeMs: number): 
   return { name: RETENTION_JOB, concurrency: 1, lockLifetimeMs, handler: async () => void (await applyRetention(deps)) };
 }
 
+/**
+ * The report rows' upkeep: a catch-up every minute, a remake every night; one at a time. Its lock
+ * lasts at least {@link REPORT_ROWS_LOCK_MS}: the first build, or a remake, of a large desk runs for
+ * minutes (another worker starting it meanwhile would only repeat the work).
+ */
+export function reportRowsJob(deps: KeepReportRowsDeps, lockLifetimeMs: number): JobDefinition {
+  return { name: REPORT_ROWS_JOB, concurrency: 1, lockLifetimeMs: Math.max(lockLifetimeMs, REPORT_ROWS_LOCK_MS), handler: async (data) => keepReportRows(deps, data.key) };
+}
+
 /** Every background job Threadline runs, bound to its use case. */
-export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; notify: DeliverNotificationsDeps; lifecycle: LifecycleDeps & SnoozeDeps; routing: ApplyRoutingDeps; survey?: SendSurveyDeps; personalData?: RunExportDeps & SweepExportsDeps; accessLog?: PurgeAccessLogDeps; retention?: ApplyRetentionDeps; lockLifetimeMs: number }): JobDefinition[] {
+export function jobDefinitions(deps: { deliver: DeliverDeps; autoReply: AutoReplyDeps; sla: SlaDeps; digest: DigestDeps; notify: DeliverNotificationsDeps; lifecycle: LifecycleDeps & SnoozeDeps; routing: ApplyRoutingDeps; survey?: SendSurveyDeps; personalData?: RunExportDeps & SweepExportsDeps; accessLog?: PurgeAccessLogDeps; retention?: ApplyRetentionDeps; reportRows?: KeepReportRowsDeps; lockLifetimeMs: number }): JobDefinition[] {
   const lock = deps.lockLifetimeMs;
-  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock), notifyJob(deps.notify, lock), lifecycleJob(deps.lifecycle, lock), snoozeWakeJob(deps.lifecycle, lock), routingJob(deps.routing, lock), ...(deps.survey ? [surveyJob(deps.survey, lock)] : []), ...(deps.personalData ? [personalDataExportJob(deps.personalData, lock), personalDataSweepJob(deps.personalData, lock)] : []), ...(deps.accessLog ? [accessLogPurgeJob(deps.accessLog, lock)] : []), ...(deps.retention ? [retentionJob(deps.retention, lock)] : [])];
+  return [deliverJob(deps.deliver, lock), autoReplyJob(deps.autoReply, lock), slaTimerJob(deps.sla, lock), digestJob(deps.digest, lock), notifyJob(deps.notify, lock), lifecycleJob(deps.lifecycle, lock), snoozeWakeJob(deps.lifecycle, lock), routingJob(deps.routing, lock), ...(deps.survey ? [surveyJob(deps.survey, lock)] : []), ...(deps.personalData ? [personalDataExportJob(deps.personalData, lock), personalDataSweepJob(deps.personalData, lock)] : []), ...(deps.accessLog ? [accessLogPurgeJob(deps.accessLog, lock)] : []), ...(deps.retention ? [retentionJob(deps.retention, lock)] : []), ...(deps.reportRows ? [reportRowsJob(deps.reportRows, lock)] : [])];
 }

@@ -10,6 +10,7 @@ import { planLifecycleBackfill } from '../services/lifecycle/plan-lifecycle.js';
 import { resumeErasures } from '../services/personal-data/erase-person.js';
 import { ACCESS_LOG_PURGE_DAILY, ACCESS_LOG_PURGE_JOB } from '../services/access-log/purge-access-log.js';
 import { PERSONAL_DATA_SWEEP_DAILY, PERSONAL_DATA_SWEEP_JOB } from '../services/personal-data/sweep-exports.js';
+import { REPORT_ROWS_EVERY_MINUTE, REPORT_ROWS_JOB, REPORT_ROWS_NIGHTLY } from '../services/reports/keep-report-rows.js';
 import { RETENTION_DAILY, RETENTION_JOB } from '../services/retention/apply-retention.js';
 import { reclaimSpace } from '../store/reclaim-space.js';
 import { routingDeps, slaDeps } from './deps.js';
@@ -69,6 +70,8 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
         reclaimSpace: (collections) => reclaimSpace(rt.connection.db!, collections, rt.logger),
         budgetMs: Math.floor(rt.config.jobs.lockLifetimeMs / 2),
       },
+      // The reports' rows kept up in the background (built here after an upgrade).
+      reportRows: { reportRows: rt.stores.reportRows, logger: rt.logger },
     }),
   });
   await worker.start();
@@ -76,6 +79,8 @@ export async function startJobs(rt: Runtime): Promise<RunningRole> {
   await rt.scheduler.scheduleRecurring(PERSONAL_DATA_SWEEP_JOB, PERSONAL_DATA_SWEEP_DAILY);
   await rt.scheduler.scheduleRecurring(ACCESS_LOG_PURGE_JOB, ACCESS_LOG_PURGE_DAILY);
   await rt.scheduler.scheduleRecurring(RETENTION_JOB, RETENTION_DAILY);
+  await rt.scheduler.scheduleRecurring(REPORT_ROWS_JOB, REPORT_ROWS_EVERY_MINUTE);
+  await rt.scheduler.scheduleRecurring(REPORT_ROWS_JOB, REPORT_ROWS_NIGHTLY);
   // Tickets solved or pending before lifecycle automation get their jobs once (an empty list after that), in the background.
   planLifecycleBackfill(slaDeps(rt)).then(
     (planned) => planned > 0 && rt.logger.info({ planned }, 'planned the lifecycle jobs of tickets stored before lifecycle automation'),

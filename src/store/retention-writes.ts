@@ -5,11 +5,12 @@ import type { InboxDoc } from './models/inbox.js';
 import type { Models } from './models/index.js';
 import type { MessageDoc } from './models/message.js';
 import type { TicketEventDoc } from './models/ticket-event.js';
+import { createReportRowStore } from './report-row-store.js';
 import { recordEvents, type TrailEventInput } from './ticket-writes.js';
 
 type RetentionModels = Pick<
   Models,
-  'Inbox' | 'Contact' | 'Ticket' | 'Message' | 'TicketEvent' | 'Outbox' | 'SatisfactionRating' | 'ReplyDraft' | 'TicketRead' | 'TicketPresence' | 'Notification' | 'SideConversation' | 'Upload'
+  'Inbox' | 'Contact' | 'Ticket' | 'Message' | 'TicketEvent' | 'Outbox' | 'SatisfactionRating' | 'ReplyDraft' | 'TicketRead' | 'TicketPresence' | 'Notification' | 'SideConversation' | 'Upload' | 'ReportRowBlock' | 'ReportRowState'
 >;
 
 /** An inbox as the retention run reads it. */
@@ -41,6 +42,7 @@ function dueFilter(inboxId: Types.ObjectId, action: RetentionAction, cutoff: Dat
  */
 export function createRetentionStore(models: RetentionModels) {
   const { Ticket, Message, TicketEvent } = models;
+  const reportRows = createReportRowStore(models);
   return {
     /** The collections a run writes to, whose space is reclaimed after a run that touched anything. */
     touchedCollections(): string[] {
@@ -177,8 +179,10 @@ export function createRetentionStore(models: RetentionModels) {
 
     /** Deletes a ticket merged into a due one, like deleteTicket without the due check. */
     async deleteMember(ticketId: Types.ObjectId): Promise<boolean> {
-      await removeTicketData(ticketId);
-      return (await Ticket.deleteOne({ _id: ticketId, mergedIntoId: { $ne: null } }).exec()).deletedCount > 0;
+      const number = await removeTicketData(ticketId);
+      const deleted = (await Ticket.deleteOne({ _id: ticketId, mergedIntoId: { $ne: null } }).exec()).deletedCount > 0;
+      if (deleted && number !== null) await reportRows.forget([number]);
+      return deleted;
     },
 
     /**
@@ -189,9 +193,11 @@ export function createRetentionStore(models: RetentionModels) {
      * no longer there or no longer due.
      */
     async deleteTicket(ticketId: Types.ObjectId, inboxId: Types.ObjectId, cutoff: Date): Promise<boolean> {
-      await removeTicketData(ticketId);
-      const res = await Ticket.deleteOne({ _id: ticketId, ...dueFilter(inboxId, 'delete', cutoff) }).exec();
-      return res.deletedCount > 0;
+      const number = await removeTicketData(ticketId);
+      const deleted = (await Ticket.deleteOne({ _id: ticketId, ...dueFilter(inboxId, 'delete', cutoff) }).exec()).deletedCount > 0;
+      // Its report row goes too (a crash in between: the nightly remake drops it).
+      if (deleted && number !== null) await reportRows.forget([number]);
+      return deleted;
     },
   };
 
@@ -226,8 +232,8 @@ export function createRetentionStore(models: RetentionModels) {
     return res.modifiedCount > 0;
   }
 
-  /** What deleteTicket removes before the ticket itself. */
-  async function removeTicketData(ticketId: Types.ObjectId): Promise<void> {
+  /** What deleteTicket removes before the ticket itself; returns the ticket's number (null: no longer there). */
+  async function removeTicketData(ticketId: Types.ObjectId): Promise<number | null> {
     await Message.deleteMany({ ticketId }).exec();
     await TicketEvent.deleteMany({ ticketId }).exec();
     await models.SatisfactionRating.deleteMany({ ticketId }).exec();
@@ -235,8 +241,10 @@ export function createRetentionStore(models: RetentionModels) {
     await removeCopies(ticketId);
     await forgetContacts(ticketId);
     // Links are kept both ways (store/ticket-links.ts): the ticket's own list names the tickets that list it.
-    const linked = (await Ticket.findById(ticketId, { linkedTicketIds: 1 }).lean().exec())?.linkedTicketIds ?? [];
+    const ticket = await Ticket.findById(ticketId, { linkedTicketIds: 1, number: 1 }).lean().exec();
+    const linked = ticket?.linkedTicketIds ?? [];
     if (linked.length > 0) await Ticket.updateMany({ _id: { $in: linked } }, { $pull: { linkedTicketIds: ticketId } }).exec();
+    return ticket?.number ?? null;
   }
 
   async function heldElsewhere(fileIds: readonly Types.ObjectId[], ticketId: Types.ObjectId): Promise<Types.ObjectId[]> {

@@ -25,6 +25,7 @@ import { createPresenceStore } from './presence-store.js';
 import { createQuarantineStore } from './quarantine-store.js';
 import { createReplyDraftStore } from './reply-draft-store.js';
 import { createReportStore } from './report-store.js';
+import { createReportRowStore } from './report-row-store.js';
 import { createRetentionStore } from './retention-writes.js';
 import { createRoutingRuleStore } from './routing-rule-store.js';
 import { createSatisfactionStore } from './satisfaction-store.js';
@@ -82,6 +83,7 @@ export function createStores(models: Models) {
     uploads: createUploadStore(models),
     satisfaction: createSatisfactionStore(models),
     reports: createReportStore(models),
+    reportRows: createReportRowStore(models),
     oauthGrants: createOAuthGrantStore(models),
     personalDataExports: createPersonalDataExportStore(models),
     accessLog: createAccessLogStore(models),

@@ -54,10 +54,3 @@ export async function inWindows<T>(
   } while (opts.newestFirst ? edge > start : edge < end);
   return out;
 }
-
-/** Runs `run` on each item, one after the other (never two at once): the rows in item order. */
-export async function inSequence<I, T>(items: readonly I[], run: (item: I) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for (const item of items) for (const row of await run(item)) out.push(row);
-  return out;
-}

@@ -9,7 +9,8 @@ import { runMigrations, type MigrationOutcome } from './runner.js';
 
 /**
  * The start-up step that brings a database up to this release: pending migrations, then index sync
- * over every model and the blob bucket, all under the migration lock. Call it before serving.
+ * over every model and the blob bucket, all under the migration lock; after any migration, the report
+ * rows are marked for a rebuild (store/report-row-store.ts). Call it before serving.
  */
 export async function upgradeDatabase(
   db: Db,
@@ -17,5 +18,8 @@ export async function upgradeDatabase(
 ): Promise<MigrationOutcome> {
   const { logger, migrations, lock } = opts;
   const indexes = [...modelIndexes(opts.models), ...opts.blobs.indexes];
-  return runMigrations(db, { logger, migrations, lock, afterMigrations: async () => void (await syncIndexes(db, indexes, logger)) });
+  const outcome = await runMigrations(db, { logger, migrations, lock, afterMigrations: async () => void (await syncIndexes(db, indexes, logger)) });
+  // A migration writes tickets behind the models' backs (no `updatedAt`): the report rows are built afresh.
+  if (outcome.applied.length > 0) await opts.models.ReportRowState.deleteMany({});
+  return outcome;
 }

@@ -23,6 +23,7 @@ import { personErasureModel } from './person-erasure.js';
 import { personalDataExportModel } from './personal-data-export.js';
 import { quarantineModel } from './quarantine.js';
 import { replyDraftModel } from './reply-draft.js';
+import { reportRowBlockModel, reportRowStateModel } from './report-row-block.js';
 import { routingRuleModel } from './routing-rule.js';
 import { satisfactionRatingModel } from './satisfaction-rating.js';
 import { savedViewModel } from './saved-view.js';
@@ -80,6 +81,8 @@ export function createModels(conn: Connection) {
     PersonalDataExport: personalDataExportModel(conn),
     AccessLog: accessLogModel(conn),
     PersonErasure: personErasureModel(conn),
+    ReportRowBlock: reportRowBlockModel(conn),
+    ReportRowState: reportRowStateModel(conn),
   };
 }
 

@@ -256,6 +256,8 @@ ticketSchema.index({ 'assignment.waitingTeamId': 1, 'assignment.since': 1, _id: 
 ticketSchema.index({ 'metrics.lastSolvedAt': 1, inboxId: 1 });
 ticketSchema.index({ 'metrics.firstResponseAt': 1, inboxId: 1 });
 ticketSchema.index({ originKey: 1 }, { unique: true, sparse: true });
+// The report rows' catch-up (store/report-row-store.ts): the tickets changed since it last ran.
+ticketSchema.index({ updatedAt: 1 });
 // Retention (services/retention): an inbox's closed tickets not yet anonymised (the marker, null when absent), oldest closed first.
 ticketSchema.index({ inboxId: 1, status: 1, anonymisedAt: 1, closedAt: 1 });
 ticketSchema.index({ baseSubject: 1, lastActivityAt: -1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inSequence, inWindows, nextWindowStep, WINDOW_TARGET_MS, type Window } from '../../../src/store/windowed.js';
+import { inWindows, nextWindowStep, WINDOW_TARGET_MS, type Window } from '../../../src/store/windowed.js';
 
 const HOUR = 3_600_000;
 const from = new Date(Date.UTC(2026, 0, 1));
@@ -62,19 +62,5 @@ describe('windowed reads', () => {
     expect(nextWindowStep(24 * HOUR, 0)).toBe(48 * HOUR);
     expect(nextWindowStep(HOUR, 10_000)).toBe(30 * 60_000);
     expect(nextWindowStep(60_000, 10_000)).toBe(60_000);
-  });
-
-  it('runs items one after the other, rows in item order', async () => {
-    let running = 0;
-    let most = 0;
-    const rows = await inSequence([3, 1, 2], async (n) => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 3 - n));
-      running--;
-      return Array.from({ length: n }, () => n);
-    });
-    expect(most).toBe(1);
-    expect(rows).toEqual([3, 3, 3, 1, 2, 2]);
   });
 });
