@@ -1,82 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeReportRows, REPORT_ROW_FORMAT } from '../../../src/domain/report-row-codec.js';
-import { REPORT_ROW_EVENT_TYPES, reportRowOf, ROW_EVENT, type ReportRow } from '../../../src/domain/report-row.js';
-import type { TicketEventType } from '../../../src/domain/ticket-events.js';
-import type { Models } from '../../../src/store/models/index.js';
-import type { TicketDoc } from '../../../src/store/models/ticket.js';
+import { REPORT_ROW_FORMAT } from '../../../src/domain/report-row-codec.js';
+import { ROW_EVENT, type ReportRow } from '../../../src/domain/report-row.js';
 import { createReportRowStore, FRESH_MAX, type ReportRowStore } from '../../../src/store/report-row-store.js';
-import { openTestDb } from '../../helpers/db.js';
+import { d, LONG_AGO, idAt, openDb, oldTickets, oldEntries, expectedRow, allRows, rowsIn, blocks } from '../../helpers/report-rows.js';
 
-// The report rows against the test server. Fixture tickets and trail entries are dated in the past,
-// their ids and `updatedAt` too (data written long ago), so a catch-up sees exactly the writes a test
-// makes (stamped by the wall clock) and nothing of the fixture.
-const d = (iso: string) => new Date(iso);
-const LONG_AGO = d('2020-01-01T00:00:00Z');
-
-/** An id whose time is `at` (a document written then), unique. */
-const idAt = (at: Date) => new Types.ObjectId(Math.floor(at.getTime() / 1000).toString(16).padStart(8, '0') + randomBytes(8).toString('hex'));
-
-async function openDb(prefix: string) {
-  const db = await openTestDb(prefix);
-  const account = { imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 1 } };
-  const inbox = await db.models.Inbox.create({ name: 'Support', address: `${prefix}@rows.test`, ...account });
-  const [x, y] = await db.models.User.create([
-    { email: 'x@rows.test', name: 'Xavier', role: 'agent', passwordHash: 'x', inboxIds: [inbox._id] },
-    { email: 'y@rows.test', name: 'Yara', role: 'agent', passwordHash: 'x', inboxIds: [inbox._id] },
-  ]);
-  return { db, models: db.models, inboxId: inbox._id, x: x!._id, y: y!._id };
-}
-
-/** Tickets written long ago (ids and `updatedAt` in the past): `over` sets their fields. */
-async function oldTickets(models: Models, inboxId: Types.ObjectId, tickets: Array<{ number: number } & Record<string, unknown>>) {
-  const docs = tickets.map((t) => ({ _id: idAt(LONG_AGO), inboxId, subject: `T${t.number}`, requester: { email: 'c@customer.test' }, status: 'open', createdAt: d('2025-01-10T10:00:00Z'), ...t }));
-  const created = await models.Ticket.create(docs as Array<Partial<TicketDoc>>);
-  await models.Ticket.collection.updateMany({ _id: { $in: created.map((t) => t._id) } }, { $set: { updatedAt: LONG_AGO } });
-  return created.map((t) => t._id);
-}
-
-/** Trail entries written long ago. */
-function oldEntries(models: Models, entries: Array<{ ticketId: Types.ObjectId; type: TicketEventType; at: Date; actor: { kind: 'user' | 'system' | 'contact'; id?: Types.ObjectId }; data?: object }>) {
-  return models.TicketEvent.create(entries.map((e) => ({ _id: idAt(LONG_AGO), data: {}, ...e })));
-}
-
-/** The row a ticket should have, made here from what the database holds now. */
-async function expectedRow(models: Models, number: number): Promise<ReportRow> {
-  const t = (await models.Ticket.findOne({ number }).lean())!;
-  const trail = await models.TicketEvent.find({ ticketId: t._id, type: { $in: [...REPORT_ROW_EVENT_TYPES] } }).lean();
-  const rating = await models.SatisfactionRating.findOne({ ticketId: t._id }).lean();
-  const hex = (id: Types.ObjectId | null | undefined) => id?.toHexString() ?? null;
-  return reportRowOf(
-    {
-      number: t.number, ticketId: t._id.toHexString(), inboxId: t.inboxId.toHexString(), teamId: hex(t.teamId), assigneeId: hex(t.assigneeId), categoryId: hex(t.categoryId),
-      priority: t.priority, tags: t.tags, status: t.status, merged: Boolean(t.mergedIntoId), createdAt: t.createdAt, metrics: t.metrics,
-    },
-    trail.map((e) => ({ type: e.type, at: e.at, actor: { kind: e.actor.kind, id: hex(e.actor.id) }, data: e.data })),
-    rating ? { rating: rating.rating ?? null, ratedAt: rating.ratedAt ?? null, comment: rating.comment ?? null } : null,
-  );
-}
-
-/** Every row the blocks hold, by number. */
-async function allRows(models: Models): Promise<Map<number, ReportRow>> {
-  const rows = new Map<number, ReportRow>();
-  for (const block of await models.ReportRowBlock.find({ format: REPORT_ROW_FORMAT }).sort({ _id: 1 })) for (const { row } of decodeReportRows(block.rows)) rows.set(row.number, row);
-  return rows;
-}
-
-/** The rows a report of [from, to) reads, by number (copies: the store reuses the object it visits with). */
-async function rowsIn(store: ReportRowStore, from: Date, to: Date, fresh: ReadonlyMap<number, ReportRow> = new Map()): Promise<Map<number, ReportRow>> {
-  const rows = new Map<number, ReportRow>();
-  await store.visitRows(from, to, fresh, (row) => {
-    expect(rows.has(row.number)).toBe(false);
-    rows.set(row.number, structuredClone(row));
-  });
-  return rows;
-}
-
-const blocks = async (models: Models) => (await models.ReportRowBlock.find({}, { rows: 0 }).sort({ _id: 1 }).lean()).map((b) => ({ _id: b._id, count: b.count, format: b.format }));
-const sorted = (rows: Map<number, ReportRow>) => [...rows.values()].sort((a, b) => a.number - b.number);
+// The report rows against the test server (see test/helpers/report-rows.ts for the fixtures); two
+// processes side by side: report-row-store-concurrency.test.ts.
 
 describe('the first catch-up', () => {
   let fx: Awaited<ReturnType<typeof openDb>>;
@@ -177,97 +107,6 @@ describe('a catch-up after the first', () => {
     await fx.models.Ticket.updateOne({ _id: ids[1] }, { $set: { satisfaction: { rating: 'bad', at } } });
     await store.catchUp();
     expect((await allRows(fx.models)).get(2)!.rating).toEqual({ rating: 'bad', at: at.getTime(), commented: true });
-  });
-});
-
-describe('catch-ups of two processes side by side', () => {
-  let fx: Awaited<ReturnType<typeof openDb>>;
-  beforeAll(async () => {
-    fx = await openDb('rows_race');
-  });
-  afterAll(() => fx.db.drop());
-
-  it('lose no change and agree with a remake', async () => {
-    const ids = await oldTickets(fx.models, fx.inboxId, Array.from({ length: 30 }, (_, i) => ({ number: 1 + i * 29 })));
-    const one = createReportRowStore(fx.models);
-    const two = createReportRowStore(fx.models);
-    await one.catchUp();
-    let changing = true;
-    const keepCatchingUp = async (store: ReportRowStore) => {
-      let rounds = 0;
-      while (changing || rounds < 2) {
-        await store.catchUp();
-        rounds++;
-      }
-      return rounds;
-    };
-    const change = async () => {
-      for (let round = 0; round < 3; round++) {
-        await Promise.all(
-          ids.map(async (id, i) => {
-            await fx.models.Ticket.updateOne({ _id: id }, { $set: { assigneeId: (i + round) % 2 ? fx.x : fx.y, priority: ['low', 'normal', 'high', 'urgent'][(i + round) % 4], tags: [`r${round}`] } });
-            await fx.models.TicketEvent.create({ ticketId: id, type: 'reply_queued', actor: { kind: 'user', id: fx.x }, at: d(`2025-03-0${round + 1}T10:00:00Z`), data: {} });
-          }),
-        );
-        await fx.models.Ticket.create({ number: 1000 + round, inboxId: fx.inboxId, subject: 'New', requester: { email: 'c@customer.test' } });
-      }
-      changing = false;
-    };
-    const [, roundsOne, roundsTwo] = await Promise.all([change(), keepCatchingUp(one), keepCatchingUp(two), one.catchUp(), one.catchUp()]);
-    expect(roundsOne).toBeGreaterThanOrEqual(2);
-    expect(roundsTwo).toBeGreaterThanOrEqual(2);
-    // Both once more, started after the last change.
-    await Promise.all([one.catchUp(), two.catchUp()]);
-    const caughtUp = await allRows(fx.models);
-    expect(caughtUp.size).toBe(33);
-    for (const n of [1, 30, 842, 1000, 1002]) expect(caughtUp.get(n)).toEqual(await expectedRow(fx.models, n));
-    expect(caughtUp.get(1)!.events).toHaveLength(3);
-    expect(await one.remakeAll()).toBe(4);
-    expect(sorted(await allRows(fx.models))).toEqual(sorted(caughtUp));
-  });
-
-  it('keep of two makings of one row the one read later', async () => {
-    const [id] = await oldTickets(fx.models, fx.inboxId, [{ number: 1200 }]);
-    // A process whose reads come an hour later than this one's (as a slow making would be overtaken).
-    const later = createReportRowStore(fx.models, () => new Date(Date.now() + 3_600_000));
-    const now = createReportRowStore(fx.models);
-    await later.remakeAll();
-    await fx.models.Ticket.collection.updateOne({ _id: id }, { $set: { priority: 'urgent' } });
-    await now.remakeAll();
-    expect((await allRows(fx.models)).get(1200)!.priority).toBe('normal');
-    await later.remakeAll();
-    expect((await allRows(fx.models)).get(1200)!.priority).toBe('urgent');
-  });
-
-  it('write one block at the same time without undoing each other', async () => {
-    const numbers = Array.from({ length: 20 }, (_, i) => 1100 + i);
-    const ids = await oldTickets(fx.models, fx.inboxId, numbers.map((number) => ({ number })));
-    const one = createReportRowStore(fx.models);
-    const two = createReportRowStore(fx.models);
-    // Written long ago: the catch-ups do not see them, the remake does.
-    await one.remakeAll();
-    const before = (await fx.models.ReportRowBlock.findById(4, { v: 1 }).lean())!.v;
-    await fx.models.Ticket.deleteMany({ _id: { $in: ids.slice(0, 10) } });
-    // Ten writers of block 4 at once, each dropping one row: every drop holds.
-    await Promise.all(numbers.slice(0, 10).map((n, i) => (i % 2 ? one : two).forget([n])));
-    const held = [...(await allRows(fx.models)).keys()].filter((n) => n >= 1100 && n < 1120);
-    expect(held.sort((a, b) => a - b)).toEqual(numbers.slice(10));
-    expect((await fx.models.ReportRowBlock.findById(4, { v: 1 }).lean())!.v).toBe(before + 10);
-  });
-
-  it('put changed rows and forget others of the same blocks at the same time, both holding', async () => {
-    const numbers = Array.from({ length: 40 }, (_, i) => 1300 + i * 10);
-    const ids = await oldTickets(fx.models, fx.inboxId, numbers.map((number) => ({ number })));
-    const one = createReportRowStore(fx.models);
-    const two = createReportRowStore(fx.models);
-    await one.remakeAll();
-    const gone = numbers.filter((_, i) => i % 2 === 0);
-    await fx.models.Ticket.deleteMany({ _id: { $in: ids.filter((_, i) => i % 2 === 0) } });
-    await fx.models.Ticket.updateMany({ _id: { $in: ids.filter((_, i) => i % 2 === 1) } }, { $set: { priority: 'high' } });
-    await Promise.all([one.catchUp(), ...gone.map((n) => two.forget([n]))]);
-    const rows = await allRows(fx.models);
-    expect(numbers.filter((n) => rows.has(n))).toEqual(numbers.filter((n) => !gone.includes(n)));
-    expect(numbers.filter((n) => rows.get(n)?.priority === 'high')).toEqual(numbers.filter((n) => !gone.includes(n)));
   });
 });
 
