@@ -210,9 +210,32 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
       const tickets = await Ticket.find({ _id: { $in: chunk } }, TICKET_FIELDS).lean<SourceTicket[]>();
       const rows = await makeRows(tickets, madeAt);
       await putRows(rows);
+      await dropVanished(rows);
       made += rows.length;
     }
     return made;
+  }
+
+  /**
+   * Drops the rows just written of tickets deleted since they were read: a deletion forgets the row
+   * after it deletes the ticket, so one that came between this read and this write would otherwise
+   * see its row put back (one that comes after this check forgets it itself).
+   */
+  async function dropVanished(rows: readonly StoredReportRow[]): Promise<void> {
+    const still = new Set<string>();
+    for (const chunk of chunksOf(rows, TICKET_CHUNK)) {
+      const found = await Ticket.find({ _id: { $in: chunk.map((r) => new Types.ObjectId(r.row.ticketId)) } }, { _id: 1 }).lean<Array<{ _id: Types.ObjectId }>>();
+      for (const t of found) still.add(t._id.toHexString());
+    }
+    const gone = rows.filter((r) => !still.has(r.row.ticketId)).map((r) => r.row.number);
+    if (gone.length > 0) await forgetNumbers(gone);
+  }
+
+  /** Drops the rows of these ticket numbers. */
+  async function forgetNumbers(numbers: readonly number[]): Promise<void> {
+    const byBlock = new Map<number, number[]>();
+    for (const n of numbers) byBlock.set(blockOf(n), [...(byBlock.get(blockOf(n)) ?? []), n]);
+    await writeBlocks(new Map([...byBlock].map(([b, drop]) => [b, (held: Map<number, StoredReportRow>) => drop.forEach((n) => held.delete(n))])));
   }
 
   /** The number of the last block (-1: no ticket); blocks past it are dropped. */
@@ -226,10 +249,13 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
   /** Makes blocks `first`..`last` afresh from the tickets numbered in them (rows of tickets no longer there go), keeping rows made since; one write. */
   async function remakeBlocks(first: number, last: number): Promise<void> {
     const changes = new Map<number, (held: Map<number, StoredReportRow>) => void>();
+    const all: StoredReportRow[] = [];
     for (let b = first; b <= last; b++) {
       const madeAt = clock().getTime();
       const tickets = await Ticket.find({ number: { $gte: b * REPORT_ROW_BLOCK, $lt: (b + 1) * REPORT_ROW_BLOCK } }, TICKET_FIELDS).lean<SourceTicket[]>();
-      const fresh = new Map((await makeRows(tickets, madeAt)).map((r) => [r.row.number, r]));
+      const made = await makeRows(tickets, madeAt);
+      all.push(...made);
+      const fresh = new Map(made.map((r) => [r.row.number, r]));
       changes.set(b, (held) => {
         // A row made after these reads (a catch-up in between) is newer than this remake's.
         for (const [n, r] of held) if (r.madeAt <= madeAt && !fresh.has(n)) held.delete(n);
@@ -237,6 +263,7 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
       });
     }
     await writeBlocks(changes);
+    await dropVanished(all);
   }
 
   /** Builds (or goes on building) every block, in number order, a few blocks per write. */
@@ -347,11 +374,7 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
     },
 
     /** Drops the rows of deleted tickets (by number). */
-    async forget(numbers: readonly number[]): Promise<void> {
-      const byBlock = new Map<number, number[]>();
-      for (const n of numbers) byBlock.set(blockOf(n), [...(byBlock.get(blockOf(n)) ?? []), n]);
-      for (const [b, drop] of byBlock) await writeBlock(b, (held) => drop.forEach((n) => held.delete(n)));
-    },
+    forget: forgetNumbers,
 
     /**
      * Makes every block afresh from its tickets, one after the other: what a catch-up could not see
