@@ -30,11 +30,11 @@ import type { ReportRowBlockDoc } from './models/report-row-block.js';
 /** Tickets per block (a block's number range). */
 export const REPORT_ROW_BLOCK = 256;
 /** How far back of the last catch-up the next one reads changes (ms): longer than any write takes from its stamp to its commit. */
-export const REPORT_ROW_MARGIN_MS = 120_000;
+export const REPORT_ROW_MARGIN_MS = 30_000;
 /** Tickets whose rows are made per round of reads. */
 const TICKET_CHUNK = 500;
 /** At most this many changed tickets' rows are made for a report without writing them (more: a catch-up writes them). */
-export const FRESH_MAX = 200;
+export const FRESH_MAX = 1000;
 /** Blocks written per write. */
 const WRITE_BATCH = 8;
 /** Blocks a report reads per command. */
