@@ -34,9 +34,9 @@ export const REPORT_ROW_MARGIN_MS = 30_000;
 /** Tickets whose rows are made per round of reads. */
 const TICKET_CHUNK = 500;
 /** At most this many changed tickets' rows are made for a report without writing them (more: a catch-up writes them). */
-export const FRESH_MAX = 1000;
+export const FRESH_MAX = 5000;
 /** Blocks written per write. */
-const WRITE_BATCH = 8;
+const WRITE_BATCH = 16;
 /** Blocks a report reads per command. */
 const READ_BATCH = 40;
 const STATE_ID = 'rows';

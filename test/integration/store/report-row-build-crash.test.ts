@@ -13,8 +13,8 @@ import { withDbName } from '../../helpers/uri.js';
  * process killed in the middle of it must leave nothing half-done that the next catch-up (in another
  * process) does not finish: every ticket one row, the same rows as a remake from scratch.
  */
-/** 20 blocks: killed after the second, the build has some 18 blocks to go, more than a poll takes on a loaded machine. */
-const TICKETS = 5000;
+/** 36 blocks, built 16 to a write: killed after the first write, the build has a whole write of 16 blocks to go, far longer than a poll takes on a loaded machine. */
+const TICKETS = 9000;
 const BLOCKS = Math.floor(TICKETS / REPORT_ROW_BLOCK) + 1;
 const INSERT_BATCH = 1000;
 
@@ -105,7 +105,7 @@ describe('the report rows build, its process killed mid-way', () => {
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     void child.exited.then((e) => (exited = e));
 
-    // Killed once two blocks are done (polled, not timed: a loaded machine builds slower); the build must still be running.
+    // Killed once a write of blocks is done (polled, not timed: a loaded machine builds slower); the build must still be running.
     await expect
       .poll(
         async () => {
