@@ -61,6 +61,9 @@ type SourceTicket = {
 type SourceEntry = { ticketId: Types.ObjectId; type: string; at: Date; actor?: { kind?: string; id?: Types.ObjectId | null } | null; data?: { from?: unknown; to?: unknown } | null };
 type SourceRating = { ticketId: Types.ObjectId; rating: SatisfactionRating | null; ratedAt: Date | null; comment: string | null };
 
+/** A change to a block's rows, by number; applied twice, it is applied once. */
+type BlockChange = (rows: Map<number, StoredReportRow>) => void;
+
 const hexOf = (id: Types.ObjectId | null | undefined) => (id ? id.toHexString() : null);
 const blockOf = (number: number) => Math.floor(number / REPORT_ROW_BLOCK);
 const idAt = (ms: number) => Types.ObjectId.createFromTime(Math.max(0, Math.floor(ms / 1000)));
@@ -125,39 +128,11 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
   }
 
   /**
-   * Changes one block: `change` edits its rows by number (those of an older format are dropped), then
-   * the block is written whole under a compare on its version; another writer in between: again.
+   * One try at changing some blocks in one write (each acknowledged write waits for the disk: one wait
+   * for all): each block read, `change` applied to its rows by number (those of an older format are
+   * dropped), then written whole under a compare on its version. False when any lost a race.
    */
-  async function writeBlock(block: number, change: (rows: Map<number, StoredReportRow>) => void): Promise<void> {
-    for (let attempt = 0; attempt < MAX_WRITE_TRIES; attempt++) {
-      const doc = await ReportRowBlock.findById(block).lean<ReportRowBlockDoc>();
-      const rows = new Map<number, StoredReportRow>();
-      if (doc && doc.format === REPORT_ROW_FORMAT) for (const r of decodeReportRows(bytesOf(doc.rows))) rows.set(r.row.number, r);
-      change(rows);
-      if (!doc) {
-        if (rows.size === 0) return;
-        try {
-          await ReportRowBlock.create({ _id: block, v: 1, ...blockFields([...rows.values()]) });
-          return;
-        } catch (err) {
-          if ((err as { code?: number }).code !== 11000) throw err;
-          continue;
-        }
-      }
-      if (rows.size === 0) {
-        if ((await ReportRowBlock.deleteOne({ _id: block, v: doc.v })).deletedCount > 0) return;
-      } else if ((await ReportRowBlock.updateOne({ _id: block, v: doc.v }, { $set: { ...blockFields([...rows.values()]), v: doc.v + 1 } })).matchedCount > 0) return;
-    }
-    throw new Error(`report rows: block ${block} kept changing under ${MAX_WRITE_TRIES} writes in a row`);
-  }
-
-  /**
-   * Changes several blocks in one write (each write waits for the disk: one wait for all): the same
-   * compare on each block's version; if any lost a race, every one is changed again on its own
-   * ({@link writeBlock}; the changes are such that applying one twice is applying it once).
-   */
-  async function writeBlocks(changes: ReadonlyMap<number, (rows: Map<number, StoredReportRow>) => void>): Promise<void> {
-    if (changes.size === 0) return;
+  async function tryWrite(changes: ReadonlyMap<number, BlockChange>): Promise<boolean> {
     const docs = new Map((await ReportRowBlock.find({ _id: { $in: [...changes.keys()] } }).lean<ReportRowBlockDoc[]>()).map((d) => [d._id, d]));
     const ops: Parameters<typeof ReportRowBlock.bulkWrite>[0] = [];
     for (const [b, change] of changes) {
@@ -170,15 +145,29 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
       } else if (rows.size === 0) ops.push({ deleteOne: { filter: { _id: b, v: doc.v } } });
       else ops.push({ updateOne: { filter: { _id: b, v: doc.v }, update: { $set: { ...blockFields([...rows.values()]), v: doc.v + 1 } } } });
     }
-    if (ops.length === 0) return;
-    const done = await ReportRowBlock.bulkWrite(ops, { ordered: false }).then(
+    if (ops.length === 0) return true;
+    return ReportRowBlock.bulkWrite(ops, { ordered: false }).then(
       (res) => res.insertedCount + res.matchedCount + res.deletedCount === ops.length,
       (err: { code?: number; writeErrors?: unknown }) => {
+        // Another writer created one of the blocks first (duplicate key): a lost race too.
         if (err.code !== 11000 && !err.writeErrors) throw err;
         return false;
       },
     );
-    if (!done) for (const [b, change] of changes) await writeBlock(b, change);
+  }
+
+  /**
+   * Changes some blocks, in one write when no other writer comes in between; otherwise each block
+   * again on its own until it holds (a change applied twice is applied once: each sets or drops rows).
+   */
+  async function writeBlocks(changes: ReadonlyMap<number, BlockChange>): Promise<void> {
+    if (changes.size === 0 || (await tryWrite(changes))) return;
+    for (const [b, change] of changes) {
+      let attempt = 0;
+      while (!(await tryWrite(new Map([[b, change]])))) {
+        if (++attempt >= MAX_WRITE_TRIES) throw new Error(`report rows: block ${b} kept changing under ${MAX_WRITE_TRIES} writes in a row`);
+      }
+    }
   }
 
   /** Puts rows in their blocks, each replacing the same ticket's unless that one was made later. */
@@ -190,7 +179,7 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
       if (list) list.push(r);
       else byBlock.set(b, [r]);
     }
-    const changes = new Map<number, (held: Map<number, StoredReportRow>) => void>();
+    const changes = new Map<number, BlockChange>();
     for (const [b, put] of [...byBlock].sort((x, y) => x[0] - y[0])) {
       changes.set(b, (held) => {
         for (const r of put) {
@@ -235,7 +224,7 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
   async function forgetNumbers(numbers: readonly number[]): Promise<void> {
     const byBlock = new Map<number, number[]>();
     for (const n of numbers) byBlock.set(blockOf(n), [...(byBlock.get(blockOf(n)) ?? []), n]);
-    await writeBlocks(new Map([...byBlock].map(([b, drop]) => [b, (held: Map<number, StoredReportRow>) => drop.forEach((n) => held.delete(n))])));
+    await writeBlocks(new Map([...byBlock].map(([b, drop]): [number, BlockChange] => [b, (held) => drop.forEach((n) => held.delete(n))])));
   }
 
   /** The number of the last block (-1: no ticket); blocks past it are dropped. */
@@ -248,7 +237,7 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
 
   /** Makes blocks `first`..`last` afresh from the tickets numbered in them (rows of tickets no longer there go), keeping rows made since; one write. */
   async function remakeBlocks(first: number, last: number): Promise<void> {
-    const changes = new Map<number, (held: Map<number, StoredReportRow>) => void>();
+    const changes = new Map<number, BlockChange>();
     const all: StoredReportRow[] = [];
     for (let b = first; b <= last; b++) {
       const madeAt = clock().getTime();
