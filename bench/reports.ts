@@ -2,7 +2,8 @@
  * The reports (issue 20) on the built-in database (durable engine, in its own process, as bench/web.ts
  * runs it): 100,000 tickets spread over 365 days with the metrics the ticket store writes (first
  * response, resolution, reopens, SLA attainment), their trail (status changes, solves, reopens,
- * replies, notes, breaches) and satisfaction ratings, ids and `updatedAt` dated when each was written.
+ * replies, notes, breaches) and satisfaction ratings, ids and `updatedAt` dated when each was written,
+ * tickets numbered in the order they came in.
  * The report rows are built (timed: what the first start after an upgrade does), then p50/p95 of a
  * 90-day report (`buildReport`, everything it reads) with no filter, with an inbox, and with a team and
  * a priority, each against a plain indexed count of the same period measured in the same run. Target
@@ -60,7 +61,8 @@ interface World {
 /** Ticket i, its trail and its rating: the life a ticket of a busy desk has, from a generator seeded by i. */
 function ticketLife(i: number, w: World) {
   const r = rngFor(i + 5_000_011);
-  const created = NOW - r() * 365 * DAY;
+  // Numbered in the order they came in (as the ticket counter numbers them), at random moments of the year.
+  const created = NOW - 365 * DAY + ((i + r()) / TICKETS) * 365 * DAY;
   // Ids from their own generator, so that the tickets' lives are those of the runs before ids were dated.
   const rid = rngFor(i + 9_000_017);
   const _id = idMadeAt(created, rid);

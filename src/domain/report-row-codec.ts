@@ -19,7 +19,7 @@ import type { ReportRow } from './report-row.js';
  */
 
 /** The format this module writes and reads; a block of another format is rebuilt. */
-export const REPORT_ROW_FORMAT = 1;
+export const REPORT_ROW_FORMAT = 2;
 
 /** A row as a block keeps it: the row, and when it was made (the newer of two makings of a ticket wins). */
 export interface StoredReportRow {

@@ -80,13 +80,21 @@ function bytesOf(v: unknown): Uint8Array {
 function blockFields(rows: readonly StoredReportRow[]): Omit<ReportRowBlockDoc, '_id' | 'v'> {
   let firstAt = Infinity;
   let lastAt = -Infinity;
-  let active = 0;
-  for (const { row } of rows) {
-    firstAt = Math.min(firstAt, row.createdAt);
-    lastAt = Math.max(lastAt, rowLastFactAt(row));
-    if (row.active && !row.excluded) active++;
+  const active: StoredReportRow[] = [];
+  for (const r of rows) {
+    firstAt = Math.min(firstAt, r.row.createdAt);
+    lastAt = Math.max(lastAt, rowLastFactAt(r.row));
+    if (r.row.active && !r.row.excluded) active.push(r);
   }
-  return { format: REPORT_ROW_FORMAT, rows: encodeReportRows(rows), count: rows.length, active, firstAt: rows.length ? new Date(firstAt) : null, lastAt: rows.length ? new Date(lastAt) : null };
+  return {
+    format: REPORT_ROW_FORMAT,
+    rows: encodeReportRows(rows),
+    activeRows: encodeReportRows(active),
+    count: rows.length,
+    active: active.length,
+    firstAt: rows.length ? new Date(firstAt) : null,
+    lastAt: rows.length ? new Date(lastAt) : null,
+  };
 }
 
 /**
@@ -346,18 +354,22 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
 
     /**
      * Calls `visit` with each row a report of [from, to) reads: those of every block with a fact in the
-     * period or an active ticket, the `fresh` rows (after them) in place of the stored ones. The row object is reused from one call to the next: copy what you keep.
+     * period, and the active ones of every other block, the `fresh` rows (after them) in place of the stored ones. The row object is reused from one call to the next: copy what you keep.
      */
     async visitRows(from: Date, to: Date, fresh: ReadonlyMap<number, ReportRow>, visit: (row: ReportRow) => void): Promise<void> {
-      const cursor = ReportRowBlock.find({ format: REPORT_ROW_FORMAT, $or: [{ active: { $gt: 0 } }, { firstAt: { $lt: to }, lastAt: { $gte: from } }] }, { rows: 1 })
-        .sort({ _id: 1 })
-        .batchSize(READ_BATCH)
-        .lean<Pick<ReportRowBlockDoc, 'rows'>>()
-        .cursor();
-      for await (const doc of cursor) {
-        visitReportRows(bytesOf(doc.rows), (row) => {
-          if (!fresh.has(row.number)) visit(row);
-        }, { reuse: true });
+      const stored = (row: ReportRow) => {
+        if (!fresh.has(row.number)) visit(row);
+      };
+      // Blocks with a fact in the period, whole; the others only for their active tickets (the backlog).
+      const inPeriod = { firstAt: { $lt: to }, lastAt: { $gte: from } };
+      const outside = { active: { $gt: 0 }, $or: [{ firstAt: { $gte: to } }, { lastAt: { $lt: from } }] };
+      for (const [filter, field] of [[inPeriod, 'rows'], [outside, 'activeRows']] as const) {
+        const cursor = ReportRowBlock.find({ format: REPORT_ROW_FORMAT, ...filter }, { [field]: 1 })
+          .sort({ _id: 1 })
+          .batchSize(READ_BATCH)
+          .lean<Partial<Pick<ReportRowBlockDoc, 'rows' | 'activeRows'>>>()
+          .cursor();
+        for await (const doc of cursor) visitReportRows(bytesOf(doc[field]), stored, { reuse: true });
       }
       for (const row of fresh.values()) visit(row);
     },

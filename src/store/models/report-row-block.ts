@@ -3,7 +3,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 /**
  * One block of report rows (`report_rows`): the rows of the tickets numbered from `_id × 256` on, packed
  * by domain/report-row-codec.ts. Written by store/report-row-store.ts only, whole, under a compare on
- * `v`; `active`, `firstAt` and `lastAt` say which reports must read it without unpacking it.
+ * `v`; `active`, `firstAt` and `lastAt` say which reports must read it (or only its active rows) without unpacking it.
  */
 export interface ReportRowBlockDoc {
   /** The block's index: its tickets are numbered [_id × 256, (_id + 1) × 256). */
@@ -12,6 +12,8 @@ export interface ReportRowBlockDoc {
   v: number;
   format: number;
   rows: Buffer;
+  /** The same of its active rows alone: what a report of a period the block has no fact in reads (the backlog). */
+  activeRows: Buffer;
   count: number;
   /** Its rows in an active status (the backlog reads every block that has one). */
   active: number;
@@ -26,6 +28,7 @@ const reportRowBlockSchema = new Schema<ReportRowBlockDoc>(
     v: { type: Number, required: true },
     format: { type: Number, required: true },
     rows: { type: Buffer, required: true },
+    activeRows: { type: Buffer, required: true },
     count: { type: Number, required: true },
     active: { type: Number, required: true },
     firstAt: { type: Date, default: null },

@@ -218,7 +218,7 @@ describe('a build', () => {
   it('of another format starts again from the first block, dropping the old blocks', async () => {
     await fx.models.ReportRowState.replaceOne({ _id: 'rows' }, { format: 0, through: new Date(), build: { startedAt: new Date(), next: 2 } });
     await fx.models.ReportRowBlock.deleteMany({});
-    const junk = { v: 7, format: 0, rows: Buffer.from([0, 1, 2]), count: 1, active: 1, firstAt: null, lastAt: null };
+    const junk = { v: 7, format: 0, rows: Buffer.from([0, 1, 2]), activeRows: Buffer.from([0]), count: 1, active: 1, firstAt: null, lastAt: null };
     await fx.models.ReportRowBlock.create([{ _id: 0, ...junk }, { _id: 1, ...junk }, { _id: 9, ...junk }]);
     const store = createReportRowStore(fx.models);
     expect((await store.catchUp()).built).toBe(true);
@@ -246,6 +246,9 @@ describe('reading the rows of a period', () => {
       // Block 3: created after the period. Block 4: open but merged away (counted nowhere).
       { number: 768, status: 'closed', createdAt: d('2025-04-02T00:00:00Z') },
       { number: 1024, status: 'open', mergedIntoId: new Types.ObjectId(), createdAt: d('2025-01-01T00:00:00Z') },
+      // Block 5: an open ticket and a closed one, both of January.
+      { number: 1280, status: 'open', createdAt: d('2025-01-07T00:00:00Z') },
+      { number: 1281, status: 'closed', createdAt: d('2025-01-07T00:00:00Z') },
     ]);
     await oldEntries(fx.models, [{ ticketId: t512!, type: 'reply_queued', at: d('2025-03-10T00:00:00Z'), actor: { kind: 'user', id: fx.x } }]);
     store = createReportRowStore(fx.models);
@@ -253,14 +256,16 @@ describe('reading the rows of a period', () => {
   });
   afterAll(() => fx.db.drop());
 
-  it('reads the blocks with a fact in the period or an active ticket, and no other', async () => {
+  it('reads the blocks with a fact in the period whole, and of the others only their active tickets', async () => {
     const numbers = async (rows: Promise<Map<number, ReportRow>>) => [...(await rows).keys()].sort((a, b) => a - b);
-    expect(await numbers(rowsIn(store, d('2025-03-01T00:00:00Z'), d('2025-04-01T00:00:00Z')))).toEqual([256, 512]);
+    expect(await numbers(rowsIn(store, d('2025-03-01T00:00:00Z'), d('2025-04-01T00:00:00Z')))).toEqual([256, 512, 1280]);
     // A period ending at block 3's creation does not read it; one starting there does.
     const numbersIn = (from: string, to: string) => numbers(rowsIn(store, d(from), d(to)));
-    expect(await numbersIn('2025-03-11T00:00:00Z', '2025-04-02T00:00:00Z')).toEqual([256]);
-    expect(await numbersIn('2025-04-02T00:00:00Z', '2025-05-01T00:00:00Z')).toEqual([256, 768]);
-    expect(await numbersIn('2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z')).toEqual([256, 1024]);
+    expect(await numbersIn('2025-03-11T00:00:00Z', '2025-04-02T00:00:00Z')).toEqual([256, 1280]);
+    expect(await numbersIn('2025-04-02T00:00:00Z', '2025-05-01T00:00:00Z')).toEqual([256, 768, 1280]);
+    expect(await numbersIn('2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z')).toEqual([256, 1024, 1280]);
+    // A period with block 5's facts reads it whole.
+    expect(await numbersIn('2025-01-07T00:00:00Z', '2025-01-08T00:00:00Z')).toEqual([256, 512, 1280, 1281]);
   });
 
   it('lays the rows of tickets changed since the last catch-up over the stored ones, without writing them', async () => {
@@ -272,7 +277,7 @@ describe('reading the rows of a period', () => {
     expect([...fresh.keys()].sort((a, b) => a - b)).toEqual([2, 256]);
     for (const n of [2, 256]) expect(fresh.get(n)).toEqual(await expectedRow(fx.models, n));
     const march = await rowsIn(store, d('2025-03-01T00:00:00Z'), d('2025-04-01T00:00:00Z'), fresh);
-    expect([...march.keys()].sort((a, b) => a - b)).toEqual([2, 256, 512]);
+    expect([...march.keys()].sort((a, b) => a - b)).toEqual([2, 256, 512, 1280]);
     expect(march.get(256)!.assigneeId).toBe(fx.x.toHexString());
     expect(march.get(2)!.active).toBe(true);
     // The stored rows are as they were until a catch-up.
