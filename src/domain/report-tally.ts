@@ -2,7 +2,7 @@ import { backlogBoundaries, bucketIndexOf } from './report-filter.js';
 import { BACKLOG_AGE_BUCKETS, type BacklogAgeBucket, type DurationStats, type ReportSlaTarget, type SlaTargetRow, type VolumeRow } from './report.js';
 import { ROW_EVENT, rowInScope, type ReportRow, type ReportRowScope } from './report-row.js';
 import type { SatisfactionRating } from './satisfaction.js';
-import { percentile, type SlaAttainment } from './ticket-metrics.js';
+import { percentiles, type SlaAttainment } from './ticket-metrics.js';
 
 /**
  * A report's figures from its tickets' report rows (report-row.ts), by the definitions of
@@ -45,13 +45,9 @@ export interface ReportTally {
 
 /** Median and p90 (nearest rank) of some durations, calendar and business. */
 export function durationStats(seconds: readonly number[], businessSeconds: readonly number[]): DurationStats {
-  return {
-    count: seconds.length,
-    median: percentile(seconds, 50),
-    p90: percentile(seconds, 90),
-    businessMedian: percentile(businessSeconds, 50),
-    businessP90: percentile(businessSeconds, 90),
-  };
+  const [median, p90] = percentiles(seconds, [50, 90]);
+  const [businessMedian, businessP90] = percentiles(businessSeconds, [50, 90]);
+  return { count: seconds.length, median: median ?? null, p90: p90 ?? null, businessMedian: businessMedian ?? null, businessP90: businessP90 ?? null };
 }
 
 const slaRow = (target: ReportSlaTarget, c: { met: number; breached: number }): SlaTargetRow => ({ target, met: c.met, breached: c.breached, attainment: c.met + c.breached ? c.met / (c.met + c.breached) : null });

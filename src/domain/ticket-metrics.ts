@@ -209,10 +209,15 @@ export function backlogAgeSeconds(createdAt: Date, now: Date): number {
 
 /** The p-th percentile (0 < p ≤ 100) by the nearest-rank method, or null for none: p90 of 1..10 is 9. */
 export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1]!;
+  return percentiles(values, [p])[0] ?? null;
+}
+
+/** Several percentiles of the same values (as {@link percentile}), sorting them once. */
+export function percentiles(values: readonly number[], ps: readonly number[]): Array<number | null> {
+  if (values.length === 0) return ps.map(() => null);
+  // A typed array sorts numerically, with no comparator call per pair.
+  const sorted = Float64Array.from(values).sort();
+  return ps.map((p) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!);
 }
 
 /** A trail entry as the volume counts read it. */
