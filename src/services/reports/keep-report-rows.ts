@@ -2,7 +2,7 @@ import type { ReportRowStore } from '../../store/report-row-store.js';
 
 /**
  * The report rows' upkeep (store/report-row-store.ts), in the background: a catch-up every minute, so
- * that a report's own catch-up has at most a minute of changes to read (the first one after an upgrade
+ * that a report makes the rows of at most a minute of changes itself (the first one after an upgrade
  * builds the rows, so no manager's report waits for it), and every night a remake of every row from its
  * sources, which also drops rows of tickets deleted by anything that did not say so.
  */
