@@ -6,7 +6,7 @@ import type { SatisfactionRating } from '../domain/satisfaction.js';
 import type { TicketMetrics } from '../domain/ticket-metrics.js';
 import type { TicketPriority, TicketStatus } from '../domain/ticket-status.js';
 import type { Models } from './models/index.js';
-import type { ReportRowBlockDoc } from './models/report-row-block.js';
+import type { ReportRowBlockDoc, ReportRowStateDoc } from './models/report-row-block.js';
 
 /**
  * The report rows (domain/report-row.ts), one block document per 256 ticket numbers, kept up to date
@@ -68,6 +68,11 @@ const hexOf = (id: Types.ObjectId | null | undefined) => (id ? id.toHexString() 
 const blockOf = (number: number) => Math.floor(number / REPORT_ROW_BLOCK);
 const idAt = (ms: number) => Types.ObjectId.createFromTime(Math.max(0, Math.floor(ms / 1000)));
 
+/** Whether the state says the rows are built, in this format, up to some moment. */
+function isBuilt(state: ReportRowStateDoc | null): state is ReportRowStateDoc & { through: Date } {
+  return state !== null && state.format === REPORT_ROW_FORMAT && state.through instanceof Date;
+}
+
 /** A block's bytes as the driver hands them: a Buffer, or a BSON Binary (whose buffer may run past its content). */
 function bytesOf(v: unknown): Uint8Array {
   if (v instanceof Uint8Array) return v;
@@ -104,8 +109,9 @@ function blockFields(rows: readonly StoredReportRow[]): Omit<ReportRowBlockDoc, 
 export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEvent' | 'SatisfactionRating' | 'ReportRowBlock' | 'ReportRowState'>, clock: () => Date = () => new Date()) {
   const { Ticket, TicketEvent, SatisfactionRating, ReportRowBlock, ReportRowState } = models;
 
-  /** The rows of some tickets (as read just after `madeAt`) from them, their trail and their ratings. */
-  async function makeRows(tickets: readonly SourceTicket[], madeAt: number): Promise<StoredReportRow[]> {
+  /** The rows of the tickets matching `filter`, made now (at `madeAt`, just before the reads) from them, their trail and their ratings. */
+  async function rowsWhere(filter: Record<string, unknown>, madeAt: number = clock().getTime()): Promise<StoredReportRow[]> {
+    const tickets = await Ticket.find(filter, TICKET_FIELDS).lean<SourceTicket[]>();
     const ids = tickets.map((t) => t._id);
     const trail = ids.length
       ? await TicketEvent.find({ ticketId: { $in: ids }, type: { $in: [...REPORT_ROW_EVENT_TYPES] } }, { _id: 0, ticketId: 1, type: 1, at: 1, 'actor.kind': 1, 'actor.id': 1, 'data.from': 1, 'data.to': 1 })
@@ -203,9 +209,7 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
   async function refreshTickets(ids: readonly Types.ObjectId[]): Promise<number> {
     let made = 0;
     for (const chunk of chunksOf(ids, TICKET_CHUNK)) {
-      const madeAt = clock().getTime();
-      const tickets = await Ticket.find({ _id: { $in: chunk } }, TICKET_FIELDS).lean<SourceTicket[]>();
-      const rows = await makeRows(tickets, madeAt);
+      const rows = await rowsWhere({ _id: { $in: chunk } });
       await putRows(rows);
       await dropVanished(rows);
       made += rows.length;
@@ -249,8 +253,7 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
     const all: StoredReportRow[] = [];
     for (let b = first; b <= last; b++) {
       const madeAt = clock().getTime();
-      const tickets = await Ticket.find({ number: { $gte: b * REPORT_ROW_BLOCK, $lt: (b + 1) * REPORT_ROW_BLOCK } }, TICKET_FIELDS).lean<SourceTicket[]>();
-      const made = await makeRows(tickets, madeAt);
+      const made = await rowsWhere({ number: { $gte: b * REPORT_ROW_BLOCK, $lt: (b + 1) * REPORT_ROW_BLOCK } }, madeAt);
       all.push(...made);
       const fresh = new Map(made.map((r) => [r.row.number, r]));
       changes.set(b, (held) => {
@@ -293,7 +296,7 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
   async function catchUpOnce(): Promise<{ built: boolean; refreshed: number }> {
     let state = await ReportRowState.findById(STATE_ID).lean();
     let built = false;
-    if (!state || state.format !== REPORT_ROW_FORMAT || !state.through) {
+    if (!isBuilt(state)) {
       await build({ build: state && state.format === REPORT_ROW_FORMAT ? state.build : null });
       built = true;
       state = await ReportRowState.findById(STATE_ID).lean();
@@ -340,15 +343,11 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
      */
     async freshRows(): Promise<Map<number, ReportRow> | null> {
       const state = await ReportRowState.findById(STATE_ID).lean();
-      if (!state || state.format !== REPORT_ROW_FORMAT || !state.through) return null;
+      if (!isBuilt(state)) return null;
       const changed = await changedSince(state.through.getTime() - REPORT_ROW_MARGIN_MS);
       if (changed.length > FRESH_MAX) return null;
       const fresh = new Map<number, ReportRow>();
-      for (const chunk of chunksOf(changed, TICKET_CHUNK)) {
-        const madeAt = clock().getTime();
-        const tickets = await Ticket.find({ _id: { $in: chunk } }, TICKET_FIELDS).lean<SourceTicket[]>();
-        for (const r of await makeRows(tickets, madeAt)) fresh.set(r.row.number, r.row);
-      }
+      for (const chunk of chunksOf(changed, TICKET_CHUNK)) for (const r of await rowsWhere({ _id: { $in: chunk } })) fresh.set(r.row.number, r.row);
       return fresh;
     },
 
