@@ -2,33 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { REPORT_ROW_FORMAT, decodeReportRows, encodeReportRows, type StoredReportRow } from '../../../src/domain/report-row-codec.js';
 import { ROW_EVENT, type ReportRow } from '../../../src/domain/report-row.js';
 import { appErrorOf } from '../../helpers/app-error.js';
+import { hexId, reportRowFixture } from '../../helpers/report-row-fixture.js';
 
 const ms = (iso: string) => Date.parse(iso);
-const hex = (n: number) => n.toString(16).padStart(24, '0');
 const AGENT = 'a'.repeat(24);
 const OTHER = 'b'.repeat(24);
 const INBOX = '1'.repeat(24);
 const TEAM = 'c'.repeat(24);
 const CATEGORY = 'e'.repeat(24);
 
-const row = (number: number, over: Partial<ReportRow> = {}): ReportRow => ({
-  number,
-  ticketId: hex(0x1000 + number),
-  inboxId: INBOX,
-  teamId: null,
-  assigneeId: null,
-  categoryId: null,
-  priority: 'normal',
-  tags: [],
-  excluded: false,
-  active: false,
-  createdAt: ms('2026-05-01T08:00:00Z') + number,
-  firstResponse: null,
-  resolution: null,
-  rating: null,
-  events: [],
-  ...over,
-});
+const row = (number: number, over: Partial<ReportRow> = {}): ReportRow => reportRowFixture(number, INBOX, { ticketId: hexId(0x1000 + number), createdAt: ms('2026-05-01T08:00:00Z') + number, ...over });
 const stored = (r: ReportRow, madeAt = ms('2026-06-01T00:00:00Z') + r.number * 1000): StoredReportRow => ({ row: r, madeAt });
 const roundTrip = (rows: StoredReportRow[]) => decodeReportRows(encodeReportRows(rows));
 
@@ -130,10 +113,10 @@ describe('encodeReportRows / decodeReportRows', () => {
     const rows = Array.from({ length: 256 }, (_, i) =>
       stored(
         row(256 * 3 + i, {
-          assigneeId: i % 3 === 0 ? null : hex(i % 5),
-          teamId: hex(100 + (i % 2)),
+          assigneeId: i % 3 === 0 ? null : hexId(i % 5),
+          teamId: hexId(100 + (i % 2)),
           tags: i === 0 ? tags : tags.slice(i, i + 3),
-          events: Array.from({ length: i % 4 }, (_, k) => ({ at: ms('2026-05-01T00:00:00Z') + k * 60_000, kinds: 1 << k, actorId: k % 2 ? hex(i % 5) : null })),
+          events: Array.from({ length: i % 4 }, (_, k) => ({ at: ms('2026-05-01T00:00:00Z') + k * 60_000, kinds: 1 << k, actorId: k % 2 ? hexId(i % 5) : null })),
         }),
       ),
     );

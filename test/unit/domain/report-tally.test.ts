@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { granularityOf, volumeBucketStarts } from '../../../src/domain/report-filter.js';
 import { ROW_EVENT, type ReportRow, type ReportRowEvent, type ReportRowScope } from '../../../src/domain/report-row.js';
 import { createReportTally, durationStats, tallyReport, type AgentTally } from '../../../src/domain/report-tally.js';
+import { hexId, reportRowFixture } from '../../helpers/report-row-fixture.js';
 
 const d = (iso: string) => new Date(iso);
 const ms = (iso: string) => Date.parse(iso);
-const hex = (n: number) => n.toString(16).padStart(24, '0');
 const A = 'a'.repeat(24);
 const B = 'b'.repeat(24);
 const C = 'c'.repeat(24);
@@ -24,24 +24,7 @@ const period = { from, to, starts, now };
 const scope: ReportRowScope = { inboxIds: [INBOX], teamIds: null, assigneeId: null, categoryId: null, priority: null, tag: null };
 const everything: ReportRowScope = { ...scope, inboxIds: null };
 
-const row = (number: number, over: Partial<ReportRow> = {}): ReportRow => ({
-  number,
-  ticketId: hex(number),
-  inboxId: INBOX,
-  teamId: null,
-  assigneeId: null,
-  categoryId: null,
-  priority: 'normal',
-  tags: [],
-  excluded: false,
-  active: false,
-  createdAt: ms('2026-02-01T00:00:00Z'),
-  firstResponse: null,
-  resolution: null,
-  rating: null,
-  events: [],
-  ...over,
-});
+const row = (number: number, over: Partial<ReportRow> = {}): ReportRow => reportRowFixture(number, INBOX, { createdAt: ms('2026-02-01T00:00:00Z'), ...over });
 const ev = (iso: string, kinds: number, actorId: string | null = null): ReportRowEvent => ({ at: ms(iso), kinds, actorId });
 const res = (iso: string, seconds: number, businessSeconds: number, over: Partial<NonNullable<ReportRow['resolution']>> = {}): NonNullable<ReportRow['resolution']> => ({
   at: ms(iso),
@@ -177,9 +160,9 @@ describe('tallyReport', () => {
   it('counts ratings given in the period, and lists the commented ones newest first (ties: higher number first)', () => {
     expect(t.satisfaction).toEqual({ good: 1, okay: 2, bad: 1 });
     expect(t.commented).toEqual([
-      { ticketId: hex(3), number: 3, rating: 'bad', at: ms('2026-03-03T16:00:00Z') },
-      { ticketId: hex(8), number: 8, rating: 'okay', at: ms('2026-03-02T12:00:00Z') },
-      { ticketId: hex(1), number: 1, rating: 'good', at: ms('2026-03-02T12:00:00Z') },
+      { ticketId: hexId(3), number: 3, rating: 'bad', at: ms('2026-03-03T16:00:00Z') },
+      { ticketId: hexId(8), number: 8, rating: 'okay', at: ms('2026-03-02T12:00:00Z') },
+      { ticketId: hexId(1), number: 1, rating: 'good', at: ms('2026-03-02T12:00:00Z') },
     ]);
   });
 
