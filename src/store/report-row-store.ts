@@ -385,16 +385,6 @@ export function createReportRowStore(models: Pick<Models, 'Ticket' | 'TicketEven
       for (let b = 0; b <= lastBlock; b += WRITE_BATCH) await remakeBlocks(b, Math.min(lastBlock, b + WRITE_BATCH - 1));
       return lastBlock + 1;
     },
-
-    /** The comments of some tickets' ratings, and the tickets' numbers and subjects. */
-    async listComments(ticketIds: readonly string[]): Promise<Array<{ ticketId: string; comment: string | null; number: number; subject: string }>> {
-      if (ticketIds.length === 0) return [];
-      const ids = ticketIds.map((h) => new Types.ObjectId(h));
-      const ratings = await SatisfactionRating.find({ ticketId: { $in: ids } }, { _id: 0, ticketId: 1, comment: 1 }).lean<Array<{ ticketId: Types.ObjectId; comment: string | null }>>();
-      const tickets = await Ticket.find({ _id: { $in: ids } }, { number: 1, subject: 1 }).lean<Array<{ _id: Types.ObjectId; number: number; subject: string }>>();
-      const comment = new Map(ratings.map((r) => [r.ticketId.toHexString(), r.comment]));
-      return tickets.map((t) => ({ ticketId: t._id.toHexString(), comment: comment.get(t._id.toHexString()) ?? null, number: t.number, subject: t.subject }));
-    },
   };
 }
 

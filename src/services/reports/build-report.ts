@@ -1,16 +1,21 @@
+import { Types } from 'mongoose';
 import { granularityOf, volumeBucketStarts } from '../../domain/report-filter.js';
 import { satisfactionScore, type AgentRow, type Report, type ReportFilter, type SatisfactionComment } from '../../domain/report.js';
 import type { ReportRowScope } from '../../domain/report-row.js';
 import { createReportTally, durationStats, type AgentTally, type CommentedRating } from '../../domain/report-tally.js';
 import type { ReportScope } from '../../store/report-store.js';
 import type { ReportRowStore } from '../../store/report-row-store.js';
+import type { SatisfactionStore } from '../../store/satisfaction-store.js';
+import type { TicketStore } from '../../store/ticket-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import type { Actor } from '../access.js';
 import { reportScopeOf, type ReportScopeDeps } from './report-scope.js';
 
 /** What a report reads. */
 export type BuildReportDeps = ReportScopeDeps & {
-  reportRows: Pick<ReportRowStore, 'catchUp' | 'freshRows' | 'visitRows' | 'listComments'>;
+  reportRows: Pick<ReportRowStore, 'catchUp' | 'freshRows' | 'visitRows'>;
+  satisfaction: Pick<SatisfactionStore, 'list'>;
+  tickets: Pick<TicketStore, 'listTitles'>;
   users: Pick<UserStore, 'listLabelsByIds'>;
 };
 
@@ -70,15 +75,17 @@ export async function buildReport(deps: BuildReportDeps, actor: Actor, filter: R
 }
 
 /** The newest comments of these ratings (newest first), at most {@link MAX_COMMENTS}. */
-async function commentsOf(deps: Pick<BuildReportDeps, 'reportRows'>, commented: readonly CommentedRating[]): Promise<SatisfactionComment[]> {
+async function commentsOf(deps: Pick<BuildReportDeps, 'satisfaction' | 'tickets'>, commented: readonly CommentedRating[]): Promise<SatisfactionComment[]> {
   const out: SatisfactionComment[] = [];
   for (let i = 0; i < commented.length && out.length < MAX_COMMENTS; i += COMMENT_BATCH) {
     const batch = commented.slice(i, i + COMMENT_BATCH);
-    const found = new Map((await deps.reportRows.listComments(batch.map((c) => c.ticketId))).map((c) => [c.ticketId, c]));
+    const rated = await deps.satisfaction.list({ ticketIds: batch.map((c) => new Types.ObjectId(c.ticketId)), withComment: true }, COMMENT_BATCH);
+    const comments = new Map(rated.map((r) => [r.ticketId.toHexString(), r.comment?.trim()]));
+    const titles = new Map((rated.length ? await deps.tickets.listTitles(rated.map((r) => r.ticketId)) : []).map((t) => [t._id.toHexString(), t]));
     for (const c of batch) {
-      const f = found.get(c.ticketId);
-      const comment = f?.comment?.trim();
-      if (f && comment && out.length < MAX_COMMENTS) out.push({ ticketId: c.ticketId, ticketNumber: f.number, subject: f.subject, rating: c.rating, comment, ratedAt: new Date(c.at) });
+      const comment = comments.get(c.ticketId);
+      const t = titles.get(c.ticketId);
+      if (t && comment && out.length < MAX_COMMENTS) out.push({ ticketId: c.ticketId, ticketNumber: t.number, subject: t.subject, rating: c.rating, comment, ratedAt: new Date(c.at) });
     }
   }
   return out;

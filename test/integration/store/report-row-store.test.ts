@@ -294,27 +294,3 @@ describe('reading the rows of a period', () => {
     expect(await store.freshRows()).toBeNull();
   });
 });
-
-describe('the comments of ratings', () => {
-  let fx: Awaited<ReturnType<typeof openDb>>;
-  beforeAll(async () => {
-    fx = await openDb('rows_comments');
-  });
-  afterAll(() => fx.db.drop());
-
-  it('lists each ticket’s rating comment with its number and subject', async () => {
-    const [a, b, c] = await oldTickets(fx.models, fx.inboxId, [{ number: 7 }, { number: 8 }, { number: 9 }]);
-    const at = d('2025-01-12T10:00:00Z');
-    const survey = { inboxId: fx.inboxId, email: 'c@customer.test', askedAt: at, solvedAt: at, ratedAt: at };
-    await fx.models.SatisfactionRating.create([{ ticketId: a, rating: 'good', comment: 'Great', ...survey }, { ticketId: b, rating: 'bad', comment: null, ...survey }]);
-    const store = createReportRowStore(fx.models);
-    const gone = new Types.ObjectId().toHexString();
-    const listed = await store.listComments([a!, b!, c!].map((id) => id.toHexString()).concat(gone));
-    expect(listed.sort((p, q) => p.number - q.number)).toEqual([
-      { ticketId: a!.toHexString(), comment: 'Great', number: 7, subject: 'T7' },
-      { ticketId: b!.toHexString(), comment: null, number: 8, subject: 'T8' },
-      { ticketId: c!.toHexString(), comment: null, number: 9, subject: 'T9' },
-    ]);
-    expect(await store.listComments([])).toEqual([]);
-  });
-});
