@@ -11,7 +11,8 @@
  * changes since the last catch-up, the rows read and added up, the comments); the longest single
  * database command of a report and the longest wait of another client's ping sent every few ms while
  * reports run (the built-in server runs one command at a time). Last, after 10, 100 and 1,000 tickets
- * changed: a report, then the catch-up that writes their rows, beside one small write's time.
+ * changed: a report, then the catch-up that writes their rows, beside one small write's time. Between
+ * the two, the managers' digest of every inbox over a day and a week (`buildDigest`, everything it reads).
  * Run: `npm run bench -- reports` (`-- reports --quick`: 10,000 tickets, fewer runs). BENCH_RUNS
  * (default 40) sets the reports per figure, BENCH_WARMUP (default 5) the warm-up; BENCH_REPORT_TICKETS the size.
  */
@@ -25,6 +26,7 @@ import type { SlaAttainment, TicketMetrics } from '../src/domain/ticket-metrics.
 import { ticketAccessKeys } from '../src/domain/teams.js';
 import type { TicketStatus } from '../src/domain/ticket-status.js';
 import type { Actor } from '../src/services/access.js';
+import { buildDigest } from '../src/services/digest/build-digest.js';
 import { buildReport } from '../src/services/reports/build-report.js';
 import { createModels, ensureIndexes, type Models } from '../src/store/models/index.js';
 import { createStores } from '../src/store/stores.js';
@@ -303,6 +305,19 @@ async function measure(uri: string) {
   for (const b of breakdown) console.log(`  ${b[0]}: ${b.slice(1).join(', ')}`);
   console.log(missed ? `\n${missed} report figure(s) missed the target` : '\nevery report met the target');
   console.log(`\none small write (acknowledged once on disk): p50 ${(await smallWriteMs(models)).toFixed(1)} ms`);
+  // The managers' digest over the same store: a day and a week of every inbox, as an admin's digest covers them.
+  const digestRows: string[][] = [];
+  for (const days of [1, 7]) {
+    const since = new Date(NOW - days * DAY);
+    const digest = () => buildDigest(stores, { user: { name: 'Admin', email: 'admin@help.example', role: 'admin', inboxIds: [], digest: undefined, locale: 'en', timeZone: 'UTC' } as never, since, until: now, ticketUrlBase: null });
+    Object.assign(longest, { ms: 0, command: '', count: 0, on: true });
+    const r = await timeSequential(digest, 1, Math.min(RUNS, 10));
+    longest.on = false;
+    const sample = await digest();
+    digestRows.push([`${days}-day digest, every inbox`, `${sample.counts.new} new, ${sample.counts.solved} solved`, r.p50.toFixed(1), r.p95.toFixed(1), (r.p50 / baseline.p50).toFixed(1), `${longest.ms.toFixed(1)} (${longest.command})`]);
+  }
+  console.log('\nthe digest (buildDigest, every query it runs):');
+  printTable(['request', 'figures', 'p50 ms', 'p95 ms', 'p50 ÷ count', 'longest command ms'], digestRows);
   for (const changed of [10, 100, 1000]) {
     const r = await afterChanges(models, stores, changed, () => buildReport(deps, admin, filterOf(), now));
     console.log(`after ${changed} tickets changed: the 90-day report (no filter) ${r.reportMs.toFixed(1)} ms, then the catch-up that writes their rows ${r.catchUpMs.toFixed(1)} ms`);

@@ -89,7 +89,7 @@ export interface TicketListQuery extends TicketListFilter {
   limit: number;
 }
 
-/** The statuses a digest counts as open backlog. */
+/** The statuses a digest lists tickets of (about to breach, unassigned): the backlog's. */
 const DIGEST_OPEN: TicketStatus[] = [...ACTIVE_TICKET_STATUSES];
 
 /**
@@ -219,33 +219,35 @@ export function createTicketListQueries(models: Pick<Models, 'Ticket'>) {
       for await (const t of models.Ticket.find({ teamId, status: { $in: [...ACTIVE_TICKET_STATUSES] }, mergedIntoId: null }, { _id: 1 }).lean().cursor()) yield t._id;
     },
 
-    /** Digest: how many unmerged tickets of these inboxes (spam left out) were created in [since, until). */
-    countCreatedIn(inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<number> {
-      return models.Ticket.countDocuments({ inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' }, createdAt: { $gte: since, $lt: until } });
+    /**
+     * Digest: the active unmerged tickets of these inboxes next due (or breached) before `bound`, with
+     * their SLA due times: the ones about to breach are among them (sla-due.ts `slaNextDueAt` is the
+     * earliest running due time or the breach). Read on the inbox's due-time index.
+     */
+    async listActiveDueBefore(inboxIds: Types.ObjectId[], bound: Date): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'subject' | 'sla'>>> {
+      return models.Ticket.find({ inboxId: { $in: inboxIds }, 'sla.nextDueAt': { $lt: bound }, mergedIntoId: null, status: { $in: DIGEST_OPEN } }, { number: 1, subject: 1, sla: 1 })
+        .hint({ inboxId: 1, 'sla.nextDueAt': 1, _id: 1 })
+        .lean();
     },
 
     /**
-     * Digest: the stored metrics (domain/ticket-metrics.ts) of the unmerged tickets of these inboxes (spam
-     * left out) whose last solve (`lastSolvedAt`) or first response (`firstResponseAt`) fell in [since, until).
+     * Digest: the oldest `limit` unassigned active unmerged tickets of these inboxes created before
+     * `createdBefore`, read from the unassigned queue (the assignee's list index), oldest first.
      */
-    async listMetricsIn(inboxIds: Types.ObjectId[], event: 'lastSolvedAt' | 'firstResponseAt', since: Date, until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'metrics'>>> {
-      return models.Ticket.find({ [`metrics.${event}`]: { $gte: since, $lt: until }, inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' } }, { metrics: 1 }).lean();
-    },
-
-    /** Digest: the open backlog of these inboxes as of `until` (unmerged, active, created before it). */
-    async listOpenCreatedBefore(inboxIds: Types.ObjectId[], until: Date): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'subject' | 'createdAt' | 'assigneeId' | 'sla'>>> {
+    async listOldestUnassigned(inboxIds: Types.ObjectId[], createdBefore: Date, limit: number): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'subject' | 'createdAt'>>> {
       return models.Ticket.find(
-        { inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $in: DIGEST_OPEN }, createdAt: { $lt: until } },
-        { number: 1, subject: 1, createdAt: 1, assigneeId: 1, sla: 1 },
-      ).lean();
+        { assigneeId: null, status: { $in: DIGEST_OPEN }, inboxId: { $in: inboxIds }, mergedIntoId: null, createdAt: { $lt: createdBefore } },
+        { number: 1, subject: 1, createdAt: 1 },
+      )
+        .hint({ assigneeId: 1, status: 1, lastActivityAt: -1, _id: -1 })
+        .sort({ createdAt: 1, _id: 1 })
+        .limit(limit)
+        .lean();
     },
 
-    /**
-     * Digest: the ids of the tickets of these inboxes whose trail and ratings it counts: unmerged, spam
-     * left out, as the reports count them (report-store.ts `scopeMatch`).
-     */
-    listCountedIdsInInboxes(inboxIds: Types.ObjectId[]): Promise<Types.ObjectId[]> {
-      return models.Ticket.distinct('_id', { inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' } });
+    /** Digest: of these tickets, those of these inboxes it counts (unmerged, spam left out, as the reports), with their number and subject. */
+    async listCountedTitlesIn(ids: readonly Types.ObjectId[], inboxIds: Types.ObjectId[]): Promise<Array<Pick<TicketDoc, '_id' | 'number' | 'subject'>>> {
+      return models.Ticket.find({ _id: { $in: ids }, inboxId: { $in: inboxIds }, mergedIntoId: null, status: { $ne: 'spam' } }, { number: 1, subject: 1 }).lean();
     },
 
     /** Tickets by id with their number and subject, to name them in a report. */

@@ -10,9 +10,6 @@ export type { TrailEventInput } from './ticket-writes.js';
 /** How many new items a held reply names at most. */
 const MAX_CONFLICT_ITEMS = 20;
 
-/** The trail entries a digest counts. */
-const DIGEST_EVENT_TYPES: TicketEventType[] = ['reopened', 'sla_breached', 'reply_queued', 'status_changed'];
-
 /** Tickets' trails: what happened to each ticket, oldest first, and who did it. */
 export function createTrailStore(models: Pick<Models, 'TicketEvent'>) {
   return {
@@ -50,9 +47,22 @@ export function createTrailStore(models: Pick<Models, 'TicketEvent'>) {
         .lean();
     },
 
-    /** The entries a digest counts (reopenings, breaches, replies, status changes) of these tickets in [since, until). */
-    async listForDigest(ticketIds: readonly Types.ObjectId[], since: Date, until: Date): Promise<TicketEventDoc[]> {
-      return models.TicketEvent.find({ ticketId: { $in: ticketIds }, at: { $gte: since, $lt: until }, type: { $in: DIGEST_EVENT_TYPES } }).lean();
+    /**
+     * The SLA breaches recorded in [since, until) of every ticket, oldest first, read as they are iterated
+     * (the trail's (type, at) index): a digest stops once it has listed enough of its own inboxes'.
+     */
+    async *breachesIn(since: Date, until: Date): AsyncGenerator<{ ticketId: Types.ObjectId; at: Date; clock: string }> {
+      const type: TicketEventType = 'sla_breached';
+      const cursor = models.TicketEvent.find({ type, at: { $gte: since, $lt: until } }, { _id: 0, ticketId: 1, at: 1, 'data.clock': 1 })
+        .sort({ at: 1 })
+        .hint({ type: 1, at: 1 })
+        .lean<Array<Pick<TicketEventDoc, 'ticketId' | 'at' | 'data'>>>()
+        .cursor();
+      try {
+        for await (const e of cursor) yield { ticketId: e.ticketId, at: e.at, clock: String(e.data?.clock ?? '') };
+      } finally {
+        await cursor.close();
+      }
     },
   };
 }

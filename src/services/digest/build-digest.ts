@@ -1,6 +1,9 @@
 import type { Types } from 'mongoose';
 import { DIGEST_COMMENTS, type DigestData, type DigestSatisfaction } from '../../domain/digest.js';
-import { satisfactionScore } from '../../domain/report.js';
+import { satisfactionScore, type BacklogAgeBucket } from '../../domain/report.js';
+import type { ReportRowScope } from '../../domain/report-row.js';
+import type { ReportTally } from '../../domain/report-tally.js';
+import type { ReportRowStore } from '../../store/report-row-store.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { SatisfactionStore } from '../../store/satisfaction-store.js';
 import type { UserDoc } from '../../store/models/user.js';
@@ -8,18 +11,23 @@ import type { TicketStore } from '../../store/ticket-store.js';
 import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
 import { userMailLocale, type LocaleDefaults } from '../outbound/render-types.js';
-import { percentile, solveVolume } from '../../domain/ticket-metrics.js';
+import { commentsOf, tallyReportRows } from '../reports/build-report.js';
 
-const DAY = 86_400_000;
-/** Open tickets by age; the digest draws them as a bar chart (src/mail/digest-data.ts words these labels in the reader's language). */
-const AGE_BUCKETS = [
-  { label: '< 1 day', maxDays: 1 },
-  { label: '1–3 days', maxDays: 3 },
-  { label: '3–7 days', maxDays: 7 },
-  { label: '> 7 days', maxDays: Infinity },
+/**
+ * Open tickets by age at the end of the period, from the reports' backlog buckets (domain/report.ts);
+ * the digest draws them as a bar chart (src/mail/digest-data.ts words these labels in the reader's language).
+ */
+const DIGEST_AGE_BUCKETS: Array<{ label: string; buckets: BacklogAgeBucket[] }> = [
+  { label: '< 1 day', buckets: ['lt1d'] },
+  { label: '1–3 days', buckets: ['d1to3'] },
+  { label: '3–7 days', buckets: ['d3to7'] },
+  { label: '> 7 days', buckets: ['d7to30', 'gt30d'] },
 ];
+const CLOCKS = ['firstResponse', 'nextResponse', 'resolution'] as const;
 const ABOUT_TO_BREACH_MS = 2 * 3600_000;
 const LIST_LIMIT = 20;
+/** Breaches whose tickets are read at once, until the digest has listed {@link LIST_LIMIT} of its own. */
+const BREACH_BATCH = 200;
 
 /** The reports page with the digest's filters: its period and inboxes (null without PUBLIC_URL). */
 export function reportsUrl(publicUrl: string | null | undefined, since: Date, until: Date, inboxIds: readonly Types.ObjectId[]): string | null {
@@ -27,27 +35,6 @@ export function reportsUrl(publicUrl: string | null | undefined, since: Date, un
   const q = new URLSearchParams({ from: since.toISOString(), to: until.toISOString() });
   for (const id of inboxIds) q.append('inbox', id.toHexString());
   return `${publicUrl.replace(/\/+$/, '')}/reports?${q.toString()}`;
-}
-
-/**
- * The ratings given in [since, until) on these tickets: counts, score (domain/report.ts) and the latest
- * comments with their tickets' ids, numbers and subjects.
- */
-async function digestSatisfaction(
-  deps: { satisfaction: Pick<SatisfactionStore, 'countsBy' | 'list'>; tickets: Pick<TicketStore, 'listTitles'> },
-  ticketIds: Types.ObjectId[],
-  since: Date,
-  until: Date,
-): Promise<DigestSatisfaction> {
-  const filter = { from: since, to: until, ticketIds };
-  const [[all], rated] = await Promise.all([deps.satisfaction.countsBy(null, filter), deps.satisfaction.list({ ...filter, withComment: true }, DIGEST_COMMENTS)]);
-  const counts = { good: all?.good ?? 0, okay: all?.okay ?? 0, bad: all?.bad ?? 0 };
-  const titles = new Map((rated.length ? await deps.tickets.listTitles(rated.map((r) => r.ticketId)) : []).map((t) => [t._id.toHexString(), t]));
-  const comments = rated.flatMap((r) => {
-    const t = titles.get(r.ticketId.toHexString());
-    return t && r.rating && r.comment && r.ratedAt ? [{ id: t._id.toHexString(), number: t.number, subject: t.subject, rating: r.rating, comment: r.comment, ratedAt: r.ratedAt }] : [];
-  });
-  return { ...counts, total: counts.good + counts.okay + counts.bad, score: satisfactionScore(counts), comments };
 }
 
 /** What a manager's digest reports for [since, until), with every moment a Date. */
@@ -60,22 +47,27 @@ export async function digestInboxIds(inboxes: Pick<InboxStore, 'listIds'>, user:
   return chosen.length === 0 ? visible : visible.filter((id) => chosen.some((c) => c.equals(id)));
 }
 
+/** What a digest reads. */
+export interface BuildDigestDeps {
+  reportRows: Pick<ReportRowStore, 'catchUp' | 'freshRows' | 'visitRows'>;
+  tickets: Pick<TicketStore, 'listActiveDueBefore' | 'listOldestUnassigned' | 'listCountedTitlesIn' | 'listTitles'>;
+  trail: Pick<TrailStore, 'breachesIn'>;
+  satisfaction: Pick<SatisfactionStore, 'list'>;
+  inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds'>;
+  users: Pick<UserStore, 'listLabelsByIds'>;
+}
+
 /**
  * Computes a manager's digest over [since, until): new, solved and reopened counts, the open backlog
- * by age, SLA breaches and tickets about to breach, unassigned tickets older than an hour, median
- * first-response and resolution times, per-agent replies and solves, and the customers' ratings.
- * Its figures count tickets as the reports do (merged-away and spam tickets left out), so a digest and
- * the reports page of the same period and inboxes agree. Queries use the list indexes.
- * Its `timeZone` is the manager's own, else their digest schedule's, else the instance default, else UTC.
+ * by age, SLA breaches and tickets about to breach, unassigned tickets older than an hour, median and
+ * p90 first-response and resolution times, per-agent replies and solves, and the customers' ratings.
+ * Its figures are the reports' (the report rows of its inboxes added up by domain/report-tally.ts, the
+ * backlog at `until`), so a digest and the reports page of the same period and inboxes agree; its lists
+ * are short indexed reads. Its `timeZone` is the manager's own, else their digest schedule's, else the
+ * instance default, else UTC.
  */
 export async function buildDigest(
-  deps: {
-    tickets: Pick<TicketStore, 'countCreatedIn' | 'listMetricsIn' | 'listOpenCreatedBefore' | 'listCountedIdsInInboxes' | 'listTitles'>;
-    trail: Pick<TrailStore, 'listForDigest'>;
-    satisfaction: Pick<SatisfactionStore, 'countsBy' | 'list'>;
-    inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds'>;
-    users: Pick<UserStore, 'listLabelsByIds'>;
-  },
+  deps: BuildDigestDeps,
   opts: {
     user: Pick<UserDoc, 'name' | 'email' | 'role' | 'inboxIds' | 'digest' | 'locale' | 'timeZone'>;
     since: Date;
@@ -86,71 +78,26 @@ export async function buildDigest(
     localeDefaults?: LocaleDefaults;
   },
 ): Promise<DigestReport> {
-  const { tickets } = deps;
   const { since, until } = opts;
   const inboxIds = await digestInboxIds(deps.inboxes, opts.user);
-  const inboxes = await deps.inboxes.listNamesByIds(inboxIds);
-  const [created, solved, responded, open, countedIds] = await Promise.all([
-    tickets.countCreatedIn(inboxIds, since, until),
-    tickets.listMetricsIn(inboxIds, 'lastSolvedAt', since, until),
-    // Stored at the first agent reply (domain/ticket-metrics.ts): agent-started conversations have none.
-    tickets.listMetricsIn(inboxIds, 'firstResponseAt', since, until),
-    tickets.listOpenCreatedBefore(inboxIds, until),
-    // The tickets whose trail and ratings count, as the reports count them: merged-away and spam tickets left out.
-    tickets.listCountedIdsInInboxes(inboxIds),
+  const scope: ReportRowScope = { inboxIds: inboxIds.map((id) => id.toHexString()), teamIds: null, assigneeId: null, categoryId: null, priority: null, tag: null };
+  const [inboxes, t, breaches, aboutToBreach, unassigned] = await Promise.all([
+    deps.inboxes.listNamesByIds(inboxIds),
+    tallyReportRows(deps, scope, { from: since, to: until, starts: [since], now: until }),
+    breachesOf(deps, inboxIds, since, until),
+    aboutToBreachOf(deps, inboxIds, until),
+    inboxIds.length ? deps.tickets.listOldestUnassigned(inboxIds, new Date(until.getTime() - 3600_000), LIST_LIMIT) : [],
   ]);
-  const [events, satisfaction] = await Promise.all([deps.trail.listForDigest(countedIds, since, until), digestSatisfaction(deps, countedIds, since, until)]);
-  // Solved and reopened volume, and each agent's solves, from the same trail entries (domain/ticket-metrics.ts).
-  const volume = solveVolume(events);
-
-  const backlogByAge = AGE_BUCKETS.map((b, i) => ({
-    label: b.label,
-    count: open.filter((t) => {
-      const age = (until.getTime() - t.createdAt.getTime()) / DAY;
-      return age < b.maxDays && age >= (AGE_BUCKETS[i - 1]?.maxDays ?? 0);
-    }).length,
-  }));
-  const byId = new Map((await tickets.listTitles(events.filter((e) => e.type === 'sla_breached').map((e) => e.ticketId))).map((t) => [t._id.toHexString(), t]));
-  const breaches = events
-    .filter((e) => e.type === 'sla_breached')
-    .flatMap((e) => {
-      const t = byId.get(e.ticketId.toHexString());
-      return t ? [{ id: t._id.toHexString(), number: t.number, subject: t.subject, clock: String(e.data.clock ?? ''), breachedAt: e.at }] : [];
-    })
-    .slice(0, LIST_LIMIT);
-  const aboutToBreach = open
-    .flatMap((t) => {
-      const due = (['firstResponse', 'nextResponse', 'resolution'] as const)
-        .map((clock) => ({ clock, dueAt: t.sla?.[`${clock}DueAt`] ?? null }))
-        .filter((d): d is { clock: typeof d.clock; dueAt: Date } => d.dueAt !== null && d.dueAt >= until && d.dueAt.getTime() < until.getTime() + ABOUT_TO_BREACH_MS)
-        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
-      return due ? [{ id: t._id.toHexString(), number: t.number, subject: t.subject, clock: due.clock, dueAt: due.dueAt }] : [];
-    })
-    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
-    .slice(0, LIST_LIMIT);
-  const unassignedOlderThanHour = open
-    .filter((t) => !t.assigneeId && until.getTime() - t.createdAt.getTime() > 3600_000)
-    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-    .slice(0, LIST_LIMIT)
-    .map((t) => ({ id: t._id.toHexString(), number: t.number, subject: t.subject, createdAt: t.createdAt }));
-
-  const perAgentCounts = new Map<string, { solved: number; replies: number }>();
-  for (const e of events) {
-    if (e.actor.kind !== 'user' || !e.actor.id) continue;
-    const row = perAgentCounts.get(e.actor.id.toHexString()) ?? { solved: 0, replies: 0 };
-    if (e.type === 'reply_queued') row.replies++;
-    perAgentCounts.set(e.actor.id.toHexString(), row);
-  }
-  for (const [id, n] of volume.solvedBy) perAgentCounts.get(id)!.solved = n;
-  const agents = await deps.users.listLabelsByIds([...perAgentCounts.keys()]);
-  const perAgent = agents
-    .map((a) => ({ name: a.name ?? a.email, ...perAgentCounts.get(a._id.toHexString())! }))
-    .filter((a) => a.solved + a.replies > 0)
-    .sort((a, b) => b.solved + b.replies - (a.solved + a.replies) || a.name.localeCompare(b.name));
-
-  const counts = { new: created, solved: volume.solved, reopened: volume.reopened };
-  const firstResponses = responded.flatMap((t) => (typeof t.metrics?.firstResponseSeconds === 'number' ? [t.metrics.firstResponseSeconds] : []));
-  const resolutions = solved.flatMap((t) => (typeof t.metrics?.resolutionSeconds === 'number' ? [t.metrics.resolutionSeconds] : []));
+  const backlog = new Map(t.backlog.map((b) => [b.bucket, b.count]));
+  const backlogByAge = DIGEST_AGE_BUCKETS.map((b) => ({ label: b.label, count: b.buckets.reduce((n, k) => n + (backlog.get(k) ?? 0), 0) }));
+  const counts = { new: t.totals.new, solved: t.totals.solved, reopened: t.totals.reopened };
+  const ratings = { good: t.satisfaction.good, okay: t.satisfaction.okay, bad: t.satisfaction.bad };
+  const satisfaction: DigestSatisfaction = {
+    ...ratings,
+    total: ratings.good + ratings.okay + ratings.bad,
+    score: satisfactionScore(ratings),
+    comments: (await commentsOf(deps, t.commented, DIGEST_COMMENTS)).map((c) => ({ id: c.ticketId, number: c.ticketNumber, subject: c.subject, rating: c.rating, comment: c.comment, ratedAt: c.ratedAt })),
+  };
   return {
     managerName: opts.user.name ?? opts.user.email,
     periodStart: since,
@@ -161,16 +108,69 @@ export async function buildDigest(
     backlogByAge,
     breaches,
     aboutToBreach,
-    unassignedOlderThanHour,
+    unassignedOlderThanHour: unassigned.map((u) => ({ id: u._id.toHexString(), number: u.number, subject: u.subject, createdAt: u.createdAt })),
     // Nearest rank, as the reports (domain/report.ts DurationStats): of 1 h and 3 h, the median is 1 h.
-    medianFirstResponseSeconds: percentile(firstResponses, 50),
-    medianResolutionSeconds: percentile(resolutions, 50),
-    p90FirstResponseSeconds: percentile(firstResponses, 90),
-    p90ResolutionSeconds: percentile(resolutions, 90),
-    perAgent,
+    medianFirstResponseSeconds: t.firstResponse.median,
+    medianResolutionSeconds: t.resolution.median,
+    p90FirstResponseSeconds: t.firstResponse.p90,
+    p90ResolutionSeconds: t.resolution.p90,
+    perAgent: await perAgentOf(deps, t),
     satisfaction,
     ticketUrlBase: opts.ticketUrlBase,
     reportsUrl: reportsUrl(opts.publicUrl, since, until, inboxIds),
-    empty: counts.new + counts.solved + counts.reopened === 0 && open.length === 0 && satisfaction.total === 0,
+    empty: counts.new + counts.solved + counts.reopened === 0 && t.backlogTotal === 0 && satisfaction.total === 0,
   };
+}
+
+/** The first {@link LIST_LIMIT} SLA breaches of the period on the digest's tickets, oldest first. */
+async function breachesOf(deps: Pick<BuildDigestDeps, 'trail' | 'tickets'>, inboxIds: Types.ObjectId[], since: Date, until: Date): Promise<DigestData['breaches']> {
+  const out: DigestData['breaches'] = [];
+  if (inboxIds.length === 0) return out;
+  let batch: Array<{ ticketId: Types.ObjectId; at: Date; clock: string }> = [];
+  const flush = async () => {
+    const titles = new Map((await deps.tickets.listCountedTitlesIn(batch.map((b) => b.ticketId), inboxIds)).map((t) => [t._id.toHexString(), t]));
+    for (const b of batch) {
+      const t = titles.get(b.ticketId.toHexString());
+      if (t && out.length < LIST_LIMIT) out.push({ id: t._id.toHexString(), number: t.number, subject: t.subject, clock: b.clock, breachedAt: b.at });
+    }
+    batch = [];
+  };
+  for await (const b of deps.trail.breachesIn(since, until)) {
+    batch.push(b);
+    if (batch.length < BREACH_BATCH) continue;
+    await flush();
+    if (out.length >= LIST_LIMIT) return out;
+  }
+  if (batch.length) await flush();
+  return out;
+}
+
+/** Open tickets with a running SLA clock due in [until, until + 2 h), soonest first: the clock due first of each. */
+async function aboutToBreachOf(deps: Pick<BuildDigestDeps, 'tickets'>, inboxIds: Types.ObjectId[], until: Date): Promise<DigestData['aboutToBreach']> {
+  if (inboxIds.length === 0) return [];
+  const end = until.getTime() + ABOUT_TO_BREACH_MS;
+  return (await deps.tickets.listActiveDueBefore(inboxIds, new Date(end)))
+    .flatMap((t) => {
+      const sla = t.sla;
+      // A first response given stops its clock (sla-due.ts), whatever due time is still stored.
+      const due = CLOCKS.filter((clock) => !(clock === 'firstResponse' && sla?.firstRespondedAt))
+        .map((clock) => ({ clock, dueAt: sla?.[`${clock}DueAt`] ?? null }))
+        .filter((d): d is { clock: (typeof CLOCKS)[number]; dueAt: Date } => d.dueAt instanceof Date && d.dueAt >= until && d.dueAt.getTime() < end)
+        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
+      return due ? [{ id: t._id.toHexString(), number: t.number, subject: t.subject, clock: due.clock, dueAt: due.dueAt }] : [];
+    })
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.number - b.number)
+    .slice(0, LIST_LIMIT);
+}
+
+/** The agents who replied or solved in the period (what no user did is left out), busiest first, named in bulk. */
+async function perAgentOf(deps: Pick<BuildDigestDeps, 'users'>, t: ReportTally): Promise<DigestData['perAgent']> {
+  const busy = [...t.agents].filter(([id, a]) => id !== '' && a.solved + a.replies > 0);
+  const labels = new Map((busy.length ? await deps.users.listLabelsByIds(busy.map(([id]) => id)) : []).map((u) => [u._id.toHexString(), u.name ?? u.email]));
+  return busy
+    .flatMap(([id, a]) => {
+      const name = labels.get(id);
+      return name === undefined ? [] : [{ name, solved: a.solved, replies: a.replies }];
+    })
+    .sort((a, b) => b.solved + b.replies - (a.solved + a.replies) || a.name.localeCompare(b.name));
 }

@@ -2,11 +2,8 @@ import type { Types } from 'mongoose';
 import { AppError } from '../../domain/errors.js';
 import type { InboxStore } from '../../store/inbox-store.js';
 import type { OutboxDoc } from '../../store/models/outbox.js';
-import type { SatisfactionStore } from '../../store/satisfaction-store.js';
-import type { TicketStore } from '../../store/ticket-store.js';
-import type { TrailStore } from '../../store/trail-store.js';
 import type { UserStore } from '../../store/user-store.js';
-import { buildDigest, digestInboxIds, type DigestReport } from './build-digest.js';
+import { buildDigest, digestInboxIds, type BuildDigestDeps, type DigestReport } from './build-digest.js';
 import { queueAutomatedMail, type QueueMailDeps } from '../outbound/queue-mail.js';
 import { brandingOf, userMailLocale, type EmailBranding, type LocaleDefaults, type RenderEmailFn } from '../outbound/render-types.js';
 
@@ -15,10 +12,7 @@ const FIRST_PERIOD_MS = 7 * 86_400_000;
 /** The branding of mail that speaks for the whole instance rather than one inbox: the product's name, no inbox's signature, colour or logo. */
 export const INSTANCE_BRANDING: EmailBranding = { brandName: 'Threadline' };
 
-export interface DigestDeps extends QueueMailDeps {
-  tickets: Pick<TicketStore, 'countCreatedIn' | 'listMetricsIn' | 'listOpenCreatedBefore' | 'listCountedIdsInInboxes' | 'listTitles'>;
-  trail: Pick<TrailStore, 'listForDigest'>;
-  satisfaction: Pick<SatisfactionStore, 'countsBy' | 'list'>;
+export interface DigestDeps extends QueueMailDeps, Pick<BuildDigestDeps, 'reportRows' | 'tickets' | 'trail' | 'satisfaction'> {
   inboxes: Pick<InboxStore, 'listIds' | 'listNamesByIds' | 'findById' | 'findOldest'>;
   users: Pick<UserStore, 'findById' | 'listLabelsByIds' | 'setDigestLastSentAt' | 'setDigestSchedule' | 'takeDigestSendNowSlot' | 'digestSendNowTimes'>;
   render: RenderEmailFn;

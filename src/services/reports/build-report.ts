@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { granularityOf, volumeBucketStarts } from '../../domain/report-filter.js';
 import { satisfactionScore, type AgentRow, type Report, type ReportFilter, type SatisfactionComment } from '../../domain/report.js';
 import type { ReportRowScope } from '../../domain/report-row.js';
-import { createReportTally, durationStats, type AgentTally, type CommentedRating } from '../../domain/report-tally.js';
+import { createReportTally, durationStats, type AgentTally, type CommentedRating, type ReportTally } from '../../domain/report-tally.js';
 import type { ReportScope } from '../../store/report-store.js';
 import type { ReportRowStore } from '../../store/report-row-store.js';
 import type { SatisfactionStore } from '../../store/satisfaction-store.js';
@@ -38,6 +38,26 @@ export function rowScopeOf(scope: ReportScope): ReportRowScope {
 }
 
 /**
+ * The figures of the report rows in `scope` over a period, with every change made before the call: the
+ * rows of tickets changed since the last catch-up are made now and laid over the stored ones, so this
+ * writes nothing. Not built yet, or too many changes: caught up (and written) first.
+ */
+export async function tallyReportRows(
+  deps: { reportRows: Pick<ReportRowStore, 'catchUp' | 'freshRows' | 'visitRows'> },
+  scope: ReportRowScope,
+  period: { from: Date; to: Date; starts: readonly Date[]; now: Date },
+): Promise<ReportTally> {
+  let fresh = await deps.reportRows.freshRows();
+  if (!fresh) {
+    await deps.reportRows.catchUp();
+    fresh = new Map();
+  }
+  const tally = createReportTally(scope, period);
+  await deps.reportRows.visitRows(period.from, period.to, fresh, tally.add);
+  return tally.finish();
+}
+
+/**
  * The report of a filter at `now` (managers and admins; see report-scope.ts for access), by the
  * definitions of domain/ticket-metrics.ts. Tickets count by their current inbox, team, assignee,
  * category, priority and tags: the report rows (store/report-row-store.ts) of the period, with every
@@ -46,16 +66,7 @@ export function rowScopeOf(scope: ReportScope): ReportRowScope {
 export async function buildReport(deps: BuildReportDeps, actor: Actor, filter: ReportFilter, now: Date): Promise<Report> {
   const scope = await reportScopeOf(deps, actor, filter);
   const granularity = granularityOf(filter);
-  // The rows of tickets changed since the last catch-up, made now and laid over the stored ones: a report
-  // writes nothing. Not built yet, or too many changes: caught up (and written) first.
-  let fresh = await deps.reportRows.freshRows();
-  if (!fresh) {
-    await deps.reportRows.catchUp();
-    fresh = new Map();
-  }
-  const tally = createReportTally(rowScopeOf(scope), { from: filter.from, to: filter.to, starts: volumeBucketStarts(filter, granularity), now });
-  await deps.reportRows.visitRows(filter.from, filter.to, fresh, tally.add);
-  const t = tally.finish();
+  const t = await tallyReportRows(deps, rowScopeOf(scope), { from: filter.from, to: filter.to, starts: volumeBucketStarts(filter, granularity), now });
   const total = t.satisfaction.good + t.satisfaction.okay + t.satisfaction.bad;
   return {
     filter,
@@ -69,15 +80,15 @@ export async function buildReport(deps: BuildReportDeps, actor: Actor, filter: R
     breaches: t.breaches,
     backlog: t.backlog,
     backlogTotal: t.backlogTotal,
-    satisfaction: { ...t.satisfaction, total, score: satisfactionScore(t.satisfaction), comments: await commentsOf(deps, t.commented) },
+    satisfaction: { ...t.satisfaction, total, score: satisfactionScore(t.satisfaction), comments: await commentsOf(deps, t.commented, MAX_COMMENTS) },
     agents: await agentRows(deps, t.agents),
   };
 }
 
-/** The newest comments of these ratings (newest first), at most {@link MAX_COMMENTS}. */
-async function commentsOf(deps: Pick<BuildReportDeps, 'satisfaction' | 'tickets'>, commented: readonly CommentedRating[]): Promise<SatisfactionComment[]> {
+/** The comments of these ratings (newest first), at most `max`, with their tickets' numbers and subjects; ratings whose comment is gone since (erased) are skipped. */
+export async function commentsOf(deps: Pick<BuildReportDeps, 'satisfaction' | 'tickets'>, commented: readonly CommentedRating[], max: number): Promise<SatisfactionComment[]> {
   const out: SatisfactionComment[] = [];
-  for (let i = 0; i < commented.length && out.length < MAX_COMMENTS; i += COMMENT_BATCH) {
+  for (let i = 0; i < commented.length && out.length < max; i += COMMENT_BATCH) {
     const batch = commented.slice(i, i + COMMENT_BATCH);
     const rated = await deps.satisfaction.list({ ticketIds: batch.map((c) => new Types.ObjectId(c.ticketId)), withComment: true }, COMMENT_BATCH);
     const comments = new Map(rated.map((r) => [r.ticketId.toHexString(), r.comment?.trim()]));
@@ -85,7 +96,7 @@ async function commentsOf(deps: Pick<BuildReportDeps, 'satisfaction' | 'tickets'
     for (const c of batch) {
       const comment = comments.get(c.ticketId);
       const t = titles.get(c.ticketId);
-      if (t && comment && out.length < MAX_COMMENTS) out.push({ ticketId: c.ticketId, ticketNumber: t.number, subject: t.subject, rating: c.rating, comment, ratedAt: new Date(c.at) });
+      if (t && comment && out.length < max) out.push({ ticketId: c.ticketId, ticketNumber: t.number, subject: t.subject, rating: c.rating, comment, ratedAt: new Date(c.at) });
     }
   }
   return out;

@@ -29,7 +29,7 @@ const ticketEventSchema = new Schema<TicketEventDoc>(
 );
 ticketEventSchema.index({ ticketId: 1, at: 1, _id: 1 });
 ticketEventSchema.index({ key: 1 }, { unique: true, sparse: true });
-// Reports (services/reports): the entries of one type in a period (solves, reopens, replies, breaches).
+// The entries of one type in a period: a digest's SLA breaches (trail-store.ts breachesIn).
 ticketEventSchema.index({ type: 1, at: 1 });
 
 export type TicketEventModel = Model<TicketEventDoc>;

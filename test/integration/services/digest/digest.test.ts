@@ -33,7 +33,8 @@ async function seedWeek() {
     // Figures are read from the metrics stored on the ticket (domain/ticket-metrics.ts).
     ticket({ subject: 'T2', createdAt: d('2026-11-15T10:00:00Z'), status: 'solved', solvedAt: d('2026-11-16T10:00:00Z'), sla: { firstRespondedAt: d('2026-11-15T11:00:00Z') }, metrics: { firstResponseAt: d('2026-11-15T11:00:00Z'), firstResponseSeconds: 3600, lastSolvedAt: d('2026-11-16T10:00:00Z'), resolutionSeconds: 86_400 } }),
     ticket({ subject: 'T3', createdAt: d('2026-11-18T10:00:00Z'), status: 'pending', assigneeId: y!._id, sla: { firstRespondedAt: d('2026-11-18T13:00:00Z') }, metrics: { firstResponseAt: d('2026-11-18T13:00:00Z'), firstResponseSeconds: 10_800 } }),
-    ticket({ subject: 'T4', createdAt: d('2026-11-21T07:00:00Z'), status: 'new', sla: { firstResponseDueAt: d('2026-11-21T10:00:00Z') } }),
+    // Its next due time stored, as every ticket write stores it (domain/sla-due.ts).
+    ticket({ subject: 'T4', createdAt: d('2026-11-21T07:00:00Z'), status: 'new', sla: { firstResponseDueAt: d('2026-11-21T10:00:00Z'), nextDueAt: d('2026-11-21T10:00:00Z') } }),
     ticket({ subject: 'T5', createdAt: d('2026-11-20T08:00:00Z'), status: 'open' }),
     ticket({ subject: 'T6', createdAt: d('2026-11-16T09:00:00Z'), status: 'solved', solvedAt: d('2026-11-19T09:00:00Z'), sla: { firstRespondedAt: d('2026-11-16T09:30:00Z') }, metrics: { firstResponseAt: d('2026-11-16T09:30:00Z'), firstResponseSeconds: 1800, lastSolvedAt: d('2026-11-19T09:00:00Z'), resolutionSeconds: 259_200 } }),
   ]);
@@ -115,5 +116,57 @@ describe('manager digest for a seeded week', () => {
     expect(rendered.text.trim().split('\n')).toEqual([expect.stringMatching(/^Nothing to report for .*: no new, solved or reopened tickets and no open backlog\.$/)]);
     expect(rendered.html).toContain('Nothing to report');
     expect(rendered.html).not.toMatch(/Median first response/i);
+  });
+});
+
+describe("the digest's lists, read without listing every ticket", () => {
+  const manager = (inboxId: Types.ObjectId, name: string) => ({ name, email: `${name.toLowerCase()}@digest.test`, role: 'manager' as const, inboxIds: [inboxId], digest: { enabled: true, cron: '0 8 * * 1-5', timeZone: 'UTC', inboxIds: [] } });
+  const inbox = (name: string) => db.models.Inbox.create({ name, address: `${name.toLowerCase()}@digest.test`, imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 1 } });
+  let n = 2000;
+  const ticket = (inboxId: Types.ObjectId, over: Record<string, unknown>) => ({ number: n++, inboxId, requester: { email: 'c@customer.test' }, subject: `L${n}`, status: 'open' as const, createdAt: d('2026-11-15T09:00:00Z'), ...over });
+
+  it('lists a clock about to breach even on a ticket already breached on another, and not a first response already given', async () => {
+    const a = await inbox('Clocks');
+    const [late, answered] = await db.models.Ticket.create([
+      // Breached on its first response days ago (its next due time is that breach), its resolution due in an hour.
+      ticket(a._id, { subject: 'Late', sla: { firstResponseDueAt: d('2026-11-16T09:00:00Z'), breachedAt: d('2026-11-16T09:00:00Z'), resolutionDueAt: d('2026-11-21T10:00:00Z'), nextDueAt: d('2026-11-16T09:00:00Z') } }),
+      // Answered: its first response due time is still stored, but that clock has stopped.
+      ticket(a._id, { subject: 'Answered', sla: { firstResponseDueAt: d('2026-11-21T09:30:00Z'), firstRespondedAt: d('2026-11-20T09:00:00Z'), resolutionDueAt: d('2026-11-25T09:00:00Z'), nextDueAt: d('2026-11-25T09:00:00Z') } }),
+    ]);
+    const report = await buildDigest(db.stores, { user: manager(a._id, 'Clo'), since, until, ticketUrlBase: null });
+    expect(report.aboutToBreach).toEqual([{ id: late!._id.toHexString(), number: late!.number, subject: 'Late', clock: 'resolution', dueAt: d('2026-11-21T10:00:00Z') }]);
+    expect(report.aboutToBreach.map((t) => t.id)).not.toContain(answered!._id.toHexString());
+  });
+
+  it("lists the period's first 20 breaches of its own inboxes, past more than a batch of another inbox's", async () => {
+    const [mine, theirs] = [await inbox('Mine'), await inbox('Theirs')];
+    const [own, merged, other] = await db.models.Ticket.create([ticket(mine._id, { subject: 'Own' }), ticket(mine._id, { subject: 'Merged away', mergedIntoId: mine._id }), ticket(theirs._id, { subject: 'Other' })]);
+    const breach = (ticketId: Types.ObjectId, at: number) => ({ ticketId, type: 'sla_breached', at: new Date(since.getTime() + at * 60_000), actor: { kind: 'system' }, data: { clock: 'resolution' } });
+    // 250 breaches of another inbox's ticket and of a merged-away one come first; then 25 of our own.
+    await db.models.TicketEvent.insertMany([
+      ...Array.from({ length: 200 }, (_, k) => breach(other!._id, k)),
+      ...Array.from({ length: 50 }, (_, k) => breach(merged!._id, 200 + k)),
+      ...Array.from({ length: 25 }, (_, k) => breach(own!._id, 300 + k)),
+    ]);
+    const report = await buildDigest(db.stores, { user: manager(mine._id, 'Min'), since, until, ticketUrlBase: null });
+    expect(report.breaches).toHaveLength(20);
+    expect(report.breaches.every((b) => b.subject === 'Own' && b.clock === 'resolution')).toBe(true);
+    expect(report.breaches[0]!.breachedAt).toEqual(new Date(since.getTime() + 300 * 60_000));
+    expect(report.breaches[19]!.breachedAt).toEqual(new Date(since.getTime() + 319 * 60_000));
+  });
+
+  it('lists the 20 oldest unassigned open tickets of its inboxes created over an hour before its end, oldest first', async () => {
+    const [mine, theirs] = [await inbox('Queue'), await inbox('Elsewhere')];
+    const at = (hours: number) => new Date(until.getTime() - hours * 3_600_000);
+    await db.models.Ticket.create([
+      ...Array.from({ length: 24 }, (_, k) => ticket(mine._id, { subject: `Waiting ${k}`, createdAt: at(100 - k) })),
+      ticket(mine._id, { subject: 'Too new', createdAt: at(0.5) }),
+      ticket(mine._id, { subject: 'Assigned', createdAt: at(200), assigneeId: mine._id }),
+      ticket(mine._id, { subject: 'Solved', createdAt: at(200), status: 'solved' }),
+      ticket(mine._id, { subject: 'Merged', createdAt: at(200), mergedIntoId: mine._id }),
+      ticket(theirs._id, { subject: 'Theirs', createdAt: at(200) }),
+    ]);
+    const report = await buildDigest(db.stores, { user: manager(mine._id, 'Que'), since, until, ticketUrlBase: null });
+    expect(report.unassignedOlderThanHour.map((t) => t.subject)).toEqual(Array.from({ length: 20 }, (_, k) => `Waiting ${k}`));
   });
 });
