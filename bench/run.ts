@@ -9,6 +9,7 @@ import path from 'node:path';
 const BENCHES: Record<string, string> = {
   'list-query': 'bench/devdb-list-query.ts',
   'auto-assign': 'bench/auto-assign.ts',
+  compact: 'bench/compact.ts',
   contacts: 'bench/contacts.ts',
   hostile: 'bench/hostile.ts',
   ingest: 'bench/ingest.ts',

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createLogger } from '../logger.js';
 import { loadConfig } from '../config/load-config.js';
-import { storeOwner } from '../devdb/lmdb-engine.js';
+import { storeOwner } from '../devdb/store-ownership.js';
 import { AppError } from '../domain/errors.js';
 import { CATEGORIES_FILE } from '../domain/kb-files.js';
 import { OPERATOR } from '../services/access.js';

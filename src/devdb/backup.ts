@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BSON } from 'bson';
 import { open, type Database as LmdbDatabase } from 'lmdb';
 import { fsyncPath } from './compaction.js';
-import { storeOwner } from './lmdb-engine.js';
+import { storeOwner } from './store-ownership.js';
 
 /*
  * Backups of the durable store (see lmdb-engine.ts for its layout). LMDB lets another process read

@@ -1,12 +1,12 @@
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { BSON, Binary } from 'bson';
 import { open, type Database as LmdbDatabase, type RootDatabase, type TransactionFlags } from 'lmdb';
 import type { CollectionMeta, EntrySpace, RawTest, Rec, RecordSpace, StorageEngine } from './engine.js';
 import { prefixEnd } from './key-encoding.js';
 import { decodeStoredDocument } from './lazy-fields.js';
 import { canonicalize, type Doc } from './values.js';
-import { processIsAlive } from './process-alive.js';
+import { RecordCache } from './record-cache.js';
+import { takeOwnership } from './store-ownership.js';
 import { dataFileBytes, reclaimableBytes, removeCompactionLeftovers, writeCompactCopy } from './compaction.js';
 
 /*
@@ -50,67 +50,6 @@ function ridOfDocKey(k: Buffer): number {
 
 function catalogKey(cid: number): Buffer {
   return Buffer.concat([Buffer.from('c'), u32(cid)]);
-}
-
-/* Beyond this many documents the memo of arrays known to hold only strings starts again. */
-const MAX_VERIFIED = 500_000;
-
-/**
- * Decoded documents kept for reuse, bounded by their stored size; and, per stored document, the
- * fields already found to be arrays of strings only (a search tests a ticket's terms on its bytes
- * at each search; walking ~800 elements to check their types each time cost a third of it). Both
- * are forgotten together, whenever the document may have changed.
- */
-class RecCache {
-  private readonly map = new Map<string, { rec: Rec; bytes: number }>();
-  private bytes = 0;
-  readonly verified = new Map<string, Set<string>>();
-  constructor(private readonly maxBytes: number) {}
-  /** The memo of one document's verified fields, to read and add to. */
-  verifiedOf(key: string): Set<string> {
-    let set = this.verified.get(key);
-    if (!set) {
-      if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
-      set = new Set();
-      this.verified.set(key, set);
-    }
-    return set;
-  }
-  get(key: string): Rec | undefined {
-    const hit = this.map.get(key);
-    if (!hit) return undefined;
-    this.map.delete(key);
-    this.map.set(key, hit);
-    return hit.rec;
-  }
-  set(key: string, rec: Rec, bytes: number): void {
-    this.delete(key);
-    if (bytes > this.maxBytes / 16) return;
-    this.map.set(key, { rec, bytes });
-    this.bytes += bytes;
-    if (this.bytes <= this.maxBytes) return;
-    // Down to 7/8 of the budget at once: a walk from the map's head passes every entry deleted since
-    // the map last compacted (each read moves its entry to the end), so evicting one entry per read
-    // made a read cost that whole walk once the working set outgrew the cache.
-    const floor = this.maxBytes - this.maxBytes / 8;
-    for (const [k, v] of this.map) {
-      if (this.bytes <= floor) break;
-      this.map.delete(k);
-      this.bytes -= v.bytes;
-    }
-  }
-  delete(key: string): void {
-    this.verified.delete(key);
-    const hit = this.map.get(key);
-    if (!hit) return;
-    this.map.delete(key);
-    this.bytes -= hit.bytes;
-  }
-  clear(): void {
-    this.verified.clear();
-    this.map.clear();
-    this.bytes = 0;
-  }
 }
 
 class LmdbRecords implements RecordSpace {
@@ -215,47 +154,6 @@ class LmdbEntries implements EntrySpace {
 }
 
 
-/** The process that holds the store in `dir` (the pid in its `owner.pid`, when that process is alive), else undefined. */
-export function storeOwner(dir: string): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path.join(dir, 'owner.pid'), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const owner = Number(text.trim());
-  return Number.isInteger(owner) && owner > 0 && processIsAlive(owner) ? owner : undefined;
-}
-
-/*
- * One process per store: the catalog and record cache live in that process, so a second one would
- * work from stale copies. A lock left by a killed process (its pid is gone) is taken over.
- */
-function takeOwnership(dir: string): string {
-  const lock = path.join(dir, 'owner.pid');
-  const mine = path.join(dir, `owner.${process.pid}.tmp`);
-  writeFileSync(mine, String(process.pid));
-  try {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        linkSync(mine, lock);
-        return lock;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const owner = storeOwner(dir);
-      if (owner !== undefined) {
-        throw new Error(`the store in ${dir} is in use by process ${owner}; run one Threadline process on the built-in database (or set MONGODB_URI). If no such process runs, delete ${lock}`);
-      }
-      unlinkSync(lock);
-    }
-    throw new Error(`could not take the lock ${lock}`);
-  } finally {
-    unlinkSync(mine);
-  }
-}
-
 /** Options of {@link LmdbEngine}. */
 export interface LmdbEngineOptions {
   /** Directory holding the store's files (created if missing). */
@@ -270,7 +168,7 @@ export class LmdbEngine implements StorageEngine {
   // Replaced when a compaction reopens the environment; records and entries read them from here.
   docs!: Bin;
   index!: Bin;
-  readonly cache: RecCache;
+  readonly cache: RecordCache;
   private env!: RootDatabase;
   private catalog!: Bin;
   private readonly dir: string;
@@ -281,6 +179,8 @@ export class LmdbEngine implements StorageEngine {
   /** Commits not yet covered by a finished sync. */
   private unsynced = 0;
   private syncing: Promise<void> | null = null;
+  /** The removal of a compaction's work directory (with the replaced data file), while it runs. */
+  private discarding: Promise<void> | null = null;
 
   private readonly lockFile: string;
 
@@ -290,7 +190,7 @@ export class LmdbEngine implements StorageEngine {
     this.dir = opts.dir;
     removeCompactionLeftovers(opts.dir);
     this.openEnv();
-    this.cache = new RecCache(opts.cacheBytes ?? 64 * 1024 * 1024);
+    this.cache = new RecordCache(opts.cacheBytes ?? 64 * 1024 * 1024);
     const seq = this.catalog.getBinary(SEQ_KEY);
     this.seq = seq ? seq.readUInt32BE(0) : 0;
   }
@@ -422,7 +322,7 @@ export class LmdbEngine implements StorageEngine {
     const copy = await writeCompactCopy(this.env, this.dir);
     await this.whenDurable();
     if (this.commits !== commits) {
-      copy.discard();
+      await copy.discard();
       return 0;
     }
     await this.env.close();
@@ -430,15 +330,17 @@ export class LmdbEngine implements StorageEngine {
       copy.swap();
     } finally {
       // On a failed swap the old file is still whole; either way the environment opens again.
-      copy.discard();
       this.openEnv();
       this.cache.clear();
     }
+    // The replaced file is removed while the store serves again; close() waits for it.
+    this.discarding = copy.discard().catch(() => undefined);
     return Math.max(0, before - dataFileBytes(this.dir));
   }
 
   async close(): Promise<void> {
     await this.whenDurable();
+    await this.discarding;
     await this.env.close();
     try {
       unlinkSync(this.lockFile);
