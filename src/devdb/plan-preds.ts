@@ -122,3 +122,15 @@ export function mergeConditions(conditions: Map<string, FieldPred[]>): Map<strin
   for (const [path, list] of conditions) for (const p of list) merge(preds, path, { ...p });
   return preds;
 }
+
+/**
+ * Whether a document meeting this (merged) condition must hold the field: an equality point other
+ * than null, a bound (`$gt`… never match null or a missing field) or an `$elemMatch`. Only then may a
+ * sparse index on the field answer the query, as MongoDB's planner decides: the index lacks the
+ * documents without the field, which `{field: null}` or `$ne`/`$nin`/`$exists: false` would match.
+ */
+export function requiresField(p: FieldPred | undefined): boolean {
+  if (!p) return false;
+  if (p.lo !== undefined || p.hi !== undefined || p.elem !== undefined) return true;
+  return p.points !== undefined && p.points.length > 0 && !p.points.some((v) => v === null);
+}

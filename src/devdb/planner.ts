@@ -4,7 +4,7 @@ import { countIndex, scanIndex } from './index-scan.js';
 import { fail } from './errors.js';
 import type { Index } from './indexes.js';
 import { compileFilter } from './matcher.js';
-import { extractConditions, mergeConditions, type FieldPred } from './plan-preds.js';
+import { extractConditions, mergeConditions, requiresField, type FieldPred } from './plan-preds.js';
 import { plainOf, type Collection, type Rec } from './storage.js';
 import { rawDocumentTest, splitStringArrayConditions } from './string-array-conditions.js';
 import { isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
@@ -156,7 +156,7 @@ function candidatePlans(coll: Collection, filter: Doc | undefined, sort: SortSpe
   const scored: Scored[] = [];
   const single: Scored[] = [];
   for (const ix of coll.indexes) {
-    if (ix.sparse || ix.partial || ix.spec.hidden === true) continue;
+    if (ix.partial || ix.spec.hidden === true || !sparseAnswers(ix, preds)) continue;
     const cand = planFor(ix, preds, sort);
     if (cand.score > 0) scored.push(cand);
     single.push(...conditionPlans(ix, conditions, preds, sort));
@@ -365,7 +365,8 @@ export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
 /*
  * The one plan a `hint` asks for (no race), as MongoDB uses the hinted index whatever it costs: a
  * caller that knows its data (a report's time windows) gets the same walk for every window. A
- * sparse or partial index is not taken (its entries may miss matches); `$natural` scans the collection.
+ * partial index is not taken, nor a sparse one the filter does not restrict to documents it holds
+ * (its entries would miss matches); `$natural` scans the collection.
  */
 function hintedPlan(coll: Collection, hint: unknown, filter: Doc | undefined, sort: SortSpec): Plan | undefined {
   if (hint === undefined || hint === null) return undefined;
@@ -377,8 +378,17 @@ function hintedPlan(coll: Collection, hint: unknown, filter: Doc | undefined, so
     }
   }
   const ix = coll.indexes.find((i) => i.spec.hidden !== true && (typeof hint === 'string' ? i.name === hint : isPlainObject(hint) && sameKeyPattern(i.spec.key as Doc, Object.entries(hint))));
-  if (!ix || ix.sparse || ix.partial) return undefined;
-  return planFor(ix, mergeConditions(extractConditions(filter)), sort).plan;
+  const preds = mergeConditions(extractConditions(filter));
+  if (!ix || ix.partial || !sparseAnswers(ix, preds)) return undefined;
+  return planFor(ix, preds, sort).plan;
+}
+
+/**
+ * Whether an index holds every document the filter may match: any index but a sparse one, and a
+ * sparse one (which leaves out documents missing all its fields) when the filter requires one of them.
+ */
+function sparseAnswers(ix: Index, preds: Map<string, FieldPred>): boolean {
+  return !ix.sparse || ix.fields.some((f) => requiresField(preds.get(f.path)));
 }
 
 /** Short text form of a plan, e.g. `IXSCAN inboxId_1_status_1 reverse`. */

@@ -70,3 +70,33 @@ describe('hinted plans', () => {
     expect([...sparse.ids].sort((a, b) => a - b)).toEqual(expected({ tags: { $ne: 'a' }, teamId: 'team0' }));
   });
 });
+
+describe('a sparse index', () => {
+  // Tags on every fifth ticket only: the index leaves out the others, so it may answer only a filter that requires the field.
+  it('answers a filter that requires its field, and finds what a scan finds', () => {
+    for (const filter of [{ tags: 'a' }, { tags: { $in: ['b', 'z'] } }, { tags: { $elemMatch: { $gte: 'a', $lt: 'b' } } }, { tags: 'a', teamId: 'team1' }]) {
+      const r = run(filter);
+      expect(r.plan.index?.name, JSON.stringify(filter)).toBe('tags_1');
+      expect([...r.ids].sort((a, b) => a - b), JSON.stringify(filter)).toEqual(expected(filter));
+      expect(r.docsExamined).toBeLessThanOrEqual(60);
+    }
+    // A bound requires the field too: hinted, the index is walked.
+    const bounded = run({ tags: { $gte: 'b' } }, 'tags_1');
+    expect(bounded.plan.index?.name).toBe('tags_1');
+    expect([...bounded.ids].sort((a, b) => a - b)).toEqual(expected({ tags: { $gte: 'b' } }));
+    const hinted = run({ tags: 'b', teamId: 'team2' }, 'tags_1');
+    expect(hinted.plan.index?.name).toBe('tags_1');
+    expect([...hinted.ids].sort((a, b) => a - b)).toEqual(expected({ tags: 'b', teamId: 'team2' }));
+  });
+
+  it('is never used for a filter that matches documents without the field', () => {
+    for (const filter of [{ tags: null }, { tags: { $in: ['a', null] } }, { tags: { $ne: 'a' } }, { tags: { $nin: ['a'] } }, { tags: { $exists: false } }, { tags: { $not: { $eq: 'a' } } }, {}]) {
+      for (const hint of [undefined, 'tags_1']) {
+        const r = run(filter, hint);
+        expect(r.plan.index?.name, JSON.stringify(filter)).not.toBe('tags_1');
+        expect([...r.ids].sort((a, b) => a - b), JSON.stringify(filter)).toEqual(expected(filter));
+      }
+    }
+  });
+});
+
