@@ -16,6 +16,12 @@ export type ContactSummary = Pick<ContactDoc, '_id' | 'email' | 'name' | 'primar
 
 const SUMMARY = { email: 1, name: 1, primaryContactId: 1, createdAt: 1 } as const;
 
+/**
+ * The most matches a filtered search (a manager's) reads: a text most contacts hold, few of them
+ * visible, costs a bounded time, and the list is then what was found among them.
+ */
+export const FILTERED_SEARCH_READ_MAX = 2000;
+
 /** The search's first window of contacts' creation time, before it adapts to the time one takes. */
 const SEARCH_FIRST_WINDOW_MS = 30 * 24 * 3_600_000;
 
@@ -75,9 +81,11 @@ export function createContactStore(models: Pick<Models, 'Contact'>) {
 
     /**
      * Contacts whose address or name holds this text (any case), by address, at most `limit`. A scan of
-     * the contacts: the text may be any part of either, and the caller bounds its length.
+     * the contacts: the text may be any part of either, and the caller bounds its length. With `keep`,
+     * only the rows it keeps count: each read's rows pass through it before the next read, and at most
+     * {@link FILTERED_SEARCH_READ_MAX} matches are read.
      */
-    async search(text: string, limit: number): Promise<ContactSummary[]> {
+    async search(text: string, limit: number, keep?: (rows: ContactSummary[]) => Promise<ContactSummary[]>): Promise<ContactSummary[]> {
       const pattern = escapeRegex(text);
       const matches = { $or: [{ email: { $regex: pattern, $options: 'i' } }, { name: { $regex: pattern, $options: 'i' } }] };
       const oldest = await Contact.findOne({}, { _id: 1 }).sort({ _id: 1 }).lean();
@@ -85,16 +93,33 @@ export function createContactStore(models: Pick<Models, 'Contact'>) {
       // A substring match reads every contact it passes: walked as short windows of creation time (the
       // ids' time) so that no single command holds the built-in server, oldest first, until enough match.
       const idAt = (d: Date) => Types.ObjectId.createFromTime(Math.floor(d.getTime() / 1000));
+      let kept = 0;
+      let read = 0;
+      const enough = () => kept >= limit || (keep !== undefined && read >= FILTERED_SEARCH_READ_MAX);
       const found = await inWindows(
         oldest._id.getTimestamp(),
         new Date(Date.now() + 1000),
         SEARCH_FIRST_WINDOW_MS,
-        (w) =>
-          Contact.find({ ...matches, ...(w.from || w.to ? { _id: { ...(w.from ? { $gte: idAt(w.from) } : {}), ...(w.to ? { $lt: idAt(w.to) } : {}) } } : {}) }, SUMMARY)
-            .hint({ _id: 1 })
-            .limit(limit)
-            .lean<ContactSummary[]>(),
-        { openEnds: true, enough: (rows) => rows.length >= limit },
+        async (w) => {
+          const rows: ContactSummary[] = [];
+          let after: Types.ObjectId | null = null;
+          // A full read may leave matches behind in its window: read on after its last id while kept rows are missing.
+          for (;;) {
+            const ids = { ...(after ? { $gt: after } : w.from ? { $gte: idAt(w.from) } : {}), ...(w.to ? { $lt: idAt(w.to) } : {}) };
+            const batch: ContactSummary[] = await Contact.find({ ...matches, ...(Object.keys(ids).length > 0 ? { _id: ids } : {}) }, SUMMARY)
+              .hint({ _id: 1 })
+              .sort({ _id: 1 })
+              .limit(limit)
+              .lean<ContactSummary[]>();
+            const passed = keep && batch.length > 0 ? await keep(batch) : batch;
+            rows.push(...passed);
+            kept += passed.length;
+            read += batch.length;
+            if (batch.length < limit || enough()) return rows;
+            after = batch[batch.length - 1]!._id;
+          }
+        },
+        { openEnds: true, enough },
       );
       return found.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : a._id.toHexString().localeCompare(b._id.toHexString()))).slice(0, limit);
     },

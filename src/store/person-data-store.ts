@@ -42,6 +42,15 @@ export function messageConcerns(message: AddressFields, addresses: ReadonlySet<s
 export function createPersonDataStore(models: Pick<Models, 'Contact' | 'Ticket' | 'Message'>) {
   const { Contact, Ticket, Message } = models;
 
+  async function hasTickets(addresses: string[], inboxIds: Types.ObjectId[] | null): Promise<boolean> {
+    if (addresses.length === 0 || (inboxIds && inboxIds.length === 0)) return false;
+    const lower = [...new Set(addresses.map((a) => a.toLowerCase()))];
+    const scope = inboxIds ? { inboxId: { $in: inboxIds } } : {};
+    if (await Ticket.exists({ 'requester.email': { $in: lower }, ...scope })) return true;
+    if (await Ticket.exists({ participants: { $in: lower }, ...scope })) return true;
+    return (await Message.exists({ 'bcc.address': { $in: lower }, ...scope })) !== null;
+  }
+
   async function* messagesOf(ticketIds: Types.ObjectId[], addresses: string[], projection: Record<string, 1> | null): AsyncGenerator<MessageDoc> {
     const wanted = new Set(addresses.map((a) => a.toLowerCase()));
     if (wanted.size === 0) return;
@@ -82,13 +91,39 @@ export function createPersonDataStore(models: Pick<Models, 'Contact' | 'Ticket' 
     },
 
     /** Whether one of these addresses is the requester, a participant or a blind copy of a ticket in these inboxes (null: any inbox). */
-    async hasTickets(addresses: string[], inboxIds: Types.ObjectId[] | null): Promise<boolean> {
-      if (addresses.length === 0 || (inboxIds && inboxIds.length === 0)) return false;
-      const lower = [...new Set(addresses.map((a) => a.toLowerCase()))];
-      const scope = inboxIds ? { inboxId: { $in: inboxIds } } : {};
-      if (await Ticket.exists({ 'requester.email': { $in: lower }, ...scope })) return true;
-      if (await Ticket.exists({ participants: { $in: lower }, ...scope })) return true;
-      return (await Message.exists({ 'bcc.address': { $in: lower }, ...scope })) !== null;
+    hasTickets,
+
+    /**
+     * Those of these contacts whose person (as {@link findPerson} resolves it) has a ticket in these
+     * inboxes (as {@link hasTickets} finds one): a few indexed reads for all of them together.
+     */
+    async listContactsWithTickets(contacts: Pick<ContactDoc, '_id' | 'email' | 'primaryContactId'>[], inboxIds: Types.ObjectId[]): Promise<Types.ObjectId[]> {
+      if (contacts.length === 0 || inboxIds.length === 0) return [];
+      const linked = contacts.flatMap((c) => (c.primaryContactId ? [c.primaryContactId] : []));
+      const found = linked.length > 0 ? await Contact.find({ _id: { $in: linked } }, { email: 1 }).lean() : [];
+      const linkedTo = new Map(found.map((c) => [c._id.toHexString(), c]));
+      // A person by their primary's id: the primary's address and their aliases'.
+      const people = new Map<string, { id: Types.ObjectId; addresses: Set<string> }>();
+      const personOf = contacts.map((c) => {
+        const primary = (c.primaryContactId && linkedTo.get(c.primaryContactId.toHexString())) || c;
+        const key = primary._id.toHexString();
+        if (!people.has(key)) people.set(key, { id: primary._id, addresses: new Set([primary.email.toLowerCase()]) });
+        return key;
+      });
+      const aliases = await Contact.find({ primaryContactId: { $in: [...people.values()].map((p) => p.id) } }, { email: 1, primaryContactId: 1 }).lean();
+      for (const alias of aliases) people.get(alias.primaryContactId!.toHexString())?.addresses.add(alias.email.toLowerCase());
+      // Three reads for every address of the batch together (one look-up per person and place, as
+      // hasTickets makes, cost a round trip each: 7.6 s for a manager's search that found none).
+      const all = [...new Set([...people.values()].flatMap((p) => [...p.addresses]))];
+      const scope = { inboxId: { $in: inboxIds } };
+      const [asRequester, asParticipant, blindCopied] = await Promise.all([
+        Ticket.distinct('requester.email', { 'requester.email': { $in: all }, ...scope }).exec(),
+        Ticket.distinct('participants', { participants: { $in: all }, ...scope }).exec(),
+        Message.distinct('bcc.address', { 'bcc.address': { $in: all }, ...scope }).exec(),
+      ]);
+      const seen = new Set([...asRequester, ...asParticipant, ...blindCopied].map(String));
+      const withTickets = new Set([...people].filter(([, p]) => [...p.addresses].some((a) => seen.has(a))).map(([key]) => key));
+      return contacts.filter((_, i) => withTickets.has(personOf[i]!)).map((c) => c._id);
     },
 
     /** What the contact page shows of these tickets, newest first, at most `limit`. */

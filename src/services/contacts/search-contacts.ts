@@ -1,4 +1,4 @@
-import type { ContactStore } from '../../store/contact-store.js';
+import type { ContactStore, ContactSummary } from '../../store/contact-store.js';
 import type { PersonDataStore } from '../../store/person-data-store.js';
 import type { Actor } from '../access.js';
 import { inputIssue, invalidInput } from '../validate.js';
@@ -12,7 +12,7 @@ export const CONTACT_SEARCH_LIMIT = 50;
 /** What searching contacts reads. */
 export interface SearchContactsDeps {
   contacts: Pick<ContactStore, 'search'>;
-  personData: Pick<PersonDataStore, 'findPerson' | 'hasTickets'>;
+  personData: Pick<PersonDataStore, 'listContactsWithTickets'>;
 }
 
 /**
@@ -27,15 +27,13 @@ export async function searchContacts(deps: SearchContactsDeps, actor: Actor, que
   if (text.length > CONTACT_QUERY_MAX) throw invalidInput([inputIssue('q', 'validation.too_big', `must be at most ${CONTACT_QUERY_MAX} characters`, { maximum: CONTACT_QUERY_MAX, origin: 'string' })], 'Search');
   if (!text) return [];
   const scope = personInboxScope(actor);
-  // A manager's results are filtered after the search: read more so the list is not cut short as often.
-  const found = await deps.contacts.search(text, scope ? CONTACT_SEARCH_LIMIT * 4 : CONTACT_SEARCH_LIMIT);
-  if (!scope) return found.map(toContactView);
-  const kept: ContactView[] = [];
-  for (const contact of found) {
-    if (kept.length >= CONTACT_SEARCH_LIMIT) break;
-    const person = await deps.personData.findPerson(contact._id);
-    if (person && (await deps.personData.hasTickets(person.addresses, scope))) kept.push(toContactView(contact));
-  }
-  return kept;
+  // A manager's filter runs on each read of the search, so matches they may not see never take the place of those they may.
+  const visible = scope
+    ? async (rows: ContactSummary[]) => {
+        const ids = new Set((await deps.personData.listContactsWithTickets(rows, scope)).map(String));
+        return rows.filter((c) => ids.has(c._id.toHexString()));
+      }
+    : undefined;
+  return (await deps.contacts.search(text, CONTACT_SEARCH_LIMIT, visible)).map(toContactView);
 }
 

@@ -12,7 +12,7 @@ import { principalOf } from './authenticate.js';
 /** What the contact routes need: the contacts, a person's data, the inbox names and the access log. */
 export interface ContactRouteDeps {
   contacts: Pick<ContactStore, 'search' | 'findByEmail' | 'findOrCreate' | 'findById' | 'hasAliases' | 'linkAlias' | 'unlinkAlias'>;
-  personData: Pick<PersonDataStore, 'findPerson' | 'hasTickets' | 'listTicketIds' | 'listTicketSummaries' | 'listMessageSummaries'>;
+  personData: Pick<PersonDataStore, 'findPerson' | 'listContactsWithTickets' | 'listTicketIds' | 'listTicketSummaries' | 'listMessageSummaries'>;
   inboxes: Pick<InboxStore, 'listNamesByIds'>;
   accessLog: Pick<AccessLogStore, 'record'>;
   now: () => Date;

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../../../src/services/access.js';
+import { FILTERED_SEARCH_READ_MAX } from '../../../../src/store/contact-store.js';
 import { getPerson } from '../../../../src/services/contacts/get-person.js';
 import { linkAlias } from '../../../../src/services/contacts/link-alias.js';
 import { searchContacts } from '../../../../src/services/contacts/search-contacts.js';
@@ -53,6 +54,28 @@ describe('the person data store', () => {
     expect(seen.sort()).toEqual([s.messages.fromJane, s.messages.toJane, s.messages.fromAlias, s.messages.bobCopiesJane].sort());
     // Whole messages: the bodies are there for the export.
     for await (const m of db.stores.personData.listMessages(ids.slice(0, 1), ['jane@customer.test'])) expect(m.text).toBeTruthy();
+  });
+
+  it('finds the same contacts with tickets in a batch as one person at a time, aliases and blind copies included', async () => {
+    const blind = await db.models.Contact.create({ email: 'blind@customer.test' });
+    const none = await db.models.Contact.create({ email: 'none@customer.test', primaryContactId: new Types.ObjectId() });
+    const other = await db.models.Ticket.create({ number: 900, inboxId: s.inboxA, subject: 'Other', requester: { email: 'other@else.test' }, participants: [], createdAt: new Date(), lastActivityAt: new Date() });
+    await db.models.Message.create({
+      ticketId: other._id, inboxId: s.inboxA, direction: 'outbound', subject: 'Re: Other', from: { address: 'a@desk.test' },
+      to: [{ address: 'other@else.test' }], bcc: [{ address: 'blind@customer.test' }], text: 'bcc', createdAt: new Date(), date: new Date(),
+    });
+    const contacts = await db.models.Contact.find({ _id: { $in: [s.contacts.jane, s.contacts.alias, s.contacts.bob, blind._id, none._id] } }).lean();
+    const store = db.stores.personData;
+    for (const scope of [[s.inboxA], [s.inboxB], [s.inboxA, s.inboxB], []]) {
+      const oneByOne: string[] = [];
+      for (const c of contacts) {
+        const person = await store.findPerson(c._id);
+        if (person && (await store.hasTickets(person.addresses, scope))) oneByOne.push(c.email);
+      }
+      const ids = new Set((await store.listContactsWithTickets(contacts, scope)).map(String));
+      expect(contacts.filter((c) => ids.has(c._id.toHexString())).map((c) => c.email)).toEqual(oneByOne);
+    }
+    expect((await store.listContactsWithTickets(contacts, [s.inboxA])).map(String).sort()).toEqual([s.contacts.jane, s.contacts.alias, s.contacts.bob, blind._id].map(String).sort());
   });
 });
 
@@ -125,6 +148,46 @@ describe('searchContacts', () => {
     expect((await appErrorFrom(searchContacts(db.stores, agentA, 'bob'))).code).toBe('FORBIDDEN');
     expect(await invalidFields(searchContacts(db.stores, admin, 'x'.repeat(201)))).toEqual(['q']);
     expect(await invalidFields(searchContacts(db.stores, admin, ['a', 'b']))).toEqual(['q']);
+  });
+
+  it('Regression: lists a manager 50 of their people when the first 300 matches are people of another inbox', async () => {
+    const pad = (i: number) => String(i).padStart(3, '0');
+    const ticket = (n: number, inboxId: Types.ObjectId, email: string, extra: Record<string, unknown> = {}) => ({
+      number: 1000 + n, inboxId, subject: 'Crowd', requester: { email }, participants: [], createdAt: new Date(), lastActivityAt: new Date(), ...extra,
+    });
+    // Created first, so the search reads them first: people with tickets only in inbox B.
+    const hidden = await db.models.Contact.insertMany(Array.from({ length: 300 }, (_, i) => ({ email: `crowd-hid-${pad(i)}@many.test`, name: `Crowd ${i}` })));
+    await db.models.Ticket.insertMany(hidden.map((c, i) => ticket(i, s.inboxB, c.email)));
+    // Then people with a ticket in inbox A: as requester, as participant, or through the primary they are an alias of.
+    const primary = await db.models.Contact.create({ email: 'elsewhere@other.test', name: 'Primary' });
+    const visible = await db.models.Contact.insertMany(
+      Array.from({ length: 60 }, (_, i) => ({ email: `crowd-vis-${pad(i)}@many.test`, name: `Crowd ${i}`, ...(i % 20 === 5 ? { primaryContactId: primary._id } : {}) })),
+    );
+    await db.models.Ticket.insertMany([
+      ticket(400, s.inboxA, primary.email),
+      ...visible.flatMap((c, i) => (c.primaryContactId ? [] : [i % 2 ? ticket(500 + i, s.inboxA, 'someone@else.test', { participants: [c.email] }) : ticket(500 + i, s.inboxA, c.email)])),
+    ]);
+    const forA = (await searchContacts(db.stores, managerA, 'crowd')).map((c) => c.email);
+    expect(forA).toEqual(visible.slice(0, 50).map((c) => c.email).sort());
+    expect(await searchContacts(db.stores, admin, 'crowd')).toHaveLength(50);
+    // Inbox B's manager sees the people of inbox B only.
+    expect((await searchContacts(db.stores, managerB, 'crowd')).every((c) => c.email.startsWith('crowd-hid-'))).toBe(true);
+  });
+});
+
+describe('the contact search with a filter', () => {
+  it('reads at most FILTERED_SEARCH_READ_MAX matches when few pass the filter, so a text everyone holds costs a bounded time', async () => {
+    await db.models.Contact.insertMany(Array.from({ length: FILTERED_SEARCH_READ_MAX + 300 }, (_, i) => ({ email: `capped-${String(i).padStart(4, '0')}@many.test` })));
+    let offered = 0;
+    const found = await db.stores.contacts.search('capped-', 50, async (rows) => {
+      offered += rows.length;
+      return [];
+    });
+    expect(found).toEqual([]);
+    expect(offered).toBeGreaterThanOrEqual(FILTERED_SEARCH_READ_MAX);
+    expect(offered).toBeLessThan(FILTERED_SEARCH_READ_MAX + 50);
+    // Without a filter nothing is read past the 50 it lists.
+    expect(await db.stores.contacts.search('capped-', 50)).toHaveLength(50);
   });
 });
 
