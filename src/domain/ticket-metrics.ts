@@ -241,23 +241,6 @@ export function isReopenEvent(e: Pick<VolumeEvent, 'type' | 'data'>): boolean {
 }
 
 /**
- * Solved and reopened volume from the trail of a period, with the solves per agent (hex id) from the
- * same entries: the agents' solves add up to the total, less the solves no agent made (rules, jobs).
- */
-export function solveVolume(events: readonly VolumeEvent[]): { solved: number; reopened: number; solvedBy: Map<string, number> } {
-  const solvedBy = new Map<string, number>();
-  let solved = 0;
-  let reopened = 0;
-  for (const e of events) {
-    if (isReopenEvent(e)) reopened++;
-    if (!isSolveEvent(e)) continue;
-    solved++;
-    if (e.actor.kind === 'user' && e.actor.id) solvedBy.set(e.actor.id.toHexString(), (solvedBy.get(e.actor.id.toHexString()) ?? 0) + 1);
-  }
-  return { solved, reopened, solvedBy };
-}
-
-/**
  * A ticket's stored metrics as the API, pages and reports show them, every field present: null where
  * the event has not happened (no agent reply yet, never solved) or does not apply (an agent-started
  * conversation has no first response; an SLA target that did not run).

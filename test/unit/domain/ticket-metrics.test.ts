@@ -10,7 +10,6 @@ import {
   percentile,
   slaAttainment,
   slaCalendarOf,
-  solveVolume,
   type MetricsTicketState,
 } from '../../../src/domain/ticket-metrics.js';
 import { DEFAULT_SLA_POLICY } from '../../../src/domain/sla.js';
@@ -125,7 +124,7 @@ describe('resolution and reopens', () => {
   });
 });
 
-describe('backlog, percentiles and volume', () => {
+describe('backlog and percentiles', () => {
   it('ages an open ticket from its creation to now', () => {
     expect(backlogAgeSeconds(created, d('2026-11-21T16:00:00Z'))).toBe(86_400);
     expect(backlogAgeSeconds(created, d('2026-11-19T16:00:00Z'))).toBe(0);
@@ -135,21 +134,5 @@ describe('backlog, percentiles and volume', () => {
     expect(percentile([10, 1, 2, 3, 4, 5, 6, 7, 8, 9], 90)).toBe(9);
     expect(percentile([5], 90)).toBe(5);
     expect(percentile([], 90)).toBeNull();
-  });
-
-  it('counts solves and reopens from one set of trail entries, per agent from the same', () => {
-    const x = { toHexString: () => 'x' };
-    const y = { toHexString: () => 'y' };
-    const v = solveVolume([
-      { type: 'status_changed', data: { to: 'solved' }, actor: { kind: 'user', id: x } },
-      { type: 'status_changed', data: { to: 'solved' }, actor: { kind: 'user', id: x } },
-      { type: 'status_changed', data: { to: 'solved' }, actor: { kind: 'user', id: y } },
-      { type: 'status_changed', data: { to: 'pending' }, actor: { kind: 'user', id: y } },
-      { type: 'status_changed', data: { to: 'solved' }, actor: { kind: 'system' } },
-      { type: 'reopened', data: {}, actor: { kind: 'contact' } },
-    ]);
-    expect(v.solved).toBe(4);
-    expect(v.reopened).toBe(1);
-    expect(Object.fromEntries(v.solvedBy)).toEqual({ x: 2, y: 1 });
   });
 });
