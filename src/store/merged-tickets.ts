@@ -53,5 +53,7 @@ export async function announceMerge(models: Pick<Models, 'Ticket'>, intoId: Type
  */
 export function conversationTrailFilter(ids: readonly Types.ObjectId[]): Record<string, unknown> {
   const [root, ...merged] = ids;
-  return merged.length === 0 ? { ticketId: root } : { $or: [{ ticketId: root }, { ticketId: { $in: merged }, type: { $ne: 'merged' } }] };
+  // One indexed `$in` over the conversation; the `$nor` is checked on what it finds. (An `$or` of the
+  // two kinds of entries, as written before, made the built-in server read the whole trail.)
+  return merged.length === 0 ? { ticketId: root } : { ticketId: { $in: [root, ...merged] }, $nor: [{ ticketId: { $in: merged }, type: 'merged' }] };
 }
