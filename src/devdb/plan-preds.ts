@@ -134,3 +134,18 @@ export function requiresField(p: FieldPred | undefined): boolean {
   if (p.lo !== undefined || p.hi !== undefined || p.elem !== undefined) return true;
   return p.points !== undefined && p.points.length > 0 && !p.points.some((v) => v === null);
 }
+
+/**
+ * Whether a filter can match no document at all: a field with `$in: []`, at the top level or in an
+ * `$and` member. MongoDB reads nothing for it (empty index bounds); without a shortcut the planner,
+ * which draws no bounds from an empty list, would read the whole collection to find nothing.
+ */
+export function matchesNothing(filter: Doc | undefined): boolean {
+  if (!filter) return false;
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v) && v.some((c) => isPlainObject(c) && matchesNothing(c))) return true;
+    if (!k.startsWith('$') && isOperatorObject(v) && Array.isArray(v.$in) && v.$in.length === 0) return true;
+  }
+  return false;
+}
+

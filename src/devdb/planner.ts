@@ -4,7 +4,7 @@ import { countIndex, scanIndex } from './index-scan.js';
 import { fail } from './errors.js';
 import type { Index } from './indexes.js';
 import { compileFilter } from './matcher.js';
-import { extractConditions, mergeConditions, requiresField, type FieldPred } from './plan-preds.js';
+import { extractConditions, matchesNothing, mergeConditions, requiresField, type FieldPred } from './plan-preds.js';
 import { plainOf, type Collection, type Rec } from './storage.js';
 import { rawDocumentTest, splitStringArrayConditions } from './string-array-conditions.js';
 import { isNumeric, isPlainObject, numberOf, type Doc } from './values.js';
@@ -347,6 +347,10 @@ export function executeQuery(coll: Collection, req: QueryRequest): QueryResult {
   if (sort.some(([parts]) => parts[0] === '$natural') && natural === undefined) throw fail.badValue('$natural cannot be combined with other sort keys');
   if (natural !== undefined) sort = [];
   const match = compileFilter(req.filter, req.variables);
+  if (matchesNothing(req.filter)) {
+    coll.stats.lastPlan = 'EOF';
+    return { recs: [], plan: { prefix: [], reverse: false, providesSort: true }, docsExamined: 0, keysExamined: 0 };
+  }
   const skip = req.skip ?? 0;
   const wanted = req.limit !== undefined && req.limit > 0 ? skip + req.limit : Infinity;
   const hinted = natural === undefined ? hintedPlan(coll, req.hint, req.filter, sort) : undefined;

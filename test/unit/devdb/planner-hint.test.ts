@@ -100,3 +100,17 @@ describe('a sparse index', () => {
   });
 });
 
+
+describe('an empty $in', () => {
+  it('Regression: matches nothing and reads nothing (it read the whole collection), while $or and $not of one still do what they say', () => {
+    for (const filter of [{ _id: { $in: [] } }, { teamId: 'team1', tags: { $in: [] } }, { $and: [{ at: { $gte: new Date(0) } }, { teamId: { $in: [] } }] }]) {
+      const r = run(filter);
+      expect(r.ids, JSON.stringify(filter)).toEqual([]);
+      expect(r.docsExamined, JSON.stringify(filter)).toBe(0);
+    }
+    for (const filter of [{ $or: [{ teamId: { $in: [] } }, { teamId: 'team1' }] }, { teamId: { $not: { $in: [] } } }]) {
+      expect([...run(filter).ids].sort((a, b) => a - b), JSON.stringify(filter)).toEqual(expected(filter));
+      expect(run(filter).ids.length).toBeGreaterThan(0);
+    }
+  });
+});
