@@ -70,7 +70,8 @@ describe('the person data store', () => {
       const oneByOne: string[] = [];
       for (const c of contacts) {
         const person = await store.findPerson(c._id);
-        if (person && (await store.hasTickets(person.addresses, scope))) oneByOne.push(c.email);
+        // As the contact page's access check decides (contact-access.ts).
+        if (person && (await store.listTicketIds(person.addresses, scope)).length > 0) oneByOne.push(c.email);
       }
       const ids = new Set((await store.listContactsWithTickets(contacts, scope)).map(String));
       expect(contacts.filter((c) => ids.has(c._id.toHexString())).map((c) => c.email)).toEqual(oneByOne);
